@@ -1,0 +1,60 @@
+/*
+ * Every bound of the project in one place (OpenBSD httpd's SERVER_MAX*
+ * habit). Values that make sense to tune are also config keys; these are
+ * then their defaults and hard ceilings.
+ */
+#ifndef ALEXIS_LIMITS_H
+#define ALEXIS_LIMITS_H
+
+/* Logging */
+#define LOG_LINE_MAX            8192    /* bytes per log line incl. newline */
+
+/* Config */
+#define CFG_FILE_MAX            (1024 * 1024)
+#define CFG_MAX_ERRORS          64
+#define CFG_ERROR_MAX           512     /* bytes per error message */
+#define CFG_DEPTH_MAX           32      /* YAML nesting */
+#define CFG_LIST_MAX            1024    /* items in any YAML list or map */
+
+/* Tokens */
+#define TOKEN_FILE_MAX          (256 * 1024)
+#define TOKEN_MAX_CLIENTS       1024
+#define TOKEN_LEN_MAX           512
+
+/* HTTP server (libmicrohttpd) */
+#define HTTP_BODY_MAX_DEFAULT   (1024 * 1024)        /* 413 above this */
+#define HTTP_BODY_MAX_CEILING   (16 * 1024 * 1024)
+#define HTTP_CONN_MAX_DEFAULT   256
+#define HTTP_CONN_TIMEOUT_S     30
+#define HTTP_SERVER_THREADS     4
+#define HTTP_REASON_MAX         256     /* one-line error reason */
+
+/* HTTP client (libcurl) */
+#define HTTP_CONNECT_TIMEOUT_MS 3000
+#define HTTP_TOTAL_TIMEOUT_MS   10000
+#define HTTP_RESPONSE_MAX       (4 * 1024 * 1024)
+#define HTTP_RETRY_MAX          3       /* attempts after the first */
+#define HTTP_RETRY_BASE_MS      200
+#define HTTP_RETRY_CAP_MS       5000
+
+/* Rules */
+#define RULES_FILE_MAX          (256 * 1024)
+#define RULES_MAX               10000   /* rule files per directory */
+#define RULE_EVALS_MAX          64
+#define RULE_TAGS_MAX           64
+#define RULE_TASKS_MAX          64
+#define RULE_ENTITIES_MAX       1024
+#define RULE_PATH_DEPTH_MAX     16      /* dotted search_key / entity_keyvalue */
+#define RULE_REGEX_MAX          4096    /* bytes of search_text */
+#define RULE_MATCH_LIMIT        100000  /* pcre2_set_match_limit */
+#define RULE_DEPTH_LIMIT        10000   /* pcre2_set_depth_limit */
+#define RULE_JIT_STACK_MAX      (512 * 1024)
+
+/* Classifier */
+#define CLASSIFIER_WORKERS_DEFAULT  4
+#define CLASSIFIER_WORKERS_MAX      64
+#define CLASSIFIER_QUEUE_DEFAULT    1024
+#define CLASSIFIER_QUEUE_MAX        100000
+#define CLASSIFIER_PING_TIMEOUT_MS  1000
+
+#endif

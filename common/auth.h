@@ -1,0 +1,51 @@
+/*
+ * Token authentication, original Alexis file formats:
+ *   allowed clients: {"token_list":[{"token":{"type","requestor",
+ *                     "description","id"}}, ...]}
+ *   runtime token:   {"token":{"type","requestor","description","id"}}
+ * A request presents its token as "Authorization: Bearer <id>" or
+ * "?token=<id>" (the original's form). Comparison is constant-time over the
+ * full length of every candidate; the requestor's name, never the token,
+ * goes to logs.
+ */
+#ifndef ALEXIS_AUTH_H
+#define ALEXIS_AUTH_H
+
+#include <stddef.h>
+
+#include "compat.h"
+
+struct auth_clients;
+
+/* Load an allowed-clients file. The set remembers the file's identity
+ * (inode, size, mtime) so auth_clients_refresh can reload it cheaply.
+ * NULL with one sentence in err (never containing a token). */
+struct auth_clients *auth_clients_load(const char *path, char *err,
+    size_t errlen);
+void auth_clients_free(struct auth_clients *ac);
+
+/* Reload the file if stat(2) says it changed. On a failed reload the old set
+ * is kept and -1 is returned with err filled. Not thread-safe: callers
+ * serialise (the HTTP server holds a lock around refresh+check). */
+int auth_clients_refresh(struct auth_clients *ac, char *err, size_t errlen)
+    ATTR_WUR;
+
+/* The requestor name of the client whose token equals presented, or NULL.
+ * Constant time with respect to the tokens' contents. Borrowed until the
+ * next refresh or free. */
+const char *auth_clients_check(const struct auth_clients *ac,
+    const char *presented);
+
+/* Read the runtime token id from a runtime token file (caller frees and
+ * should wipe with explicit_bzero). NULL with err on failure. */
+char *auth_runtime_load(const char *path, char *err, size_t errlen);
+
+/* The token presented by a request: the value after "Bearer " (any case)
+ * in authorization, else query_token, else NULL. Borrowed from inputs. */
+const char *auth_presented(const char *authorization, const char *query_token);
+
+/* Constant-time equality of two NUL-terminated strings: time depends only on
+ * the length of expected. */
+int auth_timingsafe_streq(const char *expected, const char *presented);
+
+#endif

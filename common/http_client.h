@@ -1,0 +1,61 @@
+/*
+ * HTTP client over libcurl: connect and total timeouts, a response size cap
+ * enforced in the write callback, only http/https, no signals, kept-alive
+ * connections per client. One struct http_client per thread (not
+ * thread-safe). Call curl_global_init once in main before threads.
+ */
+#ifndef ALEXIS_HTTP_CLIENT_H
+#define ALEXIS_HTTP_CLIENT_H
+
+#include <stddef.h>
+
+#include "compat.h"
+
+struct http_client;
+
+struct http_client_opts {
+    long    connect_timeout_ms;   /* HTTP_CONNECT_TIMEOUT_MS when 0 */
+    long    total_timeout_ms;     /* HTTP_TOTAL_TIMEOUT_MS when 0 */
+    size_t  response_max;         /* HTTP_RESPONSE_MAX when 0 */
+};
+
+struct http_result {
+    long    status;         /* HTTP status, 0 when no response */
+    char   *body;           /* NUL-terminated response body (owned) */
+    size_t  body_len;
+    long    retry_after_ms; /* from Retry-After (seconds) or rate-limit
+                             * headers (X-RateLimit-Period-In-Sec on a 429,
+                             * X-RateLimit-Reset); -1 when none */
+    char    error_type[64]; /* X-Opsgenie-Errortype, "" when none */
+    char    err[256];       /* transport error text when status == 0 */
+};
+
+struct http_client *http_client_new(const struct http_client_opts *opts);
+void http_client_free(struct http_client *c);
+
+/* Perform one request. headers: NULL-terminated array of "Name: value"
+ * lines (may be NULL); a JSON body gets Content-Type: application/json.
+ * Returns 0 when a response arrived (any status), -1 on a transport error,
+ * timeout or a response over the cap (res->err says which). res must be
+ * released with http_result_free either way. */
+int http_client_do(struct http_client *c, const char *method,
+    const char *url, const char *const *headers, const char *body,
+    size_t body_len, struct http_result *res) ATTR_WUR;
+
+/* Like http_client_do, but retries transport errors, 429 and 5xx (except
+ * 501) up to max_retries times with exponential backoff and jitter from
+ * HTTP_RETRY_BASE_MS capped at HTTP_RETRY_CAP_MS, honouring
+ * res->retry_after_ms (capped). *attempts (optional) receives the number of
+ * attempts made. */
+int http_client_do_retry(struct http_client *c, const char *method,
+    const char *url, const char *const *headers, const char *body,
+    size_t body_len, int max_retries, int *attempts,
+    struct http_result *res) ATTR_WUR;
+
+void http_result_free(struct http_result *res);
+
+/* Percent-encode s for use as one URL path segment or query value (caller
+ * frees). */
+char *http_escape(const char *s);
+
+#endif

@@ -1,0 +1,94 @@
+/*
+ * HTTP server over libmicrohttpd with named limits (body size, connection
+ * count, timeouts) and the error answers of DESIGN §6:
+ *   404 unknown path, 405 known path wrong method (with Allow), 413 body
+ *   over the limit, 415 a body whose Content-Type is set and is not JSON,
+ *   401 missing/bad token on routes that require one (body never echoes the
+ *   token), 503 when the connection limit is reached.
+ * Error bodies are {"error":"<one-line reason>","status":N}.
+ *
+ * The server logs request_finished for every request (method, path, status,
+ * requestor, app_elapsed_ms, plus the id a handler set) so handlers log only
+ * what they decide. Handlers run on MHD's thread pool and must not block
+ * for long: long work goes to a worker queue.
+ */
+#ifndef ALEXIS_HTTP_SERVER_H
+#define ALEXIS_HTTP_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "alexis_limits.h"
+#include "compat.h"
+
+struct auth_clients;
+struct http_server;
+struct http_conn;  /* opaque: MHD's connection */
+
+struct http_request {
+    const char          *method;
+    const char          *path;      /* without the query string */
+    const char          *body;      /* NUL-terminated; "" when none */
+    size_t               body_len;
+    const char          *requestor; /* authenticated client, or NULL */
+    struct http_conn    *conn;
+};
+
+struct http_response {
+    int     status;     /* default 500 if the handler sets nothing */
+    char   *body;       /* owned by the response; freed by the server */
+    /* Extra fields for request_finished (e.g. "tinyId"/"5120"). */
+    char    id_key[32];
+    char    id_value[128];
+};
+
+typedef void (*http_handler_fn)(void *ctx, const struct http_request *req,
+    struct http_response *resp);
+
+struct http_route {
+    const char      *method;        /* "GET", "POST", ... ; NULL ends */
+    const char      *path;          /* exact, or a prefix when prefix */
+    bool             prefix;
+    bool             auth;          /* require a token from clients */
+    http_handler_fn  fn;
+};
+
+struct http_server_opts {
+    const char              *host;          /* "0.0.0.0", "127.0.0.1", "::" */
+    int                      port;          /* 0 = ephemeral (tests) */
+    size_t                   body_max;      /* HTTP_BODY_MAX_DEFAULT when 0 */
+    unsigned                 conn_max;      /* HTTP_CONN_MAX_DEFAULT when 0 */
+    unsigned                 timeout_s;     /* HTTP_CONN_TIMEOUT_S when 0 */
+    unsigned                 threads;       /* HTTP_SERVER_THREADS when 0 */
+    struct auth_clients     *clients;       /* for routes with auth; may be NULL */
+};
+
+/* Bind and start serving routes (terminated by a route with method NULL).
+ * ctx is passed to every handler. NULL with err on failure (bind, bad
+ * host). */
+struct http_server *http_server_start(const struct http_server_opts *opts,
+    const struct http_route *routes, void *ctx, char *err, size_t errlen);
+
+/* The bound TCP port (useful when opts.port was 0). */
+int http_server_port(const struct http_server *srv);
+
+/* Stop accepting, finish in-flight requests, free. Accepts NULL. */
+void http_server_stop(struct http_server *srv);
+
+/* Request header (case-insensitive) or query argument; NULL when absent. */
+const char *http_request_header(const struct http_request *req,
+    const char *name);
+const char *http_request_query(const struct http_request *req,
+    const char *name);
+
+/* Set a JSON answer; body is copied. */
+void http_reply(struct http_response *resp, int status, const char *json);
+/* Set an error answer {"error":reason,"status":status}; reason is one line
+ * (newlines are replaced) and JSON-escaped. */
+void http_reply_error(struct http_response *resp, int status,
+    const char *fmt, ...) ATTR_PRINTF(3, 4);
+/* Record the alert id key/value that request_finished will carry. */
+void http_response_set_id(struct http_response *resp, const char *key,
+    const char *value);
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * JSON helpers over cJSON: parsing with file:line:col errors, dotted-path
+ * lookup into nested objects, and typed getters. cJSON trees are
+ * parse-time only: callers copy what they keep, then cJSON_Delete.
+ */
+#ifndef ALEXIS_JSON_H
+#define ALEXIS_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "compat.h"
+
+/* Parse text[0..len). On error returns NULL and writes
+ * "<name>:<line>:<col>: error: invalid JSON near '<snippet>'" (name may be
+ * e.g. "request body"). Trailing non-space after the value is an error.
+ * Nesting deeper than cJSON's limit is an error, never a crash. */
+cJSON *json_parse_located(const char *text, size_t len, const char *name,
+    char *err, size_t errlen);
+
+/* 1-based line and column of byte offset off in text. */
+void json_offset_to_linecol(const char *text, size_t off, int *line,
+    int *col);
+
+/* Look up a dotted path ("details.host") in root. An object key equal to
+ * the whole remaining path wins over splitting it (so the original's plain
+ * keys that contain dots keep working); numeric segments index arrays.
+ * Returns NULL when any segment is absent. Borrowed from root. */
+const cJSON *json_path(const cJSON *root, const char *dotted);
+
+/* Same, with the path given as a list of keys (the rules' entity_keyvalue).
+ * Numeric keys index arrays. */
+const cJSON *json_path_list(const cJSON *root, const char *const *keys,
+    size_t nkeys);
+
+/* Object member as string: NULL when absent or not a string. Borrowed. */
+const char *json_str(const cJSON *obj, const char *key);
+
+/* Original-style boolean: true, false, "true", "false" (any case).
+ * Returns 1/0, or -1 when absent or anything else. */
+int json_bool(const cJSON *obj, const char *key);
+
+/* Compact serialisation (caller frees with free()). Aborts on OOM. */
+char *json_print(const cJSON *item);
+
+/* Hook cJSON's allocator to xmalloc/free. Call once from main. */
+void json_init(void);
+
+#endif

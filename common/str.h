@@ -1,0 +1,69 @@
+/*
+ * Small string and buffer helpers with hard bounds: a growable buffer with a
+ * maximum (curl's dynbuf idea), checked number parsing, and a bounded file
+ * reader. Nothing here logs; errors come back as one sentence in a
+ * caller-owned buffer.
+ */
+#ifndef ALEXIS_STR_H
+#define ALEXIS_STR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "compat.h"
+
+/* A NUL-terminated growable buffer that refuses to grow past max bytes. */
+struct buf {
+    char   *data;   /* NULL until the first append; always NUL-terminated */
+    size_t  len;
+    size_t  cap;
+    size_t  max;    /* hard limit on len */
+};
+
+/* Prepare an empty buffer limited to max bytes of content. */
+void buf_init(struct buf *b, size_t max);
+/* Append n bytes; -1 (buffer unchanged) if len would exceed max. */
+int buf_append(struct buf *b, const void *p, size_t n) ATTR_WUR;
+int buf_appends(struct buf *b, const char *s) ATTR_WUR;
+int buf_appendf(struct buf *b, const char *fmt, ...) ATTR_PRINTF(2, 3) ATTR_WUR;
+/* Hand the data to the caller (caller frees) and reset the buffer. Never
+ * NULL: an empty buffer yields "". */
+char *buf_steal(struct buf *b);
+/* Free the data; the buffer may be reused after buf_init. Accepts zeroed. */
+void buf_free(struct buf *b);
+
+/* Parse a base-10 unsigned integer in [min, max]. The whole string must be
+ * digits (no sign, no spaces). On error returns -1 and sets *errstr to a
+ * static phrase ("invalid", "too small", "too large"). */
+int str_to_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out,
+    const char **errstr) ATTR_WUR;
+
+/* Parse a duration: a bare number is seconds; suffixes ms, s, m, h. Result in
+ * milliseconds, bounded by max_ms. -1 and *errstr on error. */
+int str_to_duration_ms(const char *s, uint64_t max_ms, uint64_t *out,
+    const char **errstr) ATTR_WUR;
+
+/* Case-insensitive ASCII equality. */
+bool str_eq_nocase(const char *a, const char *b);
+
+/* True when s ends with suffix. */
+bool str_has_suffix(const char *s, const char *suffix);
+
+/* Read a whole file of at most max bytes into a NUL-terminated string
+ * (caller frees). *lenp (optional) receives the length. NULL on error with
+ * "<path>: <reason>" in err. */
+char *file_slurp(const char *path, size_t max, size_t *lenp, char *err,
+    size_t errlen);
+
+/* Join dir and name with one '/' unless name is absolute (caller frees). */
+char *path_join(const char *dir, const char *name);
+
+/* Directory part of path ("." when none; caller frees). */
+char *path_dirname(const char *path);
+
+/* Monotonic clock in milliseconds / microseconds. */
+uint64_t now_ms(void);
+uint64_t now_us(void);
+
+#endif
