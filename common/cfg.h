@@ -86,7 +86,10 @@ struct cfg_errors {
 /* Parse the YAML file at path and fill out (a struct described by root)
  * from it: defaults first, then values, then required checks. Every error
  * is added to errs. Returns 0 when errs is still empty, else -1; out may be
- * partly filled either way and must be released with cfg_free. */
+ * partly filled either way and must be released with cfg_free. Fields
+ * without a default keep whatever the caller put in out before cfg_load
+ * (callers zero out and may preset values; preset strings must be heap
+ * copies, as loading a value or cfg_free frees them). */
 int cfg_load(const char *path, const struct cfg_field *root, void *out,
     struct cfg_errors *errs) ATTR_WUR;
 

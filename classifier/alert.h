@@ -1,0 +1,54 @@
+/*
+ * The classifier's view of one request envelope (DESIGN §6): the alert or
+ * problem exactly as the source API returned it plus an "alexis" object.
+ * alert_from_json validates the envelope, removes (and wipes) the
+ * original's alexis.feed_headers so credentials never travel further, and
+ * extracts what matching, logging and ticket marks need.
+ */
+#ifndef ALEXIS_ALERT_H
+#define ALEXIS_ALERT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "compat.h"
+
+enum feed_type {
+    FEED_OPSGENIE,
+    FEED_DYNATRACE,
+};
+
+struct alert {
+    cJSON           *doc;           /* the envelope (owned) */
+    enum feed_type   feed;
+    const char      *feed_type;     /* "opsgenie" | "dynatrace" */
+    int              dt_version;    /* Dynatrace problems API: 1 or 2 */
+    const char      *id_key;        /* "tinyId" | "problem_id" (logs) */
+    const char      *id;            /* its value (borrowed from doc) */
+    const char      *unique_value;
+    const char      *feed_name;     /* may be NULL */
+    const char      *base_url;      /* may be NULL */
+    /* The identifier to write to the ticket API with. */
+    const char      *ticket_id;
+    const char      *ticket_id_type; /* OpsGenie: "id" | "tiny" */
+    const char     **tags;          /* borrowed from doc */
+    size_t           ntags;
+    bool             had_feed_headers;
+    cJSON           *side;          /* owned strings tags may point into */
+};
+
+/* Take ownership of doc and validate it as an envelope. -1 with one sentence
+ * naming the field in err (e.g. "missing field alexis.unique_value"); doc
+ * is then owned by a and freed by alert_cleanup. */
+int alert_from_json(struct alert *a, cJSON *doc, char *err, size_t errlen)
+    ATTR_WUR;
+void alert_cleanup(struct alert *a);
+
+/* Whether tag is among the alert's tags (DESIGN §7: OpsGenie tags[];
+ * Dynatrace v1 key and key:value of tagsOfAffectedEntities[]; v2
+ * entityTags[].stringRepresentation). */
+bool alert_has_tag(const struct alert *a, const char *tag);
+
+#endif

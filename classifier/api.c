@@ -1,0 +1,234 @@
+/*
+ * HTTP handlers of the classifier (see api.h) and its runtime token cache.
+ */
+#include "api.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert.h"
+#include "alexis_limits.h"
+#include "auth.h"
+#include "classifier.h"
+#include "classify.h"
+#include "http_client.h"
+#include "http_server.h"
+#include "json.h"
+#include "log.h"
+#include "ruledir.h"
+#include "str.h"
+#include "workq.h"
+#include "xmem.h"
+
+static bool
+same_file(const struct runtime_token *t, const struct stat *st)
+{
+    return t->value != NULL && t->dev == st->st_dev &&
+        t->ino == st->st_ino && t->size == st->st_size &&
+        t->mtime.tv_sec == st->st_mtim.tv_sec &&
+        t->mtime.tv_nsec == st->st_mtim.tv_nsec;
+}
+
+int
+classifier_token(struct classifier *c, char *buf, size_t len, char *err,
+    size_t errlen)
+{
+    struct runtime_token *t = &c->token;
+    const char *path = c->conf.tokens.runtime;
+    struct stat st;
+    char *v;
+    int rc = -1;
+
+    pthread_mutex_lock(&t->lock);
+    if (stat(path, &st) == -1) {
+        snprintf(err, errlen, "runtime token %s: %s", path,
+            strerror(errno));
+        goto out;
+    }
+    if (!same_file(t, &st)) {
+        if ((v = auth_runtime_load(path, err, errlen)) == NULL)
+            goto out;
+        if (t->value != NULL) {
+            explicit_bzero(t->value, strlen(t->value));
+            free(t->value);
+        }
+        t->value = v;
+        t->dev = st.st_dev;
+        t->ino = st.st_ino;
+        t->size = st.st_size;
+        t->mtime = st.st_mtim;
+    }
+    if (strlcpy(buf, t->value, len) >= len) {
+        snprintf(err, errlen, "runtime token %s: token too long", path);
+        goto out;
+    }
+    rc = 0;
+out:
+    pthread_mutex_unlock(&t->lock);
+    return rc;
+}
+
+void
+classifier_token_cleanup(struct classifier *c)
+{
+    if (c->token.value != NULL) {
+        explicit_bzero(c->token.value, strlen(c->token.value));
+        free(c->token.value);
+        c->token.value = NULL;
+    }
+}
+
+/* Ask each action handler's /ping; short timeout so health checks stay
+ * quick even when a handler is down. */
+static cJSON *
+ping_handlers(const struct classifier *c)
+{
+    struct http_client_opts o = {
+        .connect_timeout_ms = CLASSIFIER_PING_TIMEOUT_MS,
+        .total_timeout_ms = CLASSIFIER_PING_TIMEOUT_MS,
+        .response_max = 64 * 1024,
+    };
+    const struct cfg_strmap *m = &c->conf.destinations;
+    struct http_client *hc;
+    struct http_result res;
+    cJSON *all, *one;
+    char *url;
+    size_t i;
+
+    all = cJSON_CreateObject();
+    hc = http_client_new(&o);
+    for (i = 0; i < m->n; i++) {
+        url = path_join(m->items[i].value, "ping");
+        memset(&res, 0, sizeof(res));
+        one = cJSON_AddObjectToObject(all, m->items[i].key);
+        cJSON_AddStringToObject(one, "url", m->items[i].value);
+        if (http_client_do(hc, "GET", url, NULL, NULL, 0, &res) == 0) {
+            cJSON_AddBoolToObject(one, "up", res.status == 200);
+            cJSON_AddNumberToObject(one, "status", (double)res.status);
+        } else {
+            cJSON_AddBoolToObject(one, "up", 0);
+            cJSON_AddStringToObject(one, "error", res.err);
+        }
+        http_result_free(&res);
+        free(url);
+    }
+    http_client_free(hc);
+    return all;
+}
+
+static void
+handle_ping(void *ctx, const struct http_request *req,
+    struct http_response *resp)
+{
+    struct classifier *c = ctx;
+    char tok[TOKEN_LEN_MAX + 1], err[256];
+    cJSON *doc, *q;
+    char *text;
+    bool ok;
+
+    (void)req;
+    ok = classifier_token(c, tok, sizeof(tok), err, sizeof(err)) == 0;
+    explicit_bzero(tok, sizeof(tok));
+    doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "status", ok ? "ok" : "unhealthy");
+    cJSON_AddBoolToObject(doc, "runtime_token_readable", ok);
+    if (!ok)
+        cJSON_AddStringToObject(doc, "error", err);
+    q = cJSON_AddObjectToObject(doc, "queue");
+    cJSON_AddNumberToObject(q, "depth", (double)workq_depth(c->queue));
+    cJSON_AddNumberToObject(q, "capacity",
+        (double)workq_capacity(c->queue));
+    cJSON_AddItemToObject(doc, "action_handlers", ping_handlers(c));
+    text = json_print(doc);
+    http_reply(resp, ok ? 200 : 503, text);
+    free(text);
+    cJSON_Delete(doc);
+}
+
+static bool
+query_true(const struct http_request *req, const char *name)
+{
+    const char *v = http_request_query(req, name);
+
+    return v != NULL && (str_eq_nocase(v, "true") || strcmp(v, "1") == 0);
+}
+
+static void
+dry_run(struct classifier *c, const struct alert *a,
+    struct http_response *resp)
+{
+    char err[512], *text;
+    cJSON *rep;
+
+    if ((rep = classify_dry_run(c, a, err, sizeof(err))) == NULL) {
+        log_event(LOG_ERROR, "dry_run_failed", KV_STR(a->id_key, a->id),
+            KV_ERR(err));
+        http_reply_error(resp, 503, "%s", err);
+        return;
+    }
+    text = json_print(rep);
+    http_reply(resp, 200, text);
+    free(text);
+    cJSON_Delete(rep);
+}
+
+static void
+handle_classify(void *ctx, const struct http_request *req,
+    struct http_response *resp)
+{
+    struct classifier *c = ctx;
+    struct classify_job *job;
+    struct alert *a;
+    char err[512], *text;
+    cJSON *doc, *ans;
+
+    if ((doc = json_parse_located(req->body, req->body_len, "request body",
+        err, sizeof(err))) == NULL) {
+        http_reply_error(resp, 400, "%s", err);
+        return;
+    }
+    a = xcalloc(1, sizeof(*a));
+    if (alert_from_json(a, doc, err, sizeof(err)) == -1) {
+        http_reply_error(resp, 400, "%s", err);
+        alert_cleanup(a);
+        free(a);
+        return;
+    }
+    http_response_set_id(resp, a->id_key, a->id);
+    if (query_true(req, "dry_run")) {
+        dry_run(c, a, resp);
+        alert_cleanup(a);
+        free(a);
+        return;
+    }
+    ans = cJSON_CreateObject();
+    cJSON_AddStringToObject(ans, "received", a->unique_value);
+    text = json_print(ans);
+    cJSON_Delete(ans);
+    job = xcalloc(1, sizeof(*job));
+    job->alert = a;
+    job->received_us = now_us();
+    if (workq_push(c->queue, job) == -1) {
+        log_event(LOG_WARN, "classification_rejected",
+            KV_STR(a->id_key, a->id), KV_STR("reason", "queue full"));
+        http_reply_error(resp, 503, "classification queue full (%zu "
+            "waiting); retry later", workq_capacity(c->queue));
+        classify_job_free(job);
+        free(text);
+        return;
+    }
+    http_reply(resp, 202, text);
+    free(text);
+}
+
+const struct http_route api_routes[] = {
+    { .method = "GET", .path = "/v1/ping", .fn = handle_ping },
+    { .method = "POST", .path = "/v1/classifier", .auth = true,
+      .fn = handle_classify },
+    { .method = NULL },
+};

@@ -1,0 +1,48 @@
+/*
+ * The classifier daemon's one context struct, passed explicitly to every
+ * module (no globals but the logger). After start-up everything here is
+ * read-only except the rules directory snapshot (ruledir swaps it under its
+ * own lock), the client token set (refreshed under the HTTP server's lock)
+ * and the runtime token cache (its own lock).
+ */
+#ifndef ALEXIS_CLASSIFIER_H
+#define ALEXIS_CLASSIFIER_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "conf.h"
+
+struct auth_clients;
+struct http_server;
+struct ruledir;
+struct workq;
+
+struct runtime_token {
+    pthread_mutex_t  lock;
+    char            *value;     /* wiped on change and at exit */
+    dev_t            dev;
+    ino_t            ino;
+    off_t            size;
+    struct timespec  mtime;
+};
+
+struct classifier {
+    const char             *config_path;
+    struct classifier_conf  conf;
+    struct ruledir         *rules;
+    struct auth_clients    *clients;
+    struct workq           *queue;
+    struct http_server     *server;
+    struct runtime_token    token;
+};
+
+/* Copy the runtime token into buf (re-read when the file changed). -1 with
+ * err when it cannot be read. Thread-safe. Callers wipe buf after use. */
+int classifier_token(struct classifier *c, char *buf, size_t len, char *err,
+    size_t errlen) ATTR_WUR;
+void classifier_token_cleanup(struct classifier *c);
+
+#endif

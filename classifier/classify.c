@@ -1,0 +1,331 @@
+/*
+ * The classification process (see classify.h). Order matters for "nothing
+ * lost": the ticket is marked only after the action handler accepted the
+ * remediation, so when forwarding fails the alert stays unmarked and the
+ * poller offers it again on its next loop.
+ */
+#include "classify.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert.h"
+#include "alexis_limits.h"
+#include "classifier.h"
+#include "http_client.h"
+#include "json.h"
+#include "log.h"
+#include "match.h"
+#include "ruledir.h"
+#include "rules.h"
+#include "str.h"
+#include "ticket.h"
+#include "xmem.h"
+
+#define WHY_MAX     256
+#define NOTE_MAX    1024
+
+struct run {
+    struct classifier       *c;
+    struct http_client      *hc;
+    const struct alert      *a;
+    char                    *envelope;  /* compact JSON, no feed_headers */
+    size_t                   envelope_len;
+    size_t                   checked, matched, forwarded;
+    struct buf               accepted;  /* names of accepted rules */
+};
+
+void
+classify_job_free(struct classify_job *job)
+{
+    if (job == NULL)
+        return;
+    alert_cleanup(job->alert);
+    free(job->alert);
+    free(job);
+}
+
+/* The action request: the envelope with "rule" added, spliced as text so
+ * the rule goes out exactly as loaded. */
+static char *
+action_body(const struct run *r, const struct rule *rule, size_t *lenp)
+{
+    struct buf b;
+
+    buf_init(&b, r->envelope_len + strlen(rule->json) + 16);
+    if (buf_append(&b, r->envelope, r->envelope_len - 1) == -1 ||
+        buf_appends(&b, ",\"rule\":") == -1 ||
+        buf_appends(&b, rule->json) == -1 ||
+        buf_append(&b, "}", 1) == -1)
+        abort();    /* sized above */
+    *lenp = b.len;
+    return buf_steal(&b);
+}
+
+static char *
+action_url(const char *dest)
+{
+    struct buf b;
+
+    buf_init(&b, strlen(dest) + 16);
+    if (buf_appends(&b, dest) == -1 ||
+        buf_appends(&b, str_has_suffix(dest, "/") ? "action" :
+        "/action") == -1)
+        abort();    /* sized above */
+    return buf_steal(&b);
+}
+
+static int
+forward(struct run *r, const struct rule *rule, char *err, size_t errlen)
+{
+    char token[TOKEN_LEN_MAX + 1], auth[TOKEN_LEN_MAX + 32];
+    const char *headers[2] = { auth, NULL };
+    struct http_result res;
+    const char *dest;
+    char *url = NULL, *body = NULL;
+    size_t len;
+    uint64_t t0 = now_us();
+    int rc = -1;
+
+    memset(&res, 0, sizeof(res));
+    dest = cfg_strmap_get(&r->c->conf.destinations, rule->os_type);
+    if (dest == NULL) {
+        snprintf(err, errlen, "no action_handler_destinations entry for "
+            "os_type %s", rule->os_type);
+        return -1;
+    }
+    if (classifier_token(r->c, token, sizeof(token), err, errlen) == -1)
+        return -1;
+    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+    explicit_bzero(token, sizeof(token));
+    url = action_url(dest);
+    body = action_body(r, rule, &len);
+    if (http_client_do_retry(r->hc, "POST", url, headers, body, len,
+        HTTP_RETRY_MAX, NULL, &res) == -1) {
+        snprintf(err, errlen, "action handler %s: %s", dest, res.err);
+        goto out;
+    }
+    if (res.status < 200 || res.status > 299) {
+        snprintf(err, errlen, "action handler %s answered HTTP %ld", dest,
+            res.status);
+        goto out;
+    }
+    log_event(LOG_INFO, "action_forwarded", KV_STR(r->a->id_key, r->a->id),
+        KV_STR("rule_name", rule->name), KV_STR("os_type", rule->os_type),
+        KV_STR("action_handler", dest), KV_INT("status", res.status),
+        KV_UINT("app_elapsed_ms", (now_us() - t0) / 1000));
+    rc = 0;
+out:
+    explicit_bzero(auth, sizeof(auth));
+    http_result_free(&res);
+    free(url);
+    free(body);
+    return rc;
+}
+
+static void
+log_ticket(const struct run *r, int ok, const char *what,
+    const struct ticket_outcome *o)
+{
+    if (ok == 0)
+        log_event(LOG_INFO, "ticket_marked", KV_STR(r->a->id_key, r->a->id),
+            KV_STR("mark", what), KV_INT("status", o->status),
+            KV_STR("request_id", o->request_id),
+            KV_INT("attempts", o->attempts));
+    else
+        log_event(LOG_ERROR, "ticket_mark_failed",
+            KV_STR(r->a->id_key, r->a->id), KV_STR("mark", what),
+            KV_INT("status", o->status), KV_INT("attempts", o->attempts),
+            KV_ERR(o->err));
+}
+
+static int
+ticket_of(const struct run *r, struct ticket_ref *t)
+{
+    char err[256];
+
+    memset(t, 0, sizeof(*t));
+    t->id = r->a->ticket_id;
+    t->id_type = r->a->ticket_id_type;
+    t->kind = r->a->feed == FEED_OPSGENIE ? TICKET_OPSGENIE :
+        r->a->dt_version == 1 ? TICKET_DYNATRACE_V1 : TICKET_DYNATRACE_V2;
+    if (ticket_resolve(t, r->c->conf.auth, r->c->conf.nauth,
+        r->a->feed_type, r->a->base_url, err, sizeof(err)) == -1) {
+        log_event(LOG_ERROR, "ticket_mark_refused",
+            KV_STR(r->a->id_key, r->a->id), KV_ERR(err));
+        return -1;
+    }
+    return 0;
+}
+
+static void
+mark_matched(struct run *r, const struct rule *rule)
+{
+    struct ticket_outcome o;
+    struct ticket_ref t;
+    char note[NOTE_MAX];
+    int ok;
+
+    if (ticket_of(r, &t) == -1)
+        return;
+    snprintf(note, sizeof(note), "Alexis: rule %s matched; remediation "
+        "accepted by the action handler.", rule->name);
+    if (t.kind == TICKET_OPSGENIE) {
+        ok = ticket_add_team(r->hc, &t, r->c->conf.remediation_queue, note,
+            &o);
+        log_ticket(r, ok, "remediation_queue", &o);
+    } else {
+        ok = ticket_note(r->hc, &t, note, &o);
+        log_ticket(r, ok, "comment_matched", &o);
+    }
+}
+
+static void
+mark_unmatched(struct run *r)
+{
+    struct ticket_outcome o;
+    struct ticket_ref t;
+    char note[NOTE_MAX];
+    int ok;
+
+    if (ticket_of(r, &t) == -1)
+        return;
+    snprintf(note, sizeof(note), "Alexis: no rule matched (%zu rules "
+        "checked); needs investigation.", r->checked);
+    if (t.kind == TICKET_OPSGENIE) {
+        ok = ticket_add_team(r->hc, &t, r->c->conf.investigation_queue,
+            note, &o);
+        log_ticket(r, ok, "investigation_queue", &o);
+    } else {
+        ok = ticket_note(r->hc, &t, note, &o);
+        log_ticket(r, ok, "comment_unmatched", &o);
+    }
+}
+
+static void
+evaluate(struct run *r, const struct rule *rule)
+{
+    char why[WHY_MAX], err[512];
+    int m;
+
+    r->checked++;
+    m = match_rule(rule, r->a, why, sizeof(why));
+    if (!m) {
+        log_event(LOG_DEBUG, "rule_evaluated", KV_STR(r->a->id_key, r->a->id),
+            KV_STR("rule_name", rule->name), KV_BOOL("matched", 0),
+            KV_STR("reason", why));
+        return;
+    }
+    r->matched++;
+    log_event(LOG_INFO, "rule_evaluated", KV_STR(r->a->id_key, r->a->id),
+        KV_STR("rule_name", rule->name), KV_BOOL("matched", 1));
+    if (forward(r, rule, err, sizeof(err)) == -1) {
+        log_event(LOG_ERROR, "action_forward_failed",
+            KV_STR(r->a->id_key, r->a->id), KV_STR("rule_name", rule->name),
+            KV_ERR(err));
+        return;
+    }
+    r->forwarded++;
+    mark_matched(r, rule);
+}
+
+void
+classify_run(struct classifier *c, struct http_client *hc,
+    struct classify_job *job)
+{
+    struct run r = { .c = c, .hc = hc, .a = job->alert };
+    const struct alert *a = job->alert;
+    struct rule_set *rs;
+    const char *result;
+    char err[512];
+    size_t i;
+    uint64_t t0 = now_us();
+
+    log_event(LOG_INFO, "classification_started", KV_STR(a->id_key, a->id),
+        KV_STR("feed_type", a->feed_type), KV_STR("feed_name", a->feed_name),
+        KV_UINT("queued_ms", (t0 - job->received_us) / 1000));
+    if ((rs = ruledir_get(c->rules, err, sizeof(err))) == NULL) {
+        log_event(LOG_ERROR, "classification_finished",
+            KV_STR(a->id_key, a->id), KV_STR("result", "failed"),
+            KV_ERR(err), KV_UINT("app_elapsed_ms", (now_us() - t0) / 1000));
+        classify_job_free(job);
+        return;
+    }
+    r.envelope = json_print(a->doc);
+    r.envelope_len = strlen(r.envelope);
+    for (i = 0; i < rule_set_count(rs); i++) {
+        if (match_rule_applies(rule_set_at(rs, i), a))
+            evaluate(&r, rule_set_at(rs, i));
+    }
+    if (r.matched == 0) {
+        mark_unmatched(&r);
+        result = "no_match";
+    } else {
+        result = r.forwarded == r.matched ? "matched" :
+            r.forwarded > 0 ? "partly_forwarded" : "forward_failed";
+    }
+    log_event(r.forwarded == r.matched ? LOG_INFO : LOG_ERROR,
+        "classification_finished", KV_STR(a->id_key, a->id),
+        KV_STR("result", result), KV_UINT("rules_checked", r.checked),
+        KV_UINT("rules_matched", r.matched),
+        KV_UINT("rules_forwarded", r.forwarded),
+        KV_UINT("app_elapsed_ms", (now_us() - t0) / 1000));
+    free(r.envelope);
+    rule_set_release(rs);
+    classify_job_free(job);
+}
+
+cJSON *
+classify_dry_run(struct classifier *c, const struct alert *a, char *err,
+    size_t errlen)
+{
+    const struct rule_file_error *fe;
+    const struct rule *rule;
+    struct rule_set *rs;
+    const char *dest;
+    cJSON *rep, *list, *item, *errs;
+    char why[WHY_MAX];
+    size_t i, nmatched = 0;
+    int m;
+
+    if ((rs = ruledir_get(c->rules, err, errlen)) == NULL)
+        return NULL;
+    rep = cJSON_CreateObject();
+    cJSON_AddStringToObject(rep, "received", a->unique_value);
+    cJSON_AddBoolToObject(rep, "dry_run", 1);
+    cJSON_AddStringToObject(rep, "feed_type", a->feed_type);
+    list = cJSON_AddArrayToObject(rep, "rules");
+    for (i = 0; i < rule_set_count(rs); i++) {
+        rule = rule_set_at(rs, i);
+        if (!match_rule_applies(rule, a))
+            continue;
+        m = match_rule(rule, a, why, sizeof(why));
+        nmatched += m ? 1 : 0;
+        item = cJSON_CreateObject();
+        cJSON_AddStringToObject(item, "rule_name", rule->name);
+        cJSON_AddStringToObject(item, "file", rule->path);
+        cJSON_AddBoolToObject(item, "matched", m);
+        if (!m)
+            cJSON_AddStringToObject(item, "reason", why);
+        else if ((dest = cfg_strmap_get(&c->conf.destinations,
+            rule->os_type)) != NULL)
+            cJSON_AddStringToObject(item, "would_forward_to", dest);
+        else
+            cJSON_AddStringToObject(item, "reason", "no "
+                "action_handler_destinations entry for its os_type");
+        cJSON_AddItemToArray(list, item);
+    }
+    cJSON_AddNumberToObject(rep, "matched", (double)nmatched);
+    errs = cJSON_AddArrayToObject(rep, "rule_file_errors");
+    for (i = 0; i < rule_set_error_count(rs); i++) {
+        fe = rule_set_error_at(rs, i);
+        item = cJSON_CreateObject();
+        cJSON_AddStringToObject(item, "file", fe->path);
+        cJSON_AddStringToObject(item, "error", fe->message);
+        cJSON_AddItemToArray(errs, item);
+    }
+    rule_set_release(rs);
+    return rep;
+}

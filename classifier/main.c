@@ -1,0 +1,216 @@
+/*
+ * alexis-classifier: receives alerts from the poller (or an engineer),
+ * matches them against the JSON rules on disk and forwards each match to an
+ * action handler, marking the ticket. This file is the table of contents:
+ * arguments, logging, configuration (--check validates and exits), start,
+ * wait for a signal, shutdown.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "api.h"
+#include "auth.h"
+#include "classifier.h"
+#include "classify.h"
+#include "http_client.h"
+#include "http_server.h"
+#include "json.h"
+#include "log.h"
+#include "ruledir.h"
+#include "rules.h"
+#include "workq.h"
+
+#define DEFAULT_CONFIG  "conf/alexis.conf.yaml"
+
+static void ATTR_NORETURN
+usage(int code)
+{
+    fprintf(code == 0 ? stdout : stderr,
+        "usage: alexis-classifier [--config FILE] [--check]\n"
+        "  --config FILE  configuration (default %s)\n"
+        "  --check        validate the configuration and every rule, "
+        "then exit 0/1\n", DEFAULT_CONFIG);
+    exit(code);
+}
+
+static void *
+worker_tls_new(void *ctx)
+{
+    (void)ctx;
+    return http_client_new(NULL);
+}
+
+static void
+worker_tls_free(void *tls)
+{
+    http_client_free(tls);
+}
+
+static void
+worker_run(void *ctx, void *tls, void *item)
+{
+    classify_run(ctx, tls, item);
+}
+
+static void
+worker_drop(void *ctx, void *item)
+{
+    (void)ctx;
+    classify_job_free(item);
+}
+
+static const struct workq_ops worker_ops = {
+    .tls_new = worker_tls_new,
+    .tls_free = worker_tls_free,
+    .run = worker_run,
+    .drop = worker_drop,
+};
+
+/* --check: the configuration, the token files and every rule file. */
+static int
+check(struct classifier *c)
+{
+    struct rule_set *rs;
+    struct auth_clients *ac;
+    char err[512], *tok;
+    size_t i;
+    int bad = 0;
+
+    if ((ac = auth_clients_load(c->conf.tokens.allowed_clients, err,
+        sizeof(err))) == NULL) {
+        fprintf(stderr, "%s: error: %s\n", c->config_path, err);
+        bad = 1;
+    }
+    auth_clients_free(ac);
+    if ((tok = auth_runtime_load(c->conf.tokens.runtime, err,
+        sizeof(err))) == NULL) {
+        fprintf(stderr, "%s: error: %s\n", c->config_path, err);
+        bad = 1;
+    } else {
+        explicit_bzero(tok, strlen(tok));
+        free(tok);
+    }
+    if ((rs = ruledir_get(c->rules, err, sizeof(err))) == NULL) {
+        fprintf(stderr, "%s: error: %s\n", c->config_path, err);
+        return 1;
+    }
+    for (i = 0; i < rule_set_error_count(rs); i++) {
+        fprintf(stderr, "%s\n", rule_set_error_at(rs, i)->message);
+        bad = 1;
+    }
+    if (!bad)
+        printf("configuration OK (%zu rules)\n", rule_set_count(rs));
+    rule_set_release(rs);
+    return bad;
+}
+
+static int
+serve(struct classifier *c)
+{
+    struct http_server_opts o = {
+        .host = c->conf.listener.hostname,
+        .port = (int)c->conf.listener.port,
+        .body_max = (size_t)c->conf.max_body_bytes,
+        .clients = c->clients,
+    };
+    struct rule_set *rs;
+    char err[512];
+    sigset_t set;
+    int sig;
+
+    /* Threads inherit this mask; main alone takes the signals. */
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    /* Load the rules once now so problems show in the log at start-up. */
+    if ((rs = ruledir_get(c->rules, err, sizeof(err))) == NULL)
+        log_event(LOG_ERROR, "rules_dir_unreadable",
+            KV_STR("rules_dir", c->conf.rules_dir), KV_ERR(err));
+    rule_set_release(rs);
+    if ((c->queue = workq_new((unsigned)c->conf.workers,
+        (size_t)c->conf.queue_size, &worker_ops, c, err,
+        sizeof(err))) == NULL)
+        log_fatal("startup_failed", KV_ERR(err));
+    if ((c->server = http_server_start(&o, api_routes, c, err,
+        sizeof(err))) == NULL)
+        log_fatal("startup_failed", KV_ERR(err));
+    log_event(LOG_INFO, "listening", KV_STR("host", o.host),
+        KV_INT("port", http_server_port(c->server)),
+        KV_STR("rules_dir", c->conf.rules_dir),
+        KV_INT("workers", c->conf.workers));
+    while (sigwait(&set, &sig) != 0)
+        ;
+    log_event(LOG_INFO, "shutdown_started", KV_INT("signal", sig));
+    http_server_stop(c->server);
+    workq_free(c->queue);
+    return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct classifier c;
+    struct cfg_errors errs;
+    const char *config = DEFAULT_CONFIG;
+    char err[512];
+    int i, check_only = 0, rc;
+
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+            config = argv[++i];
+        else if (strcmp(argv[i], "--check") == 0)
+            check_only = 1;
+        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            usage(0);
+        else
+            usage(2);
+    }
+    memset(&c, 0, sizeof(c));
+    memset(&errs, 0, sizeof(errs));
+    c.config_path = config;
+    pthread_mutex_init(&c.token.lock, NULL);
+    /* In --check mode the report goes to stdout/stderr as plain text, so
+     * the log (rule_file_rejected etc.) is silenced. */
+    log_init("classifier", LOG_INFO, check_only ?
+        open("/dev/null", O_WRONLY | O_CLOEXEC) : STDERR_FILENO);
+    json_init();
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        log_fatal("startup_failed", KV_STR("error", "curl_global_init"));
+
+    if (classifier_conf_load(config, &c.conf, &errs) == -1) {
+        cfg_errors_print(&errs, stderr);
+        classifier_conf_free(&c.conf);
+        return 1;
+    }
+    if (c.conf.debug)
+        log_set_level(LOG_DEBUG);
+    c.rules = ruledir_new(c.conf.rules_dir);
+    if (check_only) {
+        rc = check(&c);
+    } else {
+        if ((c.clients = auth_clients_load(c.conf.tokens.allowed_clients,
+            err, sizeof(err))) == NULL)
+            log_fatal("startup_failed", KV_ERR(err));
+        log_event(LOG_INFO, "config_loaded", KV_STR("config", config),
+            KV_UINT("authentications", c.conf.nauth));
+        rc = serve(&c);
+        log_event(LOG_INFO, "shutdown_finished", KV_INT("exit", rc));
+    }
+    ruledir_free(c.rules);
+    auth_clients_free(c.clients);
+    classifier_token_cleanup(&c);
+    classifier_conf_free(&c.conf);
+    curl_global_cleanup();
+    return rc;
+}

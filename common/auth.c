@@ -1,0 +1,390 @@
+/*
+ * Token authentication for the HTTP APIs, reading the original Alexis token
+ * files: the allowed-clients list a daemon checks callers against, and the
+ * runtime token it presents to the next daemon. Tokens are compared in
+ * constant time, wiped when freed, and never written into error messages.
+ */
+#include "auth.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
+
+#include "alexis_limits.h"
+#include "json.h"
+#include "str.h"
+#include "xmem.h"
+
+#define AUTH_JSON_ERR_MAX   512
+
+struct auth_client {
+    char   *token;      /* wiped before free */
+    size_t  len;
+    char   *requestor;
+};
+
+/* The identity of the file the set was loaded from, for cheap refresh. */
+struct file_id {
+    dev_t           dev;
+    ino_t           ino;
+    off_t           size;
+    struct timespec mtime;
+    struct timespec ctime;
+};
+
+struct auth_clients {
+    char               *path;
+    struct file_id      id;
+    struct auth_client *clients;
+    size_t              n;
+};
+
+static int
+file_identity(const char *path, struct file_id *id, char *err,
+    size_t errlen)
+{
+    struct stat st;
+    char reason[128];
+
+    if (stat(path, &st) == -1) {
+        if (strerror_r(errno, reason, sizeof(reason)) != 0)
+            snprintf(reason, sizeof(reason), "cannot stat");
+        snprintf(err, errlen, "%s: %s", path, reason);
+        return -1;
+    }
+    memset(id, 0, sizeof(*id));
+    id->dev = st.st_dev;
+    id->ino = st.st_ino;
+    id->size = st.st_size;
+    id->mtime = st.st_mtim;
+    id->ctime = st.st_ctim;
+    return 0;
+}
+
+static bool
+same_file(const struct file_id *a, const struct file_id *b)
+{
+    return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+        a->mtime.tv_sec == b->mtime.tv_sec &&
+        a->mtime.tv_nsec == b->mtime.tv_nsec &&
+        a->ctime.tv_sec == b->ctime.tv_sec &&
+        a->ctime.tv_nsec == b->ctime.tv_nsec;
+}
+
+/* Wipe every string in a parsed token file before cJSON frees it. */
+static void
+wipe_tree(cJSON *item)
+{
+    for (; item != NULL; item = item->next) {
+        if (item->valuestring != NULL)
+            explicit_bzero(item->valuestring, strlen(item->valuestring));
+        wipe_tree(item->child);
+    }
+}
+
+static void
+free_doc(cJSON *doc)
+{
+    wipe_tree(doc);
+    cJSON_Delete(doc);
+}
+
+/*
+ * Read and parse a token file. The parse error that json_parse_located
+ * writes quotes the input near the error, which may be a token: keep only
+ * its "<path>:<line>:<col>: error: invalid JSON" part.
+ */
+static cJSON *
+load_doc(const char *path, char *err, size_t errlen)
+{
+    char jerr[AUTH_JSON_ERR_MAX];
+    char *text = NULL, *near;
+    size_t len = 0, plen;
+    cJSON *doc = NULL;
+
+    if ((text = file_slurp(path, TOKEN_FILE_MAX, &len, err, errlen)) == NULL)
+        goto out;
+    if ((doc = json_parse_located(text, len, path, jerr,
+        sizeof(jerr))) == NULL) {
+        plen = strlen(path);
+        near = strlen(jerr) > plen ? strstr(jerr + plen, " near '") : NULL;
+        if (near != NULL)
+            *near = '\0';
+        else
+            snprintf(jerr, sizeof(jerr), "%s: error: invalid JSON", path);
+        snprintf(err, errlen, "%s", jerr);
+        explicit_bzero(jerr, sizeof(jerr));
+    }
+out:
+    if (text != NULL) {
+        explicit_bzero(text, len);
+        free(text);
+    }
+    return doc;
+}
+
+/*
+ * The "id" of a {"type","requestor","description","id"} object, checked:
+ * a non-empty string of at most TOKEN_LEN_MAX bytes with no space or
+ * control byte (such a token could not be presented in a header).
+ */
+static const char *
+token_id(const cJSON *tok, const char *path, const char *where, char *err,
+    size_t errlen)
+{
+    const char *id;
+    size_t len, i;
+
+    if (!cJSON_IsObject(tok)) {
+        snprintf(err, errlen, "%s: %s: \"token\" must be an object", path,
+            where);
+        return NULL;
+    }
+    if ((id = json_str(tok, "id")) == NULL) {
+        snprintf(err, errlen, "%s: %s: \"id\" must be a string", path,
+            where);
+        return NULL;
+    }
+    len = strnlen(id, TOKEN_LEN_MAX + 1);
+    if (len == 0 || len > TOKEN_LEN_MAX) {
+        snprintf(err, errlen, "%s: %s: \"id\" must be 1 to %d bytes long",
+            path, where, TOKEN_LEN_MAX);
+        return NULL;
+    }
+    for (i = 0; i < len; i++) {
+        if ((unsigned char)id[i] <= ' ' || id[i] == 0x7f) {
+            snprintf(err, errlen, "%s: %s: \"id\" must not contain spaces "
+                "or control characters", path, where);
+            return NULL;
+        }
+    }
+    return id;
+}
+
+static void
+clients_clear(struct auth_client *clients, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (clients[i].token != NULL) {
+            explicit_bzero(clients[i].token, clients[i].len);
+            free(clients[i].token);
+        }
+        free(clients[i].requestor);
+    }
+    free(clients);
+}
+
+/* Check token_list[idx] and copy it into done[idx]; done[0..idx) are the
+ * entries already accepted. Nothing is copied on error. */
+static int
+add_client(const cJSON *entry, size_t idx, struct auth_client *done,
+    const char *path, char *err, size_t errlen)
+{
+    char where[64];
+    const cJSON *tok;
+    const char *id, *who;
+    size_t j;
+
+    snprintf(where, sizeof(where), "token_list[%zu]", idx);
+    if (!cJSON_IsObject(entry)) {
+        snprintf(err, errlen, "%s: %s: must be an object", path, where);
+        return -1;
+    }
+    tok = cJSON_GetObjectItemCaseSensitive(entry, "token");
+    if ((id = token_id(tok, path, where, err, errlen)) == NULL)
+        return -1;
+    who = json_str(tok, "requestor");
+    if (who == NULL || *who == '\0') {
+        snprintf(err, errlen, "%s: %s: \"requestor\" must be a non-empty "
+            "string", path, where);
+        return -1;
+    }
+    /* Two clients with one token would make the requestor ambiguous. */
+    for (j = 0; j < idx; j++) {
+        if (strcmp(done[j].token, id) == 0) {
+            snprintf(err, errlen, "%s: %s: same token id as "
+                "token_list[%zu]", path, where, j);
+            return -1;
+        }
+    }
+    done[idx].len = strlen(id);
+    done[idx].token = xstrdup(id);
+    done[idx].requestor = xstrdup(who);
+    return 0;
+}
+
+/* Parse an allowed-clients file into a fresh array. */
+static int
+clients_read(const char *path, struct auth_client **out, size_t *nout,
+    char *err, size_t errlen)
+{
+    struct auth_client *clients = NULL;
+    const cJSON *list, *entry;
+    cJSON *doc = NULL;
+    size_t n = 0, count;
+    int rc = -1;
+
+    if ((doc = load_doc(path, err, errlen)) == NULL)
+        goto out;
+    list = cJSON_GetObjectItemCaseSensitive(doc, "token_list");
+    if (!cJSON_IsArray(list)) {
+        snprintf(err, errlen, "%s: \"token_list\" must be an array", path);
+        goto out;
+    }
+    count = (size_t)cJSON_GetArraySize(list);
+    if (count > TOKEN_MAX_CLIENTS) {
+        snprintf(err, errlen, "%s: more than %d clients in \"token_list\"",
+            path, TOKEN_MAX_CLIENTS);
+        goto out;
+    }
+    clients = xcalloc(count, sizeof(*clients));
+    cJSON_ArrayForEach(entry, list) {
+        if (add_client(entry, n, clients, path, err, errlen) == -1)
+            goto out;
+        n++;
+    }
+    *out = clients;
+    *nout = n;
+    clients = NULL;
+    rc = 0;
+out:
+    clients_clear(clients, n);
+    free_doc(doc);
+    return rc;
+}
+
+struct auth_clients *
+auth_clients_load(const char *path, char *err, size_t errlen)
+{
+    struct auth_clients *ac;
+
+    ac = xcalloc(1, sizeof(*ac));
+    ac->path = xstrdup(path);
+    /* Identity first: if the file changes while we read it, the next
+     * refresh sees a new identity and reads it again. */
+    if (file_identity(path, &ac->id, err, errlen) == -1 ||
+        clients_read(path, &ac->clients, &ac->n, err, errlen) == -1) {
+        auth_clients_free(ac);
+        return NULL;
+    }
+    return ac;
+}
+
+void
+auth_clients_free(struct auth_clients *ac)
+{
+    if (ac == NULL)
+        return;
+    clients_clear(ac->clients, ac->n);
+    free(ac->path);
+    free(ac);
+}
+
+int
+auth_clients_refresh(struct auth_clients *ac, char *err, size_t errlen)
+{
+    struct auth_client *clients = NULL;
+    struct file_id id;
+    size_t n = 0;
+
+    if (file_identity(ac->path, &id, err, errlen) == -1)
+        return -1;
+    if (same_file(&id, &ac->id))
+        return 0;
+    if (clients_read(ac->path, &clients, &n, err, errlen) == -1)
+        return -1;
+    clients_clear(ac->clients, ac->n);
+    ac->clients = clients;
+    ac->n = n;
+    ac->id = id;
+    return 0;
+}
+
+int
+auth_timingsafe_streq(const char *expected, const char *presented)
+{
+    const unsigned char *e = (const unsigned char *)expected;
+    const unsigned char *p = (const unsigned char *)presented;
+    unsigned int diff = 0;
+    size_t i, j = 0;
+
+    if (expected == NULL || presented == NULL || *expected == '\0')
+        return 0;
+    /* One pass over expected. j stops advancing at presented's NUL, so a
+     * shorter string keeps comparing against 0 and a longer one leaves a
+     * non-NUL byte at j; neither branches on the data. */
+    for (i = 0; e[i] != '\0'; i++) {
+        diff |= (unsigned int)(e[i] ^ p[j]);
+        j += (size_t)(p[j] != 0);
+    }
+    diff |= p[j];
+    return diff == 0;
+}
+
+const char *
+auth_clients_check(const struct auth_clients *ac, const char *presented)
+{
+    size_t i, hit = 0, found = 0, take;
+
+    if (ac == NULL || presented == NULL || *presented == '\0' ||
+        strnlen(presented, TOKEN_LEN_MAX + 1) > TOKEN_LEN_MAX)
+        return NULL;
+    /* Compare against every candidate, and select the match without a
+     * data-dependent branch, so timing does not tell which one matched. */
+    for (i = 0; i < ac->n; i++) {
+        take = (size_t)auth_timingsafe_streq(ac->clients[i].token,
+            presented) & (found ^ 1);
+        hit |= i & ((size_t)0 - take);
+        found |= take;
+    }
+    return found ? ac->clients[hit].requestor : NULL;
+}
+
+char *
+auth_runtime_load(const char *path, char *err, size_t errlen)
+{
+    cJSON *doc = NULL;
+    const char *id;
+    char *tok = NULL;
+
+    if ((doc = load_doc(path, err, errlen)) == NULL)
+        goto out;
+    if ((id = token_id(cJSON_GetObjectItemCaseSensitive(doc, "token"),
+        path, "runtime token", err, errlen)) == NULL)
+        goto out;
+    tok = xstrdup(id);
+out:
+    free_doc(doc);
+    return tok;
+}
+
+const char *
+auth_presented(const char *authorization, const char *query_token)
+{
+    static const char scheme[] = "bearer";
+    const char *p;
+
+    if (authorization != NULL &&
+        strncasecmp(authorization, scheme, sizeof(scheme) - 1) == 0) {
+        p = authorization + sizeof(scheme) - 1;
+        if (*p == ' ' || *p == '\t') {
+            while (*p == ' ' || *p == '\t')
+                p++;
+            if (*p != '\0')
+                return p;
+        }
+    }
+    if (query_token != NULL && *query_token != '\0')
+        return query_token;
+    return NULL;
+}

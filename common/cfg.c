@@ -1,0 +1,1000 @@
+/*
+ * Configuration loader: libyaml's event parser builds a small private node
+ * tree (mappings, lists, scalars with their 1-based marks), which is then
+ * walked against a daemon's field tables to fill typed structs. Syntax and
+ * structure errors stop the load; semantic errors are all collected in one
+ * pass. Secret values never reach an error message.
+ */
+#include "cfg.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <yaml.h>
+
+#include "str.h"
+#include "xmem.h"
+
+#define KEYPATH_MAX     256     /* "a.b[3].c" in messages */
+#define EXCERPT_MAX     96      /* bytes of a value echoed in a message */
+#define SUGGEST_LEN_MAX 64      /* longer keys get no "did you mean" */
+#define SUGGEST_DIST    2       /* edit distance still worth suggesting */
+
+enum node_kind { NODE_SCALAR, NODE_MAP, NODE_SEQ };
+enum node_tag { TAG_NONE, TAG_NULL, TAG_STR, TAG_OTHER };
+
+struct node {
+    enum node_kind       kind;
+    struct cfg_mark      mark;
+    char                *text;      /* NODE_SCALAR: NUL-terminated copy */
+    size_t               len;       /* may differ from strlen: \0 escapes */
+    yaml_scalar_style_t  style;
+    enum node_tag        tag;
+    struct node        **kids;      /* map: key, value, key, value... */
+    size_t               nkids;
+    size_t               cap;
+};
+
+struct builder {
+    struct node     *root;
+    struct node     *stack[CFG_DEPTH_MAX];
+    size_t           depth;
+    int              docs;
+    struct cfg_mark  mark;          /* where the structure error is */
+    char             msg[CFG_ERROR_MAX];
+};
+
+struct walk {
+    const char          *path;      /* the config file, as named */
+    char                *dir;       /* absolute; anchors relative paths */
+    struct cfg_errors   *errs;
+};
+
+/* ---- Messages ---- */
+
+void
+cfg_error_add(struct cfg_errors *errs, const char *path,
+    const struct cfg_mark *mark, const char *fmt, ...)
+{
+    char *dst;
+    va_list ap;
+    int n;
+
+    if (errs->n >= CFG_MAX_ERRORS) {
+        errs->dropped++;
+        return;
+    }
+    dst = errs->msgs[errs->n++];
+    if (mark != NULL && mark->line > 0)
+        n = snprintf(dst, CFG_ERROR_MAX, "%s:%d:%d: error: ", path,
+            mark->line, mark->col);
+    else
+        n = snprintf(dst, CFG_ERROR_MAX, "%s: error: ", path);
+    if (n < 0 || n >= CFG_ERROR_MAX)
+        return;
+    va_start(ap, fmt);
+    (void)vsnprintf(dst + n, CFG_ERROR_MAX - (size_t)n, fmt, ap);
+    va_end(ap);
+}
+
+void
+cfg_errors_print(const struct cfg_errors *errs, FILE *fp)
+{
+    size_t i;
+
+    for (i = 0; i < errs->n; i++)
+        fprintf(fp, "%s\n", errs->msgs[i]);
+    if (errs->dropped > 0)
+        fprintf(fp, "%zu more errors\n", errs->dropped);
+}
+
+/* Copy s into dst for quoting in a message: control bytes, '"' and '\'
+ * escaped, long text cut with "...". Returns dst. */
+static const char *
+esc(char *dst, size_t dstlen, const char *s)
+{
+    size_t o = 0;
+    unsigned char c;
+    int n;
+
+    for (; *s != '\0'; s++) {
+        c = (unsigned char)*s;
+        if (o + 8 >= dstlen) {
+            if (dstlen >= 4)
+                memcpy(dst + dstlen - 4, "...", 3);
+            o = dstlen >= 4 ? dstlen - 1 : 0;
+            break;
+        }
+        if (c == '"' || c == '\\')
+            n = snprintf(dst + o, dstlen - o, "\\%c", c);
+        else if (c < 0x20 || c == 0x7f)
+            n = snprintf(dst + o, dstlen - o, "\\x%02x", c);
+        else
+            n = snprintf(dst + o, dstlen - o, "%c", c);
+        o += (size_t)n;
+    }
+    dst[o] = '\0';
+    return dst;
+}
+
+/* An error about the value at keypath kp. */
+static void ATTR_PRINTF(4, 5)
+werr(struct walk *w, const struct cfg_mark *mark, const char *kp,
+    const char *fmt, ...)
+{
+    char k[KEYPATH_MAX + 32], msg[CFG_ERROR_MAX];
+    va_list ap;
+
+    va_start(ap, fmt);
+    (void)vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    cfg_error_add(w->errs, w->path, mark, "\"%s\": %s",
+        esc(k, sizeof(k), kp), msg);
+}
+
+static const char *
+kind_name(const struct node *n)
+{
+    if (n->kind == NODE_MAP)
+        return "a mapping";
+    if (n->kind == NODE_SEQ)
+        return "a list";
+    return "a scalar";
+}
+
+/* ---- The node tree ---- */
+
+static void
+node_free(struct node *n)
+{
+    size_t i;
+
+    if (n == NULL)
+        return;
+    for (i = 0; i < n->nkids; i++)
+        node_free(n->kids[i]);
+    free(n->kids);
+    if (n->text != NULL) {
+        /* Scalars may be secrets (headers). */
+        explicit_bzero(n->text, n->len);
+        free(n->text);
+    }
+    free(n);
+}
+
+static struct cfg_mark
+mark_of(const yaml_mark_t *ym)
+{
+    struct cfg_mark m;
+
+    m.line = ym->line >= INT_MAX ? INT_MAX : (int)ym->line + 1;
+    m.col = ym->column >= INT_MAX ? INT_MAX : (int)ym->column + 1;
+    return m;
+}
+
+static struct node *
+node_new(enum node_kind kind, const yaml_mark_t *ym)
+{
+    struct node *n = xcalloc(1, sizeof(*n));
+
+    n->kind = kind;
+    n->mark = mark_of(ym);
+    return n;
+}
+
+static struct node *
+scalar_new(const yaml_event_t *ev)
+{
+    const char *tag = (const char *)ev->data.scalar.tag;
+    struct node *n = node_new(NODE_SCALAR, &ev->start_mark);
+
+    n->len = ev->data.scalar.length;
+    n->text = xmalloc(n->len + 1);
+    memcpy(n->text, ev->data.scalar.value, n->len);
+    n->text[n->len] = '\0';
+    n->style = ev->data.scalar.style;
+    if (tag == NULL)
+        n->tag = TAG_NONE;
+    else if (strcmp(tag, YAML_NULL_TAG) == 0)
+        n->tag = TAG_NULL;
+    else if (strcmp(tag, YAML_STR_TAG) == 0)
+        n->tag = TAG_STR;
+    else
+        n->tag = TAG_OTHER;
+    /* Block scalars lose their final line break: "feed_url: >" values. */
+    if ((n->style == YAML_LITERAL_SCALAR_STYLE ||
+        n->style == YAML_FOLDED_SCALAR_STYLE) && n->len > 0 &&
+        n->text[n->len - 1] == '\n')
+        n->text[--n->len] = '\0';
+    return n;
+}
+
+/* YAML null or an empty scalar: the key counts as absent. */
+static bool
+node_is_null(const struct node *n)
+{
+    if (n->kind != NODE_SCALAR)
+        return false;
+    if (n->len == 0 || n->tag == TAG_NULL)
+        return true;
+    if (n->tag != TAG_NONE || n->style != YAML_PLAIN_SCALAR_STYLE)
+        return false;
+    return strcmp(n->text, "~") == 0 || strcmp(n->text, "null") == 0 ||
+        strcmp(n->text, "Null") == 0 || strcmp(n->text, "NULL") == 0;
+}
+
+static int ATTR_PRINTF(3, 4)
+build_fail(struct builder *b, const yaml_mark_t *at, const char *fmt, ...)
+{
+    va_list ap;
+
+    b->mark = mark_of(at);
+    va_start(ap, fmt);
+    (void)vsnprintf(b->msg, sizeof(b->msg), fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* Hang n under the open collection (or make it the root). Takes n. */
+static int
+build_attach(struct builder *b, struct node *n, const yaml_mark_t *ym)
+{
+    struct node *p;
+    size_t max;
+
+    if (b->depth == 0) {
+        b->root = n;
+        return 0;
+    }
+    p = b->stack[b->depth - 1];
+    max = p->kind == NODE_MAP ? 2 * (size_t)CFG_LIST_MAX : CFG_LIST_MAX;
+    if (p->nkids >= max) {
+        build_fail(b, ym, "more than %d %s", CFG_LIST_MAX,
+            p->kind == NODE_MAP ? "keys in a mapping" : "items in a list");
+        node_free(n);
+        return -1;
+    }
+    if (p->nkids == p->cap) {
+        p->cap = p->cap == 0 ? 8 : p->cap * 2;
+        p->kids = xreallocarray(p->kids, p->cap, sizeof(*p->kids));
+    }
+    p->kids[p->nkids++] = n;
+    return 0;
+}
+
+static int
+build_open(struct builder *b, const yaml_event_t *ev, enum node_kind kind)
+{
+    const yaml_mark_t *ym = &ev->start_mark;
+    const yaml_char_t *anchor = kind == NODE_MAP ?
+        ev->data.mapping_start.anchor : ev->data.sequence_start.anchor;
+    struct node *n;
+
+    if (anchor != NULL)
+        return build_fail(b, ym, "anchors and aliases are not supported");
+    n = node_new(kind, ym);
+    if (build_attach(b, n, ym) == -1)
+        return -1;
+    if (b->depth == CFG_DEPTH_MAX)
+        return build_fail(b, ym, "nested deeper than %d levels",
+            CFG_DEPTH_MAX);
+    b->stack[b->depth++] = n;
+    return 0;
+}
+
+static int
+build_event(struct builder *b, const yaml_event_t *ev)
+{
+    const yaml_mark_t *ym = &ev->start_mark;
+
+    switch (ev->type) {
+    case YAML_DOCUMENT_START_EVENT:
+        if (++b->docs > 1)
+            return build_fail(b, ym, "multiple documents are not supported");
+        return 0;
+    case YAML_ALIAS_EVENT:
+        return build_fail(b, ym, "aliases are not supported");
+    case YAML_SCALAR_EVENT:
+        if (ev->data.scalar.anchor != NULL)
+            return build_fail(b, ym, "anchors and aliases are not supported");
+        return build_attach(b, scalar_new(ev), ym);
+    case YAML_MAPPING_START_EVENT:
+        return build_open(b, ev, NODE_MAP);
+    case YAML_SEQUENCE_START_EVENT:
+        return build_open(b, ev, NODE_SEQ);
+    case YAML_MAPPING_END_EVENT:
+    case YAML_SEQUENCE_END_EVENT:
+        b->depth--;
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+/* libyaml's own error: problem at problem_mark (reader errors only have a
+ * byte offset, converted here). */
+static void
+yaml_fail(struct walk *w, const yaml_parser_t *p, const char *text,
+    size_t len)
+{
+    struct cfg_mark m = { 1, 1 };
+    const char *problem = p->problem != NULL ? p->problem : "invalid YAML";
+    size_t i;
+
+    if (p->error == YAML_READER_ERROR) {
+        for (i = 0; i < p->problem_offset && i < len; i++) {
+            if (text[i] == '\n') {
+                m.line++;
+                m.col = 1;
+            } else if (((unsigned char)text[i] & 0xc0) != 0x80) {
+                m.col++;
+            }
+        }
+    } else {
+        m.line = p->problem_mark.line >= INT_MAX ? INT_MAX :
+            (int)p->problem_mark.line + 1;
+        m.col = p->problem_mark.column >= INT_MAX ? INT_MAX :
+            (int)p->problem_mark.column + 1;
+    }
+    cfg_error_add(w->errs, w->path, &m, "%s", problem);
+}
+
+/* Parse text into *rootp (NULL for an empty stream). -1 after one error. */
+static int
+build_tree(const char *text, size_t len, struct walk *w,
+    struct node **rootp)
+{
+    struct builder b;
+    yaml_parser_t parser;
+    yaml_event_t ev;
+    int done = 0, rc = -1, r;
+
+    memset(&b, 0, sizeof(b));
+    if (!yaml_parser_initialize(&parser)) {
+        cfg_error_add(w->errs, w->path, NULL, "out of memory");
+        return -1;
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    while (!done) {
+        if (!yaml_parser_parse(&parser, &ev)) {
+            yaml_fail(w, &parser, text, len);
+            goto out;
+        }
+        done = ev.type == YAML_STREAM_END_EVENT;
+        r = build_event(&b, &ev);
+        yaml_event_delete(&ev);
+        if (r == -1) {
+            cfg_error_add(w->errs, w->path, &b.mark, "%s", b.msg);
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    yaml_parser_delete(&parser);
+    if (rc == -1) {
+        node_free(b.root);
+        b.root = NULL;
+    }
+    *rootp = b.root;
+    return rc;
+}
+
+/* ---- Scalars ---- */
+
+static void *
+slot(const struct cfg_field *f, void *base)
+{
+    return (char *)base + f->offset;
+}
+
+static void
+set_str(const struct cfg_field *f, void *base, char *v)
+{
+    char **p = slot(f, base);
+
+    if (*p != NULL && f->type == CFG_SECRET)
+        explicit_bzero(*p, strlen(*p));
+    free(*p);
+    *p = v;
+}
+
+static int
+conv_int(const struct cfg_field *f, void *base, const char *s,
+    const struct cfg_mark *m, const char *kp, struct walk *w)
+{
+    const char *errstr, *digits = s[0] == '-' ? s + 1 : s;
+    char ex[EXCERPT_MAX];
+    uint64_t u;
+    long long v = 0;
+    int ok;
+
+    ok = str_to_u64(digits, 0, (uint64_t)LLONG_MAX + 1, &u, &errstr) == 0;
+    if (ok && digits == s && u > (uint64_t)LLONG_MAX)
+        ok = 0;
+    if (ok)
+        v = digits == s ? (long long)u :
+            (u == (uint64_t)LLONG_MAX + 1 ? LLONG_MIN : -(long long)u);
+    if (!ok || v < f->min || v > f->max) {
+        werr(w, m, kp, "expected an integer between %lld and %lld, got \"%s\"",
+            f->min, f->max, esc(ex, sizeof(ex), s));
+        return -1;
+    }
+    *(long long *)slot(f, base) = v;
+    return 0;
+}
+
+static int
+conv_bool(const struct cfg_field *f, void *base, const char *s,
+    const struct cfg_mark *m, const char *kp, struct walk *w)
+{
+    static const char *const words[] = {
+        "false", "true", "no", "yes", "off", "on", "0", "1",
+    };
+    char ex[EXCERPT_MAX];
+    size_t i;
+
+    for (i = 0; i < NELEM(words); i++) {
+        if (str_eq_nocase(s, words[i])) {
+            *(bool *)slot(f, base) = i % 2 == 1;
+            return 0;
+        }
+    }
+    werr(w, m, kp, "expected a boolean (true or false), got \"%s\"",
+        esc(ex, sizeof(ex), s));
+    return -1;
+}
+
+/* ms as the largest unit that divides it: 500ms, 30s, 5m, 2h. */
+static const char *
+fmt_ms(char *dst, size_t len, uint64_t ms)
+{
+    if (ms != 0 && ms % 3600000 == 0)
+        snprintf(dst, len, "%lluh", (unsigned long long)(ms / 3600000));
+    else if (ms != 0 && ms % 60000 == 0)
+        snprintf(dst, len, "%llum", (unsigned long long)(ms / 60000));
+    else if (ms % 1000 == 0)
+        snprintf(dst, len, "%llus", (unsigned long long)(ms / 1000));
+    else
+        snprintf(dst, len, "%llums", (unsigned long long)ms);
+    return dst;
+}
+
+static int
+conv_duration(const struct cfg_field *f, void *base, const char *s,
+    const struct cfg_mark *m, const char *kp, struct walk *w)
+{
+    uint64_t min = f->min > 0 ? (uint64_t)f->min : 0;
+    uint64_t max = f->max > 0 ? (uint64_t)f->max : 0;
+    char ex[EXCERPT_MAX], lo[32], hi[32];
+    const char *errstr;
+    uint64_t v;
+
+    esc(ex, sizeof(ex), s);
+    if (str_to_duration_ms(s, UINT64_MAX, &v, &errstr) == -1) {
+        werr(w, m, kp, "expected a duration like 30s, got \"%s\"", ex);
+        return -1;
+    }
+    if (v < min || v > max) {
+        werr(w, m, kp, "expected a duration between %s and %s, got \"%s\"",
+            fmt_ms(lo, sizeof(lo), min), fmt_ms(hi, sizeof(hi), max), ex);
+        return -1;
+    }
+    *(uint64_t *)slot(f, base) = v;
+    return 0;
+}
+
+static int
+conv_string(const struct cfg_field *f, void *base, const char *s,
+    const struct cfg_mark *m, const char *kp, struct walk *w)
+{
+    char err[CFG_ERROR_MAX], ex[EXCERPT_MAX];
+    size_t len = strlen(s);
+
+    if (f->type == CFG_PATH) {
+        set_str(f, base, path_join(w->dir, s));
+        return 0;
+    }
+    if (f->type == CFG_URL) {
+        if (cfg_check_url(s, err, sizeof(err)) == -1) {
+            werr(w, m, kp, "%s, got \"%s\"", err, esc(ex, sizeof(ex), s));
+            return -1;
+        }
+        if (s[len - 1] == '/')
+            len--;
+    }
+    set_str(f, base, xstrndup(s, len));
+    return 0;
+}
+
+/* Convert the scalar text s into the field; m is NULL for defaults. */
+static void
+set_scalar(const struct cfg_field *f, void *base, const char *s, size_t len,
+    const struct cfg_mark *m, const char *kp, struct walk *w)
+{
+    char err[CFG_ERROR_MAX];
+    int rc = 0;
+
+    if (strlen(s) != len) {
+        werr(w, m, kp, "contains a NUL byte");
+        return;
+    }
+    if (f->type == CFG_INT)
+        rc = conv_int(f, base, s, m, kp, w);
+    else if (f->type == CFG_BOOL)
+        rc = conv_bool(f, base, s, m, kp, w);
+    else if (f->type == CFG_DURATION)
+        rc = conv_duration(f, base, s, m, kp, w);
+    else if (f->type != CFG_IGNORE)
+        rc = conv_string(f, base, s, m, kp, w);
+    if (rc == -1 || f->check == NULL)
+        return;
+    err[0] = '\0';
+    if (f->check(s, err, sizeof(err)) == 0)
+        return;
+    /* A check may quote what it saw; a secret must not reach the log. */
+    if (f->type == CFG_SECRET && strstr(err, s) != NULL)
+        werr(w, m, kp, "invalid value (secret, not shown)");
+    else
+        werr(w, m, kp, "%s", err);
+}
+
+/* ---- Mappings, lists, sections ---- */
+
+static void walk_map(const struct cfg_field *t, void *base,
+    const struct node *map, const char *prefix, struct walk *w);
+
+static int
+expect(const struct node *v, enum node_kind kind, const char *kp,
+    struct walk *w)
+{
+    static const char *const names[] = {
+        [NODE_SCALAR] = "a scalar", [NODE_MAP] = "a mapping",
+        [NODE_SEQ] = "a list",
+    };
+
+    if (v->kind == kind)
+        return 0;
+    werr(w, &v->mark, kp, "expected %s, got %s", names[kind], kind_name(v));
+    return -1;
+}
+
+static void
+keypath(char *dst, size_t len, const char *prefix, const char *key)
+{
+    if (prefix[0] == '\0')
+        snprintf(dst, len, "%s", key);
+    else
+        snprintf(dst, len, "%s.%s", prefix, key);
+}
+
+/* Check key i of map: a scalar, and not a repeat of an earlier key. Reports
+ * and returns -1 otherwise; kp is the key's path. */
+static int
+key_ok(const struct node *map, size_t i, const char *kp, struct walk *w)
+{
+    const struct node *k = map->kids[i], *o;
+    char ek[KEYPATH_MAX + 32];
+    size_t j;
+
+    if (k->kind != NODE_SCALAR) {
+        cfg_error_add(w->errs, w->path, &k->mark,
+            "expected a scalar key, got %s", kind_name(k));
+        return -1;
+    }
+    for (j = 0; j < i; j += 2) {
+        o = map->kids[j];
+        if (o->kind == NODE_SCALAR && o->len == k->len &&
+            memcmp(o->text, k->text, k->len) == 0) {
+            cfg_error_add(w->errs, w->path, &k->mark,
+                "duplicate key \"%s\" (first at line %d)",
+                esc(ek, sizeof(ek), kp), o->mark.line);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void
+strmap_free(struct cfg_strmap *map)
+{
+    size_t i;
+
+    for (i = 0; i < map->n; i++) {
+        free(map->items[i].key);
+        free(map->items[i].value);
+    }
+    free(map->items);
+    map->items = NULL;
+    map->n = 0;
+}
+
+static void
+set_strmap(const struct cfg_field *f, void *base, const struct node *v,
+    const char *kp, struct walk *w)
+{
+    struct cfg_strmap *map = slot(f, base);
+    struct cfg_strmap_entry *e;
+    const struct node *k, *val;
+    char ekp[KEYPATH_MAX];
+    struct cfg_field vf = { .type = CFG_STR, .check = f->check };
+    size_t i;
+
+    strmap_free(map);
+    map->items = xcalloc(v->nkids / 2 + 1, sizeof(*map->items));
+    for (i = 0; i + 1 < v->nkids; i += 2) {
+        k = v->kids[i];
+        val = v->kids[i + 1];
+        keypath(ekp, sizeof(ekp), kp, k->kind == NODE_SCALAR ? k->text : "");
+        if (key_ok(v, i, ekp, w) == -1)
+            continue;
+        if (expect(val, NODE_SCALAR, ekp, w) == -1)
+            continue;
+        if (node_is_null(val)) {
+            werr(w, &val->mark, ekp, "expected a value");
+            continue;
+        }
+        e = &map->items[map->n];
+        vf.offset = (size_t)((char *)&e->value - (char *)e);
+        set_scalar(&vf, e, val->text, val->len, &val->mark, ekp, w);
+        if (e->value == NULL)
+            continue;
+        e->key = xstrdup(k->text);
+        e->mark = k->mark;
+        map->n++;
+    }
+}
+
+static void apply_defaults(const struct cfg_field *t, void *base,
+    const char *prefix, struct walk *w);
+
+/* The list's array pointer is of the element's struct type; it is read and
+ * written through memcpy so no char ** lvalue aliases it. */
+static char *
+list_items(const struct cfg_field *f, void *base)
+{
+    char *items;
+
+    memcpy(&items, slot(f, base), sizeof(items));
+    return items;
+}
+
+static void
+list_set(const struct cfg_field *f, void *base, char *items, size_t n)
+{
+    memcpy(slot(f, base), &items, sizeof(items));
+    memcpy((char *)base + f->count_offset, &n, sizeof(n));
+}
+
+static void
+list_free(const struct cfg_field *f, void *base)
+{
+    char *items = list_items(f, base);
+    size_t count, i;
+
+    memcpy(&count, (char *)base + f->count_offset, sizeof(count));
+    for (i = 0; items != NULL && i < count; i++)
+        cfg_free(f->sub, items + i * f->elem_size);
+    free(items);
+    list_set(f, base, NULL, 0);
+}
+
+static void
+set_list(const struct cfg_field *f, void *base, const struct node *v,
+    const char *kp, struct walk *w)
+{
+    long long max = f->max > 0 ? f->max : CFG_LIST_MAX;
+    char ekp[KEYPATH_MAX];
+    char *items, *elem;
+    size_t i;
+
+    list_free(f, base);
+    if (v->nkids > (size_t)max) {
+        werr(w, &v->mark, kp, "expected at most %lld items, got %zu", max,
+            v->nkids);
+        return;
+    }
+    if (v->nkids == 0)
+        return;
+    items = xcalloc(v->nkids, f->elem_size);
+    list_set(f, base, items, v->nkids);
+    for (i = 0; i < v->nkids; i++) {
+        snprintf(ekp, sizeof(ekp), "%s[%zu]", kp, i);
+        elem = items + i * f->elem_size;
+        apply_defaults(f->sub, elem, ekp, w);
+        if (expect(v->kids[i], NODE_MAP, ekp, w) == 0)
+            walk_map(f->sub, elem, v->kids[i], ekp, w);
+    }
+}
+
+/* Store value node v into field f. Returns 1 when a value was present (even
+ * an invalid one), 0 when v is null: the key then counts as absent. */
+static int
+set_value(const struct cfg_field *f, void *base, const struct node *v,
+    const char *kp, struct walk *w)
+{
+    if (node_is_null(v))
+        return 0;
+    switch (f->type) {
+    case CFG_IGNORE:
+        if (f->check != NULL && expect(v, NODE_SCALAR, kp, w) == 0)
+            set_scalar(f, base, v->text, v->len, &v->mark, kp, w);
+        break;
+    case CFG_SECTION:
+        if (expect(v, NODE_MAP, kp, w) == 0)
+            walk_map(f->sub, slot(f, base), v, kp, w);
+        break;
+    case CFG_LIST:
+        if (expect(v, NODE_SEQ, kp, w) == 0)
+            set_list(f, base, v, kp, w);
+        break;
+    case CFG_STRMAP:
+        if (expect(v, NODE_MAP, kp, w) == 0)
+            set_strmap(f, base, v, kp, w);
+        break;
+    case CFG_MARK:
+        return 0;
+    default:
+        if (expect(v, NODE_SCALAR, kp, w) == 0)
+            set_scalar(f, base, v->text, v->len, &v->mark, kp, w);
+        break;
+    }
+    return 1;
+}
+
+/* Levenshtein distance, for "did you mean". Both shorter than
+ * SUGGEST_LEN_MAX. */
+static size_t
+edit_distance(const char *a, const char *b)
+{
+    size_t row[SUGGEST_LEN_MAX + 1], la = strlen(a), lb = strlen(b);
+    size_t i, j, diag, up, best;
+
+    for (j = 0; j <= lb; j++)
+        row[j] = j;
+    for (i = 1; i <= la; i++) {
+        diag = row[0];
+        row[0] = i;
+        for (j = 1; j <= lb; j++) {
+            up = row[j];
+            best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+static void
+unknown_key(const struct cfg_field *t, const struct node *k, const char *kp,
+    struct walk *w)
+{
+    const char *best = NULL;
+    char ek[KEYPATH_MAX + 32], es[EXCERPT_MAX];
+    size_t d, bestd = SUGGEST_DIST + 1;
+
+    for (; t->key != NULL && k->len < SUGGEST_LEN_MAX; t++) {
+        if (t->key[0] == '\0' || strlen(t->key) >= SUGGEST_LEN_MAX)
+            continue;
+        d = edit_distance(k->text, t->key);
+        if (d < bestd && d < strlen(t->key)) {
+            bestd = d;
+            best = t->key;
+        }
+    }
+    esc(ek, sizeof(ek), kp);
+    if (best != NULL)
+        cfg_error_add(w->errs, w->path, &k->mark,
+            "unknown key \"%s\" (did you mean \"%s\"?)", ek,
+            esc(es, sizeof(es), best));
+    else
+        cfg_error_add(w->errs, w->path, &k->mark, "unknown key \"%s\"", ek);
+}
+
+static const struct cfg_field *
+field_find(const struct cfg_field *t, const struct node *k)
+{
+    for (; t->key != NULL; t++) {
+        if (t->key[0] != '\0' && strlen(t->key) == k->len &&
+            memcmp(t->key, k->text, k->len) == 0)
+            return t;
+    }
+    return NULL;
+}
+
+static void
+walk_pair(const struct cfg_field *t, void *base, const struct node *map,
+    size_t i, const char *prefix, bool *seen, struct walk *w)
+{
+    const struct node *k = map->kids[i], *v = map->kids[i + 1];
+    const struct cfg_field *f;
+    char kp[KEYPATH_MAX];
+
+    keypath(kp, sizeof(kp), prefix, k->kind == NODE_SCALAR ? k->text : "");
+    if (key_ok(map, i, kp, w) == -1)
+        return;
+    if ((f = field_find(t, k)) == NULL) {
+        unknown_key(t, k, kp, w);
+        return;
+    }
+    if (set_value(f, base, v, kp, w) == 1)
+        seen[f - t] = true;
+}
+
+static void
+walk_map(const struct cfg_field *t, void *base, const struct node *map,
+    const char *prefix, struct walk *w)
+{
+    char kp[KEYPATH_MAX];
+    bool *seen;
+    size_t nf, i;
+
+    for (nf = 0; t[nf].key != NULL; nf++)
+        continue;
+    seen = xcalloc(nf + 1, sizeof(*seen));
+    for (i = 0; i + 1 < map->nkids; i += 2)
+        walk_pair(t, base, map, i, prefix, seen, w);
+    for (i = 0; i < nf; i++) {
+        if (t[i].type == CFG_MARK) {
+            *(struct cfg_mark *)slot(&t[i], base) = map->mark;
+        } else if (!seen[i] && (t[i].flags & CFG_REQUIRED)) {
+            keypath(kp, sizeof(kp), prefix, t[i].key);
+            werr(w, &map->mark, kp, "required");
+        }
+    }
+    free(seen);
+}
+
+static void
+apply_defaults(const struct cfg_field *t, void *base, const char *prefix,
+    struct walk *w)
+{
+    char kp[KEYPATH_MAX];
+
+    for (; t->key != NULL; t++) {
+        keypath(kp, sizeof(kp), prefix, t->key);
+        if (t->type == CFG_SECTION)
+            apply_defaults(t->sub, slot(t, base), kp, w);
+        else if (t->def != NULL && t->type != CFG_LIST &&
+            t->type != CFG_STRMAP && t->type != CFG_MARK)
+            set_scalar(t, base, t->def, strlen(t->def), NULL, kp, w);
+    }
+}
+
+/* ---- Entry points ---- */
+
+/* The absolute directory of path: realpath when it exists, else made
+ * absolute lexically (cfg_load_string may name a file that is nowhere). */
+static char *
+config_dir(const char *path)
+{
+    char *dir = path_dirname(path), *abs, *joined;
+    char cwd[PATH_MAX];
+
+    if ((abs = realpath(dir, NULL)) != NULL) {
+        free(dir);
+        return abs;
+    }
+    if (dir[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
+        return dir;
+    joined = path_join(cwd, dir);
+    free(dir);
+    return joined;
+}
+
+int
+cfg_load_string(const char *text, size_t len, const char *path,
+    const struct cfg_field *root, void *out, struct cfg_errors *errs)
+{
+    struct walk w = { .path = path, .dir = NULL, .errs = errs };
+    struct node *tree = NULL, empty = { .kind = NODE_MAP };
+
+    w.dir = config_dir(path);
+    apply_defaults(root, out, "", &w);
+    if (len > CFG_FILE_MAX) {
+        cfg_error_add(errs, path, NULL, "larger than %d bytes",
+            CFG_FILE_MAX);
+        goto out;
+    }
+    if (build_tree(text, len, &w, &tree) == -1)
+        goto out;
+    empty.mark.line = empty.mark.col = 1;
+    if (tree != NULL && tree->kind != NODE_MAP && !node_is_null(tree))
+        cfg_error_add(errs, path, &tree->mark,
+            "expected a mapping at the top level, got %s", kind_name(tree));
+    else
+        walk_map(root, out, tree != NULL && tree->kind == NODE_MAP ? tree :
+            &empty, "", &w);
+out:
+    node_free(tree);
+    free(w.dir);
+    return errs->n == 0 && errs->dropped == 0 ? 0 : -1;
+}
+
+int
+cfg_load(const char *path, const struct cfg_field *root, void *out,
+    struct cfg_errors *errs)
+{
+    char err[CFG_ERROR_MAX];
+    const char *reason = err;
+    size_t len = 0, plen = strlen(path);
+    char *text;
+    int rc;
+
+    if ((text = file_slurp(path, CFG_FILE_MAX, &len, err,
+        sizeof(err))) == NULL) {
+        /* file_slurp says "<path>: <reason>"; the path leads anyway. */
+        if (strncmp(err, path, plen) == 0 && strncmp(err + plen, ": ",
+            2) == 0)
+            reason = err + plen + 2;
+        cfg_error_add(errs, path, NULL, "%s", reason);
+        return -1;
+    }
+    rc = cfg_load_string(text, len, path, root, out, errs);
+    explicit_bzero(text, len);
+    free(text);
+    return rc;
+}
+
+static void
+free_field(const struct cfg_field *f, void *base)
+{
+    switch (f->type) {
+    case CFG_STR:
+    case CFG_PATH:
+    case CFG_URL:
+    case CFG_SECRET:
+        set_str(f, base, NULL);
+        break;
+    case CFG_INT:
+        *(long long *)slot(f, base) = 0;
+        break;
+    case CFG_BOOL:
+        *(bool *)slot(f, base) = false;
+        break;
+    case CFG_DURATION:
+        *(uint64_t *)slot(f, base) = 0;
+        break;
+    case CFG_STRMAP:
+        strmap_free(slot(f, base));
+        break;
+    case CFG_SECTION:
+        cfg_free(f->sub, slot(f, base));
+        break;
+    case CFG_LIST:
+        list_free(f, base);
+        break;
+    case CFG_MARK:
+        memset(slot(f, base), 0, sizeof(struct cfg_mark));
+        break;
+    case CFG_IGNORE:
+        break;
+    }
+}
+
+void
+cfg_free(const struct cfg_field *root, void *out)
+{
+    if (out == NULL)
+        return;
+    for (; root->key != NULL; root++)
+        free_field(root, out);
+}
+
+const char *
+cfg_strmap_get(const struct cfg_strmap *map, const char *key)
+{
+    size_t i;
+
+    for (i = 0; i < map->n; i++) {
+        if (strcmp(map->items[i].key, key) == 0)
+            return map->items[i].value;
+    }
+    return NULL;
+}

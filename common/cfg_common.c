@@ -1,0 +1,381 @@
+/*
+ * The config pieces every daemon shares, in the original Alexis layout:
+ * listener, tokens and authentication_list tables, plus the post-load
+ * resolution of tokens paths and of each authentication entry's credentials
+ * into ready-made HTTP header lines. Nothing here echoes a secret.
+ */
+#include "cfg.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
+
+#include "str.h"
+#include "xmem.h"
+
+#define AUTH_KEY_FILE_MAX   4096
+#define OPSGENIE_BASE_URL   "https://api.opsgenie.com"
+
+static int
+check_protocol(const char *text, char *err, size_t errlen)
+{
+    if (str_eq_nocase(text, "http"))
+        return 0;
+    snprintf(err, errlen,
+        "only http is supported; terminate TLS in front of Alexis");
+    return -1;
+}
+
+/* Names are echoed in messages and logs: printable text only. */
+static int
+check_auth_name(const char *text, char *err, size_t errlen)
+{
+    for (; *text != '\0'; text++) {
+        if ((unsigned char)*text < ' ' || *text == 0x7f) {
+            snprintf(err, errlen, "must not contain control characters");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int
+check_auth_type(const char *text, char *err, size_t errlen)
+{
+    if (str_eq_nocase(text, "opsgenie") || str_eq_nocase(text, "dynatrace"))
+        return 0;
+    snprintf(err, errlen, "expected opsgenie or dynatrace");
+    return -1;
+}
+
+const struct cfg_field cfg_listener_fields[] = {
+    { .key = "hostname", .type = CFG_STR,
+      .offset = offsetof(struct cfg_listener, hostname), .def = "0.0.0.0" },
+    /* No default: each daemon presets its own port. */
+    { .key = "port", .type = CFG_INT,
+      .offset = offsetof(struct cfg_listener, port), .min = 0, .max = 65535 },
+    { .key = "protocol", .type = CFG_IGNORE, .check = check_protocol },
+    { .key = NULL },
+};
+
+const struct cfg_field cfg_tokens_fields[] = {
+    { .key = "directory", .type = CFG_PATH,
+      .offset = offsetof(struct cfg_tokens, directory), .def = "tokens" },
+    { .key = "allowed_clients", .type = CFG_STR,
+      .offset = offsetof(struct cfg_tokens, allowed_clients) },
+    { .key = "runtime", .type = CFG_STR,
+      .offset = offsetof(struct cfg_tokens, runtime) },
+    { .key = NULL },
+};
+
+const struct cfg_field cfg_auth_fields[] = {
+    { .key = "name", .type = CFG_STR, .check = check_auth_name,
+      .offset = offsetof(struct cfg_auth, name), .flags = CFG_REQUIRED },
+    { .key = "type", .type = CFG_STR, .check = check_auth_type,
+      .offset = offsetof(struct cfg_auth, type), .flags = CFG_REQUIRED },
+    { .key = "description", .type = CFG_STR,
+      .offset = offsetof(struct cfg_auth, description) },
+    { .key = "base_url", .type = CFG_URL,
+      .offset = offsetof(struct cfg_auth, base_url) },
+    { .key = "headers", .type = CFG_SECRET,
+      .offset = offsetof(struct cfg_auth, headers) },
+    { .key = "api_key_file", .type = CFG_PATH,
+      .offset = offsetof(struct cfg_auth, api_key_file) },
+    { .key = "", .type = CFG_MARK, .offset = offsetof(struct cfg_auth, mark) },
+    { .key = NULL },
+};
+
+static void
+tokens_join(const char *dir, char **name)
+{
+    char *joined;
+
+    if (*name == NULL)
+        return;
+    joined = path_join(dir, *name);
+    free(*name);
+    *name = joined;
+}
+
+void
+cfg_tokens_resolve(struct cfg_tokens *t)
+{
+    if (t->directory == NULL)
+        return;
+    tokens_join(t->directory, &t->allowed_clients);
+    tokens_join(t->directory, &t->runtime);
+}
+
+/* The authority of an http(s) URL: [userinfo@]host[:port], host a name or
+ * [IPv6]; the port, if given, 1-65535. */
+static bool
+url_authority_ok(const char *p, const char *end)
+{
+    const char *host = p, *q, *port = NULL;
+    unsigned long v = 0;
+
+    for (q = p; q < end; q++) {
+        if (*q == '@')
+            host = q + 1;
+    }
+    if (host < end && *host == '[') {
+        if ((q = memchr(host, ']', (size_t)(end - host))) == NULL ||
+            q == host + 1)
+            return false;
+        q++;
+    } else {
+        for (q = host; q < end && *q != ':'; q++)
+            continue;
+        if (q == host)
+            return false;
+    }
+    if (q < end && *q != ':')
+        return false;
+    if (q == end)
+        return true;
+    for (port = ++q; q < end && v <= 65535; q++) {
+        if (!isdigit((unsigned char)*q))
+            return false;
+        v = v * 10 + (unsigned long)(*q - '0');
+    }
+    return q > port && v >= 1 && v <= 65535;
+}
+
+int
+cfg_check_url(const char *text, char *err, size_t errlen)
+{
+    const char *p = NULL, *q;
+
+    if (strncasecmp(text, "http://", 7) == 0)
+        p = text + 7;
+    else if (strncasecmp(text, "https://", 8) == 0)
+        p = text + 8;
+    for (q = text; p != NULL && *q != '\0'; q++) {
+        if ((unsigned char)*q <= ' ' || *q == 0x7f)
+            p = NULL;
+    }
+    if (p != NULL && url_authority_ok(p, p + strcspn(p, "/?#")))
+        return 0;
+    snprintf(err, errlen, "expected an http:// or https:// URL with a host");
+    return -1;
+}
+
+/* Append the header line "name: prefix value". */
+static void
+add_line(struct cfg_auth *a, const char *name, const char *prefix,
+    const char *value)
+{
+    size_t len = strlen(name) + strlen(prefix) + strlen(value) + 3;
+    char *line = xmalloc(len);
+
+    snprintf(line, len, "%s: %s%s", name, prefix, value);
+    a->header_lines = xreallocarray(a->header_lines, a->nheader_lines + 1,
+        sizeof(*a->header_lines));
+    a->header_lines[a->nheader_lines++] = line;
+}
+
+/* A header name: non-empty, no ':', space or line break. A value (or a
+ * key): no line break; control bytes only where names are concerned. */
+static bool
+header_text_ok(const char *s, const char *end, bool is_name)
+{
+    if (is_name && s == end)
+        return false;
+    for (; s < end; s++) {
+        if (*s == '\r' || *s == '\n' || (is_name && (*s == ':' ||
+            (unsigned char)*s <= ' ' || *s == 0x7f)))
+            return false;
+    }
+    return true;
+}
+
+/* cJSON frees without wiping; the strings here are credentials. */
+static void
+json_wipe_delete(cJSON *root)
+{
+    cJSON *it;
+
+    for (it = root != NULL ? root->child : NULL; it != NULL; it = it->next) {
+        if (it->string != NULL)
+            explicit_bzero(it->string, strlen(it->string));
+        if (cJSON_IsString(it) && it->valuestring != NULL)
+            explicit_bzero(it->valuestring, strlen(it->valuestring));
+    }
+    cJSON_Delete(root);
+}
+
+/* headers: a JSON object of string values. The original accepted single
+ * quotes ({'Authorization':'GenieKey ...'}), so they become double quotes
+ * first, as the original did. */
+static int
+auth_headers(struct cfg_auth *a, char *err, size_t errlen)
+{
+    char *copy = xstrdup(a->headers), *q;
+    cJSON *root = NULL, *it;
+    size_t i = 1;
+    int rc = -1;
+
+    for (q = copy; *q != '\0'; q++) {
+        if (*q == '\'')
+            *q = '"';
+    }
+    root = cJSON_Parse(copy);
+    if (!cJSON_IsObject(root) || root->child == NULL) {
+        snprintf(err, errlen, "headers must be a non-empty JSON object");
+        goto out;
+    }
+    for (it = root->child; it != NULL; it = it->next, i++) {
+        if (!cJSON_IsString(it) || it->valuestring == NULL) {
+            snprintf(err, errlen, "header %zu must have a string value", i);
+            goto out;
+        }
+        if (!header_text_ok(it->string, it->string + strlen(it->string),
+            true) || !header_text_ok(it->valuestring, it->valuestring +
+            strlen(it->valuestring), false)) {
+            snprintf(err, errlen, "header %zu has an empty or invalid name "
+                "or a line break", i);
+            goto out;
+        }
+        add_line(a, it->string, "", it->valuestring);
+    }
+    rc = 0;
+out:
+    json_wipe_delete(root);
+    explicit_bzero(copy, strlen(copy));
+    free(copy);
+    return rc;
+}
+
+/* api_key_file: the whole file, whitespace-trimmed, is the key. */
+static int
+auth_key_file(struct cfg_auth *a, char *err, size_t errlen)
+{
+    char *text, *key, *end, *q;
+    size_t len = 0;
+    int rc = -1;
+
+    if ((text = file_slurp(a->api_key_file, AUTH_KEY_FILE_MAX, &len, err,
+        errlen)) == NULL)
+        return -1;
+    for (key = text, end = text + len; key < end &&
+        isspace((unsigned char)*key); key++)
+        continue;
+    while (end > key && isspace((unsigned char)end[-1]))
+        end--;
+    for (q = key; q < end && (unsigned char)*q >= ' ' && *q != 0x7f; q++)
+        continue;
+    if (key == end || q != end) {
+        snprintf(err, errlen, "%s: %s", a->api_key_file, key == end ?
+            "the key file is empty" : "the key contains control bytes");
+        goto out;
+    }
+    *end = '\0';
+    add_line(a, "Authorization", strcmp(a->type, "opsgenie") == 0 ?
+        "GenieKey " : "Api-Token ", key);
+    rc = 0;
+out:
+    explicit_bzero(text, len);
+    free(text);
+    return rc;
+}
+
+/* Resolve one entry; err gets one sentence on failure. */
+static int
+auth_resolve_one(struct cfg_auth *a, char *err, size_t errlen)
+{
+    char *p;
+
+    for (p = a->type; *p != '\0'; p++)
+        *p = (char)tolower((unsigned char)*p);
+    if (check_auth_type(a->type, err, errlen) == -1)
+        return -1;
+    if ((a->headers == NULL) == (a->api_key_file == NULL)) {
+        snprintf(err, errlen, "set exactly one of headers and api_key_file");
+        return -1;
+    }
+    if (a->base_url == NULL && strcmp(a->type, "opsgenie") == 0)
+        a->base_url = xstrdup(OPSGENIE_BASE_URL);
+    if (a->headers != NULL)
+        return auth_headers(a, err, errlen);
+    return auth_key_file(a, err, errlen);
+}
+
+int
+cfg_auth_resolve(struct cfg_auth *list, size_t n, const char *path,
+    struct cfg_errors *errs)
+{
+    char err[CFG_ERROR_MAX];
+    size_t i, j, before = errs->n + errs->dropped;
+
+    cfg_auth_cleanup(list, n);
+    for (i = 0; i < n; i++) {
+        /* Entries without a name or type were reported by cfg_load. */
+        if (list[i].name == NULL || list[i].type == NULL)
+            continue;
+        for (j = 0; j < i; j++) {
+            if (list[j].name != NULL &&
+                strcmp(list[j].name, list[i].name) == 0)
+                break;
+        }
+        if (j < i) {
+            cfg_error_add(errs, path, &list[i].mark,
+                "authentication \"%s\": duplicate name (first at line %d)",
+                list[i].name, list[j].mark.line);
+            continue;
+        }
+        if (auth_resolve_one(&list[i], err, sizeof(err)) == -1) {
+            cfg_auth_cleanup(&list[i], 1);
+            cfg_error_add(errs, path, &list[i].mark,
+                "authentication \"%s\": %s", list[i].name, err);
+        }
+    }
+    return errs->n + errs->dropped == before ? 0 : -1;
+}
+
+void
+cfg_auth_cleanup(struct cfg_auth *list, size_t n)
+{
+    size_t i, j;
+    char *line;
+
+    for (i = 0; i < n; i++) {
+        for (j = 0; j < list[i].nheader_lines; j++) {
+            line = list[i].header_lines[j];
+            explicit_bzero(line, strlen(line));
+            free(line);
+        }
+        free(list[i].header_lines);
+        list[i].header_lines = NULL;
+        list[i].nheader_lines = 0;
+    }
+}
+
+/* Length of url without one trailing '/'. */
+static size_t
+url_len(const char *url)
+{
+    size_t len = strlen(url);
+
+    return len > 0 && url[len - 1] == '/' ? len - 1 : len;
+}
+
+const struct cfg_auth *
+cfg_auth_find(const struct cfg_auth *list, size_t n, const char *feed_type,
+    const char *base_url)
+{
+    size_t i, len = base_url != NULL ? url_len(base_url) : 0;
+
+    for (i = 0; i < n; i++) {
+        if (feed_type == NULL || !str_eq_nocase(list[i].type, feed_type))
+            continue;
+        if (base_url == NULL)
+            return &list[i];
+        if (list[i].base_url != NULL && url_len(list[i].base_url) == len &&
+            memcmp(list[i].base_url, base_url, len) == 0)
+            return &list[i];
+    }
+    return NULL;
+}

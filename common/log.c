@@ -1,0 +1,417 @@
+/*
+ * Structured key=value logging. Every event becomes one logfmt line that is
+ * formatted on the caller's stack and handed to the kernel with a single
+ * write(2) under a mutex, so lines from MHD and worker threads never
+ * interleave. Escaping, redaction of secret keys and the LOG_LINE_MAX cap
+ * all live here and nowhere else (DESIGN §8).
+ */
+#include "log.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alexis_limits.h"
+
+#define LOG_APP_MAX     64
+#define LOG_DATE_MAX    32      /* "2026-11-22T10:15:00" and then some */
+#define LOG_TS_MAX      64      /* date, milliseconds and "Z" */
+#define LOG_NUM_MAX     128     /* rendered number, bool or errno text */
+#define LOG_UNIT_MAX    8       /* longest escaped form of one unit */
+
+static const char truncated_tail[] = " truncated=1\n";
+#define TAIL_LEN        (sizeof(truncated_tail) - 1)
+
+/* The logger is the one global the style guide allows. app and fd are set
+ * by log_init before threads start; the level may change at any time. */
+static char log_app[LOG_APP_MAX] = "alexis";
+static int log_fd = 2;
+static atomic_int log_min = LOG_INFO;
+static pthread_mutex_t log_write_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const char *const secret_keys[] = {
+    "token", "authorization", "api_key", "password", "passphrase",
+    "headers", "feed_headers", "private_key",
+};
+
+static const char *const secret_suffixes[] = { "_token", "_key_data" };
+
+void
+log_init(const char *app, enum log_level min, int fd)
+{
+    if (app != NULL)
+        (void)strlcpy(log_app, app, sizeof(log_app));
+    log_fd = fd;
+    atomic_store_explicit(&log_min, (int)min, memory_order_relaxed);
+}
+
+void
+log_set_level(enum log_level min)
+{
+    atomic_store_explicit(&log_min, (int)min, memory_order_relaxed);
+}
+
+bool
+log_enabled(enum log_level level)
+{
+    return (int)level >= atomic_load_explicit(&log_min,
+        memory_order_relaxed);
+}
+
+const char *
+log_level_name(enum log_level level)
+{
+    switch (level) {
+    case LOG_DEBUG:
+        return "debug";
+    case LOG_INFO:
+        return "info";
+    case LOG_WARN:
+        return "warn";
+    case LOG_ERROR:
+        return "error";
+    }
+    return "unknown";
+}
+
+bool
+log_key_is_secret(const char *key)
+{
+    size_t i, klen, slen;
+
+    if (key == NULL)
+        return false;
+    for (i = 0; i < NELEM(secret_keys); i++) {
+        if (strcasecmp(key, secret_keys[i]) == 0)
+            return true;
+    }
+    klen = strlen(key);
+    for (i = 0; i < NELEM(secret_suffixes); i++) {
+        slen = strlen(secret_suffixes[i]);
+        if (klen >= slen &&
+            strcasecmp(key + klen - slen, secret_suffixes[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool
+needs_quotes(const unsigned char *p)
+{
+    if (*p == '\0')
+        return true;
+    for (; *p != '\0'; p++) {
+        if (*p <= 0x20 || *p == 0x7f || *p == '"' || *p == '=' ||
+            *p == '\\')
+            return true;
+    }
+    return false;
+}
+
+/*
+ * The next indivisible unit of p: one ASCII byte (escaped when quoted) or
+ * a whole UTF-8 sequence, so that a cut never lands inside either. Bytes
+ * that are not valid UTF-8 lead bytes are passed through one at a time.
+ * Writes the output form to out and returns its length; *used gets the
+ * number of input bytes consumed.
+ */
+static size_t
+next_unit(const unsigned char *p, bool quoted, char *out, size_t *used)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t want, n;
+
+    *used = 1;
+    if (*p >= 0x80) {
+        if (*p >= 0xc0 && *p <= 0xdf)
+            want = 2;
+        else if (*p >= 0xe0 && *p <= 0xef)
+            want = 3;
+        else if (*p >= 0xf0 && *p <= 0xf7)
+            want = 4;
+        else
+            want = 1;
+        for (n = 1; n < want && (p[n] & 0xc0) == 0x80; n++)
+            continue;
+        memcpy(out, p, n);
+        *used = n;
+        return n;
+    }
+    if (!quoted) {
+        out[0] = (char)*p;
+        return 1;
+    }
+    out[0] = '\\';
+    switch (*p) {
+    case '"':
+    case '\\':
+        out[1] = (char)*p;
+        return 2;
+    case '\n':
+        out[1] = 'n';
+        return 2;
+    case '\r':
+        out[1] = 'r';
+        return 2;
+    case '\t':
+        out[1] = 't';
+        return 2;
+    default:
+        break;
+    }
+    if (*p < 0x20 || *p == 0x7f) {
+        out[1] = 'u';
+        out[2] = '0';
+        out[3] = '0';
+        out[4] = hex[*p >> 4];
+        out[5] = hex[*p & 0x0f];
+        return 6;
+    }
+    out[0] = (char)*p;
+    return 1;
+}
+
+size_t
+log_escape_value(char *dst, size_t dstlen, const char *value)
+{
+    const unsigned char *p;
+    char unit[LOG_UNIT_MAX];
+    size_t pos = 0, limit, n, used;
+    bool quoted, cut = false;
+
+    if (dstlen == 0)
+        return (size_t)-1;
+    if (value == NULL)
+        value = "";
+    p = (const unsigned char *)value;
+    quoted = needs_quotes(p);
+    limit = dstlen - 1;
+    if (quoted) {
+        /* Room for both quotes, or nothing at all. */
+        if (limit < 2) {
+            dst[0] = '\0';
+            return (size_t)-1;
+        }
+        dst[pos++] = '"';
+        limit--;
+    }
+    while (*p != '\0') {
+        n = next_unit(p, quoted, unit, &used);
+        if (n > limit - pos) {
+            cut = true;
+            break;
+        }
+        memcpy(dst + pos, unit, n);
+        pos += n;
+        p += used;
+    }
+    if (quoted)
+        dst[pos++] = '"';
+    dst[pos] = '\0';
+    return cut ? (size_t)-1 : pos;
+}
+
+/* Render a non-string value as text; strings are returned as they are. */
+static const char *
+value_text(const struct kv *kv, char *tmp, size_t tmplen)
+{
+    switch (kv->type) {
+    case KV_T_STR:
+        return kv->v.s;
+    case KV_T_INT:
+        (void)snprintf(tmp, tmplen, "%lld", kv->v.i);
+        return tmp;
+    case KV_T_UINT:
+        (void)snprintf(tmp, tmplen, "%llu", kv->v.u);
+        return tmp;
+    case KV_T_BOOL:
+        return kv->v.b ? "true" : "false";
+    case KV_T_ERRNO:
+        /* XSI strerror_r: thread-safe, unlike strerror(3). */
+        if (strerror_r(kv->v.e, tmp, tmplen) != 0)
+            (void)snprintf(tmp, tmplen, "unknown error %d", kv->v.e);
+        return tmp;
+    }
+    return "";
+}
+
+/*
+ * Append " key=value" (no leading space for the first field) to buf at
+ * *pos, writing no byte at or past limit. Keys are our own identifiers; any
+ * byte outside [A-Za-z0-9_.-] is replaced so the line stays parseable.
+ * With partial false, a field that does not fit leaves *pos unchanged and
+ * returns -1. With partial true, a well-formed prefix of the value is kept
+ * when at least one unit of it fits.
+ */
+static int
+put_field(char *buf, size_t *pos, size_t limit, const struct kv *kv,
+    bool partial)
+{
+    char tmp[LOG_NUM_MAX];
+    const char *val, *k;
+    size_t p = *pos, n;
+
+    if (p > 0) {
+        if (p >= limit)
+            return -1;
+        buf[p++] = ' ';
+    }
+    for (k = kv->key; *k != '\0'; k++) {
+        if (p >= limit)
+            return -1;
+        if ((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') ||
+            (*k >= '0' && *k <= '9') || *k == '_' || *k == '.' ||
+            *k == '-')
+            buf[p++] = *k;
+        else
+            buf[p++] = '_';
+    }
+    if (p >= limit)
+        return -1;
+    buf[p++] = '=';
+    if (log_key_is_secret(kv->key))
+        val = "[redacted]";
+    else
+        val = value_text(kv, tmp, sizeof(tmp));
+    /* log_escape_value NUL-terminates, so it may use one byte past limit;
+     * the caller's buffer always has that byte. */
+    n = log_escape_value(buf + p, limit - p + 1, val);
+    if (n == (size_t)-1) {
+        n = strlen(buf + p);
+        if (!partial || n == 0 || strcmp(buf + p, "\"\"") == 0)
+            return -1;
+        *pos = p + n;
+        return -1;
+    }
+    *pos = p + n;
+    return 0;
+}
+
+/* The i-th field of the line: the four header fields, then kvs. Fields are
+ * visited in order, so kvs[i - 5] is known to exist when i > 4. */
+static const struct kv *
+field_at(const struct kv *head, const struct kv *kvs, size_t i)
+{
+    if (i < 4)
+        return &head[i];
+    if (kvs == NULL || kvs[i - 4].key == NULL)
+        return NULL;
+    return &kvs[i - 4];
+}
+
+size_t
+log_format(char *buf, size_t len, const char *ts, enum log_level level,
+    const char *app, const char *event, const struct kv *kvs)
+{
+    struct kv head[4];
+    const struct kv *kv;
+    size_t cap, full, cut, pos = 0, i, first_over = 0, save = 0;
+    bool over = false;
+
+    if (len < TAIL_LEN + 2) {
+        if (len > 0)
+            buf[0] = '\0';
+        return 0;
+    }
+    head[0] = KV_STR("ts", ts);
+    head[1] = KV_STR("level", log_level_name(level));
+    head[2] = KV_STR("app", app);
+    head[3] = KV_STR("event", event);
+
+    /* cap is the line length allowed including the newline. A line that
+     * fits keeps every byte up to cap; only a line that must be cut gives
+     * up room for the tail. */
+    cap = len - 1 < LOG_LINE_MAX ? len - 1 : LOG_LINE_MAX;
+    full = cap - 1;
+    cut = cap - TAIL_LEN;
+
+    /* Fill up to cut first: once something does not fit there, try the
+     * rest of the line against full; if that fails too, cut back. */
+    for (i = 0; (kv = field_at(head, kvs, i)) != NULL; i++) {
+        if (!over) {
+            if (put_field(buf, &pos, cut, kv, false) == 0)
+                continue;
+            over = true;
+            first_over = i;
+            save = pos;
+        }
+        if (put_field(buf, &pos, full, kv, false) == -1) {
+            pos = save;
+            (void)put_field(buf, &pos, cut, field_at(head, kvs,
+                first_over), true);
+            memcpy(buf + pos, truncated_tail, TAIL_LEN);
+            pos += TAIL_LEN;
+            buf[pos] = '\0';
+            return pos;
+        }
+    }
+    buf[pos++] = '\n';
+    buf[pos] = '\0';
+    return pos;
+}
+
+static void
+format_ts(char *ts, size_t tslen)
+{
+    struct timespec now;
+    struct tm tm;
+    char date[LOG_DATE_MAX];
+
+    if (clock_gettime(CLOCK_REALTIME, &now) == -1 ||
+        gmtime_r(&now.tv_sec, &tm) == NULL ||
+        strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
+        (void)strlcpy(ts, "1970-01-01T00:00:00.000Z", tslen);
+        return;
+    }
+    (void)snprintf(ts, tslen, "%s.%03ldZ", date, now.tv_nsec / 1000000L);
+}
+
+/* The mutex keeps lines whole even when the fd is a pipe and a line is
+ * longer than PIPE_BUF, or when the kernel accepts only part of it. */
+static void
+write_line(int fd, const char *line, size_t n)
+{
+    ssize_t w;
+
+    pthread_mutex_lock(&log_write_lock);
+    while (n > 0) {
+        w = write(fd, line, n);
+        if (w == -1 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break;
+        line += w;
+        n -= (size_t)w;
+    }
+    pthread_mutex_unlock(&log_write_lock);
+}
+
+void
+log_emit(enum log_level level, const char *event, const struct kv *kvs)
+{
+    char line[LOG_LINE_MAX + 1];
+    char ts[LOG_TS_MAX];
+    size_t n;
+    int saved_errno = errno;
+
+    if (!log_enabled(level))
+        return;
+    format_ts(ts, sizeof(ts));
+    n = log_format(line, sizeof(line), ts, level, log_app, event, kvs);
+    write_line(log_fd, line, n);
+    /* Callers often log and then inspect errno. */
+    errno = saved_errno;
+}
+
+void
+log_fatal_emit(const char *event, const struct kv *kvs)
+{
+    log_emit(LOG_ERROR, event, kvs);
+    exit(1);
+}

@@ -1,0 +1,690 @@
+/*
+ * Rule files in the original Alexis format (DESIGN §7). rules_parse turns
+ * one file's text into an immutable struct rule, checking everything at
+ * load time: structure and types, names, durations, entities, and every
+ * regex (compiled with PCRE2 and JIT). Errors read
+ * "path:line:col: error: rule "name": message"; cJSON keeps no positions,
+ * so validation errors locate the offending key by searching the text.
+ * rules_regex_search runs a compiled regex with match and depth limits,
+ * using per-thread match state so matching is thread-safe and does not
+ * allocate in the steady state.
+ */
+#include "rules.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <cjson/cJSON.h>
+#include <pcre2.h>
+
+#include "alexis_limits.h"
+#include "json.h"
+#include "str.h"
+#include "xmem.h"
+
+/* Rule-format bounds that no operator needs to tune. */
+#define RULE_NAME_MAX           128
+#define RULE_DURATION_MAX_MS    (3600u * 1000u)
+#define RULE_MSG_MAX            512
+#define JIT_STACK_START         (32 * 1024)
+
+/*
+ * Parse state. list/idx/anchor describe the evaluation or task being read:
+ * messages get a "task_list[1]: " prefix, and keys are searched for after
+ * the idx-th occurrence of "anchor" in the text.
+ */
+struct parse_ctx {
+    const char *text;
+    size_t      len;
+    const char *path;
+    const char *name;       /* rule_name once validated, else NULL */
+    const char *list;       /* "evaluation_list", "task_list" or NULL */
+    const char *anchor;     /* "evaluation", "task" or NULL */
+    size_t      idx;
+    char       *err;
+    size_t      errlen;
+};
+
+static int fail(struct parse_ctx *c, const char *key, const char *fmt, ...)
+    ATTR_PRINTF(3, 4);
+
+/*
+ * Byte offset of the n-th (0-based) occurrence of "word" (with its quotes)
+ * in text at or after from, or -1.
+ */
+static long
+find_quoted(const struct parse_ctx *c, const char *word, size_t n,
+    size_t from)
+{
+    char pat[160];
+    size_t plen, i;
+    int k;
+
+    k = snprintf(pat, sizeof(pat), "\"%s\"", word);
+    if (k < 0 || (size_t)k >= sizeof(pat))
+        return -1;
+    plen = (size_t)k;
+    for (i = from; plen <= c->len && i <= c->len - plen; i++) {
+        if (c->text[i] != '"' || memcmp(c->text + i, pat, plen) != 0)
+            continue;
+        if (n-- == 0)
+            return (long)i;
+    }
+    return -1;
+}
+
+/*
+ * Where an error about key (NULL: about the current object itself) points.
+ * Exact unless the same quoted string also appears inside a value.
+ */
+static long
+locate(const struct parse_ctx *c, const char *key)
+{
+    long a, k;
+
+    if (c->anchor == NULL)
+        return key == NULL ? -1 : find_quoted(c, key, 0, 0);
+    if ((a = find_quoted(c, c->anchor, c->idx, 0)) == -1)
+        return key == NULL ? -1 : find_quoted(c, key, c->idx, 0);
+    if (key == NULL)
+        return a;
+    k = find_quoted(c, key, 0, (size_t)a);
+    return k == -1 ? a : k;
+}
+
+static int
+fail(struct parse_ctx *c, const char *key, const char *fmt, ...)
+{
+    char msg[RULE_MSG_MAX], scope[64] = "";
+    va_list ap;
+    int line = 1, col = 1;
+    long off;
+
+    va_start(ap, fmt);
+    (void)vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if ((off = locate(c, key)) >= 0)
+        json_offset_to_linecol(c->text, (size_t)off, &line, &col);
+    if (c->list != NULL)
+        (void)snprintf(scope, sizeof(scope), "%s[%zu]: ", c->list, c->idx);
+    if (c->name != NULL) {
+        (void)snprintf(c->err, c->errlen,
+            "%s:%d:%d: error: rule \"%s\": %s%s", c->path, line, col,
+            c->name, scope, msg);
+    } else {
+        (void)snprintf(c->err, c->errlen, "%s:%d:%d: error: %s%s",
+            c->path, line, col, scope, msg);
+    }
+    return -1;
+}
+
+/* A string member. Absent: *out stays NULL (an error when required). */
+static int
+get_str(struct parse_ctx *c, const cJSON *obj, const char *key,
+    bool required, bool nonempty, char **out)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+    if (it == NULL) {
+        if (required)
+            return fail(c, NULL, "missing \"%s\"", key);
+        return 0;
+    }
+    if (!cJSON_IsString(it) || (nonempty && it->valuestring[0] == '\0')) {
+        return fail(c, key, "\"%s\" must be a %sstring", key,
+            nonempty ? "non-empty " : "");
+    }
+    *out = xstrdup(it->valuestring);
+    return 0;
+}
+
+/* An optional string or number kept as text ("" when absent). */
+static int
+get_text(struct parse_ctx *c, const cJSON *obj, const char *key, char **out)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+    if (it == NULL)
+        *out = xstrdup("");
+    else if (cJSON_IsString(it))
+        *out = xstrdup(it->valuestring);
+    else if (cJSON_IsNumber(it))
+        *out = json_print(it);
+    else
+        return fail(c, key, "\"%s\" must be a string or a number", key);
+    return 0;
+}
+
+static void
+free_list(char **v, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+/* An array of min..max non-empty strings; absent is an error if min > 0. */
+static int
+get_list(struct parse_ctx *c, const cJSON *obj, const char *key, size_t min,
+    size_t max, char ***out, size_t *nout)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key), *s;
+    size_t n = 0;
+
+    if (it == NULL) {
+        if (min > 0)
+            return fail(c, NULL, "missing \"%s\"", key);
+        return 0;
+    }
+    if (cJSON_IsArray(it))
+        n = (size_t)cJSON_GetArraySize(it);
+    if (!cJSON_IsArray(it) || n < min || n > max)
+        goto bad;
+    cJSON_ArrayForEach(s, it) {
+        if (!cJSON_IsString(s) || s->valuestring[0] == '\0')
+            goto bad;
+    }
+    *out = xcalloc(n == 0 ? 1 : n, sizeof(**out));
+    cJSON_ArrayForEach(s, it)
+        (*out)[(*nout)++] = xstrdup(s->valuestring);
+    return 0;
+bad:
+    if (min == 0) {
+        return fail(c, key, "\"%s\" must be an array of at most %zu "
+            "non-empty strings", key, max);
+    }
+    return fail(c, key, "\"%s\" must be an array of %zu..%zu non-empty "
+        "strings", key, min, max);
+}
+
+/* An optional duration: seconds as a number, or "500ms", "30s", "2m". */
+static int
+get_duration(struct parse_ctx *c, const cJSON *obj, const char *key,
+    uint64_t *out)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+    const char *errstr = "invalid";
+    double v;
+
+    *out = 0;
+    if (it == NULL)
+        return 0;
+    if (cJSON_IsNumber(it)) {
+        v = it->valuedouble;
+        if (v >= 0 && v * 1000.0 <= (double)RULE_DURATION_MAX_MS) {
+            *out = (uint64_t)(v * 1000.0 + 0.5);
+            return 0;
+        }
+        if (v > 0)
+            errstr = "too large";
+    } else if (cJSON_IsString(it)) {
+        if (str_to_duration_ms(it->valuestring, RULE_DURATION_MAX_MS, out,
+            &errstr) == 0)
+            return 0;
+    }
+    if (strcmp(errstr, "too large") == 0)
+        return fail(c, key, "\"%s\" must be at most 1h", key);
+    return fail(c, key, "\"%s\" must be a duration like 30, \"500ms\", "
+        "\"30s\", \"2m\" or \"1h\"", key);
+}
+
+static bool
+name_ok(const char *s)
+{
+    size_t n = strlen(s);
+
+    return n >= 1 && n <= RULE_NAME_MAX && strspn(s,
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+        "0123456789_.-") == n;
+}
+
+static int
+parse_name(struct parse_ctx *c, const cJSON *root, struct rule *r)
+{
+    if (get_str(c, root, "rule_name", true, false, &r->name) == -1)
+        return -1;
+    if (!name_ok(r->name)) {
+        return fail(c, "rule_name", "\"rule_name\" must be 1..%d "
+            "characters of [A-Za-z0-9_.-]", RULE_NAME_MAX);
+    }
+    c->name = r->name;
+    return 0;
+}
+
+static int
+parse_enabled(struct parse_ctx *c, const cJSON *root, struct rule *r)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(root, "enabled");
+
+    if (it == NULL)
+        return fail(c, NULL, "missing \"enabled\"");
+    if (cJSON_IsBool(it)) {
+        r->enabled = cJSON_IsTrue(it);
+        return 0;
+    }
+    if (cJSON_IsString(it) && (str_eq_nocase(it->valuestring, "true") ||
+        str_eq_nocase(it->valuestring, "false"))) {
+        r->enabled = str_eq_nocase(it->valuestring, "true");
+        return 0;
+    }
+    return fail(c, "enabled", "\"enabled\" must be true or false");
+}
+
+static int
+parse_header(struct parse_ctx *c, const cJSON *root, struct rule *r)
+{
+    if (parse_name(c, root, r) == -1 ||
+        get_text(c, root, "rule_description", &r->description) == -1 ||
+        get_text(c, root, "rule_version", &r->version) == -1 ||
+        get_str(c, root, "alert_feed", true, false, &r->feed) == -1)
+        return -1;
+    if (!str_eq_nocase(r->feed, "opsgenie") &&
+        !str_eq_nocase(r->feed, "dynatrace")) {
+        return fail(c, "alert_feed",
+            "\"alert_feed\" must be \"opsgenie\" or \"dynatrace\"");
+    }
+    if (parse_enabled(c, root, r) == -1 ||
+        get_str(c, root, "os_type", true, true, &r->os_type) == -1)
+        return -1;
+    return 0;
+}
+
+static int
+compile_regex(struct parse_ctx *c, struct rule_eval *ev)
+{
+    PCRE2_UCHAR msg[256];
+    PCRE2_SIZE erroff;
+    pcre2_code *re;
+    int ec;
+
+    re = pcre2_compile((PCRE2_SPTR)ev->search_text,
+        strlen(ev->search_text),
+        PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF, &ec, &erroff, NULL);
+    if (re == NULL) {
+        if (pcre2_get_error_message(ec, msg, sizeof(msg)) < 0)
+            (void)snprintf((char *)msg, sizeof(msg), "error %d", ec);
+        return fail(c, "search_text", "bad regex at offset %zu: %s",
+            (size_t)erroff, (const char *)msg);
+    }
+    /* Without JIT support the interpreter runs the same pattern. */
+    (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+    ev->re = re;
+    return 0;
+}
+
+static int
+parse_search(struct parse_ctx *c, const cJSON *obj, struct rule_eval *ev)
+{
+    const char *p;
+    size_t segs = 1;
+
+    if (get_str(c, obj, "search_key", false, true, &ev->search_key) == -1 ||
+        get_str(c, obj, "search_text", false, false,
+        &ev->search_text) == -1)
+        return -1;
+    if (ev->search_key == NULL && ev->search_text == NULL)
+        return 0;
+    if (ev->search_text == NULL) {
+        return fail(c, "search_key",
+            "\"search_key\" without \"search_text\"");
+    }
+    if (ev->search_key == NULL) {
+        return fail(c, "search_text",
+            "\"search_text\" without \"search_key\"");
+    }
+    for (p = ev->search_key; *p != '\0'; p++)
+        segs += *p == '.';
+    if (segs > RULE_PATH_DEPTH_MAX) {
+        return fail(c, "search_key", "\"search_key\" must be a dotted "
+            "path of at most %d segments", RULE_PATH_DEPTH_MAX);
+    }
+    if (strlen(ev->search_text) > RULE_REGEX_MAX) {
+        return fail(c, "search_text", "\"search_text\" is longer than %d "
+            "bytes", RULE_REGEX_MAX);
+    }
+    return compile_regex(c, ev);
+}
+
+static int
+parse_eval(struct parse_ctx *c, const cJSON *obj, struct rule_eval *ev)
+{
+    if (get_list(c, obj, "tags", 0, RULE_TAGS_MAX, &ev->tags,
+        &ev->ntags) == -1 || parse_search(c, obj, ev) == -1)
+        return -1;
+    /* An evaluation that checks nothing would match every alert. */
+    if (ev->ntags == 0 && ev->search_key == NULL)
+        return fail(c, NULL, "needs \"tags\" or \"search_key\"");
+    return 0;
+}
+
+static int
+parse_task(struct parse_ctx *c, const cJSON *obj, struct rule_task *t)
+{
+    if (get_str(c, obj, "task_type", true, false, &t->task_type) == -1)
+        return -1;
+    if (strcmp(t->task_type, "remote_ssh") != 0) {
+        return fail(c, "task_type",
+            "\"task_type\" must be \"remote_ssh\"");
+    }
+    if (get_str(c, obj, "run_command", true, true, &t->run_command) == -1 ||
+        get_str(c, obj, "action", true, true, &t->action) == -1 ||
+        get_str(c, obj, "action_reason", false, false,
+        &t->action_reason) == -1 ||
+        get_duration(c, obj, "delay_after", &t->delay_after_ms) == -1 ||
+        get_duration(c, obj, "timeout", &t->timeout_ms) == -1)
+        return -1;
+    if (t->action_reason == NULL)
+        t->action_reason = xstrdup("");
+    return 0;
+}
+
+/* The array under key, checked for 1..max items; *np receives its size. */
+static const cJSON *
+get_array(struct parse_ctx *c, const cJSON *root, const char *key,
+    size_t max, size_t *np)
+{
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, key);
+
+    if (arr == NULL) {
+        (void)fail(c, NULL, "missing \"%s\"", key);
+        return NULL;
+    }
+    if (cJSON_IsArray(arr))
+        *np = (size_t)cJSON_GetArraySize(arr);
+    if (!cJSON_IsArray(arr) || *np < 1 || *np > max) {
+        (void)fail(c, key, "\"%s\" must be an array of 1..%zu items", key,
+            max);
+        return NULL;
+    }
+    return arr;
+}
+
+/* The object under item's wrapper key ({"task": {...}}), or NULL. */
+static const cJSON *
+unwrap(struct parse_ctx *c, const cJSON *item, const char *list,
+    const char *wrapper, size_t idx)
+{
+    const cJSON *obj = cJSON_GetObjectItemCaseSensitive(item, wrapper);
+
+    c->list = list;
+    c->idx = idx;
+    c->anchor = NULL;
+    if (!cJSON_IsObject(item) || !cJSON_IsObject(obj)) {
+        (void)fail(c, list, "expected {\"%s\": {...}}", wrapper);
+        return NULL;
+    }
+    c->anchor = wrapper;
+    return obj;
+}
+
+static void
+leave_scope(struct parse_ctx *c)
+{
+    c->list = NULL;
+    c->anchor = NULL;
+    c->idx = 0;
+}
+
+static int
+parse_evals(struct parse_ctx *c, const cJSON *root, struct rule *r)
+{
+    const cJSON *arr, *item, *obj;
+    size_t n = 0;
+
+    if ((arr = get_array(c, root, "evaluation_list", RULE_EVALS_MAX,
+        &n)) == NULL)
+        return -1;
+    r->evals = xcalloc(n, sizeof(*r->evals));
+    cJSON_ArrayForEach(item, arr) {
+        if ((obj = unwrap(c, item, "evaluation_list", "evaluation",
+            r->nevals)) == NULL)
+            return -1;
+        if (parse_eval(c, obj, &r->evals[r->nevals++]) == -1)
+            return -1;
+    }
+    leave_scope(c);
+    return 0;
+}
+
+static int
+parse_tasks(struct parse_ctx *c, const cJSON *root, struct rule *r)
+{
+    const cJSON *arr, *item, *obj;
+    size_t n = 0;
+
+    if ((arr = get_array(c, root, "task_list", RULE_TASKS_MAX, &n)) == NULL)
+        return -1;
+    r->tasks = xcalloc(n, sizeof(*r->tasks));
+    cJSON_ArrayForEach(item, arr) {
+        if ((obj = unwrap(c, item, "task_list", "task", r->ntasks)) == NULL)
+            return -1;
+        if (parse_task(c, obj, &r->tasks[r->ntasks++]) == -1)
+            return -1;
+    }
+    leave_scope(c);
+    return 0;
+}
+
+static int
+parse_entities(struct parse_ctx *c, const cJSON *root, struct rule *r)
+{
+    char *type = NULL;
+    int rc = -1;
+
+    if (get_str(c, root, "entity_type", true, false, &type) == -1)
+        goto out;
+    if (strcmp(type, "explicit") == 0) {
+        r->entity_type = RULE_ENTITY_EXPLICIT;
+        rc = get_list(c, root, "entities", 1, RULE_ENTITIES_MAX,
+            &r->entities, &r->nentities);
+    } else if (strcmp(type, "keyvalue") == 0) {
+        r->entity_type = RULE_ENTITY_KEYVALUE;
+        rc = get_list(c, root, "entity_keyvalue", 1, RULE_PATH_DEPTH_MAX,
+            &r->entity_keyvalue, &r->nkeyvalue);
+    } else {
+        (void)fail(c, "entity_type",
+            "\"entity_type\" must be \"explicit\" or \"keyvalue\"");
+    }
+out:
+    free(type);
+    return rc;
+}
+
+static void
+rule_free(struct rule *r)
+{
+    size_t i;
+
+    if (r == NULL)
+        return;
+    for (i = 0; i < r->nevals; i++) {
+        free_list(r->evals[i].tags, r->evals[i].ntags);
+        free(r->evals[i].search_key);
+        free(r->evals[i].search_text);
+        pcre2_code_free(r->evals[i].re);
+    }
+    for (i = 0; i < r->ntasks; i++) {
+        free(r->tasks[i].task_type);
+        free(r->tasks[i].run_command);
+        free(r->tasks[i].action);
+        free(r->tasks[i].action_reason);
+    }
+    free(r->evals);
+    free(r->tasks);
+    free_list(r->entities, r->nentities);
+    free_list(r->entity_keyvalue, r->nkeyvalue);
+    free(r->path);
+    free(r->name);
+    free(r->description);
+    free(r->version);
+    free(r->feed);
+    free(r->os_type);
+    free(r->route_to_team);
+    free(r->json);
+    free(r);
+}
+
+struct rule *
+rules_parse(const char *text, size_t len, const char *path, char *err,
+    size_t errlen)
+{
+    struct parse_ctx c = {
+        .text = text, .len = len, .path = path, .err = err, .errlen = errlen,
+    };
+    struct rule *r = NULL;
+    cJSON *root = NULL;
+
+    if ((root = json_parse_located(text, len, path, err, errlen)) == NULL)
+        goto out;
+    if (!cJSON_IsObject(root)) {
+        (void)fail(&c, NULL, "a rule file must hold one JSON object");
+        goto out;
+    }
+    r = xcalloc(1, sizeof(*r));
+    r->refs = 1;
+    r->path = xstrdup(path);
+    if (parse_header(&c, root, r) == -1 || parse_evals(&c, root, r) == -1 ||
+        parse_tasks(&c, root, r) == -1 ||
+        parse_entities(&c, root, r) == -1 ||
+        get_str(&c, root, "route_to_team", false, false,
+        &r->route_to_team) == -1) {
+        rule_free(r);
+        r = NULL;
+        goto out;
+    }
+    r->json = json_print(root);
+out:
+    cJSON_Delete(root);
+    return r;
+}
+
+struct rule *
+rules_load_file(const char *path, char *err, size_t errlen)
+{
+    struct rule *r;
+    size_t len = 0;
+    char *text;
+
+    if ((text = file_slurp(path, RULES_FILE_MAX, &len, err, errlen)) == NULL)
+        return NULL;
+    r = rules_parse(text, len, path, err, errlen);
+    free(text);
+    return r;
+}
+
+struct rule *
+rules_ref(struct rule *r)
+{
+    if (r != NULL)
+        (void)__atomic_add_fetch(&r->refs, 1, __ATOMIC_RELAXED);
+    return r;
+}
+
+void
+rules_unref(struct rule *r)
+{
+    if (r == NULL)
+        return;
+    if (__atomic_sub_fetch(&r->refs, 1, __ATOMIC_ACQ_REL) == 0)
+        rule_free(r);
+}
+
+bool
+rules_for_feed(const struct rule *r, const char *feed_type)
+{
+    return str_eq_nocase(r->feed, feed_type);
+}
+
+/*
+ * Per-thread match state, created on a thread's first search and freed by
+ * the key's destructor when the thread exits.
+ */
+struct match_tls {
+    pcre2_match_data    *md;
+    pcre2_match_context *mc;
+    pcre2_jit_stack     *js;
+};
+
+static pthread_key_t tls_key;
+static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
+/* Also reachable from here, so leak checkers see the main thread's state. */
+static _Thread_local struct match_tls *tls_cur;
+
+static void
+tls_destroy(void *p)
+{
+    struct match_tls *t = p;
+
+    pcre2_match_data_free(t->md);
+    pcre2_match_context_free(t->mc);
+    pcre2_jit_stack_free(t->js);
+    free(t);
+}
+
+static void
+tls_key_init(void)
+{
+    if (pthread_key_create(&tls_key, tls_destroy) != 0)
+        abort();
+}
+
+static struct match_tls *
+tls_get(void)
+{
+    struct match_tls *t;
+
+    if (tls_cur != NULL)
+        return tls_cur;
+    if (pthread_once(&tls_once, tls_key_init) != 0)
+        abort();
+    t = xcalloc(1, sizeof(*t));
+    t->md = pcre2_match_data_create(1, NULL);
+    t->mc = pcre2_match_context_create(NULL);
+    if (t->md == NULL || t->mc == NULL)
+        abort();    /* out of memory: the xmalloc policy */
+    (void)pcre2_set_match_limit(t->mc, RULE_MATCH_LIMIT);
+    (void)pcre2_set_depth_limit(t->mc, RULE_DEPTH_LIMIT);
+    /* NULL when JIT is unavailable; the interpreter then needs no stack. */
+    t->js = pcre2_jit_stack_create(JIT_STACK_START, RULE_JIT_STACK_MAX, NULL);
+    if (t->js != NULL)
+        pcre2_jit_stack_assign(t->mc, NULL, t->js);
+    if (pthread_setspecific(tls_key, t) != 0)
+        abort();
+    tls_cur = t;
+    return t;
+}
+
+int
+rules_regex_search(const struct rule_eval *ev, const char *subject,
+    size_t len, char *err, size_t errlen)
+{
+    PCRE2_UCHAR msg[256];
+    struct match_tls *t;
+    int rc;
+
+    if (ev->re == NULL) {
+        (void)snprintf(err, errlen, "evaluation has no regex");
+        return -1;
+    }
+    if (subject == NULL) {
+        subject = "";
+        len = 0;
+    }
+    t = tls_get();
+    rc = pcre2_match(ev->re, (PCRE2_SPTR)subject, len, 0, 0, t->md, t->mc);
+    /* 0 means the one-pair ovector was too small: still a match. */
+    if (rc >= 0)
+        return 1;
+    if (rc == PCRE2_ERROR_NOMATCH)
+        return 0;
+    if (pcre2_get_error_message(rc, msg, sizeof(msg)) < 0)
+        (void)snprintf((char *)msg, sizeof(msg), "error %d", rc);
+    (void)snprintf(err, errlen, "regex match failed: %s", (const char *)msg);
+    return -1;
+}

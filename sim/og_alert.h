@@ -1,0 +1,161 @@
+/*
+ * One simulated OpsGenie alert: building it from JSON in the real shape
+ * (admin API, seed file, POST /v2/alerts), rendering it as the list item,
+ * the GET answer or the admin view, and applying the asynchronous actions
+ * (notes, teams, tags, details, acknowledge, close). Pure data code: the
+ * store serialises access, nothing here locks or logs.
+ */
+#ifndef ALEXIS_SIM_OG_ALERT_H
+#define ALEXIS_SIM_OG_ALERT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "og_query.h"
+#include "simutil.h"
+
+/* A list of owned strings (entries never NULL). */
+struct sim_strv {
+    char      **v;
+    size_t      n;
+};
+
+struct og_note {
+    char       *note;
+    char       *owner;
+    uint64_t    created_ms;
+    uint64_t    offset;     /* increasing; the paging cursor */
+};
+
+struct og_alert {
+    char           *id;
+    char           *tiny_id;
+    char           *alias;
+    char           *message;
+    char           *status;        /* "open" | "closed" */
+    char           *source;
+    char           *owner;
+    char           *priority;
+    char           *entity;
+    char           *description;
+    char           *owner_team_id;
+    char           *integ_id;
+    char           *integ_name;
+    char           *integ_type;
+    char           *ack_by;        /* NULL until acknowledged */
+    char           *closed_by;     /* NULL until closed */
+    uint64_t        ack_time;      /* ms since creation */
+    uint64_t        close_time;
+    bool            acknowledged;
+    bool            seen;
+    bool            snoozed;
+    uint64_t        snoozed_until_ms;
+    uint64_t        count;
+    uint64_t        created_ms;
+    uint64_t        updated_ms;
+    uint64_t        last_ms;
+    uint64_t        tiny_num;      /* numeric tinyId, for sorting */
+    struct sim_strv tags;
+    struct sim_strv actions;
+    struct sim_strv team_ids;      /* parallel to team_names */
+    struct sim_strv team_names;    /* "" when the name is unknown */
+    struct sim_strv detail_keys;   /* parallel to detail_values */
+    struct sim_strv detail_values;
+    struct og_note *notes;
+    size_t          nnotes;
+    uint64_t        note_seq;
+    char           *extra;         /* JSON object text of other keys */
+};
+
+enum og_view {
+    OG_VIEW_LIST,   /* BaseAlert: no description/details/entity/actions */
+    OG_VIEW_FULL,   /* GET /v2/alerts/{id} */
+    OG_VIEW_ADMIN,  /* everything, teams with names, notes */
+};
+
+enum og_ident {
+    OG_IDENT_ID,
+    OG_IDENT_TINY,
+    OG_IDENT_ALIAS,
+};
+
+enum og_action_kind {
+    OG_ACT_CREATE,
+    OG_ACT_DELETE,
+    OG_ACT_NOTE,
+    OG_ACT_TEAM,
+    OG_ACT_RESPONDER,
+    OG_ACT_TAGS_ADD,
+    OG_ACT_TAGS_REMOVE,
+    OG_ACT_DETAILS_ADD,
+    OG_ACT_DETAILS_REMOVE,
+    OG_ACT_ACK,
+    OG_ACT_UNACK,
+    OG_ACT_CLOSE,
+};
+
+/* One accepted asynchronous request, applied later by the store. */
+struct og_action {
+    enum og_action_kind kind;
+    enum og_ident       itype;
+    char               *ident;      /* NULL for CREATE */
+    char               *user;
+    char               *source;
+    char               *note;
+    char               *team_id;    /* TEAM / RESPONDER */
+    char               *team_name;
+    struct sim_strv     list;       /* tags, or detail keys to remove */
+    struct sim_strv     values;     /* detail values, parallel to list */
+    char               *create;     /* CREATE: the request body */
+    char                request_id[SIMUTIL_UUID_LEN];
+    uint64_t            due_ms;     /* monotonic */
+    uint64_t            seq;
+};
+
+/* Append a copy of s. */
+void og_strv_push(struct sim_strv *sv, const char *s);
+/* Index of s (ASCII case-sensitive), or -1. */
+long og_strv_find(const struct sim_strv *sv, const char *s);
+void og_strv_free(struct sim_strv *sv);
+
+/* Build an alert from an object in the real shape. Missing fields are
+ * filled realistically: id "<uuid>-<createdAt ms>", alias = id, times =
+ * now, status open, priority P3, count 1. tinyId stays NULL unless given
+ * (the store assigns it); team names/ids may be "" (the store resolves
+ * them). Time fields accept what simutil_parse_time accepts. An admin
+ * extension "notes":[{"note","owner","createdAt"}] preloads notes. NULL
+ * with one sentence in err when a field has the wrong type or breaks an
+ * OpsGenie limit. Caller frees with og_alert_free. */
+struct og_alert *og_alert_from_json(const cJSON *obj, uint64_t now,
+    size_t notes_max, char *err, size_t errlen);
+void og_alert_free(struct og_alert *a);
+
+/* Render as the given view. Caller owns the tree. */
+cJSON *og_alert_to_json(const struct og_alert *a, enum og_view view);
+/* Render note i as {note, owner, createdAt, offset}. */
+cJSON *og_note_to_json(const struct og_note *n);
+
+/* Fill qa with borrowed views of a for og_query_match. The arrays point
+ * into a and stay valid while a is unchanged. */
+void og_alert_query_view(const struct og_alert *a, struct og_query_alert *qa);
+
+/* Apply one action (not CREATE/DELETE) at time now. On failure returns -1
+ * and writes OpsGenie's request-status text (e.g. "Alert is closed") to
+ * status. notes_max bounds the notes kept per alert. */
+int og_alert_apply(struct og_alert *a, const struct og_action *act,
+    uint64_t now, size_t notes_max, char *status, size_t statuslen);
+
+/* Add a note (also used by actions carrying a "note"); -1 when full. */
+int og_alert_add_note(struct og_alert *a, const char *note,
+    const char *owner, uint64_t now, size_t notes_max);
+
+/* Request-status "action" and success "status" strings of a kind. */
+const char *og_action_name(enum og_action_kind kind);
+const char *og_action_done(enum og_action_kind kind);
+
+void og_action_free(struct og_action *act);
+
+#endif

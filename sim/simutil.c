@@ -1,0 +1,289 @@
+/*
+ * Time, id and JSON helpers shared by the alexis-sim modules.
+ */
+#include "simutil.h"
+
+#include <sys/random.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "str.h"
+#include "xmem.h"
+
+uint64_t
+simutil_epoch_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void
+simutil_iso8601(uint64_t ms, char *buf, size_t len)
+{
+    time_t secs = (time_t)(ms / 1000);
+    unsigned frac = (unsigned)(ms % 1000);
+    char fbuf[8] = "";
+    struct tm tm;
+    size_t n;
+
+    gmtime_r(&secs, &tm);
+    if (frac != 0) {
+        snprintf(fbuf, sizeof(fbuf), ".%03u", frac);
+        n = strlen(fbuf);
+        while (n > 1 && fbuf[n - 1] == '0')
+            fbuf[--n] = '\0';
+    }
+    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d%sZ",
+        tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+        tm.tm_min, tm.tm_sec, fbuf);
+}
+
+static int
+parse_digits(const char **p, int n, int *out)
+{
+    int v = 0, i;
+
+    for (i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)(*p)[i]))
+            return -1;
+        v = v * 10 + ((*p)[i] - '0');
+    }
+    *p += n;
+    *out = v;
+    return 0;
+}
+
+static int
+parse_iso(const char *s, uint64_t *out)
+{
+    int y, mo, d, h, mi, sec = 0, ms = 0, scale = 100;
+    struct tm tm;
+    time_t t;
+
+    if (parse_digits(&s, 4, &y) == -1 || *s++ != '-' ||
+        parse_digits(&s, 2, &mo) == -1 || *s++ != '-' ||
+        parse_digits(&s, 2, &d) == -1 || (*s != 'T' && *s != ' '))
+        return -1;
+    s++;
+    if (parse_digits(&s, 2, &h) == -1 || *s++ != ':' ||
+        parse_digits(&s, 2, &mi) == -1)
+        return -1;
+    if (*s == ':') {
+        s++;
+        if (parse_digits(&s, 2, &sec) == -1)
+            return -1;
+        if (*s == '.') {
+            for (s++; isdigit((unsigned char)*s); s++) {
+                ms += (*s - '0') * scale;
+                scale /= 10;
+            }
+        }
+    }
+    if (strcmp(s, "Z") != 0 && strcmp(s, "+00:00") != 0 && *s != '\0')
+        return -1;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+        sec > 60)
+        return -1;
+    memset(&tm, 0, sizeof(tm));
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = sec;
+    if ((t = timegm(&tm)) == (time_t)-1 || t < 0)
+        return -1;
+    *out = (uint64_t)t * 1000 + (uint64_t)ms;
+    return 0;
+}
+
+/* "now", "now-5m", "now+2h". */
+static int
+parse_relative(const char *s, uint64_t now, uint64_t *out)
+{
+    const char *errstr;
+    uint64_t n, unit;
+    char sign, numbuf[24];
+    size_t len;
+
+    if (strncmp(s, "now", 3) != 0)
+        return -1;
+    s += 3;
+    if (*s == '\0') {
+        *out = now;
+        return 0;
+    }
+    sign = *s++;
+    len = strlen(s);
+    if ((sign != '-' && sign != '+') || len < 2 || len >= sizeof(numbuf))
+        return -1;
+    switch (s[len - 1]) {
+    case 's': unit = 1000; break;
+    case 'm': unit = 60 * 1000; break;
+    case 'h': unit = 3600 * 1000; break;
+    case 'd': unit = 86400 * 1000; break;
+    default:  return -1;
+    }
+    memcpy(numbuf, s, len - 1);
+    numbuf[len - 1] = '\0';
+    if (str_to_u64(numbuf, 0, 100000000, &n, &errstr) == -1)
+        return -1;
+    if (sign == '-')
+        *out = n * unit > now ? 0 : now - n * unit;
+    else
+        *out = now + n * unit;
+    return 0;
+}
+
+int
+simutil_parse_time(const cJSON *item, uint64_t now, uint64_t *out)
+{
+    const char *errstr;
+
+    if (cJSON_IsNumber(item)) {
+        if (item->valuedouble < 0 || item->valuedouble > 9.0e15)
+            return -1;
+        *out = (uint64_t)item->valuedouble;
+        return 0;
+    }
+    if (!cJSON_IsString(item))
+        return -1;
+    if (str_to_u64(item->valuestring, 0, 9000000000000000ULL, out,
+        &errstr) == 0)
+        return 0;
+    if (parse_relative(item->valuestring, now, out) == 0)
+        return 0;
+    return parse_iso(item->valuestring, out);
+}
+
+uint64_t
+simutil_random64(void)
+{
+    uint64_t v = 0;
+    size_t got = 0;
+    ssize_t n;
+
+    while (got < sizeof(v)) {
+        n = getrandom((char *)&v + got, sizeof(v) - got, 0);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            abort();
+        }
+        got += (size_t)n;
+    }
+    return v;
+}
+
+void
+simutil_uuid(char *out)
+{
+    uint64_t hi = simutil_random64(), lo = simutil_random64();
+
+    hi = (hi & ~(uint64_t)0xf000) | 0x4000;
+    lo = (lo & ~((uint64_t)0xc << 60)) | ((uint64_t)0x8 << 60);
+    snprintf(out, SIMUTIL_UUID_LEN, "%08x-%04x-%04x-%04x-%012llx",
+        (unsigned)(hi >> 32), (unsigned)((hi >> 16) & 0xffff),
+        (unsigned)(hi & 0xffff), (unsigned)(lo >> 48),
+        (unsigned long long)(lo & 0xffffffffffffULL));
+}
+
+const char *
+simutil_jstr(const cJSON *obj, const char *key)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+    return cJSON_IsString(it) ? it->valuestring : NULL;
+}
+
+char *
+simutil_dup(const char *s, const char *def)
+{
+    if (s != NULL)
+        return xstrdup(s);
+    return def == NULL ? NULL : xstrdup(def);
+}
+
+char *
+simutil_print(const cJSON *item)
+{
+    char *s;
+
+    if ((s = cJSON_PrintUnformatted(item)) == NULL)
+        abort();
+    return s;
+}
+
+void
+simutil_og_envelope(cJSON *obj, const char *rid, uint64_t start_us)
+{
+    char uuid[SIMUTIL_UUID_LEN];
+    uint64_t took_us = now_us() - start_us;
+
+    if (rid == NULL) {
+        simutil_uuid(uuid);
+        rid = uuid;
+    }
+    cJSON_AddNumberToObject(obj, "took",
+        (double)(took_us / 1000) / 1000.0 + 0.001);
+    cJSON_AddStringToObject(obj, "requestId", rid);
+}
+
+void
+simutil_hex(const void *src, size_t n, char *dst, size_t dstlen)
+{
+    static const char digits[] = "0123456789abcdef";
+    const unsigned char *p = src;
+    size_t i;
+
+    if (dstlen < 2 * n + 1)
+        n = dstlen == 0 ? 0 : (dstlen - 1) / 2;
+    for (i = 0; i < n; i++) {
+        dst[2 * i] = digits[p[i] >> 4];
+        dst[2 * i + 1] = digits[p[i] & 0xf];
+    }
+    if (dstlen > 0)
+        dst[2 * n] = '\0';
+}
+
+static int
+hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+char *
+simutil_unhex(const char *hex, size_t max)
+{
+    size_t len = strlen(hex), i;
+    char *out;
+    int hi, lo;
+
+    if (len % 2 != 0 || len / 2 > max)
+        return NULL;
+    out = xmalloc(len / 2 + 1);
+    for (i = 0; i < len / 2; i++) {
+        hi = hexval(hex[2 * i]);
+        lo = hexval(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
+            free(out);
+            return NULL;
+        }
+        out[i] = (char)(hi << 4 | lo);
+    }
+    out[len / 2] = '\0';
+    return out;
+}

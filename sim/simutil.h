@@ -1,0 +1,59 @@
+/*
+ * Small helpers of alexis-sim: wall-clock time, ISO-8601 in OpsGenie's
+ * style, time values in the forms the admin API accepts, random ids in the
+ * real services' shapes, and cJSON conveniences. Nothing here logs.
+ */
+#ifndef ALEXIS_SIM_SIMUTIL_H
+#define ALEXIS_SIM_SIMUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "compat.h"
+
+#define SIMUTIL_UUID_LEN    37  /* 36 chars + NUL */
+#define SIMUTIL_ISO_LEN     32
+
+/* Wall clock, milliseconds since the epoch. */
+uint64_t simutil_epoch_ms(void);
+
+/* "2026-11-22T10:12:40.5Z": UTC, fraction without trailing zeros and
+ * omitted when zero, as OpsGenie's REST answers print it. */
+void simutil_iso8601(uint64_t ms, char *buf, size_t len);
+
+/* A time given to the admin API or in a seed file: epoch ms (number or
+ * digits), ISO-8601 UTC ("2026-11-22T10:00:00.123Z"), or "now" / "now-5m"
+ * / "now+1h" (units s m h d). -1 when none of these. */
+int simutil_parse_time(const cJSON *item, uint64_t now, uint64_t *out)
+    ATTR_WUR;
+
+/* A random version-4 UUID into out[SIMUTIL_UUID_LEN]. Thread-safe. */
+void simutil_uuid(char *out);
+
+/* A uniformly random 64-bit value. Thread-safe. */
+uint64_t simutil_random64(void);
+
+/* Object member as a string; NULL when absent or not a string. */
+const char *simutil_jstr(const cJSON *obj, const char *key);
+
+/* Duplicate s (or def when s is NULL); NULL when both are NULL. */
+char *simutil_dup(const char *s, const char *def);
+
+/* Print a cJSON tree compactly (caller frees); aborts on OOM. */
+char *simutil_print(const cJSON *item);
+
+/* Add "took" and "requestId" (a fresh UUID unless rid is given) to an
+ * OpsGenie answer object. */
+void simutil_og_envelope(cJSON *obj, const char *rid, uint64_t start_us);
+
+/* Lower-case hex of n bytes of src into dst (dstlen >= 2n+1). */
+void simutil_hex(const void *src, size_t n, char *dst, size_t dstlen);
+
+/* Decode hex text into a NUL-terminated string (caller frees); NULL when
+ * the text is not even-length hex or longer than max bytes decoded. */
+char *simutil_unhex(const char *hex, size_t max);
+
+#endif

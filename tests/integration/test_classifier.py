@@ -1,0 +1,428 @@
+"""Integration tests of alexis-classifier: the real daemon on 127.0.0.1 with
+a temp rules dir, and a loopback sink standing in for the action handler and
+the OpsGenie / Dynatrace APIs."""
+import json
+import os
+import shutil
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import Proc, Sink, TempDir, bin_path, http, SRC  # noqa: E402
+
+OG_KEY = "og-test-key-0f9e8d7c"
+DT_TOKEN = "dt0c01.TESTPUBLIC.TESTSECRET0000"
+POLLER_TOKEN = "poller-token-1a2b3c4d5e6f"
+ENGINEER_TOKEN = "engineer-token-9z8y7x6w"
+RUNTIME_TOKEN = "classifier-runtime-token-42"
+FIXTURES = os.path.join(SRC, "tests", "fixtures", "envelopes")
+
+
+def envelope(name, base_url):
+    with open(os.path.join(FIXTURES, name)) as f:
+        doc = json.load(f)
+    doc["alexis"]["base_url"] = base_url
+    return doc
+
+
+def write_config(tmp, sink, rules_dir=None, extra=""):
+    tmp.write("tokens/clients.classifier.json", json.dumps({"token_list": [
+        {"token": {"type": "personal", "requestor": "poller",
+                   "description": "t", "id": POLLER_TOKEN}},
+        {"token": {"type": "user", "requestor": "jdoe",
+                   "description": "t", "id": ENGINEER_TOKEN}}]}))
+    tmp.write("tokens/localhost.token.json", json.dumps({"token": {
+        "type": "personal", "requestor": "classifier", "description": "t",
+        "id": RUNTIME_TOKEN}}))
+    tmp.write("secrets/og_key", OG_KEY + "\n", mode=0o600)
+    conf = """
+version: '2.060'
+authentication_list:
+  - name: og
+    type: opsgenie
+    base_url: '%(url)s'
+    api_key_file: secrets/og_key
+  - name: dt
+    type: dynatrace
+    base_url: '%(url)s'
+    headers: '{"Authorization":"Api-Token %(dt)s"}'
+classifier:
+  action_handler_destinations:
+    linux: '%(url)s/v1'
+  default_remediation_queue: queue_autoremediation
+  default_investigation_queue: queue_needsinvestigation
+  rules_dir: '%(rules)s'
+  debug: true
+  listener: {hostname: 127.0.0.1, port: 0}
+  tokens: {directory: tokens, allowed_clients: clients.classifier.json,
+           runtime: localhost.token.json}
+%(extra)s
+poller:
+  loop_interval: 10
+""" % {"url": sink.url, "dt": DT_TOKEN,
+       "rules": rules_dir or tmp.join("rules"), "extra": extra}
+    return tmp.write("alexis.conf.yaml", conf)
+
+
+class ClassifierCase(unittest.TestCase):
+    extra = ""
+    copy_rules = True
+
+    def setUp(self):
+        self.tmp = TempDir()
+        self.sink = Sink()
+        self.sink.answer("GET", "/v1/ping", 200, '{"status":"ok"}')
+        os.makedirs(self.tmp.join("rules"))
+        if self.copy_rules:
+            for f in os.listdir(os.path.join(SRC, "rules")):
+                shutil.copy(os.path.join(SRC, "rules", f),
+                            self.tmp.join("rules", f))
+        self.conf = write_config(self.tmp, self.sink, extra=self.extra)
+        self.proc = Proc([bin_path("alexis-classifier"), "--config",
+                          self.conf], self.tmp.join("classifier.log"))
+        ev = self.proc.wait_event("listening")
+        self.url = "http://127.0.0.1:%s" % ev["port"]
+
+    def tearDown(self):
+        rc = self.proc.stop()
+        self.sink.close()
+        log = "\n".join(self.proc.lines())
+        self.tmp.cleanup()
+        # Clean shutdown (ASan's leak check makes leaks a non-zero exit).
+        self.assertEqual(rc, 0, log)
+        for secret in (OG_KEY, DT_TOKEN, POLLER_TOKEN, ENGINEER_TOKEN,
+                       RUNTIME_TOKEN, "GenieKey", "feed-secret"):
+            self.assertNotIn(secret, log, "secret in the log")
+
+    def post(self, body, token=POLLER_TOKEN, query="", headers=None):
+        h = {"Authorization": "Bearer " + token} if token else {}
+        h.update(headers or {})
+        return http("POST", self.url + "/v1/classifier" + query, body, h)
+
+    def finished(self, id_key, id_value, count=1):
+        for _ in range(count):
+            pass
+        return self.proc.wait_event("classification_finished",
+                                    **{id_key: id_value})
+
+
+class TestForwardAndMark(ClassifierCase):
+    def test_ping(self):
+        st, body, _ = http("GET", self.url + "/v1/ping")
+        self.assertEqual(st, 200, body)
+        doc = json.loads(body)
+        self.assertEqual(doc["status"], "ok")
+        self.assertTrue(doc["action_handlers"]["linux"]["up"])
+
+    def test_opsgenie_match_forwards_then_adds_team(self):
+        env = envelope("opsgenie-gc.json", self.sink.url)
+        env["alexis"]["feed_headers"] = {"Authorization": "feed-secret"}
+        st, body, _ = self.post(env)
+        self.assertEqual(st, 202, body)
+        self.assertEqual(json.loads(body), {"received": "5120"})
+        fwd = self.sink.wait_for("POST", "/v1/action")[0]
+        self.assertEqual(fwd["headers"]["authorization"],
+                         "Bearer " + RUNTIME_TOKEN)
+        self.assertEqual(fwd["json"]["rule"]["rule_name"],
+                         "ledger_gc_restart")
+        self.assertEqual(fwd["json"]["tinyId"], "5120")
+        self.assertNotIn("feed_headers", fwd["json"]["alexis"])
+        self.assertNotIn("feed-secret", fwd["body"])
+        alert_id = env["id"]
+        team = self.sink.wait_for("POST", "/v2/alerts/%s/teams" % alert_id)[0]
+        self.assertEqual(team["query"], "identifierType=id")
+        self.assertEqual(team["json"]["team"], {"name":
+                                                "queue_autoremediation"})
+        self.assertEqual(team["headers"]["authorization"],
+                         "GenieKey " + OG_KEY)
+        fin = self.finished("tinyId", "5120")
+        self.assertEqual(fin["result"], "matched")
+        self.assertEqual(fin["rules_matched"], "1")
+        self.assertIn("app_elapsed_ms", fin)
+        ev = self.proc.events("rule_evaluated", tinyId="5120",
+                              rule_name="ledger_gc_restart")
+        self.assertEqual(ev[0]["matched"], "true")
+        # Ticket marked only after the forward was accepted.
+        order = [r["path"] for r in self.sink.find("POST")]
+        self.assertLess(order.index("/v1/action"),
+                        order.index("/v2/alerts/%s/teams" % alert_id))
+        # Every line about the alert carries its id.
+        for kv in self.proc.events():
+            if kv.get("event") in ("classification_started",
+                                   "rule_evaluated", "action_forwarded",
+                                   "ticket_marked",
+                                   "classification_finished"):
+                self.assertEqual(kv.get("tinyId"), "5120", kv)
+
+    def test_no_match_adds_investigation_team(self):
+        env = envelope("opsgenie-gc.json", self.sink.url)
+        env["tags"] = ["env.dev"]
+        env["tinyId"] = "77"
+        env["alexis"]["unique_value"] = "77"
+        st, _, _ = self.post(env)
+        self.assertEqual(st, 202)
+        team = self.sink.wait_for("POST", "/v2/alerts/")[0]
+        self.assertEqual(team["json"]["team"]["name"],
+                         "queue_needsinvestigation")
+        fin = self.finished("tinyId", "77")
+        self.assertEqual(fin["result"], "no_match")
+        self.assertEqual(self.sink.find("POST", "/v1/action"), [])
+
+    def test_dynatrace_v1_comment(self):
+        env = envelope("dynatrace-v1.json", self.sink.url)
+        st, _, _ = self.post(env)
+        self.assertEqual(st, 202)
+        pid = env["id"]
+        fwd = self.sink.wait_for("POST", "/v1/action")[0]
+        self.assertEqual(fwd["json"]["rule"]["rule_name"],
+                         "dt_memory_saturation_dropcaches")
+        c = self.sink.wait_for("POST", "/api/v1/problem/details/%s/comments"
+                               % pid)[0]
+        self.assertEqual(c["json"]["context"], "Alexis")
+        self.assertIn("dt_memory_saturation_dropcaches", c["json"]["comment"])
+        self.assertEqual(c["headers"]["authorization"], "Api-Token " + DT_TOKEN)
+        self.assertEqual(self.finished("problem_id", pid)["result"], "matched")
+
+    def test_dynatrace_v2_comment(self):
+        env = envelope("dynatrace-v2.json", self.sink.url)
+        st, _, _ = self.post(env)
+        self.assertEqual(st, 202)
+        pid = env["problemId"]
+        c = self.sink.wait_for("POST", "/api/v2/problems/%s/comments" % pid)[0]
+        self.assertEqual(c["json"]["context"], "Alexis")
+        self.assertIn("dt_memory_saturation_dropcaches", c["json"]["message"])
+        self.assertEqual(self.finished("problem_id", pid)["result"], "matched")
+
+    def test_dynatrace_no_match_comment(self):
+        env = envelope("dynatrace-v2.json", self.sink.url)
+        env["entityTags"] = []
+        st, _, _ = self.post(env)
+        self.assertEqual(st, 202)
+        c = self.sink.wait_for("POST", "/api/v2/problems/")[0]
+        self.assertIn("no rule matched", c["json"]["message"])
+        self.assertEqual(self.sink.find("POST", "/v1/action"), [])
+
+    def test_unconfigured_base_url_is_refused(self):
+        env = envelope("opsgenie-gc.json", "http://127.0.0.1:9/elsewhere")
+        st, _, _ = self.post(env)
+        self.assertEqual(st, 202)
+        self.sink.wait_for("POST", "/v1/action")
+        ev = self.proc.wait_event("ticket_mark_refused", tinyId="5120")
+        self.assertIn("not configured", ev["error"])
+        self.finished("tinyId", "5120")
+        self.assertEqual(self.sink.find("POST", "/v2/alerts"), [])
+
+    def test_action_handler_failure_leaves_ticket_unmarked(self):
+        self.sink.answer("POST", "/v1/action", 500, '{"error":"boom"}')
+        st, _, _ = self.post(envelope("opsgenie-gc.json", self.sink.url))
+        self.assertEqual(st, 202)
+        fin = self.finished("tinyId", "5120")
+        self.assertEqual(fin["result"], "forward_failed")
+        # Retried (bounded), then given up; no team so the poller retries.
+        self.assertGreater(len(self.sink.find("POST", "/v1/action")), 1)
+        self.assertEqual(self.sink.find("POST", "/v2/alerts"), [])
+        self.proc.wait_event("action_forward_failed", tinyId="5120")
+
+    def test_query_token_and_engineer_token(self):
+        env = envelope("opsgenie-gc.json", self.sink.url)
+        st, _, _ = self.post(env, token=None, query="?token=" + POLLER_TOKEN)
+        self.assertEqual(st, 202)
+        st, _, _ = self.post(env, token=ENGINEER_TOKEN)
+        self.assertEqual(st, 202)
+        ev = self.proc.wait_event("request_finished", requestor="jdoe")
+        self.assertEqual(ev["status"], "202")
+
+
+class TestBadInput(ClassifierCase):
+    extra = "  max_body_bytes: 4096\n"
+
+    def test_missing_and_bad_token(self):
+        env = envelope("opsgenie-gc.json", self.sink.url)
+        st, body, _ = self.post(env, token=None)
+        self.assertEqual(st, 401)
+        st, body, _ = self.post(env, token="wrong-token-xyz")
+        self.assertEqual(st, 401)
+        self.assertNotIn("wrong-token-xyz", body)
+        self.assertEqual(json.loads(body)["status"], 401)
+
+    def test_malformed_json(self):
+        st, body, _ = self.post('{"alexis": {"feed_type": "opsgenie",\n '
+                                '"unique_value": }')
+        self.assertEqual(st, 400)
+        self.assertIn("request body:2:", json.loads(body)["error"])
+
+    def test_body_too_large(self):
+        env = envelope("opsgenie-gc.json", self.sink.url)
+        env["description"] = "x" * 10000
+        st, body, _ = self.post(env)
+        self.assertEqual(st, 413, body)
+
+    def test_missing_fields(self):
+        st, body, _ = self.post({"tinyId": "1"})
+        self.assertEqual(st, 400)
+        self.assertIn("alexis", json.loads(body)["error"])
+        st, body, _ = self.post({"alexis": {"feed_type": "opsgenie"}})
+        self.assertEqual(st, 400)
+        self.assertIn("alexis.unique_value", json.loads(body)["error"])
+
+    def test_unknown_path_and_wrong_method(self):
+        st, _, _ = http("GET", self.url + "/v1/nothing")
+        self.assertEqual(st, 404)
+        st, _, hdrs = http("GET", self.url + "/v1/classifier")
+        self.assertEqual(st, 405)
+        self.assertIn("POST", hdrs.get("Allow", ""))
+
+    def test_not_json_content_type(self):
+        st, _, _ = self.post("tinyId=1", headers={
+            "Content-Type": "application/x-www-form-urlencoded"})
+        self.assertEqual(st, 415)
+
+    def test_nothing_was_sent(self):
+        self.test_missing_fields()
+        self.test_malformed_json()
+        self.assertEqual(self.sink.find("POST"), [])
+
+
+class TestRulesReload(ClassifierCase):
+    def dry(self, env):
+        st, body, _ = self.post(env, query="?dry_run=true")
+        self.assertEqual(st, 200, body)
+        return json.loads(body)
+
+    def rule(self, name, text="Long garbage-collection time", tags=None):
+        with open(os.path.join(SRC, "rules", "ledger_gc_restart.json")) as f:
+            r = json.load(f)
+        r["rule_name"] = name
+        r["evaluation_list"][0]["evaluation"]["search_text"] = text
+        if tags is not None:
+            r["evaluation_list"][0]["evaluation"]["tags"] = tags
+        return json.dumps(r, indent=1)
+
+    def matched(self, rep):
+        return sorted(r["rule_name"] for r in rep["rules"] if r["matched"])
+
+    def test_dry_run_reports_why(self):
+        env = envelope("opsgenie-gc.json", self.sink.url)
+        env["tags"] = ["svc.ledger"]
+        rep = self.dry(env)
+        self.assertTrue(rep["dry_run"])
+        why = {r["rule_name"]: r.get("reason") for r in rep["rules"]}
+        self.assertEqual(why["ledger_gc_restart"],
+                         "evaluation 1: tag env.prod missing")
+        self.assertEqual(why["disabled_example"], "rule disabled")
+        self.assertNotIn("dt_memory_saturation_dropcaches", why)
+        env["tags"] = ["env.prod", "svc.ledger"]
+        del env["message"]
+        why = {r["rule_name"]: r.get("reason") for r in
+               self.dry(env)["rules"]}
+        self.assertEqual(why["ledger_gc_restart"],
+                         "evaluation 1: search_key message absent")
+        env["message"] = "something else"
+        why = {r["rule_name"]: r.get("reason") for r in
+               self.dry(env)["rules"]}
+        self.assertEqual(why["ledger_gc_restart"],
+                         "evaluation 1: regex did not match")
+        # No side effects.
+        self.assertEqual(self.sink.find("POST"), [])
+
+    def test_add_edit_delete_seen_by_next_request(self):
+        env = envelope("opsgenie-gc.json", self.sink.url)
+        self.assertEqual(self.matched(self.dry(env)), ["ledger_gc_restart"])
+        path = self.tmp.write("rules/zz_new.json", self.rule("zz_new"))
+        self.assertEqual(self.matched(self.dry(env)),
+                         ["ledger_gc_restart", "zz_new"])
+        # Same-size edit, immediately: the next request sees it.
+        with open(path, "w") as f:
+            f.write(self.rule("zz_new", text="Long garbage-collection tim3"))
+        self.assertEqual(self.matched(self.dry(env)), ["ledger_gc_restart"])
+        os.unlink(path)
+        rep = self.dry(env)
+        self.assertNotIn("zz_new", [r["rule_name"] for r in rep["rules"]])
+        # And the real (asynchronous) path uses the same rules.
+        self.tmp.write("rules/zz_async.json", self.rule("zz_async"))
+        st, _, _ = self.post(env)
+        self.assertEqual(st, 202)
+        fwd = self.sink.wait_for("POST", "/v1/action", count=2)
+        self.assertEqual(sorted(f["json"]["rule"]["rule_name"] for f in fwd),
+                         ["ledger_gc_restart", "zz_async"])
+
+    def test_broken_file_skipped_others_work(self):
+        self.tmp.write("rules/aa_broken.json",
+                       '{"rule_name": "broken",\n "enabled": "true"\n'
+                       ' "alert_feed": "opsgenie"}\n')
+        rep = self.dry(envelope("opsgenie-gc.json", self.sink.url))
+        self.assertEqual(self.matched(rep), ["ledger_gc_restart"])
+        errs = rep["rule_file_errors"]
+        self.assertEqual(len(errs), 1)
+        self.assertIn("aa_broken.json:3:", errs[0]["error"])
+        ev = self.proc.wait_event("rule_file_rejected")
+        self.assertIn("aa_broken.json", ev["file"])
+
+    def test_regex_on_non_string_is_no_match(self):
+        self.tmp.write("rules/count.json", self.rule("count_rule").replace(
+            '"search_key": "message"', '"search_key": "count"'))
+        rep = self.dry(envelope("opsgenie-gc.json", self.sink.url))
+        why = {r["rule_name"]: r.get("reason") for r in rep["rules"]}
+        self.assertEqual(why["count_rule"],
+                         "evaluation 1: search_key count is not a string")
+
+
+class TestRulesDirMissing(ClassifierCase):
+    copy_rules = False
+
+    def setUp(self):
+        super().setUp()
+        os.rmdir(self.tmp.join("rules"))
+
+    def test_classification_fails_daemon_stays_up(self):
+        env = envelope("opsgenie-gc.json", self.sink.url)
+        st, _, _ = self.post(env)
+        self.assertEqual(st, 202)
+        fin = self.finished("tinyId", "5120")
+        self.assertEqual(fin["result"], "failed")
+        self.assertIn("rules", fin["error"])
+        st, _, _ = http("GET", self.url + "/v1/ping")
+        self.assertEqual(st, 200)
+        # Not marked as "needs investigation": the rules could not be read.
+        self.assertEqual(self.sink.find("POST", "/v2/alerts"), [])
+        # The directory appears: the next request uses it.
+        shutil.copytree(os.path.join(SRC, "rules"), self.tmp.join("rules"))
+        st, body, _ = self.post(env, query="?dry_run=true")
+        self.assertEqual(st, 200, body)
+        self.assertIn("ledger_gc_restart", body)
+
+
+class TestQueueFull(ClassifierCase):
+    extra = "  workers: 1\n  queue_size: 1\n"
+
+    def test_full_queue_answers_503(self):
+        # The action handler stalls, so the single worker stays busy.
+        self.sink.answer("POST", "/v1/action", 202, "{}", delay=1.0)
+        env = envelope("opsgenie-gc.json", self.sink.url)
+        codes = [self.post(env)[0] for _ in range(6)]
+        self.assertIn(503, codes)
+        self.assertIn(202, codes)
+        self.assertTrue(all(c in (202, 503) for c in codes), codes)
+        self.proc.wait_event("classification_rejected")
+
+
+class TestStartup(unittest.TestCase):
+    def test_broken_yaml_exits_1_with_location(self):
+        tmp = TempDir()
+        try:
+            conf = tmp.write("alexis.conf.yaml",
+                             "classifier:\n  listener:\n    port: 1\n"
+                             "   hostname: x\n")
+            p = Proc([bin_path("alexis-classifier"), "--config", conf],
+                     tmp.join("log"))
+            rc = p.wait_exit(timeout=10)
+            out = "\n".join(p.lines())
+            p.stop()
+            self.assertEqual(rc, 1)
+            self.assertRegex(out, r"alexis.conf.yaml:\d+:\d+: error: ")
+        finally:
+            tmp.cleanup()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

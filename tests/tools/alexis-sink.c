@@ -1,0 +1,250 @@
+/*
+ * alexis-sink: a loopback HTTP sink for benchmarks, built on http_server.
+ * Every method and path gets the same canned answer (by default an
+ * OpsGenie-like 202); GET /_sink/count tells how many requests it served.
+ * The bound port goes to --port-file once the server listens.
+ *
+ *   alexis-sink --host 127.0.0.1 --port 0 --port-file FILE
+ *               [--status 202] [--body JSON] [--threads N]
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "http_server.h"
+#include "log.h"
+#include "str.h"
+
+#define SINK_BODY_DEFAULT \
+    "{\"result\":\"Request will be processed\",\"took\":0.001," \
+    "\"requestId\":\"sink\"}"
+#define SINK_THREADS_MAX    256
+#define SINK_CONN_MAX       1024
+
+struct sink {
+    const char      *host;
+    int              port;
+    const char      *port_file;
+    int              status;
+    const char      *body;
+    unsigned         threads;
+    atomic_ullong    requests;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static void
+sink_answer(void *ctx, const struct http_request *req,
+    struct http_response *resp)
+{
+    struct sink *s = ctx;
+
+    (void)req;
+    atomic_fetch_add(&s->requests, 1);
+    http_reply(resp, s->status, s->body);
+}
+
+static void
+sink_count(void *ctx, const struct http_request *req,
+    struct http_response *resp)
+{
+    struct sink *s = ctx;
+    char body[64];
+
+    (void)req;
+    (void)snprintf(body, sizeof(body), "{\"requests\":%llu}",
+        (unsigned long long)atomic_load(&s->requests));
+    http_reply(resp, 200, body);
+}
+
+static const struct http_route sink_routes[] = {
+    { "GET", "/_sink/count", false, false, sink_count },
+    { "GET", "/", true, false, sink_answer },
+    { "POST", "/", true, false, sink_answer },
+    { "PUT", "/", true, false, sink_answer },
+    { "DELETE", "/", true, false, sink_answer },
+    { NULL, NULL, false, false, NULL },
+};
+
+static int
+usage(void)
+{
+    (void)fprintf(stderr, "usage: alexis-sink --host ADDR --port N "
+        "--port-file FILE [--status N] [--body JSON] [--threads N]\n");
+    return -1;
+}
+
+static int
+number_arg(const char *name, const char *v, uint64_t min, uint64_t max,
+    uint64_t *out)
+{
+    const char *errstr;
+
+    if (str_to_u64(v, min, max, out, &errstr) == -1) {
+        (void)fprintf(stderr, "alexis-sink: --%s: %s\n", name, errstr);
+        return -1;
+    }
+    return 0;
+}
+
+static int
+parse_args(struct sink *s, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "host", required_argument, NULL, 'h' },
+        { "port", required_argument, NULL, 'p' },
+        { "port-file", required_argument, NULL, 'f' },
+        { "status", required_argument, NULL, 's' },
+        { "body", required_argument, NULL, 'b' },
+        { "threads", required_argument, NULL, 't' },
+        { NULL, 0, NULL, 0 },
+    };
+    cJSON *doc;
+    uint64_t n;
+    int ch;
+
+    while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'h':
+            s->host = optarg;
+            break;
+        case 'p':
+            if (number_arg("port", optarg, 0, 65535, &n) == -1)
+                return -1;
+            s->port = (int)n;
+            break;
+        case 'f':
+            s->port_file = optarg;
+            break;
+        case 's':
+            if (number_arg("status", optarg, 100, 599, &n) == -1)
+                return -1;
+            s->status = (int)n;
+            break;
+        case 'b':
+            s->body = optarg;
+            break;
+        case 't':
+            if (number_arg("threads", optarg, 1, SINK_THREADS_MAX, &n) == -1)
+                return -1;
+            s->threads = (unsigned)n;
+            break;
+        default:
+            return usage();
+        }
+    }
+    if (optind != argc || s->host == NULL || s->port_file == NULL)
+        return usage();
+    if ((doc = cJSON_Parse(s->body)) == NULL) {
+        (void)fprintf(stderr, "alexis-sink: --body is not JSON\n");
+        return -1;
+    }
+    cJSON_Delete(doc);
+    return 0;
+}
+
+/* Write the port to a temporary file and rename it, so a reader never
+ * sees a partial number. */
+static int
+write_port_file(const char *path, int port)
+{
+    char tmp[PATH_MAX];
+    FILE *f = NULL;
+    int rc = -1;
+
+    if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
+        errno = ENAMETOOLONG;
+        goto out;
+    }
+    if ((f = fopen(tmp, "w")) == NULL)
+        goto out;
+    if (fprintf(f, "%d\n", port) < 0)
+        goto out;
+    if (fclose(f) != 0) {
+        f = NULL;
+        goto out;
+    }
+    f = NULL;
+    if (rename(tmp, path) == -1)
+        goto out;
+    rc = 0;
+out:
+    if (f != NULL)
+        (void)fclose(f);
+    return rc;
+}
+
+/* Install the flag-setting handler and block SIGINT/SIGTERM; the server
+ * threads started afterwards inherit the mask, and main waits for the
+ * signals in sigsuspend with the old mask, so none is lost between the
+ * flag check and the wait. */
+static void
+block_signals(sigset_t *old)
+{
+    struct sigaction sa;
+    sigset_t block;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    (void)sigemptyset(&sa.sa_mask);
+    (void)sigaction(SIGINT, &sa, NULL);
+    (void)sigaction(SIGTERM, &sa, NULL);
+    (void)sigemptyset(&block);
+    (void)sigaddset(&block, SIGINT);
+    (void)sigaddset(&block, SIGTERM);
+    (void)pthread_sigmask(SIG_BLOCK, &block, old);
+}
+
+int
+main(int argc, char **argv)
+{
+    struct sink s = { .status = 202, .body = SINK_BODY_DEFAULT };
+    struct http_server_opts opts = { 0 };
+    struct http_server *srv;
+    sigset_t old;
+    char err[256];
+
+    if (parse_args(&s, argc, argv) == -1)
+        return 2;
+    /* Per-request lines (info) would skew benchmarks: warnings only. */
+    log_init("sink", LOG_WARN, STDERR_FILENO);
+    atomic_init(&s.requests, 0);
+    block_signals(&old);
+
+    opts.host = s.host;
+    opts.port = s.port;
+    opts.threads = s.threads;
+    opts.conn_max = SINK_CONN_MAX;
+    if ((srv = http_server_start(&opts, sink_routes, &s, err,
+        sizeof(err))) == NULL)
+        log_fatal("sink_start_failed", KV_ERR(err));
+    if (write_port_file(s.port_file, http_server_port(srv)) == -1)
+        log_fatal("port_file_failed", KV_STR("path", s.port_file),
+            KV_ERRNO(errno));
+    log_event(LOG_INFO, "sink_listening", KV_INT("port",
+        http_server_port(srv)));
+
+    while (!stop_requested)
+        (void)sigsuspend(&old);
+    http_server_stop(srv);
+    log_event(LOG_INFO, "sink_stopped", KV_UINT("requests",
+        atomic_load(&s.requests)));
+    return 0;
+}

@@ -1,0 +1,981 @@
+/*
+ * Unit tests for cfg.c and cfg_common.c: table-driven rows of YAML text and
+ * the exact errors or values expected, then the original sample configs
+ * (copies under tests/fixtures/samples/conf) loaded through tables shaped
+ * like the daemons', and the authentication_list resolution.
+ */
+#include <sys/stat.h>
+
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "cfg.h"
+#include "str.h"
+#include "xmem.h"
+
+/* A directory that does not exist: relative paths resolve lexically. */
+#define TDIR    "/nonexistent-alexis-cfgtest"
+#define TPATH   TDIR "/conf.yaml"
+#define NOERR   { NULL }
+
+/* ---- A test table covering every type ---- */
+
+struct t_item {
+    char            *name;
+    long long        n;
+    struct cfg_mark  mark;
+};
+
+struct t_sec {
+    char        *host;
+    long long    port;
+    char        *req;
+};
+
+struct t_conf {
+    char                *s, *secret, *p, *u;
+    long long            i, neg;
+    bool                 b;
+    uint64_t             d;
+    struct cfg_strmap    map;
+    struct t_sec         sec;
+    struct cfg_listener  listener;
+    struct t_item       *items;
+    size_t               nitems;
+    struct cfg_mark      mark;
+};
+
+/* A check that quotes what it saw: the loader must hide it for secrets. */
+static int
+check_no_x(const char *text, char *err, size_t errlen)
+{
+    if (strchr(text, 'x') == NULL)
+        return 0;
+    snprintf(err, errlen, "must not contain x, got %s", text);
+    return -1;
+}
+
+static const struct cfg_field t_sec_fields[] = {
+    { .key = "host", .type = CFG_STR, .offset = offsetof(struct t_sec, host),
+      .def = "h" },
+    { .key = "port", .type = CFG_INT, .offset = offsetof(struct t_sec, port),
+      .min = 1, .max = 100 },
+    { .key = "req", .type = CFG_STR, .offset = offsetof(struct t_sec, req),
+      .flags = CFG_REQUIRED },
+    { .key = NULL },
+};
+
+static const struct cfg_field t_item_fields[] = {
+    { .key = "name", .type = CFG_STR,
+      .offset = offsetof(struct t_item, name), .flags = CFG_REQUIRED },
+    { .key = "n", .type = CFG_INT, .offset = offsetof(struct t_item, n),
+      .min = 0, .max = 9, .def = "5" },
+    { .key = "", .type = CFG_MARK, .offset = offsetof(struct t_item, mark) },
+    { .key = NULL },
+};
+
+static const struct cfg_field t_fields[] = {
+    { .key = "s", .type = CFG_STR, .offset = offsetof(struct t_conf, s),
+      .def = "dflt" },
+    { .key = "secret", .type = CFG_SECRET, .check = check_no_x,
+      .offset = offsetof(struct t_conf, secret) },
+    { .key = "p", .type = CFG_PATH, .offset = offsetof(struct t_conf, p),
+      .def = "rel/dflt" },
+    { .key = "u", .type = CFG_URL, .offset = offsetof(struct t_conf, u) },
+    { .key = "i", .type = CFG_INT, .offset = offsetof(struct t_conf, i),
+      .min = 0, .max = 65535 },
+    { .key = "neg", .type = CFG_INT, .offset = offsetof(struct t_conf, neg),
+      .min = -10, .max = 10 },
+    { .key = "b", .type = CFG_BOOL, .offset = offsetof(struct t_conf, b) },
+    { .key = "d", .type = CFG_DURATION, .offset = offsetof(struct t_conf, d),
+      .min = 1000, .max = 3600000, .def = "30s" },
+    { .key = "map", .type = CFG_STRMAP, .check = cfg_check_url,
+      .offset = offsetof(struct t_conf, map) },
+    { .key = "sec", .type = CFG_SECTION, .sub = t_sec_fields,
+      .offset = offsetof(struct t_conf, sec) },
+    { .key = "listener", .type = CFG_SECTION, .sub = cfg_listener_fields,
+      .offset = offsetof(struct t_conf, listener) },
+    { .key = "items", .type = CFG_LIST, .sub = t_item_fields, .max = 3,
+      .offset = offsetof(struct t_conf, items),
+      .elem_size = sizeof(struct t_item),
+      .count_offset = offsetof(struct t_conf, nitems) },
+    { .key = "ign", .type = CFG_IGNORE },
+    { .key = "", .type = CFG_MARK, .offset = offsetof(struct t_conf, mark) },
+    { .key = NULL },
+};
+
+/* The same with the section required. */
+static const struct cfg_field t_req_fields[] = {
+    { .key = "sec", .type = CFG_SECTION, .sub = t_sec_fields,
+      .flags = CFG_REQUIRED, .offset = offsetof(struct t_conf, sec) },
+    { .key = NULL },
+};
+
+/* One field of a loaded t_conf as text, for the value rows. */
+static void
+render(const struct t_conf *c, const char *key, char *out, size_t len)
+{
+    struct buf b;
+    size_t i;
+
+    buf_init(&b, 4096);
+#define S(k, v) if (strcmp(key, k) == 0) \
+        assert_int_equal(buf_appends(&b, (v) != NULL ? (v) : "(null)"), 0)
+#define I(k, v) if (strcmp(key, k) == 0) \
+        assert_int_equal(buf_appendf(&b, "%lld", (long long)(v)), 0)
+    S("s", c->s); S("secret", c->secret); S("p", c->p); S("u", c->u);
+    I("i", c->i); I("neg", c->neg); I("b", c->b); I("d", c->d);
+    S("sec.host", c->sec.host); I("sec.port", c->sec.port);
+    S("sec.req", c->sec.req); S("listener.hostname", c->listener.hostname);
+    I("listener.port", c->listener.port);
+    if (strcmp(key, "mark") == 0)
+        assert_int_equal(buf_appendf(&b, "%d:%d", c->mark.line,
+            c->mark.col), 0);
+    for (i = 0; strcmp(key, "map") == 0 && i < c->map.n; i++)
+        assert_int_equal(buf_appendf(&b, "%s%s=%s@%d:%d", i ? "," : "",
+            c->map.items[i].key, c->map.items[i].value,
+            c->map.items[i].mark.line, c->map.items[i].mark.col), 0);
+    for (i = 0; strcmp(key, "items") == 0 && i < c->nitems; i++)
+        assert_int_equal(buf_appendf(&b, "%s%s:%lld@%d:%d", i ? "," : "",
+            c->items[i].name, c->items[i].n, c->items[i].mark.line,
+            c->items[i].mark.col), 0);
+#undef S
+#undef I
+    snprintf(out, len, "%s", b.data != NULL ? b.data : "");
+    buf_free(&b);
+}
+
+/* ---- Helpers ---- */
+
+/* errs must hold exactly the lines path + expected[i]. */
+static void
+expect_errors(const char *what, const struct cfg_errors *errs,
+    const char *path, const char *const *expected)
+{
+    char line[CFG_ERROR_MAX + PATH_MAX];
+    size_t i, n;
+
+    for (n = 0; expected[n] != NULL; n++)
+        continue;
+    if (errs->n != n) {
+        print_error("%s: %zu errors, expected %zu\n", what, errs->n, n);
+        cfg_errors_print(errs, stderr);
+    }
+    assert_int_equal(errs->n, n);
+    for (i = 0; i < n; i++) {
+        snprintf(line, sizeof(line), "%s%s", path, expected[i]);
+        if (strcmp(errs->msgs[i], line) != 0)
+            print_error("%s: error %zu differs\n", what, i);
+        assert_string_equal(errs->msgs[i], line);
+    }
+}
+
+static char *
+write_file(const char *dir, const char *name, const char *text, mode_t mode)
+{
+    char *path = path_join(dir, name);
+    FILE *fp;
+
+    assert_non_null(fp = fopen(path, "w"));
+    assert_int_equal(fputs(text, fp) >= 0, 1);
+    assert_int_equal(fclose(fp), 0);
+    assert_int_equal(chmod(path, mode), 0);
+    return path;
+}
+
+static char *
+make_tmpdir(void)
+{
+    char tmpl[] = "/tmp/alexis-test-cfg-XXXXXX";
+
+    assert_non_null(mkdtemp(tmpl));
+    return xstrdup(tmpl);
+}
+
+/* ---- Value rows ---- */
+
+struct value_row {
+    const char  *yaml;
+    const char  *key;
+    const char  *want;
+};
+
+static const struct value_row value_rows[] = {
+    /* Defaults, and the caller's presets where there is no default. */
+    { "", "s", "dflt" },
+    { "", "d", "30000" },
+    { "", "p", TDIR "/rel/dflt" },
+    { "", "sec.host", "h" },
+    { "", "listener.hostname", "0.0.0.0" },
+    { "", "listener.port", "8083" },
+    { "", "u", "(null)" },
+    { "", "mark", "1:1" },
+    { "# only a comment\n", "s", "dflt" },
+    { "---\n...\n", "s", "dflt" },
+    /* Strings, quoted or bare, verbatim; null and empty mean absent. */
+    { "s: hello world\n", "s", "hello world" },
+    { "s: 'it''s'\n", "s", "it's" },
+    { "s: \"a\\tb\"\n", "s", "a\tb" },
+    { "s: ~\n", "s", "dflt" },
+    { "s: null\n", "s", "dflt" },
+    { "s: ''\n", "s", "dflt" },
+    { "s:\n", "s", "dflt" },
+    { "s: 'null'\n", "s", "null" },
+    { "s: !!str null\n", "s", "null" },
+    { "s: '  padded  '\n", "s", "  padded  " },
+    { "s: |\n  line1\n  line2\n", "s", "line1\nline2" },
+    { "s: >\n  folded\n  text\n", "s", "folded text" },
+    { "s: |+\n  kept\n\n", "s", "kept\n" },
+    { "s: 8083\n", "s", "8083" },
+    /* Integers. */
+    { "i: 8083\n", "i", "8083" },
+    { "i: '8083'\n", "i", "8083" },
+    { "i: 0\n", "i", "0" },
+    { "i: 65535\n", "i", "65535" },
+    { "neg: -10\n", "neg", "-10" },
+    { "neg: '-3'\n", "neg", "-3" },
+    { "neg: 10\n", "neg", "10" },
+    /* Booleans in every accepted spelling. */
+    { "b: true\n", "b", "1" },
+    { "b: 'True'\n", "b", "1" },
+    { "b: YES\n", "b", "1" },
+    { "b: on\n", "b", "1" },
+    { "b: 1\n", "b", "1" },
+    { "b: 'false'\n", "b", "0" },
+    { "b: No\n", "b", "0" },
+    { "b: OFF\n", "b", "0" },
+    { "b: '0'\n", "b", "0" },
+    /* Durations. */
+    { "d: 30\n", "d", "30000" },
+    { "d: '45'\n", "d", "45000" },
+    { "d: 1500ms\n", "d", "1500" },
+    { "d: 5m\n", "d", "300000" },
+    { "d: 1h\n", "d", "3600000" },
+    /* Paths: relative to the config file's directory. */
+    { "p: keys/id\n", "p", TDIR "/keys/id" },
+    { "p: /etc/alexis/id\n", "p", "/etc/alexis/id" },
+    { "p: ./a\n", "p", TDIR "/./a" },
+    /* URLs: one trailing '/' dropped. */
+    { "u: http://classifier/v1\n", "u", "http://classifier/v1" },
+    { "u: 'https://api.opsgenie.com/'\n", "u", "https://api.opsgenie.com" },
+    { "u: http://h:8080/v1//\n", "u", "http://h:8080/v1/" },
+    { "u: http://[::1]:80\n", "u", "http://[::1]:80" },
+    { "u: HTTPS://user@h?q=1\n", "u", "HTTPS://user@h?q=1" },
+    /* Secrets are plain strings once accepted. */
+    { "secret: 'GenieKey 42'\n", "secret", "GenieKey 42" },
+    /* Maps of scalars. */
+    { "map:\n  linux: http://a/v1\n  windows: 'http://b/v1'\n", "map",
+      "linux=http://a/v1@2:3,windows=http://b/v1@3:3" },
+    { "map: {}\n", "map", "" },
+    /* Sections. */
+    { "sec:\n  req: r\n  port: 7\n", "sec.port", "7" },
+    { "sec:\n  req: r\n", "sec.host", "h" },
+    { "sec: {req: r, host: x}\n", "sec.host", "x" },
+    { "sec:\n", "sec.host", "h" },
+    { "listener:\n  hostname: 127.0.0.1\n  port: '9000'\n  protocol: HTTP\n",
+      "listener.port", "9000" },
+    /* Lists of structs: defaults and marks per element. */
+    { "items:\n  - name: a\n    n: 1\n  - name: b\n", "items",
+      "a:1@2:5,b:5@4:5" },
+    { "items: [{name: a}]\n", "items", "a:5@1:9" },
+    { "items: []\n", "items", "" },
+    /* Original-only keys of any shape. */
+    { "ign: [1, {a: b}]\ns: x\n", "s", "x" },
+    { "ign:\n  deep: {a: [1, 2]}\ns: x\n", "s", "x" },
+    { "s: x\nmark_is_root: 1\n", "mark", "1:1" },
+    { "\n\n  s: x\n", "mark", "3:3" },
+};
+
+static void
+test_values(void **state)
+{
+    struct cfg_errors errs;
+    struct t_conf c;
+    char got[1024];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < NELEM(value_rows); i++) {
+        const struct value_row *r = &value_rows[i];
+
+        memset(&c, 0, sizeof(c));
+        memset(&errs, 0, sizeof(errs));
+        c.listener.port = 8083;
+        if (strstr(r->yaml, "mark_is_root") != NULL) {
+            /* The unknown key is the point: marks survive errors. */
+            assert_int_equal(cfg_load_string(r->yaml, strlen(r->yaml),
+                TPATH, t_fields, &c, &errs), -1);
+        } else if (cfg_load_string(r->yaml, strlen(r->yaml), TPATH,
+            t_fields, &c, &errs) != 0) {
+            print_error("value row %zu:\n", i);
+            cfg_errors_print(&errs, stderr);
+            fail();
+        }
+        render(&c, r->key, got, sizeof(got));
+        if (strcmp(got, r->want) != 0)
+            print_error("value row %zu (%s)\n", i, r->key);
+        assert_string_equal(got, r->want);
+        cfg_free(t_fields, &c);
+    }
+}
+
+/* ---- Error rows ---- */
+
+struct error_row {
+    const char  *yaml;
+    const char  *errors[6];     /* after the path, NULL-terminated */
+};
+
+static const struct error_row error_rows[] = {
+    /* Bounds and syntax of each type. */
+    { "i: 80a\n", { ":1:4: error: \"i\": expected an integer between 0 and "
+      "65535, got \"80a\"", NULL } },
+    { "i: 65536\n", { ":1:4: error: \"i\": expected an integer between 0 "
+      "and 65535, got \"65536\"", NULL } },
+    { "i: -1\n", { ":1:4: error: \"i\": expected an integer between 0 and "
+      "65535, got \"-1\"", NULL } },
+    { "i: ' 1'\n", { ":1:4: error: \"i\": expected an integer between 0 and "
+      "65535, got \" 1\"", NULL } },
+    { "neg: -11\n", { ":1:6: error: \"neg\": expected an integer between "
+      "-10 and 10, got \"-11\"", NULL } },
+    { "neg: -99999999999999999999\n", { ":1:6: error: \"neg\": expected an "
+      "integer between -10 and 10, got \"-99999999999999999999\"", NULL } },
+    { "b: maybe\n", { ":1:4: error: \"b\": expected a boolean (true or "
+      "false), got \"maybe\"", NULL } },
+    { "d: abc\n", { ":1:4: error: \"d\": expected a duration like 30s, got "
+      "\"abc\"", NULL } },
+    { "d: 2h\n", { ":1:4: error: \"d\": expected a duration between 1s and "
+      "1h, got \"2h\"", NULL } },
+    { "d: 500ms\n", { ":1:4: error: \"d\": expected a duration between 1s "
+      "and 1h, got \"500ms\"", NULL } },
+    { "u: ftp://h\n", { ":1:4: error: \"u\": expected an http:// or "
+      "https:// URL with a host, got \"ftp://h\"", NULL } },
+    { "u: http:///v1\n", { ":1:4: error: \"u\": expected an http:// or "
+      "https:// URL with a host, got \"http:///v1\"", NULL } },
+    { "u: http://h:0\n", { ":1:4: error: \"u\": expected an http:// or "
+      "https:// URL with a host, got \"http://h:0\"", NULL } },
+    { "u: 'http://a b'\n", { ":1:4: error: \"u\": expected an http:// or "
+      "https:// URL with a host, got \"http://a b\"", NULL } },
+    { "map:\n  linux: ftp://a\n", { ":2:10: error: \"map.linux\": expected "
+      "an http:// or https:// URL with a host", NULL } },
+    { "listener:\n  protocol: https\n", { ":2:13: error: "
+      "\"listener.protocol\": only http is supported; terminate TLS in front "
+      "of Alexis", NULL } },
+    { "s: \"a\\0b\"\n", { ":1:4: error: \"s\": contains a NUL byte", NULL } },
+    /* Shape mismatches. */
+    { "s: {a: 1}\n", { ":1:4: error: \"s\": expected a scalar, got a "
+      "mapping", NULL } },
+    { "i: [1]\n", { ":1:4: error: \"i\": expected a scalar, got a list",
+      NULL } },
+    { "sec: 3\n", { ":1:6: error: \"sec\": expected a mapping, got a scalar",
+      NULL } },
+    { "map: [a]\n", { ":1:6: error: \"map\": expected a mapping, got a list",
+      NULL } },
+    { "map: {a: [b]}\n", { ":1:10: error: \"map.a\": expected a scalar, got "
+      "a list", NULL } },
+    { "map: {a: ~}\n", { ":1:10: error: \"map.a\": expected a value",
+      NULL } },
+    { "items: {name: a}\n", { ":1:8: error: \"items\": expected a list, got "
+      "a mapping", NULL } },
+    { "items: [a]\n", { ":1:9: error: \"items[0]\": expected a mapping, got "
+      "a scalar", NULL } },
+    { "items: [{name: a}, {name: b}, {name: c}, {name: d}]\n", { ":1:8: "
+      "error: \"items\": expected at most 3 items, got 4", NULL } },
+    { "? [a]\n: 1\n", { ":1:3: error: expected a scalar key, got a list",
+      NULL } },
+    /* Required fields: inside a present section or list element only. */
+    { "sec:\n  port: 3\n", { ":2:3: error: \"sec.req\": required", NULL } },
+    { "sec:\n  req: ~\n", { ":2:3: error: \"sec.req\": required", NULL } },
+    { "items:\n  - n: 1\n", { ":2:5: error: \"items[0].name\": required",
+      NULL } },
+    /* Unknown and duplicate keys. */
+    { "listener:\n  prot: http\n", { ":2:3: error: unknown key "
+      "\"listener.prot\" (did you mean \"port\"?)", NULL } },
+    { "listner:\n  port: 1\n", { ":1:1: error: unknown key \"listner\" (did "
+      "you mean \"listener\"?)", NULL } },
+    { "zzzzzz: 1\n", { ":1:1: error: unknown key \"zzzzzz\"", NULL } },
+    { "x: 1\n", { ":1:1: error: unknown key \"x\"", NULL } },
+    { "\"a\\nb\": 1\n", { ":1:1: error: unknown key \"a\\x0ab\"", NULL } },
+    { "s: a\ni: 1\ns: b\n", { ":3:1: error: duplicate key \"s\" (first at "
+      "line 1)", NULL } },
+    { "map:\n  a: http://a\n  a: http://b\n", { ":3:3: error: duplicate key "
+      "\"map.a\" (first at line 2)", NULL } },
+    { "ign: 1\nign: 2\n", { ":2:1: error: duplicate key \"ign\" (first at "
+      "line 1)", NULL } },
+    /* Secrets never appear, even when their check quotes them. */
+    { "secret: 'GenieKey xSECRETx'\n", { ":1:9: error: \"secret\": invalid "
+      "value (secret, not shown)", NULL } },
+    { "secret: [a]\n", { ":1:9: error: \"secret\": expected a scalar, got a "
+      "list", NULL } },
+    /* Structure: stops at the first problem. */
+    { "a: &x 1\nb: *x\n", { ":1:4: error: anchors and aliases are not "
+      "supported", NULL } },
+    { "b: *x\n", { ":1:4: error: aliases are not supported", NULL } },
+    { "s: a\n---\ns: b\n", { ":2:1: error: multiple documents are not "
+      "supported", NULL } },
+    { "- a\n- b\n", { ":1:1: error: expected a mapping at the top level, got "
+      "a list", NULL } },
+    { "just text\n", { ":1:1: error: expected a mapping at the top level, "
+      "got a scalar", NULL } },
+    /* libyaml's own errors: one, at its 1-based mark. */
+    { "s: [a, b\ni: 1\n", { ":3:1: error: did not find expected ',' or ']'",
+      NULL } },
+    { "s: a\n  i: 1\n", { ":2:4: error: mapping values are not allowed in "
+      "this context", NULL } },
+    { "s: 'open\n", { ":2:1: error: found unexpected end of stream",
+      NULL } },
+    { "s: \"\\q\"\n", { ":1:5: error: found unknown escape character",
+      NULL } },
+    { "s:\t- a\n\t- b\n", { ":2:1: error: found character that cannot start "
+      "any token", NULL } },
+    /* Many semantic errors reported in one pass, in document order. */
+    { "i: x\nb: x\nlistner: {}\nsec: {port: 0}\ns: [1]\nd: 0\n", {
+      ":1:4: error: \"i\": expected an integer between 0 and 65535, got "
+      "\"x\"",
+      ":2:4: error: \"b\": expected a boolean (true or false), got \"x\"",
+      ":3:1: error: unknown key \"listner\" (did you mean \"listener\"?)",
+      ":4:13: error: \"sec.port\": expected an integer between 1 and 100, "
+      "got \"0\"",
+      ":4:6: error: \"sec.req\": required",
+      ":5:4: error: \"s\": expected a scalar, got a list" } },
+};
+
+static void
+test_errors(void **state)
+{
+    struct cfg_errors errs;
+    struct t_conf c;
+    char what[32];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < NELEM(error_rows); i++) {
+        const struct error_row *r = &error_rows[i];
+
+        memset(&c, 0, sizeof(c));
+        memset(&errs, 0, sizeof(errs));
+        snprintf(what, sizeof(what), "error row %zu", i);
+        assert_int_equal(cfg_load_string(r->yaml, strlen(r->yaml), TPATH,
+            t_fields, &c, &errs), -1);
+        expect_errors(what, &errs, TPATH, r->errors);
+        cfg_free(t_fields, &c);
+    }
+}
+
+/* An absent section is fine unless the section itself is required. */
+static void
+test_required_section(void **state)
+{
+    static const char *const want[] = { ":1:1: error: \"sec\": required",
+        NULL };
+    static const char *const want_null[] = { ":1:1: error: \"sec\": "
+        "required", NULL };
+    struct cfg_errors errs = { .n = 0 };
+    struct t_conf c = { .s = NULL };
+
+    (void)state;
+    assert_int_equal(cfg_load_string("", 0, TPATH, t_req_fields, &c, &errs),
+        -1);
+    expect_errors("absent required section", &errs, TPATH, want);
+    cfg_free(t_req_fields, &c);
+    memset(&errs, 0, sizeof(errs));
+    assert_int_equal(cfg_load_string("sec:\n", 5, TPATH, t_req_fields, &c,
+        &errs), -1);
+    expect_errors("null required section", &errs, TPATH, want_null);
+    cfg_free(t_req_fields, &c);
+}
+
+/* ---- Limits ---- */
+
+static void
+load_expect_one(const char *text, size_t len, const char *want)
+{
+    struct cfg_errors errs = { .n = 0 };
+    struct t_conf c = { .s = NULL };
+    const char *const exp[] = { want, NULL };
+
+    assert_int_equal(cfg_load_string(text, len, TPATH, t_fields, &c, &errs),
+        -1);
+    expect_errors("limit", &errs, TPATH, exp);
+    cfg_free(t_fields, &c);
+}
+
+static void
+test_limits(void **state)
+{
+    struct buf b;
+    char *big;
+    int i;
+
+    (void)state;
+    /* Nesting: the root mapping is level 1, so the 32nd '[' is level 33. */
+    buf_init(&b, 4096);
+    assert_int_equal(buf_appends(&b, "ign: "), 0);
+    for (i = 0; i < CFG_DEPTH_MAX; i++)
+        assert_int_equal(buf_appends(&b, "["), 0);
+    for (i = 0; i < CFG_DEPTH_MAX; i++)
+        assert_int_equal(buf_appends(&b, "]"), 0);
+    load_expect_one(b.data, b.len,
+        ":1:37: error: nested deeper than 32 levels");
+    buf_free(&b);
+
+    /* Items in a list and keys in a map. */
+    buf_init(&b, 64 * 1024);
+    assert_int_equal(buf_appends(&b, "ign: [0"), 0);
+    for (i = 1; i <= CFG_LIST_MAX; i++)
+        assert_int_equal(buf_appendf(&b, ",%d", i % 10), 0);
+    assert_int_equal(buf_appends(&b, "]\n"), 0);
+    load_expect_one(b.data, b.len,
+        ":1:2055: error: more than 1024 items in a list");
+    buf_free(&b);
+    buf_init(&b, 64 * 1024);
+    for (i = 0; i <= CFG_LIST_MAX; i++)
+        assert_int_equal(buf_appendf(&b, "k%04d: 1\n", i), 0);
+    load_expect_one(b.data, b.len,
+        ":1025:1: error: more than 1024 keys in a mapping");
+    buf_free(&b);
+
+    /* Whole file. */
+    big = xmalloc(CFG_FILE_MAX + 2);
+    memset(big, '#', CFG_FILE_MAX + 1);
+    big[CFG_FILE_MAX + 1] = '\0';
+    load_expect_one(big, CFG_FILE_MAX + 1,
+        ": error: larger than 1048576 bytes");
+    {
+        struct cfg_errors errs = { .n = 0 };
+        struct t_conf c = { .s = NULL };
+
+        assert_int_equal(cfg_load_string(big, CFG_FILE_MAX, TPATH, t_fields,
+            &c, &errs), 0);
+        cfg_free(t_fields, &c);
+    }
+    free(big);
+}
+
+/* Past CFG_MAX_ERRORS errors are counted, not kept. */
+static void
+test_error_overflow(void **state)
+{
+    struct cfg_errors errs = { .n = 0 };
+    struct t_conf c = { .s = NULL };
+    char *printed = NULL;
+    size_t plen = 0;
+    struct buf b;
+    FILE *fp;
+    int i;
+
+    (void)state;
+    buf_init(&b, 64 * 1024);
+    for (i = 0; i < CFG_MAX_ERRORS + 6; i++)
+        assert_int_equal(buf_appendf(&b, "bad%d: 1\n", i), 0);
+    assert_int_equal(cfg_load_string(b.data, b.len, TPATH, t_fields, &c,
+        &errs), -1);
+    assert_int_equal(errs.n, CFG_MAX_ERRORS);
+    assert_int_equal(errs.dropped, 6);
+    assert_string_equal(errs.msgs[0], TPATH ":1:1: error: unknown key "
+        "\"bad0\"");
+    assert_non_null(fp = open_memstream(&printed, &plen));
+    cfg_errors_print(&errs, fp);
+    assert_int_equal(fclose(fp), 0);
+    assert_non_null(strstr(printed, "\n" TPATH ":64:1: error: unknown key "
+        "\"bad63\"\n6 more errors\n"));
+    free(printed);
+    buf_free(&b);
+    cfg_free(t_fields, &c);
+
+    /* cfg_error_add with and without a mark. */
+    memset(&errs, 0, sizeof(errs));
+    cfg_error_add(&errs, "f.yaml", NULL, "rule %s: %d", "x", 3);
+    cfg_error_add(&errs, "f.yaml", &(struct cfg_mark){ 7, 2 }, "late");
+    cfg_error_add(&errs, "f.yaml", &(struct cfg_mark){ 0, 0 }, "default");
+    assert_string_equal(errs.msgs[0], "f.yaml: error: rule x: 3");
+    assert_string_equal(errs.msgs[1], "f.yaml:7:2: error: late");
+    assert_string_equal(errs.msgs[2], "f.yaml: error: default");
+}
+
+/* Presets survive where nothing overrides them; cfg_free zeroes. */
+static void
+test_presets_and_free(void **state)
+{
+    static const char yaml[] = "secret: s3\nmap: {a: 'http://a'}\n"
+        "items: [{name: a}]\nsec: {req: r}\nb: true\n";
+    struct cfg_errors errs = { .n = 0 };
+    struct t_conf c, zero;
+
+    (void)state;
+    memset(&c, 0, sizeof(c));
+    memset(&zero, 0, sizeof(zero));
+    c.listener.port = 8084;
+    c.u = xstrdup("http://preset");
+    c.s = xstrdup("overridden by the default");
+    assert_int_equal(cfg_load_string(yaml, strlen(yaml), TPATH, t_fields,
+        &c, &errs), 0);
+    assert_int_equal(c.listener.port, 8084);
+    assert_string_equal(c.u, "http://preset");
+    assert_string_equal(c.s, "dflt");
+    assert_string_equal(cfg_strmap_get(&c.map, "a"), "http://a");
+    assert_null(cfg_strmap_get(&c.map, "b"));
+    cfg_free(t_fields, &c);
+    assert_memory_equal(&c, &zero, sizeof(c));
+    cfg_free(t_fields, &c);
+}
+
+/* cfg_load: a real file, relative paths against its realpath'd dir. */
+static void
+test_load_file(void **state)
+{
+    static const char *const want_missing[] = {
+        ": error: No such file or directory", NULL };
+    struct cfg_errors errs = { .n = 0 };
+    struct t_conf c = { .s = NULL };
+    char *dir = make_tmpdir(), *sub, *path, *link, *real, *want, *missing;
+
+    (void)state;
+    sub = path_join(dir, "sub");
+    assert_int_equal(mkdir(sub, 0700), 0);
+    path = write_file(sub, "conf.yaml", "p: keys/id\n", 0600);
+    link = path_join(dir, "link");
+    assert_int_equal(symlink(sub, link), 0);
+    free(path);
+    path = path_join(link, "conf.yaml");
+    assert_int_equal(cfg_load(path, t_fields, &c, &errs), 0);
+    assert_non_null(real = realpath(sub, NULL));
+    want = path_join(real, "keys/id");
+    assert_string_equal(c.p, want);
+    cfg_free(t_fields, &c);
+
+    missing = path_join(dir, "missing.yaml");
+    assert_int_equal(cfg_load(missing, t_fields, &c, &errs), -1);
+    expect_errors("missing file", &errs, missing, want_missing);
+    cfg_free(t_fields, &c);
+
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(unlink(link), 0);
+    assert_int_equal(rmdir(sub), 0);
+    assert_int_equal(rmdir(dir), 0);
+    free(missing);
+    free(want);
+    free(real);
+    free(path);
+    free(link);
+    free(sub);
+    free(dir);
+}
+
+/* ---- The original sample configs, through daemon-shaped tables ---- */
+
+#define SAMPLES TEST_SRC_DIR "/fixtures/samples/conf"
+#define GENIE   "Authorization: GenieKey 11111111-2222-4333-8444-555555555555"
+#define DTTOKEN "Authorization: Api-Token dt0c01.SAMPLEPUBLICPART0000000." \
+    "SAMPLESECRETPART0000000000000000000000000000000000000000000000000"
+
+struct t_classifier {
+    struct cfg_strmap    destinations;
+    char                *remediation_queue, *investigation_queue;
+    char                *rules_dir;
+    bool                 development;
+    struct cfg_listener  listener;
+    struct cfg_tokens    tokens;
+};
+
+struct t_feed {
+    char        *name, *authentication, *description, *type, *base_url;
+    char        *feed_url, *individual_url, *lookback_unit;
+    long long    lookback;
+};
+
+struct t_poller {
+    struct cfg_strmap    destinations;
+    bool                 debug, development, single_execution;
+    uint64_t             loop_interval_ms;
+    struct t_feed       *feeds;
+    size_t               nfeeds;
+    struct cfg_tokens    tokens;
+};
+
+struct t_action_handler {
+    bool                 development;
+    struct cfg_listener  listener;
+    char                *ssh_key, *ssh_user, *known_hosts, *rules_dir;
+    struct cfg_tokens    tokens;
+};
+
+struct t_daemon {
+    struct cfg_auth             *auth;
+    size_t                       nauth;
+    struct t_classifier          classifier;
+    struct t_poller              poller;
+    struct t_action_handler      action_handler;
+};
+
+#define AUTH_LIST { .key = "authentication_list", .type = CFG_LIST, \
+    .sub = cfg_auth_fields, .elem_size = sizeof(struct cfg_auth), \
+    .offset = offsetof(struct t_daemon, auth), \
+    .count_offset = offsetof(struct t_daemon, nauth) }
+#define LISTENER(type) { .key = "listener", .type = CFG_SECTION, \
+    .sub = cfg_listener_fields, .offset = offsetof(type, listener) }
+#define TOKENS(type) { .key = "tokens", .type = CFG_SECTION, \
+    .sub = cfg_tokens_fields, .offset = offsetof(type, tokens) }
+
+static const struct cfg_field classifier_fields[] = {
+    { .key = "action_handler_destinations", .type = CFG_STRMAP,
+      .check = cfg_check_url,
+      .offset = offsetof(struct t_classifier, destinations) },
+    { .key = "default_remediation_queue", .type = CFG_STR,
+      .offset = offsetof(struct t_classifier, remediation_queue) },
+    { .key = "default_investigation_queue", .type = CFG_STR,
+      .offset = offsetof(struct t_classifier, investigation_queue) },
+    { .key = "development", .type = CFG_BOOL,
+      .offset = offsetof(struct t_classifier, development) },
+    { .key = "rules_dir", .type = CFG_PATH, .def = "rules",
+      .offset = offsetof(struct t_classifier, rules_dir) },
+    LISTENER(struct t_classifier),
+    TOKENS(struct t_classifier),
+    { .key = NULL },
+};
+
+static const struct cfg_field feed_fields[] = {
+    { .key = "name", .type = CFG_STR, .flags = CFG_REQUIRED,
+      .offset = offsetof(struct t_feed, name) },
+    { .key = "authentication", .type = CFG_STR,
+      .offset = offsetof(struct t_feed, authentication) },
+    { .key = "description", .type = CFG_STR,
+      .offset = offsetof(struct t_feed, description) },
+    { .key = "type", .type = CFG_STR,
+      .offset = offsetof(struct t_feed, type) },
+    { .key = "base_url", .type = CFG_URL,
+      .offset = offsetof(struct t_feed, base_url) },
+    { .key = "feed_url", .type = CFG_STR,
+      .offset = offsetof(struct t_feed, feed_url) },
+    { .key = "individual_url", .type = CFG_STR,
+      .offset = offsetof(struct t_feed, individual_url) },
+    { .key = "lookback", .type = CFG_INT, .min = 0, .max = 86400 * 365,
+      .offset = offsetof(struct t_feed, lookback) },
+    { .key = "lookback_unit", .type = CFG_STR, .def = "s",
+      .offset = offsetof(struct t_feed, lookback_unit) },
+    { .key = NULL },
+};
+
+static const struct cfg_field poller_fields[] = {
+    { .key = "classifier_destinations", .type = CFG_STRMAP,
+      .check = cfg_check_url,
+      .offset = offsetof(struct t_poller, destinations) },
+    { .key = "debug", .type = CFG_BOOL,
+      .offset = offsetof(struct t_poller, debug) },
+    { .key = "development", .type = CFG_BOOL,
+      .offset = offsetof(struct t_poller, development) },
+    { .key = "single_execution", .type = CFG_BOOL,
+      .offset = offsetof(struct t_poller, single_execution) },
+    { .key = "loop_interval", .type = CFG_DURATION, .def = "60",
+      .min = 1000, .max = 86400000,
+      .offset = offsetof(struct t_poller, loop_interval_ms) },
+    { .key = "feed_list", .type = CFG_LIST, .sub = feed_fields,
+      .elem_size = sizeof(struct t_feed),
+      .offset = offsetof(struct t_poller, feeds),
+      .count_offset = offsetof(struct t_poller, nfeeds) },
+    TOKENS(struct t_poller),
+    { .key = NULL },
+};
+
+static const struct cfg_field action_handler_fields[] = {
+    { .key = "development", .type = CFG_BOOL,
+      .offset = offsetof(struct t_action_handler, development) },
+    { .key = "ssh_key", .type = CFG_PATH, .flags = CFG_REQUIRED,
+      .offset = offsetof(struct t_action_handler, ssh_key) },
+    { .key = "ssh_user", .type = CFG_STR, .flags = CFG_REQUIRED,
+      .offset = offsetof(struct t_action_handler, ssh_user) },
+    { .key = "known_hosts", .type = CFG_PATH, .def = "known_hosts",
+      .offset = offsetof(struct t_action_handler, known_hosts) },
+    { .key = "rules_dir", .type = CFG_PATH, .def = "rules",
+      .offset = offsetof(struct t_action_handler, rules_dir) },
+    LISTENER(struct t_action_handler),
+    TOKENS(struct t_action_handler),
+    { .key = NULL },
+};
+
+/* Each daemon's root: its own section, the others ignored. */
+#define OWN(name, fields) { .key = #name, .type = CFG_SECTION, \
+    .sub = fields, .flags = CFG_REQUIRED, \
+    .offset = offsetof(struct t_daemon, name) }
+#define OTHER(name) { .key = #name, .type = CFG_IGNORE }
+
+static const struct cfg_field classifier_root[] = {
+    { .key = "version", .type = CFG_IGNORE }, AUTH_LIST,
+    OWN(classifier, classifier_fields), OTHER(poller), OTHER(action_handler),
+    { .key = NULL },
+};
+
+static const struct cfg_field poller_root[] = {
+    { .key = "version", .type = CFG_IGNORE }, AUTH_LIST,
+    OWN(poller, poller_fields), OTHER(classifier), OTHER(action_handler),
+    { .key = NULL },
+};
+
+static const struct cfg_field action_handler_root[] = {
+    { .key = "version", .type = CFG_IGNORE }, AUTH_LIST,
+    OWN(action_handler, action_handler_fields), OTHER(classifier),
+    OTHER(poller), { .key = NULL },
+};
+
+/* Load SAMPLES/<name>/alexis.conf.yaml and resolve its auth entries. */
+static void
+load_sample(const char *name, const struct cfg_field *root,
+    struct t_daemon *d, char **dirp)
+{
+    struct cfg_errors errs = { .n = 0 };
+    char *path, *dir;
+
+    path = path_join(SAMPLES, name);
+    dir = realpath(path, NULL);
+    assert_non_null(dir);
+    free(path);
+    path = path_join(dir, "alexis.conf.yaml");
+    if (cfg_load(path, root, d, &errs) != 0 ||
+        cfg_auth_resolve(d->auth, d->nauth, path, &errs) != 0) {
+        cfg_errors_print(&errs, stderr);
+        fail();
+    }
+    free(path);
+    *dirp = dir;
+}
+
+static void
+assert_path(const char *got, const char *dir, const char *rel)
+{
+    char *want = path_join(dir, rel);
+
+    assert_string_equal(got, want);
+    free(want);
+}
+
+static void
+test_sample_classifier(void **state)
+{
+    struct t_daemon d;
+    struct t_classifier *c = &d.classifier;
+    char *dir;
+
+    (void)state;
+    memset(&d, 0, sizeof(d));
+    c->listener.port = 9999;
+    load_sample("classifier", classifier_root, &d, &dir);
+    assert_int_equal(c->listener.port, 8083);
+    assert_string_equal(c->listener.hostname, "0.0.0.0");
+    assert_string_equal(c->remediation_queue, "queue_autoremediation");
+    assert_string_equal(c->investigation_queue, "queue_needsinvestigation");
+    assert_false(c->development);
+    assert_int_equal(c->destinations.n, 1);
+    assert_string_equal(cfg_strmap_get(&c->destinations, "linux"),
+        "http://action_handler/v1");
+    assert_path(c->rules_dir, dir, "rules");
+    cfg_tokens_resolve(&c->tokens);
+    assert_path(c->tokens.directory, dir, "tokens");
+    assert_path(c->tokens.allowed_clients, dir,
+        "tokens/clients.classifier.json");
+    assert_path(c->tokens.runtime, dir, "tokens/localhost.token.json");
+    assert_int_equal(access(c->tokens.allowed_clients, R_OK), 0);
+    assert_int_equal(access(c->tokens.runtime, R_OK), 0);
+
+    assert_int_equal(d.nauth, 2);
+    assert_string_equal(d.auth[0].name, "opsgenie_payments");
+    assert_string_equal(d.auth[0].type, "opsgenie");
+    assert_string_equal(d.auth[0].base_url, "https://api.opsgenie.com");
+    assert_int_equal(d.auth[0].mark.line, 5);
+    assert_int_equal(d.auth[0].mark.col, 5);
+    assert_int_equal(d.auth[0].nheader_lines, 1);
+    assert_string_equal(d.auth[0].header_lines[0], GENIE);
+    assert_string_equal(d.auth[1].type, "dynatrace");
+    assert_null(d.auth[1].base_url);
+    assert_int_equal(d.auth[1].nheader_lines, 1);
+    assert_string_equal(d.auth[1].header_lines[0], DTTOKEN);
+    assert_ptr_equal(cfg_auth_find(d.auth, d.nauth, "OpsGenie", NULL),
+        &d.auth[0]);
+    assert_ptr_equal(cfg_auth_find(d.auth, d.nauth, "dynatrace", NULL),
+        &d.auth[1]);
+
+    cfg_auth_cleanup(d.auth, d.nauth);
+    cfg_free(classifier_root, &d);
+    free(dir);
+}
+
+static void
+test_sample_poller(void **state)
+{
+    struct t_daemon d;
+    struct t_poller *p = &d.poller;
+    struct t_feed *f;
+    char *dir;
+
+    (void)state;
+    memset(&d, 0, sizeof(d));
+    load_sample("poller", poller_root, &d, &dir);
+    assert_int_equal(p->loop_interval_ms, 10000);
+    assert_false(p->debug);
+    assert_false(p->single_execution);
+    assert_string_equal(cfg_strmap_get(&p->destinations, "opsgenie"),
+        "http://classifier/v1");
+    assert_string_equal(cfg_strmap_get(&p->destinations, "dynatrace"),
+        "http://classifier/v1");
+    assert_int_equal(p->nfeeds, 2);
+    f = &p->feeds[0];
+    assert_string_equal(f->name, "OpsGenie_payments_open");
+    assert_string_equal(f->authentication, "opsgenie_payments");
+    assert_string_equal(f->base_url, "https://api.opsgenie.com");
+    assert_int_equal(f->lookback, 14400);
+    assert_string_equal(f->lookback_unit, "s");
+    assert_string_equal(f->feed_url, "$base_url/v2/alerts?query=status=open "
+        "AND teams=payments_incoming AND teams!=queue_autoremediation AND "
+        "teams!=queue_needsinvestigation AND createdAt>$lookback");
+    assert_string_equal(f->individual_url,
+        "$base_url/v2/alerts/$uniqueid?identifierType=tiny");
+    f = &p->feeds[1];
+    assert_string_equal(f->type, "dynatrace");
+    assert_int_equal(f->lookback, 0);
+    assert_string_equal(f->feed_url,
+        "$base_url/api/v1/problem/feed?status=OPEN&relativeTime=2hours");
+    cfg_tokens_resolve(&p->tokens);
+    assert_null(p->tokens.allowed_clients);
+    assert_path(p->tokens.runtime, dir, "tokens/localhost.token.json");
+    assert_int_equal(access(p->tokens.runtime, R_OK), 0);
+    assert_ptr_equal(cfg_auth_find(d.auth, d.nauth, "dynatrace", NULL),
+        &d.auth[1]);
+    cfg_auth_cleanup(d.auth, d.nauth);
+    cfg_free(poller_root, &d);
+    free(dir);
+}
+
+static void
+test_sample_action_handler(void **state)
+{
+    struct t_daemon d;
+    struct t_action_handler *a = &d.action_handler;
+    char *dir;
+
+    (void)state;
+    memset(&d, 0, sizeof(d));
+    a->development = true;
+    load_sample("action_handler", action_handler_root, &d, &dir);
+    assert_false(a->development);
+    assert_int_equal(a->listener.port, 8084);
+    assert_string_equal(a->ssh_key, "/run/secrets/autoremediation_id_ed25519");
+    assert_string_equal(a->ssh_user, "autoremediation");
+    assert_path(a->known_hosts, dir, "known_hosts");
+    assert_path(a->rules_dir, dir, "rules");
+    cfg_tokens_resolve(&a->tokens);
+    assert_path(a->tokens.allowed_clients, dir,
+        "tokens/clients.action_handler.json");
+    assert_int_equal(d.nauth, 1);
+    assert_string_equal(d.auth[0].header_lines[0], GENIE);
+    cfg_auth_cleanup(d.auth, d.nauth);
+    cfg_free(action_handler_root, &d);
+    free(dir);
+}
