@@ -174,6 +174,8 @@ clients_clear(struct auth_client *clients, size_t n)
 {
     size_t i;
 
+    if (clients == NULL)
+        return;
     for (i = 0; i < n; i++) {
         if (clients[i].token != NULL) {
             explicit_bzero(clients[i].token, clients[i].len);

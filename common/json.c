@@ -212,7 +212,7 @@ static bool
 segment_index(const char *seg, size_t n, int *idx)
 {
     size_t i;
-    long v = 0;
+    long long v = 0;
 
     if (n == 0)
         return false;
