@@ -28,6 +28,7 @@
 #define HTTP_CONN_TIMEOUT_S     30
 #define HTTP_SERVER_THREADS     4
 #define HTTP_REASON_MAX         256     /* one-line error reason */
+#define HTTP_CONN_MEMORY_MAX    (64 * 1024)  /* MHD per-connection memory */
 
 /* HTTP client (libcurl) */
 #define HTTP_CONNECT_TIMEOUT_MS 3000
@@ -51,7 +52,7 @@
 #define RULE_JIT_STACK_MAX      (512 * 1024)
 
 /* Classifier */
-#define CLASSIFIER_WORKERS_DEFAULT  4
+#define CLASSIFIER_WORKERS_DEFAULT  16
 #define CLASSIFIER_WORKERS_MAX      64
 #define CLASSIFIER_QUEUE_DEFAULT    1024
 #define CLASSIFIER_QUEUE_MAX        100000

@@ -37,7 +37,7 @@
  * buffer. Bodies are copied out as they arrive and do not count here.
  * (Candidate for alexis_limits.h.)
  */
-#define HTTP_CONN_MEMORY_MAX    (64 * 1024)
+
 #define HTTP_ALLOW_MAX          128     /* text of an Allow header */
 #define HTTP_MHD_MSG_MAX        512     /* one MHD error message */
 #define HTTP_STOP_POLL_MS       10      /* drain poll interval on stop */
@@ -542,6 +542,10 @@ start_daemon(struct http_server *srv, const struct http_server_opts *opts,
     const struct sockaddr_storage *ss, char *err, size_t errlen)
 {
     const union MHD_DaemonInfo *info;
+    struct MHD_OptionItem pool[] = {
+        { MHD_OPTION_THREAD_POOL_SIZE, 0, NULL },
+        { MHD_OPTION_END, 0, NULL },
+    };
     unsigned threads, conn_max;
 
     threads = opts->threads != 0 ? opts->threads : HTTP_SERVER_THREADS;
@@ -551,11 +555,16 @@ start_daemon(struct http_server *srv, const struct http_server_opts *opts,
             "server threads", conn_max, threads);
         return -1;
     }
+    /* MHD warns about a pool of one thread: leave the option out then. */
+    if (threads > 1)
+        pool[0].value = (intptr_t)threads;
+    else
+        pool[0].option = MHD_OPTION_END;
     srv->daemon = MHD_start_daemon(daemon_flags(ss), 0, NULL, NULL,
         on_request, srv,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
         MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)ss,
-        MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_ARRAY, pool,
         MHD_OPTION_CONNECTION_LIMIT, conn_max,
         MHD_OPTION_CONNECTION_TIMEOUT, srv->timeout_s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY_MAX,

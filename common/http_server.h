@@ -4,7 +4,9 @@
  *   404 unknown path, 405 known path wrong method (with Allow), 413 body
  *   over the limit, 415 a body whose Content-Type is set and is not JSON,
  *   401 missing/bad token on routes that require one (body never echoes the
- *   token), 503 when the connection limit is reached.
+ *   token). MHD cannot answer 503 over its connection limit: it stops
+ *   accepting, and new connections wait in the kernel's listen backlog
+ *   until a slot frees; none gets an HTTP answer.
  * Error bodies are {"error":"<one-line reason>","status":N}.
  *
  * The server logs request_finished for every request (method, path, status,
@@ -60,19 +62,20 @@ struct http_server_opts {
     unsigned                 conn_max;      /* HTTP_CONN_MAX_DEFAULT when 0 */
     unsigned                 timeout_s;     /* HTTP_CONN_TIMEOUT_S when 0 */
     unsigned                 threads;       /* HTTP_SERVER_THREADS when 0 */
-    struct auth_clients     *clients;       /* for routes with auth; may be NULL */
+    struct auth_clients     *clients;       /* for auth routes; may be NULL */
 };
 
-/* Bind and start serving routes (terminated by a route with method NULL).
- * ctx is passed to every handler. NULL with err on failure (bind, bad
- * host). */
+/* Bind and start serving routes (terminated by a route with method NULL;
+ * tried in order, the first whose path and method match wins). ctx is
+ * passed to every handler. NULL with err on failure (bind, bad host). */
 struct http_server *http_server_start(const struct http_server_opts *opts,
     const struct http_route *routes, void *ctx, char *err, size_t errlen);
 
 /* The bound TCP port (useful when opts.port was 0). */
 int http_server_port(const struct http_server *srv);
 
-/* Stop accepting, finish in-flight requests, free. Accepts NULL. */
+/* Stop accepting, finish in-flight requests (waiting at most timeout_s),
+ * free. Accepts NULL. */
 void http_server_stop(struct http_server *srv);
 
 /* Request header (case-insensitive) or query argument; NULL when absent. */

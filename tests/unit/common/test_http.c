@@ -40,6 +40,7 @@
 #define RAW_MAX             8192
 #define IO_TIMEOUT_S        5
 #define TOKEN               "secret-1"
+#define LOG_READ_MAX        (16 * 1024 * 1024)
 
 struct handler_ctx {
     atomic_int  flaky_calls;
@@ -318,7 +319,7 @@ write_file(const char *path, const char *text)
 }
 
 static struct http_server *
-start_server(struct fixture *fx)
+start_server(struct auth_clients *clients, struct handler_ctx *hctx)
 {
     struct http_server_opts opts;
     struct http_server *srv;
@@ -330,8 +331,8 @@ start_server(struct fixture *fx)
     opts.body_max = TEST_BODY_MAX;
     opts.threads = 2;
     opts.timeout_s = 5;
-    opts.clients = fx->clients;
-    srv = http_server_start(&opts, routes, &fx->hctx, err, sizeof(err));
+    opts.clients = clients;
+    srv = http_server_start(&opts, routes, hctx, err, sizeof(err));
     if (srv == NULL)
         fail_msg("http_server_start: %s", err);
     assert_true(http_server_port(srv) > 0);
@@ -359,7 +360,7 @@ group_setup(void **state)
         print_error("auth_clients_load: %s\n", err);
         return -1;
     }
-    fx->srv = start_server(fx);
+    fx->srv = start_server(fx->clients, &fx->hctx);
     (void)snprintf(fx->base, sizeof(fx->base), "http://127.0.0.1:%d",
         http_server_port(fx->srv));
     if ((fx->cli = http_client_new(NULL)) == NULL)
@@ -722,99 +723,64 @@ test_client_headers(void **state)
         run_header_case(fx->cli, &header_cases[i]);
 }
 
-/* Retries. */
+/* Retries, table-driven. A NULL path means a port nobody listens on. */
+
+struct retry_case {
+    const char  *name;
+    const char  *path;
+    size_t       response_max;  /* 0: default */
+    int          max_retries;
+    int          rc;
+    long         status;
+    int          attempts;
+};
+
+static const struct retry_case retry_cases[] = {
+    { "5xx then 200", "/flaky", 0, HTTP_RETRY_MAX, 0, 200, 3 },
+    { "gives up", "/flaky", 0, 1, 0, 503, 2 },
+    { "501 not retried", "/notimpl", 0, HTTP_RETRY_MAX, 0, 501, 1 },
+    { "oversize not retried", "/big", 16, HTTP_RETRY_MAX, -1, 0, 1 },
+    { "transport error", NULL, 0, 2, -1, 0, 3 },
+};
 
 static void
-test_retry_5xx(void **state)
+run_retry_case(struct fixture *fx, const struct retry_case *tc)
 {
-    struct fixture *fx = *state;
-    struct http_result res;
-    char url[128];
-    int attempts = 0;
-
-    atomic_store(&fx->hctx.flaky_calls, 0);
-    (void)snprintf(url, sizeof(url), "%s/flaky", fx->base);
-    assert_int_equal(http_client_do_retry(fx->cli, "GET", url, NULL, NULL, 0,
-        HTTP_RETRY_MAX, &attempts, &res), 0);
-    assert_int_equal(res.status, 200);
-    assert_int_equal(attempts, 3);
-    assert_string_equal(res.body, "{\"ok\":true}");
-    http_result_free(&res);
-}
-
-static void
-test_retry_gives_up(void **state)
-{
-    struct fixture *fx = *state;
-    struct http_result res;
-    char url[128];
-    int attempts = 0;
-
-    atomic_store(&fx->hctx.flaky_calls, 0);
-    (void)snprintf(url, sizeof(url), "%s/flaky", fx->base);
-    assert_int_equal(http_client_do_retry(fx->cli, "GET", url, NULL, NULL, 0,
-        1, &attempts, &res), 0);
-    assert_int_equal(res.status, 503);
-    assert_int_equal(attempts, 2);
-    http_result_free(&res);
-}
-
-static void
-test_retry_not_501(void **state)
-{
-    struct fixture *fx = *state;
-    struct http_result res;
-    char url[128];
-    int attempts = 0;
-
-    (void)snprintf(url, sizeof(url), "%s/notimpl", fx->base);
-    assert_int_equal(http_client_do_retry(fx->cli, "GET", url, NULL, NULL, 0,
-        HTTP_RETRY_MAX, &attempts, &res), 0);
-    assert_int_equal(res.status, 501);
-    assert_int_equal(attempts, 1);
-    http_result_free(&res);
-}
-
-static void
-test_retry_transport(void **state)
-{
+    struct http_client_opts o = { .response_max = tc->response_max };
     struct http_client *cli;
     struct http_result res;
     char url[128];
-    int attempts = 0, fd, port;
+    int attempts = 0, fd, port, rc;
 
-    (void)state;
-    fd = loopback_socket(false, &port);
-    (void)close(fd);
-    url_for(url, sizeof(url), port, "/");
-    cli = http_client_new(NULL);
-    assert_non_null(cli);
-    assert_int_equal(http_client_do_retry(cli, "GET", url, NULL, NULL, 0, 2,
-        &attempts, &res), -1);
-    assert_int_equal(attempts, 3);
-    assert_int_equal(res.status, 0);
-    http_result_free(&res);
-    http_client_free(cli);
-}
-
-static void
-test_retry_not_oversize(void **state)
-{
-    struct fixture *fx = *state;
-    struct http_client_opts o = { .response_max = 16 };
-    struct http_client *cli;
-    struct http_result res;
-    char url[128];
-    int attempts = 0;
-
+    atomic_store(&fx->hctx.flaky_calls, 0);
+    if (tc->path != NULL) {
+        url_for(url, sizeof(url), http_server_port(fx->srv), tc->path);
+    } else {
+        fd = loopback_socket(false, &port);
+        (void)close(fd);
+        url_for(url, sizeof(url), port, "/");
+    }
     cli = http_client_new(&o);
     assert_non_null(cli);
-    (void)snprintf(url, sizeof(url), "%s/big", fx->base);
-    assert_int_equal(http_client_do_retry(cli, "GET", url, NULL, NULL, 0,
-        HTTP_RETRY_MAX, &attempts, &res), -1);
-    assert_int_equal(attempts, 1);
+    rc = http_client_do_retry(cli, "GET", url, NULL, NULL, 0,
+        tc->max_retries, &attempts, &res);
+    if (rc != tc->rc || res.status != tc->status ||
+        attempts != tc->attempts) {
+        fail_msg("%s: rc %d status %ld attempts %d, want %d %ld %d (%s)",
+            tc->name, rc, res.status, attempts, tc->rc, tc->status,
+            tc->attempts, res.err);
+    }
     http_result_free(&res);
     http_client_free(cli);
+}
+
+static void
+test_retry(void **state)
+{
+    size_t i;
+
+    for (i = 0; i < NELEM(retry_cases); i++)
+        run_retry_case(*state, &retry_cases[i]);
 }
 
 /* A 429 carrying Retry-After, then 200: the wait is the server's, capped at
@@ -869,6 +835,38 @@ test_retry_after_capped(void **state)
         HTTP_RETRY_CAP_MS + 2000);
 }
 
+static long
+get_secure(int port)
+{
+    const char *bearer[] = { "Authorization: Bearer " TOKEN, NULL };
+    struct http_client *cli;
+    struct http_result res;
+    char url[128];
+    long status;
+
+    cli = http_client_new(NULL);
+    assert_non_null(cli);
+    url_for(url, sizeof(url), port, "/secure");
+    assert_int_equal(http_client_do(cli, "GET", url, bearer, NULL, 0, &res),
+        0);
+    status = res.status;
+    http_result_free(&res);
+    http_client_free(cli);
+    return status;
+}
+
+static size_t
+count_in(const char *hay, const char *needle)
+{
+    size_t n = 0;
+
+    while ((hay = strstr(hay, needle)) != NULL) {
+        n++;
+        hay += strlen(needle);
+    }
+    return n;
+}
+
 /* After a server stops, its request_finished lines are written: they carry
  * path and requestor, never the token or the query string. */
 static void
@@ -878,11 +876,10 @@ test_server_log(void **state)
     struct http_server *srv;
     struct http_client *cli;
     struct http_result res;
-    const char *bearer[] = { "Authorization: Bearer " TOKEN, NULL };
     char url[128], *log = NULL, err[256];
     int port;
 
-    srv = start_server(fx);
+    srv = start_server(fx->clients, &fx->hctx);
     port = http_server_port(srv);
     cli = http_client_new(NULL);
     assert_non_null(cli);
@@ -890,11 +887,7 @@ test_server_log(void **state)
     assert_int_equal(http_client_do(cli, "GET", url, NULL, NULL, 0, &res), 0);
     assert_int_equal(res.status, 200);
     http_result_free(&res);
-    url_for(url, sizeof(url), port, "/secure");
-    assert_int_equal(http_client_do(cli, "GET", url, bearer, NULL, 0, &res),
-        0);
-    assert_int_equal(res.status, 200);
-    http_result_free(&res);
+    assert_int_equal(get_secure(port), 200);
     url_for(url, sizeof(url), port, "/echo");
     assert_int_equal(http_client_do(cli, "POST", url, NULL, "{}", 2, &res),
         0);
@@ -902,7 +895,7 @@ test_server_log(void **state)
     http_client_free(cli);
     http_server_stop(srv);
 
-    log = file_slurp(log_path, 16 * 1024 * 1024, NULL, err, sizeof(err));
+    log = file_slurp(log_path, LOG_READ_MAX, NULL, err, sizeof(err));
     if (log == NULL)
         fail_msg("%s", err);
     assert_non_null(strstr(log, "event=request_finished"));
@@ -913,6 +906,41 @@ test_server_log(void **state)
     assert_null(strstr(log, TOKEN));
     assert_null(strstr(log, "?token"));
     assert_null(strstr(log, "Bearer"));
+    free(log);
+}
+
+/* A clients file that turns bad keeps the old set in use and is reported
+ * once, not once per request. */
+static void
+test_auth_refresh_failure(void **state)
+{
+    struct fixture *fx = *state;
+    struct auth_clients *clients;
+    struct http_server *srv;
+    char path[128], err[256], *log;
+    int port;
+
+    (void)snprintf(path, sizeof(path), "%s/clients2.json", fx->dir);
+    write_file(path, "{\"token_list\":[{\"token\":{\"type\":\"personal\","
+        "\"requestor\":\"poller\",\"description\":\"x\","
+        "\"id\":\"" TOKEN "\"}}]}");
+    clients = auth_clients_load(path, err, sizeof(err));
+    if (clients == NULL)
+        fail_msg("auth_clients_load: %s", err);
+    srv = start_server(clients, &fx->hctx);
+    port = http_server_port(srv);
+    assert_int_equal(get_secure(port), 200);
+    write_file(path, "{ this is not JSON");
+    assert_int_equal(get_secure(port), 200);
+    assert_int_equal(get_secure(port), 200);
+    http_server_stop(srv);
+    auth_clients_free(clients);
+    (void)unlink(path);
+
+    log = file_slurp(log_path, LOG_READ_MAX, NULL, err, sizeof(err));
+    if (log == NULL)
+        fail_msg("%s", err);
+    assert_int_equal(count_in(log, "event=auth_refresh_failed"), 1);
     free(log);
 }
 
@@ -930,14 +958,11 @@ main(void)
         cmocka_unit_test(test_client_total_timeout),
         cmocka_unit_test(test_client_escape),
         cmocka_unit_test(test_client_headers),
-        cmocka_unit_test(test_retry_5xx),
-        cmocka_unit_test(test_retry_gives_up),
-        cmocka_unit_test(test_retry_not_501),
-        cmocka_unit_test(test_retry_transport),
-        cmocka_unit_test(test_retry_not_oversize),
+        cmocka_unit_test(test_retry),
         cmocka_unit_test(test_retry_after_honoured),
         cmocka_unit_test(test_retry_after_capped),
         cmocka_unit_test(test_server_log),
+        cmocka_unit_test(test_auth_refresh_failure),
     };
     int rc;
 
