@@ -202,3 +202,22 @@ alert_has_tag(const struct alert *a, const char *tag)
     }
     return false;
 }
+
+const cJSON *
+alert_lookup(struct alert *a, const char *key)
+{
+    const cJSON *v;
+    size_t i;
+
+    for (i = 0; i < a->ncache; i++) {
+        if (strcmp(a->cache[i].key, key) == 0)
+            return a->cache[i].value;
+    }
+    v = json_path(a->doc, key);
+    if (a->ncache < ALERT_PATH_CACHE) {
+        a->cache[a->ncache].key = key;
+        a->cache[a->ncache].value = v;
+        a->ncache++;
+    }
+    return v;
+}

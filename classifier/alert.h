@@ -15,6 +15,8 @@
 
 #include "compat.h"
 
+#define ALERT_PATH_CACHE    8
+
 enum feed_type {
     FEED_OPSGENIE,
     FEED_DYNATRACE,
@@ -37,6 +39,13 @@ struct alert {
     size_t           ntags;
     bool             had_feed_headers;
     cJSON           *side;          /* owned strings tags may point into */
+    /* search_key lookups already done for this alert: many rules test the
+     * same key ("message"), and each json_path scans the object. */
+    struct {
+        const char      *key;
+        const cJSON     *value;
+    }                cache[ALERT_PATH_CACHE];
+    size_t           ncache;
 };
 
 /* Take ownership of doc and validate it as an envelope. -1 with one sentence
@@ -45,6 +54,10 @@ struct alert {
 int alert_from_json(struct alert *a, cJSON *doc, char *err, size_t errlen)
     ATTR_WUR;
 void alert_cleanup(struct alert *a);
+
+/* json_path(a->doc, key), remembered for this alert. Not thread-safe: an
+ * alert is handled by one thread at a time. */
+const cJSON *alert_lookup(struct alert *a, const char *key);
 
 /* Whether tag is among the alert's tags (DESIGN §7: OpsGenie tags[];
  * Dynatrace v1 key and key:value of tagsOfAffectedEntities[]; v2

@@ -159,7 +159,7 @@ query_true(const struct http_request *req, const char *name)
 }
 
 static void
-dry_run(struct classifier *c, const struct alert *a,
+dry_run(struct classifier *c, struct alert *a,
     struct http_response *resp)
 {
     char err[512], *text;

@@ -31,7 +31,7 @@ void classify_run(struct classifier *c, struct http_client *hc,
 /* The dry-run report: for every rule of the alert's feed, matched or not and
  * why, plus the rule files that failed to load. NULL with err when the
  * rules directory cannot be read. Caller deletes. */
-cJSON *classify_dry_run(struct classifier *c, const struct alert *a,
+cJSON *classify_dry_run(struct classifier *c, struct alert *a,
     char *err, size_t errlen);
 
 #endif

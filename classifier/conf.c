@@ -31,7 +31,7 @@ static const struct cfg_field classifier_fields[] = {
     { .key = "tokens", .type = CFG_SECTION, .offset = CC_OFF(tokens),
       .sub = cfg_tokens_fields, .flags = CFG_REQUIRED },
     { .key = "workers", .type = CFG_INT, .offset = CC_OFF(workers),
-      .min = 1, .max = CLASSIFIER_WORKERS_MAX, .def = "4" },
+      .min = 1, .max = CLASSIFIER_WORKERS_MAX, .def = "16" },
     { .key = "queue_size", .type = CFG_INT, .offset = CC_OFF(queue_size),
       .min = 1, .max = CLASSIFIER_QUEUE_MAX, .def = "1024" },
     { .key = "max_body_bytes", .type = CFG_INT,

@@ -17,8 +17,15 @@ match_rule_applies(const struct rule *r, const struct alert *a)
     return rules_for_feed(r, a->feed_type);
 }
 
+/* Formatting reasons costs more than matching; skip it when nobody reads
+ * them (why == NULL). */
+#define WHY(...) do {                                                   \
+    if (why != NULL)                                                    \
+        snprintf(why, whylen, __VA_ARGS__);                             \
+} while (0)
+
 static int
-match_eval(const struct rule_eval *ev, size_t n, const struct alert *a,
+match_eval(const struct rule_eval *ev, size_t n, struct alert *a,
     char *why, size_t whylen)
 {
     const cJSON *v;
@@ -28,21 +35,19 @@ match_eval(const struct rule_eval *ev, size_t n, const struct alert *a,
 
     for (i = 0; i < ev->ntags; i++) {
         if (!alert_has_tag(a, ev->tags[i])) {
-            snprintf(why, whylen, "evaluation %zu: tag %s missing", n,
-                ev->tags[i]);
+            WHY("evaluation %zu: tag %s missing", n, ev->tags[i]);
             return 0;
         }
     }
     if (ev->search_key == NULL)
         return 1;
-    if ((v = json_path(a->doc, ev->search_key)) == NULL) {
-        snprintf(why, whylen, "evaluation %zu: search_key %s absent", n,
-            ev->search_key);
+    if ((v = alert_lookup(a, ev->search_key)) == NULL) {
+        WHY("evaluation %zu: search_key %s absent", n, ev->search_key);
         return 0;
     }
     if (!cJSON_IsString(v) || v->valuestring == NULL) {
-        snprintf(why, whylen, "evaluation %zu: search_key %s is not a "
-            "string", n, ev->search_key);
+        WHY("evaluation %zu: search_key %s is not a string", n,
+            ev->search_key);
         return 0;
     }
     rc = rules_regex_search(ev, v->valuestring, strlen(v->valuestring),
@@ -50,27 +55,27 @@ match_eval(const struct rule_eval *ev, size_t n, const struct alert *a,
     if (rc == 1)
         return 1;
     if (rc == 0)
-        snprintf(why, whylen, "evaluation %zu: regex did not match", n);
+        WHY("evaluation %zu: regex did not match", n);
     else
-        snprintf(why, whylen, "evaluation %zu: regex error: %s", n, rerr);
+        WHY("evaluation %zu: regex error: %s", n, rerr);
     return 0;
 }
 
 int
-match_rule(const struct rule *r, const struct alert *a, char *why,
+match_rule(const struct rule *r, struct alert *a, char *why,
     size_t whylen)
 {
     size_t i;
 
     if (!r->enabled) {
-        snprintf(why, whylen, "rule disabled");
+        WHY("rule disabled");
         return 0;
     }
     for (i = 0; i < r->nevals; i++) {
         if (match_eval(&r->evals[i], i + 1, a, why, whylen) == 0)
             return 0;
     }
-    if (whylen > 0)
+    if (why != NULL && whylen > 0)
         why[0] = '\0';
     return 1;
 }

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Install the Debian packages Alexis needs to build, test and run its demo.
+# Install the Debian packages Alexis needs to build, test and run its demo
+# (plus $EXTRA_PKGS, e.g. wrk for the benchmarks).
 # Only what is missing is installed; safe to run repeatedly. Needs root (or
 # sudo) when something is missing.
 set -eu
@@ -7,7 +8,8 @@ set -eu
 PKGS="build-essential cmake pkg-config
 libcurl4-openssl-dev libyaml-dev libssh2-1-dev libcjson-dev libpcre2-dev
 libmicrohttpd-dev libsqlite3-dev libcmocka-dev
-openssh-server openssh-client curl python3 ca-certificates"
+openssh-server openssh-client curl python3 ca-certificates
+${EXTRA_PKGS:-}"
 
 missing=""
 for p in $PKGS; do
