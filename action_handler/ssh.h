@@ -76,6 +76,9 @@ int ssh_global_init(void) ATTR_WUR;
 /* Release what ssh_global_init set up; call once at exit. */
 void ssh_global_cleanup(void);
 
+/* The libssh2 version in use at run time, e.g. "1.10.0". */
+const char *ssh_library_version(void);
+
 /* Fill opts with the defaults and no credentials. */
 void ssh_opts_init(struct ssh_opts *opts);
 

@@ -24,7 +24,7 @@
 #define SUGGEST_DIST    2       /* edit distance still worth suggesting */
 
 enum node_kind { NODE_SCALAR, NODE_MAP, NODE_SEQ };
-enum node_tag { TAG_NONE, TAG_NULL, TAG_STR, TAG_OTHER };
+enum node_tag { TAG_NONE, TAG_NULL, TAG_OTHER };
 
 struct node {
     enum node_kind       kind;
@@ -98,23 +98,20 @@ esc(char *dst, size_t dstlen, const char *s)
 {
     size_t o = 0;
     unsigned char c;
-    int n;
 
     for (; *s != '\0'; s++) {
         c = (unsigned char)*s;
+        /* The longest step is 4 bytes; keep room for "..." and the NUL. */
         if (o + 8 >= dstlen) {
-            if (dstlen >= 4)
-                memcpy(dst + dstlen - 4, "...", 3);
-            o = dstlen >= 4 ? dstlen - 1 : 0;
-            break;
+            memcpy(dst + o, "...", 4);
+            return dst;
         }
         if (c == '"' || c == '\\')
-            n = snprintf(dst + o, dstlen - o, "\\%c", c);
+            o += (size_t)snprintf(dst + o, dstlen - o, "\\%c", c);
         else if (c < 0x20 || c == 0x7f)
-            n = snprintf(dst + o, dstlen - o, "\\x%02x", c);
+            o += (size_t)snprintf(dst + o, dstlen - o, "\\x%02x", c);
         else
-            n = snprintf(dst + o, dstlen - o, "%c", c);
-        o += (size_t)n;
+            dst[o++] = (char)c;
     }
     dst[o] = '\0';
     return dst;
@@ -135,15 +132,9 @@ werr(struct walk *w, const struct cfg_mark *mark, const char *kp,
         esc(k, sizeof(k), kp), msg);
 }
 
-static const char *
-kind_name(const struct node *n)
-{
-    if (n->kind == NODE_MAP)
-        return "a mapping";
-    if (n->kind == NODE_SEQ)
-        return "a list";
-    return "a scalar";
-}
+static const char *const kind_names[] = {
+    [NODE_SCALAR] = "a scalar", [NODE_MAP] = "a mapping", [NODE_SEQ] = "a list",
+};
 
 /* ---- The node tree ---- */
 
@@ -198,12 +189,8 @@ scalar_new(const yaml_event_t *ev)
     n->style = ev->data.scalar.style;
     if (tag == NULL)
         n->tag = TAG_NONE;
-    else if (strcmp(tag, YAML_NULL_TAG) == 0)
-        n->tag = TAG_NULL;
-    else if (strcmp(tag, YAML_STR_TAG) == 0)
-        n->tag = TAG_STR;
     else
-        n->tag = TAG_OTHER;
+        n->tag = strcmp(tag, YAML_NULL_TAG) == 0 ? TAG_NULL : TAG_OTHER;
     /* Block scalars lose their final line break: "feed_url: >" values. */
     if ((n->style == YAML_LITERAL_SCALAR_STYLE ||
         n->style == YAML_FOLDED_SCALAR_STYLE) && n->len > 0 &&
@@ -307,7 +294,9 @@ build_event(struct builder *b, const yaml_event_t *ev)
         return build_open(b, ev, NODE_SEQ);
     case YAML_MAPPING_END_EVENT:
     case YAML_SEQUENCE_END_EVENT:
-        b->depth--;
+        /* libyaml balances start and end events; guard anyway. */
+        if (b->depth > 0)
+            b->depth--;
         return 0;
     default:
         return 0;
@@ -334,10 +323,7 @@ yaml_fail(struct walk *w, const yaml_parser_t *p, const char *text,
             }
         }
     } else {
-        m.line = p->problem_mark.line >= INT_MAX ? INT_MAX :
-            (int)p->problem_mark.line + 1;
-        m.col = p->problem_mark.column >= INT_MAX ? INT_MAX :
-            (int)p->problem_mark.column + 1;
+        m = mark_of(&p->problem_mark);
     }
     cfg_error_add(w->errs, w->path, &m, "%s", problem);
 }
@@ -401,39 +387,38 @@ set_str(const struct cfg_field *f, void *base, char *v)
     *p = v;
 }
 
+/* The conv_* functions store the scalar s into field f, or return -1 with
+ * what was expected in want (the caller adds what it got). */
 static int
-conv_int(const struct cfg_field *f, void *base, const char *s,
-    const struct cfg_mark *m, const char *kp, struct walk *w)
+conv_int(const struct cfg_field *f, void *base, const char *s, char *want,
+    size_t wlen)
 {
     const char *errstr, *digits = s[0] == '-' ? s + 1 : s;
-    char ex[EXCERPT_MAX];
     uint64_t u;
-    long long v = 0;
-    int ok;
+    long long v;
 
-    ok = str_to_u64(digits, 0, (uint64_t)LLONG_MAX + 1, &u, &errstr) == 0;
-    if (ok && digits == s && u > (uint64_t)LLONG_MAX)
-        ok = 0;
-    if (ok)
-        v = digits == s ? (long long)u :
-            (u == (uint64_t)LLONG_MAX + 1 ? LLONG_MIN : -(long long)u);
-    if (!ok || v < f->min || v > f->max) {
-        werr(w, m, kp, "expected an integer between %lld and %lld, got \"%s\"",
-            f->min, f->max, esc(ex, sizeof(ex), s));
+    snprintf(want, wlen, "expected an integer between %lld and %lld",
+        f->min, f->max);
+    if (str_to_u64(digits, 0, (uint64_t)LLONG_MAX + 1, &u, &errstr) == -1 ||
+        (digits == s && u > (uint64_t)LLONG_MAX))
         return -1;
-    }
+    if (digits == s)
+        v = (long long)u;
+    else
+        v = u > (uint64_t)LLONG_MAX ? LLONG_MIN : -(long long)u;
+    if (v < f->min || v > f->max)
+        return -1;
     *(long long *)slot(f, base) = v;
     return 0;
 }
 
 static int
-conv_bool(const struct cfg_field *f, void *base, const char *s,
-    const struct cfg_mark *m, const char *kp, struct walk *w)
+conv_bool(const struct cfg_field *f, void *base, const char *s, char *want,
+    size_t wlen)
 {
     static const char *const words[] = {
         "false", "true", "no", "yes", "off", "on", "0", "1",
     };
-    char ex[EXCERPT_MAX];
     size_t i;
 
     for (i = 0; i < NELEM(words); i++) {
@@ -442,8 +427,7 @@ conv_bool(const struct cfg_field *f, void *base, const char *s,
             return 0;
         }
     }
-    werr(w, m, kp, "expected a boolean (true or false), got \"%s\"",
-        esc(ex, sizeof(ex), s));
+    snprintf(want, wlen, "expected a boolean (true or false)");
     return -1;
 }
 
@@ -451,35 +435,35 @@ conv_bool(const struct cfg_field *f, void *base, const char *s,
 static const char *
 fmt_ms(char *dst, size_t len, uint64_t ms)
 {
-    if (ms != 0 && ms % 3600000 == 0)
-        snprintf(dst, len, "%lluh", (unsigned long long)(ms / 3600000));
-    else if (ms != 0 && ms % 60000 == 0)
-        snprintf(dst, len, "%llum", (unsigned long long)(ms / 60000));
-    else if (ms % 1000 == 0)
-        snprintf(dst, len, "%llus", (unsigned long long)(ms / 1000));
-    else
-        snprintf(dst, len, "%llums", (unsigned long long)ms);
+    static const struct { uint64_t ms; const char *unit; } units[] = {
+        { 3600000, "h" }, { 60000, "m" }, { 1000, "s" }, { 1, "ms" },
+    };
+    size_t i;
+
+    for (i = 0; ms != 0 && ms % units[i].ms != 0; i++)
+        continue;
+    snprintf(dst, len, "%llu%s", (unsigned long long)(ms / units[i].ms),
+        ms == 0 ? "s" : units[i].unit);
     return dst;
 }
 
 static int
 conv_duration(const struct cfg_field *f, void *base, const char *s,
-    const struct cfg_mark *m, const char *kp, struct walk *w)
+    char *want, size_t wlen)
 {
     uint64_t min = f->min > 0 ? (uint64_t)f->min : 0;
     uint64_t max = f->max > 0 ? (uint64_t)f->max : 0;
-    char ex[EXCERPT_MAX], lo[32], hi[32];
+    char lo[32], hi[32];
     const char *errstr;
     uint64_t v;
 
-    esc(ex, sizeof(ex), s);
     if (str_to_duration_ms(s, UINT64_MAX, &v, &errstr) == -1) {
-        werr(w, m, kp, "expected a duration like 30s, got \"%s\"", ex);
+        snprintf(want, wlen, "expected a duration like 30s");
         return -1;
     }
     if (v < min || v > max) {
-        werr(w, m, kp, "expected a duration between %s and %s, got \"%s\"",
-            fmt_ms(lo, sizeof(lo), min), fmt_ms(hi, sizeof(hi), max), ex);
+        snprintf(want, wlen, "expected a duration between %s and %s",
+            fmt_ms(lo, sizeof(lo), min), fmt_ms(hi, sizeof(hi), max));
         return -1;
     }
     *(uint64_t *)slot(f, base) = v;
@@ -488,9 +472,8 @@ conv_duration(const struct cfg_field *f, void *base, const char *s,
 
 static int
 conv_string(const struct cfg_field *f, void *base, const char *s,
-    const struct cfg_mark *m, const char *kp, struct walk *w)
+    const struct walk *w, char *want, size_t wlen)
 {
-    char err[CFG_ERROR_MAX], ex[EXCERPT_MAX];
     size_t len = strlen(s);
 
     if (f->type == CFG_PATH) {
@@ -498,10 +481,8 @@ conv_string(const struct cfg_field *f, void *base, const char *s,
         return 0;
     }
     if (f->type == CFG_URL) {
-        if (cfg_check_url(s, err, sizeof(err)) == -1) {
-            werr(w, m, kp, "%s, got \"%s\"", err, esc(ex, sizeof(ex), s));
+        if (cfg_check_url(s, want, wlen) == -1)
             return -1;
-        }
         if (s[len - 1] == '/')
             len--;
     }
@@ -514,7 +495,7 @@ static void
 set_scalar(const struct cfg_field *f, void *base, const char *s, size_t len,
     const struct cfg_mark *m, const char *kp, struct walk *w)
 {
-    char err[CFG_ERROR_MAX];
+    char msg[CFG_ERROR_MAX], ex[EXCERPT_MAX];
     int rc = 0;
 
     if (strlen(s) != len) {
@@ -522,23 +503,26 @@ set_scalar(const struct cfg_field *f, void *base, const char *s, size_t len,
         return;
     }
     if (f->type == CFG_INT)
-        rc = conv_int(f, base, s, m, kp, w);
+        rc = conv_int(f, base, s, msg, sizeof(msg));
     else if (f->type == CFG_BOOL)
-        rc = conv_bool(f, base, s, m, kp, w);
+        rc = conv_bool(f, base, s, msg, sizeof(msg));
     else if (f->type == CFG_DURATION)
-        rc = conv_duration(f, base, s, m, kp, w);
+        rc = conv_duration(f, base, s, msg, sizeof(msg));
     else if (f->type != CFG_IGNORE)
-        rc = conv_string(f, base, s, m, kp, w);
-    if (rc == -1 || f->check == NULL)
+        rc = conv_string(f, base, s, w, msg, sizeof(msg));
+    if (rc == -1) {
+        /* Only non-secret types can fail here. */
+        werr(w, m, kp, "%s, got \"%s\"", msg, esc(ex, sizeof(ex), s));
         return;
-    err[0] = '\0';
-    if (f->check(s, err, sizeof(err)) == 0)
+    }
+    msg[0] = '\0';
+    if (f->check == NULL || f->check(s, msg, sizeof(msg)) == 0)
         return;
     /* A check may quote what it saw; a secret must not reach the log. */
-    if (f->type == CFG_SECRET && strstr(err, s) != NULL)
+    if (f->type == CFG_SECRET && strstr(msg, s) != NULL)
         werr(w, m, kp, "invalid value (secret, not shown)");
     else
-        werr(w, m, kp, "%s", err);
+        werr(w, m, kp, "%s", msg);
 }
 
 /* ---- Mappings, lists, sections ---- */
@@ -550,24 +534,28 @@ static int
 expect(const struct node *v, enum node_kind kind, const char *kp,
     struct walk *w)
 {
-    static const char *const names[] = {
-        [NODE_SCALAR] = "a scalar", [NODE_MAP] = "a mapping",
-        [NODE_SEQ] = "a list",
-    };
-
     if (v->kind == kind)
         return 0;
-    werr(w, &v->mark, kp, "expected %s, got %s", names[kind], kind_name(v));
+    werr(w, &v->mark, kp, "expected %s, got %s", kind_names[kind],
+        kind_names[v->kind]);
     return -1;
 }
 
+/* prefix.key (or key at the top), for messages; cut with "..." when long. */
 static void
-keypath(char *dst, size_t len, const char *prefix, const char *key)
+keypath(char *dst, size_t len, const char *prefix, const char *key,
+    const size_t *idx)
 {
-    if (prefix[0] == '\0')
-        snprintf(dst, len, "%s", key);
+    int n;
+
+    if (idx != NULL)
+        n = snprintf(dst, len, "%s[%zu]", prefix, *idx);
+    else if (prefix[0] == '\0')
+        n = snprintf(dst, len, "%s", key);
     else
-        snprintf(dst, len, "%s.%s", prefix, key);
+        n = snprintf(dst, len, "%s.%s", prefix, key);
+    if (n < 0 || (size_t)n >= len)
+        memcpy(dst + len - 4, "...", 4);
 }
 
 /* Check key i of map: a scalar, and not a repeat of an earlier key. Reports
@@ -581,7 +569,7 @@ key_ok(const struct node *map, size_t i, const char *kp, struct walk *w)
 
     if (k->kind != NODE_SCALAR) {
         cfg_error_add(w->errs, w->path, &k->mark,
-            "expected a scalar key, got %s", kind_name(k));
+            "expected a scalar key, got %s", kind_names[k->kind]);
         return -1;
     }
     for (j = 0; j < i; j += 2) {
@@ -627,7 +615,8 @@ set_strmap(const struct cfg_field *f, void *base, const struct node *v,
     for (i = 0; i + 1 < v->nkids; i += 2) {
         k = v->kids[i];
         val = v->kids[i + 1];
-        keypath(ekp, sizeof(ekp), kp, k->kind == NODE_SCALAR ? k->text : "");
+        keypath(ekp, sizeof(ekp), kp, k->kind == NODE_SCALAR ? k->text : "",
+            NULL);
         if (key_ok(v, i, ekp, w) == -1)
             continue;
         if (expect(val, NODE_SCALAR, ekp, w) == -1)
@@ -650,17 +639,8 @@ set_strmap(const struct cfg_field *f, void *base, const struct node *v,
 static void apply_defaults(const struct cfg_field *t, void *base,
     const char *prefix, struct walk *w);
 
-/* The list's array pointer is of the element's struct type; it is read and
+/* The list's array pointer has the element's struct type; it is read and
  * written through memcpy so no char ** lvalue aliases it. */
-static char *
-list_items(const struct cfg_field *f, void *base)
-{
-    char *items;
-
-    memcpy(&items, slot(f, base), sizeof(items));
-    return items;
-}
-
 static void
 list_set(const struct cfg_field *f, void *base, char *items, size_t n)
 {
@@ -671,9 +651,10 @@ list_set(const struct cfg_field *f, void *base, char *items, size_t n)
 static void
 list_free(const struct cfg_field *f, void *base)
 {
-    char *items = list_items(f, base);
+    char *items;
     size_t count, i;
 
+    memcpy(&items, slot(f, base), sizeof(items));
     memcpy(&count, (char *)base + f->count_offset, sizeof(count));
     for (i = 0; items != NULL && i < count; i++)
         cfg_free(f->sub, items + i * f->elem_size);
@@ -701,7 +682,7 @@ set_list(const struct cfg_field *f, void *base, const struct node *v,
     items = xcalloc(v->nkids, f->elem_size);
     list_set(f, base, items, v->nkids);
     for (i = 0; i < v->nkids; i++) {
-        snprintf(ekp, sizeof(ekp), "%s[%zu]", kp, i);
+        keypath(ekp, sizeof(ekp), kp, NULL, &i);
         elem = items + i * f->elem_size;
         apply_defaults(f->sub, elem, ekp, w);
         if (expect(v->kids[i], NODE_MAP, ekp, w) == 0)
@@ -816,7 +797,8 @@ walk_pair(const struct cfg_field *t, void *base, const struct node *map,
     const struct cfg_field *f;
     char kp[KEYPATH_MAX];
 
-    keypath(kp, sizeof(kp), prefix, k->kind == NODE_SCALAR ? k->text : "");
+    keypath(kp, sizeof(kp), prefix, k->kind == NODE_SCALAR ? k->text : "",
+        NULL);
     if (key_ok(map, i, kp, w) == -1)
         return;
     if ((f = field_find(t, k)) == NULL) {
@@ -844,7 +826,7 @@ walk_map(const struct cfg_field *t, void *base, const struct node *map,
         if (t[i].type == CFG_MARK) {
             *(struct cfg_mark *)slot(&t[i], base) = map->mark;
         } else if (!seen[i] && (t[i].flags & CFG_REQUIRED)) {
-            keypath(kp, sizeof(kp), prefix, t[i].key);
+            keypath(kp, sizeof(kp), prefix, t[i].key, NULL);
             werr(w, &map->mark, kp, "required");
         }
     }
@@ -858,7 +840,7 @@ apply_defaults(const struct cfg_field *t, void *base, const char *prefix,
     char kp[KEYPATH_MAX];
 
     for (; t->key != NULL; t++) {
-        keypath(kp, sizeof(kp), prefix, t->key);
+        keypath(kp, sizeof(kp), prefix, t->key, NULL);
         if (t->type == CFG_SECTION)
             apply_defaults(t->sub, slot(t, base), kp, w);
         else if (t->def != NULL && t->type != CFG_LIST &&
@@ -907,7 +889,8 @@ cfg_load_string(const char *text, size_t len, const char *path,
     empty.mark.line = empty.mark.col = 1;
     if (tree != NULL && tree->kind != NODE_MAP && !node_is_null(tree))
         cfg_error_add(errs, path, &tree->mark,
-            "expected a mapping at the top level, got %s", kind_name(tree));
+            "expected a mapping at the top level, got %s",
+            kind_names[tree->kind]);
     else
         walk_map(root, out, tree != NULL && tree->kind == NODE_MAP ? tree :
             &empty, "", &w);
@@ -945,37 +928,22 @@ cfg_load(const char *path, const struct cfg_field *root, void *out,
 static void
 free_field(const struct cfg_field *f, void *base)
 {
-    switch (f->type) {
-    case CFG_STR:
-    case CFG_PATH:
-    case CFG_URL:
-    case CFG_SECRET:
-        set_str(f, base, NULL);
-        break;
-    case CFG_INT:
-        *(long long *)slot(f, base) = 0;
-        break;
-    case CFG_BOOL:
-        *(bool *)slot(f, base) = false;
-        break;
-    case CFG_DURATION:
-        *(uint64_t *)slot(f, base) = 0;
-        break;
-    case CFG_STRMAP:
+    static const size_t sizes[] = {
+        [CFG_INT] = sizeof(long long), [CFG_BOOL] = sizeof(bool),
+        [CFG_DURATION] = sizeof(uint64_t), [CFG_MARK] = sizeof(struct cfg_mark),
+    };
+
+    if (f->type == CFG_STRMAP)
         strmap_free(slot(f, base));
-        break;
-    case CFG_SECTION:
+    else if (f->type == CFG_SECTION)
         cfg_free(f->sub, slot(f, base));
-        break;
-    case CFG_LIST:
+    else if (f->type == CFG_LIST)
         list_free(f, base);
-        break;
-    case CFG_MARK:
-        memset(slot(f, base), 0, sizeof(struct cfg_mark));
-        break;
-    case CFG_IGNORE:
-        break;
-    }
+    else if (f->type == CFG_STR || f->type == CFG_PATH ||
+        f->type == CFG_URL || f->type == CFG_SECRET)
+        set_str(f, base, NULL);
+    else if ((size_t)f->type < NELEM(sizes) && sizes[f->type] != 0)
+        memset(slot(f, base), 0, sizes[f->type]);
 }
 
 void

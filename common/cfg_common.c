@@ -282,7 +282,7 @@ out:
     return rc;
 }
 
-/* Resolve one entry; err gets one sentence on failure. */
+/* Resolve one entry; on failure err holds one sentence. */
 static int
 auth_resolve_one(struct cfg_auth *a, char *err, size_t errlen)
 {

@@ -235,6 +235,7 @@ clear_dirty(struct ruledir *rd)
     rd->ndirty = 0;
 }
 
+#if HAVE_INOTIFY
 static void
 mark_dirty(struct ruledir *rd, const char *name)
 {
@@ -249,6 +250,7 @@ mark_dirty(struct ruledir *rd, const char *name)
         sizeof(*rd->dirty));
     rd->dirty[rd->ndirty++] = xstrdup(name);
 }
+#endif
 
 /*
  * Fill f for the regular file name with identity st: reuse the current
@@ -360,15 +362,16 @@ set_build(struct ruledir *rd, int dfd, char **names, size_t nnames)
     struct rule_set *rs = xcalloc(1, sizeof(*rs));
     char msg[RULEDIR_ERR_MAX];
     struct stat st;
-    size_t i;
+    size_t i, next;
 
     rs->refs = 1;
     rs->files = xcalloc(nnames < RULES_MAX ? nnames + 1 : RULES_MAX,
         sizeof(*rs->files));
-    for (i = 0; i < nnames && rs->nfiles < RULES_MAX; i++) {
-        if (fstatat(dfd, names[i], &st, 0) == -1 || !S_ISREG(st.st_mode))
+    for (next = 0; next < nnames && rs->nfiles < RULES_MAX; next++) {
+        if (fstatat(dfd, names[next], &st, 0) == -1 ||
+            !S_ISREG(st.st_mode))
             continue;
-        file_load(rd, &rs->files[rs->nfiles++], names[i], &st);
+        file_load(rd, &rs->files[rs->nfiles++], names[next], &st);
     }
     set_index(rs);
     for (i = 0; i < rs->nfiles; i++) {
@@ -377,9 +380,9 @@ set_build(struct ruledir *rd, int dfd, char **names, size_t nnames)
                 file_problem(&rs->files[i]));
         }
     }
-    if (i < nnames && rs->nfiles == RULES_MAX) {
+    if (next < nnames) {
         (void)snprintf(msg, sizeof(msg), "rules_dir %s: more than %d rule "
-            "files; ignoring %s and later", rd->dir, RULES_MAX, names[i]);
+            "files; ignoring %s and later", rd->dir, RULES_MAX, names[next]);
         set_add_error(rs, rd->dir, msg);
     }
     return rs;
@@ -491,7 +494,7 @@ rescan(struct ruledir *rd, char *err, size_t errlen)
     struct rule_set *rs;
     char **names = NULL;
     size_t n = 0;
-    DIR *d;
+    DIR *d = NULL;
 
     rd->last_scan_ms = now_ms();
     if ((d = opendir(rd->dir)) == NULL) {

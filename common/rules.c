@@ -129,14 +129,17 @@ get_str(struct parse_ctx *c, const cJSON *obj, const char *key,
 {
     const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
 
-    if (it == NULL) {
-        if (required)
-            return fail(c, NULL, "missing \"%s\"", key);
+    /* Explicit -1s: analyzers do not follow the variadic fail(). */
+    if (it == NULL && !required)
         return 0;
+    if (it == NULL) {
+        (void)fail(c, NULL, "missing \"%s\"", key);
+        return -1;
     }
     if (!cJSON_IsString(it) || (nonempty && it->valuestring[0] == '\0')) {
-        return fail(c, key, "\"%s\" must be a %sstring", key,
+        (void)fail(c, key, "\"%s\" must be a %sstring", key,
             nonempty ? "non-empty " : "");
+        return -1;
     }
     *out = xstrdup(it->valuestring);
     return 0;
@@ -540,6 +543,8 @@ rules_parse(const char *text, size_t len, const char *path, char *err,
     struct rule *r = NULL;
     cJSON *root = NULL;
 
+    if (path == NULL)
+        c.path = path = "input";
     if ((root = json_parse_located(text, len, path, err, errlen)) == NULL)
         goto out;
     if (!cJSON_IsObject(root)) {

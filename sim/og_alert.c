@@ -294,7 +294,7 @@ out:
 }
 
 static int
-check_values(const struct og_alert *a, const char *tiny, char *err,
+check_values(struct og_alert *a, const char *tiny, char *err,
     size_t errlen)
 {
     const char *errstr;
@@ -308,7 +308,7 @@ check_values(const struct og_alert *a, const char *tiny, char *err,
         snprintf(err, errlen, "\"priority\" must be one of P1..P5");
         return -1;
     }
-    if (tiny != NULL && str_to_u64(tiny, 1, 999999999, (uint64_t *)
+    if (tiny != NULL && str_to_u64(tiny, 1, 999999999,
         &a->tiny_num, &errstr) == -1) {
         snprintf(err, errlen, "\"tinyId\" must be a positive number");
         return -1;

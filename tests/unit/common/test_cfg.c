@@ -332,7 +332,7 @@ test_values(void **state)
 
 struct error_row {
     const char  *yaml;
-    const char  *errors[6];     /* after the path, NULL-terminated */
+    const char  *errors[8];     /* after the path, NULL-terminated */
 };
 
 static const struct error_row error_rows[] = {
@@ -427,7 +427,7 @@ static const struct error_row error_rows[] = {
     { "just text\n", { ":1:1: error: expected a mapping at the top level, "
       "got a scalar", NULL } },
     /* libyaml's own errors: one, at its 1-based mark. */
-    { "s: [a, b\ni: 1\n", { ":3:1: error: did not find expected ',' or ']'",
+    { "s: [a, b\ni: 1\n", { ":2:2: error: did not find expected ',' or ']'",
       NULL } },
     { "s: a\n  i: 1\n", { ":2:4: error: mapping values are not allowed in "
       "this context", NULL } },
@@ -435,8 +435,12 @@ static const struct error_row error_rows[] = {
       NULL } },
     { "s: \"\\q\"\n", { ":1:5: error: found unknown escape character",
       NULL } },
-    { "s:\t- a\n\t- b\n", { ":2:1: error: found character that cannot start "
-      "any token", NULL } },
+    { "s: ok\ni: \xff\n", { ":2:4: error: invalid leading UTF-8 octet",
+      NULL } },
+    { "s:\t- a\n", { ":1:4: error: block sequence entries are not allowed in "
+      "this context", NULL } },
+    { "s:\n\t- a\n", { ":2:1: error: found character that cannot start any "
+      "token", NULL } },
     /* Many semantic errors reported in one pass, in document order. */
     { "i: x\nb: x\nlistner: {}\nsec: {port: 0}\ns: [1]\nd: 0\n", {
       ":1:4: error: \"i\": expected an integer between 0 and 65535, got "
@@ -446,7 +450,9 @@ static const struct error_row error_rows[] = {
       ":4:13: error: \"sec.port\": expected an integer between 1 and 100, "
       "got \"0\"",
       ":4:6: error: \"sec.req\": required",
-      ":5:4: error: \"s\": expected a scalar, got a list" } },
+      ":5:4: error: \"s\": expected a scalar, got a list",
+      ":6:4: error: \"d\": expected a duration between 1s and 1h, got \"0\"",
+      NULL } },
 };
 
 static void
@@ -509,6 +515,23 @@ load_expect_one(const char *text, size_t len, const char *want)
     cfg_free(t_fields, &c);
 }
 
+/* Load b; expect one error: head, then n times c, then tail. */
+static void
+long_msg(const struct buf *b, const char *head, char c, size_t n,
+    const char *tail)
+{
+    struct buf want;
+    size_t i;
+
+    buf_init(&want, CFG_ERROR_MAX);
+    assert_int_equal(buf_appends(&want, head), 0);
+    for (i = 0; i < n; i++)
+        assert_int_equal(buf_append(&want, &c, 1), 0);
+    assert_int_equal(buf_appends(&want, tail), 0);
+    load_expect_one(b->data, b->len, want.data);
+    buf_free(&want);
+}
+
 static void
 test_limits(void **state)
 {
@@ -542,6 +565,36 @@ test_limits(void **state)
         assert_int_equal(buf_appendf(&b, "k%04d: 1\n", i), 0);
     load_expect_one(b.data, b.len,
         ":1025:1: error: more than 1024 keys in a mapping");
+    buf_free(&b);
+
+    /* Long values and keys are cut in messages, never overflow them. */
+    buf_init(&b, 4096);
+    assert_int_equal(buf_appends(&b, "i: "), 0);
+    for (i = 0; i < 200; i++)
+        assert_int_equal(buf_appends(&b, "1"), 0);
+    long_msg(&b, ":1:4: error: \"i\": expected an integer between 0 and "
+        "65535, got \"", '1', 88, "...\"");
+    buf_free(&b);
+    buf_init(&b, 4096);
+    for (i = 0; i < 300; i++)
+        assert_int_equal(buf_appends(&b, "k"), 0);
+    assert_int_equal(buf_appends(&b, ": 1\n"), 0);
+    {
+        struct cfg_errors errs = { .n = 0 };
+        struct t_conf c = { .s = NULL };
+        const char *m;
+
+        /* The key path is cut at cfg.c's own limit; check the shape. */
+        assert_int_equal(cfg_load_string(b.data, b.len, TPATH, t_fields, &c,
+            &errs), -1);
+        assert_int_equal(errs.n, 1);
+        m = errs.msgs[0];
+        assert_true(strncmp(m, TPATH ":1:1: error: unknown key \"kkkkkkkk",
+            strlen(TPATH) + 33) == 0);
+        assert_true(str_has_suffix(m, "kkk...\""));
+        assert_true(strlen(m) < CFG_ERROR_MAX - 1);
+        cfg_free(t_fields, &c);
+    }
     buf_free(&b);
 
     /* Whole file. */
@@ -721,10 +774,10 @@ struct t_daemon {
     .sub = cfg_auth_fields, .elem_size = sizeof(struct cfg_auth), \
     .offset = offsetof(struct t_daemon, auth), \
     .count_offset = offsetof(struct t_daemon, nauth) }
-#define LISTENER(type) { .key = "listener", .type = CFG_SECTION, \
-    .sub = cfg_listener_fields, .offset = offsetof(type, listener) }
-#define TOKENS(type) { .key = "tokens", .type = CFG_SECTION, \
-    .sub = cfg_tokens_fields, .offset = offsetof(type, tokens) }
+#define LISTENER(T) { .key = "listener", .type = CFG_SECTION, \
+    .sub = cfg_listener_fields, .offset = offsetof(T, listener) }
+#define TOKENS(T) { .key = "tokens", .type = CFG_SECTION, \
+    .sub = cfg_tokens_fields, .offset = offsetof(T, tokens) }
 
 static const struct cfg_field classifier_fields[] = {
     { .key = "action_handler_destinations", .type = CFG_STRMAP,
@@ -978,4 +1031,294 @@ test_sample_action_handler(void **state)
     cfg_auth_cleanup(d.auth, d.nauth);
     cfg_free(action_handler_root, &d);
     free(dir);
+}
+
+/* ---- authentication_list ---- */
+
+struct t_auths {
+    struct cfg_auth *auth;
+    size_t           nauth;
+};
+
+static const struct cfg_field auth_root[] = {
+    { .key = "authentication_list", .type = CFG_LIST,
+      .sub = cfg_auth_fields, .elem_size = sizeof(struct cfg_auth),
+      .offset = offsetof(struct t_auths, auth),
+      .count_offset = offsetof(struct t_auths, nauth) },
+    { .key = NULL },
+};
+
+struct auth_row {
+    const char  *yaml;          /* after "authentication_list:\n" */
+    const char  *errors[4];     /* '@' stands for the temp dir */
+    const char  *lines;         /* header lines of entry 0, '|'-joined */
+    const char  *base_url;      /* of entry 0 */
+};
+
+static const struct auth_row auth_rows[] = {
+    { "  - {name: a, type: opsgenie, api_key_file: og.key}\n", { NULL },
+      "Authorization: GenieKey og-SECRET-key", "https://api.opsgenie.com" },
+    { "  - name: a\n    type: DynaTrace\n    api_key_file: '@/dt.key'\n"
+      "    base_url: https://abc.live.dynatrace.com/\n", { NULL },
+      "Authorization: Api-Token dt0c01.SECRET",
+      "https://abc.live.dynatrace.com" },
+    { "  - name: a\n    type: OpsGenie\n    base_url: https://api.eu."
+      "opsgenie.com\n    headers: \"{'Authorization':'GenieKey SECRET1', "
+      "'X-Extra': 'v'}\"\n", { NULL },
+      "Authorization: GenieKey SECRET1|X-Extra: v",
+      "https://api.eu.opsgenie.com" },
+    { "  - name: a\n    type: opsgenie\n    headers: '{\"A\":\"SECRET\"}'\n"
+      "    api_key_file: og.key\n", { ":2:5: error: authentication \"a\": "
+      "set exactly one of headers and api_key_file", NULL }, "", NULL },
+    { "  - name: a\n    type: opsgenie\n", { ":2:5: error: authentication "
+      "\"a\": set exactly one of headers and api_key_file", NULL }, "", NULL },
+    { "  - {name: a, type: opsgenie, api_key_file: og.key}\n"
+      "  - {name: a, type: dynatrace, api_key_file: dt.key}\n",
+      { ":3:5: error: authentication \"a\": duplicate name (first at line 2)",
+        NULL }, "Authorization: GenieKey og-SECRET-key", NULL },
+    { "  - {name: a, type: opsgenie, headers: 'GenieKey SECRET'}\n",
+      { ":2:5: error: authentication \"a\": headers must be a non-empty JSON "
+        "object", NULL }, "", NULL },
+    { "  - {name: a, type: opsgenie, headers: '{}'}\n",
+      { ":2:5: error: authentication \"a\": headers must be a non-empty JSON "
+        "object", NULL }, "", NULL },
+    { "  - {name: a, type: opsgenie, headers: '{\"A\":\"SECRET\",\"B\":1}'}\n",
+      { ":2:5: error: authentication \"a\": header 2 must have a string "
+        "value", NULL }, "", NULL },
+    { "  - {name: a, type: opsgenie, headers: '{\"A\":\"x\\r\\nB: "
+      "SECRET\"}'}\n", { ":2:5: error: authentication \"a\": header 1 has an "
+      "empty or invalid name or a line break", NULL }, "", NULL },
+    { "  - {name: a, type: opsgenie, headers: '{\"\":\"SECRET\"}'}\n",
+      { ":2:5: error: authentication \"a\": header 1 has an empty or invalid "
+        "name or a line break", NULL }, "", NULL },
+    { "  - {name: a, type: opsgenie, headers: '{\"Auth SECRET\":\"x\"}'}\n",
+      { ":2:5: error: authentication \"a\": header 1 has an empty or invalid "
+        "name or a line break", NULL }, "", NULL },
+    { "  - {name: a, type: opsgenie, api_key_file: empty.key}\n",
+      { ":2:5: error: authentication \"a\": @/empty.key: the key file is "
+        "empty", NULL }, "", NULL },
+    { "  - {name: a, type: opsgenie, api_key_file: ctl.key}\n",
+      { ":2:5: error: authentication \"a\": @/ctl.key: the key contains "
+        "control bytes", NULL }, "", NULL },
+    { "  - {name: a, type: opsgenie, api_key_file: big.key}\n",
+      { ":2:5: error: authentication \"a\": @/big.key: larger than 4096 "
+        "bytes", NULL }, "", NULL },
+    { "  - {name: a, type: opsgenie, api_key_file: missing.key}\n",
+      { ":2:5: error: authentication \"a\": @/missing.key: No such file or "
+        "directory", NULL }, "", NULL },
+    { "  - {name: a, type: jira, headers: '{\"A\":\"SECRET\"}'}\n",
+      { ":2:21: error: \"authentication_list[0].type\": expected opsgenie or "
+        "dynatrace", NULL }, "", NULL },
+    { "  - {type: opsgenie, headers: '{\"A\":\"SECRET\"}'}\n",
+      { ":2:5: error: \"authentication_list[0].name\": required", NULL },
+      "", NULL },
+    { "  - {name: \"a\\tb\", type: opsgenie, api_key_file: og.key}\n",
+      { ":2:12: error: \"authentication_list[0].name\": must not contain "
+        "control characters", NULL }, "", NULL },
+    { "  - {name: a, type: opsgenie, base_url: 'api.opsgenie.com', "
+      "api_key_file: og.key}\n",
+      { ":2:41: error: \"authentication_list[0].base_url\": expected an "
+        "http:// or https:// URL with a host, got \"api.opsgenie.com\"",
+        NULL }, "", NULL },
+};
+
+/* tmpl with every '@' replaced by dir. Caller frees. */
+static char *
+expand(const char *tmpl, const char *dir)
+{
+    struct buf b;
+
+    buf_init(&b, 4096);
+    for (; *tmpl != '\0'; tmpl++) {
+        if (*tmpl == '@')
+            assert_int_equal(buf_appends(&b, dir), 0);
+        else
+            assert_int_equal(buf_append(&b, tmpl, 1), 0);
+    }
+    return buf_steal(&b);
+}
+
+static void
+auth_row_check(const struct auth_row *r, size_t idx, const char *dir,
+    const char *path)
+{
+    struct cfg_errors errs = { .n = 0 };
+    struct t_auths a = { .auth = NULL };
+    char *yaml, *want[4] = { NULL }, what[32];
+    struct buf lines;
+    size_t i;
+
+    snprintf(what, sizeof(what), "auth row %zu", idx);
+    yaml = expand(r->yaml, dir);
+    buf_init(&lines, 4096);
+    assert_int_equal(buf_appends(&lines, "authentication_list:\n"), 0);
+    assert_int_equal(buf_appends(&lines, yaml), 0);
+    if (cfg_load_string(lines.data, lines.len, path, auth_root, &a,
+        &errs) == 0)
+        assert_int_equal(cfg_auth_resolve(a.auth, a.nauth, path, &errs),
+            r->errors[0] == NULL ? 0 : -1);
+    buf_free(&lines);
+    for (i = 0; r->errors[i] != NULL; i++)
+        want[i] = expand(r->errors[i], dir);
+    expect_errors(what, &errs, path, (const char *const *)want);
+    for (i = 0; i < errs.n; i++)
+        assert_null(strstr(errs.msgs[i], "SECRET"));
+    buf_init(&lines, 4096);
+    for (i = 0; a.nauth > 0 && i < a.auth[0].nheader_lines; i++)
+        assert_int_equal(buf_appendf(&lines, "%s%s", i ? "|" : "",
+            a.auth[0].header_lines[i]), 0);
+    if (strcmp(lines.data != NULL ? lines.data : "", r->lines) != 0)
+        print_error("%s: header lines differ\n", what);
+    assert_string_equal(lines.data != NULL ? lines.data : "", r->lines);
+    if (r->base_url != NULL)
+        assert_string_equal(a.auth[0].base_url, r->base_url);
+    buf_free(&lines);
+    for (i = 0; want[i] != NULL; i++)
+        free(want[i]);
+    free(yaml);
+    cfg_auth_cleanup(a.auth, a.nauth);
+    cfg_free(auth_root, &a);
+}
+
+static void
+test_auth(void **state)
+{
+    static const char *const files[] = { "og.key", "dt.key", "empty.key",
+        "ctl.key", "big.key" };
+    char *dir = make_tmpdir(), *path, *big, *f;
+    size_t i;
+
+    (void)state;
+    big = xmalloc(5000);
+    memset(big, 'k', 4999);
+    big[4999] = '\0';
+    free(write_file(dir, "og.key", "  og-SECRET-key \n", 0600));
+    free(write_file(dir, "dt.key", "dt0c01.SECRET\n", 0640));
+    free(write_file(dir, "empty.key", " \n\t\n", 0600));
+    free(write_file(dir, "ctl.key", "SECRET\001x\n", 0600));
+    free(write_file(dir, "big.key", big, 0600));
+    free(big);
+    path = path_join(dir, "conf.yaml");
+    for (i = 0; i < NELEM(auth_rows); i++)
+        auth_row_check(&auth_rows[i], i, dir, path);
+    for (i = 0; i < NELEM(files); i++) {
+        f = path_join(dir, files[i]);
+        assert_int_equal(unlink(f), 0);
+        free(f);
+    }
+    assert_int_equal(rmdir(dir), 0);
+    free(path);
+    free(dir);
+}
+
+static void
+test_auth_find(void **state)
+{
+    static const struct {
+        const char  *type, *url;
+        int          want;
+    } rows[] = {
+        { "opsgenie", NULL, 0 },
+        { "OpsGenie", "https://api.opsgenie.com", 0 },
+        { "opsgenie", "https://api.opsgenie.com/", 0 },
+        { "opsgenie", "https://api.eu.opsgenie.com", 1 },
+        { "opsgenie", "https://api.eu.opsgenie.com/", 1 },
+        { "opsgenie", "https://api.opsgenie.com//", -1 },
+        { "opsgenie", "https://api.opsgenie.co", -1 },
+        { "opsgenie", "https://api.opsgenie.comx", -1 },
+        { "opsgenie", "https://evil.example", -1 },
+        { "opsgenie", "", -1 },
+        { "dynatrace", NULL, 2 },
+        { "dynatrace", "https://abc.live.dynatrace.com", 2 },
+        { "dynatrace", "https://api.opsgenie.com", -1 },
+        { "jira", NULL, -1 },
+        { NULL, NULL, -1 },
+    };
+    char og[] = "opsgenie", dt[] = "dynatrace";
+    char u0[] = "https://api.opsgenie.com", u1[] = "https://api.eu.opsgenie"
+        ".com/", u2[] = "https://abc.live.dynatrace.com";
+    struct cfg_auth list[4];
+    const struct cfg_auth *got;
+    size_t i;
+
+    (void)state;
+    memset(list, 0, sizeof(list));
+    list[0].type = og;
+    list[0].base_url = u0;
+    list[1].type = og;
+    list[1].base_url = u1;
+    list[2].type = dt;
+    list[2].base_url = u2;
+    list[3].type = dt;
+    for (i = 0; i < NELEM(rows); i++) {
+        got = cfg_auth_find(list, NELEM(list), rows[i].type, rows[i].url);
+        if (rows[i].want == -1 ? got != NULL : got != &list[rows[i].want])
+            print_error("find row %zu\n", i);
+        if (rows[i].want == -1)
+            assert_null(got);
+        else
+            assert_ptr_equal(got, &list[rows[i].want]);
+    }
+    assert_null(cfg_auth_find(NULL, 0, "opsgenie", NULL));
+}
+
+static void
+test_check_url_and_tokens(void **state)
+{
+    static const struct {
+        const char  *url;
+        int          rc;
+    } rows[] = {
+        { "http://a", 0 }, { "https://a.b:443/x?y#z", 0 },
+        { "http://[fe80::1]/", 0 }, { "http://u:p@h:1", 0 },
+        { "http://h:65535", 0 }, { "http://h:65536", -1 },
+        { "http://h:", -1 }, { "http://h:8x", -1 }, { "http://", -1 },
+        { "http://:80", -1 }, { "http://[]", -1 }, { "http://[::1]x", -1 },
+        { "https:/a", -1 }, { "ftp://a", -1 }, { "a", -1 }, { "", -1 },
+        { "http://a\tb", -1 }, { "http://u@", -1 },
+    };
+    struct cfg_tokens t = { .directory = NULL };
+    char err[CFG_ERROR_MAX];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < NELEM(rows); i++) {
+        if (cfg_check_url(rows[i].url, err, sizeof(err)) != rows[i].rc)
+            print_error("url row %zu\n", i);
+        assert_int_equal(cfg_check_url(rows[i].url, err, sizeof(err)),
+            rows[i].rc);
+    }
+    t.allowed_clients = xstrdup("c.json");
+    cfg_tokens_resolve(&t);
+    assert_string_equal(t.allowed_clients, "c.json");
+    t.directory = xstrdup("/etc/alexis/tokens");
+    t.runtime = xstrdup("/run/secrets/token.json");
+    cfg_tokens_resolve(&t);
+    cfg_tokens_resolve(&t);
+    assert_string_equal(t.allowed_clients, "/etc/alexis/tokens/c.json");
+    assert_string_equal(t.runtime, "/run/secrets/token.json");
+    cfg_free(cfg_tokens_fields, &t);
+    assert_null(t.directory);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_values),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_required_section),
+        cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_error_overflow),
+        cmocka_unit_test(test_presets_and_free),
+        cmocka_unit_test(test_load_file),
+        cmocka_unit_test(test_sample_classifier),
+        cmocka_unit_test(test_sample_poller),
+        cmocka_unit_test(test_sample_action_handler),
+        cmocka_unit_test(test_auth),
+        cmocka_unit_test(test_auth_find),
+        cmocka_unit_test(test_check_url_and_tokens),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -39,8 +39,8 @@
 #define HEAD    L_NAME L_FEED L_EN L_OS
 #define EV_OK   L_EV("{\"tags\": [\"a\"]}")
 /* A task missing its closing brace, so rows can add keys at column 94. */
-#define T_BASE  "{\"task_type\": \"remote_ssh\", \"run_command\": \"uptime\", " \
-                "\"action\": \"up\""
+#define T_BASE  "{\"task_type\": \"remote_ssh\", \"run_command\": " \
+                "\"uptime\", \"action\": \"up\""
 #define T_OK    T_BASE "}"
 #define TASK_OK L_TASK(T_OK)
 #define TAIL    EV_OK TASK_OK L_ENT

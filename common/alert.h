@@ -1,5 +1,6 @@
 /*
- * The classifier's view of one request envelope (DESIGN §6): the alert or
+ * One request envelope (DESIGN §6), as the classifier and the action
+ * handler see it: the alert or
  * problem exactly as the source API returned it plus an "alexis" object.
  * alert_from_json validates the envelope, removes (and wipes) the
  * original's alexis.feed_headers so credentials never travel further, and
