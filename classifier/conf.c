@@ -63,10 +63,12 @@ classifier_conf_load(const char *path, struct classifier_conf *conf,
     rc = cfg_load(path, root_fields, conf, errs);
     if (cfg_auth_resolve(conf->auth, conf->nauth, path, errs) == -1)
         rc = -1;
-    if (conf->tokens.allowed_clients == NULL)
+    /* Only meaningful once the file parsed: after a syntax error every
+     * field is unset and these would bury the real message. */
+    if (rc == 0 && conf->tokens.allowed_clients == NULL)
         cfg_error_add(errs, path, NULL,
             "\"classifier.tokens.allowed_clients\": required");
-    if (conf->tokens.runtime == NULL)
+    if (rc == 0 && conf->tokens.runtime == NULL)
         cfg_error_add(errs, path, NULL,
             "\"classifier.tokens.runtime\": required");
     cfg_tokens_resolve(&conf->tokens);

@@ -282,6 +282,18 @@ out:
     return rc;
 }
 
+/* Whether cfg_load accepted the entry's name and type. If not, it has
+ * reported why, and resolving would only repeat it (or echo a bad name). */
+static bool
+auth_loaded_ok(const struct cfg_auth *a)
+{
+    char err[CFG_ERROR_MAX];
+
+    return a->name != NULL && a->type != NULL &&
+        check_auth_name(a->name, err, sizeof(err)) == 0 &&
+        check_auth_type(a->type, err, sizeof(err)) == 0;
+}
+
 /* Resolve one entry; on failure err holds one sentence. */
 static int
 auth_resolve_one(struct cfg_auth *a, char *err, size_t errlen)
@@ -290,8 +302,6 @@ auth_resolve_one(struct cfg_auth *a, char *err, size_t errlen)
 
     for (p = a->type; *p != '\0'; p++)
         *p = (char)tolower((unsigned char)*p);
-    if (check_auth_type(a->type, err, errlen) == -1)
-        return -1;
     if ((a->headers == NULL) == (a->api_key_file == NULL)) {
         snprintf(err, errlen, "set exactly one of headers and api_key_file");
         return -1;
@@ -308,13 +318,15 @@ cfg_auth_resolve(struct cfg_auth *list, size_t n, const char *path,
     struct cfg_errors *errs)
 {
     char err[CFG_ERROR_MAX];
-    size_t i, j, before = errs->n + errs->dropped;
+    size_t i, j;
+    int rc = 0;
 
     cfg_auth_cleanup(list, n);
     for (i = 0; i < n; i++) {
-        /* Entries without a name or type were reported by cfg_load. */
-        if (list[i].name == NULL || list[i].type == NULL)
+        if (!auth_loaded_ok(&list[i])) {
+            rc = -1;
             continue;
+        }
         for (j = 0; j < i; j++) {
             if (list[j].name != NULL &&
                 strcmp(list[j].name, list[i].name) == 0)
@@ -324,15 +336,15 @@ cfg_auth_resolve(struct cfg_auth *list, size_t n, const char *path,
             cfg_error_add(errs, path, &list[i].mark,
                 "authentication \"%s\": duplicate name (first at line %d)",
                 list[i].name, list[j].mark.line);
-            continue;
-        }
-        if (auth_resolve_one(&list[i], err, sizeof(err)) == -1) {
+            rc = -1;
+        } else if (auth_resolve_one(&list[i], err, sizeof(err)) == -1) {
             cfg_auth_cleanup(&list[i], 1);
             cfg_error_add(errs, path, &list[i].mark,
                 "authentication \"%s\": %s", list[i].name, err);
+            rc = -1;
         }
     }
-    return errs->n + errs->dropped == before ? 0 : -1;
+    return rc;
 }
 
 void

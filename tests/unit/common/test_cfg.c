@@ -1119,7 +1119,8 @@ static const struct auth_row auth_rows[] = {
       "api_key_file: og.key}\n",
       { ":2:41: error: \"authentication_list[0].base_url\": expected an "
         "http:// or https:// URL with a host, got \"api.opsgenie.com\"",
-        NULL }, "", NULL },
+        NULL }, "Authorization: GenieKey og-SECRET-key",
+      "https://api.opsgenie.com" },
 };
 
 /* tmpl with every '@' replaced by dir. Caller frees. */
@@ -1147,16 +1148,19 @@ auth_row_check(const struct auth_row *r, size_t idx, const char *dir,
     char *yaml, *want[4] = { NULL }, what[32];
     struct buf lines;
     size_t i;
+    int rc;
 
     snprintf(what, sizeof(what), "auth row %zu", idx);
     yaml = expand(r->yaml, dir);
     buf_init(&lines, 4096);
     assert_int_equal(buf_appends(&lines, "authentication_list:\n"), 0);
     assert_int_equal(buf_appends(&lines, yaml), 0);
-    if (cfg_load_string(lines.data, lines.len, path, auth_root, &a,
-        &errs) == 0)
-        assert_int_equal(cfg_auth_resolve(a.auth, a.nauth, path, &errs),
-            r->errors[0] == NULL ? 0 : -1);
+    /* As the daemons do: resolve even after a failed load, which must not
+     * repeat what cfg_load reported. */
+    rc = cfg_load_string(lines.data, lines.len, path, auth_root, &a, &errs);
+    if (cfg_auth_resolve(a.auth, a.nauth, path, &errs) == -1)
+        rc = -1;
+    assert_int_equal(rc, r->errors[0] == NULL ? 0 : -1);
     buf_free(&lines);
     for (i = 0; r->errors[i] != NULL; i++)
         want[i] = expand(r->errors[i], dir);
