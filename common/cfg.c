@@ -13,8 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <yaml.h>
-
+#include "cfg_yaml.h"
 #include "str.h"
 #include "xmem.h"
 
@@ -23,29 +22,6 @@
 #define SUGGEST_LEN_MAX 64      /* longer keys get no "did you mean" */
 #define SUGGEST_DIST    2       /* edit distance still worth suggesting */
 
-enum node_kind { NODE_SCALAR, NODE_MAP, NODE_SEQ };
-enum node_tag { TAG_NONE, TAG_NULL, TAG_OTHER };
-
-struct node {
-    enum node_kind       kind;
-    struct cfg_mark      mark;
-    char                *text;      /* NODE_SCALAR: NUL-terminated copy */
-    size_t               len;       /* may differ from strlen: \0 escapes */
-    yaml_scalar_style_t  style;
-    enum node_tag        tag;
-    struct node        **kids;      /* map: key, value, key, value... */
-    size_t               nkids;
-    size_t               cap;
-};
-
-struct builder {
-    struct node     *root;
-    struct node     *stack[CFG_DEPTH_MAX];
-    size_t           depth;
-    int              docs;
-    struct cfg_mark  mark;          /* where the structure error is */
-    char             msg[CFG_ERROR_MAX];
-};
 
 struct walk {
     const char          *path;      /* the config file, as named */
@@ -135,238 +111,6 @@ werr(struct walk *w, const struct cfg_mark *mark, const char *kp,
 static const char *const kind_names[] = {
     [NODE_SCALAR] = "a scalar", [NODE_MAP] = "a mapping", [NODE_SEQ] = "a list",
 };
-
-/* ---- The node tree ---- */
-
-static void
-node_free(struct node *n)
-{
-    size_t i;
-
-    if (n == NULL)
-        return;
-    for (i = 0; i < n->nkids; i++)
-        node_free(n->kids[i]);
-    free(n->kids);
-    if (n->text != NULL) {
-        /* Scalars may be secrets (headers). */
-        explicit_bzero(n->text, n->len);
-        free(n->text);
-    }
-    free(n);
-}
-
-static struct cfg_mark
-mark_of(const yaml_mark_t *ym)
-{
-    struct cfg_mark m;
-
-    m.line = ym->line >= INT_MAX ? INT_MAX : (int)ym->line + 1;
-    m.col = ym->column >= INT_MAX ? INT_MAX : (int)ym->column + 1;
-    return m;
-}
-
-static struct node *
-node_new(enum node_kind kind, const yaml_mark_t *ym)
-{
-    struct node *n = xcalloc(1, sizeof(*n));
-
-    n->kind = kind;
-    n->mark = mark_of(ym);
-    return n;
-}
-
-static struct node *
-scalar_new(const yaml_event_t *ev)
-{
-    const char *tag = (const char *)ev->data.scalar.tag;
-    struct node *n = node_new(NODE_SCALAR, &ev->start_mark);
-
-    n->len = ev->data.scalar.length;
-    n->text = xmalloc(n->len + 1);
-    memcpy(n->text, ev->data.scalar.value, n->len);
-    n->text[n->len] = '\0';
-    n->style = ev->data.scalar.style;
-    if (tag == NULL)
-        n->tag = TAG_NONE;
-    else
-        n->tag = strcmp(tag, YAML_NULL_TAG) == 0 ? TAG_NULL : TAG_OTHER;
-    /* Block scalars lose their final line break: "feed_url: >" values. */
-    if ((n->style == YAML_LITERAL_SCALAR_STYLE ||
-        n->style == YAML_FOLDED_SCALAR_STYLE) && n->len > 0 &&
-        n->text[n->len - 1] == '\n')
-        n->text[--n->len] = '\0';
-    return n;
-}
-
-/* YAML null or an empty scalar: the key counts as absent. */
-static bool
-node_is_null(const struct node *n)
-{
-    if (n->kind != NODE_SCALAR)
-        return false;
-    if (n->len == 0 || n->tag == TAG_NULL)
-        return true;
-    if (n->tag != TAG_NONE || n->style != YAML_PLAIN_SCALAR_STYLE)
-        return false;
-    return strcmp(n->text, "~") == 0 || strcmp(n->text, "null") == 0 ||
-        strcmp(n->text, "Null") == 0 || strcmp(n->text, "NULL") == 0;
-}
-
-static int ATTR_PRINTF(3, 4)
-build_fail(struct builder *b, const yaml_mark_t *at, const char *fmt, ...)
-{
-    va_list ap;
-
-    b->mark = mark_of(at);
-    va_start(ap, fmt);
-    (void)vsnprintf(b->msg, sizeof(b->msg), fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
-/* Hang n under the open collection (or make it the root). Takes n. */
-static int
-build_attach(struct builder *b, struct node *n, const yaml_mark_t *ym)
-{
-    struct node *p;
-    size_t max;
-
-    if (b->depth == 0) {
-        b->root = n;
-        return 0;
-    }
-    p = b->stack[b->depth - 1];
-    max = p->kind == NODE_MAP ? 2 * (size_t)CFG_LIST_MAX : CFG_LIST_MAX;
-    if (p->nkids >= max) {
-        build_fail(b, ym, "more than %d %s", CFG_LIST_MAX,
-            p->kind == NODE_MAP ? "keys in a mapping" : "items in a list");
-        node_free(n);
-        return -1;
-    }
-    if (p->nkids == p->cap) {
-        p->cap = p->cap == 0 ? 8 : p->cap * 2;
-        p->kids = xreallocarray(p->kids, p->cap, sizeof(*p->kids));
-    }
-    p->kids[p->nkids++] = n;
-    return 0;
-}
-
-static int
-build_open(struct builder *b, const yaml_event_t *ev, enum node_kind kind)
-{
-    const yaml_mark_t *ym = &ev->start_mark;
-    const yaml_char_t *anchor = kind == NODE_MAP ?
-        ev->data.mapping_start.anchor : ev->data.sequence_start.anchor;
-    struct node *n;
-
-    if (anchor != NULL)
-        return build_fail(b, ym, "anchors and aliases are not supported");
-    n = node_new(kind, ym);
-    if (build_attach(b, n, ym) == -1)
-        return -1;
-    if (b->depth == CFG_DEPTH_MAX)
-        return build_fail(b, ym, "nested deeper than %d levels",
-            CFG_DEPTH_MAX);
-    b->stack[b->depth++] = n;
-    return 0;
-}
-
-static int
-build_event(struct builder *b, const yaml_event_t *ev)
-{
-    const yaml_mark_t *ym = &ev->start_mark;
-
-    switch (ev->type) {
-    case YAML_DOCUMENT_START_EVENT:
-        if (++b->docs > 1)
-            return build_fail(b, ym, "multiple documents are not supported");
-        return 0;
-    case YAML_ALIAS_EVENT:
-        return build_fail(b, ym, "aliases are not supported");
-    case YAML_SCALAR_EVENT:
-        if (ev->data.scalar.anchor != NULL)
-            return build_fail(b, ym, "anchors and aliases are not supported");
-        return build_attach(b, scalar_new(ev), ym);
-    case YAML_MAPPING_START_EVENT:
-        return build_open(b, ev, NODE_MAP);
-    case YAML_SEQUENCE_START_EVENT:
-        return build_open(b, ev, NODE_SEQ);
-    case YAML_MAPPING_END_EVENT:
-    case YAML_SEQUENCE_END_EVENT:
-        /* libyaml balances start and end events; guard anyway. */
-        if (b->depth > 0)
-            b->depth--;
-        return 0;
-    default:
-        return 0;
-    }
-}
-
-/* libyaml's own error: problem at problem_mark (reader errors only have a
- * byte offset, converted here). */
-static void
-yaml_fail(struct walk *w, const yaml_parser_t *p, const char *text,
-    size_t len)
-{
-    struct cfg_mark m = { 1, 1 };
-    const char *problem = p->problem != NULL ? p->problem : "invalid YAML";
-    size_t i;
-
-    if (p->error == YAML_READER_ERROR) {
-        for (i = 0; i < p->problem_offset && i < len; i++) {
-            if (text[i] == '\n') {
-                m.line++;
-                m.col = 1;
-            } else if (((unsigned char)text[i] & 0xc0) != 0x80) {
-                m.col++;
-            }
-        }
-    } else {
-        m = mark_of(&p->problem_mark);
-    }
-    cfg_error_add(w->errs, w->path, &m, "%s", problem);
-}
-
-/* Parse text into *rootp (NULL for an empty stream). -1 after one error. */
-static int
-build_tree(const char *text, size_t len, struct walk *w,
-    struct node **rootp)
-{
-    struct builder b;
-    yaml_parser_t parser;
-    yaml_event_t ev;
-    int done = 0, rc = -1, r;
-
-    memset(&b, 0, sizeof(b));
-    if (!yaml_parser_initialize(&parser)) {
-        cfg_error_add(w->errs, w->path, NULL, "out of memory");
-        return -1;
-    }
-    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-    while (!done) {
-        if (!yaml_parser_parse(&parser, &ev)) {
-            yaml_fail(w, &parser, text, len);
-            goto out;
-        }
-        done = ev.type == YAML_STREAM_END_EVENT;
-        r = build_event(&b, &ev);
-        yaml_event_delete(&ev);
-        if (r == -1) {
-            cfg_error_add(w->errs, w->path, &b.mark, "%s", b.msg);
-            goto out;
-        }
-    }
-    rc = 0;
-out:
-    yaml_parser_delete(&parser);
-    if (rc == -1) {
-        node_free(b.root);
-        b.root = NULL;
-    }
-    *rootp = b.root;
-    return rc;
-}
 
 /* ---- Scalars ---- */
 
@@ -621,7 +365,7 @@ set_strmap(const struct cfg_field *f, void *base, const struct node *v,
             continue;
         if (expect(val, NODE_SCALAR, ekp, w) == -1)
             continue;
-        if (node_is_null(val)) {
+        if (cfg_node_is_null(val)) {
             werr(w, &val->mark, ekp, "expected a value");
             continue;
         }
@@ -662,6 +406,16 @@ list_free(const struct cfg_field *f, void *base)
     list_set(f, base, NULL, 0);
 }
 
+/* A CFG_LIST whose sub table starts with a scalar field keyed "" holds
+ * scalars rather than mappings (e.g. a list of patterns). */
+static bool
+scalar_items(const struct cfg_field *sub)
+{
+    return sub[0].key != NULL && sub[0].key[0] == '\0' &&
+        sub[0].type != CFG_MARK && sub[0].type != CFG_SECTION &&
+        sub[0].type != CFG_LIST && sub[0].type != CFG_STRMAP;
+}
+
 static void
 set_list(const struct cfg_field *f, void *base, const struct node *v,
     const char *kp, struct walk *w)
@@ -685,8 +439,14 @@ set_list(const struct cfg_field *f, void *base, const struct node *v,
         keypath(ekp, sizeof(ekp), kp, NULL, &i);
         elem = items + i * f->elem_size;
         apply_defaults(f->sub, elem, ekp, w);
-        if (expect(v->kids[i], NODE_MAP, ekp, w) == 0)
+        if (scalar_items(f->sub)) {
+            /* A list of scalars: each item is the value of sub[0]. */
+            if (expect(v->kids[i], NODE_SCALAR, ekp, w) == 0)
+                set_scalar(f->sub, elem, v->kids[i]->text,
+                    v->kids[i]->len, &v->kids[i]->mark, ekp, w);
+        } else if (expect(v->kids[i], NODE_MAP, ekp, w) == 0) {
             walk_map(f->sub, elem, v->kids[i], ekp, w);
+        }
     }
 }
 
@@ -696,7 +456,7 @@ static int
 set_value(const struct cfg_field *f, void *base, const struct node *v,
     const char *kp, struct walk *w)
 {
-    if (node_is_null(v))
+    if (cfg_node_is_null(v))
         return 0;
     switch (f->type) {
     case CFG_IGNORE:
@@ -884,10 +644,10 @@ cfg_load_string(const char *text, size_t len, const char *path,
             CFG_FILE_MAX);
         goto out;
     }
-    if (build_tree(text, len, &w, &tree) == -1)
+    if (cfg_yaml_parse(text, len, w.path, errs, &tree) == -1)
         goto out;
     empty.mark.line = empty.mark.col = 1;
-    if (tree != NULL && tree->kind != NODE_MAP && !node_is_null(tree))
+    if (tree != NULL && tree->kind != NODE_MAP && !cfg_node_is_null(tree))
         cfg_error_add(errs, path, &tree->mark,
             "expected a mapping at the top level, got %s",
             kind_names[tree->kind]);
@@ -895,7 +655,7 @@ cfg_load_string(const char *text, size_t len, const char *path,
         walk_map(root, out, tree != NULL && tree->kind == NODE_MAP ? tree :
             &empty, "", &w);
 out:
-    node_free(tree);
+    cfg_node_free(tree);
     free(w.dir);
     return errs->n == 0 && errs->dropped == 0 ? 0 : -1;
 }
