@@ -318,8 +318,9 @@ set_index(struct rule_set *rs)
     for (i = 0; i < n; i++) {
         if (k > 0 && strcmp(rs->by_name[k - 1]->name, v[i]->rule->name) ==
             0) {
-            (void)snprintf(msg, sizeof(msg), "%s: error: rule \"%s\": "
-                "duplicate rule_name, already defined in %s", v[i]->path,
+            (void)snprintf(msg, sizeof(msg), "%s:%d:%d: error: rule "
+                "\"%s\": duplicate rule_name, already defined in %s",
+                v[i]->path, v[i]->rule->name_line, v[i]->rule->name_col,
                 v[i]->rule->name, rs->by_name[k - 1]->path);
             v[i]->dup_error = xstrdup(msg);
             continue;

@@ -9,12 +9,13 @@
  * reload never mutates what a request is using.
  *
  * A stat-validation rescan also runs whenever more than a second has passed
- * since the last one, which covers filesystems that deliver no inotify
- * events (NFS, some bind and overlay mounts): there a change is seen within
- * about a second, or at once after any event. Without inotify (or when the
- * watch cannot be added) every call rescans. An inotify event naming a file
- * forces that file to be re-parsed even if its identity looks unchanged
- * (timestamp granularity can hide a quick same-size edit).
+ * since the last one, which covers what inotify does not report (NFS, some
+ * bind and overlay mounts, edits to the target of a symlinked rule file
+ * outside the directory): such a change is seen within about a second, or
+ * at once after any other event. Without inotify (or when the watch cannot
+ * be added) every call rescans. An inotify event naming a file forces that
+ * file to be re-parsed even if its identity looks unchanged (timestamp
+ * granularity can hide a quick same-size edit).
  */
 #ifndef ALEXIS_RULEDIR_H
 #define ALEXIS_RULEDIR_H

@@ -250,6 +250,8 @@ name_ok(const char *s)
 static int
 parse_name(struct parse_ctx *c, const cJSON *root, struct rule *r)
 {
+    long off;
+
     if (get_str(c, root, "rule_name", true, false, &r->name) == -1)
         return -1;
     if (!name_ok(r->name)) {
@@ -257,6 +259,9 @@ parse_name(struct parse_ctx *c, const cJSON *root, struct rule *r)
             "characters of [A-Za-z0-9_.-]", RULE_NAME_MAX);
     }
     c->name = r->name;
+    if ((off = locate(c, "rule_name")) >= 0)
+        json_offset_to_linecol(c->text, (size_t)off, &r->name_line,
+            &r->name_col);
     return 0;
 }
 

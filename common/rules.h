@@ -56,6 +56,8 @@ struct rule {
     size_t              nkeyvalue;
     char               *route_to_team;  /* may be NULL */
     char               *json;           /* the rule object, compact JSON */
+    int                 name_line;      /* where "rule_name" is, for */
+    int                 name_col;       /* errors found later (1-based) */
     /* private */
     int                 refs;
 };
