@@ -66,7 +66,6 @@ struct og_alert {
     struct sim_strv detail_values;
     struct og_note *notes;
     size_t          nnotes;
-    uint64_t        note_seq;
     char           *extra;         /* JSON object text of other keys */
 };
 

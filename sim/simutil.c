@@ -129,6 +129,9 @@ parse_relative(const char *s, uint64_t now, uint64_t *out)
     case 'm': unit = 60 * 1000; break;
     case 'h': unit = 3600 * 1000; break;
     case 'd': unit = 86400 * 1000; break;
+    case 'w': unit = 7ULL * 86400 * 1000; break;
+    case 'M': unit = 30ULL * 86400 * 1000; break;
+    case 'y': unit = 365ULL * 86400 * 1000; break;
     default:  return -1;
     }
     memcpy(numbuf, s, len - 1);

@@ -26,7 +26,7 @@ void simutil_iso8601(uint64_t ms, char *buf, size_t len);
 
 /* A time given to the admin API or in a seed file: epoch ms (number or
  * digits), ISO-8601 UTC ("2026-11-22T10:00:00.123Z"), or "now" / "now-5m"
- * / "now+1h" (units s m h d). -1 when none of these. */
+ * / "now+1h" (units s m h d w M y; Dynatrace style). -1 when none of these. */
 int simutil_parse_time(const cJSON *item, uint64_t now, uint64_t *out)
     ATTR_WUR;
 

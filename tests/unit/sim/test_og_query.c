@@ -20,9 +20,11 @@ enum want {
     PARSE_ERROR,
 };
 
-static const char *const tags_gc[] = { "env.prod", "svc.ledger", "Team.Payments" };
+static const char *const tags_gc[] = { "env.prod", "svc.ledger",
+    "Team.Payments" };
 static const char *const teams_in[] = { "payments_incoming" };
-static const char *const teamids_in[] = { "2b7f0e44-91c3-4d8a-a5b6-0c1d2e3f4a5b" };
+static const char *const teamids_in[] = {
+    "2b7f0e44-91c3-4d8a-a5b6-0c1d2e3f4a5b" };
 static const char *const teams_done[] = { "payments_incoming",
     "queue_autoremediation" };
 static const char *const teamids_done[] = {

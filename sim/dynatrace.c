@@ -1,0 +1,473 @@
+/*
+ * The simulated Dynatrace problems API: v1 (feed, status, details,
+ * comments, close; answers wrapped in "result" where the real one wraps)
+ * and v2 (problems list with problemSelector and nextPageKey paging,
+ * problem, comments, close). See api/opsgenie-dynatrace.md part 2.
+ */
+#include "dt_api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "str.h"
+#include "xmem.h"
+
+#define V1_PREFIX   "/api/v1/problem/"
+#define V2_PREFIX   "/api/v2/problems"
+
+static const struct {
+    const char *name;
+    uint64_t    ms;
+} relative_times[] = {
+    { "min", 60000ULL }, { "5mins", 300000ULL }, { "10mins", 600000ULL },
+    { "15mins", 900000ULL }, { "30mins", 1800000ULL },
+    { "hour", 3600000ULL }, { "2hours", 7200000ULL },
+    { "6hours", 21600000ULL }, { "day", 86400000ULL },
+    { "3days", 259200000ULL }, { "week", 604800000ULL },
+    { "month", 2678400000ULL },
+};
+
+void
+dt_api_not_found(struct sim_resp *resp, const char *what, const char *id)
+{
+    sim_dt_error(resp, 404, NULL, false, "%s %s not found", what, id);
+}
+
+static int
+v1_timeframe(const struct sim_req *req, struct dt_filter *f,
+    struct sim_resp *resp)
+{
+    const char *rel = sim_req_query(req, "relativeTime"), *errstr;
+    const char *st = sim_req_query(req, "startTimestamp");
+    const char *en = sim_req_query(req, "endTimestamp");
+    uint64_t now = simutil_epoch_ms(), span = SIM_DT_DEFAULT_FROM_MS;
+    size_t i;
+
+    if (rel != NULL) {
+        for (i = 0; i < NELEM(relative_times); i++) {
+            if (strcmp(rel, relative_times[i].name) == 0)
+                break;
+        }
+        if (i == NELEM(relative_times)) {
+            sim_dt_error(resp, 400, "relativeTime", false, "unknown "
+                "relative time %s", rel);
+            return -1;
+        }
+        span = relative_times[i].ms;
+    }
+    f->to_ms = now;
+    f->from_ms = now > span ? now - span : 0;
+    if ((st != NULL && str_to_u64(st, 0, now, &f->from_ms, &errstr) == -1) ||
+        (en != NULL && str_to_u64(en, 0, UINT64_MAX, &f->to_ms,
+        &errstr) == -1)) {
+        sim_dt_error(resp, 400, st != NULL ? "startTimestamp" :
+            "endTimestamp", false, "must be UTC milliseconds");
+        return -1;
+    }
+    if (f->to_ms > now)
+        f->to_ms = now;
+    return 0;
+}
+
+static int
+v1_filters(const struct sim_req *req, struct dt_filter *f,
+    struct sim_resp *resp)
+{
+    static const struct {
+        const char          *param;
+        enum dt_crit_kind    kind;
+    } single[] = {
+        { "status", DT_CRIT_STATUS },
+        { "impactLevel", DT_CRIT_IMPACT },
+        { "severityLevel", DT_CRIT_SEVERITY },
+    };
+    const char *tags[SIM_DT_CRITERIA_MAX], *v, *st;
+    size_t i, n;
+
+    st = sim_req_query(req, "status");
+    if (st != NULL && strcmp(st, "OPEN") != 0 && strcmp(st, "CLOSED") != 0) {
+        sim_dt_error(resp, 400, "status", false, "must be OPEN or CLOSED");
+        return -1;
+    }
+    for (i = 0; i < NELEM(single); i++) {
+        if ((v = sim_req_query(req, single[i].param)) != NULL &&
+            dt_filter_add(f, single[i].kind, v) == -1)
+            goto full;
+    }
+    n = sim_req_query_all(req, "tag", tags, NELEM(tags) - NELEM(single));
+    for (i = 0; i < n; i++) {
+        if (dt_filter_add(f, DT_CRIT_TAG, tags[i]) == -1)
+            goto full;
+    }
+    return 0;
+full:
+    sim_dt_error(resp, 400, "tag", false, "too many filters");
+    return -1;
+}
+
+static void
+dt1_feed(struct sim *s, const struct sim_req *req, const struct sim_args *a,
+    struct sim_resp *resp)
+{
+    const char *x = sim_req_query(req, "expandDetails");
+    struct dt_filter f;
+    cJSON *o, *r, *m;
+    size_t total;
+
+    (void)a;
+    memset(&f, 0, sizeof(f));
+    if (v1_timeframe(req, &f, resp) == -1 || v1_filters(req, &f, resp) == -1)
+        goto out;
+    o = cJSON_CreateObject();
+    r = cJSON_AddObjectToObject(o, "result");
+    cJSON_AddItemToObject(r, "problems", store_dt_list(s->store, &f, 1,
+        x != NULL && strcmp(x, "true") == 0, 0, false, 0, SIM_DT_FEED_MAX,
+        &total));
+    m = cJSON_AddObjectToObject(r, "monitored");
+    cJSON_AddNumberToObject(m, "INFRASTRUCTURE", 120);
+    cJSON_AddNumberToObject(m, "SERVICE", 35);
+    cJSON_AddNumberToObject(m, "APPLICATION", 4);
+    cJSON_AddNumberToObject(m, "ENVIRONMENT", 1);
+    sim_resp_json(resp, 200, o);
+out:
+    dt_filter_cleanup(&f);
+}
+
+static void
+dt1_status(struct sim *s, const struct sim_req *req, const struct sim_args *a,
+    struct sim_resp *resp)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    (void)req;
+    (void)a;
+    cJSON_AddItemToObject(o, "result", store_dt_status(s->store));
+    sim_resp_json(resp, 200, o);
+}
+
+static void
+dt1_details(struct sim *s, const struct sim_req *req,
+    const struct sim_args *a, struct sim_resp *resp)
+{
+    cJSON *p, *o;
+
+    (void)req;
+    if ((p = store_dt_get(s->store, a->ident, 1, 0)) == NULL) {
+        dt_api_not_found(resp, "Problem", a->ident);
+        return;
+    }
+    o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "result", p);
+    sim_resp_json(resp, 200, o);
+}
+
+/* The JSON object body, or NULL with a 400 written. */
+cJSON *
+dt_api_body(const struct sim_req *req, struct sim_resp *resp)
+{
+    cJSON *body;
+    bool bad;
+
+    body = sim_body_json(req, &bad);
+    if (body == NULL || !cJSON_IsObject(body)) {
+        cJSON_Delete(body);
+        sim_dt_error(resp, 400, NULL, false, "Could not map JSON at '' "
+            "near line 1 column 1");
+        return NULL;
+    }
+    return body;
+}
+
+/* A required, bounded string field of body; NULL with a 400 written. */
+const char *
+dt_api_body_str(const cJSON *body, const char *key, struct sim_resp *resp)
+{
+    const char *v = simutil_jstr(body, key);
+
+    if (v == NULL || v[0] == '\0' || strlen(v) > SIM_DT_COMMENT_MAX) {
+        sim_dt_error(resp, 400, key, true, "must not be empty (at most %d "
+            "characters)", SIM_DT_COMMENT_MAX);
+        return NULL;
+    }
+    return v;
+}
+
+void
+dt_api_answer(struct sim_resp *resp, enum store_rc rc, const struct sim_args *a,
+    int ok_status, cJSON *out)
+{
+    switch (rc) {
+    case STORE_OK:
+        sim_resp_json(resp, ok_status, out);
+        return;
+    case STORE_ENOENT:
+        cJSON_Delete(out);
+        dt_api_not_found(resp, a->sub[0] != '\0' ? "Comment" : "Problem",
+            a->sub[0] != '\0' ? a->sub : a->ident);
+        return;
+    case STORE_EDONE:
+        sim_resp_json(resp, 204, out);
+        return;
+    default:
+        cJSON_Delete(out);
+        sim_dt_error(resp, 507, NULL, false, "The simulator's comment "
+            "limit is reached");
+        return;
+    }
+}
+
+static void
+dt1_comments(struct sim *s, const struct sim_req *req,
+    const struct sim_args *a, struct sim_resp *resp)
+{
+    cJSON *body = NULL, *out = NULL, *o;
+    const char *content, *user;
+    enum store_rc rc;
+    size_t total;
+
+    if (strcmp(req->method, "GET") == 0) {
+        rc = store_dt_comments(s->store, a->ident, 1, 0, SIZE_MAX, &total,
+            &out);
+        if (rc == STORE_OK) {
+            o = cJSON_CreateObject();
+            cJSON_AddItemToObject(o, "comments", out);
+            out = o;
+        }
+        dt_api_answer(resp, rc, a, 200, out);
+        return;
+    }
+    if (strcmp(req->method, "DELETE") == 0) {
+        dt_api_answer(resp, store_dt_comment_delete(s->store, a->ident, a->sub),
+            a, 204, NULL);
+        return;
+    }
+    if ((body = dt_api_body(req, resp)) == NULL ||
+        (content = dt_api_body_str(body, "comment", resp)) == NULL ||
+        (user = dt_api_body_str(body, "user", resp)) == NULL)
+        goto out;
+    if (strcmp(req->method, "PUT") == 0)
+        rc = store_dt_comment_update(s->store, a->ident, a->sub, content,
+            simutil_jstr(body, "context"), 1, &out);
+    else
+        rc = store_dt_comment_add(s->store, a->ident, content, user,
+            simutil_jstr(body, "context"), 1, &out);
+    dt_api_answer(resp, rc, a, 200, out);
+out:
+    cJSON_Delete(body);
+}
+
+static void
+dt1_close(struct sim *s, const struct sim_req *req, const struct sim_args *a,
+    struct sim_resp *resp)
+{
+    const char *content = sim_req_query(req, "content");
+    cJSON *out = NULL;
+    enum store_rc rc;
+
+    if (content == NULL || content[0] == '\0') {
+        sim_dt_error(resp, 400, "content", false, "must not be empty");
+        return;
+    }
+    rc = store_dt_close(s->store, a->ident, content, s->dt_author, 1, &out);
+    dt_api_answer(resp, rc, a, 200, out);
+}
+
+int
+dt_api_fields(const struct sim_req *req, unsigned *fields,
+    struct sim_resp *resp)
+{
+    const char *v = sim_req_query(req, "fields"), *p, *comma;
+    size_t len;
+
+    *fields = 0;
+    for (p = v; p != NULL && *p != '\0'; p = comma == NULL ? NULL :
+        comma + 1) {
+        comma = strchr(p, ',');
+        len = comma == NULL ? strlen(p) : (size_t)(comma - p);
+        if (*p == '+' || *p == ' ') {
+            p++;
+            len--;
+        }
+        if (len == 15 && strncmp(p, "evidenceDetails", len) == 0)
+            *fields |= DT_FIELD_EVIDENCE;
+        else if (len == 14 && strncmp(p, "impactAnalysis", len) == 0)
+            *fields |= DT_FIELD_IMPACT;
+        else if (len == 14 && strncmp(p, "recentComments", len) == 0)
+            *fields |= DT_FIELD_COMMENTS;
+        else if (len != 0) {
+            sim_dt_error(resp, 400, "fields", false, "unknown field %.*s",
+                (int)len, p);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* v2 time: UTC ms, ISO-8601 or now-<n><unit>. */
+int
+dt_api_time(const struct sim_req *req, const char *name, uint64_t def,
+    uint64_t *out, struct sim_resp *resp)
+{
+    const char *v = sim_req_query(req, name);
+    cJSON *item;
+    int rc;
+
+    *out = def;
+    if (v == NULL)
+        return 0;
+    item = cJSON_CreateString(v);
+    rc = simutil_parse_time(item, simutil_epoch_ms(), out);
+    cJSON_Delete(item);
+    if (rc == -1)
+        sim_dt_error(resp, 400, name, false, "must be UTC milliseconds, "
+            "ISO-8601 or now-<n><unit>");
+    return rc;
+}
+
+
+static const struct sim_route
+    r1_feed = { "dt1.feed", "dt", dt1_feed },
+    r1_status = { "dt1.status", "dt", dt1_status },
+    r1_details = { "dt1.details", "dt", dt1_details },
+    r1_close = { "dt1.close", "dt", dt1_close },
+    r1_comments_list = { "dt1.comments.list", "dt", dt1_comments },
+    r1_comments_add = { "dt1.comments.add", "dt", dt1_comments },
+    r1_comment_put = { "dt1.comments.update", "dt", dt1_comments },
+    r1_comment_del = { "dt1.comments.delete", "dt", dt1_comments },
+    r2_list = { "dt2.list", "dt", dt_v2_list },
+    r2_get = { "dt2.get", "dt", dt_v2_get },
+    r2_close = { "dt2.close", "dt", dt_v2_close },
+    r2_comments_list = { "dt2.comments.list", "dt", dt_v2_comments },
+    r2_comments_add = { "dt2.comments.add", "dt", dt_v2_comments },
+    r2_comment_get = { "dt2.comments.get", "dt", dt_v2_comments },
+    r2_comment_put = { "dt2.comments.update", "dt", dt_v2_comments },
+    r2_comment_del = { "dt2.comments.delete", "dt", dt_v2_comments };
+
+/* Split "a/b/c" into at most 3 segments of a->ident / a->sub; returns the
+ * number of segments, or -1 when there are more or one is too long. */
+static int
+segments(const char *rest, char seg[3][SIM_ARG_MAX])
+{
+    const char *slash;
+    int n = 0;
+    size_t len;
+
+    while (*rest != '\0') {
+        if (n == 3)
+            return -1;
+        slash = strchr(rest, '/');
+        len = slash == NULL ? strlen(rest) : (size_t)(slash - rest);
+        if (len == 0 || len >= SIM_ARG_MAX)
+            return -1;
+        memcpy(seg[n], rest, len);
+        seg[n++][len] = '\0';
+        rest += len + (slash != NULL);
+    }
+    return n;
+}
+
+static const struct sim_route *
+pick(const char *method, bool *known, const char *m1,
+    const struct sim_route *r1, const char *m2, const struct sim_route *r2,
+    const char *m3, const struct sim_route *r3)
+{
+    *known = true;
+    if (m1 != NULL && strcmp(method, m1) == 0)
+        return r1;
+    if (m2 != NULL && strcmp(method, m2) == 0)
+        return r2;
+    if (m3 != NULL && strcmp(method, m3) == 0)
+        return r3;
+    return NULL;
+}
+
+static const struct sim_route *
+route_v1(const struct sim_req *req, struct sim_args *a, bool *known)
+{
+    char seg[3][SIM_ARG_MAX];
+    const char *m = req->method;
+    int n = segments(req->path + strlen(V1_PREFIX), seg);
+
+    if (n == 1 && strcmp(seg[0], "feed") == 0)
+        return pick(m, known, "GET", &r1_feed, NULL, NULL, NULL, NULL);
+    if (n == 1 && strcmp(seg[0], "status") == 0)
+        return pick(m, known, "GET", &r1_status, NULL, NULL, NULL, NULL);
+    if (n < 2 || strcmp(seg[0], "details") != 0)
+        return NULL;
+    snprintf(a->ident, sizeof(a->ident), "%s", seg[1]);
+    if (n == 2)
+        return pick(m, known, "GET", &r1_details, NULL, NULL, NULL, NULL);
+    return NULL;
+}
+
+static const struct sim_route *
+route_v1_deep(const struct sim_req *req, struct sim_args *a, bool *known)
+{
+    const char *rest = req->path + strlen(V1_PREFIX "details/");
+    const char *slash = strchr(rest, '/');
+    char seg[3][SIM_ARG_MAX];
+    const char *m = req->method;
+    int n;
+
+    if (slash == NULL || (size_t)(slash - rest) >= sizeof(a->ident))
+        return NULL;
+    snprintf(a->ident, sizeof(a->ident), "%.*s", (int)(slash - rest), rest);
+    n = segments(slash + 1, seg);
+    if (n == 1 && strcmp(seg[0], "close") == 0)
+        return pick(m, known, "POST", &r1_close, NULL, NULL, NULL, NULL);
+    if (n < 1 || strcmp(seg[0], "comments") != 0)
+        return NULL;
+    if (n == 1)
+        return pick(m, known, "GET", &r1_comments_list, "POST",
+            &r1_comments_add, NULL, NULL);
+    snprintf(a->sub, sizeof(a->sub), "%s", seg[1]);
+    return n == 2 ? pick(m, known, "PUT", &r1_comment_put, "DELETE",
+        &r1_comment_del, NULL, NULL) : NULL;
+}
+
+static const struct sim_route *
+route_v2(const struct sim_req *req, struct sim_args *a, bool *known)
+{
+    const char *rest = req->path + strlen(V2_PREFIX);
+    char seg[3][SIM_ARG_MAX];
+    const char *m = req->method;
+    int n;
+
+    if (*rest == '\0' || strcmp(rest, "/") == 0)
+        return pick(m, known, "GET", &r2_list, NULL, NULL, NULL, NULL);
+    if (*rest != '/' || (n = segments(rest + 1, seg)) < 1)
+        return NULL;
+    snprintf(a->ident, sizeof(a->ident), "%s", seg[0]);
+    if (n == 1)
+        return pick(m, known, "GET", &r2_get, NULL, NULL, NULL, NULL);
+    if (n == 2 && strcmp(seg[1], "close") == 0)
+        return pick(m, known, "POST", &r2_close, NULL, NULL, NULL, NULL);
+    if (strcmp(seg[1], "comments") != 0)
+        return NULL;
+    if (n == 2)
+        return pick(m, known, "GET", &r2_comments_list, "POST",
+            &r2_comments_add, NULL, NULL);
+    snprintf(a->sub, sizeof(a->sub), "%s", seg[2]);
+    return pick(m, known, "GET", &r2_comment_get, "PUT", &r2_comment_put,
+        "DELETE", &r2_comment_del);
+}
+
+const struct sim_route *
+dynatrace_route(const struct sim_req *req, struct sim_args *a, bool *known)
+{
+    const struct sim_route *rt;
+
+    *known = false;
+    if (strncmp(req->path, V2_PREFIX, strlen(V2_PREFIX)) == 0)
+        return route_v2(req, a, known);
+    if (strncmp(req->path, V1_PREFIX, strlen(V1_PREFIX)) != 0)
+        return NULL;
+    if ((rt = route_v1(req, a, known)) != NULL || *known)
+        return rt;
+    memset(a->ident, 0, sizeof(a->ident));
+    if (strncmp(req->path, V1_PREFIX "details/",
+        strlen(V1_PREFIX "details/")) == 0)
+        return route_v1_deep(req, a, known);
+    return NULL;
+}

@@ -1,0 +1,319 @@
+/*
+ * Validation and queueing of the asynchronous OpsGenie alert actions. The
+ * effect is applied by the store after the configured delay; the caller
+ * learns the outcome from GET /v2/alerts/requests/{requestId}.
+ */
+#include "og_actions.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim_limits.h"
+#include "str.h"
+#include "xmem.h"
+
+/* Field errors become 422 {"message", "errors": {field: reason}}. */
+struct verr {
+    const char *field;
+    char        msg[256];
+};
+
+static enum og_action_kind
+action_kind(const struct sim_req *req)
+{
+    static const struct {
+        const char          *suffix;
+        const char          *method;
+        enum og_action_kind  kind;
+    } kinds[] = {
+        { "/notes",         "POST",   OG_ACT_NOTE },
+        { "/teams",         "POST",   OG_ACT_TEAM },
+        { "/responders",    "POST",   OG_ACT_RESPONDER },
+        { "/tags",          "POST",   OG_ACT_TAGS_ADD },
+        { "/tags",          "DELETE", OG_ACT_TAGS_REMOVE },
+        { "/details",       "POST",   OG_ACT_DETAILS_ADD },
+        { "/details",       "DELETE", OG_ACT_DETAILS_REMOVE },
+        { "/unacknowledge", "POST",   OG_ACT_UNACK },
+        { "/acknowledge",   "POST",   OG_ACT_ACK },
+        { "/close",         "POST",   OG_ACT_CLOSE },
+    };
+    size_t i;
+
+    if (strcmp(req->path, "/v2/alerts") == 0 ||
+        strcmp(req->path, "/v2/alerts/") == 0)
+        return OG_ACT_CREATE;
+    for (i = 0; i < NELEM(kinds); i++) {
+        if (str_has_suffix(req->path, kinds[i].suffix) &&
+            strcmp(req->method, kinds[i].method) == 0)
+            return kinds[i].kind;
+    }
+    return OG_ACT_DELETE;
+}
+
+/* Copy an optional bounded string from body (or, for DELETE calls, from
+ * the query string). */
+static int
+opt_str(const cJSON *body, const struct sim_req *req, const char *key,
+    size_t max, char **dst, struct verr *ve)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(body, key);
+    const char *v = NULL;
+
+    if (it != NULL && !cJSON_IsNull(it)) {
+        if (!cJSON_IsString(it)) {
+            ve->field = key;
+            snprintf(ve->msg, sizeof(ve->msg), "%s must be a string", key);
+            return -1;
+        }
+        v = it->valuestring;
+    } else if (strcmp(req->method, "DELETE") == 0)
+        v = sim_req_query(req, key);
+    if (v == NULL)
+        return 0;
+    if (strlen(v) > max) {
+        ve->field = key;
+        snprintf(ve->msg, sizeof(ve->msg), "%s can not be longer than %zu "
+            "characters", key, max);
+        return -1;
+    }
+    *dst = xstrdup(v);
+    return 0;
+}
+
+static int
+fail(struct verr *ve, const char *field, const char *msg)
+{
+    ve->field = field;
+    snprintf(ve->msg, sizeof(ve->msg), "%s", msg);
+    return -1;
+}
+
+static int
+team_fields(const cJSON *t, struct og_action *act, struct verr *ve,
+    const char *field)
+{
+    const char *id = simutil_jstr(t, "id"), *name = simutil_jstr(t, "name");
+
+    if (!cJSON_IsObject(t) || (id == NULL && name == NULL))
+        return fail(ve, field, "team id or name must be given");
+    if ((id != NULL && strlen(id) > 64) ||
+        (name != NULL && strlen(name) > SIM_OG_USER_MAX))
+        return fail(ve, field, "team id or name is too long");
+    act->team_id = xstrdup(id == NULL ? "" : id);
+    act->team_name = xstrdup(name == NULL ? "" : name);
+    return 0;
+}
+
+/* "a,b,c" from the query into list. */
+static int
+csv_list(const char *csv, struct sim_strv *list, const char *field,
+    struct verr *ve)
+{
+    const char *p = csv, *comma;
+    char item[SIM_QUERY_VALUE_MAX];
+
+    if (csv == NULL || *csv == '\0')
+        return fail(ve, field, "must be given");
+    while (*p != '\0') {
+        comma = strchr(p, ',');
+        snprintf(item, sizeof(item), "%.*s", comma == NULL ?
+            (int)strlen(p) : (int)(comma - p), p);
+        if (item[0] != '\0' && list->n < SIM_DETAILS_MAX)
+            og_strv_push(list, item);
+        if (comma == NULL)
+            break;
+        p = comma + 1;
+    }
+    return list->n == 0 ? fail(ve, field, "must be given") : 0;
+}
+
+static int
+tags_field(const cJSON *body, struct og_action *act, struct verr *ve)
+{
+    const cJSON *tags = cJSON_GetObjectItemCaseSensitive(body, "tags"), *e;
+
+    if (!cJSON_IsArray(tags) || cJSON_GetArraySize(tags) == 0 ||
+        cJSON_GetArraySize(tags) > SIM_TAGS_MAX)
+        return fail(ve, "tags", "tags must be a non-empty list of at most "
+            "20");
+    cJSON_ArrayForEach(e, tags) {
+        if (!cJSON_IsString(e) || e->valuestring[0] == '\0' ||
+            strlen(e->valuestring) > SIM_TAG_LEN_MAX)
+            return fail(ve, "tags", "tags must be strings of 1..50 "
+                "characters");
+        og_strv_push(&act->list, e->valuestring);
+    }
+    return 0;
+}
+
+static int
+details_field(const cJSON *body, struct og_action *act, struct verr *ve)
+{
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(body, "details"), *e;
+    size_t total = 0;
+
+    if (!cJSON_IsObject(d) || cJSON_GetArraySize(d) == 0 ||
+        cJSON_GetArraySize(d) > SIM_DETAILS_MAX)
+        return fail(ve, "details", "details must be a non-empty object");
+    cJSON_ArrayForEach(e, d) {
+        if (!cJSON_IsString(e))
+            return fail(ve, "details", "detail values must be strings");
+        total += strlen(e->string) + strlen(e->valuestring);
+        og_strv_push(&act->list, e->string);
+        og_strv_push(&act->values, e->valuestring);
+    }
+    if (total > SIM_OG_DETAILS_CHARS_MAX)
+        return fail(ve, "details", "details are longer than 8000 "
+            "characters");
+    return 0;
+}
+
+static int
+create_field(const cJSON *body, const struct sim_req *req,
+    struct og_action *act, struct verr *ve)
+{
+    struct og_alert *probe;
+    cJSON *copy;
+    char err[256];
+
+    if (body == NULL || simutil_jstr(body, "message") == NULL ||
+        simutil_jstr(body, "message")[0] == '\0')
+        return fail(ve, "message", "Message can not be empty.");
+    probe = og_alert_from_json(body, 0, SIM_ANNOTATIONS_MAX_CEILING, err,
+        sizeof(err));
+    if (probe == NULL)
+        return fail(ve, "alert", err);
+    og_alert_free(probe);
+    copy = cJSON_Duplicate(body, 1);
+    /* As the real service: the source defaults to the caller's address,
+     * and the note/user fields are the request's, not the alert's. */
+    if (cJSON_GetObjectItemCaseSensitive(copy, "source") == NULL)
+        cJSON_AddStringToObject(copy, "source", req->peer);
+    cJSON_DeleteItemFromObjectCaseSensitive(copy, "note");
+    cJSON_DeleteItemFromObjectCaseSensitive(copy, "user");
+    act->create = simutil_print(copy);
+    cJSON_Delete(copy);
+    return 0;
+}
+
+static int
+kind_fields(const cJSON *body, const struct sim_req *req,
+    struct og_action *act, struct verr *ve)
+{
+    switch (act->kind) {
+    case OG_ACT_NOTE:
+        if (act->note == NULL || act->note[0] == '\0')
+            return fail(ve, "note", "note can not be empty");
+        return 0;
+    case OG_ACT_TEAM:
+        return team_fields(cJSON_GetObjectItemCaseSensitive(body, "team"),
+            act, ve, "team");
+    case OG_ACT_RESPONDER: {
+        const cJSON *r = cJSON_GetObjectItemCaseSensitive(body,
+            "responder");
+
+        if (simutil_jstr(r, "type") == NULL ||
+            strcmp(simutil_jstr(r, "type"), "team") != 0)
+            return fail(ve, "responder", "only team responders are "
+                "simulated");
+        return team_fields(r, act, ve, "responder");
+    }
+    case OG_ACT_TAGS_ADD:
+        return tags_field(body, act, ve);
+    case OG_ACT_TAGS_REMOVE:
+        return csv_list(sim_req_query(req, "tags"), &act->list, "tags", ve);
+    case OG_ACT_DETAILS_ADD:
+        return details_field(body, act, ve);
+    case OG_ACT_DETAILS_REMOVE:
+        return csv_list(sim_req_query(req, "keys"), &act->list, "keys", ve);
+    case OG_ACT_CREATE:
+        return create_field(body, req, act, ve);
+    default:
+        return 0;
+    }
+}
+
+static struct og_action *
+build(const cJSON *body, const struct sim_req *req, const struct sim_args *a,
+    struct verr *ve)
+{
+    struct og_action *act = xcalloc(1, sizeof(*act));
+    const char *t = sim_req_query(req, "identifierType");
+
+    act->kind = action_kind(req);
+    memcpy(act->request_id, a->rid, sizeof(act->request_id));
+    if (act->kind != OG_ACT_CREATE)
+        act->ident = xstrdup(a->ident);
+    if (t == NULL || strcmp(t, "id") == 0)
+        act->itype = OG_IDENT_ID;
+    else if (strcmp(t, "tiny") == 0)
+        act->itype = OG_IDENT_TINY;
+    else if (strcmp(t, "alias") == 0)
+        act->itype = OG_IDENT_ALIAS;
+    else {
+        fail(ve, "identifierType", "must be id, tiny or alias");
+        goto bad;
+    }
+    if (opt_str(body, req, "user", SIM_OG_USER_MAX, &act->user, ve) == -1 ||
+        opt_str(body, req, "source", SIM_OG_SOURCE_MAX, &act->source,
+        ve) == -1 ||
+        opt_str(body, req, "note", SIM_OG_NOTE_MAX, &act->note, ve) == -1 ||
+        kind_fields(body, req, act, ve) == -1)
+        goto bad;
+    return act;
+bad:
+    og_action_free(act);
+    return NULL;
+}
+
+void
+og_actions_handle(struct sim *s, const struct sim_req *req,
+    const struct sim_args *a, struct sim_resp *resp)
+{
+    struct og_action *act = NULL;
+    struct verr ve = { NULL, "" };
+    cJSON *body, *o, *probe;
+    bool bad;
+
+    body = sim_body_json(req, &bad);
+    if (bad || (body != NULL && !cJSON_IsObject(body))) {
+        sim_og_error(resp, a, 400, NULL, "Could not parse the request body "
+            "as a JSON object");
+        goto out;
+    }
+    if ((act = build(body, req, a, &ve)) == NULL) {
+        sim_og_error(resp, a, 422, ve.field, "%s", ve.msg);
+        goto out;
+    }
+    if (s->missing_alert_404 && act->kind != OG_ACT_CREATE) {
+        probe = store_og_get(s->store, act->ident, act->itype,
+            OG_VIEW_LIST);
+        if (probe == NULL) {
+            sim_og_error(resp, a, 404, NULL, "Alert does not exist");
+            goto out;
+        }
+        cJSON_Delete(probe);
+    }
+    switch (store_og_submit(s->store, act)) {
+    case STORE_OK:
+        o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "result", "Request will be processed");
+        sim_og_reply(resp, a, 202, o);
+        break;
+    case STORE_EBUSY:
+        sim_og_error(resp, a, 429, NULL, "TooManyRequests");
+        sim_resp_header(resp, "X-RateLimit-State", "THROTTLED");
+        sim_resp_header(resp, "X-RateLimit-Reason", "ACCOUNT");
+        sim_resp_header(resp, "X-RateLimit-Period-In-Sec", "60");
+        break;
+    default:
+        sim_og_error(resp, a, 507, NULL, "The simulator's alert limit is "
+            "reached");
+        break;
+    }
+    act = NULL;
+out:
+    og_action_free(act);
+    cJSON_Delete(body);
+}

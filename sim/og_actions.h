@@ -1,0 +1,17 @@
+/*
+ * The asynchronous OpsGenie alert actions (create, delete, notes, teams,
+ * responders, tags, details, acknowledge, unacknowledge, close): validate
+ * the request as OpsGenie does (400 bad JSON, 422 bad fields), queue it in
+ * the store and answer 202 {"result":"Request will be processed",...}.
+ */
+#ifndef ALEXIS_SIM_OG_ACTIONS_H
+#define ALEXIS_SIM_OG_ACTIONS_H
+
+#include "sim.h"
+
+/* Route handler for every asynchronous alert endpoint; the action is
+ * chosen from the request's method and path. */
+void og_actions_handle(struct sim *s, const struct sim_req *req,
+    const struct sim_args *a, struct sim_resp *resp);
+
+#endif

@@ -1,0 +1,353 @@
+/*
+ * Request dispatch of alexis-sim: admin calls go straight to admin.c;
+ * simulated API calls pass faults, authentication and rate limits here
+ * before their handler runs, and are counted and logged once at the end.
+ */
+#include "sim.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "alexis_limits.h"
+#include "auth.h"
+#include "log.h"
+#include "str.h"
+#include "xmem.h"
+
+static void
+copy_keys(char **dst, size_t *n, const char *const *src, size_t nsrc)
+{
+    size_t i;
+
+    for (i = 0; i < nsrc && i < SIM_KEYS_MAX; i++)
+        dst[i] = xstrdup(src[i]);
+    *n = i;
+}
+
+struct sim *
+sim_new(const struct sim_opts *opts, char *err, size_t errlen)
+{
+    struct sim *s = xcalloc(1, sizeof(*s));
+
+    if ((s->store = store_new(&opts->store, err, errlen)) == NULL) {
+        free(s);
+        return NULL;
+    }
+    s->faults = faults_new();
+    copy_keys(s->genie_keys, &s->ngenie_keys, opts->genie_keys,
+        opts->ngenie_keys);
+    copy_keys(s->dt_tokens, &s->ndt_tokens, opts->dt_tokens,
+        opts->ndt_tokens);
+    s->seed_path = simutil_dup(opts->seed_path, NULL);
+    s->dt_author = simutil_dup(opts->dt_author, "alexis-sim API token");
+    s->missing_alert_404 = opts->missing_alert_404;
+    atomic_init(&s->stopping, false);
+    return s;
+}
+
+static void
+wipe_keys(char **keys, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        explicit_bzero(keys[i], strlen(keys[i]));
+        free(keys[i]);
+    }
+}
+
+void
+sim_free(struct sim *s)
+{
+    if (s == NULL)
+        return;
+    store_free(s->store);
+    faults_free(s->faults);
+    wipe_keys(s->genie_keys, s->ngenie_keys);
+    wipe_keys(s->dt_tokens, s->ndt_tokens);
+    free(s->seed_path);
+    free(s->dt_author);
+    free(s);
+}
+
+void
+sim_og_reply(struct sim_resp *resp, const struct sim_args *a, int status,
+    cJSON *obj)
+{
+    simutil_og_envelope(obj, a->rid, a->start_us);
+    sim_resp_json(resp, status, obj);
+}
+
+void
+sim_og_error(struct sim_resp *resp, const struct sim_args *a, int status,
+    const char *field, const char *fmt, ...)
+{
+    cJSON *o = cJSON_CreateObject();
+    char msg[HTTP_REASON_MAX];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (field != NULL) {
+        cJSON_AddStringToObject(o, "message", "Request body is not "
+            "processable. Please check the errors.");
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "errors"), field,
+            msg);
+    } else
+        cJSON_AddStringToObject(o, "message", msg);
+    sim_og_reply(resp, a, status, o);
+}
+
+void
+sim_dt_error(struct sim_resp *resp, int status, const char *param,
+    bool in_body, const char *fmt, ...)
+{
+    cJSON *o = cJSON_CreateObject(), *e, *cv;
+    char msg[HTTP_REASON_MAX];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    e = cJSON_AddObjectToObject(o, "error");
+    cJSON_AddNumberToObject(e, "code", status);
+    cJSON_AddStringToObject(e, "message", param != NULL ?
+        "Constraints violated." : msg);
+    if (param != NULL) {
+        cv = cJSON_CreateObject();
+        cJSON_AddStringToObject(cv, "path", param);
+        cJSON_AddStringToObject(cv, "message", msg);
+        cJSON_AddStringToObject(cv, "parameterLocation",
+            in_body ? "PAYLOAD_BODY" : "QUERY");
+        cJSON_AddNullToObject(cv, "location");
+        cJSON_AddItemToArray(cJSON_AddArrayToObject(e,
+            "constraintViolations"), cv);
+    }
+    sim_resp_json(resp, status, o);
+}
+
+cJSON *
+sim_body_json(const struct sim_req *req, bool *bad)
+{
+    const char *p = req->body;
+    cJSON *doc;
+
+    *bad = false;
+    while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
+        p++;
+    if (*p == '\0')
+        return NULL;
+    if ((doc = cJSON_ParseWithLength(req->body, req->body_len)) == NULL) {
+        *bad = true;
+        return NULL;
+    }
+    return doc;
+}
+
+/* Sleep in short steps so a stop request is not held up by a fault. */
+static void
+sleep_ms(struct sim *s, unsigned ms)
+{
+    struct timespec ts = { 0, 20 * 1000000L };
+    uint64_t until = now_ms() + ms;
+
+    while (now_ms() < until && !atomic_load(&s->stopping))
+        nanosleep(&ts, NULL);
+}
+
+static bool
+key_ok(char *const *keys, size_t n, const char *presented)
+{
+    bool ok = false;
+    size_t i;
+
+    if (presented == NULL)
+        return false;
+    for (i = 0; i < n; i++)
+        ok |= auth_timingsafe_streq(keys[i], presented) != 0;
+    return ok;
+}
+
+/* The credential after "scheme " in the Authorization header, else NULL. */
+static const char *
+after_scheme(const char *h, const char *scheme)
+{
+    size_t n = strlen(scheme);
+
+    if (h == NULL || strncasecmp(h, scheme, n) != 0 || h[n] != ' ')
+        return NULL;
+    h += n;
+    while (*h == ' ')
+        h++;
+    return h;
+}
+
+/* 0 when allowed; else the 401 is written. */
+static int
+authenticate(struct sim *s, bool og, const struct sim_req *req,
+    const struct sim_args *a, struct sim_resp *resp)
+{
+    const char *h = sim_req_header(req, "Authorization"), *cred;
+
+    if (og) {
+        if (key_ok(s->genie_keys, s->ngenie_keys, after_scheme(h,
+            "GenieKey")))
+            return 0;
+        sim_og_error(resp, a, 401, NULL, "Could not authenticate");
+        return -1;
+    }
+    cred = after_scheme(h, "Api-Token");
+    if (cred == NULL && h == NULL)
+        cred = sim_req_query(req, "api-token");
+    if (cred == NULL && h == NULL) {
+        sim_dt_error(resp, 401, NULL, false,
+            "Missing authorization parameter.");
+        return -1;
+    }
+    if (key_ok(s->dt_tokens, s->ndt_tokens, cred))
+        return 0;
+    sim_dt_error(resp, 401, NULL, false, "Token Authentication failed");
+    return -1;
+}
+
+static void
+rate_headers(struct sim_resp *resp, bool og, const struct rate_info *ri,
+    unsigned retry_after_s)
+{
+    if (og) {
+        sim_resp_header(resp, "X-RateLimit-State", "THROTTLED");
+        sim_resp_header(resp, "X-RateLimit-Reason", "ACCOUNT");
+        sim_resp_header(resp, "X-RateLimit-Period-In-Sec", "60");
+        return;
+    }
+    sim_resp_header(resp, "X-RateLimit-Limit", "%.0f",
+        ri != NULL ? ri->per_minute : 50.0);
+    sim_resp_header(resp, "X-RateLimit-Remaining", "%.0f",
+        ri != NULL ? ri->remaining : 0.0);
+    sim_resp_header(resp, "X-RateLimit-Reset", "%llu",
+        (unsigned long long)(ri != NULL ? ri->reset_us :
+        (simutil_epoch_ms() + retry_after_s * 1000ULL) * 1000ULL));
+    sim_resp_header(resp, "Retry-After", "%u", retry_after_s);
+}
+
+static void
+throttled(struct sim_resp *resp, bool og, const struct sim_args *a,
+    const struct rate_info *ri, unsigned retry_after_s)
+{
+    if (og)
+        sim_og_error(resp, a, 429, NULL, "TooManyRequests");
+    else
+        sim_dt_error(resp, 429, NULL, false, "Too Many Requests");
+    rate_headers(resp, og, ri, retry_after_s);
+}
+
+/* Faults, auth and rate limit; true when the handler should run. */
+static bool
+admit(struct sim *s, const struct sim_route *rt, bool og,
+    const struct sim_req *req, const struct sim_args *a,
+    struct sim_resp *resp, const char **fault)
+{
+    struct rate_info ri;
+    struct fault_hit hit;
+
+    faults_take(s->faults, rt->endpoint, &hit);
+    if (hit.latency_ms > 0)
+        sleep_ms(s, hit.latency_ms);
+    switch (hit.kind) {
+    case FAULT_DROP:
+        *fault = "close";
+        resp->drop = true;
+        return false;
+    case FAULT_RATE:
+        *fault = "429";
+        throttled(resp, og, a, NULL, hit.retry_after_s);
+        return false;
+    case FAULT_STATUS:
+        *fault = "error";
+        if (og)
+            sim_og_error(resp, a, hit.status, NULL, "Internal Server Error");
+        else
+            sim_dt_error(resp, hit.status, NULL, false,
+                "Internal Server Error");
+        return false;
+    default:
+        break;
+    }
+    if (hit.latency_ms > 0)
+        *fault = "latency";
+    if (authenticate(s, og, req, a, resp) == -1)
+        return false;
+    faults_rate_take(s->faults, rt->domain, &ri);
+    if (ri.refused) {
+        *fault = "rate_limit";
+        throttled(resp, og, a, &ri, ri.retry_after_s);
+        return false;
+    }
+    if (ri.limited && !og) {
+        sim_resp_header(resp, "X-RateLimit-Limit", "%.0f", ri.per_minute);
+        sim_resp_header(resp, "X-RateLimit-Remaining", "%.0f", ri.remaining);
+        sim_resp_header(resp, "X-RateLimit-Reset", "%llu",
+            (unsigned long long)ri.reset_us);
+    }
+    return true;
+}
+
+static void
+not_found(struct sim_resp *resp, bool og, bool known,
+    const struct sim_args *a)
+{
+    int status = known ? 405 : 404;
+
+    if (og)
+        sim_og_error(resp, a, status, NULL, known ? "Method not allowed" :
+            "Could not find the requested resource");
+    else
+        sim_dt_error(resp, status, NULL, false, known ? "Method not allowed" :
+            "Not found");
+}
+
+void
+sim_dispatch(void *ctx, const struct sim_req *req, struct sim_resp *resp)
+{
+    struct sim *s = ctx;
+    const struct sim_route *rt = NULL;
+    const char *fault = "none";
+    struct sim_args a;
+    bool og, known = false;
+
+    if (strncmp(req->path, "/_admin/", 8) == 0) {
+        admin_handle(s, req, resp);
+        return;
+    }
+    memset(&a, 0, sizeof(a));
+    a.start_us = now_us();
+    simutil_uuid(a.rid);
+    og = strncmp(req->path, "/v2/", 4) == 0;
+    rt = og ? opsgenie_route(req, &a, &known) :
+        dynatrace_route(req, &a, &known);
+    if (rt == NULL)
+        not_found(resp, og, known, &a);
+    else if (req->too_big) {
+        if (og)
+            sim_og_error(resp, &a, 413, NULL, "Request entity too large");
+        else
+            sim_dt_error(resp, 413, NULL, false, "Payload over %d bytes",
+                SIM_BODY_MAX);
+    } else if (admit(s, rt, og, req, &a, resp, &fault))
+        rt->fn(s, req, &a, resp);
+    if (og && !resp->drop)
+        sim_resp_header(resp, "X-Request-ID", "%s", a.rid);
+    faults_count(s->faults, rt != NULL ? rt->endpoint : "unknown",
+        resp->status, resp->drop);
+    log_event(LOG_INFO, "request_finished", KV_STR("method", req->method),
+        KV_STR("path", req->path),
+        KV_STR("endpoint", rt != NULL ? rt->endpoint : "unknown"),
+        KV_INT("status", resp->drop ? 0 : resp->status),
+        KV_STR("fault", fault),
+        KV_UINT("app_elapsed_ms", (now_us() - a.start_us) / 1000));
+}

@@ -1,0 +1,108 @@
+/*
+ * The alexis-sim context and request dispatcher: route a request to the
+ * OpsGenie, Dynatrace or admin handlers, and around every simulated API
+ * call apply injected faults, authentication, the optional rate limits,
+ * the call counters and the request_finished log line. Handlers answer in
+ * the error envelope of their own API (sim_og_error, sim_dt_error).
+ */
+#ifndef ALEXIS_SIM_SIM_H
+#define ALEXIS_SIM_SIM_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "compat.h"
+#include "faults.h"
+#include "sim_http.h"
+#include "sim_limits.h"
+#include "simutil.h"
+#include "store.h"
+
+#define SIM_ARG_MAX     (SIM_OG_ALIAS_MAX + 1)
+
+struct sim_opts {
+    const char         *genie_keys[SIM_KEYS_MAX];  /* borrowed */
+    size_t              ngenie_keys;
+    const char         *dt_tokens[SIM_KEYS_MAX];   /* borrowed */
+    size_t              ndt_tokens;
+    const char         *seed_path;                 /* may be NULL */
+    const char         *dt_author;  /* v2 comment authorName */
+    bool                missing_alert_404;
+    struct store_opts   store;
+};
+
+struct sim {
+    struct store       *store;
+    struct faults      *faults;
+    char               *genie_keys[SIM_KEYS_MAX];
+    size_t              ngenie_keys;
+    char               *dt_tokens[SIM_KEYS_MAX];
+    size_t              ndt_tokens;
+    char               *seed_path;
+    char               *dt_author;
+    bool                missing_alert_404;
+    atomic_bool         stopping;   /* cuts injected latency short */
+};
+
+/* Path parameters and per-call data handed to a handler. */
+struct sim_args {
+    char        ident[SIM_ARG_MAX];     /* alert identifier / problem id */
+    char        sub[SIM_ARG_MAX];       /* request id / comment id */
+    char        rid[SIMUTIL_UUID_LEN];  /* OpsGenie requestId of this call */
+    uint64_t    start_us;
+};
+
+typedef void (*sim_handler_fn)(struct sim *s, const struct sim_req *req,
+    const struct sim_args *a, struct sim_resp *resp);
+
+struct sim_route {
+    const char     *endpoint;   /* "og.list", "dt2.comments.add", ... */
+    const char     *domain;     /* rate-limit bucket */
+    sim_handler_fn  fn;
+};
+
+/* Create the context (keys are copied; the store's timer starts). NULL
+ * with err on failure. */
+struct sim *sim_new(const struct sim_opts *opts, char *err, size_t errlen);
+/* Free; keys are wiped first. Accepts NULL. */
+void sim_free(struct sim *s);
+
+/* The sim_http callback: ctx is a struct sim. */
+void sim_dispatch(void *ctx, const struct sim_req *req,
+    struct sim_resp *resp);
+
+/* Answer {"message","took","requestId"} (plus "errors" when field is not
+ * NULL: {field: message}) with X-Request-ID. */
+void sim_og_error(struct sim_resp *resp, const struct sim_args *a,
+    int status, const char *field, const char *fmt, ...) ATTR_PRINTF(5, 6);
+/* Answer {"error":{"code","message"}} (plus one constraintViolation on
+ * param, a query parameter or, with in_body, a body field, when param is
+ * not NULL). */
+void sim_dt_error(struct sim_resp *resp, int status, const char *param,
+    bool in_body, const char *fmt, ...) ATTR_PRINTF(5, 6);
+/* Answer obj (consumed) with the OpsGenie envelope fields added. */
+void sim_og_reply(struct sim_resp *resp, const struct sim_args *a,
+    int status, cJSON *obj);
+
+/* Parse the request body as a JSON object; NULL when empty (allowed) or
+ * invalid (*bad set). */
+cJSON *sim_body_json(const struct sim_req *req, bool *bad);
+
+/* Route tables of the two simulated APIs: the route for req (filling a),
+ * or NULL; *known is set when the path exists for another method. */
+const struct sim_route *opsgenie_route(const struct sim_req *req,
+    struct sim_args *a, bool *known);
+const struct sim_route *dynatrace_route(const struct sim_req *req,
+    struct sim_args *a, bool *known);
+
+/* The admin API (/_admin/...): loopback peers only, no auth. */
+void admin_handle(struct sim *s, const struct sim_req *req,
+    struct sim_resp *resp);
+/* Load {"opsgenie":[...],"dynatrace":[...]} from path into the store.
+ * -1 with "path: reason" in err; counts of loaded objects on success. */
+int admin_seed_load(struct sim *s, const char *path, size_t *nalerts,
+    size_t *nproblems, char *err, size_t errlen) ATTR_WUR;
+
+#endif

@@ -1,0 +1,131 @@
+/*
+ * The state of alexis-sim: OpsGenie alerts (with the asynchronous request
+ * model: a timer thread applies each accepted action after a delay and
+ * keeps its request status) and Dynatrace problems with their comments.
+ * Everything lives in memory behind one mutex and is bounded (objects,
+ * notes, comments, pending requests). Every function is thread-safe;
+ * answers come back as cJSON trees the caller owns, rendered under the
+ * lock so no pointer into the state escapes.
+ */
+#ifndef ALEXIS_SIM_STORE_H
+#define ALEXIS_SIM_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "compat.h"
+#include "dt_problem.h"
+#include "og_alert.h"
+#include "og_query.h"
+
+struct store;
+
+struct store_opts {
+    size_t      alerts_max;
+    size_t      problems_max;
+    size_t      notes_max;      /* per alert */
+    size_t      comments_max;   /* per problem */
+    unsigned    apply_delay_ms; /* 0: actions apply before the answer */
+};
+
+/* Outcome of a store call; the handlers map it to a status code. */
+enum store_rc {
+    STORE_OK = 0,
+    STORE_EINVAL,       /* bad input: 400/422 with err */
+    STORE_ENOENT,       /* no such alert/problem/comment: 404 */
+    STORE_EFULL,        /* a state bound is reached: 507 */
+    STORE_EBUSY,        /* too many pending requests: 429 */
+    STORE_EDONE,        /* nothing to do (problem already closed) */
+};
+
+enum og_sort {
+    OG_SORT_CREATED,
+    OG_SORT_UPDATED,
+    OG_SORT_TINY,
+    OG_SORT_ALIAS,
+    OG_SORT_MESSAGE,
+    OG_SORT_STATUS,
+    OG_SORT_COUNT,
+    OG_SORT_LAST,
+};
+
+/* Create the store and start its timer thread. NULL with err when the
+ * thread cannot start. Free with store_free (joins the thread). */
+struct store *store_new(const struct store_opts *opts, char *err,
+    size_t errlen);
+void store_free(struct store *st);
+
+/* Drop every alert, problem, team, pending request and request status. */
+void store_reset(struct store *st);
+void store_set_apply_delay(struct store *st, unsigned ms);
+/* {"alerts":n,"problems":n,"pending":n,"applyDelayMs":n}. */
+cJSON *store_summary(struct store *st);
+
+/* --- OpsGenie ----------------------------------------------------- */
+
+/* Insert an alert built from obj (admin API, seed) at once; *view gets the
+ * admin view. A duplicate id or tinyId is STORE_EINVAL. */
+enum store_rc store_og_add(struct store *st, const cJSON *obj, cJSON **view,
+    char *err, size_t errlen);
+/* The alert in view v, or NULL. For OG_IDENT_ALIAS an open alert wins over
+ * closed ones. */
+cJSON *store_og_get(struct store *st, const char *ident, enum og_ident it,
+    enum og_view v);
+/* Every alert in admin view, in creation order. */
+cJSON *store_og_all(struct store *st);
+/* Matching alerts as list items, sorted, [offset, offset+limit). *total
+ * receives the number of matches. */
+cJSON *store_og_list(struct store *st, const struct og_query *q,
+    enum og_sort sort, bool asc, size_t offset, size_t limit, size_t *total);
+/* Notes of an alert, newest first unless asc, after the note whose offset
+ * is cursor (NULL: from the start). *more is set when notes remain. */
+enum store_rc store_og_notes(struct store *st, const char *ident,
+    enum og_ident it, const char *cursor, bool asc, size_t limit,
+    cJSON **data, bool *more);
+/* Accept an action (ownership passes to the store, even on error). Team
+ * names/ids are resolved here. STORE_EBUSY when the pending queue is full,
+ * STORE_EFULL for a create beyond alerts_max. */
+enum store_rc store_og_submit(struct store *st, struct og_action *act);
+/* Request status data of request id, or NULL while it is pending or
+ * unknown. */
+cJSON *store_og_request(struct store *st, const char *rid);
+/* Apply every pending request now. */
+void store_og_flush(struct store *st);
+
+/* --- Dynatrace ---------------------------------------------------- */
+
+enum store_rc store_dt_add(struct store *st, const cJSON *obj, cJSON **view,
+    char *err, size_t errlen);
+/* Matching problems, newest start first unless asc, rendered for api
+ * version 1 (details: with rankedEvents) or 2 (fields mask). */
+cJSON *store_dt_list(struct store *st, const struct dt_filter *f,
+    int version, bool details, unsigned fields, bool asc, size_t offset,
+    size_t limit, size_t *total);
+/* One problem by problem id (admin: also display id), or NULL. */
+cJSON *store_dt_get(struct store *st, const char *id, int version,
+    unsigned fields);
+cJSON *store_dt_admin(struct store *st, const char *id);
+cJSON *store_dt_all(struct store *st);
+/* v1 status: totals of open problems by impact level. */
+cJSON *store_dt_status(struct store *st);
+enum store_rc store_dt_comment_add(struct store *st, const char *pid,
+    const char *content, const char *author, const char *context,
+    int version, cJSON **out);
+enum store_rc store_dt_comments(struct store *st, const char *pid,
+    int version, size_t offset, size_t limit, size_t *total, cJSON **out);
+enum store_rc store_dt_comment_get(struct store *st, const char *pid,
+    const char *cid, int version, cJSON **out);
+enum store_rc store_dt_comment_update(struct store *st, const char *pid,
+    const char *cid, const char *content, const char *context, int version,
+    cJSON **out);
+enum store_rc store_dt_comment_delete(struct store *st, const char *pid,
+    const char *cid);
+/* Close with a closing comment; STORE_EDONE when already closed. *out
+ * gets {"problemId","closeTimestamp","closing":true,"comment":{…}}. */
+enum store_rc store_dt_close(struct store *st, const char *pid,
+    const char *message, const char *author, int version, cJSON **out);
+
+#endif
