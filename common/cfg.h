@@ -35,7 +35,9 @@ enum cfg_type {
     CFG_STRMAP,     /* struct cfg_strmap: a map of scalar -> scalar      */
     CFG_SECTION,    /* nested struct at offset, described by sub         */
     CFG_LIST,       /* array of elem_size structs described by sub;
-                     * pointer at offset, size_t count at count_offset   */
+                     * pointer at offset, size_t count at count_offset.
+                     * When sub[0] is a scalar field with key "", the
+                     * items are scalars stored into that field.         */
     CFG_SECRET,     /* char *, a scalar whose value is never echoed in errors */
     CFG_IGNORE,     /* accepted and not interpreted (original-only keys)  */
     CFG_MARK,       /* struct cfg_mark at offset: set to the location of the

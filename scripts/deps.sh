@@ -1,19 +1,29 @@
 #!/bin/sh
-# Install the Debian packages Alexis needs to build, test and run its demo
-# (plus $EXTRA_PKGS, e.g. wrk for the benchmarks).
-# Only what is missing is installed; safe to run repeatedly. Needs root (or
-# sudo) when something is missing.
+# Install the Debian packages Alexis needs; only what is missing, so it is
+# safe to run repeatedly. Needs root (or sudo) when something is missing.
+#   ALEXIS_DEPS=build  compilers and -dev libraries only (the Dockerfile's
+#                      build stage)
+#   ALEXIS_DEPS=all    (default) plus what the tests and the demo run:
+#                      OpenSSH server/client, python3, curl, chromium
+#   EXTRA_PKGS="wrk"   anything else (the benchmarks use wrk)
 set -eu
 
-PKGS="build-essential cmake pkg-config
+BUILD_PKGS="build-essential cmake pkg-config
 libcurl4-openssl-dev libyaml-dev libssh2-1-dev libcjson-dev libpcre2-dev
-libmicrohttpd-dev libsqlite3-dev libcmocka-dev
-openssh-server openssh-client curl python3 ca-certificates
-${EXTRA_PKGS:-}"
+libmicrohttpd-dev libsqlite3-dev libcmocka-dev zlib1g-dev python3"
+TEST_PKGS="openssh-server openssh-client curl ca-certificates chromium"
+
+case "${ALEXIS_DEPS:-all}" in
+build) PKGS="$BUILD_PKGS" ;;
+all)   PKGS="$BUILD_PKGS $TEST_PKGS" ;;
+*)     echo "deps: ALEXIS_DEPS must be build or all" >&2; exit 2 ;;
+esac
+PKGS="$PKGS ${EXTRA_PKGS:-}"
 
 missing=""
 for p in $PKGS; do
-    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+        grep -q "install ok installed"; then
         missing="$missing $p"
     fi
 done
