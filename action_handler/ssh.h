@@ -27,6 +27,7 @@
 #define SSH_CLOSE_GRACE_MS              250     /* closing after a timeout */
 #define SSH_KNOWN_HOSTS_MAX             (4 * 1024 * 1024)
 #define SSH_HOST_MAX                    255     /* bytes of a host name */
+#define SSH_USER_MAX                    255     /* bytes of a user name */
 #define SSH_ERROR_MAX                   512
 #define SSH_SIGNAL_MAX                  32
 
@@ -53,7 +54,9 @@ enum ssh_outcome {
 
 struct ssh_result {
     enum ssh_outcome outcome;
-    int         exit_status;    /* -1 when none (signal, failure) */
+    int         exit_status;    /* -1 when none (signal, failure); libssh2
+                                   says 0 if the server sent no status at
+                                   all (OpenSSH always sends one) */
     char        signal[SSH_SIGNAL_MAX]; /* "TERM"; "" when none */
     char       *out;            /* stdout, NUL-terminated, may hold NULs */
     size_t      out_len;
@@ -93,7 +96,7 @@ const char *ssh_outcome_name(enum ssh_outcome outcome);
  * negotiated is one known_hosts holds for that host when there is one. On
  * an unknown or changed key nothing is sent after the handshake.
  *
- * The command gets an empty stdin (EOF is sent at once). Both output
+ * The command reads an empty stdin (EOF is sent at once). Both output
  * streams are read concurrently; past output_max bytes the rest is read and
  * discarded so the remote never blocks. When command_timeout_ms passes, the
  * command is sent SIGTERM where libssh2 supports it, the channel is closed
