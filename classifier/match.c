@@ -34,7 +34,7 @@ match_eval(const struct rule_eval *ev, size_t n, struct alert *a,
     int rc;
 
     for (i = 0; i < ev->ntags; i++) {
-        if (!alert_has_tag(a, ev->tags[i])) {
+        if (!alert_has_tag_hashed(a, ev->tags[i], ev->tag_hashes[i])) {
             WHY("evaluation %zu: tag %s missing", n, ev->tags[i]);
             return 0;
         }

@@ -12,6 +12,7 @@
 #include "alexis_limits.h"
 #include "compat.h"
 #include "json.h"
+#include "rules.h"
 #include "str.h"
 #include "xmem.h"
 
@@ -42,6 +43,7 @@ add_tag(struct alert *a, const char *tag)
 {
     if (tag == NULL || a->ntags >= ALERT_TAGS_MAX)
         return;
+    a->tag_hashes[a->ntags] = rules_tag_hash(tag);
     a->tags[a->ntags++] = tag;
 }
 
@@ -80,6 +82,7 @@ collect_tags(struct alert *a)
     const char *s;
 
     a->tags = xcalloc(ALERT_TAGS_MAX, sizeof(*a->tags));
+    a->tag_hashes = xcalloc(ALERT_TAGS_MAX, sizeof(*a->tag_hashes));
     if (a->feed == FEED_OPSGENIE) {
         list = cJSON_GetObjectItemCaseSensitive(a->doc, "tags");
         cJSON_ArrayForEach(t, list) {
@@ -186,6 +189,7 @@ void
 alert_cleanup(struct alert *a)
 {
     free(a->tags);
+    free(a->tag_hashes);
     cJSON_Delete(a->side);
     cJSON_Delete(a->doc);
     memset(a, 0, sizeof(*a));
@@ -194,10 +198,16 @@ alert_cleanup(struct alert *a)
 bool
 alert_has_tag(const struct alert *a, const char *tag)
 {
+    return alert_has_tag_hashed(a, tag, rules_tag_hash(tag));
+}
+
+bool
+alert_has_tag_hashed(const struct alert *a, const char *tag, uint32_t hash)
+{
     size_t i;
 
     for (i = 0; i < a->ntags; i++) {
-        if (strcmp(a->tags[i], tag) == 0)
+        if (a->tag_hashes[i] == hash && strcmp(a->tags[i], tag) == 0)
             return true;
     }
     return false;

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cjson/cJSON.h>
 
@@ -37,6 +38,7 @@ struct alert {
     const char      *ticket_id;
     const char      *ticket_id_type; /* OpsGenie: "id" | "tiny" */
     const char     **tags;          /* borrowed from doc */
+    uint32_t        *tag_hashes;    /* rules_tag_hash of each tag */
     size_t           ntags;
     bool             had_feed_headers;
     cJSON           *side;          /* owned strings tags may point into */
@@ -64,5 +66,10 @@ const cJSON *alert_lookup(struct alert *a, const char *key);
  * Dynatrace v1 key and key:value of tagsOfAffectedEntities[]; v2
  * entityTags[].stringRepresentation). */
 bool alert_has_tag(const struct alert *a, const char *tag);
+
+/* Same, with the tag's rules_tag_hash already known (the matching hot
+ * path: integers are compared before any text). */
+bool alert_has_tag_hashed(const struct alert *a, const char *tag,
+    uint32_t hash);
 
 #endif

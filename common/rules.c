@@ -292,8 +292,11 @@ parse_header(struct parse_ctx *c, const cJSON *root, struct rule *r)
         get_text(c, root, "rule_version", &r->version) == -1 ||
         get_str(c, root, "alert_feed", true, false, &r->feed) == -1)
         return -1;
-    if (!str_eq_nocase(r->feed, "opsgenie") &&
-        !str_eq_nocase(r->feed, "dynatrace")) {
+    if (str_eq_nocase(r->feed, "opsgenie")) {
+        r->feed_type = "opsgenie";
+    } else if (str_eq_nocase(r->feed, "dynatrace")) {
+        r->feed_type = "dynatrace";
+    } else {
         return fail(c, "alert_feed",
             "\"alert_feed\" must be \"opsgenie\" or \"dynatrace\"");
     }
@@ -362,12 +365,17 @@ parse_search(struct parse_ctx *c, const cJSON *obj, struct rule_eval *ev)
 static int
 parse_eval(struct parse_ctx *c, const cJSON *obj, struct rule_eval *ev)
 {
+    size_t i;
+
     if (get_list(c, obj, "tags", 0, RULE_TAGS_MAX, &ev->tags,
         &ev->ntags) == -1 || parse_search(c, obj, ev) == -1)
         return -1;
     /* An evaluation that checks nothing would match every alert. */
     if (ev->ntags == 0 && ev->search_key == NULL)
         return fail(c, NULL, "needs \"tags\" or \"search_key\"");
+    ev->tag_hashes = xcalloc(ev->ntags, sizeof(*ev->tag_hashes));
+    for (i = 0; i < ev->ntags; i++)
+        ev->tag_hashes[i] = rules_tag_hash(ev->tags[i]);
     return 0;
 }
 
@@ -513,6 +521,7 @@ rule_free(struct rule *r)
         return;
     for (i = 0; i < r->nevals; i++) {
         free_list(r->evals[i].tags, r->evals[i].ntags);
+        free(r->evals[i].tag_hashes);
         free(r->evals[i].search_key);
         free(r->evals[i].search_text);
         pcre2_code_free(r->evals[i].re);
@@ -608,7 +617,19 @@ rules_unref(struct rule *r)
 bool
 rules_for_feed(const struct rule *r, const char *feed_type)
 {
-    return str_eq_nocase(r->feed, feed_type);
+    return strcmp(r->feed_type, feed_type) == 0;
+}
+
+uint32_t
+rules_tag_hash(const char *tag)
+{
+    uint32_t h = 2166136261u;
+
+    for (; *tag != '\0'; tag++) {
+        h ^= (unsigned char)*tag;
+        h *= 16777619u;
+    }
+    return h;
 }
 
 /*

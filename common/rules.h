@@ -17,6 +17,7 @@
 
 struct rule_eval {
     char      **tags;           /* every tag must be among the alert's */
+    uint32_t   *tag_hashes;     /* rules_tag_hash of each tag */
     size_t      ntags;
     char       *search_key;     /* dotted path; NULL when no regex check */
     char       *search_text;    /* the PCRE2 pattern as written */
@@ -43,6 +44,7 @@ struct rule {
     char               *description;
     char               *version;
     char               *feed;           /* alert_feed as written */
+    const char         *feed_type;      /* "opsgenie" | "dynatrace" */
     bool                enabled;
     char               *os_type;
     struct rule_eval   *evals;
@@ -75,8 +77,12 @@ struct rule *rules_load_file(const char *path, char *err, size_t errlen);
 struct rule *rules_ref(struct rule *r);
 void rules_unref(struct rule *r);
 
-/* True when the rule is for this feed type (case-insensitive). */
+/* True when the rule is for this feed type ("opsgenie" or "dynatrace",
+ * lower case: compared exactly, the hot path of matching). */
 bool rules_for_feed(const struct rule *r, const char *feed_type);
+
+/* The hash matching compares tags by before comparing their text (FNV-1a). */
+uint32_t rules_tag_hash(const char *tag);
 
 /* Run eval's regex on subject. Returns 1 match, 0 no match, -1 when the
  * match failed (limit hit, bad UTF-8) with a reason in err. Thread-safe. */

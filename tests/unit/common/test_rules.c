@@ -422,7 +422,11 @@ test_samples(void **state)
         sizeof(err));
     if (r == NULL)
         fail_msg("%s", err);
-    assert_true(rules_for_feed(r, "DYNATRACE"));
+    /* Written "Dynatrace"; matched against the canonical feed type. */
+    assert_string_equal(r->feed, "Dynatrace");
+    assert_string_equal(r->feed_type, "dynatrace");
+    assert_true(rules_for_feed(r, "dynatrace"));
+    assert_false(rules_for_feed(r, "opsgenie"));
     assert_string_equal(r->entities[0], "ledger-worker-03.prod.example.net");
     rules_unref(r);
 
