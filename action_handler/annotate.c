@@ -1,0 +1,147 @@
+/*
+ * Ticket reports of finished jobs (see annotate.h).
+ */
+#include "annotate.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "alert.h"
+#include "alexis_limits.h"
+#include "conf.h"
+#include "log.h"
+#include "note.h"
+#include "rules.h"
+#include "ticket.h"
+
+struct report {
+    const struct ah_conf   *conf;
+    struct jobs            *js;
+    struct http_client     *hc;
+    const struct job       *j;
+    struct alert            alert;
+    struct rule            *rule;       /* NULL if the stored one is bad */
+    struct ticket_ref       t;
+};
+
+static void
+log_outcome(const struct report *r, bool ok, const char *ok_event,
+    const char *bad_event, const struct ticket_outcome *o)
+{
+    if (ok)
+        log_event(LOG_INFO, ok_event, KV_STR("job", r->j->id),
+            KV_STR(r->j->id_key, r->j->alert_id),
+            KV_STR("rule_name", r->j->rule_name),
+            KV_INT("status", o->status), KV_STR("request_id", o->request_id),
+            KV_INT("attempts", o->attempts));
+    else
+        log_event(LOG_ERROR, bad_event, KV_STR("job", r->j->id),
+            KV_STR(r->j->id_key, r->j->alert_id),
+            KV_STR("rule_name", r->j->rule_name),
+            KV_INT("status", o->status), KV_INT("attempts", o->attempts),
+            KV_ERR(o->err));
+}
+
+/* Parse the stored envelope and pick the ticket. -1 with err. */
+static int
+target(struct report *r, char *err, size_t errlen)
+{
+    cJSON *doc;
+
+    if ((doc = cJSON_Parse(r->j->envelope)) == NULL) {
+        snprintf(err, errlen, "stored envelope does not parse");
+        return -1;
+    }
+    if (alert_from_json(&r->alert, doc, err, errlen) == -1)
+        return -1;
+    r->t.id = r->alert.ticket_id;
+    r->t.id_type = r->alert.ticket_id_type;
+    r->t.kind = r->alert.feed == FEED_OPSGENIE ? TICKET_OPSGENIE :
+        r->alert.dt_version == 1 ? TICKET_DYNATRACE_V1 :
+        TICKET_DYNATRACE_V2;
+    return ticket_resolve(&r->t, r->conf->auth, r->conf->nauth,
+        r->alert.feed_type, r->alert.base_url, err, errlen);
+}
+
+static char *
+build_note(struct report *r, char *err, size_t errlen)
+{
+    struct note_job nj;
+    struct job_row *rows;
+    size_t n;
+    char *text;
+
+    if (jobs_results(r->js, r->j->id, &rows, &n, err, errlen) == -1)
+        return NULL;
+    memset(&nj, 0, sizeof(nj));
+    nj.id = r->j->id;
+    nj.state = r->j->state;
+    nj.reason = r->j->reason;
+    nj.rule_name = r->j->rule_name;
+    nj.rule = r->rule;
+    nj.rows = rows;
+    nj.nrows = n;
+    text = note_format(&nj, AH_NOTE_MAX);
+    jobs_rows_free(rows, n);
+    return text;
+}
+
+/* Send the note, then the team. Returns true when everything was sent;
+ * err says what was not. */
+static bool
+send_report(struct report *r, const char *text, char *err, size_t errlen)
+{
+    struct ticket_outcome o;
+    bool ok;
+
+    ok = ticket_note(r->hc, &r->t, text, &o) == 0;
+    log_outcome(r, ok, "ticket_noted", "ticket_note_failed", &o);
+    if (!ok) {
+        snprintf(err, errlen, "note: %s (%d attempts)", o.err, o.attempts);
+        return false;
+    }
+    if (r->t.kind != TICKET_OPSGENIE || r->rule == NULL ||
+        r->rule->route_to_team == NULL || r->rule->route_to_team[0] == '\0')
+        return true;
+    ok = ticket_add_team(r->hc, &r->t, r->rule->route_to_team, NULL,
+        &o) == 0;
+    log_outcome(r, ok, "ticket_team_added", "ticket_team_failed", &o);
+    if (!ok)
+        snprintf(err, errlen, "add team %s: %s (%d attempts)",
+            r->rule->route_to_team, o.err, o.attempts);
+    return ok;
+}
+
+void
+annotate_job(const struct ah_conf *conf, struct jobs *js,
+    struct http_client *hc, const struct job *j)
+{
+    struct report r = { .conf = conf, .js = js, .hc = hc, .j = j };
+    char err[512], serr[256], *text = NULL;
+    bool sent = false;
+
+    err[0] = '\0';
+    r.rule = rules_parse(j->rule_json, strlen(j->rule_json), j->rule_name,
+        serr, sizeof(serr));
+    if (target(&r, err, sizeof(err)) == -1) {
+        log_event(LOG_ERROR, "ticket_refused", KV_STR("job", j->id),
+            KV_STR(j->id_key, j->alert_id), KV_STR("rule_name",
+            j->rule_name), KV_ERR(err));
+        goto out;
+    }
+    if ((text = build_note(&r, err, sizeof(err))) == NULL)
+        goto out;
+    sent = send_report(&r, text, err, sizeof(err));
+out:
+    if (jobs_report_done(js, j->id, sent, err, 0, serr,
+        sizeof(serr)) == -1)
+        log_event(LOG_ERROR, "job_store_failed", KV_STR("job", j->id),
+            KV_ERR(serr));
+    free(text);
+    rules_unref(r.rule);
+    alert_cleanup(&r.alert);
+}

@@ -1,0 +1,23 @@
+/*
+ * Writing a finished job back to its ticket: one OpsGenie note (then add
+ * team route_to_team when the rule has one) or one Dynatrace v1/v2 comment,
+ * built by note_format from the stored results. The ticket API and its
+ * credentials come only from our authentication_list (ticket_resolve); the
+ * outcome is stored with the job (report state sent/failed) and logged as
+ * ticket_noted / ticket_note_failed / ticket_team_added /
+ * ticket_team_failed / ticket_refused. Retries (429, 5xx) are ticket.c's.
+ */
+#ifndef ALEXIS_AH_ANNOTATE_H
+#define ALEXIS_AH_ANNOTATE_H
+
+#include "jobs.h"
+
+struct ah_conf;
+struct http_client;
+
+/* Report job j (claimed for reporting) and record the outcome. Uses hc
+ * (one per thread). */
+void annotate_job(const struct ah_conf *conf, struct jobs *js,
+    struct http_client *hc, const struct job *j);
+
+#endif

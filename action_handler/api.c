@@ -1,0 +1,273 @@
+/*
+ * HTTP handlers of the action handler (see api.h). POST /v1/action trusts
+ * only rule.rule_name from the request: the rule that runs is the one of
+ * that name in our own rules_dir, stored with the job as loaded from disk.
+ */
+#include "api.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "alert.h"
+#include "alexis_limits.h"
+#include "auth.h"
+#include "handler.h"
+#include "jobs.h"
+#include "json.h"
+#include "log.h"
+#include "ruledir.h"
+#include "rules.h"
+#include "runner.h"
+#include "str.h"
+#include "xmem.h"
+
+#define JOBS_PREFIX "/v1/jobs/"
+
+static void
+reply_json(struct http_response *resp, int status, cJSON *doc)
+{
+    char *text = json_print(doc);
+
+    http_reply(resp, status, text);
+    free(text);
+    cJSON_Delete(doc);
+}
+
+static void
+handle_ping(void *ctx, const struct http_request *req,
+    struct http_response *resp)
+{
+    struct action_handler *ah = ctx;
+    char err[256], jerr[256], *tok;
+    cJSON *doc, *stats;
+    bool ok;
+
+    (void)req;
+    if ((tok = auth_runtime_load(ah->conf.tokens.runtime, err,
+        sizeof(err))) != NULL) {
+        explicit_bzero(tok, strlen(tok));
+        free(tok);
+    }
+    stats = jobs_stats_json(ah->jobs, jerr, sizeof(jerr));
+    ok = tok != NULL && stats != NULL;
+    doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "status", ok ? "ok" : "unhealthy");
+    cJSON_AddBoolToObject(doc, "runtime_token_readable", tok != NULL);
+    if (tok == NULL)
+        cJSON_AddStringToObject(doc, "error", err);
+    cJSON_AddBoolToObject(doc, "development", ah->conf.development);
+    if (stats != NULL) {
+        cJSON_AddItemToObject(doc, "jobs", stats);
+        cJSON_AddStringToObject(doc, "db", "ok");
+    } else {
+        cJSON_AddStringToObject(doc, "db", jerr);
+    }
+    reply_json(resp, ok ? 200 : 503, doc);
+}
+
+/* The rule to run: ours by name (borrowed from *rs, which the caller
+ * releases); with allow_request_commands, the request's own rule when we
+ * have none of that name (*owned, which the caller unrefs). NULL with the
+ * HTTP status and reason. */
+static const struct rule *
+pick_rule(struct action_handler *ah, const cJSON *req_rule, const char *name,
+    const struct alert *a, struct rule_set **rs, struct rule **owned,
+    int *status, char *err, size_t errlen)
+{
+    const struct rule *mine;
+    char *text;
+
+    *status = 422;
+    if ((*rs = ruledir_get(ah->rules, err, errlen)) == NULL) {
+        *status = 503;
+        return NULL;
+    }
+    if ((mine = rule_set_find(*rs, name)) != NULL) {
+        if (mine->enabled)
+            return mine;
+        snprintf(err, errlen, "rule %s is disabled in rules_dir", name);
+        return NULL;
+    }
+    if (!ah->conf.allow_request_commands) {
+        snprintf(err, errlen, "unknown rule %s: no rule of that name in "
+            "rules_dir", name);
+        return NULL;
+    }
+    text = json_print(req_rule);
+    *owned = rules_parse(text, strlen(text), "request rule", err, errlen);
+    free(text);
+    if (*owned != NULL)
+        log_event(LOG_WARN, "request_commands_used",
+            KV_STR(a->id_key, a->id), KV_STR("rule_name", name),
+            KV_STR("msg", "running commands carried by the request "
+            "(allow_request_commands is on)"));
+    return *owned;
+}
+
+/* Store the job; answer 202, or 200 for a duplicate. */
+static void
+queue_job(struct action_handler *ah, struct alert *a, const struct rule *r,
+    struct http_response *resp)
+{
+    struct job_new jn;
+    char id[JOB_ID_LEN], err[512], *envelope;
+    bool dup;
+    cJSON *ans;
+
+    envelope = json_print(a->doc);
+    memset(&jn, 0, sizeof(jn));
+    jn.feed_type = a->feed_type;
+    jn.unique_value = a->unique_value;
+    jn.rule_name = r->name;
+    jn.id_key = a->id_key;
+    jn.alert_id = a->id;
+    jn.envelope = envelope;
+    jn.rule_json = r->json;
+    jn.window_ms = ah->conf.idempotency_window_ms;
+    if (jobs_create(ah->jobs, &jn, id, &dup, err, sizeof(err)) == -1) {
+        log_event(LOG_ERROR, "job_store_failed", KV_STR(a->id_key, a->id),
+            KV_STR("rule_name", r->name), KV_ERR(err));
+        http_reply_error(resp, 503, "the job could not be stored; retry");
+        free(envelope);
+        return;
+    }
+    free(envelope);
+    log_event(LOG_INFO, dup ? "job_duplicate" : "job_queued",
+        KV_STR("job", id), KV_STR(a->id_key, a->id),
+        KV_STR("rule_name", r->name), KV_STR("feed_type", a->feed_type));
+    if (!dup)
+        runner_wake(ah->runner);
+    ans = cJSON_CreateObject();
+    cJSON_AddStringToObject(ans, "received", a->unique_value);
+    cJSON_AddStringToObject(ans, "job", id);
+    if (dup)
+        cJSON_AddBoolToObject(ans, "duplicate", 1);
+    reply_json(resp, dup ? 200 : 202, ans);
+}
+
+/* rule.rule_name of the request, detached from the envelope into *rule.
+ * NULL with a reason when absent. */
+static const char *
+take_rule(struct alert *a, cJSON **rule, char *err, size_t errlen)
+{
+    const char *name;
+
+    *rule = cJSON_DetachItemFromObjectCaseSensitive(a->doc, "rule");
+    if (!cJSON_IsObject(*rule)) {
+        snprintf(err, errlen, "missing field rule (an object)");
+        return NULL;
+    }
+    if ((name = json_str(*rule, "rule_name")) == NULL || *name == '\0') {
+        snprintf(err, errlen, "missing field rule.rule_name");
+        return NULL;
+    }
+    if (strlen(name) > 128) {
+        snprintf(err, errlen, "rule.rule_name longer than 128 bytes");
+        return NULL;
+    }
+    return name;
+}
+
+static void
+handle_action(void *ctx, const struct http_request *req,
+    struct http_response *resp)
+{
+    struct action_handler *ah = ctx;
+    struct alert a;
+    struct rule_set *rs = NULL;
+    struct rule *owned = NULL;
+    const struct rule *r;
+    cJSON *doc, *req_rule = NULL;
+    const char *name;
+    char err[512];
+    int status;
+
+    memset(&a, 0, sizeof(a));
+    if ((doc = json_parse_located(req->body, req->body_len, "request body",
+        err, sizeof(err))) == NULL) {
+        http_reply_error(resp, 400, "%s", err);
+        return;
+    }
+    if (alert_from_json(&a, doc, err, sizeof(err)) == -1 ||
+        (name = take_rule(&a, &req_rule, err, sizeof(err))) == NULL) {
+        http_reply_error(resp, 400, "%s", err);
+        goto out;
+    }
+    http_response_set_id(resp, a.id_key, a.id);
+    if ((r = pick_rule(ah, req_rule, name, &a, &rs, &owned, &status, err,
+        sizeof(err))) == NULL) {
+        log_event(LOG_WARN, "action_refused", KV_STR(a.id_key, a.id),
+            KV_STR("rule_name", name), KV_INT("status", status),
+            KV_STR("reason", err));
+        http_reply_error(resp, status, "%s", err);
+        goto out;
+    }
+    queue_job(ah, &a, r, resp);
+out:
+    rules_unref(owned);
+    rule_set_release(rs);
+    cJSON_Delete(req_rule);
+    alert_cleanup(&a);
+}
+
+static void
+handle_job(void *ctx, const struct http_request *req,
+    struct http_response *resp)
+{
+    struct action_handler *ah = ctx;
+    const char *id = req->path + strlen(JOBS_PREFIX);
+    char err[256];
+    cJSON *doc;
+
+    if (!jobs_id_valid(id)) {
+        http_reply_error(resp, 404, "no such job");
+        return;
+    }
+    if ((doc = jobs_get_json(ah->jobs, id, err, sizeof(err))) == NULL) {
+        if (err[0] != '\0')
+            http_reply_error(resp, 503, "%s", err);
+        else
+            http_reply_error(resp, 404, "no such job");
+        return;
+    }
+    reply_json(resp, 200, doc);
+}
+
+static void
+handle_jobs(void *ctx, const struct http_request *req,
+    struct http_response *resp)
+{
+    struct action_handler *ah = ctx;
+    const char *v = http_request_query(req, "limit"), *errstr;
+    uint64_t limit = AH_JOBS_LIST_DEFAULT;
+    char err[256];
+    cJSON *doc;
+
+    if (v != NULL && str_to_u64(v, 1, AH_JOBS_LIST_MAX, &limit,
+        &errstr) == -1) {
+        http_reply_error(resp, 400, "limit: %s (1-%d)", errstr,
+            AH_JOBS_LIST_MAX);
+        return;
+    }
+    if ((doc = jobs_list_json(ah->jobs, (int)limit, err,
+        sizeof(err))) == NULL) {
+        http_reply_error(resp, 503, "%s", err);
+        return;
+    }
+    reply_json(resp, 200, doc);
+}
+
+const struct http_route api_routes[] = {
+    { .method = "GET", .path = "/v1/ping", .fn = handle_ping },
+    { .method = "POST", .path = "/v1/action", .auth = true,
+      .fn = handle_action },
+    { .method = "GET", .path = "/v1/jobs", .auth = true,
+      .fn = handle_jobs },
+    { .method = "GET", .path = JOBS_PREFIX, .prefix = true, .auth = true,
+      .fn = handle_job },
+    { .method = NULL },
+};

@@ -1,0 +1,156 @@
+/*
+ * Field tables of the action handler's configuration (see conf.h).
+ * Defaults and bounds live here, next to their keys; the ceilings come from
+ * alexis_limits.h.
+ */
+#include "conf.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pcre2.h>
+
+#include "alexis_limits.h"
+
+#define AC_OFF(f) offsetof(struct ah_conf, f)
+#define STR(x)  #x
+#define XSTR(x) STR(x)
+
+static const struct cfg_field pattern_fields[] = {
+    { .key = "", .type = CFG_STR, .offset = offsetof(struct ah_pattern,
+      text) },
+    { .key = NULL },
+};
+
+static const struct cfg_field ah_fields[] = {
+    { .key = "listener", .type = CFG_SECTION, .offset = AC_OFF(listener),
+      .sub = cfg_listener_fields },
+    { .key = "ssh_key", .type = CFG_PATH, .offset = AC_OFF(ssh_key) },
+    { .key = "ssh_user", .type = CFG_STR, .offset = AC_OFF(ssh_user) },
+    { .key = "ssh_key_passphrase_file", .type = CFG_PATH,
+      .offset = AC_OFF(ssh_key_passphrase_file) },
+    { .key = "known_hosts", .type = CFG_PATH, .offset = AC_OFF(known_hosts) },
+    { .key = "rules_dir", .type = CFG_PATH, .offset = AC_OFF(rules_dir),
+      .def = "rules" },
+    { .key = "db_path", .type = CFG_PATH, .offset = AC_OFF(db_path),
+      .def = "action_handler.db" },
+    { .key = "development", .type = CFG_BOOL, .offset = AC_OFF(development),
+      .def = "false" },
+    { .key = "debug", .type = CFG_BOOL, .offset = AC_OFF(debug),
+      .def = "false" },
+    { .key = "tokens", .type = CFG_SECTION, .offset = AC_OFF(tokens),
+      .sub = cfg_tokens_fields, .flags = CFG_REQUIRED },
+    { .key = "workers", .type = CFG_INT, .offset = AC_OFF(workers),
+      .min = 1, .max = AH_WORKERS_MAX, .def = XSTR(AH_WORKERS_DEFAULT) },
+    { .key = "parallel", .type = CFG_INT, .offset = AC_OFF(parallel),
+      .min = 1, .max = AH_PARALLEL_MAX, .def = XSTR(AH_PARALLEL_DEFAULT) },
+    { .key = "connect_timeout", .type = CFG_DURATION,
+      .offset = AC_OFF(connect_timeout_ms), .min = 100,
+      .max = 600000, .def = "10s" },
+    { .key = "command_timeout", .type = CFG_DURATION,
+      .offset = AC_OFF(command_timeout_ms), .min = 100,
+      .max = 24LL * 3600 * 1000, .def = "60s" },
+    { .key = "output_max", .type = CFG_INT, .offset = AC_OFF(output_max),
+      .min = 1024, .max = 16 * 1024 * 1024, .def = "65536" },
+    { .key = "idempotency_window", .type = CFG_DURATION,
+      .offset = AC_OFF(idempotency_window_ms), .min = 0,
+      .max = AH_IDEMPOTENCY_MAX_MS, .def = "1h" },
+    { .key = "entity_allow", .type = CFG_LIST, .offset = AC_OFF(entity_allow),
+      .sub = pattern_fields, .elem_size = sizeof(struct ah_pattern),
+      .count_offset = AC_OFF(nentity_allow), .max = AH_ENTITY_ALLOW_MAX },
+    { .key = "allow_request_commands", .type = CFG_BOOL,
+      .offset = AC_OFF(allow_request_commands), .def = "false" },
+    { .key = "max_body_bytes", .type = CFG_INT,
+      .offset = AC_OFF(max_body_bytes), .min = 1024,
+      .max = HTTP_BODY_MAX_CEILING, .def = "1048576" },
+    { .key = NULL },
+};
+
+static const struct cfg_field root_fields[] = {
+    { .key = "version", .type = CFG_IGNORE },
+    { .key = "authentication_list", .type = CFG_LIST, .offset = AC_OFF(auth),
+      .sub = cfg_auth_fields, .elem_size = sizeof(struct cfg_auth),
+      .count_offset = AC_OFF(nauth) },
+    { .key = "action_handler", .type = CFG_SECTION, .offset = 0,
+      .sub = ah_fields, .flags = CFG_REQUIRED },
+    { .key = "poller", .type = CFG_IGNORE },
+    { .key = "classifier", .type = CFG_IGNORE },
+    { .key = NULL },
+};
+
+/* Compile every entity_allow pattern anchored at both ends: an entity must
+ * match a pattern as a whole, never a part of it. */
+static void
+compile_patterns(struct ah_conf *conf, const char *path,
+    struct cfg_errors *errs)
+{
+    PCRE2_UCHAR msg[256];
+    PCRE2_SIZE off;
+    size_t i;
+    int code;
+
+    for (i = 0; i < conf->nentity_allow; i++) {
+        struct ah_pattern *p = &conf->entity_allow[i];
+
+        if (p->text == NULL || strlen(p->text) > RULE_REGEX_MAX) {
+            cfg_error_add(errs, path, NULL, "\"action_handler.entity_allow"
+                "[%zu]\": empty or longer than %d bytes", i, RULE_REGEX_MAX);
+            continue;
+        }
+        p->re = pcre2_compile((PCRE2_SPTR)p->text, PCRE2_ZERO_TERMINATED,
+            PCRE2_ANCHORED | PCRE2_ENDANCHORED | PCRE2_UTF, &code, &off,
+            NULL);
+        if (p->re == NULL) {
+            pcre2_get_error_message(code, msg, sizeof(msg));
+            cfg_error_add(errs, path, NULL, "\"action_handler.entity_allow"
+                "[%zu]\": bad regex at offset %zu: %s", i, (size_t)off,
+                (const char *)msg);
+        }
+    }
+}
+
+int
+ah_conf_load(const char *path, struct ah_conf *conf, struct cfg_errors *errs)
+{
+    int rc;
+
+    /* The original's default port; fields without a default keep this. */
+    conf->listener.port = 8084;
+    rc = cfg_load(path, root_fields, conf, errs);
+    if (cfg_auth_resolve(conf->auth, conf->nauth, path, errs) == -1)
+        rc = -1;
+    if (conf->tokens.allowed_clients == NULL)
+        cfg_error_add(errs, path, NULL,
+            "\"action_handler.tokens.allowed_clients\": required");
+    if (conf->tokens.runtime == NULL)
+        cfg_error_add(errs, path, NULL,
+            "\"action_handler.tokens.runtime\": required");
+    if (!conf->development && conf->ssh_user == NULL)
+        cfg_error_add(errs, path, NULL,
+            "\"action_handler.ssh_user\": required unless development "
+            "is true");
+    if (!conf->development && conf->ssh_key == NULL)
+        cfg_error_add(errs, path, NULL,
+            "\"action_handler.ssh_key\": required unless development "
+            "is true");
+    cfg_tokens_resolve(&conf->tokens);
+    compile_patterns(conf, path, errs);
+    return errs->n == 0 && rc == 0 ? 0 : -1;
+}
+
+void
+ah_conf_free(struct ah_conf *conf)
+{
+    size_t i;
+
+    for (i = 0; i < conf->nentity_allow; i++) {
+        pcre2_code_free(conf->entity_allow[i].re);
+        conf->entity_allow[i].re = NULL;
+    }
+    cfg_auth_cleanup(conf->auth, conf->nauth);
+    cfg_free(root_fields, conf);
+}

@@ -1,0 +1,53 @@
+/*
+ * The action handler's configuration: the original alexis.conf.yaml layout
+ * (top-level authentication_list and an action_handler: section; the other
+ * daemons' sections are accepted and ignored) plus the new keys of issue 3
+ * with defaults. After loading, entity_allow patterns are compiled (PCRE2)
+ * so a bad pattern is a config error with its location.
+ */
+#ifndef ALEXIS_AH_CONF_H
+#define ALEXIS_AH_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cfg.h"
+
+struct ah_pattern {
+    char   *text;   /* as written */
+    void   *re;     /* pcre2_code_8 *, compiled by ah_conf_load */
+};
+
+struct ah_conf {
+    struct cfg_auth        *auth;
+    size_t                  nauth;
+    struct cfg_listener     listener;
+    char                   *ssh_key;
+    char                   *ssh_user;
+    char                   *ssh_key_passphrase_file;
+    char                   *known_hosts;
+    char                   *rules_dir;
+    char                   *db_path;
+    bool                    development;    /* dry run */
+    bool                    debug;
+    struct cfg_tokens       tokens;
+    long long               workers;
+    long long               parallel;
+    uint64_t                connect_timeout_ms;
+    uint64_t                command_timeout_ms;
+    long long               output_max;
+    uint64_t                idempotency_window_ms;
+    struct ah_pattern      *entity_allow;
+    size_t                  nentity_allow;
+    bool                    allow_request_commands;
+    long long               max_body_bytes;
+};
+
+/* Load and validate path into conf (zeroed by the caller). Every error goes
+ * to errs. Returns 0 or -1; release with ah_conf_free either way. */
+int ah_conf_load(const char *path, struct ah_conf *conf,
+    struct cfg_errors *errs) ATTR_WUR;
+void ah_conf_free(struct ah_conf *conf);
+
+#endif

@@ -1,0 +1,299 @@
+/*
+ * Job execution (see execute.h). The command run on a host is the rule's
+ * run_command verbatim, from the rule as stored with the job: alert content
+ * never becomes part of it. Entities become a host and a port argument.
+ */
+#include "execute.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "alert.h"
+#include "conf.h"
+#include "entities.h"
+#include "log.h"
+#include "rules.h"
+#include "str.h"
+#include "xmem.h"
+
+#define REASON_MAX  512
+
+struct run {
+    const struct execute_env   *env;
+    const struct job           *job;
+    struct alert                alert;
+    struct rule                *rule;
+    struct entity_list          ents;
+    size_t                      ok, bad;    /* result rows by success */
+    bool                        interrupted;
+    pthread_mutex_t             lock;
+};
+
+/* One task's fan-out over the entities. */
+struct task_run {
+    struct run                 *run;
+    const struct rule_task     *task;
+    int                         index;
+    size_t                      next;       /* next entity, under lock */
+};
+
+static const char *
+id_key(const struct run *r)
+{
+    return r->job->id_key != NULL ? r->job->id_key : "alert_id";
+}
+
+static void
+log_action(const struct run *r, const char *event, const struct rule_task *t,
+    const struct entity *e, const char *status, int exit_status,
+    uint64_t elapsed_ms)
+{
+    log_event(LOG_INFO, event, KV_STR("job", r->job->id),
+        KV_STR(id_key(r), r->job->alert_id),
+        KV_STR("rule_name", r->rule->name), KV_STR("entity", e->text),
+        KV_STR("action", t->action), KV_STR("action_reason",
+        t->action_reason), KV_STR("action_status", status),
+        KV_INT("exit_status", exit_status),
+        KV_UINT("app_elapsed_ms", elapsed_ms));
+}
+
+static void
+log_result(const struct run *r, const struct rule_task *t,
+    const struct entity *e, const struct ssh_result *res, const char *state)
+{
+    log_event(res->outcome == SSH_OK ? LOG_INFO : LOG_WARN, "ActionResult",
+        KV_STR("job", r->job->id), KV_STR(id_key(r), r->job->alert_id),
+        KV_STR("rule_name", r->rule->name), KV_STR("entity", e->text),
+        KV_STR("action", t->action),
+        KV_STR("action_reason", t->action_reason),
+        KV_STR("action_status", state),
+        KV_INT("exit_status", res->exit_status),
+        KV_STR("signal", res->signal), KV_STR("outcome",
+        r->env->conf->development ? "dry_run" :
+        ssh_outcome_name(res->outcome)),
+        KV_UINT("stdout_bytes", res->out_len),
+        KV_UINT("stderr_bytes", res->err_len),
+        KV_BOOL("truncated", res->out_truncated || res->err_truncated),
+        KV_UINT("app_elapsed_ms", res->duration_ms), KV_ERR(res->error));
+}
+
+static void
+ssh_opts_of(const struct run *r, const struct rule_task *t,
+    struct ssh_opts *o)
+{
+    const struct ah_conf *c = r->env->conf;
+
+    ssh_opts_init(o);
+    o->user = c->ssh_user;
+    o->key_path = c->ssh_key;
+    o->passphrase = r->env->passphrase;
+    o->known_hosts = c->known_hosts;
+    o->connect_timeout_ms = (unsigned)c->connect_timeout_ms;
+    o->command_timeout_ms = (unsigned)(t->timeout_ms != 0 ? t->timeout_ms :
+        c->command_timeout_ms);
+    o->output_max = (size_t)c->output_max;
+}
+
+/* Run (or, in development mode, pretend to run) task t on e. */
+static void
+run_one(struct task_run *tr, const struct entity *e)
+{
+    struct run *r = tr->run;
+    const struct rule_task *t = tr->task;
+    struct ssh_result res;
+    struct ssh_opts o;
+    struct job_result row;
+    char err[256];
+    bool ok;
+
+    log_action(r, "ActionStart", t, e, "started", -1, 0);
+    memset(&res, 0, sizeof(res));
+    res.exit_status = -1;
+    if (r->env->conf->development) {
+        snprintf(res.error, sizeof(res.error), "dry run (development "
+            "mode): nothing was executed");
+    } else {
+        ssh_opts_of(r, t, &o);
+        (void)r->env->ssh(e->host, e->port, &o, t->run_command, &res);
+    }
+    ok = !r->env->conf->development && res.outcome == SSH_OK &&
+        res.exit_status == 0 && res.signal[0] == '\0';
+    memset(&row, 0, sizeof(row));
+    row.task = tr->index;
+    row.entity = e->text;
+    row.action = t->action;
+    row.state = r->env->conf->development ? "dry_run" :
+        ok ? "succeeded" : "failed";
+    row.outcome = r->env->conf->development ? "dry_run" :
+        ssh_outcome_name(res.outcome);
+    row.exit_status = res.exit_status;
+    row.signal = res.signal;
+    row.duration_ms = res.duration_ms;
+    row.out = res.out;
+    row.out_len = res.out_len;
+    row.err = res.err;
+    row.err_len = res.err_len;
+    row.truncated = res.out_truncated || res.err_truncated;
+    row.error = res.error;
+    if (jobs_result_add(r->env->jobs, r->job->id, &row, err,
+        sizeof(err)) == -1)
+        log_event(LOG_ERROR, "result_store_failed", KV_STR("job",
+            r->job->id), KV_STR("entity", e->text), KV_ERR(err));
+    log_result(r, t, e, &res, row.state);
+    log_action(r, "ActionFinished", t, e, row.state, res.exit_status,
+        res.duration_ms);
+    pthread_mutex_lock(&r->lock);
+    if (ok || r->env->conf->development)
+        r->ok++;
+    else
+        r->bad++;
+    pthread_mutex_unlock(&r->lock);
+    ssh_result_free(&res);
+}
+
+static void *
+task_thread(void *arg)
+{
+    struct task_run *tr = arg;
+    struct run *r = tr->run;
+    size_t i;
+
+    for (;;) {
+        pthread_mutex_lock(&r->lock);
+        i = tr->next++;
+        pthread_mutex_unlock(&r->lock);
+        if (i >= r->ents.n)
+            break;
+        run_one(tr, &r->ents.items[i]);
+    }
+    return NULL;
+}
+
+/* Run task index on every entity, at most conf->parallel at once. The
+ * calling thread is one of the runners, so parallel == 1 starts none. */
+static void
+run_task(struct run *r, int index)
+{
+    struct task_run tr = { .run = r, .task = &r->rule->tasks[index],
+        .index = index };
+    size_t i, n = r->ents.n, started = 0;
+    pthread_t *th;
+
+    if (n > (size_t)r->env->conf->parallel)
+        n = (size_t)r->env->conf->parallel;
+    th = xcalloc(n, sizeof(*th));
+    for (i = 1; i < n; i++) {
+        if (pthread_create(&th[started], NULL, task_thread, &tr) != 0)
+            break;
+        started++;
+    }
+    task_thread(&tr);
+    for (i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    free(th);
+}
+
+/* Parse what the job stored. -1 with the reason. */
+static int
+load(struct run *r, char *reason, size_t len)
+{
+    const struct job *j = r->job;
+    cJSON *doc;
+
+    if ((doc = cJSON_Parse(j->envelope)) == NULL) {
+        snprintf(reason, len, "stored envelope does not parse");
+        return -1;
+    }
+    if (alert_from_json(&r->alert, doc, reason, len) == -1)
+        return -1;
+    if ((r->rule = rules_parse(j->rule_json, strlen(j->rule_json),
+        j->rule_name, reason, len)) == NULL)
+        return -1;
+    if (!r->env->conf->development && r->env->conf->known_hosts == NULL) {
+        snprintf(reason, len, "known_hosts is not configured: refusing to "
+            "connect to any host");
+        return -1;
+    }
+    if (entities_resolve(r->rule, r->alert.doc, &r->ents, reason,
+        len) == -1 || entities_check(&r->ents, r->env->conf->entity_allow,
+        r->env->conf->nentity_allow, reason, len) == -1)
+        return -1;
+    return 0;
+}
+
+static void
+run_tasks(struct run *r)
+{
+    const struct rule_task *t;
+    size_t i;
+
+    for (i = 0; i < r->rule->ntasks; i++) {
+        if (atomic_load(r->env->stopping)) {
+            r->interrupted = true;
+            return;
+        }
+        t = &r->rule->tasks[i];
+        run_task(r, (int)i);
+        if (i + 1 < r->rule->ntasks && t->delay_after_ms > 0)
+            r->env->sleep_ms(r->env->sleep_arg, t->delay_after_ms);
+    }
+}
+
+static const char *
+final_state(const struct run *r, char *reason, size_t len)
+{
+    if (r->interrupted) {
+        snprintf(reason, len, "the daemon stopped before every task ran "
+            "(%zu entity runs done)", r->ok + r->bad);
+        return "interrupted";
+    }
+    if (r->bad == 0) {
+        if (r->env->conf->development)
+            snprintf(reason, len, "development mode: dry run, nothing was "
+                "executed");
+        return "succeeded";
+    }
+    snprintf(reason, len, "%zu of %zu entity runs failed", r->bad,
+        r->ok + r->bad);
+    return r->ok == 0 ? "failed" : "partial";
+}
+
+void
+execute_job(const struct execute_env *env, const struct job *j)
+{
+    struct run r;
+    char reason[REASON_MAX], err[256];
+    const char *state = "failed";
+    uint64_t t0 = now_ms();
+
+    memset(&r, 0, sizeof(r));
+    r.env = env;
+    r.job = j;
+    pthread_mutex_init(&r.lock, NULL);
+    reason[0] = '\0';
+    log_event(LOG_INFO, "job_started", KV_STR("job", j->id),
+        KV_STR(j->id_key, j->alert_id), KV_STR("rule_name", j->rule_name));
+    if (load(&r, reason, sizeof(reason)) == 0) {
+        run_tasks(&r);
+        state = final_state(&r, reason, sizeof(reason));
+    }
+    if (jobs_finish(env->jobs, j->id, state, reason[0] != '\0' ? reason :
+        NULL, err, sizeof(err)) == -1)
+        log_event(LOG_ERROR, "job_store_failed", KV_STR("job", j->id),
+            KV_ERR(err));
+    log_event(strcmp(state, "succeeded") == 0 ? LOG_INFO : LOG_WARN,
+        "job_finished", KV_STR("job", j->id),
+        KV_STR(j->id_key, j->alert_id), KV_STR("rule_name", j->rule_name),
+        KV_STR("state", state), KV_UINT("entities", r.ents.n),
+        KV_UINT("succeeded", r.ok), KV_UINT("failed", r.bad),
+        KV_STR("reason", reason), KV_UINT("app_elapsed_ms", now_ms() - t0));
+    entities_free(&r.ents);
+    rules_unref(r.rule);
+    if (r.alert.doc != NULL)
+        alert_cleanup(&r.alert);
+    pthread_mutex_destroy(&r.lock);
+}

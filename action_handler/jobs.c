@@ -1,0 +1,537 @@
+/*
+ * The SQLite job store (see jobs.h): schema, creation with idempotency,
+ * claiming, results, recovery. Reading jobs back as JSON is jobs_json.c.
+ */
+#include "jobs.h"
+
+#include <sys/random.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "alexis_limits.h"
+#include "jobs_int.h"
+#include "xmem.h"
+
+/* Version 1 of the schema; user_version tells a foreign file apart. */
+#define SCHEMA_VERSION  1
+
+static const char schema_sql[] =
+    "CREATE TABLE IF NOT EXISTS jobs ("
+    " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " id TEXT NOT NULL UNIQUE,"
+    " feed_type TEXT NOT NULL, unique_value TEXT NOT NULL,"
+    " rule_name TEXT NOT NULL, id_key TEXT NOT NULL, alert_id TEXT NOT NULL,"
+    " envelope TEXT NOT NULL, rule_json TEXT NOT NULL,"
+    " state TEXT NOT NULL CHECK (state IN ('queued','running','succeeded',"
+    "  'failed','partial','interrupted')),"
+    " reason TEXT,"
+    " created_ms INTEGER NOT NULL, started_ms INTEGER, finished_ms INTEGER,"
+    " report_state TEXT NOT NULL DEFAULT 'pending' CHECK (report_state IN"
+    "  ('pending','sending','sent','failed')),"
+    " report_error TEXT, report_attempts INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX IF NOT EXISTS jobs_key ON jobs"
+    " (feed_type, unique_value, rule_name, created_ms);"
+    "CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state);"
+    "CREATE INDEX IF NOT EXISTS jobs_report ON jobs (report_state);"
+    "CREATE TABLE IF NOT EXISTS results ("
+    " job TEXT NOT NULL REFERENCES jobs(id), task INTEGER NOT NULL,"
+    " entity TEXT NOT NULL, action TEXT, state TEXT NOT NULL,"
+    " outcome TEXT NOT NULL, exit_status INTEGER, signal TEXT,"
+    " duration_ms INTEGER NOT NULL, stdout BLOB, stderr BLOB,"
+    " truncated INTEGER NOT NULL, error TEXT, finished_ms INTEGER NOT NULL,"
+    " PRIMARY KEY (job, task, entity));";
+
+/* The columns load_job reads, in its order. */
+#define JOB_COLUMNS "id, state, reason, rule_name, feed_type, id_key, " \
+    "alert_id, envelope, rule_json"
+
+uint64_t
+jobs_wall_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+int
+jobs_prepare(struct jobs *js, const char *sql, sqlite3_stmt **st, char *err,
+    size_t errlen)
+{
+    if (sqlite3_prepare_v2(js->db, sql, -1, st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+        *st = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+char *
+jobs_col_dup(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+
+    return t == NULL ? NULL : xstrdup((const char *)t);
+}
+
+static int
+exec_sql(struct jobs *js, const char *sql, char *err, size_t errlen)
+{
+    char *msg = NULL;
+
+    if (sqlite3_exec(js->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(err, errlen, "job store: %s",
+            msg != NULL ? msg : sqlite3_errmsg(js->db));
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* For ROLLBACK and restoring a pragma after an error: the first error is
+ * the one worth reporting. */
+static void
+exec_quiet(struct jobs *js, const char *sql)
+{
+    (void)sqlite3_exec(js->db, sql, NULL, NULL, NULL);
+}
+
+/* Run a prepared statement that returns no row we need. */
+static int
+step_done(struct jobs *js, sqlite3_stmt *st, char *err, size_t errlen)
+{
+    int rc;
+
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        ;
+    if (rc != SQLITE_DONE) {
+        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+        return -1;
+    }
+    return 0;
+}
+
+static int
+check_version(struct jobs *js, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int v = -1, rc = -1;
+
+    if (jobs_prepare(js, "PRAGMA user_version", &st, err, errlen) == -1)
+        return -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    if (v == 0) {
+        rc = exec_sql(js, "PRAGMA user_version = 1", err, errlen);
+    } else if (v != SCHEMA_VERSION) {
+        snprintf(err, errlen, "job store: schema version %d, expected %d",
+            v, SCHEMA_VERSION);
+    } else {
+        rc = 0;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+struct jobs *
+jobs_open(const char *path, char *err, size_t errlen)
+{
+    struct jobs *js;
+
+    js = xcalloc(1, sizeof(*js));
+    pthread_mutex_init(&js->lock, NULL);
+    if (sqlite3_open_v2(path, &js->db, SQLITE_OPEN_READWRITE |
+        SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "job store %s: %s", path,
+            js->db != NULL ? sqlite3_errmsg(js->db) : "out of memory");
+        goto fail;
+    }
+    sqlite3_busy_timeout(js->db, AH_DB_BUSY_MS);
+    /* WAL: readers never block the writer. NORMAL is durable against a
+     * crash of the process in WAL mode; jobs_create raises it to FULL for
+     * the commit that precedes a 202, which must survive power loss. */
+    if (exec_sql(js, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+        "PRAGMA foreign_keys=ON;", err, errlen) == -1 ||
+        exec_sql(js, "BEGIN IMMEDIATE", err, errlen) == -1)
+        goto fail;
+    if (exec_sql(js, schema_sql, err, errlen) == -1 ||
+        check_version(js, err, errlen) == -1) {
+        exec_quiet(js, "ROLLBACK");
+        goto fail;
+    }
+    if (exec_sql(js, "COMMIT", err, errlen) == -1)
+        goto fail;
+    return js;
+fail:
+    jobs_close(js);
+    return NULL;
+}
+
+void
+jobs_close(struct jobs *js)
+{
+    if (js == NULL)
+        return;
+    sqlite3_close(js->db);
+    pthread_mutex_destroy(&js->lock);
+    free(js);
+}
+
+bool
+jobs_id_valid(const char *id)
+{
+    size_t i;
+
+    for (i = 0; id[i] != '\0'; i++) {
+        if (!((id[i] >= '0' && id[i] <= '9') ||
+            (id[i] >= 'a' && id[i] <= 'f')))
+            return false;
+    }
+    return i == JOB_ID_LEN - 1;
+}
+
+static int
+new_id(char id[JOB_ID_LEN], char *err, size_t errlen)
+{
+    unsigned char raw[AH_JOB_ID_BYTES];
+    size_t i;
+
+    if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
+        snprintf(err, errlen, "getrandom: %s", strerror(errno));
+        return -1;
+    }
+    for (i = 0; i < sizeof(raw); i++)
+        snprintf(id + 2 * i, 3, "%02x", raw[i]);
+    return 0;
+}
+
+/* The newest job for the key within the window, into id. 1 found, 0 not,
+ * -1 error. */
+static int
+find_recent(struct jobs *js, const struct job_new *jn, uint64_t now,
+    char id[JOB_ID_LEN], char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (jobs_prepare(js, "SELECT id FROM jobs WHERE feed_type = ?1 AND "
+        "unique_value = ?2 AND rule_name = ?3 AND created_ms >= ?4 "
+        "ORDER BY created_ms DESC, seq DESC LIMIT 1", &st, err,
+        errlen) == -1)
+        return -1;
+    sqlite3_bind_text(st, 1, jn->feed_type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, jn->unique_value, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, jn->rule_name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)(now - (jn->window_ms < now ?
+        jn->window_ms : now)));
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        snprintf(id, JOB_ID_LEN, "%s",
+            (const char *)sqlite3_column_text(st, 0));
+        rc = 1;
+    } else if (rc == SQLITE_DONE) {
+        rc = 0;
+    } else {
+        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+        rc = -1;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int
+insert_job(struct jobs *js, const struct job_new *jn, uint64_t now,
+    char id[JOB_ID_LEN], char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (new_id(id, err, errlen) == -1 ||
+        jobs_prepare(js, "INSERT INTO jobs (id, feed_type, unique_value, "
+        "rule_name, id_key, alert_id, envelope, rule_json, state, "
+        "created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued', ?9)",
+        &st, err, errlen) == -1)
+        return -1;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, jn->feed_type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, jn->unique_value, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, jn->rule_name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, jn->id_key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, jn->alert_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, jn->envelope, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, jn->rule_json, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 9, (sqlite3_int64)now);
+    rc = step_done(js, st, err, errlen);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int
+jobs_create(struct jobs *js, const struct job_new *jn, char id[JOB_ID_LEN],
+    bool *dup, char *err, size_t errlen)
+{
+    uint64_t now = jn->now_ms != 0 ? jn->now_ms : jobs_wall_ms();
+    int rc = -1, found = 0;
+
+    *dup = false;
+    pthread_mutex_lock(&js->lock);
+    /* IMMEDIATE takes the write lock first: the look-up and the insert
+     * are one unit even against another process on the same file. */
+    if (exec_sql(js, "PRAGMA synchronous=FULL", err, errlen) == -1 ||
+        exec_sql(js, "BEGIN IMMEDIATE", err, errlen) == -1)
+        goto out;
+    if (jn->window_ms > 0 &&
+        (found = find_recent(js, jn, now, id, err, errlen)) == -1)
+        goto rollback;
+    if (found == 1)
+        *dup = true;
+    else if (insert_job(js, jn, now, id, err, errlen) == -1)
+        goto rollback;
+    if (exec_sql(js, "COMMIT", err, errlen) == -1)
+        goto rollback;
+    rc = 0;
+    goto out;
+rollback:
+    exec_quiet(js, "ROLLBACK");
+out:
+    exec_quiet(js, "PRAGMA synchronous=NORMAL");
+    pthread_mutex_unlock(&js->lock);
+    return rc;
+}
+
+static void load_job(sqlite3_stmt *st, struct job *j);
+
+static int
+list_running(struct jobs *js, jobs_recover_fn fn, void *arg, char *err,
+    size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    struct job j;
+    int step, rc = -1;
+
+    if (jobs_prepare(js, "SELECT " JOB_COLUMNS " FROM jobs WHERE "
+        "state = 'running' ORDER BY seq", &st, err, errlen) == -1)
+        return -1;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        load_job(st, &j);
+        fn(arg, &j);
+        jobs_job_free(&j);
+    }
+    if (step == SQLITE_DONE)
+        rc = 0;
+    else
+        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int
+jobs_recover(struct jobs *js, const char *reason, jobs_recover_fn fn,
+    void *arg, size_t *n, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = -1;
+
+    *n = 0;
+    pthread_mutex_lock(&js->lock);
+    if (exec_sql(js, "BEGIN IMMEDIATE", err, errlen) == -1)
+        goto out;
+    if ((fn != NULL && list_running(js, fn, arg, err, errlen) == -1) ||
+        jobs_prepare(js, "UPDATE jobs SET state = 'interrupted', "
+        "reason = ?1, finished_ms = ?2, report_state = 'pending' "
+        "WHERE state = 'running'", &st, err, errlen) == -1)
+        goto rollback;
+    sqlite3_bind_text(st, 1, reason, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)jobs_wall_ms());
+    if (step_done(js, st, err, errlen) == -1)
+        goto rollback;
+    *n = (size_t)sqlite3_changes(js->db);
+    /* A crash while a report was being sent: send it again rather than
+     * lose it (the window is one HTTP exchange). */
+    if (exec_sql(js, "UPDATE jobs SET report_state = 'pending' "
+        "WHERE report_state = 'sending'", err, errlen) == -1 ||
+        exec_sql(js, "COMMIT", err, errlen) == -1)
+        goto rollback;
+    rc = 0;
+    goto out;
+rollback:
+    exec_quiet(js, "ROLLBACK");
+out:
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&js->lock);
+    return rc;
+}
+
+static void
+load_job(sqlite3_stmt *st, struct job *j)
+{
+    memset(j, 0, sizeof(*j));
+    snprintf(j->id, sizeof(j->id), "%s",
+        (const char *)sqlite3_column_text(st, 0));
+    j->state = jobs_col_dup(st, 1);
+    j->reason = jobs_col_dup(st, 2);
+    j->rule_name = jobs_col_dup(st, 3);
+    j->feed_type = jobs_col_dup(st, 4);
+    j->id_key = jobs_col_dup(st, 5);
+    j->alert_id = jobs_col_dup(st, 6);
+    j->envelope = jobs_col_dup(st, 7);
+    j->rule_json = jobs_col_dup(st, 8);
+}
+
+/* Run an UPDATE ... RETURNING JOB_COLUMNS that changes at most one row. */
+static int
+claim_with(struct jobs *js, const char *sql, struct job *out, char *err,
+    size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = -1, step;
+
+    pthread_mutex_lock(&js->lock);
+    if (jobs_prepare(js, sql, &st, err, errlen) == -1)
+        goto out;
+    if (sqlite3_bind_parameter_count(st) > 0)
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)jobs_wall_ms());
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        load_job(st, out);
+        rc = step_done(js, st, err, errlen) == 0 ? 1 : -1;
+        if (rc == -1)
+            jobs_job_free(out);
+    } else if (step == SQLITE_DONE) {
+        rc = 0;
+    } else {
+        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+    }
+out:
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&js->lock);
+    return rc;
+}
+
+int
+jobs_claim(struct jobs *js, struct job *out, char *err, size_t errlen)
+{
+    return claim_with(js, "UPDATE jobs SET state = 'running', "
+        "started_ms = ?1 WHERE seq = (SELECT seq FROM jobs WHERE "
+        "state = 'queued' ORDER BY seq LIMIT 1) AND state = 'queued' "
+        "RETURNING " JOB_COLUMNS, out, err, errlen);
+}
+
+int
+jobs_claim_report(struct jobs *js, struct job *out, char *err,
+    size_t errlen)
+{
+    return claim_with(js, "UPDATE jobs SET report_state = 'sending' "
+        "WHERE seq = (SELECT "
+        "seq FROM jobs WHERE report_state = 'pending' AND state NOT IN "
+        "('queued', 'running') ORDER BY seq LIMIT 1) AND "
+        "report_state = 'pending' RETURNING " JOB_COLUMNS, out, err,
+        errlen);
+}
+
+void
+jobs_job_free(struct job *j)
+{
+    free(j->state);
+    free(j->reason);
+    free(j->rule_name);
+    free(j->feed_type);
+    free(j->id_key);
+    free(j->alert_id);
+    free(j->envelope);
+    free(j->rule_json);
+    memset(j, 0, sizeof(*j));
+}
+
+int
+jobs_result_add(struct jobs *js, const char *id, const struct job_result *r,
+    char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = -1;
+
+    pthread_mutex_lock(&js->lock);
+    if (jobs_prepare(js, "INSERT INTO results (job, task, entity, action, "
+        "state, outcome, exit_status, signal, duration_ms, stdout, stderr, "
+        "truncated, error, finished_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+        "?8, ?9, ?10, ?11, ?12, ?13, ?14)", &st, err, errlen) == -1)
+        goto out;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, r->task);
+    sqlite3_bind_text(st, 3, r->entity, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, r->action, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, r->state, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, r->outcome, -1, SQLITE_STATIC);
+    if (r->exit_status >= 0)
+        sqlite3_bind_int(st, 7, r->exit_status);
+    if (r->signal != NULL && r->signal[0] != '\0')
+        sqlite3_bind_text(st, 8, r->signal, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 9, (sqlite3_int64)r->duration_ms);
+    sqlite3_bind_blob(st, 10, r->out != NULL ? r->out : "",
+        (int)r->out_len, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 11, r->err != NULL ? r->err : "",
+        (int)r->err_len, SQLITE_STATIC);
+    sqlite3_bind_int(st, 12, r->truncated);
+    if (r->error != NULL && r->error[0] != '\0')
+        sqlite3_bind_text(st, 13, r->error, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 14, (sqlite3_int64)jobs_wall_ms());
+    rc = step_done(js, st, err, errlen);
+out:
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&js->lock);
+    return rc;
+}
+
+int
+jobs_finish(struct jobs *js, const char *id, const char *state,
+    const char *reason, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = -1;
+
+    pthread_mutex_lock(&js->lock);
+    if (jobs_prepare(js, "UPDATE jobs SET state = ?2, reason = ?3, "
+        "finished_ms = ?4 WHERE id = ?1 AND state = 'running'", &st, err,
+        errlen) == -1)
+        goto out;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
+    if (reason != NULL)
+        sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)jobs_wall_ms());
+    rc = step_done(js, st, err, errlen);
+out:
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&js->lock);
+    return rc;
+}
+
+int
+jobs_report_done(struct jobs *js, const char *id, bool sent,
+    const char *error, int attempts, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = -1;
+
+    pthread_mutex_lock(&js->lock);
+    if (jobs_prepare(js, "UPDATE jobs SET report_state = ?2, "
+        "report_error = ?3, report_attempts = ?4 WHERE id = ?1", &st, err,
+        errlen) == -1)
+        goto out;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, sent ? "sent" : "failed", -1, SQLITE_STATIC);
+    if (error != NULL && error[0] != '\0')
+        sqlite3_bind_text(st, 3, error, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, attempts);
+    rc = step_done(js, st, err, errlen);
+out:
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&js->lock);
+    return rc;
+}

@@ -1,0 +1,161 @@
+/*
+ * The job store: every accepted action request is a row in an embedded
+ * SQLite database (WAL) committed before the HTTP answer, and every
+ * (task, entity) result is a row written as soon as it completes. The store
+ * is the daemon's memory across crashes: on start-up a job left "running"
+ * becomes "interrupted" (never re-run) and "queued" jobs are claimed again.
+ * Each job also carries the state of its ticket report (pending, sending,
+ * sent, failed) so a report is neither lost nor sent twice.
+ *
+ * One connection, serialised by the store's mutex: every function is
+ * thread-safe. Statements are prepared with bound parameters only.
+ */
+#ifndef ALEXIS_AH_JOBS_H
+#define ALEXIS_AH_JOBS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "compat.h"
+
+#define JOB_ID_LEN  (2 * 16 + 1)    /* hex of AH_JOB_ID_BYTES, plus NUL */
+
+struct jobs;
+
+/* What POST /v1/action stores. Every string is borrowed. */
+struct job_new {
+    const char *feed_type;
+    const char *unique_value;
+    const char *rule_name;
+    const char *id_key;         /* "tinyId" | "problem_id" */
+    const char *alert_id;
+    const char *envelope;       /* JSON, without alexis.feed_headers */
+    const char *rule_json;      /* the rule object as loaded from disk */
+    uint64_t    window_ms;      /* idempotency window; 0 = none */
+    uint64_t    now_ms;         /* wall clock (ms since the epoch); 0 =
+                                   the real clock (tests pass a time) */
+};
+
+/* A job as a worker needs it (strings owned; free with jobs_job_free). */
+struct job {
+    char        id[JOB_ID_LEN];
+    char       *state;
+    char       *reason;
+    char       *rule_name;
+    char       *feed_type;
+    char       *id_key;
+    char       *alert_id;
+    char       *envelope;
+    char       *rule_json;
+};
+
+/* One (task, entity) outcome, as a runner writes it. Strings borrowed. */
+struct job_result {
+    int         task;           /* 0-based index in task_list */
+    const char *entity;
+    const char *action;
+    const char *state;          /* "succeeded" | "failed" | "dry_run" */
+    const char *outcome;        /* ssh_outcome_name or "dry_run" */
+    int         exit_status;    /* -1 when none */
+    const char *signal;         /* "" when none */
+    uint64_t    duration_ms;
+    const char *out;
+    size_t      out_len;
+    const char *err;
+    size_t      err_len;
+    bool        truncated;
+    const char *error;          /* one sentence, "" when none */
+};
+
+/* A result row read back (strings owned; see jobs_results). */
+struct job_row {
+    int         task;
+    char       *entity;
+    char       *action;
+    char       *state;
+    char       *outcome;
+    int         exit_status;    /* -1 when none */
+    char       *signal;         /* "" when none */
+    uint64_t    duration_ms;
+    char       *out;            /* raw bytes, NUL-terminated */
+    size_t      out_len;
+    char       *err;
+    size_t      err_len;
+    bool        truncated;
+    char       *error;          /* "" when none */
+};
+
+/* Open (creating) the database at path: WAL, foreign keys, schema. NULL
+ * with err when it cannot be opened or is not ours. */
+struct jobs *jobs_open(const char *path, char *err, size_t errlen);
+void jobs_close(struct jobs *js);
+
+/* Create a queued job, unless a job for the same (feed_type,
+ * unique_value, rule_name) was created within window_ms: then *dup is true
+ * and id is that job's. One IMMEDIATE transaction with synchronous=FULL,
+ * so two concurrent requests cannot both create and a 202 is durable.
+ * Returns 0 or -1 with err. */
+int jobs_create(struct jobs *js, const struct job_new *jn,
+    char id[JOB_ID_LEN], bool *dup, char *err, size_t errlen) ATTR_WUR;
+
+/* Called by jobs_recover for each job it interrupts (strings borrowed for
+ * the call). */
+typedef void (*jobs_recover_fn)(void *arg, const struct job *j);
+
+/* Start-up recovery, one transaction: running jobs become interrupted
+ * (reason given) with a pending report, fn (may be NULL) seeing each;
+ * reports left "sending" go back to pending. *n receives the number of
+ * jobs interrupted. */
+int jobs_recover(struct jobs *js, const char *reason, jobs_recover_fn fn,
+    void *arg, size_t *n, char *err, size_t errlen) ATTR_WUR;
+
+/* Atomically move the oldest queued job to running and load it into out.
+ * 1 when a job was claimed, 0 when none is queued, -1 on error. */
+int jobs_claim(struct jobs *js, struct job *out, char *err, size_t errlen)
+    ATTR_WUR;
+
+/* Atomically move the oldest finished job whose report is pending to
+ * "sending" and load it. 1, 0 or -1 as jobs_claim. */
+int jobs_claim_report(struct jobs *js, struct job *out, char *err,
+    size_t errlen) ATTR_WUR;
+
+void jobs_job_free(struct job *j);
+
+/* Record one result row (replacing none: a (job, task, entity) is written
+ * once). */
+int jobs_result_add(struct jobs *js, const char *id,
+    const struct job_result *r, char *err, size_t errlen) ATTR_WUR;
+
+/* Set a running job's final state (succeeded|failed|partial|interrupted)
+ * and reason (may be NULL), and its finish time. */
+int jobs_finish(struct jobs *js, const char *id, const char *state,
+    const char *reason, char *err, size_t errlen) ATTR_WUR;
+
+/* Record the ticket report's outcome: "sent" or "failed" with error. */
+int jobs_report_done(struct jobs *js, const char *id, bool sent,
+    const char *error, int attempts, char *err, size_t errlen) ATTR_WUR;
+
+/* The result rows of a job in (task, entity) order. *out owned by the
+ * caller: free with jobs_rows_free. */
+int jobs_results(struct jobs *js, const char *id, struct job_row **out,
+    size_t *n, char *err, size_t errlen) ATTR_WUR;
+void jobs_rows_free(struct job_row *r, size_t n);
+
+/* The job as GET /v1/jobs/<id> shows it (DESIGN §6). NULL with err; an
+ * unknown id gives NULL with err "" . Caller frees with cJSON_Delete. */
+cJSON *jobs_get_json(struct jobs *js, const char *id, char *err,
+    size_t errlen);
+
+/* The most recent limit jobs, newest first, without result rows. */
+cJSON *jobs_list_json(struct jobs *js, int limit, char *err, size_t errlen);
+
+/* Counts of jobs by state, for /v1/ping. NULL with err on a DB error. */
+cJSON *jobs_stats_json(struct jobs *js, char *err, size_t errlen);
+
+/* True when id has the shape of our job ids (so a lookup is worth it). */
+bool jobs_id_valid(const char *id);
+
+#endif

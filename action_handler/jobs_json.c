@@ -1,0 +1,315 @@
+/*
+ * Reading jobs back (see jobs.h): result rows for the ticket note, and the
+ * JSON of GET /v1/jobs/<id>, GET /v1/jobs and the counts of /v1/ping.
+ * Output is cleaned (text_clean) before it goes into JSON: commands print
+ * anything, JSON strings must be UTF-8 without NUL.
+ */
+#include "jobs.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "alexis_limits.h"
+#include "jobs_int.h"
+#include "text.h"
+#include "xmem.h"
+
+#define ISO_LEN 80  /* gcc bounds each %d by int range */
+
+#define ROW_COLUMNS "task, entity, action, state, outcome, exit_status, " \
+    "signal, duration_ms, stdout, stderr, truncated, error"
+
+static void
+iso_time(uint64_t ms, char *buf, size_t len)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+
+    gmtime_r(&t, &tm);
+    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ",
+        tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+        tm.tm_min, tm.tm_sec, (unsigned)(ms % 1000));
+}
+
+/* Column i as an ISO time, or JSON null when the column is NULL. */
+static void
+add_time(cJSON *obj, const char *key, sqlite3_stmt *st, int i)
+{
+    char iso[ISO_LEN];
+
+    if (sqlite3_column_type(st, i) == SQLITE_NULL) {
+        cJSON_AddNullToObject(obj, key);
+        return;
+    }
+    iso_time((uint64_t)sqlite3_column_int64(st, i), iso, sizeof(iso));
+    cJSON_AddStringToObject(obj, key, iso);
+}
+
+static void
+add_text(cJSON *obj, const char *key, sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+
+    if (t == NULL)
+        cJSON_AddNullToObject(obj, key);
+    else
+        cJSON_AddStringToObject(obj, key, (const char *)t);
+}
+
+static char *
+blob_dup(sqlite3_stmt *st, int i, size_t *len)
+{
+    const void *p = sqlite3_column_blob(st, i);
+    int n = sqlite3_column_bytes(st, i);
+    char *s;
+
+    *len = n > 0 ? (size_t)n : 0;
+    s = xmalloc(*len + 1);
+    if (*len > 0)
+        memcpy(s, p, *len);
+    s[*len] = '\0';
+    return s;
+}
+
+static void
+load_row(sqlite3_stmt *st, struct job_row *r)
+{
+    char *s;
+
+    memset(r, 0, sizeof(*r));
+    r->task = sqlite3_column_int(st, 0);
+    r->entity = jobs_col_dup(st, 1);
+    r->action = jobs_col_dup(st, 2);
+    r->state = jobs_col_dup(st, 3);
+    r->outcome = jobs_col_dup(st, 4);
+    r->exit_status = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 :
+        sqlite3_column_int(st, 5);
+    s = jobs_col_dup(st, 6);
+    r->signal = s != NULL ? s : xstrdup("");
+    r->duration_ms = (uint64_t)sqlite3_column_int64(st, 7);
+    r->out = blob_dup(st, 8, &r->out_len);
+    r->err = blob_dup(st, 9, &r->err_len);
+    r->truncated = sqlite3_column_int(st, 10) != 0;
+    s = jobs_col_dup(st, 11);
+    r->error = s != NULL ? s : xstrdup("");
+    if (r->action == NULL)
+        r->action = xstrdup("");
+}
+
+int
+jobs_results(struct jobs *js, const char *id, struct job_row **out,
+    size_t *n, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    struct job_row *rows = NULL;
+    size_t cnt = 0;
+    int rc = -1, step;
+
+    pthread_mutex_lock(&js->lock);
+    if (jobs_prepare(js, "SELECT " ROW_COLUMNS " FROM results WHERE "
+        "job = ?1 ORDER BY task, rowid", &st, err, errlen) == -1)
+        goto out;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        rows = xreallocarray(rows, cnt + 1, sizeof(*rows));
+        load_row(st, &rows[cnt++]);
+    }
+    if (step != SQLITE_DONE) {
+        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+        goto out;
+    }
+    rc = 0;
+out:
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&js->lock);
+    if (rc == -1) {
+        jobs_rows_free(rows, cnt);
+        rows = NULL;
+        cnt = 0;
+    }
+    *out = rows;
+    *n = cnt;
+    return rc;
+}
+
+void
+jobs_rows_free(struct job_row *r, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        free(r[i].entity);
+        free(r[i].action);
+        free(r[i].state);
+        free(r[i].outcome);
+        free(r[i].signal);
+        free(r[i].out);
+        free(r[i].err);
+        free(r[i].error);
+    }
+    free(r);
+}
+
+static cJSON *
+row_json(const struct job_row *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    char *t;
+
+    cJSON_AddNumberToObject(o, "task", r->task);
+    cJSON_AddStringToObject(o, "action", r->action);
+    cJSON_AddStringToObject(o, "entity", r->entity);
+    cJSON_AddStringToObject(o, "state", r->state);
+    cJSON_AddStringToObject(o, "outcome", r->outcome);
+    if (r->exit_status >= 0)
+        cJSON_AddNumberToObject(o, "exit_status", r->exit_status);
+    else
+        cJSON_AddNullToObject(o, "exit_status");
+    if (r->signal[0] != '\0')
+        cJSON_AddStringToObject(o, "signal", r->signal);
+    else
+        cJSON_AddNullToObject(o, "signal");
+    cJSON_AddNumberToObject(o, "duration_ms", (double)r->duration_ms);
+    t = text_clean(r->out, r->out_len);
+    cJSON_AddStringToObject(o, "stdout", t);
+    free(t);
+    t = text_clean(r->err, r->err_len);
+    cJSON_AddStringToObject(o, "stderr", t);
+    free(t);
+    cJSON_AddBoolToObject(o, "truncated", r->truncated);
+    if (r->error[0] != '\0')
+        cJSON_AddStringToObject(o, "error", r->error);
+    else
+        cJSON_AddNullToObject(o, "error");
+    return o;
+}
+
+#define SUMMARY_COLUMNS "id, state, reason, rule_name, feed_type, id_key, " \
+    "alert_id, unique_value, created_ms, started_ms, finished_ms, " \
+    "report_state, report_error, report_attempts"
+
+/* One job's summary from a SUMMARY_COLUMNS row. */
+static cJSON *
+summary_json(sqlite3_stmt *st)
+{
+    cJSON *o = cJSON_CreateObject(), *rep;
+
+    add_text(o, "job", st, 0);
+    add_text(o, "state", st, 1);
+    add_text(o, "rule_name", st, 3);
+    add_text(o, "feed_type", st, 4);
+    add_text(o, "alert_id_key", st, 5);
+    add_text(o, "alert_id", st, 6);
+    add_text(o, "received", st, 7);
+    add_time(o, "created", st, 8);
+    add_time(o, "started", st, 9);
+    add_time(o, "finished", st, 10);
+    add_text(o, "reason", st, 2);
+    rep = cJSON_AddObjectToObject(o, "report");
+    add_text(rep, "state", st, 11);
+    add_text(rep, "error", st, 12);
+    cJSON_AddNumberToObject(rep, "attempts", sqlite3_column_int(st, 13));
+    return o;
+}
+
+static int
+add_results(struct jobs *js, cJSON *job, const char *id, char *err,
+    size_t errlen)
+{
+    struct job_row *rows;
+    cJSON *arr;
+    size_t n, i;
+
+    if (jobs_results(js, id, &rows, &n, err, errlen) == -1)
+        return -1;
+    arr = cJSON_AddArrayToObject(job, "results");
+    for (i = 0; i < n; i++)
+        cJSON_AddItemToArray(arr, row_json(&rows[i]));
+    jobs_rows_free(rows, n);
+    return 0;
+}
+
+cJSON *
+jobs_get_json(struct jobs *js, const char *id, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    cJSON *job = NULL;
+    int step;
+
+    err[0] = '\0';
+    pthread_mutex_lock(&js->lock);
+    if (jobs_prepare(js, "SELECT " SUMMARY_COLUMNS " FROM jobs WHERE "
+        "id = ?1", &st, err, errlen) == -1)
+        goto out;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        job = summary_json(st);
+    else if (step != SQLITE_DONE)
+        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+out:
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&js->lock);
+    if (job != NULL && add_results(js, job, id, err, errlen) == -1) {
+        cJSON_Delete(job);
+        job = NULL;
+    }
+    return job;
+}
+
+cJSON *
+jobs_list_json(struct jobs *js, int limit, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    cJSON *doc = NULL, *arr;
+    int step;
+
+    pthread_mutex_lock(&js->lock);
+    if (jobs_prepare(js, "SELECT " SUMMARY_COLUMNS " FROM jobs ORDER BY "
+        "seq DESC LIMIT ?1", &st, err, errlen) == -1)
+        goto out;
+    sqlite3_bind_int(st, 1, limit);
+    doc = cJSON_CreateObject();
+    arr = cJSON_AddArrayToObject(doc, "jobs");
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        cJSON_AddItemToArray(arr, summary_json(st));
+    if (step != SQLITE_DONE) {
+        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+        cJSON_Delete(doc);
+        doc = NULL;
+    }
+out:
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&js->lock);
+    return doc;
+}
+
+cJSON *
+jobs_stats_json(struct jobs *js, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    cJSON *doc = NULL;
+    int step;
+
+    pthread_mutex_lock(&js->lock);
+    if (jobs_prepare(js, "SELECT state, count(*) FROM jobs GROUP BY state",
+        &st, err, errlen) == -1)
+        goto out;
+    doc = cJSON_CreateObject();
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        cJSON_AddNumberToObject(doc, (const char *)sqlite3_column_text(st,
+            0), (double)sqlite3_column_int64(st, 1));
+    if (step != SQLITE_DONE) {
+        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+        cJSON_Delete(doc);
+        doc = NULL;
+    }
+out:
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&js->lock);
+    return doc;
+}

@@ -1,0 +1,193 @@
+/*
+ * alexis-action-handler: receives remediation requests (from the
+ * classifier or an engineer), stores each as a job in SQLite before
+ * answering, runs the rule's tasks on the entities over SSH and writes the
+ * result back to the ticket. This file is the table of contents:
+ * arguments, logging, configuration (--check validates and exits), job
+ * store recovery, start, wait for a signal, shutdown.
+ */
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "api.h"
+#include "auth.h"
+#include "check.h"
+#include "handler.h"
+#include "http_server.h"
+#include "jobs.h"
+#include "json.h"
+#include "log.h"
+#include "ruledir.h"
+#include "runner.h"
+#include "ssh.h"
+
+#define DEFAULT_CONFIG  "conf/alexis.conf.yaml"
+#define RESTART_REASON  "the action handler stopped while the job ran; " \
+    "not re-run (commands may have run: check the hosts)"
+
+static void ATTR_NORETURN
+usage(int code)
+{
+    fprintf(code == 0 ? stdout : stderr,
+        "usage: alexis-action-handler [--config FILE] [--check]\n"
+        "  --config FILE  configuration (default %s)\n"
+        "  --check        validate the configuration, token files, SSH key,\n"
+        "                 known_hosts and every rule, then exit 0/1\n",
+        DEFAULT_CONFIG);
+    exit(code);
+}
+
+static void
+log_interrupted(void *arg, const struct job *j)
+{
+    (void)arg;
+    log_event(LOG_WARN, "job_interrupted", KV_STR("job", j->id),
+        KV_STR(j->id_key, j->alert_id), KV_STR("rule_name", j->rule_name),
+        KV_STR("reason", RESTART_REASON));
+}
+
+static void
+open_store(struct action_handler *ah)
+{
+    char err[512];
+    size_t n;
+
+    if ((ah->jobs = jobs_open(ah->conf.db_path, err, sizeof(err))) == NULL)
+        log_fatal("startup_failed", KV_ERR(err));
+    if (jobs_recover(ah->jobs, RESTART_REASON, log_interrupted, NULL, &n,
+        err, sizeof(err)) == -1)
+        log_fatal("startup_failed", KV_ERR(err));
+    log_event(LOG_INFO, "job_store_opened", KV_STR("db_path",
+        ah->conf.db_path), KV_UINT("interrupted", n));
+}
+
+static void
+log_listening(const struct action_handler *ah, const char *host)
+{
+    log_event(LOG_INFO, "listening", KV_STR("host", host),
+        KV_INT("port", http_server_port(ah->server)),
+        KV_STR("rules_dir", ah->conf.rules_dir),
+        KV_INT("workers", ah->conf.workers),
+        KV_INT("parallel", ah->conf.parallel),
+        KV_BOOL("development", ah->conf.development));
+    if (ah->conf.allow_request_commands)
+        log_event(LOG_WARN, "request_commands_allowed", KV_STR("msg",
+            "allow_request_commands is on: a request naming a rule we do "
+            "not have runs the commands it carries"));
+    if (!ah->conf.development && ah->conf.known_hosts == NULL)
+        log_event(LOG_ERROR, "known_hosts_missing", KV_STR("msg",
+            "known_hosts is not configured: every job will fail"));
+}
+
+static int
+serve(struct action_handler *ah)
+{
+    struct http_server_opts o = {
+        .host = ah->conf.listener.hostname,
+        .port = (int)ah->conf.listener.port,
+        .body_max = (size_t)ah->conf.max_body_bytes,
+        .clients = ah->clients,
+    };
+    char err[512];
+    sigset_t set;
+    int sig;
+
+    /* Threads inherit this mask; main alone takes the signals. */
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    open_store(ah);
+    if ((ah->runner = runner_start(&ah->conf, ah->jobs, ah->passphrase,
+        ssh_exec, err, sizeof(err))) == NULL)
+        log_fatal("startup_failed", KV_ERR(err));
+    if ((ah->server = http_server_start(&o, api_routes, ah, err,
+        sizeof(err))) == NULL)
+        log_fatal("startup_failed", KV_ERR(err));
+    log_listening(ah, o.host);
+    while (sigwait(&set, &sig) != 0)
+        ;
+    log_event(LOG_INFO, "shutdown_started", KV_INT("signal", sig));
+    http_server_stop(ah->server);
+    runner_stop(ah->runner);
+    return 0;
+}
+
+static void
+cleanup(struct action_handler *ah)
+{
+    jobs_close(ah->jobs);
+    ruledir_free(ah->rules);
+    auth_clients_free(ah->clients);
+    if (ah->passphrase != NULL) {
+        explicit_bzero(ah->passphrase, strlen(ah->passphrase));
+        free(ah->passphrase);
+    }
+    ah_conf_free(&ah->conf);
+}
+
+int
+main(int argc, char **argv)
+{
+    struct action_handler ah;
+    struct cfg_errors errs;
+    const char *config = DEFAULT_CONFIG;
+    char err[512];
+    int i, check_only = 0, rc;
+
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+            config = argv[++i];
+        else if (strcmp(argv[i], "--check") == 0)
+            check_only = 1;
+        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            usage(0);
+        else
+            usage(2);
+    }
+    memset(&ah, 0, sizeof(ah));
+    memset(&errs, 0, sizeof(errs));
+    ah.config_path = config;
+    /* In --check mode the report goes to stdout/stderr as plain text. */
+    log_init("action_handler", LOG_INFO, check_only ?
+        open("/dev/null", O_WRONLY | O_CLOEXEC) : STDERR_FILENO);
+    json_init();
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        log_fatal("startup_failed", KV_STR("error", "curl_global_init"));
+    if (ssh_global_init() == -1)
+        log_fatal("startup_failed", KV_STR("error", "ssh_global_init"));
+
+    if (ah_conf_load(config, &ah.conf, &errs) == -1) {
+        cfg_errors_print(&errs, stderr);
+        cleanup(&ah);
+        return 1;
+    }
+    if (ah.conf.debug)
+        log_set_level(LOG_DEBUG);
+    ah.rules = ruledir_new(ah.conf.rules_dir);
+    if (check_only) {
+        rc = check_config(&ah);
+    } else {
+        if ((ah.clients = auth_clients_load(ah.conf.tokens.allowed_clients,
+            err, sizeof(err))) == NULL ||
+            check_load_passphrase(&ah, err, sizeof(err)) == -1)
+            log_fatal("startup_failed", KV_ERR(err));
+        log_event(LOG_INFO, "config_loaded", KV_STR("config", config),
+            KV_UINT("authentications", ah.conf.nauth));
+        rc = serve(&ah);
+        log_event(LOG_INFO, "shutdown_finished", KV_INT("exit", rc));
+    }
+    cleanup(&ah);
+    ssh_global_cleanup();
+    curl_global_cleanup();
+    return rc;
+}

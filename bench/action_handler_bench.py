@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""Wall time of one action-handler job over 50 entities running `sleep 1`.
+
+Real OpenSSH sshds listen on 50 loopback addresses (127.0.1.1-50; one
+sshd per 13 addresses, as sshd binds at most 16) with a known_hosts entry
+for each; the action handler runs one rule whose
+explicit entities are those 50 addresses, with parallel: 64. The time is
+taken from POST /v1/action to the job_finished log line (and the job's
+own started/finished times). Target: <= 1.5 s (the original ran hosts one
+after another: >= 50 s).
+
+    python3 bench/action_handler_bench.py [--bin build/bin] [--entities 50]
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
+from harness import Proc, Sink, TempDir, http  # noqa: E402
+from sshd import Sshd  # noqa: E402
+
+TOKEN = "bench-token-5566"
+PER_SSHD = 13
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", default=os.path.join(HERE, "..", "build", "bin"))
+    ap.add_argument("--entities", type=int, default=50)
+    ap.add_argument("--command", default="sleep 1")
+    a = ap.parse_args()
+    addrs = ["127.0.1.%d" % i for i in range(1, a.entities + 1)]
+    groups = [addrs[i:i + PER_SSHD] for i in range(0, len(addrs), PER_SSHD)]
+    sshds = [Sshd(addresses=g) for g in groups]
+    tmp, sink, proc = TempDir(), Sink(), None
+    try:
+        kh_lines, ents = [], []
+        for s in sshds:
+            s.start()
+            for h in s.addresses:
+                kh_lines.append(s.known_hosts_line(host=h))
+                ents.append("%s:%d" % (h, s.port))
+        kh = tmp.write("known_hosts", "\n".join(kh_lines) + "\n")
+        sshd = sshds[0]
+        # Every sshd authorizes the first one's user key.
+        for s in sshds[1:]:
+            with open(sshd.path("authorized_keys")) as f:
+                keys = f.read()
+            with open(s.path("authorized_keys"), "w") as f:
+                f.write(keys)
+        tmp.write("tokens/c.json", json.dumps({"token_list": [{"token": {
+            "type": "p", "requestor": "bench", "description": "b",
+            "id": TOKEN}}]}))
+        tmp.write("tokens/r.json", json.dumps({"token": {
+            "type": "p", "requestor": "ah", "description": "b",
+            "id": "runtime"}}))
+        tmp.write("secrets/og", "k\n", mode=0o600)
+        rule = {"enabled": "true", "os_type": "linux", "rule_name": "bench",
+                "alert_feed": "opsgenie",
+                "evaluation_list": [{"evaluation": {"tags": ["x"]}}],
+                "task_list": [{"task": {"task_type": "remote_ssh",
+                                        "run_command": a.command,
+                                        "action": "bench",
+                                        "action_reason": "bench"}}],
+                "entity_type": "explicit",
+                "entities": ents}
+        tmp.write("rules/bench.json", json.dumps(rule))
+        conf = tmp.write("c.yaml", """
+authentication_list:
+  - {name: og, type: opsgenie, base_url: '%s', api_key_file: secrets/og}
+action_handler:
+  listener: {hostname: 127.0.0.1, port: 0}
+  ssh_key: '%s'
+  ssh_user: '%s'
+  known_hosts: '%s'
+  parallel: 64
+  tokens: {allowed_clients: c.json, runtime: r.json}
+""" % (sink.url, sshd.user_key("ed25519"), sshd.user, kh))
+        proc = Proc([os.path.join(a.bin, "alexis-action-handler"),
+                     "--config", conf], tmp.join("ah.log"))
+        port = proc.wait_event("listening")["port"]
+        env = {"alexis": {"feed_type": "opsgenie", "unique_value": "1",
+                          "base_url": sink.url}, "tinyId": "1", "id": "a1",
+               "rule": {"rule_name": "bench"}}
+        t0 = time.monotonic()
+        st, body, _ = http("POST", "http://127.0.0.1:%s/v1/action" % port,
+                           env, {"Authorization": "Bearer " + TOKEN})
+        assert st == 202, body
+        job = json.loads(body)["job"]
+        ev = proc.wait_event("job_finished", timeout=120, job=job)
+        wall = time.monotonic() - t0
+        durs = sorted(int(e["app_elapsed_ms"]) for e in
+                      proc.events("ActionFinished", job=job))
+        print("entities=%d command=%r state=%s wall_s=%.3f job_ms=%s "
+              "per_entity_ms min=%d median=%d max=%d target_s=1.5 %s" % (
+                  a.entities, a.command, ev["state"], wall,
+                  ev["app_elapsed_ms"], durs[0], durs[len(durs) // 2],
+                  durs[-1], "OK" if wall <= 1.5 else "OVER"))
+    finally:
+        if proc is not None:
+            proc.stop()
+        sink.close()
+        for s in sshds:
+            s.cleanup()
+        tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,609 @@
+"""Integration tests of alexis-action-handler: the real daemon on 127.0.0.1
+(listener port 0, read back from the `listening` event), a real OpenSSH sshd
+on 127.0.0.1-3 (tests/integration/sshd.py) with keys and known_hosts
+generated for the run, and a loopback sink standing in for the OpsGenie API.
+Commands leave traces in files so a test proves a command ran, and ran once.
+Every wait is bounded; every process is stopped by its pid."""
+import json
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Proc, Sink, TempDir, bin_path, http, SRC  # noqa: E402
+from sshd import Sshd, free_port  # noqa: E402
+
+OG_KEY = "og-test-key-77aa55cc"
+CLIENT_TOKEN = "classifier-token-0c0ffee0"
+RUNTIME_TOKEN = "ah-runtime-token-1234"
+JOB_TIMEOUT_S = 60
+ADDRS = ("127.0.0.1", "127.0.0.2", "127.0.0.3")
+FIXTURE = os.path.join(SRC, "tests", "fixtures", "envelopes",
+                       "opsgenie-gc.json")
+TERMINAL = ("succeeded", "failed", "partial", "interrupted")
+
+SSHD = None
+
+
+def setUpModule():
+    global SSHD
+    SSHD = Sshd(addresses=ADDRS)
+    try:
+        SSHD.start()
+    except BaseException:
+        SSHD.cleanup()
+        raise
+
+
+def tearDownModule():
+    SSHD.cleanup()
+
+
+def envelope(base_url, unique="5120", details=None):
+    with open(FIXTURE) as f:
+        doc = json.load(f)
+    doc["alexis"]["base_url"] = base_url
+    doc["alexis"]["unique_value"] = unique
+    doc["tinyId"] = unique
+    doc["id"] = "alert-" + unique
+    if details is not None:
+        doc["details"] = details
+    return doc
+
+
+def rule(name, command, entities=None, keyvalue=None, timeout=None,
+         enabled="true", tasks=None, team="team_after"):
+    task = {"task_type": "remote_ssh", "run_command": command,
+            "action": "act_" + name, "action_reason": "why_" + name}
+    if timeout:
+        task["timeout"] = timeout
+    r = {"enabled": enabled, "os_type": "linux", "rule_name": name,
+         "alert_feed": "opsgenie", "rule_version": "1",
+         "evaluation_list": [{"evaluation": {"tags": [],
+                                             "search_key": "message",
+                                             "search_text": "."}}],
+         "task_list": [{"task": t} for t in (tasks or [task])],
+         "route_to_team": team}
+    if keyvalue is not None:
+        r["entity_type"] = "keyvalue"
+        r["entity_keyvalue"] = keyvalue
+    else:
+        r["entity_type"] = "explicit"
+        r["entities"] = entities or ["127.0.0.1:%d" % SSHD.port]
+    return r
+
+
+def wait_until(cond, timeout=JOB_TIMEOUT_S):
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in %d s" % timeout)
+        time.sleep(0.02)    # poll interval, bounded by the deadline
+
+
+def lines(path):
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return f.read().splitlines()
+
+
+class AhCase(unittest.TestCase):
+    """One daemon per test, with its own temp dir, rules, DB and sink."""
+    extra = ""
+    workers = 2
+    development = "false"
+    key = "ed25519"
+    known_hosts_form = "bracket"
+
+    def setUp(self):
+        self.tmp = TempDir()
+        self.sink = Sink()
+        self.proc = None
+        self.kh = SSHD.known_hosts(self.known_hosts_form, hosts=ADDRS,
+                                   name="kh_%s" % self.known_hosts_form)
+        os.makedirs(self.tmp.join("rules"))
+        self.conf = self.write_config()
+
+    def write_config(self, extra=None, known_hosts=None, key=None):
+        self.tmp.write("tokens/clients.json", json.dumps({"token_list": [
+            {"token": {"type": "personal", "requestor": "classifier",
+                       "description": "t", "id": CLIENT_TOKEN}}]}))
+        self.tmp.write("tokens/runtime.json", json.dumps({"token": {
+            "type": "personal", "requestor": "action_handler",
+            "description": "t", "id": RUNTIME_TOKEN}}))
+        self.tmp.write("secrets/og_key", OG_KEY + "\n", mode=0o600)
+        conf = """
+version: '2.060'
+authentication_list:
+  - name: og
+    type: opsgenie
+    base_url: '%(url)s'
+    api_key_file: secrets/og_key
+action_handler:
+  development: '%(dev)s'
+  listener: {hostname: 127.0.0.1, port: 0, protocol: http}
+  ssh_key: '%(key)s'
+  ssh_user: '%(user)s'
+  known_hosts: '%(kh)s'
+  workers: %(workers)d
+  connect_timeout: 3s
+  command_timeout: 20s
+  tokens: {directory: tokens, allowed_clients: clients.json,
+           runtime: runtime.json}
+%(extra)s
+classifier:
+  default_remediation_queue: x
+""" % {"url": self.sink.url, "key": key or SSHD.user_key(self.key),
+       "user": SSHD.user, "kh": known_hosts or self.kh,
+       "dev": self.development, "workers": self.workers,
+       "extra": extra if extra is not None else self.extra}
+        return self.tmp.write("alexis.conf.yaml", conf)
+
+    def start(self):
+        self.proc = Proc([bin_path("alexis-action-handler"), "--config",
+                          self.conf], self.tmp.join("ah.log"))
+        ev = self.proc.wait_event("listening")
+        self.url = "http://127.0.0.1:%s" % ev["port"]
+
+    def tearDown(self):
+        rc = self.proc.stop() if self.proc else 0
+        self.sink.close()
+        log = "\n".join(self.proc.lines()) if self.proc else ""
+        self.tmp.cleanup()
+        self.assertEqual(rc, 0, log)
+        for secret in (OG_KEY, CLIENT_TOKEN, RUNTIME_TOKEN, "GenieKey",
+                       SSHD.passphrase):
+            self.assertNotIn(secret, log, "secret in the log")
+
+    def add_rule(self, r):
+        self.tmp.write("rules/%s.json" % r["rule_name"], json.dumps(r))
+        return r
+
+    def trace(self, name):
+        p = self.tmp.join("trace_%s" % name)
+        return p
+
+    def post(self, body, token=CLIENT_TOKEN):
+        h = {"Authorization": "Bearer " + token} if token else {}
+        return http("POST", self.url + "/v1/action", body, h)
+
+    def action(self, r, unique="5120", details=None, expect=202):
+        env = envelope(self.sink.url, unique, details)
+        env["rule"] = r
+        st, body, _ = self.post(env)
+        self.assertEqual(st, expect, body)
+        return json.loads(body)
+
+    def job(self, job_id):
+        st, body, _ = http("GET", self.url + "/v1/jobs/" + job_id,
+                           headers={"Authorization": "Bearer " +
+                                    CLIENT_TOKEN})
+        self.assertEqual(st, 200, body)
+        return json.loads(body)
+
+    def finished(self, job_id, timeout=JOB_TIMEOUT_S):
+        self.proc.wait_event("job_finished", timeout=timeout, job=job_id)
+        return self.job(job_id)
+
+    def note(self, count=1):
+        got = self.sink.wait_for("POST", "/v2/alerts/", count=count,
+                                 timeout=JOB_TIMEOUT_S)
+        return [r for r in got if r["path"].endswith("/notes")]
+
+
+class TestRun(AhCase):
+    def test_success_runs_once_and_notes(self):
+        t = self.trace("ok")
+        r = self.add_rule(rule("ok", "echo ran >> %s; echo hello; "
+                               "echo oops >&2" % t))
+        self.start()
+        ans = self.action(r)
+        self.assertEqual(ans["received"], "5120")
+        self.assertEqual(len(ans["job"]), 32)
+        job = self.finished(ans["job"])
+        self.assertEqual(job["state"], "succeeded", job)
+        self.assertEqual(job["rule_name"], "ok")
+        self.assertEqual(job["alert_id"], "5120")
+        res = job["results"][0]
+        self.assertEqual(res["exit_status"], 0)
+        self.assertIsNone(res["signal"])
+        self.assertEqual(res["stdout"], "hello\n")
+        self.assertEqual(res["stderr"], "oops\n")
+        self.assertFalse(res["truncated"])
+        self.assertEqual(res["entity"], "127.0.0.1:%d" % SSHD.port)
+        self.assertEqual(lines(t), ["ran"])
+        reqs = self.sink.wait_for("POST", "/v2/alerts/", count=2,
+                                  timeout=JOB_TIMEOUT_S)
+        note = [q for q in reqs if q["path"].endswith("/notes")][0]
+        self.assertEqual(note["headers"]["authorization"],
+                         "GenieKey " + OG_KEY)
+        self.assertIn("rule ok", note["json"]["note"])
+        self.assertIn("exit status 0", note["json"]["note"])
+        self.assertIn("hello", note["json"]["note"])
+        team = [q for q in reqs if q["path"].endswith("/teams")][0]
+        self.assertEqual(team["json"]["team"]["name"], "team_after")
+        self.proc.wait_event("ticket_team_added", job=ans["job"])
+        for ev in ("ActionStart", "ActionResult", "ActionFinished"):
+            e = self.proc.events(ev, job=ans["job"])[0]
+            self.assertEqual(e["tinyId"], "5120")
+            self.assertEqual(e["rule_name"], "ok")
+            self.assertEqual(e["action"], "act_ok")
+            self.assertEqual(e["action_reason"], "why_ok")
+            self.assertIn("app_elapsed_ms", e)
+        self.assertEqual(self.proc.events("ActionFinished")[0]
+                         ["action_status"], "succeeded")
+        self.assertNotIn("hello", "\n".join(self.proc.lines()))
+        self.assertEqual(self.job(ans["job"])["report"]["state"], "sent")
+
+    def test_several_entities_in_parallel(self):
+        t = self.trace("many")
+        ents = ["%s:%d" % (a, SSHD.port) for a in ADDRS]
+        r = self.add_rule(rule("many", "echo $SSH_CONNECTION | "
+                               "cut -d' ' -f3 >> %s" % t, entities=ents))
+        self.start()
+        job = self.finished(self.action(r)["job"])
+        self.assertEqual(job["state"], "succeeded", job)
+        self.assertEqual(sorted(x["entity"] for x in job["results"]),
+                         sorted(ents))
+        self.assertEqual(sorted(lines(t)), sorted(ADDRS))
+
+    def test_keyvalue_nested_array(self):
+        t = self.trace("kv")
+        r = self.add_rule(rule("kv", "echo x >> %s" % t,
+                               keyvalue=["details", "hosts", "list"]))
+        self.start()
+        det = {"hosts": {"list": ["127.0.0.2:%d" % SSHD.port,
+                                  "127.0.0.3:%d" % SSHD.port]}}
+        job = self.finished(self.action(r, details=det)["job"])
+        self.assertEqual(job["state"], "succeeded", job)
+        self.assertEqual(lines(t), ["x", "x"])
+
+    def test_two_tasks_in_order_partial(self):
+        t = self.trace("order")
+        tasks = [{"task_type": "remote_ssh", "run_command":
+                  "echo one >> %s" % t, "action": "a1",
+                  "action_reason": "r1", "delay_after": "1s"},
+                 {"task_type": "remote_ssh", "run_command":
+                  "echo two >> %s; exit 3" % t, "action": "a2",
+                  "action_reason": "r2"}]
+        r = self.add_rule(rule("order", "", tasks=tasks))
+        self.start()
+        job = self.finished(self.action(r)["job"])
+        self.assertEqual(job["state"], "partial", job)
+        self.assertEqual(lines(t), ["one", "two"])
+        self.assertEqual([x["exit_status"] for x in job["results"]], [0, 3])
+        self.assertIn("1 of 2", job["reason"])
+
+    def test_duplicate_runs_nothing(self):
+        t = self.trace("dup")
+        r = self.add_rule(rule("dup", "echo ran >> %s" % t))
+        self.start()
+        first = self.action(r)
+        second = self.action(r, expect=200)
+        self.assertEqual(second["job"], first["job"])
+        self.assertTrue(second["duplicate"])
+        self.finished(first["job"])
+        third = self.action(r, unique="5999")
+        self.assertNotEqual(third["job"], first["job"])
+        self.finished(third["job"])
+        self.assertEqual(lines(t), ["ran", "ran"])
+        self.assertEqual(len(self.proc.events("job_started")), 2)
+
+    def test_concurrent_duplicates_create_one_job(self):
+        r = self.add_rule(rule("conc", "true"))
+        self.start()
+        env = envelope(self.sink.url, "777")
+        env["rule"] = r
+        out = []
+
+        def go():
+            out.append(self.post(env))
+        th = [threading.Thread(target=go) for _ in range(8)]
+        for x in th:
+            x.start()
+        for x in th:
+            x.join(JOB_TIMEOUT_S)
+        codes = sorted(s for s, _, _ in out)
+        self.assertEqual(codes, [200] * 7 + [202], out)
+        self.assertEqual(len({json.loads(b)["job"] for _, b, _ in out}), 1)
+
+    def test_jobs_list_ping_and_404(self):
+        r = self.add_rule(rule("lst", "true"))
+        self.start()
+        ids = [self.action(r, unique=str(9000 + i))["job"] for i in range(3)]
+        for i in ids:
+            self.finished(i)
+        h = {"Authorization": "Bearer " + CLIENT_TOKEN}
+        st, body, _ = http("GET", self.url + "/v1/jobs?limit=2", headers=h)
+        self.assertEqual(st, 200, body)
+        self.assertEqual([j["job"] for j in json.loads(body)["jobs"]],
+                         ids[::-1][:2])
+        st, body, _ = http("GET", self.url + "/v1/jobs?limit=0", headers=h)
+        self.assertEqual(st, 400, body)
+        st, _, _ = http("GET", self.url + "/v1/jobs/" + "0" * 32, headers=h)
+        self.assertEqual(st, 404)
+        st, _, _ = http("GET", self.url + "/v1/jobs/../etc", headers=h)
+        self.assertEqual(st, 404)
+        st, _, _ = http("GET", self.url + "/v1/jobs/" + ids[0])
+        self.assertEqual(st, 401)
+        st, body, _ = http("GET", self.url + "/v1/ping")
+        self.assertEqual(st, 200, body)
+        doc = json.loads(body)
+        self.assertTrue(doc["runtime_token_readable"])
+        self.assertEqual(doc["jobs"]["succeeded"], 3)
+
+
+class TestBadInput(AhCase):
+    def setUp(self):
+        super().setUp()
+        self.add_rule(rule("known", "true"))
+        self.add_rule(rule("off", "true", enabled="false"))
+        self.start()
+
+    def test_401(self):
+        env = envelope(self.sink.url)
+        env["rule"] = {"rule_name": "known"}
+        self.assertEqual(self.post(env, token=None)[0], 401)
+        st, body, _ = self.post(env, token="wrong")
+        self.assertEqual(st, 401)
+        self.assertNotIn("wrong", body)
+
+    def test_400(self):
+        st, body, _ = self.post("{not json")
+        self.assertEqual(st, 400, body)
+        self.assertIn("request body", json.loads(body)["error"])
+        env = envelope(self.sink.url)
+        st, body, _ = self.post(env)
+        self.assertEqual(st, 400)
+        self.assertIn("rule", json.loads(body)["error"])
+        env["rule"] = {"rule_name": 7}
+        self.assertEqual(self.post(env)[0], 400)
+        del env["alexis"]
+        env["rule"] = {"rule_name": "known"}
+        self.assertEqual(self.post(env)[0], 400)
+
+    def test_422_unknown_or_disabled_rule(self):
+        for name, why in (("nope", "unknown rule"), ("off", "disabled")):
+            env = envelope(self.sink.url)
+            env["rule"] = rule(name, "touch /tmp/never")
+            st, body, _ = self.post(env)
+            self.assertEqual(st, 422, body)
+            self.assertIn(why, json.loads(body)["error"])
+        h = {"Authorization": "Bearer " + CLIENT_TOKEN}
+        st, body, _ = http("GET", self.url + "/v1/jobs", headers=h)
+        self.assertEqual(json.loads(body)["jobs"], [])
+
+    def test_request_command_is_ignored(self):
+        t = self.trace("evil")
+        env = envelope(self.sink.url)
+        env["rule"] = rule("known", "echo evil >> %s" % t)
+        st, body, _ = self.post(env)
+        self.assertEqual(st, 202, body)
+        job = self.finished(json.loads(body)["job"])
+        self.assertEqual(job["state"], "succeeded")
+        self.assertEqual(lines(t), [])
+
+    def test_405_and_415(self):
+        h = {"Authorization": "Bearer " + CLIENT_TOKEN}
+        self.assertEqual(http("GET", self.url + "/v1/action",
+                              headers=h)[0], 405)
+        h["Content-Type"] = "text/plain"
+        self.assertEqual(http("POST", self.url + "/v1/action", b"x",
+                              headers=h)[0], 415)
+
+
+class TestJobFailures(AhCase):
+    def run_rule(self, r, details=None):
+        self.add_rule(r)
+        if self.proc is None:
+            self.start()
+        job = self.finished(self.action(r, details=details)["job"])
+        return job
+
+    def note_text(self):
+        return self.note()[0]["json"]["note"]
+
+    def test_entity_path_missing(self):
+        job = self.run_rule(rule("miss", "true",
+                                 keyvalue=["details", "nohost"]))
+        self.assertEqual(job["state"], "failed")
+        self.assertIn("details.nohost not found", job["reason"])
+        self.assertEqual(job["results"], [])
+        self.assertIn("details.nohost not found", self.note_text())
+
+    def test_invalid_entity_runs_nothing(self):
+        t = self.trace("inv")
+        job = self.run_rule(rule("inv", "echo x >> %s" % t,
+                                 keyvalue=["details", "host"]),
+                            details={"host": ["127.0.0.1:%d" % SSHD.port,
+                                              "-oProxyCommand=sh"]})
+        self.assertEqual(job["state"], "failed")
+        self.assertIn("not a valid host", job["reason"])
+        self.assertEqual(lines(t), [])
+        self.assertIn("not a valid host", self.note_text())
+
+    def test_connection_refused(self):
+        port = free_port()
+        job = self.run_rule(rule("refused", "true",
+                                 entities=["127.0.0.1:%d" % port]))
+        self.assertEqual(job["state"], "failed")
+        self.assertEqual(job["results"][0]["outcome"], "connect_failed")
+        self.assertIsNone(job["results"][0]["exit_status"])
+        self.assertIn("connect_failed", self.note_text())
+
+    def test_host_unreachable_times_out(self):
+        # A listener that never speaks SSH stands in for a host that does
+        # not answer (tests stay on loopback).
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        s.listen(1)
+        try:
+            job = self.run_rule(rule("silent", "true", entities=[
+                "127.0.0.1:%d" % s.getsockname()[1]]))
+        finally:
+            s.close()
+        self.assertEqual(job["state"], "failed")
+        self.assertEqual(job["results"][0]["outcome"], "connect_failed")
+        self.assertLess(job["results"][0]["duration_ms"], 10000)
+
+    def test_command_timeout(self):
+        job = self.run_rule(rule("slow", "sleep 30", timeout="1s"))
+        self.assertEqual(job["state"], "failed")
+        self.assertEqual(job["results"][0]["outcome"], "timeout")
+        self.assertLess(job["results"][0]["duration_ms"], 10000)
+
+    def test_killed_by_signal(self):
+        job = self.run_rule(rule("sig", "echo before; kill -KILL $$"))
+        res = job["results"][0]
+        self.assertEqual(job["state"], "failed")
+        self.assertEqual(res["signal"], "KILL")
+        self.assertIsNone(res["exit_status"])
+        self.assertIn("signal KILL", self.note_text())
+
+    def test_one_mib_of_output_is_capped(self):
+        job = self.run_rule(rule("big", "head -c 1048576 /dev/zero | "
+                                 "tr '\\000' a; echo done >&2"))
+        res = job["results"][0]
+        self.assertEqual(job["state"], "succeeded")
+        self.assertTrue(res["truncated"])
+        self.assertEqual(len(res["stdout"]), 64 * 1024)
+        self.assertEqual(res["stderr"], "done\n")
+        note = self.note_text()
+        self.assertLess(len(note), 25000)
+        self.assertIn("output truncated", note)
+
+    def test_ticket_429_then_500_is_logged_failed(self):
+        self.sink.answer("POST", "/v2/alerts/", 429, "{}", times=1)
+        self.sink.answer("POST", "/v2/alerts/", 500, "{}")
+        self.add_rule(rule("tk", "true"))
+        self.start()
+        job_id = self.action(rule("tk", "true"))["job"]
+        ev = self.proc.wait_event("ticket_note_failed", timeout=JOB_TIMEOUT_S,
+                                  job=job_id)
+        self.assertEqual(ev["attempts"], "4")
+        self.assertEqual(len(self.sink.find("POST", "/v2/alerts/")), 4)
+        job = self.job(job_id)
+        self.assertEqual(job["state"], "succeeded")
+        self.assertEqual(job["report"]["state"], "failed")
+        self.assertIn("HTTP 500", job["report"]["error"])
+
+
+class TestSshRefusals(AhCase):
+    def run_with(self, known_hosts=None, key=None):
+        self.conf = self.write_config(known_hosts=known_hosts, key=key)
+        t = self.trace("ref")
+        r = self.add_rule(rule("ref", "echo x >> %s" % t))
+        self.start()
+        job = self.finished(self.action(r)["job"])
+        self.assertEqual(job["state"], "failed")
+        self.assertEqual(lines(t), [])
+        return job["results"][0]
+
+    def test_host_key_unknown(self):
+        kh = self.tmp.write("kh_other", SSHD.known_hosts_line(
+            host="127.0.0.9") + "\n")
+        res = self.run_with(known_hosts=kh)
+        self.assertEqual(res["outcome"], "hostkey_unknown")
+
+    def test_host_key_changed(self):
+        kh = self.tmp.write("kh_changed", SSHD.known_hosts_line(
+            key=SSHD.foreign_host_key()) + "\n")
+        res = self.run_with(known_hosts=kh)
+        self.assertEqual(res["outcome"], "hostkey_changed")
+
+    def test_auth_refused(self):
+        res = self.run_with(key=SSHD.user_key("stranger"))
+        self.assertEqual(res["outcome"], "auth_failed")
+
+
+class TestDevelopment(AhCase):
+    development = "true"
+
+    def test_dry_run_runs_nothing_but_notes(self):
+        t = self.trace("dev")
+        r = self.add_rule(rule("dev", "echo x >> %s" % t))
+        self.start()
+        job = self.finished(self.action(r)["job"])
+        self.assertEqual(job["state"], "succeeded")
+        self.assertEqual(job["results"][0]["state"], "dry_run")
+        self.assertEqual(lines(t), [])
+        self.assertIn("dry run", self.note()[0]["json"]["note"])
+
+
+class TestCrash(AhCase):
+    workers = 1
+
+    def test_kill_9_interrupts_running_job_and_runs_queued(self):
+        ta, tb = self.trace("a"), self.trace("b")
+        ra = self.add_rule(rule("long", "echo start >> %s; sleep 8" % ta))
+        rb = self.add_rule(rule("next", "echo ran >> %s" % tb))
+        self.start()
+        a = self.action(ra, unique="1")["job"]
+        self.proc.wait_event("ActionStart", job=a)
+        wait_until(lambda: lines(ta) == ["start"])
+        b = self.action(rb, unique="2")["job"]
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait_exit()
+        self.proc.logf.close()
+        self.assertEqual(lines(tb), [])
+        self.proc = Proc([bin_path("alexis-action-handler"), "--config",
+                          self.conf], self.tmp.join("ah2.log"))
+        ev = self.proc.wait_event("listening")
+        self.url = "http://127.0.0.1:%s" % ev["port"]
+        self.assertTrue(self.proc.events("job_interrupted", job=a))
+        job_b = self.finished(b)
+        self.assertEqual(job_b["state"], "succeeded")
+        self.assertEqual(lines(tb), ["ran"])
+        job_a = self.job(a)
+        self.assertEqual(job_a["state"], "interrupted")
+        notes = [q["json"]["note"] for q in self.note(count=4)]
+        self.assertTrue(any("interrupted" in n and a in n for n in notes),
+                        notes)
+        self.proc.wait_event("ticket_noted", job=a)
+        self.assertEqual(self.job(a)["report"]["state"], "sent")
+        self.assertEqual(lines(ta), ["start"])
+        self.assertEqual(len(self.proc.events("job_started", job=a)), 0)
+
+
+class TestCheck(unittest.TestCase):
+    def test_check_reports_missing_known_hosts_and_sample_loads(self):
+        tmp = TempDir()
+        try:
+            tmp.write("tokens/clients.json", json.dumps({"token_list": []}))
+            tmp.write("tokens/rt.json", json.dumps({"token": {
+                "type": "p", "requestor": "a", "description": "d",
+                "id": "x"}}))
+            os.makedirs(tmp.join("rules"))
+            conf = tmp.write("c.yaml", """
+action_handler:
+  ssh_key: /nonexistent/key
+  ssh_user: u
+  tokens: {allowed_clients: clients.json, runtime: rt.json}
+""")
+            import subprocess
+            r = subprocess.run([bin_path("alexis-action-handler"),
+                                "--check", "--config", conf],
+                               capture_output=True, text=True, timeout=30)
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertIn("known_hosts", r.stderr)
+            self.assertIn("ssh_key /nonexistent/key", r.stderr)
+            sample = os.path.join(SRC, "tests", "fixtures", "samples",
+                                  "conf", "action_handler",
+                                  "alexis.conf.yaml")
+            if os.path.exists(sample):
+                r = subprocess.run([bin_path("alexis-action-handler"),
+                                    "--check", "--config", sample],
+                                   capture_output=True, text=True,
+                                   timeout=30)
+                self.assertNotIn("unknown key", r.stderr)
+        finally:
+            tmp.cleanup()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

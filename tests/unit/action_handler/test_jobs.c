@@ -1,0 +1,275 @@
+/*
+ * The job store on a temporary database: create, idempotency within and
+ * after the window, claim order, results, finish, report states,
+ * interrupted-on-start recovery, JSON read-back and listing; plus the
+ * ticket note's content and cap.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "alexis_limits.h"
+#include "jobs.h"
+#include "json.h"
+#include "note.h"
+
+struct fx {
+    char        dir[64];
+    char        path[128];
+    struct jobs *js;
+};
+
+static int
+setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof(*f));
+    char err[256];
+
+    snprintf(f->dir, sizeof(f->dir), "/tmp/ah-jobs-XXXXXX");
+    if (mkdtemp(f->dir) == NULL)
+        return -1;
+    snprintf(f->path, sizeof(f->path), "%s/jobs.db", f->dir);
+    if ((f->js = jobs_open(f->path, err, sizeof(err))) == NULL) {
+        print_error("%s\n", err);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    struct fx *f = *state;
+    char p[160];
+
+    jobs_close(f->js);
+    unlink(f->path);
+    snprintf(p, sizeof(p), "%s-wal", f->path);
+    unlink(p);
+    snprintf(p, sizeof(p), "%s-shm", f->path);
+    unlink(p);
+    rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+static void
+new_job(struct job_new *jn, const char *unique, uint64_t now)
+{
+    memset(jn, 0, sizeof(*jn));
+    jn->feed_type = "opsgenie";
+    jn->unique_value = unique;
+    jn->rule_name = "r1";
+    jn->id_key = "tinyId";
+    jn->alert_id = unique;
+    jn->envelope = "{\"alexis\":{}}";
+    jn->rule_json = "{\"rule_name\":\"r1\"}";
+    jn->window_ms = 3600 * 1000;
+    jn->now_ms = now;
+}
+
+static void
+create(struct jobs *js, const char *unique, uint64_t now, char id[JOB_ID_LEN],
+    bool want_dup)
+{
+    struct job_new jn;
+    char err[256];
+    bool dup;
+
+    new_job(&jn, unique, now);
+    assert_int_equal(jobs_create(js, &jn, id, &dup, err, sizeof(err)), 0);
+    assert_int_equal(dup, want_dup);
+    assert_true(jobs_id_valid(id));
+}
+
+static void
+test_idempotency_window(void **state)
+{
+    struct fx *f = *state;
+    char a[JOB_ID_LEN], b[JOB_ID_LEN], c[JOB_ID_LEN], d[JOB_ID_LEN];
+    uint64_t t0 = 1700000000000ULL;
+
+    create(f->js, "u1", t0, a, false);
+    create(f->js, "u1", t0 + 1000, b, true);
+    assert_string_equal(a, b);
+    create(f->js, "u2", t0 + 1000, c, false);
+    assert_string_not_equal(a, c);
+    /* After the window a new job is created. */
+    create(f->js, "u1", t0 + 3600 * 1000 + 1, d, false);
+    assert_string_not_equal(a, d);
+    assert_false(jobs_id_valid("../etc/passwd"));
+    assert_false(jobs_id_valid("ABCDEF"));
+}
+
+static void
+test_claim_result_finish(void **state)
+{
+    struct fx *f = *state;
+    char a[JOB_ID_LEN], b[JOB_ID_LEN], err[256];
+    struct job_result r;
+    struct job j;
+    cJSON *doc;
+
+    create(f->js, "c1", 0, a, false);
+    create(f->js, "c2", 0, b, false);
+    assert_int_equal(jobs_claim(f->js, &j, err, sizeof(err)), 1);
+    assert_string_equal(j.id, a);       /* oldest first */
+    assert_string_equal(j.rule_name, "r1");
+    jobs_job_free(&j);
+    assert_int_equal(jobs_claim_report(f->js, &j, err, sizeof(err)), 0);
+    memset(&r, 0, sizeof(r));
+    r.entity = "h1";
+    r.action = "act";
+    r.state = "failed";
+    r.outcome = "ok";
+    r.exit_status = 3;
+    r.signal = "";
+    r.out = "o\0ut";
+    r.out_len = 4;
+    r.err = "";
+    r.error = "";
+    assert_int_equal(jobs_result_add(f->js, a, &r, err, sizeof(err)), 0);
+    assert_int_equal(jobs_finish(f->js, a, "failed", "1 of 1 failed", err,
+        sizeof(err)), 0);
+    doc = jobs_get_json(f->js, a, err, sizeof(err));
+    assert_non_null(doc);
+    assert_string_equal(json_str(doc, "state"), "failed");
+    assert_string_equal(json_path(doc, "results.0.stdout")->valuestring,
+        "o\xef\xbf\xbdut");
+    assert_int_equal(json_path(doc, "results.0.exit_status")->valueint, 3);
+    assert_true(cJSON_IsNull(json_path(doc, "results.0.signal")));
+    assert_string_equal(json_path(doc, "report.state")->valuestring,
+        "pending");
+    cJSON_Delete(doc);
+    assert_int_equal(jobs_claim_report(f->js, &j, err, sizeof(err)), 1);
+    assert_string_equal(j.id, a);
+    jobs_job_free(&j);
+    assert_int_equal(jobs_report_done(f->js, a, true, NULL, 1, err,
+        sizeof(err)), 0);
+    assert_int_equal(jobs_claim_report(f->js, &j, err, sizeof(err)), 0);
+    assert_null(jobs_get_json(f->js, "00000000000000000000000000000000",
+        err, sizeof(err)));
+    assert_string_equal(err, "");
+}
+
+static void
+count_cb(void *arg, const struct job *j)
+{
+    (*(int *)arg)++;
+    assert_string_equal(j->state, "running");
+}
+
+static void
+test_recover_and_list(void **state)
+{
+    struct fx *f = *state;
+    char a[JOB_ID_LEN], b[JOB_ID_LEN], err[256];
+    struct job j;
+    cJSON *doc;
+    size_t n;
+    int seen = 0;
+
+    create(f->js, "r1", 0, a, false);
+    create(f->js, "r2", 0, b, false);
+    assert_int_equal(jobs_claim(f->js, &j, err, sizeof(err)), 1);
+    jobs_job_free(&j);
+    /* A restart: close and reopen the same file. */
+    jobs_close(f->js);
+    f->js = jobs_open(f->path, err, sizeof(err));
+    assert_non_null(f->js);
+    assert_int_equal(jobs_recover(f->js, "restarted", count_cb, &seen, &n,
+        err, sizeof(err)), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(seen, 1);
+    doc = jobs_get_json(f->js, a, err, sizeof(err));
+    assert_string_equal(json_str(doc, "state"), "interrupted");
+    assert_string_equal(json_str(doc, "reason"), "restarted");
+    cJSON_Delete(doc);
+    /* The queued job is still there to run, and is never the other. */
+    assert_int_equal(jobs_claim(f->js, &j, err, sizeof(err)), 1);
+    assert_string_equal(j.id, b);
+    jobs_job_free(&j);
+    assert_int_equal(jobs_claim(f->js, &j, err, sizeof(err)), 0);
+    /* The interrupted job's report is pending. */
+    assert_int_equal(jobs_claim_report(f->js, &j, err, sizeof(err)), 1);
+    assert_string_equal(j.id, a);
+    jobs_job_free(&j);
+    doc = jobs_list_json(f->js, 1, err, sizeof(err));
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "jobs")),
+        1);
+    assert_string_equal(json_path(doc, "jobs.0.job")->valuestring, b);
+    cJSON_Delete(doc);
+}
+
+static void
+test_note_format_and_cap(void **state)
+{
+    struct job_row rows[40];
+    struct note_job nj;
+    char big[70000], *text;
+    size_t i;
+
+    (void)state;
+    memset(big, 'x', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    memset(rows, 0, sizeof(rows));
+    for (i = 0; i < 40; i++) {
+        rows[i].task = (int)(i / 20);
+        rows[i].entity = (char *)(uintptr_t)"web1";
+        rows[i].action = (char *)(uintptr_t)"restart";
+        rows[i].state = (char *)(uintptr_t)(i == 0 ? "failed" : "succeeded");
+        rows[i].outcome = (char *)(uintptr_t)"ok";
+        rows[i].exit_status = i == 0 ? 2 : 0;
+        rows[i].signal = (char *)(uintptr_t)"";
+        rows[i].error = (char *)(uintptr_t)"";
+        rows[i].out = big;
+        rows[i].out_len = sizeof(big) - 1;
+        rows[i].err = (char *)(uintptr_t)"";
+        rows[i].truncated = true;
+    }
+    memset(&nj, 0, sizeof(nj));
+    nj.id = "abc";
+    nj.state = "partial";
+    nj.reason = "1 of 40 entity runs failed";
+    nj.rule_name = "gc";
+    nj.rows = rows;
+    nj.nrows = 40;
+    text = note_format(&nj, AH_NOTE_MAX);
+    assert_true(strlen(text) <= AH_NOTE_MAX);
+    assert_non_null(strstr(text, "Alexis remediation partial: rule gc, "
+        "job abc"));
+    assert_non_null(strstr(text, "- web1: failed, exit status 2"));
+    assert_non_null(strstr(text, "Task 2:"));
+    assert_non_null(strstr(text, "output truncated"));
+    assert_null(strstr(text, "note cut"));
+    free(text);
+    text = note_format(&nj, 300);
+    assert_true(strlen(text) <= 300);
+    assert_non_null(strstr(text, "GET /v1/jobs/abc"));
+    free(text);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_idempotency_window, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(test_claim_result_finish, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(test_recover_and_list, setup,
+            teardown),
+        cmocka_unit_test(test_note_format_and_cap),
+    };
+
+    json_init();
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
