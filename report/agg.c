@@ -1,0 +1,453 @@
+/*
+ * One pass over the logs: parse, count, filter, aggregate (see agg.h). The
+ * per-line cost for lines that are not ActionFinished is one parse and one
+ * compare of the event, which is what keeps the report near grep's speed.
+ */
+#include "agg.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "alexis_limits.h"
+#include "input.h"
+#include "logfmt.h"
+#include "report_limits.h"
+#include "rtime.h"
+#include "str.h"
+#include "xmem.h"
+
+/* Decoded fields of one line fit here: each is at most its raw span, plus
+ * a NUL per field. */
+#define SCRATCH_MAX     (LOG_LINE_MAX + LOGFMT_FIELDS_MAX)
+
+struct run {
+    const char *action;
+    const char *entity;
+    const char *rule;
+    const char *alert;
+    const char *reason;
+    const char *job;
+    int64_t     ts;
+    bool        ok;
+    bool        has_elapsed;
+    uint64_t    elapsed;
+};
+
+struct scratch {
+    char    buf[SCRATCH_MAX];
+    size_t  used;
+};
+
+static const struct {
+    uint64_t    max;
+    const char *label;
+} dur_bins[AGG_DUR_BINS] = {
+    { 100, "<100ms" }, { 250, "<250ms" }, { 500, "<500ms" },
+    { 1000, "<1s" }, { 2000, "<2s" }, { 5000, "<5s" }, { 10000, "<10s" },
+    { 30000, "<30s" }, { 60000, "<1m" }, { 120000, "<2m" },
+    { 600000, "<10m" }, { UINT64_MAX, ">=10m" },
+};
+
+static const char *const ok_status[] = {
+    "success", "succeeded", "successful", "ok", "done", "completed",
+    "dry_run",      /* development mode; the action handler counts it ok */
+};
+
+uint64_t
+agg_dur_bin_max(size_t i)
+{
+    return i < AGG_DUR_BINS ? dur_bins[i].max : UINT64_MAX;
+}
+
+const char *
+agg_dur_bin_label(size_t i)
+{
+    return i < AGG_DUR_BINS ? dur_bins[i].label : "";
+}
+
+struct agg *
+agg_new(const struct agg_filter *f, const char *trace_id)
+{
+    struct agg *a = xcalloc(1, sizeof(*a));
+
+    if (f != NULL)
+        a->flt = *f;
+    a->by_action = gtable_new(1, REPORT_ACTIONS_MAX);
+    a->by_rule = gtable_new(1, REPORT_GROUPS_MAX);
+    a->by_entity = gtable_new(1, REPORT_GROUPS_MAX);
+    a->by_pair = gtable_new(2, REPORT_GROUPS_MAX);
+    a->failures = gtable_new(4, REPORT_GROUPS_MAX);
+    a->by_day = gtable_new(1, REPORT_DAYS_MAX);
+    a->first_ms = a->last_ms = GROUP_NO_TIME;
+    if (trace_id != NULL)
+        a->trace = trace_new(trace_id);
+    a->pending = xcalloc(AGG_PENDING_MAX, sizeof(*a->pending));
+    return a;
+}
+
+void
+agg_free(struct agg *a)
+{
+    if (a == NULL)
+        return;
+    gtable_free(a->by_action);
+    gtable_free(a->by_rule);
+    gtable_free(a->by_entity);
+    gtable_free(a->by_pair);
+    gtable_free(a->failures);
+    gtable_free(a->by_day);
+    trace_free(a->trace);
+    free(a->pending);
+    free(a);
+}
+
+/* The fields an ActionFinished line is read for, found in one pass. */
+enum run_key {
+    RK_ACTION, RK_ENTITY, RK_RULE, RK_TINY, RK_PROBLEM, RK_ALERT,
+    RK_STATUS, RK_EXIT, RK_ELAPSED, RK_ERROR, RK_REASON, RK_SIGNAL,
+    RK_OUTCOME, RK_JOB, RK_COUNT,
+};
+
+static const char *const run_keys[RK_COUNT] = {
+    "action", "entity", "rule_name", "tinyId", "problem_id", "alert_id",
+    "action_status", "exit_status", "app_elapsed_ms", "error", "reason",
+    "signal", "outcome", "job",
+};
+
+struct run_fields {
+    const struct logfmt_field *f[RK_COUNT];
+};
+
+static void
+find_fields(const struct logfmt_line *l, struct run_fields *rf)
+{
+    size_t i, k, len;
+
+    memset(rf, 0, sizeof(*rf));
+    for (i = 0; i < l->n; i++) {
+        for (k = 0; k < RK_COUNT; k++) {
+            len = strlen(run_keys[k]);
+            if (l->f[i].keylen == len && rf->f[k] == NULL &&
+                memcmp(l->f[i].key, run_keys[k], len) == 0) {
+                rf->f[k] = &l->f[i];
+                break;
+            }
+        }
+    }
+}
+
+/* The decoded value of field k, in s; NULL when the line lacks it. */
+static const char *
+take(const struct run_fields *rf, enum run_key k, struct scratch *s)
+{
+    const struct logfmt_field *f = rf->f[k];
+    size_t n;
+
+    if (f == NULL)
+        return NULL;
+    n = logfmt_decode(f, s->buf + s->used, sizeof(s->buf) - s->used);
+    if (n == (size_t)-1)
+        return NULL;
+    s->used += n + 1;
+    return s->buf + s->used - n - 1;
+}
+
+static int64_t
+line_time(const struct logfmt_line *l)
+{
+    const struct logfmt_field *f = logfmt_get(l, "ts");
+    int64_t ms;
+
+    if (f == NULL || f->escaped ||
+        rtime_parse_iso(f->val, f->vallen, &ms) == -1)
+        return GROUP_NO_TIME;
+    return ms;
+}
+
+static bool
+status_ok(const char *status, const char *exit_status)
+{
+    size_t i;
+
+    if (status == NULL)
+        return exit_status != NULL && strcmp(exit_status, "0") == 0;
+    for (i = 0; i < NELEM(ok_status); i++) {
+        if (strcasecmp(status, ok_status[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The value of k when present and not empty. */
+static const char *
+take_set(const struct run_fields *rf, enum run_key k, struct scratch *s)
+{
+    const char *v = take(rf, k, s);
+
+    return v != NULL && *v != '\0' ? v : NULL;
+}
+
+/* Compose prefix and v in s. */
+static const char *
+compose(const char *prefix, const char *v, struct scratch *s)
+{
+    size_t lp = strlen(prefix), lv = strlen(v), n = lp + lv + 1;
+    char *d = s->buf + s->used;
+
+    /* v may live in s, but always before s->used: no overlap. */
+    if (n > sizeof(s->buf) - s->used)
+        return v;
+    memcpy(d, prefix, lp);
+    memcpy(d + lp, v, lv);
+    d[lp + lv] = '\0';
+    s->used += n;
+    return d;
+}
+
+/* A reason the line states: error, reason, signal, or an SSH outcome
+ * other than ok (the action handler's ActionResult carries these). */
+static const char *
+stated_reason(const struct run_fields *rf, struct scratch *s)
+{
+    const char *r;
+
+    if ((r = take_set(rf, RK_ERROR, s)) != NULL ||
+        (r = take_set(rf, RK_REASON, s)) != NULL)
+        return r;
+    if ((r = take_set(rf, RK_SIGNAL, s)) != NULL)
+        return compose("signal ", r, s);
+    if ((r = take_set(rf, RK_OUTCOME, s)) != NULL && strcmp(r, "ok") != 0)
+        return r;
+    return NULL;
+}
+
+static const char *
+fallback_reason(const char *status, const char *exit_status,
+    struct scratch *s)
+{
+    if (exit_status != NULL && strcmp(exit_status, "0") != 0)
+        return compose("exit status ", exit_status, s);
+    return status != NULL && *status != '\0' ? status : "unknown";
+}
+
+/* Remember the stated reason of a failed ActionResult for the
+ * ActionFinished line of the same job, entity and action. */
+static void
+pending_put(struct agg *a, const struct run *r)
+{
+    struct agg_pending *p = &a->pending[a->pend_next];
+
+    a->pend_next = (a->pend_next + 1) % AGG_PENDING_MAX;
+    (void)strlcpy(p->job, r->job, sizeof(p->job));
+    (void)strlcpy(p->entity, r->entity, sizeof(p->entity));
+    (void)strlcpy(p->action, r->action, sizeof(p->action));
+    (void)strlcpy(p->reason, r->reason, sizeof(p->reason));
+}
+
+static const char *
+pending_take(struct agg *a, const struct run *r, struct scratch *s)
+{
+    struct agg_pending *p;
+    const char *v;
+    size_t i, k;
+
+    for (i = 0; i < AGG_PENDING_MAX; i++) {
+        k = (a->pend_next + AGG_PENDING_MAX - 1 - i) % AGG_PENDING_MAX;
+        p = &a->pending[k];
+        if (p->job[0] == '\0' || strcmp(p->job, r->job) != 0 ||
+            strcmp(p->entity, r->entity) != 0 ||
+            strcmp(p->action, r->action) != 0)
+            continue;
+        v = compose("", p->reason, s);
+        p->job[0] = '\0';
+        return v;
+    }
+    return NULL;
+}
+
+static bool
+keep_run(const struct agg_filter *f, const struct run *r)
+{
+    if (f->action != NULL && strcmp(f->action, r->action) != 0)
+        return false;
+    if (f->entity != NULL && strcmp(f->entity, r->entity) != 0)
+        return false;
+    if (f->rule != NULL && strcmp(f->rule, r->rule) != 0)
+        return false;
+    if ((f->has_since || f->has_until) && r->ts == GROUP_NO_TIME)
+        return false;
+    if (f->has_since && r->ts < f->since_ms)
+        return false;
+    if (f->has_until && r->ts >= f->until_ms)
+        return false;
+    return true;
+}
+
+static const char *
+or_none(const char *s)
+{
+    return s != NULL && *s != '\0' ? s : AGG_NONE;
+}
+
+/* Decode the fields of an ActionFinished line into r (strings in s). */
+static void
+decode_run(struct agg *a, const struct logfmt_line *l, struct run *r,
+    struct scratch *s, bool finished)
+{
+    const char *status, *exit_status, *el, *errstr;
+    struct run_fields rf;
+    uint64_t v;
+
+    find_fields(l, &rf);
+    r->action = or_none(take(&rf, RK_ACTION, s));
+    r->entity = or_none(take(&rf, RK_ENTITY, s));
+    r->rule = or_none(take(&rf, RK_RULE, s));
+    r->job = or_none(take(&rf, RK_JOB, s));
+    if ((r->alert = take(&rf, RK_TINY, s)) == NULL &&
+        (r->alert = take(&rf, RK_PROBLEM, s)) == NULL)
+        r->alert = take(&rf, RK_ALERT, s);
+    status = take(&rf, RK_STATUS, s);
+    exit_status = take(&rf, RK_EXIT, s);
+    r->ok = status_ok(status, exit_status);
+    r->reason = r->ok ? NULL : stated_reason(&rf, s);
+    if (!r->ok && r->reason == NULL && finished &&
+        (r->reason = pending_take(a, r, s)) == NULL)
+        r->reason = fallback_reason(status, exit_status, s);
+    r->has_elapsed = false;
+    if ((el = take(&rf, RK_ELAPSED, s)) != NULL &&
+        str_to_u64(el, 0, UINT64_MAX, &v, &errstr) == 0) {
+        r->has_elapsed = true;
+        r->elapsed = v;
+    }
+    r->ts = line_time(l);
+}
+
+static void
+count_run(struct agg *a, const struct run *r)
+{
+    const char *day_parts[1];
+    const char *fail_parts[4] = { r->rule, r->action, r->entity, r->reason };
+    const char *pair[2] = { r->action, r->entity };
+    char day[RTIME_DAY_LEN];
+    struct group *g;
+    size_t b;
+
+    a->cnt.runs++;
+    if (r->ok)
+        a->cnt.ok++;
+    else
+        a->cnt.failed++;
+    g = gtable_get(a->by_action, &r->action);
+    group_count(g, r->ok, r->ts, r->alert);
+    if (r->has_elapsed) {
+        pctl_add(&g->pc, r->elapsed);
+        for (b = 0; b + 1 < AGG_DUR_BINS && r->elapsed >= dur_bins[b].max;
+            b++)
+            continue;
+        a->dur_bins[b]++;
+    }
+    group_count(gtable_get(a->by_rule, &r->rule), r->ok, r->ts, r->alert);
+    group_count(gtable_get(a->by_entity, &r->entity), r->ok, r->ts,
+        r->alert);
+    group_count(gtable_get(a->by_pair, pair), r->ok, r->ts, r->alert);
+    if (!r->ok)
+        group_count(gtable_get(a->failures, fail_parts), false, r->ts,
+            r->alert);
+    if (r->ts == GROUP_NO_TIME)
+        return;
+    /* Runs come in time order within a file: keep the day's row. */
+    if (a->day_row == NULL || rtime_day(r->ts) != a->day_no) {
+        a->day_no = rtime_day(r->ts);
+        rtime_format_day(r->ts, day);
+        day_parts[0] = day;
+        a->day_row = gtable_get(a->by_day, day_parts);
+    }
+    group_count(a->day_row, r->ok, r->ts, NULL);
+    if (a->first_ms == GROUP_NO_TIME || r->ts < a->first_ms)
+        a->first_ms = r->ts;
+    if (a->last_ms == GROUP_NO_TIME || r->ts > a->last_ms)
+        a->last_ms = r->ts;
+}
+
+static void
+on_trace(struct agg *a, const char *line, size_t len,
+    const struct logfmt_line *l)
+{
+    int64_t ts;
+
+    if (!trace_match(a->trace, l))
+        return;
+    ts = line_time(l);
+    if ((a->flt.has_since || a->flt.has_until) && ts == GROUP_NO_TIME)
+        return;
+    if ((a->flt.has_since && ts < a->flt.since_ms) ||
+        (a->flt.has_until && ts >= a->flt.until_ms))
+        return;
+    trace_add(a->trace, line, len, ts);
+}
+
+void
+agg_line(struct agg *a, const char *line, size_t len)
+{
+    struct logfmt_line l;
+    const struct logfmt_field *ev;
+    struct scratch s;
+    struct run r;
+
+    a->cnt.lines++;
+    if (logfmt_parse(line, len, &l, NULL, 0) == -1) {
+        a->cnt.malformed++;
+        return;
+    }
+    a->cnt.parsed++;
+    if (l.n > 0 && l.f[l.n - 1].keylen == 9 &&
+        memcmp(l.f[l.n - 1].key, "truncated", 9) == 0)
+        a->cnt.truncated++;
+    if (a->trace != NULL)
+        on_trace(a, line, len, &l);
+    if ((ev = logfmt_get(&l, "event")) == NULL || ev->escaped)
+        return;
+    if (logfmt_value_eq(ev, "ActionStart")) {
+        a->cnt.action_start++;
+    } else if (logfmt_value_eq(ev, "ActionResult")) {
+        a->cnt.action_result++;
+        s.used = 0;
+        decode_run(a, &l, &r, &s, false);
+        if (!r.ok && r.reason != NULL)
+            pending_put(a, &r);
+    } else if (logfmt_value_eq(ev, "ActionFinished")) {
+        a->cnt.action_finished++;
+        s.used = 0;
+        decode_run(a, &l, &r, &s, true);
+        if (r.ts == GROUP_NO_TIME)
+            a->cnt.no_time++;
+        if (keep_run(&a->flt, &r))
+            count_run(a, &r);
+    }
+}
+
+int
+agg_file(struct agg *a, const char *path, char *err, size_t errlen)
+{
+    struct input *in;
+    const char *line;
+    size_t len;
+    int rc;
+
+    a->cnt.files++;
+    if ((in = input_open(path, err, errlen)) == NULL) {
+        a->cnt.read_errors++;
+        return -1;
+    }
+    while ((rc = input_next(in, &line, &len, err, errlen)) == 1)
+        agg_line(a, line, len);
+    if (input_is_gzip(in))
+        a->cnt.gzip_files++;
+    a->cnt.cut += input_cut(in);
+    a->cnt.lines += input_cut(in);
+    if (rc == -1)
+        a->cnt.read_errors++;
+    input_free(in);
+    return rc == -1 ? -1 : 0;
+}

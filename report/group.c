@@ -1,0 +1,278 @@
+/*
+ * Capped hash tables of counted rows (see group.h). Linear probing over a
+ * power-of-two slot array at most 50% full; rows are never removed.
+ */
+#include "group.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_limits.h"
+#include "xmem.h"
+
+#define SLOTS_MIN   64
+
+struct gtable {
+    size_t          nparts;
+    size_t          cap;        /* rows, "(other)" included */
+    struct group  **slots;
+    size_t          nslots;
+    size_t          count;
+    struct group   *other;
+    uint64_t        overflow;   /* runs folded into "(other)" */
+};
+
+struct gtable *
+gtable_new(size_t nparts, size_t cap)
+{
+    struct gtable *t = xcalloc(1, sizeof(*t));
+
+    t->nparts = nparts < 1 ? 1 : nparts > GROUP_PARTS ? GROUP_PARTS : nparts;
+    t->cap = cap < 2 ? 2 : cap;
+    t->nslots = SLOTS_MIN;
+    t->slots = xcalloc(t->nslots, sizeof(*t->slots));
+    return t;
+}
+
+static void
+group_free(struct group *g)
+{
+    size_t i;
+
+    for (i = 0; i < GROUP_PARTS; i++)
+        free(g->part[i]);
+    free(g->last_alert);
+    pctl_cleanup(&g->pc);
+    free(g);
+}
+
+void
+gtable_free(struct gtable *t)
+{
+    size_t i;
+
+    if (t == NULL)
+        return;
+    for (i = 0; i < t->nslots; i++) {
+        if (t->slots[i] != NULL)
+            group_free(t->slots[i]);
+    }
+    if (t->other != NULL)
+        group_free(t->other);
+    free(t->slots);
+    free(t);
+}
+
+/* A copy of s of at most REPORT_VALUE_MAX bytes, cut at a UTF-8 boundary
+ * and marked with "..." when cut. */
+static char *
+bounded_dup(const char *s)
+{
+    size_t n = strlen(s);
+    char *d;
+
+    if (n <= REPORT_VALUE_MAX)
+        return xstrdup(s);
+    n = REPORT_VALUE_MAX - 3;
+    while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+        n--;
+    d = xmalloc(n + 4);
+    memcpy(d, s, n);
+    memcpy(d + n, "...", 4);
+    return d;
+}
+
+/* FNV-1a over the parts as bounded_dup would keep them, with a separator
+ * byte that cannot occur in a C string. */
+static uint32_t
+hash_parts(const char *const *parts, size_t nparts)
+{
+    uint32_t h = 2166136261u;
+    size_t i, j;
+
+    for (i = 0; i < nparts; i++) {
+        for (j = 0; parts[i][j] != '\0' && j < REPORT_VALUE_MAX; j++)
+            h = (h ^ (unsigned char)parts[i][j]) * 16777619u;
+        h = (h ^ 0xffu) * 16777619u;
+    }
+    return h;
+}
+
+static bool
+same_key(const struct group *g, const char *const *parts, size_t nparts)
+{
+    size_t i;
+    char *cut;
+    bool eq;
+
+    for (i = 0; i < nparts; i++) {
+        if (strlen(parts[i]) <= REPORT_VALUE_MAX) {
+            if (strcmp(g->part[i], parts[i]) != 0)
+                return false;
+            continue;
+        }
+        cut = bounded_dup(parts[i]);
+        eq = strcmp(g->part[i], cut) == 0;
+        free(cut);
+        if (!eq)
+            return false;
+    }
+    return true;
+}
+
+static void
+grow(struct gtable *t)
+{
+    struct group **old = t->slots;
+    size_t i, j, oldn = t->nslots;
+
+    t->nslots *= 2;
+    t->slots = xcalloc(t->nslots, sizeof(*t->slots));
+    for (i = 0; i < oldn; i++) {
+        if (old[i] == NULL)
+            continue;
+        for (j = old[i]->hash & (t->nslots - 1); t->slots[j] != NULL;
+            j = (j + 1) & (t->nslots - 1))
+            continue;
+        t->slots[j] = old[i];
+    }
+    free(old);
+}
+
+static struct group *
+new_group(const char *const *parts, size_t nparts, uint32_t h)
+{
+    struct group *g = xcalloc(1, sizeof(*g));
+    size_t i;
+
+    for (i = 0; i < nparts; i++)
+        g->part[i] = bounded_dup(parts[i]);
+    g->first_ms = g->last_ms = GROUP_NO_TIME;
+    g->hash = h;
+    pctl_init(&g->pc);
+    return g;
+}
+
+static struct group *
+other_row(struct gtable *t)
+{
+    const char *parts[GROUP_PARTS];
+    size_t i;
+
+    t->overflow++;
+    if (t->other != NULL)
+        return t->other;
+    for (i = 0; i < GROUP_PARTS; i++)
+        parts[i] = GROUP_OTHER;
+    t->other = new_group(parts, t->nparts, 0);
+    t->count++;
+    return t->other;
+}
+
+struct group *
+gtable_get(struct gtable *t, const char *const *parts)
+{
+    uint32_t h = hash_parts(parts, t->nparts);
+    size_t j;
+
+    for (j = h & (t->nslots - 1); t->slots[j] != NULL;
+        j = (j + 1) & (t->nslots - 1)) {
+        if (t->slots[j]->hash == h && same_key(t->slots[j], parts,
+            t->nparts))
+            return t->slots[j];
+    }
+    if (t->count + 1 >= t->cap)
+        return other_row(t);
+    t->slots[j] = new_group(parts, t->nparts, h);
+    t->count++;
+    if (t->count * 2 > t->nslots) {
+        struct group *g = t->slots[j];
+
+        grow(t);
+        return g;
+    }
+    return t->slots[j];
+}
+
+void
+group_count(struct group *g, bool ok, int64_t ts_ms, const char *alert)
+{
+    g->runs++;
+    if (ok)
+        g->ok++;
+    else
+        g->failed++;
+    if (ts_ms == GROUP_NO_TIME)
+        return;
+    if (g->first_ms == GROUP_NO_TIME || ts_ms < g->first_ms)
+        g->first_ms = ts_ms;
+    if (g->last_ms == GROUP_NO_TIME || ts_ms >= g->last_ms) {
+        g->last_ms = ts_ms;
+        if (alert != NULL && (g->last_alert == NULL ||
+            strcmp(g->last_alert, alert) != 0)) {
+            free(g->last_alert);
+            g->last_alert = bounded_dup(alert);
+        }
+    }
+}
+
+size_t
+gtable_count(const struct gtable *t)
+{
+    return t->count;
+}
+
+uint64_t
+gtable_overflow(const struct gtable *t)
+{
+    return t->overflow;
+}
+
+static int
+cmp_key(const struct group *a, const struct group *b)
+{
+    size_t i;
+    int c;
+
+    for (i = 0; i < GROUP_PARTS && a->part[i] != NULL; i++) {
+        if ((c = strcmp(a->part[i], b->part[i])) != 0)
+            return c;
+    }
+    return 0;
+}
+
+static int
+cmp_by_key(const void *x, const void *y)
+{
+    return cmp_key(*(struct group *const *)x, *(struct group *const *)y);
+}
+
+static int
+cmp_by_runs(const void *x, const void *y)
+{
+    const struct group *a = *(struct group *const *)x;
+    const struct group *b = *(struct group *const *)y;
+
+    if (a->runs != b->runs)
+        return a->runs > b->runs ? -1 : 1;
+    return cmp_key(a, b);
+}
+
+struct group **
+gtable_sorted(const struct gtable *t, enum group_order order, size_t *n)
+{
+    struct group **v = xcalloc(t->count + 1, sizeof(*v));
+    size_t i, k = 0;
+
+    for (i = 0; i < t->nslots; i++) {
+        if (t->slots[i] != NULL)
+            v[k++] = t->slots[i];
+    }
+    qsort(v, k, sizeof(*v), order == GROUP_BY_KEY ? cmp_by_key :
+        cmp_by_runs);
+    /* The catch-all row goes last whatever the order. */
+    if (t->other != NULL)
+        v[k++] = t->other;
+    *n = k;
+    return v;
+}

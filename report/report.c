@@ -1,0 +1,431 @@
+/*
+ * Builds the tables of each report command from the aggregated pass (see
+ * report.h). Numbers are rendered here once, so the text, CSV, JSON and
+ * HTML outputs always agree.
+ */
+#include "report.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alexis_limits.h"
+#include "logfmt.h"
+#include "rtime.h"
+#include "xmem.h"
+
+#define NUM_LEN     32
+
+static const struct {
+    const char     *name;
+    enum report_cmd cmd;
+} commands[] = {
+    { "summary", REPORT_SUMMARY }, { "runs", REPORT_RUNS },
+    { "failures", REPORT_FAILURES }, { "durations", REPORT_DURATIONS },
+    { "trace", REPORT_TRACE },
+};
+
+int
+report_cmd_parse(const char *s, enum report_cmd *cmd)
+{
+    size_t i;
+
+    for (i = 0; i < NELEM(commands); i++) {
+        if (strcmp(s, commands[i].name) == 0) {
+            *cmd = commands[i].cmd;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+void
+report_free(struct table **t, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        table_free(t[i]);
+}
+
+static void
+fmt_u64(char out[NUM_LEN], uint64_t v)
+{
+    (void)snprintf(out, NUM_LEN, "%" PRIu64, v);
+}
+
+static void
+fmt_pct(char out[NUM_LEN], uint64_t part, uint64_t whole)
+{
+    if (whole == 0)
+        out[0] = '\0';
+    else
+        (void)snprintf(out, NUM_LEN, "%.1f", 100.0 * (double)part /
+            (double)whole);
+}
+
+static void
+fmt_time(char out[RTIME_ISO_LEN], int64_t ms)
+{
+    if (ms == GROUP_NO_TIME)
+        out[0] = '\0';
+    else
+        rtime_format_iso(ms, out);
+}
+
+static struct table *
+new_table(const char *name, const char *title, const char *const *cols,
+    const enum table_col *types, size_t n)
+{
+    return table_new(name, title, cols, types, n);
+}
+
+static void
+note_overflow(struct table *t, const struct gtable *g)
+{
+    if (gtable_overflow(g) > 0)
+        table_note(t, "note: more than %zu distinct keys; %" PRIu64
+            " runs are counted in the \"%s\" row", gtable_count(g) - 1,
+            gtable_overflow(g), GROUP_OTHER);
+}
+
+static void
+add_count(struct table *t, const char *what, uint64_t v)
+{
+    char num[NUM_LEN];
+    const char *row[2] = { what, num };
+
+    fmt_u64(num, v);
+    table_add(t, row);
+}
+
+static struct table *
+input_table(const struct agg *a)
+{
+    static const char *const cols[] = { "counter", "value" };
+    static const enum table_col types[] = { TABLE_TEXT, TABLE_TEXT };
+    const struct agg_counts *c = &a->cnt;
+    struct table *t = new_table("input", "Input", cols, types, 2);
+    char first[RTIME_ISO_LEN], last[RTIME_ISO_LEN];
+    const char *row[2];
+
+    add_count(t, "files", c->files);
+    add_count(t, "gzip_files", c->gzip_files);
+    add_count(t, "read_errors", c->read_errors);
+    add_count(t, "lines", c->lines);
+    add_count(t, "parsed", c->parsed);
+    add_count(t, "malformed_skipped", c->malformed);
+    add_count(t, "cut_skipped", c->cut);
+    add_count(t, "truncated_by_writer", c->truncated);
+    add_count(t, "ActionStart", c->action_start);
+    add_count(t, "ActionResult", c->action_result);
+    add_count(t, "ActionFinished", c->action_finished);
+    add_count(t, "ActionFinished_without_ts", c->no_time);
+    add_count(t, "runs_selected", c->runs);
+    add_count(t, "runs_ok", c->ok);
+    add_count(t, "runs_failed", c->failed);
+    fmt_time(first, a->first_ms);
+    fmt_time(last, a->last_ms);
+    row[0] = "first_run";
+    row[1] = first;
+    table_add(t, row);
+    row[0] = "last_run";
+    row[1] = last;
+    table_add(t, row);
+    return t;
+}
+
+/* Distinct entities of action among the (action, entity) rows. */
+static uint64_t
+entities_of(struct group *const *pairs, size_t n, const char *action)
+{
+    size_t i;
+    uint64_t k = 0;
+
+    for (i = 0; i < n; i++) {
+        if (strcmp(pairs[i]->part[0], action) == 0)
+            k++;
+    }
+    return k;
+}
+
+static struct table *
+by_action_table(struct agg *a)
+{
+    static const char *const cols[] = { "action", "runs", "ok", "failed",
+        "success_pct", "entities", "p50_ms", "p95_ms", "max_ms", "last" };
+    static const enum table_col types[] = { TABLE_TEXT, TABLE_NUM,
+        TABLE_NUM, TABLE_NUM, TABLE_NUM, TABLE_NUM, TABLE_NUM, TABLE_NUM,
+        TABLE_NUM, TABLE_TEXT };
+    char num[9][NUM_LEN], last[RTIME_ISO_LEN];
+    const char *row[10];
+    struct table *t = new_table("by_action", "Runs by action", cols, types,
+        NELEM(cols));
+    struct group **v, **pairs;
+    size_t n, np, i, k;
+
+    v = gtable_sorted(a->by_action, GROUP_BY_RUNS, &n);
+    pairs = gtable_sorted(a->by_pair, GROUP_BY_KEY, &np);
+    for (i = 0; i < n; i++) {
+        struct group *g = v[i];
+
+        fmt_u64(num[0], g->runs);
+        fmt_u64(num[1], g->ok);
+        fmt_u64(num[2], g->failed);
+        fmt_pct(num[3], g->ok, g->runs);
+        fmt_u64(num[4], entities_of(pairs, np, g->part[0]));
+        for (k = 5; k < 8; k++)
+            num[k][0] = '\0';
+        if (g->pc.n > 0) {
+            fmt_u64(num[5], pctl_value(&g->pc, 50));
+            fmt_u64(num[6], pctl_value(&g->pc, 95));
+            fmt_u64(num[7], g->pc.max);
+        }
+        fmt_time(last, g->last_ms);
+        row[0] = g->part[0];
+        for (k = 0; k < 8; k++)
+            row[k + 1] = num[k];
+        row[9] = last;
+        table_add(t, row);
+    }
+    note_overflow(t, a->by_action);
+    free(pairs);
+    free(v);
+    return t;
+}
+
+/* Runs by one key (rule, entity or day): key, runs, ok, failed, %, last. */
+static struct table *
+by_key_table(const struct gtable *g, const char *name, const char *title,
+    const char *keycol, enum group_order order)
+{
+    const char *cols[] = { keycol, "runs", "ok", "failed", "success_pct",
+        "last" };
+    static const enum table_col types[] = { TABLE_TEXT, TABLE_NUM,
+        TABLE_NUM, TABLE_NUM, TABLE_NUM, TABLE_TEXT };
+    char num[4][NUM_LEN], last[RTIME_ISO_LEN];
+    const char *row[6];
+    struct table *t = new_table(name, title, cols, types, NELEM(cols));
+    struct group **v = NULL;
+    size_t n, i;
+
+    v = gtable_sorted(g, order, &n);
+    for (i = 0; i < n; i++) {
+        fmt_u64(num[0], v[i]->runs);
+        fmt_u64(num[1], v[i]->ok);
+        fmt_u64(num[2], v[i]->failed);
+        fmt_pct(num[3], v[i]->ok, v[i]->runs);
+        fmt_time(last, v[i]->last_ms);
+        row[0] = v[i]->part[0];
+        row[1] = num[0];
+        row[2] = num[1];
+        row[3] = num[2];
+        row[4] = num[3];
+        row[5] = last;
+        table_add(t, row);
+    }
+    note_overflow(t, g);
+    free(v);
+    return t;
+}
+
+static struct table *
+runs_table(const struct agg *a)
+{
+    static const char *const cols[] = { "action", "entity", "runs", "ok",
+        "failed", "first", "last", "last_alert" };
+    static const enum table_col types[] = { TABLE_TEXT, TABLE_TEXT,
+        TABLE_NUM, TABLE_NUM, TABLE_NUM, TABLE_TEXT, TABLE_TEXT,
+        TABLE_TEXT };
+    char num[3][NUM_LEN], first[RTIME_ISO_LEN], last[RTIME_ISO_LEN];
+    const char *row[8];
+    struct table *t = new_table("runs", "Runs by action and entity", cols,
+        types, NELEM(cols));
+    struct group **v;
+    size_t n, i;
+
+    v = gtable_sorted(a->by_pair, GROUP_BY_RUNS, &n);
+    for (i = 0; i < n; i++) {
+        fmt_u64(num[0], v[i]->runs);
+        fmt_u64(num[1], v[i]->ok);
+        fmt_u64(num[2], v[i]->failed);
+        fmt_time(first, v[i]->first_ms);
+        fmt_time(last, v[i]->last_ms);
+        row[0] = v[i]->part[0];
+        row[1] = v[i]->part[1];
+        row[2] = num[0];
+        row[3] = num[1];
+        row[4] = num[2];
+        row[5] = first;
+        row[6] = last;
+        row[7] = v[i]->last_alert;
+        table_add(t, row);
+    }
+    note_overflow(t, a->by_pair);
+    free(v);
+    return t;
+}
+
+static struct table *
+failures_table(const struct agg *a)
+{
+    static const char *const cols[] = { "rule", "action", "entity",
+        "reason", "failures", "last", "last_alert" };
+    static const enum table_col types[] = { TABLE_TEXT, TABLE_TEXT,
+        TABLE_TEXT, TABLE_TEXT, TABLE_NUM, TABLE_TEXT, TABLE_TEXT };
+    char num[NUM_LEN], last[RTIME_ISO_LEN];
+    const char *row[7];
+    struct table *t = new_table("failures", "Failures", cols, types,
+        NELEM(cols));
+    struct group **v;
+    size_t n, i;
+
+    v = gtable_sorted(a->failures, GROUP_BY_RUNS, &n);
+    for (i = 0; i < n; i++) {
+        fmt_u64(num, v[i]->runs);
+        fmt_time(last, v[i]->last_ms);
+        row[0] = v[i]->part[0];
+        row[1] = v[i]->part[1];
+        row[2] = v[i]->part[2];
+        row[3] = v[i]->part[3];
+        row[4] = num;
+        row[5] = last;
+        row[6] = v[i]->last_alert;
+        table_add(t, row);
+    }
+    note_overflow(t, a->failures);
+    free(v);
+    return t;
+}
+
+static struct table *
+durations_table(struct agg *a)
+{
+    static const char *const cols[] = { "action", "samples", "min_ms",
+        "p50_ms", "p95_ms", "p99_ms", "max_ms", "mean_ms", "exact" };
+    static const enum table_col types[] = { TABLE_TEXT, TABLE_NUM,
+        TABLE_NUM, TABLE_NUM, TABLE_NUM, TABLE_NUM, TABLE_NUM, TABLE_NUM,
+        TABLE_TEXT };
+    char num[7][NUM_LEN];
+    const char *row[9];
+    struct table *t = new_table("durations", "app_elapsed_ms by action",
+        cols, types, NELEM(cols));
+    struct group **v;
+    size_t n, i, k;
+
+    v = gtable_sorted(a->by_action, GROUP_BY_RUNS, &n);
+    for (i = 0; i < n; i++) {
+        struct pctl *p = &v[i]->pc;
+
+        if (p->n == 0)
+            continue;
+        fmt_u64(num[0], p->n);
+        fmt_u64(num[1], p->min);
+        fmt_u64(num[2], pctl_value(p, 50));
+        fmt_u64(num[3], pctl_value(p, 95));
+        fmt_u64(num[4], pctl_value(p, 99));
+        fmt_u64(num[5], p->max);
+        fmt_u64(num[6], p->sum / p->n);
+        row[0] = v[i]->part[0];
+        for (k = 0; k < 7; k++)
+            row[k + 1] = num[k];
+        row[8] = pctl_exact(p) ? "yes" : "no";
+        table_add(t, row);
+    }
+    table_note(t, "percentiles are nearest-rank; exact up to %d samples "
+        "per action, above that within 1.6%% (histogram)", PCTL_EXACT_MAX);
+    free(v);
+    return t;
+}
+
+/* The value of key in a parsed line, decoded into buf ("" when absent). */
+static const char *
+field_text(const struct logfmt_line *l, const char *key, char *buf,
+    size_t len)
+{
+    const struct logfmt_field *f = logfmt_get(l, key);
+
+    if (f == NULL || logfmt_decode(f, buf, len) == (size_t)-1)
+        return "";
+    return buf;
+}
+
+static void
+add_trace_row(struct table *t, const char *line)
+{
+    static const char *const head[] = { "ts", "app", "level", "event" };
+    char val[4][LOG_LINE_MAX];
+    const char *row[5];
+    struct logfmt_line *l = xmalloc(sizeof(*l));
+    const char *rest = "";
+    size_t i;
+
+    if (logfmt_parse(line, strlen(line), l, NULL, 0) == -1) {
+        free(l);
+        return;
+    }
+    for (i = 0; i < 4; i++)
+        row[i] = field_text(l, head[i], val[i], sizeof(val[i]));
+    /* Our writer puts ts, level, app and event first: show the rest of
+     * the line as it was written. */
+    if (l->n > 4)
+        rest = l->f[4].key;
+    row[4] = rest;
+    table_add(t, row);
+    free(l);
+}
+
+static struct table *
+trace_table(const struct agg *a)
+{
+    static const char *const cols[] = { "ts", "app", "level", "event",
+        "fields" };
+    static const enum table_col types[] = { TABLE_TEXT, TABLE_TEXT,
+        TABLE_TEXT, TABLE_TEXT, TABLE_TEXT };
+    struct table *t = new_table("trace", "Trace", cols, types,
+        NELEM(cols));
+    size_t i;
+
+    trace_sort(a->trace);
+    for (i = 0; i < trace_count(a->trace); i++)
+        add_trace_row(t, trace_line(a->trace, i));
+    if (trace_dropped(a->trace) > 0)
+        table_note(t, "note: %" PRIu64 " more lines were not kept (cap "
+            "%d lines)", trace_dropped(a->trace), REPORT_TRACE_LINES_MAX);
+    return t;
+}
+
+size_t
+report_build(struct agg *a, enum report_cmd cmd, struct table **out)
+{
+    size_t n = 0;
+
+    switch (cmd) {
+    case REPORT_SUMMARY:
+        out[n++] = input_table(a);
+        out[n++] = by_action_table(a);
+        out[n++] = by_key_table(a->by_rule, "by_rule", "Runs by rule",
+            "rule", GROUP_BY_RUNS);
+        out[n++] = by_key_table(a->by_entity, "by_entity",
+            "Runs by entity", "entity", GROUP_BY_RUNS);
+        out[n++] = failures_table(a);
+        out[n++] = by_key_table(a->by_day, "by_day", "Runs by day (UTC)",
+            "day", GROUP_BY_KEY);
+        break;
+    case REPORT_RUNS:
+        out[n++] = runs_table(a);
+        break;
+    case REPORT_FAILURES:
+        out[n++] = failures_table(a);
+        break;
+    case REPORT_DURATIONS:
+        out[n++] = durations_table(a);
+        break;
+    case REPORT_TRACE:
+        if (a->trace != NULL)
+            out[n++] = trace_table(a);
+        break;
+    }
+    return n;
+}

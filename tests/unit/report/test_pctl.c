@@ -1,0 +1,204 @@
+/*
+ * Unit tests for report/pctl.c and report/rtime.c: nearest-rank
+ * percentiles (table-driven, exact below the cap), the histogram fallback
+ * and its error bound, the bucket layout; ISO-8601 and duration parsing.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "pctl.h"
+#include "rtime.h"
+
+struct pctl_case {
+    uint64_t    vals[12];
+    size_t      n;
+    double      q;
+    uint64_t    want;
+};
+
+static const struct pctl_case pctl_cases[] = {
+    { { 5 }, 1, 50, 5 },
+    { { 5 }, 1, 95, 5 },
+    { { 1, 2 }, 2, 50, 1 },
+    { { 2, 1 }, 2, 51, 2 },
+    { { 10, 20, 30, 40 }, 4, 50, 20 },
+    { { 10, 20, 30, 40 }, 4, 75, 30 },
+    { { 10, 20, 30, 40 }, 4, 76, 40 },
+    { { 40, 30, 20, 10 }, 4, 100, 40 },
+    { { 3, 1, 4, 1, 5, 9, 2, 6, 5, 3 }, 10, 50, 3 },
+    { { 3, 1, 4, 1, 5, 9, 2, 6, 5, 3 }, 10, 95, 9 },
+    { { 3, 1, 4, 1, 5, 9, 2, 6, 5, 3 }, 10, 90, 6 },
+    { { 0, 0, 0, 1000000 }, 4, 95, 1000000 },
+};
+
+static void
+test_exact(void **state)
+{
+    struct pctl p;
+    size_t i, k;
+
+    (void)state;
+    for (i = 0; i < NELEM(pctl_cases); i++) {
+        pctl_init(&p);
+        for (k = 0; k < pctl_cases[i].n; k++)
+            pctl_add(&p, pctl_cases[i].vals[k]);
+        assert_true(pctl_exact(&p));
+        if (pctl_value(&p, pctl_cases[i].q) != pctl_cases[i].want)
+            fail_msg("case %zu: got %llu", i, (unsigned long long)
+                pctl_value(&p, pctl_cases[i].q));
+        pctl_cleanup(&p);
+    }
+    pctl_init(&p);
+    assert_int_equal(pctl_value(&p, 50), 0);
+    pctl_cleanup(&p);
+}
+
+static void
+test_buckets(void **state)
+{
+    uint64_t v, lo, next;
+    size_t b;
+
+    (void)state;
+    for (v = 0; v < 128; v++)
+        assert_int_equal(pctl_bucket(v), v);
+    for (v = 1; v < (1ULL << 40); v = v * 3 + 1) {
+        b = pctl_bucket(v);
+        assert_true(b < PCTL_BUCKETS);
+        lo = pctl_bucket_low(b);
+        next = pctl_bucket_low(b + 1);
+        assert_true(lo <= v && v < next);
+        /* Relative width at most 1/64. */
+        assert_true((next - lo) * 64 <= lo || lo < 128);
+    }
+    assert_true(pctl_bucket(UINT64_MAX) < PCTL_BUCKETS);
+}
+
+/* Past the cap: values 1..N (N > PCTL_EXACT_MAX), compare with the truth. */
+static void
+test_histogram(void **state)
+{
+    static const double qs[] = { 50, 95, 99 };
+    const uint64_t n = PCTL_EXACT_MAX * 5;
+    struct pctl p;
+    uint64_t i, got, want;
+    size_t k;
+
+    (void)state;
+    pctl_init(&p);
+    for (i = 0; i < n; i++)
+        pctl_add(&p, ((i * 7919) % n + 1) * 10);
+    assert_false(pctl_exact(&p));
+    assert_int_equal(p.max, n * 10);
+    assert_int_equal(p.min, 10);
+    for (k = 0; k < NELEM(qs); k++) {
+        want = (uint64_t)(qs[k] / 100.0 * (double)n) * 10;
+        got = pctl_value(&p, qs[k]);
+        assert_true(got * 64 >= want * 63 && got * 64 <= want * 65);
+    }
+    assert_int_equal(pctl_value(&p, 100), n * 10);
+    pctl_cleanup(&p);
+}
+
+struct iso_case {
+    const char *s;
+    int64_t     ms;     /* INT64_MIN: must fail */
+};
+
+static const struct iso_case iso_cases[] = {
+    { "1970-01-01", 0 },
+    { "1970-01-01T00:00:01Z", 1000 },
+    { "2026-05-04T10:15:00.123Z", 1777889700123LL },
+    { "2026-05-04 10:15:00.123Z", 1777889700123LL },
+    { "2026-05-04T12:15:00.123+02:00", 1777889700123LL },
+    { "2026-05-04T05:15:00.123-0500", 1777889700123LL },
+    { "2026-05-04T10:15", 1777889700000LL },
+    { "2024-02-29T00:00:00Z", 1709164800000LL },
+    { "1969-12-31T23:59:59.999Z", -1 },
+    { "2026-13-01", INT64_MIN },
+    { "2026-05-04T25:00", INT64_MIN },
+    { "2026-05-04T10:15:00Zjunk", INT64_MIN },
+    { "yesterday", INT64_MIN },
+    { "2026-5-4", INT64_MIN },
+};
+
+static void
+test_iso(void **state)
+{
+    char out[RTIME_ISO_LEN];
+    int64_t ms;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < NELEM(iso_cases); i++) {
+        int rc = rtime_parse_iso(iso_cases[i].s, strlen(iso_cases[i].s),
+            &ms);
+
+        if (iso_cases[i].ms == INT64_MIN) {
+            assert_int_equal(rc, -1);
+            continue;
+        }
+        if (rc != 0 || ms != iso_cases[i].ms)
+            fail_msg("case %s: rc %d ms %lld", iso_cases[i].s, rc,
+                (long long)ms);
+    }
+    rtime_format_iso(1777889700123LL, out);
+    assert_string_equal(out, "2026-05-04T10:15:00.123Z");
+    rtime_format_iso(-1, out);
+    assert_string_equal(out, "1969-12-31T23:59:59.999Z");
+}
+
+static void
+test_durations(void **state)
+{
+    char err[256];
+    int64_t ms;
+
+    (void)state;
+    assert_int_equal(rtime_parse_duration("24h", &ms), 0);
+    assert_int_equal(ms, 86400000);
+    assert_int_equal(rtime_parse_duration("1d12h", &ms), 0);
+    assert_int_equal(ms, 129600000);
+    assert_int_equal(rtime_parse_duration("2w", &ms), 0);
+    assert_int_equal(ms, 14 * RTIME_DAY_MS);
+    assert_int_equal(rtime_parse_duration("90m", &ms), 0);
+    assert_int_equal(ms, 5400000);
+    assert_int_equal(rtime_parse_duration("250ms", &ms), 0);
+    assert_int_equal(ms, 250);
+    assert_int_equal(rtime_parse_duration("24", &ms), -1);
+    assert_int_equal(rtime_parse_duration("h", &ms), -1);
+    assert_int_equal(rtime_parse_duration("5y", &ms), -1);
+    assert_int_equal(rtime_parse_duration("99999999999999d", &ms), -1);
+    assert_int_equal(rtime_parse_when("24h", 100 * RTIME_DAY_MS, &ms, err,
+        sizeof(err)), 0);
+    assert_int_equal(ms, 99 * RTIME_DAY_MS);
+    assert_int_equal(rtime_parse_when("now", 5, &ms, err, sizeof(err)), 0);
+    assert_int_equal(ms, 5);
+    assert_int_equal(rtime_parse_when("1970-01-02", 5, &ms, err,
+        sizeof(err)), 0);
+    assert_int_equal(ms, RTIME_DAY_MS);
+    assert_int_equal(rtime_parse_when("last week", 5, &ms, err,
+        sizeof(err)), -1);
+    assert_non_null(strstr(err, "\"last week\" is neither"));
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_exact),
+        cmocka_unit_test(test_buckets),
+        cmocka_unit_test(test_histogram),
+        cmocka_unit_test(test_iso),
+        cmocka_unit_test(test_durations),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
