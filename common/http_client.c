@@ -362,6 +362,7 @@ perform(struct http_client *c, const char *method, const char *url,
     res->body_len = x.body.len;
     res->body = buf_steal(&x.body);
     res->retry_after_ms = pick_retry_after(&x, status);
+    res->retry_after_explicit = x.retry_after_ms >= 0;
     (void)strlcpy(res->error_type, x.error_type, sizeof(res->error_type));
     rc = 0;
 out:

@@ -26,6 +26,8 @@ struct http_result {
     long    retry_after_ms; /* from Retry-After (seconds) or rate-limit
                              * headers (X-RateLimit-Period-In-Sec on a 429,
                              * X-RateLimit-Reset); -1 when none */
+    int     retry_after_explicit; /* 1 when retry_after_ms came from a
+                                   * Retry-After header (not a period) */
     char    error_type[64]; /* X-Opsgenie-Errortype, "" when none */
     char    err[256];       /* transport error text when status == 0 */
 };

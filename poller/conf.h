@@ -1,0 +1,88 @@
+/*
+ * The poller's configuration: the original alexis.conf.yaml layout
+ * (top-level authentication_list and a poller: section with feed_list;
+ * the other daemons' sections are accepted and ignored) plus bounded tuning
+ * keys. After loading, every feed is resolved: its URL templates chosen
+ * from the original's two spellings, its credentials and classifier found,
+ * and its Dynatrace API version read from the feed URL's path.
+ */
+#ifndef ALEXIS_POLLER_CONF_H
+#define ALEXIS_POLLER_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cfg.h"
+
+/* Which API a feed speaks. */
+enum feed_kind {
+    FEED_KIND_OPSGENIE,     /* GET /v2/alerts, offset paging, tinyId */
+    FEED_KIND_DT_V1,        /* GET /api/v1/problem/feed, result.problems */
+    FEED_KIND_DT_V2,        /* GET /api/v2/problems, nextPageKey */
+};
+
+struct poller_feed {
+    /* As loaded. */
+    char               *name;
+    char               *authentication;
+    char               *description;
+    char               *type;           /* "opsgenie" | "dynatrace" */
+    char               *base_url;       /* default: the auth entry's */
+    long long           lookback;       /* 0 when absent */
+    char               *lookback_unit;  /* s | m | h */
+    char               *feed_url;
+    char               *url;            /* original spelling of feed_url */
+    char               *individual_url;
+    char               *url_individual; /* original spelling */
+    struct cfg_mark     mark;
+    /* Resolved by poller_conf_load (borrowed from this struct or conf). */
+    enum feed_kind          kind;
+    const char             *list_tmpl;  /* feed_url or url */
+    const char             *item_tmpl;  /* individual_url, its twin, or a
+                                         * default for the kind */
+    uint64_t                lookback_ms;
+    const struct cfg_auth  *auth;
+    const char             *classifier; /* classifier_destinations[type] */
+};
+
+struct poller_conf {
+    struct cfg_auth        *auth;
+    size_t                  nauth;
+    struct cfg_strmap       destinations;   /* feed type -> .../v1 */
+    uint64_t                loop_interval_ms;
+    bool                    single_execution;
+    bool                    debug;
+    bool                    development;    /* accepted; no effect */
+    struct poller_feed     *feeds;
+    size_t                  nfeeds;
+    struct cfg_tokens       tokens;
+    long long               concurrency;
+    long long               page_size;
+    long long               max_pages;
+    long long               max_retries;
+    long long               max_response_bytes;
+    long long               list_rate_limit;    /* list calls/s, 0: off */
+    long long               item_rate_limit;    /* item calls/s, 0: off */
+    uint64_t                connect_timeout_ms;
+    uint64_t                request_timeout_ms;
+};
+
+/* Load and validate path into conf (zeroed by the caller). Every error goes
+ * to errs as file:line:col. On success the feeds are resolved (see struct
+ * poller_feed), the token paths made absolute and the authentication
+ * entries' header lines built. Returns 0 or -1; release with
+ * poller_conf_free either way. */
+int poller_conf_load(const char *path, struct poller_conf *conf,
+    struct cfg_errors *errs) ATTR_WUR;
+void poller_conf_free(struct poller_conf *conf);
+
+/* The short name of a feed's API for logs: "opsgenie", "dynatrace_v1",
+ * "dynatrace_v2". */
+const char *poller_feed_api(const struct poller_feed *f);
+
+/* The Dynatrace API version a feed URL speaks, from its path: 1 for
+ * /api/v1/problem/feed, 2 for /api/v2/problems, 0 when neither. */
+int poller_dt_version(const char *feed_url);
+
+#endif

@@ -1,0 +1,81 @@
+/*
+ * Envelope building (see envelope.h). The source object is taken out of
+ * the parsed answer whole, so every field the rules may test (tags,
+ * details, entityTags, ...) reaches the classifier unchanged.
+ */
+#include "envelope.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cjson/cJSON.h>
+
+#include "json.h"
+
+const char *
+envelope_id_key(enum feed_kind kind)
+{
+    return kind == FEED_KIND_OPSGENIE ? "tinyId" : "problem_id";
+}
+
+/* The member of doc that holds the alert or problem, detached. */
+static cJSON *
+take_object(cJSON *doc, enum feed_kind kind, char *err, size_t errlen)
+{
+    const char *member = NULL;
+    cJSON *obj;
+
+    if (kind == FEED_KIND_OPSGENIE)
+        member = "data";
+    else if (kind == FEED_KIND_DT_V1)
+        member = "result";
+    if (member == NULL) {
+        if (!cJSON_IsObject(doc)) {
+            snprintf(err, errlen, "answer is not a JSON object");
+            return NULL;
+        }
+        return doc;
+    }
+    obj = cJSON_GetObjectItemCaseSensitive(doc, member);
+    if (!cJSON_IsObject(obj)) {
+        snprintf(err, errlen, "answer has no \"%s\" object", member);
+        return NULL;
+    }
+    return cJSON_DetachItemViaPointer(doc, obj);
+}
+
+static cJSON *
+meta_object(const struct envelope_meta *m)
+{
+    cJSON *a = cJSON_CreateObject();
+
+    cJSON_AddStringToObject(a, "feed_type", m->feed_type);
+    cJSON_AddStringToObject(a, "feed_name", m->feed_name);
+    cJSON_AddStringToObject(a, "base_url", m->base_url);
+    cJSON_AddStringToObject(a, "unique_key", m->unique_key);
+    cJSON_AddStringToObject(a, "unique_value", m->unique_value);
+    return a;
+}
+
+char *
+envelope_build(const char *body, size_t len, enum feed_kind kind,
+    const struct envelope_meta *m, char *err, size_t errlen)
+{
+    cJSON *doc = NULL, *obj = NULL;
+    char *out = NULL;
+
+    if ((doc = json_parse_located(body, len, "answer", err,
+        errlen)) == NULL)
+        goto out;
+    if ((obj = take_object(doc, kind, err, errlen)) == NULL)
+        goto out;
+    if (obj == doc)
+        doc = NULL;
+    cJSON_DeleteItemFromObjectCaseSensitive(obj, "alexis");
+    cJSON_AddItemToObject(obj, "alexis", meta_object(m));
+    out = json_print(obj);
+out:
+    cJSON_Delete(obj);
+    cJSON_Delete(doc);
+    return out;
+}

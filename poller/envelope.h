@@ -1,0 +1,37 @@
+/*
+ * The classifier request (DESIGN §6): the alert or problem exactly as the
+ * source API returned it plus an "alexis" object {feed_type, feed_name,
+ * base_url, unique_key, unique_value}. Unlike the original poller, the
+ * feed's credentials (alexis.feed_headers) are never put in: the
+ * classifier looks credentials up in its own configuration. Pure: no I/O,
+ * no logging, thread-safe.
+ */
+#ifndef ALEXIS_POLLER_ENVELOPE_H
+#define ALEXIS_POLLER_ENVELOPE_H
+
+#include <stddef.h>
+
+#include "compat.h"
+#include "conf.h"
+
+struct envelope_meta {
+    const char *feed_type;      /* "opsgenie" | "dynatrace" */
+    const char *feed_name;
+    const char *base_url;
+    const char *unique_key;     /* "tinyId" | "problem_id" */
+    const char *unique_value;
+};
+
+/* The id key the logs and the envelope use for a feed kind: "tinyId" for
+ * OpsGenie, "problem_id" for Dynatrace (the original's habit). */
+const char *envelope_id_key(enum feed_kind kind);
+
+/* Build the envelope from a details answer body[0..len): OpsGenie's
+ * "data" object, Dynatrace v1's "result" object, or Dynatrace v2's bare
+ * problem object. An "alexis" member the source object may carry is
+ * replaced. Returns compact JSON (caller frees), or NULL with one sentence
+ * in err when the body is not JSON or lacks that object. */
+char *envelope_build(const char *body, size_t len, enum feed_kind kind,
+    const struct envelope_meta *m, char *err, size_t errlen);
+
+#endif

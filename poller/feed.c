@@ -1,0 +1,259 @@
+/*
+ * What the feed families share (see feed.h): dispatch by kind, the id list
+ * with its repeat check, the paging decisions, one JSON GET with the feed's
+ * credentials, and the details fetch that ends in an envelope.
+ */
+#include "feed.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "envelope.h"
+#include "fetcher.h"
+#include "json.h"
+#include "poller_limits.h"
+#include "url.h"
+#include "xmem.h"
+
+int
+feed_list(const struct feed_ctx *c, struct feed_ids *out,
+    struct feed_list_result *r, char *err, size_t errlen)
+{
+    memset(r, 0, sizeof(*r));
+    if (c->feed->kind == FEED_KIND_OPSGENIE)
+        return feed_opsgenie_list(c, out, r, err, errlen);
+    return feed_dynatrace_list(c, out, r, err, errlen);
+}
+
+void
+feed_item(const struct feed_ctx *c, const char *id, struct item_outcome *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->result = ITEM_FAIL;
+    if (c->feed->kind == FEED_KIND_OPSGENIE)
+        feed_opsgenie_item(c, id, o);
+    else
+        feed_dynatrace_item(c, id, o);
+}
+
+bool
+feed_id_ok(const char *s)
+{
+    size_t n;
+
+    if (s == NULL)
+        return false;
+    for (n = 0; s[n] != '\0'; n++) {
+        if ((unsigned char)s[n] < 0x20 || s[n] == 0x7f || n >= POLLER_ID_MAX)
+            return false;
+    }
+    return n > 0;
+}
+
+/* FNV-1a: ids are short and the set is rebuilt every pass. */
+static size_t
+id_hash(const char *s)
+{
+    size_t h = (size_t)14695981039346656037ULL;
+
+    for (; *s != '\0'; s++)
+        h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
+    return h;
+}
+
+/* Find id's slot: the one holding it, or the empty one it would take. */
+static size_t
+ids_slot(const struct feed_ids *ids, const char *id)
+{
+    size_t i = id_hash(id) & (ids->nslots - 1);
+
+    while (ids->slots[i] != 0 && strcmp(ids->v[ids->slots[i] - 1], id) != 0)
+        i = (i + 1) & (ids->nslots - 1);
+    return i;
+}
+
+static void
+ids_grow(struct feed_ids *ids)
+{
+    size_t i;
+
+    ids->cap = ids->cap == 0 ? 128 : ids->cap * 2;
+    ids->v = xreallocarray(ids->v, ids->cap, sizeof(*ids->v));
+    /* Keep the set at most half full. */
+    free(ids->slots);
+    ids->nslots = ids->cap * 2;
+    ids->slots = xcalloc(ids->nslots, sizeof(*ids->slots));
+    for (i = 0; i < ids->n; i++)
+        ids->slots[ids_slot(ids, ids->v[i])] = i + 1;
+}
+
+bool
+feed_ids_add(struct feed_ids *ids, const char *id)
+{
+    size_t i;
+
+    if (ids->n == ids->cap)
+        ids_grow(ids);
+    i = ids_slot(ids, id);
+    if (ids->slots[i] != 0)
+        return false;
+    ids->v[ids->n++] = xstrdup(id);
+    ids->slots[i] = ids->n;
+    return true;
+}
+
+void
+feed_ids_free(struct feed_ids *ids)
+{
+    size_t i;
+
+    for (i = 0; i < ids->n; i++)
+        free(ids->v[i]);
+    free(ids->v);
+    free(ids->slots);
+    memset(ids, 0, sizeof(*ids));
+}
+
+enum page_step
+feed_og_page_step(size_t offset, size_t limit, size_t got, bool has_next,
+    unsigned pages, unsigned max_pages, size_t *next_offset,
+    size_t *next_limit)
+{
+    size_t next = offset + limit;
+
+    if (got < limit || !has_next)
+        return PAGE_DONE;
+    if (next >= OG_OFFSET_LIMIT_MAX)
+        return PAGE_CAP_OFFSET;
+    if (pages >= max_pages)
+        return PAGE_CAP_PAGES;
+    *next_offset = next;
+    *next_limit = next + limit > OG_OFFSET_LIMIT_MAX ?
+        OG_OFFSET_LIMIT_MAX - next : limit;
+    return PAGE_NEXT;
+}
+
+enum page_step
+feed_dt_page_step(bool has_key, unsigned pages, unsigned max_pages)
+{
+    if (!has_key)
+        return PAGE_DONE;
+    if (pages >= max_pages)
+        return PAGE_CAP_PAGES;
+    return PAGE_NEXT;
+}
+
+const char *
+feed_page_step_name(enum page_step s)
+{
+    switch (s) {
+    case PAGE_CAP_OFFSET:
+        return "offset_cap";
+    case PAGE_CAP_PAGES:
+        return "max_pages";
+    case PAGE_DONE:
+    case PAGE_NEXT:
+        break;
+    }
+    return NULL;
+}
+
+/* One line of an error answer for logs: the start of the body, cut. */
+static void
+answer_error(char *err, size_t errlen, const struct http_result *res)
+{
+    if (res->body != NULL && res->body_len > 0)
+        snprintf(err, errlen, "HTTP %ld: %.160s", res->status, res->body);
+    else
+        snprintf(err, errlen, "HTTP %ld", res->status);
+}
+
+cJSON *
+feed_get_json(const struct feed_ctx *c, const char *url, long *status,
+    char *err, size_t errlen)
+{
+    struct http_result res;
+    cJSON *doc = NULL;
+
+    *status = 0;
+    if (c->fetcher->get(c->fetcher, url, c->hdrs, &res) == -1) {
+        snprintf(err, errlen, "%s", res.err);
+        goto out;
+    }
+    *status = res.status;
+    if (res.status != 200) {
+        answer_error(err, errlen, &res);
+        goto out;
+    }
+    if ((doc = json_parse_located(res.body, res.body_len, "answer", err,
+        errlen)) == NULL)
+        *status = 0;
+out:
+    http_result_free(&res);
+    return doc;
+}
+
+void
+feed_url_vars(const struct feed_ctx *c, const char *id, struct url_vars *v)
+{
+    v->base_url = c->feed->base_url;
+    v->lookback = 0;
+    if (c->feed->lookback_ms > 0 && c->now_epoch_ms > c->feed->lookback_ms)
+        v->lookback = c->now_epoch_ms - c->feed->lookback_ms;
+    v->uniqueid = id;
+}
+
+/* The envelope metadata of one item of c's feed. */
+static void
+item_meta(const struct feed_ctx *c, const char *id, struct envelope_meta *m)
+{
+    m->feed_type = c->feed->type;
+    m->feed_name = c->feed->name;
+    m->base_url = c->feed->base_url;
+    m->unique_key = envelope_id_key(c->feed->kind);
+    m->unique_value = id;
+}
+
+void
+feed_details(const struct feed_ctx *c, const char *id, struct item_outcome *o)
+{
+    struct envelope_meta m;
+    struct url_vars v;
+    struct http_result res;
+    char *url;
+
+    memset(&res, 0, sizeof(res));
+    feed_url_vars(c, id, &v);
+    o->result = ITEM_FAIL;
+    o->reason = "url";
+    if ((url = url_expand(c->feed->item_tmpl, &v, o->err,
+        sizeof(o->err))) == NULL)
+        return;
+    o->reason = "details";
+    if (c->fetcher->get(c->fetcher, url, c->hdrs, &res) == -1) {
+        snprintf(o->err, sizeof(o->err), "%s", res.err);
+        goto out;
+    }
+    o->status = res.status;
+    if (res.status == 404) {
+        /* Closed and gone since the listing: nothing left to do. */
+        o->result = ITEM_SKIP;
+        o->reason = "gone";
+        goto out;
+    }
+    if (res.status != 200) {
+        answer_error(o->err, sizeof(o->err), &res);
+        goto out;
+    }
+    item_meta(c, id, &m);
+    o->reason = "envelope";
+    if ((o->envelope = envelope_build(res.body, res.body_len, c->feed->kind,
+        &m, o->err, sizeof(o->err))) != NULL) {
+        o->result = ITEM_DELIVER;
+        o->reason = NULL;
+    }
+out:
+    http_result_free(&res);
+    free(url);
+}

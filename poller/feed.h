@@ -1,0 +1,144 @@
+/*
+ * One feed's work in one pass, independent of the API behind it: list the
+ * ids of every open item (all pages), then per id decide skip / deliver and
+ * build the envelope. feed.c dispatches to feed_opsgenie.c and
+ * feed_dynatrace.c and holds what they share: the id list and the paging
+ * decisions (pure functions, unit-tested as tables).
+ */
+#ifndef ALEXIS_POLLER_FEED_H
+#define ALEXIS_POLLER_FEED_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "compat.h"
+#include "conf.h"
+
+struct fetcher;
+
+/* Everything a feed call needs; all borrowed. */
+struct feed_ctx {
+    const struct poller_feed   *feed;
+    struct fetcher             *fetcher;
+    const char *const          *hdrs;       /* the feed's credential lines */
+    size_t                      page_size;  /* OpsGenie limit */
+    unsigned                    max_pages;
+    uint64_t                    now_epoch_ms;
+    const atomic_bool          *stop;       /* may be NULL */
+};
+
+/* The ids of one listing, in the order the API gave them, without
+ * repeats (a page boundary shifting while we read may repeat an id). */
+struct feed_ids {
+    char  **v;
+    size_t  n, cap;
+    /* An open-addressing set of indexes into v, for the repeat check. */
+    size_t *slots;
+    size_t  nslots;
+};
+
+struct feed_list_result {
+    unsigned        pages;
+    size_t          invalid;        /* items without a usable id */
+    const char     *truncated;      /* NULL, "offset_cap", "max_pages",
+                                     * "items_max" */
+    long            status;         /* of the failed call, 0 if none */
+};
+
+enum item_result {
+    ITEM_DELIVER,       /* envelope built: post it */
+    ITEM_SKIP,          /* handled already (Alexis comment) or gone */
+    ITEM_FAIL,          /* try again next pass */
+};
+
+struct item_outcome {
+    enum item_result    result;
+    char               *envelope;   /* ITEM_DELIVER: caller frees */
+    const char         *reason;     /* SKIP: "alexis_comment" | "gone";
+                                     * FAIL: the stage ("details",
+                                     * "comments", "envelope", "url") */
+    long                status;     /* HTTP status of the failed call */
+    char                err[256];
+};
+
+/* List every open item of the feed. 0 with out filled (possibly cut short,
+ * see r->truncated); -1 with err when a list call failed after its
+ * retries (ids read so far stay in out, unused). Stops early, returning
+ * 0, when *stop becomes true. */
+int feed_list(const struct feed_ctx *c, struct feed_ids *out,
+    struct feed_list_result *r, char *err, size_t errlen) ATTR_WUR;
+
+/* Decide one item and build its envelope. Thread-safe for distinct
+ * contexts (one fetcher per thread). o->envelope belongs to the caller. */
+void feed_item(const struct feed_ctx *c, const char *id,
+    struct item_outcome *o);
+
+/* Add a copy of id unless it is already there. Returns true when added. */
+bool feed_ids_add(struct feed_ids *ids, const char *id);
+void feed_ids_free(struct feed_ids *ids);
+
+/* Whether s is usable as an id: 1..POLLER_ID_MAX bytes, no control
+ * bytes. */
+bool feed_id_ok(const char *s);
+
+/* ---- Paging decisions (pure). ---- */
+
+enum page_step {
+    PAGE_DONE,          /* that was the last page */
+    PAGE_NEXT,          /* fetch another page */
+    PAGE_CAP_OFFSET,    /* the API's offset + limit cap is reached */
+    PAGE_CAP_PAGES,     /* max_pages is reached */
+};
+
+/* OpsGenie: after a page requested at offset with limit returned got
+ * items (has_next: the answer had paging.next), and pages pages were read
+ * in all. On PAGE_NEXT, *next_offset and *next_limit say what to ask for
+ * (the limit shrinks to fit offset + limit <= OG_OFFSET_LIMIT_MAX). */
+enum page_step feed_og_page_step(size_t offset, size_t limit, size_t got,
+    bool has_next, unsigned pages, unsigned max_pages, size_t *next_offset,
+    size_t *next_limit);
+
+/* Dynatrace v2: after pages pages, has_key telling whether the answer
+ * carried a non-empty nextPageKey. */
+enum page_step feed_dt_page_step(bool has_key, unsigned pages,
+    unsigned max_pages);
+
+/* The name of a step that ends listing early, for logs ("offset_cap",
+ * "max_pages"), or NULL. */
+const char *feed_page_step_name(enum page_step s);
+
+/* ---- The two API families (feed_opsgenie.c, feed_dynatrace.c). ---- */
+
+int feed_opsgenie_list(const struct feed_ctx *c, struct feed_ids *out,
+    struct feed_list_result *r, char *err, size_t errlen) ATTR_WUR;
+void feed_opsgenie_item(const struct feed_ctx *c, const char *id,
+    struct item_outcome *o);
+int feed_dynatrace_list(const struct feed_ctx *c, struct feed_ids *out,
+    struct feed_list_result *r, char *err, size_t errlen) ATTR_WUR;
+void feed_dynatrace_item(const struct feed_ctx *c, const char *id,
+    struct item_outcome *o);
+
+/* The placeholder values of c's feed: base_url, the lookback epoch (now
+ * minus the feed's lookback; 0 when it has none) and id (may be NULL). */
+struct url_vars;
+void feed_url_vars(const struct feed_ctx *c, const char *id,
+    struct url_vars *v);
+
+/* Shared by both: GET url with the feed's credentials and parse a JSON
+ * answer. Returns the tree (caller deletes) when the status is 200; NULL
+ * otherwise with *status set (0: transport error or not JSON) and one
+ * sentence in err. */
+cJSON *feed_get_json(const struct feed_ctx *c, const char *url,
+    long *status, char *err, size_t errlen);
+
+/* The item details: GET the feed's individual URL for id and build the
+ * envelope into o (ITEM_DELIVER), or set o to SKIP "gone" on 404, or
+ * FAIL. */
+void feed_details(const struct feed_ctx *c, const char *id,
+    struct item_outcome *o);
+
+#endif

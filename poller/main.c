@@ -1,0 +1,172 @@
+/*
+ * alexis-poller: reads open alerts (OpsGenie) and problems (Dynatrace)
+ * every loop_interval and posts each one not yet handled to the
+ * classifier. This file is the table of contents: arguments, logging,
+ * configuration (--check validates and exits), start, run passes, stop on
+ * SIGTERM/SIGINT (taken by a signal thread with sigwait), shutdown.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "auth.h"
+#include "json.h"
+#include "log.h"
+#include "poller.h"
+
+#define DEFAULT_CONFIG  "conf/alexis.conf.yaml"
+
+/* The signal thread's state: which signals, and whether main finished on
+ * its own (then the wake-up signal main sends is not a shutdown). */
+struct sigctx {
+    struct poller  *p;
+    sigset_t        set;
+    atomic_bool     done;
+};
+
+static void ATTR_NORETURN
+usage(int code)
+{
+    fprintf(code == 0 ? stdout : stderr,
+        "usage: alexis-poller [--config FILE] [--check] [--once]\n"
+        "  --config FILE  configuration (default %s)\n"
+        "  --check        validate the configuration, the token file and\n"
+        "                 the feeds' authentication, then exit 0/1\n"
+        "  --once         one pass, then exit (as single_execution: true)\n",
+        DEFAULT_CONFIG);
+    exit(code);
+}
+
+/* --check: the configuration loaded (so every feed's authentication and
+ * classifier resolved); now the runtime token file. */
+static int
+check(struct poller *p)
+{
+    char err[512], *tok;
+
+    if ((tok = auth_runtime_load(p->conf.tokens.runtime, err,
+        sizeof(err))) == NULL) {
+        fprintf(stderr, "%s: error: %s\n", p->config_path, err);
+        return 1;
+    }
+    explicit_bzero(tok, strlen(tok));
+    free(tok);
+    printf("configuration OK (%zu feeds)\n", p->conf.nfeeds);
+    return 0;
+}
+
+static void *
+signal_main(void *arg)
+{
+    struct sigctx *s = arg;
+    int sig = 0;
+
+    while (sigwait(&s->set, &sig) != 0)
+        continue;
+    if (!atomic_load(&s->done)) {
+        log_event(LOG_INFO, "shutdown_started", KV_INT("signal", sig));
+        poller_stop(s->p);
+    }
+    return NULL;
+}
+
+static int
+run(struct poller *p)
+{
+    struct sigctx s;
+    pthread_t st;
+    char err[512];
+    size_t i;
+    int rc;
+
+    /* Every thread inherits this mask; only the signal thread takes
+     * SIGTERM/SIGINT, so no handler code runs at all. */
+    memset(&s, 0, sizeof(s));
+    s.p = p;
+    atomic_init(&s.done, false);
+    sigemptyset(&s.set);
+    sigaddset(&s.set, SIGINT);
+    sigaddset(&s.set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &s.set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    if (poller_init(p, err, sizeof(err)) == -1)
+        log_fatal("startup_failed", KV_ERR(err));
+    if ((rc = pthread_create(&st, NULL, signal_main, &s)) != 0)
+        log_fatal("startup_failed", KV_STR("error", strerror(rc)));
+    log_event(LOG_INFO, "poller_started", KV_UINT("feeds", p->conf.nfeeds),
+        KV_INT("concurrency", p->conf.concurrency),
+        KV_UINT("loop_interval_ms", p->conf.loop_interval_ms),
+        KV_BOOL("single_execution", p->conf.single_execution));
+    for (i = 0; i < p->conf.nfeeds; i++)
+        log_event(LOG_INFO, "feed_configured",
+            KV_STR("feed_name", p->conf.feeds[i].name),
+            KV_STR("api", poller_feed_api(&p->conf.feeds[i])),
+            KV_STR("base_url", p->conf.feeds[i].base_url),
+            KV_STR("classifier", p->conf.feeds[i].classifier));
+    rc = poller_run(p);
+    atomic_store(&s.done, true);
+    pthread_kill(st, SIGTERM);
+    pthread_join(st, NULL);
+    poller_cleanup(p);
+    return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct poller p;
+    struct cfg_errors errs;
+    const char *config = DEFAULT_CONFIG;
+    int i, check_only = 0, once = 0, rc;
+
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+            config = argv[++i];
+        else if (strcmp(argv[i], "--check") == 0)
+            check_only = 1;
+        else if (strcmp(argv[i], "--once") == 0)
+            once = 1;
+        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            usage(0);
+        else
+            usage(2);
+    }
+    memset(&p, 0, sizeof(p));
+    memset(&errs, 0, sizeof(errs));
+    p.config_path = config;
+    log_init("poller", LOG_INFO, check_only ?
+        open("/dev/null", O_WRONLY | O_CLOEXEC) : STDERR_FILENO);
+    json_init();
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        log_fatal("startup_failed", KV_STR("error", "curl_global_init"));
+
+    if (poller_conf_load(config, &p.conf, &errs) == -1) {
+        cfg_errors_print(&errs, stderr);
+        poller_conf_free(&p.conf);
+        curl_global_cleanup();
+        return 1;
+    }
+    if (p.conf.debug)
+        log_set_level(LOG_DEBUG);
+    if (once)
+        p.conf.single_execution = true;
+    if (check_only) {
+        rc = check(&p);
+    } else {
+        log_event(LOG_INFO, "config_loaded", KV_STR("config", config),
+            KV_UINT("authentications", p.conf.nauth));
+        rc = run(&p);
+        log_event(LOG_INFO, "shutdown_finished", KV_INT("exit", rc));
+    }
+    poller_conf_free(&p.conf);
+    curl_global_cleanup();
+    return rc;
+}

@@ -1,0 +1,177 @@
+/*
+ * The poller's loop (see poller.h): passes spaced loop_interval apart
+ * from start to start, the runtime token re-read at every pass (so a
+ * rotated token is picked up, as in the original), and a wait between
+ * passes that poller_stop cuts short.
+ */
+#include "poller.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "auth.h"
+#include "fetcher.h"
+#include "forward.h"
+#include "log.h"
+#include "pool.h"
+#include "str.h"
+
+static struct fetcher *
+fetcher_for(struct poller *p, struct throttle *pace)
+{
+    struct fetcher_opts o = {
+        .throttle = pace,
+        .connect_timeout_ms = (long)p->conf.connect_timeout_ms,
+        .total_timeout_ms = (long)p->conf.request_timeout_ms,
+        .response_max = (size_t)p->conf.max_response_bytes,
+        .max_retries = (int)p->conf.max_retries,
+    };
+
+    return fetcher_http_new(&o);
+}
+
+static void *
+worker_fetcher_new(void *ctx)
+{
+    struct poller *p = ctx;
+
+    return fetcher_for(p, &p->item_pace);
+}
+
+static void
+worker_fetcher_free(void *tls)
+{
+    fetcher_http_free(tls);
+}
+
+static const struct pool_ops worker_ops = {
+    .tls_new = worker_fetcher_new,
+    .tls_free = worker_fetcher_free,
+};
+
+int
+poller_init(struct poller *p, char *err, size_t errlen)
+{
+    pthread_condattr_t ca;
+
+    atomic_init(&p->stop, false);
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&p->wake, &ca);
+    pthread_condattr_destroy(&ca);
+    throttle_init(&p->list_pace, p->conf.list_rate_limit, &p->stop);
+    throttle_init(&p->item_pace, p->conf.item_rate_limit, &p->stop);
+    if ((p->fetcher = fetcher_for(p, &p->list_pace)) == NULL) {
+        snprintf(err, errlen, "cannot create an HTTP client");
+        return -1;
+    }
+    if ((p->pool = pool_new((unsigned)p->conf.concurrency, &worker_ops, p,
+        err, errlen)) == NULL)
+        return -1;
+    return 0;
+}
+
+void
+poller_cleanup(struct poller *p)
+{
+    pool_free(p->pool);
+    p->pool = NULL;
+    fetcher_http_free(p->fetcher);
+    p->fetcher = NULL;
+    throttle_cleanup(&p->item_pace);
+    throttle_cleanup(&p->list_pace);
+    pthread_cond_destroy(&p->wake);
+    pthread_mutex_destroy(&p->lock);
+}
+
+void
+poller_stop(struct poller *p)
+{
+    pthread_mutex_lock(&p->lock);
+    atomic_store(&p->stop, true);
+    pthread_cond_broadcast(&p->wake);
+    pthread_mutex_unlock(&p->lock);
+}
+
+unsigned
+poller_pass(struct poller *p)
+{
+    enum poll_result r;
+    char err[512], *token, *bearer;
+    unsigned bad = 0;
+    size_t i;
+    uint64_t t0 = now_ms();
+
+    p->passes++;
+    if ((token = auth_runtime_load(p->conf.tokens.runtime, err,
+        sizeof(err))) == NULL) {
+        /* Without our token the classifier would refuse every item. */
+        log_event(LOG_ERROR, "token_unreadable",
+            KV_STR("path", p->conf.tokens.runtime), KV_ERR(err));
+        bad = (unsigned)p->conf.nfeeds;
+        goto out;
+    }
+    bearer = forward_auth_header(token);
+    explicit_bzero(token, strlen(token));
+    free(token);
+    for (i = 0; i < p->conf.nfeeds; i++) {
+        if (atomic_load(&p->stop)) {
+            bad += (unsigned)(p->conf.nfeeds - i);
+            break;
+        }
+        if ((r = poll_feed(p, &p->conf.feeds[i], bearer)) != POLL_OK)
+            bad++;
+    }
+    forward_auth_free(bearer);
+out:
+    log_event(bad == 0 ? LOG_INFO : LOG_WARN, "pass_finished",
+        KV_UINT("pass", p->passes), KV_UINT("feeds", p->conf.nfeeds),
+        KV_UINT("feeds_not_ok", bad), KV_UINT("app_elapsed_ms",
+        now_ms() - t0));
+    return bad;
+}
+
+/* Sleep until the monotonic time deadline_ms or poller_stop. */
+static void
+wait_until(struct poller *p, uint64_t deadline_ms)
+{
+    struct timespec ts;
+
+    ts.tv_sec = (time_t)(deadline_ms / 1000u);
+    ts.tv_nsec = (long)(deadline_ms % 1000u) * 1000000L;
+    pthread_mutex_lock(&p->lock);
+    while (!atomic_load(&p->stop) && now_ms() < deadline_ms) {
+        if (pthread_cond_timedwait(&p->wake, &p->lock, &ts) == ETIMEDOUT)
+            break;
+    }
+    pthread_mutex_unlock(&p->lock);
+}
+
+int
+poller_run(struct poller *p)
+{
+    uint64_t start, next;
+    unsigned bad;
+
+    for (;;) {
+        start = now_ms();
+        bad = poller_pass(p);
+        if (atomic_load(&p->stop))
+            return 0;
+        if (p->conf.single_execution)
+            return bad == 0 ? 0 : 1;
+        next = start + p->conf.loop_interval_ms;
+        if (now_ms() >= next) {
+            log_event(LOG_WARN, "pass_overran",
+                KV_UINT("loop_interval_ms", p->conf.loop_interval_ms),
+                KV_UINT("app_elapsed_ms", now_ms() - start));
+            continue;
+        }
+        wait_until(p, next);
+        if (atomic_load(&p->stop))
+            return 0;
+    }
+}

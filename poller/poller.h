@@ -1,0 +1,69 @@
+/*
+ * The poller daemon's one context struct, passed explicitly (no globals
+ * but the logger), and its loop: every loop_interval (measured from pass
+ * start to pass start) one pass over feed_list; each feed is listed on
+ * the main thread and its items are fetched and delivered on the worker
+ * pool. After start-up the configuration is read-only; the stop flag is
+ * the only state other threads write.
+ */
+#ifndef ALEXIS_POLLER_H
+#define ALEXIS_POLLER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "conf.h"
+#include "throttle.h"
+
+struct fetcher;
+struct pool;
+
+struct poller {
+    const char         *config_path;
+    struct poller_conf  conf;
+    struct pool        *pool;       /* concurrency workers, a fetcher each */
+    struct fetcher     *fetcher;    /* the main thread's: lists, pings */
+    struct throttle     list_pace;  /* list calls (main thread) */
+    struct throttle     item_pace;  /* per-item calls (workers) */
+    atomic_bool         stop;
+    pthread_mutex_t     lock;       /* with wake: the wait between passes */
+    pthread_cond_t      wake;
+    unsigned long       passes;
+};
+
+/* What one feed's poll came to (also logged as poll_finished). */
+enum poll_result {
+    POLL_OK,            /* listed, and every item delivered or skipped */
+    POLL_PARTIAL,       /* listed, some items failed (offered next pass) */
+    POLL_FAILED,        /* the listing failed */
+    POLL_INTERRUPTED,   /* stopped by a signal */
+};
+
+/* Prepare p (conf already loaded): the worker pool and the main fetcher.
+ * -1 with err. Call after signals are blocked, so workers inherit the
+ * mask. Release with poller_cleanup either way. */
+int poller_init(struct poller *p, char *err, size_t errlen) ATTR_WUR;
+void poller_cleanup(struct poller *p);
+
+/* Run passes until poller_stop, or one pass with single_execution.
+ * Returns the exit status: 0, or 1 when the last pass had a failed feed
+ * or item (single_execution) — a stopped daemon exits 0. */
+int poller_run(struct poller *p);
+
+/* One pass over every feed. Returns the number of feeds that were not
+ * POLL_OK (interrupted ones included). */
+unsigned poller_pass(struct poller *p);
+
+/* Ask the loop to stop: the current items finish, the rest wait for the
+ * next start. Thread-safe; not async-signal-safe (call from the signal
+ * thread). */
+void poller_stop(struct poller *p);
+
+/* Poll one feed with the runtime token's header line (poll.c). */
+enum poll_result poll_feed(struct poller *p, const struct poller_feed *f,
+    const char *bearer_line);
+
+const char *poll_result_name(enum poll_result r);
+
+#endif

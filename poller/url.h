@@ -1,0 +1,59 @@
+/*
+ * URL building for the poller: placeholder substitution in the original's
+ * feed_url / individual_url templates, percent-encoding of the query as the
+ * operator wrote it (the original's folded YAML queries hold spaces, '=',
+ * '>' and '!' inside the query parameter's value), and the paging edits
+ * (set offset/limit, keep only nextPageKey). Pure string functions: no I/O,
+ * no logging, thread-safe.
+ */
+#ifndef ALEXIS_POLLER_URL_H
+#define ALEXIS_POLLER_URL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "compat.h"
+
+struct url_vars {
+    const char *base_url;   /* $base_url (trailing '/' ignored) */
+    uint64_t    lookback;   /* $lookback: epoch ms; 0 = not available */
+    const char *uniqueid;   /* $uniqueid and $tinyid; NULL = not available */
+};
+
+/* Expand the placeholders of tmpl and encode the result:
+ * - leading and trailing white space is dropped and inner line breaks and
+ *   tabs become spaces (a folded or literal YAML block);
+ * - $base_url, $lookback and $uniqueid/$tinyid are replaced; the id is
+ *   percent-encoded as one path segment first;
+ * - in the path, bytes outside RFC 3986 pchar and '/' are percent-encoded;
+ * - the query is split at '&', each part at its first '=', and both sides
+ *   are encoded so that only unreserved bytes remain literal; an existing
+ *   %XX escape is kept, so an already-encoded URL is unchanged; a '#' and
+ *   anything after it is encoded as part of the query.
+ * Caller frees. NULL with one sentence in err when a placeholder has no
+ * value or the result would exceed POLLER_URL_MAX. */
+char *url_expand(const char *tmpl, const struct url_vars *vars, char *err,
+    size_t errlen);
+
+/* url with every "key=..." parameter removed and "key=value" appended
+ * (value percent-encoded). Caller frees. NULL when the result would
+ * exceed POLLER_URL_MAX. */
+char *url_set_param(const char *url, const char *key, const char *value);
+
+/* url with the query reduced to the parameters named in keep (a
+ * NULL-terminated list, may be NULL), in their original order. Caller
+ * frees. NULL when the result would exceed POLLER_URL_MAX. */
+char *url_keep_params(const char *url, const char *const *keep);
+
+/* The value of the first "key=" parameter of url, still encoded, copied
+ * into out. -1 when absent or longer than outlen-1. */
+int url_get_param(const char *url, const char *key, char *out,
+    size_t outlen);
+
+/* Percent-encode s keeping only unreserved bytes (A-Z a-z 0-9 - . _ ~) and
+ * existing %XX escapes literal, appending to the caller's buffer dst of
+ * size dstlen at *pos. -1 when it does not fit. */
+int url_encode_into(char *dst, size_t dstlen, size_t *pos, const char *s,
+    size_t n, const char *keep);
+
+#endif
