@@ -1,0 +1,355 @@
+#!/usr/bin/env python3
+"""The local demo: the whole Alexis loop on this machine, on loopback.
+
+Starts alexis-sim (OpsGenie + Dynatrace, seeded from sim/seed/demo.json), a
+real OpenSSH sshd with a freshly generated key pair and known_hosts, the
+action handler, the classifier and the poller. The example rules/ are used
+as they are for matching; only their commands are replaced by harmless
+echoes (the demo's "hosts" are this machine's loopback sshd, and nobody
+wants `systemctl restart` run on their laptop). Then it shows what happened
+and stops everything it started, by pid.
+
+    python3 demo/demo.py [--keep-running] [--bin build/bin]
+
+Everything (configs, tokens, keys, logs) is under run/demo-<time>/.
+"""
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+from harness import Proc, http, parse_logfmt  # noqa: E402
+from sshd import Sshd  # noqa: E402
+
+OG_KEY = "11111111-2222-4333-8444-555555555555"
+DT_TOKEN = ("dt0c01.SAMPLEPUBLICPART0000000.SAMPLESECRETPART"
+            "0000000000000000000000000000000000000000000000000")
+WAIT_S = 90
+
+
+class Demo:
+    def __init__(self, args):
+        self.args = args
+        self.bin = args.bin
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        self.dir = os.path.join(ROOT, "run", "demo-" + stamp)
+        os.makedirs(self.dir)
+        self.procs = []
+        self.sshd = None
+
+    # ---- helpers -------------------------------------------------------
+    def path(self, *rel):
+        return os.path.join(self.dir, *rel)
+
+    def write(self, rel, text, mode=None):
+        p = self.path(rel)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with open(p, "w") as f:
+            f.write(text)
+        if mode is not None:
+            os.chmod(p, mode)
+        return p
+
+    def start(self, name, args):
+        p = Proc([os.path.join(self.bin, args[0])] + args[1:],
+                 self.path("logs", name + ".log"))
+        self.procs.append(p)
+        return p
+
+    def token(self, name):
+        with open(self.path("tokens", name)) as f:
+            return json.load(f)["token"]["id"]
+
+    def stop_all(self):
+        for p in reversed(self.procs):
+            p.stop()
+        self.procs = []
+        if self.sshd is not None:
+            self.sshd.cleanup()
+            self.sshd = None
+
+    # ---- set-up --------------------------------------------------------
+    def setup(self):
+        os.makedirs(self.path("logs"))
+        subprocess.run(["sh", os.path.join(ROOT, "scripts", "gen-tokens.sh"),
+                        self.path("tokens")], check=True,
+                       stdout=subprocess.DEVNULL)
+        self.write("secrets/opsgenie_api_key", OG_KEY + "\n", 0o600)
+        self.write("secrets/dynatrace_api_token", DT_TOKEN + "\n", 0o600)
+        self.sshd = Sshd(addresses=("127.0.0.1",))
+        self.sshd.start()
+        self.host = "127.0.0.1:%d" % self.sshd.port
+        self.write("ssh/known_hosts",
+                   self.sshd.known_hosts_line(host="127.0.0.1") + "\n")
+        self.write_rules()
+        self.start_sim()
+
+    def write_rules(self):
+        src = os.path.join(ROOT, "rules")
+        for name in sorted(os.listdir(src)):
+            with open(os.path.join(src, name)) as f:
+                rule = json.load(f)
+            for t in rule.get("task_list", []):
+                task = t["task"]
+                real = task["run_command"]
+                task["run_command"] = (
+                    "echo %s; echo \"[demo] on $(uname -n) as $(id -un): "
+                    "load $(cut -d' ' -f1-3 /proc/loadavg)\"" %
+                    _shell_quote("[demo] would run: " + real))
+                task.pop("delay_after", None)
+            if rule.get("entity_type") == "explicit":
+                rule["entities"] = [self.host]
+            self.write("rules/" + name, json.dumps(rule, indent=1) + "\n")
+
+    def seed(self):
+        with open(os.path.join(ROOT, "sim", "seed", "demo.json")) as f:
+            seed = json.load(f)
+        # Every alert's host is this machine's loopback sshd in the demo.
+        for a in seed["opsgenie"]:
+            for k in ("host", "host_regex"):
+                if k in a.get("details", {}):
+                    a["details"][k] = self.host
+        return self.write("sim-seed.json", json.dumps(seed, indent=1))
+
+    def start_sim(self):
+        self.sim = self.start("sim", ["alexis-sim", "--host", "127.0.0.1",
+                                      "--port", "0", "--seed", self.seed()])
+        self.sim_url = "http://127.0.0.1:%s" % (
+            self.sim.wait_event("listening")["port"])
+
+    def configs(self, ah_url, cl_url):
+        auth = textwrap.dedent("""\
+            authentication_list:
+              - name: opsgenie_demo
+                type: opsgenie
+                base_url: '%(sim)s'
+                api_key_file: secrets/opsgenie_api_key
+              - name: dynatrace_demo
+                type: dynatrace
+                base_url: '%(sim)s'
+                api_key_file: secrets/dynatrace_api_token
+            """) % {"sim": self.sim_url}
+        return auth
+
+    def start_daemons(self):
+        auth = self.configs(None, None)
+        ah_conf = self.write("action_handler.yaml", auth + textwrap.dedent("""\
+            action_handler:
+              listener: {hostname: 127.0.0.1, port: 0}
+              ssh_user: '%s'
+              ssh_key: '%s'
+              known_hosts: ssh/known_hosts
+              rules_dir: rules
+              db_path: action_handler.db
+              tokens: {directory: tokens,
+                       allowed_clients: clients.action_handler.json,
+                       runtime: action_handler.token.json}
+            """) % (self.sshd.user, self.sshd.user_key("ed25519")))
+        self.ah = self.start("action_handler", ["alexis-action-handler",
+                                                "--config", ah_conf])
+        self.ah_url = "http://127.0.0.1:%s" % (
+            self.ah.wait_event("listening")["port"])
+        cl_conf = self.write("classifier.yaml", auth + textwrap.dedent("""\
+            classifier:
+              action_handler_destinations: {linux: '%s/v1'}
+              default_remediation_queue: queue_autoremediation
+              default_investigation_queue: queue_needsinvestigation
+              rules_dir: rules
+              listener: {hostname: 127.0.0.1, port: 0}
+              tokens: {directory: tokens,
+                       allowed_clients: clients.classifier.json,
+                       runtime: classifier.token.json}
+            """) % self.ah_url)
+        self.cl = self.start("classifier", ["alexis-classifier", "--config",
+                                            cl_conf])
+        self.cl_url = "http://127.0.0.1:%s" % (
+            self.cl.wait_event("listening")["port"])
+        po_conf = self.write("poller.yaml", auth + textwrap.dedent("""\
+            poller:
+              classifier_destinations:
+                opsgenie: '%(cl)s/v1'
+                dynatrace: '%(cl)s/v1'
+              loop_interval: 2
+              feed_list:
+                - name: OpsGenie_payments_open
+                  authentication: opsgenie_demo
+                  type: opsgenie
+                  base_url: '%(sim)s'
+                  lookback: 4
+                  lookback_unit: h
+                  feed_url: >
+                    $base_url/v2/alerts?query=status=open
+                    AND teams=payments_incoming
+                    AND teams!=queue_autoremediation
+                    AND teams!=queue_needsinvestigation
+                    AND createdAt>$lookback
+                  individual_url: '$base_url/v2/alerts/$uniqueid?identifierType=tiny'
+                - name: Dynatrace_prod_open
+                  authentication: dynatrace_demo
+                  type: dynatrace
+                  base_url: '%(sim)s'
+                  feed_url: '$base_url/api/v2/problems?problemSelector=status("open")&from=now-2h'
+                  individual_url: '$base_url/api/v2/problems/$uniqueid'
+              tokens: {directory: tokens, runtime: poller.token.json}
+            """) % {"cl": self.cl_url, "sim": self.sim_url})
+        self.po = self.start("poller", ["alexis-poller", "--config",
+                                        po_conf])
+
+    # ---- what happened -------------------------------------------------
+    def og(self, tiny):
+        st, body, _ = http("GET", "%s/_admin/opsgenie/alerts/%s" %
+                           (self.sim_url, tiny))
+        return json.loads(body).get("data", {}) if st == 200 else {}
+
+    def dt(self, pid):
+        st, body, _ = http("GET", "%s/_admin/dynatrace/problems/%s" %
+                           (self.sim_url, pid))
+        return json.loads(body).get("data", {}) if st == 200 else {}
+
+    def teams(self, alert):
+        return [t.get("name") for t in alert.get("teams", [])]
+
+    def wait_done(self):
+        deadline = time.monotonic() + WAIT_S
+        while time.monotonic() < deadline:
+            a, b = self.og("5120"), self.og("5121")
+            p = self.dt("-4417200931562209843_1763805540000V2")
+            done = ("payments_oncall" in self.teams(a) and
+                    "dba_oncall" in self.teams(b) and
+                    len(p.get("comments", [])) >= 2)
+            if done:
+                return True
+            for pr in self.procs:
+                if pr.p.poll() is not None:
+                    raise SystemExit("demo: %s exited early; see %s" %
+                                     (pr.args[0], pr.log_path))
+            time.sleep(0.25)
+        return False
+
+    def show(self):
+        say = print
+        say("\n=== What Alexis did ===")
+        jobs = self.jobs()
+        for tiny in ("5120", "5121"):
+            a = self.og(tiny)
+            say("\nOpsGenie alert %s: %s" % (tiny, a.get("message")))
+            say("  teams now: %s" % ", ".join(self.teams(a)))
+            for j in jobs:
+                if j.get("alert_id") == tiny:
+                    self.show_job(j["job"])
+            for n in a.get("notes", []):
+                say("  note on the ticket:")
+                say(textwrap.indent(n.get("note", "").strip(), "    | "))
+        st, body, _ = http("GET", self.sim_url + "/_admin/opsgenie/alerts")
+        for a in json.loads(body).get("data", []):
+            if "queue_needsinvestigation" in self.teams(a):
+                say("\nOpsGenie alert %s: %s\n  no rule matched -> team "
+                    "queue_needsinvestigation" % (a.get("tinyId"),
+                                                  a.get("message")))
+        p = self.dt("-4417200931562209843_1763805540000V2")
+        say("\nDynatrace problem %s (%s): comments:" % (
+            p.get("displayId", "?"), p.get("v2", {}).get("title", "?")))
+        for c in p.get("comments", []):
+            say("  comment (context %s):" % c.get("context"))
+            say(textwrap.indent(c.get("content", "").strip(), "    | "))
+        say("\n=== The key=value log lines for one alert "
+            "(grep tinyId=5120 logs/*.log) ===")
+        traced = [l for name in ("poller", "classifier", "action_handler")
+                  for l in self.lines(name) if "tinyId=5120 " in l + " "]
+        for line in sorted(traced, key=lambda l: parse_logfmt(l).get("ts")):
+            say(line)
+        self.report()
+
+    def jobs(self):
+        st, body, _ = http("GET", self.ah_url + "/v1/jobs?limit=20",
+                           headers={"Authorization": "Bearer " +
+                                    self.token("engineer.token.json")})
+        return json.loads(body).get("jobs", []) if st == 200 else []
+
+    def show_job(self, job):
+        st, body, _ = http("GET", "%s/v1/jobs/%s" % (self.ah_url, job),
+                           headers={"Authorization": "Bearer " +
+                                    self.token("engineer.token.json")})
+        if st != 200:
+            return
+        j = json.loads(body)
+        print("  matched rule %s -> job %s: %s" % (j.get("rule_name"), job,
+                                                  j.get("state")))
+        for r in j.get("results", []):
+            print("    %s on %s: exit %s in %s ms" % (
+                r.get("action"), r.get("entity"), r.get("exit_status"),
+                r.get("duration_ms")))
+            print(textwrap.indent(r.get("stdout", "").rstrip(), "      > "))
+
+    def lines(self, name):
+        with open(self.path("logs", name + ".log"), errors="replace") as f:
+            return [l.rstrip("\n") for l in f]
+
+    def report(self):
+        rep = os.path.join(self.bin, "alexis-report")
+        if not os.path.exists(rep):
+            return
+        print("\n=== alexis-report summary ===")
+        subprocess.run([rep, "summary"] + [self.path("logs", n + ".log")
+                       for n in ("poller", "classifier", "action_handler")],
+                       check=False)
+
+
+def _shell_quote(s):
+    return "'" + s.replace("'", "'\\''") + "'"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", default=os.path.join(ROOT, "build", "bin"))
+    ap.add_argument("--keep-running", action="store_true",
+                    help="leave everything up for curl; Ctrl-C stops it")
+    args = ap.parse_args()
+    demo = Demo(args)
+
+    def on_signal(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_signal)
+    ok = False
+    try:
+        print("demo: working directory %s" % demo.dir)
+        demo.setup()
+        demo.start_daemons()
+        print("demo: sim %s, classifier %s, action handler %s, sshd %s" % (
+            demo.sim_url, demo.cl_url, demo.ah_url, demo.host))
+        print("demo: waiting for the poller to pick up the alerts...")
+        ok = demo.wait_done()
+        demo.show()
+        if not ok:
+            print("\ndemo: not everything finished within %d s; logs in %s"
+                  % (WAIT_S, demo.path("logs")))
+        if args.keep_running:
+            print("\nEverything keeps running. Try:\n"
+                  "  curl -s %s/v1/ping\n"
+                  "  curl -s -H 'Authorization: Bearer %s' %s/v1/jobs\n"
+                  "  curl -s %s/_admin/opsgenie/alerts/5120\n"
+                  "Ctrl-C stops it." % (
+                      demo.cl_url, demo.token("engineer.token.json"),
+                      demo.ah_url, demo.sim_url))
+            while True:
+                time.sleep(3600)
+    except KeyboardInterrupt:
+        print("\ndemo: interrupted")
+        ok = ok or args.keep_running
+    finally:
+        demo.stop_all()
+        print("demo: stopped everything it started; logs in %s" %
+              demo.path("logs"))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""Deployment artefacts: docker-stack.yml is accepted by `docker stack
+config`; every Swarm config in conf/swarm passes its daemon's --check (with
+/run/secrets pointed at generated secrets); the Dockerfile's runtime stage
+installs the package of every library our binaries link directly, and its
+build stage runs the README's build script. No Docker engine is needed."""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import SRC, TempDir, bin_path  # noqa: E402
+
+DAEMONS = {"classifier.yaml": "alexis-classifier",
+           "action_handler.yaml": "alexis-action-handler",
+           "poller.yaml": "alexis-poller"}
+
+
+class TestStack(unittest.TestCase):
+    def test_docker_stack_config_accepts_the_stack(self):
+        if shutil.which("docker") is None:
+            self.skipTest("no docker client on this machine: "
+                          "docker-stack.yml not validated")
+        p = subprocess.run(["docker", "stack", "config", "-c",
+                            "docker-stack.yml"], cwd=SRC,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=60)
+        self.assertEqual(p.returncode, 0, p.stdout.decode())
+        out = p.stdout.decode()
+        for svc in ("poller:", "classifier:", "action_handler:"):
+            self.assertIn(svc, out)
+        self.assertIn("published: 8083", out)
+        self.assertIn("published: 8084", out)
+
+
+class TestSwarmConfigs(unittest.TestCase):
+    def setUp(self):
+        self.tmp = TempDir()
+        sec = self.tmp.join("secrets")
+        os.makedirs(sec)
+        subprocess.run(["sh", os.path.join(SRC, "scripts", "gen-tokens.sh"),
+                        sec], check=True, stdout=subprocess.DEVNULL)
+        for name in ("opsgenie_api_key", "dynatrace_api_token"):
+            self.tmp.write("secrets/" + name, "not-a-real-key\n", mode=0o600)
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f",
+                        os.path.join(sec, "alexis_ssh_key")], check=True)
+        self.tmp.write("secrets/known_hosts",
+                       "127.0.0.1 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIH"
+                       "k6z0lIbbVj0gE9nEoUOZcpyrN2r4pZCdk9m0l1o4b2Xh\n")
+        shutil.copytree(os.path.join(SRC, "rules"), self.tmp.join("rules"))
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def test_every_swarm_config_passes_check(self):
+        for conf, daemon in sorted(DAEMONS.items()):
+            with open(os.path.join(SRC, "conf", "swarm", conf)) as f:
+                text = f.read()
+            text = text.replace("/run/secrets", self.tmp.join("secrets"))
+            text = text.replace("/var/lib/alexis", self.tmp.path)
+            path = self.tmp.write(conf, text)
+            p = subprocess.run([bin_path(daemon), "--check", "--config",
+                                path], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, timeout=30)
+            out = p.stdout.decode()
+            self.assertEqual(p.returncode, 0, "%s: %s" % (conf, out))
+            self.assertIn("configuration OK", out, conf)
+
+
+class TestDockerfile(unittest.TestCase):
+    BASE = {"libc6", "libgcc-s1"}   # in debian:bookworm-slim already
+
+    def runtime_packages(self):
+        with open(os.path.join(SRC, "Dockerfile")) as f:
+            text = f.read()
+        final = text.split("FROM debian:bookworm-slim", 1)[1]
+        m = re.search(r"apt-get install[^\n]*\\\n(.*?)&&", final, re.S)
+        self.assertIsNotNone(m, "no apt-get install in the runtime stage")
+        return set(re.findall(r"[a-z0-9][a-z0-9.+-]+",
+                              m.group(1).replace("\\", " ")))
+
+    def test_build_stage_runs_the_readme_build_script(self):
+        with open(os.path.join(SRC, "Dockerfile")) as f:
+            build = f.read().split("FROM debian:bookworm-slim", 1)[0]
+        self.assertIn("./scripts/build.sh", build)
+
+    def test_runtime_stage_has_every_linked_library(self):
+        pkgs = self.runtime_packages() | self.BASE
+        for daemon in sorted(set(DAEMONS.values())) + ["alexis-sim"]:
+            path = bin_path(daemon)
+            needed = re.findall(r"\(NEEDED\).*\[(.+)\]", subprocess.run(
+                ["readelf", "-d", path], stdout=subprocess.PIPE,
+                check=True).stdout.decode())
+            ldd = subprocess.run(["ldd", path], stdout=subprocess.PIPE,
+                                 check=True).stdout.decode()
+            for soname in needed:
+                if soname.startswith(("libasan", "libubsan")):
+                    continue    # sanitizer builds only
+                m = re.search(re.escape(soname) + r" => (\S+)", ldd)
+                self.assertIsNotNone(m, "%s: %s not found" % (daemon, soname))
+                real = os.path.realpath(m.group(1))
+                owner = None
+                for cand in (m.group(1), real,
+                             real.replace("/usr/lib", "/lib", 1)):
+                    q = subprocess.run(["dpkg", "-S", cand],
+                                       stdout=subprocess.PIPE,
+                                       stderr=subprocess.DEVNULL)
+                    if q.returncode == 0:
+                        owner = q.stdout.decode().split(":")[0]
+                        break
+                self.assertIsNotNone(owner, "%s: no package owns %s" %
+                                     (daemon, soname))
+                self.assertIn(owner, pkgs, "%s links %s from %s, which the "
+                              "Dockerfile's runtime stage does not install" %
+                              (daemon, soname, owner))
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
