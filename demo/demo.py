@@ -34,13 +34,25 @@ DT_TOKEN = ("dt0c01.SAMPLEPUBLICPART0000000.SAMPLESECRETPART"
 WAIT_S = 90
 
 
+def demo_command(rule, task):
+    """The demo's stand-in for a task: say what would run, and where."""
+    return ("echo %s; echo \"[demo] on $(uname -n) as $(id -un): "
+            "load $(cut -d' ' -f1-3 /proc/loadavg)\"" %
+            _shell_quote("[demo] would run: " + task["run_command"]))
+
+
 class Demo:
-    def __init__(self, args):
-        self.args = args
-        self.bin = args.bin
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        self.dir = os.path.join(ROOT, "run", "demo-" + stamp)
-        os.makedirs(self.dir)
+    """The whole loop on loopback. bin: the binaries; workdir: where
+    configs, keys, tokens and logs go; command: (rule, task) -> the shell
+    command that replaces the task's run_command (tests leave traces)."""
+
+    def __init__(self, bin_dir, workdir, command=demo_command,
+                 loop_interval=2):
+        self.bin = bin_dir
+        self.dir = workdir
+        os.makedirs(self.dir, exist_ok=True)
+        self.command = command
+        self.loop_interval = loop_interval
         self.procs = []
         self.sshd = None
 
@@ -98,11 +110,7 @@ class Demo:
                 rule = json.load(f)
             for t in rule.get("task_list", []):
                 task = t["task"]
-                real = task["run_command"]
-                task["run_command"] = (
-                    "echo %s; echo \"[demo] on $(uname -n) as $(id -un): "
-                    "load $(cut -d' ' -f1-3 /proc/loadavg)\"" %
-                    _shell_quote("[demo] would run: " + real))
+                task["run_command"] = self.command(rule, task)
                 task.pop("delay_after", None)
             if rule.get("entity_type") == "explicit":
                 rule["entities"] = [self.host]
@@ -176,7 +184,7 @@ class Demo:
               classifier_destinations:
                 opsgenie: '%(cl)s/v1'
                 dynatrace: '%(cl)s/v1'
-              loop_interval: 2
+              loop_interval: %(loop)d
               feed_list:
                 - name: OpsGenie_payments_open
                   authentication: opsgenie_demo
@@ -198,7 +206,8 @@ class Demo:
                   feed_url: '$base_url/api/v2/problems?problemSelector=status("open")&from=now-2h'
                   individual_url: '$base_url/api/v2/problems/$uniqueid'
               tokens: {directory: tokens, runtime: poller.token.json}
-            """) % {"cl": self.cl_url, "sim": self.sim_url})
+            """) % {"cl": self.cl_url, "sim": self.sim_url,
+                    "loop": self.loop_interval})
         self.po = self.start("poller", ["alexis-poller", "--config",
                                         po_conf])
 
@@ -312,7 +321,8 @@ def main():
     ap.add_argument("--keep-running", action="store_true",
                     help="leave everything up for curl; Ctrl-C stops it")
     args = ap.parse_args()
-    demo = Demo(args)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    demo = Demo(args.bin, os.path.join(ROOT, "run", "demo-" + stamp))
 
     def on_signal(signum, frame):
         raise KeyboardInterrupt
