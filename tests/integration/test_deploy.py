@@ -69,6 +69,41 @@ class TestSwarmConfigs(unittest.TestCase):
             self.assertIn("configuration OK", out, conf)
 
 
+class TestExampleConfigs(unittest.TestCase):
+    """conf/<daemon>/alexis.conf.yaml, the examples an operator copies,
+    pass --check once tokens, secrets and keys exist (as run.sh makes)."""
+
+    def test_examples_pass_check(self):
+        tmp = TempDir()
+        try:
+            for d in ("classifier", "action_handler", "poller"):
+                shutil.copytree(os.path.join(SRC, "conf", d),
+                                tmp.join("conf", d))
+            shutil.copytree(os.path.join(SRC, "rules"), tmp.join("rules"))
+            subprocess.run(["sh", os.path.join(SRC, "scripts",
+                                               "gen-tokens.sh"),
+                            tmp.join("conf", "tokens")], check=True,
+                           stdout=subprocess.DEVNULL)
+            for name in ("opsgenie_api_key", "dynatrace_api_token"):
+                tmp.write("conf/secrets/" + name, "k\n", mode=0o600)
+            os.makedirs(tmp.join("keys"))
+            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "",
+                            "-f", tmp.join("keys", "alexis_ssh_key")],
+                           check=True)
+            tmp.write("keys/known_hosts", "")
+            for d in ("classifier", "action_handler", "poller"):
+                p = subprocess.run(
+                    [bin_path("alexis-" + d.replace("_", "-")), "--check",
+                     "--config", tmp.join("conf", d, "alexis.conf.yaml")],
+                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                    timeout=30)
+                out = p.stdout.decode()
+                self.assertEqual(p.returncode, 0, "%s: %s" % (d, out))
+                self.assertIn("configuration OK", out)
+        finally:
+            tmp.cleanup()
+
+
 class TestDockerfile(unittest.TestCase):
     BASE = {"libc6", "libgcc-s1"}   # in debian:bookworm-slim already
 
