@@ -6,7 +6,6 @@
  * arguments, logging, configuration (--check validates and exits), job
  * store recovery, start, wait for a signal, shutdown.
  */
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +18,7 @@
 #include "api.h"
 #include "auth.h"
 #include "check.h"
+#include "daemon.h"
 #include "handler.h"
 #include "http_server.h"
 #include "jobs.h"
@@ -28,21 +28,14 @@
 #include "runner.h"
 #include "ssh.h"
 
-#define DEFAULT_CONFIG  "conf/alexis.conf.yaml"
 #define RESTART_REASON  "the action handler stopped while the job ran; " \
     "not re-run (commands may have run: check the hosts)"
 
-static void ATTR_NORETURN
-usage(int code)
-{
-    fprintf(code == 0 ? stdout : stderr,
-        "usage: alexis-action-handler [--config FILE] [--check]\n"
-        "  --config FILE  configuration (default %s)\n"
-        "  --check        validate the configuration, token files, SSH key,\n"
-        "                 known_hosts and every rule, then exit 0/1\n",
-        DEFAULT_CONFIG);
-    exit(code);
-}
+static const char usage[] =
+    "usage: alexis-action-handler [--config FILE] [--check]\n"
+    "  --config FILE  configuration (default " DAEMON_DEFAULT_CONFIG ")\n"
+    "  --check        validate the configuration, token files, SSH key,\n"
+    "                 known_hosts and every rule, then exit 0/1\n";
 
 static void
 log_interrupted(void *arg, const struct job *j)
@@ -97,14 +90,9 @@ serve(struct action_handler *ah)
     };
     char err[512];
     sigset_t set;
-    int sig;
 
     /* Threads inherit this mask; main alone takes the signals. */
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    daemon_signals_block(&set);
 
     open_store(ah);
     if ((ah->runner = runner_start(&ah->conf, ah->jobs, ah->passphrase,
@@ -114,9 +102,7 @@ serve(struct action_handler *ah)
         sizeof(err))) == NULL)
         log_fatal("startup_failed", KV_ERR(err));
     log_listening(ah, o.host);
-    while (sigwait(&set, &sig) != 0)
-        ;
-    log_event(LOG_INFO, "shutdown_started", KV_INT("signal", sig));
+    daemon_signals_wait(&set);
     http_server_stop(ah->server);
     runner_stop(ah->runner);
     return 0;
@@ -140,33 +126,19 @@ main(int argc, char **argv)
 {
     struct action_handler ah;
     struct cfg_errors errs;
-    const char *config = DEFAULT_CONFIG;
+    struct daemon_opts o;
     char err[512];
-    int i, check_only = 0, rc;
+    int rc;
 
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
-            config = argv[++i];
-        else if (strcmp(argv[i], "--check") == 0)
-            check_only = 1;
-        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-            usage(0);
-        else
-            usage(2);
-    }
+    daemon_parse_args(argc, argv, usage, false, &o);
     memset(&ah, 0, sizeof(ah));
     memset(&errs, 0, sizeof(errs));
-    ah.config_path = config;
-    /* In --check mode the report goes to stdout/stderr as plain text. */
-    log_init("action_handler", LOG_INFO, check_only ?
-        open("/dev/null", O_WRONLY | O_CLOEXEC) : STDERR_FILENO);
-    json_init();
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-        log_fatal("startup_failed", KV_STR("error", "curl_global_init"));
+    ah.config_path = o.config;
+    daemon_init("action_handler", o.check);
     if (ssh_global_init() == -1)
         log_fatal("startup_failed", KV_STR("error", "ssh_global_init"));
 
-    if (ah_conf_load(config, &ah.conf, &errs) == -1) {
+    if (ah_conf_load(o.config, &ah.conf, &errs) == -1) {
         cfg_errors_print(&errs, stderr);
         cleanup(&ah);
         return 1;
@@ -174,14 +146,14 @@ main(int argc, char **argv)
     if (ah.conf.debug)
         log_set_level(LOG_DEBUG);
     ah.rules = ruledir_new(ah.conf.rules_dir);
-    if (check_only) {
+    if (o.check) {
         rc = check_config(&ah);
     } else {
         if ((ah.clients = auth_clients_load(ah.conf.tokens.allowed_clients,
             err, sizeof(err))) == NULL ||
             check_load_passphrase(&ah, err, sizeof(err)) == -1)
             log_fatal("startup_failed", KV_ERR(err));
-        log_event(LOG_INFO, "config_loaded", KV_STR("config", config),
+        log_event(LOG_INFO, "config_loaded", KV_STR("config", o.config),
             KV_UINT("authentications", ah.conf.nauth));
         rc = serve(&ah);
         log_event(LOG_INFO, "shutdown_finished", KV_INT("exit", rc));

@@ -5,14 +5,10 @@
  * arguments, logging, configuration (--check validates and exits), start,
  * wait for a signal, shutdown.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -20,6 +16,7 @@
 #include "auth.h"
 #include "classifier.h"
 #include "classify.h"
+#include "daemon.h"
 #include "http_client.h"
 #include "http_server.h"
 #include "json.h"
@@ -28,18 +25,11 @@
 #include "rules.h"
 #include "workq.h"
 
-#define DEFAULT_CONFIG  "conf/alexis.conf.yaml"
-
-static void ATTR_NORETURN
-usage(int code)
-{
-    fprintf(code == 0 ? stdout : stderr,
-        "usage: alexis-classifier [--config FILE] [--check]\n"
-        "  --config FILE  configuration (default %s)\n"
-        "  --check        validate the configuration and every rule, "
-        "then exit 0/1\n", DEFAULT_CONFIG);
-    exit(code);
-}
+static const char usage[] =
+    "usage: alexis-classifier [--config FILE] [--check]\n"
+    "  --config FILE  configuration (default " DAEMON_DEFAULT_CONFIG ")\n"
+    "  --check        validate the configuration and every rule, then "
+    "exit 0/1\n";
 
 static void *
 worker_tls_new(void *ctx)
@@ -124,14 +114,9 @@ serve(struct classifier *c)
     struct rule_set *rs;
     char err[512];
     sigset_t set;
-    int sig;
 
     /* Threads inherit this mask; main alone takes the signals. */
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    daemon_signals_block(&set);
 
     /* Load the rules once now so problems show in the log at start-up. */
     if ((rs = ruledir_get(c->rules, err, sizeof(err))) == NULL)
@@ -149,9 +134,7 @@ serve(struct classifier *c)
         KV_INT("port", http_server_port(c->server)),
         KV_STR("rules_dir", c->conf.rules_dir),
         KV_INT("workers", c->conf.workers));
-    while (sigwait(&set, &sig) != 0)
-        ;
-    log_event(LOG_INFO, "shutdown_started", KV_INT("signal", sig));
+    daemon_signals_wait(&set);
     http_server_stop(c->server);
     workq_free(c->queue);
     return 0;
@@ -162,33 +145,18 @@ main(int argc, char **argv)
 {
     struct classifier c;
     struct cfg_errors errs;
-    const char *config = DEFAULT_CONFIG;
+    struct daemon_opts o;
     char err[512];
-    int i, check_only = 0, rc;
+    int rc;
 
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
-            config = argv[++i];
-        else if (strcmp(argv[i], "--check") == 0)
-            check_only = 1;
-        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-            usage(0);
-        else
-            usage(2);
-    }
+    daemon_parse_args(argc, argv, usage, false, &o);
     memset(&c, 0, sizeof(c));
     memset(&errs, 0, sizeof(errs));
-    c.config_path = config;
+    c.config_path = o.config;
     pthread_mutex_init(&c.token.lock, NULL);
-    /* In --check mode the report goes to stdout/stderr as plain text, so
-     * the log (rule_file_rejected etc.) is silenced. */
-    log_init("classifier", LOG_INFO, check_only ?
-        open("/dev/null", O_WRONLY | O_CLOEXEC) : STDERR_FILENO);
-    json_init();
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-        log_fatal("startup_failed", KV_STR("error", "curl_global_init"));
+    daemon_init("classifier", o.check);
 
-    if (classifier_conf_load(config, &c.conf, &errs) == -1) {
+    if (classifier_conf_load(o.config, &c.conf, &errs) == -1) {
         cfg_errors_print(&errs, stderr);
         classifier_conf_free(&c.conf);
         return 1;
@@ -196,13 +164,13 @@ main(int argc, char **argv)
     if (c.conf.debug)
         log_set_level(LOG_DEBUG);
     c.rules = ruledir_new(c.conf.rules_dir);
-    if (check_only) {
+    if (o.check) {
         rc = check(&c);
     } else {
         if ((c.clients = auth_clients_load(c.conf.tokens.allowed_clients,
             err, sizeof(err))) == NULL)
             log_fatal("startup_failed", KV_ERR(err));
-        log_event(LOG_INFO, "config_loaded", KV_STR("config", config),
+        log_event(LOG_INFO, "config_loaded", KV_STR("config", o.config),
             KV_UINT("authentications", c.conf.nauth));
         rc = serve(&c);
         log_event(LOG_INFO, "shutdown_finished", KV_INT("exit", rc));

@@ -6,7 +6,6 @@
  * SIGTERM/SIGINT (taken by a signal thread with sigwait), shutdown.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -18,11 +17,10 @@
 #include <curl/curl.h>
 
 #include "auth.h"
+#include "daemon.h"
 #include "json.h"
 #include "log.h"
 #include "poller.h"
-
-#define DEFAULT_CONFIG  "conf/alexis.conf.yaml"
 
 /* The signal thread's state: which signals, and whether main finished on
  * its own (then the wake-up signal main sends is not a shutdown). */
@@ -32,18 +30,12 @@ struct sigctx {
     atomic_bool     done;
 };
 
-static void ATTR_NORETURN
-usage(int code)
-{
-    fprintf(code == 0 ? stdout : stderr,
-        "usage: alexis-poller [--config FILE] [--check] [--once]\n"
-        "  --config FILE  configuration (default %s)\n"
-        "  --check        validate the configuration, the token file and\n"
-        "                 the feeds' authentication, then exit 0/1\n"
-        "  --once         one pass, then exit (as single_execution: true)\n",
-        DEFAULT_CONFIG);
-    exit(code);
-}
+static const char usage[] =
+    "usage: alexis-poller [--config FILE] [--check] [--once]\n"
+    "  --config FILE  configuration (default " DAEMON_DEFAULT_CONFIG ")\n"
+    "  --check        validate the configuration, the token file and\n"
+    "                 the feeds' authentication, then exit 0/1\n"
+    "  --once         one pass, then exit (as single_execution: true)\n";
 
 /* --check: the configuration loaded (so every feed's authentication and
  * classifier resolved); now the runtime token file. */
@@ -92,11 +84,7 @@ run(struct poller *p)
     memset(&s, 0, sizeof(s));
     s.p = p;
     atomic_init(&s.done, false);
-    sigemptyset(&s.set);
-    sigaddset(&s.set, SIGINT);
-    sigaddset(&s.set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &s.set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    daemon_signals_block(&s.set);
     if (poller_init(p, err, sizeof(err)) == -1)
         log_fatal("startup_failed", KV_ERR(err));
     if ((rc = pthread_create(&st, NULL, signal_main, &s)) != 0)
@@ -124,31 +112,16 @@ main(int argc, char **argv)
 {
     struct poller p;
     struct cfg_errors errs;
-    const char *config = DEFAULT_CONFIG;
-    int i, check_only = 0, once = 0, rc;
+    struct daemon_opts o;
+    int rc;
 
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
-            config = argv[++i];
-        else if (strcmp(argv[i], "--check") == 0)
-            check_only = 1;
-        else if (strcmp(argv[i], "--once") == 0)
-            once = 1;
-        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-            usage(0);
-        else
-            usage(2);
-    }
+    daemon_parse_args(argc, argv, usage, true, &o);
     memset(&p, 0, sizeof(p));
     memset(&errs, 0, sizeof(errs));
-    p.config_path = config;
-    log_init("poller", LOG_INFO, check_only ?
-        open("/dev/null", O_WRONLY | O_CLOEXEC) : STDERR_FILENO);
-    json_init();
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-        log_fatal("startup_failed", KV_STR("error", "curl_global_init"));
+    p.config_path = o.config;
+    daemon_init("poller", o.check);
 
-    if (poller_conf_load(config, &p.conf, &errs) == -1) {
+    if (poller_conf_load(o.config, &p.conf, &errs) == -1) {
         cfg_errors_print(&errs, stderr);
         poller_conf_free(&p.conf);
         curl_global_cleanup();
@@ -156,12 +129,12 @@ main(int argc, char **argv)
     }
     if (p.conf.debug)
         log_set_level(LOG_DEBUG);
-    if (once)
+    if (o.once)
         p.conf.single_execution = true;
-    if (check_only) {
+    if (o.check) {
         rc = check(&p);
     } else {
-        log_event(LOG_INFO, "config_loaded", KV_STR("config", config),
+        log_event(LOG_INFO, "config_loaded", KV_STR("config", o.config),
             KV_UINT("authentications", p.conf.nauth));
         rc = run(&p);
         log_event(LOG_INFO, "shutdown_finished", KV_INT("exit", rc));

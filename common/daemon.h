@@ -1,0 +1,40 @@
+/*
+ * What every daemon's main does the same way: the common command line
+ * (--config FILE, --check, --help, and --once where it applies), library
+ * start-up, and signals taken synchronously (SIGINT/SIGTERM blocked in
+ * every thread and collected with sigwait, so no handler code runs).
+ */
+#ifndef ALEXIS_DAEMON_H
+#define ALEXIS_DAEMON_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include "compat.h"
+
+#define DAEMON_DEFAULT_CONFIG   "conf/alexis.conf.yaml"
+
+struct daemon_opts {
+    const char *config;     /* DAEMON_DEFAULT_CONFIG unless --config */
+    bool        check;      /* --check: validate and exit 0/1 */
+    bool        once;       /* --once (only when allow_once) */
+};
+
+/* Parse argv. usage is the whole help text; it is printed to stdout with
+ * exit 0 for --help/-h, to stderr with exit 2 for anything unknown. */
+void daemon_parse_args(int argc, char **argv, const char *usage,
+    bool allow_once, struct daemon_opts *o);
+
+/* Start logging (to stderr; to /dev/null in --check mode, whose report is
+ * plain text), cJSON's allocator and libcurl. Fatal on failure. Call once,
+ * before any thread starts. */
+void daemon_init(const char *app, bool check);
+
+/* Block SIGINT and SIGTERM in the calling thread and every thread created
+ * after it, and ignore SIGPIPE. set receives the blocked set. */
+void daemon_signals_block(sigset_t *set);
+
+/* Wait for SIGINT or SIGTERM, log shutdown_started, return the signal. */
+int daemon_signals_wait(const sigset_t *set);
+
+#endif
