@@ -20,9 +20,37 @@
 #define STR(x)  #x
 #define XSTR(x) STR(x)
 
+#define PATTERN_FLAGS (PCRE2_ANCHORED | PCRE2_ENDANCHORED | PCRE2_UTF)
+
+/* Validate one entity_allow pattern while loading, so a bad one is
+ * reported at its own line and column. */
+static int
+check_pattern(const char *text, char *err, size_t errlen)
+{
+    PCRE2_UCHAR msg[256];
+    PCRE2_SIZE off;
+    pcre2_code *re;
+    int code;
+
+    if (*text == '\0' || strlen(text) > RULE_REGEX_MAX) {
+        snprintf(err, errlen, "empty or longer than %d bytes",
+            RULE_REGEX_MAX);
+        return -1;
+    }
+    if ((re = pcre2_compile((PCRE2_SPTR)text, PCRE2_ZERO_TERMINATED,
+        PATTERN_FLAGS, &code, &off, NULL)) == NULL) {
+        pcre2_get_error_message(code, msg, sizeof(msg));
+        snprintf(err, errlen, "bad regex at offset %zu: %s", (size_t)off,
+            (const char *)msg);
+        return -1;
+    }
+    pcre2_code_free(re);
+    return 0;
+}
+
 static const struct cfg_field pattern_fields[] = {
     { .key = "", .type = CFG_STR, .offset = offsetof(struct ah_pattern,
-      text) },
+      text), .check = check_pattern },
     { .key = NULL },
 };
 
@@ -85,31 +113,20 @@ static const struct cfg_field root_fields[] = {
 /* Compile every entity_allow pattern anchored at both ends: an entity must
  * match a pattern as a whole, never a part of it. */
 static void
-compile_patterns(struct ah_conf *conf, const char *path,
-    struct cfg_errors *errs)
+compile_patterns(struct ah_conf *conf)
 {
-    PCRE2_UCHAR msg[256];
     PCRE2_SIZE off;
     size_t i;
     int code;
 
+    /* check_pattern already reported bad patterns at their location while
+     * loading; a pattern that does not compile here is one of those. */
     for (i = 0; i < conf->nentity_allow; i++) {
         struct ah_pattern *p = &conf->entity_allow[i];
 
-        if (p->text == NULL || strlen(p->text) > RULE_REGEX_MAX) {
-            cfg_error_add(errs, path, NULL, "\"action_handler.entity_allow"
-                "[%zu]\": empty or longer than %d bytes", i, RULE_REGEX_MAX);
-            continue;
-        }
-        p->re = pcre2_compile((PCRE2_SPTR)p->text, PCRE2_ZERO_TERMINATED,
-            PCRE2_ANCHORED | PCRE2_ENDANCHORED | PCRE2_UTF, &code, &off,
-            NULL);
-        if (p->re == NULL) {
-            pcre2_get_error_message(code, msg, sizeof(msg));
-            cfg_error_add(errs, path, NULL, "\"action_handler.entity_allow"
-                "[%zu]\": bad regex at offset %zu: %s", i, (size_t)off,
-                (const char *)msg);
-        }
+        if (p->text != NULL)
+            p->re = pcre2_compile((PCRE2_SPTR)p->text,
+                PCRE2_ZERO_TERMINATED, PATTERN_FLAGS, &code, &off, NULL);
     }
 }
 
@@ -138,7 +155,7 @@ ah_conf_load(const char *path, struct ah_conf *conf, struct cfg_errors *errs)
             "\"action_handler.ssh_key\": required unless development "
             "is true");
     cfg_tokens_resolve(&conf->tokens);
-    compile_patterns(conf, path, errs);
+    compile_patterns(conf);
     return errs->n == 0 && rc == 0 ? 0 : -1;
 }
 
