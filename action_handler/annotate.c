@@ -91,14 +91,17 @@ build_note(struct report *r, char *err, size_t errlen)
 }
 
 /* Send the note, then the team. Returns true when everything was sent;
- * err says what was not. */
+ * err says what was not. *attempts receives the HTTP requests made for
+ * both writes, retries included. */
 static bool
-send_report(struct report *r, const char *text, char *err, size_t errlen)
+send_report(struct report *r, const char *text, int *attempts, char *err,
+    size_t errlen)
 {
     struct ticket_outcome o;
     bool ok;
 
     ok = ticket_note(r->hc, &r->t, text, &o) == 0;
+    *attempts = o.attempts;
     log_outcome(r, ok, "ticket_noted", "ticket_note_failed", &o);
     if (!ok) {
         snprintf(err, errlen, "note: %s (%d attempts)", o.err, o.attempts);
@@ -109,6 +112,7 @@ send_report(struct report *r, const char *text, char *err, size_t errlen)
         return true;
     ok = ticket_add_team(r->hc, &r->t, r->rule->route_to_team, NULL,
         &o) == 0;
+    *attempts += o.attempts;
     log_outcome(r, ok, "ticket_team_added", "ticket_team_failed", &o);
     if (!ok)
         snprintf(err, errlen, "add team %s: %s (%d attempts)",
@@ -123,6 +127,7 @@ annotate_job(const struct ah_conf *conf, struct jobs *js,
     struct report r = { .conf = conf, .js = js, .hc = hc, .j = j };
     char err[512], serr[256], *text = NULL;
     bool sent = false;
+    int attempts = 0;
 
     err[0] = '\0';
     r.rule = rules_parse(j->rule_json, strlen(j->rule_json), j->rule_name,
@@ -135,9 +140,9 @@ annotate_job(const struct ah_conf *conf, struct jobs *js,
     }
     if ((text = build_note(&r, err, sizeof(err))) == NULL)
         goto out;
-    sent = send_report(&r, text, err, sizeof(err));
+    sent = send_report(&r, text, &attempts, err, sizeof(err));
 out:
-    if (jobs_report_done(js, j->id, sent, err, 0, serr,
+    if (jobs_report_done(js, j->id, sent, err, attempts, serr,
         sizeof(serr)) == -1)
         log_event(LOG_ERROR, "job_store_failed", KV_STR("job", j->id),
             KV_ERR(serr));

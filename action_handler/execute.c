@@ -17,6 +17,7 @@
 #include "entities.h"
 #include "log.h"
 #include "rules.h"
+#include "ssh_key.h"
 #include "str.h"
 #include "xmem.h"
 
@@ -28,6 +29,7 @@ struct run {
     struct alert                alert;
     struct rule                *rule;
     struct entity_list          ents;
+    struct ssh_key             *key;        /* NULL: read per connection */
     size_t                      ok, bad;    /* result rows by success */
     bool                        interrupted;
     pthread_mutex_t             lock;
@@ -90,6 +92,7 @@ ssh_opts_of(const struct run *r, const struct rule_task *t,
     ssh_opts_init(o);
     o->user = c->ssh_user;
     o->key_path = c->ssh_key;
+    o->key = r->key;
     o->passphrase = r->env->passphrase;
     o->known_hosts = c->known_hosts;
     o->connect_timeout_ms = (unsigned)c->connect_timeout_ms;
@@ -197,6 +200,22 @@ run_task(struct run *r, int index)
     free(th);
 }
 
+/*
+ * Read the user key once for the whole job rather than once or twice per
+ * connection (see ssh_key.h); a key replaced on disk takes effect with the
+ * next job. When it cannot be read, every connection tries the file itself
+ * and reports the error as its own result, as if nothing were cached.
+ */
+static void
+load_key(struct run *r)
+{
+    char err[256];
+
+    if (r->env->conf->development || r->env->conf->ssh_key == NULL)
+        return;
+    r->key = ssh_key_load(r->env->conf->ssh_key, err, sizeof(err));
+}
+
 /* Parse what the job stored. -1 with the reason. */
 static int
 load(struct run *r, char *reason, size_t len)
@@ -222,6 +241,7 @@ load(struct run *r, char *reason, size_t len)
         len) == -1 || entities_check(&r->ents, r->env->conf->entity_allow,
         r->env->conf->nentity_allow, reason, len) == -1)
         return -1;
+    load_key(r);
     return 0;
 }
 
@@ -292,6 +312,7 @@ execute_job(const struct execute_env *env, const struct job *j)
         KV_UINT("succeeded", r.ok), KV_UINT("failed", r.bad),
         KV_STR("reason", reason), KV_UINT("app_elapsed_ms", now_ms() - t0));
     entities_free(&r.ents);
+    ssh_key_free(r.key);
     rules_unref(r.rule);
     if (r.alert.doc != NULL)
         alert_cleanup(&r.alert);

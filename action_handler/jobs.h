@@ -134,7 +134,9 @@ int jobs_result_add(struct jobs *js, const char *id,
 int jobs_finish(struct jobs *js, const char *id, const char *state,
     const char *reason, char *err, size_t errlen) ATTR_WUR;
 
-/* Record the ticket report's outcome: "sent" or "failed" with error. */
+/* Record the ticket report's outcome: "sent" or "failed" with error, and
+ * attempts, the HTTP requests made for the report (every ticket write,
+ * retries included; 0 when nothing was sent). */
 int jobs_report_done(struct jobs *js, const char *id, bool sent,
     const char *error, int attempts, char *err, size_t errlen) ATTR_WUR;
 

@@ -28,6 +28,7 @@
 
 #include <libssh2.h>
 
+#include "ssh_key.h"
 #include "ssh_known.h"
 #include "str.h"
 
@@ -363,15 +364,65 @@ check_hostkey(struct conn *c)
     }
 }
 
+/* Whether libssh2 is given the public key, so that it decodes the private
+ * key only to sign (see ssh_key.h). */
+static bool
+pub_given(const struct conn *c)
+{
+    return c->opts.key != NULL && c->opts.key->pub != NULL;
+}
+
+/*
+ * One step of public key authentication: with the public key file when it
+ * was found to match, else from memory when the key was read before, else
+ * from the private key file alone (libssh2 derives the public key).
+ */
+static int
+userauth(struct conn *c)
+{
+    const struct ssh_key *k = c->opts.key;
+    const char *user = c->opts.user;
+
+    if (k != NULL && k->pub_path != NULL)
+        return libssh2_userauth_publickey_fromfile_ex(c->session, user,
+            (unsigned)strlen(user), k->pub_path, c->opts.key_path,
+            c->opts.passphrase);
+    if (k == NULL)
+        return libssh2_userauth_publickey_fromfile_ex(c->session, user,
+            (unsigned)strlen(user), NULL, c->opts.key_path,
+            c->opts.passphrase);
+    return libssh2_userauth_publickey_frommemory(c->session, user,
+        strlen(user), k->pub, k->pub != NULL ? k->pub_len : 0, k->priv,
+        k->priv_len, c->opts.passphrase);
+}
+
+/*
+ * With the public key given in memory, libssh2 decodes the private key
+ * only to sign, after the server has accepted the public key: a wrong
+ * passphrase then surfaces as LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED with this
+ * message (libssh2 1.10 and 1.11), not as LIBSSH2_ERROR_FILE. A server
+ * that refuses the signature gives the same code with another message.
+ */
+static bool
+sign_failed(struct conn *c)
+{
+    char *msg = NULL;
+    int len = 0;
+
+    if (!pub_given(c))
+        return false;
+    (void)libssh2_session_last_error(c->session, &msg, &len, 0);
+    return msg != NULL && len > 0 &&
+        strstr(msg, "Callback returned error") != NULL;
+}
+
 static int
 authenticate(struct conn *c)
 {
     const char *user = c->opts.user;
     int rc;
 
-    while ((rc = libssh2_userauth_publickey_fromfile_ex(c->session, user,
-        (unsigned)strlen(user), NULL, c->opts.key_path,
-        c->opts.passphrase)) == LIBSSH2_ERROR_EAGAIN) {
+    while ((rc = userauth(c)) == LIBSSH2_ERROR_EAGAIN) {
         if (wait_io(c) == -1)
             return fail_wait(c, SSH_CONNECT_FAILED, "authentication",
                 c->opts.connect_timeout_ms);
@@ -383,8 +434,12 @@ authenticate(struct conn *c)
         /* The key file is unreadable, malformed or the passphrase wrong. */
         return fail_ssh(c, SSH_LOCAL_ERROR, "private key %s",
             c->opts.key_path);
-    case LIBSSH2_ERROR_AUTHENTICATION_FAILED:
     case LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED:
+        if (sign_failed(c))
+            return fail_ssh(c, SSH_LOCAL_ERROR, "private key %s cannot "
+                "sign (unreadable, or wrong passphrase)", c->opts.key_path);
+        /* FALLTHROUGH */
+    case LIBSSH2_ERROR_AUTHENTICATION_FAILED:
         return fail_ssh(c, SSH_AUTH_FAILED, "public key authentication as "
             "%s refused", user);
     default:

@@ -31,9 +31,13 @@
 #define SSH_ERROR_MAX                   512
 #define SSH_SIGNAL_MAX                  32
 
+struct ssh_key;
+
 struct ssh_opts {
     const char *user;
     const char *key_path;       /* private key file (OpenSSH or PEM) */
+    const struct ssh_key *key;  /* that file already read (ssh_key_load),
+                                   or NULL to read key_path per call */
     const char *passphrase;     /* NULL if none; the caller wipes it */
     const char *known_hosts;    /* OpenSSH format; hashed entries work */
     unsigned    connect_timeout_ms; /* TCP connect + handshake + auth */
@@ -90,7 +94,8 @@ const char *ssh_outcome_name(enum ssh_outcome outcome);
 
 /*
  * Run command on host:port (host: a name, an IPv4 or a bare IPv6 literal)
- * as opts->user, authenticating with opts->key_path. The host key must match
+ * as opts->user, authenticating with opts->key (or, when NULL, the file
+ * opts->key_path, read for this call). The host key must match
  * a known_hosts entry for "[host]:port" or "host" (libssh2_knownhost_checkp
  * semantics: a plain "host" entry is accepted on any port); the key type
  * negotiated is one known_hosts holds for that host when there is one. On

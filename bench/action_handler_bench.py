@@ -50,6 +50,22 @@ def login_user(name):
         return True
 
 
+def proc_cpu_ms(pid):
+    """User + system CPU of one process so far, in ms (Linux /proc)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000.0 / os.sysconf(
+        "SC_CLK_TCK")
+
+
+def machine_cpu_ms():
+    """Busy CPU of the whole machine so far (all cores), in ms."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    busy = sum(v) - v[3] - (v[4] if len(v) > 4 else 0)   # minus idle, iowait
+    return busy * 1000.0 / os.sysconf("SC_CLK_TCK")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default=os.path.join(HERE, "..", "build", "bin"))
@@ -117,6 +133,7 @@ action_handler:
         env = {"alexis": {"feed_type": "opsgenie", "unique_value": "1",
                           "base_url": sink.url}, "tinyId": "1", "id": "a1",
                "rule": {"rule_name": "bench"}}
+        cpu0, mcpu0 = proc_cpu_ms(proc.pid), machine_cpu_ms()
         t0 = time.monotonic()
         st, body, _ = http("POST", "http://127.0.0.1:%s/v1/action" % port,
                            env, {"Authorization": "Bearer " + TOKEN})
@@ -124,6 +141,8 @@ action_handler:
         job = json.loads(body)["job"]
         ev = proc.wait_event("job_finished", timeout=120, job=job)
         wall = time.monotonic() - t0
+        cpu = proc_cpu_ms(proc.pid) - cpu0
+        mcpu = machine_cpu_ms() - mcpu0
         if ev["state"] != "succeeded":
             bad = [e for e in proc.events("ActionResult", job=job)
                    if e.get("action_status") != "succeeded"]
@@ -132,11 +151,16 @@ action_handler:
                                                 bad[0].get("error")))
         durs = sorted(int(e["app_elapsed_ms"]) for e in
                       proc.events("ActionFinished", job=job))
+        # Where the CPU went during the job (informational): the action
+        # handler's own, and the whole machine's (sshd, shells, us, and
+        # whatever else runs), both over all cores.
         print("entities=%d command=%r state=%s wall_s=%.3f job_ms=%s "
-              "per_entity_ms min=%d median=%d max=%d target_s=1.5 %s" % (
+              "per_entity_ms min=%d median=%d max=%d ah_cpu_ms=%.0f "
+              "machine_cpu_ms=%.0f cores=%d target_s=1.5 %s" % (
                   a.entities, a.command, ev["state"], wall,
                   ev["app_elapsed_ms"], durs[0], durs[len(durs) // 2],
-                  durs[-1], "OK" if wall <= 1.5 and ev["state"] == "succeeded"
+                  durs[-1], cpu, mcpu, os.cpu_count(),
+                  "OK" if wall <= 1.5 and ev["state"] == "succeeded"
                   else "OVER" if ev["state"] == "succeeded" else "FAILED"))
     finally:
         if proc is not None:

@@ -1,7 +1,8 @@
 """Integration tests of alexis-action-handler: the real daemon on 127.0.0.1
 (listener port 0, read back from the `listening` event), a real OpenSSH sshd
 on 127.0.0.1-3 (tests/integration/sshd.py) with keys and known_hosts
-generated for the run, and a loopback sink standing in for the OpsGenie API.
+generated for the run, and a loopback sink standing in for the OpsGenie and
+Dynatrace APIs.
 Commands leave traces in files so a test proves a command ran, and ran once.
 Every wait is bounded; every process is stopped by its pid."""
 import json
@@ -18,12 +19,15 @@ from harness import Proc, Sink, TempDir, bin_path, http, SRC  # noqa: E402
 from sshd import Sshd, free_port  # noqa: E402
 
 OG_KEY = "og-test-key-77aa55cc"
+DT_KEY = "dt-test-key-3e3e9d9d"
+# What an old poller sent as alexis.feed_headers: never to be used or logged.
+REQUEST_KEY = "request-key-must-not-be-used"
 CLIENT_TOKEN = "classifier-token-0c0ffee0"
 RUNTIME_TOKEN = "ah-runtime-token-1234"
 JOB_TIMEOUT_S = 60
 ADDRS = ("127.0.0.1", "127.0.0.2", "127.0.0.3")
-FIXTURE = os.path.join(SRC, "tests", "fixtures", "envelopes",
-                       "opsgenie-gc.json")
+FIXTURES = os.path.join(SRC, "tests", "fixtures", "envelopes")
+FIXTURE = os.path.join(FIXTURES, "opsgenie-gc.json")
 TERMINAL = ("succeeded", "failed", "partial", "interrupted")
 
 SSHD = None
@@ -55,14 +59,25 @@ def envelope(base_url, unique="5120", details=None):
     return doc
 
 
+def dt_envelope(version, base_url):
+    """A Dynatrace v1 or v2 problem as the poller forwards it, carrying the
+    old poller's feed_headers (which must never be used)."""
+    with open(os.path.join(FIXTURES, "dynatrace-v%d.json" % version)) as f:
+        doc = json.load(f)
+    doc["alexis"]["base_url"] = base_url
+    doc["alexis"]["feed_headers"] = {"Authorization": "Api-Token " +
+                                     REQUEST_KEY}
+    return doc
+
+
 def rule(name, command, entities=None, keyvalue=None, timeout=None,
-         enabled="true", tasks=None, team="team_after"):
+         enabled="true", tasks=None, team="team_after", feed="opsgenie"):
     task = {"task_type": "remote_ssh", "run_command": command,
             "action": "act_" + name, "action_reason": "why_" + name}
     if timeout:
         task["timeout"] = timeout
     r = {"enabled": enabled, "os_type": "linux", "rule_name": name,
-         "alert_feed": "opsgenie", "rule_version": "1",
+         "alert_feed": feed, "rule_version": "1",
          "evaluation_list": [{"evaluation": {"tags": [],
                                              "search_key": "message",
                                              "search_text": "."}}],
@@ -117,6 +132,7 @@ class AhCase(unittest.TestCase):
             "type": "personal", "requestor": "action_handler",
             "description": "t", "id": RUNTIME_TOKEN}}))
         self.tmp.write("secrets/og_key", OG_KEY + "\n", mode=0o600)
+        self.tmp.write("secrets/dt_key", DT_KEY + "\n", mode=0o600)
         conf = """
 version: '2.060'
 authentication_list:
@@ -124,6 +140,10 @@ authentication_list:
     type: opsgenie
     base_url: '%(url)s'
     api_key_file: secrets/og_key
+  - name: dt
+    type: dynatrace
+    base_url: '%(url)s'
+    api_key_file: secrets/dt_key
 action_handler:
   development: '%(dev)s'
   listener: {hostname: 127.0.0.1, port: 0, protocol: http}
@@ -156,7 +176,8 @@ classifier:
         log = "\n".join(self.proc.lines()) if self.proc else ""
         self.tmp.cleanup()
         self.assertEqual(rc, 0, log)
-        for secret in (OG_KEY, CLIENT_TOKEN, RUNTIME_TOKEN, "GenieKey",
+        for secret in (OG_KEY, DT_KEY, REQUEST_KEY, CLIENT_TOKEN,
+                       RUNTIME_TOKEN, "GenieKey", "Api-Token",
                        SSHD.passphrase):
             self.assertNotIn(secret, log, "secret in the log")
 
@@ -238,7 +259,9 @@ class TestRun(AhCase):
         self.assertEqual(self.proc.events("ActionFinished")[0]
                          ["action_status"], "succeeded")
         self.assertNotIn("hello", "\n".join(self.proc.lines()))
-        self.assertEqual(self.job(ans["job"])["report"]["state"], "sent")
+        report = self.job(ans["job"])["report"]
+        self.assertEqual(report["state"], "sent")
+        self.assertEqual(report["attempts"], 2)     # note + team, no retry
 
     def test_several_entities_in_parallel(self):
         t = self.trace("many")
@@ -491,6 +514,241 @@ class TestJobFailures(AhCase):
         self.assertEqual(job["state"], "succeeded")
         self.assertEqual(job["report"]["state"], "failed")
         self.assertIn("HTTP 500", job["report"]["error"])
+        self.assertEqual(job["report"]["attempts"], 4)
+
+    def test_ticket_429_then_accepted_counts_every_attempt(self):
+        self.sink.answer("POST", "/v2/alerts/", 429, "{}", times=1)
+        self.add_rule(rule("tk2", "true"))
+        self.start()
+        job_id = self.action(rule("tk2", "true"))["job"]
+        ev = self.proc.wait_event("ticket_noted", timeout=JOB_TIMEOUT_S,
+                                  job=job_id)
+        self.assertEqual(ev["attempts"], "2")
+        self.proc.wait_event("ticket_team_added", timeout=JOB_TIMEOUT_S,
+                             job=job_id)
+        wait_until(lambda: self.job(job_id)["report"]["state"] == "sent")
+        # The note took two requests, the team one.
+        self.assertEqual(self.job(job_id)["report"]["attempts"], 3)
+        self.assertEqual(len(self.sink.find("POST", "/v2/alerts/")), 3)
+
+
+class TestDynatrace(AhCase):
+    """The result goes back as a problem comment: v1 comment + user +
+    context, v2 message + context; the key is ours, never the request's."""
+
+    def run_problem(self, version):
+        t = self.trace("dt%d" % version)
+        name = "dt%d" % version
+        r = self.add_rule(rule(name, "echo ran >> %s; echo dt-out" % t,
+                               feed="dynatrace"))
+        # Dynatrace answers a new comment with 201 and the comment.
+        self.sink.answer("POST", "/api/", 201, json.dumps(
+            {"id": "c-1", "createdAtTimestamp": 1, "content": "x"}))
+        self.start()
+        env = dt_envelope(version, self.sink.url)
+        env["rule"] = {"rule_name": name}
+        st, body, _ = self.post(env)
+        self.assertEqual(st, 202, body)
+        job_id = json.loads(body)["job"]
+        job = self.finished(job_id)
+        self.assertEqual(job["state"], "succeeded", job)
+        self.assertEqual(lines(t), ["ran"])
+        ev = self.proc.wait_event("ticket_noted", timeout=JOB_TIMEOUT_S,
+                                  job=job_id)
+        pid = env["problemId"] if version == 2 else env["id"]
+        self.assertEqual(job["alert_id_key"], "problem_id")
+        self.assertEqual(job["alert_id"], pid)
+        self.assertEqual(ev["problem_id"], pid)
+        self.assertEqual(ev["status"], "201")
+        self.assertEqual(ev["attempts"], "1")
+        wait_until(lambda: self.job(job_id)["report"]["state"] == "sent")
+        self.assertEqual(self.job(job_id)["report"]["attempts"], 1)
+        reqs = self.sink.find("POST")
+        self.assertEqual(len(reqs), 1, [q["path"] for q in reqs])
+        req = reqs[0]
+        self.assertEqual(req["headers"]["authorization"],
+                         "Api-Token " + DT_KEY)
+        self.assertIn("application/json", req["headers"]["content-type"])
+        self.assertNotIn(REQUEST_KEY, json.dumps(self.sink.requests))
+        self.assertEqual(req["query"], "")
+        return job_id, pid, req
+
+    def assert_text(self, text, job_id, name):
+        self.assertIn("rule %s" % name, text)
+        self.assertIn(job_id, text)
+        self.assertIn("exit status 0", text)
+        self.assertIn("dt-out", text)
+
+    def test_v1_problem_comment(self):
+        job_id, pid, req = self.run_problem(1)
+        self.assertEqual(req["path"],
+                         "/api/v1/problem/details/%s/comments" % pid)
+        self.assertEqual(sorted(req["json"]), ["comment", "context", "user"])
+        self.assertEqual(req["json"]["user"], "Alexis")
+        self.assertEqual(req["json"]["context"], "Alexis")
+        self.assert_text(req["json"]["comment"], job_id, "dt1")
+
+    def test_v2_problem_comment(self):
+        job_id, pid, req = self.run_problem(2)
+        self.assertEqual(req["path"], "/api/v2/problems/%s/comments" % pid)
+        self.assertEqual(sorted(req["json"]), ["context", "message"])
+        self.assertEqual(req["json"]["context"], "Alexis")
+        self.assert_text(req["json"]["message"], job_id, "dt2")
+
+
+class TestRequestCommandsOff(AhCase):
+    def test_unknown_rule_is_422_and_runs_nothing(self):
+        t = self.trace("carried")
+        self.add_rule(rule("known", "true"))
+        self.start()
+        env = envelope(self.sink.url)
+        env["rule"] = rule("carried", "echo carried >> %s" % t)
+        st, body, _ = self.post(env)
+        self.assertEqual(st, 422, body)
+        self.assertIn("unknown rule carried", json.loads(body)["error"])
+        ev = self.proc.wait_event("action_refused", rule_name="carried")
+        self.assertEqual(ev["status"], "422")
+        h = {"Authorization": "Bearer " + CLIENT_TOKEN}
+        st, body, _ = http("GET", self.url + "/v1/jobs", headers=h)
+        self.assertEqual(json.loads(body)["jobs"], [])
+        self.assertEqual(self.proc.events("job_queued"), [])
+        self.assertEqual(self.proc.events("request_commands_allowed"), [])
+        self.assertEqual(self.proc.events("request_commands_used"), [])
+        self.assertEqual(lines(t), [])
+
+
+class TestRequestCommandsOn(AhCase):
+    extra = "  allow_request_commands: true"
+
+    def test_runs_the_request_rule_and_warns(self):
+        t = self.trace("carried")
+        self.start()
+        ev = self.proc.wait_event("request_commands_allowed")
+        self.assertEqual(ev["level"], "warn")
+        r = rule("carried", "echo carried >> %s" % t)
+        job = self.finished(self.action(r)["job"])
+        self.assertEqual(job["state"], "succeeded", job)
+        self.assertEqual(job["rule_name"], "carried")
+        self.assertEqual(lines(t), ["carried"])
+        ev = self.proc.wait_event("request_commands_used",
+                                  rule_name="carried")
+        self.assertEqual(ev["level"], "warn")
+        self.assertEqual(ev["tinyId"], "5120")
+
+    def test_our_rule_still_wins_and_disabled_stays_refused(self):
+        mine, theirs = self.trace("mine"), self.trace("theirs")
+        self.add_rule(rule("known", "echo disk >> %s" % mine))
+        self.add_rule(rule("off", "echo off >> %s" % mine, enabled="false"))
+        self.start()
+        job = self.finished(self.action(rule(
+            "known", "echo evil >> %s" % theirs))["job"])
+        self.assertEqual(job["state"], "succeeded", job)
+        env = envelope(self.sink.url, unique="5121")
+        env["rule"] = rule("off", "echo evil >> %s" % theirs)
+        st, body, _ = self.post(env)
+        self.assertEqual(st, 422, body)
+        self.assertIn("disabled", json.loads(body)["error"])
+        self.assertEqual(lines(mine), ["disk"])
+        self.assertEqual(lines(theirs), [])
+        self.assertEqual(self.proc.events("request_commands_used"), [])
+
+
+class TestPassphrase(AhCase):
+    key = "passphrase"
+
+    def run_job(self, extra):
+        self.conf = self.write_config(extra=extra)
+        t = self.trace("pp")
+        r = self.add_rule(rule("pp", "echo ran >> %s" % t))
+        self.start()
+        return self.finished(self.action(r)["job"]), lines(t)
+
+    def test_key_with_passphrase_file(self):
+        job, ran = self.run_job("  ssh_key_passphrase_file: '%s'" %
+                                SSHD.passphrase_file)
+        self.assertEqual(job["state"], "succeeded", job)
+        self.assertEqual(ran, ["ran"])
+
+    def test_wrong_passphrase_runs_nothing(self):
+        bad = self.tmp.write("secrets/bad_pass", "not the passphrase\n",
+                             mode=0o600)
+        job, ran = self.run_job("  ssh_key_passphrase_file: '%s'" % bad)
+        self.assertEqual(job["state"], "failed", job)
+        res = job["results"][0]
+        self.assertEqual(res["outcome"], "local_error")
+        self.assertIn("private key", res["error"])
+        self.assertEqual(ran, [])
+
+    def test_key_without_pub_file(self):
+        # No id.pub beside the key: the public key comes from the key
+        # file's header and the key is given from memory.
+        key = self.tmp.join("keys", "id")
+        os.makedirs(os.path.dirname(key))
+        with open(SSHD.user_key("passphrase")) as f:
+            self.tmp.write("keys/id", f.read(), mode=0o600)
+        self.conf = self.write_config(key=key, extra=(
+            "  ssh_key_passphrase_file: '%s'" % SSHD.passphrase_file))
+        t = self.trace("nopub")
+        r = self.add_rule(rule("nopub", "echo ran >> %s" % t))
+        self.start()
+        job = self.finished(self.action(r)["job"])
+        self.assertEqual(job["state"], "succeeded", job)
+        self.assertEqual(lines(t), ["ran"])
+        bad = self.tmp.write("secrets/bad_pass", "nope\n", mode=0o600)
+        self.assertEqual(self.proc.stop(), 0)
+        self.conf = self.write_config(key=key, extra=(
+            "  ssh_key_passphrase_file: '%s'" % bad))
+        self.proc = Proc([bin_path("alexis-action-handler"), "--config",
+                          self.conf], self.tmp.join("ah2.log"))
+        self.url = "http://127.0.0.1:%s" % self.proc.wait_event(
+            "listening")["port"]
+        job = self.finished(self.action(r, unique="5121")["job"])
+        self.assertEqual(job["state"], "failed", job)
+        self.assertEqual(job["results"][0]["outcome"], "local_error")
+        self.assertEqual(lines(t), ["ran"])
+
+    def test_without_passphrase_file_runs_nothing(self):
+        job, ran = self.run_job("")
+        self.assertEqual(job["state"], "failed", job)
+        self.assertEqual(job["results"][0]["outcome"], "local_error")
+        self.assertEqual(ran, [])
+
+
+class TestEntityAllow(AhCase):
+    # Host parts must match a pattern as a whole: 127.0.0.10 is not
+    # allowed by 127\.0\.0\.1.
+    extra = "  entity_allow: ['127\\.0\\.0\\.1', '127\\.0\\.0\\.2']"
+
+    def test_allowed_entities_run(self):
+        t = self.trace("ok")
+        ents = ["%s:%d" % (a, SSHD.port) for a in ADDRS[:2]]
+        r = self.add_rule(rule("allowed", "echo x >> %s" % t,
+                               entities=ents))
+        self.start()
+        job = self.finished(self.action(r)["job"])
+        self.assertEqual(job["state"], "succeeded", job)
+        self.assertEqual(lines(t), ["x", "x"])
+
+    def test_entity_outside_the_list_fails_the_job(self):
+        t = self.trace("deny")
+        hosts = ("127.0.0.3", "127.0.0.10")
+        rules = [self.add_rule(rule("deny%d" % i, "echo x >> %s" % t,
+                                    entities=["127.0.0.1:%d" % SSHD.port,
+                                              "%s:%d" % (h, SSHD.port)]))
+                 for i, h in enumerate(hosts)]
+        self.start()
+        for i, host in enumerate(hosts):
+            job = self.finished(self.action(rules[i],
+                                            unique=str(600 + i))["job"])
+            self.assertEqual(job["state"], "failed", job)
+            why = "entity %s is not allowed by entity_allow" % host
+            self.assertIn(why, job["reason"])
+            self.assertEqual(job["results"], [])
+            notes = [q["json"]["note"] for q in self.note(count=2 * (i + 1))
+                     if q["path"].endswith("/notes")]
+            self.assertTrue(any(why in n for n in notes), notes)
+        self.assertEqual(lines(t), [])
+        self.assertEqual(self.proc.events("ActionStart"), [])
 
 
 class TestSshRefusals(AhCase):

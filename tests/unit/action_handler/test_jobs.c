@@ -152,8 +152,14 @@ test_claim_result_finish(void **state)
     assert_int_equal(jobs_claim_report(f->js, &j, err, sizeof(err)), 1);
     assert_string_equal(j.id, a);
     jobs_job_free(&j);
-    assert_int_equal(jobs_report_done(f->js, a, true, NULL, 1, err,
+    assert_int_equal(jobs_report_done(f->js, a, false, "HTTP 500", 5, err,
         sizeof(err)), 0);
+    doc = jobs_get_json(f->js, a, err, sizeof(err));
+    assert_non_null(doc);
+    assert_string_equal(json_path(doc, "report.state")->valuestring,
+        "failed");
+    assert_int_equal(json_path(doc, "report.attempts")->valueint, 5);
+    cJSON_Delete(doc);
     assert_int_equal(jobs_claim_report(f->js, &j, err, sizeof(err)), 0);
     assert_null(jobs_get_json(f->js, "00000000000000000000000000000000",
         err, sizeof(err)));
