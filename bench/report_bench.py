@@ -11,7 +11,10 @@ written repeatedly with shifted days until the size is reached. It lives
 in a temporary directory that is deleted afterwards.
 
 usage: bench/report_bench.py [--size-mb 1024] [--bin build/bin/alexis-report]
+                             [--runs 3] [--log FILE]
 Use a build without sanitizers (e.g. scripts/build.sh) for real numbers.
+--log reuses a log generated before (it is not deleted). The load average
+is printed before and after, since the machine may be shared.
 """
 import argparse
 import os
@@ -125,7 +128,7 @@ def generate(path, size):
     return written
 
 
-def best_of(cmd, runs=3):
+def best_of(cmd, runs):
     best, out = None, None
     for _ in range(runs):
         t0 = time.monotonic()
@@ -144,26 +147,36 @@ def main():
     ap.add_argument("--size-mb", type=int, default=1024)
     ap.add_argument("--bin", default=os.path.join(
         HERE, "..", "build", "bin", "alexis-report"))
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--log", help="an existing log to read (kept)")
     args = ap.parse_args()
-    tmp = tempfile.mkdtemp(prefix="alexis-report-bench-")
+    tmp = None if args.log else tempfile.mkdtemp(prefix="alexis-report-bench-")
     try:
-        log = os.path.join(tmp, "alexis.log")
         t0 = time.monotonic()
-        size = generate(log, args.size_mb * 1024 * 1024)
+        if args.log:
+            log = args.log
+            size = os.path.getsize(log)
+        else:
+            log = os.path.join(tmp, "alexis.log")
+            size = generate(log, args.size_mb * 1024 * 1024)
         with open(log, "rb") as f:
             lines = sum(chunk.count(b"\n") for chunk in
                         iter(lambda: f.read(1 << 24), b""))
-        print("log: %.0f MB, %d lines, generated in %.1f s" %
+        print("log: %.0f MB, %d lines, ready in %.1f s" %
               (size / 1e6, lines, time.monotonic() - t0))
-        tg, out = best_of(["grep", "-c", "event=ActionFinished", log])
+        print("load average before: %.2f %.2f %.2f" % os.getloadavg())
+        tg, out = best_of(["grep", "-c", "event=ActionFinished", log],
+                          args.runs)
         print("grep -c event=ActionFinished: %.2f s, %.2f M lines/s "
               "(%s matches)" % (tg, lines / tg / 1e6, out.decode().strip()))
-        tr, _ = best_of([args.bin, "summary", log])
+        tr, _ = best_of([args.bin, "summary", log], args.runs)
         print("alexis-report summary:        %.2f s, %.2f M lines/s" %
               (tr, lines / tr / 1e6))
         print("ratio report/grep: %.2fx (target <= 3x)" % (tr / tg))
+        print("load average after: %.2f %.2f %.2f" % os.getloadavg())
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 /*
- * One pass over the logs: parse, count, filter, aggregate (see agg.h). The
- * per-line cost for lines that are not ActionFinished is one parse and one
- * compare of the event, which is what keeps the report near grep's speed.
+ * One pass over the logs: parse, count, filter, aggregate (see agg.h). A
+ * line whose fields are not needed (all but ActionResult and
+ * ActionFinished, unless tracing) is only checked and outlined
+ * (logfmt_scan), never split into fields; that and the bit-parallel
+ * checker (logscan.h) keep the report near grep's speed.
  */
 #include "agg.h"
 
@@ -109,10 +111,17 @@ enum run_key {
     RK_OUTCOME, RK_JOB, RK_COUNT,
 };
 
-static const char *const run_keys[RK_COUNT] = {
-    "action", "entity", "rule_name", "tinyId", "problem_id", "alert_id",
-    "action_status", "exit_status", "app_elapsed_ms", "error", "reason",
-    "signal", "outcome", "job",
+#define RUN_KEY(s)  { s, sizeof(s) - 1 }
+
+static const struct {
+    const char *name;
+    size_t      len;
+} run_keys[RK_COUNT] = {
+    RUN_KEY("action"), RUN_KEY("entity"), RUN_KEY("rule_name"),
+    RUN_KEY("tinyId"), RUN_KEY("problem_id"), RUN_KEY("alert_id"),
+    RUN_KEY("action_status"), RUN_KEY("exit_status"),
+    RUN_KEY("app_elapsed_ms"), RUN_KEY("error"), RUN_KEY("reason"),
+    RUN_KEY("signal"), RUN_KEY("outcome"), RUN_KEY("job"),
 };
 
 struct run_fields {
@@ -122,15 +131,17 @@ struct run_fields {
 static void
 find_fields(const struct logfmt_line *l, struct run_fields *rf)
 {
-    size_t i, k, len;
+    const struct logfmt_field *f;
+    size_t i, k;
 
     memset(rf, 0, sizeof(*rf));
     for (i = 0; i < l->n; i++) {
+        f = &l->f[i];
         for (k = 0; k < RK_COUNT; k++) {
-            len = strlen(run_keys[k]);
-            if (l->f[i].keylen == len && rf->f[k] == NULL &&
-                memcmp(l->f[i].key, run_keys[k], len) == 0) {
-                rf->f[k] = &l->f[i];
+            if (f->keylen == run_keys[k].len && rf->f[k] == NULL &&
+                f->key[0] == run_keys[k].name[0] &&
+                memcmp(f->key, run_keys[k].name, f->keylen) == 0) {
+                rf->f[k] = f;
                 break;
             }
         }
@@ -290,10 +301,33 @@ or_none(const char *s)
     return s != NULL && *s != '\0' ? s : AGG_NONE;
 }
 
+/* An ActionResult matters only when it failed with a stated reason: that
+ * is kept for the ActionFinished of the same job, entity and action. */
+static void
+note_result(struct agg *a, const struct logfmt_line *l, struct scratch *s)
+{
+    const char *status, *exit_status;
+    struct run_fields rf;
+    struct run r;
+
+    find_fields(l, &rf);
+    status = take(&rf, RK_STATUS, s);
+    exit_status = take(&rf, RK_EXIT, s);
+    if (status_ok(status, exit_status))
+        return;
+    memset(&r, 0, sizeof(r));
+    if ((r.reason = stated_reason(&rf, s)) == NULL)
+        return;
+    r.action = or_none(take(&rf, RK_ACTION, s));
+    r.entity = or_none(take(&rf, RK_ENTITY, s));
+    r.job = or_none(take(&rf, RK_JOB, s));
+    pending_put(a, &r);
+}
+
 /* Decode the fields of an ActionFinished line into r (strings in s). */
 static void
 decode_run(struct agg *a, const struct logfmt_line *l, struct run *r,
-    struct scratch *s, bool finished)
+    struct scratch *s)
 {
     const char *status, *exit_status, *el, *errstr;
     struct run_fields rf;
@@ -311,7 +345,7 @@ decode_run(struct agg *a, const struct logfmt_line *l, struct run *r,
     exit_status = take(&rf, RK_EXIT, s);
     r->ok = status_ok(status, exit_status);
     r->reason = r->ok ? NULL : stated_reason(&rf, s);
-    if (!r->ok && r->reason == NULL && finished &&
+    if (!r->ok && r->reason == NULL &&
         (r->reason = pending_take(a, r, s)) == NULL)
         r->reason = fallback_reason(status, exit_status, s);
     r->has_elapsed = false;
@@ -387,21 +421,21 @@ on_trace(struct agg *a, const char *line, size_t len,
     trace_add(a->trace, line, len, ts);
 }
 
-void
-agg_line(struct agg *a, const char *line, size_t len)
+/* Count a line through a full parse: the lines whose fields are read. */
+static void
+line_fields(struct agg *a, const char *line, size_t len)
 {
     struct logfmt_line l;
     const struct logfmt_field *ev;
     struct scratch s;
     struct run r;
 
-    a->cnt.lines++;
     if (logfmt_parse(line, len, &l, NULL, 0) == -1) {
         a->cnt.malformed++;
         return;
     }
     a->cnt.parsed++;
-    if (l.n > 0 && l.f[l.n - 1].keylen == 9 &&
+    if (l.f[l.n - 1].keylen == 9 &&
         memcmp(l.f[l.n - 1].key, "truncated", 9) == 0)
         a->cnt.truncated++;
     if (a->trace != NULL)
@@ -413,18 +447,80 @@ agg_line(struct agg *a, const char *line, size_t len)
     } else if (logfmt_value_eq(ev, "ActionResult")) {
         a->cnt.action_result++;
         s.used = 0;
-        decode_run(a, &l, &r, &s, false);
-        if (!r.ok && r.reason != NULL)
-            pending_put(a, &r);
+        note_result(a, &l, &s);
     } else if (logfmt_value_eq(ev, "ActionFinished")) {
         a->cnt.action_finished++;
         s.used = 0;
-        decode_run(a, &l, &r, &s, true);
+        decode_run(a, &l, &r, &s);
         if (r.ts == GROUP_NO_TIME)
             a->cnt.no_time++;
         if (keep_run(&a->flt, &r))
             count_run(a, &r);
     }
+}
+
+static bool
+span_is(const char *p, size_t len, const char *s)
+{
+    return strlen(s) == len && memcmp(p, s, len) == 0;
+}
+
+/* Count a line that is only checked, not split; the lines of runs go on
+ * to line_fields. */
+static void
+line_outline(struct agg *a, const char *line, size_t len)
+{
+    struct logfmt_outline o;
+
+    if (logfmt_scan(line, len, &o) == -1) {
+        a->cnt.malformed++;
+        return;
+    }
+    if (o.event != NULL && !o.event_escaped &&
+        (span_is(o.event, o.eventlen, "ActionResult") ||
+        span_is(o.event, o.eventlen, "ActionFinished"))) {
+        line_fields(a, line, len);
+        return;
+    }
+    a->cnt.parsed++;
+    if (o.truncated)
+        a->cnt.truncated++;
+    if (o.event != NULL && !o.event_escaped &&
+        span_is(o.event, o.eventlen, "ActionStart"))
+        a->cnt.action_start++;
+}
+
+/* A guess from the first bytes: is the 4th field, where our writer puts
+ * the event, an ActionResult or ActionFinished? Only a hint for the
+ * choice of path: both paths count every line the same way. */
+static bool
+wants_fields(const char *line, size_t len)
+{
+    static const char want[] = "event=Action";
+    const char *p = line, *end = line + len, *sp;
+    int i;
+
+    for (i = 0; i < 3; i++) {
+        if ((sp = memchr(p, ' ', (size_t)(end - p))) == NULL)
+            return false;
+        p = sp + 1;
+    }
+    if ((size_t)(end - p) <= sizeof(want) ||
+        memcmp(p, want, sizeof(want) - 1) != 0)
+        return false;
+    p += sizeof(want) - 1;
+    return *p == 'R' || *p == 'F';
+}
+
+void
+agg_line(struct agg *a, const char *line, size_t len)
+{
+    a->cnt.lines++;
+    /* A trace looks at the ids of every line. */
+    if (a->trace != NULL || wants_fields(line, len))
+        line_fields(a, line, len);
+    else
+        line_outline(a, line, len);
 }
 
 int

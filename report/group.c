@@ -63,39 +63,68 @@ gtable_free(struct gtable *t)
     free(t);
 }
 
-/* A copy of s of at most REPORT_VALUE_MAX bytes, cut at a UTF-8 boundary
- * and marked with "..." when cut. */
-static char *
-bounded_dup(const char *s)
+/* How many bytes of s a row keeps: all of them up to REPORT_VALUE_MAX,
+ * else a prefix cut at a UTF-8 boundary that "..." follows (*cut). */
+static size_t
+kept_len(const char *s, bool *cut)
 {
     size_t n = strlen(s);
-    char *d;
 
-    if (n <= REPORT_VALUE_MAX)
-        return xstrdup(s);
+    *cut = n > REPORT_VALUE_MAX;
+    if (!*cut)
+        return n;
     n = REPORT_VALUE_MAX - 3;
     while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
         n--;
+    return n;
+}
+
+/* A copy of s as a row keeps it (see kept_len). */
+static char *
+bounded_dup(const char *s)
+{
+    bool cut;
+    size_t n = kept_len(s, &cut);
+    char *d;
+
+    if (!cut)
+        return xstrdup(s);
     d = xmalloc(n + 4);
     memcpy(d, s, n);
     memcpy(d + n, "...", 4);
     return d;
 }
 
-/* FNV-1a over the parts as bounded_dup would keep them, with a separator
- * byte that cannot occur in a C string. */
+#define HASH_MUL    0x9e3779b97f4a7c15ULL   /* 2^64 / golden ratio */
+
+static uint64_t
+mix(uint64_t h, uint64_t w)
+{
+    h = (h ^ w) * HASH_MUL;
+    return h ^ (h >> 29);
+}
+
+/* A hash of the parts as bounded_dup keeps them, so that values cut to
+ * the same key land in the same row. Eight bytes per step. */
 static uint32_t
 hash_parts(const char *const *parts, size_t nparts)
 {
-    uint32_t h = 2166136261u;
-    size_t i, j;
+    uint64_t h = 0, w;
+    size_t i, j, n;
+    bool cut;
 
     for (i = 0; i < nparts; i++) {
-        for (j = 0; parts[i][j] != '\0' && j < REPORT_VALUE_MAX; j++)
-            h = (h ^ (unsigned char)parts[i][j]) * 16777619u;
-        h = (h ^ 0xffu) * 16777619u;
+        n = kept_len(parts[i], &cut);
+        for (j = 0; j + 8 <= n; j += 8) {
+            memcpy(&w, parts[i] + j, 8);
+            h = mix(h, w);
+        }
+        w = 0;
+        memcpy(&w, parts[i] + j, n - j);
+        h = mix(h, w);
+        h = mix(h, (uint64_t)n << 1 | (cut ? 1 : 0));
     }
-    return h;
+    return (uint32_t)(h ^ (h >> 32));
 }
 
 static bool

@@ -1,13 +1,16 @@
 /*
- * logfmt line parser: the inverse of common/log.c's escaping. One pass over
- * the line with a byte-class table; values are decoded only on demand, so a
- * line whose fields are never looked at costs one scan.
+ * logfmt line parser: the inverse of common/log.c's escaping. Lines go
+ * first to the bit-parallel checker (logscan.h); the byte parser below,
+ * one pass with a byte-class table, defines the grammar and takes the
+ * lines with escapes. Values are decoded only on demand.
  */
 #include "logfmt.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "logscan.h"
 
 #define C_KEY   0x01    /* may appear in a key */
 #define C_BARE  0x02    /* may appear in a bare value */
@@ -288,7 +291,7 @@ bad:
 }
 
 int
-logfmt_parse(const char *line, size_t len, struct logfmt_line *out,
+logfmt_parse_bytes(const char *line, size_t len, struct logfmt_line *out,
     char *err, size_t errlen)
 {
     const unsigned char *base = (const unsigned char *)line;
@@ -311,6 +314,84 @@ logfmt_parse(const char *line, size_t len, struct logfmt_line *out,
                 (size_t)(p - base));
         p++;
     }
+}
+
+int
+logfmt_parse(const char *line, size_t len, struct logfmt_line *out,
+    char *err, size_t errlen)
+{
+    switch (logscan_line(line, len, out, NULL)) {
+    case LOGSCAN_OK:
+        return 0;
+    case LOGSCAN_BAD:
+        if (err == NULL || errlen == 0)
+            return -1;
+        break;
+    case LOGSCAN_SLOW:
+        break;
+    }
+    return logfmt_parse_bytes(line, len, out, err, errlen);
+}
+
+/* True when the field starting at line[at] is named key. */
+static bool
+key_at(const char *line, size_t len, size_t at, const char *key)
+{
+    size_t klen = strlen(key);
+
+    return at + klen < len && line[at + klen] == '=' &&
+        memcmp(line + at, key, klen) == 0;
+}
+
+/* The outline from a full parse (escapes, or "event" not 4th). */
+static int
+outline_parsed(const char *line, size_t len, struct logfmt_outline *out)
+{
+    struct logfmt_line l;
+    const struct logfmt_field *ev;
+
+    if (logfmt_parse(line, len, &l, NULL, 0) == -1)
+        return -1;
+    out->truncated = l.f[l.n - 1].keylen == 9 &&
+        memcmp(l.f[l.n - 1].key, "truncated", 9) == 0;
+    if ((ev = logfmt_get(&l, "event")) != NULL) {
+        out->event = ev->val;
+        out->eventlen = ev->vallen;
+        out->event_escaped = ev->escaped;
+    }
+    return 0;
+}
+
+int
+logfmt_scan(const char *line, size_t len, struct logfmt_outline *out)
+{
+    struct logscan_head h;
+    size_t v, end;
+
+    memset(out, 0, sizeof(*out));
+    switch (logscan_line(line, len, NULL, &h)) {
+    case LOGSCAN_OK:
+        break;
+    case LOGSCAN_BAD:
+        return -1;
+    case LOGSCAN_SLOW:
+        return outline_parsed(line, len, out);
+    }
+    if (h.nspaces < 3 || key_at(line, len, 0, "event") ||
+        key_at(line, len, h.space[0] + 1, "event") ||
+        key_at(line, len, h.space[1] + 1, "event") ||
+        !key_at(line, len, h.space[2] + 1, "event"))
+        return outline_parsed(line, len, out);
+    out->truncated = key_at(line, len, h.last_space + 1, "truncated");
+    v = h.space[2] + 1 + sizeof("event");
+    end = h.nspaces > 3 ? h.space[3] : len;
+    if (line[v] == '"') {
+        v++;
+        end--;
+    }
+    out->event = line + v;
+    out->eventlen = end - v;
+    return 0;
 }
 
 const struct logfmt_field *

@@ -259,7 +259,70 @@ test_long_keys(void **state)
     assert_ptr_equal(gtable_get(t, &p2), g);
     assert_int_equal(strlen(g->part[0]), REPORT_VALUE_MAX);
     assert_string_equal(g->part[0] + REPORT_VALUE_MAX - 3, "...");
+    /* Bytes past the cut differ, but before REPORT_VALUE_MAX. */
+    k2[REPORT_VALUE_MAX - 2] = 'y';
+    assert_ptr_equal(gtable_get(t, &p2), g);
+    assert_int_equal(gtable_count(t), 1);
     gtable_free(t);
+}
+
+struct route_case {
+    const char *line;
+    uint64_t    malformed;
+    uint64_t    truncated;
+    uint64_t    start;
+    uint64_t    result;
+    uint64_t    finished;
+};
+
+/* agg_line checks most lines without splitting them and splits those of
+ * runs; the counts must not depend on which way a line went. */
+static const struct route_case route_cases[] = {
+    { "ts=1 level=info app=a event=ActionStart", 0, 0, 1, 0, 0 },
+    { "ts=1 level=info app=a event=ActionStart truncated=1", 0, 1, 1, 0,
+        0 },
+    { "ts=1 level=info app=a event=\"ActionFinished\" action=x", 0, 0, 0,
+        0, 1 },
+    { "event=ActionFinished ts=1 level=info app=a action=x", 0, 0, 0, 0,
+        1 },
+    { "ts=1 level=info app=a event=ActionFinished action=\"a\\\"b\"", 0,
+        0, 0, 0, 1 },
+    { "ts=1 level=info app=a event=ActionResult action=\"a b\"", 0, 0, 0,
+        1, 0 },
+    { "ts=1 level=info app=a event=\"Action\\u0046inished\"", 0, 0, 0, 0,
+        0 },
+    { "ts=1 level=info event=ActionStart app=a event=ActionFinished", 0, 0,
+        1, 0, 0 },
+    { "ts=1 level=info app=a event=ActionFinishedX", 0, 0, 0, 0, 0 },
+    { "ts=1 level=info app=a event=ActionFinished x", 1, 0, 0, 0, 0 },
+    { "ts=1 level=info app=a event=ActionStart x=\"open", 1, 0, 0, 0, 0 },
+    { "ts=1 level=info app=a event=ActionStart x=\"a\\qb\"", 1, 0, 0, 0,
+        0 },
+    { "ts=\"1 2\" level=info app=a event=ActionStart", 0, 0, 1, 0, 0 },
+    { "a=1 truncated=1", 0, 1, 0, 0, 0 },
+};
+
+static void
+test_line_routes(void **state)
+{
+    const struct route_case *c;
+    struct agg *a;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < NELEM(route_cases); i++) {
+        c = &route_cases[i];
+        a = agg_new(NULL, NULL);
+        agg_line(a, c->line, strlen(c->line));
+        if (a->cnt.malformed != c->malformed ||
+            a->cnt.parsed != 1 - c->malformed ||
+            a->cnt.truncated != c->truncated ||
+            a->cnt.action_start != c->start ||
+            a->cnt.action_result != c->result ||
+            a->cnt.action_finished != c->finished)
+            fail_msg("case %zu [%s] miscounted", i, c->line);
+        agg_free(a);
+    }
 }
 
 static void
@@ -386,6 +449,7 @@ main(void)
         cmocka_unit_test(test_filters),
         cmocka_unit_test(test_overflow),
         cmocka_unit_test(test_long_keys),
+        cmocka_unit_test(test_line_routes),
         cmocka_unit_test(test_trace),
         cmocka_unit_test(test_build),
         cmocka_unit_test(test_reason_from_result),
