@@ -42,22 +42,20 @@ handle_ping(void *ctx, const struct http_request *req,
     struct http_response *resp)
 {
     struct action_handler *ah = ctx;
-    char err[256], jerr[256], *tok;
+    char err[256], jerr[256];
+    bool tok_ok;
     cJSON *doc, *stats;
     bool ok;
 
     (void)req;
-    if ((tok = auth_runtime_load(ah->conf.tokens.runtime, err,
-        sizeof(err))) != NULL) {
-        explicit_bzero(tok, strlen(tok));
-        free(tok);
-    }
+    tok_ok = auth_runtime_check(ah->conf.tokens.runtime, err,
+        sizeof(err)) == 0;
     stats = jobs_stats_json(ah->jobs, jerr, sizeof(jerr));
-    ok = tok != NULL && stats != NULL;
+    ok = tok_ok && stats != NULL;
     doc = cJSON_CreateObject();
     cJSON_AddStringToObject(doc, "status", ok ? "ok" : "unhealthy");
-    cJSON_AddBoolToObject(doc, "runtime_token_readable", tok != NULL);
-    if (tok == NULL)
+    cJSON_AddBoolToObject(doc, "runtime_token_readable", tok_ok);
+    if (!tok_ok)
         cJSON_AddStringToObject(doc, "error", err);
     cJSON_AddBoolToObject(doc, "development", ah->conf.development);
     if (stats != NULL) {

@@ -31,7 +31,7 @@ static int
 check_tokens(const struct action_handler *ah)
 {
     struct auth_clients *ac;
-    char err[512], *tok;
+    char err[512];
     int bad = 0;
 
     if ((ac = auth_clients_load(ah->conf.tokens.allowed_clients, err,
@@ -40,13 +40,10 @@ check_tokens(const struct action_handler *ah)
         bad = 1;
     }
     auth_clients_free(ac);
-    if ((tok = auth_runtime_load(ah->conf.tokens.runtime, err,
-        sizeof(err))) == NULL) {
+    if (auth_runtime_check(ah->conf.tokens.runtime, err, sizeof(err)) ==
+        -1) {
         fprintf(stderr, "%s: error: %s\n", ah->config_path, err);
         bad = 1;
-    } else {
-        explicit_bzero(tok, strlen(tok));
-        free(tok);
     }
     return bad;
 }

@@ -16,6 +16,7 @@
 
 #include "alexis_limits.h"
 #include "jobs_int.h"
+#include "str.h"
 #include "xmem.h"
 
 /* Version 1 of the schema; user_version tells a foreign file apart. */
@@ -50,15 +51,6 @@ static const char schema_sql[] =
 /* The columns load_job reads, in its order. */
 #define JOB_COLUMNS "id, state, reason, rule_name, feed_type, id_key, " \
     "alert_id, envelope, rule_json"
-
-uint64_t
-jobs_wall_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 int
 jobs_prepare(struct jobs *js, const char *sql, sqlite3_stmt **st, char *err,
@@ -276,7 +268,7 @@ int
 jobs_create(struct jobs *js, const struct job_new *jn, char id[JOB_ID_LEN],
     bool *dup, char *err, size_t errlen)
 {
-    uint64_t now = jn->now_ms != 0 ? jn->now_ms : jobs_wall_ms();
+    uint64_t now = jn->now_ms != 0 ? jn->now_ms : now_wall_ms();
     int rc = -1, found = 0;
 
     *dup = false;
@@ -348,7 +340,7 @@ jobs_recover(struct jobs *js, const char *reason, jobs_recover_fn fn,
         "WHERE state = 'running'", &st, err, errlen) == -1)
         goto rollback;
     sqlite3_bind_text(st, 1, reason, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)jobs_wall_ms());
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)now_wall_ms());
     if (step_done(js, st, err, errlen) == -1)
         goto rollback;
     *n = (size_t)sqlite3_changes(js->db);
@@ -396,7 +388,7 @@ claim_with(struct jobs *js, const char *sql, struct job *out, char *err,
     if (jobs_prepare(js, sql, &st, err, errlen) == -1)
         goto out;
     if (sqlite3_bind_parameter_count(st) > 0)
-        sqlite3_bind_int64(st, 1, (sqlite3_int64)jobs_wall_ms());
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)now_wall_ms());
     step = sqlite3_step(st);
     if (step == SQLITE_ROW) {
         load_job(st, out);
@@ -480,7 +472,7 @@ jobs_result_add(struct jobs *js, const char *id, const struct job_result *r,
     sqlite3_bind_int(st, 12, r->truncated);
     if (r->error != NULL && r->error[0] != '\0')
         sqlite3_bind_text(st, 13, r->error, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 14, (sqlite3_int64)jobs_wall_ms());
+    sqlite3_bind_int64(st, 14, (sqlite3_int64)now_wall_ms());
     rc = step_done(js, st, err, errlen);
 out:
     sqlite3_finalize(st);
@@ -504,7 +496,7 @@ jobs_finish(struct jobs *js, const char *id, const char *state,
     sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
     if (reason != NULL)
         sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)jobs_wall_ms());
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)now_wall_ms());
     rc = step_done(js, st, err, errlen);
 out:
     sqlite3_finalize(st);

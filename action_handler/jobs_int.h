@@ -22,7 +22,4 @@ int jobs_prepare(struct jobs *js, const char *sql, sqlite3_stmt **st,
 /* Column i as a heap copy (NULL stays NULL). */
 char *jobs_col_dup(sqlite3_stmt *st, int i);
 
-/* The wall clock in milliseconds since the epoch. */
-uint64_t jobs_wall_ms(void);
-
 #endif

@@ -25,32 +25,20 @@
 #include "workq.h"
 #include "xmem.h"
 
-static bool
-same_file(const struct runtime_token *t, const struct stat *st)
-{
-    return t->value != NULL && t->dev == st->st_dev &&
-        t->ino == st->st_ino && t->size == st->st_size &&
-        t->mtime.tv_sec == st->st_mtim.tv_sec &&
-        t->mtime.tv_nsec == st->st_mtim.tv_nsec;
-}
-
 int
 classifier_token(struct classifier *c, char *buf, size_t len, char *err,
     size_t errlen)
 {
     struct runtime_token *t = &c->token;
     const char *path = c->conf.tokens.runtime;
-    struct stat st;
+    struct file_id id;
     char *v;
     int rc = -1;
 
     pthread_mutex_lock(&t->lock);
-    if (stat(path, &st) == -1) {
-        snprintf(err, errlen, "runtime token %s: %s", path,
-            strerror(errno));
+    if (file_id_get(path, &id, err, errlen) == -1)
         goto out;
-    }
-    if (!same_file(t, &st)) {
+    if (t->value == NULL || !file_id_same(&t->id, &id)) {
         if ((v = auth_runtime_load(path, err, errlen)) == NULL)
             goto out;
         if (t->value != NULL) {
@@ -58,10 +46,7 @@ classifier_token(struct classifier *c, char *buf, size_t len, char *err,
             free(t->value);
         }
         t->value = v;
-        t->dev = st.st_dev;
-        t->ino = st.st_ino;
-        t->size = st.st_size;
-        t->mtime = st.st_mtim;
+        t->id = id;
     }
     if (strlcpy(buf, t->value, len) >= len) {
         snprintf(err, errlen, "runtime token %s: token too long", path);

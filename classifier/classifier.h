@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "conf.h"
+#include "str.h"
 
 struct auth_clients;
 struct http_server;
@@ -23,10 +24,7 @@ struct workq;
 struct runtime_token {
     pthread_mutex_t  lock;
     char            *value;     /* wiped on change and at exit */
-    dev_t            dev;
-    ino_t            ino;
-    off_t            size;
-    struct timespec  mtime;
+    struct file_id   id;        /* the file value was read from */
 };
 
 struct classifier {

@@ -70,7 +70,7 @@ check(struct classifier *c)
 {
     struct rule_set *rs;
     struct auth_clients *ac;
-    char err[512], *tok;
+    char err[512];
     size_t i;
     int bad = 0;
 
@@ -80,13 +80,9 @@ check(struct classifier *c)
         bad = 1;
     }
     auth_clients_free(ac);
-    if ((tok = auth_runtime_load(c->conf.tokens.runtime, err,
-        sizeof(err))) == NULL) {
+    if (auth_runtime_check(c->conf.tokens.runtime, err, sizeof(err)) == -1) {
         fprintf(stderr, "%s: error: %s\n", c->config_path, err);
         bad = 1;
-    } else {
-        explicit_bzero(tok, strlen(tok));
-        free(tok);
     }
     if ((rs = ruledir_get(c->rules, err, sizeof(err))) == NULL) {
         fprintf(stderr, "%s: error: %s\n", c->config_path, err);
@@ -118,10 +114,9 @@ serve(struct classifier *c)
     /* Threads inherit this mask; main alone takes the signals. */
     daemon_signals_block(&set);
 
-    /* Load the rules once now so problems show in the log at start-up. */
-    if ((rs = ruledir_get(c->rules, err, sizeof(err))) == NULL)
-        log_event(LOG_ERROR, "rules_dir_unreadable",
-            KV_STR("rules_dir", c->conf.rules_dir), KV_ERR(err));
+    /* Load the rules once now so problems show in the log at start-up
+     * (ruledir logs them, an unreadable directory included). */
+    rs = ruledir_get(c->rules, err, sizeof(err));
     rule_set_release(rs);
     if ((c->queue = workq_new((unsigned)c->conf.workers,
         (size_t)c->conf.queue_size, &worker_ops, c, err,

@@ -31,53 +31,12 @@ struct auth_client {
     char   *requestor;
 };
 
-/* The identity of the file the set was loaded from, for cheap refresh. */
-struct file_id {
-    dev_t           dev;
-    ino_t           ino;
-    off_t           size;
-    struct timespec mtime;
-    struct timespec ctime;
-};
-
 struct auth_clients {
     char               *path;
-    struct file_id      id;
+    struct file_id      id;     /* what the set was loaded from */
     struct auth_client *clients;
     size_t              n;
 };
-
-static int
-file_identity(const char *path, struct file_id *id, char *err,
-    size_t errlen)
-{
-    struct stat st;
-    char reason[128];
-
-    if (stat(path, &st) == -1) {
-        if (strerror_r(errno, reason, sizeof(reason)) != 0)
-            snprintf(reason, sizeof(reason), "cannot stat");
-        snprintf(err, errlen, "%s: %s", path, reason);
-        return -1;
-    }
-    memset(id, 0, sizeof(*id));
-    id->dev = st.st_dev;
-    id->ino = st.st_ino;
-    id->size = st.st_size;
-    id->mtime = st.st_mtim;
-    id->ctime = st.st_ctim;
-    return 0;
-}
-
-static bool
-same_file(const struct file_id *a, const struct file_id *b)
-{
-    return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
-        a->mtime.tv_sec == b->mtime.tv_sec &&
-        a->mtime.tv_nsec == b->mtime.tv_nsec &&
-        a->ctime.tv_sec == b->ctime.tv_sec &&
-        a->ctime.tv_nsec == b->ctime.tv_nsec;
-}
 
 /* Wipe every string in a parsed token file before cJSON frees it. */
 static void
@@ -274,7 +233,7 @@ auth_clients_load(const char *path, char *err, size_t errlen)
     ac->path = xstrdup(path);
     /* Identity first: if the file changes while we read it, the next
      * refresh sees a new identity and reads it again. */
-    if (file_identity(path, &ac->id, err, errlen) == -1 ||
+    if (file_id_get(path, &ac->id, err, errlen) == -1 ||
         clients_read(path, &ac->clients, &ac->n, err, errlen) == -1) {
         auth_clients_free(ac);
         return NULL;
@@ -299,9 +258,9 @@ auth_clients_refresh(struct auth_clients *ac, char *err, size_t errlen)
     struct file_id id;
     size_t n = 0;
 
-    if (file_identity(ac->path, &id, err, errlen) == -1)
+    if (file_id_get(ac->path, &id, err, errlen) == -1)
         return -1;
-    if (same_file(&id, &ac->id))
+    if (file_id_same(&id, &ac->id))
         return 0;
     if (clients_read(ac->path, &clients, &n, err, errlen) == -1)
         return -1;
@@ -389,4 +348,16 @@ auth_presented(const char *authorization, const char *query_token)
     if (query_token != NULL && *query_token != '\0')
         return query_token;
     return NULL;
+}
+
+int
+auth_runtime_check(const char *path, char *err, size_t errlen)
+{
+    char *tok;
+
+    if ((tok = auth_runtime_load(path, err, errlen)) == NULL)
+        return -1;
+    explicit_bzero(tok, strlen(tok));
+    free(tok);
+    return 0;
 }

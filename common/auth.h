@@ -40,6 +40,10 @@ const char *auth_clients_check(const struct auth_clients *ac,
  * should wipe with explicit_bzero). NULL with err on failure. */
 char *auth_runtime_load(const char *path, char *err, size_t errlen);
 
+/* Whether the runtime token file is readable and valid (the token is read,
+ * then wiped at once). 0, or -1 with err. */
+int auth_runtime_check(const char *path, char *err, size_t errlen) ATTR_WUR;
+
 /* The token presented by a request: the value after "Bearer " (any case)
  * in authorization, else query_token, else NULL. Borrowed from inputs. */
 const char *auth_presented(const char *authorization, const char *query_token);

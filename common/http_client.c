@@ -415,17 +415,6 @@ backoff_ms(struct http_client *c, int attempt, long retry_after_ms)
     return half + (long)(rng_next(c) % (uint64_t)(half + 1));
 }
 
-static void
-sleep_ms(long ms)
-{
-    struct timespec ts;
-
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (ms % 1000) * 1000000L;
-    while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-        continue;
-}
-
 static bool
 should_retry(int rc, bool retryable, long status)
 {

@@ -624,17 +624,6 @@ http_server_port(const struct http_server *srv)
     return srv->port;
 }
 
-static void
-sleep_ms(long ms)
-{
-    struct timespec ts;
-
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (ms % 1000) * 1000000L;
-    while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-        continue;
-}
-
 void
 http_server_stop(struct http_server *srv)
 {

@@ -46,11 +46,7 @@
 struct rule_file {
     char           *name;       /* name inside the directory */
     char           *path;       /* dir/name, as in messages */
-    dev_t           dev;        /* identity at the time it was read */
-    ino_t           ino;
-    off_t           size;
-    struct timespec mtim;
-    struct timespec ctim;
+    struct file_id  id;         /* identity at the time it was read */
     struct rule    *rule;       /* NULL when the file failed to load */
     char           *error;      /* why it failed, or NULL */
     char           *dup_error;  /* rule_name already taken, or NULL */
@@ -207,16 +203,6 @@ set_file(const struct rule_set *rs, const char *name)
 }
 
 static bool
-same_identity(const struct rule_file *a, const struct rule_file *b)
-{
-    return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
-        a->mtim.tv_sec == b->mtim.tv_sec &&
-        a->mtim.tv_nsec == b->mtim.tv_nsec &&
-        a->ctim.tv_sec == b->ctim.tv_sec &&
-        a->ctim.tv_nsec == b->ctim.tv_nsec;
-}
-
-static bool
 is_dirty(const struct ruledir *rd, const char *name)
 {
     return rd->ndirty > 0 && bsearch(&name, rd->dirty, rd->ndirty,
@@ -267,14 +253,10 @@ file_load(struct ruledir *rd, struct rule_file *f, const char *name,
 
     f->name = xstrdup(name);
     f->path = path_join(rd->dir, name);
-    f->dev = st->st_dev;
-    f->ino = st->st_ino;
-    f->size = st->st_size;
-    f->mtim = st->st_mtim;
-    f->ctim = st->st_ctim;
+    file_id_from_stat(&f->id, st);
     old = set_file(rd->cur, name);
     if (old != NULL && !rd->full && !is_dirty(rd, name) &&
-        same_identity(old, f)) {
+        file_id_same(&old->id, &f->id)) {
         f->rule = rules_ref(old->rule);
         f->error = old->error == NULL ? NULL : xstrdup(old->error);
         return;
@@ -400,7 +382,7 @@ set_same(const struct rule_set *a, const struct rule_set *b)
     for (i = 0; i < a->nfiles; i++) {
         if (strcmp(a->files[i].name, b->files[i].name) != 0 ||
             a->files[i].rule != b->files[i].rule ||
-            !same_identity(&a->files[i], &b->files[i]) ||
+            !file_id_same(&a->files[i].id, &b->files[i].id) ||
             !same_str(a->files[i].error, b->files[i].error) ||
             !same_str(a->files[i].dup_error, b->files[i].dup_error))
             return false;

@@ -295,3 +295,63 @@ now_us(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
+
+uint64_t
+now_wall_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+void
+sleep_ms(long ms)
+{
+    struct timespec ts;
+
+    if (ms <= 0)
+        return;
+    ts.tv_sec = ms / 1000;
+    ts.tv_nsec = (ms % 1000) * 1000000L;
+    while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+        continue;
+}
+
+void
+file_id_from_stat(struct file_id *id, const struct stat *st)
+{
+    memset(id, 0, sizeof(*id));
+    id->dev = st->st_dev;
+    id->ino = st->st_ino;
+    id->size = st->st_size;
+    id->mtime = st->st_mtim;
+    id->ctime = st->st_ctim;
+}
+
+int
+file_id_get(const char *path, struct file_id *id, char *err, size_t errlen)
+{
+    struct stat st;
+    char reason[128];
+
+    if (stat(path, &st) == -1) {
+        /* strerror_r: callers refresh from several threads. */
+        if (strerror_r(errno, reason, sizeof(reason)) != 0)
+            snprintf(reason, sizeof(reason), "cannot stat");
+        snprintf(err, errlen, "%s: %s", path, reason);
+        return -1;
+    }
+    file_id_from_stat(id, &st);
+    return 0;
+}
+
+bool
+file_id_same(const struct file_id *a, const struct file_id *b)
+{
+    return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+        a->mtime.tv_sec == b->mtime.tv_sec &&
+        a->mtime.tv_nsec == b->mtime.tv_nsec &&
+        a->ctime.tv_sec == b->ctime.tv_sec &&
+        a->ctime.tv_nsec == b->ctime.tv_nsec;
+}

@@ -7,9 +7,13 @@
 #ifndef ALEXIS_STR_H
 #define ALEXIS_STR_H
 
+#include <sys/stat.h>
+#include <sys/types.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "compat.h"
 
@@ -65,5 +69,32 @@ char *path_dirname(const char *path);
 /* Monotonic clock in milliseconds / microseconds. */
 uint64_t now_ms(void);
 uint64_t now_us(void);
+
+/* Wall-clock time (CLOCK_REALTIME) in milliseconds since the epoch: for
+ * timestamps stored or sent, never for measuring durations. */
+uint64_t now_wall_ms(void);
+
+/* Sleep ms milliseconds, resuming after signals. */
+void sleep_ms(long ms);
+
+/* A file's identity, to notice cheaply that it changed (replaced, edited,
+ * touched): device, inode, size, mtime and ctime. */
+struct file_id {
+    dev_t           dev;
+    ino_t           ino;
+    off_t           size;
+    struct timespec mtime;
+    struct timespec ctime;
+};
+
+/* Fill id from st. */
+void file_id_from_stat(struct file_id *id, const struct stat *st);
+
+/* stat(2) path into id. -1 with "<path>: <reason>" in err. */
+int file_id_get(const char *path, struct file_id *id, char *err,
+    size_t errlen) ATTR_WUR;
+
+/* Whether a and b are the same version of the same file. */
+bool file_id_same(const struct file_id *a, const struct file_id *b);
 
 #endif

@@ -55,17 +55,6 @@ backoff_ms(struct fetcher_http *h, int attempt)
     return half + (long)(h->rng % (uint64_t)(half + 1));
 }
 
-static void
-sleep_ms(long ms)
-{
-    struct timespec ts;
-
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (ms % 1000) * 1000000L;
-    while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-        continue;
-}
-
 /* Before retry number attempt+1 of a failed GET. */
 static void
 pause_after(struct fetcher_http *h, int attempt, int rc,

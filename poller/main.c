@@ -42,15 +42,12 @@ static const char usage[] =
 static int
 check(struct poller *p)
 {
-    char err[512], *tok;
+    char err[512];
 
-    if ((tok = auth_runtime_load(p->conf.tokens.runtime, err,
-        sizeof(err))) == NULL) {
+    if (auth_runtime_check(p->conf.tokens.runtime, err, sizeof(err)) == -1) {
         fprintf(stderr, "%s: error: %s\n", p->config_path, err);
         return 1;
     }
-    explicit_bzero(tok, strlen(tok));
-    free(tok);
     printf("configuration OK (%zu feeds)\n", p->conf.nfeeds);
     return 0;
 }

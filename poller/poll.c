@@ -50,15 +50,6 @@ poll_result_name(enum poll_result r)
     return "ok";
 }
 
-static uint64_t
-epoch_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 static void
 ctx_init(struct feed_ctx *c, const struct poll_job *j, struct fetcher *f)
 {
@@ -226,7 +217,7 @@ poll_feed(struct poller *p, const struct poller_feed *f,
     j.ids = &ids;
     j.feed_hdrs = fh;
     j.cls_hdrs[0] = bearer_line;
-    j.now_epoch_ms = epoch_ms();
+    j.now_epoch_ms = now_wall_ms();
     j.id_key = envelope_id_key(f->kind);
     log_event(LOG_INFO, "poll_started", KV_STR("feed_name", f->name),
         KV_STR("feed_type", f->type), KV_STR("api", poller_feed_api(f)));

@@ -151,7 +151,7 @@ sim_body_json(const struct sim_req *req, bool *bad)
 
 /* Sleep in short steps so a stop request is not held up by a fault. */
 static void
-sleep_ms(struct sim *s, unsigned ms)
+sim_delay_ms(struct sim *s, unsigned ms)
 {
     struct timespec ts = { 0, 20 * 1000000L };
     uint64_t until = now_ms() + ms;
@@ -257,7 +257,7 @@ admit(struct sim *s, const struct sim_route *rt, bool og,
 
     faults_take(s->faults, rt->endpoint, &hit);
     if (hit.latency_ms > 0)
-        sleep_ms(s, hit.latency_ms);
+        sim_delay_ms(s, hit.latency_ms);
     switch (hit.kind) {
     case FAULT_DROP:
         *fault = "close";
