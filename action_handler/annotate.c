@@ -58,13 +58,8 @@ target(struct report *r, char *err, size_t errlen)
     }
     if (alert_from_json(&r->alert, doc, err, errlen) == -1)
         return -1;
-    r->t.id = r->alert.ticket_id;
-    r->t.id_type = r->alert.ticket_id_type;
-    r->t.kind = r->alert.feed == FEED_OPSGENIE ? TICKET_OPSGENIE :
-        r->alert.dt_version == 1 ? TICKET_DYNATRACE_V1 :
-        TICKET_DYNATRACE_V2;
-    return ticket_resolve(&r->t, r->conf->auth, r->conf->nauth,
-        r->alert.feed_type, r->alert.base_url, err, errlen);
+    return ticket_resolve(&r->t, &r->alert, r->conf->auth, r->conf->nauth,
+        err, errlen);
 }
 
 static char *

@@ -34,7 +34,9 @@ struct run {
     char                    *envelope;  /* compact JSON, no feed_headers */
     size_t                   envelope_len;
     size_t                   checked, matched, forwarded;
-    struct buf               accepted;  /* names of accepted rules */
+    /* "Authorization: Bearer <runtime token>", read once per alert on its
+     * first match; wiped at the end. */
+    char                     auth[TOKEN_LEN_MAX + 32];
 };
 
 void
@@ -64,24 +66,11 @@ action_body(const struct run *r, const struct rule *rule, size_t *lenp)
     return buf_steal(&b);
 }
 
-static char *
-action_url(const char *dest)
-{
-    struct buf b;
-
-    buf_init(&b, strlen(dest) + 16);
-    if (buf_appends(&b, dest) == -1 ||
-        buf_appends(&b, str_has_suffix(dest, "/") ? "action" :
-        "/action") == -1)
-        abort();    /* sized above */
-    return buf_steal(&b);
-}
-
 static int
 forward(struct run *r, const struct rule *rule, char *err, size_t errlen)
 {
-    char token[TOKEN_LEN_MAX + 1], auth[TOKEN_LEN_MAX + 32];
-    const char *headers[2] = { auth, NULL };
+    char token[TOKEN_LEN_MAX + 1];
+    const char *headers[2] = { r->auth, NULL };
     struct http_result res;
     const char *dest;
     char *url = NULL, *body = NULL;
@@ -96,11 +85,14 @@ forward(struct run *r, const struct rule *rule, char *err, size_t errlen)
             "os_type %s", rule->os_type);
         return -1;
     }
-    if (classifier_token(r->c, token, sizeof(token), err, errlen) == -1)
-        return -1;
-    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
-    explicit_bzero(token, sizeof(token));
-    url = action_url(dest);
+    if (r->auth[0] == '\0') {
+        if (classifier_token(r->c, token, sizeof(token), err, errlen) == -1)
+            return -1;
+        snprintf(r->auth, sizeof(r->auth), "Authorization: Bearer %s",
+            token);
+        explicit_bzero(token, sizeof(token));
+    }
+    url = path_join(dest, "action");
     body = action_body(r, rule, &len);
     if (http_client_do_retry(r->hc, "POST", url, headers, body, len,
         HTTP_RETRY_MAX, NULL, &res) == -1) {
@@ -118,7 +110,6 @@ forward(struct run *r, const struct rule *rule, char *err, size_t errlen)
         KV_UINT("app_elapsed_ms", (now_us() - t0) / 1000));
     rc = 0;
 out:
-    explicit_bzero(auth, sizeof(auth));
     http_result_free(&res);
     free(url);
     free(body);
@@ -146,13 +137,8 @@ ticket_of(const struct run *r, struct ticket_ref *t)
 {
     char err[256];
 
-    memset(t, 0, sizeof(*t));
-    t->id = r->a->ticket_id;
-    t->id_type = r->a->ticket_id_type;
-    t->kind = r->a->feed == FEED_OPSGENIE ? TICKET_OPSGENIE :
-        r->a->dt_version == 1 ? TICKET_DYNATRACE_V1 : TICKET_DYNATRACE_V2;
-    if (ticket_resolve(t, r->c->conf.auth, r->c->conf.nauth,
-        r->a->feed_type, r->a->base_url, err, sizeof(err)) == -1) {
+    if (ticket_resolve(t, r->a, r->c->conf.auth, r->c->conf.nauth, err,
+        sizeof(err)) == -1) {
         log_event(LOG_ERROR, "ticket_mark_refused",
             KV_STR(r->a->id_key, r->a->id), KV_ERR(err));
         return -1;
@@ -160,48 +146,47 @@ ticket_of(const struct run *r, struct ticket_ref *t)
     return 0;
 }
 
+/* Mark the ticket: OpsGenie gets the team (with note attached),
+ * Dynatrace the note as a comment. what names the mark in the log. */
 static void
-mark_matched(struct run *r, const struct rule *rule)
+mark(struct run *r, const char *team, const char *og_what,
+    const char *dt_what, const char *note)
 {
     struct ticket_outcome o;
     struct ticket_ref t;
-    char note[NOTE_MAX];
     int ok;
 
     if (ticket_of(r, &t) == -1)
         return;
-    snprintf(note, sizeof(note), "Alexis: rule %s matched; remediation "
-        "accepted by the action handler.", rule->name);
     if (t.kind == TICKET_OPSGENIE) {
-        ok = ticket_add_team(r->hc, &t, r->c->conf.remediation_queue, note,
-            &o);
-        log_ticket(r, ok, "remediation_queue", &o);
+        ok = ticket_add_team(r->hc, &t, team, note, &o);
+        log_ticket(r, ok, og_what, &o);
     } else {
         ok = ticket_note(r->hc, &t, note, &o);
-        log_ticket(r, ok, "comment_matched", &o);
+        log_ticket(r, ok, dt_what, &o);
     }
+}
+
+static void
+mark_matched(struct run *r, const struct rule *rule)
+{
+    char note[NOTE_MAX];
+
+    snprintf(note, sizeof(note), "Alexis: rule %s matched; remediation "
+        "accepted by the action handler.", rule->name);
+    mark(r, r->c->conf.remediation_queue, "remediation_queue",
+        "comment_matched", note);
 }
 
 static void
 mark_unmatched(struct run *r)
 {
-    struct ticket_outcome o;
-    struct ticket_ref t;
     char note[NOTE_MAX];
-    int ok;
 
-    if (ticket_of(r, &t) == -1)
-        return;
     snprintf(note, sizeof(note), "Alexis: no rule matched (%zu rules "
         "checked); needs investigation.", r->checked);
-    if (t.kind == TICKET_OPSGENIE) {
-        ok = ticket_add_team(r->hc, &t, r->c->conf.investigation_queue,
-            note, &o);
-        log_ticket(r, ok, "investigation_queue", &o);
-    } else {
-        ok = ticket_note(r->hc, &t, note, &o);
-        log_ticket(r, ok, "comment_unmatched", &o);
-    }
+    mark(r, r->c->conf.investigation_queue, "investigation_queue",
+        "comment_unmatched", note);
 }
 
 static void
@@ -275,6 +260,7 @@ classify_run(struct classifier *c, struct http_client *hc,
         KV_UINT("rules_matched", r.matched),
         KV_UINT("rules_forwarded", r.forwarded),
         KV_UINT("app_elapsed_ms", (now_us() - t0) / 1000));
+    explicit_bzero(r.auth, sizeof(r.auth));
     free(r.envelope);
     rule_set_release(rs);
     classify_job_free(job);

@@ -11,6 +11,8 @@
 #include "alexis_limits.h"
 
 #define CC_OFF(f) offsetof(struct classifier_conf, f)
+#define STR(x)      #x
+#define XSTR(x)     STR(x)
 
 static const struct cfg_field classifier_fields[] = {
     { .key = "listener", .type = CFG_SECTION, .offset = CC_OFF(listener),
@@ -31,9 +33,11 @@ static const struct cfg_field classifier_fields[] = {
     { .key = "tokens", .type = CFG_SECTION, .offset = CC_OFF(tokens),
       .sub = cfg_tokens_fields, .flags = CFG_REQUIRED },
     { .key = "workers", .type = CFG_INT, .offset = CC_OFF(workers),
-      .min = 1, .max = CLASSIFIER_WORKERS_MAX, .def = "16" },
+      .min = 1, .max = CLASSIFIER_WORKERS_MAX,
+      .def = XSTR(CLASSIFIER_WORKERS_DEFAULT) },
     { .key = "queue_size", .type = CFG_INT, .offset = CC_OFF(queue_size),
-      .min = 1, .max = CLASSIFIER_QUEUE_MAX, .def = "1024" },
+      .min = 1, .max = CLASSIFIER_QUEUE_MAX,
+      .def = XSTR(CLASSIFIER_QUEUE_DEFAULT) },
     { .key = "max_body_bytes", .type = CFG_INT,
       .offset = CC_OFF(max_body_bytes), .min = 1024,
       .max = HTTP_BODY_MAX_CEILING, .def = "1048576" },

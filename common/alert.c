@@ -196,12 +196,6 @@ alert_cleanup(struct alert *a)
 }
 
 bool
-alert_has_tag(const struct alert *a, const char *tag)
-{
-    return alert_has_tag_hashed(a, tag, rules_tag_hash(tag));
-}
-
-bool
 alert_has_tag_hashed(const struct alert *a, const char *tag, uint32_t hash)
 {
     size_t i;

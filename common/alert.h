@@ -62,13 +62,10 @@ void alert_cleanup(struct alert *a);
  * alert is handled by one thread at a time. */
 const cJSON *alert_lookup(struct alert *a, const char *key);
 
-/* Whether tag is among the alert's tags (DESIGN §7: OpsGenie tags[];
- * Dynatrace v1 key and key:value of tagsOfAffectedEntities[]; v2
- * entityTags[].stringRepresentation). */
-bool alert_has_tag(const struct alert *a, const char *tag);
-
-/* Same, with the tag's rules_tag_hash already known (the matching hot
- * path: integers are compared before any text). */
+/* Whether tag (whose rules_tag_hash is hash) is among the alert's tags
+ * (DESIGN §7: OpsGenie tags[]; Dynatrace v1 key and key:value of
+ * tagsOfAffectedEntities[]; v2 entityTags[].stringRepresentation).
+ * Hashes are compared before any text. */
 bool alert_has_tag_hashed(const struct alert *a, const char *tag,
     uint32_t hash);
 

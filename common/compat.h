@@ -14,12 +14,10 @@
 #define ATTR_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
 #define ATTR_WUR __attribute__((warn_unused_result))
 #define ATTR_NORETURN __attribute__((noreturn))
-#define ATTR_UNUSED __attribute__((unused))
 #else
 #define ATTR_PRINTF(fmt, args)
 #define ATTR_WUR
 #define ATTR_NORETURN
-#define ATTR_UNUSED
 #endif
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))

@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "alert.h"
 #include "alexis_limits.h"
 #include "cfg.h"
 #include "http_client.h"
@@ -24,11 +25,17 @@
 #define TICKET_HEADERS_MAX  16
 
 int
-ticket_resolve(struct ticket_ref *t, const struct cfg_auth *list, size_t n,
-    const char *feed_type, const char *base_url, char *err, size_t errlen)
+ticket_resolve(struct ticket_ref *t, const struct alert *al,
+    const struct cfg_auth *list, size_t n, char *err, size_t errlen)
 {
+    const char *feed_type = al->feed_type, *base_url = al->base_url;
     const struct cfg_auth *a;
 
+    memset(t, 0, sizeof(*t));
+    t->id = al->ticket_id;
+    t->id_type = al->ticket_id_type;
+    t->kind = al->feed == FEED_OPSGENIE ? TICKET_OPSGENIE :
+        al->dt_version == 1 ? TICKET_DYNATRACE_V1 : TICKET_DYNATRACE_V2;
     if ((a = cfg_auth_find(list, n, feed_type, base_url)) == NULL) {
         if (base_url != NULL)
             snprintf(err, errlen, "base_url %s is not configured for %s "

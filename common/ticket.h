@@ -14,6 +14,7 @@
 
 #include "compat.h"
 
+struct alert;
 struct cfg_auth;
 struct http_client;
 
@@ -37,11 +38,14 @@ struct ticket_outcome {
     char    err[256];       /* why it failed, one sentence */
 };
 
-/* Pick the credentials for a ticket (cfg_auth_find) and check the entry has
- * a base_url. -1 with the reason in err (no secret in it). */
-int ticket_resolve(struct ticket_ref *t, const struct cfg_auth *list,
-    size_t n, const char *feed_type, const char *base_url, char *err,
-    size_t errlen) ATTR_WUR;
+/* Address the ticket of alert a (OpsGenie alert, Dynatrace v1 or v2
+ * problem, and its identifier) and pick its credentials from list
+ * (cfg_auth_find on the alert's feed type and alexis.base_url), checking
+ * the entry has a base_url. -1 with the reason in err (no secret in it).
+ * t borrows from a and list. */
+int ticket_resolve(struct ticket_ref *t, const struct alert *a,
+    const struct cfg_auth *list, size_t n, char *err, size_t errlen)
+    ATTR_WUR;
 
 /* OpsGenie: POST /v2/alerts/{id}/teams {"team":{"name":team},...}; note
  * (may be NULL) is attached. Dynatrace tickets: -1 (no teams there).
