@@ -429,19 +429,42 @@ http_client_do_retry(struct http_client *c, const char *method,
     size_t body_len, int max_retries, int *attempts,
     struct http_result *res)
 {
-    bool retryable;
-    int n = 0, rc;
+    return http_client_do_retry_ex(c, method, url, headers, body, body_len,
+        max_retries, NULL, attempts, res);
+}
+
+int
+http_client_do_retry_ex(struct http_client *c, const char *method,
+    const char *url, const char *const *headers, const char *body,
+    size_t body_len, int max_retries, const struct http_retry_hooks *hooks,
+    int *attempts, struct http_result *res)
+{
+    bool retryable, limited;
+    int n = 0, rc = -1;
     long delay;
 
     for (;;) {
+        if (hooks != NULL && hooks->before_attempt != NULL &&
+            !hooks->before_attempt(hooks->arg)) {
+            /* The previous attempt's body, if any, is already freed. */
+            memset(res, 0, sizeof(*res));
+            snprintf(res->err, sizeof(res->err), "stopped");
+            rc = -1;
+            break;
+        }
         rc = perform(c, method, url, headers, body, body_len, res,
             &retryable);
         n++;
         if (n > max_retries || !should_retry(rc, retryable, res->status))
             break;
-        delay = backoff_ms(c, n - 1, res->retry_after_ms);
+        limited = rc == 0 && res->status == 429;
+        delay = backoff_ms(c, n - 1, res->retry_after_explicit ?
+            res->retry_after_ms : -1);
         http_result_free(res);
-        sleep_ms(delay);
+        if (hooks != NULL && hooks->wait != NULL)
+            hooks->wait(hooks->arg, delay, limited);
+        else
+            sleep_ms(delay);
     }
     if (attempts != NULL)
         *attempts = n;

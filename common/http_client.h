@@ -7,6 +7,7 @@
 #ifndef ALEXIS_HTTP_CLIENT_H
 #define ALEXIS_HTTP_CLIENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "compat.h"
@@ -46,13 +47,32 @@ int http_client_do(struct http_client *c, const char *method,
 
 /* Like http_client_do, but retries transport errors, 429 and 5xx (except
  * 501) up to max_retries times with exponential backoff and jitter from
- * HTTP_RETRY_BASE_MS capped at HTTP_RETRY_CAP_MS, honouring
- * res->retry_after_ms (capped). *attempts (optional) receives the number of
- * attempts made. */
+ * HTTP_RETRY_BASE_MS capped at HTTP_RETRY_CAP_MS. An explicit Retry-After
+ * is obeyed (capped); a rate-limit window header alone (OpsGenie's
+ * X-RateLimit-Period-In-Sec: 60) says nothing about when there is room
+ * again, so the backoff applies. *attempts (optional) receives the number
+ * of attempts made. */
 int http_client_do_retry(struct http_client *c, const char *method,
     const char *url, const char *const *headers, const char *body,
     size_t body_len, int max_retries, int *attempts,
     struct http_result *res) ATTR_WUR;
+
+/* Hooks that let callers share rate-limit state between threads (the
+ * poller's throttle). Either may be NULL. */
+struct http_retry_hooks {
+    /* Before every attempt: false stops with -1 ("stopped"). */
+    bool    (*before_attempt)(void *arg);
+    /* Instead of sleeping ms before a retry; rate_limited is true after a
+     * 429 (so the wait may be shared by every thread). */
+    void    (*wait)(void *arg, long ms, bool rate_limited);
+    void     *arg;
+};
+
+/* http_client_do_retry with hooks (NULL: none). */
+int http_client_do_retry_ex(struct http_client *c, const char *method,
+    const char *url, const char *const *headers, const char *body,
+    size_t body_len, int max_retries, const struct http_retry_hooks *hooks,
+    int *attempts, struct http_result *res) ATTR_WUR;
 
 void http_result_free(struct http_result *res);
 

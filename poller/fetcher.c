@@ -1,11 +1,9 @@
 /*
- * The real fetcher (see fetcher.h). GETs retry 429, 5xx (not 501) and
- * transport errors up to max_retries times: a 429 closes the shared
- * throttle's gate for the server's Retry-After (capped at
- * HTTP_RETRY_CAP_MS), or for an exponential backoff when it sent none, so
- * all workers back off together; other failures back off on this thread
- * only. Backoffs grow from HTTP_RETRY_BASE_MS with jitter. Every attempt
- * is counted for poll_finished.
+ * The real fetcher (see fetcher.h), over http_client_do_retry_ex: GETs
+ * retry 429, 5xx (not 501) and transport errors up to max_retries times;
+ * the shared throttle paces every attempt, and a 429 closes its gate for
+ * the wait (the server's Retry-After, or the backoff) so all workers back
+ * off together. Every attempt is counted for poll_finished.
  */
 #include "fetcher.h"
 
@@ -27,57 +25,23 @@ struct fetcher_http {
     struct http_client  *client;
     struct throttle     *throttle;
     int                  max_retries;
-    uint64_t             rng;   /* xorshift state for jitter */
 };
 
 static bool
-retryable(int rc, long status)
+throttle_before(void *arg)
 {
-    return rc == -1 || status == 429 ||
-        (status >= 500 && status <= 599 && status != 501);
+    return throttle_take(arg);
 }
 
-/* BASE * 2^attempt, capped, "equal jitter" (half fixed, half random). */
-static long
-backoff_ms(struct fetcher_http *h, int attempt)
-{
-    long d = HTTP_RETRY_BASE_MS, half;
-    int i;
-
-    for (i = 0; i < attempt && d < HTTP_RETRY_CAP_MS; i++)
-        d *= 2;
-    if (d > HTTP_RETRY_CAP_MS)
-        d = HTTP_RETRY_CAP_MS;
-    h->rng ^= h->rng << 13;
-    h->rng ^= h->rng >> 7;
-    h->rng ^= h->rng << 17;
-    half = d / 2;
-    return half + (long)(h->rng % (uint64_t)(half + 1));
-}
-
-/* Before retry number attempt+1 of a failed GET. */
+/* A 429 closes the shared gate so every worker waits; other failures back
+ * off on this thread only. */
 static void
-pause_after(struct fetcher_http *h, int attempt, int rc,
-    const struct http_result *res)
+throttle_wait(void *arg, long ms, bool rate_limited)
 {
-    long wait;
-
-    if (rc == 0 && res->status == 429) {
-        /* A Retry-After is obeyed. OpsGenie sends only its window
-         * (X-RateLimit-Period-In-Sec: 60), which says nothing about when
-         * the bucket has room again: back off briefly and grow. */
-        wait = res->retry_after_explicit ? res->retry_after_ms :
-            backoff_ms(h, attempt);
-        if (wait > HTTP_RETRY_CAP_MS)
-            wait = HTTP_RETRY_CAP_MS;
-        if (h->throttle != NULL) {
-            throttle_block(h->throttle, wait);
-            return;
-        }
-        sleep_ms(wait);
-        return;
-    }
-    sleep_ms(backoff_ms(h, attempt));
+    if (rate_limited)
+        throttle_block(arg, ms);
+    else
+        sleep_ms(ms);
 }
 
 static int
@@ -85,21 +49,20 @@ http_get(struct fetcher *f, const char *url, const char *const *hdrs,
     struct http_result *res)
 {
     struct fetcher_http *h = f->ctx;
-    int attempt, rc = -1;
+    struct http_retry_hooks hooks = {
+        .before_attempt = throttle_before,
+        .wait = throttle_wait,
+        .arg = h->throttle,
+    };
+    int attempts = 0, rc;
 
-    for (attempt = 0;; attempt++) {
-        if (h->throttle != NULL && !throttle_take(h->throttle)) {
-            memset(res, 0, sizeof(*res));
-            snprintf(res->err, sizeof(res->err), "shutting down");
-            return -1;
-        }
-        rc = http_client_do(h->client, "GET", url, hdrs, NULL, 0, res);
-        f->calls++;
-        if (attempt >= h->max_retries || !retryable(rc, res->status))
-            return rc;
-        pause_after(h, attempt, rc, res);
-        http_result_free(res);
-    }
+    rc = http_client_do_retry_ex(h->client, "GET", url, hdrs, NULL, 0,
+        h->max_retries, h->throttle != NULL ? &hooks : NULL, &attempts,
+        res);
+    f->calls += (unsigned long)attempts;
+    if (rc == -1 && h->throttle != NULL && strcmp(res->err, "stopped") == 0)
+        snprintf(res->err, sizeof(res->err), "shutting down");
+    return rc;
 }
 
 static int
@@ -132,9 +95,6 @@ fetcher_http_new(const struct fetcher_opts *opts)
     }
     h->throttle = opts->throttle;
     h->max_retries = opts->max_retries;
-    h->rng = now_us() ^ (uint64_t)(uintptr_t)h;
-    if (h->rng == 0)
-        h->rng = 1;
     h->f.get = http_get;
     h->f.post = http_post;
     h->f.ctx = h;
