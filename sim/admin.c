@@ -157,12 +157,12 @@ set_rate(struct sim *s, const struct sim_req *req, struct sim_resp *resp)
     body = sim_body_json(req, &bad);
     rate = cJSON_GetObjectItemCaseSensitive(body, "ratePerSec");
     burst = cJSON_GetObjectItemCaseSensitive(body, "burst");
-    if (simutil_jstr(body, "domain") == NULL || !cJSON_IsNumber(rate) ||
+    if (json_str(body, "domain") == NULL || !cJSON_IsNumber(rate) ||
         (burst != NULL && !cJSON_IsNumber(burst))) {
         fail(resp, 400, "want {\"domain\",\"ratePerSec\",\"burst\"}");
         goto out;
     }
-    if (faults_set_rate(s->faults, simutil_jstr(body, "domain"),
+    if (faults_set_rate(s->faults, json_str(body, "domain"),
         rate->valuedouble, burst == NULL ? 0 : burst->valuedouble, err,
         sizeof(err)) == -1) {
         fail(resp, 422, "%s", err);

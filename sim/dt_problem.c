@@ -14,6 +14,7 @@
 
 #include "simutil.h"
 #include "xmem.h"
+#include "json.h"
 
 /* Keys only the v1 rendering carries. */
 static const char *const v1_only[] = {
@@ -56,17 +57,17 @@ entity_parse(const cJSON *o, struct dt_entity *e)
     const char *id, *name;
 
     if (cJSON_IsObject(eid)) {
-        if ((id = simutil_jstr(eid, "id")) == NULL)
+        if ((id = json_str(eid, "id")) == NULL)
             return -1;
-        entity_set(e, id, simutil_jstr(eid, "type"), simutil_jstr(o,
+        entity_set(e, id, json_str(eid, "type"), json_str(o,
             "name"));
         return 0;
     }
     if (!cJSON_IsString(eid))
         return -1;
-    name = simutil_jstr(o, "entityName");
+    name = json_str(o, "entityName");
     entity_set(e, eid->valuestring, NULL,
-        name != NULL ? name : simutil_jstr(o, "name"));
+        name != NULL ? name : json_str(o, "name"));
     return 0;
 }
 
@@ -139,7 +140,7 @@ tags_parse(struct dt_problem *p, const cJSON *arr, char *err, size_t errlen)
         return -1;
     }
     cJSON_ArrayForEach(e, arr) {
-        key = simutil_jstr(e, "key");
+        key = json_str(e, "key");
         if (!cJSON_IsString(e) && key == NULL) {
             snprintf(err, errlen, "tags need a \"key\"");
             return -1;
@@ -150,9 +151,9 @@ tags_parse(struct dt_problem *p, const cJSON *arr, char *err, size_t errlen)
             tag_from_string(t, e->valuestring);
             continue;
         }
-        t->context = simutil_dup(simutil_jstr(e, "context"), "CONTEXTLESS");
+        t->context = simutil_dup(json_str(e, "context"), "CONTEXTLESS");
         t->key = xstrdup(key);
-        t->value = simutil_dup(simutil_jstr(e, "value"), NULL);
+        t->value = simutil_dup(json_str(e, "value"), NULL);
     }
     return 0;
 }
@@ -171,8 +172,8 @@ zones_parse(struct dt_problem *p, const cJSON *arr, char *err, size_t errlen)
     cJSON_ArrayForEach(e, arr) {
         p->zones = xreallocarray(p->zones, p->nzones + 1,
             sizeof(*p->zones));
-        p->zones[p->nzones].id = simutil_dup(simutil_jstr(e, "id"), "0");
-        p->zones[p->nzones].name = simutil_dup(simutil_jstr(e, "name"),
+        p->zones[p->nzones].id = simutil_dup(json_str(e, "id"), "0");
+        p->zones[p->nzones].name = simutil_dup(json_str(e, "name"),
             NULL);
         p->nzones++;
     }
@@ -245,19 +246,19 @@ scalars_parse(struct dt_problem *p, const cJSON *o, uint64_t now, char *err,
         snprintf(err, errlen, "\"startTime\" must be a time");
         return -1;
     }
-    s = simutil_jstr(o, "problemId");
+    s = json_str(o, "problemId");
     if (s == NULL)
-        s = simutil_jstr(o, "id");
+        s = json_str(o, "id");
     snprintf(buf, sizeof(buf), "%" PRId64 "_%" PRIu64 "V2",
         (int64_t)(simutil_random64() >> 1) * -1, p->start_ms);
     p->id = simutil_dup(s, buf);
-    s = simutil_jstr(o, "displayId");
+    s = json_str(o, "displayId");
     if (s == NULL)
-        s = simutil_jstr(o, "displayName");
+        s = json_str(o, "displayName");
     snprintf(buf, sizeof(buf), "P-%u",
         (unsigned)(1000000 + simutil_random64() % 9000000));
     p->display_id = simutil_dup(s, buf);
-    ev = simutil_jstr(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(o,
+    ev = json_str(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(o,
         "rankedEvents"), 0), "eventType");
     if (ev != NULL) {
         snprintf(buf, sizeof(buf), "%s", ev);
@@ -265,14 +266,14 @@ scalars_parse(struct dt_problem *p, const cJSON *o, uint64_t now, char *err,
             buf[i] = buf[i] == '_' ? ' ' : (char)(i == 0 ? buf[i] :
                 tolower((unsigned char)buf[i]));
     }
-    p->title = simutil_dup(simutil_jstr(o, "title"),
+    p->title = simutil_dup(json_str(o, "title"),
         ev != NULL ? buf : "Simulated problem");
-    s = simutil_jstr(o, "impactLevel");
+    s = json_str(o, "impactLevel");
     p->impact = xstrdup(s == NULL ? "INFRASTRUCTURE" :
         strcmp(s, "SERVICES") == 0 ? "SERVICE" : s);
-    p->severity = simutil_dup(simutil_jstr(o, "severityLevel"),
+    p->severity = simutil_dup(json_str(o, "severityLevel"),
         "RESOURCE_CONTENTION");
-    p->status = simutil_dup(simutil_jstr(o, "status"), "OPEN");
+    p->status = simutil_dup(json_str(o, "status"), "OPEN");
     if (strcmp(p->status, "OPEN") != 0 && strcmp(p->status, "CLOSED") != 0) {
         snprintf(err, errlen, "\"status\" must be OPEN or CLOSED");
         return -1;
@@ -293,17 +294,17 @@ comments_parse(struct dt_problem *p, const cJSON *arr, uint64_t now,
     uint64_t t;
 
     cJSON_ArrayForEach(e, arr) {
-        content = simutil_jstr(e, "content");
+        content = json_str(e, "content");
         if (content == NULL)
-            content = simutil_jstr(e, "message");
-        author = simutil_jstr(e, "userName");
+            content = json_str(e, "message");
+        author = json_str(e, "userName");
         if (author == NULL)
-            author = simutil_jstr(e, "authorName");
+            author = json_str(e, "authorName");
         if (simutil_parse_time(cJSON_GetObjectItem(e, "createdAtTimestamp"),
             now, &t) == -1)
             t = now;
         if (content == NULL || dt_problem_add_comment(p, content,
-            author == NULL ? "alexis-sim" : author, simutil_jstr(e,
+            author == NULL ? "alexis-sim" : author, json_str(e,
             "context"), t, max) == NULL) {
             snprintf(err, errlen, "comments need \"content\" (at most %zu)",
                 max);
@@ -333,9 +334,9 @@ split_extras(struct dt_problem *p, const cJSON *o)
                 cJSON_Duplicate(e, 1));
     }
     if (cJSON_GetArraySize(v1) > 0)
-        p->v1_extra = simutil_print(v1);
+        p->v1_extra = json_print(v1);
     if (cJSON_GetArraySize(v2) > 0)
-        p->v2_extra = simutil_print(v2);
+        p->v2_extra = json_print(v2);
     cJSON_Delete(v1);
     cJSON_Delete(v2);
 }

@@ -12,6 +12,7 @@
 
 #include "str.h"
 #include "xmem.h"
+#include "json.h"
 
 #define KEY_TEXT_MAX    (SIM_DT_SELECTOR_LEN_MAX + 128)
 #define KEY_FIELDS      7
@@ -273,10 +274,10 @@ dt_v2_comments(struct sim *s, const struct sim_req *req,
         goto out;
     if (strcmp(req->method, "PUT") == 0)
         rc = store_dt_comment_update(s->store, a->ident, a->sub, msg,
-            simutil_jstr(body, "context"), 2, &out);
+            json_str(body, "context"), 2, &out);
     else
         rc = store_dt_comment_add(s->store, a->ident, msg, s->dt_author,
-            simutil_jstr(body, "context"), 2, &out);
+            json_str(body, "context"), 2, &out);
     /* The real API documents no body for 201 and 204. */
     cJSON_Delete(out);
     dt_api_answer(resp, rc, a, strcmp(req->method, "PUT") == 0 ? 204 : 201,

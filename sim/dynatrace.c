@@ -12,6 +12,7 @@
 
 #include "str.h"
 #include "xmem.h"
+#include "json.h"
 
 #define V1_PREFIX   "/api/v1/problem/"
 #define V2_PREFIX   "/api/v2/problems"
@@ -183,7 +184,7 @@ dt_api_body(const struct sim_req *req, struct sim_resp *resp)
 const char *
 dt_api_body_str(const cJSON *body, const char *key, struct sim_resp *resp)
 {
-    const char *v = simutil_jstr(body, key);
+    const char *v = json_str(body, key);
 
     if (v == NULL || v[0] == '\0' || strlen(v) > SIM_DT_COMMENT_MAX) {
         sim_dt_error(resp, 400, key, true, "must not be empty (at most %d "
@@ -248,10 +249,10 @@ dt1_comments(struct sim *s, const struct sim_req *req,
         goto out;
     if (strcmp(req->method, "PUT") == 0)
         rc = store_dt_comment_update(s->store, a->ident, a->sub, content,
-            simutil_jstr(body, "context"), 1, &out);
+            json_str(body, "context"), 1, &out);
     else
         rc = store_dt_comment_add(s->store, a->ident, content, user,
-            simutil_jstr(body, "context"), 1, &out);
+            json_str(body, "context"), 1, &out);
     dt_api_answer(resp, rc, a, 200, out);
 out:
     cJSON_Delete(body);

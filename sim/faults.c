@@ -15,6 +15,7 @@
 #include "simutil.h"
 #include "str.h"
 #include "xmem.h"
+#include "json.h"
 
 #define ENDPOINT_LEN    48
 #define STATS_MAX       128
@@ -107,8 +108,8 @@ parse_kind(const char *kind, struct fault_rule *r)
 int
 faults_add(struct faults *f, const cJSON *spec, char *err, size_t errlen)
 {
-    const char *ep = simutil_jstr(spec, "endpoint");
-    const char *kind = simutil_jstr(spec, "kind");
+    const char *ep = json_str(spec, "endpoint");
+    const char *kind = json_str(spec, "kind");
     double count, lat, status, retry;
     struct fault_rule r;
     int rc = -1;

@@ -13,6 +13,7 @@
 
 #include <arpa/inet.h>
 
+#include "daemon.h"
 #include "json.h"
 #include "log.h"
 #include "sim.h"
@@ -33,15 +34,6 @@ struct args {
     size_t              nrates;
     struct sim_opts     sim;
 };
-
-static volatile sig_atomic_t stop_requested;
-
-static void
-on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
 
 static void
 usage(void)
@@ -158,25 +150,6 @@ is_loopback(const char *host)
         memcmp(v6, lo6, sizeof(v6)) == 0;
 }
 
-/* Signals are blocked in every thread and taken only in sigsuspend. */
-static void
-signals_block(sigset_t *old)
-{
-    struct sigaction sa;
-    sigset_t set;
-
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, old);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -184,7 +157,7 @@ main(int argc, char **argv)
     struct sim *sim;
     struct args a;
     size_t i, na = 0, np = 0;
-    sigset_t old;
+    sigset_t set;
     char err[512];
 
     defaults(&a);
@@ -199,7 +172,8 @@ main(int argc, char **argv)
         log_fatal("config_invalid", KV_STR("host", a.host),
             KV_STR("msg", "refusing a non-loopback address without "
             "--allow-remote"));
-    signals_block(&old);
+    /* Signals are blocked in every thread; main takes them (sigwait). */
+    daemon_signals_block(&set);
     if ((sim = sim_new(&a.sim, err, sizeof(err))) == NULL)
         log_fatal("start_failed", KV_ERR(err));
     for (i = 0; i < a.nrates; i++) {
@@ -227,9 +201,7 @@ main(int argc, char **argv)
         KV_UINT("genie_keys", a.sim.ngenie_keys),
         KV_UINT("dt_tokens", a.sim.ndt_tokens),
         KV_UINT("apply_delay_ms", a.sim.store.apply_delay_ms));
-    while (!stop_requested)
-        sigsuspend(&old);
-    log_event(LOG_INFO, "stopping", KV_STR("reason", "signal"));
+    daemon_signals_wait(&set);
     atomic_store(&sim->stopping, true);
     sim_http_stop(srv);
     sim_free(sim);

@@ -12,6 +12,7 @@
 #include "sim_limits.h"
 #include "str.h"
 #include "xmem.h"
+#include "json.h"
 
 /* Field errors become 422 {"message", "errors": {field: reason}}. */
 struct verr {
@@ -93,7 +94,7 @@ static int
 team_fields(const cJSON *t, struct og_action *act, struct verr *ve,
     const char *field)
 {
-    const char *id = simutil_jstr(t, "id"), *name = simutil_jstr(t, "name");
+    const char *id = json_str(t, "id"), *name = json_str(t, "name");
 
     if (!cJSON_IsObject(t) || (id == NULL && name == NULL))
         return fail(ve, field, "team id or name must be given");
@@ -177,8 +178,8 @@ create_field(const cJSON *body, const struct sim_req *req,
     cJSON *copy;
     char err[256];
 
-    if (body == NULL || simutil_jstr(body, "message") == NULL ||
-        simutil_jstr(body, "message")[0] == '\0')
+    if (body == NULL || json_str(body, "message") == NULL ||
+        json_str(body, "message")[0] == '\0')
         return fail(ve, "message", "Message can not be empty.");
     probe = og_alert_from_json(body, 0, SIM_ANNOTATIONS_MAX_CEILING, err,
         sizeof(err));
@@ -192,7 +193,7 @@ create_field(const cJSON *body, const struct sim_req *req,
         cJSON_AddStringToObject(copy, "source", req->peer);
     cJSON_DeleteItemFromObjectCaseSensitive(copy, "note");
     cJSON_DeleteItemFromObjectCaseSensitive(copy, "user");
-    act->create = simutil_print(copy);
+    act->create = json_print(copy);
     cJSON_Delete(copy);
     return 0;
 }
@@ -213,8 +214,8 @@ kind_fields(const cJSON *body, const struct sim_req *req,
         const cJSON *r = cJSON_GetObjectItemCaseSensitive(body,
             "responder");
 
-        if (simutil_jstr(r, "type") == NULL ||
-            strcmp(simutil_jstr(r, "type"), "team") != 0)
+        if (json_str(r, "type") == NULL ||
+            strcmp(json_str(r, "type"), "team") != 0)
             return fail(ve, "responder", "only team responders are "
                 "simulated");
         return team_fields(r, act, ve, "responder");

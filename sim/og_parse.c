@@ -13,6 +13,7 @@
 #include "sim_limits.h"
 #include "str.h"
 #include "xmem.h"
+#include "json.h"
 
 /* Detach key from rest and copy its string value into *dst (default def
  * when absent). -1 with err on a non-string or over-long value. */
@@ -126,9 +127,9 @@ take_teams(cJSON *rest, const char *key, struct og_alert *a, char *err,
         goto out;
     }
     cJSON_ArrayForEach(e, it) {
-        id = simutil_jstr(e, "id");
-        name = simutil_jstr(e, "name");
-        type = simutil_jstr(e, "type");
+        id = json_str(e, "id");
+        name = json_str(e, "name");
+        type = json_str(e, "type");
         if (type != NULL && strcmp(type, "team") != 0)
             continue;
         if (id == NULL && name == NULL) {
@@ -171,7 +172,7 @@ take_details(cJSON *rest, struct og_alert *a, char *err, size_t errlen)
         goto out;
     }
     cJSON_ArrayForEach(e, it) {
-        v = cJSON_IsString(e) ? xstrdup(e->valuestring) : simutil_print(e);
+        v = cJSON_IsString(e) ? xstrdup(e->valuestring) : json_print(e);
         og_strv_push(&a->detail_keys, e->string);
         og_strv_push(&a->detail_values, v);
         free(v);
@@ -199,11 +200,11 @@ take_integration_report(cJSON *rest, struct og_alert *a, char *err,
         goto out;
     }
     simutil_uuid(uuid);
-    a->integ_id = simutil_dup(simutil_jstr(in, "id"), uuid);
-    a->integ_name = simutil_dup(simutil_jstr(in, "name"), "API");
-    a->integ_type = simutil_dup(simutil_jstr(in, "type"), "API");
-    a->ack_by = simutil_dup(simutil_jstr(rep, "acknowledgedBy"), NULL);
-    a->closed_by = simutil_dup(simutil_jstr(rep, "closedBy"), NULL);
+    a->integ_id = simutil_dup(json_str(in, "id"), uuid);
+    a->integ_name = simutil_dup(json_str(in, "name"), "API");
+    a->integ_type = simutil_dup(json_str(in, "type"), "API");
+    a->ack_by = simutil_dup(json_str(rep, "acknowledgedBy"), NULL);
+    a->closed_by = simutil_dup(json_str(rep, "closedBy"), NULL);
     if (cJSON_IsNumber(n = cJSON_GetObjectItem(rep, "ackTime")) &&
         n->valuedouble >= 0)
         a->ack_time = (uint64_t)n->valuedouble;
@@ -236,14 +237,14 @@ take_notes(cJSON *rest, struct og_alert *a, uint64_t now, size_t notes_max,
         goto out;
     }
     cJSON_ArrayForEach(e, it) {
-        if ((text = simutil_jstr(e, "note")) == NULL) {
+        if ((text = json_str(e, "note")) == NULL) {
             snprintf(err, errlen, "\"notes\" entries need a \"note\"");
             goto out;
         }
         if (simutil_parse_time(cJSON_GetObjectItem(e, "createdAt"), now,
             &t) == -1)
             t = now;
-        if (og_alert_add_note(a, text, simutil_jstr(e, "owner"), t,
+        if (og_alert_add_note(a, text, json_str(e, "owner"), t,
             notes_max) == -1) {
             snprintf(err, errlen, "more than %zu notes", notes_max);
             goto out;
@@ -377,7 +378,7 @@ og_alert_from_json(const cJSON *obj, uint64_t now, size_t notes_max,
     if (a->acknowledged && a->ack_by == NULL)
         a->ack_by = xstrdup("API");
     if (cJSON_GetArraySize(rest) > 0)
-        a->extra = simutil_print(rest);
+        a->extra = json_print(rest);
     cJSON_Delete(rest);
     return a;
 fail:

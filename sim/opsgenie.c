@@ -14,6 +14,7 @@
 #include "og_query.h"
 #include "str.h"
 #include "xmem.h"
+#include "json.h"
 
 #define OG_PREFIX   "/v2/alerts"
 
@@ -313,7 +314,7 @@ og_notes_list(struct sim *s, const struct sim_req *req,
     last = cJSON_GetArrayItem(data, cJSON_GetArraySize(data) - 1);
     if (more && last != NULL &&
         buf_appendf(&b, "&direction=next&offset=%s",
-        simutil_jstr(last, "offset")) == 0)
+        json_str(last, "offset")) == 0)
         cJSON_AddStringToObject(p, "next", b.data);
     buf_free(&b);
     sim_og_reply(resp, a, 200, o);

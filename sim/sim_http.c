@@ -20,6 +20,7 @@
 #include "simutil.h"
 #include "str.h"
 #include "xmem.h"
+#include "json.h"
 
 struct sim_http {
     struct MHD_Daemon  *d;
@@ -285,7 +286,7 @@ void
 sim_resp_json(struct sim_resp *resp, int status, cJSON *tree)
 {
     free(resp->body);
-    resp->body = tree == NULL ? NULL : simutil_print(tree);
+    resp->body = tree == NULL ? NULL : json_print(tree);
     resp->status = status;
     cJSON_Delete(tree);
 }

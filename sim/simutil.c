@@ -198,30 +198,12 @@ simutil_uuid(char *out)
         (unsigned long long)(lo & 0xffffffffffffULL));
 }
 
-const char *
-simutil_jstr(const cJSON *obj, const char *key)
-{
-    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-    return cJSON_IsString(it) ? it->valuestring : NULL;
-}
-
 char *
 simutil_dup(const char *s, const char *def)
 {
     if (s != NULL)
         return xstrdup(s);
     return def == NULL ? NULL : xstrdup(def);
-}
-
-char *
-simutil_print(const cJSON *item)
-{
-    char *s;
-
-    if ((s = cJSON_PrintUnformatted(item)) == NULL)
-        abort();
-    return s;
 }
 
 void

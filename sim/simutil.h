@@ -36,14 +36,8 @@ void simutil_uuid(char *out);
 /* A uniformly random 64-bit value. Thread-safe. */
 uint64_t simutil_random64(void);
 
-/* Object member as a string; NULL when absent or not a string. */
-const char *simutil_jstr(const cJSON *obj, const char *key);
-
 /* Duplicate s (or def when s is NULL); NULL when both are NULL. */
 char *simutil_dup(const char *s, const char *def);
-
-/* Print a cJSON tree compactly (caller frees); aborts on OOM. */
-char *simutil_print(const cJSON *item);
 
 /* Add "took" and "requestId" (a fresh UUID unless rid is given) to an
  * OpsGenie answer object. */
