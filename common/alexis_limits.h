@@ -63,7 +63,6 @@
 #define AH_WORKERS_MAX              64
 #define AH_PARALLEL_DEFAULT         16      /* entities of a task at once */
 #define AH_PARALLEL_MAX             256
-#define AH_OUTPUT_MAX_DEFAULT       (64 * 1024)     /* per stream */
 #define AH_IDEMPOTENCY_DEFAULT_MS   (3600 * 1000)
 #define AH_IDEMPOTENCY_MAX_MS       (30LL * 24 * 3600 * 1000)
 #define AH_JOBS_LIST_DEFAULT        20
@@ -73,7 +72,6 @@
 #define AH_NOTE_MAX                 24000   /* chars; OpsGenie's is 25,000 */
 #define AH_NOTE_TAIL                1500    /* output bytes per entity */
 #define AH_DB_BUSY_MS               5000    /* sqlite3_busy_timeout */
-#define AH_DELAY_AFTER_MAX_MS       (3600 * 1000)
 #define AH_JOB_ID_BYTES             16      /* from getrandom: 32 hex */
 
 #endif

@@ -38,7 +38,6 @@
 #define POLLER_RETRIES_MAX          10
 
 /* One answer (a list page, a problem) may be this large. */
-#define POLLER_RESPONSE_DEFAULT     (16 * 1024 * 1024)
 #define POLLER_RESPONSE_MAX         (256 * 1024 * 1024)
 
 /* Built URLs and ids taken from API answers. */

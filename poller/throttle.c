@@ -21,7 +21,6 @@ throttle_init(struct throttle *t, long long rate, const atomic_bool *stop)
     t->last_us = now_us();
     t->gate_us = 0;
     t->stop = stop;
-    t->waited_ms = 0;
 }
 
 void
@@ -66,15 +65,13 @@ wait_needed(struct throttle *t, uint64_t now)
 bool
 throttle_take(struct throttle *t)
 {
-    uint64_t start = now_us(), wait;
+    uint64_t wait;
 
     for (;;) {
         if (t->stop != NULL && atomic_load(t->stop))
             return false;
         pthread_mutex_lock(&t->lock);
         wait = wait_needed(t, now_us());
-        if (wait == 0)
-            t->waited_ms += (unsigned long)((now_us() - start) / 1000u);
         pthread_mutex_unlock(&t->lock);
         if (wait == 0)
             return true;

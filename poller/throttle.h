@@ -22,7 +22,6 @@ struct throttle {
     uint64_t            last_us;
     uint64_t            gate_us;    /* no request before this (monotonic) */
     const atomic_bool  *stop;       /* may be NULL */
-    unsigned long       waited_ms;  /* total time spent waiting */
 };
 
 /* rate requests per second (0: unlimited) with a burst of one second's

@@ -37,7 +37,10 @@ is_escape(const char *s, size_t n, size_t i)
         isxdigit((unsigned char)s[i + 1]) && isxdigit((unsigned char)s[i + 2]);
 }
 
-int
+/* Percent-encode s keeping only unreserved bytes (A-Z a-z 0-9 - . _ ~),
+ * the bytes in keep and existing %XX escapes literal, appending to dst of
+ * size dstlen at *pos. -1 when it does not fit. */
+static int
 url_encode_into(char *dst, size_t dstlen, size_t *pos, const char *s,
     size_t n, const char *keep)
 {

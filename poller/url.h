@@ -50,10 +50,4 @@ char *url_keep_params(const char *url, const char *const *keep);
 int url_get_param(const char *url, const char *key, char *out,
     size_t outlen);
 
-/* Percent-encode s keeping only unreserved bytes (A-Z a-z 0-9 - . _ ~) and
- * existing %XX escapes literal, appending to the caller's buffer dst of
- * size dstlen at *pos. -1 when it does not fit. */
-int url_encode_into(char *dst, size_t dstlen, size_t *pos, const char *s,
-    size_t n, const char *keep);
-
 #endif

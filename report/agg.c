@@ -56,12 +56,6 @@ static const char *const ok_status[] = {
     "dry_run",      /* development mode; the action handler counts it ok */
 };
 
-uint64_t
-agg_dur_bin_max(size_t i)
-{
-    return i < AGG_DUR_BINS ? dur_bins[i].max : UINT64_MAX;
-}
-
 const char *
 agg_dur_bin_label(size_t i)
 {

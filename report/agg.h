@@ -99,9 +99,7 @@ void agg_line(struct agg *a, const char *line, size_t len);
 int agg_file(struct agg *a, const char *path, char *err, size_t errlen)
     ATTR_WUR;
 
-/* The upper bound in ms of duration bin i (the last bin has none) and its
- * label ("<100ms", ..., ">=10m"). */
-uint64_t agg_dur_bin_max(size_t i);
+/* The label of duration bin i ("<100ms", ..., ">=10m"). */
 const char *agg_dur_bin_label(size_t i);
 
 #endif
