@@ -28,7 +28,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
-from harness import Proc, Sink, TempDir, http  # noqa: E402
+from harness import Sink, TempDir, http, start_daemon  # noqa: E402
 from sshd import Sshd  # noqa: E402
 
 TOKEN = "bench-token-5566"
@@ -99,12 +99,10 @@ def main():
                 keys = f.read()
             with open(s.path("authorized_keys"), "w") as f:
                 f.write(keys)
-        tmp.write("tokens/c.json", json.dumps({"token_list": [{"token": {
-            "type": "p", "requestor": "bench", "description": "b",
-            "id": TOKEN}}]}))
-        tmp.write("tokens/r.json", json.dumps({"token": {
-            "type": "p", "requestor": "ah", "description": "b",
-            "id": "runtime"}}))
+        tmp.write_tokens([("bench", TOKEN, "p", "b")],
+                         ("ah", "runtime", "p", "b"),
+                         clients_name="tokens/c.json",
+                         runtime_name="tokens/r.json")
         tmp.write("secrets/og", "k\n", mode=0o600)
         rule = {"enabled": "true", "os_type": "linux", "rule_name": "bench",
                 "alert_feed": "opsgenie",
@@ -127,16 +125,15 @@ action_handler:
   parallel: 64
   tokens: {allowed_clients: c.json, runtime: r.json}
 """ % (sink.url, sshd.user_key("ed25519"), a.login_user or sshd.user, kh))
-        proc = Proc([os.path.join(a.bin, "alexis-action-handler"),
-                     "--config", conf], tmp.join("ah.log"))
-        port = proc.wait_event("listening")["port"]
+        ah = os.path.join(a.bin, "alexis-action-handler")
+        proc, url = start_daemon([ah, "--config", conf], tmp.join("ah.log"))
         env = {"alexis": {"feed_type": "opsgenie", "unique_value": "1",
                           "base_url": sink.url}, "tinyId": "1", "id": "a1",
                "rule": {"rule_name": "bench"}}
         cpu0, mcpu0 = proc_cpu_ms(proc.pid), machine_cpu_ms()
         t0 = time.monotonic()
-        st, body, _ = http("POST", "http://127.0.0.1:%s/v1/action" % port,
-                           env, {"Authorization": "Bearer " + TOKEN})
+        st, body, _ = http("POST", url + "/v1/action", env,
+                           {"Authorization": "Bearer " + TOKEN})
         assert st == 202, body
         job = json.loads(body)["job"]
         ev = proc.wait_event("job_finished", timeout=120, job=job)

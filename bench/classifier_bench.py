@@ -20,17 +20,15 @@ import argparse
 import json
 import os
 import re
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
-from harness import Proc, http  # noqa: E402
+from harness import TempDir, http, start_daemon, start_sink  # noqa: E402
 
+BIN = os.path.join(ROOT, "build", "bin")
 TOKEN = "bench-poller-token-0123456789"
 LUA = """
 wrk.method = "POST"
@@ -40,21 +38,6 @@ f:close()
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer " .. os.getenv("BENCH_TOKEN")
 """
-
-
-def start_sink(tmp, name):
-    pf = os.path.join(tmp, name + ".port")
-    p = subprocess.Popen([os.path.join(ROOT, "build", "bin", "alexis-sink"),
-                          "--host", "127.0.0.1", "--port", "0",
-                          "--port-file", pf],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while not os.path.exists(pf):
-        if time.monotonic() > deadline or p.poll() is not None:
-            raise SystemExit("sink did not start")
-        time.sleep(0.01)
-    with open(pf) as f:
-        return p, int(f.read().strip())
 
 
 def sink_count(port):
@@ -93,17 +76,10 @@ def write_rules(d, n):
 
 def config(tmp, sink_port, rules, workers):
     url = "http://127.0.0.1:%d" % sink_port
-    os.makedirs(os.path.join(tmp, "tokens"), exist_ok=True)
-    with open(os.path.join(tmp, "tokens", "clients.json"), "w") as f:
-        json.dump({"token_list": [{"token": {"type": "personal",
-                   "requestor": "bench", "description": "b",
-                   "id": TOKEN}}]}, f)
-    with open(os.path.join(tmp, "tokens", "rt.json"), "w") as f:
-        json.dump({"token": {"type": "personal", "requestor": "classifier",
-                   "description": "b", "id": "bench-runtime"}}, f)
-    p = os.path.join(tmp, "alexis.conf.yaml")
-    with open(p, "w") as f:
-        f.write("""authentication_list:
+    tmp.write_tokens([("bench", TOKEN, "personal", "b")],
+                     ("classifier", "bench-runtime", "personal", "b"),
+                     runtime_name="tokens/rt.json")
+    return tmp.write("alexis.conf.yaml", """authentication_list:
   - {name: og, type: opsgenie, base_url: '%s',
      headers: '{"Authorization":"GenieKey bench"}'}
 classifier:
@@ -116,7 +92,6 @@ classifier:
   queue_size: 4096
   tokens: {directory: tokens, allowed_clients: clients.json, runtime: rt.json}
 """ % (url, url, rules, workers))
-    return p
 
 
 def main():
@@ -125,21 +100,18 @@ def main():
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--workers", type=int, default=16)
     args = ap.parse_args()
-    tmp = tempfile.mkdtemp(prefix="alexis-bench-")
-    sink, sport = start_sink(tmp, "sink")
+    tmp = TempDir(prefix="alexis-bench-")
+    sink, sport = start_sink(tmp.path, bin_dir=BIN)
     procs = []
     try:
-        with open(os.path.join(tmp, "wrk.lua"), "w") as f:
-            f.write(LUA)
+        lua = tmp.write("wrk.lua", LUA)
         with open(os.path.join(ROOT, "tests", "fixtures", "envelopes",
                                "opsgenie-gc.json")) as f:
             env_doc = json.load(f)
         env_doc["alexis"]["base_url"] = "http://127.0.0.1:%d" % sport
-        body = os.path.join(tmp, "body.json")
-        with open(body, "w") as f:
-            json.dump(env_doc, f)
+        body = tmp.write("body.json", json.dumps(env_doc))
         env = dict(os.environ, BENCH_BODY=body, BENCH_TOKEN=TOKEN,
-                   BENCH_LUA=os.path.join(tmp, "wrk.lua"))
+                   BENCH_LUA=lua)
 
         # Reference: the empty MHD handler, same load generator and body.
         ref, _ = wrk("http://127.0.0.1:%d/v1/classifier" % sport,
@@ -149,18 +121,17 @@ def main():
               "alerts/s at 4 / 100 / 1000 rules")
         results = []
         for n in (4, 100, 1000):
-            rules = os.path.join(tmp, "rules%d" % n)
+            rules = tmp.join("rules%d" % n)
             write_rules(rules, n)
             conf = config(tmp, sport, rules, args.workers)
-            logp = os.path.join(tmp, "classifier%d.log" % n)
-            c = Proc([os.path.join(ROOT, "build", "bin", "alexis-classifier"),
-                      "--config", conf], logp)
+            c, url = start_daemon([os.path.join(BIN, "alexis-classifier"),
+                                   "--config", conf],
+                                  tmp.join("classifier%d.log" % n))
             procs.append(c)
-            port = c.wait_event("listening")["port"]
             before = sink_count(sport)
             t0 = time.monotonic()
-            acc, _ = wrk("http://127.0.0.1:%s/v1/classifier" % port,
-                         args.duration, args.connections, env)
+            acc, _ = wrk(url + "/v1/classifier", args.duration,
+                         args.connections, env)
             elapsed = time.monotonic() - t0
             after = sink_count(sport)
             c.stop()
@@ -178,9 +149,9 @@ def main():
     finally:
         for c in procs:
             c.stop()
-        sink.send_signal(signal.SIGTERM)
+        sink.terminate()
         sink.wait(timeout=10)
-        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.cleanup()
 
 
 if __name__ == "__main__":

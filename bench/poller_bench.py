@@ -21,17 +21,14 @@ binaries (alexis-poller, alexis-sim, alexis-sink).
 import argparse
 import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
-from harness import Proc, http  # noqa: E402
+from harness import (BIN, GENIE_KEY, Proc, SimAdmin, TempDir,  # noqa: E402
+                     http, start_daemon, start_sink)
 
-BIN = os.environ.get("ALEXIS_BIN", os.path.join(ROOT, "build", "bin"))
-GENIE = "11111111-2222-4333-8444-555555555555"
 TOKEN = "bench-poller-token-0123456789"
 BATCH = 1000
 
@@ -69,21 +66,6 @@ poller:
 """
 
 
-def start_sink(tmp):
-    pf = os.path.join(tmp, "sink.port")
-    p = subprocess.Popen([os.path.join(BIN, "alexis-sink"), "--host",
-                          "127.0.0.1", "--port", "0", "--port-file", pf,
-                          "--status", "202", "--body", '{"received":"x"}'],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while not os.path.exists(pf) or os.path.getsize(pf) == 0:
-        if time.monotonic() > deadline or p.poll() is not None:
-            raise SystemExit("alexis-sink did not start")
-        time.sleep(0.01)
-    with open(pf) as f:
-        return p, int(f.read().strip())
-
-
 def create_alerts(sim, n):
     t0 = int(time.time() * 1000) - 600000
     for start in range(0, n, BATCH):
@@ -92,10 +74,7 @@ def create_alerts(sim, n):
                   "details": {"host": "ledger-%d" % (i % 50)},
                   "teams": [{"name": "payments_incoming"}]}
                  for i in range(start, min(n, start + BATCH))]
-        st, body, _ = http("POST", sim + "/_admin/opsgenie/alerts", batch,
-                           timeout=60)
-        if st != 201:
-            raise SystemExit("creating alerts: %d %s" % (st, body[:200]))
+        sim.add_alerts(batch)
 
 
 def main():
@@ -113,38 +92,33 @@ def main():
     args = ap.parse_args()
     rates = [] if args.no_rate else (args.rate or ["og.search=10/10",
                                                    "og.alert=200/200"])
-    tmp = tempfile.mkdtemp(prefix="alexis-poller-bench-")
-    sim = Proc([os.path.join(BIN, "alexis-sim"), "--host", "127.0.0.1",
-                "--port", "0", "--max-alerts", str(args.alerts + 100),
-                ] +
-               sum([["--rate-limit", r] for r in rates], []),
-               os.path.join(tmp, "sim.log"))
-    sink = None
+    tmp = TempDir(prefix="alexis-poller-bench-")
+    sim_proc, sim_url = start_daemon(
+        [os.path.join(BIN, "alexis-sim"), "--host", "127.0.0.1", "--port",
+         "0", "--max-alerts", str(args.alerts + 100)] +
+        sum([["--rate-limit", r] for r in rates], []), tmp.join("sim.log"))
+    sim = SimAdmin(sim_url, timeout=60)
+    sink = poller = None
     try:
-        sim_url = "http://127.0.0.1:%s" % sim.wait_event("listening")["port"]
         # Creation goes through the admin API, which is not rate-limited.
-        create_alerts(sim_url, args.alerts)
-        http("DELETE", sim_url + "/_admin/stats")
-        sink, sink_port = start_sink(tmp)
-        with open(os.path.join(tmp, "poller.token.json"), "w") as f:
-            json.dump({"token": {"type": "personal", "requestor": "poller",
-                                 "description": "bench", "id": TOKEN}}, f)
-        cfg = os.path.join(tmp, "alexis.conf.yaml")
-        with open(cfg, "w") as f:
-            f.write(CONFIG.format(sim=sim_url, genie=GENIE,
-                                  sink="http://127.0.0.1:%d" % sink_port,
-                                  concurrency=args.concurrency,
-                                  retries=args.retries,
-                                  list_rate=args.list_rate,
-                                  item_rate=args.item_rate))
+        create_alerts(sim, args.alerts)
+        sim.admin("DELETE", "stats")
+        sink, sink_port = start_sink(tmp.path, ("--status", "202", "--body",
+                                                '{"received":"x"}'))
+        tmp.write_tokens(None, ("poller", TOKEN, "personal", "bench"),
+                         runtime_name="poller.token.json")
+        cfg = tmp.write("alexis.conf.yaml", CONFIG.format(
+            sim=sim_url, genie=GENIE_KEY,
+            sink="http://127.0.0.1:%d" % sink_port,
+            concurrency=args.concurrency, retries=args.retries,
+            list_rate=args.list_rate, item_rate=args.item_rate))
         t = time.monotonic()
         poller = Proc([os.path.join(BIN, "alexis-poller"), "--config", cfg],
-                      os.path.join(tmp, "poller.log"))
+                      tmp.join("poller.log"))
         rc = poller.wait_exit(timeout=3600)
         elapsed = time.monotonic() - t
         fin = poller.events("poll_finished")[0]
-        st, text, _ = http("GET", sim_url + "/_admin/stats")
-        stats = json.loads(text)
+        stats = sim.stats()
         st, text, _ = http("GET", "http://127.0.0.1:%d/_sink/count" %
                            sink_port)
         posted = json.loads(text).get("requests", text)
@@ -170,10 +144,13 @@ def main():
         print("  throughput            %.0f alerts/s" % (
             int(fin["delivered"]) / elapsed if elapsed else 0))
     finally:
+        if poller is not None:
+            poller.stop()
         if sink is not None:
             sink.terminate()
             sink.wait(timeout=10)
-        sim.stop()
+        sim_proc.stop()
+        tmp.cleanup()
 
 
 if __name__ == "__main__":

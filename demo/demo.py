@@ -16,7 +16,6 @@ Everything (configs, tokens, keys, logs) is under run/demo-<time>/.
 import argparse
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -25,13 +24,13 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
-from harness import Proc, http, parse_logfmt  # noqa: E402
+from harness import (Proc, SimAdmin, WorkDir, http,  # noqa: E402
+                     parse_logfmt, start_daemon, wait_until, DT_TOKEN,
+                     GENIE_KEY)
 from sshd import Sshd  # noqa: E402
 
-OG_KEY = "11111111-2222-4333-8444-555555555555"
-DT_TOKEN = ("dt0c01.SAMPLEPUBLICPART0000000.SAMPLESECRETPART"
-            "0000000000000000000000000000000000000000000000000")
 WAIT_S = 90
+DT_PROBLEM = "-4417200931562209843_1763805540000V2"
 
 
 def demo_command(rule, task):
@@ -49,31 +48,26 @@ class Demo:
     def __init__(self, bin_dir, workdir, command=demo_command,
                  loop_interval=2):
         self.bin = bin_dir
-        self.dir = workdir
-        os.makedirs(self.dir, exist_ok=True)
+        self.files = WorkDir(workdir)     # configs, keys, tokens, logs
+        self.path, self.write = self.files.join, self.files.write
         self.command = command
         self.loop_interval = loop_interval
         self.procs = []
         self.sshd = None
 
     # ---- helpers -------------------------------------------------------
-    def path(self, *rel):
-        return os.path.join(self.dir, *rel)
-
-    def write(self, rel, text, mode=None):
-        p = self.path(rel)
-        os.makedirs(os.path.dirname(p), exist_ok=True)
-        with open(p, "w") as f:
-            f.write(text)
-        if mode is not None:
-            os.chmod(p, mode)
-        return p
-
-    def start(self, name, args):
-        p = Proc([os.path.join(self.bin, args[0])] + args[1:],
-                 self.path("logs", name + ".log"))
+    def start(self, name, args, listens=True):
+        """Start a daemon (args[0] from the bin dir), logging to
+        logs/<name>.log; returns (Proc, its URL, or None if it does not
+        listen)."""
+        args = [os.path.join(self.bin, args[0])] + args[1:]
+        log = self.path("logs", name + ".log")
+        if listens:
+            p, url = start_daemon(args, log)
+        else:
+            p, url = Proc(args, log), None
         self.procs.append(p)
-        return p
+        return p, url
 
     def token(self, name):
         with open(self.path("tokens", name)) as f:
@@ -93,7 +87,7 @@ class Demo:
         subprocess.run(["sh", os.path.join(ROOT, "scripts", "gen-tokens.sh"),
                         self.path("tokens")], check=True,
                        stdout=subprocess.DEVNULL)
-        self.write("secrets/opsgenie_api_key", OG_KEY + "\n", 0o600)
+        self.write("secrets/opsgenie_api_key", GENIE_KEY + "\n", 0o600)
         self.write("secrets/dynatrace_api_token", DT_TOKEN + "\n", 0o600)
         self.sshd = Sshd(addresses=("127.0.0.1",))
         self.sshd.start()
@@ -127,13 +121,13 @@ class Demo:
         return self.write("sim-seed.json", json.dumps(seed, indent=1))
 
     def start_sim(self):
-        self.sim = self.start("sim", ["alexis-sim", "--host", "127.0.0.1",
-                                      "--port", "0", "--seed", self.seed()])
-        self.sim_url = "http://127.0.0.1:%s" % (
-            self.sim.wait_event("listening")["port"])
+        self.sim_proc, self.sim_url = self.start(
+            "sim", ["alexis-sim", "--host", "127.0.0.1", "--port", "0",
+                    "--seed", self.seed()])
+        self.sim = SimAdmin(self.sim_url)
 
-    def configs(self, ah_url, cl_url):
-        auth = textwrap.dedent("""\
+    def auth_config(self):
+        return textwrap.dedent("""\
             authentication_list:
               - name: opsgenie_demo
                 type: opsgenie
@@ -144,10 +138,9 @@ class Demo:
                 base_url: '%(sim)s'
                 api_key_file: secrets/dynatrace_api_token
             """) % {"sim": self.sim_url}
-        return auth
 
     def start_daemons(self):
-        auth = self.configs(None, None)
+        auth = self.auth_config()
         ah_conf = self.write("action_handler.yaml", auth + textwrap.dedent("""\
             action_handler:
               listener: {hostname: 127.0.0.1, port: 0}
@@ -160,10 +153,8 @@ class Demo:
                        allowed_clients: clients.action_handler.json,
                        runtime: action_handler.token.json}
             """) % (self.sshd.user, self.sshd.user_key("ed25519")))
-        self.ah = self.start("action_handler", ["alexis-action-handler",
-                                                "--config", ah_conf])
-        self.ah_url = "http://127.0.0.1:%s" % (
-            self.ah.wait_event("listening")["port"])
+        self.ah, self.ah_url = self.start(
+            "action_handler", ["alexis-action-handler", "--config", ah_conf])
         cl_conf = self.write("classifier.yaml", auth + textwrap.dedent("""\
             classifier:
               action_handler_destinations: {linux: '%s/v1'}
@@ -175,10 +166,8 @@ class Demo:
                        allowed_clients: clients.classifier.json,
                        runtime: classifier.token.json}
             """) % self.ah_url)
-        self.cl = self.start("classifier", ["alexis-classifier", "--config",
-                                            cl_conf])
-        self.cl_url = "http://127.0.0.1:%s" % (
-            self.cl.wait_event("listening")["port"])
+        self.cl, self.cl_url = self.start(
+            "classifier", ["alexis-classifier", "--config", cl_conf])
         po_conf = self.write("poller.yaml", auth + textwrap.dedent("""\
             poller:
               classifier_destinations:
@@ -208,39 +197,42 @@ class Demo:
               tokens: {directory: tokens, runtime: poller.token.json}
             """) % {"cl": self.cl_url, "sim": self.sim_url,
                     "loop": self.loop_interval})
-        self.po = self.start("poller", ["alexis-poller", "--config",
-                                        po_conf])
+        self.po, _ = self.start("poller", ["alexis-poller", "--config",
+                                           po_conf], listens=False)
 
     # ---- what happened -------------------------------------------------
     def og(self, tiny):
-        st, body, _ = http("GET", "%s/_admin/opsgenie/alerts/%s" %
-                           (self.sim_url, tiny))
-        return json.loads(body).get("data", {}) if st == 200 else {}
+        """An alert's state in the simulator, {} if there is none."""
+        st, doc = self.sim.admin("GET", "opsgenie/alerts/" + tiny)
+        return doc.get("data", {}) if st == 200 else {}
 
     def dt(self, pid):
-        st, body, _ = http("GET", "%s/_admin/dynatrace/problems/%s" %
-                           (self.sim_url, pid))
-        return json.loads(body).get("data", {}) if st == 200 else {}
+        """A problem's state in the simulator, {} if there is none."""
+        st, doc = self.sim.admin("GET", "dynatrace/problems/" + pid)
+        return doc.get("data", {}) if st == 200 else {}
 
     def teams(self, alert):
         return [t.get("name") for t in alert.get("teams", [])]
 
     def wait_done(self):
-        deadline = time.monotonic() + WAIT_S
-        while time.monotonic() < deadline:
+        """True once the seeded alerts and problem are handled, False after
+        WAIT_S; exits if a daemon does."""
+        def done():
             a, b = self.og("5120"), self.og("5121")
-            p = self.dt("-4417200931562209843_1763805540000V2")
-            done = ("payments_oncall" in self.teams(a) and
+            p = self.dt(DT_PROBLEM)
+            if ("payments_oncall" in self.teams(a) and
                     "dba_oncall" in self.teams(b) and
-                    len(p.get("comments", [])) >= 2)
-            if done:
+                    len(p.get("comments", [])) >= 2):
                 return True
             for pr in self.procs:
                 if pr.p.poll() is not None:
                     raise SystemExit("demo: %s exited early; see %s" %
                                      (pr.args[0], pr.log_path))
-            time.sleep(0.25)
-        return False
+            return False
+        try:
+            return wait_until(done, WAIT_S, "the demo alerts", interval=0.25)
+        except AssertionError:
+            return False
 
     def show(self):
         say = print
@@ -256,13 +248,12 @@ class Demo:
             for n in a.get("notes", []):
                 say("  note on the ticket:")
                 say(textwrap.indent(n.get("note", "").strip(), "    | "))
-        st, body, _ = http("GET", self.sim_url + "/_admin/opsgenie/alerts")
-        for a in json.loads(body).get("data", []):
+        for a in self.sim.admin("GET", "opsgenie/alerts")[1].get("data", []):
             if "queue_needsinvestigation" in self.teams(a):
                 say("\nOpsGenie alert %s: %s\n  no rule matched -> team "
                     "queue_needsinvestigation" % (a.get("tinyId"),
                                                   a.get("message")))
-        p = self.dt("-4417200931562209843_1763805540000V2")
+        p = self.dt(DT_PROBLEM)
         say("\nDynatrace problem %s (%s): comments:" % (
             p.get("displayId", "?"), p.get("v2", {}).get("title", "?")))
         for c in p.get("comments", []):
@@ -270,8 +261,8 @@ class Demo:
             say(textwrap.indent(c.get("content", "").strip(), "    | "))
         say("\n=== The key=value log lines for one alert "
             "(grep tinyId=5120 logs/*.log) ===")
-        traced = [l for name in ("poller", "classifier", "action_handler")
-                  for l in self.lines(name) if "tinyId=5120 " in l + " "]
+        traced = [l for proc in (self.po, self.cl, self.ah)
+                  for l in proc.lines() if "tinyId=5120 " in l + " "]
         for line in sorted(traced, key=lambda l: parse_logfmt(l).get("ts")):
             say(line)
         self.report()
@@ -296,10 +287,6 @@ class Demo:
                 r.get("action"), r.get("entity"), r.get("exit_status"),
                 r.get("duration_ms")))
             print(textwrap.indent(r.get("stdout", "").rstrip(), "      > "))
-
-    def lines(self, name):
-        with open(self.path("logs", name + ".log"), errors="replace") as f:
-            return [l.rstrip("\n") for l in f]
 
     def report(self):
         rep = os.path.join(self.bin, "alexis-report")
@@ -330,7 +317,7 @@ def main():
     signal.signal(signal.SIGTERM, on_signal)
     ok = False
     try:
-        print("demo: working directory %s" % demo.dir)
+        print("demo: working directory %s" % demo.files.path)
         demo.setup()
         demo.start_daemons()
         print("demo: sim %s, classifier %s, action handler %s, sshd %s" % (

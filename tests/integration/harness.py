@@ -8,11 +8,16 @@
   action handler and the OpsGenie/Dynatrace APIs; answers are programmable
   per (method, path prefix); wait_for() blocks on a condition, not a sleep.
 - http(): one request with urllib, returning (status, body text, headers).
+- start_daemon(): a Proc whose config asks for port 0, and its URL once the
+  `listening` line is logged; start_sink(): the C alexis-sink (benchmarks).
+- SimAdmin: alexis-sim's /_admin API; GENIE_KEY / DT_TOKEN: sample keys.
+- wait_until(): poll a condition with a deadline.
+- WorkDir / TempDir: files under a directory (TempDir: a fresh temp dir),
+  including the original-format token files (write_tokens).
 """
 import http.server
 import json
 import os
-import re
 import shutil
 import signal
 import socketserver
@@ -21,12 +26,18 @@ import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 BIN = os.environ.get("ALEXIS_BIN", os.path.join(
     os.path.dirname(__file__), "..", "..", "build", "bin"))
 SRC = os.environ.get("ALEXIS_SRC", os.path.join(
     os.path.dirname(__file__), "..", ".."))
+
+# Sample credentials in the vendors' formats, accepted by alexis-sim.
+GENIE_KEY = "11111111-2222-4333-8444-555555555555"
+DT_TOKEN = ("dt0c01.SAMPLEPUBLICPART0000000.SAMPLESECRETPART"
+            "0000000000000000000000000000000000000000000000000")
 
 
 def parse_logfmt(line):
@@ -73,6 +84,16 @@ def parse_logfmt(line):
     return out
 
 
+def _log_lines(data):
+    """Lines of log bytes, split as a text-mode file would (universal
+    newlines), without their line ends."""
+    text = data.decode("utf-8", "replace")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 class Proc:
     """A daemon started by a test, stopped by its pid."""
 
@@ -82,6 +103,8 @@ class Proc:
         self.logf = open(log_path, "ab")
         self.p = subprocess.Popen(args, stdout=self.logf, stderr=self.logf,
                                   env=env, cwd=cwd)
+        self._offset = 0    # bytes of the log parsed into self._parsed
+        self._parsed = []   # parse_logfmt() of every complete line so far
 
     @property
     def pid(self):
@@ -92,15 +115,24 @@ class Proc:
                   errors="replace") as f:
             return [l.rstrip("\n") for l in f]
 
+    def _all_events(self):
+        """Every log line parsed. Complete lines are parsed once and kept;
+        a last line still being written is parsed, not kept."""
+        with open(self.log_path, "rb") as f:
+            f.seek(self._offset)
+            data = f.read()
+        end = data.rfind(b"\n") + 1
+        self._parsed += [parse_logfmt(l) for l in _log_lines(data[:end])]
+        self._offset += end
+        return self._parsed + [parse_logfmt(l) for l in
+                               _log_lines(data[end:])]
+
     def events(self, event=None, **match):
-        out = []
-        for l in self.lines():
-            kv = parse_logfmt(l)
-            if event is not None and kv.get("event") != event:
-                continue
-            if all(kv.get(k) == v for k, v in match.items()):
-                out.append(kv)
-        return out
+        """Parsed log lines with event (any if None) and matching keys.
+        The dicts are shared between calls: read them, don't modify."""
+        return [kv for kv in self._all_events()
+                if (event is None or kv.get("event") == event)
+                and all(kv.get(k) == v for k, v in match.items())]
 
     def wait_event(self, event, timeout=10.0, **match):
         """Wait until a log line with event (and matching keys) appears."""
@@ -131,6 +163,34 @@ class Proc:
                 self.p.wait(timeout=10)
         self.logf.close()
         return self.p.returncode
+
+
+def start_daemon(args, log_path, env=None, timeout=10.0):
+    """Start a daemon whose listener asks for port 0; return (Proc, its
+    http://127.0.0.1:<port> URL) once it logs event=listening. If it never
+    does, it is stopped and the wait's AssertionError raised."""
+    proc = Proc(args, log_path, env=env)
+    try:
+        port = proc.wait_event("listening", timeout=timeout)["port"]
+    except BaseException:
+        proc.stop()
+        raise
+    return proc, "http://127.0.0.1:%s" % port
+
+
+def wait_until(cond, timeout=10.0, what="condition", interval=0.02):
+    """Call cond() every interval seconds until it returns something true,
+    and return that; after timeout seconds raise AssertionError naming what
+    (a string, or a function giving one, called only then)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = cond()
+        if got:
+            return got
+        if time.monotonic() > deadline:
+            raise AssertionError("timeout (%g s) waiting for %s" % (
+                timeout, what() if callable(what) else what))
+        time.sleep(interval)    # poll interval, bounded by the deadline
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -255,9 +315,72 @@ def http(method, url, body=None, headers=None, timeout=10.0):
         return e.code, e.read().decode("utf-8", "replace"), e.headers
 
 
-class TempDir:
-    def __init__(self, prefix="alexis-test-"):
-        self.path = tempfile.mkdtemp(prefix=prefix)
+class SimAdmin:
+    """The admin API of an alexis-sim at url (/_admin/...). Every helper
+    but admin() raises AssertionError when the answer is not the expected
+    status."""
+
+    def __init__(self, url, timeout=10.0):
+        self.url = url
+        self.timeout = timeout
+
+    def admin(self, method, path, body=None):
+        """One admin request; returns (status, parsed JSON body or None)."""
+        st, text, _ = http(method, self.url + "/_admin/" + path, body,
+                           timeout=self.timeout)
+        return st, (json.loads(text) if text else None)
+
+    def _expect(self, status, method, path, body=None):
+        st, doc = self.admin(method, path, body)
+        if st != status:
+            raise AssertionError("%s /_admin/%s: %d, not %d: %r" % (
+                method, path, st, status, doc))
+        return doc
+
+    def add_alerts(self, alerts):
+        """Create one alert (a dict) or several (a list); returns "data"."""
+        return self._expect(201, "POST", "opsgenie/alerts", alerts)["data"]
+
+    def add_problems(self, problems):
+        return self._expect(201, "POST", "dynatrace/problems",
+                            problems)["data"]
+
+    def fault(self, spec):
+        """Inject one fault (a dict) or several (a list)."""
+        self._expect(201, "POST", "faults", spec)
+
+    def stats(self):
+        """The whole /_admin/stats document."""
+        return self._expect(200, "GET", "stats")
+
+    def calls(self, endpoint):
+        """Calls counted for one endpoint (e.g. "og.list"), 0 if none."""
+        return self.stats()["endpoints"].get(endpoint, {}).get("calls", 0)
+
+    def alert(self, key):
+        """An alert's full state (notes, teams, ...) by id, tinyId or alias."""
+        return self._expect(200, "GET", "opsgenie/alerts/" +
+                            urllib.parse.quote(key, safe=""))["data"]
+
+    def problem(self, pid):
+        """A problem's full state (comments, ...) by problemId or
+        displayId."""
+        return self._expect(200, "GET", "dynatrace/problems/" +
+                            urllib.parse.quote(pid, safe=""))["data"]
+
+
+def token(requestor, secret, kind="personal", description="t"):
+    """One entry of a token file, in the original layout."""
+    return {"type": kind, "requestor": requestor,
+            "description": description, "id": secret}
+
+
+class WorkDir:
+    """Files under a directory, paths relative to it."""
+
+    def __init__(self, path):
+        self.path = path
+        os.makedirs(path, exist_ok=True)
 
     def write(self, rel, text, mode=None):
         p = os.path.join(self.path, rel)
@@ -271,6 +394,33 @@ class TempDir:
     def join(self, *rel):
         return os.path.join(self.path, *rel)
 
+    def write_tokens(self, clients, runtime,
+                     clients_name="tokens/clients.json",
+                     runtime_name="tokens/runtime.json"):
+        """Write the token files of the original layout: clients (a list,
+        the allowed_clients file {"token_list": [{"token": ...}]}) and
+        runtime (the runtime file {"token": ...}); None skips a file.
+        A token is a token() dict or its arguments as a tuple, e.g.
+        ("poller", "secret") or ("jdoe", "secret", "user"). Returns the two
+        paths (None for a skipped file)."""
+        def tok(t):
+            return token(*t) if isinstance(t, tuple) else t
+        cpath = rpath = None
+        if clients is not None:
+            cpath = self.write(clients_name, json.dumps({"token_list": [
+                {"token": tok(t)} for t in clients]}))
+        if runtime is not None:
+            rpath = self.write(runtime_name, json.dumps(
+                {"token": tok(runtime)}))
+        return cpath, rpath
+
+
+class TempDir(WorkDir):
+    """A fresh temporary directory; cleanup() removes it."""
+
+    def __init__(self, prefix="alexis-test-"):
+        super().__init__(tempfile.mkdtemp(prefix=prefix))
+
     def cleanup(self):
         shutil.rmtree(self.path, ignore_errors=True)
 
@@ -279,10 +429,27 @@ def bin_path(name):
     return os.path.join(BIN, name)
 
 
-def grep_log(lines, **match):
-    return [parse_logfmt(l) for l in lines
-            if all(parse_logfmt(l).get(k) == v for k, v in match.items())]
+def start_sink(tmpdir, args=(), bin_dir=None):
+    """Start the C alexis-sink (bin_dir, default BIN) on 127.0.0.1, port 0;
+    extra args e.g. ("--status", "202"). Returns (Popen, port) once it has
+    written its port file (under tmpdir); stop it with terminate()."""
+    pf = os.path.join(tmpdir, "sink.port")
+    p = subprocess.Popen([os.path.join(bin_dir or BIN, "alexis-sink"),
+                          "--host", "127.0.0.1", "--port", "0",
+                          "--port-file", pf] + list(args),
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while not os.path.exists(pf) or os.path.getsize(pf) == 0:
+        if time.monotonic() > deadline or p.poll() is not None:
+            if p.poll() is None:
+                p.kill()
+                p.wait(timeout=10)
+            raise SystemExit("alexis-sink did not start")
+        time.sleep(0.01)
+    with open(pf) as f:
+        return p, int(f.read().strip())
 
 
-__all__ = ["Proc", "Sink", "http", "TempDir", "bin_path", "parse_logfmt",
-           "grep_log", "BIN", "SRC", "re"]
+__all__ = ["Proc", "Sink", "SimAdmin", "TempDir", "WorkDir", "http",
+           "start_daemon", "start_sink", "token", "wait_until", "bin_path",
+           "parse_logfmt", "BIN", "SRC", "GENIE_KEY", "DT_TOKEN"]

@@ -2,6 +2,7 @@
 
     sshd = Sshd()                    # keys and config in a fresh temp dir
     sshd.start()                     # raises unittest.SkipTest if sshd can't
+                                     # (having removed its temp dir)
     ...  sshd.port, sshd.user, sshd.user_key("ecdsa"),
          sshd.known_hosts("hashed", types=("ed25519",))
     sshd.stop(); sshd.cleanup()      # or: with Sshd() as sshd: ...
@@ -86,7 +87,11 @@ class Sshd:
         with open(self.passphrase_file, "w") as f:
             f.write(self.passphrase + "\n")
         self.host_pub = {}      # type -> "ssh-ed25519 AAAA..."
-        self._make_keys()
+        try:
+            self._make_keys()
+        except BaseException:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise
 
     def path(self, *rel):
         return os.path.join(self.dir, *rel)
@@ -176,6 +181,16 @@ class Sshd:
             os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
 
     def start(self):
+        """Start sshd and wait for its banner. On failure (SkipTest or
+        AssertionError) everything is cleaned up, temp dir included, so the
+        caller has nothing to undo."""
+        try:
+            return self._start()
+        except BaseException:
+            self.cleanup()
+            raise
+
+    def _start(self):
         self._prepare_privsep()
         for _ in range(START_ATTEMPTS):
             self.port = free_port(self.addresses[0])

@@ -9,13 +9,14 @@ import json
 import os
 import signal
 import socket
+import subprocess
 import sys
 import threading
-import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Proc, Sink, TempDir, bin_path, http, SRC  # noqa: E402
+from harness import (Sink, TempDir, bin_path, http, start_daemon,  # noqa
+                     wait_until, SRC)
 from sshd import Sshd, free_port  # noqa: E402
 
 OG_KEY = "og-test-key-77aa55cc"
@@ -36,11 +37,7 @@ SSHD = None
 def setUpModule():
     global SSHD
     SSHD = Sshd(addresses=ADDRS)
-    try:
-        SSHD.start()
-    except BaseException:
-        SSHD.cleanup()
-        raise
+    SSHD.start()
 
 
 def tearDownModule():
@@ -92,14 +89,6 @@ def rule(name, command, entities=None, keyvalue=None, timeout=None,
     return r
 
 
-def wait_until(cond, timeout=JOB_TIMEOUT_S):
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in %d s" % timeout)
-        time.sleep(0.02)    # poll interval, bounded by the deadline
-
-
 def lines(path):
     if not os.path.exists(path):
         return []
@@ -125,12 +114,8 @@ class AhCase(unittest.TestCase):
         self.conf = self.write_config()
 
     def write_config(self, extra=None, known_hosts=None, key=None):
-        self.tmp.write("tokens/clients.json", json.dumps({"token_list": [
-            {"token": {"type": "personal", "requestor": "classifier",
-                       "description": "t", "id": CLIENT_TOKEN}}]}))
-        self.tmp.write("tokens/runtime.json", json.dumps({"token": {
-            "type": "personal", "requestor": "action_handler",
-            "description": "t", "id": RUNTIME_TOKEN}}))
+        self.tmp.write_tokens([("classifier", CLIENT_TOKEN)],
+                              ("action_handler", RUNTIME_TOKEN))
         self.tmp.write("secrets/og_key", OG_KEY + "\n", mode=0o600)
         self.tmp.write("secrets/dt_key", DT_KEY + "\n", mode=0o600)
         conf = """
@@ -164,11 +149,10 @@ classifier:
        "extra": extra if extra is not None else self.extra}
         return self.tmp.write("alexis.conf.yaml", conf)
 
-    def start(self):
-        self.proc = Proc([bin_path("alexis-action-handler"), "--config",
-                          self.conf], self.tmp.join("ah.log"))
-        ev = self.proc.wait_event("listening")
-        self.url = "http://127.0.0.1:%s" % ev["port"]
+    def start(self, log="ah.log"):
+        self.proc, self.url = start_daemon(
+            [bin_path("alexis-action-handler"), "--config", self.conf],
+            self.tmp.join(log))
 
     def tearDown(self):
         rc = self.proc.stop() if self.proc else 0
@@ -526,7 +510,8 @@ class TestJobFailures(AhCase):
         self.assertEqual(ev["attempts"], "2")
         self.proc.wait_event("ticket_team_added", timeout=JOB_TIMEOUT_S,
                              job=job_id)
-        wait_until(lambda: self.job(job_id)["report"]["state"] == "sent")
+        wait_until(lambda: self.job(job_id)["report"]["state"] == "sent",
+                   JOB_TIMEOUT_S, "the report sent")
         # The note took two requests, the team one.
         self.assertEqual(self.job(job_id)["report"]["attempts"], 3)
         self.assertEqual(len(self.sink.find("POST", "/v2/alerts/")), 3)
@@ -561,7 +546,8 @@ class TestDynatrace(AhCase):
         self.assertEqual(ev["problem_id"], pid)
         self.assertEqual(ev["status"], "201")
         self.assertEqual(ev["attempts"], "1")
-        wait_until(lambda: self.job(job_id)["report"]["state"] == "sent")
+        wait_until(lambda: self.job(job_id)["report"]["state"] == "sent",
+                   JOB_TIMEOUT_S, "the report sent")
         self.assertEqual(self.job(job_id)["report"]["attempts"], 1)
         reqs = self.sink.find("POST")
         self.assertEqual(len(reqs), 1, [q["path"] for q in reqs])
@@ -698,10 +684,7 @@ class TestPassphrase(AhCase):
         self.assertEqual(self.proc.stop(), 0)
         self.conf = self.write_config(key=key, extra=(
             "  ssh_key_passphrase_file: '%s'" % bad))
-        self.proc = Proc([bin_path("alexis-action-handler"), "--config",
-                          self.conf], self.tmp.join("ah2.log"))
-        self.url = "http://127.0.0.1:%s" % self.proc.wait_event(
-            "listening")["port"]
+        self.start("ah2.log")
         job = self.finished(self.action(r, unique="5121")["job"])
         self.assertEqual(job["state"], "failed", job)
         self.assertEqual(job["results"][0]["outcome"], "local_error")
@@ -803,16 +786,14 @@ class TestCrash(AhCase):
         self.start()
         a = self.action(ra, unique="1")["job"]
         self.proc.wait_event("ActionStart", job=a)
-        wait_until(lambda: lines(ta) == ["start"])
+        wait_until(lambda: lines(ta) == ["start"], JOB_TIMEOUT_S,
+                   "the long command started")
         b = self.action(rb, unique="2")["job"]
         os.kill(self.proc.pid, signal.SIGKILL)
         self.proc.wait_exit()
         self.proc.logf.close()
         self.assertEqual(lines(tb), [])
-        self.proc = Proc([bin_path("alexis-action-handler"), "--config",
-                          self.conf], self.tmp.join("ah2.log"))
-        ev = self.proc.wait_event("listening")
-        self.url = "http://127.0.0.1:%s" % ev["port"]
+        self.start("ah2.log")
         self.assertTrue(self.proc.events("job_interrupted", job=a))
         job_b = self.finished(b)
         self.assertEqual(job_b["state"], "succeeded")
@@ -832,10 +813,8 @@ class TestCheck(unittest.TestCase):
     def test_check_reports_missing_known_hosts_and_sample_loads(self):
         tmp = TempDir()
         try:
-            tmp.write("tokens/clients.json", json.dumps({"token_list": []}))
-            tmp.write("tokens/rt.json", json.dumps({"token": {
-                "type": "p", "requestor": "a", "description": "d",
-                "id": "x"}}))
+            tmp.write_tokens([], ("a", "x", "p", "d"),
+                             runtime_name="tokens/rt.json")
             os.makedirs(tmp.join("rules"))
             conf = tmp.write("c.yaml", """
 action_handler:
@@ -843,7 +822,6 @@ action_handler:
   ssh_user: u
   tokens: {allowed_clients: clients.json, runtime: rt.json}
 """)
-            import subprocess
             r = subprocess.run([bin_path("alexis-action-handler"),
                                 "--check", "--config", conf],
                                capture_output=True, text=True, timeout=30)

@@ -8,7 +8,8 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import Proc, Sink, TempDir, bin_path, http, SRC  # noqa: E402
+from harness import (Proc, Sink, TempDir, bin_path, http,  # noqa: E402
+                     start_daemon, SRC)
 
 OG_KEY = "og-test-key-0f9e8d7c"
 DT_TOKEN = "dt0c01.TESTPUBLIC.TESTSECRET0000"
@@ -26,14 +27,11 @@ def envelope(name, base_url):
 
 
 def write_config(tmp, sink, rules_dir=None, extra=""):
-    tmp.write("tokens/clients.classifier.json", json.dumps({"token_list": [
-        {"token": {"type": "personal", "requestor": "poller",
-                   "description": "t", "id": POLLER_TOKEN}},
-        {"token": {"type": "user", "requestor": "jdoe",
-                   "description": "t", "id": ENGINEER_TOKEN}}]}))
-    tmp.write("tokens/localhost.token.json", json.dumps({"token": {
-        "type": "personal", "requestor": "classifier", "description": "t",
-        "id": RUNTIME_TOKEN}}))
+    tmp.write_tokens([("poller", POLLER_TOKEN),
+                      ("jdoe", ENGINEER_TOKEN, "user")],
+                     ("classifier", RUNTIME_TOKEN),
+                     clients_name="tokens/clients.classifier.json",
+                     runtime_name="tokens/localhost.token.json")
     tmp.write("secrets/og_key", OG_KEY + "\n", mode=0o600)
     conf = """
 version: '2.060'
@@ -78,10 +76,9 @@ class ClassifierCase(unittest.TestCase):
                 shutil.copy(os.path.join(SRC, "rules", f),
                             self.tmp.join("rules", f))
         self.conf = write_config(self.tmp, self.sink, extra=self.extra)
-        self.proc = Proc([bin_path("alexis-classifier"), "--config",
-                          self.conf], self.tmp.join("classifier.log"))
-        ev = self.proc.wait_event("listening")
-        self.url = "http://127.0.0.1:%s" % ev["port"]
+        self.proc, self.url = start_daemon(
+            [bin_path("alexis-classifier"), "--config", self.conf],
+            self.tmp.join("classifier.log"))
 
     def tearDown(self):
         rc = self.proc.stop()
@@ -99,9 +96,7 @@ class ClassifierCase(unittest.TestCase):
         h.update(headers or {})
         return http("POST", self.url + "/v1/classifier" + query, body, h)
 
-    def finished(self, id_key, id_value, count=1):
-        for _ in range(count):
-            pass
+    def finished(self, id_key, id_value):
         return self.proc.wait_event("classification_finished",
                                     **{id_key: id_value})
 

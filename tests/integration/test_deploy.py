@@ -12,6 +12,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import SRC, TempDir, bin_path  # noqa: E402
+from sshd import keygen  # noqa: E402
 
 DAEMONS = {"classifier.yaml": "alexis-classifier",
            "action_handler.yaml": "alexis-action-handler",
@@ -44,8 +45,7 @@ class TestSwarmConfigs(unittest.TestCase):
                         sec], check=True, stdout=subprocess.DEVNULL)
         for name in ("opsgenie_api_key", "dynatrace_api_token"):
             self.tmp.write("secrets/" + name, "not-a-real-key\n", mode=0o600)
-        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f",
-                        os.path.join(sec, "alexis_ssh_key")], check=True)
+        keygen(os.path.join(sec, "alexis_ssh_key"), "ed25519")
         self.tmp.write("secrets/known_hosts",
                        "127.0.0.1 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIH"
                        "k6z0lIbbVj0gE9nEoUOZcpyrN2r4pZCdk9m0l1o4b2Xh\n")
@@ -87,9 +87,7 @@ class TestExampleConfigs(unittest.TestCase):
             for name in ("opsgenie_api_key", "dynatrace_api_token"):
                 tmp.write("conf/secrets/" + name, "k\n", mode=0o600)
             os.makedirs(tmp.join("keys"))
-            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "",
-                            "-f", tmp.join("keys", "alexis_ssh_key")],
-                           check=True)
+            keygen(tmp.join("keys", "alexis_ssh_key"), "ed25519")
             tmp.write("keys/known_hosts", "")
             for d in ("classifier", "action_handler", "poller"):
                 p = subprocess.run(

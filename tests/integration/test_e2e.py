@@ -13,19 +13,23 @@ commands that leave trace files instead of echoing).
 5. 429s and a 500 injected on the list call -> the loop still completes and
    a new alert is still remediated.
 """
-import json
 import os
 import sys
-import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "..", "demo"))
-from harness import BIN, TempDir, http  # noqa: E402
+from harness import BIN, TempDir, wait_until  # noqa: E402
 from demo import Demo  # noqa: E402
 
 DT_PROBLEM = "-4417200931562209843_1763805540000V2"
+WAIT_S = 30.0
+
+
+def until(cond, what, timeout=WAIT_S):
+    """wait_until at this test's pace (each check asks the simulator)."""
+    wait_until(cond, timeout, what, interval=0.1)
 
 
 class TestEndToEnd(unittest.TestCase):
@@ -58,13 +62,6 @@ class TestEndToEnd(unittest.TestCase):
         except FileNotFoundError:
             return []
 
-    def until(self, cond, what, timeout=30.0):
-        deadline = time.monotonic() + timeout
-        while not cond():
-            if time.monotonic() > deadline:
-                self.fail("timeout waiting for " + what)
-            time.sleep(0.1)
-
     def polls(self, feed):
         return len(self.demo.po.events("poll_finished", feed_name=feed))
 
@@ -76,8 +73,8 @@ class TestEndToEnd(unittest.TestCase):
         og_feed = "OpsGenie_payments_open"
 
         # 1. A matching OpsGenie alert.
-        self.until(lambda: "payments_oncall" in d.teams(d.og("5120")),
-                   "alert 5120 routed to payments_oncall")
+        until(lambda: "payments_oncall" in d.teams(d.og("5120")),
+              "alert 5120 routed to payments_oncall")
         delivered = d.po.events("item_delivered", tinyId="5120")[0]
         loops_before = [e for e in d.po.events("poll_started",
                                                feed_name=og_feed)
@@ -91,13 +88,13 @@ class TestEndToEnd(unittest.TestCase):
         self.assertIn("done-ledger_gc_restart", notes)
 
         # 2. An alert no rule matches.
-        self.until(lambda: "queue_needsinvestigation" in d.teams(d.og("5122")),
-                   "alert 5122 routed to the investigation queue")
+        until(lambda: "queue_needsinvestigation" in d.teams(d.og("5122")),
+              "alert 5122 routed to the investigation queue")
         self.assertNotIn("5122", [j.get("alert_id") for j in self.jobs()])
 
         # 3. A Dynatrace v2 problem.
-        self.until(lambda: len(d.dt(DT_PROBLEM).get("comments", [])) >= 2,
-                   "two comments on the Dynatrace problem")
+        until(lambda: len(d.dt(DT_PROBLEM).get("comments", [])) >= 2,
+              "two comments on the Dynatrace problem")
         comments = [c["content"] for c in d.dt(DT_PROBLEM)["comments"]]
         self.assertTrue(any("rule dt_memory_saturation_dropcaches matched"
                             in c for c in comments), comments)
@@ -112,8 +109,8 @@ class TestEndToEnd(unittest.TestCase):
         # 4. Several more loops: nothing runs twice.
         n_jobs = len(self.jobs())
         start = self.polls(og_feed)
-        self.until(lambda: self.polls(og_feed) >= start + 3,
-                   "three more poll loops")
+        until(lambda: self.polls(og_feed) >= start + 3,
+              "three more poll loops")
         self.assertEqual(len(self.trace("ledger_gc_restart")), 1)
         self.assertEqual(len(self.trace("db_var_journal_vacuum")), 1)
         self.assertEqual(len(self.trace("dt_memory_saturation_dropcaches")),
@@ -126,24 +123,21 @@ class TestEndToEnd(unittest.TestCase):
         self.assertNotIn("5124", ids)
 
         # 5. 429s and a 500 on the list call; a new alert still gets fixed.
-        st, body, _ = http("POST", d.sim_url + "/_admin/faults", [
+        st, body = d.sim.admin("POST", "faults", [
             {"endpoint": "og.list", "kind": "429", "count": 2,
              "retryAfterSec": 1},
             {"endpoint": "og.list", "kind": "error", "status": 500,
              "count": 1}])
         self.assertIn(st, (200, 201), body)
-        st, body, _ = http("POST", d.sim_url + "/_admin/opsgenie/alerts", {
+        tiny = d.sim.add_alerts({
             "message": "[Dynatrace] Long garbage-collection time on ledger",
             "tags": ["env.prod", "svc.ledger"],
             "teams": [{"name": "payments_incoming"}],
-            "details": {"host": d.host}})
-        self.assertEqual(st, 201, body)
-        tiny = json.loads(body)["data"]["tinyId"]
-        self.until(lambda: "payments_oncall" in d.teams(d.og(tiny)),
-                   "the new alert remediated despite the faults", 60)
+            "details": {"host": d.host}})["tinyId"]
+        until(lambda: "payments_oncall" in d.teams(d.og(tiny)),
+              "the new alert remediated despite the faults", 60)
         self.assertEqual(len(self.trace("ledger_gc_restart")), 2)
-        st, body, _ = http("GET", d.sim_url + "/_admin/stats")
-        ogl = json.loads(body)["endpoints"]["og.list"]
+        ogl = d.sim.stats()["endpoints"]["og.list"]
         self.assertGreaterEqual(ogl["429"], 2, ogl)
         self.assertGreaterEqual(ogl["5xx"], 1, ogl)
         finished = d.po.events("poll_finished", feed_name=og_feed)

@@ -15,11 +15,9 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Proc, Sink, TempDir, bin_path, http, SRC  # noqa: E402
+from harness import (Proc, SimAdmin, Sink, TempDir, bin_path,  # noqa: E402
+                     http, start_daemon, wait_until, DT_TOKEN, GENIE_KEY, SRC)
 
-GENIE = "11111111-2222-4333-8444-555555555555"
-DT_TOKEN = ("dt0c01.SAMPLEPUBLICPART0000000.SAMPLESECRETPART"
-            "0000000000000000000000000000000000000000000000000")
 RUNTIME = "p0ll3r-runtime-token-0123456789abcdef"
 OG_FEED = """\
     - name: 'og_payments'
@@ -63,9 +61,8 @@ def read(path):
 
 
 def write_config(tmp, sim, classifier, feeds, extra="", single=True):
-    tmp.write("conf/tokens/poller.token.json", json.dumps(
-        {"token": {"type": "personal", "requestor": "poller",
-                   "description": "test", "id": RUNTIME}}))
+    tmp.write_tokens(None, ("poller", RUNTIME, "personal", "test"),
+                     runtime_name="conf/tokens/poller.token.json")
     text = """\
 version: '2.060'
 authentication_list:
@@ -89,7 +86,7 @@ poller:
     directory: 'tokens'
     runtime: 'poller.token.json'
 {extra}  feed_list:
-{feeds}""".format(sim=sim, genie=GENIE, dt=DT_TOKEN, cls=classifier,
+{feeds}""".format(sim=sim, genie=GENIE_KEY, dt=DT_TOKEN, cls=classifier,
                   extra=extra, single="true" if single else "false", feeds="".join(feeds).format(sim=sim))
     return tmp.write("conf/alexis.conf.yaml", text)
 
@@ -101,11 +98,10 @@ class PollerCase(unittest.TestCase):
 
     def setUp(self):
         self.tmp = TempDir()
-        self.sim = Proc([bin_path("alexis-sim"), "--host", "127.0.0.1",
-                         "--port", "0"] + self.sim_args,
-                        self.tmp.join("sim.log"))
-        self.sim_url = "http://127.0.0.1:%s" % self.sim.wait_event(
-            "listening")["port"]
+        self.sim_proc, self.sim_url = start_daemon(
+            [bin_path("alexis-sim"), "--host", "127.0.0.1", "--port", "0"] +
+            self.sim_args, self.tmp.join("sim.log"))
+        self.sim = SimAdmin(self.sim_url)
         self.cls = Sink()
         self.cls.answer("POST", "/v1/classifier", 202,
                         json.dumps({"received": "x"}))
@@ -117,33 +113,10 @@ class PollerCase(unittest.TestCase):
             self.poller.stop()
             self.assert_no_secrets(self.poller.lines())
         self.cls.close()
-        self.assertEqual(self.sim.stop(), 0)
+        self.assertEqual(self.sim_proc.stop(), 0)
         self.tmp.cleanup()
 
     # -- helpers -----------------------------------------------------
-    def admin(self, method, path, body=None):
-        st, text, _ = http(method, self.sim_url + "/_admin/" + path, body)
-        return st, (json.loads(text) if text else None)
-
-    def add_alerts(self, alerts):
-        st, body = self.admin("POST", "opsgenie/alerts", alerts)
-        self.assertEqual(st, 201, body)
-        return body["data"]
-
-    def add_problems(self, problems):
-        st, body = self.admin("POST", "dynatrace/problems", problems)
-        self.assertEqual(st, 201, body)
-        return body["data"]
-
-    def fault(self, spec):
-        st, body = self.admin("POST", "faults", spec)
-        self.assertEqual(st, 201, body)
-
-    def stats(self, endpoint):
-        st, body = self.admin("GET", "stats")
-        self.assertEqual(st, 200)
-        return body["endpoints"].get(endpoint, {}).get("calls", 0)
-
     def start(self, feeds, extra="", single=True):
         cfg = write_config(self.tmp, self.sim_url, self.cls.url, feeds,
                            extra, single)
@@ -161,14 +134,14 @@ class PollerCase(unittest.TestCase):
 
     def assert_no_secrets(self, lines):
         text = "\n".join(lines)
-        for secret in (GENIE, DT_TOKEN, RUNTIME, "GenieKey", "Api-Token"):
+        for secret in (GENIE_KEY, DT_TOKEN, RUNTIME, "GenieKey", "Api-Token"):
             self.assertNotIn(secret, text)
 
     def assert_envelopes_clean(self, envs):
         for e in envs:
             self.assertNotIn("feed_headers", e["alexis"])
             blob = json.dumps(e)
-            for secret in (GENIE, DT_TOKEN, RUNTIME):
+            for secret in (GENIE_KEY, DT_TOKEN, RUNTIME):
                 self.assertNotIn(secret, blob)
 
 
@@ -183,12 +156,12 @@ class TestOpsGenie(PollerCase):
 
     def test_paging_over_100_alerts_single_execution(self):
         t0 = now_ms() - 600000
-        self.add_alerts([team_alert(i, t0) for i in range(230)])
+        self.sim.add_alerts([team_alert(i, t0) for i in range(230)])
         # Already routed, another team, and older than the lookback.
-        self.add_alerts([team_alert(900, t0, ("payments_incoming",
-                                              "queue_autoremediation")),
-                         team_alert(901, t0, ("db_incoming",)),
-                         team_alert(902, t0 - 2 * 3600000)])
+        self.sim.add_alerts([team_alert(900, t0, ("payments_incoming",
+                                                  "queue_autoremediation")),
+                             team_alert(901, t0, ("db_incoming",)),
+                             team_alert(902, t0 - 2 * 3600000)])
         rc, p = self.run_once([OG_FEED])
         self.assertEqual(rc, 0, "\n".join(p.lines()))
         envs = self.posted()
@@ -207,8 +180,8 @@ class TestOpsGenie(PollerCase):
         self.assert_envelopes_clean(envs)
         req = self.cls.find("POST", "/v1/classifier")[0]
         self.assertEqual(req["headers"]["authorization"], "Bearer " + RUNTIME)
-        self.assertEqual(self.stats("og.list"), 3)
-        self.assertEqual(self.stats("og.get"), 230)
+        self.assertEqual(self.sim.calls("og.list"), 3)
+        self.assertEqual(self.sim.calls("og.get"), 230)
         fin = p.events("poll_finished", feed_name="og_payments")[0]
         self.assertEqual((fin["result"], fin["items"], fin["delivered"],
                           fin["failed"], fin["pages"]),
@@ -222,33 +195,33 @@ class TestOpsGenie(PollerCase):
 
     def test_429_and_500_on_list_still_complete(self):
         t0 = now_ms() - 60000
-        self.add_alerts([team_alert(i, t0) for i in range(120)])
-        self.fault([{"endpoint": "og.list", "kind": "429", "count": 2,
-                     "retryAfterSec": 1},
-                    {"endpoint": "og.list", "kind": "error", "status": 500,
-                     "count": 1}])
+        self.sim.add_alerts([team_alert(i, t0) for i in range(120)])
+        self.sim.fault([{"endpoint": "og.list", "kind": "429", "count": 2,
+                         "retryAfterSec": 1},
+                        {"endpoint": "og.list", "kind": "error", "status": 500,
+                         "count": 1}])
         rc, p = self.run_once([OG_FEED])
         self.assertEqual(rc, 0, "\n".join(p.lines()))
         self.assertEqual(len(self.posted()), 120)
         fin = p.events("poll_finished")[0]
         self.assertEqual((fin["result"], fin["pages"]), ("ok", "2"))
-        self.assertEqual(self.stats("og.list"), 5)
+        self.assertEqual(self.sim.calls("og.list"), 5)
         self.assertEqual(int(fin["api_calls"]), 125)
 
     def test_rate_limited_details_are_retried(self):
         t0 = now_ms() - 60000
-        self.add_alerts([team_alert(i, t0) for i in range(30)])
-        self.fault({"endpoint": "og.get", "kind": "429", "count": 5,
-                    "retryAfterSec": 1})
+        self.sim.add_alerts([team_alert(i, t0) for i in range(30)])
+        self.sim.fault({"endpoint": "og.get", "kind": "429", "count": 5,
+                        "retryAfterSec": 1})
         rc, p = self.run_once([OG_FEED])
         self.assertEqual(rc, 0, "\n".join(p.lines()))
         self.assertEqual(len(self.posted()), 30)
-        self.assertEqual(self.stats("og.get"), 35)
+        self.assertEqual(self.sim.calls("og.get"), 35)
 
     def test_list_failure_is_logged_and_exits_1(self):
-        self.add_alerts([team_alert(1, now_ms() - 1000)])
-        self.fault({"endpoint": "og.list", "kind": "error", "status": 500,
-                    "count": 10})
+        self.sim.add_alerts([team_alert(1, now_ms() - 1000)])
+        self.sim.fault({"endpoint": "og.list", "kind": "error", "status": 500,
+                        "count": 10})
         rc, p = self.run_once([OG_FEED, DT1_FEED])
         self.assertEqual(rc, 1)
         failed = p.events("poll_failed", feed_name="og_payments")[0]
@@ -256,7 +229,7 @@ class TestOpsGenie(PollerCase):
         # The other feed still ran.
         fin = p.events("poll_finished", feed_name="dt_v1")[0]
         self.assertEqual(fin["result"], "ok")
-        self.assertEqual(self.stats("og.list"), 4)  # 1 + 3 retries
+        self.assertEqual(self.sim.calls("og.list"), 4)  # 1 + 3 retries
 
     def test_empty_feed_pings_classifier(self):
         rc, p = self.run_once([OG_FEED])
@@ -266,7 +239,7 @@ class TestOpsGenie(PollerCase):
         self.assertEqual(self.posted(), [])
 
     def test_classifier_down_item_failed_exit_1(self):
-        self.add_alerts([team_alert(1, now_ms() - 1000)])
+        self.sim.add_alerts([team_alert(1, now_ms() - 1000)])
         self.cls.close()
         dead = self.cls.url
         self.cls = Sink()   # tearDown closes this one
@@ -283,7 +256,7 @@ class TestOpsGenie(PollerCase):
                          "partial")
 
     def test_classifier_refusal_offered_again_next_loop(self):
-        tiny = self.add_alerts(team_alert(1, now_ms() - 1000))["tinyId"]
+        tiny = self.sim.add_alerts(team_alert(1, now_ms() - 1000))["tinyId"]
         # The first pass: every attempt (1 + max_retries 1) answers 503.
         self.cls.answer("POST", "/v1/classifier", 503,
                         json.dumps({"error": "queue full", "status": 503}),
@@ -311,7 +284,7 @@ class TestDynatrace(PollerCase):
         return p
 
     def test_v1_skips_problems_with_alexis_comment(self):
-        self.add_problems([
+        self.sim.add_problems([
             self.problem_v1("111"),
             self.problem_v1("222", [{"content": "rule x matched",
                                      "context": "Alexis",
@@ -332,14 +305,14 @@ class TestDynatrace(PollerCase):
         skip = p.events("item_skipped", feed_name="dt_v1")
         self.assertEqual([(s["problem_id"], s["reason"]) for s in skip],
                          [("222", "alexis_comment")])
-        self.assertEqual(self.stats("dt1.details"), 2)
-        self.assertEqual(self.stats("dt1.comments.list"), 3)
+        self.assertEqual(self.sim.calls("dt1.details"), 2)
+        self.assertEqual(self.sim.calls("dt1.comments.list"), 3)
 
     def test_v2_pages_and_skips_alexis_comment(self):
         t = now_ms()
-        self.add_problems([{"problemId": "p%d" % i, "title": "T%d" % i,
-                            "startTime": t - 60000 * (i + 1)}
-                           for i in range(5)])
+        self.sim.add_problems([{"problemId": "p%d" % i, "title": "T%d" % i,
+                                "startTime": t - 60000 * (i + 1)}
+                               for i in range(5)])
         for i in range(12):
             st, _, _ = http("POST", self.sim_url +
                             "/api/v2/problems/p3/comments",
@@ -357,17 +330,17 @@ class TestDynatrace(PollerCase):
         self.assertEqual((fin["pages"], fin["items"], fin["skipped"]),
                          ("3", "5", "1"))
         self.assertEqual(p.events("item_skipped")[0]["problem_id"], "p3")
-        self.assertEqual(self.stats("dt2.list"), 3)
-        self.assertEqual(self.stats("dt2.get"), 4)
+        self.assertEqual(self.sim.calls("dt2.list"), 3)
+        self.assertEqual(self.sim.calls("dt2.get"), 4)
 
 
 class TestLifecycle(PollerCase):
 
     def test_sigterm_stops_between_items(self):
         t0 = now_ms() - 60000
-        self.add_alerts([team_alert(i, t0) for i in range(40)])
-        self.fault({"endpoint": "og.get", "kind": "latency",
-                    "latencyMs": 300, "count": 40})
+        self.sim.add_alerts([team_alert(i, t0) for i in range(40)])
+        self.sim.fault({"endpoint": "og.get", "kind": "latency",
+                        "latencyMs": 300, "count": 40})
         p = self.start([OG_FEED], "  concurrency: 2\n")
         p.wait_event("item_delivered", timeout=20)
         t = time.monotonic()
@@ -382,10 +355,8 @@ class TestLifecycle(PollerCase):
     def test_loop_interval_between_pass_starts(self):
         p = self.start([OG_FEED], single=False)
         t = time.monotonic()
-        deadline = time.monotonic() + 10
-        while len(p.events("pass_finished")) < 3:
-            self.assertLess(time.monotonic(), deadline, "\n".join(p.lines()))
-            time.sleep(0.05)
+        wait_until(lambda: len(p.events("pass_finished")) >= 3, 10,
+                   lambda: "three passes:\n" + "\n".join(p.lines()), 0.05)
         # Passes start a loop_interval (1 s) apart: three take about 2 s.
         self.assertGreater(time.monotonic() - t, 1.8)
         self.assertEqual(p.stop(), 0)
@@ -417,7 +388,7 @@ class TestLifecycle(PollerCase):
         self.assertRegex(text, r'bad\.yaml:\d+:\d+: error: feed "dt_v1": '
                          r'authentication "og" is of type opsgenie, the '
                          r'feed of type dynatrace')
-        self.assertNotIn(GENIE, text)
+        self.assertNotIn(GENIE_KEY, text)
         missing = self.tmp.write("missing.yaml", read(cfg).replace(
             "poller.token.json", "nope.json"))
         out = subprocess.run([bin_path("alexis-poller"), "--check",

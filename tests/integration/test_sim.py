@@ -15,11 +15,9 @@ import urllib.error
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Proc, TempDir, bin_path, http, SRC  # noqa: E402
+from harness import (Proc, SimAdmin, TempDir, bin_path, http,  # noqa: E402
+                     start_daemon, wait_until, DT_TOKEN, GENIE_KEY, SRC)
 
-GENIE = "11111111-2222-4333-8444-555555555555"
-DT_TOKEN = ("dt0c01.SAMPLEPUBLICPART0000000.SAMPLESECRETPART"
-            "0000000000000000000000000000000000000000000000000")
 ISO_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$")
 ALEXIS_QUERY = ("status=open AND teams=payments_incoming AND "
                 "teams!=queue_autoremediation AND "
@@ -37,12 +35,10 @@ class SimCase(unittest.TestCase):
 
     def setUp(self):
         self.tmp = TempDir()
-        self.proc = Proc([bin_path("alexis-sim"), "--host", "127.0.0.1",
-                          "--port", "0"] + self.sim_args,
-                         self.tmp.join("sim.log"))
-        ev = self.proc.wait_event("listening")
-        self.port = int(ev["port"])
-        self.base = "http://127.0.0.1:%d" % self.port
+        self.proc, self.base = start_daemon(
+            [bin_path("alexis-sim"), "--host", "127.0.0.1", "--port", "0"] +
+            self.sim_args, self.tmp.join("sim.log"))
+        self.sim = SimAdmin(self.base)
 
     def tearDown(self):
         rc = self.proc.stop()
@@ -50,7 +46,7 @@ class SimCase(unittest.TestCase):
         self.assertEqual(rc, 0, "alexis-sim did not exit cleanly")
 
     # -- helpers -----------------------------------------------------
-    def og(self, method, path, body=None, key=GENIE):
+    def og(self, method, path, body=None, key=GENIE_KEY):
         hdrs = {"Authorization": "GenieKey " + key} if key else {}
         st, text, h = http(method, self.base + path, body, hdrs)
         return st, (json.loads(text) if text else None), h
@@ -60,37 +56,17 @@ class SimCase(unittest.TestCase):
         st, text, h = http(method, self.base + path, body, hdrs)
         return st, (json.loads(text) if text else None), h
 
-    def admin(self, method, path, body=None):
-        st, text, _ = http(method, self.base + "/_admin/" + path, body)
-        return st, json.loads(text)
-
-    def add_alerts(self, alerts):
-        st, body = self.admin("POST", "opsgenie/alerts", alerts)
-        self.assertEqual(st, 201, body)
-        return body["data"]
-
-    def add_problems(self, problems):
-        st, body = self.admin("POST", "dynatrace/problems", problems)
-        self.assertEqual(st, 201, body)
-        return body["data"]
-
-    def alert_state(self, key):
-        st, body = self.admin("GET", "opsgenie/alerts/" +
-                              urllib.parse.quote(key, safe=""))
-        self.assertEqual(st, 200, body)
-        return body["data"]
-
     def wait_request(self, rid, timeout=5.0):
-        deadline = time.monotonic() + timeout
-        while True:
+        """The status of an async request, once applied."""
+        def applied():
             st, body, h = self.og("GET", "/v2/alerts/requests/" + rid)
             if st == 200:
                 return body["data"]
             self.assertEqual(st, 404)
             self.assertEqual(h.get("X-Opsgenie-Errortype"),
                              "RequestNotProcessed")
-            self.assertLess(time.monotonic(), deadline, "request not applied")
-            time.sleep(0.01)
+            return None
+        return wait_until(applied, timeout, "request %s applied" % rid, 0.01)
 
     def act(self, method, path, body=None):
         """An async OpsGenie action: 202, then wait until applied."""
@@ -98,10 +74,6 @@ class SimCase(unittest.TestCase):
         self.assertEqual(st, 202, resp)
         self.assertEqual(resp["result"], "Request will be processed")
         return self.wait_request(resp["requestId"])
-
-    def fault(self, spec):
-        st, body = self.admin("POST", "faults", spec)
-        self.assertEqual(st, 201, body)
 
 
 def q(s):
@@ -112,10 +84,10 @@ class TestOpsGenieReads(SimCase):
 
     def test_list_paging_and_item_shape(self):
         base = now_ms() - 600000
-        self.add_alerts([{"message": "alert %d" % i, "createdAt": base + i,
-                          "description": "d", "entity": "e",
-                          "details": {"k": "v"}, "actions": ["x"]}
-                         for i in range(45)])
+        self.sim.add_alerts([{"message": "alert %d" % i, "createdAt": base + i,
+                              "description": "d", "entity": "e",
+                              "details": {"k": "v"}, "actions": ["x"]}
+                             for i in range(45)])
         st, body, h = self.og("GET", "/v2/alerts?limit=20")
         self.assertEqual(st, 200)
         self.assertEqual(len(body["data"]), 20)
@@ -152,7 +124,7 @@ class TestOpsGenieReads(SimCase):
 
     def test_query_of_the_original_poller(self):
         t0 = now_ms() - 3600000
-        self.add_alerts([
+        self.sim.add_alerts([
             {"message": "new", "alias": "a-new", "createdAt": t0 + 1000,
              "teams": [{"name": "payments_incoming"}]},
             {"message": "old", "alias": "a-old", "createdAt": t0 - 1000,
@@ -186,9 +158,9 @@ class TestOpsGenieReads(SimCase):
         self.assertIn("query=status%3A%20open", body["paging"]["next"])
 
     def test_get_by_id_tiny_alias(self):
-        a = self.add_alerts({"message": "disk", "alias": "db07/var full",
-                             "tinyId": "5121", "entity": "db07",
-                             "details": {"mount": "/var"}})
+        a = self.sim.add_alerts({"message": "disk", "alias": "db07/var full",
+                                 "tinyId": "5121", "entity": "db07",
+                                 "details": {"mount": "/var"}})
         for path in ("/v2/alerts/" + q(a["id"]),
                      "/v2/alerts/5121?identifierType=tiny",
                      "/v2/alerts/" + q("db07/var full") +
@@ -209,15 +181,15 @@ class TestOpsGenieReads(SimCase):
         self.assertEqual(st, 422)
 
     def test_missing_fields_are_filled(self):
-        a = self.add_alerts({"message": "bare"})
+        a = self.sim.add_alerts({"message": "bare"})
         self.assertRegex(a["id"], r"^[0-9a-f-]{36}-\d{13}$")
         self.assertEqual(a["alias"], a["id"])
         self.assertEqual(a["status"], "open")
         self.assertEqual(a["priority"], "P3")
-        b = self.add_alerts({"message": "second"})
+        b = self.sim.add_alerts({"message": "second"})
         self.assertEqual(int(b["tinyId"]), int(a["tinyId"]) + 1)
-        st, body = self.admin("POST", "opsgenie/alerts",
-                              {"message": "x", "priority": "P9"})
+        st, body = self.sim.admin("POST", "opsgenie/alerts",
+                                  {"message": "x", "priority": "P9"})
         self.assertEqual(st, 422)
 
 
@@ -226,7 +198,7 @@ class TestOpsGenieAsync(SimCase):
     sim_args = ["--apply-delay-ms", "300"]
 
     def test_request_is_applied_later(self):
-        self.add_alerts({"message": "m", "tinyId": "7", "alias": "al"})
+        self.sim.add_alerts({"message": "m", "tinyId": "7", "alias": "al"})
         st, body, h = self.og("POST", "/v2/alerts/7/notes?identifierType=tiny",
                               {"note": "exit_status=0 on db07",
                                "user": "Alexis"})
@@ -235,7 +207,7 @@ class TestOpsGenieAsync(SimCase):
         st, err, h = self.og("GET", "/v2/alerts/requests/" + rid)
         self.assertEqual(st, 404)
         self.assertEqual(h.get("X-Opsgenie-Errortype"), "RequestNotProcessed")
-        self.assertEqual(self.alert_state("7")["notes"], [])
+        self.assertEqual(self.sim.alert("7")["notes"], [])
         data = self.wait_request(rid)
         self.assertTrue(data["success"])
         self.assertTrue(data["isSuccess"])
@@ -243,17 +215,17 @@ class TestOpsGenieAsync(SimCase):
         self.assertEqual(data["status"], "Added note")
         self.assertEqual(data["alias"], "al")
         self.assertRegex(data["processedAt"], ISO_RE)
-        notes = self.alert_state("7")["notes"]
+        notes = self.sim.alert("7")["notes"]
         self.assertEqual([n["note"] for n in notes], ["exit_status=0 on db07"])
         self.assertEqual(notes[0]["owner"], "Alexis")
 
     def test_flush_and_runtime_delay(self):
-        self.add_alerts({"message": "m", "tinyId": "8"})
+        self.sim.add_alerts({"message": "m", "tinyId": "8"})
         st, body, _ = self.og("POST", "/v2/alerts/8/close?identifierType=tiny")
         self.assertEqual(st, 202)
-        self.admin("POST", "opsgenie/flush")
-        self.assertEqual(self.alert_state("8")["status"], "closed")
-        st, body = self.admin("POST", "config", {"applyDelayMs": 0})
+        self.sim.admin("POST", "opsgenie/flush")
+        self.assertEqual(self.sim.alert("8")["status"], "closed")
+        st, body = self.sim.admin("POST", "config", {"applyDelayMs": 0})
         self.assertEqual(body["data"]["applyDelayMs"], 0)
         st, body, _ = self.og("POST", "/v2/alerts/8/acknowledge"
                               "?identifierType=tiny")
@@ -265,9 +237,9 @@ class TestOpsGenieActions(SimCase):
 
     def setUp(self):
         super().setUp()
-        self.a = self.add_alerts({"message": "gc", "tinyId": "5120",
-                                  "alias": "gc-alias", "tags": ["env.prod"],
-                                  "teams": [{"name": "payments_incoming"}]})
+        self.a = self.sim.add_alerts({
+            "message": "gc", "tinyId": "5120", "alias": "gc-alias",
+            "tags": ["env.prod"], "teams": [{"name": "payments_incoming"}]})
 
     def test_team_note_tags_details_ack_close(self):
         tiny = "/v2/alerts/5120/%s?identifierType=tiny"
@@ -286,7 +258,7 @@ class TestOpsGenieActions(SimCase):
         self.assertEqual(d["status"], "Acknowledged alert")
         self.act("POST", "/v2/alerts/%s/close" % q(self.a["id"]),
                  {"user": "Alexis", "note": "closed by rule"})
-        s = self.alert_state("5120")
+        s = self.sim.alert("5120")
         self.assertEqual([t["name"] for t in s["teams"]],
                          ["payments_incoming", "queue_autoremediation"])
         self.assertTrue(all(t["id"] for t in s["teams"]))
@@ -349,7 +321,7 @@ class TestOpsGenieActions(SimCase):
                                             "alias": "dedup-me",
                                             "tags": ["x"]})
         self.assertEqual(d["action"], "Create")
-        created = self.alert_state(d["alertId"])
+        created = self.sim.alert(d["alertId"])
         self.assertEqual(created["source"], "127.0.0.1")
         self.act("POST", "/v2/alerts", {"message": "again",
                                         "alias": "dedup-me"})
@@ -369,7 +341,7 @@ class TestAuth(SimCase):
         for key in ("k-one", "k-two"):
             st, _, _ = self.og("GET", "/v2/alerts", key=key)
             self.assertEqual(st, 200)
-        for key in (None, "k-three", GENIE):
+        for key in (None, "k-three", GENIE_KEY):
             st, body, _ = self.og("GET", "/v2/alerts", key=key)
             self.assertEqual(st, 401)
             self.assertEqual(set(body), {"message", "took", "requestId"})
@@ -418,11 +390,11 @@ class TestDynatrace(SimCase):
 
     def test_v1_feed_details_comments(self):
         p = dict(PROBLEM_V1, startTime="now-10m")
-        self.add_problems([p, {"problemId": "closed-1", "status": "CLOSED",
-                               "startTime": "now-20m"},
-                           {"problemId": "old-1", "startTime": "now-5h",
-                            "status": "CLOSED", "endTime": now_ms() - 4 *
-                            3600000}])
+        self.sim.add_problems([p, {"problemId": "closed-1", "status": "CLOSED",
+                                   "startTime": "now-20m"},
+                               {"problemId": "old-1", "startTime": "now-5h",
+                                "status": "CLOSED", "endTime": now_ms() - 4 *
+                                3600000}])
         st, body, _ = self.dt("GET", "/api/v1/problem/feed?status=OPEN"
                               "&relativeTime=2hours")
         self.assertEqual(st, 200)
@@ -474,19 +446,19 @@ class TestDynatrace(SimCase):
                               "?content=done" % p["id"])
         self.assertEqual(st, 200)
         self.assertTrue(body["closing"])
-        self.assertEqual(self.admin("GET", "dynatrace/problems/P-2611203")
-                         [1]["data"]["status"], "CLOSED")
+        self.assertEqual(self.sim.problem("P-2611203")["status"], "CLOSED")
 
     def test_v2_list_paging_and_selector(self):
         t = now_ms()
-        self.add_problems([{"problemId": "p%02d" % i, "title": "T%d" % i,
-                            "startTime": t - 60000 * (i + 1),
-                            "endTime": -1 if i % 3 else
-                            t - 60000 * (i + 1) + 30000,
-                            "status": "OPEN" if i % 3 else "CLOSED",
-                            "entityTags": [{"context": "CONTEXTLESS",
-                                            "key": "env", "value": "prod"}]}
-                           for i in range(9)])
+        self.sim.add_problems([{"problemId": "p%02d" % i, "title": "T%d" % i,
+                                "startTime": t - 60000 * (i + 1),
+                                "endTime": -1 if i % 3 else
+                                t - 60000 * (i + 1) + 30000,
+                                "status": "OPEN" if i % 3 else "CLOSED",
+                                "entityTags": [{"context": "CONTEXTLESS",
+                                                "key": "env",
+                                                "value": "prod"}]}
+                               for i in range(9)])
         seen, key, pages = [], None, 0
         while True:
             path = ("/api/v2/problems?nextPageKey=" + q(key) if key else
@@ -522,9 +494,9 @@ class TestDynatrace(SimCase):
         self.assertEqual(body["totalCount"], 7)
 
     def test_v2_problem_and_comments(self):
-        pid = self.add_problems({"problemId": "-1_1V2", "displayId": "P-1",
-                                 "title": "Memory saturation",
-                                 "impactLevel": "SERVICE"})["problemId"]
+        pid = self.sim.add_problems({"problemId": "-1_1V2", "displayId": "P-1",
+                                     "title": "Memory saturation",
+                                     "impactLevel": "SERVICE"})["problemId"]
         st, body, _ = self.dt("GET", "/api/v2/problems/" + pid)
         self.assertEqual(st, 200)
         self.assertEqual(body["impactLevel"], "SERVICES")
@@ -578,7 +550,7 @@ class TestDynatrace(SimCase):
 class TestFaults(SimCase):
 
     def test_opsgenie_429_then_recovers(self):
-        self.fault({"endpoint": "og.list", "kind": "429", "count": 2})
+        self.sim.fault({"endpoint": "og.list", "kind": "429", "count": 2})
         for _ in range(2):
             st, body, h = self.og("GET", "/v2/alerts")
             self.assertEqual(st, 429)
@@ -588,13 +560,13 @@ class TestFaults(SimCase):
             self.assertEqual(h.get("X-RateLimit-Period-In-Sec"), "60")
         st, _, _ = self.og("GET", "/v2/alerts")
         self.assertEqual(st, 200)
-        st, body = self.admin("GET", "stats")
+        st, body = self.sim.admin("GET", "stats")
         self.assertEqual(body["endpoints"]["og.list"]["calls"], 3)
         self.assertEqual(body["endpoints"]["og.list"]["429"], 2)
 
     def test_dynatrace_429_headers(self):
-        self.fault({"endpoint": "dt2.*", "kind": "429",
-                    "retryAfterSec": 2})
+        self.sim.fault({"endpoint": "dt2.*", "kind": "429",
+                        "retryAfterSec": 2})
         st, body, h = self.dt("GET", "/api/v2/problems")
         self.assertEqual(st, 429)
         self.assertEqual(body["error"]["code"], 429)
@@ -607,10 +579,10 @@ class TestFaults(SimCase):
         self.assertEqual(st, 200)
 
     def test_500_each_api(self):
-        self.fault([{"endpoint": "og.get", "kind": "error"},
-                    {"endpoint": "dt1.feed", "kind": "error",
-                     "status": 503}])
-        self.add_alerts({"message": "m", "tinyId": "3"})
+        self.sim.fault([{"endpoint": "og.get", "kind": "error"},
+                        {"endpoint": "dt1.feed", "kind": "error",
+                         "status": 503}])
+        self.sim.add_alerts({"message": "m", "tinyId": "3"})
         st, body, _ = self.og("GET", "/v2/alerts/3?identifierType=tiny")
         self.assertEqual(st, 500)
         self.assertIn("requestId", body)
@@ -620,8 +592,8 @@ class TestFaults(SimCase):
         self.assertEqual(st, 200)
 
     def test_latency(self):
-        self.fault({"endpoint": "og.list", "kind": "latency",
-                    "latencyMs": 400})
+        self.sim.fault({"endpoint": "og.list", "kind": "latency",
+                        "latencyMs": 400})
         t = time.monotonic()
         st, _, _ = self.og("GET", "/v2/alerts")
         self.assertEqual(st, 200)
@@ -631,26 +603,26 @@ class TestFaults(SimCase):
         self.assertLess(time.monotonic() - t, 0.4)
 
     def test_closed_connection(self):
-        self.fault({"endpoint": "dt1.feed", "kind": "close"})
+        self.sim.fault({"endpoint": "dt1.feed", "kind": "close"})
         with self.assertRaises((urllib.error.URLError, ConnectionError,
                                 httpclient.HTTPException)):
             self.dt("GET", "/api/v1/problem/feed")
         st, _, _ = self.dt("GET", "/api/v1/problem/feed")
         self.assertEqual(st, 200)
-        st, body = self.admin("GET", "stats")
+        st, body = self.sim.admin("GET", "stats")
         self.assertEqual(body["endpoints"]["dt1.feed"]["dropped"], 1)
 
     def test_rate_limit_bucket(self):
-        st, body = self.admin("POST", "ratelimit", {"domain": "og.search",
-                                                    "ratePerSec": 1,
-                                                    "burst": 2})
+        st, body = self.sim.admin("POST", "ratelimit", {"domain": "og.search",
+                                                        "ratePerSec": 1,
+                                                        "burst": 2})
         self.assertEqual(st, 200)
         codes = [self.og("GET", "/v2/alerts")[0] for _ in range(3)]
         self.assertEqual(codes, [200, 200, 429])
         st, _, _ = self.og("GET", "/v2/alerts/x")   # another domain
         self.assertEqual(st, 404)
-        self.admin("POST", "ratelimit", {"domain": "dt", "ratePerSec": 1,
-                                         "burst": 1})
+        self.sim.admin("POST", "ratelimit", {"domain": "dt", "ratePerSec": 1,
+                                             "burst": 1})
         st, _, h = self.dt("GET", "/api/v2/problems")
         self.assertEqual((st, h.get("X-RateLimit-Limit")), (200, "60"))
         st, _, h = self.dt("GET", "/api/v2/problems")
@@ -662,7 +634,7 @@ class TestFaults(SimCase):
                      {"endpoint": "og.list", "kind": "explode"},
                      {"endpoint": "og.list", "kind": "latency",
                       "latencyMs": -1}):
-            st, _ = self.admin("POST", "faults", spec)
+            st, _ = self.sim.admin("POST", "faults", spec)
             self.assertEqual(st, 422, spec)
 
 
@@ -683,9 +655,9 @@ class TestSeed(SimCase):
         st, body, _ = self.dt("GET", "/api/v1/problem/feed?status=OPEN"
                               "&relativeTime=2hours")
         self.assertEqual(len(body["result"]["problems"]), 2)
-        st, body = self.admin("POST", "reset", {})
+        st, body = self.sim.admin("POST", "reset", {})
         self.assertEqual(body["data"]["alerts"], 0)
-        st, body = self.admin("POST", "reset", {"seed": True})
+        st, body = self.sim.admin("POST", "reset", {"seed": True})
         self.assertEqual((body["data"]["alerts"], body["data"]["problems"]),
                          (5, 3))
 
@@ -696,8 +668,9 @@ class TestBounds(SimCase):
                 "1", "--max-comments", "1", "--apply-delay-ms", "0"]
 
     def test_state_is_bounded(self):
-        self.add_alerts([{"message": "a", "tinyId": "1"}, {"message": "b"}])
-        st, body = self.admin("POST", "opsgenie/alerts", {"message": "c"})
+        self.sim.add_alerts([{"message": "a", "tinyId": "1"},
+                             {"message": "b"}])
+        st, body = self.sim.admin("POST", "opsgenie/alerts", {"message": "c"})
         self.assertEqual(st, 507)
         st, body, _ = self.og("POST", "/v2/alerts", {"message": "c"})
         self.assertEqual(st, 507)
@@ -708,9 +681,9 @@ class TestBounds(SimCase):
         d = self.act("POST", "/v2/alerts/1/notes?identifierType=tiny",
                      {"note": "second"})
         self.assertFalse(d["success"])
-        self.assertEqual(len(self.alert_state("1")["notes"]), 1)
-        pid = self.add_problems({"problemId": "only"})["problemId"]
-        st, _ = self.admin("POST", "dynatrace/problems", {})
+        self.assertEqual(len(self.sim.alert("1")["notes"]), 1)
+        pid = self.sim.add_problems({"problemId": "only"})["problemId"]
+        st, _ = self.sim.admin("POST", "dynatrace/problems", {})
         self.assertEqual(st, 507)
         path = "/api/v2/problems/%s/comments" % pid
         self.assertEqual(self.dt("POST", path, {"message": "1"})[0], 201)
