@@ -174,6 +174,20 @@ wait_io(struct conn *c)
         pfd.events |= POLLOUT;
     if (pfd.events == 0)
         pfd.events = POLLIN;
+#ifdef TCP_QUICKACK
+    /*
+     * Acknowledge what we received now, not after the 40 ms delayed-ACK
+     * timer: sshd writes with Nagle on until the session starts, so a
+     * small answer it queued behind unacknowledged data waits for our ACK.
+     * Linux leaves quick-ACK mode by itself, hence once per wait.
+     */
+    if (pfd.events & POLLIN) {
+        int one = 1;
+
+        (void)setsockopt(c->fd, IPPROTO_TCP, TCP_QUICKACK, &one,
+            sizeof(one));
+    }
+#endif
     for (;;) {
         if ((left = ms_left(c->deadline)) == 0)
             return -1;
