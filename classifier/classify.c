@@ -31,8 +31,11 @@ struct run {
     struct classifier       *c;
     struct http_client      *hc;
     struct alert            *a;
-    char                    *envelope;  /* compact JSON, no feed_headers */
+    /* The envelope as JSON text ending in its closing '}': the request
+     * body as received, or printed when something was taken out. */
+    const char              *envelope;
     size_t                   envelope_len;
+    char                    *printed;   /* owned, when printed */
     size_t                   checked, matched, forwarded;
     /* "Authorization: Bearer <runtime token>", read once per alert on its
      * first match; wiped at the end. */
@@ -46,6 +49,7 @@ classify_job_free(struct classify_job *job)
         return;
     alert_cleanup(job->alert);
     free(job->alert);
+    free(job->raw);
     free(job);
 }
 
@@ -241,8 +245,13 @@ classify_run(struct classifier *c, struct http_client *hc,
         classify_job_free(job);
         return;
     }
-    r.envelope = json_print(a->doc);
-    r.envelope_len = strlen(r.envelope);
+    if (job->raw != NULL) {
+        r.envelope = job->raw;
+        r.envelope_len = job->raw_len;
+    } else {
+        r.envelope = r.printed = json_print(a->doc);
+        r.envelope_len = strlen(r.printed);
+    }
     for (i = 0; i < rule_set_count(rs); i++) {
         if (match_rule_applies(rule_set_at(rs, i), a))
             evaluate(&r, rule_set_at(rs, i));
@@ -261,7 +270,7 @@ classify_run(struct classifier *c, struct http_client *hc,
         KV_UINT("rules_forwarded", r.forwarded),
         KV_UINT("app_elapsed_ms", (now_us() - t0) / 1000));
     explicit_bzero(r.auth, sizeof(r.auth));
-    free(r.envelope);
+    free(r.printed);
     rule_set_release(rs);
     classify_job_free(job);
 }

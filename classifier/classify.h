@@ -19,6 +19,11 @@ struct http_client;
 /* An accepted request waiting for a worker. */
 struct classify_job {
     struct alert   *alert;
+    /* The request body as received, through its closing '}', when it can
+     * be forwarded as is (nothing was taken out of it); else NULL and the
+     * envelope is printed from alert->doc. */
+    char           *raw;
+    size_t          raw_len;
     uint64_t        received_us;
 };
 

@@ -19,23 +19,26 @@
 /* Tags per alert are bounded: a flood of tags cannot make matching slow. */
 #define ALERT_TAGS_MAX  256
 
+/* Every "feed_headers" member, in any case: a second one must not ride
+ * along in the forward. */
 static void
 wipe_feed_headers(cJSON *alexis, struct alert *a)
 {
     cJSON *fh, *it;
 
-    if ((fh = cJSON_DetachItemFromObject(alexis, "feed_headers")) == NULL)
-        return;
-    a->had_feed_headers = true;
-    /* The original poller put the feed's API key here: wipe it before the
-     * memory goes back to the allocator. */
-    if (cJSON_IsString(fh) && fh->valuestring != NULL)
-        explicit_bzero(fh->valuestring, strlen(fh->valuestring));
-    cJSON_ArrayForEach(it, fh) {
-        if (cJSON_IsString(it) && it->valuestring != NULL)
-            explicit_bzero(it->valuestring, strlen(it->valuestring));
+    while ((fh = cJSON_DetachItemFromObject(alexis, "feed_headers")) !=
+        NULL) {
+        a->had_feed_headers = true;
+        /* The original poller put the feed's API key here: wipe it before
+         * the memory goes back to the allocator. */
+        if (cJSON_IsString(fh) && fh->valuestring != NULL)
+            explicit_bzero(fh->valuestring, strlen(fh->valuestring));
+        cJSON_ArrayForEach(it, fh) {
+            if (cJSON_IsString(it) && it->valuestring != NULL)
+                explicit_bzero(it->valuestring, strlen(it->valuestring));
+        }
+        cJSON_Delete(fh);
     }
-    cJSON_Delete(fh);
 }
 
 static void

@@ -149,6 +149,50 @@ class TestForwardAndMark(ClassifierCase):
                                    "classification_finished"):
                 self.assertEqual(kv.get("tinyId"), "5120", kv)
 
+    def test_forward_is_the_body_as_received_plus_the_rule(self):
+        # Bytes the parser would not print back the same way (spacing,
+        # escapes, a float) go to the action handler unchanged.
+        env = envelope("opsgenie-gc.json", self.sink.url)
+        raw = json.dumps(env, indent=1, ensure_ascii=True)
+        raw = raw[:-1] + ', "note": "caf\\u00e9", "ratio": 1.50}\n\n'
+        st, body, _ = self.post(raw)
+        self.assertEqual(st, 202, body)
+        fwd = self.sink.wait_for("POST", "/v1/action")[0]["body"]
+        kept = raw.rstrip()[:-1]
+        self.assertTrue(fwd.startswith(kept + ',"rule":{'), fwd[-300:])
+        self.assertEqual(json.loads(fwd)["rule"]["rule_name"],
+                         "ledger_gc_restart")
+
+    def test_rule_in_the_request_is_dropped(self):
+        # The alert must not choose what runs: the action handler takes
+        # the first "rule" of the body.
+        env = envelope("opsgenie-gc.json", self.sink.url)
+        env["rule"] = {"rule_name": "some_other_rule"}
+        st, body, _ = self.post(env)
+        self.assertEqual(st, 202, body)
+        fwd = self.sink.wait_for("POST", "/v1/action")[0]["body"]
+        pairs = json.loads(fwd, object_pairs_hook=lambda kv: kv)
+        rules = [v for k, v in pairs if k == "rule"]
+        self.assertEqual(len(rules), 1, fwd[-300:])
+        self.assertIn(("rule_name", "ledger_gc_restart"), rules[0])
+        self.assertNotIn("some_other_rule", fwd)
+        ev = self.proc.wait_event("envelope_field_dropped", tinyId="5120")
+        self.assertEqual(ev["field"], "rule")
+        self.finished("tinyId", "5120")
+
+    def test_every_feed_headers_is_removed(self):
+        env = envelope("opsgenie-gc.json", self.sink.url)
+        raw = json.dumps(env)
+        raw = raw.replace('"alexis": {', '"alexis": {"Feed_Headers": '
+                          '{"Authorization": "feed-secret"}, "feed_headers": '
+                          '"feed-secret", ', 1)
+        st, body, _ = self.post(raw)
+        self.assertEqual(st, 202, body)
+        fwd = self.sink.wait_for("POST", "/v1/action")[0]["body"]
+        self.assertNotIn("feed-secret", fwd)
+        self.assertNotIn("eed_headers", fwd.lower())
+        self.finished("tinyId", "5120")
+
     def test_no_match_adds_investigation_team(self):
         env = envelope("opsgenie-gc.json", self.sink.url)
         env["tags"] = ["env.dev"]
