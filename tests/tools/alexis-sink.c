@@ -4,14 +4,21 @@
  * OpsGenie-like 202); GET /_sink/count tells how many requests it served.
  * The bound port goes to --port-file once the server listens.
  *
+ * With --relay URL it is the classifier benchmark's second reference: before
+ * answering, each request POSTs its body to URL twice, one after the
+ * other, with libcurl (the classifier's forward and ticket mark with no
+ * parsing, matching or logging). That is the least work any classifier
+ * obeying the protocol can do per alert.
+ *
  *   alexis-sink --host 127.0.0.1 --port 0 --port-file FILE
- *               [--status 202] [--body JSON] [--threads N]
+ *               [--status 202] [--body JSON] [--threads N] [--relay URL]
  */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,7 +27,9 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
+#include <curl/curl.h>
 
+#include "http_client.h"
 #include "http_server.h"
 #include "log.h"
 #include "str.h"
@@ -38,8 +47,43 @@ struct sink {
     int              status;
     const char      *body;
     unsigned         threads;
+    const char      *relay;     /* URL, or NULL */
     atomic_ullong    requests;
+    atomic_ullong    relay_failed;
 };
+
+/* One libcurl handle per server thread, for its connections to persist. */
+static pthread_key_t relay_key;
+
+static void
+relay_client_free(void *hc)
+{
+    http_client_free(hc);
+}
+
+/* POST the body to the relay URL twice; the second only if the first got
+ * a 2xx, as the classifier marks only what was forwarded. */
+static bool
+relay(struct sink *s, const struct http_request *req)
+{
+    struct http_client *hc = pthread_getspecific(relay_key);
+    struct http_result res;
+    bool ok = true;
+    int i;
+
+    if (hc == NULL) {
+        if ((hc = http_client_new(NULL)) == NULL)
+            return false;
+        (void)pthread_setspecific(relay_key, hc);
+    }
+    for (i = 0; i < 2 && ok; i++) {
+        ok = http_client_do(hc, "POST", s->relay, NULL, req->body,
+            req->body_len, &res) == 0 && res.status >= 200 &&
+            res.status <= 299;
+        http_result_free(&res);
+    }
+    return ok;
+}
 
 static volatile sig_atomic_t stop_requested;
 
@@ -56,8 +100,12 @@ sink_answer(void *ctx, const struct http_request *req,
 {
     struct sink *s = ctx;
 
-    (void)req;
     atomic_fetch_add(&s->requests, 1);
+    if (s->relay != NULL && !relay(s, req)) {
+        atomic_fetch_add(&s->relay_failed, 1);
+        http_reply_error(resp, 502, "relay to %s failed", s->relay);
+        return;
+    }
     http_reply(resp, s->status, s->body);
 }
 
@@ -69,8 +117,10 @@ sink_count(void *ctx, const struct http_request *req,
     char body[64];
 
     (void)req;
-    (void)snprintf(body, sizeof(body), "{\"requests\":%llu}",
-        (unsigned long long)atomic_load(&s->requests));
+    (void)snprintf(body, sizeof(body), "{\"requests\":%llu,"
+        "\"relay_failed\":%llu}",
+        (unsigned long long)atomic_load(&s->requests),
+        (unsigned long long)atomic_load(&s->relay_failed));
     http_reply(resp, 200, body);
 }
 
@@ -87,7 +137,8 @@ static int
 usage(void)
 {
     (void)fprintf(stderr, "usage: alexis-sink --host ADDR --port N "
-        "--port-file FILE [--status N] [--body JSON] [--threads N]\n");
+        "--port-file FILE [--status N] [--body JSON] [--threads N] "
+        "[--relay URL]\n");
     return -1;
 }
 
@@ -114,6 +165,7 @@ parse_args(struct sink *s, int argc, char **argv)
         { "status", required_argument, NULL, 's' },
         { "body", required_argument, NULL, 'b' },
         { "threads", required_argument, NULL, 't' },
+        { "relay", required_argument, NULL, 'r' },
         { NULL, 0, NULL, 0 },
     };
     cJSON *doc;
@@ -145,6 +197,9 @@ parse_args(struct sink *s, int argc, char **argv)
             if (number_arg("threads", optarg, 1, SINK_THREADS_MAX, &n) == -1)
                 return -1;
             s->threads = (unsigned)n;
+            break;
+        case 'r':
+            s->relay = optarg;
             break;
         default:
             return usage();
@@ -226,6 +281,11 @@ main(int argc, char **argv)
     /* Per-request lines (info) would skew benchmarks: warnings only. */
     log_init("sink", LOG_WARN, STDERR_FILENO);
     atomic_init(&s.requests, 0);
+    atomic_init(&s.relay_failed, 0);
+    if (s.relay != NULL && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        log_fatal("startup_failed", KV_STR("error", "curl_global_init"));
+    if (pthread_key_create(&relay_key, relay_client_free) != 0)
+        log_fatal("startup_failed", KV_STR("error", "pthread_key_create"));
     block_signals(&old);
 
     opts.host = s.host;
