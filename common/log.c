@@ -8,6 +8,7 @@
 #include "log.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -33,7 +34,14 @@ static const char truncated_tail[] = " truncated=1\n";
 static char log_app[LOG_APP_MAX] = "alexis";
 static int log_fd = 2;
 static atomic_int log_min = LOG_INFO;
-static pthread_mutex_t log_write_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Writers first: a long line must not wait behind an endless stream of
+ * short ones (glibc's default prefers readers). */
+#ifdef PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP
+static pthread_rwlock_t log_write_lock =
+    PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
+#else
+static pthread_rwlock_t log_write_lock = PTHREAD_RWLOCK_INITIALIZER;
+#endif
 
 static const char *const secret_keys[] = {
     "token", "authorization", "api_key", "password", "passphrase",
@@ -356,30 +364,49 @@ log_format(char *buf, size_t len, const char *ts, enum log_level level,
     return pos;
 }
 
+/*
+ * The date part changes once a second, so each thread keeps the last one
+ * it formatted: gmtime_r takes glibc's time zone lock, which every thread
+ * logging at once would queue on.
+ */
 static void
 format_ts(char *ts, size_t tslen)
 {
+    static _Thread_local time_t last_sec = (time_t)-1;
+    static _Thread_local char date[LOG_DATE_MAX];
     struct timespec now;
     struct tm tm;
-    char date[LOG_DATE_MAX];
 
-    if (clock_gettime(CLOCK_REALTIME, &now) == -1 ||
-        gmtime_r(&now.tv_sec, &tm) == NULL ||
-        strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
-        (void)strlcpy(ts, "1970-01-01T00:00:00.000Z", tslen);
-        return;
+    if (clock_gettime(CLOCK_REALTIME, &now) == -1)
+        goto fail;
+    if (now.tv_sec != last_sec) {
+        if (gmtime_r(&now.tv_sec, &tm) == NULL ||
+            strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+            goto fail;
+        last_sec = now.tv_sec;
     }
     (void)snprintf(ts, tslen, "%s.%03ldZ", date, now.tv_nsec / 1000000L);
+    return;
+fail:
+    last_sec = (time_t)-1;
+    (void)strlcpy(ts, "1970-01-01T00:00:00.000Z", tslen);
 }
 
-/* The mutex keeps lines whole even when the fd is a pipe and a line is
- * longer than PIPE_BUF, or when the kernel accepts only part of it. */
+/*
+ * Lines stay whole. A write of at most PIPE_BUF bytes is atomic on a pipe,
+ * and writes to one regular file do not mix on Linux, so short lines go out
+ * side by side under the shared lock. A longer line can go out in parts on
+ * a pipe: it takes the lock alone, so nothing lands between its parts.
+ */
 static void
 write_line(int fd, const char *line, size_t n)
 {
     ssize_t w;
 
-    pthread_mutex_lock(&log_write_lock);
+    if (n <= PIPE_BUF)
+        (void)pthread_rwlock_rdlock(&log_write_lock);
+    else
+        (void)pthread_rwlock_wrlock(&log_write_lock);
     while (n > 0) {
         w = write(fd, line, n);
         if (w == -1 && errno == EINTR)
@@ -389,7 +416,7 @@ write_line(int fd, const char *line, size_t n)
         line += w;
         n -= (size_t)w;
     }
-    pthread_mutex_unlock(&log_write_lock);
+    (void)pthread_rwlock_unlock(&log_write_lock);
 }
 
 void
