@@ -1,7 +1,7 @@
 /*
  * Structured key=value logging. Every event becomes one logfmt line that is
  * formatted on the caller's stack and handed to the kernel with a single
- * write(2) under a mutex, so lines from MHD and worker threads never
+ * write(2) (see write_line), so lines from MHD and worker threads never
  * interleave. Escaping, redaction of secret keys and the LOG_LINE_MAX cap
  * all live here and nowhere else (DESIGN §8).
  */
@@ -34,14 +34,8 @@ static const char truncated_tail[] = " truncated=1\n";
 static char log_app[LOG_APP_MAX] = "alexis";
 static int log_fd = 2;
 static atomic_int log_min = LOG_INFO;
-/* Writers first: a long line must not wait behind an endless stream of
- * short ones (glibc's default prefers readers). */
-#ifdef PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP
-static pthread_rwlock_t log_write_lock =
-    PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
-#else
-static pthread_rwlock_t log_write_lock = PTHREAD_RWLOCK_INITIALIZER;
-#endif
+/* Shared by short lines, taken alone by long ones (log_lock.c). */
+extern pthread_rwlock_t log_write_lock;
 
 static const char *const secret_keys[] = {
     "token", "authorization", "api_key", "password", "passphrase",

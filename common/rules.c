@@ -9,6 +9,7 @@
  * using per-thread match state so matching is thread-safe and does not
  * allocate in the steady state.
  */
+#define _GNU_SOURCE     /* memmem (glibc declares it for GNU only) */
 #include "rules.h"
 
 #include <pthread.h>
@@ -306,6 +307,184 @@ parse_header(struct parse_ctx *c, const cJSON *root, struct rule *r)
     return 0;
 }
 
+/* Past a character class starting at p ('['); NULL when unterminated. */
+static const char *
+skip_class(const char *p)
+{
+    p++;
+    if (*p == '^')
+        p++;
+    if (*p == ']')
+        p++;                    /* a leading ']' is a member */
+    for (; *p != '\0'; p++) {
+        if (*p == '\\') {
+            if (*++p == '\0')
+                return NULL;
+        } else if (p[0] == '[' && p[1] == ':') {
+            const char *e = strstr(p + 2, ":]");
+
+            if (e == NULL)
+                return NULL;
+            p = e + 1;
+        } else if (*p == ']') {
+            return p + 1;
+        }
+    }
+    return NULL;
+}
+
+/* Past a group starting at p ('('), nested groups and classes included;
+ * NULL when unbalanced or when it is anything but a plain or (?: group. */
+static const char *
+skip_group(const char *p)
+{
+    int depth = 0;
+
+    for (; *p != '\0'; p++) {
+        switch (*p) {
+        case '\\':
+            if (*++p == '\0')
+                return NULL;
+            break;
+        case '[':
+            if ((p = skip_class(p)) == NULL)
+                return NULL;
+            p--;
+            break;
+        case '(':
+            if (p[1] == '*' || (p[1] == '?' && p[2] != ':'))
+                return NULL;    /* verbs, options, lookaround, names */
+            depth++;
+            break;
+        case ')':
+            if (--depth == 0)
+                return p + 1;
+            break;
+        default:
+            break;
+        }
+    }
+    return NULL;
+}
+
+/* A {n}, {n,} or {n,m} quantifier at p: its end, else NULL. */
+static const char *
+quantifier_end(const char *p)
+{
+    const char *q = p + 1;
+
+    if (*q < '0' || *q > '9')
+        return NULL;
+    while (*q >= '0' && *q <= '9')
+        q++;
+    if (*q == ',') {
+        q++;
+        while (*q >= '0' && *q <= '9')
+            q++;
+    }
+    return *q == '}' ? q + 1 : NULL;
+}
+
+size_t
+rules_required_literal(const char *pattern, char *out, size_t outlen)
+{
+    char run[RULE_LITERAL_MAX];
+    size_t n = 0, best = 0;
+    const char *p = pattern;
+
+    if (outlen == 0)
+        return 0;
+    out[0] = '\0';
+    if (strstr(pattern, "\\Q") != NULL)
+        goto none;
+/* Keep the run if it is the longest so far, then start a new one. */
+#define END_RUN() do {                                                  \
+    if (n > best && n < outlen) {                                       \
+        memcpy(out, run, n);                                            \
+        out[n] = '\0';                                                  \
+        best = n;                                                       \
+    }                                                                   \
+    n = 0;                                                              \
+} while (0)
+    while (*p != '\0') {
+        unsigned char ch = (unsigned char)*p;
+
+        switch (ch) {
+        case '|':
+            goto none;           /* top-level alternation */
+        case '(':
+            END_RUN();
+            if ((p = skip_group(p)) == NULL)
+                goto none;
+            continue;
+        case ')':
+            goto none;
+        case '[':
+            END_RUN();
+            if ((p = skip_class(p)) == NULL)
+                goto none;
+            continue;
+        case '?':
+        case '*':
+            if (n > 0)
+                n--;            /* the atom before is optional */
+            END_RUN();
+            p++;
+            continue;
+        case '+':
+            END_RUN();          /* the atom before occurs at least once */
+            p++;
+            continue;
+        case '{':
+            if ((p = quantifier_end(p)) == NULL)
+                goto none;       /* a literal brace: not worth the risk */
+            if (n > 0)
+                n--;            /* {0} and {0,m} allow none */
+            END_RUN();
+            continue;
+        case '.':
+        case '^':
+        case '$':
+            END_RUN();
+            p++;
+            continue;
+        case '\\':
+            ch = (unsigned char)p[1];
+            if (ch == '\0')
+                goto none;
+            if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                (ch >= '0' && ch <= '9')) {
+                /* Escapes that take arguments would be misread. */
+                if (strchr("xocpPgkNuUlLE0123456789", ch) != NULL)
+                    goto none;
+                END_RUN();      /* \d, \w, \b, \n...: not a plain byte */
+                p += 2;
+                continue;
+            }
+            p++;                /* an escaped punctuation byte is itself */
+            break;
+        default:
+            break;
+        }
+        ch = (unsigned char)*p;
+        if (ch < 0x20 || ch > 0x7e) {
+            END_RUN();
+        } else {
+            if (n == sizeof(run))
+                END_RUN();
+            run[n++] = (char)ch;
+        }
+        p++;
+    }
+    END_RUN();
+#undef END_RUN
+    if (best >= 3)
+        return best;
+none:
+    out[0] = '\0';
+    return 0;
+}
+
 static int
 compile_regex(struct parse_ctx *c, struct rule_eval *ev)
 {
@@ -326,6 +505,8 @@ compile_regex(struct parse_ctx *c, struct rule_eval *ev)
     /* Without JIT support the interpreter runs the same pattern. */
     (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
     ev->re = re;
+    ev->lit_len = rules_required_literal(ev->search_text, ev->lit,
+        sizeof(ev->lit));
     return 0;
 }
 
@@ -617,7 +798,8 @@ rules_unref(struct rule *r)
 bool
 rules_for_feed(const struct rule *r, const char *feed_type)
 {
-    return strcmp(r->feed_type, feed_type) == 0;
+    /* Both are usually the same merged literal. */
+    return r->feed_type == feed_type || strcmp(r->feed_type, feed_type) == 0;
 }
 
 uint32_t
@@ -707,6 +889,11 @@ rules_regex_search(const struct rule_eval *ev, const char *subject,
         subject = "";
         len = 0;
     }
+    /* A subject without the pattern's required bytes cannot match: one
+     * memmem instead of entering the regex (most rules fail here). */
+    if (ev->lit_len > 0 && memmem(subject, len, ev->lit, ev->lit_len) ==
+        NULL)
+        return 0;
     t = tls_get();
     rc = pcre2_match(ev->re, (PCRE2_SPTR)subject, len, 0, 0, t->md, t->mc);
     /* 0 means the one-pair ovector was too small: still a match. */

@@ -15,6 +15,8 @@
 
 #include "compat.h"
 
+#define RULE_LITERAL_MAX    64      /* longest prefilter literal kept */
+
 struct rule_eval {
     char      **tags;           /* every tag must be among the alert's */
     uint32_t   *tag_hashes;     /* rules_tag_hash of each tag */
@@ -22,6 +24,10 @@ struct rule_eval {
     char       *search_key;     /* dotted path; NULL when no regex check */
     char       *search_text;    /* the PCRE2 pattern as written */
     void       *re;             /* pcre2_code_8 * (JIT-compiled) or NULL */
+    /* Bytes every match contains (rules_required_literal), checked with
+     * memmem before the regex runs; lit_len 0 when none is known. */
+    char        lit[RULE_LITERAL_MAX];
+    size_t      lit_len;
 };
 
 enum rule_entity_type {
@@ -63,6 +69,16 @@ struct rule {
     /* private */
     int                 refs;
 };
+
+/*
+ * A run of bytes that every match of the PCRE2 pattern (as rules compile it:
+ * case-sensitive, no extended mode) contains, so that a subject without it
+ * cannot match. Conservative: anything it does not understand (top-level
+ * alternation, inline options, verbs, \Q, escapes with arguments, odd
+ * braces) gives 0, and only printable ASCII is taken. Writes at most
+ * outlen - 1 bytes and a NUL; returns the length, 0 for none.
+ */
+size_t rules_required_literal(const char *pattern, char *out, size_t outlen);
 
 /* Parse and validate one rule file's text. NULL with
  * "path:line:col: error: message" in err. The result has one reference. */

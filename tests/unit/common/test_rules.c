@@ -17,6 +17,9 @@
 
 #include <cmocka.h>
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
 #include "alexis_limits.h"
 #include "rules.h"
 #include "str.h"
@@ -629,6 +632,147 @@ test_regex_threads(void **state)
     rules_unref(r);
 }
 
+struct literal_case {
+    const char *pattern;
+    const char *want;       /* "" for none */
+};
+
+static const struct literal_case literal_cases[] = {
+    { "Long garbage-collection time", "Long garbage-collection time" },
+    { "Service 17 (latency|errors) above [0-9]+", "Service 17 " },
+    { "^RESOURCE_CONTENTION$", "RESOURCE_CONTENTION" },
+    { "db[0-9]+\\.prod", ".prod" },
+    { "x\\dyyyy", "yyyy" },
+    { "(abc)defg", "defg" },
+    { "(?:abc)defg", "defg" },
+    { "abcd{0}xyz", "abc" },
+    { "abcd?", "abc" },
+    { "abcd*e", "abc" },
+    { "abc+d", "abc" },
+    { "abcd{2,3}", "abc" },
+    { "[]abc]defg", "defg" },
+    { "[[:alpha:]]defg", "defg" },
+    { "caf\xc3\xa9 bar", " bar" },
+    { "a\\.b\\-c", "a.b-c" },
+    { "ab?c", "" },             /* nothing of 3 bytes */
+    { "foo|barbaz", "" },       /* top-level alternation */
+    { "(?i)error", "" },        /* inline option */
+    { "error(?i)x", "" },
+    { "(?=abc)abc", "" },       /* lookaround */
+    { "(*UTF)abcdef", "" },     /* verb */
+    { "\\x41BCDEF", "" },       /* escape with an argument */
+    { "\\QABC\\E", "" },
+    { "abc{", "" },             /* literal brace */
+    { "abc\\1", "" },
+    { "abc)", "" },
+};
+
+static void
+test_required_literal_table(void **state)
+{
+    const struct literal_case *c;
+    char out[RULE_LITERAL_MAX];
+    size_t i, n;
+
+    (void)state;
+    for (i = 0; i < NELEM(literal_cases); i++) {
+        c = &literal_cases[i];
+        n = rules_required_literal(c->pattern, out, sizeof(out));
+        if (n != strlen(c->want) || strcmp(out, c->want) != 0)
+            fail_msg("/%s/: got \"%s\" (%zu) want \"%s\"", c->pattern, out,
+                n, c->want);
+    }
+}
+
+/* xorshift: the same sequence on every run. */
+static uint64_t
+rnd(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+#define DIFF_PATTERNS   20000
+#define DIFF_SUBJECTS   60
+
+/*
+ * The prefilter never changes an answer: random patterns over a grammar
+ * rich in the syntax the extractor must understand or refuse, each run
+ * with and without its literal over random subjects (half of them built
+ * around the literal, so that matches happen).
+ */
+static void
+test_required_literal_differential(void **state)
+{
+    static const char *const tokens[] = {
+        "a", "b", "c", "ab", "abc", "bca", "cab", ".", "?", "*", "+", "{2}",
+        "{1,2}", "{0,1}", "{0}", "(", ")", "(?:", "|", "[ab]", "[^a]",
+        "[]a]", "\\d", "\\w", "\\.", "\\-", "-", "^", "$", "\\x61",
+        "\\Qa.\\E", "(?i)", "{", "}", "]", "1", " ", "\\b", "\\s", "A",
+        "(?=a)", "\\1", "\\K", "abca", "bcab", "cc",
+    };
+    static const char alphabet[] = "abcABC1-. x";
+    uint64_t seed = 0x9e3779b97f4a7c15ULL;
+    size_t with_lit = 0, matched = 0, i, j, k;
+    char pat[128], subj[64], err[128];
+
+    (void)state;
+    for (i = 0; i < DIFF_PATTERNS; i++) {
+        struct rule_eval ev;
+        PCRE2_SIZE off;
+        int ec, a, b;
+        size_t nt = 1 + rnd(&seed) % 8, len;
+
+        for (j = 0, len = 0; j < nt; j++) {
+            const char *t = tokens[rnd(&seed) % NELEM(tokens)];
+
+            memcpy(pat + len, t, strlen(t));    /* 8 x 7 < sizeof(pat) */
+            len += strlen(t);
+        }
+        pat[len] = '\0';
+        memset(&ev, 0, sizeof(ev));
+        ev.re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
+            PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF, &ec, &off,
+            NULL);
+        if (ev.re == NULL)
+            continue;
+        ev.lit_len = rules_required_literal(pat, ev.lit, sizeof(ev.lit));
+        with_lit += ev.lit_len > 0;
+        for (k = 0; k < DIFF_SUBJECTS; k++) {
+            size_t n = rnd(&seed) % 12, pos = 0;
+
+            if (k % 2 == 1 && ev.lit_len > 0) {
+                pos = rnd(&seed) % 4;
+                for (j = 0; j < pos; j++)
+                    subj[j] = alphabet[rnd(&seed) % (sizeof(alphabet) - 1)];
+                memcpy(subj + pos, ev.lit, ev.lit_len);
+                pos += ev.lit_len;
+            }
+            for (j = 0; j < n; j++)
+                subj[pos + j] = alphabet[rnd(&seed) % (sizeof(alphabet) - 1)];
+            len = pos + n;
+            subj[len] = '\0';
+            a = rules_regex_search(&ev, subj, len, err, sizeof(err));
+            len = ev.lit_len;
+            ev.lit_len = 0;
+            b = rules_regex_search(&ev, subj, pos + n, err, sizeof(err));
+            ev.lit_len = len;
+            if (a != b)
+                fail_msg("/%s/ literal \"%s\" on \"%s\": %d with the "
+                    "prefilter, %d without", pat, ev.lit, subj, a, b);
+            matched += b == 1;
+        }
+        pcre2_code_free(ev.re);
+    }
+    /* Not vacuous: many patterns had a literal, many subjects matched. */
+    print_message("%zu patterns with a literal, %zu matches\n", with_lit,
+        matched);
+    assert_true(with_lit > 1000);
+    assert_true(matched > DIFF_PATTERNS);
+}
+
 int
 main(void)
 {
@@ -642,6 +786,8 @@ main(void)
         cmocka_unit_test(test_regex_limit),
         cmocka_unit_test(test_regex_no_regex),
         cmocka_unit_test(test_regex_threads),
+        cmocka_unit_test(test_required_literal_table),
+        cmocka_unit_test(test_required_literal_differential),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
