@@ -32,10 +32,11 @@
     "not re-run (commands may have run: check the hosts)"
 
 static const char usage[] =
-    "usage: alexis-action-handler [--config FILE] [--check]\n"
+    "usage: alexis-action-handler [--config FILE] [--check] [--user NAME]\n"
     "  --config FILE  configuration (default " DAEMON_DEFAULT_CONFIG ")\n"
     "  --check        validate the configuration, token files, SSH key,\n"
-    "                 known_hosts and every rule, then exit 0/1\n";
+    "                 known_hosts and every rule, then exit 0/1\n"
+    "  --user NAME    started as root: bind, then run as NAME\n";
 
 static void
 log_interrupted(void *arg, const struct job *j)
@@ -80,16 +81,31 @@ log_listening(const struct action_handler *ah, const char *host)
 }
 
 static int
-serve(struct action_handler *ah)
+serve(struct action_handler *ah, const char *user)
 {
     struct http_server_opts o = {
         .host = ah->conf.listener.hostname,
         .port = (int)ah->conf.listener.port,
         .body_max = (size_t)ah->conf.max_body_bytes,
-        .clients = ah->clients,
+        .has_listen_fd = true,
     };
     char err[512];
     sigset_t set;
+
+    /* Bind (maybe a privileged port), then nothing more as root: the job
+     * store, token files, key and passphrase are opened as the user that
+     * will open them again later. */
+    if ((o.listen_fd = http_server_listen(o.host, o.port, err,
+        sizeof(err))) == -1)
+        log_fatal("startup_failed", KV_ERR(err));
+    daemon_drop_privileges(user);
+    if ((ah->clients = auth_clients_load(ah->conf.tokens.allowed_clients,
+        err, sizeof(err))) == NULL ||
+        check_load_passphrase(ah, err, sizeof(err)) == -1)
+        log_fatal("startup_failed", KV_ERR(err));
+    o.clients = ah->clients;
+    log_event(LOG_INFO, "config_loaded", KV_STR("config", ah->config_path),
+        KV_UINT("authentications", ah->conf.nauth));
 
     /* Threads inherit this mask; main alone takes the signals. */
     daemon_signals_block(&set);
@@ -127,7 +143,6 @@ main(int argc, char **argv)
     struct action_handler ah;
     struct cfg_errors errs;
     struct daemon_opts o;
-    char err[512];
     int rc;
 
     daemon_parse_args(argc, argv, usage, false, &o);
@@ -149,13 +164,7 @@ main(int argc, char **argv)
     if (o.check) {
         rc = check_config(&ah);
     } else {
-        if ((ah.clients = auth_clients_load(ah.conf.tokens.allowed_clients,
-            err, sizeof(err))) == NULL ||
-            check_load_passphrase(&ah, err, sizeof(err)) == -1)
-            log_fatal("startup_failed", KV_ERR(err));
-        log_event(LOG_INFO, "config_loaded", KV_STR("config", o.config),
-            KV_UINT("authentications", ah.conf.nauth));
-        rc = serve(&ah);
+        rc = serve(&ah, o.user);
         log_event(LOG_INFO, "shutdown_finished", KV_INT("exit", rc));
     }
     cleanup(&ah);

@@ -26,10 +26,11 @@
 #include "workq.h"
 
 static const char usage[] =
-    "usage: alexis-classifier [--config FILE] [--check]\n"
+    "usage: alexis-classifier [--config FILE] [--check] [--user NAME]\n"
     "  --config FILE  configuration (default " DAEMON_DEFAULT_CONFIG ")\n"
     "  --check        validate the configuration and every rule, then "
-    "exit 0/1\n";
+    "exit 0/1\n"
+    "  --user NAME    started as root: bind, then run as NAME\n";
 
 static void *
 worker_tls_new(void *ctx)
@@ -99,17 +100,30 @@ check(struct classifier *c)
 }
 
 static int
-serve(struct classifier *c)
+serve(struct classifier *c, const char *user)
 {
     struct http_server_opts o = {
         .host = c->conf.listener.hostname,
         .port = (int)c->conf.listener.port,
         .body_max = (size_t)c->conf.max_body_bytes,
-        .clients = c->clients,
+        .has_listen_fd = true,
     };
     struct rule_set *rs;
     char err[512];
     sigset_t set;
+
+    /* Bind (maybe a privileged port), then nothing more as root: every
+     * file below is read as the user that will read it again later. */
+    if ((o.listen_fd = http_server_listen(o.host, o.port, err,
+        sizeof(err))) == -1)
+        log_fatal("startup_failed", KV_ERR(err));
+    daemon_drop_privileges(user);
+    if ((c->clients = auth_clients_load(c->conf.tokens.allowed_clients,
+        err, sizeof(err))) == NULL)
+        log_fatal("startup_failed", KV_ERR(err));
+    o.clients = c->clients;
+    log_event(LOG_INFO, "config_loaded", KV_STR("config", c->config_path),
+        KV_UINT("authentications", c->conf.nauth));
 
     /* Threads inherit this mask; main alone takes the signals. */
     daemon_signals_block(&set);
@@ -141,7 +155,6 @@ main(int argc, char **argv)
     struct classifier c;
     struct cfg_errors errs;
     struct daemon_opts o;
-    char err[512];
     int rc;
 
     daemon_parse_args(argc, argv, usage, false, &o);
@@ -162,12 +175,7 @@ main(int argc, char **argv)
     if (o.check) {
         rc = check(&c);
     } else {
-        if ((c.clients = auth_clients_load(c.conf.tokens.allowed_clients,
-            err, sizeof(err))) == NULL)
-            log_fatal("startup_failed", KV_ERR(err));
-        log_event(LOG_INFO, "config_loaded", KV_STR("config", o.config),
-            KV_UINT("authentications", c.conf.nauth));
-        rc = serve(&c);
+        rc = serve(&c, o.user);
         log_event(LOG_INFO, "shutdown_finished", KV_INT("exit", rc));
     }
     ruledir_free(c.rules);

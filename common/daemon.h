@@ -1,8 +1,9 @@
 /*
  * What every daemon's main does the same way: the common command line
- * (--config FILE, --check, --help, and --once where it applies), library
- * start-up, and signals taken synchronously (SIGINT/SIGTERM blocked in
- * every thread and collected with sigwait, so no handler code runs).
+ * (--config FILE, --check, --user NAME, --help, and --once where it
+ * applies), library start-up, dropping root, and signals taken
+ * synchronously (SIGINT/SIGTERM blocked in every thread and collected with
+ * sigwait, so no handler code runs).
  */
 #ifndef ALEXIS_DAEMON_H
 #define ALEXIS_DAEMON_H
@@ -18,6 +19,7 @@ struct daemon_opts {
     const char *config;     /* DAEMON_DEFAULT_CONFIG unless --config */
     bool        check;      /* --check: validate and exit 0/1 */
     bool        once;       /* --once (only when allow_once) */
+    const char *user;       /* --user NAME: the account to run as */
 };
 
 /* Parse argv. usage is the whole help text; it is printed to stdout with
@@ -29,6 +31,17 @@ void daemon_parse_args(int argc, char **argv, const char *usage,
  * plain text), cJSON's allocator and libcurl. Fatal on failure. Call once,
  * before any thread starts. */
 void daemon_init(const char *app, bool check);
+
+/*
+ * Run unprivileged. Call after binding the listening socket and before
+ * starting any thread or opening anything else. With user set and running
+ * as root: setgroups (the user's primary group only), setresgid,
+ * setresuid, then read every id back and make sure root cannot be
+ * regained; any failure is fatal. With user set and not root: fatal unless
+ * already running as that user. Without user, running as root logs a
+ * warning.
+ */
+void daemon_drop_privileges(const char *user);
 
 /* Block SIGINT and SIGTERM in the calling thread and every thread created
  * after it, and ignore SIGPIPE. set receives the blocked set. */

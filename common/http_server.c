@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -477,6 +478,46 @@ out:
     return rc;
 }
 
+int
+http_server_listen(const char *host, int port, char *err, size_t errlen)
+{
+    struct sockaddr_storage ss;
+    const struct sockaddr_in6 *sin6;
+    socklen_t len;
+    int fd, flags, one = 1, v6only;
+
+    if (resolve(host, port, &ss, err, errlen) == -1)
+        return -1;
+    if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+        goto fail;
+    /* A restart may bind while old connections linger in TIME_WAIT; a
+     * second daemon on the same port still fails (no SO_REUSEPORT). */
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1)
+        goto fail;
+    len = sizeof(struct sockaddr_in);
+    if (ss.ss_family == AF_INET6) {
+        /* "::" means every address, IPv4 included. */
+        sin6 = (const struct sockaddr_in6 *)&ss;
+        v6only = IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr) ? 0 : 1;
+        if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
+            sizeof(v6only)) == -1)
+            goto fail;
+        len = sizeof(struct sockaddr_in6);
+    }
+    if (bind(fd, (const struct sockaddr *)&ss, len) == -1 ||
+        listen(fd, SOMAXCONN) == -1 ||
+        (flags = fcntl(fd, F_GETFL)) == -1 ||
+        fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1)
+        goto fail;
+    return fd;
+fail:
+    (void)snprintf(err, errlen, "cannot listen on %s port %d: %s", host,
+        port, strerror(errno));
+    if (fd != -1)
+        (void)close(fd);
+    return -1;
+}
+
 static void
 copy_routes(struct http_server *srv, const struct http_route *routes)
 {
@@ -546,6 +587,10 @@ start_daemon(struct http_server *srv, const struct http_server_opts *opts,
         { MHD_OPTION_THREAD_POOL_SIZE, 0, NULL },
         { MHD_OPTION_END, 0, NULL },
     };
+    struct MHD_OptionItem where[] = {
+        { MHD_OPTION_END, 0, NULL },
+        { MHD_OPTION_END, 0, NULL },
+    };
     unsigned threads, conn_max;
 
     threads = opts->threads != 0 ? opts->threads : HTTP_SERVER_THREADS;
@@ -560,15 +605,22 @@ start_daemon(struct http_server *srv, const struct http_server_opts *opts,
         pool[0].value = (intptr_t)threads;
     else
         pool[0].option = MHD_OPTION_END;
+    /* Either the socket bound before, or MHD binds the address itself. */
+    if (opts->has_listen_fd) {
+        where[0].option = MHD_OPTION_LISTEN_SOCKET;
+        where[0].value = (intptr_t)opts->listen_fd;
+    } else {
+        where[0].option = MHD_OPTION_SOCK_ADDR;
+        where[0].ptr_value = (void *)(uintptr_t)ss;
+    }
     srv->daemon = MHD_start_daemon(daemon_flags(ss), 0, NULL, NULL,
         on_request, srv,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
-        MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)ss,
+        MHD_OPTION_ARRAY, where,
         MHD_OPTION_ARRAY, pool,
         MHD_OPTION_CONNECTION_LIMIT, conn_max,
         MHD_OPTION_CONNECTION_TIMEOUT, srv->timeout_s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY_MAX,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_END);
     if (srv->daemon == NULL) {
@@ -595,8 +647,19 @@ http_server_start(const struct http_server_opts *opts,
             opts->body_max, HTTP_BODY_MAX_CEILING);
         return NULL;
     }
-    if (resolve(opts->host, opts->port, &ss, err, errlen) == -1)
+    if (opts->has_listen_fd) {
+        socklen_t len = sizeof(ss);
+
+        memset(&ss, 0, sizeof(ss));
+        if (getsockname(opts->listen_fd, (struct sockaddr *)&ss, &len) ==
+            -1) {
+            (void)snprintf(err, errlen, "listening socket: %s",
+                strerror(errno));
+            return NULL;
+        }
+    } else if (resolve(opts->host, opts->port, &ss, err, errlen) == -1) {
         return NULL;
+    }
     srv = xcalloc(1, sizeof(*srv));
     if (pthread_mutex_init(&srv->auth_lock, NULL) != 0) {
         (void)snprintf(err, errlen, "cannot create the auth lock");

@@ -63,7 +63,15 @@ struct http_server_opts {
     unsigned                 timeout_s;     /* HTTP_CONN_TIMEOUT_S when 0 */
     unsigned                 threads;       /* HTTP_SERVER_THREADS when 0 */
     struct auth_clients     *clients;       /* for auth routes; may be NULL */
+    /* A socket from http_server_listen to serve on, when has_listen_fd;
+     * then host and port are not used. The server owns it from then on. */
+    bool                     has_listen_fd;
+    int                      listen_fd;
 };
+
+/* Bind and listen on host:port now (before dropping root); the socket is
+ * non-blocking and close-on-exec. -1 with err on failure. */
+int http_server_listen(const char *host, int port, char *err, size_t errlen);
 
 /* Bind and start serving routes (terminated by a route with method NULL;
  * tried in order, the first whose path and method match wins). ctx is

@@ -31,11 +31,12 @@ struct sigctx {
 };
 
 static const char usage[] =
-    "usage: alexis-poller [--config FILE] [--check] [--once]\n"
+    "usage: alexis-poller [--config FILE] [--check] [--once] [--user NAME]\n"
     "  --config FILE  configuration (default " DAEMON_DEFAULT_CONFIG ")\n"
     "  --check        validate the configuration, the token file and\n"
     "                 the feeds' authentication, then exit 0/1\n"
-    "  --once         one pass, then exit (as single_execution: true)\n";
+    "  --once         one pass, then exit (as single_execution: true)\n"
+    "  --user NAME    started as root: run as NAME\n";
 
 /* --check: the configuration loaded (so every feed's authentication and
  * classifier resolved); now the runtime token file. */
@@ -131,6 +132,8 @@ main(int argc, char **argv)
     if (o.check) {
         rc = check(&p);
     } else {
+        /* No socket to bind: drop root before anything else. */
+        daemon_drop_privileges(o.user);
         log_event(LOG_INFO, "config_loaded", KV_STR("config", o.config),
             KV_UINT("authentications", p.conf.nauth));
         rc = run(&p);

@@ -18,6 +18,7 @@
 import http.server
 import json
 import os
+import pwd
 import shutil
 import signal
 import socketserver
@@ -429,6 +430,41 @@ def bin_path(name):
     return os.path.join(BIN, name)
 
 
+# --user tests: an account every Debian has, and the way to hand it a tree.
+RUN_AS = "nobody"
+
+
+def run_as_user():
+    """The passwd entry of RUN_AS when this test may switch to it (root
+    and the account exists), else None."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        return pwd.getpwnam(RUN_AS)
+    except KeyError:
+        return None
+
+
+def chown_tree(path, pw):
+    """Give path and everything under it to the account pw."""
+    for root, _, files in os.walk(path):
+        os.chown(root, pw.pw_uid, pw.pw_gid)
+        for f in files:
+            os.chown(os.path.join(root, f), pw.pw_uid, pw.pw_gid)
+
+
+def proc_ids(pid):
+    """{"Uid": [real, effective, saved, fs], "Gid": [...], "Groups": [...]}
+    of a running process, from /proc (Linux)."""
+    ids = {}
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            if k in ("Uid", "Gid", "Groups"):
+                ids[k] = v.split()
+    return ids
+
+
 def start_sink(tmpdir, args=(), bin_dir=None):
     """Start the C alexis-sink (bin_dir, default BIN) on 127.0.0.1, port 0;
     extra args e.g. ("--status", "202"). Returns (Popen, port) once it has
@@ -452,4 +488,5 @@ def start_sink(tmpdir, args=(), bin_dir=None):
 
 __all__ = ["Proc", "Sink", "SimAdmin", "TempDir", "WorkDir", "http",
            "start_daemon", "start_sink", "token", "wait_until", "bin_path",
+           "RUN_AS", "run_as_user", "chown_tree", "proc_ids",
            "parse_logfmt", "BIN", "SRC", "GENIE_KEY", "DT_TOKEN"]

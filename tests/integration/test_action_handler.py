@@ -7,6 +7,7 @@ Commands leave traces in files so a test proves a command ran, and ran once.
 Every wait is bounded; every process is stopped by its pid."""
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -15,6 +16,8 @@ import threading
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import (RUN_AS, chown_tree, proc_ids,  # noqa: E402
+                     run_as_user)
 from harness import (Sink, TempDir, bin_path, http, start_daemon,  # noqa
                      wait_until, SRC)
 from sshd import Sshd, free_port  # noqa: E402
@@ -774,6 +777,33 @@ class TestDevelopment(AhCase):
         self.assertEqual(job["results"][0]["state"], "dry_run")
         self.assertEqual(lines(t), [])
         self.assertIn("dry run", self.note()[0]["json"]["note"])
+
+
+@unittest.skipUnless(run_as_user(), "needs root and the user " + RUN_AS)
+class TestRunAs(AhCase):
+    def test_job_store_key_and_rules_as_the_user(self):
+        pw = run_as_user()
+        key = self.tmp.join("id_run_as")
+        shutil.copy(SSHD.user_key("ed25519"), key)
+        kh = self.tmp.join("known_hosts")
+        shutil.copy(self.kh, kh)
+        self.conf = self.write_config(known_hosts=kh, key=key)
+        t = self.trace("run_as")
+        r = self.add_rule(rule("run_as", "echo ran >> %s" % t))
+        chown_tree(self.tmp.path, pw)
+        self.proc, self.url = start_daemon(
+            [bin_path("alexis-action-handler"), "--config", self.conf,
+             "--user", RUN_AS], self.tmp.join("ah.log"))
+        self.assertEqual(proc_ids(self.proc.pid)["Uid"],
+                         [str(pw.pw_uid)] * 4)
+        job = self.finished(self.action(r)["job"])
+        self.assertEqual(job["state"], "succeeded", job)
+        self.assertEqual(lines(t), ["ran"])
+        # The job store was created by the user, not by root.
+        self.assertEqual(os.stat(self.tmp.join("action_handler.db")).st_uid,
+                         pw.pw_uid)
+        self.assertEqual(self.proc.events("privileges_dropped")[0]["user"],
+                         RUN_AS)
 
 
 class TestCrash(AhCase):

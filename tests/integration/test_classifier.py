@@ -4,10 +4,13 @@ the OpsGenie / Dynatrace APIs."""
 import json
 import os
 import shutil
+import socket
 import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
+from harness import (RUN_AS, chown_tree, proc_ids,  # noqa: E402
+                     run_as_user)
 from harness import (Proc, Sink, TempDir, bin_path, http,  # noqa: E402
                      start_daemon, SRC)
 
@@ -465,3 +468,93 @@ class TestStartup(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
+
+
+def privileged_port():
+    """A free TCP port below 1024 on 127.0.0.1, chosen now."""
+    for port in range(1023, 899, -1):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise unittest.SkipTest("no free port below 1024")
+
+
+@unittest.skipUnless(run_as_user(), "needs root and the user " + RUN_AS)
+class TestRunAs(unittest.TestCase):
+    """--user: bind as root, then run as the user, reading every file as
+    that user from the start."""
+
+    def setUp(self):
+        self.pw = run_as_user()
+        self.tmp = TempDir()
+        self.sink = Sink()
+        self.proc = None
+        os.makedirs(self.tmp.join("rules"))
+        shutil.copy(os.path.join(SRC, "rules", "ledger_gc_restart.json"),
+                    self.tmp.join("rules"))
+        self.conf = write_config(self.tmp, self.sink)
+
+    def tearDown(self):
+        if self.proc is not None:
+            self.proc.stop()
+        self.sink.close()
+        self.tmp.cleanup()
+
+    def cmd(self, user=RUN_AS):
+        return [bin_path("alexis-classifier"), "--config", self.conf,
+                "--user", user]
+
+    def test_binds_a_privileged_port_then_runs_as_the_user(self):
+        port = privileged_port()
+        with open(self.conf) as f:
+            text = f.read().replace("port: 0}", "port: %d}" % port)
+        with open(self.conf, "w") as f:
+            f.write(text)
+        chown_tree(self.tmp.path, self.pw)
+        self.proc, url = start_daemon(self.cmd(), self.tmp.join("c.log"))
+        self.assertEqual(url, "http://127.0.0.1:%d" % port)
+        ids = proc_ids(self.proc.pid)
+        self.assertEqual(ids["Uid"], [str(self.pw.pw_uid)] * 4)
+        self.assertEqual(ids["Gid"], [str(self.pw.pw_gid)] * 4)
+        self.assertEqual(ids["Groups"], [str(self.pw.pw_gid)])
+        ev = self.proc.events("privileges_dropped")
+        self.assertEqual(ev[0]["user"], RUN_AS)
+        self.assertEqual(self.proc.events("running_as_root"), [])
+        # Rules and the runtime token are read as the user.
+        st, body, _ = http("POST", url + "/v1/classifier",
+                           envelope("opsgenie-gc.json", self.sink.url),
+                           {"Authorization": "Bearer " + POLLER_TOKEN})
+        self.assertEqual(st, 202, body)
+        fwd = self.sink.wait_for("POST", "/v1/action")[0]
+        self.assertEqual(fwd["headers"]["authorization"],
+                         "Bearer " + RUNTIME_TOKEN)
+        self.sink.wait_for("POST", "/v2/alerts/")
+
+    def test_a_file_the_user_cannot_read_stops_the_start(self):
+        chown_tree(self.tmp.path, self.pw)
+        clients = self.tmp.join("tokens", "clients.classifier.json")
+        os.chown(clients, 0, 0)
+        os.chmod(clients, 0o600)
+        self.proc = Proc(self.cmd(), self.tmp.join("c.log"))
+        self.assertEqual(self.proc.wait_exit(), 1)
+        ev = self.proc.events("startup_failed")
+        self.assertIn(clients, ev[0]["error"])
+        self.assertEqual(self.proc.events("listening"), [])
+
+    def test_unknown_user_is_fatal(self):
+        self.proc = Proc(self.cmd("alexis-no-such-user"),
+                         self.tmp.join("c.log"))
+        self.assertEqual(self.proc.wait_exit(), 1)
+        ev = self.proc.events("privilege_drop_failed")
+        self.assertEqual(ev[0]["error"], "no such user")
+        self.assertEqual(self.proc.events("listening"), [])
+
+    def test_root_without_user_is_warned_about(self):
+        self.proc, _ = start_daemon(
+            [bin_path("alexis-classifier"), "--config", self.conf],
+            self.tmp.join("c.log"))
+        self.assertEqual(len(self.proc.events("running_as_root")), 1)
+        self.assertEqual(proc_ids(self.proc.pid)["Uid"], ["0"] * 4)
