@@ -106,6 +106,34 @@ ping_handlers(const struct classifier *c)
     return all;
 }
 
+cJSON *
+classifier_handler_health(struct classifier *c)
+{
+    struct handler_health *h = &c->health;
+    cJSON *report;
+    char *text;
+
+    pthread_mutex_lock(&h->lock);
+    if (h->busy || (h->report != NULL &&
+        now_ms() - h->at_ms < CLASSIFIER_PING_CACHE_MS)) {
+        report = h->report != NULL ? cJSON_Parse(h->report) : NULL;
+        pthread_mutex_unlock(&h->lock);
+        return report != NULL ? report : cJSON_CreateObject();
+    }
+    h->busy = true;
+    pthread_mutex_unlock(&h->lock);
+
+    report = ping_handlers(c);
+    text = json_print(report);
+    pthread_mutex_lock(&h->lock);
+    free(h->report);
+    h->report = text;
+    h->at_ms = now_ms();
+    h->busy = false;
+    pthread_mutex_unlock(&h->lock);
+    return report;
+}
+
 static void
 handle_ping(void *ctx, const struct http_request *req,
     struct http_response *resp)
@@ -128,7 +156,8 @@ handle_ping(void *ctx, const struct http_request *req,
     cJSON_AddNumberToObject(q, "depth", (double)workq_depth(c->queue));
     cJSON_AddNumberToObject(q, "capacity",
         (double)workq_capacity(c->queue));
-    cJSON_AddItemToObject(doc, "action_handlers", ping_handlers(c));
+    cJSON_AddItemToObject(doc, "action_handlers",
+        classifier_handler_health(c));
     text = json_print(doc);
     http_reply(resp, ok ? 200 : 503, text);
     free(text);

@@ -9,9 +9,12 @@
 #define ALEXIS_CLASSIFIER_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
+
+#include <cjson/cJSON.h>
 
 #include "conf.h"
 #include "str.h"
@@ -27,6 +30,16 @@ struct runtime_token {
     struct file_id   id;        /* the file value was read from */
 };
 
+/* The last check of the action handlers, for /v1/ping (no token): reused
+ * while fresh, and refreshed by one caller at a time, so a flood of pings
+ * costs at most one outbound check per CLASSIFIER_PING_CACHE_MS. */
+struct handler_health {
+    pthread_mutex_t  lock;
+    char            *report;    /* JSON text of the last check, or NULL */
+    uint64_t         at_ms;     /* when it was taken (now_ms) */
+    bool             busy;      /* a check is under way */
+};
+
 struct classifier {
     const char             *config_path;
     struct classifier_conf  conf;
@@ -35,6 +48,7 @@ struct classifier {
     struct workq           *queue;
     struct http_server     *server;
     struct runtime_token    token;
+    struct handler_health   health;
 };
 
 /* Copy the runtime token into buf (re-read when the file changed). -1 with
@@ -42,5 +56,10 @@ struct classifier {
 int classifier_token(struct classifier *c, char *buf, size_t len, char *err,
     size_t errlen) ATTR_WUR;
 void classifier_token_cleanup(struct classifier *c);
+
+/* The action handlers' health for /v1/ping, as a JSON object (caller
+ * deletes): the last check while it is fresh, else a new one; while
+ * another caller checks, the last one (or {} before the first). */
+cJSON *classifier_handler_health(struct classifier *c);
 
 #endif

@@ -162,6 +162,7 @@ main(int argc, char **argv)
     memset(&errs, 0, sizeof(errs));
     c.config_path = o.config;
     pthread_mutex_init(&c.token.lock, NULL);
+    pthread_mutex_init(&c.health.lock, NULL);
     daemon_init("classifier", o.check);
 
     if (classifier_conf_load(o.config, &c.conf, &errs) == -1) {
@@ -181,6 +182,7 @@ main(int argc, char **argv)
     ruledir_free(c.rules);
     auth_clients_free(c.clients);
     classifier_token_cleanup(&c);
+    free(c.health.report);
     classifier_conf_free(&c.conf);
     curl_global_cleanup();
     return rc;

@@ -57,6 +57,8 @@
 #define CLASSIFIER_QUEUE_DEFAULT    1024
 #define CLASSIFIER_QUEUE_MAX        100000
 #define CLASSIFIER_PING_TIMEOUT_MS  1000
+/* /v1/ping answers from a report at most this old; one check at a time. */
+#define CLASSIFIER_PING_CACHE_MS    2000
 
 /* Action handler */
 #define AH_WORKERS_DEFAULT          4       /* jobs run at once */

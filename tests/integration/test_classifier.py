@@ -6,6 +6,8 @@ import os
 import shutil
 import socket
 import sys
+import threading
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -111,6 +113,36 @@ class TestForwardAndMark(ClassifierCase):
         doc = json.loads(body)
         self.assertEqual(doc["status"], "ok")
         self.assertTrue(doc["action_handlers"]["linux"]["up"])
+
+    def test_ping_flood_checks_the_action_handler_once_per_interval(self):
+        # /v1/ping needs no token, so it must not let anyone make the
+        # classifier call its action handlers at will. The handler answers
+        # slowly; pings meanwhile get the last report instead of waiting.
+        self.sink.answer("GET", "/v1/ping", 200, '{"status":"ok"}',
+                         delay=0.3)
+        t0 = time.monotonic()
+        results = []
+
+        def ping():
+            st, body, _ = http("GET", self.url + "/v1/ping")
+            results.append((st, json.loads(body)))
+
+        threads = [threading.Thread(target=ping) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=10)
+        for _ in range(12):
+            ping()
+        elapsed_ms = (time.monotonic() - t0) * 1000
+        self.assertEqual(len(results), 20)
+        self.assertTrue(all(st == 200 for st, _ in results), results)
+        checks = len(self.sink.find("GET", "/v1/ping"))
+        self.assertGreaterEqual(checks, 1)
+        # At most one check per 2 s interval (CLASSIFIER_PING_CACHE_MS).
+        self.assertLessEqual(checks, 1 + int(elapsed_ms // 2000), elapsed_ms)
+        # The pings after the check report what it found.
+        self.assertTrue(results[-1][1]["action_handlers"]["linux"]["up"])
 
     def test_opsgenie_match_forwards_then_adds_team(self):
         env = envelope("opsgenie-gc.json", self.sink.url)
