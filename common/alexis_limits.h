@@ -50,6 +50,7 @@
 #define RULE_MATCH_LIMIT        100000  /* pcre2_set_match_limit */
 #define RULE_DEPTH_LIMIT        10000   /* pcre2_set_depth_limit */
 #define RULE_JIT_STACK_MAX      (512 * 1024)
+#define RULE_LITERAL_MAX        64      /* longest regex prefilter literal */
 
 /* Classifier */
 #define CLASSIFIER_WORKERS_DEFAULT  16

@@ -13,9 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alexis_limits.h"
 #include "compat.h"
-
-#define RULE_LITERAL_MAX    64      /* longest prefilter literal kept */
 
 struct rule_eval {
     char      **tags;           /* every tag must be among the alert's */
