@@ -35,7 +35,7 @@ buf_reserve(struct buf *b, size_t n)
     if (n > b->max - b->len)
         return -1;
     want = b->len + n + 1;
-    if (want <= b->cap)
+    if (b->data != NULL && want <= b->cap)
         return 0;
     cap = b->cap == 0 ? 256 : b->cap;
     while (cap < want)

@@ -20,6 +20,7 @@
 #include "entities.h"
 #include "json.h"
 #include "rules.h"
+#include "xmem.h"
 
 static const struct {
     const char *text;
@@ -190,7 +191,7 @@ test_allow_list(void **state)
     assert_non_null(pats[0].re);
     memset(&l, 0, sizeof(l));
     l.n = 2;
-    l.items = calloc(2, sizeof(*l.items));
+    l.items = xcalloc(2, sizeof(*l.items));
     l.items[0].text = strdup("web1.prod:2222");
     l.items[1].text = strdup("web1.prod.evil.com");
     assert_int_equal(entities_check(&l, pats, 1, err, sizeof(err)), -1);

@@ -19,6 +19,7 @@
 #include "jobs.h"
 #include "json.h"
 #include "note.h"
+#include "xmem.h"
 
 struct fx {
     char        dir[64];
@@ -29,7 +30,7 @@ struct fx {
 static int
 setup(void **state)
 {
-    struct fx *f = calloc(1, sizeof(*f));
+    struct fx *f = xcalloc(1, sizeof(*f));
     char err[256];
 
     snprintf(f->dir, sizeof(f->dir), "/tmp/ah-jobs-XXXXXX");

@@ -17,6 +17,7 @@
 #include "pool.h"
 #include "str.h"
 #include "throttle.h"
+#include "xmem.h"
 
 static void
 test_bucket_paces(void **state)
@@ -72,7 +73,7 @@ struct batch {
 static void *
 tls_new(void *ctx)
 {
-    int *n = malloc(sizeof(*n));
+    int *n = xmalloc(sizeof(*n));
 
     (void)ctx;
     *n = 0;

@@ -19,6 +19,7 @@
 #include "feed.h"
 #include "poller_limits.h"
 #include "url.h"
+#include "xmem.h"
 
 #define NOW     1732270000000ULL        /* epoch ms the tests pretend */
 
@@ -117,7 +118,7 @@ test_expand_too_long(void **state)
     struct url_vars v = { "http://h", 0, NULL };
 
     (void)state;
-    tmpl = malloc(POLLER_URL_MAX + 16);
+    tmpl = xmalloc(POLLER_URL_MAX + 16);
     memcpy(tmpl, "$base_url/?q=", 13);
     /* Each space becomes three bytes. */
     memset(tmpl + 13, ' ', POLLER_URL_MAX / 2);
