@@ -152,3 +152,45 @@ class TestDockerfile(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
+
+
+class TestSystemdUnits(unittest.TestCase):
+    """conf/systemd: one unit per daemon, checked by systemd-analyze against
+    the binaries of this build, with the sandbox STYLE.md asks for."""
+    UNITS = os.path.join(SRC, "conf", "systemd")
+    SANDBOX = ("NoNewPrivileges=yes", "ProtectSystem=strict",
+               "PrivateTmp=yes", "CapabilityBoundingSet=\n", "User=alexis")
+
+    def test_units_verify_and_are_sandboxed(self):
+        analyze = shutil.which("systemd-analyze")
+        if analyze is None:
+            self.skipTest("systemd-analyze not installed")
+        tmp = TempDir()
+        try:
+            names = sorted(os.listdir(self.UNITS))
+            self.assertEqual(names, ["alexis-action-handler.service",
+                                     "alexis-classifier.service",
+                                     "alexis-poller.service"])
+            for name in names:
+                with open(os.path.join(self.UNITS, name)) as f:
+                    text = f.read()
+                for line in self.SANDBOX:
+                    self.assertIn(line, text, name)
+                self.assertNotIn("MemoryDenyWriteExecute=yes", text)
+                # The unit's ExecStart names this build's binary.
+                daemon = name[:-len(".service")]
+                self.assertIn("ExecStart=/usr/local/bin/%s --config" % daemon,
+                              text)
+                local = tmp.write(name, text.replace(
+                    "/usr/local/bin/", os.path.dirname(bin_path(daemon)) +
+                    "/"))
+                r = subprocess.run([analyze, "verify", local],
+                                   stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, timeout=60,
+                                   cwd=tmp.path)
+                out = (r.stdout + r.stderr).decode()
+                self.assertEqual(r.returncode, 0, out)
+                # Unknown keys are only warnings: none allowed either.
+                self.assertEqual(out.strip(), "", out)
+        finally:
+            tmp.cleanup()
