@@ -497,9 +497,31 @@ class TestStartup(unittest.TestCase):
         finally:
             tmp.cleanup()
 
-
-if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    def test_port_in_use_is_a_clear_start_failure(self):
+        # Another listener on the port: no silent sharing (SO_REUSEPORT),
+        # exit 1 naming the address.
+        tmp, sink = TempDir(), Sink()
+        with socket.socket() as other:
+            other.bind(("127.0.0.1", 0))
+            other.listen(1)
+            port = other.getsockname()[1]
+            try:
+                conf = write_config(tmp, sink)
+                with open(conf) as f:
+                    text = f.read().replace("port: 0}", "port: %d}" % port)
+                with open(conf, "w") as f:
+                    f.write(text)
+                p = Proc([bin_path("alexis-classifier"), "--config", conf],
+                         tmp.join("log"))
+                rc = p.wait_exit(timeout=10)
+                p.stop()
+                self.assertEqual(rc, 1)
+                ev = p.events("startup_failed")
+                self.assertIn("cannot listen on 127.0.0.1 port %d: Address "
+                              "already in use" % port, ev[0]["error"])
+            finally:
+                sink.close()
+                tmp.cleanup()
 
 
 def privileged_port():
@@ -590,3 +612,7 @@ class TestRunAs(unittest.TestCase):
             self.tmp.join("c.log"))
         self.assertEqual(len(self.proc.events("running_as_root")), 1)
         self.assertEqual(proc_ids(self.proc.pid)["Uid"], ["0"] * 4)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -150,10 +150,6 @@ class TestDockerfile(unittest.TestCase):
                               (daemon, soname, owner))
 
 
-if __name__ == "__main__":
-    unittest.main(verbosity=2)
-
-
 class TestSystemdUnits(unittest.TestCase):
     """conf/systemd: one unit per daemon, checked by systemd-analyze against
     the binaries of this build, with the sandbox STYLE.md asks for."""
@@ -194,3 +190,7 @@ class TestSystemdUnits(unittest.TestCase):
                 self.assertEqual(out.strip(), "", out)
         finally:
             tmp.cleanup()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
