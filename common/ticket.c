@@ -23,6 +23,7 @@
 #define TICKET_CONTEXT      "Alexis"
 #define OPSGENIE_NOTE_MAX   25000   /* characters, API limit */
 #define TICKET_HEADERS_MAX  16
+#define TICKET_REASON_MAX   160     /* bytes of the API's refusal kept */
 
 int
 ticket_resolve(struct ticket_ref *t, const struct alert *al,
@@ -69,6 +70,24 @@ utf8_truncate(char *s, size_t max)
     }
 }
 
+/* The ticket API's own words for a refusal, for the log and the job:
+ * OpsGenie's "message", Dynatrace's "error.message", else the start of the
+ * body ("" when there is none). */
+static void
+api_reason(const struct http_result *res, const cJSON *doc, char *out,
+    size_t len)
+{
+    const cJSON *v;
+    const char *msg = NULL;
+
+    if (doc != NULL && (msg = json_str(doc, "message")) == NULL &&
+        cJSON_IsString(v = json_path(doc, "error.message")))
+        msg = v->valuestring;
+    if (msg == NULL)
+        msg = res->body != NULL ? res->body : "";
+    (void)snprintf(out, len, "%.*s", TICKET_REASON_MAX, msg);
+}
+
 static int
 post_json(struct http_client *c, const struct ticket_ref *t,
     const char *url, cJSON *body, struct ticket_outcome *out)
@@ -97,8 +116,11 @@ post_json(struct http_client *c, const struct ticket_ref *t,
         (rid = json_str(doc, "requestId")) != NULL)
         snprintf(out->request_id, sizeof(out->request_id), "%s", rid);
     if (res.status < 200 || res.status > 299) {
-        snprintf(out->err, sizeof(out->err), "HTTP %ld from ticket API",
-            res.status);
+        char why[TICKET_REASON_MAX + 1];
+
+        api_reason(&res, doc, why, sizeof(why));
+        snprintf(out->err, sizeof(out->err), "HTTP %ld from ticket API%s%s",
+            res.status, why[0] != '\0' ? ": " : "", why);
         goto out;
     }
     rc = 0;

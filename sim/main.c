@@ -39,7 +39,7 @@ static void
 usage(void)
 {
     fprintf(stderr, "usage: alexis-sim [--host ADDR] [--port N] "
-        "[--seed FILE] [--genie-key K]... [--dt-token T]...\n"
+        "[--seed FILE] [--genie-key K]... [--dt-token T[:SCOPE,...]]...\n"
         "  [--apply-delay-ms N] [--max-alerts N] [--max-problems N] "
         "[--max-notes N]\n  [--max-comments N] [--rate-limit "
         "DOMAIN=RATE[/BURST]]... [--missing-alert-404]\n"

@@ -28,6 +28,22 @@ copy_keys(char **dst, size_t *n, const char *const *src, size_t nsrc)
     *n = i;
 }
 
+/* "TOKEN:scope,scope" gives a token only those scopes (Dynatrace tokens
+ * hold no ':'); a bare token has them all. */
+static void
+split_scopes(struct sim *s)
+{
+    char *colon;
+    size_t i;
+
+    for (i = 0; i < s->ndt_tokens; i++) {
+        if ((colon = strchr(s->dt_tokens[i], ':')) == NULL)
+            continue;
+        *colon = '\0';
+        s->dt_scopes[i] = xstrdup(colon + 1);
+    }
+}
+
 struct sim *
 sim_new(const struct sim_opts *opts, char *err, size_t errlen)
 {
@@ -42,6 +58,7 @@ sim_new(const struct sim_opts *opts, char *err, size_t errlen)
         opts->ngenie_keys);
     copy_keys(s->dt_tokens, &s->ndt_tokens, opts->dt_tokens,
         opts->ndt_tokens);
+    split_scopes(s);
     s->seed_path = simutil_dup(opts->seed_path, NULL);
     s->dt_author = simutil_dup(opts->dt_author, "alexis-sim API token");
     s->missing_alert_404 = opts->missing_alert_404;
@@ -63,12 +80,16 @@ wipe_keys(char **keys, size_t n)
 void
 sim_free(struct sim *s)
 {
+    size_t i;
+
     if (s == NULL)
         return;
     store_free(s->store);
     faults_free(s->faults);
     wipe_keys(s->genie_keys, s->ngenie_keys);
     wipe_keys(s->dt_tokens, s->ndt_tokens);
+    for (i = 0; i < s->ndt_tokens; i++)
+        free(s->dt_scopes[i]);
     free(s->seed_path);
     free(s->dt_author);
     free(s);
@@ -160,17 +181,46 @@ sim_delay_ms(struct sim *s, unsigned ms)
         nanosleep(&ts, NULL);
 }
 
-static bool
-key_ok(char *const *keys, size_t n, const char *presented)
+/* Index of the key presented, -1 if none; every key is compared. */
+static int
+key_index(char *const *keys, size_t n, const char *presented)
 {
-    bool ok = false;
+    int found = -1;
     size_t i;
 
     if (presented == NULL)
-        return false;
-    for (i = 0; i < n; i++)
-        ok |= auth_timingsafe_streq(keys[i], presented) != 0;
-    return ok;
+        return -1;
+    for (i = 0; i < n; i++) {
+        if (auth_timingsafe_streq(keys[i], presented) != 0)
+            found = (int)i;
+    }
+    return found;
+}
+
+/* The scope a Dynatrace call needs: every v1 problem call DataExport; v2
+ * reads problems.read, v2 writes problems.write (API notes, 2.x). */
+static const char *
+dt_scope_needed(const struct sim_route *rt, const struct sim_req *req)
+{
+    if (strncmp(rt->endpoint, "dt1.", 4) == 0)
+        return "DataExport";
+    return strcmp(req->method, "GET") == 0 ? "problems.read" :
+        "problems.write";
+}
+
+static bool
+has_scope(const char *scopes, const char *want)
+{
+    size_t n = strlen(want);
+    const char *p;
+
+    if (scopes == NULL)
+        return true;
+    for (p = scopes; (p = strstr(p, want)) != NULL; p += n) {
+        if ((p == scopes || p[-1] == ',') && (p[n] == '\0' || p[n] == ','))
+            return true;
+    }
+    return false;
 }
 
 /* The credential after "scheme " in the Authorization header, else NULL. */
@@ -187,16 +237,18 @@ after_scheme(const char *h, const char *scheme)
     return h;
 }
 
-/* 0 when allowed; else the 401 is written. */
+/* 0 when allowed; else the 401 (or Dynatrace's 403) is written. */
 static int
-authenticate(struct sim *s, bool og, const struct sim_req *req,
-    const struct sim_args *a, struct sim_resp *resp)
+authenticate(struct sim *s, const struct sim_route *rt, bool og,
+    const struct sim_req *req, const struct sim_args *a,
+    struct sim_resp *resp)
 {
-    const char *h = sim_req_header(req, "Authorization"), *cred;
+    const char *h = sim_req_header(req, "Authorization"), *cred, *need;
+    int k;
 
     if (og) {
-        if (key_ok(s->genie_keys, s->ngenie_keys, after_scheme(h,
-            "GenieKey")))
+        if (key_index(s->genie_keys, s->ngenie_keys, after_scheme(h,
+            "GenieKey")) != -1)
             return 0;
         sim_og_error(resp, a, 401, NULL, "Could not authenticate");
         return -1;
@@ -209,9 +261,15 @@ authenticate(struct sim *s, bool og, const struct sim_req *req,
             "Missing authorization parameter.");
         return -1;
     }
-    if (key_ok(s->dt_tokens, s->ndt_tokens, cred))
+    if ((k = key_index(s->dt_tokens, s->ndt_tokens, cred)) == -1) {
+        sim_dt_error(resp, 401, NULL, false, "Token Authentication failed");
+        return -1;
+    }
+    need = dt_scope_needed(rt, req);
+    if (has_scope(s->dt_scopes[k], need))
         return 0;
-    sim_dt_error(resp, 401, NULL, false, "Token Authentication failed");
+    sim_dt_error(resp, 403, NULL, false, "Token is missing required scope. "
+        "Use one of: %s", need);
     return -1;
 }
 
@@ -280,7 +338,7 @@ admit(struct sim *s, const struct sim_route *rt, bool og,
     }
     if (hit.latency_ms > 0)
         *fault = "latency";
-    if (authenticate(s, og, req, a, resp) == -1)
+    if (authenticate(s, rt, og, req, a, resp) == -1)
         return false;
     faults_rate_take(s->faults, rt->domain, &ri);
     if (ri.refused) {

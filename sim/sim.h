@@ -39,6 +39,8 @@ struct sim {
     char               *genie_keys[SIM_KEYS_MAX];
     size_t              ngenie_keys;
     char               *dt_tokens[SIM_KEYS_MAX];
+    /* Each token's scopes, "problems.read,DataExport"; NULL: every one. */
+    char               *dt_scopes[SIM_KEYS_MAX];
     size_t              ndt_tokens;
     char               *seed_path;
     char               *dt_author;

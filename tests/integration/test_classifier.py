@@ -267,6 +267,24 @@ class TestForwardAndMark(ClassifierCase):
         self.assertIn("dt_memory_saturation_dropcaches", c["json"]["message"])
         self.assertEqual(self.finished("problem_id", pid)["result"], "matched")
 
+    def test_refused_comment_is_logged_in_the_apis_words(self):
+        # A token without problems.write: Dynatrace answers 403, which is
+        # not retried, and the log says what the API said.
+        env = envelope("dynatrace-v2.json", self.sink.url)
+        pid = env["problemId"]
+        self.sink.answer("POST", "/api/v2/problems/%s/comments" % pid, 403,
+                         '{"error":{"code":403,"message":"Token is missing '
+                         'required scope. Use one of: problems.write"}}')
+        st, _, _ = self.post(env)
+        self.assertEqual(st, 202)
+        ev = self.proc.wait_event("ticket_mark_failed", problem_id=pid)
+        self.assertEqual(ev["status"], "403")
+        self.assertEqual(ev["attempts"], "1")
+        self.assertEqual(ev["error"], "HTTP 403 from ticket API: Token is "
+                         "missing required scope. Use one of: problems.write")
+        self.assertEqual(len(self.sink.find(
+            "POST", "/api/v2/problems/%s/comments" % pid)), 1)
+
     def test_dynatrace_no_match_comment(self):
         env = envelope("dynatrace-v2.json", self.sink.url)
         env["entityTags"] = []

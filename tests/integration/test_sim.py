@@ -335,7 +335,8 @@ class TestOpsGenieActions(SimCase):
 class TestAuth(SimCase):
 
     sim_args = ["--genie-key", "k-one", "--genie-key", "k-two",
-                "--dt-token", "tok-one"]
+                "--dt-token", "tok-one",
+                "--dt-token", "tok-read:problems.read,DataExport"]
 
     def test_opsgenie_keys(self):
         for key in ("k-one", "k-two"):
@@ -360,6 +361,30 @@ class TestAuth(SimCase):
         st, _, _ = http("GET", self.base +
                         "/api/v2/problems?api-token=tok-one")
         self.assertEqual(st, 200)
+
+    def test_dynatrace_token_scopes(self):
+        # A token without problems.write reads but cannot comment, as the
+        # real API answers a token missing a scope.
+        pid = "scoped-1"
+        self.sim.add_problems([{"problemId": pid, "startTime": "now-5m"}])
+        st, _, _ = self.dt("GET", "/api/v2/problems", token="tok-read")
+        self.assertEqual(st, 200)
+        st, _, _ = self.dt("GET", "/api/v1/problem/feed", token="tok-read")
+        self.assertEqual(st, 200)
+        st, body, _ = self.dt("POST", "/api/v2/problems/%s/comments" % pid,
+                              {"message": "x", "context": "Alexis"},
+                              token="tok-read")
+        self.assertEqual(st, 403, body)
+        self.assertEqual(body["error"], {
+            "code": 403, "message": "Token is missing required scope. Use "
+            "one of: problems.write"})
+        st, _, _ = self.dt("POST", "/api/v2/problems/%s/comments" % pid,
+                           {"message": "x", "context": "Alexis"},
+                           token="tok-one")
+        self.assertEqual(st, 201)
+        st, body, _ = self.dt("GET", "/api/v1/problem/feed",
+                              token="tok-read:problems.read,DataExport")
+        self.assertEqual(st, 401)
 
     def test_keys_never_logged(self):
         self.og("GET", "/v2/alerts", key="k-one")
