@@ -12,6 +12,7 @@
 #define _GNU_SOURCE     /* memmem (glibc declares it for GNU only) */
 #include "rules.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -156,8 +157,12 @@ get_text(struct parse_ctx *c, const cJSON *obj, const char *key, char **out)
         *out = xstrdup("");
     else if (cJSON_IsString(it))
         *out = xstrdup(it->valuestring);
-    else if (cJSON_IsNumber(it))
+    else if (cJSON_IsNumber(it) && isfinite(it->valuedouble))
         *out = json_print(it);
+    else if (cJSON_IsNumber(it))
+        /* cJSON reads 1e999 as infinity and prints it as null: r->json,
+         * which the action handler parses again, would no longer load. */
+        return fail(c, key, "\"%s\" is a number out of range", key);
     else
         return fail(c, key, "\"%s\" must be a string or a number", key);
     return 0;

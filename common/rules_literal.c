@@ -9,6 +9,27 @@
 
 #include <string.h>
 
+/* The last byte of a POSIX class "[:name:]" at p (its ']'), or p itself
+ * when PCRE2 takes p's '[' as a plain member: as in its
+ * check_posix_syntax, a ']' or another "[:" before the ":]" means there
+ * is no POSIX class. (Reading "[[:]a|b:]]x" as one class would hide its
+ * top-level '|'.) */
+static const char *
+posix_class_last(const char *p)
+{
+    const char *q;
+
+    for (q = p + 2; q[0] != '\0' && q[1] != '\0'; q++) {
+        if (q[0] == '\\' && (q[1] == ']' || q[1] == '\\'))
+            q++;
+        else if ((q[0] == '[' && q[1] == ':') || q[0] == ']')
+            return p;
+        else if (q[0] == ':' && q[1] == ']')
+            return q + 1;
+    }
+    return p;
+}
+
 /* Past a character class starting at p ('['); NULL when unterminated. */
 static const char *
 skip_class(const char *p)
@@ -23,11 +44,7 @@ skip_class(const char *p)
             if (*++p == '\0')
                 return NULL;
         } else if (p[0] == '[' && p[1] == ':') {
-            const char *e = strstr(p + 2, ":]");
-
-            if (e == NULL)
-                return NULL;
-            p = e + 1;
+            p = posix_class_last(p);
         } else if (*p == ']') {
             return p + 1;
         }

@@ -110,6 +110,10 @@ static const struct parse_case parse_cases[] = {
     { "description bool", L_NAME " \"rule_description\": true,\n" L_FEED
         L_EN L_OS TAIL, ER("2:2", "\"rule_description\" must be a string "
         "or a number"), false },
+    /* Read as infinity, it would print as null: not a rule again. */
+    { "version out of range", L_NAME " \"rule_version\": 1e999,\n" L_FEED
+        L_EN L_OS TAIL, ER("2:2", "\"rule_version\" is a number out of "
+        "range"), false },
     { "feed missing", L_NAME L_EN L_OS TAIL,
         ER("1:1", "missing \"alert_feed\""), false },
     { "feed unknown", L_NAME " \"alert_feed\": \"splunk\",\n" L_EN L_OS TAIL,
@@ -652,6 +656,9 @@ static const struct literal_case literal_cases[] = {
     { "abcd{2,3}", "abc" },
     { "[]abc]defg", "defg" },
     { "[[:alpha:]]defg", "defg" },
+    /* No ":]" before the ']': the '[' is a member, as PCRE2 reads it. */
+    { "x[[:]y]abcd", "y]abcd" },
+    { "[[:]a|b:]]xyz", "" },    /* so this '|' is top-level */
     { "caf\xc3\xa9 bar", " bar" },
     { "a\\.b\\-c", "a.b-c" },
     { "ab?c", "" },             /* nothing of 3 bytes */
