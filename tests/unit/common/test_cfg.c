@@ -431,6 +431,31 @@ test_errors(void **state)
     }
 }
 
+/* A secret too long for the check's message to quote whole: not even its
+ * start may show. */
+static void
+test_long_secret_not_shown(void **state)
+{
+    struct cfg_errors errs;
+    struct t_conf c;
+    char yaml[2048];
+    size_t i, n;
+
+    (void)state;
+    n = (size_t)snprintf(yaml, sizeof(yaml), "secret: 'GenieKey TOPSECRET");
+    for (i = 0; i < 1500; i++)
+        yaml[n++] = 'x';
+    memcpy(yaml + n, "'\n", 3);
+    memset(&c, 0, sizeof(c));
+    memset(&errs, 0, sizeof(errs));
+    assert_int_equal(cfg_load_string(yaml, strlen(yaml), TPATH, t_fields, &c,
+        &errs), -1);
+    assert_int_equal(errs.n, 1);
+    assert_null(strstr(errs.msgs[0], "TOPSECRET"));
+    assert_non_null(strstr(errs.msgs[0], "(secret, not shown)"));
+    cfg_free(t_fields, &c);
+}
+
 /* An absent section is fine unless the section itself is required. */
 static void
 test_required_section(void **state)
@@ -764,6 +789,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_values),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_long_secret_not_shown),
         cmocka_unit_test(test_required_section),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_error_overflow),
