@@ -14,7 +14,7 @@
 #define STR(x)      #x
 #define XSTR(x)     STR(x)
 
-static const struct cfg_field classifier_fields[] = {
+const struct cfg_field classifier_conf_fields[] = {
     { .key = "listener", .type = CFG_SECTION, .offset = CC_OFF(listener),
       .sub = cfg_listener_fields },
     { .key = "action_handler_destinations", .type = CFG_STRMAP,
@@ -50,7 +50,7 @@ static const struct cfg_field root_fields[] = {
       .sub = cfg_auth_fields, .elem_size = sizeof(struct cfg_auth),
       .count_offset = CC_OFF(nauth) },
     { .key = "classifier", .type = CFG_SECTION, .offset = 0,
-      .sub = classifier_fields, .flags = CFG_REQUIRED },
+      .sub = classifier_conf_fields, .flags = CFG_REQUIRED },
     { .key = "poller", .type = CFG_IGNORE },
     { .key = "action_handler", .type = CFG_IGNORE },
     { .key = NULL },
@@ -60,11 +60,16 @@ int
 classifier_conf_load(const char *path, struct classifier_conf *conf,
     struct cfg_errors *errs)
 {
-    int rc;
-
     /* The original's default port; fields without a default keep this. */
     conf->listener.port = 8083;
-    rc = cfg_load(path, root_fields, conf, errs);
+    return classifier_conf_finish(conf, path,
+        cfg_load(path, root_fields, conf, errs), errs);
+}
+
+int
+classifier_conf_finish(struct classifier_conf *conf, const char *path,
+    int rc, struct cfg_errors *errs)
+{
     if (cfg_auth_resolve(conf->auth, conf->nauth, path, errs) == -1)
         rc = -1;
     /* Only meaningful once the file parsed: after a syntax error every

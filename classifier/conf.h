@@ -35,4 +35,12 @@ int classifier_conf_load(const char *path, struct classifier_conf *conf,
     struct cfg_errors *errs) ATTR_WUR;
 void classifier_conf_free(struct classifier_conf *conf);
 
+/* The fields of the classifier: section, and what classifier_conf_load
+ * does once cfg_load returned rc: API key files read, authentication
+ * resolved, token paths checked and resolved. For loaders of the same
+ * section from elsewhere (the config fuzz target). */
+extern const struct cfg_field classifier_conf_fields[];
+int classifier_conf_finish(struct classifier_conf *conf, const char *path,
+    int rc, struct cfg_errors *errs) ATTR_WUR;
+
 #endif

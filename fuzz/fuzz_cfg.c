@@ -1,13 +1,12 @@
 /*
  * Fuzz target: the YAML configuration loader (common/cfg.c, cfg_yaml.c,
  * cfg_common.c) on arbitrary bytes, through cfg_load_string. The table is
- * the classifier's (classifier/conf.c keeps its own static, so it is
- * mirrored here key for key, with the shared listener, tokens and
- * authentication_list tables from common) plus a "fuzz:" section that
- * holds every field type the daemons use elsewhere: durations, secrets,
- * paths, URLs, string maps without checks, scalar lists and lists of
- * mappings with marks. After loading, the classifier's own steps run:
- * cfg_auth_resolve, the tokens checks and cfg_tokens_resolve. Checked:
+ * the classifier's (classifier_conf_fields, with the shared listener,
+ * tokens and authentication_list tables from common) plus a "fuzz:"
+ * section that holds every field type the daemons use elsewhere:
+ * durations, secrets, paths, URLs, string maps without checks, scalar
+ * lists and lists of mappings with marks. After loading, the classifier's
+ * own steps run (classifier_conf_finish). Checked:
  *  - every error is "path:...error: ..." and fits, and the return value
  *    agrees with the error list;
  *  - a secret (headers, fuzz.secret) never appears in an error, when it
@@ -27,9 +26,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "alexis_limits.h"
 #include "cfg.h"
 #include "cfg_yaml.h"
+#include "conf.h"
 #include "json.h"
 #include "xmem.h"
 
@@ -40,8 +39,6 @@
 #define FC_OFF(f)   offsetof(struct fuzz_conf, f)
 #define FX_OFF(f)   offsetof(struct fuzz_extra, f)
 #define FT_OFF(f)   offsetof(struct fuzz_target, f)
-#define STR(x)      #x
-#define XSTR(x)     STR(x)
 
 struct fuzz_item {
     char               *text;
@@ -70,21 +67,9 @@ struct fuzz_extra {
     size_t              ntargets;
 };
 
-/* struct classifier_conf, plus the extra section. */
+/* The classifier's configuration, plus the extra section. */
 struct fuzz_conf {
-    struct cfg_auth        *auth;
-    size_t                  nauth;
-    struct cfg_listener     listener;
-    struct cfg_strmap       destinations;
-    char                   *remediation_queue;
-    char                   *investigation_queue;
-    char                   *rules_dir;
-    bool                    development;
-    bool                    debug;
-    struct cfg_tokens       tokens;
-    long long               workers;
-    long long               queue_size;
-    long long               max_body_bytes;
+    struct classifier_conf  cc;
     struct fuzz_extra       extra;
 };
 
@@ -158,44 +143,14 @@ static const struct cfg_field extra_fields[] = {
     { .key = NULL },
 };
 
-/* classifier/conf.c's classifier_fields, offsets into struct fuzz_conf. */
-static const struct cfg_field classifier_fields[] = {
-    { .key = "listener", .type = CFG_SECTION, .offset = FC_OFF(listener),
-      .sub = cfg_listener_fields },
-    { .key = "action_handler_destinations", .type = CFG_STRMAP,
-      .offset = FC_OFF(destinations), .flags = CFG_REQUIRED,
-      .check = cfg_check_url },
-    { .key = "default_remediation_queue", .type = CFG_STR,
-      .offset = FC_OFF(remediation_queue), .flags = CFG_REQUIRED },
-    { .key = "default_investigation_queue", .type = CFG_STR,
-      .offset = FC_OFF(investigation_queue), .flags = CFG_REQUIRED },
-    { .key = "rules_dir", .type = CFG_PATH, .offset = FC_OFF(rules_dir),
-      .def = "rules" },
-    { .key = "development", .type = CFG_BOOL, .offset = FC_OFF(development),
-      .def = "false" },
-    { .key = "debug", .type = CFG_BOOL, .offset = FC_OFF(debug),
-      .def = "false" },
-    { .key = "tokens", .type = CFG_SECTION, .offset = FC_OFF(tokens),
-      .sub = cfg_tokens_fields, .flags = CFG_REQUIRED },
-    { .key = "workers", .type = CFG_INT, .offset = FC_OFF(workers),
-      .min = 1, .max = CLASSIFIER_WORKERS_MAX,
-      .def = XSTR(CLASSIFIER_WORKERS_DEFAULT) },
-    { .key = "queue_size", .type = CFG_INT, .offset = FC_OFF(queue_size),
-      .min = 1, .max = CLASSIFIER_QUEUE_MAX,
-      .def = XSTR(CLASSIFIER_QUEUE_DEFAULT) },
-    { .key = "max_body_bytes", .type = CFG_INT,
-      .offset = FC_OFF(max_body_bytes), .min = 1024,
-      .max = HTTP_BODY_MAX_CEILING, .def = "1048576" },
-    { .key = NULL },
-};
-
 static const struct cfg_field root_fields[] = {
     { .key = "version", .type = CFG_IGNORE },
-    { .key = "authentication_list", .type = CFG_LIST, .offset = FC_OFF(auth),
-      .sub = cfg_auth_fields, .elem_size = sizeof(struct cfg_auth),
-      .count_offset = FC_OFF(nauth) },
-    { .key = "classifier", .type = CFG_SECTION, .offset = 0,
-      .sub = classifier_fields, .flags = CFG_REQUIRED },
+    { .key = "authentication_list", .type = CFG_LIST,
+      .offset = FC_OFF(cc.auth), .sub = cfg_auth_fields,
+      .elem_size = sizeof(struct cfg_auth),
+      .count_offset = FC_OFF(cc.nauth) },
+    { .key = "classifier", .type = CFG_SECTION, .offset = FC_OFF(cc),
+      .sub = classifier_conf_fields, .flags = CFG_REQUIRED },
     { .key = "poller", .type = CFG_IGNORE },
     { .key = "action_handler", .type = CFG_IGNORE },
     { .key = "fuzz", .type = CFG_SECTION, .offset = FC_OFF(extra),
@@ -229,14 +184,14 @@ redirect_key_files(struct fuzz_conf *c)
     const char *to;
     size_t i, len;
 
-    for (i = 0; i < c->nauth; i++) {
-        if (c->auth[i].api_key_file == NULL)
+    for (i = 0; i < c->cc.nauth; i++) {
+        if (c->cc.auth[i].api_key_file == NULL)
             continue;
-        len = strlen(c->auth[i].api_key_file);
-        to = len >= 7 && strcmp(c->auth[i].api_key_file + len - 7,
+        len = strlen(c->cc.auth[i].api_key_file);
+        to = len >= 7 && strcmp(c->cc.auth[i].api_key_file + len - 7,
             "missing") == 0 ? "/nonexistent/fuzz-key" : key_file();
-        free(c->auth[i].api_key_file);
-        c->auth[i].api_key_file = xstrdup(to);
+        free(c->cc.auth[i].api_key_file);
+        c->cc.auth[i].api_key_file = xstrdup(to);
     }
 }
 
@@ -314,19 +269,19 @@ check_auth_find(const struct fuzz_conf *c)
     const struct cfg_auth *a, *found;
     size_t i;
 
-    for (i = 0; i < c->nauth; i++) {
-        a = &c->auth[i];
+    for (i = 0; i < c->cc.nauth; i++) {
+        a = &c->cc.auth[i];
         FUZZ_CHECK(a->nheader_lines > 0);
-        found = cfg_auth_find(c->auth, c->nauth, a->type, a->base_url);
+        found = cfg_auth_find(c->cc.auth, c->cc.nauth, a->type, a->base_url);
         FUZZ_CHECK(found != NULL && found <= a);
         FUZZ_CHECK(strcmp(found->type, a->type) == 0);
         if (a->base_url != NULL)
             FUZZ_CHECK(found->base_url != NULL);
     }
-    (void)cfg_auth_find(c->auth, c->nauth, "opsgenie", NULL);
-    (void)cfg_auth_find(c->auth, c->nauth, "dynatrace",
+    (void)cfg_auth_find(c->cc.auth, c->cc.nauth, "opsgenie", NULL);
+    (void)cfg_auth_find(c->cc.auth, c->cc.nauth, "dynatrace",
         "http://127.0.0.1:8090/");
-    (void)cfg_strmap_get(&c->destinations, "linux");
+    (void)cfg_strmap_get(&c->cc.destinations, "linux");
 }
 
 static bool
@@ -353,27 +308,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* The daemons' allocator for cJSON (auth headers are JSON). */
     json_init();
-    c->listener.port = 8083;
+    c->cc.listener.port = 8083;
     rc = cfg_load_string(text, size, CONF_PATH, root_fields, c, errs);
     FUZZ_CHECK((rc == 0) == (errs->n == 0 && errs->dropped == 0));
-    /* classifier_conf_load's steps after cfg_load. */
+    /* classifier_conf_load's steps after cfg_load, key files made up. */
     redirect_key_files(c);
-    if (cfg_auth_resolve(c->auth, c->nauth, CONF_PATH, errs) == -1)
-        rc = -1;
-    if (rc == 0 && c->tokens.allowed_clients == NULL)
-        cfg_error_add(errs, CONF_PATH, NULL,
-            "\"classifier.tokens.allowed_clients\": required");
-    if (rc == 0 && c->tokens.runtime == NULL)
-        cfg_error_add(errs, CONF_PATH, NULL,
-            "\"classifier.tokens.runtime\": required");
-    cfg_tokens_resolve(&c->tokens);
+    rc = classifier_conf_finish(&c->cc, CONF_PATH, rc, errs);
     check_errors(errs);
-    for (i = 0; i < c->nauth; i++)
-        check_secret_hidden(c->auth[i].headers, text, size, errs);
+    for (i = 0; i < c->cc.nauth; i++)
+        check_secret_hidden(c->cc.auth[i].headers, text, size, errs);
     check_secret_hidden(c->extra.secret, text, size, errs);
     if (rc == 0 && errs->n == 0)
         check_auth_find(c);
-    cfg_auth_cleanup(c->auth, c->nauth);
+    cfg_auth_cleanup(c->cc.auth, c->cc.nauth);
     cfg_free(root_fields, c);
     FUZZ_CHECK(all_zero(c, sizeof(*c)));
     free(c);
