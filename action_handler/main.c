@@ -92,13 +92,9 @@ serve(struct action_handler *ah, const char *user)
     char err[512];
     sigset_t set;
 
-    /* Bind (maybe a privileged port), then nothing more as root: the job
-     * store, token files, key and passphrase are opened as the user that
-     * will open them again later. */
-    if ((o.listen_fd = http_server_listen(o.host, o.port, err,
-        sizeof(err))) == -1)
-        log_fatal("startup_failed", KV_ERR(err));
-    daemon_drop_privileges(user);
+    /* Nothing more as root: the job store, token files, key and passphrase
+     * are opened as the user that will open them again later. */
+    o.listen_fd = daemon_listen(o.host, o.port, user);
     if ((ah->clients = auth_clients_load(ah->conf.tokens.allowed_clients,
         err, sizeof(err))) == NULL ||
         check_load_passphrase(ah, err, sizeof(err)) == -1)

@@ -112,12 +112,9 @@ serve(struct classifier *c, const char *user)
     char err[512];
     sigset_t set;
 
-    /* Bind (maybe a privileged port), then nothing more as root: every
-     * file below is read as the user that will read it again later. */
-    if ((o.listen_fd = http_server_listen(o.host, o.port, err,
-        sizeof(err))) == -1)
-        log_fatal("startup_failed", KV_ERR(err));
-    daemon_drop_privileges(user);
+    /* Nothing more as root: every file below is read as the user that
+     * will read it again later. */
+    o.listen_fd = daemon_listen(o.host, o.port, user);
     if ((c->clients = auth_clients_load(c->conf.tokens.allowed_clients,
         err, sizeof(err))) == NULL)
         log_fatal("startup_failed", KV_ERR(err));

@@ -18,6 +18,7 @@
 
 #include <curl/curl.h>
 
+#include "http_server.h"
 #include "json.h"
 #include "log.h"
 
@@ -121,6 +122,18 @@ daemon_drop_privileges(const char *user)
             KV_STR("error", "ids did not change, or root came back"));
     log_event(LOG_INFO, "privileges_dropped", KV_STR("user", user),
         KV_UINT("uid", uid), KV_UINT("gid", gid));
+}
+
+int
+daemon_listen(const char *host, int port, const char *user)
+{
+    char err[512];
+    int fd;
+
+    if ((fd = http_server_listen(host, port, err, sizeof(err))) == -1)
+        log_fatal("startup_failed", KV_ERR(err));
+    daemon_drop_privileges(user);
+    return fd;
 }
 
 void

@@ -43,6 +43,11 @@ void daemon_init(const char *app, bool check);
  */
 void daemon_drop_privileges(const char *user);
 
+/* The order a server daemon starts in: bind host:port (maybe a privileged
+ * port), then daemon_drop_privileges(user). Returns the listening socket
+ * for http_server_opts.listen_fd; fatal on failure. */
+int daemon_listen(const char *host, int port, const char *user);
+
 /* Block SIGINT and SIGTERM in the calling thread and every thread created
  * after it, and ignore SIGPIPE. set receives the blocked set. */
 void daemon_signals_block(sigset_t *set);
