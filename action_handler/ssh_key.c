@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -178,9 +179,9 @@ matching_pub_file(const char *path, const char *pub, size_t pub_len)
     const char *p;
     size_t len = 0, n;
 
-    pub_path = xmalloc(strlen(path) + sizeof(".pub"));
-    memcpy(pub_path, path, strlen(path));
-    memcpy(pub_path + strlen(path), ".pub", sizeof(".pub"));
+    n = strlen(path) + sizeof(".pub");
+    pub_path = xmalloc(n);
+    (void)snprintf(pub_path, n, "%s.pub", path);
     if ((text = file_slurp(pub_path, SSH_KEY_FILE_MAX, &len, err,
         sizeof(err))) == NULL)
         goto fail;

@@ -37,14 +37,14 @@ forward_auth_free(char *line)
 static char *
 dest_url(const char *dest, const char *path)
 {
-    size_t n = strlen(dest), m = strlen(path);
+    size_t n = strlen(dest), len;
     char *url;
 
     if (n > 0 && dest[n - 1] == '/')
         n--;
-    url = xmalloc(n + m + 1);
-    memcpy(url, dest, n);
-    memcpy(url + n, path, m + 1);
+    len = n + strlen(path) + 1;
+    url = xmalloc(len);
+    (void)snprintf(url, len, "%.*s%s", (int)n, dest, path);
     return url;
 }
 

@@ -99,7 +99,6 @@ poller_stop(struct poller *p)
 unsigned
 poller_pass(struct poller *p)
 {
-    enum poll_result r;
     char err[512], *token, *bearer;
     unsigned bad = 0;
     size_t i;
@@ -122,7 +121,7 @@ poller_pass(struct poller *p)
             bad += (unsigned)(p->conf.nfeeds - i);
             break;
         }
-        if ((r = poll_feed(p, &p->conf.feeds[i], bearer)) != POLL_OK)
+        if (poll_feed(p, &p->conf.feeds[i], bearer) != POLL_OK)
             bad++;
     }
     forward_auth_free(bearer);

@@ -51,7 +51,9 @@ input_open(const char *path, char *err, size_t errlen)
         (void)snprintf(err, errlen, "%s: cannot set up zlib", path);
         goto fail;
     }
-    fd = -1;
+    /* fd is the gzFile's now: gzclose in input_free closes it, and no
+     * later failure may close it again. */
+    fd = -1;    /* NOLINT(clang-analyzer-deadcode.DeadStores) */
     (void)gzbuffer(in->gz, REPORT_GZ_BUF);
     in->buf = xmalloc(REPORT_READ_BUF);
     return in;

@@ -181,7 +181,7 @@ lookup_field(const char *name, size_t len)
 static int
 parse_op(struct parser *p, enum op *op)
 {
-    const char *c = p->s + p->pos;
+    const char *c;
 
     skip_ws(p);
     c = p->s + p->pos;

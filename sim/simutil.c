@@ -210,14 +210,15 @@ void
 simutil_og_envelope(cJSON *obj, const char *rid, uint64_t start_us)
 {
     char uuid[SIMUTIL_UUID_LEN];
-    uint64_t took_us = now_us() - start_us;
+    /* Whole milliseconds, as OpsGenie's "took" (seconds) shows them. */
+    uint64_t took_ms = (now_us() - start_us) / 1000;
 
     if (rid == NULL) {
         simutil_uuid(uuid);
         rid = uuid;
     }
     cJSON_AddNumberToObject(obj, "took",
-        (double)(took_us / 1000) / 1000.0 + 0.001);
+        (double)took_ms / 1000.0 + 0.001);
     cJSON_AddStringToObject(obj, "requestId", rid);
 }
 
