@@ -19,6 +19,8 @@
 #include "jobs.h"
 #include "json.h"
 #include "log.h"
+#include "metrics.h"
+#include "metrics_http.h"
 #include "ruledir.h"
 #include "rules.h"
 #include "runner.h"
@@ -137,6 +139,7 @@ queue_job(struct action_handler *ah, struct alert *a, const struct rule *r,
     log_event(LOG_INFO, dup ? "job_duplicate" : "job_queued",
         KV_STR("job", id), KV_STR(a->id_key, a->id),
         KV_STR("rule_name", r->name), KV_STR("feed_type", a->feed_type));
+    metrics_inc(METRIC_JOBS, r->name, dup ? "duplicate" : "queued");
     if (!dup)
         runner_wake(ah->runner);
     ans = cJSON_CreateObject();
@@ -201,6 +204,7 @@ handle_action(void *ctx, const struct http_request *req,
         log_event(LOG_WARN, "action_refused", KV_STR(a.id_key, a.id),
             KV_STR("rule_name", name), KV_INT("status", status),
             KV_STR("reason", err));
+        metrics_inc(METRIC_JOBS, name, "refused");
         http_reply_error(resp, status, "%s", err);
         goto out;
     }
@@ -259,8 +263,18 @@ handle_jobs(void *ctx, const struct http_request *req,
     reply_json(resp, 200, doc);
 }
 
+static void
+handle_metrics(void *ctx, const struct http_request *req,
+    struct http_response *resp)
+{
+    struct action_handler *ah = ctx;
+
+    metrics_http_reply(ah->metrics, req, resp);
+}
+
 const struct http_route api_routes[] = {
     { .method = "GET", .path = "/v1/ping", .fn = handle_ping },
+    { .method = "GET", .path = "/metrics", .fn = handle_metrics },
     { .method = "POST", .path = "/v1/action", .auth = true,
       .fn = handle_action },
     { .method = "GET", .path = "/v1/jobs", .auth = true,
