@@ -148,7 +148,8 @@ serve(struct classifier *c, const char *user)
     log_event(LOG_INFO, "listening", KV_STR("host", o.host),
         KV_INT("port", http_server_port(c->server)),
         KV_STR("rules_dir", c->conf.rules_dir),
-        KV_INT("workers", c->conf.workers));
+        KV_INT("workers", c->conf.workers),
+        KV_BOOL("development", c->conf.development));
     daemon_signals_wait(&set);
     http_server_stop(c->server);
     workq_free(c->queue);
