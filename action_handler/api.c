@@ -168,6 +168,10 @@ take_rule(struct alert *a, cJSON **rule, char *err, size_t errlen)
         snprintf(err, errlen, "missing field rule.rule_name");
         return NULL;
     }
+    if (json_has_nul(name)) {
+        snprintf(err, errlen, "rule.rule_name contains a NUL character");
+        return NULL;
+    }
     if (strlen(name) > 128) {
         snprintf(err, errlen, "rule.rule_name longer than 128 bytes");
         return NULL;
@@ -190,8 +194,8 @@ handle_action(void *ctx, const struct http_request *req,
     int status;
 
     memset(&a, 0, sizeof(a));
-    if ((doc = json_parse_located(req->body, req->body_len, "request body",
-        err, sizeof(err))) == NULL) {
+    if ((doc = json_parse_marking_nul(req->body, req->body_len,
+        "request body", err, sizeof(err))) == NULL) {
         http_reply_error(resp, 400, "%s", err);
         return;
     }

@@ -241,8 +241,8 @@ handle_classify(void *ctx, const struct http_request *req,
     cJSON *doc, *ans;
     bool dropped_rule;
 
-    if ((doc = json_parse_located(req->body, req->body_len, "request body",
-        err, sizeof(err))) == NULL) {
+    if ((doc = json_parse_marking_nul(req->body, req->body_len,
+        "request body", err, sizeof(err))) == NULL) {
         http_reply_error(resp, 400, "%s", err);
         return;
     }
