@@ -202,4 +202,22 @@ class Postgres:
         return name
 
 
-__all__ = ["Postgres", "ROLE", "PASSWORD"]
+def test_store():
+    """(uri, password_file) of a fresh database on the server named by
+    ALEXIS_TEST_PG_URI / ALEXIS_TEST_PG_PASSWORD_FILE (set by test_pg.py
+    when it runs another test module against PostgreSQL), or None."""
+    uri = os.environ.get("ALEXIS_TEST_PG_URI")
+    pwf = os.environ.get("ALEXIS_TEST_PG_PASSWORD_FILE")
+    if not uri or not pwf:
+        return None
+    name = "t_" + os.urandom(6).hex()
+    with open(pwf) as f:
+        env = dict(os.environ, PGPASSWORD=f.read().strip())
+    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", uri,
+                    "-c", 'CREATE DATABASE "%s"' % name], check=True,
+                   env=env, stdin=subprocess.DEVNULL,
+                   stdout=subprocess.DEVNULL, timeout=60)
+    return uri.rsplit("/", 1)[0] + "/" + name, pwf
+
+
+__all__ = ["Postgres", "ROLE", "PASSWORD", "test_store"]
