@@ -133,7 +133,8 @@ queue_job(struct action_handler *ah, struct alert *a, const struct rule *r,
     if (jobs_create(ah->jobs, &jn, id, &dup, err, sizeof(err)) == -1) {
         log_event(LOG_ERROR, "job_store_failed", KV_STR(a->id_key, a->id),
             KV_STR("rule_name", r->name), KV_ERR(err));
-        http_reply_error(resp, 503, "the job could not be stored; retry");
+        http_reply_error(resp, 503, "the job could not be stored (%s); "
+            "retry", err);
         free(envelope);
         return;
     }

@@ -24,8 +24,8 @@
 #define ROW_COLUMNS "task, entity, action, state, outcome, exit_status, " \
     "signal, duration_ms, stdout, stderr, truncated, error"
 
-static void
-iso_time(uint64_t ms, char *buf, size_t len)
+void
+jobs_iso_time(uint64_t ms, char *buf, size_t len)
 {
     time_t t = (time_t)(ms / 1000);
     struct tm tm;
@@ -46,7 +46,7 @@ add_time(cJSON *obj, const char *key, sqlite3_stmt *st, int i)
         cJSON_AddNullToObject(obj, key);
         return;
     }
-    iso_time((uint64_t)sqlite3_column_int64(st, i), iso, sizeof(iso));
+    jobs_iso_time((uint64_t)sqlite3_column_int64(st, i), iso, sizeof(iso));
     cJSON_AddStringToObject(obj, key, iso);
 }
 
@@ -110,6 +110,8 @@ jobs_results(struct jobs *js, const char *id, struct job_row **out,
     size_t cnt = 0;
     int rc = -1, step;
 
+    if (js->ops != NULL)
+        return js->ops->results(js->impl, id, out, n, err, errlen);
     pthread_mutex_lock(&js->lock);
     if (jobs_prepare(js, "SELECT " ROW_COLUMNS " FROM results WHERE "
         "job = ?1 ORDER BY task, rowid", &st, err, errlen) == -1)
@@ -155,8 +157,8 @@ jobs_rows_free(struct job_row *r, size_t n)
     free(r);
 }
 
-static cJSON *
-row_json(const struct job_row *r)
+cJSON *
+jobs_row_json(const struct job_row *r)
 {
     cJSON *o = cJSON_CreateObject();
     char *t;
@@ -229,7 +231,7 @@ add_results(struct jobs *js, cJSON *job, const char *id, char *err,
         return -1;
     arr = cJSON_AddArrayToObject(job, "results");
     for (i = 0; i < n; i++)
-        cJSON_AddItemToArray(arr, row_json(&rows[i]));
+        cJSON_AddItemToArray(arr, jobs_row_json(&rows[i]));
     jobs_rows_free(rows, n);
     return 0;
 }
@@ -241,6 +243,8 @@ jobs_get_json(struct jobs *js, const char *id, char *err, size_t errlen)
     cJSON *job = NULL;
     int step;
 
+    if (js->ops != NULL)
+        return js->ops->get_json(js->impl, id, err, errlen);
     err[0] = '\0';
     pthread_mutex_lock(&js->lock);
     if (jobs_prepare(js, "SELECT " SUMMARY_COLUMNS " FROM jobs WHERE "
@@ -269,6 +273,8 @@ jobs_list_json(struct jobs *js, int limit, char *err, size_t errlen)
     cJSON *doc = NULL, *arr;
     int step;
 
+    if (js->ops != NULL)
+        return js->ops->list_json(js->impl, limit, err, errlen);
     pthread_mutex_lock(&js->lock);
     if (jobs_prepare(js, "SELECT " SUMMARY_COLUMNS " FROM jobs ORDER BY "
         "seq DESC LIMIT ?1", &st, err, errlen) == -1)
@@ -296,6 +302,8 @@ jobs_stats_json(struct jobs *js, char *err, size_t errlen)
     cJSON *doc = NULL;
     int step;
 
+    if (js->ops != NULL)
+        return js->ops->stats_json(js->impl, err, errlen);
     pthread_mutex_lock(&js->lock);
     if (jobs_prepare(js, "SELECT state, count(*) FROM jobs GROUP BY state",
         &st, err, errlen) == -1)

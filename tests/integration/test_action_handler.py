@@ -20,6 +20,7 @@ from harness import (RUN_AS, chown_tree, proc_ids,  # noqa: E402
                      run_as_user)
 from harness import (Sink, TempDir, bin_path, http, start_daemon,  # noqa
                      wait_until, SRC)
+from pg import test_store  # noqa: E402
 from sshd import Sshd, free_port  # noqa: E402
 
 OG_KEY = "og-test-key-77aa55cc"
@@ -139,6 +140,7 @@ action_handler:
   ssh_user: '%(user)s'
   known_hosts: '%(kh)s'
   workers: %(workers)d
+%(store)s
   connect_timeout: 3s
   command_timeout: 20s
   tokens: {directory: tokens, allowed_clients: clients.json,
@@ -149,8 +151,19 @@ classifier:
 """ % {"url": self.sink.url, "key": key or SSHD.user_key(self.key),
        "user": SSHD.user, "kh": known_hosts or self.kh,
        "dev": self.development, "workers": self.workers,
+       "store": self.store_conf(),
        "extra": extra if extra is not None else self.extra}
         return self.tmp.write("alexis.conf.yaml", conf)
+
+    def store_conf(self):
+        """The job_store lines: SQLite (the default) unless test_pg.py
+        runs this module against PostgreSQL (a fresh database per test)."""
+        if not hasattr(self, "_store"):
+            self._store = test_store()
+        if self._store is None:
+            return ""
+        return ("  job_store: '%s'\n  job_store_password_file: '%s'" %
+                self._store)
 
     def start(self, log="ah.log"):
         self.proc, self.url = start_daemon(
