@@ -414,9 +414,11 @@ put_family(struct buf *b, enum metric_id id)
         v = atomic_load_explicit(&s->value, memory_order_relaxed);
         if (buf_appends(b, d->name) == -1 || put_labels(b, d, s, NULL) == -1)
             return -1;
-        if (d->type == MT_GAUGE ? buf_appendf(b, " %lld\n",
-            (long long)(int64_t)v) : buf_appendf(b, " %llu\n",
-            (unsigned long long)v))
+        if (d->type == MT_GAUGE && buf_appendf(b, " %lld\n",
+            (long long)(int64_t)v) == -1)
+            return -1;
+        if (d->type != MT_GAUGE && buf_appendf(b, " %llu\n",
+            (unsigned long long)v) == -1)
             return -1;
     }
     return 0;
