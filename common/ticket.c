@@ -15,6 +15,7 @@
 #include "fetcher.h"
 #include "http_client.h"
 #include "json.h"
+#include "metrics.h"
 #include "str.h"
 #include "xmem.h"
 
@@ -87,6 +88,19 @@ api_reason(const struct http_result *res, const cJSON *doc, char *out,
     (void)snprintf(out, len, "%.*s", TICKET_REASON_MAX, msg);
 }
 
+/* alexis_ticket_writes_total{system,status}; status 0 is no answer. */
+static void
+count_write(const struct ticket_ref *t, long status)
+{
+    char st[24];
+
+    if (status > 0)
+        (void)snprintf(st, sizeof(st), "%ld", status);
+    else
+        (void)strlcpy(st, "error", sizeof(st));
+    metrics_inc(METRIC_TICKET_WRITES, t->sys->feed_type, st);
+}
+
 /* t's credential lines as a NULL-terminated list into h. */
 static void
 auth_headers(const struct ticket_ref *t, const char **h)
@@ -149,6 +163,7 @@ ticket_send_json(struct fetcher *f, const struct ticket_ref *t,
     out->err[0] = '\0';
     rc = 0;
 out:
+    count_write(t, out->status);
     cJSON_Delete(doc);
     http_result_free(&res);
     free(text);
@@ -217,9 +232,9 @@ ticket_mark(struct fetcher *f, const struct ticket_ref *t,
 }
 
 const char *
-ticket_mark_name(const struct ticket_ref *t, enum ticket_queue q)
+ticket_mark_name(const struct ticketsys *sys, enum ticket_queue q)
 {
-    return t->sys->mark_names[q == TICKET_QUEUE_INVESTIGATION];
+    return sys->mark_names[q == TICKET_QUEUE_INVESTIGATION];
 }
 
 bool

@@ -58,8 +58,10 @@ int ticket_mark(struct fetcher *f, const struct ticket_ref *t,
     enum ticket_queue q, const char *queue, const char *note,
     struct ticket_outcome *out) ATTR_WUR;
 
-/* The mark's name for logs ("remediation_queue", "comment_matched"). */
-const char *ticket_mark_name(const struct ticket_ref *t, enum ticket_queue q);
+/* The name of the mark for q in sys's tickets, for logs
+ * ("remediation_queue", "comment_matched"). */
+const char *ticket_mark_name(const struct ticketsys *sys,
+    enum ticket_queue q);
 
 /* Whether the system can hand a ticket to a team (ticket_route). */
 bool ticket_can_route(const struct ticket_ref *t);

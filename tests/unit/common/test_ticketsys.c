@@ -345,7 +345,7 @@ test_writes(void **state)
         if (w->want_rc == 0 && w->status == 202)
             assert_string_equal(o.request_id, "r1");
         if (w->want_mark != NULL)
-            assert_string_equal(ticket_mark_name(&t, w->op == OP_MARK_REM ?
+            assert_string_equal(ticket_mark_name(t.sys, w->op == OP_MARK_REM ?
                 TICKET_QUEUE_REMEDIATION : TICKET_QUEUE_INVESTIGATION),
                 w->want_mark);
         assert_int_equal(ticket_can_route(&t), t.sys == &ticketsys_opsgenie);
