@@ -58,11 +58,15 @@ handle_ping(void *ctx, const struct http_request *req,
     if (!tok_ok)
         cJSON_AddStringToObject(doc, "error", err);
     cJSON_AddBoolToObject(doc, "development", ah->conf.development);
-    if (stats != NULL) {
+    if (stats != NULL)
         cJSON_AddItemToObject(doc, "jobs", stats);
-        cJSON_AddStringToObject(doc, "db", "ok");
+    /* Writes failing is "failing" but not 503: a health check that
+     * restarted us would lose the writes kept for the store's return. */
+    if (stats == NULL || !jobs_health(ah->jobs, jerr, sizeof(jerr))) {
+        cJSON_AddStringToObject(doc, "db", "failing");
+        cJSON_AddStringToObject(doc, "db_error", jerr);
     } else {
-        cJSON_AddStringToObject(doc, "db", jerr);
+        cJSON_AddStringToObject(doc, "db", "ok");
     }
     reply_json(resp, ok ? 200 : 503, doc);
 }

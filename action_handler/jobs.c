@@ -88,6 +88,7 @@ exec_sql(struct jobs *js, const char *sql, char *err, size_t errlen)
         snprintf(err, errlen, "job store: %s",
             msg != NULL ? msg : sqlite3_errmsg(js->db));
         sqlite3_free(msg);
+        jobs_note_write(js, -1, err);
         return -1;
     }
     return 0;
@@ -111,9 +112,19 @@ step_done(struct jobs *js, sqlite3_stmt *st, char *err, size_t errlen)
         ;
     if (rc != SQLITE_DONE) {
         snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+        jobs_note_write(js, -1, err);
         return -1;
     }
+    jobs_note_write(js, 0, NULL);
     return 0;
+}
+
+void
+jobs_note_write(struct jobs *js, int rc, const char *err)
+{
+    js->failing = rc == -1;
+    if (rc == -1)
+        snprintf(js->health_err, sizeof(js->health_err), "%s", err);
 }
 
 static int
@@ -231,6 +242,7 @@ jobs_close(struct jobs *js)
 {
     if (js == NULL)
         return;
+    jobs_deferred_free(js);
     sqlite3_close(js->db);
     pthread_mutex_destroy(&js->lock);
     free(js);
@@ -460,6 +472,7 @@ claim_with(struct jobs *js, const char *sql, struct job *out, char *err,
         rc = 0;
     } else {
         snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+        jobs_note_write(js, -1, err);
     }
 out:
     sqlite3_finalize(st);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "alexis_limits.h"
 #include "annotate.h"
 #include "conf.h"
 #include "http_client.h"
@@ -55,36 +56,81 @@ sleep_ms(void *arg, uint64_t ms)
     pthread_mutex_unlock(&rn->lock);
 }
 
-/* One unit of work: a pending report first (so reports of interrupted jobs
- * go out at start-up), else a queued job. Returns true when it did one. */
-static bool
-work_once(struct runner *rn, struct http_client *hc)
+/* Wait for runner_wake (gen moves past seen) or stop; with retry, for at
+ * most AH_STORE_RETRY_MS: the store failed, and no POST may come to wake
+ * us when it is back. */
+static void
+wait_for_work(struct runner *rn, unsigned long seen, bool retry)
 {
-    struct job j;
-    char err[256];
-    int rc;
+    struct timespec until;
 
-    if ((rc = jobs_claim_report(rn->js, &j, err, sizeof(err))) == 1) {
-        annotate_job(rn->conf, rn->js, hc, &j);
-        jobs_job_free(&j);
-        return true;
+    pthread_mutex_lock(&rn->lock);
+    if (retry) {
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += (long)AH_STORE_RETRY_MS * 1000000L;
+        until.tv_sec += until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+        while (rn->gen == seen && !atomic_load(&rn->stopping) &&
+            pthread_cond_timedwait(&rn->cond, &rn->lock, &until) !=
+            ETIMEDOUT)
+            ;
+    } else {
+        while (rn->gen == seen && !atomic_load(&rn->stopping))
+            pthread_cond_wait(&rn->cond, &rn->lock);
     }
-    if (rc == 0 && (rc = jobs_claim(rn->js, &j, err, sizeof(err))) == 1) {
-        execute_job(&rn->env, &j);
-        jobs_job_free(&j);
-        return true;
-    }
-    if (rc == -1)
-        log_event(LOG_ERROR, "job_store_failed", KV_ERR(err));
-    return false;
+    pthread_mutex_unlock(&rn->lock);
 }
 
-static void *
-worker(void *arg)
+/* One unit of work of a job worker: run a queued job. 1 done, 0 none,
+ * -1 store error (err). */
+static int
+run_job(struct runner *rn, struct http_client *hc, char *err, size_t errlen)
 {
-    struct runner *rn = arg;
+    struct job j;
+    int rc;
+
+    (void)hc;
+    if ((rc = jobs_claim(rn->js, &j, err, errlen)) != 1)
+        return rc;
+    execute_job(&rn->env, &j);
+    jobs_job_free(&j);
+    /* Its report is due: wake the report workers. */
+    runner_wake(rn);
+    return 1;
+}
+
+/* One unit of work of a report worker: report a finished job. */
+static int
+run_report(struct runner *rn, struct http_client *hc, char *err,
+    size_t errlen)
+{
+    struct job j;
+    int rc;
+
+    if ((rc = jobs_claim_report(rn->js, &j, err, errlen)) != 1)
+        return rc;
+    annotate_job(rn->conf, rn->js, hc, &j);
+    jobs_job_free(&j);
+    return 1;
+}
+
+typedef int (*work_fn)(struct runner *rn, struct http_client *hc,
+    char *err, size_t errlen);
+
+/*
+ * A worker's loop: write back what the store refused before (jobs_flush),
+ * then one unit of work, else wait. While the store fails, retry on a
+ * timer, and log the failure once per streak.
+ */
+static void
+work_loop(struct runner *rn, work_fn fn, const char *role)
+{
     struct http_client *hc = http_client_new(NULL);
+    char err[256];
     unsigned long seen;
+    bool failing = false, failed;
+    size_t left;
+    int rc;
 
     for (;;) {
         pthread_mutex_lock(&rn->lock);
@@ -92,14 +138,39 @@ worker(void *arg)
         pthread_mutex_unlock(&rn->lock);
         if (atomic_load(&rn->stopping))
             break;
-        if (work_once(rn, hc))
+        err[0] = '\0';
+        rc = (left = jobs_flush(rn->js)) > 0 ? -1 : fn(rn, hc, err,
+            sizeof(err));
+        failed = rc == -1;
+        if (failed && !failing)
+            log_event(LOG_ERROR, "job_store_failed", KV_STR("worker", role),
+                KV_UINT("writes_waiting", left), KV_ERR(err[0] != '\0' ?
+                err : "earlier writes not yet written"),
+                KV_UINT("retry_ms", AH_STORE_RETRY_MS));
+        else if (!failed && failing)
+            log_event(LOG_INFO, "job_store_recovered",
+                KV_STR("worker", role));
+        failing = failed;
+        if (rc == 1)
             continue;
-        pthread_mutex_lock(&rn->lock);
-        while (rn->gen == seen && !atomic_load(&rn->stopping))
-            pthread_cond_wait(&rn->cond, &rn->lock);
-        pthread_mutex_unlock(&rn->lock);
+        wait_for_work(rn, seen, failed);
     }
     http_client_free(hc);
+}
+
+static void *
+job_worker(void *arg)
+{
+    work_loop(arg, run_job, "job");
+    return NULL;
+}
+
+/* Reports have their own threads: a hung ticket API holds up reports,
+ * never remediation (issue 11). */
+static void *
+report_worker(void *arg)
+{
+    work_loop(arg, run_report, "report");
     return NULL;
 }
 
@@ -108,7 +179,7 @@ runner_start(const struct ah_conf *conf, struct jobs *js,
     const char *passphrase, execute_ssh_fn ssh, char *err, size_t errlen)
 {
     struct runner *rn;
-    size_t i, n = (size_t)conf->workers;
+    size_t i, n = (size_t)(conf->workers + conf->report_workers);
 
     rn = xcalloc(1, sizeof(*rn));
     rn->conf = conf;
@@ -125,7 +196,9 @@ runner_start(const struct ah_conf *conf, struct jobs *js,
     rn->env.sleep_arg = rn;
     rn->threads = xcalloc(n, sizeof(*rn->threads));
     for (i = 0; i < n; i++) {
-        if (pthread_create(&rn->threads[i], NULL, worker, rn) != 0) {
+        if (pthread_create(&rn->threads[i], NULL,
+            i < (size_t)conf->workers ? job_worker : report_worker,
+            rn) != 0) {
             snprintf(err, errlen, "cannot start job worker %zu: %s", i,
                 strerror(errno));
             runner_stop(rn);
@@ -148,7 +221,7 @@ runner_wake(struct runner *rn)
 void
 runner_stop(struct runner *rn)
 {
-    size_t i;
+    size_t i, left;
 
     if (rn == NULL)
         return;
@@ -158,6 +231,11 @@ runner_stop(struct runner *rn)
     pthread_mutex_unlock(&rn->lock);
     for (i = 0; i < rn->nthreads; i++)
         pthread_join(rn->threads[i], NULL);
+    if ((left = jobs_flush(rn->js)) > 0)
+        log_event(LOG_ERROR, "job_store_writes_lost",
+            KV_UINT("writes", left), KV_STR("msg", "the job store still "
+            "fails at shutdown; the jobs concerned become interrupted at "
+            "the next start"));
     free(rn->threads);
     pthread_cond_destroy(&rn->cond);
     pthread_mutex_destroy(&rn->lock);

@@ -89,5 +89,162 @@ class TestNul(AhCase):
         self.assertEqual(lines(self.t), [])
 
 
+class TestWhatWeConnectTo(AhCase):
+    """Item 6: alert content picks no host we do not know, in no spelling
+    but the canonical one, and no more than max_entities of them."""
+    known_hosts_form = "hashed"     # hashed entries work too
+
+    def kv_job(self, name, hosts, extra_rule=None):
+        t = self.trace(name)
+        r = self.add_rule(rule(name, "echo ran >> %s" % t,
+                               keyvalue=["details", "hosts"]))
+        if self.proc is None:
+            self.start()
+        job = self.finished(self.action(r, unique=name,
+                                        details={"hosts": hosts})["job"])
+        return job, t
+
+    def accepted_connections(self):
+        return [x for x in tah.SSHD.log().splitlines()
+                if "Connection from" in x]
+
+    def test_unknown_entity_refused_before_any_connection(self):
+        before = len(self.accepted_connections())
+        port = tah.SSHD.port
+        # 127.0.0.4 runs no sshd and is not in known_hosts; the sshd's own
+        # port on a known address but another port is not listed either.
+        hosts = ["127.0.0.1:%d" % port, "127.0.0.4:%d" % port,
+                 "127.0.0.1:%d" % (port + 1)]
+        job, t = self.kv_job("probe", hosts)
+        self.assertEqual(job["state"], "failed", job)
+        self.assertIn("no entry in known_hosts", job["reason"])
+        self.assertIn("127.0.0.4", job["reason"])
+        self.assertEqual(job["results"], [])
+        self.assertEqual(lines(t), [])
+        self.assertEqual(len(self.accepted_connections()), before)
+        self.assertNotIn(self.kh, json.dumps(job))
+        note = self.note()[0]["json"]["note"]
+        self.assertIn("no entry in known_hosts", note)
+        self.assertNotIn(self.kh, note)
+
+    def test_hashed_known_entity_runs(self):
+        job, t = self.kv_job("known", ["127.0.0.2:%d" % tah.SSHD.port])
+        self.assertEqual(job["state"], "succeeded", job)
+        self.assertEqual(lines(t), ["ran"])
+
+    def test_inet_aton_forms_refused(self):
+        for i, h in enumerate(("127.0.0.0x1", "0x7f000001", "127.1",
+                               "2130706433", "0177.0.0.1")):
+            job, t = self.kv_job("aton%d" % i, ["%s:%d" % (h, tah.SSHD.port)])
+            self.assertEqual(job["state"], "failed", job)
+            self.assertIn("not a valid host name", job["reason"])
+            self.assertEqual(lines(t), [])
+
+    def test_entity_cap(self):
+        self.write_config(extra="  max_entities: 3\n")
+        hosts = ["127.0.0.%d:%d" % (i, tah.SSHD.port) for i in range(1, 5)]
+        job, t = self.kv_job("many", hosts)
+        self.assertEqual(job["state"], "failed", job)
+        self.assertIn("4 entities, more than max_entities (3)", job["reason"])
+        self.assertEqual(lines(t), [])
+
+
+class TestReportsApart(AhCase):
+    """Item 4: with one job worker, a hung ticket API holds up reports,
+    never the next job."""
+    workers = 1
+
+    def test_job_runs_while_a_report_hangs(self):
+        self.sink.answer("POST", "/v2/alerts/", 202, delay=9.0)
+        ta, tb = self.trace("a"), self.trace("b")
+        ra = self.add_rule(rule("ra", "echo a >> %s" % ta))
+        rb = self.add_rule(rule("rb", "echo b >> %s" % tb))
+        self.start()
+        a = self.action(ra, unique="1")["job"]
+        self.proc.wait_event("job_finished", timeout=30, job=a)
+        # A's note is now stuck in the sink for 9 s.
+        self.sink.wait_for("POST", "/v2/alerts/", timeout=30)
+        b = self.action(rb, unique="2")["job"]
+        self.proc.wait_event("job_finished", timeout=30, job=b)
+        self.assertEqual(self.proc.events("ticket_noted", job=a), [],
+                         "job b waited for job a's report:\n" +
+                         "\n".join(self.proc.lines()))
+        self.assertEqual(lines(tb), ["b"])
+        self.proc.wait_event("ticket_noted", timeout=30, job=a)
+
+
+class TestFullDisk(AhCase):
+    """Item 3: the job file on a full tmpfs. The running job's result is
+    kept and written when space is back, the job runs once, workers retry
+    on their own, and the store's health shows in /v1/ping."""
+    workers = 1
+
+    def setUp(self):
+        super().setUp()
+        self.mnt = self.tmp.join("store")
+        os.makedirs(self.mnt)
+        r = os.system("mount -t tmpfs -o size=2m alexis-test %s "
+                      "2>/dev/null" % self.mnt)
+        if r != 0:
+            self.skipTest("cannot mount a tmpfs here (needs root)")
+        self.mounted = True
+        self.conf = self.write_config(extra="  db_path: %s/ah.db\n" %
+                                      self.mnt)
+
+    def tearDown(self):
+        try:
+            super().tearDown()
+        finally:
+            if getattr(self, "mounted", False):
+                os.system("umount %s" % self.mnt)
+
+    def fill(self):
+        path = os.path.join(self.mnt, "filler")
+        with open(path, "wb") as f:
+            try:
+                while True:
+                    f.write(b"\0" * 65536)
+                    f.flush()
+            except OSError:
+                pass
+        return path
+
+    def ping(self):
+        st, body, _ = http("GET", self.url + "/v1/ping", headers=auth())
+        return st, json.loads(body)
+
+    def test_result_kept_until_the_store_is_back(self):
+        t = self.trace("full")
+        go = self.trace("go")
+        r = self.add_rule(rule(
+            "full", "echo ran >> %s; while [ ! -e %s ]; do sleep 0.1; "
+            "done; head -c 150000 /dev/zero | tr '\\0' o" % (t, go)))
+        self.start()
+        job = self.action(r)["job"]
+        self.proc.wait_event("ActionStart", timeout=30, job=job)
+        filler = self.fill()
+        open(go, "w").close()
+        self.proc.wait_event("result_store_failed", timeout=30, job=job)
+        st, doc = self.ping()
+        self.assertEqual(st, 200, doc)
+        self.assertEqual(doc["db"], "failing", doc)
+        # Meanwhile nothing new is accepted: 503, nothing half-stored.
+        env = envelope(self.sink.url, "6000")
+        env["rule"] = r
+        self.assertEqual(self.post(env)[0], 503)
+        os.unlink(filler)
+        # No request wakes the workers: they retry on their own.
+        self.proc.wait_event("job_store_recovered", timeout=30)
+        wait_until(lambda: self.job(job)["state"] == "succeeded",
+                   timeout=30, what="job written back")
+        got = self.job(job)
+        self.assertEqual(len(got["results"]), 1, got)
+        self.assertEqual(len(got["results"][0]["stdout"]), 65536)
+        self.assertEqual(lines(t), ["ran"])
+        self.note()
+        wait_until(lambda: self.ping()[1]["db"] == "ok", timeout=30,
+                   what="store healthy")
+
+
 if __name__ == "__main__":
     unittest.main()
