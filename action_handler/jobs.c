@@ -243,6 +243,8 @@ jobs_close(struct jobs *js)
     if (js == NULL)
         return;
     jobs_deferred_free(js);
+    if (js->ops != NULL)
+        js->ops->close(js->impl);
     sqlite3_close(js->db);
     pthread_mutex_destroy(&js->lock);
     free(js);
@@ -261,8 +263,8 @@ jobs_id_valid(const char *id)
     return i == JOB_ID_LEN - 1;
 }
 
-static int
-new_id(char id[JOB_ID_LEN], char *err, size_t errlen)
+int
+jobs_new_id(char id[JOB_ID_LEN], char *err, size_t errlen)
 {
     unsigned char raw[AH_JOB_ID_BYTES];
     size_t i;
@@ -317,7 +319,7 @@ insert_job(struct jobs *js, const struct job_new *jn, uint64_t now,
     sqlite3_stmt *st = NULL;
     int rc;
 
-    if (new_id(id, err, errlen) == -1 ||
+    if (jobs_new_id(id, err, errlen) == -1 ||
         jobs_prepare(js, "INSERT INTO jobs (id, feed_type, unique_value, "
         "rule_name, id_key, alert_id, envelope, rule_json, state, "
         "created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued', ?9)",
@@ -344,6 +346,8 @@ jobs_create(struct jobs *js, const struct job_new *jn, char id[JOB_ID_LEN],
     uint64_t now = jn->now_ms != 0 ? jn->now_ms : now_wall_ms();
     int rc = -1, found = 0;
 
+    if (js->ops != NULL)
+        return js->ops->create(js->impl, jn, id, dup, err, errlen);
     *dup = false;
     pthread_mutex_lock(&js->lock);
     /* IMMEDIATE takes the write lock first: the look-up and the insert
@@ -403,6 +407,8 @@ jobs_recover(struct jobs *js, const char *reason, jobs_recover_fn fn,
     sqlite3_stmt *st = NULL;
     int rc = -1;
 
+    if (js->ops != NULL)
+        return js->ops->recover(js->impl, reason, fn, arg, n, err, errlen);
     *n = 0;
     pthread_mutex_lock(&js->lock);
     if (exec_sql(js, "BEGIN IMMEDIATE", err, errlen) == -1)
@@ -483,6 +489,8 @@ out:
 int
 jobs_claim(struct jobs *js, struct job *out, char *err, size_t errlen)
 {
+    if (js->ops != NULL)
+        return js->ops->claim(js->impl, out, err, errlen);
     return claim_with(js, "UPDATE jobs SET state = 'running', "
         "started_ms = ?1 WHERE seq = (SELECT seq FROM jobs WHERE "
         "state = 'queued' ORDER BY seq LIMIT 1) AND state = 'queued' "
@@ -493,6 +501,8 @@ int
 jobs_claim_report(struct jobs *js, struct job *out, char *err,
     size_t errlen)
 {
+    if (js->ops != NULL)
+        return js->ops->claim_report(js->impl, out, err, errlen);
     return claim_with(js, "UPDATE jobs SET report_state = 'sending' "
         "WHERE seq = (SELECT "
         "seq FROM jobs WHERE report_state = 'pending' AND state NOT IN "
@@ -522,6 +532,8 @@ jobs_result_add(struct jobs *js, const char *id, const struct job_result *r,
     sqlite3_stmt *st = NULL;
     int rc = -1;
 
+    if (js->ops != NULL)
+        return js->ops->result_add(js->impl, id, r, err, errlen);
     pthread_mutex_lock(&js->lock);
     if (jobs_prepare(js, "INSERT INTO results (job, task, entity, action, "
         "state, outcome, exit_status, signal, duration_ms, stdout, stderr, "
@@ -561,6 +573,8 @@ jobs_finish(struct jobs *js, const char *id, const char *state,
     sqlite3_stmt *st = NULL;
     int rc = -1;
 
+    if (js->ops != NULL)
+        return js->ops->finish(js->impl, id, state, reason, err, errlen);
     pthread_mutex_lock(&js->lock);
     if (jobs_prepare(js, "UPDATE jobs SET state = ?2, reason = ?3, "
         "finished_ms = ?4 WHERE id = ?1 AND state = 'running'", &st, err,
@@ -585,6 +599,9 @@ jobs_report_done(struct jobs *js, const char *id, bool sent,
     sqlite3_stmt *st = NULL;
     int rc = -1;
 
+    if (js->ops != NULL)
+        return js->ops->report_done(js->impl, id, sent, error, attempts,
+            err, errlen);
     pthread_mutex_lock(&js->lock);
     if (jobs_prepare(js, "UPDATE jobs SET report_state = ?2, "
         "report_error = ?3, report_attempts = ?4 WHERE id = ?1", &st, err,
@@ -600,4 +617,53 @@ out:
     sqlite3_finalize(st);
     pthread_mutex_unlock(&js->lock);
     return rc;
+}
+
+/* Finished, reported, and older than ?1: what retention removes. */
+#define JOBS_PRUNABLE "state NOT IN ('queued', 'running') AND " \
+    "report_state IN ('sent', 'failed') AND finished_ms < ?1"
+
+int
+jobs_prune(struct jobs *js, uint64_t before_ms, size_t *n, char *err,
+    size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = -1;
+
+    if (js->ops != NULL)
+        return js->ops->prune(js->impl, before_ms, n, err, errlen);
+    *n = 0;
+    pthread_mutex_lock(&js->lock);
+    if (exec_sql(js, "BEGIN IMMEDIATE", err, errlen) == -1)
+        goto out;
+    if (jobs_prepare(js, "DELETE FROM results WHERE job IN (SELECT id "
+        "FROM jobs WHERE " JOBS_PRUNABLE ")", &st, err, errlen) == -1)
+        goto rollback;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)before_ms);
+    if (step_done(js, st, err, errlen) == -1)
+        goto rollback;
+    sqlite3_finalize(st);
+    if (jobs_prepare(js, "DELETE FROM jobs WHERE " JOBS_PRUNABLE, &st, err,
+        errlen) == -1)
+        goto rollback;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)before_ms);
+    if (step_done(js, st, err, errlen) == -1)
+        goto rollback;
+    *n = (size_t)sqlite3_changes(js->db);
+    if (exec_sql(js, "COMMIT", err, errlen) == -1)
+        goto rollback;
+    rc = 0;
+    goto out;
+rollback:
+    exec_quiet(js, "ROLLBACK");
+out:
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&js->lock);
+    return rc;
+}
+
+uint64_t
+jobs_poll_ms(const struct jobs *js)
+{
+    return js->ops != NULL ? js->ops->poll_ms : 0;
 }

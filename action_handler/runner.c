@@ -21,6 +21,7 @@
 #include "http_client.h"
 #include "jobs.h"
 #include "log.h"
+#include "str.h"
 #include "xmem.h"
 
 struct runner {
@@ -31,13 +32,14 @@ struct runner {
     pthread_mutex_t         lock;
     pthread_cond_t          cond;
     unsigned long           gen;        /* runner_wake count, under lock */
+    atomic_uint_fast64_t    pruned_ms;  /* last retention run (monotonic) */
     pthread_t              *threads;
     size_t                  nthreads;
 };
 
 /* delay_after between tasks: a timed wait that runner_stop cuts short. */
 static void
-sleep_ms(void *arg, uint64_t ms)
+delay_ms(void *arg, uint64_t ms)
 {
     struct runner *rn = arg;
     struct timespec until;
@@ -56,29 +58,48 @@ sleep_ms(void *arg, uint64_t ms)
     pthread_mutex_unlock(&rn->lock);
 }
 
-/* Wait for runner_wake (gen moves past seen) or stop; with retry, for at
- * most AH_STORE_RETRY_MS: the store failed, and no POST may come to wake
- * us when it is back. */
+/* Retention, at most every AH_PRUNE_INTERVAL_MS, by whichever worker
+ * finds nothing to do first. */
 static void
-wait_for_work(struct runner *rn, unsigned long seen, bool retry)
+maybe_prune(struct runner *rn)
+{
+    uint_fast64_t last = atomic_load(&rn->pruned_ms), now = now_ms();
+    char err[256];
+    size_t n;
+
+    if (last != 0 && now - last < AH_PRUNE_INTERVAL_MS)
+        return;
+    if (!atomic_compare_exchange_strong(&rn->pruned_ms, &last, now))
+        return;
+    if (jobs_prune(rn->js, now_wall_ms() - rn->conf->job_retention_ms, &n,
+        err, sizeof(err)) == -1)
+        log_event(LOG_ERROR, "job_store_failed", KV_ERR(err));
+    else if (n > 0)
+        log_event(LOG_INFO, "jobs_pruned", KV_UINT("jobs", n),
+            KV_UINT("job_retention_ms", rn->conf->job_retention_ms));
+}
+
+/* Sleep until runner_wake; at most poll ms when poll is not 0 (a shared
+ * store where other replicas queue jobs, or a failing store: no request
+ * may come to wake us when it is back). Called with rn->lock held. */
+static void
+idle(struct runner *rn, unsigned long seen, uint64_t poll)
 {
     struct timespec until;
 
-    pthread_mutex_lock(&rn->lock);
-    if (retry) {
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += (long)AH_STORE_RETRY_MS * 1000000L;
-        until.tv_sec += until.tv_nsec / 1000000000L;
-        until.tv_nsec %= 1000000000L;
-        while (rn->gen == seen && !atomic_load(&rn->stopping) &&
-            pthread_cond_timedwait(&rn->cond, &rn->lock, &until) !=
-            ETIMEDOUT)
-            ;
-    } else {
+    if (poll == 0) {
         while (rn->gen == seen && !atomic_load(&rn->stopping))
             pthread_cond_wait(&rn->cond, &rn->lock);
+        return;
     }
-    pthread_mutex_unlock(&rn->lock);
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += (long)(poll % 1000) * 1000000L;
+    until.tv_sec += (time_t)(poll / 1000 + (uint64_t)(until.tv_nsec /
+        1000000000L));
+    until.tv_nsec %= 1000000000L;
+    while (rn->gen == seen && !atomic_load(&rn->stopping) &&
+        pthread_cond_timedwait(&rn->cond, &rn->lock, &until) != ETIMEDOUT)
+        ;
 }
 
 /* One unit of work of a job worker: run a queued job. 1 done, 0 none,
@@ -119,8 +140,8 @@ typedef int (*work_fn)(struct runner *rn, struct http_client *hc,
 
 /*
  * A worker's loop: write back what the store refused before (jobs_flush),
- * then one unit of work, else wait. While the store fails, retry on a
- * timer, and log the failure once per streak.
+ * then one unit of work, else wait. While the store fails, retry every
+ * AH_STORE_RETRY_MS, and log the failure once per streak.
  */
 static void
 work_loop(struct runner *rn, work_fn fn, const char *role)
@@ -153,7 +174,11 @@ work_loop(struct runner *rn, work_fn fn, const char *role)
         failing = failed;
         if (rc == 1)
             continue;
-        wait_for_work(rn, seen, failed);
+        if (!failed)
+            maybe_prune(rn);
+        pthread_mutex_lock(&rn->lock);
+        idle(rn, seen, failed ? AH_STORE_RETRY_MS : jobs_poll_ms(rn->js));
+        pthread_mutex_unlock(&rn->lock);
     }
     http_client_free(hc);
 }
@@ -185,6 +210,7 @@ runner_start(const struct ah_conf *conf, struct jobs *js,
     rn->conf = conf;
     rn->js = js;
     atomic_init(&rn->stopping, false);
+    atomic_init(&rn->pruned_ms, 0);
     pthread_mutex_init(&rn->lock, NULL);
     pthread_cond_init(&rn->cond, NULL);
     rn->env.conf = conf;
@@ -192,7 +218,7 @@ runner_start(const struct ah_conf *conf, struct jobs *js,
     rn->env.passphrase = passphrase;
     rn->env.ssh = ssh;
     rn->env.stopping = &rn->stopping;
-    rn->env.sleep_ms = sleep_ms;
+    rn->env.sleep_ms = delay_ms;
     rn->env.sleep_arg = rn;
     rn->threads = xcalloc(n, sizeof(*rn->threads));
     for (i = 0; i < n; i++) {
