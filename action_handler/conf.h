@@ -50,6 +50,8 @@ struct ah_conf {
     size_t                  nentity_allow;
     bool                    allow_request_commands;
     long long               max_entities;   /* per job */
+    long long               queue_max;      /* queued jobs */
+    long long               client_max_jobs; /* unfinished, per client */
     long long               max_body_bytes;
 };
 

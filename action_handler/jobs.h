@@ -41,6 +41,7 @@ struct job_new {
     uint64_t    window_ms;      /* idempotency window; 0 = none */
     uint64_t    now_ms;         /* wall clock (ms since the epoch); 0 =
                                    the real clock (tests pass a time) */
+    const char *requestor;      /* the client's name; may be NULL */
 };
 
 /* A job as a worker needs it (strings owned; free with jobs_job_free). */
@@ -195,6 +196,13 @@ size_t jobs_flush(struct jobs *js);
 /* The store's health for /v1/ping: true when the last write succeeded and
  * no write waits; else false with the last write error in err. */
 bool jobs_health(struct jobs *js, char *err, size_t errlen);
+
+/* Back-pressure for POST /v1/action (issue 11): *queued receives the
+ * number of queued jobs, *mine the number of unfinished (queued or
+ * running) jobs of requestor (0 when requestor is NULL). PostgreSQL: both
+ * 0 (not counted there yet). Returns 0 or -1 with err. */
+int jobs_count_unfinished(struct jobs *js, const char *requestor,
+    uint64_t *queued, uint64_t *mine, char *err, size_t errlen) ATTR_WUR;
 
 /* Retention: delete the jobs (and their results) that finished before
  * before_ms (wall clock) and whose report is sent or failed. *n receives

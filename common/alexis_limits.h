@@ -71,6 +71,12 @@
 #define AH_WORKERS_DEFAULT          4       /* jobs run at once */
 #define AH_WORKERS_MAX              64
 #define AH_REPORT_WORKERS_DEFAULT   1       /* ticket reports at once */
+/* Back-pressure (config queue_max, client_max_jobs): past them POST
+ * /v1/action answers 503 / 429 with Retry-After, storing nothing. */
+#define AH_QUEUE_MAX_DEFAULT        256     /* queued jobs */
+#define AH_QUEUE_MAX_CEILING        100000
+#define AH_CLIENT_JOBS_DEFAULT      64      /* unfinished jobs per client */
+#define AH_RETRY_AFTER_S            30
 #define AH_STORE_RETRY_MS           1000    /* workers retry a failing store */
 #define AH_PARALLEL_DEFAULT         16      /* entities of a task at once */
 #define AH_PARALLEL_MAX             256

@@ -12,9 +12,9 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_action_handler as tah  # noqa: E402
-from test_action_handler import (ADDRS, CLIENT_TOKEN, AhCase,  # noqa: E402
-                                 envelope, lines, rule)
-from harness import http, wait_until  # noqa: E402
+from test_action_handler import (ADDRS, CLIENT_TOKEN, RUNTIME_TOKEN,  # noqa
+                                 AhCase, envelope, lines, rule)
+from harness import http, token, wait_until  # noqa: E402
 from sshd import Sshd  # noqa: E402
 
 ENGINEER_TOKEN = "engineer-token-5eed5eed"
@@ -32,6 +32,121 @@ def tearDownModule():
 
 def auth(token=CLIENT_TOKEN):
     return {"Authorization": "Bearer " + token}
+
+
+class ThreeClients(AhCase):
+    """The classifier, an engineer, and a reader whose token file entry
+    says "read_all": true."""
+
+    def write_config(self, extra=None, known_hosts=None, key=None):
+        conf = super().write_config(extra, known_hosts, key)
+        reader = token("reader", READER_TOKEN)
+        reader["read_all"] = True
+        self.tmp.write_tokens([("classifier", CLIENT_TOKEN),
+                               ("engineer", ENGINEER_TOKEN), reader],
+                              ("action_handler", RUNTIME_TOKEN))
+        return conf
+
+    def gated(self, name):
+        """A rule whose command waits for the file go (bounded: 60 s)."""
+        self.go = self.trace("go_" + name)
+        return self.add_rule(rule(name, "i=0; while [ ! -e %s ] && "
+                                  "[ $i -lt 600 ]; do sleep 0.1; "
+                                  "i=$((i+1)); done" % self.go))
+
+    def post_as(self, tok, r, unique):
+        env = envelope(self.sink.url, unique)
+        env["rule"] = r
+        return http("POST", self.url + "/v1/action", env, auth(tok))
+
+    def tearDown(self):
+        if getattr(self, "go", None):
+            open(self.go, "w").close()
+        super().tearDown()
+
+
+class TestJobVisibility(ThreeClients):
+    """Item 7: a client sees its own jobs, unless read_all."""
+
+    def test_own_jobs_only(self):
+        r = self.add_rule(rule("vis", "echo secret-output"))
+        self.start()
+        st, body, _ = self.post_as(CLIENT_TOKEN, r, "1")
+        self.assertEqual(st, 202, body)
+        mine = json.loads(body)["job"]
+        self.finished(mine)
+        st, body, _ = self.post_as(ENGINEER_TOKEN, r, "2")
+        self.assertEqual(st, 202, body)
+        eng = json.loads(body)["job"]
+        self.proc.wait_event("job_finished", timeout=60, job=eng)
+        url = self.url + "/v1/jobs/"
+        st, body, _ = http("GET", url + mine, headers=auth(ENGINEER_TOKEN))
+        self.assertEqual(st, 404, body)
+        self.assertNotIn("secret-output", body)
+        # The same answer as for an id that does not exist.
+        st2, body2, _ = http("GET", url + "0" * 32,
+                             headers=auth(ENGINEER_TOKEN))
+        self.assertEqual((st2, body2), (st, body))
+        st, body, _ = http("GET", url + eng, headers=auth(ENGINEER_TOKEN))
+        self.assertEqual(st, 200, body)
+        self.assertEqual(json.loads(body)["requestor"], "engineer")
+        for tok in (CLIENT_TOKEN, READER_TOKEN):
+            st, body, _ = http("GET", url + mine, headers=auth(tok))
+            self.assertEqual(st, 200, body)
+            self.assertIn("secret-output", body)
+        lists = {}
+        for who, tok in (("eng", ENGINEER_TOKEN), ("cls", CLIENT_TOKEN),
+                         ("all", READER_TOKEN)):
+            st, body, _ = http("GET", self.url + "/v1/jobs",
+                               headers=auth(tok))
+            self.assertEqual(st, 200, body)
+            lists[who] = sorted(j["job"] for j in json.loads(body)["jobs"])
+        self.assertEqual(lists["eng"], [eng])
+        self.assertEqual(lists["cls"], [mine])
+        self.assertEqual(lists["all"], sorted([mine, eng]))
+
+
+class TestBackPressure(ThreeClients):
+    """Item 2: a bounded queue (503) and a per-client bound (429), both
+    with Retry-After, and nothing stored past them."""
+    workers = 1
+
+    def jobs_count(self):
+        st, body, _ = http("GET", self.url + "/v1/jobs?limit=200",
+                           headers=auth(READER_TOKEN))
+        return len(json.loads(body)["jobs"])
+
+    def test_queue_max(self):
+        self.write_config(extra="  queue_max: 2\n")
+        r = self.gated("q")
+        self.start()
+        first = json.loads(self.post_as(CLIENT_TOKEN, r, "0")[1])["job"]
+        self.proc.wait_event("job_started", timeout=30, job=first)
+        for i in (1, 2):
+            self.assertEqual(self.post_as(ENGINEER_TOKEN, r, str(i))[0], 202)
+        st, body, hdrs = self.post_as(ENGINEER_TOKEN, r, "3")
+        self.assertEqual(st, 503, body)
+        self.assertIn("queue", json.loads(body)["error"])
+        self.assertGreater(int(hdrs["Retry-After"]), 0)
+        self.assertEqual(self.jobs_count(), 3)
+        open(self.go, "w").close()
+        self.finished(first)
+        wait_until(lambda: self.post_as(ENGINEER_TOKEN, r, "3")[0] == 202,
+                   timeout=30, what="room in the queue")
+
+    def test_client_max_jobs(self):
+        self.write_config(extra="  client_max_jobs: 2\n")
+        r = self.gated("c")
+        self.start()
+        for i in (1, 2):
+            self.assertEqual(self.post_as(ENGINEER_TOKEN, r, str(i))[0], 202)
+        st, body, hdrs = self.post_as(ENGINEER_TOKEN, r, "3")
+        self.assertEqual(st, 429, body)
+        self.assertIn("client_max_jobs", json.loads(body)["error"])
+        self.assertGreater(int(hdrs["Retry-After"]), 0)
+        # Another client is not held up by this one.
+        self.assertEqual(self.post_as(CLIENT_TOKEN, r, "4")[0], 202)
+        self.assertEqual(self.jobs_count(), 3)
 
 
 class TestNul(AhCase):
