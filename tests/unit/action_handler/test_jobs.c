@@ -9,6 +9,9 @@
  * emptied first (tests/integration/test_pg.py does this with a server it
  * starts), plus the PostgreSQL-only lease test.
  */
+#include <sys/stat.h>
+
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +26,7 @@
 #include <pthread.h>
 
 #include "alexis_limits.h"
+#include "compat.h"
 #include "jobs.h"
 #include "jobs_store.h"
 #include "json.h"
@@ -454,6 +458,38 @@ test_note_format_and_cap(void **state)
     free(text);
 }
 
+/* Issue 11 item 12: the database, its WAL and its shared-memory file hold
+ * envelopes and command output: 0600 whatever the umask, and a file left
+ * 0644 by an older version is tightened. */
+static void
+test_files_are_private(void **state)
+{
+    static const char *const suffix[] = { "", "-wal", "-shm" };
+    struct fx *f = *state;
+    struct jobs *js;
+    struct stat sb;
+    char p[160], id[JOB_ID_LEN], err[256];
+    mode_t old;
+    size_t i;
+
+    jobs_close(f->js);
+    f->js = NULL;
+    unlink(f->path);
+    old = umask(0);
+    /* An older file, world-readable. */
+    assert_int_equal(close(open(f->path, O_CREAT | O_WRONLY, 0644)), 0);
+    js = jobs_open(f->path, err, sizeof(err));
+    umask(old);
+    assert_non_null(js);
+    create(js, "perm", 1700000000000ULL, id, false);
+    for (i = 0; i < NELEM(suffix); i++) {
+        snprintf(p, sizeof(p), "%s%s", f->path, suffix[i]);
+        assert_int_equal(stat(p, &sb), 0);
+        assert_int_equal(sb.st_mode & 0777, 0600);
+    }
+    f->js = js;
+}
+
 int
 main(void)
 {
@@ -470,6 +506,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_pg_only_holder_writes, setup,
             teardown),
         cmocka_unit_test(test_note_format_and_cap),
+        cmocka_unit_test_setup_teardown(test_files_are_private, setup,
+            teardown),
     };
 
     json_init();
