@@ -89,5 +89,7 @@ cJSON *jobs_pg_get_json(void *impl, const char *id, char *err,
     size_t errlen);
 cJSON *jobs_pg_list_json(void *impl, int limit, char *err, size_t errlen);
 cJSON *jobs_pg_stats_json(void *impl, char *err, size_t errlen);
+cJSON *jobs_pg_query_json(void *impl, const struct jobs_query *q,
+    char *err, size_t errlen);
 
 #endif
