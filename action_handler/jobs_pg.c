@@ -761,7 +761,6 @@ static const struct jobs_ops pg_ops = {
     .list_json = jobs_pg_list_json,
     .query_json = jobs_pg_query_json,
     .stats_json = jobs_pg_stats_json,
-    .query_json = jobs_pg_query_json,
     .prune = pg_prune,
     .poll_ms = AH_PG_POLL_MS,
 };
