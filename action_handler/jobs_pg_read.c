@@ -313,12 +313,10 @@ jobs_pg_stats_json(void *impl, char *err, size_t errlen)
 }
 
 struct query_arg {
-    const struct jobs_query *q;
-    cJSON                   *doc;
+    const struct jobs_query    *q;
+    cJSON                      *doc;
 };
 
-/* The SQLite query of jobs_json.c in PostgreSQL's words: NULL parameters
- * mean "any"; one row more than the page tells whether another follows. */
 static int
 query_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     size_t errlen)
@@ -326,37 +324,32 @@ query_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     struct query_arg *a = arg;
     const struct jobs_query *q = a->q;
     char since[24], after[24], limit[16], cursor[JOBS_CURSOR_LEN];
-    const char *v[6] = { q->state, q->rule, q->alert, NULL, NULL, limit };
+    const char *v[6] = { q->state, q->rule, q->alert,
+        q->has_since ? since : NULL, q->after_seq > 0 ? after : NULL,
+        limit };
     PGresult *res;
     cJSON *arr;
     int i, n;
 
     (void)jp;
     (void)unsafe;
-    if (q->has_since) {
-        snprintf(since, sizeof(since), "%lld", (long long)q->since_ms);
-        v[3] = since;
-    }
-    if (q->after_seq > 0) {
-        snprintf(after, sizeof(after), "%lld", (long long)q->after_seq);
-        v[4] = after;
-    }
+    snprintf(since, sizeof(since), "%lld", (long long)q->since_ms);
+    snprintf(after, sizeof(after), "%lld", (long long)q->after_seq);
     snprintf(limit, sizeof(limit), "%d", q->limit + 1);
-    if ((res = jobs_pg_query(c, "SELECT " SUMMARY_COLUMNS ", seq FROM jobs"
-        " WHERE ($1::text IS NULL OR state = $1)"
-        " AND ($2::text IS NULL OR rule_name = $2)"
-        " AND ($3::text IS NULL OR unique_value = $3)"
-        " AND ($4::bigint IS NULL OR created_ms >= $4)"
-        " AND ($5::bigint IS NULL OR seq < $5)"
-        " ORDER BY seq DESC LIMIT $6::integer", 6, v, NULL, NULL, err,
-        errlen)) == NULL)
+    /* One row more than the page says whether another page follows. */
+    if ((res = jobs_pg_query(c, "SELECT " SUMMARY_COLUMNS ", seq FROM jobs "
+        "WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR "
+        "rule_name = $2) AND ($3::text IS NULL OR unique_value = $3) AND "
+        "($4::bigint IS NULL OR created_ms >= $4) AND ($5::bigint IS NULL "
+        "OR seq < $5) ORDER BY seq DESC LIMIT $6::integer", 6, v, NULL, NULL,
+        err, errlen)) == NULL)
         return -1;
     a->doc = cJSON_CreateObject();
     arr = cJSON_AddArrayToObject(a->doc, "jobs");
     n = PQntuples(res) < q->limit ? PQntuples(res) : q->limit;
     for (i = 0; i < n; i++)
         cJSON_AddItemToArray(arr, summary_json(res, i));
-    if (PQntuples(res) > q->limit) {
+    if (PQntuples(res) > q->limit && n > 0) {
         jobs_query_cursor((int64_t)col_u64(res, n - 1, 14), cursor);
         cJSON_AddStringToObject(a->doc, "next_cursor", cursor);
     } else {

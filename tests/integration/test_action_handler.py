@@ -584,8 +584,16 @@ class TestJobFailures(AhCase):
         self.assertEqual(lines(t), [])
         self.assertIn("not a valid host", self.note_text())
 
+    def listed(self, port):
+        """known_hosts lists 127.0.0.1:port, so the job connects (an
+        unlisted entity is refused before any connection)."""
+        kh = self.tmp.write("kh_%d" % port, "%s\n[127.0.0.1]:%d %s\n" % (
+            open(self.kh).read().strip(), port, SSHD.host_pub["ed25519"]))
+        self.conf = self.write_config(known_hosts=kh)
+
     def test_connection_refused(self):
         port = free_port()
+        self.listed(port)
         job = self.run_rule(rule("refused", "true",
                                  entities=["127.0.0.1:%d" % port]))
         self.assertEqual(job["state"], "failed")
@@ -599,6 +607,7 @@ class TestJobFailures(AhCase):
         s = socket.socket()
         s.bind(("127.0.0.1", 0))
         s.listen(1)
+        self.listed(s.getsockname()[1])
         try:
             job = self.run_rule(rule("silent", "true", entities=[
                 "127.0.0.1:%d" % s.getsockname()[1]]))
@@ -898,8 +907,16 @@ class TestSshRefusals(AhCase):
     def test_host_key_unknown(self):
         kh = self.tmp.write("kh_other", SSHD.known_hosts_line(
             host="127.0.0.9") + "\n")
-        res = self.run_with(known_hosts=kh)
-        self.assertEqual(res["outcome"], "hostkey_unknown")
+        # Refused before connecting (issue 11 item 6): no result row.
+        self.conf = self.write_config(known_hosts=kh)
+        t = self.trace("ref")
+        r = self.add_rule(rule("ref", "echo x >> %s" % t))
+        self.start()
+        job = self.finished(self.action(r)["job"])
+        self.assertEqual(job["state"], "failed")
+        self.assertIn("no entry in known_hosts", job["reason"])
+        self.assertEqual(job["results"], [])
+        self.assertEqual(lines(t), [])
 
     def test_host_key_changed(self):
         kh = self.tmp.write("kh_changed", SSHD.known_hosts_line(
