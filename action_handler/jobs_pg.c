@@ -66,6 +66,9 @@ static const char *const migrations[] = {
     " stderr bytea, truncated boolean NOT NULL, error text,"
     " finished_ms bigint NOT NULL,"
     " PRIMARY KEY (job, task, entity));",
+    /* 2: who asked (GET /v1/jobs shows a client its own jobs). */
+    "ALTER TABLE jobs ADD COLUMN requestor text;"
+    "CREATE INDEX jobs_requestor ON jobs (requestor, state);",
 };
 #define SCHEMA_VERSION  ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -223,16 +226,16 @@ insert_job(PGconn *c, const struct job_new *jn, uint64_t now,
     const char *id, char *err, size_t errlen)
 {
     char nowbuf[24];
-    const char *v[9] = { id, jn->feed_type, jn->unique_value,
+    const char *v[10] = { id, jn->feed_type, jn->unique_value,
         jn->rule_name, jn->id_key, jn->alert_id, jn->envelope,
-        jn->rule_json, nowbuf };
+        jn->rule_json, nowbuf, jn->requestor };
     PGresult *res;
 
     snprintf(nowbuf, sizeof(nowbuf), "%llu", (unsigned long long)now);
     res = jobs_pg_query(c, "INSERT INTO jobs (id, feed_type, unique_value, "
         "rule_name, id_key, alert_id, envelope, rule_json, state, "
-        "created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued', $9)",
-        9, v, NULL, NULL, err, errlen);
+        "created_ms, requestor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+        "'queued', $9, $10)", 10, v, NULL, NULL, err, errlen);
     PQclear(res);
     return res != NULL ? 0 : -1;
 }
