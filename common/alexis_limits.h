@@ -46,6 +46,9 @@
 
 /* Ticket systems (the APIs' own limits) */
 #define OPSGENIE_NOTE_MAX       25000   /* characters in one note */
+#define JSM_NOTE_MAX            25000   /* JSM publishes none: OpsGenie's */
+#define TICKET_NOTE_PARTS_MAX   4       /* notes one long text may become */
+#define JSM_SKIP_TAGS_MAX       32      /* a jsm feed's skip_tags */
 
 /* Rules */
 #define RULES_FILE_MAX          (256 * 1024)
