@@ -143,9 +143,12 @@ annotate_job(const struct ah_conf *conf, struct jobs *js,
     sent = send_report(&r, text, &attempts, err, sizeof(err));
 out:
     if (jobs_report_done(js, j->id, sent, err, attempts, serr,
-        sizeof(serr)) == -1)
+        sizeof(serr)) == -1) {
         log_event(LOG_ERROR, "job_store_failed", KV_STR("job", j->id),
-            KV_ERR(serr));
+            KV_ERR(serr), KV_STR("msg", "report outcome kept in memory "
+            "until the job store is back"));
+        jobs_defer_report(js, j->id, sent, err, attempts);
+    }
     free(text);
     rules_unref(r.rule);
     alert_cleanup(&r.alert);

@@ -26,6 +26,7 @@
 #include "ticket.h"
 #include "xmem.h"
 
+#define RULE_FILE_ERROR_TEXT_MAX  1024
 #define WHY_MAX     256
 #define NOTE_MAX    1024
 
@@ -297,6 +298,30 @@ classify_run(struct classifier *c, struct http_client *hc,
     classify_job_free(job);
 }
 
+/* A rule file's name without its directory: a dry run says which file,
+ * not where the rules live on the host (issue 11). */
+static const char *
+file_name(const char *path)
+{
+    const char *slash = path != NULL ? strrchr(path, '/') : NULL;
+
+    return slash != NULL ? slash + 1 : path != NULL ? path : "";
+}
+
+static void
+add_file_error(cJSON *item, const struct rule_file_error *fe)
+{
+    char msg[RULE_FILE_ERROR_TEXT_MAX];
+    size_t dirlen = (size_t)(file_name(fe->path) - fe->path);
+
+    snprintf(msg, sizeof(msg), "%s", fe->message);
+    /* The message starts with the path: keep the "name:line:col" part. */
+    if (dirlen > 0 && strncmp(msg, fe->path, dirlen) == 0)
+        memmove(msg, msg + dirlen, strlen(msg + dirlen) + 1);
+    cJSON_AddStringToObject(item, "file", file_name(fe->path));
+    cJSON_AddStringToObject(item, "error", msg);
+}
+
 cJSON *
 classify_dry_run(struct classifier *c, struct alert *a, char *err,
     size_t errlen)
@@ -325,7 +350,7 @@ classify_dry_run(struct classifier *c, struct alert *a, char *err,
         nmatched += m ? 1 : 0;
         item = cJSON_CreateObject();
         cJSON_AddStringToObject(item, "rule_name", rule->name);
-        cJSON_AddStringToObject(item, "file", rule->path);
+        cJSON_AddStringToObject(item, "file", file_name(rule->path));
         cJSON_AddBoolToObject(item, "matched", m);
         if (!m)
             cJSON_AddStringToObject(item, "reason", why);
@@ -342,8 +367,7 @@ classify_dry_run(struct classifier *c, struct alert *a, char *err,
     for (i = 0; i < rule_set_error_count(rs); i++) {
         fe = rule_set_error_at(rs, i);
         item = cJSON_CreateObject();
-        cJSON_AddStringToObject(item, "file", fe->path);
-        cJSON_AddStringToObject(item, "error", fe->message);
+        add_file_error(item, fe);
         cJSON_AddItemToArray(errs, item);
     }
     rule_set_release(rs);
