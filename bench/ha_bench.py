@@ -27,7 +27,7 @@ run as a throwaway /bin/sh user, so a heavy ~/.bashrc is not measured
 1,000 times over.
 """
 import argparse
-import http.client
+import http.client as httplib
 import json
 import os
 import random
@@ -127,7 +127,7 @@ action_handler:
                                    {"Authorization": "Bearer " + TOKEN},
                                    timeout=20)
             except (OSError, urllib.error.URLError,
-                    http.client.HTTPException):
+                    httplib.HTTPException):
                 st, text = 0, ""
             if st in (200, 202):
                 return json.loads(text)["job"]
@@ -261,7 +261,7 @@ action_handler:
         bad = [0]
 
         def client():
-            c = http.client.HTTPConnection(host, int(port), timeout=30)
+            c = httplib.HTTPConnection(host, int(port), timeout=30)
             while True:
                 with lock:
                     i = nxt[0]
