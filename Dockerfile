@@ -18,7 +18,8 @@ RUN ALEXIS_DEPS=build BUILD_DIR=/build ./scripts/build.sh \
 
 FROM debian:bookworm-slim
 # Runtime libraries only (checked against the binaries' ldd by
-# tests/deploy/check_dockerfile.py); curl for the HEALTHCHECK.
+# tests/integration/test_deploy.py, TestDockerfile); curl for the
+# HEALTHCHECK.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         libcurl4 libyaml-0-2 libssh2-1 libcjson1 libpcre2-8-0 \

@@ -759,6 +759,7 @@ static const struct jobs_ops pg_ops = {
     .results = jobs_pg_results,
     .get_json = jobs_pg_get_json,
     .list_json = jobs_pg_list_json,
+    .query_json = jobs_pg_query_json,
     .stats_json = jobs_pg_stats_json,
     .query_json = jobs_pg_query_json,
     .prune = pg_prune,

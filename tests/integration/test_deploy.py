@@ -138,6 +138,59 @@ class TestExampleConfigs(unittest.TestCase):
             tmp.cleanup()
 
 
+
+class TestReadmeTokens(unittest.TestCase):
+    """The README's curl examples read conf/tokens/<file>; run.sh (the
+    README's demo command) writes conf/tokens with gen-tokens.sh, and
+    gen-tokens.sh writes every file those examples name."""
+
+    def test_run_sh_writes_the_token_files_the_readme_uses(self):
+        with open(os.path.join(SRC, "scripts", "run.sh")) as f:
+            run = [l.strip() for l in f if not l.lstrip().startswith("#")]
+        self.assertTrue(any(l.startswith("./scripts/gen-tokens.sh "
+                                         "conf/tokens") for l in run), run)
+        with open(os.path.join(SRC, "README.md")) as f:
+            readme = f.read()
+        with open(os.path.join(SRC, "conf", "tokens", "README.md")) as f:
+            self.assertIn("scripts/run.sh", f.read())
+        used = set(re.findall(r"conf/tokens/([\w.]+\.json)", readme))
+        self.assertIn("engineer.token.json", used)
+        tmp = TempDir()
+        try:
+            out = tmp.join("conf", "tokens")
+            subprocess.run(["sh", os.path.join(SRC, "scripts",
+                                               "gen-tokens.sh"), out],
+                           check=True, stdout=subprocess.DEVNULL)
+            for name in sorted(used):
+                self.assertTrue(os.path.isfile(os.path.join(out, name)),
+                                name)
+            with open(os.path.join(out, "engineer.token.json")) as f:
+                self.assertTrue(json.load(f)["token"]["id"])
+            # The example configs read them from there.
+            for d in ("classifier", "action_handler", "poller"):
+                with open(os.path.join(SRC, "conf", d,
+                                       "alexis.conf.yaml")) as f:
+                    self.assertIn("directory: '../tokens'", f.read(), d)
+        finally:
+            tmp.cleanup()
+
+
+class TestCitedFiles(unittest.TestCase):
+    """Every repository path a deployment file's comments cite exists."""
+
+    def test_paths_in_comments_exist(self):
+        for name in ("Dockerfile", "docker-stack.yml", "scripts/run.sh",
+                     "scripts/test.sh", "scripts/deps.sh"):
+            with open(os.path.join(SRC, name)) as f:
+                comments = "\n".join(l for l in f
+                                     if l.lstrip().startswith("#"))
+            for path in re.findall(r"\b((?:tests|scripts|conf|docs|demo)"
+                                   r"/[\w./-]*\w)", comments):
+                self.assertTrue(os.path.exists(os.path.join(SRC, path)),
+                                "%s cites %s, which does not exist" %
+                                (name, path))
+
+
 class TestDockerfile(unittest.TestCase):
     BASE = {"libc6", "libgcc-s1"}   # in debian:bookworm-slim already
 
