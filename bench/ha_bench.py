@@ -15,9 +15,10 @@ finished or vanished: must be 0), run twice (a rule's line twice: must be
 0).
 
 Accept rate: one action handler in development mode (dry run: stored and
-reported, no SSH) on SQLite, then on PostgreSQL (same server), --accept
-POST /v1/action each with its own alert, from 8 client threads on
-keep-alive connections; requests per second, and PostgreSQL / SQLite.
+reported, no SSH) on SQLite, then on PostgreSQL (same server), then three
+replicas on one PostgreSQL database, --accept POST /v1/action each with
+its own alert, from 8 client threads on keep-alive connections (spread
+over the replicas); requests per second, and PostgreSQL / SQLite.
 
     python3 bench/ha_bench.py [--bin build/bin] [--jobs 1000]
         [--kill-every 3] [--accept 2000] [--login-user NAME]
@@ -247,20 +248,25 @@ action_handler:
 
     # ---- accept rate ----
 
-    def accept(self, store, label):
+    def accept(self, store, label, replicas=1):
         a = self.a
         conf = self.config("acc_%s.yaml" % label, store,
                            "  development: 'true'\n")
-        p, url = start_daemon([os.path.join(a.bin, "alexis-action-handler"),
-                               "--config", conf],
-                              self.tmp.join("acc_%s.log" % label),
-                              timeout=60)
-        host, port = url.rsplit("/", 1)[1].split(":")
+        procs, addrs = [], []
+        for i in range(replicas):
+            p, url = start_daemon([os.path.join(a.bin,
+                                                "alexis-action-handler"),
+                                   "--config", conf],
+                                  self.tmp.join("acc_%s%d.log" % (label, i)),
+                                  timeout=60)
+            procs.append(p)
+            addrs.append(url.rsplit("/", 1)[1].split(":"))
         nxt = [0]
         lock = threading.Lock()
         bad = [0]
 
-        def client():
+        def client(k):
+            host, port = addrs[k % len(addrs)]
             c = httplib.HTTPConnection(host, int(port), timeout=30)
             while True:
                 with lock:
@@ -279,14 +285,16 @@ action_handler:
                     bad[0] += 1
             c.close()
 
-        ts = [threading.Thread(target=client) for _ in range(CLIENTS)]
+        ts = [threading.Thread(target=client, args=(k,))
+              for k in range(CLIENTS)]
         t0 = time.monotonic()
         for t in ts:
             t.start()
         for t in ts:
             t.join()
         el = time.monotonic() - t0
-        p.stop()
+        for p in procs:
+            p.stop()
         return {"requests": a.accept, "not_202": bad[0],
                 "seconds": round(el, 2), "per_s": round(a.accept / el, 1)}
 
@@ -311,6 +319,8 @@ action_handler:
                 "sqlite://" + self.tmp.join("acc.db"), "sqlite")
             out["accept_postgresql"] = self.accept(
                 self.pg.uri(self.pg.create_db("acc")), "pg")
+            out["accept_postgresql_3_replicas"] = self.accept(
+                self.pg.uri(self.pg.create_db("acc3")), "pg3", replicas=3)
             out["accept_ratio_pg_over_sqlite"] = round(
                 out["accept_postgresql"]["per_s"] /
                 out["accept_sqlite"]["per_s"], 2)

@@ -87,7 +87,6 @@ class TestOtherSuitesOnPostgres(unittest.TestCase):
         p = subprocess.run([sys.executable, os.path.join(
             HERE, "test_action_handler.py"),
             "TestRun.test_success_runs_once_and_notes",
-            "TestRun.test_jobs_list_ping_and_404",
             "TestJobQueries.test_filters_and_pages"], env=self.env(),
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=240)
         out = p.stdout.decode()
