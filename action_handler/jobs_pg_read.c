@@ -342,9 +342,8 @@ query_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
         "WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR "
         "rule_name = $2) AND ($3::text IS NULL OR unique_value = $3) AND "
         "($4::bigint IS NULL OR created_ms >= $4) AND ($5::bigint IS NULL "
-        "OR seq < $5) AND ($7::text IS NULL OR requestor = $7) "
-        "ORDER BY seq DESC LIMIT $6::integer", 7, v, NULL, NULL, err,
-        errlen)) == NULL)
+        "OR seq < $5) AND ($7::text IS NULL OR requestor = $7) ORDER BY seq "
+        "DESC LIMIT $6::integer", 7, v, NULL, NULL, err, errlen)) == NULL)
         return -1;
     a->doc = cJSON_CreateObject();
     arr = cJSON_AddArrayToObject(a->doc, "jobs");
@@ -372,4 +371,40 @@ jobs_pg_query_json(void *impl, const struct jobs_query *q, char *err,
         return NULL;
     }
     return a.doc;
+}
+
+struct count_arg {
+    const char *requestor;
+    uint64_t   *queued, *mine;
+};
+
+static int
+count_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
+    size_t errlen)
+{
+    struct count_arg *a = arg;
+    const char *v[1] = { a->requestor };
+    PGresult *res;
+
+    (void)jp;
+    (void)unsafe;
+    if ((res = jobs_pg_query(c, "SELECT (SELECT count(*) FROM jobs WHERE "
+        "state = 'queued'), (SELECT count(*) FROM jobs WHERE requestor = "
+        "$1 AND state IN ('queued', 'running'))", 1, v, NULL, NULL, err,
+        errlen)) == NULL)
+        return -1;
+    *a->queued = col_u64(res, 0, 0);
+    *a->mine = col_u64(res, 0, 1);
+    PQclear(res);
+    return 0;
+}
+
+int
+jobs_pg_count_unfinished(void *impl, const char *requestor,
+    uint64_t *queued, uint64_t *mine, char *err, size_t errlen)
+{
+    struct count_arg a = { requestor, queued, mine };
+
+    *queued = *mine = 0;
+    return jobs_pg_run(impl, count_fn, &a, err, errlen);
 }
