@@ -62,6 +62,31 @@ target(struct report *r, char *err, size_t errlen)
         err, errlen);
 }
 
+/*
+ * Write only to a ticket that exists in the account base_url named (issue
+ * 11): an engineer's request names any alert id it likes. The read-back
+ * is not a write and is not counted in the report's attempts.
+ */
+static int
+confirm_ticket(struct report *r, char *err, size_t errlen)
+{
+    struct ticket_outcome o;
+    int rc;
+
+    if ((rc = ticket_exists(r->hc, &r->t, &o)) == 1)
+        return 0;
+    if (rc == 0)
+        snprintf(err, errlen, "ticket %s does not exist in authentication "
+            "%s: nothing written", r->t.id, r->t.auth->name);
+    else
+        snprintf(err, errlen, "cannot read ticket %s back before writing "
+            "to it: %s", r->t.id, o.err);
+    log_event(LOG_ERROR, "ticket_refused", KV_STR("job", r->j->id),
+        KV_STR(r->j->id_key, r->j->alert_id), KV_STR("rule_name",
+        r->j->rule_name), KV_INT("status", o.status), KV_ERR(err));
+    return -1;
+}
+
 static char *
 build_note(struct report *r, char *err, size_t errlen)
 {
@@ -133,6 +158,8 @@ annotate_job(const struct ah_conf *conf, struct jobs *js,
             j->rule_name), KV_ERR(err));
         goto out;
     }
+    if (confirm_ticket(&r, err, sizeof(err)) == -1)
+        goto out;
     if ((text = build_note(&r, err, sizeof(err))) == NULL)
         goto out;
     sent = send_report(&r, text, &attempts, err, sizeof(err));

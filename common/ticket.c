@@ -240,3 +240,48 @@ ticket_note(struct http_client *c, const struct ticket_ref *t,
     cJSON_Delete(body);
     return rc;
 }
+
+int
+ticket_exists(struct http_client *c, const struct ticket_ref *t,
+    struct ticket_outcome *out)
+{
+    const char *headers[TICKET_HEADERS_MAX + 1];
+    struct http_result res;
+    struct buf b;
+    char *id, *url;
+    size_t i, n = 0;
+    int rc = -1;
+
+    memset(out, 0, sizeof(*out));
+    for (i = 0; i < t->auth->nheader_lines && n < TICKET_HEADERS_MAX; i++)
+        headers[n++] = t->auth->header_lines[i];
+    headers[n] = NULL;
+    id = http_escape(t->id);
+    buf_init(&b, 8192);
+    if (t->kind == TICKET_OPSGENIE)
+        (void)!buf_appendf(&b, "%s/v2/alerts/%s?identifierType=%s",
+            t->auth->base_url, id, t->id_type != NULL ? t->id_type : "id");
+    else if (t->kind == TICKET_DYNATRACE_V1)
+        (void)!buf_appendf(&b, "%s/api/v1/problem/details/%s",
+            t->auth->base_url, id);
+    else
+        (void)!buf_appendf(&b, "%s/api/v2/problems/%s", t->auth->base_url,
+            id);
+    free(id);
+    url = buf_steal(&b);
+    memset(&res, 0, sizeof(res));
+    if (http_client_do_retry(c, "GET", url, headers, NULL, 0,
+        HTTP_RETRY_MAX, &out->attempts, &res) == -1) {
+        snprintf(out->err, sizeof(out->err), "%s", res.err);
+    } else if ((out->status = res.status) == 404) {
+        rc = 0;
+    } else if (res.status >= 200 && res.status <= 299) {
+        rc = 1;
+    } else {
+        snprintf(out->err, sizeof(out->err), "HTTP %ld from ticket API "
+            "reading the ticket back", res.status);
+    }
+    http_result_free(&res);
+    free(url);
+    return rc;
+}

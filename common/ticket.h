@@ -54,6 +54,14 @@ int ticket_add_team(struct http_client *c, const struct ticket_ref *t,
     const char *team, const char *note, struct ticket_outcome *out)
     ATTR_WUR;
 
+/* Read the alert (OpsGenie) or problem (Dynatrace) back before writing
+ * to it: a request names its ticket, and a write must go only to one
+ * that exists in the configured account (issue 11). 1 when it exists, 0
+ * when the API answers 404, -1 when it cannot be told (out->err). 429 and
+ * 5xx are retried as for writes. */
+int ticket_exists(struct http_client *c, const struct ticket_ref *t,
+    struct ticket_outcome *out) ATTR_WUR;
+
 /* OpsGenie: a note (truncated to the API's 25,000-character limit);
  * Dynatrace v1/v2: a comment with context "Alexis". 0 on a 2xx answer. */
 int ticket_note(struct http_client *c, const struct ticket_ref *t,
