@@ -15,6 +15,7 @@
 
 struct jobs_deferred;
 struct jobs_ops;
+struct jobs_query;
 
 struct jobs {
     sqlite3            *db;
@@ -62,6 +63,8 @@ struct jobs_ops {
         size_t errlen);
     cJSON  *(*list_json)(void *impl, int limit, char *err, size_t errlen);
     cJSON  *(*stats_json)(void *impl, char *err, size_t errlen);
+    cJSON  *(*query_json)(void *impl, const struct jobs_query *q,
+        char *err, size_t errlen);
     int     (*prune)(void *impl, uint64_t before_ms, size_t *n, char *err,
         size_t errlen);
     uint64_t poll_ms;   /* how often idle workers look for others' jobs */

@@ -344,6 +344,8 @@ jobs_query_json(struct jobs *js, const struct jobs_query *q, char *err,
     int64_t last = 0;
     int step, n = 0;
 
+    if (js->ops != NULL)
+        return js->ops->query_json(js->impl, q, err, errlen);
     pthread_mutex_lock(&js->lock);
     /* One row more than the page says whether another page follows. */
     if (jobs_prepare(js, "SELECT " SUMMARY_COLUMNS ", seq FROM jobs WHERE"

@@ -44,6 +44,9 @@
 #define HTTP_RETRY_BASE_MS      200
 #define HTTP_RETRY_CAP_MS       5000
 
+/* Ticket systems (the APIs' own limits) */
+#define OPSGENIE_NOTE_MAX       25000   /* characters in one note */
+
 /* Rules */
 #define RULES_FILE_MAX          (256 * 1024)
 #define RULES_MAX               10000   /* rule files per directory */
