@@ -18,6 +18,7 @@ extraProperties.host).
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -28,7 +29,7 @@ sys.path.insert(0, HERE)
 from harness import (SRC, Proc, SimAdmin, TempDir, bin_path,  # noqa: E402
                      start_daemon, wait_until, JSM_CLOUD_ID, JSM_EMAIL,
                      JSM_TOKEN)
-from sshd import Sshd  # noqa: E402
+from sshd import Sshd, keygen  # noqa: E402
 
 WAIT_S = 45.0
 TEAM_ID = "7c1f2e9a-payments-oncall"
@@ -267,6 +268,46 @@ class TestJsm(unittest.TestCase):
             text = f.read()
         self.assertNotIn("not-the-token", text)
         self.assertNotIn("Basic ", text)
+
+
+class TestJsmExample(unittest.TestCase):
+    """conf/jsm/alexis.conf.yaml with rules/ passes every daemon's --check
+    once tokens, the secret and the SSH key exist (as run.sh makes them);
+    the JSM rule is rules/ledger_gc_restart.json with alert_feed changed."""
+
+    def test_example_passes_check(self):
+        tmp = TempDir()
+        try:
+            shutil.copytree(os.path.join(SRC, "conf", "jsm"),
+                            tmp.join("conf", "jsm"))
+            shutil.copytree(os.path.join(SRC, "rules"), tmp.join("rules"))
+            subprocess.run(["sh", os.path.join(SRC, "scripts",
+                                               "gen-tokens.sh"),
+                            tmp.join("conf", "tokens")], check=True,
+                           stdout=subprocess.DEVNULL)
+            tmp.write("conf/secrets/jsm_api_token", "t\n", mode=0o600)
+            os.makedirs(tmp.join("keys"))
+            keygen(tmp.join("keys", "alexis_ssh_key"), "ed25519")
+            tmp.write("keys/known_hosts", "")
+            for d in ("classifier", "action-handler", "poller"):
+                p = subprocess.run(
+                    [bin_path("alexis-" + d), "--check", "--config",
+                     tmp.join("conf", "jsm", "alexis.conf.yaml")],
+                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                    timeout=30)
+                out = p.stdout.decode()
+                self.assertEqual(p.returncode, 0, "%s: %s" % (d, out))
+                self.assertIn("configuration OK", out)
+        finally:
+            tmp.cleanup()
+        with open(os.path.join(SRC, "rules", "ledger_gc_restart.json")) as f:
+            og = json.load(f)
+        with open(os.path.join(SRC, "rules",
+                               "jsm_ledger_gc_restart.json")) as f:
+            jsm = json.load(f)
+        diff = {k for k in set(og) | set(jsm) if og.get(k) != jsm.get(k)}
+        self.assertEqual(diff, {"alert_feed", "rule_name",
+                                "rule_description"})
 
 
 if __name__ == "__main__":
