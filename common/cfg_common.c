@@ -249,17 +249,14 @@ out:
     return rc;
 }
 
-/* api_key_file: the whole file, whitespace-trimmed, is the key. */
-static int
-auth_key_file(struct cfg_auth *a, char *err, size_t errlen)
+char *
+cfg_secret_file_read(const char *path, size_t max, char *err, size_t errlen)
 {
-    char *text, *key, *end, *q;
+    char *text, *key, *end, *q, *out = NULL;
     size_t len = 0;
-    int rc = -1;
 
-    if ((text = file_slurp(a->api_key_file, AUTH_KEY_FILE_MAX, &len, err,
-        errlen)) == NULL)
-        return -1;
+    if ((text = file_slurp(path, max, &len, err, errlen)) == NULL)
+        return NULL;
     for (key = text, end = text + len; key < end &&
         isspace((unsigned char)*key); key++)
         continue;
@@ -268,18 +265,33 @@ auth_key_file(struct cfg_auth *a, char *err, size_t errlen)
     for (q = key; q < end && (unsigned char)*q >= ' ' && *q != 0x7f; q++)
         continue;
     if (key == end || q != end) {
-        snprintf(err, errlen, "%s: %s", a->api_key_file, key == end ?
+        snprintf(err, errlen, "%s: %s", path, key == end ?
             "the key file is empty" : "the key contains control bytes");
         goto out;
     }
-    *end = '\0';
-    add_line(a, "Authorization", strcmp(a->type, "opsgenie") == 0 ?
-        "GenieKey " : "Api-Token ", key);
-    rc = 0;
+    out = xmalloc((size_t)(end - key) + 1);
+    memcpy(out, key, (size_t)(end - key));
+    out[end - key] = '\0';
 out:
     explicit_bzero(text, len);
     free(text);
-    return rc;
+    return out;
+}
+
+/* api_key_file: the whole file, whitespace-trimmed, is the key. */
+static int
+auth_key_file(struct cfg_auth *a, char *err, size_t errlen)
+{
+    char *key;
+
+    if ((key = cfg_secret_file_read(a->api_key_file, AUTH_KEY_FILE_MAX, err,
+        errlen)) == NULL)
+        return -1;
+    add_line(a, "Authorization", strcmp(a->type, "opsgenie") == 0 ?
+        "GenieKey " : "Api-Token ", key);
+    explicit_bzero(key, strlen(key));
+    free(key);
+    return 0;
 }
 
 /* Whether cfg_load accepted the entry's name and type. If not, it has

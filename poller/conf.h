@@ -35,6 +35,7 @@ struct poller_feed {
     char               *url;            /* original spelling of feed_url */
     char               *individual_url;
     char               *url_individual; /* original spelling */
+    char               *webhook_secret_file;
     struct cfg_mark     mark;
     /* Resolved by poller_conf_load (borrowed from this struct or conf). */
     enum feed_kind          kind;
@@ -44,6 +45,8 @@ struct poller_feed {
     uint64_t                lookback_ms;
     const struct cfg_auth  *auth;
     const char             *classifier; /* classifier_destinations[type] */
+    char                   *webhook_secret; /* read from the file; secret;
+                                             * NULL: no webhook endpoint */
 };
 
 struct poller_conf {
@@ -57,6 +60,9 @@ struct poller_conf {
     struct poller_feed     *feeds;
     size_t                  nfeeds;
     struct cfg_tokens       tokens;
+    /* The webhook intake: on when listener.port is set (-1 until then). */
+    struct cfg_listener     listener;
+    uint64_t                dedup_window_ms;
     long long               concurrency;
     long long               page_size;
     long long               max_pages;
@@ -68,10 +74,14 @@ struct poller_conf {
     uint64_t                request_timeout_ms;
 };
 
+/* Whether the configuration asks for a listener (webhooks, ping). */
+bool poller_conf_listens(const struct poller_conf *conf);
+
 /* Load and validate path into conf (zeroed by the caller). Every error goes
  * to errs as file:line:col. On success the feeds are resolved (see struct
  * poller_feed), the token paths made absolute and the authentication
- * entries' header lines built. Returns 0 or -1; release with
+ * entries' header lines built, and each webhook_secret_file read.
+ * Returns 0 or -1; release with
  * poller_conf_free either way. */
 int poller_conf_load(const char *path, struct poller_conf *conf,
     struct cfg_errors *errs) ATTR_WUR;

@@ -37,6 +37,17 @@ feed_item(const struct feed_ctx *c, const char *id, struct item_outcome *o)
         feed_dynatrace_item(c, id, o);
 }
 
+int
+feed_listed(const struct feed_ctx *c, const char *id, bool *listed,
+    long *status, char *err, size_t errlen)
+{
+    *listed = true;
+    *status = 0;
+    if (c->feed->kind == FEED_KIND_OPSGENIE)
+        return feed_opsgenie_listed(c, id, listed, status, err, errlen);
+    return 0;
+}
+
 bool
 feed_id_ok(const char *s)
 {
@@ -51,9 +62,8 @@ feed_id_ok(const char *s)
     return n > 0;
 }
 
-/* FNV-1a: ids are short and the set is rebuilt every pass. */
-static size_t
-id_hash(const char *s)
+size_t
+feed_id_hash(const char *s)
 {
     size_t h = (size_t)14695981039346656037ULL;
 
@@ -66,7 +76,7 @@ id_hash(const char *s)
 static size_t
 ids_slot(const struct feed_ids *ids, const char *id)
 {
-    size_t i = id_hash(id) & (ids->nslots - 1);
+    size_t i = feed_id_hash(id) & (ids->nslots - 1);
 
     while (ids->slots[i] != 0 && strcmp(ids->v[ids->slots[i] - 1], id) != 0)
         i = (i + 1) & (ids->nslots - 1);

@@ -11,10 +11,15 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
 
 #include "json.h"
 #include "poller_limits.h"
+#include "str.h"
 #include "url.h"
+#include "xmem.h"
 
 /* The URL of one page: the feed URL with limit and offset set (ours
  * replace any the operator wrote). */
@@ -123,4 +128,65 @@ feed_opsgenie_item(const struct feed_ctx *c, const char *id,
     struct item_outcome *o)
 {
     feed_details(c, id, o);
+}
+
+/* The feed's list URL narrowed to one alert: its query (decoded) becomes
+ * "(query) AND tinyId:<id>", one item per page. */
+static char *
+narrowed_url(const struct feed_ctx *c, const char *id, char *err,
+    size_t errlen)
+{
+    char *base = NULL, *enc = NULL, *q = NULL, *url = NULL, *one = NULL;
+    struct url_vars v;
+    struct buf b;
+    int qlen = 0;
+
+    buf_init(&b, POLLER_URL_MAX);
+    feed_url_vars(c, NULL, &v);
+    if ((base = url_expand(c->feed->list_tmpl, &v, err, errlen)) == NULL)
+        goto out;
+    enc = xmalloc(POLLER_URL_MAX);
+    if (url_get_param(base, "query", enc, POLLER_URL_MAX) == 0)
+        q = curl_easy_unescape(NULL, enc, 0, &qlen);
+    if ((q != NULL && qlen > 0 && buf_appendf(&b, "(%s) AND ", q) == -1) ||
+        buf_appendf(&b, "tinyId:%s", id) == -1 ||
+        (one = url_set_param(base, "query", b.data)) == NULL) {
+        snprintf(err, errlen, "narrowed list URL too long");
+        goto out;
+    }
+    url = page_url(one, 0, 1, err, errlen);
+out:
+    curl_free(q);
+    free(one);
+    free(enc);
+    free(base);
+    buf_free(&b);
+    return url;
+}
+
+int
+feed_opsgenie_listed(const struct feed_ctx *c, const char *id, bool *listed,
+    long *status, char *err, size_t errlen)
+{
+    const cJSON *data, *it;
+    const char *t;
+    cJSON *doc;
+    char *url;
+
+    *listed = false;
+    *status = 0;
+    if ((url = narrowed_url(c, id, err, errlen)) == NULL)
+        return -1;
+    doc = feed_get_json(c, url, status, err, errlen);
+    free(url);
+    if (doc == NULL)
+        return -1;
+    data = cJSON_GetObjectItemCaseSensitive(doc, "data");
+    cJSON_ArrayForEach(it, data) {
+        t = json_str(it, "tinyId");
+        if (t != NULL && strcmp(t, id) == 0)
+            *listed = true;
+    }
+    cJSON_Delete(doc);
+    return 0;
 }

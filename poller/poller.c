@@ -16,6 +16,7 @@
 #include "forward.h"
 #include "log.h"
 #include "pool.h"
+#include "recent.h"
 #include "str.h"
 
 static struct fetcher *
@@ -32,12 +33,16 @@ fetcher_for(struct poller *p, struct throttle *pace)
     return fetcher_http_new(&o);
 }
 
+struct fetcher *
+poller_item_fetcher_new(struct poller *p)
+{
+    return fetcher_for(p, &p->item_pace);
+}
+
 static void *
 worker_fetcher_new(void *ctx)
 {
-    struct poller *p = ctx;
-
-    return fetcher_for(p, &p->item_pace);
+    return poller_item_fetcher_new(ctx);
 }
 
 static void
@@ -71,6 +76,10 @@ poller_init(struct poller *p, char *err, size_t errlen)
     if ((p->pool = pool_new((unsigned)p->conf.concurrency, &worker_ops, p,
         err, errlen)) == NULL)
         return -1;
+    /* Only webhooks can bring an id twice within a pass or two; without a
+     * listener the poller forwards as it always did. */
+    if (poller_conf_listens(&p->conf))
+        p->recent = recent_new(RECENT_MAX, p->conf.dedup_window_ms);
     return 0;
 }
 
@@ -79,6 +88,8 @@ poller_cleanup(struct poller *p)
 {
     pool_free(p->pool);
     p->pool = NULL;
+    recent_free(p->recent);
+    p->recent = NULL;
     fetcher_http_free(p->fetcher);
     p->fetcher = NULL;
     throttle_cleanup(&p->item_pace);
