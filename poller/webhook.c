@@ -120,7 +120,7 @@ accept_event(struct webhook *w, const struct poller_feed *f,
     cJSON_Delete(doc);
     http_response_set_id(resp, key, ev.id);
     log_event(LOG_INFO, "webhook_received", KV_STR("feed_name", f->name),
-        KV_STR(key, ev.id), KV_STR("event", ev.event),
+        KV_STR(key, ev.id), KV_STR("webhook_event", ev.event),
         KV_BOOL("forward", ev.forward));
     if (!ev.forward) {
         reply_received(resp, &ev, ev.event);

@@ -19,6 +19,7 @@
 #include "sim_limits.h"
 #include "simutil.h"
 #include "store.h"
+#include "webhook_out.h"
 
 #define SIM_ARG_MAX     (SIM_OG_ALIAS_MAX + 1)
 
@@ -45,6 +46,7 @@ struct sim {
     char               *seed_path;
     char               *dt_author;
     bool                missing_alert_404;
+    struct webhook_out *webhooks;   /* outgoing webhooks */
     atomic_bool         stopping;   /* cuts injected latency short */
 };
 
