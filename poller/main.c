@@ -1,7 +1,8 @@
 /*
  * alexis-poller: reads open alerts (OpsGenie) and problems (Dynatrace)
  * every loop_interval and posts each one not yet handled to the
- * classifier; with a listener, also on a webhook from the ticket system. This file is the table of contents: arguments, logging,
+ * classifier; with a listener, also on a webhook from the ticket system.
+ * This file is the table of contents: arguments, logging,
  * configuration (--check validates and exits), start, run passes, stop on
  * SIGTERM/SIGINT (taken by a signal thread with sigwait), shutdown.
  */
