@@ -5,12 +5,16 @@
 #include "jobs.h"
 
 #include <sys/random.h>
+#include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -21,6 +25,9 @@
 
 /* Version 1 of the schema; user_version tells a foreign file apart. */
 #define SCHEMA_VERSION  1
+
+/* Owner read/write only: the store holds envelopes and command output. */
+#define JOBS_FILE_MODE  0600
 
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS jobs ("
@@ -131,11 +138,64 @@ check_version(struct jobs *js, char *err, size_t errlen)
     return rc;
 }
 
+/*
+ * The store holds envelopes and command output: create the file 0600
+ * before SQLite does (SQLite gives its -wal and -shm files the database
+ * file's mode), and tighten a file an older version left readable. The mode
+ * is set explicitly, whatever the umask.
+ */
+static int
+make_private(const char *path, bool create, char *err, size_t errlen)
+{
+    int fd;
+
+    if ((fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0),
+        JOBS_FILE_MODE)) == -1) {
+        if (!create && errno == ENOENT)
+            return 0;
+        snprintf(err, errlen, "job store %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (fchmod(fd, JOBS_FILE_MODE) == -1) {
+        snprintf(err, errlen, "job store %s: chmod: %s", path,
+            strerror(errno));
+        (void)close(fd);
+        return -1;
+    }
+    (void)close(fd);
+    return 0;
+}
+
+/* The WAL and shared-memory files, when they exist (after journal_mode
+ * WAL they do while the store is open). */
+static int
+make_private_sidecars(const char *path, char *err, size_t errlen)
+{
+    static const char *const suffix[] = { "-wal", "-shm" };
+    char p[PATH_MAX];
+    size_t i;
+
+    for (i = 0; i < NELEM(suffix); i++) {
+        if (snprintf(p, sizeof(p), "%s%s", path, suffix[i]) >=
+            (int)sizeof(p)) {
+            snprintf(err, errlen, "job store: path too long");
+            return -1;
+        }
+        if (make_private(p, false, err, errlen) == -1)
+            return -1;
+    }
+    return 0;
+}
+
 struct jobs *
 jobs_open(const char *path, char *err, size_t errlen)
 {
     struct jobs *js;
+    bool file = path[0] != '\0' && path[0] != ':';
 
+    if (file && (make_private(path, true, err, errlen) == -1 ||
+        make_private_sidecars(path, err, errlen) == -1))
+        return NULL;
     js = xcalloc(1, sizeof(*js));
     pthread_mutex_init(&js->lock, NULL);
     if (sqlite3_open_v2(path, &js->db, SQLITE_OPEN_READWRITE |
@@ -157,7 +217,8 @@ jobs_open(const char *path, char *err, size_t errlen)
         exec_quiet(js, "ROLLBACK");
         goto fail;
     }
-    if (exec_sql(js, "COMMIT", err, errlen) == -1)
+    if (exec_sql(js, "COMMIT", err, errlen) == -1 ||
+        (file && make_private_sidecars(path, err, errlen) == -1))
         goto fail;
     return js;
 fail:

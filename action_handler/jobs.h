@@ -154,6 +154,14 @@ cJSON *jobs_get_json(struct jobs *js, const char *id, char *err,
 /* The most recent limit jobs, newest first, without result rows. */
 cJSON *jobs_list_json(struct jobs *js, int limit, char *err, size_t errlen);
 
+struct jobs_query;
+
+/* GET /v1/jobs: the jobs matching q (jobs_query.h), newest first, without
+ * result rows, as {"jobs":[...],"next_cursor":"..."|null}; next_cursor
+ * is null on the last page. NULL with err on a DB error. */
+cJSON *jobs_query_json(struct jobs *js, const struct jobs_query *q,
+    char *err, size_t errlen);
+
 /* Counts of jobs by state, for /v1/ping. NULL with err on a DB error. */
 cJSON *jobs_stats_json(struct jobs *js, char *err, size_t errlen);
 

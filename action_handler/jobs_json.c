@@ -15,6 +15,7 @@
 
 #include "alexis_limits.h"
 #include "jobs_int.h"
+#include "jobs_query.h"
 #include "text.h"
 #include "xmem.h"
 
@@ -307,6 +308,68 @@ jobs_stats_json(struct jobs *js, char *err, size_t errlen)
         snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
         cJSON_Delete(doc);
         doc = NULL;
+    }
+out:
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&js->lock);
+    return doc;
+}
+
+/* Bind a filter's text, or NULL (which the WHERE clause reads as "any"). */
+static void
+bind_opt(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v != NULL)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+cJSON *
+jobs_query_json(struct jobs *js, const struct jobs_query *q, char *err,
+    size_t errlen)
+{
+    char cursor[JOBS_CURSOR_LEN];
+    sqlite3_stmt *st = NULL;
+    cJSON *doc = NULL, *arr;
+    int64_t last = 0;
+    int step, n = 0;
+
+    pthread_mutex_lock(&js->lock);
+    /* One row more than the page says whether another page follows. */
+    if (jobs_prepare(js, "SELECT " SUMMARY_COLUMNS ", seq FROM jobs WHERE"
+        " (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR rule_name = ?2)"
+        " AND (?3 IS NULL OR unique_value = ?3)"
+        " AND (?4 IS NULL OR created_ms >= ?4)"
+        " AND (?5 IS NULL OR seq < ?5)"
+        " ORDER BY seq DESC LIMIT ?6", &st, err, errlen) == -1)
+        goto out;
+    bind_opt(st, 1, q->state);
+    bind_opt(st, 2, q->rule);
+    bind_opt(st, 3, q->alert);
+    if (q->has_since)
+        sqlite3_bind_int64(st, 4, q->since_ms);
+    if (q->after_seq > 0)
+        sqlite3_bind_int64(st, 5, q->after_seq);
+    sqlite3_bind_int(st, 6, q->limit + 1);
+    doc = cJSON_CreateObject();
+    arr = cJSON_AddArrayToObject(doc, "jobs");
+    while ((step = sqlite3_step(st)) == SQLITE_ROW && n < q->limit) {
+        cJSON_AddItemToArray(arr, summary_json(st));
+        last = sqlite3_column_int64(st, 14);
+        n++;
+    }
+    if (step != SQLITE_DONE && step != SQLITE_ROW) {
+        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+        cJSON_Delete(doc);
+        doc = NULL;
+        goto out;
+    }
+    if (step == SQLITE_ROW) {
+        jobs_query_cursor(last, cursor);
+        cJSON_AddStringToObject(doc, "next_cursor", cursor);
+    } else {
+        cJSON_AddNullToObject(doc, "next_cursor");
     }
 out:
     sqlite3_finalize(st);

@@ -24,6 +24,7 @@
 #include "jobs.h"
 #include "json.h"
 #include "log.h"
+#include "metrics_http.h"
 #include "ruledir.h"
 #include "runner.h"
 #include "ssh.h"
@@ -100,6 +101,9 @@ serve(struct action_handler *ah, const char *user)
         check_load_passphrase(ah, err, sizeof(err)) == -1)
         log_fatal("startup_failed", KV_ERR(err));
     o.clients = ah->clients;
+    if ((ah->metrics = metrics_http_new(ah->conf.tokens.metrics_token, err,
+        sizeof(err))) == NULL)
+        log_fatal("startup_failed", KV_ERR(err));
     log_event(LOG_INFO, "config_loaded", KV_STR("config", ah->config_path),
         KV_UINT("authentications", ah->conf.nauth));
 
@@ -126,6 +130,7 @@ cleanup(struct action_handler *ah)
     jobs_close(ah->jobs);
     ruledir_free(ah->rules);
     auth_clients_free(ah->clients);
+    metrics_http_free(ah->metrics);
     if (ah->passphrase != NULL) {
         explicit_bzero(ah->passphrase, strlen(ah->passphrase));
         free(ah->passphrase);

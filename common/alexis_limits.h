@@ -30,6 +30,12 @@
 #define HTTP_REASON_MAX         256     /* one-line error reason */
 #define HTTP_CONN_MEMORY_MAX    (64 * 1024)  /* MHD per-connection memory */
 
+/* Metrics (metrics.h) */
+#define METRICS_SERIES_MAX      128     /* label combinations per family */
+#define METRICS_VALUE_MAX       128     /* bytes of a label value */
+#define METRICS_BUCKETS_MAX     16      /* histogram bounds, +Inf aside */
+#define METRICS_PAGE_MAX        (8 * 1024 * 1024)
+
 /* HTTP client (libcurl) */
 #define HTTP_CONNECT_TIMEOUT_MS 3000
 #define HTTP_TOTAL_TIMEOUT_MS   10000

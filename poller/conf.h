@@ -56,7 +56,7 @@ struct poller_conf {
     uint64_t                loop_interval_ms;
     bool                    single_execution;
     bool                    debug;
-    bool                    development;    /* accepted; no effect */
+    bool                    development;    /* dry run: nothing forwarded */
     struct poller_feed     *feeds;
     size_t                  nfeeds;
     struct cfg_tokens       tokens;

@@ -21,6 +21,7 @@
 #include "daemon.h"
 #include "json.h"
 #include "log.h"
+#include "metrics_http.h"
 #include "poller.h"
 #include "webhook.h"
 
@@ -48,6 +49,12 @@ check(struct poller *p)
     char err[512];
 
     if (auth_runtime_check(p->conf.tokens.runtime, err, sizeof(err)) == -1) {
+        fprintf(stderr, "%s: error: %s\n", p->config_path, err);
+        return 1;
+    }
+    if (poller_conf_listens(&p->conf) &&
+        metrics_http_check(p->conf.tokens.metrics_token, err,
+        sizeof(err)) == -1) {
         fprintf(stderr, "%s: error: %s\n", p->config_path, err);
         return 1;
     }
@@ -95,7 +102,8 @@ run(struct poller *p, int listen_fd)
     log_event(LOG_INFO, "poller_started", KV_UINT("feeds", p->conf.nfeeds),
         KV_INT("concurrency", p->conf.concurrency),
         KV_UINT("loop_interval_ms", p->conf.loop_interval_ms),
-        KV_BOOL("single_execution", p->conf.single_execution));
+        KV_BOOL("single_execution", p->conf.single_execution),
+        KV_BOOL("development", p->conf.development));
     for (i = 0; i < p->conf.nfeeds; i++)
         log_event(LOG_INFO, "feed_configured",
             KV_STR("feed_name", p->conf.feeds[i].name),

@@ -17,6 +17,7 @@
 #include "fetcher.h"
 #include "forward.h"
 #include "log.h"
+#include "metrics.h"
 #include "pool.h"
 #include "recent.h"
 #include "str.h"
@@ -112,10 +113,22 @@ deliver(const struct item_req *r, const char *id, const char *env,
     long status;
     int rc;
 
+    if (r->p->conf.development) {
+        /* Dry run: the envelope was built and is logged, not sent. */
+        metrics_inc(METRIC_FORWARDS, "skipped", NULL);
+        log_event(LOG_INFO, "item_forward_skipped",
+            KV_STR("feed_name", r->feed->name),
+            KV_STR(envelope_id_key(r->feed->kind), id),
+            KV_STR("reason", "development mode: dry run"),
+            KV_STR("trigger", item_trigger_name(r->trigger)),
+            KV_UINT("envelope_bytes", strlen(env)));
+        return ITEM_SKIP;
+    }
     rc = forward_envelope(f, r->feed->classifier, r->cls_hdrs, env,
         strlen(env), &status, err, sizeof(err));
     if (r->counts != NULL)
         atomic_fetch_add(&r->counts->classifier_calls, f->calls - before);
+    metrics_inc(METRIC_FORWARDS, rc == 0 ? "ok" : "failed", NULL);
     if (rc == -1) {
         log_fail(r, id, "classifier", status, err, t0);
         return ITEM_FAIL;
@@ -331,6 +344,8 @@ poll_feed(struct poller *p, const struct poller_feed *f,
     else if (listed == 0)
         pool_run(p->pool, ids.n, run_item, &j);
     res = outcome(&j, listed);
+    metrics_add(METRIC_ALERTS_RECEIVED, f->name, NULL, ids.n);
+    metrics_inc(METRIC_POLLS, f->name, poll_result_name(res));
     log_event(res == POLL_OK ? LOG_INFO : LOG_WARN, "poll_finished",
         KV_STR("feed_name", f->name), KV_STR("result", poll_result_name(res)),
         KV_UINT("items", ids.n), KV_UINT("delivered", j.counts.delivered),

@@ -17,6 +17,7 @@
 #include "http_server.h"
 #include "json.h"
 #include "log.h"
+#include "metrics_http.h"
 #include "poller.h"
 #include "str.h"
 #include "webhook_id.h"
@@ -30,6 +31,7 @@ struct webhook {
     struct poller       *p;
     struct http_server  *srv;
     struct workq        *q;
+    struct metrics_http *metrics;
 };
 
 /* One accepted delivery, waiting for a worker. */
@@ -170,8 +172,18 @@ handle_ping(void *ctx, const struct http_request *req,
     http_reply(resp, 200, "{\"status\":\"ok\"}");
 }
 
+static void
+handle_metrics(void *ctx, const struct http_request *req,
+    struct http_response *resp)
+{
+    struct webhook *w = ctx;
+
+    metrics_http_reply(w->metrics, req, resp);
+}
+
 static const struct http_route routes[] = {
     { .method = "GET", .path = "/v1/ping", .fn = handle_ping },
+    { .method = "GET", .path = "/metrics", .fn = handle_metrics },
     { .method = "POST", .path = WEBHOOK_PREFIX, .prefix = true,
       .fn = handle_webhook },
     { .method = NULL },
@@ -264,6 +276,9 @@ webhook_start(struct poller *p, int listen_fd, char *err, size_t errlen)
     size_t i, n = 0;
 
     w->p = p;
+    if ((w->metrics = metrics_http_new(p->conf.tokens.metrics_token, err,
+        errlen)) == NULL)
+        goto fail;
     if ((w->q = workq_new(WEBHOOK_WORKERS, WEBHOOK_QUEUE_MAX, &worker_ops, w,
         err, errlen)) == NULL)
         goto fail;
@@ -286,5 +301,6 @@ webhook_stop(struct webhook *w)
         return;
     http_server_stop(w->srv);
     workq_free(w->q);
+    metrics_http_free(w->metrics);
     free(w);
 }

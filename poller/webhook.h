@@ -1,6 +1,6 @@
 /*
- * The poller's listener (poller.listener): GET /v1/ping and
- * POST /v1/webhook/<feed_name>, the ticket systems' outgoing webhooks
+ * The poller's listener (poller.listener): GET /v1/ping, GET /metrics
+ * (metrics_http.h) and POST /v1/webhook/<feed_name>, the ticket systems' outgoing webhooks
  * (OpsGenie/JSM alert actions, Dynatrace custom problem notifications).
  * A delivery is only a trigger: it is authenticated by the feed's
  * webhook_secret (header X-Alexis-Webhook-Secret or Authorization: Bearer,

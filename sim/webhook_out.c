@@ -257,17 +257,15 @@ strv_array(const struct sim_strv *v)
 }
 
 /* OpsGenie's Create payload (api notes 1.12): epoch ms createdAt, ~ns
- * updatedAt, team ids, the priority as a number. */
-void
-webhook_out_og_created(void *ctx, const struct og_alert *a)
+ * updatedAt, team ids, the priority as a number. JSM's webhook sends the
+ * same shape, and the simulator's JSM API serves the same alerts, so a
+ * "jsm" target gets it too. */
+static cJSON *
+og_payload(const struct og_alert *a)
 {
-    struct webhook_out *w = ctx;
     char uuid[SIMUTIL_UUID_LEN];
     cJSON *o, *al, *src;
-    int idx = source_index("opsgenie");
 
-    if (w == NULL || !wanted(w, idx))
-        return;
     o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "action", "Create");
     al = cJSON_AddObjectToObject(o, "alert");
@@ -293,7 +291,22 @@ webhook_out_og_created(void *ctx, const struct og_alert *a)
     cJSON_AddStringToObject(o, "integrationId", uuid);
     cJSON_AddStringToObject(o, "integrationName", "Webhook");
     cJSON_AddStringToObject(o, "integrationType", "Webhook");
-    queue_tree(w, idx, o);
+    return o;
+}
+
+void
+webhook_out_og_created(void *ctx, const struct og_alert *a)
+{
+    static const char *const to[] = { "opsgenie", "jsm" };
+    struct webhook_out *w = ctx;
+    size_t i;
+    int idx;
+
+    for (i = 0; w != NULL && i < sizeof(to) / sizeof(to[0]); i++) {
+        idx = source_index(to[i]);
+        if (wanted(w, idx))
+            queue_tree(w, idx, og_payload(a));
+    }
 }
 
 /* A Dynatrace custom notification with the documented template's

@@ -1,7 +1,8 @@
 /*
  * Outgoing webhooks of alexis-sim, as the real ticket systems send them:
- * when an alert is created, OpsGenie's alert-action payload
- * {"action":"Create","alert":{"alertId","tinyId",…},…}; when a problem is
+ * when an alert is created (through the OpsGenie or the JSM API: one
+ * store), OpsGenie's alert-action payload {"action":"Create","alert":
+ * {"alertId","tinyId",…},…}, which JSM sends too; when a problem is
  * created, a Dynatrace custom problem notification {"PID","ProblemID",
  * "State",…}. Each goes to the target set for its source through the admin
  * API (POST /_admin/webhooks {"source","url","secret","header"}), with the

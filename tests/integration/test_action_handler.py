@@ -348,6 +348,67 @@ class TestRun(AhCase):
         self.assertEqual(doc["jobs"]["succeeded"], 3)
 
 
+
+class TestJobQueries(AhCase):
+    """GET /v1/jobs filters and cursor (dry run: no host needed)."""
+    development = "true"
+
+    def list(self, query, expect=200):
+        st, body, _ = http("GET", self.url + "/v1/jobs?" + query,
+                           headers={"Authorization": "Bearer " +
+                                    CLIENT_TOKEN})
+        self.assertEqual(st, expect, body)
+        return json.loads(body)
+
+    def test_filters_and_pages(self):
+        ra = self.add_rule(rule("qa", "true"))
+        rb = self.add_rule(rule("qb", "true"))
+        self.start()
+        ids = {}
+        for i, r in enumerate((ra, rb, ra, rb, ra)):
+            ids[str(7000 + i)] = self.action(r, unique=str(7000 + i))["job"]
+        for j in ids.values():
+            self.finished(j)
+
+        def alerts(doc):
+            return [j["received"] for j in doc["jobs"]]
+        doc = self.list("")
+        self.assertEqual(alerts(doc), ["7004", "7003", "7002", "7001",
+                                       "7000"])
+        self.assertIsNone(doc["next_cursor"])
+        self.assertEqual(alerts(self.list("rule=qa")), ["7004", "7002",
+                                                        "7000"])
+        self.assertEqual(alerts(self.list("alert=7003")), ["7003"])
+        self.assertEqual(self.list("alert=7003")["jobs"][0]["job"],
+                         ids["7003"])
+        self.assertEqual(len(self.list("state=succeeded&since=1h")["jobs"]),
+                         5)
+        self.assertEqual(self.list("state=failed")["jobs"], [])
+        self.assertEqual(self.list("since=2999-01-01")["jobs"], [])
+        self.assertEqual(len(self.list("since=2000-01-01T00:00:00Z")
+                             ["jobs"]), 5)
+        # Pages of two, following next_cursor; a new job in between shows
+        # up on no later page.
+        page = self.list("limit=2&rule=qa")
+        self.assertEqual(alerts(page), ["7004", "7002"])
+        self.action(ra, unique="7100")
+        page = self.list("limit=2&rule=qa&cursor=" + page["next_cursor"])
+        self.assertEqual(alerts(page), ["7000"])
+        self.assertIsNone(page["next_cursor"])
+
+    def test_bad_values_name_the_parameter(self):
+        self.start()
+        for query, name in (("state=done", "state"), ("since=yesterday",
+                            "since"), ("cursor=abc", "cursor"),
+                            ("rule=", "rule"), ("alert=", "alert"),
+                            ("limit=1000", "limit"), ("limit=-1", "limit"),
+                            ("since=", "since")):
+            doc = self.list(query, expect=400)
+            self.assertEqual(doc["status"], 400)
+            self.assertTrue(doc["error"].startswith(name + ": "),
+                            (query, doc))
+
+
 class TestBadInput(AhCase):
     def setUp(self):
         super().setUp()

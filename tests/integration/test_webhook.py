@@ -335,9 +335,12 @@ class TestOpsGenieWebhook(WebhookCase):
         self.assertEqual(st, 413, body)
         self.assertEqual(self.forwarded(), [])
 
-    def test_ping(self):
+    def test_ping_and_metrics(self):
         st, body, _ = http("GET", self.url + "/v1/ping")
         self.assertEqual((st, json.loads(body)), (200, {"status": "ok"}))
+        st, body, _ = http("GET", self.url + "/metrics")
+        self.assertEqual(st, 200)
+        self.assertIn("alexis_polls_total", body)
 
 
 class TestWebhookThenPoll(WebhookCase):

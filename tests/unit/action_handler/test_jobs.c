@@ -4,6 +4,9 @@
  * interrupted-on-start recovery, JSON read-back and listing; plus the
  * ticket note's content and cap.
  */
+#include <sys/stat.h>
+
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +19,7 @@
 #include <cmocka.h>
 
 #include "alexis_limits.h"
+#include "compat.h"
 #include "jobs.h"
 #include "json.h"
 #include "note.h"
@@ -264,6 +268,38 @@ test_note_format_and_cap(void **state)
     free(text);
 }
 
+/* Issue 11 item 12: the database, its WAL and its shared-memory file hold
+ * envelopes and command output: 0600 whatever the umask, and a file left
+ * 0644 by an older version is tightened. */
+static void
+test_files_are_private(void **state)
+{
+    static const char *const suffix[] = { "", "-wal", "-shm" };
+    struct fx *f = *state;
+    struct jobs *js;
+    struct stat sb;
+    char p[160], id[JOB_ID_LEN], err[256];
+    mode_t old;
+    size_t i;
+
+    jobs_close(f->js);
+    f->js = NULL;
+    unlink(f->path);
+    old = umask(0);
+    /* An older file, world-readable. */
+    assert_int_equal(close(open(f->path, O_CREAT | O_WRONLY, 0644)), 0);
+    js = jobs_open(f->path, err, sizeof(err));
+    umask(old);
+    assert_non_null(js);
+    create(js, "perm", 1700000000000ULL, id, false);
+    for (i = 0; i < NELEM(suffix); i++) {
+        snprintf(p, sizeof(p), "%s%s", f->path, suffix[i]);
+        assert_int_equal(stat(p, &sb), 0);
+        assert_int_equal(sb.st_mode & 0777, 0600);
+    }
+    f->js = js;
+}
+
 int
 main(void)
 {
@@ -275,6 +311,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_recover_and_list, setup,
             teardown),
         cmocka_unit_test(test_note_format_and_cap),
+        cmocka_unit_test_setup_teardown(test_files_are_private, setup,
+            teardown),
     };
 
     json_init();
