@@ -24,8 +24,8 @@
 #define ROW_COLUMNS "task, entity, action, state, outcome, exit_status, " \
     "signal, duration_ms, stdout, stderr, truncated, error"
 
-static void
-iso_time(uint64_t ms, char *buf, size_t len)
+void
+jobs_iso_time(uint64_t ms, char *buf, size_t len)
 {
     time_t t = (time_t)(ms / 1000);
     struct tm tm;
@@ -46,7 +46,7 @@ add_time(cJSON *obj, const char *key, sqlite3_stmt *st, int i)
         cJSON_AddNullToObject(obj, key);
         return;
     }
-    iso_time((uint64_t)sqlite3_column_int64(st, i), iso, sizeof(iso));
+    jobs_iso_time((uint64_t)sqlite3_column_int64(st, i), iso, sizeof(iso));
     cJSON_AddStringToObject(obj, key, iso);
 }
 
@@ -110,6 +110,8 @@ jobs_results(struct jobs *js, const char *id, struct job_row **out,
     size_t cnt = 0;
     int rc = -1, step;
 
+    if (js->ops != NULL)
+        return js->ops->results(js->impl, id, out, n, err, errlen);
     pthread_mutex_lock(&js->lock);
     if (jobs_prepare(js, "SELECT " ROW_COLUMNS " FROM results WHERE "
         "job = ?1 ORDER BY task, rowid", &st, err, errlen) == -1)
@@ -155,8 +157,8 @@ jobs_rows_free(struct job_row *r, size_t n)
     free(r);
 }
 
-static cJSON *
-row_json(const struct job_row *r)
+cJSON *
+jobs_row_json(const struct job_row *r)
 {
     cJSON *o = cJSON_CreateObject();
     char *t;
@@ -191,7 +193,7 @@ row_json(const struct job_row *r)
 
 #define SUMMARY_COLUMNS "id, state, reason, rule_name, feed_type, id_key, " \
     "alert_id, unique_value, created_ms, started_ms, finished_ms, " \
-    "report_state, report_error, report_attempts"
+    "report_state, report_error, report_attempts, requestor"
 
 /* One job's summary from a SUMMARY_COLUMNS row. */
 static cJSON *
@@ -214,6 +216,7 @@ summary_json(sqlite3_stmt *st)
     add_text(rep, "state", st, 11);
     add_text(rep, "error", st, 12);
     cJSON_AddNumberToObject(rep, "attempts", sqlite3_column_int(st, 13));
+    add_text(o, "requestor", st, 14);
     return o;
 }
 
@@ -229,7 +232,7 @@ add_results(struct jobs *js, cJSON *job, const char *id, char *err,
         return -1;
     arr = cJSON_AddArrayToObject(job, "results");
     for (i = 0; i < n; i++)
-        cJSON_AddItemToArray(arr, row_json(&rows[i]));
+        cJSON_AddItemToArray(arr, jobs_row_json(&rows[i]));
     jobs_rows_free(rows, n);
     return 0;
 }
@@ -241,6 +244,8 @@ jobs_get_json(struct jobs *js, const char *id, char *err, size_t errlen)
     cJSON *job = NULL;
     int step;
 
+    if (js->ops != NULL)
+        return js->ops->get_json(js->impl, id, err, errlen);
     err[0] = '\0';
     pthread_mutex_lock(&js->lock);
     if (jobs_prepare(js, "SELECT " SUMMARY_COLUMNS " FROM jobs WHERE "
@@ -269,6 +274,8 @@ jobs_list_json(struct jobs *js, int limit, char *err, size_t errlen)
     cJSON *doc = NULL, *arr;
     int step;
 
+    if (js->ops != NULL)
+        return js->ops->list_json(js->impl, limit, err, errlen);
     pthread_mutex_lock(&js->lock);
     if (jobs_prepare(js, "SELECT " SUMMARY_COLUMNS " FROM jobs ORDER BY "
         "seq DESC LIMIT ?1", &st, err, errlen) == -1)
@@ -296,6 +303,8 @@ jobs_stats_json(struct jobs *js, char *err, size_t errlen)
     cJSON *doc = NULL;
     int step;
 
+    if (js->ops != NULL)
+        return js->ops->stats_json(js->impl, err, errlen);
     pthread_mutex_lock(&js->lock);
     if (jobs_prepare(js, "SELECT state, count(*) FROM jobs GROUP BY state",
         &st, err, errlen) == -1)
@@ -335,6 +344,8 @@ jobs_query_json(struct jobs *js, const struct jobs_query *q, char *err,
     int64_t last = 0;
     int step, n = 0;
 
+    if (js->ops != NULL)
+        return js->ops->query_json(js->impl, q, err, errlen);
     pthread_mutex_lock(&js->lock);
     /* One row more than the page says whether another page follows. */
     if (jobs_prepare(js, "SELECT " SUMMARY_COLUMNS ", seq FROM jobs WHERE"
@@ -342,6 +353,7 @@ jobs_query_json(struct jobs *js, const struct jobs_query *q, char *err,
         " AND (?3 IS NULL OR unique_value = ?3)"
         " AND (?4 IS NULL OR created_ms >= ?4)"
         " AND (?5 IS NULL OR seq < ?5)"
+        " AND (?7 IS NULL OR requestor = ?7)"
         " ORDER BY seq DESC LIMIT ?6", &st, err, errlen) == -1)
         goto out;
     bind_opt(st, 1, q->state);
@@ -352,11 +364,12 @@ jobs_query_json(struct jobs *js, const struct jobs_query *q, char *err,
     if (q->after_seq > 0)
         sqlite3_bind_int64(st, 5, q->after_seq);
     sqlite3_bind_int(st, 6, q->limit + 1);
+    bind_opt(st, 7, q->requestor);
     doc = cJSON_CreateObject();
     arr = cJSON_AddArrayToObject(doc, "jobs");
     while ((step = sqlite3_step(st)) == SQLITE_ROW && n < q->limit) {
         cJSON_AddItemToArray(arr, summary_json(st));
-        last = sqlite3_column_int64(st, 14);
+        last = sqlite3_column_int64(st, 15);
         n++;
     }
     if (step != SQLITE_DONE && step != SQLITE_ROW) {

@@ -21,6 +21,7 @@
 #include "pool.h"
 #include "recent.h"
 #include "str.h"
+#include "ticketsys.h"
 #include "xmem.h"
 
 /* Shared by the workers of one feed's batch. */
@@ -61,7 +62,7 @@ static void
 ctx_init(struct feed_ctx *c, const struct item_req *r)
 {
     memset(c, 0, sizeof(*c));
-    c->feed = r->feed;
+    c->feed = &r->feed->def;
     c->fetcher = r->fetcher;
     c->hdrs = r->feed_hdrs;
     c->page_size = (size_t)r->p->conf.page_size;
@@ -87,7 +88,7 @@ static void
 log_skip(const struct item_req *r, const char *id, const char *reason)
 {
     log_event(LOG_INFO, "item_skipped", KV_STR("feed_name", r->feed->name),
-        KV_STR(envelope_id_key(r->feed->kind), id), KV_STR("reason", reason),
+        KV_STR(r->feed->sys->list_key, id), KV_STR("reason", reason),
         KV_STR("trigger", item_trigger_name(r->trigger)));
 }
 
@@ -96,7 +97,7 @@ log_fail(const struct item_req *r, const char *id, const char *stage,
     long status, const char *err, uint64_t t0)
 {
     log_event(LOG_WARN, "item_failed", KV_STR("feed_name", r->feed->name),
-        KV_STR(envelope_id_key(r->feed->kind), id), KV_STR("stage", stage),
+        KV_STR(r->feed->sys->list_key, id), KV_STR("stage", stage),
         KV_INT("status", status), KV_ERR(err),
         KV_STR("trigger", item_trigger_name(r->trigger)),
         KV_UINT("app_elapsed_ms", now_ms() - t0));
@@ -118,7 +119,7 @@ deliver(const struct item_req *r, const char *id, const char *env,
         metrics_inc(METRIC_FORWARDS, "skipped", NULL);
         log_event(LOG_INFO, "item_forward_skipped",
             KV_STR("feed_name", r->feed->name),
-            KV_STR(envelope_id_key(r->feed->kind), id),
+            KV_STR(r->feed->sys->list_key, id),
             KV_STR("reason", "development mode: dry run"),
             KV_STR("trigger", item_trigger_name(r->trigger)),
             KV_UINT("envelope_bytes", strlen(env)));
@@ -134,7 +135,7 @@ deliver(const struct item_req *r, const char *id, const char *env,
         return ITEM_FAIL;
     }
     log_event(LOG_INFO, "item_delivered", KV_STR("feed_name", r->feed->name),
-        KV_STR(envelope_id_key(r->feed->kind), id), KV_INT("status", status),
+        KV_STR(r->feed->sys->list_key, id), KV_INT("status", status),
         KV_STR("trigger", item_trigger_name(r->trigger)),
         KV_UINT("app_elapsed_ms", now_ms() - t0));
     return ITEM_DELIVER;

@@ -12,8 +12,9 @@
 #include <time.h>
 
 #include "auth.h"
-#include "fetcher.h"
+#include "fetcher_http.h"
 #include "forward.h"
+#include "leader.h"
 #include "log.h"
 #include "pool.h"
 #include "recent.h"
@@ -76,6 +77,10 @@ poller_init(struct poller *p, char *err, size_t errlen)
     if ((p->pool = pool_new((unsigned)p->conf.concurrency, &worker_ops, p,
         err, errlen)) == NULL)
         return -1;
+    if ((p->leader = leader_new(p->conf.leader_store,
+        p->conf.leader_store_password_file, p->conf.nfeeds, err,
+        errlen)) == NULL)
+        return -1;
     /* Only webhooks can bring an id twice within a pass or two; without a
      * listener the poller forwards as it always did. */
     if (poller_conf_listens(&p->conf))
@@ -88,6 +93,8 @@ poller_cleanup(struct poller *p)
 {
     pool_free(p->pool);
     p->pool = NULL;
+    leader_free(p->leader);
+    p->leader = NULL;
     recent_free(p->recent);
     p->recent = NULL;
     fetcher_http_free(p->fetcher);
@@ -132,6 +139,10 @@ poller_pass(struct poller *p)
             bad += (unsigned)(p->conf.nfeeds - i);
             break;
         }
+        /* A standby replica skips the feed; it tries to lead again on
+         * the next pass. */
+        if (!leader_is_active(p->leader, i, p->conf.feeds[i].name))
+            continue;
         if (poll_feed(p, &p->conf.feeds[i], bearer) != POLL_OK)
             bad++;
     }

@@ -11,8 +11,7 @@
 
 #include "alexis_limits.h"
 #include "auth.h"
-#include "envelope.h"
-#include "fetcher.h"
+#include "fetcher_http.h"
 #include "forward.h"
 #include "http_server.h"
 #include "json.h"
@@ -20,7 +19,9 @@
 #include "metrics_http.h"
 #include "poller.h"
 #include "str.h"
-#include "webhook_id.h"
+#include "poller_limits.h"
+#include "ticketsys.h"
+#include "webhook_event.h"
 #include "workq.h"
 #include "xmem.h"
 
@@ -67,13 +68,13 @@ secret_ok(const struct http_request *req, const struct poller_feed *f)
 }
 
 static void
-reply_received(struct http_response *resp, const struct webhook_event *ev,
+reply_received(struct http_response *resp, const char *id,
     const char *ignored)
 {
     cJSON *o = cJSON_CreateObject();
     char *text;
 
-    cJSON_AddStringToObject(o, "received", ev->id);
+    cJSON_AddStringToObject(o, "received", id);
     if (ignored != NULL)
         cJSON_AddStringToObject(o, "ignored", ignored);
     text = json_print(o);
@@ -84,13 +85,12 @@ reply_received(struct http_response *resp, const struct webhook_event *ev,
 
 /* Queue the delivery; false when the queue is full or stopping. */
 static bool
-enqueue(struct webhook *w, const struct poller_feed *f,
-    const struct webhook_event *ev)
+enqueue(struct webhook *w, const struct poller_feed *f, const char *id)
 {
     struct delivery *d = xcalloc(1, sizeof(*d));
 
     d->feed = f;
-    memcpy(d->id, ev->id, sizeof(d->id));
+    snprintf(d->id, sizeof(d->id), "%s", id);
     if (workq_push(w->q, d) == 0)
         return true;
     free(d);
@@ -103,36 +103,40 @@ accept_event(struct webhook *w, const struct poller_feed *f,
     const struct http_request *req, struct http_response *resp)
 {
     struct webhook_event ev;
-    const char *key = envelope_id_key(f->kind);
-    char err[HTTP_REASON_MAX];
+    const char *key = f->sys->list_key;
+    char err[HTTP_REASON_MAX], id[POLLER_ID_MAX + 1];
     cJSON *doc;
+    int rc;
 
     if ((doc = json_parse_located(req->body, req->body_len, "request body",
         err, sizeof(err))) == NULL) {
         http_reply_error(resp, 400, "%s", err);
         return;
     }
-    if (webhook_id_extract(f->kind, doc, &ev, err, sizeof(err)) == -1) {
-        cJSON_Delete(doc);
+    rc = webhook_event_read(doc, &ev, err, sizeof(err));
+    /* The id is where the feed's ticket system puts it. */
+    if (rc == 0)
+        rc = f->sys->webhook_id(doc, id, sizeof(id), err, sizeof(err));
+    cJSON_Delete(doc);
+    if (rc == -1) {
         log_event(LOG_WARN, "webhook_refused", KV_STR("feed_name", f->name),
             KV_STR("reason", "no_id"), KV_ERR(err));
         http_reply_error(resp, 400, "%s", err);
         return;
     }
-    cJSON_Delete(doc);
-    http_response_set_id(resp, key, ev.id);
+    http_response_set_id(resp, key, id);
     log_event(LOG_INFO, "webhook_received", KV_STR("feed_name", f->name),
-        KV_STR(key, ev.id), KV_STR("webhook_event", ev.event),
+        KV_STR(key, id), KV_STR("webhook_event", ev.event),
         KV_BOOL("forward", ev.forward));
     if (!ev.forward) {
-        reply_received(resp, &ev, ev.event);
+        reply_received(resp, id, ev.event);
         return;
     }
-    if (!enqueue(w, f, &ev)) {
+    if (!enqueue(w, f, id)) {
         http_reply_error(resp, 503, "too many webhook deliveries waiting");
         return;
     }
-    reply_received(resp, &ev, NULL);
+    reply_received(resp, id, NULL);
 }
 
 static void
@@ -217,7 +221,7 @@ worker_run(void *ctx, void *tls, void *item)
 
     if (atomic_load(&w->p->stop)) {
         log_event(LOG_INFO, "item_skipped", KV_STR("feed_name", d->feed->name),
-            KV_STR(envelope_id_key(d->feed->kind), d->id),
+            KV_STR(d->feed->sys->list_key, d->id),
             KV_STR("reason", "shutting_down"), KV_STR("trigger", "webhook"));
         goto out;
     }

@@ -1,11 +1,12 @@
 /*
  * The poller's listener (poller.listener): GET /v1/ping, GET /metrics
- * (metrics_http.h) and POST /v1/webhook/<feed_name>, the ticket systems' outgoing webhooks
- * (OpsGenie/JSM alert actions, Dynatrace custom problem notifications).
- * A delivery is only a trigger: it is authenticated by the feed's
- * webhook_secret (header X-Alexis-Webhook-Secret or Authorization: Bearer,
- * compared in constant time), its id is taken (webhook_id.h), the answer is
- * 202 at once, and a worker then runs the id through poll_item exactly as
+ * (metrics_http.h) and POST /v1/webhook/<feed_name>, the ticket systems'
+ * outgoing webhooks (OpsGenie/JSM alert actions, Dynatrace custom problem
+ * notifications). A delivery is only a trigger: it is authenticated by
+ * the feed's webhook_secret (header X-Alexis-Webhook-Secret or
+ * Authorization: Bearer, compared in constant time), its id is taken by
+ * the feed's module (ticketsys.h webhook_id) and its event read
+ * (webhook_event.h), the answer is 202 at once, and a worker then runs the id through poll_item exactly as
  * a poll would: fetched through the API with the feed's own credentials,
  * filtered, enveloped, forwarded, remembered in the recently-forwarded set.
  * Errors: unknown feed or a feed without a secret 404, bad or missing

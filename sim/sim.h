@@ -35,7 +35,6 @@ struct sim_opts {
     bool                jsm_notes_202;  /* notes answer 202, not 200 */
     const char         *seed_path;                 /* may be NULL */
     const char         *dt_author;  /* v2 comment authorName */
-    bool                missing_alert_404;
     struct store_opts   store;
 };
 
@@ -54,7 +53,6 @@ struct sim {
     atomic_int          jsm_note_status;    /* 200 or 202 */
     char               *seed_path;
     char               *dt_author;
-    bool                missing_alert_404;
     struct webhook_out *webhooks;   /* outgoing webhooks */
     atomic_bool         stopping;   /* cuts injected latency short */
 };

@@ -17,11 +17,13 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (Proc, SimAdmin, Sink, TempDir, bin_path,  # noqa: E402
-                     http, start_daemon, wait_until, DT_TOKEN, GENIE_KEY)
+                     http, start_daemon, wait_until, DT_TOKEN, GENIE_KEY,
+                     JSM_CLOUD_ID, JSM_EMAIL, JSM_TOKEN)
 
 RUNTIME = "w3bh00k-runtime-token-0123456789abcdef"
 OG_SECRET = "og-webhook-secret-0123456789abcdef"
 DT_SECRET = "dt-webhook-secret-fedcba9876543210"
+JSM_SECRET = "jsm-webhook-secret-00112233445566778899"
 WRONG = "not-the-secret-but-long-enough-0000"
 HDR = "X-Alexis-Webhook-Secret"
 
@@ -48,6 +50,11 @@ FEEDS = """\
       authentication: 'og'
       type: 'opsgenie'
       feed_url: '$base_url/v2/alerts?query=status=open AND teams=nobody_here'
+    - name: 'jsm_ops'
+      authentication: 'jsm'
+      type: 'jsm'
+      query: 'status: open AND tag: payments'
+      webhook_secret_file: 'secrets/jsm_webhook'
 """
 
 
@@ -102,7 +109,7 @@ class WebhookCase(unittest.TestCase):
             self.poller.stop()
             text = "\n".join(self.poller.lines())
             for secret in (GENIE_KEY, DT_TOKEN, RUNTIME, OG_SECRET,
-                           DT_SECRET, WRONG):
+                           DT_SECRET, JSM_SECRET, JSM_TOKEN, WRONG):
                 self.assertNotIn(secret, text)
         self.cls.close()
         self.assertEqual(self.sim_proc.stop(), 0)
@@ -113,6 +120,8 @@ class WebhookCase(unittest.TestCase):
                               runtime_name="conf/tokens/poller.token.json")
         self.tmp.write("conf/secrets/og_webhook", OG_SECRET + "\n", 0o600)
         self.tmp.write("conf/secrets/dt_webhook", DT_SECRET, 0o600)
+        self.tmp.write("conf/secrets/jsm_webhook", JSM_SECRET, 0o600)
+        self.tmp.write("conf/secrets/jsm_token", JSM_TOKEN, 0o600)
         cfg = self.tmp.write("conf/alexis.conf.yaml", """\
 authentication_list:
   - name: 'og'
@@ -123,10 +132,17 @@ authentication_list:
     type: 'dynatrace'
     base_url: '{sim}'
     headers: '{{"Authorization":"Api-Token {dt}"}}'
+  - name: 'jsm'
+    type: 'jsm'
+    base_url: '{sim}'
+    cloud_id: '{cloud}'
+    email: '{email}'
+    api_token_file: 'secrets/jsm_token'
 poller:
   classifier_destinations:
     opsgenie: '{cls}/v1'
     dynatrace: '{cls}/v1'
+    jsm: '{cls}/v1'
   loop_interval: {loop}
   listener: {{hostname: 127.0.0.1, port: 0}}
   tokens:
@@ -134,6 +150,7 @@ poller:
     runtime: 'poller.token.json'
   feed_list:
 {feeds}""".format(sim=self.sim_url, genie=GENIE_KEY, dt=DT_TOKEN,
+                  cloud=JSM_CLOUD_ID, email=JSM_EMAIL,
                   cls=self.cls.url, loop=self.loop_interval, feeds=FEEDS))
         self.poller, self.url = start_daemon(
             [bin_path("alexis-poller"), "--config", cfg],
@@ -247,9 +264,8 @@ class TestOpsGenieWebhook(WebhookCase):
     def test_payload_without_id_400_names_the_field(self):
         cases = [({"action": "Create", "alert": {"alertId": "abc"}},
                   "alert.tinyId"),
-                 ({"action": "Create"}, "alert.tinyId"),
-                 ({"action": "Create", "alert": {"tinyId": "12; DROP"}},
-                  "alert.tinyId"),
+                 ({"action": "Create"}, "alert"),
+                 ({"action": 7, "alert": {"tinyId": "1"}}, "action"),
                  ([1, 2], "JSON object")]
         for body, field in cases:
             st, text, _ = self.deliver("og_payments", body)
@@ -264,11 +280,12 @@ class TestOpsGenieWebhook(WebhookCase):
         self.assertEqual(self.forwarded(), [])
 
     def test_unknown_id_202_logged_nothing_forwarded(self):
-        st, body, _ = self.deliver("og_payments", og_payload("987654"))
-        self.assertEqual(st, 202, body)
-        ev = self.wait_item("item_skipped", tinyId="987654")
-        self.assertEqual((ev["reason"], ev["trigger"]),
-                         ("unknown_id", "webhook"))
+        for tiny in ("987654", "12) OR (tinyId:1"):
+            st, body, _ = self.deliver("og_payments", og_payload(tiny))
+            self.assertEqual(st, 202, body)
+            ev = self.wait_item("item_skipped", tinyId=tiny)
+            self.assertEqual((ev["reason"], ev["trigger"]),
+                             ("unknown_id", "webhook"))
         self.assertEqual(self.forwarded(), [])
 
     def test_duplicate_delivery_forwards_once(self):
@@ -402,8 +419,8 @@ class TestDynatraceWebhook(WebhookCase):
         st, _, _ = self.deliver("dt_prod", {"PID": "1", "State": "OPEN"},
                                 secret=OG_SECRET)
         self.assertEqual(st, 401)
-        for body, field in (({"ProblemID": "999", "State": "OPEN"}, "PID"),
-                            ({"PID": "-1_2V2"}, "State"),
+        for body, field in (({"State": "OPEN"}, "PID"),
+                            ({"PID": "-1_2V2", "State": 3}, "State"),
                             ({"PID": {"x": 1}, "State": "OPEN"}, "PID")):
             st, text, _ = self.deliver("dt_prod", body, secret=DT_SECRET)
             self.assertEqual(st, 400, text)
@@ -429,6 +446,49 @@ class TestDynatraceWebhook(WebhookCase):
                                             "pad": "y" * (400 * 1024)},
                                 secret=DT_SECRET)
         self.assertEqual(st, 413)
+
+
+class TestJsmWebhook(WebhookCase):
+
+    def jsm_alert(self, i):
+        return self.sim.add_jsm_alerts({
+            "message": "Long garbage-collection time %d" % i,
+            "tags": ["payments", "env.prod"],
+            "extraProperties": {"host": "ledger-%d" % i}})
+
+    def test_sim_delivery_forwards_once(self):
+        self.hook("jsm", "jsm_ops", JSM_SECRET)
+        a = self.jsm_alert(1)
+        ev = self.wait_item("item_delivered", trigger="webhook",
+                            feed_name="jsm_ops")
+        envs = self.forwarded(a["id"])
+        self.assertEqual(len(envs), 1, ev)
+        self.assertEqual(envs[0]["alexis"]["feed_type"], "jsm")
+        self.assertEqual(envs[0]["alexis"]["unique_key"], "id")
+        self.assertIn("extraProperties", envs[0])   # fetched through JSM
+
+    def test_errors_duplicates_and_unknown_id(self):
+        a = self.jsm_alert(2)
+        body = {"action": "Create", "alert": {"alertId": a["id"],
+                                              "tinyId": a["tinyId"]}}
+        st, _, _ = self.deliver("jsm_ops", body, secret=OG_SECRET)
+        self.assertEqual(st, 401)
+        st, text, _ = self.deliver("jsm_ops", {"action": "Create", "alert": {
+            "tinyId": "3"}}, secret=JSM_SECRET)
+        self.assertEqual(st, 400, text)
+        self.assertIn("alert.alertId", json.loads(text)["error"])
+        for _ in range(3):
+            st, _, _ = self.deliver("jsm_ops", body, secret=JSM_SECRET)
+            self.assertEqual(st, 202)
+        st, _, _ = self.deliver("jsm_ops", {"action": "Create", "alert": {
+            "alertId": "no-such-alert-1"}}, secret=JSM_SECRET)
+        self.assertEqual(st, 202)
+        self.settle()
+        self.assertEqual(len(self.forwarded(a["id"])), 1)
+        self.assertEqual(self.poller.events("item_skipped", reason=
+                                            "unknown_id")[0]["feed_name"],
+                         "jsm_ops")
+        self.assertEqual(len(self.forwarded()), 1)
 
 
 class TestConfig(unittest.TestCase):
