@@ -154,6 +154,9 @@ ah_conf_load(const char *path, struct ah_conf *conf, struct cfg_errors *errs)
         cfg_error_add(errs, path, NULL,
             "\"action_handler.ssh_key\": required unless development "
             "is true");
+    if (rc == 0)
+        (void)cfg_listener_check(&conf->listener, path,
+            "action_handler.listener", errs);
     cfg_tokens_resolve(&conf->tokens);
     compile_patterns(conf);
     return errs->n == 0 && rc == 0 ? 0 : -1;

@@ -49,6 +49,9 @@ struct classifier {
     struct http_server     *server;
     struct runtime_token    token;
     struct handler_health   health;
+    /* The action_handler_destinations URLs, NULL-terminated: what
+     * conf.ca_file verifies (http_client_opts.ca_for). */
+    const char            **dest_urls;
 };
 
 /* Copy the runtime token into buf (re-read when the file changed). -1 with

@@ -30,6 +30,9 @@ struct poller {
     pthread_mutex_t     lock;       /* with wake: the wait between passes */
     pthread_cond_t      wake;
     unsigned long       passes;
+    /* classifier_destinations URLs, NULL-terminated: what conf.ca_file
+     * verifies (the feeds' APIs keep the system's CAs). */
+    const char        **dest_urls;
 };
 
 /* What one feed's poll came to (also logged as poll_finished). */

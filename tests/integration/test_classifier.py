@@ -108,11 +108,21 @@ class ClassifierCase(unittest.TestCase):
 
 class TestForwardAndMark(ClassifierCase):
     def test_ping(self):
-        st, body, _ = http("GET", self.url + "/v1/ping")
+        # Without a token (or with a bad one): alive or not, nothing more
+        # (no queue, no action handler URLs); and no call to the handler.
+        for h in ({}, {"Authorization": "Bearer wrong-token"}):
+            st, body, _ = http("GET", self.url + "/v1/ping", headers=h)
+            self.assertEqual(st, 200, body)
+            self.assertEqual(json.loads(body), {"status": "ok"})
+        self.assertEqual(self.sink.find("GET", "/v1/ping"), [])
+        # With a valid token: the details.
+        st, body, _ = http("GET", self.url + "/v1/ping", headers={
+            "Authorization": "Bearer " + ENGINEER_TOKEN})
         self.assertEqual(st, 200, body)
         doc = json.loads(body)
         self.assertEqual(doc["status"], "ok")
         self.assertTrue(doc["action_handlers"]["linux"]["up"])
+        self.assertIn("queue", doc)
 
     def test_ping_flood_checks_the_action_handler_once_per_interval(self):
         # /v1/ping needs no token, so it must not let anyone make the
@@ -124,7 +134,8 @@ class TestForwardAndMark(ClassifierCase):
         results = []
 
         def ping():
-            st, body, _ = http("GET", self.url + "/v1/ping")
+            st, body, _ = http("GET", self.url + "/v1/ping", headers={
+                "Authorization": "Bearer " + POLLER_TOKEN})
             results.append((st, json.loads(body)))
 
         threads = [threading.Thread(target=ping) for _ in range(8)]

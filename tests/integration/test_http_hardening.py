@@ -1,0 +1,224 @@
+"""The HTTP server against hostile clients (issue 11 items 1, 10, 11), on the
+real classifier and action handler, loopback only, bounded in count and time.
+
+Slowloris: 300 connections that each send the start of a request and then
+one byte every 2 s. They come from ten source addresses (127.0.0.2-11, 30
+each): from one address the per-client limit (80 by default) would refuse
+all but 80 of them, which is the first defence (tested on its own below);
+spreading them is what several attacking hosts would do, and it is what
+exercises the second one: over the connection limit (256) a new connection
+evicts the one that has waited longest for its request, so /v1/ping and an
+authenticated request from 127.0.0.1 still get through. The third, the
+whole-request deadline, is tested with a short listener.request_timeout.
+"""
+import json
+import os
+import shutil
+import socket
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import (SRC, Sink, TempDir, bin_path, http,  # noqa: E402
+                     start_daemon, wait_until)
+
+CLASSIFIER_CLIENT = "poller-token-5d4c3b2a"
+AH_CLIENT = "classifier-token-6e5f4a3b"
+RUNTIME = "runtime-token-7a8b9c0d"
+FIXTURE = os.path.join(SRC, "tests", "fixtures", "envelopes",
+                       "opsgenie-gc.json")
+
+ATTACK_CONNS = 300
+ATTACK_ADDRS = ["127.0.0.%d" % i for i in range(2, 12)]
+TRICKLE_S = 2.0
+
+
+def write_common(tmp, sink):
+    tmp.write_tokens([("poller", CLASSIFIER_CLIENT)], ("classifier", RUNTIME),
+                     clients_name="tokens/clients.classifier.json",
+                     runtime_name="tokens/classifier.token.json")
+    tmp.write_tokens([("classifier", AH_CLIENT)], ("action_handler", RUNTIME),
+                     clients_name="tokens/clients.ah.json",
+                     runtime_name="tokens/ah.token.json")
+    os.makedirs(tmp.join("rules"), exist_ok=True)
+    for f in os.listdir(os.path.join(SRC, "rules")):
+        shutil.copy(os.path.join(SRC, "rules", f), tmp.join("rules", f))
+
+
+def classifier_conf(tmp, dest, listener="", extra=""):
+    return tmp.write("classifier.yaml", """
+authentication_list: []
+classifier:
+  action_handler_destinations: {linux: '%(dest)s'}
+  default_remediation_queue: q_remediate
+  default_investigation_queue: q_investigate
+  rules_dir: rules
+  listener: {hostname: 127.0.0.1, port: 0%(listener)s}
+  tokens: {directory: tokens, allowed_clients: clients.classifier.json,
+           runtime: classifier.token.json}
+%(extra)s
+""" % {"dest": dest, "listener": listener, "extra": extra})
+
+
+def ah_conf(tmp, listener="", extra=""):
+    return tmp.write("ah.yaml", """
+authentication_list: []
+action_handler:
+  development: true
+  rules_dir: rules
+  db_path: jobs.db
+  listener: {hostname: 127.0.0.1, port: 0%(listener)s}
+  tokens: {directory: tokens, allowed_clients: clients.ah.json,
+           runtime: ah.token.json}
+%(extra)s
+""" % {"listener": listener, "extra": extra})
+
+
+def envelope(base_url):
+    with open(FIXTURE) as f:
+        doc = json.load(f)
+    doc["alexis"]["base_url"] = base_url
+    return doc
+
+
+def slow_conn(port, src, path):
+    """A connection from src that sent the start of a request and no end."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.settimeout(5)
+    s.bind((src, 0))
+    s.connect(("127.0.0.1", port))
+    s.sendall(b"POST " + path.encode() + b" HTTP/1.1\r\nHost: x\r\n")
+    return s
+
+
+def is_closed(s, wait=0.0):
+    """True when the server closed (or reset) s: a read sees the end."""
+    s.settimeout(wait if wait > 0 else 0.001)
+    try:
+        return s.recv(1024) == b""
+    except socket.timeout:
+        return False
+    except OSError:
+        return True
+
+
+def trickle(conns):
+    """One more header byte on every open connection (a slowloris)."""
+    for s in conns:
+        try:
+            s.sendall(b"X")
+        except OSError:
+            pass
+
+
+class Daemons(unittest.TestCase):
+    listener = ""
+
+    def setUp(self):
+        self.tmp = TempDir()
+        self.sink = Sink()
+        self.conns = []
+        write_common(self.tmp, self.sink)
+        self.ah, self.ah_url = start_daemon(
+            [bin_path("alexis-action-handler"), "--config",
+             ah_conf(self.tmp, self.listener)], self.tmp.join("ah.log"))
+        self.cl, self.cl_url = start_daemon(
+            [bin_path("alexis-classifier"), "--config",
+             classifier_conf(self.tmp, self.ah_url + "/v1", self.listener)],
+            self.tmp.join("classifier.log"))
+
+    def tearDown(self):
+        for s in self.conns:
+            s.close()
+        rcs = (self.cl.stop(), self.ah.stop())
+        self.sink.close()
+        self.tmp.cleanup()
+        self.assertEqual(rcs, (0, 0))
+
+    def targets(self):
+        """(name, proc, url, attacked path, authenticated request)."""
+        def classify():
+            return http("POST", self.cl_url + "/v1/classifier?dry_run=true",
+                        envelope(self.sink.url), {
+                            "Authorization": "Bearer " + CLASSIFIER_CLIENT})
+
+        def jobs():
+            return http("GET", self.ah_url + "/v1/jobs", headers={
+                "Authorization": "Bearer " + AH_CLIENT})
+        return [("classifier", self.cl, self.cl_url, "/v1/classifier",
+                 classify),
+                ("action handler", self.ah, self.ah_url, "/v1/action",
+                 jobs)]
+
+
+class TestSlowloris(Daemons):
+    def test_ping_and_requests_answer_under_300_slow_connections(self):
+        for name, proc, url, path, authed in self.targets():
+            port = int(url.rsplit(":", 1)[1])
+            conns = [slow_conn(port, ATTACK_ADDRS[i % len(ATTACK_ADDRS)],
+                               path) for i in range(ATTACK_CONNS)]
+            self.conns += conns
+            # Over the limit: the guard evicted the longest waiting.
+            ev = proc.wait_event("http_connections_cut", timeout=10)
+            self.assertGreater(int(ev["evicted"]), 0, name)
+            t_end = time.monotonic() + 3 * TRICKLE_S
+            while time.monotonic() < t_end:
+                trickle(conns)
+                st, body, _ = http("GET", url + "/v1/ping", timeout=5)
+                self.assertEqual((st, json.loads(body)),
+                                 (200, {"status": "ok"}), name)
+                st, body, _ = authed()
+                self.assertEqual(st, 200, "%s: %s" % (name, body))
+                time.sleep(TRICKLE_S)   # the attack's pace, not a wait
+            # The attack held at most the limit: the rest were cut.
+            open_now = sum(1 for s in conns if not is_closed(s))
+            self.assertLessEqual(open_now, 256, name)
+            for s in conns:
+                s.close()
+            self.conns = []
+
+    def test_one_client_address_gets_at_most_its_limit(self):
+        port = int(self.ah_url.rsplit(":", 1)[1])
+        conns = [slow_conn(port, "127.0.0.20", "/v1/action")
+                 for _ in range(100)]
+        self.conns += conns
+        # MHD closes the ones over the limit at once, without an answer.
+        def count_closed():
+            n = sum(1 for s in conns if is_closed(s, 0.01))
+            return n if n >= 20 else 0
+        closed = wait_until(count_closed, 10,
+                            "connections over the per-client limit closed")
+        self.assertEqual(closed, 20)
+        # Another address is not affected.
+        st, _, _ = http("GET", self.ah_url + "/v1/ping")
+        self.assertEqual(st, 200)
+
+
+class TestRequestDeadline(Daemons):
+    listener = ", request_timeout: 2s"
+
+    def test_trickling_request_is_cut_at_the_deadline(self):
+        for name, proc, url, path, _ in self.targets():
+            port = int(url.rsplit(":", 1)[1])
+            t0 = time.monotonic()
+            conns = [slow_conn(port, "127.0.0.%d" % (30 + i), path)
+                     for i in range(5)]
+            self.conns += conns
+
+            def all_cut():
+                trickle(conns)   # never inactive: only the deadline cuts
+                return all(is_closed(s, 0.05) for s in conns)
+            wait_until(all_cut, 10, name + ": connections cut", interval=0.2)
+            elapsed = time.monotonic() - t0
+            self.assertGreaterEqual(elapsed, 1.9, name)
+            self.assertLess(elapsed, 6, name)
+            ev = proc.wait_event("http_connections_cut", timeout=5)
+            self.assertGreaterEqual(int(ev["past_deadline"]), 1, name)
+            # A normal request still works, on a kept-alive connection too.
+            st, _, _ = http("GET", url + "/v1/ping")
+            self.assertEqual(st, 200)
+
+
+if __name__ == "__main__":
+    unittest.main()
