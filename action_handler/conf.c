@@ -19,6 +19,10 @@
 #define AC_OFF(f) offsetof(struct ah_conf, f)
 #define STR(x)  #x
 #define XSTR(x) STR(x)
+/* AH_BODY_MAX_DEFAULT as the default's text (it is an expression). */
+#define AH_BODY_MAX_DEFAULT_TEXT    "1310784"
+_Static_assert(AH_BODY_MAX_DEFAULT == 1310784,
+    "AH_BODY_MAX_DEFAULT_TEXT must match AH_BODY_MAX_DEFAULT");
 
 #define PATTERN_FLAGS (PCRE2_ANCHORED | PCRE2_ENDANCHORED | PCRE2_UTF)
 
@@ -94,7 +98,7 @@ static const struct cfg_field ah_fields[] = {
       .offset = AC_OFF(allow_request_commands), .def = "false" },
     { .key = "max_body_bytes", .type = CFG_INT,
       .offset = AC_OFF(max_body_bytes), .min = 1024,
-      .max = HTTP_BODY_MAX_CEILING, .def = "1048576" },
+      .max = HTTP_BODY_MAX_CEILING, .def = AH_BODY_MAX_DEFAULT_TEXT },
     { .key = NULL },
 };
 

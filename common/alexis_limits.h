@@ -77,6 +77,12 @@
 #define CLASSIFIER_PING_CACHE_MS    2000
 
 /* Action handler */
+/* Its request limit: the classifier's intake limit plus the largest rule
+ * (a rule file's size) and the bytes that join them, so an envelope the
+ * classifier accepted is never refused when it forwards it with the rule
+ * (issue 11 #5). A 413 anyway (limits changed) sends the alert to
+ * investigation. */
+#define AH_BODY_MAX_DEFAULT     (HTTP_BODY_MAX_DEFAULT + RULES_FILE_MAX + 64)
 #define AH_WORKERS_DEFAULT          4       /* jobs run at once */
 #define AH_WORKERS_MAX              64
 #define AH_PARALLEL_DEFAULT         16      /* entities of a task at once */

@@ -326,6 +326,23 @@ class TestForwardAndMark(ClassifierCase):
         self.assertEqual(self.sink.find("POST", "/v2/alerts"), [])
         self.proc.wait_event("action_forward_failed", tinyId="5120")
 
+    def test_action_handler_413_sends_alert_to_investigation(self):
+        # Too large for the action handler: it would refuse every retry, so
+        # the alert is not left for the poller to offer forever (issue 11
+        # #5): it goes to investigation, with the reason in the note.
+        self.sink.answer("POST", "/v1/action", 413,
+                         '{"error":"body larger than 1024 bytes"}')
+        st, _, _ = self.post(envelope("opsgenie-gc.json", self.sink.url))
+        self.assertEqual(st, 202)
+        fin = self.finished("tinyId", "5120")
+        self.assertEqual(fin["result"], "forward_failed")
+        self.assertEqual(len(self.sink.find("POST", "/v1/action")), 1)
+        team = self.sink.wait_for("POST", "/v2/alerts/")[0]["json"]
+        self.assertEqual(team["team"]["name"], "queue_needsinvestigation")
+        self.assertIn("too large (HTTP 413", team["note"])
+        self.proc.wait_event("ticket_marked", tinyId="5120",
+                             mark="investigation_queue")
+
     def test_query_token_and_engineer_token(self):
         env = envelope("opsgenie-gc.json", self.sink.url)
         st, _, _ = self.post(env, token=None, query="?token=" + POLLER_TOKEN)

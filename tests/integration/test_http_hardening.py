@@ -35,7 +35,9 @@ TRICKLE_S = 2.0
 
 
 def write_common(tmp, sink):
-    tmp.write_tokens([("poller", CLASSIFIER_CLIENT)], ("classifier", RUNTIME),
+    # The classifier's runtime token is the one the action handler lets in.
+    tmp.write_tokens([("poller", CLASSIFIER_CLIENT)],
+                     ("classifier", AH_CLIENT),
                      clients_name="tokens/clients.classifier.json",
                      runtime_name="tokens/classifier.token.json")
     tmp.write_tokens([("classifier", AH_CLIENT)], ("action_handler", RUNTIME),
@@ -218,6 +220,28 @@ class TestRequestDeadline(Daemons):
             # A normal request still works, on a kept-alive connection too.
             st, _, _ = http("GET", url + "/v1/ping")
             self.assertEqual(st, 200)
+
+
+class TestEnvelopeNearTheLimit(Daemons):
+    def test_envelope_at_the_intake_limit_is_accepted_with_its_rule(self):
+        # The classifier takes up to 1 MiB and adds the rule; the action
+        # handler's default limit leaves room for the largest rule (issue
+        # 11 #5: it answered 413, and the alert looped).
+        env = envelope(self.sink.url)
+        env["details"] = {"pad": ""}
+        size = len(json.dumps(env, separators=(",", ":")))
+        env["details"]["pad"] = "x" * (1024 * 1024 - size - 16)
+        body = json.dumps(env, separators=(",", ":"))
+        self.assertLessEqual(len(body), 1024 * 1024)
+        self.assertGreater(len(body), 1024 * 1024 - 64)
+        st, text, _ = http("POST", self.cl_url + "/v1/classifier", body, {
+            "Authorization": "Bearer " + CLASSIFIER_CLIENT})
+        self.assertEqual(st, 202, text)
+        fwd = self.cl.wait_event("action_forwarded", tinyId="5120",
+                                 timeout=20)
+        self.assertEqual(fwd["status"], "202")
+        got = self.ah.wait_event("request_finished", path="/v1/action")
+        self.assertEqual(got["status"], "202")
 
 
 def raw_exchange(port, data):
