@@ -531,14 +531,22 @@ on_mhd_log(void *cls, const char *fmt, va_list ap)
     char msg[HTTP_MHD_MSG_MAX];
     size_t len;
 
-    (void)cls;
+    const struct http_server *srv = cls;
+
     if (!log_enabled(LOG_WARN))
         return;
     (void)vsnprintf(msg, sizeof(msg), fmt, ap);
     len = strlen(msg);
     while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
         msg[--len] = '\0';
-    log_event(LOG_WARN, "http_server_error", KV_STR("msg", msg));
+    /* GnuTLS's words for a client that does not speak TLS (plain HTTP
+     * to an HTTPS port gets no reply at all): say so in the event. */
+    if (srv->tls_cert != NULL && strstr(msg, "handshake") != NULL)
+        log_event(LOG_WARN, "tls_handshake_failed", KV_STR("msg", msg),
+            KV_STR("hint", "a plain-HTTP client on this HTTPS port gets "
+            "no reply"));
+    else
+        log_event(LOG_WARN, "http_server_error", KV_STR("msg", msg));
 }
 
 static int
