@@ -4,7 +4,8 @@
 #   ALEXIS_DEPS=build  compilers and -dev libraries only (the Dockerfile's
 #                      build stage)
 #   ALEXIS_DEPS=all    (default) plus what the tests and the demo run:
-#                      OpenSSH server/client, python3, curl, chromium,
+#                      OpenSSH server/client, python3, curl, openssl
+#                      (gen-certs.sh), chromium,
 #                      systemd (systemd-analyze checks the units)
 #   EXTRA_PKGS="wrk"   anything else (the benchmarks use wrk)
 set -eu
@@ -12,7 +13,7 @@ set -eu
 BUILD_PKGS="build-essential cmake pkg-config
 libcurl4-openssl-dev libyaml-dev libssh2-1-dev libcjson-dev libpcre2-dev
 libmicrohttpd-dev libsqlite3-dev libcmocka-dev zlib1g-dev python3"
-TEST_PKGS="openssh-server openssh-client curl ca-certificates chromium
+TEST_PKGS="openssh-server openssh-client curl ca-certificates openssl chromium
 systemd"
 
 case "${ALEXIS_DEPS:-all}" in

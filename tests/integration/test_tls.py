@@ -12,8 +12,8 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (SRC, Proc, SimAdmin, Sink, TempDir,  # noqa: E402
-                     bin_path, start_daemon, GENIE_KEY)
+from harness import (BIN, SRC, Proc, SimAdmin, Sink,  # noqa: E402
+                     TempDir, bin_path, start_daemon, GENIE_KEY)
 from test_http_hardening import (AH_CLIENT, CLASSIFIER_CLIENT,  # noqa: E402
                                  ah_conf, classifier_conf, envelope,
                                  raw_exchange, write_common)
@@ -205,6 +205,27 @@ class TestChain(TlsCase):
         self.assertEqual(len(p.events("item_delivered")), 1)
         cl.wait_event("action_forwarded", timeout=20)
         self.assertNotIn(GENIE_KEY, "\n".join(p.lines()))
+
+
+class TestDemo(unittest.TestCase):
+    def test_the_demo_loop_over_https(self):
+        # ALEXIS_TLS=1 ./scripts/run.sh: the whole loop (sim, sshd, the
+        # three daemons) with HTTPS between the daemons.
+        sys.path.insert(0, os.path.join(SRC, "demo"))
+        from demo import Demo
+        tmp = TempDir()
+        demo = Demo(BIN, tmp.join("run"), loop_interval=1, tls=True)
+        try:
+            demo.setup()
+            demo.start_daemons()
+            self.assertTrue(demo.cl_url.startswith("https://"))
+            self.assertTrue(demo.ah_url.startswith("https://"))
+            self.assertTrue(demo.wait_done(), "demo alerts not handled")
+            self.assertTrue(demo.jobs())
+            self.assertTrue(demo.cl.events("action_forwarded"))
+        finally:
+            demo.stop_all()
+            tmp.cleanup()
 
 
 if __name__ == "__main__":
