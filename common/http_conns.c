@@ -24,7 +24,7 @@
 struct http_conn_track {
     int         fd;
     size_t      slot;           /* index in the table */
-    uint64_t    since_ms;       /* when its current request (or wait) began */
+    uint64_t    since_us;       /* when its current request (or wait) began */
     uint64_t    deadline_ms;    /* the request must be in by then */
     bool        answering;      /* a response is queued: never cut */
     bool        cut;            /* shut down by us */
@@ -66,7 +66,7 @@ oldest_waiting(const struct http_conns *g, const struct http_conn_track *skip)
         t = g->slots[i];
         if (t == skip || t->answering || t->cut)
             continue;
-        if (best == NULL || t->since_ms < best->since_ms)
+        if (best == NULL || t->since_us < best->since_us)
             best = t;
     }
     return best;
@@ -174,8 +174,8 @@ http_conns_opened(struct http_conns *g, int fd)
     struct http_conn_track *t = xcalloc(1, sizeof(*t)), *victim;
 
     t->fd = fd;
-    t->since_ms = now_ms();
-    t->deadline_ms = t->since_ms + g->deadline_ms;
+    t->since_us = now_us();
+    t->deadline_ms = t->since_us / 1000 + g->deadline_ms;
     pthread_mutex_lock(&g->lock);
     if (g->n == g->cap) {
         g->cap = g->cap == 0 ? 64 : g->cap * 2;
@@ -210,8 +210,8 @@ http_conns_done(struct http_conns *g, struct http_conn_track *t)
         return;
     pthread_mutex_lock(&g->lock);
     t->answering = false;
-    t->since_ms = now_ms();
-    t->deadline_ms = t->since_ms + g->idle_ms + g->deadline_ms;
+    t->since_us = now_us();
+    t->deadline_ms = t->since_us / 1000 + g->idle_ms + g->deadline_ms;
     pthread_mutex_unlock(&g->lock);
 }
 
