@@ -17,10 +17,14 @@
 #include "auth.h"
 #include "handler.h"
 #include "jobs.h"
+#include "jobs_query.h"
 #include "json.h"
 #include "log.h"
+#include "metrics.h"
+#include "metrics_http.h"
 #include "ruledir.h"
 #include "rules.h"
+#include "rtime.h"
 #include "runner.h"
 #include "str.h"
 #include "xmem.h"
@@ -134,7 +138,8 @@ queue_job(struct action_handler *ah, struct alert *a, const struct rule *r,
     if (jobs_create(ah->jobs, &jn, id, &dup, err, sizeof(err)) == -1) {
         log_event(LOG_ERROR, "job_store_failed", KV_STR(a->id_key, a->id),
             KV_STR("rule_name", r->name), KV_ERR(err));
-        http_reply_error(resp, 503, "the job could not be stored; retry");
+        http_reply_error(resp, 503, "the job could not be stored (%s); "
+            "retry", err);
         free(envelope);
         return;
     }
@@ -142,6 +147,7 @@ queue_job(struct action_handler *ah, struct alert *a, const struct rule *r,
     log_event(LOG_INFO, dup ? "job_duplicate" : "job_queued",
         KV_STR("job", id), KV_STR(a->id_key, a->id),
         KV_STR("rule_name", r->name), KV_STR("feed_type", a->feed_type));
+    metrics_inc(METRIC_JOBS, r->name, dup ? "duplicate" : "queued");
     if (!dup)
         runner_wake(ah->runner);
     ans = cJSON_CreateObject();
@@ -168,6 +174,10 @@ take_rule(struct alert *a, cJSON **rule, char *err, size_t errlen)
         snprintf(err, errlen, "missing field rule.rule_name");
         return NULL;
     }
+    if (json_has_nul(name)) {
+        snprintf(err, errlen, "rule.rule_name contains a NUL character");
+        return NULL;
+    }
     if (strlen(name) > 128) {
         snprintf(err, errlen, "rule.rule_name longer than 128 bytes");
         return NULL;
@@ -190,8 +200,8 @@ handle_action(void *ctx, const struct http_request *req,
     int status;
 
     memset(&a, 0, sizeof(a));
-    if ((doc = json_parse_located(req->body, req->body_len, "request body",
-        err, sizeof(err))) == NULL) {
+    if ((doc = json_parse_marking_nul(req->body, req->body_len,
+        "request body", err, sizeof(err))) == NULL) {
         http_reply_error(resp, 400, "%s", err);
         return;
     }
@@ -206,6 +216,7 @@ handle_action(void *ctx, const struct http_request *req,
         log_event(LOG_WARN, "action_refused", KV_STR(a.id_key, a.id),
             KV_STR("rule_name", name), KV_INT("status", status),
             KV_STR("reason", err));
+        metrics_inc(METRIC_JOBS, name, "refused");
         http_reply_error(resp, status, "%s", err);
         goto out;
     }
@@ -240,33 +251,46 @@ handle_job(void *ctx, const struct http_request *req,
     reply_json(resp, 200, doc);
 }
 
+static const char *
+query_arg(const void *arg, const char *name)
+{
+    return http_request_query(arg, name);
+}
+
 static void
 handle_jobs(void *ctx, const struct http_request *req,
     struct http_response *resp)
 {
     struct action_handler *ah = ctx;
-    const char *v = http_request_query(req, "limit"), *errstr;
-    uint64_t limit = AH_JOBS_LIST_DEFAULT;
+    struct jobs_query q;
     char err[256];
     cJSON *doc;
 
-    if (v != NULL && str_to_u64(v, 1, AH_JOBS_LIST_MAX, &limit,
-        &errstr) == -1) {
-        http_reply_error(resp, 400, "limit: %s (1-%d)", errstr,
-            AH_JOBS_LIST_MAX);
+    if (jobs_query_parse(&q, query_arg, req, rtime_now_ms(), err,
+        sizeof(err)) == -1) {
+        http_reply_error(resp, 400, "%s", err);
         return;
     }
-    if ((doc = jobs_list_json(ah->jobs, (int)limit, err,
-        sizeof(err))) == NULL) {
+    if ((doc = jobs_query_json(ah->jobs, &q, err, sizeof(err))) == NULL) {
         http_reply_error(resp, 503, "%s", err);
         return;
     }
     reply_json(resp, 200, doc);
 }
 
+static void
+handle_metrics(void *ctx, const struct http_request *req,
+    struct http_response *resp)
+{
+    struct action_handler *ah = ctx;
+
+    metrics_http_reply(ah->metrics, req, resp);
+}
+
 const struct http_route api_routes[] = {
     { .method = "GET", .path = "/v1/ping", .fn = handle_ping,
       .auth_optional = true },
+    { .method = "GET", .path = "/metrics", .fn = handle_metrics },
     { .method = "POST", .path = "/v1/action", .auth = true,
       .fn = handle_action },
     { .method = "GET", .path = "/v1/jobs", .auth = true,

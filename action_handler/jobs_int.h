@@ -10,10 +10,54 @@
 
 #include <sqlite3.h>
 
+#include "jobs.h"
+
+struct jobs_ops;
+
 struct jobs {
     sqlite3            *db;
     pthread_mutex_t     lock;   /* one statement sequence at a time */
+    /* Another backend (PostgreSQL, jobs_pg.c): every public function
+     * hands over to ops with impl; NULL for SQLite. */
+    const struct jobs_ops *ops;
+    void               *impl;
 };
+
+/* A backend other than SQLite: the public functions of jobs.h, in order,
+ * on the backend's own state. Filled in by jobs_pg.c. */
+struct jobs_ops {
+    void    (*close)(void *impl);
+    int     (*create)(void *impl, const struct job_new *jn,
+        char id[JOB_ID_LEN], bool *dup, char *err, size_t errlen);
+    int     (*recover)(void *impl, const char *reason, jobs_recover_fn fn,
+        void *arg, size_t *n, char *err, size_t errlen);
+    int     (*claim)(void *impl, struct job *out, char *err, size_t errlen);
+    int     (*claim_report)(void *impl, struct job *out, char *err,
+        size_t errlen);
+    int     (*result_add)(void *impl, const char *id,
+        const struct job_result *r, char *err, size_t errlen);
+    int     (*finish)(void *impl, const char *id, const char *state,
+        const char *reason, char *err, size_t errlen);
+    int     (*report_done)(void *impl, const char *id, bool sent,
+        const char *error, int attempts, char *err, size_t errlen);
+    int     (*results)(void *impl, const char *id, struct job_row **out,
+        size_t *n, char *err, size_t errlen);
+    cJSON  *(*get_json)(void *impl, const char *id, char *err,
+        size_t errlen);
+    cJSON  *(*list_json)(void *impl, int limit, char *err, size_t errlen);
+    cJSON  *(*stats_json)(void *impl, char *err, size_t errlen);
+    int     (*prune)(void *impl, uint64_t before_ms, size_t *n, char *err,
+        size_t errlen);
+    uint64_t poll_ms;   /* how often idle workers look for others' jobs */
+};
+
+/* A new random job id (hex of AH_JOB_ID_BYTES). */
+int jobs_new_id(char id[JOB_ID_LEN], char *err, size_t errlen);
+
+/* Shared by both backends' JSON: an ISO 8601 UTC time with milliseconds,
+ * and one result row as GET /v1/jobs/<id> shows it. */
+void jobs_iso_time(uint64_t ms, char *buf, size_t len);
+cJSON *jobs_row_json(const struct job_row *r);
 
 /* Prepare sql on js->db; -1 with SQLite's message in err. */
 int jobs_prepare(struct jobs *js, const char *sql, sqlite3_stmt **st,

@@ -19,7 +19,9 @@
 #include "conf.h"
 #include "http_client.h"
 #include "jobs.h"
+#include "alexis_limits.h"
 #include "log.h"
+#include "str.h"
 #include "xmem.h"
 
 struct runner {
@@ -30,13 +32,14 @@ struct runner {
     pthread_mutex_t         lock;
     pthread_cond_t          cond;
     unsigned long           gen;        /* runner_wake count, under lock */
+    atomic_uint_fast64_t    pruned_ms;  /* last retention run (monotonic) */
     pthread_t              *threads;
     size_t                  nthreads;
 };
 
 /* delay_after between tasks: a timed wait that runner_stop cuts short. */
 static void
-sleep_ms(void *arg, uint64_t ms)
+delay_ms(void *arg, uint64_t ms)
 {
     struct runner *rn = arg;
     struct timespec until;
@@ -79,6 +82,50 @@ work_once(struct runner *rn, struct http_client *hc)
     return false;
 }
 
+/* Retention, at most every AH_PRUNE_INTERVAL_MS, by whichever worker
+ * finds nothing to do first. */
+static void
+maybe_prune(struct runner *rn)
+{
+    uint_fast64_t last = atomic_load(&rn->pruned_ms), now = now_ms();
+    char err[256];
+    size_t n;
+
+    if (last != 0 && now - last < AH_PRUNE_INTERVAL_MS)
+        return;
+    if (!atomic_compare_exchange_strong(&rn->pruned_ms, &last, now))
+        return;
+    if (jobs_prune(rn->js, now_wall_ms() - rn->conf->job_retention_ms, &n,
+        err, sizeof(err)) == -1)
+        log_event(LOG_ERROR, "job_store_failed", KV_ERR(err));
+    else if (n > 0)
+        log_event(LOG_INFO, "jobs_pruned", KV_UINT("jobs", n),
+            KV_UINT("job_retention_ms", rn->conf->job_retention_ms));
+}
+
+/* Sleep until runner_wake (or, on a shared store, until it is time to
+ * look for jobs another replica queued). Called with rn->lock held. */
+static void
+idle(struct runner *rn, unsigned long seen)
+{
+    uint64_t poll = jobs_poll_ms(rn->js);
+    struct timespec until;
+
+    if (poll == 0) {
+        while (rn->gen == seen && !atomic_load(&rn->stopping))
+            pthread_cond_wait(&rn->cond, &rn->lock);
+        return;
+    }
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += (long)(poll % 1000) * 1000000L;
+    until.tv_sec += (time_t)(poll / 1000 + (uint64_t)(until.tv_nsec /
+        1000000000L));
+    until.tv_nsec %= 1000000000L;
+    while (rn->gen == seen && !atomic_load(&rn->stopping) &&
+        pthread_cond_timedwait(&rn->cond, &rn->lock, &until) != ETIMEDOUT)
+        ;
+}
+
 static void *
 worker(void *arg)
 {
@@ -94,9 +141,9 @@ worker(void *arg)
             break;
         if (work_once(rn, hc))
             continue;
+        maybe_prune(rn);
         pthread_mutex_lock(&rn->lock);
-        while (rn->gen == seen && !atomic_load(&rn->stopping))
-            pthread_cond_wait(&rn->cond, &rn->lock);
+        idle(rn, seen);
         pthread_mutex_unlock(&rn->lock);
     }
     http_client_free(hc);
@@ -114,6 +161,7 @@ runner_start(const struct ah_conf *conf, struct jobs *js,
     rn->conf = conf;
     rn->js = js;
     atomic_init(&rn->stopping, false);
+    atomic_init(&rn->pruned_ms, 0);
     pthread_mutex_init(&rn->lock, NULL);
     pthread_cond_init(&rn->cond, NULL);
     rn->env.conf = conf;
@@ -121,7 +169,7 @@ runner_start(const struct ah_conf *conf, struct jobs *js,
     rn->env.passphrase = passphrase;
     rn->env.ssh = ssh;
     rn->env.stopping = &rn->stopping;
-    rn->env.sleep_ms = sleep_ms;
+    rn->env.sleep_ms = delay_ms;
     rn->env.sleep_arg = rn;
     rn->threads = xcalloc(n, sizeof(*rn->threads));
     for (i = 0; i < n; i++) {

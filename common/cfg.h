@@ -139,12 +139,14 @@ extern const struct cfg_field cfg_listener_fields[];
 int cfg_listener_check(const struct cfg_listener *l, const char *path,
     const char *section, struct cfg_errors *errs);
 
-/* tokens: {directory, allowed_clients, runtime}. After cfg_tokens_resolve,
- * allowed_clients and runtime are absolute paths inside directory. */
+/* tokens: {directory, allowed_clients, runtime, metrics_token}. After
+ * cfg_tokens_resolve, the files are paths inside directory. metrics_token
+ * (optional, the allowed_clients format) guards GET /metrics. */
 struct cfg_tokens {
     char   *directory;
     char   *allowed_clients;
     char   *runtime;
+    char   *metrics_token;
 };
 extern const struct cfg_field cfg_tokens_fields[];
 void cfg_tokens_resolve(struct cfg_tokens *t);

@@ -214,6 +214,7 @@ queue_response(struct http_server *srv, struct MHD_Connection *mc,
         return MHD_NO;
     http_conns_answering(srv->conns, track_of(mc));
     if ((len > 0 && MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+        resp->content_type != NULL ? resp->content_type :
         JSON_MEDIA_TYPE) != MHD_YES) || (allow != NULL &&
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow) != MHD_YES))
         ret = MHD_NO;
@@ -931,6 +932,7 @@ http_reply_error(struct http_response *resp, int status, const char *fmt,
     }
     free(resp->body);
     resp->body = NULL;
+    resp->content_type = NULL;
     resp->status = status;
     /* cJSON does the escaping; a failure here is out of memory. */
     if ((obj = cJSON_CreateObject()) == NULL ||

@@ -53,7 +53,7 @@ struct poller_conf {
     uint64_t                loop_interval_ms;
     bool                    single_execution;
     bool                    debug;
-    bool                    development;    /* accepted; no effect */
+    bool                    development;    /* dry run: nothing forwarded */
     struct poller_feed     *feeds;
     size_t                  nfeeds;
     struct cfg_tokens       tokens;
@@ -69,6 +69,8 @@ struct poller_conf {
     /* (new) PEM CA bundle that signs the classifiers' certificates; used
      * for https classifier_destinations only. */
     char                   *ca_file;
+    char                   *leader_store;   /* PostgreSQL URI, or NULL */
+    char                   *leader_store_password_file;
 };
 
 /* Load and validate path into conf (zeroed by the caller). Every error goes
