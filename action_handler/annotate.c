@@ -13,6 +13,8 @@
 #include "alert.h"
 #include "alexis_limits.h"
 #include "conf.h"
+#include "fetcher.h"
+#include "http_client.h"
 #include "log.h"
 #include "note.h"
 #include "rules.h"
@@ -80,7 +82,7 @@ build_note(struct report *r, char *err, size_t errlen)
     nj.rule = r->rule;
     nj.rows = rows;
     nj.nrows = n;
-    text = note_format(&nj, AH_NOTE_MAX);
+    text = note_format(&nj, ticket_note_capacity(&r->t, AH_NOTE_MAX));
     jobs_rows_free(rows, n);
     return text;
 }
@@ -92,21 +94,24 @@ static bool
 send_report(struct report *r, const char *text, int *attempts, char *err,
     size_t errlen)
 {
+    struct fetcher_client fc;
     struct ticket_outcome o;
     bool ok;
 
-    ok = ticket_note(r->hc, &r->t, text, &o) == 0;
+    fetcher_client_init(&fc, r->hc, HTTP_RETRY_MAX);
+    /* The job's id is in the note: a note whose POST timed out after it
+     * landed is found, not sent twice. */
+    ok = ticket_note(&fc.f, &r->t, text, r->j->id, &o) == 0;
     *attempts = o.attempts;
     log_outcome(r, ok, "ticket_noted", "ticket_note_failed", &o);
     if (!ok) {
         snprintf(err, errlen, "note: %s (%d attempts)", o.err, o.attempts);
         return false;
     }
-    if (r->t.kind != TICKET_OPSGENIE || r->rule == NULL ||
+    if (!ticket_can_route(&r->t) || r->rule == NULL ||
         r->rule->route_to_team == NULL || r->rule->route_to_team[0] == '\0')
         return true;
-    ok = ticket_add_team(r->hc, &r->t, r->rule->route_to_team, NULL,
-        &o) == 0;
+    ok = ticket_route(&fc.f, &r->t, r->rule->route_to_team, &o) == 0;
     *attempts += o.attempts;
     log_outcome(r, ok, "ticket_team_added", "ticket_team_failed", &o);
     if (!ok)
@@ -138,9 +143,12 @@ annotate_job(const struct ah_conf *conf, struct jobs *js,
     sent = send_report(&r, text, &attempts, err, sizeof(err));
 out:
     if (jobs_report_done(js, j->id, sent, err, attempts, serr,
-        sizeof(serr)) == -1)
+        sizeof(serr)) == -1) {
         log_event(LOG_ERROR, "job_store_failed", KV_STR("job", j->id),
-            KV_ERR(serr));
+            KV_ERR(serr), KV_STR("msg", "report outcome kept in memory "
+            "until the job store is back"));
+        jobs_defer_report(js, j->id, sent, err, attempts);
+    }
     free(text);
     rules_unref(r.rule);
     alert_cleanup(&r.alert);

@@ -88,6 +88,7 @@ exec_sql(struct jobs *js, const char *sql, char *err, size_t errlen)
         snprintf(err, errlen, "job store: %s",
             msg != NULL ? msg : sqlite3_errmsg(js->db));
         sqlite3_free(msg);
+        jobs_note_write(js, -1, err);
         return -1;
     }
     return 0;
@@ -111,9 +112,19 @@ step_done(struct jobs *js, sqlite3_stmt *st, char *err, size_t errlen)
         ;
     if (rc != SQLITE_DONE) {
         snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+        jobs_note_write(js, -1, err);
         return -1;
     }
+    jobs_note_write(js, 0, NULL);
     return 0;
+}
+
+void
+jobs_note_write(struct jobs *js, int rc, const char *err)
+{
+    js->failing = rc == -1;
+    if (rc == -1)
+        snprintf(js->health_err, sizeof(js->health_err), "%s", err);
 }
 
 static int
@@ -135,6 +146,57 @@ check_version(struct jobs *js, char *err, size_t errlen)
         rc = 0;
     }
     sqlite3_finalize(st);
+    return rc;
+}
+
+/* A file of schema version 1 gains the requestor column (a no-op where the
+ * schema already has it). */
+static int
+add_requestor_column(struct jobs *js, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    bool have = false;
+
+    if (jobs_prepare(js, "SELECT 1 FROM pragma_table_info('jobs') WHERE "
+        "name = 'requestor'", &st, err, errlen) == -1)
+        return -1;
+    have = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    if (have)
+        return 0;
+    return exec_sql(js, "ALTER TABLE jobs ADD COLUMN requestor TEXT;"
+        "CREATE INDEX IF NOT EXISTS jobs_requestor ON jobs "
+        "(requestor, state);", err, errlen);
+}
+
+int
+jobs_count_unfinished(struct jobs *js, const char *requestor,
+    uint64_t *queued, uint64_t *mine, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = -1;
+
+    if (js->ops != NULL)
+        return js->ops->count_unfinished(js->impl, requestor, queued, mine,
+            err, errlen);
+    *queued = *mine = 0;
+    pthread_mutex_lock(&js->lock);
+    if (jobs_prepare(js, "SELECT (SELECT count(*) FROM jobs WHERE state = "
+        "'queued'), (SELECT count(*) FROM jobs WHERE requestor = ?1 AND "
+        "state IN ('queued', 'running'))", &st, err, errlen) == -1)
+        goto out;
+    if (requestor != NULL)
+        sqlite3_bind_text(st, 1, requestor, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+        goto out;
+    }
+    *queued = (uint64_t)sqlite3_column_int64(st, 0);
+    *mine = (uint64_t)sqlite3_column_int64(st, 1);
+    rc = 0;
+out:
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&js->lock);
     return rc;
 }
 
@@ -213,7 +275,8 @@ jobs_open(const char *path, char *err, size_t errlen)
         exec_sql(js, "BEGIN IMMEDIATE", err, errlen) == -1)
         goto fail;
     if (exec_sql(js, schema_sql, err, errlen) == -1 ||
-        check_version(js, err, errlen) == -1) {
+        check_version(js, err, errlen) == -1 ||
+        add_requestor_column(js, err, errlen) == -1) {
         exec_quiet(js, "ROLLBACK");
         goto fail;
     }
@@ -231,6 +294,7 @@ jobs_close(struct jobs *js)
 {
     if (js == NULL)
         return;
+    jobs_deferred_free(js);
     if (js->ops != NULL)
         js->ops->close(js->impl);
     sqlite3_close(js->db);
@@ -300,6 +364,25 @@ find_recent(struct jobs *js, const struct job_new *jn, uint64_t now,
     return rc;
 }
 
+/* Who asked for the job (GET /v1/jobs shows clients their own; issue 11),
+ * in the creating transaction. */
+static int
+set_requestor(struct jobs *js, const char *id, const char *requestor,
+    char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (jobs_prepare(js, "UPDATE jobs SET requestor = ?2 WHERE id = ?1",
+        &st, err, errlen) == -1)
+        return -1;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, requestor, -1, SQLITE_STATIC);
+    rc = step_done(js, st, err, errlen);
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static int
 insert_job(struct jobs *js, const struct job_new *jn, uint64_t now,
     char id[JOB_ID_LEN], char *err, size_t errlen)
@@ -324,6 +407,8 @@ insert_job(struct jobs *js, const struct job_new *jn, uint64_t now,
     sqlite3_bind_int64(st, 9, (sqlite3_int64)now);
     rc = step_done(js, st, err, errlen);
     sqlite3_finalize(st);
+    if (rc == 0 && jn->requestor != NULL)
+        rc = set_requestor(js, id, jn->requestor, err, errlen);
     return rc;
 }
 
@@ -466,6 +551,7 @@ claim_with(struct jobs *js, const char *sql, struct job *out, char *err,
         rc = 0;
     } else {
         snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+        jobs_note_write(js, -1, err);
     }
 out:
     sqlite3_finalize(st);

@@ -193,7 +193,7 @@ jobs_row_json(const struct job_row *r)
 
 #define SUMMARY_COLUMNS "id, state, reason, rule_name, feed_type, id_key, " \
     "alert_id, unique_value, created_ms, started_ms, finished_ms, " \
-    "report_state, report_error, report_attempts"
+    "report_state, report_error, report_attempts, requestor"
 
 /* One job's summary from a SUMMARY_COLUMNS row. */
 static cJSON *
@@ -216,6 +216,7 @@ summary_json(sqlite3_stmt *st)
     add_text(rep, "state", st, 11);
     add_text(rep, "error", st, 12);
     cJSON_AddNumberToObject(rep, "attempts", sqlite3_column_int(st, 13));
+    add_text(o, "requestor", st, 14);
     return o;
 }
 
@@ -343,6 +344,8 @@ jobs_query_json(struct jobs *js, const struct jobs_query *q, char *err,
     int64_t last = 0;
     int step, n = 0;
 
+    if (js->ops != NULL)
+        return js->ops->query_json(js->impl, q, err, errlen);
     pthread_mutex_lock(&js->lock);
     /* One row more than the page says whether another page follows. */
     if (jobs_prepare(js, "SELECT " SUMMARY_COLUMNS ", seq FROM jobs WHERE"
@@ -350,6 +353,7 @@ jobs_query_json(struct jobs *js, const struct jobs_query *q, char *err,
         " AND (?3 IS NULL OR unique_value = ?3)"
         " AND (?4 IS NULL OR created_ms >= ?4)"
         " AND (?5 IS NULL OR seq < ?5)"
+        " AND (?7 IS NULL OR requestor = ?7)"
         " ORDER BY seq DESC LIMIT ?6", &st, err, errlen) == -1)
         goto out;
     bind_opt(st, 1, q->state);
@@ -360,11 +364,12 @@ jobs_query_json(struct jobs *js, const struct jobs_query *q, char *err,
     if (q->after_seq > 0)
         sqlite3_bind_int64(st, 5, q->after_seq);
     sqlite3_bind_int(st, 6, q->limit + 1);
+    bind_opt(st, 7, q->requestor);
     doc = cJSON_CreateObject();
     arr = cJSON_AddArrayToObject(doc, "jobs");
     while ((step = sqlite3_step(st)) == SQLITE_ROW && n < q->limit) {
         cJSON_AddItemToArray(arr, summary_json(st));
-        last = sqlite3_column_int64(st, 14);
+        last = sqlite3_column_int64(st, 15);
         n++;
     }
     if (step != SQLITE_DONE && step != SQLITE_ROW) {

@@ -12,6 +12,7 @@
 #include <libpq-fe.h>
 
 #include "jobs_int.h"
+#include "jobs_query.h"
 #include "str.h"
 #include "xmem.h"
 
@@ -22,7 +23,7 @@
 
 #define SUMMARY_COLUMNS "id, state, reason, rule_name, feed_type, id_key, " \
     "alert_id, unique_value, created_ms, started_ms, finished_ms, " \
-    "report_state, report_error, report_attempts"
+    "report_state, report_error, report_attempts, requestor"
 
 static char *
 col_dup(const PGresult *res, int i, int c)
@@ -190,6 +191,7 @@ summary_json(const PGresult *res, int i)
     add_text(rep, "state", res, i, 11);
     add_text(rep, "error", res, i, 12);
     cJSON_AddNumberToObject(rep, "attempts", (double)col_u64(res, i, 13));
+    add_text(o, "requestor", res, i, 14);
     return o;
 }
 
@@ -309,4 +311,100 @@ jobs_pg_stats_json(void *impl, char *err, size_t errlen)
         return NULL;
     }
     return a.doc;
+}
+
+struct query_arg {
+    const struct jobs_query    *q;
+    cJSON                      *doc;
+};
+
+static int
+query_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
+    size_t errlen)
+{
+    struct query_arg *a = arg;
+    const struct jobs_query *q = a->q;
+    char since[24], after[24], limit[16], cursor[JOBS_CURSOR_LEN];
+    const char *v[7] = { q->state, q->rule, q->alert,
+        q->has_since ? since : NULL, q->after_seq > 0 ? after : NULL,
+        limit, q->requestor };
+    PGresult *res;
+    cJSON *arr;
+    int i, n;
+
+    (void)jp;
+    (void)unsafe;
+    snprintf(since, sizeof(since), "%lld", (long long)q->since_ms);
+    snprintf(after, sizeof(after), "%lld", (long long)q->after_seq);
+    snprintf(limit, sizeof(limit), "%d", q->limit + 1);
+    /* One row more than the page says whether another page follows. */
+    if ((res = jobs_pg_query(c, "SELECT " SUMMARY_COLUMNS ", seq FROM jobs "
+        "WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR "
+        "rule_name = $2) AND ($3::text IS NULL OR unique_value = $3) AND "
+        "($4::bigint IS NULL OR created_ms >= $4) AND ($5::bigint IS NULL "
+        "OR seq < $5) AND ($7::text IS NULL OR requestor = $7) ORDER BY seq "
+        "DESC LIMIT $6::integer", 7, v, NULL, NULL, err, errlen)) == NULL)
+        return -1;
+    a->doc = cJSON_CreateObject();
+    arr = cJSON_AddArrayToObject(a->doc, "jobs");
+    n = PQntuples(res) < q->limit ? PQntuples(res) : q->limit;
+    for (i = 0; i < n; i++)
+        cJSON_AddItemToArray(arr, summary_json(res, i));
+    if (PQntuples(res) > q->limit && n > 0) {
+        jobs_query_cursor((int64_t)col_u64(res, n - 1, 15), cursor);
+        cJSON_AddStringToObject(a->doc, "next_cursor", cursor);
+    } else {
+        cJSON_AddNullToObject(a->doc, "next_cursor");
+    }
+    PQclear(res);
+    return 0;
+}
+
+cJSON *
+jobs_pg_query_json(void *impl, const struct jobs_query *q, char *err,
+    size_t errlen)
+{
+    struct query_arg a = { .q = q };
+
+    if (jobs_pg_run(impl, query_fn, &a, err, errlen) == -1) {
+        cJSON_Delete(a.doc);
+        return NULL;
+    }
+    return a.doc;
+}
+
+struct count_arg {
+    const char *requestor;
+    uint64_t   *queued, *mine;
+};
+
+static int
+count_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
+    size_t errlen)
+{
+    struct count_arg *a = arg;
+    const char *v[1] = { a->requestor };
+    PGresult *res;
+
+    (void)jp;
+    (void)unsafe;
+    if ((res = jobs_pg_query(c, "SELECT (SELECT count(*) FROM jobs WHERE "
+        "state = 'queued'), (SELECT count(*) FROM jobs WHERE requestor = "
+        "$1 AND state IN ('queued', 'running'))", 1, v, NULL, NULL, err,
+        errlen)) == NULL)
+        return -1;
+    *a->queued = col_u64(res, 0, 0);
+    *a->mine = col_u64(res, 0, 1);
+    PQclear(res);
+    return 0;
+}
+
+int
+jobs_pg_count_unfinished(void *impl, const char *requestor,
+    uint64_t *queued, uint64_t *mine, char *err, size_t errlen)
+{
+    struct count_arg a = { requestor, queued, mine };
+
+    *queued = *mine = 0;
+    return jobs_pg_run(impl, count_fn, &a, err, errlen);
 }

@@ -15,11 +15,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "alexis_limits.h"
 #include "annotate.h"
 #include "conf.h"
 #include "http_client.h"
 #include "jobs.h"
-#include "alexis_limits.h"
 #include "log.h"
 #include "str.h"
 #include "xmem.h"
@@ -58,30 +58,6 @@ delay_ms(void *arg, uint64_t ms)
     pthread_mutex_unlock(&rn->lock);
 }
 
-/* One unit of work: a pending report first (so reports of interrupted jobs
- * go out at start-up), else a queued job. Returns true when it did one. */
-static bool
-work_once(struct runner *rn, struct http_client *hc)
-{
-    struct job j;
-    char err[256];
-    int rc;
-
-    if ((rc = jobs_claim_report(rn->js, &j, err, sizeof(err))) == 1) {
-        annotate_job(rn->conf, rn->js, hc, &j);
-        jobs_job_free(&j);
-        return true;
-    }
-    if (rc == 0 && (rc = jobs_claim(rn->js, &j, err, sizeof(err))) == 1) {
-        execute_job(&rn->env, &j);
-        jobs_job_free(&j);
-        return true;
-    }
-    if (rc == -1)
-        log_event(LOG_ERROR, "job_store_failed", KV_ERR(err));
-    return false;
-}
-
 /* Retention, at most every AH_PRUNE_INTERVAL_MS, by whichever worker
  * finds nothing to do first. */
 static void
@@ -103,12 +79,12 @@ maybe_prune(struct runner *rn)
             KV_UINT("job_retention_ms", rn->conf->job_retention_ms));
 }
 
-/* Sleep until runner_wake (or, on a shared store, until it is time to
- * look for jobs another replica queued). Called with rn->lock held. */
+/* Sleep until runner_wake; at most poll ms when poll is not 0 (a shared
+ * store where other replicas queue jobs, or a failing store: no request
+ * may come to wake us when it is back). Called with rn->lock held. */
 static void
-idle(struct runner *rn, unsigned long seen)
+idle(struct runner *rn, unsigned long seen, uint64_t poll)
 {
-    uint64_t poll = jobs_poll_ms(rn->js);
     struct timespec until;
 
     if (poll == 0) {
@@ -126,12 +102,56 @@ idle(struct runner *rn, unsigned long seen)
         ;
 }
 
-static void *
-worker(void *arg)
+/* One unit of work of a job worker: run a queued job. 1 done, 0 none,
+ * -1 store error (err). */
+static int
+run_job(struct runner *rn, struct http_client *hc, char *err, size_t errlen)
 {
-    struct runner *rn = arg;
+    struct job j;
+    int rc;
+
+    (void)hc;
+    if ((rc = jobs_claim(rn->js, &j, err, errlen)) != 1)
+        return rc;
+    execute_job(&rn->env, &j);
+    jobs_job_free(&j);
+    /* Its report is due: wake the report workers. */
+    runner_wake(rn);
+    return 1;
+}
+
+/* One unit of work of a report worker: report a finished job. */
+static int
+run_report(struct runner *rn, struct http_client *hc, char *err,
+    size_t errlen)
+{
+    struct job j;
+    int rc;
+
+    if ((rc = jobs_claim_report(rn->js, &j, err, errlen)) != 1)
+        return rc;
+    annotate_job(rn->conf, rn->js, hc, &j);
+    jobs_job_free(&j);
+    return 1;
+}
+
+typedef int (*work_fn)(struct runner *rn, struct http_client *hc,
+    char *err, size_t errlen);
+
+/*
+ * A worker's loop: write back what the store refused before (jobs_flush),
+ * then one unit of work, else wait. While the store fails, retry every
+ * AH_STORE_RETRY_MS, and log the failure once per streak.
+ */
+static void
+work_loop(struct runner *rn, work_fn fn, const char *role)
+{
     struct http_client *hc = http_client_new(NULL);
+    char err[256];
     unsigned long seen;
+    bool failing = false, failed;
+    size_t left;
+    int rc;
 
     for (;;) {
         pthread_mutex_lock(&rn->lock);
@@ -139,14 +159,43 @@ worker(void *arg)
         pthread_mutex_unlock(&rn->lock);
         if (atomic_load(&rn->stopping))
             break;
-        if (work_once(rn, hc))
+        err[0] = '\0';
+        rc = (left = jobs_flush(rn->js)) > 0 ? -1 : fn(rn, hc, err,
+            sizeof(err));
+        failed = rc == -1;
+        if (failed && !failing)
+            log_event(LOG_ERROR, "job_store_failed", KV_STR("worker", role),
+                KV_UINT("writes_waiting", left), KV_ERR(err[0] != '\0' ?
+                err : "earlier writes not yet written"),
+                KV_UINT("retry_ms", AH_STORE_RETRY_MS));
+        else if (!failed && failing)
+            log_event(LOG_INFO, "job_store_recovered",
+                KV_STR("worker", role));
+        failing = failed;
+        if (rc == 1)
             continue;
-        maybe_prune(rn);
+        if (!failed)
+            maybe_prune(rn);
         pthread_mutex_lock(&rn->lock);
-        idle(rn, seen);
+        idle(rn, seen, failed ? AH_STORE_RETRY_MS : jobs_poll_ms(rn->js));
         pthread_mutex_unlock(&rn->lock);
     }
     http_client_free(hc);
+}
+
+static void *
+job_worker(void *arg)
+{
+    work_loop(arg, run_job, "job");
+    return NULL;
+}
+
+/* Reports have their own threads: a hung ticket API holds up reports,
+ * never remediation (issue 11). */
+static void *
+report_worker(void *arg)
+{
+    work_loop(arg, run_report, "report");
     return NULL;
 }
 
@@ -155,7 +204,7 @@ runner_start(const struct ah_conf *conf, struct jobs *js,
     const char *passphrase, execute_ssh_fn ssh, char *err, size_t errlen)
 {
     struct runner *rn;
-    size_t i, n = (size_t)conf->workers;
+    size_t i, n = (size_t)(conf->workers + conf->report_workers);
 
     rn = xcalloc(1, sizeof(*rn));
     rn->conf = conf;
@@ -173,7 +222,9 @@ runner_start(const struct ah_conf *conf, struct jobs *js,
     rn->env.sleep_arg = rn;
     rn->threads = xcalloc(n, sizeof(*rn->threads));
     for (i = 0; i < n; i++) {
-        if (pthread_create(&rn->threads[i], NULL, worker, rn) != 0) {
+        if (pthread_create(&rn->threads[i], NULL,
+            i < (size_t)conf->workers ? job_worker : report_worker,
+            rn) != 0) {
             snprintf(err, errlen, "cannot start job worker %zu: %s", i,
                 strerror(errno));
             runner_stop(rn);
@@ -196,7 +247,7 @@ runner_wake(struct runner *rn)
 void
 runner_stop(struct runner *rn)
 {
-    size_t i;
+    size_t i, left;
 
     if (rn == NULL)
         return;
@@ -206,6 +257,11 @@ runner_stop(struct runner *rn)
     pthread_mutex_unlock(&rn->lock);
     for (i = 0; i < rn->nthreads; i++)
         pthread_join(rn->threads[i], NULL);
+    if ((left = jobs_flush(rn->js)) > 0)
+        log_event(LOG_ERROR, "job_store_writes_lost",
+            KV_UINT("writes", left), KV_STR("msg", "the job store still "
+            "fails at shutdown; the jobs concerned become interrupted at "
+            "the next start"));
     free(rn->threads);
     pthread_cond_destroy(&rn->cond);
     pthread_mutex_destroy(&rn->lock);

@@ -59,6 +59,12 @@
 #define HTTP_RETRY_BASE_MS      200
 #define HTTP_RETRY_CAP_MS       5000
 
+/* Ticket systems (the APIs' own limits) */
+#define OPSGENIE_NOTE_MAX       25000   /* characters in one note */
+#define JSM_NOTE_MAX            25000   /* JSM publishes none: OpsGenie's */
+#define TICKET_NOTE_PARTS_MAX   4       /* notes one long text may become */
+#define JSM_SKIP_TAGS_MAX       32      /* a jsm feed's skip_tags */
+
 /* Rules */
 #define RULES_FILE_MAX          (256 * 1024)
 #define RULES_MAX               10000   /* rule files per directory */
@@ -91,6 +97,14 @@
 #define AH_BODY_MAX_DEFAULT     (HTTP_BODY_MAX_DEFAULT + RULES_FILE_MAX + 64)
 #define AH_WORKERS_DEFAULT          4       /* jobs run at once */
 #define AH_WORKERS_MAX              64
+#define AH_REPORT_WORKERS_DEFAULT   1       /* ticket reports at once */
+/* Back-pressure (config queue_max, client_max_jobs): past them POST
+ * /v1/action answers 503 / 429 with Retry-After, storing nothing. */
+#define AH_QUEUE_MAX_DEFAULT        256     /* queued jobs */
+#define AH_QUEUE_MAX_CEILING        100000
+#define AH_CLIENT_JOBS_DEFAULT      64      /* unfinished jobs per client */
+#define AH_RETRY_AFTER_S            30
+#define AH_STORE_RETRY_MS           1000    /* workers retry a failing store */
 #define AH_PARALLEL_DEFAULT         16      /* entities of a task at once */
 #define AH_PARALLEL_MAX             256
 #define AH_IDEMPOTENCY_DEFAULT_MS   (3600 * 1000)
@@ -99,6 +113,10 @@
 #define AH_JOBS_LIST_MAX            200
 #define AH_ENTITY_ALLOW_MAX         256     /* entity_allow patterns */
 #define AH_ENTITY_MAX               (255 + 8)   /* bytes: host + ":port" */
+/* Entities one job may run on (config max_entities; the ceiling is
+ * RULE_ENTITIES_MAX): alert content must not fan a job out to hundreds of
+ * hosts. A rule's own max_entities may only lower it. */
+#define AH_MAX_ENTITIES_DEFAULT     64
 #define AH_NOTE_MAX                 24000   /* chars; OpsGenie's is 25,000 */
 #define AH_NOTE_TAIL                1500    /* output bytes per entity */
 #define AH_DB_BUSY_MS               5000    /* sqlite3_busy_timeout */
@@ -115,7 +133,8 @@
 #define AH_PG_CONNECT_TIMEOUT_S     "5"     /* libpq connect_timeout */
 #define AH_PG_STATEMENT_TIMEOUT_MS  "15000" /* per statement, server side */
 #define AH_PG_TCP_TIMEOUT_MS        "10000" /* tcp_user_timeout */
-#define AH_PG_WRITE_RETRY_MS        (10LL * 60 * 1000)  /* holder writes */
+#define AH_PG_WRITE_RETRY_MS        (30LL * 1000)   /* holder writes, then
+                                                       jobs_defer_* */
 #define AH_PG_BACKOFF_MIN_MS        100
 #define AH_PG_BACKOFF_MAX_MS        2000
 #define AH_PG_HOLDER_MAX            128     /* replica id bytes */

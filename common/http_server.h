@@ -47,6 +47,7 @@ struct http_request {
     const char          *body;      /* NUL-terminated; "" when none */
     size_t               body_len;
     const char          *requestor; /* authenticated client, or NULL */
+    bool                 read_all;  /* its token says "read_all": true */
     struct http_conn    *conn;
 };
 
@@ -55,6 +56,8 @@ struct http_response {
     char   *body;       /* owned by the response; freed by the server */
     /* Content-Type of body; NULL means JSON. Static storage. */
     const char *content_type;
+    /* Retry-After seconds for a 429/503; 0: no such header. */
+    unsigned    retry_after_s;
     /* Extra fields for request_finished (e.g. "tinyId"/"5120"). */
     char    id_key[32];
     char    id_value[128];

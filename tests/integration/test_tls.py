@@ -221,8 +221,9 @@ class TestDemo(unittest.TestCase):
             self.assertTrue(demo.cl_url.startswith("https://"))
             self.assertTrue(demo.ah_url.startswith("https://"))
             self.assertTrue(demo.wait_done(), "demo alerts not handled")
-            self.assertTrue(demo.jobs())
             self.assertTrue(demo.cl.events("action_forwarded"))
+            self.assertTrue(demo.ah.events("request_finished",
+                                           path="/v1/action", status="202"))
         finally:
             demo.stop_all()
             tmp.cleanup()
