@@ -51,13 +51,18 @@ handle_ping(void *ctx, const struct http_request *req,
     cJSON *doc, *stats;
     bool ok;
 
-    (void)req;
     tok_ok = auth_runtime_check(ah->conf.tokens.runtime, err,
         sizeof(err)) == 0;
     stats = jobs_stats_json(ah->jobs, jerr, sizeof(jerr));
     ok = tok_ok && stats != NULL;
     doc = cJSON_CreateObject();
     cJSON_AddStringToObject(doc, "status", ok ? "ok" : "unhealthy");
+    /* Without a valid token: alive or not, nothing about the inside. */
+    if (req->requestor == NULL) {
+        cJSON_Delete(stats);
+        reply_json(resp, ok ? 200 : 503, doc);
+        return;
+    }
     cJSON_AddBoolToObject(doc, "runtime_token_readable", tok_ok);
     if (!tok_ok)
         cJSON_AddStringToObject(doc, "error", err);
@@ -372,7 +377,8 @@ handle_metrics(void *ctx, const struct http_request *req,
 }
 
 const struct http_route api_routes[] = {
-    { .method = "GET", .path = "/v1/ping", .fn = handle_ping },
+    { .method = "GET", .path = "/v1/ping", .fn = handle_ping,
+      .auth_optional = true },
     { .method = "GET", .path = "/metrics", .fn = handle_metrics },
     { .method = "POST", .path = "/v1/action", .auth = true,
       .fn = handle_action },

@@ -79,6 +79,8 @@ ping_handlers(const struct classifier *c)
         .connect_timeout_ms = CLASSIFIER_PING_TIMEOUT_MS,
         .total_timeout_ms = CLASSIFIER_PING_TIMEOUT_MS,
         .response_max = 64 * 1024,
+        .ca_file = c->conf.ca_file,
+        .ca_for = c->dest_urls,
     };
     const struct cfg_strmap *m = &c->conf.destinations;
     struct http_client *hc;
@@ -146,11 +148,13 @@ handle_ping(void *ctx, const struct http_request *req,
     char *text;
     bool ok;
 
-    (void)req;
     ok = classifier_token(c, tok, sizeof(tok), err, sizeof(err)) == 0;
     explicit_bzero(tok, sizeof(tok));
     doc = cJSON_CreateObject();
     cJSON_AddStringToObject(doc, "status", ok ? "ok" : "unhealthy");
+    /* Without a valid token: alive or not, nothing about the inside. */
+    if (req->requestor == NULL)
+        goto out;
     cJSON_AddBoolToObject(doc, "runtime_token_readable", ok);
     if (!ok)
         cJSON_AddStringToObject(doc, "error", err);
@@ -160,6 +164,7 @@ handle_ping(void *ctx, const struct http_request *req,
         (double)workq_capacity(c->queue));
     cJSON_AddItemToObject(doc, "action_handlers",
         classifier_handler_health(c));
+out:
     text = json_print(doc);
     http_reply(resp, ok ? 200 : 503, text);
     free(text);
@@ -300,7 +305,8 @@ handle_metrics(void *ctx, const struct http_request *req,
 }
 
 const struct http_route api_routes[] = {
-    { .method = "GET", .path = "/v1/ping", .fn = handle_ping },
+    { .method = "GET", .path = "/v1/ping", .fn = handle_ping,
+      .auth_optional = true },
     { .method = "GET", .path = "/metrics", .fn = handle_metrics },
     { .method = "POST", .path = "/v1/classifier", .auth = true,
       .fn = handle_classify },

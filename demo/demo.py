@@ -12,9 +12,13 @@ picked up by polling; then one new alert is created and arrives by webhook
 (the simulator POSTs OpsGenie's Create payload to the poller). Then it
 shows what happened and stops everything it started, by pid.
 
-    python3 demo/demo.py [--keep-running] [--bin build/bin]
+    python3 demo/demo.py [--keep-running] [--tls] [--bin build/bin]
 
-Everything (configs, tokens, keys, logs) is under run/demo-<time>/.
+With --tls (or ALEXIS_TLS=1 in the environment) the classifier and the
+action handler serve HTTPS with certificates that scripts/gen-certs.sh
+makes for this run, and the poller and the classifier verify them with
+the run's CA (ca_file). Everything (configs, tokens, keys, certificates,
+logs) is under run/demo-<time>/.
 """
 import argparse
 import calendar
@@ -52,7 +56,7 @@ class Demo:
     command that replaces the task's run_command (tests leave traces)."""
 
     def __init__(self, bin_dir, workdir, command=demo_command,
-                 loop_interval=2, webhooks=False):
+                 loop_interval=2, webhooks=False, tls=False):
         self.bin = bin_dir
         self.files = WorkDir(workdir)     # configs, keys, tokens, logs
         self.path, self.write = self.files.join, self.files.write
@@ -62,6 +66,8 @@ class Demo:
         self.po_url = None
         self.procs = []
         self.sshd = None
+        self.tls = tls
+        self.ca = None          # the run's CA certificate, with tls
 
     # ---- helpers -------------------------------------------------------
     def start(self, name, args, listens=True):
@@ -72,6 +78,8 @@ class Demo:
         log = self.path("logs", name + ".log")
         if listens:
             p, url = start_daemon(args, log)
+            if p.events("listening")[0].get("tls") == "true":
+                url = url.replace("http://", "https://", 1)
         else:
             p, url = Proc(args, log), None
         self.procs.append(p)
@@ -107,6 +115,24 @@ class Demo:
                    self.sshd.known_hosts_line(host="127.0.0.1") + "\n")
         self.write_rules()
         self.start_sim()
+        if self.tls:
+            subprocess.run(["sh", os.path.join(ROOT, "scripts",
+                                               "gen-certs.sh"),
+                            self.path("certs"), "classifier",
+                            "action_handler"], check=True,
+                           stdout=subprocess.DEVNULL)
+            self.ca = self.path("certs", "ca.crt")
+
+    def listener(self, name):
+        """The listener line: loopback, any port; HTTPS with --tls."""
+        if not self.tls:
+            return "listener: {hostname: 127.0.0.1, port: 0}"
+        return ("listener: {hostname: 127.0.0.1, port: 0, "
+                "tls_cert_file: certs/%s.crt, tls_key_file: certs/%s.key}"
+                % (name, name))
+
+    def ca_line(self):
+        return "ca_file: certs/ca.crt" if self.tls else ""
 
     def write_rules(self):
         src = os.path.join(ROOT, "rules")
@@ -154,7 +180,7 @@ class Demo:
         auth = self.auth_config()
         ah_conf = self.write("action_handler.yaml", auth + textwrap.dedent("""\
             action_handler:
-              listener: {hostname: 127.0.0.1, port: 0}
+              %s
               ssh_user: '%s'
               ssh_key: '%s'
               known_hosts: ssh/known_hosts
@@ -163,7 +189,8 @@ class Demo:
               tokens: {directory: tokens,
                        allowed_clients: clients.action_handler.json,
                        runtime: action_handler.token.json}
-            """) % (self.sshd.user, self.sshd.user_key("ed25519")))
+            """) % (self.listener("action_handler"), self.sshd.user,
+                    self.sshd.user_key("ed25519")))
         self.ah, self.ah_url = self.start(
             "action_handler", ["alexis-action-handler", "--config", ah_conf])
         cl_conf = self.write("classifier.yaml", auth + textwrap.dedent("""\
@@ -172,11 +199,13 @@ class Demo:
               default_remediation_queue: queue_autoremediation
               default_investigation_queue: queue_needsinvestigation
               rules_dir: rules
-              listener: {hostname: 127.0.0.1, port: 0}
+              %s
+              %s
               tokens: {directory: tokens,
                        allowed_clients: clients.classifier.json,
                        runtime: classifier.token.json}
-            """) % self.ah_url)
+            """) % (self.ah_url, self.listener("classifier"),
+                    self.ca_line()))
         self.cl, self.cl_url = self.start(
             "classifier", ["alexis-classifier", "--config", cl_conf])
         po_conf = self.write("poller.yaml", auth + textwrap.dedent("""\
@@ -185,6 +214,7 @@ class Demo:
                 opsgenie: '%(cl)s/v1'
                 dynatrace: '%(cl)s/v1'
               loop_interval: %(loop)d
+              %(ca)s
               feed_list:
                 - name: OpsGenie_payments_open
                   authentication: opsgenie_demo
@@ -210,7 +240,7 @@ class Demo:
               tokens: {directory: tokens, runtime: poller.token.json}
               %(listener)s
             """) % {"cl": self.cl_url, "sim": self.sim_url,
-                    "loop": self.loop_interval,
+                    "loop": self.loop_interval, "ca": self.ca_line(),
                     "og_hook": self.hook_key("opsgenie"),
                     "dt_hook": self.hook_key("dynatrace"),
                     "listener": "listener: {hostname: 127.0.0.1, port: 0}"
@@ -329,13 +359,15 @@ class Demo:
     def jobs(self):
         st, body, _ = http("GET", self.ah_url + "/v1/jobs?limit=20",
                            headers={"Authorization": "Bearer " +
-                                    self.token("engineer.token.json")})
+                                    self.token("engineer.token.json")},
+                           cafile=self.ca)
         return json.loads(body).get("jobs", []) if st == 200 else []
 
     def show_job(self, job):
         st, body, _ = http("GET", "%s/v1/jobs/%s" % (self.ah_url, job),
                            headers={"Authorization": "Bearer " +
-                                    self.token("engineer.token.json")})
+                                    self.token("engineer.token.json")},
+                           cafile=self.ca)
         if st != 200:
             return
         j = json.loads(body)
@@ -373,10 +405,13 @@ def main():
     ap.add_argument("--bin", default=os.path.join(ROOT, "build", "bin"))
     ap.add_argument("--keep-running", action="store_true",
                     help="leave everything up for curl; Ctrl-C stops it")
+    ap.add_argument("--tls", action="store_true",
+                    default=os.environ.get("ALEXIS_TLS") == "1",
+                    help="HTTPS between the daemons (also ALEXIS_TLS=1)")
     args = ap.parse_args()
     stamp = time.strftime("%Y%m%d-%H%M%S")
     demo = Demo(args.bin, os.path.join(ROOT, "run", "demo-" + stamp),
-                webhooks=True)
+                webhooks=True, tls=args.tls)
 
     def on_signal(signum, frame):
         raise KeyboardInterrupt
@@ -400,12 +435,13 @@ def main():
             print("\ndemo: not everything finished within %d s; logs in %s"
                   % (WAIT_S, demo.path("logs")))
         if args.keep_running:
+            ca = " --cacert %s" % demo.ca if demo.ca else ""
             print("\nEverything keeps running. Try:\n"
-                  "  curl -s %s/v1/ping\n"
-                  "  curl -s -H 'Authorization: Bearer %s' %s/v1/jobs\n"
+                  "  curl -s%s %s/v1/ping\n"
+                  "  curl -s%s -H 'Authorization: Bearer %s' %s/v1/jobs\n"
                   "  curl -s %s/_admin/opsgenie/alerts/5120\n"
                   "Ctrl-C stops it." % (
-                      demo.cl_url, demo.token("engineer.token.json"),
+                      ca, demo.cl_url, ca, demo.token("engineer.token.json"),
                       demo.ah_url, demo.sim_url))
             while True:
                 time.sleep(3600)

@@ -108,6 +108,7 @@ static const struct cfg_field poller_fields[] = {
     { .key = "classifier_destinations", .type = CFG_STRMAP,
       .offset = PC_OFF(destinations), .flags = CFG_REQUIRED,
       .check = cfg_check_url },
+    { .key = "ca_file", .type = CFG_PATH, .offset = PC_OFF(ca_file) },
     { .key = "loop_interval", .type = CFG_DURATION,
       .offset = PC_OFF(loop_interval_ms), .min = POLLER_INTERVAL_MIN_MS,
       .max = POLLER_INTERVAL_MAX_MS, .def = "10" },

@@ -79,6 +79,9 @@ struct poller_conf {
     long long               item_rate_limit;    /* item calls/s, 0: off */
     uint64_t                connect_timeout_ms;
     uint64_t                request_timeout_ms;
+    /* (new) PEM CA bundle that signs the classifiers' certificates; used
+     * for https classifier_destinations only. */
+    char                   *ca_file;
     char                   *leader_store;   /* PostgreSQL URI, or NULL */
     char                   *leader_store_password_file;
 };

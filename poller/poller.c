@@ -19,6 +19,7 @@
 #include "pool.h"
 #include "recent.h"
 #include "str.h"
+#include "xmem.h"
 
 static struct fetcher *
 fetcher_for(struct poller *p, struct throttle *pace)
@@ -29,6 +30,8 @@ fetcher_for(struct poller *p, struct throttle *pace)
         .total_timeout_ms = (long)p->conf.request_timeout_ms,
         .response_max = (size_t)p->conf.max_response_bytes,
         .max_retries = (int)p->conf.max_retries,
+        .ca_file = p->conf.ca_file,
+        .ca_for = p->dest_urls,
     };
 
     return fetcher_http_new(&o);
@@ -61,6 +64,7 @@ int
 poller_init(struct poller *p, char *err, size_t errlen)
 {
     pthread_condattr_t ca;
+    size_t i;
 
     atomic_init(&p->stop, false);
     pthread_mutex_init(&p->lock, NULL);
@@ -70,6 +74,10 @@ poller_init(struct poller *p, char *err, size_t errlen)
     pthread_condattr_destroy(&ca);
     throttle_init(&p->list_pace, p->conf.list_rate_limit, &p->stop);
     throttle_init(&p->item_pace, p->conf.item_rate_limit, &p->stop);
+    p->dest_urls = xcalloc(p->conf.destinations.n + 1,
+        sizeof(*p->dest_urls));
+    for (i = 0; i < p->conf.destinations.n; i++)
+        p->dest_urls[i] = p->conf.destinations.items[i].value;
     if ((p->fetcher = fetcher_for(p, &p->list_pace)) == NULL) {
         snprintf(err, errlen, "cannot create an HTTP client");
         return -1;
@@ -99,6 +107,8 @@ poller_cleanup(struct poller *p)
     p->recent = NULL;
     fetcher_http_free(p->fetcher);
     p->fetcher = NULL;
+    free(p->dest_urls);
+    p->dest_urls = NULL;
     throttle_cleanup(&p->item_pace);
     throttle_cleanup(&p->list_pace);
     pthread_cond_destroy(&p->wake);

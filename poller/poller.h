@@ -38,6 +38,9 @@ struct poller {
     /* With a listener (poller.listener.port set) only: */
     struct recent      *recent;     /* recently forwarded (feed, id) */
     struct webhook     *webhook;    /* the HTTP intake */
+    /* classifier_destinations URLs, NULL-terminated: what conf.ca_file
+     * verifies (the feeds' APIs keep the system's CAs). */
+    const char        **dest_urls;
 };
 
 /* What one feed's poll came to (also logged as poll_finished). */
