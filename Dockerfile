@@ -30,11 +30,16 @@ RUN apt-get update \
 COPY --from=build /out/ /usr/local/bin/
 USER 10001:10001
 WORKDIR /var/lib/alexis
-# The HTTP daemons answer GET /v1/ping; the stack sets ALEXIS_PORT per
-# service and overrides the check for the poller (a process check).
+# The HTTP daemons answer GET /v1/ping (without a token: alive or not, by
+# the status code); the stack sets ALEXIS_PORT per service and overrides
+# the check for the poller (a process check). With TLS on
+# (docker-stack.tls.yml) ALEXIS_SCHEME=https and ALEXIS_CA name our CA;
+# the certificates carry 127.0.0.1, so the check verifies them.
 ENV ALEXIS_PORT=8083
 HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
-    CMD curl -fsS "http://127.0.0.1:${ALEXIS_PORT}/v1/ping" >/dev/null || exit 1
+    CMD curl -fsS ${ALEXIS_CA:+--cacert "$ALEXIS_CA"} \
+        "${ALEXIS_SCHEME:-http}://127.0.0.1:${ALEXIS_PORT}/v1/ping" \
+        >/dev/null || exit 1
 # Files the daemons create (the job store, its WAL) are private to their
 # user: the entrypoint sets umask 077, then runs the command (the stack's
 # `command:` replaces CMD, never this). The job store also sets its mode

@@ -22,6 +22,10 @@
 #define AC_OFF(f) offsetof(struct ah_conf, f)
 #define STR(x)  #x
 #define XSTR(x) STR(x)
+/* AH_BODY_MAX_DEFAULT as the default's text (it is an expression). */
+#define AH_BODY_MAX_DEFAULT_TEXT    "1310784"
+_Static_assert(AH_BODY_MAX_DEFAULT == 1310784,
+    "AH_BODY_MAX_DEFAULT_TEXT must match AH_BODY_MAX_DEFAULT");
 
 #define PATTERN_FLAGS (PCRE2_ANCHORED | PCRE2_ENDANCHORED | PCRE2_UTF)
 
@@ -119,7 +123,7 @@ static const struct cfg_field ah_fields[] = {
       .offset = AC_OFF(allow_request_commands), .def = "false" },
     { .key = "max_body_bytes", .type = CFG_INT,
       .offset = AC_OFF(max_body_bytes), .min = 1024,
-      .max = HTTP_BODY_MAX_CEILING, .def = "1048576" },
+      .max = HTTP_BODY_MAX_CEILING, .def = AH_BODY_MAX_DEFAULT_TEXT },
     { .key = NULL },
 };
 
@@ -196,6 +200,9 @@ ah_conf_load(const char *path, struct ah_conf *conf, struct cfg_errors *errs)
         cfg_error_add(errs, path, NULL,
             "\"action_handler.ssh_key\": required unless development "
             "is true");
+    if (rc == 0)
+        (void)cfg_listener_check(&conf->listener, path,
+            "action_handler.listener", errs);
     cfg_tokens_resolve(&conf->tokens);
     resolve_store(conf, path);
     compile_patterns(conf);

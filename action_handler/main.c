@@ -78,6 +78,7 @@ log_listening(const struct action_handler *ah, const char *host)
 {
     log_event(LOG_INFO, "listening", KV_STR("host", host),
         KV_INT("port", http_server_port(ah->server)),
+        KV_BOOL("tls", ah->conf.listener.tls_cert_file != NULL),
         KV_STR("rules_dir", ah->conf.rules_dir),
         KV_INT("workers", ah->conf.workers),
         KV_INT("parallel", ah->conf.parallel),
@@ -98,6 +99,10 @@ serve(struct action_handler *ah, const char *user)
         .host = ah->conf.listener.hostname,
         .port = (int)ah->conf.listener.port,
         .body_max = (size_t)ah->conf.max_body_bytes,
+        .max_per_ip = (unsigned)ah->conf.listener.max_per_client,
+        .request_deadline_ms = ah->conf.listener.request_timeout_ms,
+        .tls_cert_file = ah->conf.listener.tls_cert_file,
+        .tls_key_file = ah->conf.listener.tls_key_file,
         .has_listen_fd = true,
     };
     char err[512];

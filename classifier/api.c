@@ -79,6 +79,8 @@ ping_handlers(const struct classifier *c)
         .connect_timeout_ms = CLASSIFIER_PING_TIMEOUT_MS,
         .total_timeout_ms = CLASSIFIER_PING_TIMEOUT_MS,
         .response_max = 64 * 1024,
+        .ca_file = c->conf.ca_file,
+        .ca_for = c->dest_urls,
     };
     const struct cfg_strmap *m = &c->conf.destinations;
     struct http_client *hc;
@@ -146,11 +148,13 @@ handle_ping(void *ctx, const struct http_request *req,
     char *text;
     bool ok;
 
-    (void)req;
     ok = classifier_token(c, tok, sizeof(tok), err, sizeof(err)) == 0;
     explicit_bzero(tok, sizeof(tok));
     doc = cJSON_CreateObject();
     cJSON_AddStringToObject(doc, "status", ok ? "ok" : "unhealthy");
+    /* Without a valid token: alive or not, nothing about the inside. */
+    if (req->requestor == NULL)
+        goto out;
     cJSON_AddBoolToObject(doc, "runtime_token_readable", ok);
     if (!ok)
         cJSON_AddStringToObject(doc, "error", err);
@@ -160,6 +164,7 @@ handle_ping(void *ctx, const struct http_request *req,
         (double)workq_capacity(c->queue));
     cJSON_AddItemToObject(doc, "action_handlers",
         classifier_handler_health(c));
+out:
     text = json_print(doc);
     http_reply(resp, ok ? 200 : 503, text);
     free(text);
@@ -274,6 +279,9 @@ handle_classify(void *ctx, const struct http_request *req,
     if (!a->had_feed_headers && !dropped_rule)
         keep_raw(job, req->body, req->body_len);
     job->received_us = now_us();
+    /* Counted before the push: once queued, a worker may free the job
+     * (and a) at any moment. */
+    metrics_inc(METRIC_ALERTS_RECEIVED, a->feed_name, NULL);
     if (workq_push(c->queue, job) == -1) {
         log_event(LOG_WARN, "classification_rejected",
             KV_STR(a->id_key, a->id), KV_STR("reason", "queue full"));
@@ -283,7 +291,6 @@ handle_classify(void *ctx, const struct http_request *req,
         free(text);
         return;
     }
-    metrics_inc(METRIC_ALERTS_RECEIVED, a->feed_name, NULL);
     http_reply(resp, 202, text);
     free(text);
 }
@@ -298,7 +305,8 @@ handle_metrics(void *ctx, const struct http_request *req,
 }
 
 const struct http_route api_routes[] = {
-    { .method = "GET", .path = "/v1/ping", .fn = handle_ping },
+    { .method = "GET", .path = "/v1/ping", .fn = handle_ping,
+      .auth_optional = true },
     { .method = "GET", .path = "/metrics", .fn = handle_metrics },
     { .method = "POST", .path = "/v1/classifier", .auth = true,
       .fn = handle_classify },

@@ -51,6 +51,9 @@ struct classifier {
     struct metrics_http    *metrics;   /* GET /metrics */
     struct runtime_token    token;
     struct handler_health   health;
+    /* The action_handler_destinations URLs, NULL-terminated: what
+     * conf.ca_file verifies (http_client_opts.ca_for). */
+    const char            **dest_urls;
 };
 
 /* Copy the runtime token into buf (re-read when the file changed). -1 with

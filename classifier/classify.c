@@ -29,6 +29,8 @@
 #define RULE_FILE_ERROR_TEXT_MAX  1024
 #define WHY_MAX     256
 #define NOTE_MAX    1024
+/* Bytes action_body adds besides the rule: ,"rule": and the brace. */
+#define FORWARD_RULE_OVERHEAD   (sizeof(",\"rule\":") - 1 + 1)
 
 struct run {
     struct classifier       *c;
@@ -63,7 +65,8 @@ action_body(const struct run *r, const struct rule *rule, size_t *lenp)
 {
     struct buf b;
 
-    buf_init(&b, r->envelope_len + strlen(rule->json) + 16);
+    buf_init(&b, r->envelope_len + strlen(rule->json) +
+        FORWARD_RULE_OVERHEAD);
     if (buf_append(&b, r->envelope, r->envelope_len - 1) == -1 ||
         buf_appends(&b, ",\"rule\":") == -1 ||
         buf_appends(&b, rule->json) == -1 ||
@@ -73,8 +76,11 @@ action_body(const struct run *r, const struct rule *rule, size_t *lenp)
     return buf_steal(&b);
 }
 
+/* Forward the action request; *status gets the action handler's HTTP
+ * status (0 when none came). */
 static int
-forward(struct run *r, const struct rule *rule, char *err, size_t errlen)
+forward(struct run *r, const struct rule *rule, long *status, char *err,
+    size_t errlen)
 {
     char token[TOKEN_LEN_MAX + 1];
     const char *headers[2] = { r->auth, NULL };
@@ -106,6 +112,7 @@ forward(struct run *r, const struct rule *rule, char *err, size_t errlen)
         snprintf(err, errlen, "action handler %s: %s", dest, res.err);
         goto out;
     }
+    *status = res.status;
     if (res.status < 200 || res.status > 299) {
         snprintf(err, errlen, "action handler %s answered HTTP %ld", dest,
             res.status);
@@ -202,10 +209,28 @@ mark_unmatched(struct run *r)
         note);
 }
 
+/*
+ * The action handler refused the request as too large (413): it will on
+ * every retry, so leaving the alert unmarked would have the poller offer it
+ * again forever. It goes to investigation with the reason instead.
+ */
+static void
+mark_too_large(struct run *r, const struct rule *rule, size_t len)
+{
+    char note[NOTE_MAX];
+
+    snprintf(note, sizeof(note), "Alexis: rule %s matched, but the action "
+        "handler refused the request as too large (HTTP 413, %zu bytes "
+        "with the rule); needs investigation.", rule->name, len);
+    mark(r, TICKET_QUEUE_INVESTIGATION, r->c->conf.investigation_queue,
+        note);
+}
+
 static void
 evaluate(struct run *r, const struct rule *rule)
 {
     char why[WHY_MAX], err[512];
+    long status = 0;
     int m;
 
     r->checked++;
@@ -232,10 +257,13 @@ evaluate(struct run *r, const struct rule *rule)
         mark_matched(r, rule);
         return;
     }
-    if (forward(r, rule, err, sizeof(err)) == -1) {
+    if (forward(r, rule, &status, err, sizeof(err)) == -1) {
         log_event(LOG_ERROR, "action_forward_failed",
             KV_STR(r->a->id_key, r->a->id), KV_STR("rule_name", rule->name),
             KV_ERR(err));
+        if (status == 413)
+            mark_too_large(r, rule, r->envelope_len + strlen(rule->json) +
+                FORWARD_RULE_OVERHEAD);
         return;
     }
     r->forwarded++;
@@ -315,7 +343,8 @@ add_file_error(cJSON *item, const struct rule_file_error *fe)
     const char *path = fe->path != NULL ? fe->path : "";
     size_t dirlen = (size_t)(file_name(path) - path);
 
-    snprintf(msg, sizeof(msg), "%s", fe->message);
+    snprintf(msg, sizeof(msg), "%s", fe->message != NULL ? fe->message :
+        "");
     /* The message starts with the path: keep the "name:line:col" part. */
     if (dirlen > 0 && strncmp(msg, path, dirlen) == 0)
         memmove(msg, msg + dirlen, strlen(msg + dirlen) + 1);

@@ -26,6 +26,7 @@ const struct cfg_field classifier_conf_fields[] = {
       .offset = CC_OFF(investigation_queue), .flags = CFG_REQUIRED },
     { .key = "rules_dir", .type = CFG_PATH, .offset = CC_OFF(rules_dir),
       .def = "rules" },
+    { .key = "ca_file", .type = CFG_PATH, .offset = CC_OFF(ca_file) },
     { .key = "development", .type = CFG_BOOL, .offset = CC_OFF(development),
       .def = "false" },
     { .key = "debug", .type = CFG_BOOL, .offset = CC_OFF(debug),
@@ -80,6 +81,9 @@ classifier_conf_finish(struct classifier_conf *conf, const char *path,
     if (rc == 0 && conf->tokens.runtime == NULL)
         cfg_error_add(errs, path, NULL,
             "\"classifier.tokens.runtime\": required");
+    if (rc == 0)
+        (void)cfg_listener_check(&conf->listener, path,
+            "classifier.listener", errs);
     cfg_tokens_resolve(&conf->tokens);
     return errs->n == 0 && rc == 0 ? 0 : -1;
 }

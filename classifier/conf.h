@@ -19,6 +19,9 @@ struct classifier_conf {
     char                   *remediation_queue;
     char                   *investigation_queue;
     char                   *rules_dir;
+    /* (new) PEM CA bundle that signs the action handlers' certificates;
+     * used for https destinations only (ticket APIs keep the system's). */
+    char                   *ca_file;
     bool                    development;    /* accepted; no effect here */
     bool                    debug;          /* log level debug */
     struct cfg_tokens       tokens;

@@ -25,6 +25,7 @@
 #include "ruledir.h"
 #include "rules.h"
 #include "workq.h"
+#include "xmem.h"
 
 static const char usage[] =
     "usage: alexis-classifier [--config FILE] [--check] [--user NAME]\n"
@@ -36,8 +37,25 @@ static const char usage[] =
 static void *
 worker_tls_new(void *ctx)
 {
-    (void)ctx;
-    return http_client_new(NULL);
+    const struct classifier *c = ctx;
+    struct http_client_opts o = {
+        .ca_file = c->conf.ca_file,
+        .ca_for = c->dest_urls,
+    };
+
+    return http_client_new(&o);
+}
+
+/* The destination URLs as the list http_client_opts.ca_for wants. */
+static const char **
+dest_urls(const struct classifier_conf *conf)
+{
+    const char **v = xcalloc(conf->destinations.n + 1, sizeof(*v));
+    size_t i;
+
+    for (i = 0; i < conf->destinations.n; i++)
+        v[i] = conf->destinations.items[i].value;
+    return v;
 }
 
 static void
@@ -112,6 +130,10 @@ serve(struct classifier *c, const char *user)
         .host = c->conf.listener.hostname,
         .port = (int)c->conf.listener.port,
         .body_max = (size_t)c->conf.max_body_bytes,
+        .max_per_ip = (unsigned)c->conf.listener.max_per_client,
+        .request_deadline_ms = c->conf.listener.request_timeout_ms,
+        .tls_cert_file = c->conf.listener.tls_cert_file,
+        .tls_key_file = c->conf.listener.tls_key_file,
         .has_listen_fd = true,
     };
     struct rule_set *rs;
@@ -147,6 +169,7 @@ serve(struct classifier *c, const char *user)
         log_fatal("startup_failed", KV_ERR(err));
     log_event(LOG_INFO, "listening", KV_STR("host", o.host),
         KV_INT("port", http_server_port(c->server)),
+        KV_BOOL("tls", o.tls_cert_file != NULL),
         KV_STR("rules_dir", c->conf.rules_dir),
         KV_INT("workers", c->conf.workers),
         KV_BOOL("development", c->conf.development));
@@ -180,6 +203,7 @@ main(int argc, char **argv)
     if (c.conf.debug)
         log_set_level(LOG_DEBUG);
     c.rules = ruledir_new(c.conf.rules_dir);
+    c.dest_urls = dest_urls(&c.conf);
     if (o.check) {
         rc = check(&c);
     } else {
@@ -191,6 +215,7 @@ main(int argc, char **argv)
     metrics_http_free(c.metrics);
     classifier_token_cleanup(&c);
     free(c.health.report);
+    free(c.dest_urls);
     classifier_conf_free(&c.conf);
     curl_global_cleanup();
     return rc;

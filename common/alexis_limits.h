@@ -29,6 +29,21 @@
 #define HTTP_SERVER_THREADS     4
 #define HTTP_REASON_MAX         256     /* one-line error reason */
 #define HTTP_CONN_MEMORY_MAX    (64 * 1024)  /* MHD per-connection memory */
+/* Connections from one client address (MHD_OPTION_PER_IP_CONNECTION_LIMIT):
+ * above the classifier's most workers (each keeps one alive to its action
+ * handler) plus its pings. listener.max_connections_per_client. */
+#define HTTP_CONN_PER_IP_MAX    80
+/* MHD's own limit is this much above ours, so that a new connection is
+ * accepted and makes room by evicting the longest-waiting one (see
+ * http_conns.h) instead of waiting in the listen backlog. */
+#define HTTP_CONN_HEADROOM      64
+/* Headers and body of one request must arrive within this
+ * (listener.request_timeout); inactivity alone is HTTP_CONN_TIMEOUT_S. */
+#define HTTP_REQUEST_DEADLINE_MS    30000
+#define HTTP_REQUEST_DEADLINE_MAX_MS (3600 * 1000)
+#define HTTP_REAP_INTERVAL_MS   250     /* deadline sweep */
+#define HTTP_CUT_LOG_INTERVAL_MS 1000   /* one http_connections_cut a second */
+#define HTTP_TLS_PEM_MAX        (64 * 1024)  /* certificate or key file */
 
 /* Metrics (metrics.h) */
 #define METRICS_SERIES_MAX      128     /* label combinations per family */
@@ -73,7 +88,25 @@
 /* /v1/ping answers from a report at most this old; one check at a time. */
 #define CLASSIFIER_PING_CACHE_MS    2000
 
+/* Poller webhook intake (POST /v1/webhook/<feed>) */
+#define WEBHOOK_SECRET_FILE_MAX     4096    /* bytes of a webhook_secret_file */
+#define WEBHOOK_SECRET_MIN          16      /* shortest secret accepted */
+#define WEBHOOK_BODY_MAX            (256 * 1024)  /* 413 above this */
+#define WEBHOOK_WORKERS             4       /* fetch + forward at once */
+#define WEBHOOK_QUEUE_MAX           1024    /* waiting deliveries; 503 above */
+/* (feed, id) pairs remembered as recently forwarded: a repeated delivery
+ * or the next poll inside the window (config dedup_window, default 15m)
+ * is not forwarded again. */
+#define RECENT_MAX                  65536
+#define RECENT_WINDOW_MAX_MS        (24LL * 3600 * 1000)
+
 /* Action handler */
+/* Its request limit: the classifier's intake limit plus the largest rule
+ * (a rule file's size) and the bytes that join them, so an envelope the
+ * classifier accepted is never refused when it forwards it with the rule
+ * (issue 11 #5). A 413 anyway (limits changed) sends the alert to
+ * investigation. */
+#define AH_BODY_MAX_DEFAULT     (HTTP_BODY_MAX_DEFAULT + RULES_FILE_MAX + 64)
 #define AH_WORKERS_DEFAULT          4       /* jobs run at once */
 #define AH_WORKERS_MAX              64
 #define AH_REPORT_WORKERS_DEFAULT   1       /* ticket reports at once */
@@ -83,6 +116,9 @@
 #define AH_QUEUE_MAX_CEILING        100000
 #define AH_CLIENT_JOBS_DEFAULT      64      /* unfinished jobs per client */
 #define AH_RETRY_AFTER_S            30
+/* Output one job stores over all its results (each stream of a result is
+ * also capped by output_max): 64 entities x 64 tasks must not store GBs. */
+#define AH_JOB_OUTPUT_MAX           (8 * 1024 * 1024)
 #define AH_STORE_RETRY_MS           1000    /* workers retry a failing store */
 #define AH_PARALLEL_DEFAULT         16      /* entities of a task at once */
 #define AH_PARALLEL_MAX             256

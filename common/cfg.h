@@ -117,12 +117,27 @@ const char *cfg_strmap_get(const struct cfg_strmap *map, const char *key);
 
 /* ---- Pieces shared by every daemon's config (original layout). ---- */
 
-/* listener: {hostname, port, protocol} */
+/* listener: {hostname, port, protocol, tls_cert_file, tls_key_file,
+ * request_timeout, max_connections_per_client}. protocol 'https' (the
+ * original's key) means the same as a certificate: HTTPS only. */
 struct cfg_listener {
     char       *hostname;
     long long   port;
+    char       *protocol;           /* "http", "https" or NULL */
+    char       *tls_cert_file;      /* PEM; with tls_key_file: HTTPS */
+    char       *tls_key_file;
+    uint64_t    request_timeout_ms; /* whole-request deadline */
+    long long   max_per_client;     /* connections per client address */
+    struct cfg_mark mark;
 };
 extern const struct cfg_field cfg_listener_fields[];
+
+/* After cfg_load: protocol https needs both TLS files, a certificate
+ * needs its key (and the other way round), and protocol http contradicts
+ * them. Errors name section ("classifier.listener") at the listener's
+ * line. Returns 0 or -1. */
+int cfg_listener_check(const struct cfg_listener *l, const char *path,
+    const char *section, struct cfg_errors *errs);
 
 /* tokens: {directory, allowed_clients, runtime, metrics_token}. After
  * cfg_tokens_resolve, the files are paths inside directory. metrics_token
@@ -169,6 +184,13 @@ int cfg_check_url(const char *text, char *err, size_t errlen);
  * never include secret values. Returns 0 or -1. */
 int cfg_auth_resolve(struct cfg_auth *list, size_t n, const char *path,
     struct cfg_errors *errs) ATTR_WUR;
+
+/* Read a file holding only a secret (an API key, a webhook secret; a
+ * Docker secret): the whole file, surrounding white space trimmed, at most
+ * max bytes, no control bytes. Caller wipes (explicit_bzero) and frees.
+ * NULL with "<path>: <reason>" in err, never quoting the secret. */
+char *cfg_secret_file_read(const char *path, size_t max, char *err,
+    size_t errlen);
 
 /* Release header_lines (wiping them). */
 void cfg_auth_cleanup(struct cfg_auth *list, size_t n);

@@ -7,6 +7,7 @@
 #include "cfg.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -19,14 +20,16 @@
 #include "xmem.h"
 
 #define AUTH_KEY_FILE_MAX   4096
+#define STR(x)              #x
+#define XSTR(x)             STR(x)
 
 static int
 check_protocol(const char *text, char *err, size_t errlen)
 {
-    if (str_eq_nocase(text, "http"))
+    if (str_eq_nocase(text, "http") || str_eq_nocase(text, "https"))
         return 0;
-    snprintf(err, errlen,
-        "only http is supported; terminate TLS in front of Alexis");
+    snprintf(err, errlen, "expected http or https (https needs "
+        "tls_cert_file and tls_key_file)");
     return -1;
 }
 
@@ -111,9 +114,53 @@ const struct cfg_field cfg_listener_fields[] = {
     /* No default: each daemon presets its own port. */
     { .key = "port", .type = CFG_INT,
       .offset = offsetof(struct cfg_listener, port), .min = 0, .max = 65535 },
-    { .key = "protocol", .type = CFG_IGNORE, .check = check_protocol },
+    { .key = "protocol", .type = CFG_STR, .check = check_protocol,
+      .offset = offsetof(struct cfg_listener, protocol) },
+    { .key = "tls_cert_file", .type = CFG_PATH,
+      .offset = offsetof(struct cfg_listener, tls_cert_file) },
+    { .key = "tls_key_file", .type = CFG_PATH,
+      .offset = offsetof(struct cfg_listener, tls_key_file) },
+    { .key = "request_timeout", .type = CFG_DURATION,
+      .offset = offsetof(struct cfg_listener, request_timeout_ms),
+      .min = 1000, .max = HTTP_REQUEST_DEADLINE_MAX_MS,
+      .def = XSTR(HTTP_REQUEST_DEADLINE_MS) "ms" },
+    { .key = "max_connections_per_client", .type = CFG_INT,
+      .offset = offsetof(struct cfg_listener, max_per_client),
+      .min = 1, .max = HTTP_CONN_MAX_DEFAULT,
+      .def = XSTR(HTTP_CONN_PER_IP_MAX) },
+    { .key = "", .type = CFG_MARK,
+      .offset = offsetof(struct cfg_listener, mark) },
     { .key = NULL },
 };
+
+int
+cfg_listener_check(const struct cfg_listener *l, const char *path,
+    const char *section, struct cfg_errors *errs)
+{
+    bool cert = l->tls_cert_file != NULL, key = l->tls_key_file != NULL;
+    bool https = l->protocol != NULL && str_eq_nocase(l->protocol, "https");
+    bool http = l->protocol != NULL && str_eq_nocase(l->protocol, "http");
+    const struct cfg_mark *m = l->mark.line > 0 ? &l->mark : NULL;
+
+    if (cert != key) {
+        cfg_error_add(errs, path, m, "\"%s\": %s is set without %s",
+            section, cert ? "tls_cert_file" : "tls_key_file",
+            cert ? "tls_key_file" : "tls_cert_file");
+        return -1;
+    }
+    if (https && !cert) {
+        cfg_error_add(errs, path, m, "\"%s\": protocol https needs "
+            "tls_cert_file and tls_key_file", section);
+        return -1;
+    }
+    if (http && cert) {
+        cfg_error_add(errs, path, m, "\"%s\": protocol http, but "
+            "tls_cert_file is set (HTTPS); say https or drop the files",
+            section);
+        return -1;
+    }
+    return 0;
+}
 
 const struct cfg_field cfg_tokens_fields[] = {
     { .key = "directory", .type = CFG_PATH,
@@ -333,19 +380,14 @@ add_basic(struct cfg_auth *a, const char *user, const char *secret)
     free(b64);
 }
 
-/* api_key_file (or a jsm entry's api_token_file): the whole file,
- * whitespace-trimmed, is the key. */
-static int
-auth_key_file(struct cfg_auth *a, const char *path, char *err, size_t errlen)
+char *
+cfg_secret_file_read(const char *path, size_t max, char *err, size_t errlen)
 {
-    const struct ticketsys *sys = ticketsys_find(a->type);
-    char *text, *key, *end, *q;
+    char *text, *key, *end, *q, *out = NULL;
     size_t len = 0;
-    int rc = -1;
 
-    if ((text = file_slurp(path, AUTH_KEY_FILE_MAX, &len, err,
-        errlen)) == NULL)
-        return -1;
+    if ((text = file_slurp(path, max, &len, err, errlen)) == NULL)
+        return NULL;
     for (key = text, end = text + len; key < end &&
         isspace((unsigned char)*key); key++)
         continue;
@@ -358,16 +400,33 @@ auth_key_file(struct cfg_auth *a, const char *path, char *err, size_t errlen)
             "the key file is empty" : "the key contains control bytes");
         goto out;
     }
-    *end = '\0';
+    out = xmalloc((size_t)(end - key) + 1);
+    memcpy(out, key, (size_t)(end - key));
+    out[end - key] = '\0';
+out:
+    explicit_bzero(text, len);
+    free(text);
+    return out;
+}
+
+/* api_key_file (or a jsm entry's api_token_file): the whole file,
+ * whitespace-trimmed, is the key. */
+static int
+auth_key_file(struct cfg_auth *a, const char *path, char *err, size_t errlen)
+{
+    const struct ticketsys *sys = ticketsys_find(a->type);
+    char *key;
+
+    if ((key = cfg_secret_file_read(path, AUTH_KEY_FILE_MAX, err,
+        errlen)) == NULL)
+        return -1;
     if (sys->basic_auth)
         add_basic(a, a->email, key);
     else
         add_line(a, "Authorization", sys->key_scheme, key);
-    rc = 0;
-out:
-    explicit_bzero(text, len);
-    free(text);
-    return rc;
+    explicit_bzero(key, strlen(key));
+    free(key);
+    return 0;
 }
 
 /* Whether cfg_load accepted the entry's name and type. If not, it has

@@ -33,6 +33,8 @@ struct http_client {
     long        connect_timeout_ms;
     long        total_timeout_ms;
     size_t      response_max;
+    const char          *ca_file;
+    const char *const   *ca_for;
     uint64_t    rng;                    /* xorshift state for jitter */
     char        errbuf[CURL_ERROR_SIZE];
 };
@@ -66,6 +68,10 @@ http_client_new(const struct http_client_opts *opts)
         c->total_timeout_ms = opts->total_timeout_ms;
     if (opts != NULL && opts->response_max > 0)
         c->response_max = opts->response_max;
+    if (opts != NULL) {
+        c->ca_file = opts->ca_file;
+        c->ca_for = opts->ca_for;
+    }
     c->rng = now_us() ^ (uint64_t)(uintptr_t)c;
     if (c->rng == 0)
         c->rng = 1;
@@ -271,11 +277,30 @@ setup_method(CURL *h, const char *method, const char *body, size_t body_len)
         0 : -1;
 }
 
+/* The CA bundle for url: ours for the URLs it is meant for, else NULL
+ * (libcurl's default, the system store). */
+static const char *
+ca_for_url(const struct http_client *c, const char *url)
+{
+    const char *const *p;
+
+    if (c->ca_file == NULL || strncasecmp(url, "https://", 8) != 0)
+        return NULL;
+    if (c->ca_for == NULL)
+        return c->ca_file;
+    for (p = c->ca_for; *p != NULL; p++) {
+        if (strncmp(url, *p, strlen(*p)) == 0)
+            return c->ca_file;
+    }
+    return NULL;
+}
+
 static int
 setup_handle(struct http_client *c, const char *url,
     struct curl_slist *hdrs, struct xfer *x)
 {
     CURL *h = c->curl;
+    const char *ca = ca_for_url(c, url);
 
     /* Reset forgets options but keeps live connections and caches. */
     curl_easy_reset(h);
@@ -298,6 +323,8 @@ setup_handle(struct http_client *c, const char *url,
         curl_easy_setopt(h, CURLOPT_HEADERDATA, x) != CURLE_OK ||
         curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs) != CURLE_OK ||
         curl_easy_setopt(h, CURLOPT_USERAGENT, "alexis") != CURLE_OK)
+        return -1;
+    if (ca != NULL && curl_easy_setopt(h, CURLOPT_CAINFO, ca) != CURLE_OK)
         return -1;
     return 0;
 }

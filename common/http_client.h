@@ -19,6 +19,14 @@ struct http_client_opts {
     long    connect_timeout_ms;   /* HTTP_CONNECT_TIMEOUT_MS when 0 */
     long    total_timeout_ms;     /* HTTP_TOTAL_TIMEOUT_MS when 0 */
     size_t  response_max;         /* HTTP_RESPONSE_MAX when 0 */
+    /* PEM CA bundle (CURLOPT_CAINFO) for https URLs that start with one
+     * of ca_for (a NULL-terminated list of base URLs, e.g. the next
+     * daemon's), or for every https URL when ca_for is NULL. Other URLs
+     * are verified against the system's CAs. Verification of the peer
+     * and its host name is never turned off. Both are borrowed and must
+     * outlive the client. */
+    const char          *ca_file;
+    const char *const   *ca_for;
 };
 
 struct http_result {

@@ -29,6 +29,7 @@
 #include <microhttpd.h>
 
 #include "auth.h"
+#include "http_conns.h"
 #include "log.h"
 #include "str.h"
 #include "xmem.h"
@@ -43,6 +44,8 @@
 #define HTTP_MHD_MSG_MAX        512     /* one MHD error message */
 #define HTTP_STOP_POLL_MS       10      /* drain poll interval on stop */
 #define JSON_MEDIA_TYPE         "application/json"
+/* TLS 1.2 and 1.3 only, GnuTLS's NORMAL choice of ciphers within them. */
+#define HTTP_TLS_PRIORITIES     "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 
 struct route {
     char            *method;
@@ -50,6 +53,7 @@ struct route {
     size_t           path_len;
     bool             prefix;
     bool             auth;
+    bool             auth_optional;
     http_handler_fn  fn;
 };
 
@@ -65,6 +69,10 @@ struct http_server {
     pthread_mutex_t          auth_lock;     /* refresh + check */
     bool                     auth_failing;  /* under auth_lock */
     atomic_uint              inflight;      /* requests not yet completed */
+    struct http_conns       *conns;
+    char                    *tls_cert;      /* PEM text, while serving */
+    char                    *tls_key;       /* secret: wiped on stop */
+    size_t                   tls_key_len;
 };
 
 /* One request, from its header pass to MHD's completion callback. */
@@ -86,14 +94,24 @@ struct req_state {
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     ATTR_PRINTF(2, 0);
-static enum MHD_Result queue_error(struct MHD_Connection *mc,
-    struct req_state *st, int status, const char *allow, const char *fmt,
-    ...) ATTR_PRINTF(5, 6);
+static enum MHD_Result queue_error(struct http_server *srv,
+    struct MHD_Connection *mc, struct req_state *st, int status,
+    const char *allow, const char *fmt, ...) ATTR_PRINTF(6, 7);
 
 static const char *
 lookup(struct MHD_Connection *mc, enum MHD_ValueKind kind, const char *name)
 {
     return MHD_lookup_connection_value(mc, kind, name);
+}
+
+/* The guard's record of mc's connection (set by on_connection). */
+static struct http_conn_track *
+track_of(struct MHD_Connection *mc)
+{
+    const union MHD_ConnectionInfo *ci;
+
+    ci = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci != NULL ? ci->socket_context : NULL;
 }
 
 static bool
@@ -177,8 +195,8 @@ add_retry_after(struct MHD_Response *r, unsigned s)
 /* Hand resp to MHD with status, Content-Type and an optional Allow. The
  * body is taken from resp. */
 static enum MHD_Result
-queue_response(struct MHD_Connection *mc, struct req_state *st,
-    struct http_response *resp, const char *allow)
+queue_response(struct http_server *srv, struct MHD_Connection *mc,
+    struct req_state *st, struct http_response *resp, const char *allow)
 {
     struct MHD_Response *r;
     enum MHD_Result ret;
@@ -205,6 +223,7 @@ queue_response(struct MHD_Connection *mc, struct req_state *st,
     resp->body = NULL;
     if (r == NULL)
         return MHD_NO;
+    http_conns_answering(srv->conns, track_of(mc));
     if ((len > 0 && MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
         resp->content_type != NULL ? resp->content_type :
         JSON_MEDIA_TYPE) != MHD_YES) || (allow != NULL &&
@@ -220,8 +239,9 @@ queue_response(struct MHD_Connection *mc, struct req_state *st,
 }
 
 static enum MHD_Result
-queue_error(struct MHD_Connection *mc, struct req_state *st, int status,
-    const char *allow, const char *fmt, ...)
+queue_error(struct http_server *srv, struct MHD_Connection *mc,
+    struct req_state *st, int status, const char *allow, const char *fmt,
+    ...)
 {
     struct http_response resp;
     char reason[HTTP_REASON_MAX];
@@ -232,7 +252,7 @@ queue_error(struct MHD_Connection *mc, struct req_state *st, int status,
     (void)vsnprintf(reason, sizeof(reason), fmt, ap);
     va_end(ap);
     http_reply_error(&resp, status, "%s", reason);
-    return queue_response(mc, st, &resp, allow);
+    return queue_response(srv, mc, st, &resp, allow);
 }
 
 /* Check the presented token; on success the requestor's name is copied into
@@ -269,6 +289,62 @@ authenticate(struct http_server *srv, struct MHD_Connection *mc,
     return rc;
 }
 
+/* Iterator state of framing_error: the Content-Length values seen. */
+struct clen_scan {
+    const char  *first;
+    unsigned     n;
+    bool         differ;
+};
+
+static enum MHD_Result
+scan_clen(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+    struct clen_scan *c = cls;
+
+    (void)kind;
+    if (key == NULL || value == NULL ||
+        strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) != 0)
+        return MHD_YES;
+    if (c->n++ == 0)
+        c->first = value;
+    else if (strcmp(c->first, value) != 0)
+        c->differ = true;
+    return MHD_YES;
+}
+
+/*
+ * Framing MHD lets through but that can make two parsers disagree about
+ * where the body ends (request smuggling behind a proxy): both
+ * Transfer-Encoding and Content-Length, differing Content-Lengths (MHD
+ * reads the first), or a transfer coding MHD cannot decode (it would read
+ * to the end of the connection). The status, or 0 when the framing is
+ * sound; reason gets the sentence. A malformed Content-Length never gets
+ * here: MHD answers it while parsing (docs/SECURITY.md).
+ */
+static int
+framing_error(struct MHD_Connection *mc, const char **reason)
+{
+    struct clen_scan c = { NULL, 0, false };
+    const char *te;
+
+    (void)MHD_get_connection_values(mc, MHD_HEADER_KIND, scan_clen, &c);
+    te = lookup(mc, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+    if (te != NULL && c.n > 0) {
+        *reason = "both Transfer-Encoding and Content-Length";
+        return 400;
+    }
+    if (c.differ) {
+        *reason = "differing Content-Length headers";
+        return 400;
+    }
+    if (te != NULL && !str_eq_nocase(te, "chunked")) {
+        *reason = "only the chunked Transfer-Encoding is supported";
+        return 501;
+    }
+    return 0;
+}
+
 /* The header pass: answer at once when the request cannot succeed, so its
  * body is never read. */
 static enum MHD_Result
@@ -276,30 +352,38 @@ screen_request(struct http_server *srv, struct MHD_Connection *mc,
     struct req_state *st)
 {
     char allow[HTTP_ALLOW_MAX];
-    const char *v, *errstr;
+    const char *v, *errstr, *reason = NULL;
     uint64_t clen = 0;
     bool has_body;
+    int status;
 
+    if ((status = framing_error(mc, &reason)) != 0)
+        return queue_error(srv, mc, st, status, NULL, "%s", reason);
     st->route = route_find(srv, st->path, st->method);
     if (st->route == NULL) {
         if (route_allow(srv, st->path, allow, sizeof(allow)) == 0)
-            return queue_error(mc, st, 404, NULL, "no such endpoint");
-        return queue_error(mc, st, 405, allow, "method not allowed");
+            return queue_error(srv, mc, st, 404, NULL, "no such endpoint");
+        return queue_error(srv, mc, st, 405, allow, "method not allowed");
     }
     if (st->route->auth && authenticate(srv, mc, st) == -1)
-        return queue_error(mc, st, 401, NULL, "missing or invalid token");
+        return queue_error(srv, mc, st, 401, NULL,
+            "missing or invalid token");
+    /* Optional: a valid token shows more; none or a bad one, less. */
+    if (st->route->auth_optional)
+        (void)authenticate(srv, mc, st);
     v = lookup(mc, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (v != NULL && str_to_u64(v, 0, UINT64_MAX, &clen, &errstr) == -1)
-        return queue_error(mc, st, 400, NULL, "Content-Length is %s", errstr);
+        return queue_error(srv, mc, st, 400, NULL, "Content-Length is %s",
+            errstr);
     if (clen > srv->body_max) {
-        return queue_error(mc, st, 413, NULL, "body larger than %zu bytes",
-            srv->body_max);
+        return queue_error(srv, mc, st, 413, NULL,
+            "body larger than %zu bytes", srv->body_max);
     }
     has_body = clen > 0 ||
         lookup(mc, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
     v = lookup(mc, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
     if (has_body && v != NULL && !is_json_type(v)) {
-        return queue_error(mc, st, 415, NULL,
+        return queue_error(srv, mc, st, 415, NULL,
             "Content-Type must be " JSON_MEDIA_TYPE);
     }
     return MHD_YES;
@@ -336,7 +420,7 @@ dispatch(struct http_server *srv, struct MHD_Connection *mc,
     struct http_response resp;
 
     if (st->too_large) {
-        return queue_error(mc, st, 413, NULL, "body larger than %zu bytes",
+        return queue_error(srv, mc, st, 413, NULL, "body larger than %zu bytes",
             srv->body_max);
     }
     memset(&req, 0, sizeof(req));
@@ -349,7 +433,7 @@ dispatch(struct http_server *srv, struct MHD_Connection *mc,
     req.read_all = st->read_all;
     req.conn = (struct http_conn *)mc;
     st->route->fn(srv->ctx, &req, &resp);
-    return queue_response(mc, st, &resp, NULL);
+    return queue_response(srv, mc, st, &resp, NULL);
 }
 
 static enum MHD_Result
@@ -427,7 +511,7 @@ on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
     struct http_server *srv = cls;
     struct req_state *st = *con_cls;
 
-    (void)mc;
+    http_conns_done(srv->conns, track_of(mc));
     if (st == NULL)
         return;
     log_finished(st, toe);
@@ -440,20 +524,46 @@ on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
     atomic_fetch_sub(&srv->inflight, 1);
 }
 
+/* MHD's connection start and end: the guard tracks every socket. */
+static void
+on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
+    enum MHD_ConnectionNotificationCode code)
+{
+    struct http_server *srv = cls;
+    const union MHD_ConnectionInfo *ci;
+
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        ci = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = ci != NULL ?
+            http_conns_opened(srv->conns, ci->connect_fd) : NULL;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        http_conns_closed(srv->conns, *socket_context);
+        *socket_context = NULL;
+    }
+}
+
 static void
 on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
     char msg[HTTP_MHD_MSG_MAX];
     size_t len;
 
-    (void)cls;
+    const struct http_server *srv = cls;
+
     if (!log_enabled(LOG_WARN))
         return;
     (void)vsnprintf(msg, sizeof(msg), fmt, ap);
     len = strlen(msg);
     while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
         msg[--len] = '\0';
-    log_event(LOG_WARN, "http_server_error", KV_STR("msg", msg));
+    /* GnuTLS's words for a client that does not speak TLS (plain HTTP
+     * to an HTTPS port gets no reply at all): say so in the event. */
+    if (srv->tls_cert != NULL && strstr(msg, "handshake") != NULL)
+        log_event(LOG_WARN, "tls_handshake_failed", KV_STR("msg", msg),
+            KV_STR("hint", "a plain-HTTP client on this HTTPS port gets "
+            "no reply"));
+    else
+        log_event(LOG_WARN, "http_server_error", KV_STR("msg", msg));
 }
 
 static int
@@ -550,6 +660,7 @@ copy_routes(struct http_server *srv, const struct http_route *routes)
         srv->routes[i].path_len = strlen(routes[i].path);
         srv->routes[i].prefix = routes[i].prefix;
         srv->routes[i].auth = routes[i].auth;
+        srv->routes[i].auth_optional = routes[i].auth_optional;
         srv->routes[i].fn = routes[i].fn;
     }
 }
@@ -574,11 +685,43 @@ check_routes(const struct http_route *routes, char *err, size_t errlen)
     return 0;
 }
 
+/* Read the PEM certificate and key for MHD (which wants them in memory).
+ * A key file that is there but not a key is found by MHD at start. */
+static int
+load_tls(struct http_server *srv, const struct http_server_opts *opts,
+    char *err, size_t errlen)
+{
+    size_t len = 0;
+
+    if ((opts->tls_cert_file == NULL) != (opts->tls_key_file == NULL)) {
+        (void)snprintf(err, errlen, "TLS needs both a certificate and a "
+            "key file");
+        return -1;
+    }
+    if (opts->tls_cert_file == NULL)
+        return 0;
+    if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+        (void)snprintf(err, errlen, "this libmicrohttpd was built without "
+            "TLS (GnuTLS); cannot serve HTTPS");
+        return -1;
+    }
+    if ((srv->tls_cert = file_slurp(opts->tls_cert_file, HTTP_TLS_PEM_MAX,
+        &len, err, errlen)) == NULL)
+        return -1;
+    if ((srv->tls_key = file_slurp(opts->tls_key_file, HTTP_TLS_PEM_MAX,
+        &srv->tls_key_len, err, errlen)) == NULL)
+        return -1;
+    return 0;
+}
+
 static unsigned
-daemon_flags(const struct sockaddr_storage *ss)
+daemon_flags(const struct http_server *srv, const struct sockaddr_storage *ss)
 {
     const struct sockaddr_in6 *sin6;
     unsigned flags = MHD_USE_ERROR_LOG | MHD_USE_ITC;
+
+    if (srv->tls_cert != NULL)
+        flags |= MHD_USE_TLS;
 
     if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
         flags |= MHD_USE_EPOLL_INTERNAL_THREAD;
@@ -608,10 +751,17 @@ start_daemon(struct http_server *srv, const struct http_server_opts *opts,
         { MHD_OPTION_END, 0, NULL },
         { MHD_OPTION_END, 0, NULL },
     };
-    unsigned threads, conn_max;
+    struct MHD_OptionItem tls[] = {
+        { MHD_OPTION_END, 0, NULL },
+        { MHD_OPTION_END, 0, NULL },
+        { MHD_OPTION_END, 0, NULL },
+        { MHD_OPTION_END, 0, NULL },
+    };
+    unsigned threads, conn_max, per_ip;
 
     threads = opts->threads != 0 ? opts->threads : HTTP_SERVER_THREADS;
     conn_max = opts->conn_max != 0 ? opts->conn_max : HTTP_CONN_MAX_DEFAULT;
+    per_ip = opts->max_per_ip != 0 ? opts->max_per_ip : HTTP_CONN_PER_IP_MAX;
     if (conn_max < threads) {
         (void)snprintf(err, errlen, "connection limit %u is below the %u "
             "server threads", conn_max, threads);
@@ -630,19 +780,33 @@ start_daemon(struct http_server *srv, const struct http_server_opts *opts,
         where[0].option = MHD_OPTION_SOCK_ADDR;
         where[0].ptr_value = (void *)(uintptr_t)ss;
     }
-    srv->daemon = MHD_start_daemon(daemon_flags(ss), 0, NULL, NULL,
+    if (srv->tls_cert != NULL) {
+        tls[0].option = MHD_OPTION_HTTPS_MEM_CERT;
+        tls[0].ptr_value = srv->tls_cert;
+        tls[1].option = MHD_OPTION_HTTPS_MEM_KEY;
+        tls[1].ptr_value = srv->tls_key;
+        tls[2].option = MHD_OPTION_HTTPS_PRIORITIES;
+        tls[2].ptr_value = (void *)(uintptr_t)HTTP_TLS_PRIORITIES;
+    }
+    /* MHD's limit leaves headroom above ours: the guard evicts for the
+     * connections in it (http_conns.h). */
+    srv->daemon = MHD_start_daemon(daemon_flags(srv, ss), 0, NULL, NULL,
         on_request, srv,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
         MHD_OPTION_ARRAY, where,
         MHD_OPTION_ARRAY, pool,
-        MHD_OPTION_CONNECTION_LIMIT, conn_max,
+        MHD_OPTION_ARRAY, tls,
+        MHD_OPTION_CONNECTION_LIMIT, conn_max + HTTP_CONN_HEADROOM,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
         MHD_OPTION_CONNECTION_TIMEOUT, srv->timeout_s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY_MAX,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
         MHD_OPTION_END);
     if (srv->daemon == NULL) {
-        (void)snprintf(err, errlen, "cannot listen on %s port %d (see "
-            "http_server_error)", opts->host, opts->port);
+        (void)snprintf(err, errlen, "cannot serve on %s port %d%s (see "
+            "http_server_error)", opts->host, opts->port,
+            srv->tls_cert != NULL ? " with that certificate and key" : "");
         return -1;
     }
     info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -691,7 +855,12 @@ http_server_start(const struct http_server_opts *opts,
         HTTP_BODY_MAX_DEFAULT;
     srv->timeout_s = opts->timeout_s != 0 ? opts->timeout_s :
         HTTP_CONN_TIMEOUT_S;
-    if (start_daemon(srv, opts, &ss, err, errlen) == -1) {
+    if (load_tls(srv, opts, err, errlen) == -1 ||
+        (srv->conns = http_conns_new(opts->conn_max != 0 ? opts->conn_max :
+        HTTP_CONN_MAX_DEFAULT, opts->request_deadline_ms != 0 ?
+        opts->request_deadline_ms : HTTP_REQUEST_DEADLINE_MS,
+        (uint64_t)srv->timeout_s * 1000, err, errlen)) == NULL ||
+        start_daemon(srv, opts, &ss, err, errlen) == -1) {
         http_server_stop(srv);
         return NULL;
     }
@@ -725,6 +894,11 @@ http_server_stop(struct http_server *srv)
         if (lfd != MHD_INVALID_SOCKET)
             (void)close(lfd);
     }
+    http_conns_free(srv->conns);
+    if (srv->tls_key != NULL)
+        explicit_bzero(srv->tls_key, srv->tls_key_len);
+    free(srv->tls_key);
+    free(srv->tls_cert);
     for (i = 0; i < srv->nroutes; i++) {
         free(srv->routes[i].method);
         free(srv->routes[i].path);

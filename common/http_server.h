@@ -4,10 +4,24 @@
  *   404 unknown path, 405 known path wrong method (with Allow), 413 body
  *   over the limit, 415 a body whose Content-Type is set and is not JSON,
  *   401 missing/bad token on routes that require one (body never echoes the
- *   token). MHD cannot answer 503 over its connection limit: it stops
- *   accepting, and new connections wait in the kernel's listen backlog
- *   until a slot frees; none gets an HTTP answer.
- * Error bodies are {"error":"<one-line reason>","status":N}.
+ *   token), 400 for a request with both Transfer-Encoding and
+ *   Content-Length or with differing Content-Lengths, 501 for a transfer
+ *   coding other than chunked.
+ * Error bodies are {"error":"<one-line reason>","status":N}. Requests that
+ * MHD refuses while parsing, before any hook of ours (header block or
+ * request line over the memory limit, a bad request line or version, a
+ * malformed Content-Length or chunk), get MHD's own small HTML answer;
+ * docs/SECURITY.md "HTTP parsing" lists them.
+ *
+ * Slow clients: at most max_per_ip connections per client address (more
+ * are closed at once, without an answer), a deadline for each whole
+ * request, and over conn_max the longest-waiting connection is evicted for
+ * a new one (http_conns.h), so /v1/ping answers during a slowloris.
+ *
+ * TLS: with tls_cert_file and tls_key_file (PEM) the server speaks only
+ * HTTPS, through libmicrohttpd's GnuTLS. A plain-HTTP request to it gets
+ * no answer: the TLS handshake fails and the connection is closed (the
+ * client sees an empty reply), logged as http_server_error.
  *
  * The server logs request_finished for every request (method, path, status,
  * requestor, app_elapsed_ms, plus the id a handler set) so handlers log only
@@ -58,6 +72,9 @@ struct http_route {
     bool             prefix;
     bool             auth;          /* require a token from clients */
     http_handler_fn  fn;
+    /* Check a token when one is presented (requestor set when valid) but
+     * answer without one too; a bad token counts as none. */
+    bool             auth_optional;
 };
 
 struct http_server_opts {
@@ -67,6 +84,13 @@ struct http_server_opts {
     unsigned                 conn_max;      /* HTTP_CONN_MAX_DEFAULT when 0 */
     unsigned                 timeout_s;     /* HTTP_CONN_TIMEOUT_S when 0 */
     unsigned                 threads;       /* HTTP_SERVER_THREADS when 0 */
+    unsigned                 max_per_ip;    /* HTTP_CONN_PER_IP_MAX when 0 */
+    /* Whole-request deadline; HTTP_REQUEST_DEADLINE_MS when 0. */
+    unsigned long long       request_deadline_ms;
+    /* PEM files; both or neither. Read at start (after the privilege
+     * drop, so the daemon's user must be able to read them). */
+    const char              *tls_cert_file;
+    const char              *tls_key_file;
     struct auth_clients     *clients;       /* for auth routes; may be NULL */
     /* A socket from http_server_listen to serve on, when has_listen_fd;
      * then host and port are not used. The server owns it from then on. */
@@ -80,7 +104,8 @@ int http_server_listen(const char *host, int port, char *err, size_t errlen);
 
 /* Bind and start serving routes (terminated by a route with method NULL;
  * tried in order, the first whose path and method match wins). ctx is
- * passed to every handler. NULL with err on failure (bind, bad host). */
+ * passed to every handler. NULL with err on failure (bind, bad host, an
+ * unreadable or invalid certificate or key, no TLS in libmicrohttpd). */
 struct http_server *http_server_start(const struct http_server_opts *opts,
     const struct http_route *routes, void *ctx, char *err, size_t errlen);
 

@@ -103,6 +103,37 @@ log_key_is_secret(const char *key)
     return false;
 }
 
+/*
+ * The code point of the complete 2- or 3-byte UTF-8 sequence at p, or -1.
+ * Only these lengths matter to is_line_breaker; longer and broken
+ * sequences pass through as they are.
+ */
+static long
+utf8_cp(const unsigned char *p)
+{
+    if (p[0] >= 0xc2 && p[0] <= 0xdf && (p[1] & 0xc0) == 0x80)
+        return ((long)(p[0] & 0x1f) << 6) | (p[1] & 0x3f);
+    if (p[0] >= 0xe0 && p[0] <= 0xef && (p[1] & 0xc0) == 0x80 &&
+        (p[2] & 0xc0) == 0x80)
+        return ((long)(p[0] & 0x0f) << 12) | ((long)(p[1] & 0x3f) << 6) |
+            (p[2] & 0x3f);
+    return -1;
+}
+
+/*
+ * Code points that some tools treat as a line end (C1 controls with NEL
+ * U+0085, LINE and PARAGRAPH SEPARATOR) or that reorder what a reader sees
+ * (the bidirectional controls). Written raw they would let a value forge
+ * a log line or hide part of one, so they are escaped like \n.
+ */
+static bool
+is_line_breaker(long cp)
+{
+    return (cp >= 0x80 && cp <= 0x9f) || cp == 0x061c || cp == 0x200e ||
+        cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) ||
+        (cp >= 0x2066 && cp <= 0x2069);
+}
+
 static bool
 needs_quotes(const unsigned char *p)
 {
@@ -110,10 +141,25 @@ needs_quotes(const unsigned char *p)
         return true;
     for (; *p != '\0'; p++) {
         if (*p <= 0x20 || *p == 0x7f || *p == '"' || *p == '=' ||
-            *p == '\\')
+            *p == '\\' || (*p >= 0xc2 && is_line_breaker(utf8_cp(p))))
             return true;
     }
     return false;
+}
+
+/* Write the escape \uXXXX of cp (below 0x10000) to out; returns 6. */
+static size_t
+escape_u(long cp, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+
+    out[0] = '\\';
+    out[1] = 'u';
+    out[2] = hex[(cp >> 12) & 0x0f];
+    out[3] = hex[(cp >> 8) & 0x0f];
+    out[4] = hex[(cp >> 4) & 0x0f];
+    out[5] = hex[cp & 0x0f];
+    return 6;
 }
 
 /*
@@ -126,7 +172,6 @@ needs_quotes(const unsigned char *p)
 static size_t
 next_unit(const unsigned char *p, bool quoted, char *out, size_t *used)
 {
-    static const char hex[] = "0123456789abcdef";
     size_t want, n;
 
     *used = 1;
@@ -141,6 +186,11 @@ next_unit(const unsigned char *p, bool quoted, char *out, size_t *used)
             want = 1;
         for (n = 1; n < want && (p[n] & 0xc0) == 0x80; n++)
             continue;
+        /* Only a quoted value can hold one (needs_quotes). */
+        if (quoted && n == want && is_line_breaker(utf8_cp(p))) {
+            *used = n;
+            return escape_u(utf8_cp(p), out);
+        }
         memcpy(out, p, n);
         *used = n;
         return n;
@@ -167,14 +217,8 @@ next_unit(const unsigned char *p, bool quoted, char *out, size_t *used)
     default:
         break;
     }
-    if (*p < 0x20 || *p == 0x7f) {
-        out[1] = 'u';
-        out[2] = '0';
-        out[3] = '0';
-        out[4] = hex[*p >> 4];
-        out[5] = hex[*p & 0x0f];
-        return 6;
-    }
+    if (*p < 0x20 || *p == 0x7f)
+        return escape_u(*p, out);
     out[0] = (char)*p;
     return 1;
 }

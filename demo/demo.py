@@ -3,17 +3,25 @@
 
 Starts alexis-sim (OpsGenie + Dynatrace, seeded from sim/seed/demo.json), a
 real OpenSSH sshd with a freshly generated key pair and known_hosts, the
-action handler, the classifier and the poller. The example rules/ are used
-as they are for matching; only their commands are replaced by harmless
+action handler, the classifier and the poller (listening for the
+simulator's webhooks). The example rules/ are used as they are for
+matching; only their commands are replaced by harmless
 echoes (the demo's "hosts" are this machine's loopback sshd, and nobody
-wants `systemctl restart` run on their laptop). Then it shows what happened
-and stops everything it started, by pid.
+wants `systemctl restart` run on their laptop). The seeded alerts are
+picked up by polling; then one new alert is created and arrives by webhook
+(the simulator POSTs OpsGenie's Create payload to the poller). Then it
+shows what happened and stops everything it started, by pid.
 
-    python3 demo/demo.py [--keep-running] [--bin build/bin]
+    python3 demo/demo.py [--keep-running] [--tls] [--bin build/bin]
 
-Everything (configs, tokens, keys, logs) is under run/demo-<time>/.
+With --tls (or ALEXIS_TLS=1 in the environment) the classifier and the
+action handler serve HTTPS with certificates that scripts/gen-certs.sh
+makes for this run, and the poller and the classifier verify them with
+the run's CA (ca_file). Everything (configs, tokens, keys, certificates,
+logs) is under run/demo-<time>/.
 """
 import argparse
+import calendar
 import json
 import os
 import signal
@@ -31,6 +39,8 @@ from sshd import Sshd  # noqa: E402
 
 WAIT_S = 90
 DT_PROBLEM = "-4417200931562209843_1763805540000V2"
+WEBHOOK_SECRETS = {"opsgenie": "demo-opsgenie-webhook-secret-0123456789",
+                   "dynatrace": "demo-dynatrace-webhook-secret-012345678"}
 
 
 def demo_command(rule, task):
@@ -46,14 +56,18 @@ class Demo:
     command that replaces the task's run_command (tests leave traces)."""
 
     def __init__(self, bin_dir, workdir, command=demo_command,
-                 loop_interval=2):
+                 loop_interval=2, webhooks=False, tls=False):
         self.bin = bin_dir
         self.files = WorkDir(workdir)     # configs, keys, tokens, logs
         self.path, self.write = self.files.join, self.files.write
         self.command = command
         self.loop_interval = loop_interval
+        self.webhooks = webhooks    # the poller listens; the sim sends
+        self.po_url = None
         self.procs = []
         self.sshd = None
+        self.tls = tls
+        self.ca = None          # the run's CA certificate, with tls
 
     # ---- helpers -------------------------------------------------------
     def start(self, name, args, listens=True):
@@ -64,6 +78,8 @@ class Demo:
         log = self.path("logs", name + ".log")
         if listens:
             p, url = start_daemon(args, log)
+            if p.events("listening")[0].get("tls") == "true":
+                url = url.replace("http://", "https://", 1)
         else:
             p, url = Proc(args, log), None
         self.procs.append(p)
@@ -89,6 +105,9 @@ class Demo:
                        stdout=subprocess.DEVNULL)
         self.write("secrets/opsgenie_api_key", GENIE_KEY + "\n", 0o600)
         self.write("secrets/dynatrace_api_token", DT_TOKEN + "\n", 0o600)
+        for src, secret in WEBHOOK_SECRETS.items():
+            self.write("secrets/%s_webhook_secret" % src, secret + "\n",
+                       0o600)
         self.sshd = Sshd(addresses=("127.0.0.1",))
         self.sshd.start()
         self.host = "127.0.0.1:%d" % self.sshd.port
@@ -96,6 +115,24 @@ class Demo:
                    self.sshd.known_hosts_line(host="127.0.0.1") + "\n")
         self.write_rules()
         self.start_sim()
+        if self.tls:
+            subprocess.run(["sh", os.path.join(ROOT, "scripts",
+                                               "gen-certs.sh"),
+                            self.path("certs"), "classifier",
+                            "action_handler"], check=True,
+                           stdout=subprocess.DEVNULL)
+            self.ca = self.path("certs", "ca.crt")
+
+    def listener(self, name):
+        """The listener line: loopback, any port; HTTPS with --tls."""
+        if not self.tls:
+            return "listener: {hostname: 127.0.0.1, port: 0}"
+        return ("listener: {hostname: 127.0.0.1, port: 0, "
+                "tls_cert_file: certs/%s.crt, tls_key_file: certs/%s.key}"
+                % (name, name))
+
+    def ca_line(self):
+        return "ca_file: certs/ca.crt" if self.tls else ""
 
     def write_rules(self):
         src = os.path.join(ROOT, "rules")
@@ -143,7 +180,7 @@ class Demo:
         auth = self.auth_config()
         ah_conf = self.write("action_handler.yaml", auth + textwrap.dedent("""\
             action_handler:
-              listener: {hostname: 127.0.0.1, port: 0}
+              %s
               ssh_user: '%s'
               ssh_key: '%s'
               known_hosts: ssh/known_hosts
@@ -152,7 +189,8 @@ class Demo:
               tokens: {directory: tokens,
                        allowed_clients: clients.action_handler.json,
                        runtime: action_handler.token.json}
-            """) % (self.sshd.user, self.sshd.user_key("ed25519")))
+            """) % (self.listener("action_handler"), self.sshd.user,
+                    self.sshd.user_key("ed25519")))
         self.ah, self.ah_url = self.start(
             "action_handler", ["alexis-action-handler", "--config", ah_conf])
         cl_conf = self.write("classifier.yaml", auth + textwrap.dedent("""\
@@ -161,11 +199,13 @@ class Demo:
               default_remediation_queue: queue_autoremediation
               default_investigation_queue: queue_needsinvestigation
               rules_dir: rules
-              listener: {hostname: 127.0.0.1, port: 0}
+              %s
+              %s
               tokens: {directory: tokens,
                        allowed_clients: clients.classifier.json,
                        runtime: classifier.token.json}
-            """) % self.ah_url)
+            """) % (self.ah_url, self.listener("classifier"),
+                    self.ca_line()))
         self.cl, self.cl_url = self.start(
             "classifier", ["alexis-classifier", "--config", cl_conf])
         po_conf = self.write("poller.yaml", auth + textwrap.dedent("""\
@@ -174,6 +214,7 @@ class Demo:
                 opsgenie: '%(cl)s/v1'
                 dynatrace: '%(cl)s/v1'
               loop_interval: %(loop)d
+              %(ca)s
               feed_list:
                 - name: OpsGenie_payments_open
                   authentication: opsgenie_demo
@@ -188,17 +229,38 @@ class Demo:
                     AND teams!=queue_needsinvestigation
                     AND createdAt>$lookback
                   individual_url: '$base_url/v2/alerts/$uniqueid?identifierType=tiny'
+                  %(og_hook)s
                 - name: Dynatrace_prod_open
                   authentication: dynatrace_demo
                   type: dynatrace
                   base_url: '%(sim)s'
                   feed_url: '$base_url/api/v2/problems?problemSelector=status("open")&from=now-2h'
                   individual_url: '$base_url/api/v2/problems/$uniqueid'
+                  %(dt_hook)s
               tokens: {directory: tokens, runtime: poller.token.json}
+              %(listener)s
             """) % {"cl": self.cl_url, "sim": self.sim_url,
-                    "loop": self.loop_interval})
-        self.po, _ = self.start("poller", ["alexis-poller", "--config",
-                                           po_conf], listens=False)
+                    "loop": self.loop_interval, "ca": self.ca_line(),
+                    "og_hook": self.hook_key("opsgenie"),
+                    "dt_hook": self.hook_key("dynatrace"),
+                    "listener": "listener: {hostname: 127.0.0.1, port: 0}"
+                    if self.webhooks else ""})
+        self.po, self.po_url = self.start("poller", [
+            "alexis-poller", "--config", po_conf], listens=self.webhooks)
+        if self.webhooks:
+            for src, feed in (("opsgenie", "OpsGenie_payments_open"),
+                              ("dynatrace", "Dynatrace_prod_open")):
+                st, doc = self.sim.admin("POST", "webhooks", {
+                    "source": src, "secret": WEBHOOK_SECRETS[src],
+                    "url": "%s/v1/webhook/%s" % (self.po_url, feed)})
+                if st != 200:
+                    raise SystemExit("demo: webhook set-up failed: %r" % doc)
+
+    def hook_key(self, source):
+        """The feed's webhook_secret_file line, or a harmless comment."""
+        if not self.webhooks:
+            return "# no webhook"
+        return "webhook_secret_file: secrets/%s_webhook_secret" % source
 
     # ---- what happened -------------------------------------------------
     def og(self, tiny):
@@ -267,16 +329,45 @@ class Demo:
             say(line)
         self.report()
 
+    def webhook_delivery(self):
+        """Create one more alert; the simulator's webhook brings it to the
+        poller at once. Returns a few lines on how it went."""
+        t0 = time.time()
+        tiny = self.sim.add_alerts({
+            "message": "[Dynatrace] Long garbage-collection time on "
+                       "ledger-worker (webhook)",
+            "tags": ["env.prod", "svc.ledger"],
+            "teams": [{"name": "payments_incoming"}],
+            "details": {"host": self.host}})["tinyId"]
+
+        def started():
+            ev = self.ah.events("ActionStart", tinyId=tiny)
+            return ev[0] if ev else None
+        try:
+            start = wait_until(started, 30, "the webhook alert's action")
+        except AssertionError:
+            return ["alert %s: no ActionStart within 30 s" % tiny]
+        got = self.po.events("item_delivered", tinyId=tiny)
+        trigger = got[0].get("trigger", "?") if got else "?"
+        return ["OpsGenie alert %s created; the simulator sent its webhook;"
+                % tiny,
+                "  the poller fetched and forwarded it (trigger=%s);"
+                % trigger,
+                "  ActionStart (rule %s) %d ms after the alert was created"
+                % (start.get("rule_name"), (_ts(start["ts"]) - t0) * 1000)]
+
     def jobs(self):
         st, body, _ = http("GET", self.ah_url + "/v1/jobs?limit=20",
                            headers={"Authorization": "Bearer " +
-                                    self.token("engineer.token.json")})
+                                    self.token("engineer.token.json")},
+                           cafile=self.ca)
         return json.loads(body).get("jobs", []) if st == 200 else []
 
     def show_job(self, job):
         st, body, _ = http("GET", "%s/v1/jobs/%s" % (self.ah_url, job),
                            headers={"Authorization": "Bearer " +
-                                    self.token("engineer.token.json")})
+                                    self.token("engineer.token.json")},
+                           cafile=self.ca)
         if st != 200:
             return
         j = json.loads(body)
@@ -298,6 +389,13 @@ class Demo:
                        check=False)
 
 
+def _ts(ts):
+    """Epoch seconds of a log line's ts (2026-12-04T23:22:50.540Z)."""
+    base, _, frac = ts.rstrip("Z").partition(".")
+    return calendar.timegm(time.strptime(base, "%Y-%m-%dT%H:%M:%S")) + (
+        float("0." + frac) if frac else 0.0)
+
+
 def _shell_quote(s):
     return "'" + s.replace("'", "'\\''") + "'"
 
@@ -307,9 +405,13 @@ def main():
     ap.add_argument("--bin", default=os.path.join(ROOT, "build", "bin"))
     ap.add_argument("--keep-running", action="store_true",
                     help="leave everything up for curl; Ctrl-C stops it")
+    ap.add_argument("--tls", action="store_true",
+                    default=os.environ.get("ALEXIS_TLS") == "1",
+                    help="HTTPS between the daemons (also ALEXIS_TLS=1)")
     args = ap.parse_args()
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    demo = Demo(args.bin, os.path.join(ROOT, "run", "demo-" + stamp))
+    demo = Demo(args.bin, os.path.join(ROOT, "run", "demo-" + stamp),
+                webhooks=True, tls=args.tls)
 
     def on_signal(signum, frame):
         raise KeyboardInterrupt
@@ -325,16 +427,21 @@ def main():
         print("demo: waiting for the poller to pick up the alerts...")
         ok = demo.wait_done()
         demo.show()
+        if ok:
+            print("\n=== A webhook delivery ===")
+            for line in demo.webhook_delivery():
+                print(line)
         if not ok:
             print("\ndemo: not everything finished within %d s; logs in %s"
                   % (WAIT_S, demo.path("logs")))
         if args.keep_running:
+            ca = " --cacert %s" % demo.ca if demo.ca else ""
             print("\nEverything keeps running. Try:\n"
-                  "  curl -s %s/v1/ping\n"
-                  "  curl -s -H 'Authorization: Bearer %s' %s/v1/jobs\n"
+                  "  curl -s%s %s/v1/ping\n"
+                  "  curl -s%s -H 'Authorization: Bearer %s' %s/v1/jobs\n"
                   "  curl -s %s/_admin/opsgenie/alerts/5120\n"
                   "Ctrl-C stops it." % (
-                      demo.cl_url, demo.token("engineer.token.json"),
+                      ca, demo.cl_url, ca, demo.token("engineer.token.json"),
                       demo.ah_url, demo.sim_url))
             while True:
                 time.sleep(3600)

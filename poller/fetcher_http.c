@@ -85,6 +85,8 @@ fetcher_http_new(const struct fetcher_opts *opts)
         .connect_timeout_ms = opts->connect_timeout_ms,
         .total_timeout_ms = opts->total_timeout_ms,
         .response_max = opts->response_max,
+        .ca_file = opts->ca_file,
+        .ca_for = opts->ca_for,
     };
     struct fetcher_http *h;
 

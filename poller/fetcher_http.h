@@ -25,6 +25,8 @@ struct fetcher_opts {
     long    total_timeout_ms;
     size_t  response_max;
     int     max_retries;
+    const char          *ca_file;   /* http_client_opts.ca_file */
+    const char *const   *ca_for;    /* http_client_opts.ca_for */
 };
 
 /* A fetcher over a new http_client. NULL when libcurl cannot make a

@@ -17,7 +17,9 @@
 #include "leader.h"
 #include "log.h"
 #include "pool.h"
+#include "recent.h"
 #include "str.h"
+#include "xmem.h"
 
 static struct fetcher *
 fetcher_for(struct poller *p, struct throttle *pace)
@@ -28,17 +30,23 @@ fetcher_for(struct poller *p, struct throttle *pace)
         .total_timeout_ms = (long)p->conf.request_timeout_ms,
         .response_max = (size_t)p->conf.max_response_bytes,
         .max_retries = (int)p->conf.max_retries,
+        .ca_file = p->conf.ca_file,
+        .ca_for = p->dest_urls,
     };
 
     return fetcher_http_new(&o);
 }
 
+struct fetcher *
+poller_item_fetcher_new(struct poller *p)
+{
+    return fetcher_for(p, &p->item_pace);
+}
+
 static void *
 worker_fetcher_new(void *ctx)
 {
-    struct poller *p = ctx;
-
-    return fetcher_for(p, &p->item_pace);
+    return poller_item_fetcher_new(ctx);
 }
 
 static void
@@ -56,6 +64,7 @@ int
 poller_init(struct poller *p, char *err, size_t errlen)
 {
     pthread_condattr_t ca;
+    size_t i;
 
     atomic_init(&p->stop, false);
     pthread_mutex_init(&p->lock, NULL);
@@ -65,6 +74,10 @@ poller_init(struct poller *p, char *err, size_t errlen)
     pthread_condattr_destroy(&ca);
     throttle_init(&p->list_pace, p->conf.list_rate_limit, &p->stop);
     throttle_init(&p->item_pace, p->conf.item_rate_limit, &p->stop);
+    p->dest_urls = xcalloc(p->conf.destinations.n + 1,
+        sizeof(*p->dest_urls));
+    for (i = 0; i < p->conf.destinations.n; i++)
+        p->dest_urls[i] = p->conf.destinations.items[i].value;
     if ((p->fetcher = fetcher_for(p, &p->list_pace)) == NULL) {
         snprintf(err, errlen, "cannot create an HTTP client");
         return -1;
@@ -76,6 +89,10 @@ poller_init(struct poller *p, char *err, size_t errlen)
         p->conf.leader_store_password_file, p->conf.nfeeds, err,
         errlen)) == NULL)
         return -1;
+    /* Only webhooks can bring an id twice within a pass or two; without a
+     * listener the poller forwards as it always did. */
+    if (poller_conf_listens(&p->conf))
+        p->recent = recent_new(RECENT_MAX, p->conf.dedup_window_ms);
     return 0;
 }
 
@@ -86,8 +103,12 @@ poller_cleanup(struct poller *p)
     p->pool = NULL;
     leader_free(p->leader);
     p->leader = NULL;
+    recent_free(p->recent);
+    p->recent = NULL;
     fetcher_http_free(p->fetcher);
     p->fetcher = NULL;
+    free(p->dest_urls);
+    p->dest_urls = NULL;
     throttle_cleanup(&p->item_pace);
     throttle_cleanup(&p->list_pace);
     pthread_cond_destroy(&p->wake);

@@ -4,7 +4,8 @@
 #   ALEXIS_DEPS=build  compilers and -dev libraries only (the Dockerfile's
 #                      build stage)
 #   ALEXIS_DEPS=all    (default) plus what the tests and the demo run:
-#                      OpenSSH server/client, python3, curl, chromium,
+#                      OpenSSH server/client, python3, curl, openssl
+#                      (gen-certs.sh), chromium,
 #                      systemd (systemd-analyze checks the units),
 #                      python3-prometheus-client (parses /metrics),
 #                      postgresql (the replicated job store's tests)
@@ -15,7 +16,7 @@ BUILD_PKGS="build-essential cmake pkg-config
 libcurl4-openssl-dev libyaml-dev libssh2-1-dev libcjson-dev libpcre2-dev
 libmicrohttpd-dev libsqlite3-dev libpq-dev libcmocka-dev zlib1g-dev libssl-dev
 python3"
-TEST_PKGS="openssh-server openssh-client curl ca-certificates chromium
+TEST_PKGS="openssh-server openssh-client curl ca-certificates openssl chromium
 systemd python3-prometheus-client postgresql"
 
 case "${ALEXIS_DEPS:-all}" in

@@ -23,6 +23,7 @@ import pwd
 import shutil
 import signal
 import socketserver
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -305,8 +306,9 @@ class Sink:
         self.srv.server_close()
 
 
-def http(method, url, body=None, headers=None, timeout=10.0):
-    """One request; returns (status, text, headers). Never raises on 4xx/5xx."""
+def http(method, url, body=None, headers=None, timeout=10.0, cafile=None):
+    """One request; returns (status, text, headers). Never raises on 4xx/5xx.
+    cafile: the CA bundle that verifies an https URL (else the system's)."""
     data = None
     hdrs = dict(headers or {})
     if body is not None:
@@ -315,8 +317,9 @@ def http(method, url, body=None, headers=None, timeout=10.0):
             json.dumps(body).encode())
         hdrs.setdefault("Content-Type", "application/json")
     req = urllib.request.Request(url, data=data, method=method, headers=hdrs)
+    ctx = ssl.create_default_context(cafile=cafile) if cafile else None
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:
+        with urllib.request.urlopen(req, timeout=timeout, context=ctx) as r:
             return r.status, r.read().decode("utf-8", "replace"), r.headers
     except urllib.error.HTTPError as e:
         return e.code, e.read().decode("utf-8", "replace"), e.headers

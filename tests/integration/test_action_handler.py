@@ -354,7 +354,12 @@ class TestRun(AhCase):
         self.assertEqual(st, 404)
         st, _, _ = http("GET", self.url + "/v1/jobs/" + ids[0])
         self.assertEqual(st, 401)
+        # Without a token, ping says alive or not and nothing more (no job
+        # counts, no development flag, no store details).
         st, body, _ = http("GET", self.url + "/v1/ping")
+        self.assertEqual(st, 200, body)
+        self.assertEqual(json.loads(body), {"status": "ok"})
+        st, body, _ = http("GET", self.url + "/v1/ping", headers=h)
         self.assertEqual(st, 200, body)
         doc = json.loads(body)
         self.assertTrue(doc["runtime_token_readable"])

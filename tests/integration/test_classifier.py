@@ -108,11 +108,21 @@ class ClassifierCase(unittest.TestCase):
 
 class TestForwardAndMark(ClassifierCase):
     def test_ping(self):
-        st, body, _ = http("GET", self.url + "/v1/ping")
+        # Without a token (or with a bad one): alive or not, nothing more
+        # (no queue, no action handler URLs); and no call to the handler.
+        for h in ({}, {"Authorization": "Bearer wrong-token"}):
+            st, body, _ = http("GET", self.url + "/v1/ping", headers=h)
+            self.assertEqual(st, 200, body)
+            self.assertEqual(json.loads(body), {"status": "ok"})
+        self.assertEqual(self.sink.find("GET", "/v1/ping"), [])
+        # With a valid token: the details.
+        st, body, _ = http("GET", self.url + "/v1/ping", headers={
+            "Authorization": "Bearer " + ENGINEER_TOKEN})
         self.assertEqual(st, 200, body)
         doc = json.loads(body)
         self.assertEqual(doc["status"], "ok")
         self.assertTrue(doc["action_handlers"]["linux"]["up"])
+        self.assertIn("queue", doc)
 
     def test_ping_flood_checks_the_action_handler_once_per_interval(self):
         # /v1/ping needs no token, so it must not let anyone make the
@@ -124,7 +134,8 @@ class TestForwardAndMark(ClassifierCase):
         results = []
 
         def ping():
-            st, body, _ = http("GET", self.url + "/v1/ping")
+            st, body, _ = http("GET", self.url + "/v1/ping", headers={
+                "Authorization": "Bearer " + POLLER_TOKEN})
             results.append((st, json.loads(body)))
 
         threads = [threading.Thread(target=ping) for _ in range(8)]
@@ -314,6 +325,23 @@ class TestForwardAndMark(ClassifierCase):
         self.assertGreater(len(self.sink.find("POST", "/v1/action")), 1)
         self.assertEqual(self.sink.find("POST", "/v2/alerts"), [])
         self.proc.wait_event("action_forward_failed", tinyId="5120")
+
+    def test_action_handler_413_sends_alert_to_investigation(self):
+        # Too large for the action handler: it would refuse every retry, so
+        # the alert is not left for the poller to offer forever (issue 11
+        # #5): it goes to investigation, with the reason in the note.
+        self.sink.answer("POST", "/v1/action", 413,
+                         '{"error":"body larger than 1024 bytes"}')
+        st, _, _ = self.post(envelope("opsgenie-gc.json", self.sink.url))
+        self.assertEqual(st, 202)
+        fin = self.finished("tinyId", "5120")
+        self.assertEqual(fin["result"], "forward_failed")
+        self.assertEqual(len(self.sink.find("POST", "/v1/action")), 1)
+        team = self.sink.wait_for("POST", "/v2/alerts/")[0]["json"]
+        self.assertEqual(team["team"]["name"], "queue_needsinvestigation")
+        self.assertIn("too large (HTTP 413", team["note"])
+        self.proc.wait_event("ticket_marked", tinyId="5120",
+                             mark="investigation_queue")
 
     def test_query_token_and_engineer_token(self):
         env = envelope("opsgenie-gc.json", self.sink.url)

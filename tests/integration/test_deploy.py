@@ -36,6 +36,23 @@ class TestStack(unittest.TestCase):
         self.assertIn("published: 8083", out)
         self.assertIn("published: 8084", out)
 
+    def test_docker_stack_config_accepts_the_tls_overlay(self):
+        if shutil.which("docker") is None:
+            self.skipTest("no docker client on this machine: "
+                          "docker-stack.tls.yml not validated")
+        p = subprocess.run(["docker", "stack", "config", "-c",
+                            "docker-stack.yml", "-c", "docker-stack.tls.yml"],
+                           cwd=SRC, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=60)
+        out = p.stdout.decode()
+        self.assertEqual(p.returncode, 0, out)
+        for name in ("conf/swarm/tls/poller.yaml",
+                     "conf/swarm/tls/classifier.yaml",
+                     "conf/swarm/tls/action_handler.yaml",
+                     "target: classifier.key", "target: action_handler.key",
+                     "ALEXIS_SCHEME: https"):
+            self.assertIn(name, out)
+
     def test_docker_stack_config_accepts_the_ha_stack(self):
         """docker-stack.ha.yml (issue 14): a postgres service with its
         password as a Swarm secret and a volume, two replicas of each
@@ -103,6 +120,37 @@ class TestSwarmConfigs(unittest.TestCase):
             out = p.stdout.decode()
             self.assertEqual(p.returncode, 0, "%s: %s" % (conf, out))
             self.assertIn("configuration OK", out, conf)
+
+    def test_every_tls_swarm_config_passes_check(self):
+        sec = self.tmp.join("secrets")
+        subprocess.run(["sh", os.path.join(SRC, "scripts", "gen-certs.sh"),
+                        sec], check=True, stdout=subprocess.DEVNULL)
+        shutil.copy(os.path.join(sec, "ca.crt"),
+                    os.path.join(sec, "alexis_ca.crt"))
+        for conf, daemon in sorted(DAEMONS.items()):
+            with open(os.path.join(SRC, "conf", "swarm", "tls", conf)) as f:
+                text = f.read()
+            text = text.replace("/run/secrets", sec)
+            text = text.replace("/var/lib/alexis", self.tmp.path)
+            path = self.tmp.write(conf, text)
+            p = subprocess.run([bin_path(daemon), "--check", "--config",
+                                path], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, timeout=30)
+            out = p.stdout.decode()
+            self.assertEqual(p.returncode, 0, "%s: %s" % (conf, out))
+
+    def test_tls_swarm_configs_differ_only_in_tls_lines(self):
+        # Two copies of each config: keep them the same but for TLS.
+        # Lines marked TLS are new, or (a URL) differ in the scheme only.
+        def norm(path):
+            with open(path) as f:
+                lines = [ln.split("#", 1)[0].rstrip() for ln in f
+                         if "# TLS" not in ln or "://" in ln]
+            return [ln.replace("https://", "http://") for ln in lines if ln]
+        for conf in DAEMONS:
+            self.assertEqual(norm(os.path.join(SRC, "conf", "swarm", conf)),
+                             norm(os.path.join(SRC, "conf", "swarm", "tls",
+                                               conf)), conf)
 
 
 class TestExampleConfigs(unittest.TestCase):

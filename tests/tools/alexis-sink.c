@@ -125,12 +125,12 @@ sink_count(void *ctx, const struct http_request *req,
 }
 
 static const struct http_route sink_routes[] = {
-    { "GET", "/_sink/count", false, false, sink_count },
-    { "GET", "/", true, false, sink_answer },
-    { "POST", "/", true, false, sink_answer },
-    { "PUT", "/", true, false, sink_answer },
-    { "DELETE", "/", true, false, sink_answer },
-    { NULL, NULL, false, false, NULL },
+    { "GET", "/_sink/count", false, false, sink_count, false },
+    { "GET", "/", true, false, sink_answer, false },
+    { "POST", "/", true, false, sink_answer, false },
+    { "PUT", "/", true, false, sink_answer, false },
+    { "DELETE", "/", true, false, sink_answer, false },
+    { NULL, NULL, false, false, NULL, false },
 };
 
 static int

@@ -321,9 +321,9 @@ static const struct error_row error_rows[] = {
       "https:// URL with a host, got \"http://a b\"", NULL } },
     { "map:\n  linux: ftp://a\n", { ":2:10: error: \"map.linux\": expected "
       "an http:// or https:// URL with a host", NULL } },
-    { "listener:\n  protocol: https\n", { ":2:13: error: "
-      "\"listener.protocol\": only http is supported; terminate TLS in front "
-      "of Alexis", NULL } },
+    { "listener:\n  protocol: ftp\n", { ":2:13: error: "
+      "\"listener.protocol\": expected http or https (https needs "
+      "tls_cert_file and tls_key_file)", NULL } },
     { "s: \"a\\0b\"\n", { ":1:4: error: \"s\": contains a NUL byte", NULL } },
     /* Shape mismatches. */
     { "s: {a: 1}\n", { ":1:4: error: \"s\": expected a scalar, got a "

@@ -640,6 +640,67 @@ test_check_url_and_tokens(void **state)
     assert_null(t.directory);
 }
 
+/* The listener's TLS keys, loaded from YAML and then checked. */
+static void
+test_listener_tls(void **state)
+{
+    static const struct cfg_field root[] = {
+        { .key = "listener", .type = CFG_SECTION, .sub = cfg_listener_fields,
+          .offset = 0 },
+        { .key = NULL },
+    };
+    static const struct {
+        const char  *yaml;
+        const char  *err;   /* NULL: accepted */
+    } rows[] = {
+        { "listener: {port: 1}\n", NULL },
+        { "listener: {protocol: http}\n", NULL },
+        { "listener: {protocol: HTTPS, tls_cert_file: c, tls_key_file: k}\n",
+          NULL },
+        { "listener: {tls_cert_file: c, tls_key_file: k}\n", NULL },
+        { "listener:\n  protocol: https\n",
+          "l.yaml:2:3: error: \"x.listener\": protocol https needs "
+          "tls_cert_file and tls_key_file" },
+        { "listener: {tls_cert_file: c}\n",
+          "l.yaml:1:11: error: \"x.listener\": tls_cert_file is set without "
+          "tls_key_file" },
+        { "listener: {tls_key_file: k}\n",
+          "l.yaml:1:11: error: \"x.listener\": tls_key_file is set without "
+          "tls_cert_file" },
+        { "listener: {protocol: http, tls_cert_file: c, tls_key_file: k}\n",
+          "l.yaml:1:11: error: \"x.listener\": protocol http, but "
+          "tls_cert_file is set (HTTPS); say https or drop the files" },
+    };
+    struct cfg_listener l;
+    struct cfg_errors errs;
+    char got[CFG_ERROR_MAX + 64];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < NELEM(rows); i++) {
+        memset(&l, 0, sizeof(l));
+        memset(&errs, 0, sizeof(errs));
+        assert_int_equal(cfg_load_string(rows[i].yaml, strlen(rows[i].yaml),
+            "l.yaml", root, &l, &errs), 0);
+        assert_int_equal(l.request_timeout_ms, 30000);
+        assert_int_equal(l.max_per_client, 80);
+        if (rows[i].err == NULL) {
+            assert_int_equal(cfg_listener_check(&l, "l.yaml", "x.listener",
+                &errs), 0);
+            assert_int_equal(errs.n, 0);
+        } else {
+            assert_int_equal(cfg_listener_check(&l, "l.yaml", "x.listener",
+                &errs), -1);
+            assert_int_equal(errs.n, 1);
+            (void)snprintf(got, sizeof(got), "%s", errs.msgs[0]);
+            if (strcmp(got, rows[i].err) != 0)
+                print_error("row %zu: %s\n", i, got);
+            assert_string_equal(got, rows[i].err);
+        }
+        cfg_free(root, &l);
+    }
+}
+
 int
 main(void)
 {
@@ -650,6 +711,7 @@ main(void)
         cmocka_unit_test(test_auth),
         cmocka_unit_test(test_auth_find),
         cmocka_unit_test(test_check_url_and_tokens),
+        cmocka_unit_test(test_listener_tls),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

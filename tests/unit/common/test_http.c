@@ -148,16 +148,16 @@ h_big(void *ctx, const struct http_request *req, struct http_response *resp)
 }
 
 static const struct http_route routes[] = {
-    { "POST", "/echo", false, false, h_echo },
-    { "GET", "/hello", false, false, h_hello },
-    { "PUT", "/hello", false, false, h_hello },
-    { "GET", "/secure", false, true, h_secure },
-    { "POST", "/bad", false, false, h_bad },
-    { "GET", "/nothing", false, false, h_nothing },
-    { "GET", "/flaky", false, false, h_flaky },
-    { "GET", "/notimpl", false, false, h_notimpl },
-    { "GET", "/big", false, false, h_big },
-    { NULL, NULL, false, false, NULL },
+    { "POST", "/echo", false, false, h_echo, false },
+    { "GET", "/hello", false, false, h_hello, false },
+    { "PUT", "/hello", false, false, h_hello, false },
+    { "GET", "/secure", false, true, h_secure, false },
+    { "POST", "/bad", false, false, h_bad, false },
+    { "GET", "/nothing", false, false, h_nothing, false },
+    { "GET", "/flaky", false, false, h_flaky, false },
+    { "GET", "/notimpl", false, false, h_notimpl, false },
+    { "GET", "/big", false, false, h_big, false },
+    { NULL, NULL, false, false, NULL, false },
 };
 
 /* Sockets. */

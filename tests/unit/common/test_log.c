@@ -53,6 +53,19 @@ static const struct escape_case escape_cases[] = {
     { "/v1/ping?x", "/v1/ping?x" },
     { "[redacted]", "[redacted]" },
     { "tinyId:5120,rule", "tinyId:5120,rule" },
+    /* Unicode line separators and bidirectional controls (issue 11 #9):
+     * tools that split lines on them would see a forged event. */
+    { "a\xe2\x80\xa8" "event=x", "\"a\\u2028event=x\"" },
+    { "a\xe2\x80\xa9" "b", "\"a\\u2029b\"" },
+    { "a\xc2\x85" "b", "\"a\\u0085b\"" },
+    { "\xc2\x80\xc2\x9f", "\"\\u0080\\u009f\"" },
+    { "\xe2\x80\xaa\xe2\x80\xae", "\"\\u202a\\u202e\"" },
+    { "\xe2\x81\xa6\xe2\x81\xa9", "\"\\u2066\\u2069\"" },
+    { "\xe2\x80\x8e\xe2\x80\x8f", "\"\\u200e\\u200f\"" },
+    { "\xd8\x9c", "\"\\u061c\"" },
+    /* Neighbours stay raw. */
+    { "\xe2\x80\xa7\xe2\x80\xaf", "\xe2\x80\xa7\xe2\x80\xaf" },
+    { "\xc2\xa0", "\xc2\xa0" },
 };
 
 static void

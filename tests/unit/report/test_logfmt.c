@@ -31,6 +31,8 @@ static const char *const atoms[] = {
     "\xf0\x9f\x98\x80", "\xe4\xb8\xad\xe6\x96\x87", "\xff", "\xc3",
     "\xe2\x82", "\x80", "truncated=1", "[redacted]", "-", "tinyId:5120",
     "/v1/ping?x=1&y", "\xe2\x80\xae", "'", "<script>",
+    "\xe2\x80\xa8", "\xe2\x80\xa9", "\xc2\x85", "\xe2\x81\xa6",
+    "\xe2\x80\x8f", "\xd8\x9c", "\xc2\x9f",
 };
 
 static struct logfmt_line parsed;
