@@ -1,7 +1,8 @@
 """GET /metrics (DESIGN §15): the whole loop (alexis-sim, a real sshd, the
 three daemons, as in the demo) is driven with one alert that a rule
 matches and one that none does, and the counters of the classifier and the
-action handler must move by exactly what happened. Pages are parsed with
+action handler must move by exactly what happened (the poller's, which
+move with every pass, at least by it). Pages are parsed with
 the Prometheus project's own parser (python3-prometheus-client), so a
 format error fails the test. Also: the optional metrics token."""
 import json
@@ -66,7 +67,8 @@ def total(page, name, **labels):
 class TestCountersFollowTheLoop(unittest.TestCase):
     def setUp(self):
         self.tmp = TempDir()
-        self.demo = Demo(BIN, self.tmp.join("run"), loop_interval=1)
+        self.demo = Demo(BIN, self.tmp.join("run"), loop_interval=1,
+                         webhooks=True)
         self.demo.setup()
         self.demo.start_daemons()
 
@@ -101,6 +103,7 @@ class TestCountersFollowTheLoop(unittest.TestCase):
         d = self.demo
         self.assertTrue(d.wait_done(), "the seeded alerts were not handled")
         cl0, ah0 = self.settled()
+        po0 = scrape(d.po_url)
         self.assertEqual(get(cl0, "alexis_build_info",
                              version=_version(cl0)), 1)
 
@@ -119,6 +122,7 @@ class TestCountersFollowTheLoop(unittest.TestCase):
                    WAIT_S, "the other alert sent to investigation",
                    interval=0.1)
         cl1, ah1 = self.settled()
+        po1 = scrape(d.po_url)
         job = [j for j in d.jobs() if j.get("alert_id") == hit]
         self.assertEqual(len(job), 1, d.jobs())
         self.assertEqual(job[0]["state"], "succeeded")
@@ -170,8 +174,17 @@ class TestCountersFollowTheLoop(unittest.TestCase):
                                system="opsgenie"), 2)
         self.assertEqual(get(ah1, "alexis_jobs_running"), 0)
 
+        # Poller (its counters move with every pass): both alerts were
+        # delivered to the classifier, its passes are counted.
+        self.assertGreaterEqual(delta(po0, po1, "alexis_forwards_total",
+                                      outcome="ok"), 2)
+        self.assertGreater(delta(po0, po1, "alexis_polls_total", feed=FEED,
+                                 outcome="ok"), 0)
+        self.assertEqual(total(po1, "alexis_build_info"), 1)
+        self.assertNotIn("alexis_jobs_total", {n for (n, _) in po1})
+
         # Labels are bounded: never an alert id or a host.
-        for page in (cl1, ah1):
+        for page in (cl1, ah1, po1):
             for (_, labels) in page:
                 for _, v in labels:
                     self.assertNotIn(v, (hit, miss, "127.0.0.1", d.host))
