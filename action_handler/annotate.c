@@ -13,6 +13,8 @@
 #include "alert.h"
 #include "alexis_limits.h"
 #include "conf.h"
+#include "fetcher.h"
+#include "http_client.h"
 #include "log.h"
 #include "note.h"
 #include "rules.h"
@@ -62,6 +64,56 @@ target(struct report *r, char *err, size_t errlen)
         err, errlen);
 }
 
+/* A fetcher that passes GETs on and remembers the last answer's status
+ * (the seam confirm_ticket reads a 404 from). */
+struct status_fetcher {
+    struct fetcher      f;
+    struct fetcher     *inner;
+    long                status;
+};
+
+static int
+status_get(struct fetcher *f, const char *url, const char *const *hdrs,
+    struct http_result *res)
+{
+    struct status_fetcher *sf = f->ctx;
+    int rc = sf->inner->get(sf->inner, url, hdrs, res);
+
+    sf->status = rc == 0 ? res->status : 0;
+    return rc;
+}
+
+/*
+ * Write only to a ticket that exists in the account base_url named (issue
+ * 11): an engineer's request names any alert id it likes. The alert is
+ * read back (ticket_state); when the account answers 404 nothing is
+ * written. Any other answer lets the write go on (its own errors are
+ * reported as before). The read-back is not a write and is not counted
+ * in the report's attempts.
+ */
+static int
+confirm_ticket(struct report *r, char *err, size_t errlen)
+{
+    struct fetcher_client fc;
+    struct status_fetcher sf;
+    char why[256];
+
+    fetcher_client_init(&fc, r->hc, HTTP_RETRY_MAX);
+    memset(&sf, 0, sizeof(sf));
+    sf.inner = &fc.f;
+    sf.f.get = status_get;
+    sf.f.ctx = &sf;
+    if (ticket_state(&sf.f, &r->t, why, sizeof(why)) !=
+        TICKET_STATE_UNKNOWN || sf.status != 404)
+        return 0;
+    snprintf(err, errlen, "ticket %s does not exist in authentication %s "
+        "(%s): nothing written", r->t.id, r->t.auth->name, why);
+    log_event(LOG_ERROR, "ticket_refused", KV_STR("job", r->j->id),
+        KV_STR(r->j->id_key, r->j->alert_id), KV_STR("rule_name",
+        r->j->rule_name), KV_INT("status", sf.status), KV_ERR(err));
+    return -1;
+}
+
 static char *
 build_note(struct report *r, char *err, size_t errlen)
 {
@@ -80,7 +132,7 @@ build_note(struct report *r, char *err, size_t errlen)
     nj.rule = r->rule;
     nj.rows = rows;
     nj.nrows = n;
-    text = note_format(&nj, AH_NOTE_MAX);
+    text = note_format(&nj, ticket_note_capacity(&r->t, AH_NOTE_MAX));
     jobs_rows_free(rows, n);
     return text;
 }
@@ -92,21 +144,24 @@ static bool
 send_report(struct report *r, const char *text, int *attempts, char *err,
     size_t errlen)
 {
+    struct fetcher_client fc;
     struct ticket_outcome o;
     bool ok;
 
-    ok = ticket_note(r->hc, &r->t, text, &o) == 0;
+    fetcher_client_init(&fc, r->hc, HTTP_RETRY_MAX);
+    /* The job's id is in the note: a note whose POST timed out after it
+     * landed is found, not sent twice. */
+    ok = ticket_note(&fc.f, &r->t, text, r->j->id, &o) == 0;
     *attempts = o.attempts;
     log_outcome(r, ok, "ticket_noted", "ticket_note_failed", &o);
     if (!ok) {
         snprintf(err, errlen, "note: %s (%d attempts)", o.err, o.attempts);
         return false;
     }
-    if (r->t.kind != TICKET_OPSGENIE || r->rule == NULL ||
+    if (!ticket_can_route(&r->t) || r->rule == NULL ||
         r->rule->route_to_team == NULL || r->rule->route_to_team[0] == '\0')
         return true;
-    ok = ticket_add_team(r->hc, &r->t, r->rule->route_to_team, NULL,
-        &o) == 0;
+    ok = ticket_route(&fc.f, &r->t, r->rule->route_to_team, &o) == 0;
     *attempts += o.attempts;
     log_outcome(r, ok, "ticket_team_added", "ticket_team_failed", &o);
     if (!ok)
@@ -133,14 +188,19 @@ annotate_job(const struct ah_conf *conf, struct jobs *js,
             j->rule_name), KV_ERR(err));
         goto out;
     }
+    if (confirm_ticket(&r, err, sizeof(err)) == -1)
+        goto out;
     if ((text = build_note(&r, err, sizeof(err))) == NULL)
         goto out;
     sent = send_report(&r, text, &attempts, err, sizeof(err));
 out:
     if (jobs_report_done(js, j->id, sent, err, attempts, serr,
-        sizeof(serr)) == -1)
+        sizeof(serr)) == -1) {
         log_event(LOG_ERROR, "job_store_failed", KV_STR("job", j->id),
-            KV_ERR(serr));
+            KV_ERR(serr), KV_STR("msg", "report outcome kept in memory "
+            "until the job store is back"));
+        jobs_defer_report(js, j->id, sent, err, attempts);
+    }
     free(text);
     rules_unref(r.rule);
     alert_cleanup(&r.alert);

@@ -17,10 +17,14 @@
 #include "auth.h"
 #include "handler.h"
 #include "jobs.h"
+#include "jobs_query.h"
 #include "json.h"
 #include "log.h"
+#include "metrics.h"
+#include "metrics_http.h"
 #include "ruledir.h"
 #include "rules.h"
+#include "rtime.h"
 #include "runner.h"
 #include "str.h"
 #include "xmem.h"
@@ -58,11 +62,15 @@ handle_ping(void *ctx, const struct http_request *req,
     if (!tok_ok)
         cJSON_AddStringToObject(doc, "error", err);
     cJSON_AddBoolToObject(doc, "development", ah->conf.development);
-    if (stats != NULL) {
+    if (stats != NULL)
         cJSON_AddItemToObject(doc, "jobs", stats);
-        cJSON_AddStringToObject(doc, "db", "ok");
+    /* Writes failing is "failing" but not 503: a health check that
+     * restarted us would lose the writes kept for the store's return. */
+    if (stats == NULL || !jobs_health(ah->jobs, jerr, sizeof(jerr))) {
+        cJSON_AddStringToObject(doc, "db", "failing");
+        cJSON_AddStringToObject(doc, "db_error", jerr);
     } else {
-        cJSON_AddStringToObject(doc, "db", jerr);
+        cJSON_AddStringToObject(doc, "db", "ok");
     }
     reply_json(resp, ok ? 200 : 503, doc);
 }
@@ -106,16 +114,64 @@ pick_rule(struct action_handler *ah, const cJSON *req_rule, const char *name,
     return *owned;
 }
 
+/*
+ * Back-pressure before anything is stored (issue 11): past queue_max
+ * queued jobs every client gets 503, and a client with client_max_jobs
+ * unfinished jobs gets 429, both with Retry-After. The check precedes the
+ * creating transaction, so concurrent requests may overshoot a limit by
+ * at most the number of HTTP threads. True when it answered.
+ */
+static bool
+over_limits(struct action_handler *ah, const struct http_request *req,
+    const struct alert *a, const struct rule *r, struct http_response *resp)
+{
+    uint64_t queued, mine;
+    char err[256];
+
+    if (jobs_count_unfinished(ah->jobs, req->requestor, &queued, &mine, err,
+        sizeof(err)) == -1) {
+        log_event(LOG_ERROR, "job_store_failed", KV_STR(a->id_key, a->id),
+            KV_STR("rule_name", r->name), KV_ERR(err));
+        http_reply_error(resp, 503, "the job could not be stored (%s); "
+            "retry", err);
+        resp->retry_after_s = AH_RETRY_AFTER_S;
+        return true;
+    }
+    if (queued >= (uint64_t)ah->conf.queue_max) {
+        log_event(LOG_WARN, "action_refused", KV_STR(a->id_key, a->id),
+            KV_STR("rule_name", r->name), KV_INT("status", 503),
+            KV_STR("reason", "queue_full"), KV_UINT("queued", queued));
+        http_reply_error(resp, 503, "the job queue is full (%llu queued, "
+            "queue_max %lld); retry later", (unsigned long long)queued,
+            ah->conf.queue_max);
+        resp->retry_after_s = AH_RETRY_AFTER_S;
+        return true;
+    }
+    if (mine >= (uint64_t)ah->conf.client_max_jobs) {
+        log_event(LOG_WARN, "action_refused", KV_STR(a->id_key, a->id),
+            KV_STR("rule_name", r->name), KV_INT("status", 429),
+            KV_STR("reason", "client_limit"), KV_UINT("unfinished", mine));
+        http_reply_error(resp, 429, "%llu of your jobs are not finished "
+            "(client_max_jobs %lld); retry later", (unsigned long long)mine,
+            ah->conf.client_max_jobs);
+        resp->retry_after_s = AH_RETRY_AFTER_S;
+        return true;
+    }
+    return false;
+}
+
 /* Store the job; answer 202, or 200 for a duplicate. */
 static void
-queue_job(struct action_handler *ah, struct alert *a, const struct rule *r,
-    struct http_response *resp)
+queue_job(struct action_handler *ah, const struct http_request *req,
+    struct alert *a, const struct rule *r, struct http_response *resp)
 {
     struct job_new jn;
     char id[JOB_ID_LEN], err[512], *envelope;
     bool dup;
     cJSON *ans;
 
+    if (over_limits(ah, req, a, r, resp))
+        return;
     envelope = json_print(a->doc);
     memset(&jn, 0, sizeof(jn));
     jn.feed_type = a->feed_type;
@@ -126,10 +182,12 @@ queue_job(struct action_handler *ah, struct alert *a, const struct rule *r,
     jn.envelope = envelope;
     jn.rule_json = r->json;
     jn.window_ms = ah->conf.idempotency_window_ms;
+    jn.requestor = req->requestor;
     if (jobs_create(ah->jobs, &jn, id, &dup, err, sizeof(err)) == -1) {
         log_event(LOG_ERROR, "job_store_failed", KV_STR(a->id_key, a->id),
             KV_STR("rule_name", r->name), KV_ERR(err));
-        http_reply_error(resp, 503, "the job could not be stored; retry");
+        http_reply_error(resp, 503, "the job could not be stored (%s); "
+            "retry", err);
         free(envelope);
         return;
     }
@@ -137,6 +195,7 @@ queue_job(struct action_handler *ah, struct alert *a, const struct rule *r,
     log_event(LOG_INFO, dup ? "job_duplicate" : "job_queued",
         KV_STR("job", id), KV_STR(a->id_key, a->id),
         KV_STR("rule_name", r->name), KV_STR("feed_type", a->feed_type));
+    metrics_inc(METRIC_JOBS, r->name, dup ? "duplicate" : "queued");
     if (!dup)
         runner_wake(ah->runner);
     ans = cJSON_CreateObject();
@@ -163,6 +222,10 @@ take_rule(struct alert *a, cJSON **rule, char *err, size_t errlen)
         snprintf(err, errlen, "missing field rule.rule_name");
         return NULL;
     }
+    if (json_has_nul(name)) {
+        snprintf(err, errlen, "rule.rule_name contains a NUL character");
+        return NULL;
+    }
     if (strlen(name) > 128) {
         snprintf(err, errlen, "rule.rule_name longer than 128 bytes");
         return NULL;
@@ -185,8 +248,8 @@ handle_action(void *ctx, const struct http_request *req,
     int status;
 
     memset(&a, 0, sizeof(a));
-    if ((doc = json_parse_located(req->body, req->body_len, "request body",
-        err, sizeof(err))) == NULL) {
+    if ((doc = json_parse_marking_nul(req->body, req->body_len,
+        "request body", err, sizeof(err))) == NULL) {
         http_reply_error(resp, 400, "%s", err);
         return;
     }
@@ -201,15 +264,41 @@ handle_action(void *ctx, const struct http_request *req,
         log_event(LOG_WARN, "action_refused", KV_STR(a.id_key, a.id),
             KV_STR("rule_name", name), KV_INT("status", status),
             KV_STR("reason", err));
+        metrics_inc(METRIC_JOBS, name, "refused");
         http_reply_error(resp, status, "%s", err);
         goto out;
     }
-    queue_job(ah, &a, r, resp);
+    queue_job(ah, req, &a, r, resp);
 out:
     rules_unref(owned);
     rule_set_release(rs);
     cJSON_Delete(req_rule);
     alert_cleanup(&a);
+}
+
+/* Whether a job's JSON names requestor as its client. */
+static bool
+owned_by(const cJSON *job, const char *requestor)
+{
+    const cJSON *who = cJSON_GetObjectItemCaseSensitive(job, "requestor");
+
+    return requestor != NULL && cJSON_IsString(who) &&
+        strcmp(who->valuestring, requestor) == 0;
+}
+
+/* Drop the jobs of other clients from a list. The store already filters
+ * by requestor; this also holds where a backend does not record it
+ * (PostgreSQL, for now: there a client without read_all sees none). */
+static void
+keep_own(cJSON *doc, const char *requestor)
+{
+    cJSON *arr = cJSON_GetObjectItemCaseSensitive(doc, "jobs"), *it, *next;
+
+    for (it = arr != NULL ? arr->child : NULL; it != NULL; it = next) {
+        next = it->next;
+        if (!owned_by(it, requestor))
+            cJSON_Delete(cJSON_DetachItemViaPointer(arr, it));
+    }
 }
 
 static void
@@ -232,7 +321,20 @@ handle_job(void *ctx, const struct http_request *req,
             http_reply_error(resp, 404, "no such job");
         return;
     }
+    /* Another client's job (or one without a requestor) is "no such
+     * job", so ids are not confirmed (issue 11). */
+    if (!req->read_all && !owned_by(doc, req->requestor)) {
+        cJSON_Delete(doc);
+        http_reply_error(resp, 404, "no such job");
+        return;
+    }
     reply_json(resp, 200, doc);
+}
+
+static const char *
+query_arg(const void *arg, const char *name)
+{
+    return http_request_query(arg, name);
 }
 
 static void
@@ -240,27 +342,38 @@ handle_jobs(void *ctx, const struct http_request *req,
     struct http_response *resp)
 {
     struct action_handler *ah = ctx;
-    const char *v = http_request_query(req, "limit"), *errstr;
-    uint64_t limit = AH_JOBS_LIST_DEFAULT;
+    struct jobs_query q;
     char err[256];
     cJSON *doc;
 
-    if (v != NULL && str_to_u64(v, 1, AH_JOBS_LIST_MAX, &limit,
-        &errstr) == -1) {
-        http_reply_error(resp, 400, "limit: %s (1-%d)", errstr,
-            AH_JOBS_LIST_MAX);
+    if (jobs_query_parse(&q, query_arg, req, rtime_now_ms(), err,
+        sizeof(err)) == -1) {
+        http_reply_error(resp, 400, "%s", err);
         return;
     }
-    if ((doc = jobs_list_json(ah->jobs, (int)limit, err,
-        sizeof(err))) == NULL) {
+    if (!req->read_all)
+        q.requestor = req->requestor != NULL ? req->requestor : "";
+    if ((doc = jobs_query_json(ah->jobs, &q, err, sizeof(err))) == NULL) {
         http_reply_error(resp, 503, "%s", err);
         return;
     }
+    if (!req->read_all)
+        keep_own(doc, req->requestor);
     reply_json(resp, 200, doc);
+}
+
+static void
+handle_metrics(void *ctx, const struct http_request *req,
+    struct http_response *resp)
+{
+    struct action_handler *ah = ctx;
+
+    metrics_http_reply(ah->metrics, req, resp);
 }
 
 const struct http_route api_routes[] = {
     { .method = "GET", .path = "/v1/ping", .fn = handle_ping },
+    { .method = "GET", .path = "/metrics", .fn = handle_metrics },
     { .method = "POST", .path = "/v1/action", .auth = true,
       .fn = handle_action },
     { .method = "GET", .path = "/v1/jobs", .auth = true,

@@ -12,6 +12,7 @@
 
 #include "auth.h"
 #include "handler.h"
+#include "metrics_http.h"
 #include "ruledir.h"
 #include "str.h"
 
@@ -40,6 +41,11 @@ check_tokens(const struct action_handler *ah)
         bad = 1;
     }
     auth_clients_free(ac);
+    if (metrics_http_check(ah->conf.tokens.metrics_token, err,
+        sizeof(err)) == -1) {
+        fprintf(stderr, "%s: error: %s\n", ah->config_path, err);
+        bad = 1;
+    }
     if (auth_runtime_check(ah->conf.tokens.runtime, err, sizeof(err)) ==
         -1) {
         fprintf(stderr, "%s: error: %s\n", ah->config_path, err);
@@ -103,6 +109,18 @@ check_config(struct action_handler *ah)
     bad = check_tokens(ah);
     bad |= check_ssh(ah);
     bad |= check_rules(ah, &nrules);
+    /* PostgreSQL (job_store): no file of ours; its password must be
+     * readable. The server itself is not contacted by --check. */
+    if (ah->conf.job_store != NULL) {
+        if (ah->conf.job_store_password_file != NULL &&
+            access(ah->conf.job_store_password_file, R_OK) == -1) {
+            fprintf(stderr, "%s: error: job_store_password_file %s: %s\n",
+                ah->config_path, ah->conf.job_store_password_file,
+                strerror(errno));
+            bad = 1;
+        }
+        goto out;
+    }
     dir = path_dirname(ah->conf.db_path);
     if (access(dir, W_OK) == -1) {
         fprintf(stderr, "%s: error: db_path directory %s: %s\n",
@@ -110,6 +128,7 @@ check_config(struct action_handler *ah)
         bad = 1;
     }
     free(dir);
+out:
     if (!bad)
         printf("configuration OK (%zu rules)\n", nrules);
     return bad;

@@ -15,6 +15,9 @@
 #include <pcre2.h>
 
 #include "alexis_limits.h"
+#include "jobs_store.h"
+#include "str.h"
+#include "xmem.h"
 
 #define AC_OFF(f) offsetof(struct ah_conf, f)
 #define STR(x)  #x
@@ -66,6 +69,16 @@ static const struct cfg_field ah_fields[] = {
       .def = "rules" },
     { .key = "db_path", .type = CFG_PATH, .offset = AC_OFF(db_path),
       .def = "action_handler.db" },
+    { .key = "job_store", .type = CFG_STR, .offset = AC_OFF(job_store),
+      .check = jobs_store_check },
+    { .key = "job_store_password_file", .type = CFG_PATH,
+      .offset = AC_OFF(job_store_password_file) },
+    { .key = "job_retention", .type = CFG_DURATION,
+      .offset = AC_OFF(job_retention_ms), .min = AH_RETENTION_MIN_MS,
+      .max = 100LL * 365 * 24 * 3600 * 1000, .def = AH_RETENTION_DEFAULT },
+    { .key = "job_lease", .type = CFG_DURATION,
+      .offset = AC_OFF(job_lease_ms), .min = AH_LEASE_MIN_MS,
+      .max = AH_LEASE_MAX_MS, .def = AH_LEASE_DEFAULT },
     { .key = "development", .type = CFG_BOOL, .offset = AC_OFF(development),
       .def = "false" },
     { .key = "debug", .type = CFG_BOOL, .offset = AC_OFF(debug),
@@ -74,6 +87,9 @@ static const struct cfg_field ah_fields[] = {
       .sub = cfg_tokens_fields, .flags = CFG_REQUIRED },
     { .key = "workers", .type = CFG_INT, .offset = AC_OFF(workers),
       .min = 1, .max = AH_WORKERS_MAX, .def = XSTR(AH_WORKERS_DEFAULT) },
+    { .key = "report_workers", .type = CFG_INT,
+      .offset = AC_OFF(report_workers), .min = 1, .max = AH_WORKERS_MAX,
+      .def = XSTR(AH_REPORT_WORKERS_DEFAULT) },
     { .key = "parallel", .type = CFG_INT, .offset = AC_OFF(parallel),
       .min = 1, .max = AH_PARALLEL_MAX, .def = XSTR(AH_PARALLEL_DEFAULT) },
     { .key = "connect_timeout", .type = CFG_DURATION,
@@ -90,6 +106,15 @@ static const struct cfg_field ah_fields[] = {
     { .key = "entity_allow", .type = CFG_LIST, .offset = AC_OFF(entity_allow),
       .sub = pattern_fields, .elem_size = sizeof(struct ah_pattern),
       .count_offset = AC_OFF(nentity_allow), .max = AH_ENTITY_ALLOW_MAX },
+    { .key = "max_entities", .type = CFG_INT, .offset = AC_OFF(max_entities),
+      .min = 1, .max = RULE_ENTITIES_MAX,
+      .def = XSTR(AH_MAX_ENTITIES_DEFAULT) },
+    { .key = "queue_max", .type = CFG_INT, .offset = AC_OFF(queue_max),
+      .min = 1, .max = AH_QUEUE_MAX_CEILING,
+      .def = XSTR(AH_QUEUE_MAX_DEFAULT) },
+    { .key = "client_max_jobs", .type = CFG_INT,
+      .offset = AC_OFF(client_max_jobs), .min = 1,
+      .max = AH_QUEUE_MAX_CEILING, .def = XSTR(AH_CLIENT_JOBS_DEFAULT) },
     { .key = "allow_request_commands", .type = CFG_BOOL,
       .offset = AC_OFF(allow_request_commands), .def = "false" },
     { .key = "max_body_bytes", .type = CFG_INT,
@@ -130,6 +155,23 @@ compile_patterns(struct ah_conf *conf)
     }
 }
 
+/* job_store naming SQLite replaces db_path (relative to the config
+ * file's directory, as every path); PostgreSQL stays in job_store. */
+static void
+resolve_store(struct ah_conf *conf, const char *path)
+{
+    char *dir;
+
+    if (conf->job_store == NULL || jobs_store_is_pg(conf->job_store))
+        return;
+    dir = path_dirname(path);
+    free(conf->db_path);
+    conf->db_path = path_join(dir, jobs_store_sqlite_path(conf->job_store));
+    free(dir);
+    free(conf->job_store);
+    conf->job_store = NULL;
+}
+
 int
 ah_conf_load(const char *path, struct ah_conf *conf, struct cfg_errors *errs)
 {
@@ -155,6 +197,7 @@ ah_conf_load(const char *path, struct ah_conf *conf, struct cfg_errors *errs)
             "\"action_handler.ssh_key\": required unless development "
             "is true");
     cfg_tokens_resolve(&conf->tokens);
+    resolve_store(conf, path);
     compile_patterns(conf);
     return errs->n == 0 && rc == 0 ? 0 : -1;
 }

@@ -29,10 +29,18 @@ struct ah_conf {
     char                   *known_hosts;
     char                   *rules_dir;
     char                   *db_path;
+    /* job_store: a path, sqlite:///path or postgresql://… (DESIGN §14);
+     * after loading, the SQLite path is in db_path and job_store is NULL
+     * unless it names a PostgreSQL server. */
+    char                   *job_store;
+    char                   *job_store_password_file;
+    uint64_t                job_retention_ms;
+    uint64_t                job_lease_ms;
     bool                    development;    /* dry run */
     bool                    debug;
     struct cfg_tokens       tokens;
     long long               workers;
+    long long               report_workers;
     long long               parallel;
     uint64_t                connect_timeout_ms;
     uint64_t                command_timeout_ms;
@@ -41,6 +49,9 @@ struct ah_conf {
     struct ah_pattern      *entity_allow;
     size_t                  nentity_allow;
     bool                    allow_request_commands;
+    long long               max_entities;   /* per job */
+    long long               queue_max;      /* queued jobs */
+    long long               client_max_jobs; /* unfinished, per client */
     long long               max_body_bytes;
 };
 

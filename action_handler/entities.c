@@ -15,6 +15,7 @@
 
 #include <pcre2.h>
 
+#include "alert.h"
 #include "alexis_limits.h"
 #include "conf.h"
 #include "json.h"
@@ -128,7 +129,7 @@ entities_resolve(const struct rule *r, const cJSON *doc,
         }
         return 0;
     }
-    v = json_path_list(doc, (const char *const *)r->entity_keyvalue,
+    v = alert_path_list(doc, (const char *const *)r->entity_keyvalue,
         r->nkeyvalue);
     if (v == NULL) {
         path_text(r, path, sizeof(path));
@@ -228,8 +229,15 @@ entities_parse(const char *text, char *host, size_t hostlen, int *port,
     char *err, size_t errlen)
 {
     unsigned char addr[16];
+    struct in_addr v4;
     char q[QUOTE_MAX * 4 + 8];
 
+    if (json_has_nul(text)) {
+        snprintf(err, errlen, "entity \"%s\" contains a NUL character",
+            quoted(q, sizeof(q), text));
+        host[0] = '\0';
+        return -1;
+    }
     if (strlen(text) > AH_ENTITY_MAX ||
         split_host_port(text, host, hostlen, port) == -1)
         goto bad;
@@ -238,7 +246,13 @@ entities_parse(const char *text, char *host, size_t hostlen, int *port,
             return 0;
         goto bad;
     }
-    if (inet_pton(AF_INET, host, addr) == 1 || valid_hostname(host))
+    if (inet_pton(AF_INET, host, addr) == 1)
+        return 0;
+    /* A name that inet_aton reads as an address ("127.0.0.0x1",
+     * "0x7f.1", "2130706433"): the resolver would connect to that address
+     * although it is spelt as no canonical address is. Only inet_pton's
+     * dotted-decimal form names an IPv4 address. */
+    if (valid_hostname(host) && inet_aton(host, &v4) == 0)
         return 0;
 bad:
     snprintf(err, errlen, "entity \"%s\" is not a valid host name, IPv4 or "

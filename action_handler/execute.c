@@ -13,11 +13,14 @@
 #include <cjson/cJSON.h>
 
 #include "alert.h"
+#include "alexis_limits.h"
 #include "conf.h"
 #include "entities.h"
 #include "log.h"
+#include "metrics.h"
 #include "rules.h"
 #include "ssh_key.h"
+#include "ssh_known.h"
 #include "str.h"
 #include "xmem.h"
 
@@ -31,6 +34,8 @@ struct run {
     struct entity_list          ents;
     struct ssh_key             *key;        /* NULL: read per connection */
     size_t                      ok, bad;    /* result rows by success */
+    size_t                      deferred;   /* rows the store did not take */
+    size_t                      stored;     /* output bytes kept so far */
     bool                        interrupted;
     pthread_mutex_t             lock;
 };
@@ -101,6 +106,29 @@ ssh_opts_of(const struct run *r, const struct rule_task *t,
     o->output_max = (size_t)c->output_max;
 }
 
+/* What one job stores is bounded (issue 11): output_max per stream of a
+ * result, and AH_JOB_OUTPUT_MAX over all its results; past it the rest
+ * is cut (truncated). */
+static void
+clip_output(struct run *r, struct job_result *row)
+{
+    size_t room;
+
+    pthread_mutex_lock(&r->lock);
+    room = AH_JOB_OUTPUT_MAX - r->stored;
+    if (row->out_len > room) {
+        row->out_len = room;
+        row->truncated = true;
+    }
+    room -= row->out_len;
+    if (row->err_len > room) {
+        row->err_len = room;
+        row->truncated = true;
+    }
+    r->stored += row->out_len + row->err_len;
+    pthread_mutex_unlock(&r->lock);
+}
+
 /* Run (or, in development mode, pretend to run) task t on e. */
 static void
 run_one(struct task_run *tr, const struct entity *e)
@@ -142,10 +170,19 @@ run_one(struct task_run *tr, const struct entity *e)
     row.err_len = res.err_len;
     row.truncated = res.out_truncated || res.err_truncated;
     row.error = res.error;
+    clip_output(r, &row);
     if (jobs_result_add(r->env->jobs, r->job->id, &row, err,
-        sizeof(err)) == -1)
+        sizeof(err)) == -1) {
+        /* Kept and written when the store is back (jobs_flush). */
         log_event(LOG_ERROR, "result_store_failed", KV_STR("job",
-            r->job->id), KV_STR("entity", e->text), KV_ERR(err));
+            r->job->id), KV_STR("entity", e->text), KV_ERR(err),
+            KV_STR("msg", "kept in memory until the job store is back"));
+        jobs_defer_result(r->env->jobs, r->job->id, &row);
+        pthread_mutex_lock(&r->lock);
+        r->deferred++;
+        pthread_mutex_unlock(&r->lock);
+    }
+    metrics_inc(METRIC_SSH_COMMANDS, row.outcome, NULL);
     log_result(r, t, e, &res, row.state);
     log_action(r, "ActionFinished", t, e, row.state, res.exit_status,
         res.duration_ms);
@@ -216,6 +253,42 @@ load_key(struct run *r)
     r->key = ssh_key_load(r->env->conf->ssh_key, err, sizeof(err));
 }
 
+/*
+ * Refuse, before any connection, an entity that known_hosts does not list
+ * (issue 11): its host key could never be verified anyway, and trying
+ * would let alert content probe which hosts and ports answer. Development
+ * mode connects to nothing and checks nothing.
+ */
+static int
+check_known(struct run *r, char *reason, size_t len)
+{
+    struct ssh_known_set *ks;
+    char err[256];
+    size_t i;
+    int rc = 0;
+
+    if (r->env->conf->development)
+        return 0;
+    if ((ks = ssh_known_open(r->env->conf->known_hosts, err,
+        sizeof(err))) == NULL) {
+        snprintf(reason, len, "cannot read known_hosts: %s; nothing was "
+            "run", err);
+        return -1;
+    }
+    for (i = 0; i < r->ents.n; i++) {
+        if (!ssh_known_listed(ks, r->ents.items[i].host,
+            r->ents.items[i].port)) {
+            snprintf(reason, len, "entity %s has no entry in known_hosts: "
+                "refused before connecting; nothing was run",
+                r->ents.items[i].text);
+            rc = -1;
+            break;
+        }
+    }
+    ssh_known_close(ks);
+    return rc;
+}
+
 /* Parse what the job stored. -1 with the reason. */
 static int
 load(struct run *r, char *reason, size_t len)
@@ -238,8 +311,16 @@ load(struct run *r, char *reason, size_t len)
         return -1;
     }
     if (entities_resolve(r->rule, r->alert.doc, &r->ents, reason,
-        len) == -1 || entities_check(&r->ents, r->env->conf->entity_allow,
-        r->env->conf->nentity_allow, reason, len) == -1)
+        len) == -1)
+        return -1;
+    if (r->ents.n > (size_t)r->env->conf->max_entities) {
+        snprintf(reason, len, "%zu entities, more than max_entities (%lld): "
+            "nothing was run", r->ents.n, r->env->conf->max_entities);
+        return -1;
+    }
+    if (entities_check(&r->ents, r->env->conf->entity_allow,
+        r->env->conf->nentity_allow, reason, len) == -1 ||
+        check_known(r, reason, len) == -1)
         return -1;
     load_key(r);
     return 0;
@@ -297,20 +378,35 @@ execute_job(const struct execute_env *env, const struct job *j)
     reason[0] = '\0';
     log_event(LOG_INFO, "job_started", KV_STR("job", j->id),
         KV_STR(j->id_key, j->alert_id), KV_STR("rule_name", j->rule_name));
+    metrics_inc(METRIC_JOBS, j->rule_name, "running");
+    metrics_gauge_add(METRIC_JOBS_RUNNING, NULL, 1);
     if (load(&r, reason, sizeof(reason)) == 0) {
         run_tasks(&r);
         state = final_state(&r, reason, sizeof(reason));
     }
-    if (jobs_finish(env->jobs, j->id, state, reason[0] != '\0' ? reason :
-        NULL, err, sizeof(err)) == -1)
+    /* The final state goes after every result row: behind the deferred
+     * ones when there are any. */
+    if (r.deferred > 0) {
+        jobs_defer_finish(env->jobs, j->id, state, reason[0] != '\0' ?
+            reason : NULL);
+    } else if (jobs_finish(env->jobs, j->id, state, reason[0] != '\0' ?
+        reason : NULL, err, sizeof(err)) == -1) {
         log_event(LOG_ERROR, "job_store_failed", KV_STR("job", j->id),
-            KV_ERR(err));
+            KV_ERR(err), KV_STR("msg", "final state kept in memory until "
+            "the job store is back"));
+        jobs_defer_finish(env->jobs, j->id, state, reason[0] != '\0' ?
+            reason : NULL);
+    }
     log_event(strcmp(state, "succeeded") == 0 ? LOG_INFO : LOG_WARN,
         "job_finished", KV_STR("job", j->id),
         KV_STR(j->id_key, j->alert_id), KV_STR("rule_name", j->rule_name),
         KV_STR("state", state), KV_UINT("entities", r.ents.n),
         KV_UINT("succeeded", r.ok), KV_UINT("failed", r.bad),
         KV_STR("reason", reason), KV_UINT("app_elapsed_ms", now_ms() - t0));
+    metrics_inc(METRIC_JOBS, j->rule_name, state);
+    metrics_observe_us(METRIC_JOB_DURATION, j->rule_name,
+        (now_ms() - t0) * 1000);
+    metrics_gauge_add(METRIC_JOBS_RUNNING, NULL, -1);
     entities_free(&r.ents);
     ssh_key_free(r.key);
     rules_unref(r.rule);

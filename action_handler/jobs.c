@@ -5,12 +5,16 @@
 #include "jobs.h"
 
 #include <sys/random.h>
+#include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -21,6 +25,9 @@
 
 /* Version 1 of the schema; user_version tells a foreign file apart. */
 #define SCHEMA_VERSION  1
+
+/* Owner read/write only: the store holds envelopes and command output. */
+#define JOBS_FILE_MODE  0600
 
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS jobs ("
@@ -81,6 +88,7 @@ exec_sql(struct jobs *js, const char *sql, char *err, size_t errlen)
         snprintf(err, errlen, "job store: %s",
             msg != NULL ? msg : sqlite3_errmsg(js->db));
         sqlite3_free(msg);
+        jobs_note_write(js, -1, err);
         return -1;
     }
     return 0;
@@ -104,9 +112,19 @@ step_done(struct jobs *js, sqlite3_stmt *st, char *err, size_t errlen)
         ;
     if (rc != SQLITE_DONE) {
         snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+        jobs_note_write(js, -1, err);
         return -1;
     }
+    jobs_note_write(js, 0, NULL);
     return 0;
+}
+
+void
+jobs_note_write(struct jobs *js, int rc, const char *err)
+{
+    js->failing = rc == -1;
+    if (rc == -1)
+        snprintf(js->health_err, sizeof(js->health_err), "%s", err);
 }
 
 static int
@@ -131,11 +149,115 @@ check_version(struct jobs *js, char *err, size_t errlen)
     return rc;
 }
 
+/* A file of schema version 1 gains the requestor column (a no-op where the
+ * schema already has it). */
+static int
+add_requestor_column(struct jobs *js, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    bool have = false;
+
+    if (jobs_prepare(js, "SELECT 1 FROM pragma_table_info('jobs') WHERE "
+        "name = 'requestor'", &st, err, errlen) == -1)
+        return -1;
+    have = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    if (have)
+        return 0;
+    return exec_sql(js, "ALTER TABLE jobs ADD COLUMN requestor TEXT;"
+        "CREATE INDEX IF NOT EXISTS jobs_requestor ON jobs "
+        "(requestor, state);", err, errlen);
+}
+
+int
+jobs_count_unfinished(struct jobs *js, const char *requestor,
+    uint64_t *queued, uint64_t *mine, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = -1;
+
+    if (js->ops != NULL)
+        return js->ops->count_unfinished(js->impl, requestor, queued, mine,
+            err, errlen);
+    *queued = *mine = 0;
+    pthread_mutex_lock(&js->lock);
+    if (jobs_prepare(js, "SELECT (SELECT count(*) FROM jobs WHERE state = "
+        "'queued'), (SELECT count(*) FROM jobs WHERE requestor = ?1 AND "
+        "state IN ('queued', 'running'))", &st, err, errlen) == -1)
+        goto out;
+    if (requestor != NULL)
+        sqlite3_bind_text(st, 1, requestor, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+        goto out;
+    }
+    *queued = (uint64_t)sqlite3_column_int64(st, 0);
+    *mine = (uint64_t)sqlite3_column_int64(st, 1);
+    rc = 0;
+out:
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&js->lock);
+    return rc;
+}
+
+/*
+ * The store holds envelopes and command output: create the file 0600
+ * before SQLite does (SQLite gives its -wal and -shm files the database
+ * file's mode), and tighten a file an older version left readable. The mode
+ * is set explicitly, whatever the umask.
+ */
+static int
+make_private(const char *path, bool create, char *err, size_t errlen)
+{
+    int fd;
+
+    if ((fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0),
+        JOBS_FILE_MODE)) == -1) {
+        if (!create && errno == ENOENT)
+            return 0;
+        snprintf(err, errlen, "job store %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (fchmod(fd, JOBS_FILE_MODE) == -1) {
+        snprintf(err, errlen, "job store %s: chmod: %s", path,
+            strerror(errno));
+        (void)close(fd);
+        return -1;
+    }
+    (void)close(fd);
+    return 0;
+}
+
+/* The WAL and shared-memory files, when they exist (after journal_mode
+ * WAL they do while the store is open). */
+static int
+make_private_sidecars(const char *path, char *err, size_t errlen)
+{
+    static const char *const suffix[] = { "-wal", "-shm" };
+    char p[PATH_MAX];
+    size_t i;
+
+    for (i = 0; i < NELEM(suffix); i++) {
+        if (snprintf(p, sizeof(p), "%s%s", path, suffix[i]) >=
+            (int)sizeof(p)) {
+            snprintf(err, errlen, "job store: path too long");
+            return -1;
+        }
+        if (make_private(p, false, err, errlen) == -1)
+            return -1;
+    }
+    return 0;
+}
+
 struct jobs *
 jobs_open(const char *path, char *err, size_t errlen)
 {
     struct jobs *js;
+    bool file = path[0] != '\0' && path[0] != ':';
 
+    if (file && (make_private(path, true, err, errlen) == -1 ||
+        make_private_sidecars(path, err, errlen) == -1))
+        return NULL;
     js = xcalloc(1, sizeof(*js));
     pthread_mutex_init(&js->lock, NULL);
     if (sqlite3_open_v2(path, &js->db, SQLITE_OPEN_READWRITE |
@@ -153,11 +275,13 @@ jobs_open(const char *path, char *err, size_t errlen)
         exec_sql(js, "BEGIN IMMEDIATE", err, errlen) == -1)
         goto fail;
     if (exec_sql(js, schema_sql, err, errlen) == -1 ||
-        check_version(js, err, errlen) == -1) {
+        check_version(js, err, errlen) == -1 ||
+        add_requestor_column(js, err, errlen) == -1) {
         exec_quiet(js, "ROLLBACK");
         goto fail;
     }
-    if (exec_sql(js, "COMMIT", err, errlen) == -1)
+    if (exec_sql(js, "COMMIT", err, errlen) == -1 ||
+        (file && make_private_sidecars(path, err, errlen) == -1))
         goto fail;
     return js;
 fail:
@@ -170,6 +294,9 @@ jobs_close(struct jobs *js)
 {
     if (js == NULL)
         return;
+    jobs_deferred_free(js);
+    if (js->ops != NULL)
+        js->ops->close(js->impl);
     sqlite3_close(js->db);
     pthread_mutex_destroy(&js->lock);
     free(js);
@@ -188,8 +315,8 @@ jobs_id_valid(const char *id)
     return i == JOB_ID_LEN - 1;
 }
 
-static int
-new_id(char id[JOB_ID_LEN], char *err, size_t errlen)
+int
+jobs_new_id(char id[JOB_ID_LEN], char *err, size_t errlen)
 {
     unsigned char raw[AH_JOB_ID_BYTES];
     size_t i;
@@ -237,6 +364,25 @@ find_recent(struct jobs *js, const struct job_new *jn, uint64_t now,
     return rc;
 }
 
+/* Who asked for the job (GET /v1/jobs shows clients their own; issue 11),
+ * in the creating transaction. */
+static int
+set_requestor(struct jobs *js, const char *id, const char *requestor,
+    char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (jobs_prepare(js, "UPDATE jobs SET requestor = ?2 WHERE id = ?1",
+        &st, err, errlen) == -1)
+        return -1;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, requestor, -1, SQLITE_STATIC);
+    rc = step_done(js, st, err, errlen);
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static int
 insert_job(struct jobs *js, const struct job_new *jn, uint64_t now,
     char id[JOB_ID_LEN], char *err, size_t errlen)
@@ -244,7 +390,7 @@ insert_job(struct jobs *js, const struct job_new *jn, uint64_t now,
     sqlite3_stmt *st = NULL;
     int rc;
 
-    if (new_id(id, err, errlen) == -1 ||
+    if (jobs_new_id(id, err, errlen) == -1 ||
         jobs_prepare(js, "INSERT INTO jobs (id, feed_type, unique_value, "
         "rule_name, id_key, alert_id, envelope, rule_json, state, "
         "created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued', ?9)",
@@ -261,6 +407,8 @@ insert_job(struct jobs *js, const struct job_new *jn, uint64_t now,
     sqlite3_bind_int64(st, 9, (sqlite3_int64)now);
     rc = step_done(js, st, err, errlen);
     sqlite3_finalize(st);
+    if (rc == 0 && jn->requestor != NULL)
+        rc = set_requestor(js, id, jn->requestor, err, errlen);
     return rc;
 }
 
@@ -271,6 +419,8 @@ jobs_create(struct jobs *js, const struct job_new *jn, char id[JOB_ID_LEN],
     uint64_t now = jn->now_ms != 0 ? jn->now_ms : now_wall_ms();
     int rc = -1, found = 0;
 
+    if (js->ops != NULL)
+        return js->ops->create(js->impl, jn, id, dup, err, errlen);
     *dup = false;
     pthread_mutex_lock(&js->lock);
     /* IMMEDIATE takes the write lock first: the look-up and the insert
@@ -330,6 +480,8 @@ jobs_recover(struct jobs *js, const char *reason, jobs_recover_fn fn,
     sqlite3_stmt *st = NULL;
     int rc = -1;
 
+    if (js->ops != NULL)
+        return js->ops->recover(js->impl, reason, fn, arg, n, err, errlen);
     *n = 0;
     pthread_mutex_lock(&js->lock);
     if (exec_sql(js, "BEGIN IMMEDIATE", err, errlen) == -1)
@@ -399,6 +551,7 @@ claim_with(struct jobs *js, const char *sql, struct job *out, char *err,
         rc = 0;
     } else {
         snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+        jobs_note_write(js, -1, err);
     }
 out:
     sqlite3_finalize(st);
@@ -409,6 +562,8 @@ out:
 int
 jobs_claim(struct jobs *js, struct job *out, char *err, size_t errlen)
 {
+    if (js->ops != NULL)
+        return js->ops->claim(js->impl, out, err, errlen);
     return claim_with(js, "UPDATE jobs SET state = 'running', "
         "started_ms = ?1 WHERE seq = (SELECT seq FROM jobs WHERE "
         "state = 'queued' ORDER BY seq LIMIT 1) AND state = 'queued' "
@@ -419,6 +574,8 @@ int
 jobs_claim_report(struct jobs *js, struct job *out, char *err,
     size_t errlen)
 {
+    if (js->ops != NULL)
+        return js->ops->claim_report(js->impl, out, err, errlen);
     return claim_with(js, "UPDATE jobs SET report_state = 'sending' "
         "WHERE seq = (SELECT "
         "seq FROM jobs WHERE report_state = 'pending' AND state NOT IN "
@@ -448,6 +605,8 @@ jobs_result_add(struct jobs *js, const char *id, const struct job_result *r,
     sqlite3_stmt *st = NULL;
     int rc = -1;
 
+    if (js->ops != NULL)
+        return js->ops->result_add(js->impl, id, r, err, errlen);
     pthread_mutex_lock(&js->lock);
     if (jobs_prepare(js, "INSERT INTO results (job, task, entity, action, "
         "state, outcome, exit_status, signal, duration_ms, stdout, stderr, "
@@ -487,6 +646,8 @@ jobs_finish(struct jobs *js, const char *id, const char *state,
     sqlite3_stmt *st = NULL;
     int rc = -1;
 
+    if (js->ops != NULL)
+        return js->ops->finish(js->impl, id, state, reason, err, errlen);
     pthread_mutex_lock(&js->lock);
     if (jobs_prepare(js, "UPDATE jobs SET state = ?2, reason = ?3, "
         "finished_ms = ?4 WHERE id = ?1 AND state = 'running'", &st, err,
@@ -511,6 +672,9 @@ jobs_report_done(struct jobs *js, const char *id, bool sent,
     sqlite3_stmt *st = NULL;
     int rc = -1;
 
+    if (js->ops != NULL)
+        return js->ops->report_done(js->impl, id, sent, error, attempts,
+            err, errlen);
     pthread_mutex_lock(&js->lock);
     if (jobs_prepare(js, "UPDATE jobs SET report_state = ?2, "
         "report_error = ?3, report_attempts = ?4 WHERE id = ?1", &st, err,
@@ -526,4 +690,53 @@ out:
     sqlite3_finalize(st);
     pthread_mutex_unlock(&js->lock);
     return rc;
+}
+
+/* Finished, reported, and older than ?1: what retention removes. */
+#define JOBS_PRUNABLE "state NOT IN ('queued', 'running') AND " \
+    "report_state IN ('sent', 'failed') AND finished_ms < ?1"
+
+int
+jobs_prune(struct jobs *js, uint64_t before_ms, size_t *n, char *err,
+    size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = -1;
+
+    if (js->ops != NULL)
+        return js->ops->prune(js->impl, before_ms, n, err, errlen);
+    *n = 0;
+    pthread_mutex_lock(&js->lock);
+    if (exec_sql(js, "BEGIN IMMEDIATE", err, errlen) == -1)
+        goto out;
+    if (jobs_prepare(js, "DELETE FROM results WHERE job IN (SELECT id "
+        "FROM jobs WHERE " JOBS_PRUNABLE ")", &st, err, errlen) == -1)
+        goto rollback;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)before_ms);
+    if (step_done(js, st, err, errlen) == -1)
+        goto rollback;
+    sqlite3_finalize(st);
+    if (jobs_prepare(js, "DELETE FROM jobs WHERE " JOBS_PRUNABLE, &st, err,
+        errlen) == -1)
+        goto rollback;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)before_ms);
+    if (step_done(js, st, err, errlen) == -1)
+        goto rollback;
+    *n = (size_t)sqlite3_changes(js->db);
+    if (exec_sql(js, "COMMIT", err, errlen) == -1)
+        goto rollback;
+    rc = 0;
+    goto out;
+rollback:
+    exec_quiet(js, "ROLLBACK");
+out:
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&js->lock);
+    return rc;
+}
+
+uint64_t
+jobs_poll_ms(const struct jobs *js)
+{
+    return js->ops != NULL ? js->ops->poll_ms : 0;
 }

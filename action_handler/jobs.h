@@ -9,6 +9,10 @@
  *
  * One connection, serialised by the store's mutex: every function is
  * thread-safe. Statements are prepared with bound parameters only.
+ *
+ * The same interface has a second backend, PostgreSQL (jobs_pg.c), shared
+ * by several action handler replicas; jobs_store_open picks one from the
+ * job_store setting. Differences in meaning are noted per function.
  */
 #ifndef ALEXIS_AH_JOBS_H
 #define ALEXIS_AH_JOBS_H
@@ -37,6 +41,7 @@ struct job_new {
     uint64_t    window_ms;      /* idempotency window; 0 = none */
     uint64_t    now_ms;         /* wall clock (ms since the epoch); 0 =
                                    the real clock (tests pass a time) */
+    const char *requestor;      /* the client's name; may be NULL */
 };
 
 /* A job as a worker needs it (strings owned; free with jobs_job_free). */
@@ -108,7 +113,8 @@ typedef void (*jobs_recover_fn)(void *arg, const struct job *j);
 /* Start-up recovery, one transaction: running jobs become interrupted
  * (reason given) with a pending report, fn (may be NULL) seeing each;
  * reports left "sending" go back to pending. *n receives the number of
- * jobs interrupted. */
+ * jobs interrupted. PostgreSQL: only the running jobs whose lease expired
+ * or whose holder has this replica's id (other replicas run the rest). */
 int jobs_recover(struct jobs *js, const char *reason, jobs_recover_fn fn,
     void *arg, size_t *n, char *err, size_t errlen) ATTR_WUR;
 
@@ -130,7 +136,11 @@ int jobs_result_add(struct jobs *js, const char *id,
     const struct job_result *r, char *err, size_t errlen) ATTR_WUR;
 
 /* Set a running job's final state (succeeded|failed|partial|interrupted)
- * and reason (may be NULL), and its finish time. */
+ * and reason (may be NULL), and its finish time. PostgreSQL: only while
+ * this replica holds the job's lease; when another replica has taken it
+ * over (interrupted the job), nothing is written, the refusal is logged
+ * (job_write_refused) and the call returns 0: retrying cannot help.
+ * Results and report outcomes likewise. */
 int jobs_finish(struct jobs *js, const char *id, const char *state,
     const char *reason, char *err, size_t errlen) ATTR_WUR;
 
@@ -154,8 +164,57 @@ cJSON *jobs_get_json(struct jobs *js, const char *id, char *err,
 /* The most recent limit jobs, newest first, without result rows. */
 cJSON *jobs_list_json(struct jobs *js, int limit, char *err, size_t errlen);
 
+struct jobs_query;
+
+/* GET /v1/jobs: the jobs matching q (jobs_query.h), newest first, without
+ * result rows, as {"jobs":[...],"next_cursor":"..."|null}; next_cursor
+ * is null on the last page. NULL with err on a DB error. */
+cJSON *jobs_query_json(struct jobs *js, const struct jobs_query *q,
+    char *err, size_t errlen);
+
 /* Counts of jobs by state, for /v1/ping. NULL with err on a DB error. */
 cJSON *jobs_stats_json(struct jobs *js, char *err, size_t errlen);
+
+/*
+ * When a write fails (a full disk, an I/O error), what it would have
+ * written is kept in memory and written later, never lost and never run
+ * again (issue 11): jobs_defer_result, jobs_defer_finish and
+ * jobs_defer_report copy their arguments into a queue, and jobs_flush
+ * writes the queue in order, stopping at the first failure. A job whose
+ * final state waits in the queue stays "running" in the database, so no
+ * worker claims it again and its report waits for it; a restart before the
+ * flush marks it interrupted, as any crash does. Thread-safe; one flusher
+ * at a time (a second caller returns at once).
+ */
+void jobs_defer_result(struct jobs *js, const char *id,
+    const struct job_result *r);
+void jobs_defer_finish(struct jobs *js, const char *id, const char *state,
+    const char *reason);
+void jobs_defer_report(struct jobs *js, const char *id, bool sent,
+    const char *error, int attempts);
+/* Returns the number of writes still waiting (0: all written). */
+size_t jobs_flush(struct jobs *js);
+
+/* The store's health for /v1/ping: true when the last write succeeded and
+ * no write waits; else false with the last write error in err. */
+bool jobs_health(struct jobs *js, char *err, size_t errlen);
+
+/* Back-pressure for POST /v1/action (issue 11): *queued receives the
+ * number of queued jobs, *mine the number of unfinished (queued or
+ * running) jobs of requestor (0 when requestor is NULL), on every replica
+ * of a shared store. Returns 0 or -1 with err. */
+int jobs_count_unfinished(struct jobs *js, const char *requestor,
+    uint64_t *queued, uint64_t *mine, char *err, size_t errlen) ATTR_WUR;
+
+/* Retention: delete the jobs (and their results) that finished before
+ * before_ms (wall clock) and whose report is sent or failed. *n receives
+ * the number of jobs deleted. */
+int jobs_prune(struct jobs *js, uint64_t before_ms, size_t *n, char *err,
+    size_t errlen) ATTR_WUR;
+
+/* How often an idle worker should look for work queued by others (ms);
+ * 0 when only this process queues jobs (SQLite: runner_wake suffices). */
+uint64_t jobs_poll_ms(const struct jobs *js);
 
 /* True when id has the shape of our job ids (so a lookup is worth it). */
 bool jobs_id_valid(const char *id);

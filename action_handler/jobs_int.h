@@ -6,14 +6,79 @@
 #define ALEXIS_AH_JOBS_INT_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <sqlite3.h>
 
+#include "jobs.h"
+
+struct jobs_deferred;
+struct jobs_ops;
+struct jobs_query;
+
 struct jobs {
     sqlite3            *db;
     pthread_mutex_t     lock;   /* one statement sequence at a time */
+    /* Another backend (PostgreSQL, jobs_pg.c): every public function
+     * hands over to ops with impl; NULL for SQLite. */
+    const struct jobs_ops *ops;
+    void               *impl;
+    /* Writes that failed, kept until jobs_flush writes them (under lock;
+     * flushing: one flusher at a time). */
+    struct jobs_deferred *dq_head, *dq_tail;
+    size_t              ndeferred;
+    bool                flushing;
+    /* The last write's outcome, for jobs_health (under lock). */
+    bool                failing;
+    char                health_err[256];
 };
+
+/* Drop what is still deferred (jobs_close). */
+void jobs_deferred_free(struct jobs *js);
+
+/* Record a write's outcome for jobs_health; js->lock held. */
+void jobs_note_write(struct jobs *js, int rc, const char *err);
+
+/* A backend other than SQLite: the public functions of jobs.h, in order,
+ * on the backend's own state. Filled in by jobs_pg.c. */
+struct jobs_ops {
+    void    (*close)(void *impl);
+    int     (*create)(void *impl, const struct job_new *jn,
+        char id[JOB_ID_LEN], bool *dup, char *err, size_t errlen);
+    int     (*recover)(void *impl, const char *reason, jobs_recover_fn fn,
+        void *arg, size_t *n, char *err, size_t errlen);
+    int     (*claim)(void *impl, struct job *out, char *err, size_t errlen);
+    int     (*claim_report)(void *impl, struct job *out, char *err,
+        size_t errlen);
+    int     (*result_add)(void *impl, const char *id,
+        const struct job_result *r, char *err, size_t errlen);
+    int     (*finish)(void *impl, const char *id, const char *state,
+        const char *reason, char *err, size_t errlen);
+    int     (*report_done)(void *impl, const char *id, bool sent,
+        const char *error, int attempts, char *err, size_t errlen);
+    int     (*results)(void *impl, const char *id, struct job_row **out,
+        size_t *n, char *err, size_t errlen);
+    cJSON  *(*get_json)(void *impl, const char *id, char *err,
+        size_t errlen);
+    cJSON  *(*list_json)(void *impl, int limit, char *err, size_t errlen);
+    cJSON  *(*stats_json)(void *impl, char *err, size_t errlen);
+    cJSON  *(*query_json)(void *impl, const struct jobs_query *q,
+        char *err, size_t errlen);
+    int     (*prune)(void *impl, uint64_t before_ms, size_t *n, char *err,
+        size_t errlen);
+    int     (*count_unfinished)(void *impl, const char *requestor,
+        uint64_t *queued, uint64_t *mine, char *err, size_t errlen);
+    uint64_t poll_ms;   /* how often idle workers look for others' jobs */
+};
+
+/* A new random job id (hex of AH_JOB_ID_BYTES). */
+int jobs_new_id(char id[JOB_ID_LEN], char *err, size_t errlen);
+
+/* Shared by both backends' JSON: an ISO 8601 UTC time with milliseconds,
+ * and one result row as GET /v1/jobs/<id> shows it. */
+void jobs_iso_time(uint64_t ms, char *buf, size_t len);
+cJSON *jobs_row_json(const struct job_row *r);
 
 /* Prepare sql on js->db; -1 with SQLite's message in err. */
 int jobs_prepare(struct jobs *js, const char *sql, sqlite3_stmt **st,

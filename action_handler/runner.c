@@ -15,11 +15,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "alexis_limits.h"
 #include "annotate.h"
 #include "conf.h"
 #include "http_client.h"
 #include "jobs.h"
 #include "log.h"
+#include "str.h"
 #include "xmem.h"
 
 struct runner {
@@ -30,13 +32,14 @@ struct runner {
     pthread_mutex_t         lock;
     pthread_cond_t          cond;
     unsigned long           gen;        /* runner_wake count, under lock */
+    atomic_uint_fast64_t    pruned_ms;  /* last retention run (monotonic) */
     pthread_t              *threads;
     size_t                  nthreads;
 };
 
 /* delay_after between tasks: a timed wait that runner_stop cuts short. */
 static void
-sleep_ms(void *arg, uint64_t ms)
+delay_ms(void *arg, uint64_t ms)
 {
     struct runner *rn = arg;
     struct timespec until;
@@ -55,36 +58,100 @@ sleep_ms(void *arg, uint64_t ms)
     pthread_mutex_unlock(&rn->lock);
 }
 
-/* One unit of work: a pending report first (so reports of interrupted jobs
- * go out at start-up), else a queued job. Returns true when it did one. */
-static bool
-work_once(struct runner *rn, struct http_client *hc)
+/* Retention, at most every AH_PRUNE_INTERVAL_MS, by whichever worker
+ * finds nothing to do first. */
+static void
+maybe_prune(struct runner *rn)
 {
-    struct job j;
+    uint_fast64_t last = atomic_load(&rn->pruned_ms), now = now_ms();
     char err[256];
-    int rc;
+    size_t n;
 
-    if ((rc = jobs_claim_report(rn->js, &j, err, sizeof(err))) == 1) {
-        annotate_job(rn->conf, rn->js, hc, &j);
-        jobs_job_free(&j);
-        return true;
-    }
-    if (rc == 0 && (rc = jobs_claim(rn->js, &j, err, sizeof(err))) == 1) {
-        execute_job(&rn->env, &j);
-        jobs_job_free(&j);
-        return true;
-    }
-    if (rc == -1)
+    if (last != 0 && now - last < AH_PRUNE_INTERVAL_MS)
+        return;
+    if (!atomic_compare_exchange_strong(&rn->pruned_ms, &last, now))
+        return;
+    if (jobs_prune(rn->js, now_wall_ms() - rn->conf->job_retention_ms, &n,
+        err, sizeof(err)) == -1)
         log_event(LOG_ERROR, "job_store_failed", KV_ERR(err));
-    return false;
+    else if (n > 0)
+        log_event(LOG_INFO, "jobs_pruned", KV_UINT("jobs", n),
+            KV_UINT("job_retention_ms", rn->conf->job_retention_ms));
 }
 
-static void *
-worker(void *arg)
+/* Sleep until runner_wake; at most poll ms when poll is not 0 (a shared
+ * store where other replicas queue jobs, or a failing store: no request
+ * may come to wake us when it is back). Called with rn->lock held. */
+static void
+idle(struct runner *rn, unsigned long seen, uint64_t poll)
 {
-    struct runner *rn = arg;
+    struct timespec until;
+
+    if (poll == 0) {
+        while (rn->gen == seen && !atomic_load(&rn->stopping))
+            pthread_cond_wait(&rn->cond, &rn->lock);
+        return;
+    }
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += (long)(poll % 1000) * 1000000L;
+    until.tv_sec += (time_t)(poll / 1000 + (uint64_t)(until.tv_nsec /
+        1000000000L));
+    until.tv_nsec %= 1000000000L;
+    while (rn->gen == seen && !atomic_load(&rn->stopping) &&
+        pthread_cond_timedwait(&rn->cond, &rn->lock, &until) != ETIMEDOUT)
+        ;
+}
+
+/* One unit of work of a job worker: run a queued job. 1 done, 0 none,
+ * -1 store error (err). */
+static int
+run_job(struct runner *rn, struct http_client *hc, char *err, size_t errlen)
+{
+    struct job j;
+    int rc;
+
+    (void)hc;
+    if ((rc = jobs_claim(rn->js, &j, err, errlen)) != 1)
+        return rc;
+    execute_job(&rn->env, &j);
+    jobs_job_free(&j);
+    /* Its report is due: wake the report workers. */
+    runner_wake(rn);
+    return 1;
+}
+
+/* One unit of work of a report worker: report a finished job. */
+static int
+run_report(struct runner *rn, struct http_client *hc, char *err,
+    size_t errlen)
+{
+    struct job j;
+    int rc;
+
+    if ((rc = jobs_claim_report(rn->js, &j, err, errlen)) != 1)
+        return rc;
+    annotate_job(rn->conf, rn->js, hc, &j);
+    jobs_job_free(&j);
+    return 1;
+}
+
+typedef int (*work_fn)(struct runner *rn, struct http_client *hc,
+    char *err, size_t errlen);
+
+/*
+ * A worker's loop: write back what the store refused before (jobs_flush),
+ * then one unit of work, else wait. While the store fails, retry every
+ * AH_STORE_RETRY_MS, and log the failure once per streak.
+ */
+static void
+work_loop(struct runner *rn, work_fn fn, const char *role)
+{
     struct http_client *hc = http_client_new(NULL);
+    char err[256];
     unsigned long seen;
+    bool failing = false, failed;
+    size_t left;
+    int rc;
 
     for (;;) {
         pthread_mutex_lock(&rn->lock);
@@ -92,14 +159,43 @@ worker(void *arg)
         pthread_mutex_unlock(&rn->lock);
         if (atomic_load(&rn->stopping))
             break;
-        if (work_once(rn, hc))
+        err[0] = '\0';
+        rc = (left = jobs_flush(rn->js)) > 0 ? -1 : fn(rn, hc, err,
+            sizeof(err));
+        failed = rc == -1;
+        if (failed && !failing)
+            log_event(LOG_ERROR, "job_store_failed", KV_STR("worker", role),
+                KV_UINT("writes_waiting", left), KV_ERR(err[0] != '\0' ?
+                err : "earlier writes not yet written"),
+                KV_UINT("retry_ms", AH_STORE_RETRY_MS));
+        else if (!failed && failing)
+            log_event(LOG_INFO, "job_store_recovered",
+                KV_STR("worker", role));
+        failing = failed;
+        if (rc == 1)
             continue;
+        if (!failed)
+            maybe_prune(rn);
         pthread_mutex_lock(&rn->lock);
-        while (rn->gen == seen && !atomic_load(&rn->stopping))
-            pthread_cond_wait(&rn->cond, &rn->lock);
+        idle(rn, seen, failed ? AH_STORE_RETRY_MS : jobs_poll_ms(rn->js));
         pthread_mutex_unlock(&rn->lock);
     }
     http_client_free(hc);
+}
+
+static void *
+job_worker(void *arg)
+{
+    work_loop(arg, run_job, "job");
+    return NULL;
+}
+
+/* Reports have their own threads: a hung ticket API holds up reports,
+ * never remediation (issue 11). */
+static void *
+report_worker(void *arg)
+{
+    work_loop(arg, run_report, "report");
     return NULL;
 }
 
@@ -108,12 +204,13 @@ runner_start(const struct ah_conf *conf, struct jobs *js,
     const char *passphrase, execute_ssh_fn ssh, char *err, size_t errlen)
 {
     struct runner *rn;
-    size_t i, n = (size_t)conf->workers;
+    size_t i, n = (size_t)(conf->workers + conf->report_workers);
 
     rn = xcalloc(1, sizeof(*rn));
     rn->conf = conf;
     rn->js = js;
     atomic_init(&rn->stopping, false);
+    atomic_init(&rn->pruned_ms, 0);
     pthread_mutex_init(&rn->lock, NULL);
     pthread_cond_init(&rn->cond, NULL);
     rn->env.conf = conf;
@@ -121,11 +218,13 @@ runner_start(const struct ah_conf *conf, struct jobs *js,
     rn->env.passphrase = passphrase;
     rn->env.ssh = ssh;
     rn->env.stopping = &rn->stopping;
-    rn->env.sleep_ms = sleep_ms;
+    rn->env.sleep_ms = delay_ms;
     rn->env.sleep_arg = rn;
     rn->threads = xcalloc(n, sizeof(*rn->threads));
     for (i = 0; i < n; i++) {
-        if (pthread_create(&rn->threads[i], NULL, worker, rn) != 0) {
+        if (pthread_create(&rn->threads[i], NULL,
+            i < (size_t)conf->workers ? job_worker : report_worker,
+            rn) != 0) {
             snprintf(err, errlen, "cannot start job worker %zu: %s", i,
                 strerror(errno));
             runner_stop(rn);
@@ -148,7 +247,7 @@ runner_wake(struct runner *rn)
 void
 runner_stop(struct runner *rn)
 {
-    size_t i;
+    size_t i, left;
 
     if (rn == NULL)
         return;
@@ -158,6 +257,11 @@ runner_stop(struct runner *rn)
     pthread_mutex_unlock(&rn->lock);
     for (i = 0; i < rn->nthreads; i++)
         pthread_join(rn->threads[i], NULL);
+    if ((left = jobs_flush(rn->js)) > 0)
+        log_event(LOG_ERROR, "job_store_writes_lost",
+            KV_UINT("writes", left), KV_STR("msg", "the job store still "
+            "fails at shutdown; the jobs concerned become interrupted at "
+            "the next start"));
     free(rn->threads);
     pthread_cond_destroy(&rn->cond);
     pthread_mutex_destroy(&rn->lock);

@@ -14,16 +14,19 @@
 #include "alert.h"
 #include "alexis_limits.h"
 #include "classifier.h"
+#include "fetcher.h"
 #include "http_client.h"
 #include "json.h"
 #include "log.h"
 #include "match.h"
+#include "metrics.h"
 #include "ruledir.h"
 #include "rules.h"
 #include "str.h"
 #include "ticket.h"
 #include "xmem.h"
 
+#define RULE_FILE_ERROR_TEXT_MAX  1024
 #define WHY_MAX     256
 #define NOTE_MAX    1024
 
@@ -108,12 +111,15 @@ forward(struct run *r, const struct rule *rule, char *err, size_t errlen)
             res.status);
         goto out;
     }
+    metrics_inc(METRIC_FORWARDS, "ok", NULL);
     log_event(LOG_INFO, "action_forwarded", KV_STR(r->a->id_key, r->a->id),
         KV_STR("rule_name", rule->name), KV_STR("os_type", rule->os_type),
         KV_STR("action_handler", dest), KV_INT("status", res.status),
         KV_UINT("app_elapsed_ms", (now_us() - t0) / 1000));
     rc = 0;
 out:
+    if (rc == -1)
+        metrics_inc(METRIC_FORWARDS, "failed", NULL);
     http_result_free(&res);
     free(url);
     free(body);
@@ -150,25 +156,29 @@ ticket_of(const struct run *r, struct ticket_ref *t)
     return 0;
 }
 
-/* Mark the ticket: OpsGenie gets the team (with note attached),
- * Dynatrace the note as a comment. what names the mark in the log. */
+/* Mark the ticket for queue q (named queue, with the note saying why),
+ * as the alert's ticket system does it (OpsGenie: the team with the note
+ * attached; Dynatrace: the note as a comment). */
 static void
-mark(struct run *r, const char *team, const char *og_what,
-    const char *dt_what, const char *note)
+mark(struct run *r, enum ticket_queue q, const char *queue, const char *note)
 {
+    struct fetcher_client fc;
     struct ticket_outcome o;
     struct ticket_ref t;
     int ok;
 
+    if (r->c->conf.development) {
+        log_event(LOG_INFO, "ticket_mark_skipped",
+            KV_STR(r->a->id_key, r->a->id),
+            KV_STR("mark", ticket_mark_name(r->a->sys, q)),
+            KV_STR("reason", "development mode: dry run"));
+        return;
+    }
     if (ticket_of(r, &t) == -1)
         return;
-    if (t.kind == TICKET_OPSGENIE) {
-        ok = ticket_add_team(r->hc, &t, team, note, &o);
-        log_ticket(r, ok, og_what, &o);
-    } else {
-        ok = ticket_note(r->hc, &t, note, &o);
-        log_ticket(r, ok, dt_what, &o);
-    }
+    fetcher_client_init(&fc, r->hc, HTTP_RETRY_MAX);
+    ok = ticket_mark(&fc.f, &t, q, queue, note, &o);
+    log_ticket(r, ok, ticket_mark_name(t.sys, q), &o);
 }
 
 static void
@@ -178,8 +188,7 @@ mark_matched(struct run *r, const struct rule *rule)
 
     snprintf(note, sizeof(note), "Alexis: rule %s matched; remediation "
         "accepted by the action handler.", rule->name);
-    mark(r, r->c->conf.remediation_queue, "remediation_queue",
-        "comment_matched", note);
+    mark(r, TICKET_QUEUE_REMEDIATION, r->c->conf.remediation_queue, note);
 }
 
 static void
@@ -189,8 +198,8 @@ mark_unmatched(struct run *r)
 
     snprintf(note, sizeof(note), "Alexis: no rule matched (%zu rules "
         "checked); needs investigation.", r->checked);
-    mark(r, r->c->conf.investigation_queue, "investigation_queue",
-        "comment_unmatched", note);
+    mark(r, TICKET_QUEUE_INVESTIGATION, r->c->conf.investigation_queue,
+        note);
 }
 
 static void
@@ -213,6 +222,16 @@ evaluate(struct run *r, const struct rule *rule)
     r->matched++;
     log_event(LOG_INFO, "rule_evaluated", KV_STR(r->a->id_key, r->a->id),
         KV_STR("rule_name", rule->name), KV_BOOL("matched", 1));
+    if (r->c->conf.development) {
+        /* Dry run: the match is logged, nothing leaves the classifier. */
+        log_event(LOG_INFO, "action_forward_skipped",
+            KV_STR(r->a->id_key, r->a->id), KV_STR("rule_name", rule->name),
+            KV_STR("reason", "development mode: dry run"));
+        metrics_inc(METRIC_FORWARDS, "skipped", NULL);
+        r->forwarded++;
+        mark_matched(r, rule);
+        return;
+    }
     if (forward(r, rule, err, sizeof(err)) == -1) {
         log_event(LOG_ERROR, "action_forward_failed",
             KV_STR(r->a->id_key, r->a->id), KV_STR("rule_name", rule->name),
@@ -242,6 +261,8 @@ classify_run(struct classifier *c, struct http_client *hc,
         log_event(LOG_ERROR, "classification_finished",
             KV_STR(a->id_key, a->id), KV_STR("result", "failed"),
             KV_ERR(err), KV_UINT("app_elapsed_ms", (now_us() - t0) / 1000));
+        metrics_inc(METRIC_CLASSIFICATIONS, "failed", NULL);
+        metrics_observe_us(METRIC_CLASSIFY_DURATION, NULL, now_us() - t0);
         classify_job_free(job);
         return;
     }
@@ -269,10 +290,40 @@ classify_run(struct classifier *c, struct http_client *hc,
         KV_UINT("rules_matched", r.matched),
         KV_UINT("rules_forwarded", r.forwarded),
         KV_UINT("app_elapsed_ms", (now_us() - t0) / 1000));
+    metrics_inc(METRIC_CLASSIFICATIONS, result, NULL);
+    metrics_observe_us(METRIC_CLASSIFY_DURATION, NULL, now_us() - t0);
     explicit_bzero(r.auth, sizeof(r.auth));
     free(r.printed);
     rule_set_release(rs);
     classify_job_free(job);
+}
+
+/* A rule file's name without its directory: a dry run says which file,
+ * not where the rules live on the host (issue 11). */
+static const char *
+file_name(const char *path)
+{
+    const char *slash = path != NULL ? strrchr(path, '/') : NULL;
+
+    return slash != NULL ? slash + 1 : path != NULL ? path : "";
+}
+
+static void
+add_file_error(cJSON *item, const struct rule_file_error *fe)
+{
+    char msg[RULE_FILE_ERROR_TEXT_MAX];
+    size_t dirlen;
+
+    snprintf(msg, sizeof(msg), "%s", fe->message != NULL ? fe->message :
+        "");
+    /* The message starts with the path: keep the "name:line:col" part. */
+    if (fe->path != NULL) {
+        dirlen = (size_t)(file_name(fe->path) - fe->path);
+        if (dirlen > 0 && strncmp(msg, fe->path, dirlen) == 0)
+            memmove(msg, msg + dirlen, strlen(msg + dirlen) + 1);
+    }
+    cJSON_AddStringToObject(item, "file", file_name(fe->path));
+    cJSON_AddStringToObject(item, "error", msg);
 }
 
 cJSON *
@@ -303,7 +354,7 @@ classify_dry_run(struct classifier *c, struct alert *a, char *err,
         nmatched += m ? 1 : 0;
         item = cJSON_CreateObject();
         cJSON_AddStringToObject(item, "rule_name", rule->name);
-        cJSON_AddStringToObject(item, "file", rule->path);
+        cJSON_AddStringToObject(item, "file", file_name(rule->path));
         cJSON_AddBoolToObject(item, "matched", m);
         if (!m)
             cJSON_AddStringToObject(item, "reason", why);
@@ -320,8 +371,7 @@ classify_dry_run(struct classifier *c, struct alert *a, char *err,
     for (i = 0; i < rule_set_error_count(rs); i++) {
         fe = rule_set_error_at(rs, i);
         item = cJSON_CreateObject();
-        cJSON_AddStringToObject(item, "file", fe->path);
-        cJSON_AddStringToObject(item, "error", fe->message);
+        add_file_error(item, fe);
         cJSON_AddItemToArray(errs, item);
     }
     rule_set_release(rs);

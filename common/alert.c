@@ -1,7 +1,7 @@
 /*
- * Envelope validation and the per-feed details of DESIGN §6-7: which field
- * is the alert's id, where its tags live (OpsGenie, Dynatrace v1, v2), and
- * how the ticket is addressed.
+ * Envelope validation (DESIGN §6-7). Which field is the alert's id, where
+ * its tags live and how the ticket is addressed are the module's
+ * (ticketsys.h): OpsGenie, Dynatrace v1, v2.
  */
 #include "alert.h"
 
@@ -14,6 +14,7 @@
 #include "json.h"
 #include "rules.h"
 #include "str.h"
+#include "ticketsys.h"
 #include "xmem.h"
 
 /* Tags per alert are bounded: a flood of tags cannot make matching slow. */
@@ -41,8 +42,8 @@ wipe_feed_headers(cJSON *alexis, struct alert *a)
     }
 }
 
-static void
-add_tag(struct alert *a, const char *tag)
+void
+alert_add_tag(struct alert *a, const char *tag)
 {
     if (tag == NULL || a->ntags >= ALERT_TAGS_MAX)
         return;
@@ -50,95 +51,33 @@ add_tag(struct alert *a, const char *tag)
     a->tags[a->ntags++] = tag;
 }
 
-/* Dynatrace v1 tags are {key, value?}: both "key" and "key:value" count.
- * The "key:value" strings live in a side list owned by the alert, never in
- * the envelope that is forwarded. */
-static void
-collect_dt_v1_tags(struct alert *a, const cJSON *list)
-{
-    const cJSON *t;
-    const char *k, *v;
-    cJSON *joined, *side;
-    struct buf b;
-
-    side = a->side = cJSON_CreateArray();
-    cJSON_ArrayForEach(t, list) {
-        if ((k = json_str(t, "key")) == NULL)
-            continue;
-        add_tag(a, k);
-        if ((v = json_str(t, "value")) == NULL)
-            continue;
-        buf_init(&b, 1024);
-        if (buf_appendf(&b, "%s:%s", k, v) == 0) {
-            joined = cJSON_CreateString(b.data);
-            cJSON_AddItemToArray(side, joined);
-            add_tag(a, joined->valuestring);
-        }
-        buf_free(&b);
-    }
-}
-
-static void
-collect_tags(struct alert *a)
-{
-    const cJSON *list, *t;
-    const char *s;
-
-    a->tags = xcalloc(ALERT_TAGS_MAX, sizeof(*a->tags));
-    a->tag_hashes = xcalloc(ALERT_TAGS_MAX, sizeof(*a->tag_hashes));
-    if (a->feed == FEED_OPSGENIE) {
-        list = cJSON_GetObjectItemCaseSensitive(a->doc, "tags");
-        cJSON_ArrayForEach(t, list) {
-            if (cJSON_IsString(t))
-                add_tag(a, t->valuestring);
-        }
-    } else if (a->dt_version == 1) {
-        list = cJSON_GetObjectItemCaseSensitive(a->doc,
-            "tagsOfAffectedEntities");
-        if (cJSON_IsArray(list))
-            collect_dt_v1_tags(a, list);
-    } else {
-        list = cJSON_GetObjectItemCaseSensitive(a->doc, "entityTags");
-        cJSON_ArrayForEach(t, list) {
-            if ((s = json_str(t, "stringRepresentation")) == NULL)
-                s = json_str(t, "key");
-            add_tag(a, s);
-        }
-    }
-}
-
+/*
+ * Identifiers must not hold a NUL (parsed with json_parse_marking_nul):
+ * cJSON ends a string at one, so "5120\u0000x" would pass for "5120".
+ * Other fields keep it as data.
+ */
 static int
-identify(struct alert *a, char *err, size_t errlen)
+refuse_nul(const cJSON *doc, const cJSON *alexis, char *err, size_t errlen)
 {
-    const char *s;
+    static const char *const in_alexis[] = { "feed_type", "feed_name",
+        "base_url", "unique_key", "unique_value" };
+    static const char *const in_alert[] = { "id", "tinyId", "problemId" };
+    size_t i;
 
-    if (a->feed == FEED_OPSGENIE) {
-        a->id_key = "tinyId";
-        a->id = json_str(a->doc, "tinyId");
-        if ((s = json_str(a->doc, "id")) != NULL && *s != '\0') {
-            a->ticket_id = s;
-            a->ticket_id_type = "id";
-        } else {
-            a->ticket_id = a->id != NULL ? a->id : a->unique_value;
-            a->ticket_id_type = "tiny";
+    for (i = 0; i < NELEM(in_alexis); i++) {
+        if (json_has_nul(json_str(alexis, in_alexis[i]))) {
+            snprintf(err, errlen, "alexis.%s contains a NUL character",
+                in_alexis[i]);
+            return -1;
         }
-        if (a->id == NULL)
-            a->id = a->unique_value;
-        return 0;
     }
-    a->id_key = "problem_id";
-    /* v2 problems carry problemId; v1 problems carry id. */
-    if ((s = json_str(a->doc, "problemId")) != NULL) {
-        a->dt_version = 2;
-    } else if ((s = json_str(a->doc, "id")) != NULL) {
-        a->dt_version = 1;
-    } else {
-        snprintf(err, errlen, "missing field problemId (Dynatrace v2) or "
-            "id (Dynatrace v1)");
-        return -1;
+    for (i = 0; i < NELEM(in_alert); i++) {
+        if (json_has_nul(json_str(doc, in_alert[i]))) {
+            snprintf(err, errlen, "%s contains a NUL character",
+                in_alert[i]);
+            return -1;
+        }
     }
-    a->id = s;
-    a->ticket_id = s;
     return 0;
 }
 
@@ -160,6 +99,8 @@ alert_from_json(struct alert *a, cJSON *doc, char *err, size_t errlen)
         return -1;
     }
     wipe_feed_headers(alexis, a);
+    if (refuse_nul(doc, alexis, err, errlen) == -1)
+        return -1;
     a->unique_value = json_str(alexis, "unique_value");
     if (a->unique_value == NULL || *a->unique_value == '\0') {
         snprintf(err, errlen, "missing field alexis.unique_value");
@@ -169,22 +110,23 @@ alert_from_json(struct alert *a, cJSON *doc, char *err, size_t errlen)
         snprintf(err, errlen, "missing field alexis.feed_type");
         return -1;
     }
-    if (str_eq_nocase(ft, "opsgenie")) {
-        a->feed = FEED_OPSGENIE;
-        a->feed_type = "opsgenie";
-    } else if (str_eq_nocase(ft, "dynatrace")) {
-        a->feed = FEED_DYNATRACE;
-        a->feed_type = "dynatrace";
-    } else {
+    if ((a->sys = ticketsys_for_item(ft, doc)) == NULL) {
+        char types[128];
+
         snprintf(err, errlen, "alexis.feed_type: unknown feed type "
-            "(expected opsgenie or dynatrace)");
+            "(expected %s)", ticketsys_type_names(false, types,
+            sizeof(types)));
         return -1;
     }
+    a->feed_type = a->sys->feed_type;
+    a->id_key = a->sys->id_key;
     a->feed_name = json_str(alexis, "feed_name");
     a->base_url = json_str(alexis, "base_url");
-    if (identify(a, err, errlen) == -1)
+    if (a->sys->identify(a, err, errlen) == -1)
         return -1;
-    collect_tags(a);
+    a->tags = xcalloc(ALERT_TAGS_MAX, sizeof(*a->tags));
+    a->tag_hashes = xcalloc(ALERT_TAGS_MAX, sizeof(*a->tag_hashes));
+    a->sys->collect_tags(a);
     return 0;
 }
 
@@ -210,6 +152,62 @@ alert_has_tag_hashed(const struct alert *a, const char *tag, uint32_t hash)
     return false;
 }
 
+/* The alias of the dotted path key in sys (JSM: "details.host" ->
+ * "extraProperties.host") into buf; NULL when none applies. */
+static const char *
+alias_path(const struct ticketsys *sys, const char *key, char *buf,
+    size_t len)
+{
+    const char *const *p;
+    size_t n;
+
+    for (p = sys != NULL ? sys->aliases : NULL; p != NULL && *p != NULL;
+        p += 2) {
+        n = strlen(p[0]);
+        if (strncmp(key, p[0], n) == 0 && (key[n] == '\0' || key[n] == '.') &&
+            (size_t)snprintf(buf, len, "%s%s", p[1], key + n) < len)
+            return buf;
+    }
+    return NULL;
+}
+
+const cJSON *
+alert_path(const struct alert *a, const char *key)
+{
+    char buf[512];
+    const char *alt;
+    const cJSON *v;
+
+    if ((v = json_path(a->doc, key)) == NULL &&
+        (alt = alias_path(a->sys, key, buf, sizeof(buf))) != NULL)
+        v = json_path(a->doc, alt);
+    return v;
+}
+
+const cJSON *
+alert_path_list(const cJSON *doc, const char *const *keys, size_t n)
+{
+    const struct ticketsys *sys;
+    const char *const *p;
+    const char *keys2[RULE_PATH_DEPTH_MAX];
+    const cJSON *v;
+
+    if ((v = json_path_list(doc, keys, n)) != NULL || n == 0 ||
+        n > RULE_PATH_DEPTH_MAX)
+        return v;
+    sys = ticketsys_for_item(json_str(cJSON_GetObjectItemCaseSensitive(doc,
+        "alexis"), "feed_type"), doc);
+    for (p = sys != NULL ? sys->aliases : NULL; p != NULL && *p != NULL;
+        p += 2) {
+        if (strcmp(keys[0], p[0]) != 0)
+            continue;
+        memcpy(keys2, keys, n * sizeof(*keys));
+        keys2[0] = p[1];
+        return json_path_list(doc, keys2, n);
+    }
+    return NULL;
+}
+
 const cJSON *
 alert_lookup(struct alert *a, const char *key)
 {
@@ -220,7 +218,7 @@ alert_lookup(struct alert *a, const char *key)
         if (strcmp(a->cache[i].key, key) == 0)
             return a->cache[i].value;
     }
-    v = json_path(a->doc, key);
+    v = alert_path(a, key);
     if (a->ncache < ALERT_PATH_CACHE) {
         a->cache[a->ncache].key = key;
         a->cache[a->ncache].value = v;

@@ -30,6 +30,12 @@
 #define HTTP_REASON_MAX         256     /* one-line error reason */
 #define HTTP_CONN_MEMORY_MAX    (64 * 1024)  /* MHD per-connection memory */
 
+/* Metrics (metrics.h) */
+#define METRICS_SERIES_MAX      128     /* label combinations per family */
+#define METRICS_VALUE_MAX       128     /* bytes of a label value */
+#define METRICS_BUCKETS_MAX     16      /* histogram bounds, +Inf aside */
+#define METRICS_PAGE_MAX        (8 * 1024 * 1024)
+
 /* HTTP client (libcurl) */
 #define HTTP_CONNECT_TIMEOUT_MS 3000
 #define HTTP_TOTAL_TIMEOUT_MS   10000
@@ -37,6 +43,12 @@
 #define HTTP_RETRY_MAX          3       /* attempts after the first */
 #define HTTP_RETRY_BASE_MS      200
 #define HTTP_RETRY_CAP_MS       5000
+
+/* Ticket systems (the APIs' own limits) */
+#define OPSGENIE_NOTE_MAX       25000   /* characters in one note */
+#define JSM_NOTE_MAX            25000   /* JSM publishes none: OpsGenie's */
+#define TICKET_NOTE_PARTS_MAX   4       /* notes one long text may become */
+#define JSM_SKIP_TAGS_MAX       32      /* a jsm feed's skip_tags */
 
 /* Rules */
 #define RULES_FILE_MAX          (256 * 1024)
@@ -64,6 +76,17 @@
 /* Action handler */
 #define AH_WORKERS_DEFAULT          4       /* jobs run at once */
 #define AH_WORKERS_MAX              64
+#define AH_REPORT_WORKERS_DEFAULT   1       /* ticket reports at once */
+/* Back-pressure (config queue_max, client_max_jobs): past them POST
+ * /v1/action answers 503 / 429 with Retry-After, storing nothing. */
+#define AH_QUEUE_MAX_DEFAULT        256     /* queued jobs */
+#define AH_QUEUE_MAX_CEILING        100000
+#define AH_CLIENT_JOBS_DEFAULT      64      /* unfinished jobs per client */
+#define AH_RETRY_AFTER_S            30
+/* Output one job stores over all its results (each stream of a result is
+ * also capped by output_max): 64 entities x 64 tasks must not store GBs. */
+#define AH_JOB_OUTPUT_MAX           (8 * 1024 * 1024)
+#define AH_STORE_RETRY_MS           1000    /* workers retry a failing store */
 #define AH_PARALLEL_DEFAULT         16      /* entities of a task at once */
 #define AH_PARALLEL_MAX             256
 #define AH_IDEMPOTENCY_DEFAULT_MS   (3600 * 1000)
@@ -72,9 +95,31 @@
 #define AH_JOBS_LIST_MAX            200
 #define AH_ENTITY_ALLOW_MAX         256     /* entity_allow patterns */
 #define AH_ENTITY_MAX               (255 + 8)   /* bytes: host + ":port" */
+/* Entities one job may run on (config max_entities; the ceiling is
+ * RULE_ENTITIES_MAX): alert content must not fan a job out to hundreds of
+ * hosts. A rule's own max_entities may only lower it. */
+#define AH_MAX_ENTITIES_DEFAULT     64
 #define AH_NOTE_MAX                 24000   /* chars; OpsGenie's is 25,000 */
 #define AH_NOTE_TAIL                1500    /* output bytes per entity */
 #define AH_DB_BUSY_MS               5000    /* sqlite3_busy_timeout */
 #define AH_JOB_ID_BYTES             16      /* from getrandom: 32 hex */
+
+/* Job store on PostgreSQL (issue 14) and retention on both backends */
+#define AH_RETENTION_DEFAULT        "30d"   /* job_retention */
+#define AH_RETENTION_MIN_MS         (3600LL * 1000)
+#define AH_PRUNE_INTERVAL_MS        (3600LL * 1000)  /* between prunes */
+#define AH_LEASE_DEFAULT            "30s"   /* job_lease */
+#define AH_LEASE_MIN_MS             1000
+#define AH_LEASE_MAX_MS             (3600LL * 1000)
+#define AH_PG_POLL_MS               500     /* idle workers look this often */
+#define AH_PG_CONNECT_TIMEOUT_S     "5"     /* libpq connect_timeout */
+#define AH_PG_STATEMENT_TIMEOUT_MS  "15000" /* per statement, server side */
+#define AH_PG_TCP_TIMEOUT_MS        "10000" /* tcp_user_timeout */
+#define AH_PG_WRITE_RETRY_MS        (30LL * 1000)   /* holder writes, then
+                                                       jobs_defer_* */
+#define AH_PG_BACKOFF_MIN_MS        100
+#define AH_PG_BACKOFF_MAX_MS        2000
+#define AH_PG_HOLDER_MAX            128     /* replica id bytes */
+#define AH_PG_PASSWORD_MAX          1024    /* job_store_password_file */
 
 #endif

@@ -29,6 +29,7 @@ struct auth_client {
     char   *token;      /* wiped before free */
     size_t  len;
     char   *requestor;
+    bool    read_all;   /* "read_all": true: sees every client's jobs */
 };
 
 struct auth_clients {
@@ -152,7 +153,7 @@ add_client(const cJSON *entry, size_t idx, struct auth_client *done,
     const char *path, char *err, size_t errlen)
 {
     char where[64];
-    const cJSON *tok;
+    const cJSON *tok, *ra;
     const char *id, *who;
     size_t j;
 
@@ -178,6 +179,13 @@ add_client(const cJSON *entry, size_t idx, struct auth_client *done,
             return -1;
         }
     }
+    ra = cJSON_GetObjectItemCaseSensitive(tok, "read_all");
+    if (ra != NULL && !cJSON_IsBool(ra)) {
+        snprintf(err, errlen, "%s: %s: \"read_all\" must be true or false",
+            path, where);
+        return -1;
+    }
+    done[idx].read_all = cJSON_IsTrue(ra);
     done[idx].len = strlen(id);
     done[idx].token = xstrdup(id);
     done[idx].requestor = xstrdup(who);
@@ -360,4 +368,16 @@ auth_runtime_check(const char *path, char *err, size_t errlen)
     explicit_bzero(tok, strlen(tok));
     free(tok);
     return 0;
+}
+
+bool
+auth_clients_read_all(const struct auth_clients *ac, const char *requestor)
+{
+    size_t i;
+
+    for (i = 0; ac != NULL && i < ac->n; i++) {
+        if (ac->clients[i].requestor == requestor)
+            return ac->clients[i].read_all;
+    }
+    return false;
 }

@@ -11,6 +11,7 @@
 #ifndef ALEXIS_AUTH_H
 #define ALEXIS_AUTH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "compat.h"
@@ -35,6 +36,12 @@ int auth_clients_refresh(struct auth_clients *ac, char *err, size_t errlen)
  * next refresh or free. */
 const char *auth_clients_check(const struct auth_clients *ac,
     const char *presented);
+
+/* Whether the client auth_clients_check returned requestor for (that
+ * pointer, before the next refresh) has "read_all": true in its token
+ * object: it may read every client's jobs, not only its own. */
+bool auth_clients_read_all(const struct auth_clients *ac,
+    const char *requestor);
 
 /* Read the runtime token id from a runtime token file (caller frees and
  * should wipe with explicit_bzero). NULL with err on failure. */

@@ -33,12 +33,17 @@ struct http_request {
     const char          *body;      /* NUL-terminated; "" when none */
     size_t               body_len;
     const char          *requestor; /* authenticated client, or NULL */
+    bool                 read_all;  /* its token says "read_all": true */
     struct http_conn    *conn;
 };
 
 struct http_response {
     int     status;     /* default 500 if the handler sets nothing */
     char   *body;       /* owned by the response; freed by the server */
+    /* Content-Type of body; NULL means JSON. Static storage. */
+    const char *content_type;
+    /* Retry-After seconds for a 429/503; 0: no such header. */
+    unsigned    retry_after_s;
     /* Extra fields for request_finished (e.g. "tinyId"/"5120"). */
     char    id_key[32];
     char    id_value[128];

@@ -1,6 +1,7 @@
 /*
- * Ticket writers (see ticket.h). Request bodies are built with cJSON so
- * alert content is always data, never syntax.
+ * Ticket writes and state reads for all ticket systems, see ticket.h.
+ * Request bodies are built with cJSON so alert content is always data,
+ * never syntax.
  */
 #include "ticket.h"
 
@@ -8,22 +9,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
 #include "alert.h"
 #include "alexis_limits.h"
 #include "cfg.h"
+#include "fetcher.h"
 #include "http_client.h"
 #include "json.h"
+#include "metrics.h"
 #include "str.h"
 #include "xmem.h"
 
-#define TICKET_USER         "Alexis"
-#define TICKET_SOURCE       "alexis"
-#define TICKET_CONTEXT      "Alexis"
-#define OPSGENIE_NOTE_MAX   25000   /* characters, API limit */
 #define TICKET_HEADERS_MAX  16
 #define TICKET_REASON_MAX   160     /* bytes of the API's refusal kept */
+#define TICKET_PART_HEAD_MAX    128 /* "[Alexis job <id>, part k/n]\n" */
 
 int
 ticket_resolve(struct ticket_ref *t, const struct alert *al,
@@ -35,8 +33,7 @@ ticket_resolve(struct ticket_ref *t, const struct alert *al,
     memset(t, 0, sizeof(*t));
     t->id = al->ticket_id;
     t->id_type = al->ticket_id_type;
-    t->kind = al->feed == FEED_OPSGENIE ? TICKET_OPSGENIE :
-        al->dt_version == 1 ? TICKET_DYNATRACE_V1 : TICKET_DYNATRACE_V2;
+    t->sys = al->sys;
     if ((a = cfg_auth_find(list, n, feed_type, base_url)) == NULL) {
         if (base_url != NULL)
             snprintf(err, errlen, "base_url %s is not configured for %s "
@@ -70,157 +67,398 @@ utf8_truncate(char *s, size_t max)
     }
 }
 
-/* The ticket API's own words for a refusal, for the log and the job:
- * OpsGenie's "message", Dynatrace's "error.message", else the start of the
- * body ("" when there is none). */
-static void
-api_reason(const struct http_result *res, const cJSON *doc, char *out,
-    size_t len)
+void
+ticket_api_reason(const char *body, size_t len, char *out, size_t outlen)
 {
-    const cJSON *v;
-    const char *msg = NULL;
+    const cJSON *v, *first;
+    const char *msg = NULL, *code = NULL;
+    cJSON *doc = NULL;
 
-    if (doc != NULL && (msg = json_str(doc, "message")) == NULL &&
-        cJSON_IsString(v = json_path(doc, "error.message")))
-        msg = v->valuestring;
-    if (msg == NULL)
-        msg = res->body != NULL ? res->body : "";
-    (void)snprintf(out, len, "%.*s", TICKET_REASON_MAX, msg);
+    if (body != NULL && len > 0)
+        doc = cJSON_ParseWithLength(body, len);
+    if (cJSON_IsObject(doc)) {
+        first = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc,
+            "errors"), 0);
+        if ((msg = json_str(doc, "message")) != NULL) {
+            code = json_str(doc, "code");
+        } else if (cJSON_IsString(v = json_path(doc, "error.message"))) {
+            msg = v->valuestring;
+        } else if ((msg = json_str(first, "title")) != NULL) {
+            code = json_str(first, "code");
+        }
+    }
+    if (msg != NULL)
+        (void)snprintf(out, outlen, "%.*s%s%.*s%s", TICKET_REASON_MAX, msg,
+            code != NULL ? " (" : "", 40, code != NULL ? code : "",
+            code != NULL ? ")" : "");
+    else
+        (void)snprintf(out, outlen, "%.*s", TICKET_REASON_MAX,
+            body != NULL ? body : "");
+    cJSON_Delete(doc);
 }
 
-static int
-post_json(struct http_client *c, const struct ticket_ref *t,
-    const char *url, cJSON *body, struct ticket_outcome *out)
+/* alexis_ticket_writes_total{system,status}; status 0 is no answer. */
+static void
+count_write(const struct ticket_ref *t, long status)
+{
+    char st[24];
+
+    if (status > 0)
+        (void)snprintf(st, sizeof(st), "%ld", status);
+    else
+        (void)strlcpy(st, "error", sizeof(st));
+    metrics_inc(METRIC_TICKET_WRITES, t->sys->feed_type, st);
+}
+
+/* t's credential lines as a NULL-terminated list into h. */
+static void
+auth_headers(const struct ticket_ref *t, const char **h)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < t->auth->nheader_lines && n < TICKET_HEADERS_MAX; i++)
+        h[n++] = t->auth->header_lines[i];
+    h[n] = NULL;
+}
+
+int
+ticket_send_json(struct fetcher *f, const struct ticket_ref *t,
+    const char *method, const char *url, const cJSON *body, bool once,
+    struct ticket_outcome *out)
 {
     const char *headers[TICKET_HEADERS_MAX + 1];
     struct http_result res;
+    unsigned long before = f->calls;
     const char *rid;
     cJSON *doc = NULL;
-    char *text;
-    size_t i, n = 0;
-    int rc = -1;
+    char *text = NULL;
+    size_t len = 0;
+    int rc = -1, sent;
 
-    for (i = 0; i < t->auth->nheader_lines && n < TICKET_HEADERS_MAX; i++)
-        headers[n++] = t->auth->header_lines[i];
-    headers[n] = NULL;
-    text = json_print(body);
+    auth_headers(t, headers);
+    if (body != NULL) {
+        text = json_print(body);
+        len = strlen(text);
+    }
     memset(&res, 0, sizeof(res));
-    if (http_client_do_retry(c, "POST", url, headers, text, strlen(text),
-        HTTP_RETRY_MAX, &out->attempts, &res) == -1) {
+    out->status = 0;
+    out->retry_after_ms = -1;
+    if (once && f->send != NULL)
+        sent = f->send(f, method, url, headers, text, len, &res);
+    else if (strcmp(method, "GET") == 0)
+        sent = f->get(f, url, headers, &res);
+    else
+        sent = f->post(f, url, headers, text, len, &res);
+    out->attempts += (int)(f->calls - before);
+    if (sent == -1) {
         snprintf(out->err, sizeof(out->err), "%s", res.err);
         goto out;
     }
     out->status = res.status;
+    if (res.retry_after_explicit)
+        out->retry_after_ms = res.retry_after_ms;
     if (res.body_len > 0 &&
         (doc = cJSON_ParseWithLength(res.body, res.body_len)) != NULL &&
         (rid = json_str(doc, "requestId")) != NULL)
         snprintf(out->request_id, sizeof(out->request_id), "%s", rid);
     if (res.status < 200 || res.status > 299) {
-        char why[TICKET_REASON_MAX + 1];
+        char why[TICKET_REASON_MAX + 64];
 
-        api_reason(&res, doc, why, sizeof(why));
+        ticket_api_reason(res.body, res.body_len, why, sizeof(why));
         snprintf(out->err, sizeof(out->err), "HTTP %ld from ticket API%s%s",
             res.status, why[0] != '\0' ? ": " : "", why);
         goto out;
     }
+    out->err[0] = '\0';
     rc = 0;
 out:
+    count_write(t, out->status);
     cJSON_Delete(doc);
     http_result_free(&res);
     free(text);
     return rc;
 }
 
-static char *
-ticket_url(const struct ticket_ref *t, const char *what)
+cJSON *
+ticket_get_json(struct fetcher *f, const struct ticket_ref *t,
+    const char *url, long *status, char *err, size_t errlen)
+{
+    const char *headers[TICKET_HEADERS_MAX + 1];
+    struct http_result res;
+    cJSON *doc = NULL;
+
+    auth_headers(t, headers);
+    *status = 0;
+    if (f->get(f, url, headers, &res) == -1) {
+        snprintf(err, errlen, "%s", res.err);
+        goto out;
+    }
+    *status = res.status;
+    if (res.status != 200) {
+        char why[TICKET_REASON_MAX + 64];
+
+        ticket_api_reason(res.body, res.body_len, why, sizeof(why));
+        snprintf(err, errlen, "HTTP %ld from ticket API%s%s", res.status,
+            why[0] != '\0' ? ": " : "", why);
+        goto out;
+    }
+    if ((doc = json_parse_located(res.body, res.body_len, "answer", err,
+        errlen)) == NULL)
+        *status = 0;
+out:
+    http_result_free(&res);
+    return doc;
+}
+
+char *
+ticket_url(const struct ticket_ref *t, const char *prefix, const char *what,
+    const char *query)
 {
     char *id, *url;
     struct buf b;
 
     id = http_escape(t->id);
     buf_init(&b, 8192);
-    switch (t->kind) {
-    case TICKET_OPSGENIE:
-        (void)!buf_appendf(&b, "%s/v2/alerts/%s/%s?identifierType=%s",
-            t->auth->base_url, id, what,
-            t->id_type != NULL ? t->id_type : "id");
-        break;
-    case TICKET_DYNATRACE_V1:
-        (void)!buf_appendf(&b, "%s/api/v1/problem/details/%s/%s",
-            t->auth->base_url, id, what);
-        break;
-    case TICKET_DYNATRACE_V2:
-        (void)!buf_appendf(&b, "%s/api/v2/problems/%s/%s",
-            t->auth->base_url, id, what);
-        break;
-    }
+    (void)!buf_appendf(&b, "%s%s/%s%s%s%s", t->auth->base_url, prefix, id,
+        what != NULL ? "/" : "", what != NULL ? what : "",
+        query != NULL ? query : "");
     free(id);
     url = buf_steal(&b);
     return url;
 }
 
 int
-ticket_add_team(struct http_client *c, const struct ticket_ref *t,
-    const char *team, const char *note, struct ticket_outcome *out)
+ticket_mark(struct fetcher *f, const struct ticket_ref *t,
+    enum ticket_queue q, const char *queue, const char *note,
+    struct ticket_outcome *out)
 {
-    cJSON *body, *tm;
-    char *url;
-    int rc;
-
     memset(out, 0, sizeof(*out));
-    if (t->kind != TICKET_OPSGENIE) {
-        snprintf(out->err, sizeof(out->err), "teams exist only in "
-            "OpsGenie");
+    return t->sys->mark(f, t, q, queue, note, out);
+}
+
+const char *
+ticket_mark_name(const struct ticketsys *sys, enum ticket_queue q)
+{
+    return sys->mark_names[q == TICKET_QUEUE_INVESTIGATION];
+}
+
+bool
+ticket_can_route(const struct ticket_ref *t)
+{
+    return t->sys->route != NULL;
+}
+
+int
+ticket_route(struct fetcher *f, const struct ticket_ref *t, const char *team,
+    struct ticket_outcome *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (t->sys->route == NULL) {
+        snprintf(out->err, sizeof(out->err), "%s has no teams",
+            t->sys->name);
         return -1;
     }
-    body = cJSON_CreateObject();
-    tm = cJSON_AddObjectToObject(body, "team");
-    cJSON_AddStringToObject(tm, "name", team);
-    cJSON_AddStringToObject(body, "user", TICKET_USER);
-    cJSON_AddStringToObject(body, "source", TICKET_SOURCE);
-    if (note != NULL)
-        cJSON_AddStringToObject(body, "note", note);
-    url = ticket_url(t, "teams");
-    rc = post_json(c, t, url, body, out);
-    free(url);
-    cJSON_Delete(body);
+    return t->sys->route(f, t, team, out);
+}
+
+static void
+wait_ms(struct fetcher *f, long ms)
+{
+    if (f->wait != NULL)
+        f->wait(f, ms);
+    else
+        sleep_ms(ms);
+}
+
+/* Whether a note POST that failed so may have landed all the same: no
+ * answer arrived (a timeout after sending), or a 5xx from a gateway that
+ * may have passed it on. */
+static bool
+outcome_unknown(const struct ticket_outcome *o)
+{
+    return o->status == 0 || (o->status >= 500 && o->status <= 599);
+}
+
+/* One note, sent at most HTTP_RETRY_MAX + 1 times, and never again once
+ * it is found on the ticket. */
+static int
+note_once(struct fetcher *f, const struct ticket_ref *t, const char *text,
+    const char *key, struct ticket_outcome *out)
+{
+    uint64_t rng = 0;
+    char ferr[256];
+    int attempt, found;
+
+    for (attempt = 0;; attempt++) {
+        if (t->sys->note(f, t, text, out) == 0)
+            return 0;
+        if (attempt >= HTTP_RETRY_MAX ||
+            (out->status != 0 && !http_status_retryable(out->status)))
+            return -1;
+        if (key != NULL && t->sys->note_find != NULL &&
+            outcome_unknown(out)) {
+            found = t->sys->note_find(f, t, key, ferr, sizeof(ferr));
+            if (found == 1) {
+                out->found = true;
+                out->err[0] = '\0';
+                return 0;
+            }
+        }
+        wait_ms(f, http_backoff_ms(&rng, attempt, out->retry_after_ms));
+    }
+}
+
+/* Bytes of s that hold at most max UTF-8 characters, ending after a
+ * newline when one is in the second half (a part ends at a line). */
+static size_t
+part_len(const char *s, size_t max)
+{
+    size_t i, chars = 0, nl = 0;
+
+    for (i = 0; s[i] != '\0'; i++) {
+        if (((unsigned char)s[i] & 0xc0) != 0x80 && chars++ == max)
+            break;
+        if (s[i] == '\n' && chars > max / 2)
+            nl = i + 1;
+    }
+    return s[i] != '\0' && nl > 0 ? nl : i;
+}
+
+static size_t
+utf8_chars(const char *s)
+{
+    size_t n = 0;
+
+    for (; *s != '\0'; s++)
+        n += ((unsigned char)*s & 0xc0) != 0x80;
+    return n;
+}
+
+size_t
+ticket_note_capacity(const struct ticket_ref *t, size_t one)
+{
+    const struct ticketsys *sys = t->sys;
+
+    if (sys->note_parts_max > 1 && sys->note_max > TICKET_PART_HEAD_MAX)
+        return (sys->note_max - TICKET_PART_HEAD_MAX) * sys->note_parts_max;
+    return one;
+}
+
+/* A text over the module's limit, as several notes, each headed
+ * "[Alexis job <key>, part k/n]" (that line is what a retry looks for). */
+static int
+note_parts(struct fetcher *f, const struct ticket_ref *t, const char *text,
+    const char *key, struct ticket_outcome *out)
+{
+    size_t body = t->sys->note_max - TICKET_PART_HEAD_MAX, n, k, len;
+    char head[TICKET_PART_HEAD_MAX + 1];
+    const char *p;
+    struct buf b;
+    int rc = 0;
+
+    for (n = 0, p = text; *p != '\0'; n++)
+        p += part_len(p, body);
+    if (n > t->sys->note_parts_max)
+        n = t->sys->note_parts_max;
+    for (k = 1, p = text; k <= n && rc == 0; k++) {
+        len = k == n ? strlen(p) : part_len(p, body);
+        (void)snprintf(head, sizeof(head), "[Alexis job %.64s, part %zu/%zu]",
+            key != NULL ? key : "", k, n);
+        buf_init(&b, strlen(head) + 1 + len + 1);
+        if (buf_appendf(&b, "%s\n", head) == -1 ||
+            buf_append(&b, p, len) == -1)
+            abort();    /* sized above */
+        /* The last part holds what is left, cut to the limit. */
+        utf8_truncate(b.data, t->sys->note_max);
+        rc = note_once(f, t, b.data, key != NULL ? head : NULL, out);
+        buf_free(&b);
+        p += len;
+    }
     return rc;
 }
 
 int
-ticket_note(struct http_client *c, const struct ticket_ref *t,
-    const char *text, struct ticket_outcome *out)
+ticket_note(struct fetcher *f, const struct ticket_ref *t, const char *text,
+    const char *key, struct ticket_outcome *out)
 {
-    cJSON *body;
-    char *url, *copy;
+    char *copy;
     int rc;
 
     memset(out, 0, sizeof(*out));
-    body = cJSON_CreateObject();
+    if (t->sys->note_parts_max > 1 && t->sys->note_max > TICKET_PART_HEAD_MAX &&
+        utf8_chars(text) > t->sys->note_max)
+        return note_parts(f, t, text, key, out);
     copy = xstrdup(text);
-    switch (t->kind) {
-    case TICKET_OPSGENIE:
-        utf8_truncate(copy, OPSGENIE_NOTE_MAX);
-        cJSON_AddStringToObject(body, "note", copy);
-        cJSON_AddStringToObject(body, "user", TICKET_USER);
-        cJSON_AddStringToObject(body, "source", TICKET_SOURCE);
-        url = ticket_url(t, "notes");
-        break;
-    case TICKET_DYNATRACE_V1:
-        cJSON_AddStringToObject(body, "comment", copy);
-        cJSON_AddStringToObject(body, "user", TICKET_USER);
-        cJSON_AddStringToObject(body, "context", TICKET_CONTEXT);
-        url = ticket_url(t, "comments");
-        break;
-    default:
-        cJSON_AddStringToObject(body, "message", copy);
-        cJSON_AddStringToObject(body, "context", TICKET_CONTEXT);
-        url = ticket_url(t, "comments");
+    if (t->sys->note_max > 0)
+        utf8_truncate(copy, t->sys->note_max);
+    rc = note_once(f, t, copy, key, out);
+    free(copy);
+    return rc;
+}
+
+enum ticket_state
+ticket_state(struct fetcher *f, const struct ticket_ref *t, char *err,
+    size_t errlen)
+{
+    if (t->sys->state == NULL) {
+        snprintf(err, errlen, "%s cannot read an alert's state",
+            t->sys->name);
+        return TICKET_STATE_UNKNOWN;
+    }
+    return t->sys->state(f, t, err, errlen);
+}
+
+const char *
+ticket_state_name(enum ticket_state st)
+{
+    switch (st) {
+    case TICKET_STATE_OPEN:
+        return "open";
+    case TICKET_STATE_CLOSED:
+        return "closed";
+    case TICKET_STATE_UNKNOWN:
         break;
     }
-    rc = post_json(c, t, url, body, out);
-    free(url);
-    free(copy);
-    cJSON_Delete(body);
-    return rc;
+    return "unknown";
+}
+
+enum ticket_state
+ticket_state_at(struct fetcher *f, const struct ticket_ref *t,
+    const char *url, const char *path, const char *const *closed, char *err,
+    size_t errlen)
+{
+    enum ticket_state st = TICKET_STATE_UNKNOWN;
+    const cJSON *v;
+    cJSON *doc;
+    long status;
+    size_t i;
+
+    if ((doc = ticket_get_json(f, t, url, &status, err, errlen)) == NULL)
+        return TICKET_STATE_UNKNOWN;
+    if (!cJSON_IsString(v = json_path(doc, path))) {
+        snprintf(err, errlen, "answer has no \"%s\" string", path);
+        goto out;
+    }
+    st = TICKET_STATE_OPEN;
+    for (i = 0; closed[i] != NULL; i++) {
+        if (str_eq_nocase(v->valuestring, closed[i]))
+            st = TICKET_STATE_CLOSED;
+    }
+out:
+    cJSON_Delete(doc);
+    return st;
+}
+
+bool
+ticket_list_has(const cJSON *doc, const char *path, const char *key,
+    const char *needle)
+{
+    const cJSON *it;
+    const char *s;
+
+    cJSON_ArrayForEach(it, json_path(doc, path)) {
+        if ((s = json_str(it, key)) != NULL && strstr(s, needle) != NULL)
+            return true;
+    }
+    return false;
 }

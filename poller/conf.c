@@ -9,10 +9,13 @@
 
 #include <ctype.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "leader.h"
 #include "poller_limits.h"
 #include "str.h"
+#include "ticketsys.h"
 #include "xmem.h"
 
 #define PC_OFF(f) offsetof(struct poller_conf, f)
@@ -21,9 +24,12 @@
 static int
 check_feed_type(const char *text, char *err, size_t errlen)
 {
-    if (str_eq_nocase(text, "opsgenie") || str_eq_nocase(text, "dynatrace"))
+    char types[128];
+
+    if (ticketsys_known_type(text))
         return 0;
-    snprintf(err, errlen, "expected opsgenie or dynatrace");
+    snprintf(err, errlen, "expected %s", ticketsys_type_names(false, types,
+        sizeof(types)));
     return -1;
 }
 
@@ -36,6 +42,35 @@ check_lookback_unit(const char *text, char *err, size_t errlen)
     snprintf(err, errlen, "expected s, m or h");
     return -1;
 }
+
+/* Tags go into the search query inside double quotes. */
+static int
+check_tag(const char *text, char *err, size_t errlen)
+{
+    const char *p;
+
+    for (p = text; *p != '\0'; p++) {
+        if ((unsigned char)*p < ' ' || *p == 0x7f || *p == '"' || *p == '\\')
+            break;
+    }
+    if (p != text && *p == '\0')
+        return 0;
+    snprintf(err, errlen, "expected a tag (no quotes, backslashes or "
+        "control characters)");
+    return -1;
+}
+
+static const struct cfg_field tag_fields[] = {
+    { .key = "", .type = CFG_STR, .offset = offsetof(struct poller_tag, text),
+      .check = check_tag },
+    { .key = NULL },
+};
+
+/* The tags a jsm feed leaves out unless it names its own: the original
+ * queue names the classifier marks with. */
+static const char *const default_skip_tags[] = {
+    "queue_autoremediation", "queue_needsinvestigation",
+};
 
 static const struct cfg_field feed_fields[] = {
     { .key = "name", .type = CFG_STR, .offset = PF_OFF(name),
@@ -56,6 +91,10 @@ static const struct cfg_field feed_fields[] = {
       .offset = PF_OFF(individual_url) },
     { .key = "url_individual", .type = CFG_STR,
       .offset = PF_OFF(url_individual) },
+    { .key = "query", .type = CFG_STR, .offset = PF_OFF(query) },
+    { .key = "skip_tags", .type = CFG_LIST, .offset = PF_OFF(skip_tags),
+      .sub = tag_fields, .elem_size = sizeof(struct poller_tag),
+      .count_offset = PF_OFF(nskip_tags), .max = JSM_SKIP_TAGS_MAX },
     { .key = "", .type = CFG_MARK, .offset = PF_OFF(mark) },
     { .key = NULL },
 };
@@ -76,6 +115,10 @@ static const struct cfg_field poller_fields[] = {
       .def = "false" },
     { .key = "development", .type = CFG_BOOL, .offset = PC_OFF(development),
       .def = "false" },
+    { .key = "leader_store", .type = CFG_STR,
+      .offset = PC_OFF(leader_store), .check = leader_check_uri },
+    { .key = "leader_store_password_file", .type = CFG_PATH,
+      .offset = PC_OFF(leader_store_password_file) },
     { .key = "feed_list", .type = CFG_LIST, .offset = PC_OFF(feeds),
       .sub = feed_fields, .elem_size = sizeof(struct poller_feed),
       .count_offset = PC_OFF(nfeeds), .max = POLLER_FEEDS_MAX,
@@ -123,28 +166,10 @@ static const struct cfg_field root_fields[] = {
     { .key = NULL },
 };
 
-int
-poller_dt_version(const char *feed_url)
-{
-    if (strstr(feed_url, "/api/v2/problems") != NULL)
-        return 2;
-    if (strstr(feed_url, "/api/v1/problem/feed") != NULL)
-        return 1;
-    return 0;
-}
-
 const char *
 poller_feed_api(const struct poller_feed *f)
 {
-    switch (f->kind) {
-    case FEED_KIND_DT_V1:
-        return "dynatrace_v1";
-    case FEED_KIND_DT_V2:
-        return "dynatrace_v2";
-    case FEED_KIND_OPSGENIE:
-        break;
-    }
-    return "opsgenie";
+    return f->sys != NULL ? f->sys->name : f->type;
 }
 
 /* The first "$name" in tmpl that is not one of the allowed placeholders,
@@ -177,26 +202,41 @@ static const char *const item_vars[] = {
     "$base_url", "$lookback", "$uniqueid", "$tinyid", NULL,
 };
 
-static const char *
-default_item_tmpl(enum feed_kind kind)
+/* A feed whose module builds its own URLs (JSM): query and skip_tags
+ * instead of URL templates. */
+static void
+resolve_query(struct poller_feed *f, const char *path, struct cfg_errors *e)
 {
-    switch (kind) {
-    case FEED_KIND_DT_V1:
-        return "$base_url/api/v1/problem/details/$uniqueid";
-    case FEED_KIND_DT_V2:
-        return "$base_url/api/v2/problems/$uniqueid";
-    case FEED_KIND_OPSGENIE:
-        break;
+    size_t i;
+
+    if (f->feed_url != NULL || f->url != NULL || f->individual_url != NULL ||
+        f->url_individual != NULL)
+        cfg_error_add(e, path, &f->mark, "feed \"%s\": a %s feed takes "
+            "query and skip_tags, not feed_url or individual_url", f->name,
+            f->type);
+    if (f->nskip_tags > 0) {
+        f->skip_list = xcalloc(f->nskip_tags, sizeof(*f->skip_list));
+        for (i = 0; i < f->nskip_tags; i++)
+            f->skip_list[i] = f->skip_tags[i].text;
     }
-    return "$base_url/v2/alerts/$uniqueid?identifierType=tiny";
 }
 
 /* Choose between the original's two spellings of each URL key. */
 static void
 resolve_urls(struct poller_feed *f, const char *path, struct cfg_errors *e)
 {
+    const struct ticketsys *sys = ticketsys_find(f->type);
     char bad[80];
 
+    if (sys != NULL && sys->builds_urls) {
+        f->sys = sys;
+        resolve_query(f, path, e);
+        return;
+    }
+    if (f->query != NULL || f->nskip_tags > 0)
+        cfg_error_add(e, path, &f->mark, "feed \"%s\": query and "
+            "skip_tags are for feeds of a type that builds its own URLs "
+            "(jsm)", f->name);
     if (f->feed_url != NULL && f->url != NULL)
         cfg_error_add(e, path, &f->mark, "feed \"%s\": set feed_url or url, "
             "not both", f->name);
@@ -209,24 +249,21 @@ resolve_urls(struct poller_feed *f, const char *path, struct cfg_errors *e)
             "is required", f->name);
         return;
     }
-    if (str_eq_nocase(f->type, "dynatrace")) {
-        switch (poller_dt_version(f->list_tmpl)) {
-        case 1:
-            f->kind = FEED_KIND_DT_V1;
-            break;
-        case 2:
-            f->kind = FEED_KIND_DT_V2;
-            break;
-        default:
-            cfg_error_add(e, path, &f->mark, "feed \"%s\": a dynatrace "
-                "feed_url must use /api/v1/problem/feed or /api/v2/problems",
-                f->name);
-        }
+    if ((f->sys = ticketsys_for_url(f->type, f->list_tmpl)) == NULL &&
+        sys != NULL) {
+        char paths[160];
+
+        cfg_error_add(e, path, &f->mark, "feed \"%s\": a %s feed_url must "
+            "use %s", f->name, f->type, ticketsys_url_paths(f->type, paths,
+            sizeof(paths)));
     }
     f->item_tmpl = f->individual_url != NULL ? f->individual_url :
         f->url_individual;
+    /* Without a module the feed has its error already; a stand-in keeps
+     * the checks below about the operator's own URLs. */
     if (f->item_tmpl == NULL)
-        f->item_tmpl = default_item_tmpl(f->kind);
+        f->item_tmpl = f->sys != NULL ? f->sys->default_item_url :
+            "$base_url/$uniqueid";
     if (unknown_placeholder(f->list_tmpl, list_vars, bad, sizeof(bad)) == -1)
         cfg_error_add(e, path, &f->mark, "feed \"%s\": feed_url: unknown "
             "placeholder \"%s\"", f->name, bad);
@@ -335,6 +372,15 @@ resolve_feed(struct poller_conf *c, struct poller_feed *f, size_t idx,
         f->lookback_ms == 0)
         cfg_error_add(e, path, &f->mark, "feed \"%s\": feed_url uses "
             "$lookback but lookback is not set", f->name);
+    f->def = (struct feed_def){
+        .sys = f->sys, .name = f->name, .type = f->type,
+        .base_url = f->base_url, .list_tmpl = f->list_tmpl,
+        .item_tmpl = f->item_tmpl, .lookback_ms = f->lookback_ms,
+        .auth = f->auth, .query = f->query,
+        .skip_tags = f->skip_list != NULL ? f->skip_list : default_skip_tags,
+        .nskip_tags = f->skip_list != NULL ? f->nskip_tags :
+            NELEM(default_skip_tags),
+    };
 }
 
 int
@@ -365,6 +411,10 @@ poller_conf_load(const char *path, struct poller_conf *conf,
 void
 poller_conf_free(struct poller_conf *conf)
 {
+    size_t i;
+
+    for (i = 0; i < conf->nfeeds; i++)
+        free(conf->feeds[i].skip_list);
     cfg_auth_cleanup(conf->auth, conf->nauth);
     cfg_free(root_fields, conf);
 }

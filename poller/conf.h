@@ -4,7 +4,8 @@
  * the other daemons' sections are accepted and ignored) plus bounded tuning
  * keys. After loading, every feed is resolved: its URL templates chosen
  * from the original's two spellings, its credentials and classifier found,
- * and its Dynatrace API version read from the feed URL's path.
+ * and its ticket-system module picked by type and (Dynatrace v1 or v2)
+ * the feed URL's path.
  */
 #ifndef ALEXIS_POLLER_CONF_H
 #define ALEXIS_POLLER_CONF_H
@@ -14,12 +15,13 @@
 #include <stdint.h>
 
 #include "cfg.h"
+#include "feed.h"
 
-/* Which API a feed speaks. */
-enum feed_kind {
-    FEED_KIND_OPSGENIE,     /* GET /v2/alerts, offset paging, tinyId */
-    FEED_KIND_DT_V1,        /* GET /api/v1/problem/feed, result.problems */
-    FEED_KIND_DT_V2,        /* GET /api/v2/problems, nextPageKey */
+struct ticketsys;
+
+/* One skip_tags item. */
+struct poller_tag {
+    char   *text;
 };
 
 struct poller_feed {
@@ -35,15 +37,20 @@ struct poller_feed {
     char               *url;            /* original spelling of feed_url */
     char               *individual_url;
     char               *url_individual; /* original spelling */
+    char               *query;          /* jsm: search query */
+    struct poller_tag  *skip_tags;      /* jsm: "handled" tags */
+    size_t              nskip_tags;
     struct cfg_mark     mark;
     /* Resolved by poller_conf_load (borrowed from this struct or conf). */
-    enum feed_kind          kind;
+    const struct ticketsys *sys;        /* the API: by type and feed_url */
     const char             *list_tmpl;  /* feed_url or url */
     const char             *item_tmpl;  /* individual_url, its twin, or a
-                                         * default for the kind */
+                                         * default of the module */
     uint64_t                lookback_ms;
     const struct cfg_auth  *auth;
     const char             *classifier; /* classifier_destinations[type] */
+    const char            **skip_list;  /* skip_tags' texts (owned array) */
+    struct feed_def         def;        /* what feed.h reads (borrowed) */
 };
 
 struct poller_conf {
@@ -53,7 +60,7 @@ struct poller_conf {
     uint64_t                loop_interval_ms;
     bool                    single_execution;
     bool                    debug;
-    bool                    development;    /* accepted; no effect */
+    bool                    development;    /* dry run: nothing forwarded */
     struct poller_feed     *feeds;
     size_t                  nfeeds;
     struct cfg_tokens       tokens;
@@ -66,6 +73,8 @@ struct poller_conf {
     long long               item_rate_limit;    /* item calls/s, 0: off */
     uint64_t                connect_timeout_ms;
     uint64_t                request_timeout_ms;
+    char                   *leader_store;   /* PostgreSQL URI, or NULL */
+    char                   *leader_store_password_file;
 };
 
 /* Load and validate path into conf (zeroed by the caller). Every error goes
@@ -78,11 +87,7 @@ int poller_conf_load(const char *path, struct poller_conf *conf,
 void poller_conf_free(struct poller_conf *conf);
 
 /* The short name of a feed's API for logs: "opsgenie", "dynatrace_v1",
- * "dynatrace_v2". */
+ * "dynatrace_v2" (its module's name). */
 const char *poller_feed_api(const struct poller_feed *f);
-
-/* The Dynatrace API version a feed URL speaks, from its path: 1 for
- * /api/v1/problem/feed, 2 for /api/v2/problems, 0 when neither. */
-int poller_dt_version(const char *feed_url);
 
 #endif

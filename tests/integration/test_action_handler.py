@@ -20,6 +20,7 @@ from harness import (RUN_AS, chown_tree, proc_ids,  # noqa: E402
                      run_as_user)
 from harness import (Sink, TempDir, bin_path, http, start_daemon,  # noqa
                      wait_until, SRC)
+from pg import test_store  # noqa: E402
 from sshd import Sshd, free_port  # noqa: E402
 
 OG_KEY = "og-test-key-77aa55cc"
@@ -139,6 +140,7 @@ action_handler:
   ssh_user: '%(user)s'
   known_hosts: '%(kh)s'
   workers: %(workers)d
+%(store)s
   connect_timeout: 3s
   command_timeout: 20s
   tokens: {directory: tokens, allowed_clients: clients.json,
@@ -149,8 +151,19 @@ classifier:
 """ % {"url": self.sink.url, "key": key or SSHD.user_key(self.key),
        "user": SSHD.user, "kh": known_hosts or self.kh,
        "dev": self.development, "workers": self.workers,
+       "store": self.store_conf(),
        "extra": extra if extra is not None else self.extra}
         return self.tmp.write("alexis.conf.yaml", conf)
+
+    def store_conf(self):
+        """The job_store lines: SQLite (the default) unless test_pg.py
+        runs this module against PostgreSQL (a fresh database per test)."""
+        if not hasattr(self, "_store"):
+            self._store = test_store()
+        if self._store is None:
+            return ""
+        return ("  job_store: '%s'\n  job_store_password_file: '%s'" %
+                self._store)
 
     def start(self, log="ah.log"):
         self.proc, self.url = start_daemon(
@@ -348,6 +361,140 @@ class TestRun(AhCase):
         self.assertEqual(doc["jobs"]["succeeded"], 3)
 
 
+
+class TestJobQueries(AhCase):
+    """GET /v1/jobs filters and cursor (dry run: no host needed)."""
+    development = "true"
+
+    def list(self, query, expect=200):
+        st, body, _ = http("GET", self.url + "/v1/jobs?" + query,
+                           headers={"Authorization": "Bearer " +
+                                    CLIENT_TOKEN})
+        self.assertEqual(st, expect, body)
+        return json.loads(body)
+
+    def test_filters_and_pages(self):
+        ra = self.add_rule(rule("qa", "true"))
+        rb = self.add_rule(rule("qb", "true"))
+        self.start()
+        ids = {}
+        for i, r in enumerate((ra, rb, ra, rb, ra)):
+            ids[str(7000 + i)] = self.action(r, unique=str(7000 + i))["job"]
+        for j in ids.values():
+            self.finished(j)
+
+        def alerts(doc):
+            return [j["received"] for j in doc["jobs"]]
+        doc = self.list("")
+        self.assertEqual(alerts(doc), ["7004", "7003", "7002", "7001",
+                                       "7000"])
+        self.assertIsNone(doc["next_cursor"])
+        self.assertEqual(alerts(self.list("rule=qa")), ["7004", "7002",
+                                                        "7000"])
+        self.assertEqual(alerts(self.list("alert=7003")), ["7003"])
+        self.assertEqual(self.list("alert=7003")["jobs"][0]["job"],
+                         ids["7003"])
+        self.assertEqual(len(self.list("state=succeeded&since=1h")["jobs"]),
+                         5)
+        self.assertEqual(self.list("state=failed")["jobs"], [])
+        self.assertEqual(self.list("since=2999-01-01")["jobs"], [])
+        self.assertEqual(len(self.list("since=2000-01-01T00:00:00Z")
+                             ["jobs"]), 5)
+        # Pages of two, following next_cursor; a new job in between shows
+        # up on no later page.
+        page = self.list("limit=2&rule=qa")
+        self.assertEqual(alerts(page), ["7004", "7002"])
+        self.action(ra, unique="7100")
+        page = self.list("limit=2&rule=qa&cursor=" + page["next_cursor"])
+        self.assertEqual(alerts(page), ["7000"])
+        self.assertIsNone(page["next_cursor"])
+
+    def test_bad_values_name_the_parameter(self):
+        self.start()
+        for query, name in (("state=done", "state"), ("since=yesterday",
+                            "since"), ("cursor=abc", "cursor"),
+                            ("rule=", "rule"), ("alert=", "alert"),
+                            ("limit=1000", "limit"), ("limit=-1", "limit"),
+                            ("since=", "since")):
+            doc = self.list(query, expect=400)
+            self.assertEqual(doc["status"], 400)
+            self.assertTrue(doc["error"].startswith(name + ": "),
+                            (query, doc))
+
+
+
+class TestReportFromJobStore(AhCase):
+    """alexis-report --jobs DB gives the tables the logs give: the same
+    runs, rules, entities, failure reasons and durations (times aside: a
+    log line is written a moment after its result row)."""
+
+    def report(self, cmd, source):
+        r = subprocess.run([bin_path("alexis-report"), cmd, "--format",
+                            "json"] + source, capture_output=True,
+                           text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        doc = json.loads(r.stdout)
+        doc.pop("input", None)
+        for rows in doc.values():
+            for row in rows:
+                for k in ("first", "last"):
+                    row.pop(k, None)
+        return doc
+
+    def test_same_tables_as_the_logs(self):
+        port = SSHD.port
+        ok = self.add_rule(rule("rok", "true"))
+        bad = self.add_rule(rule("rbad", "echo no >&2; exit 3"))
+        mix = self.add_rule(rule(
+            "rmix", "test \"$(echo $SSH_CONNECTION | cut -d' ' -f3)\" = "
+            "127.0.0.1", entities=["127.0.0.1:%d" % port,
+                                   "127.0.0.2:%d" % port,
+                                   "127.0.0.1:%d" % free_port()]))
+        self.start()
+        jobs = [self.action(r, unique=str(6000 + i))["job"]
+                for i, r in enumerate((ok, bad, mix, ok))]
+        # (On a loaded machine an SSH connection may time out: the
+        # comparison holds whatever each run's outcome was.)
+        states = [self.finished(j)["state"] for j in jobs]
+        self.assertEqual(states[1], "failed")
+        self.assertEqual(self.proc.stop(), 0)
+        log, db = [self.tmp.join("ah.log")], ["--jobs",
+                                              self.tmp.join("action_handler.db")]
+        for cmd in ("summary", "runs", "failures", "durations"):
+            from_log, from_db = self.report(cmd, log), self.report(cmd, db)
+            self.assertEqual(from_db, from_log, cmd)
+        runs = self.report("runs", db)
+        self.assertEqual(sum(r["runs"] for r in runs["runs"]), 6, runs)
+        fails = self.report("failures", db)["failures"]
+        self.assertGreaterEqual(sum(f["failures"] for f in fails), 2, fails)
+        if states == ["succeeded", "failed", "partial", "succeeded"]:
+            reasons = sorted(f["reason"] for f in fails)
+            self.assertEqual(reasons[1:], ["exit status 1", "exit status 3"])
+            self.assertTrue(reasons[0].startswith("connect to 127.0.0.1 "
+                                                  "port"), reasons)
+        # The input table says where the runs came from.
+        r = subprocess.run([bin_path("alexis-report"), "summary", "--jobs",
+                            db[1]], capture_output=True, text=True,
+                           timeout=60)
+        self.assertIn("job_results", r.stdout)
+        self.proc = None
+
+    def test_bad_store_and_mixed_sources(self):
+        self.tmp.write("not-a-db", "hello\n")
+        for args, msg in (
+                (["--jobs", self.tmp.join("nope.db")], "nope.db"),
+                (["--jobs", self.tmp.join("not-a-db")], "not-a-db"),
+                (["--jobs", self.tmp.join("not-a-db"), "x.log"],
+                 "one or the other"),
+                (["trace", "5120", "--jobs", self.tmp.join("x.db")],
+                 "trace reads log lines")):
+            r = subprocess.run([bin_path("alexis-report")] + args,
+                               capture_output=True, text=True, timeout=60)
+            self.assertNotEqual(r.returncode, 0, args)
+            self.assertIn(msg, r.stderr, args)
+        self.assertFalse(os.path.exists(self.tmp.join("nope.db")))
+
+
 class TestBadInput(AhCase):
     def setUp(self):
         super().setUp()
@@ -437,8 +584,16 @@ class TestJobFailures(AhCase):
         self.assertEqual(lines(t), [])
         self.assertIn("not a valid host", self.note_text())
 
+    def listed(self, port):
+        """known_hosts lists 127.0.0.1:port, so the job connects (an
+        unlisted entity is refused before any connection)."""
+        kh = self.tmp.write("kh_%d" % port, "%s\n[127.0.0.1]:%d %s\n" % (
+            open(self.kh).read().strip(), port, SSHD.host_pub["ed25519"]))
+        self.conf = self.write_config(known_hosts=kh)
+
     def test_connection_refused(self):
         port = free_port()
+        self.listed(port)
         job = self.run_rule(rule("refused", "true",
                                  entities=["127.0.0.1:%d" % port]))
         self.assertEqual(job["state"], "failed")
@@ -452,6 +607,7 @@ class TestJobFailures(AhCase):
         s = socket.socket()
         s.bind(("127.0.0.1", 0))
         s.listen(1)
+        self.listed(s.getsockname()[1])
         try:
             job = self.run_rule(rule("silent", "true", entities=[
                 "127.0.0.1:%d" % s.getsockname()[1]]))
@@ -751,8 +907,16 @@ class TestSshRefusals(AhCase):
     def test_host_key_unknown(self):
         kh = self.tmp.write("kh_other", SSHD.known_hosts_line(
             host="127.0.0.9") + "\n")
-        res = self.run_with(known_hosts=kh)
-        self.assertEqual(res["outcome"], "hostkey_unknown")
+        # Refused before connecting (issue 11 item 6): no result row.
+        self.conf = self.write_config(known_hosts=kh)
+        t = self.trace("ref")
+        r = self.add_rule(rule("ref", "echo x >> %s" % t))
+        self.start()
+        job = self.finished(self.action(r)["job"])
+        self.assertEqual(job["state"], "failed")
+        self.assertIn("no entry in known_hosts", job["reason"])
+        self.assertEqual(job["results"], [])
+        self.assertEqual(lines(t), [])
 
     def test_host_key_changed(self):
         kh = self.tmp.write("kh_changed", SSHD.known_hosts_line(

@@ -16,6 +16,11 @@
 #define OG_PAGE_SIZE_MAX            100
 #define OG_OFFSET_LIMIT_MAX         20000
 
+/* JSM list paging: size is at most 100, and offset + size must stay
+ * under 20000. */
+#define JSM_PAGE_SIZE_MAX           100
+#define JSM_OFFSET_SIZE_MAX         19999
+
 /* Pages of one feed per pass (config max_pages): OpsGenie offsets and
  * Dynatrace v2 nextPageKey pages alike. */
 #define POLLER_MAX_PAGES_DEFAULT    200
@@ -53,5 +58,8 @@
 /* loop_interval bounds in ms: one second to one day. */
 #define POLLER_INTERVAL_MIN_MS      1000
 #define POLLER_INTERVAL_MAX_MS      86400000
+
+/* leader_store_password_file: bytes read at most. */
+#define POLLER_PASSWORD_MAX         1024
 
 #endif
