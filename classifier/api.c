@@ -274,6 +274,9 @@ handle_classify(void *ctx, const struct http_request *req,
     if (!a->had_feed_headers && !dropped_rule)
         keep_raw(job, req->body, req->body_len);
     job->received_us = now_us();
+    /* Counted before the push: once queued, a worker may free the job
+     * (and a) at any moment. */
+    metrics_inc(METRIC_ALERTS_RECEIVED, a->feed_name, NULL);
     if (workq_push(c->queue, job) == -1) {
         log_event(LOG_WARN, "classification_rejected",
             KV_STR(a->id_key, a->id), KV_STR("reason", "queue full"));
@@ -283,7 +286,6 @@ handle_classify(void *ctx, const struct http_request *req,
         free(text);
         return;
     }
-    metrics_inc(METRIC_ALERTS_RECEIVED, a->feed_name, NULL);
     http_reply(resp, 202, text);
     free(text);
 }

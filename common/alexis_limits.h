@@ -73,6 +73,18 @@
 /* /v1/ping answers from a report at most this old; one check at a time. */
 #define CLASSIFIER_PING_CACHE_MS    2000
 
+/* Poller webhook intake (POST /v1/webhook/<feed>) */
+#define WEBHOOK_SECRET_FILE_MAX     4096    /* bytes of a webhook_secret_file */
+#define WEBHOOK_SECRET_MIN          16      /* shortest secret accepted */
+#define WEBHOOK_BODY_MAX            (256 * 1024)  /* 413 above this */
+#define WEBHOOK_WORKERS             4       /* fetch + forward at once */
+#define WEBHOOK_QUEUE_MAX           1024    /* waiting deliveries; 503 above */
+/* (feed, id) pairs remembered as recently forwarded: a repeated delivery
+ * or the next poll inside the window (config dedup_window, default 15m)
+ * is not forwarded again. */
+#define RECENT_MAX                  65536
+#define RECENT_WINDOW_MAX_MS        (24LL * 3600 * 1000)
+
 /* Action handler */
 #define AH_WORKERS_DEFAULT          4       /* jobs run at once */
 #define AH_WORKERS_MAX              64

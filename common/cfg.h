@@ -170,6 +170,13 @@ int cfg_check_url(const char *text, char *err, size_t errlen);
 int cfg_auth_resolve(struct cfg_auth *list, size_t n, const char *path,
     struct cfg_errors *errs) ATTR_WUR;
 
+/* Read a file holding only a secret (an API key, a webhook secret; a
+ * Docker secret): the whole file, surrounding white space trimmed, at most
+ * max bytes, no control bytes. Caller wipes (explicit_bzero) and frees.
+ * NULL with "<path>: <reason>" in err, never quoting the secret. */
+char *cfg_secret_file_read(const char *path, size_t max, char *err,
+    size_t errlen);
+
 /* Release header_lines (wiping them). */
 void cfg_auth_cleanup(struct cfg_auth *list, size_t n);
 

@@ -333,19 +333,14 @@ add_basic(struct cfg_auth *a, const char *user, const char *secret)
     free(b64);
 }
 
-/* api_key_file (or a jsm entry's api_token_file): the whole file,
- * whitespace-trimmed, is the key. */
-static int
-auth_key_file(struct cfg_auth *a, const char *path, char *err, size_t errlen)
+char *
+cfg_secret_file_read(const char *path, size_t max, char *err, size_t errlen)
 {
-    const struct ticketsys *sys = ticketsys_find(a->type);
-    char *text, *key, *end, *q;
+    char *text, *key, *end, *q, *out = NULL;
     size_t len = 0;
-    int rc = -1;
 
-    if ((text = file_slurp(path, AUTH_KEY_FILE_MAX, &len, err,
-        errlen)) == NULL)
-        return -1;
+    if ((text = file_slurp(path, max, &len, err, errlen)) == NULL)
+        return NULL;
     for (key = text, end = text + len; key < end &&
         isspace((unsigned char)*key); key++)
         continue;
@@ -358,16 +353,33 @@ auth_key_file(struct cfg_auth *a, const char *path, char *err, size_t errlen)
             "the key file is empty" : "the key contains control bytes");
         goto out;
     }
-    *end = '\0';
+    out = xmalloc((size_t)(end - key) + 1);
+    memcpy(out, key, (size_t)(end - key));
+    out[end - key] = '\0';
+out:
+    explicit_bzero(text, len);
+    free(text);
+    return out;
+}
+
+/* api_key_file (or a jsm entry's api_token_file): the whole file,
+ * whitespace-trimmed, is the key. */
+static int
+auth_key_file(struct cfg_auth *a, const char *path, char *err, size_t errlen)
+{
+    const struct ticketsys *sys = ticketsys_find(a->type);
+    char *key;
+
+    if ((key = cfg_secret_file_read(path, AUTH_KEY_FILE_MAX, err,
+        errlen)) == NULL)
+        return -1;
     if (sys->basic_auth)
         add_basic(a, a->email, key);
     else
         add_line(a, "Authorization", sys->key_scheme, key);
-    rc = 0;
-out:
-    explicit_bzero(text, len);
-    free(text);
-    return rc;
+    explicit_bzero(key, strlen(key));
+    free(key);
+    return 0;
 }
 
 /* Whether cfg_load accepted the entry's name and type. If not, it has

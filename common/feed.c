@@ -41,6 +41,17 @@ feed_stopping(const struct feed_ctx *c)
     return c->stop != NULL && atomic_load(c->stop);
 }
 
+int
+feed_listed(const struct feed_ctx *c, const char *id, bool *listed,
+    long *status, char *err, size_t errlen)
+{
+    *listed = true;
+    *status = 0;
+    if (c->feed->sys->listed == NULL)
+        return 0;
+    return c->feed->sys->listed(c, id, listed, status, err, errlen);
+}
+
 bool
 feed_id_ok(const char *s)
 {
@@ -55,9 +66,8 @@ feed_id_ok(const char *s)
     return n > 0;
 }
 
-/* FNV-1a: ids are short and the set is rebuilt every pass. */
-static size_t
-id_hash(const char *s)
+size_t
+feed_id_hash(const char *s)
 {
     size_t h = (size_t)14695981039346656037ULL;
 
@@ -70,7 +80,7 @@ id_hash(const char *s)
 static size_t
 ids_slot(const struct feed_ids *ids, const char *id)
 {
-    size_t i = id_hash(id) & (ids->nslots - 1);
+    size_t i = feed_id_hash(id) & (ids->nslots - 1);
 
     while (ids->slots[i] != 0 && strcmp(ids->v[ids->slots[i] - 1], id) != 0)
         i = (i + 1) & (ids->nslots - 1);

@@ -102,9 +102,22 @@ int feed_list(const struct feed_ctx *c, struct feed_ids *out,
 void feed_item(const struct feed_ctx *c, const char *id,
     struct item_outcome *o);
 
+/* Whether id is still one the feed's listing would give, for an id that
+ * did not come from a listing (a webhook): the "already handled" filter
+ * that the listing applies (its module's listed; OpsGenie: the feed's
+ * query, teams!=queue_... in the original layout) applied to this one
+ * item. Modules whose filter is in item (Dynatrace's Alexis comment,
+ * JSM's skip_tags) have none: always listed. 0 with *listed set, or -1
+ * with *status and err when the API call failed. */
+int feed_listed(const struct feed_ctx *c, const char *id, bool *listed,
+    long *status, char *err, size_t errlen) ATTR_WUR;
+
 /* Add a copy of id unless it is already there. Returns true when added. */
 bool feed_ids_add(struct feed_ids *ids, const char *id);
 void feed_ids_free(struct feed_ids *ids);
+
+/* FNV-1a of an id (ids are short; the sets keyed by them are small). */
+size_t feed_id_hash(const char *s);
 
 /* Whether s is usable as an id: 1..POLLER_ID_MAX bytes, no control
  * bytes. */

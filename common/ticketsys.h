@@ -134,6 +134,13 @@ struct ticketsys {
      * id[0..idlen). -1 with err naming the missing field. */
     int     (*webhook_id)(const cJSON *payload, char *id, size_t idlen,
                           char *err, size_t errlen);
+    /* For an id that came from a webhook, not a listing: whether the
+     * feed's listing would give it, when the "already handled" filter
+     * lives in the listing's query (OpsGenie: teams!=queue_...) rather
+     * than in item. 0 with *listed set, or -1 with *status and err. NULL:
+     * item alone decides (Dynatrace's Alexis comment, JSM's skip_tags). */
+    int     (*listed)(const struct feed_ctx *c, const char *id,
+                      bool *listed, long *status, char *err, size_t errlen);
 };
 
 /* The first module of feed_type (any case), or NULL. */

@@ -8,13 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
+
 #include "alert.h"
 #include "alexis_limits.h"
 #include "feed.h"
 #include "json.h"
 #include "poller_limits.h"
+#include "str.h"
 #include "ticket.h"
 #include "url.h"
+#include "xmem.h"
 
 #define OG_USER         "Alexis"
 #define OG_SOURCE       "alexis"
@@ -133,6 +137,81 @@ og_item(const struct feed_ctx *c, const char *id, struct item_outcome *o)
 }
 
 /* ---- The envelope ---- */
+
+/* The feed's list URL narrowed to one alert: its query (decoded) becomes
+ * "(query) AND tinyId:<id>", one item per page. */
+static char *
+narrowed_url(const struct feed_ctx *c, const char *id, char *err,
+    size_t errlen)
+{
+    char *base = NULL, *enc = NULL, *q = NULL, *url = NULL, *one = NULL;
+    struct url_vars v;
+    struct buf b;
+    int qlen = 0;
+
+    buf_init(&b, POLLER_URL_MAX);
+    feed_url_vars(c, NULL, &v);
+    if ((base = url_expand(c->feed->list_tmpl, &v, err, errlen)) == NULL)
+        goto out;
+    enc = xmalloc(POLLER_URL_MAX);
+    if (url_get_param(base, "query", enc, POLLER_URL_MAX) == 0)
+        q = curl_easy_unescape(NULL, enc, 0, &qlen);
+    if ((q != NULL && qlen > 0 && buf_appendf(&b, "(%s) AND ", q) == -1) ||
+        buf_appendf(&b, "tinyId:%s", id) == -1 ||
+        (one = url_set_param(base, "query", b.data)) == NULL) {
+        snprintf(err, errlen, "narrowed list URL too long");
+        goto out;
+    }
+    url = page_url(one, 0, 1, err, errlen);
+out:
+    curl_free(q);
+    free(one);
+    free(enc);
+    free(base);
+    buf_free(&b);
+    return url;
+}
+
+static bool
+all_digits(const char *s)
+{
+    for (; *s != '\0'; s++) {
+        if (*s < '0' || *s > '9')
+            return false;
+    }
+    return true;
+}
+
+/* One list call with the feed's own query narrowed to the tinyId. */
+static int
+og_listed(const struct feed_ctx *c, const char *id, bool *listed,
+    long *status, char *err, size_t errlen)
+{
+    const cJSON *data, *it;
+    const char *t;
+    cJSON *doc;
+    char *url;
+
+    *listed = false;
+    /* tinyIds are numbers; anything else could widen the query (and no
+     * alert has it). */
+    if (!all_digits(id) || *id == '\0')
+        return 0;
+    if ((url = narrowed_url(c, id, err, errlen)) == NULL)
+        return -1;
+    doc = feed_get_json(c, url, status, err, errlen);
+    free(url);
+    if (doc == NULL)
+        return -1;
+    data = cJSON_GetObjectItemCaseSensitive(doc, "data");
+    cJSON_ArrayForEach(it, data) {
+        t = json_str(it, "tinyId");
+        if (t != NULL && strcmp(t, id) == 0)
+            *listed = true;
+    }
+    cJSON_Delete(doc);
+    return 0;
+}
 
 static int
 og_identify(struct alert *a, char *err, size_t errlen)
@@ -319,4 +398,5 @@ const struct ticketsys ticketsys_opsgenie = {
     .note_find = og_note_find,
     .state = og_state,
     .webhook_id = og_webhook_id,
+    .listed = og_listed,
 };

@@ -3,17 +3,21 @@
 
 Starts alexis-sim (OpsGenie + Dynatrace, seeded from sim/seed/demo.json), a
 real OpenSSH sshd with a freshly generated key pair and known_hosts, the
-action handler, the classifier and the poller. The example rules/ are used
-as they are for matching; only their commands are replaced by harmless
+action handler, the classifier and the poller (listening for the
+simulator's webhooks). The example rules/ are used as they are for
+matching; only their commands are replaced by harmless
 echoes (the demo's "hosts" are this machine's loopback sshd, and nobody
-wants `systemctl restart` run on their laptop). Then it shows what happened
-and stops everything it started, by pid.
+wants `systemctl restart` run on their laptop). The seeded alerts are
+picked up by polling; then one new alert is created and arrives by webhook
+(the simulator POSTs OpsGenie's Create payload to the poller). Then it
+shows what happened and stops everything it started, by pid.
 
     python3 demo/demo.py [--keep-running] [--bin build/bin]
 
 Everything (configs, tokens, keys, logs) is under run/demo-<time>/.
 """
 import argparse
+import calendar
 import json
 import os
 import signal
@@ -31,6 +35,8 @@ from sshd import Sshd  # noqa: E402
 
 WAIT_S = 90
 DT_PROBLEM = "-4417200931562209843_1763805540000V2"
+WEBHOOK_SECRETS = {"opsgenie": "demo-opsgenie-webhook-secret-0123456789",
+                   "dynatrace": "demo-dynatrace-webhook-secret-012345678"}
 
 
 def demo_command(rule, task):
@@ -46,12 +52,14 @@ class Demo:
     command that replaces the task's run_command (tests leave traces)."""
 
     def __init__(self, bin_dir, workdir, command=demo_command,
-                 loop_interval=2):
+                 loop_interval=2, webhooks=False):
         self.bin = bin_dir
         self.files = WorkDir(workdir)     # configs, keys, tokens, logs
         self.path, self.write = self.files.join, self.files.write
         self.command = command
         self.loop_interval = loop_interval
+        self.webhooks = webhooks    # the poller listens; the sim sends
+        self.po_url = None
         self.procs = []
         self.sshd = None
 
@@ -89,6 +97,9 @@ class Demo:
                        stdout=subprocess.DEVNULL)
         self.write("secrets/opsgenie_api_key", GENIE_KEY + "\n", 0o600)
         self.write("secrets/dynatrace_api_token", DT_TOKEN + "\n", 0o600)
+        for src, secret in WEBHOOK_SECRETS.items():
+            self.write("secrets/%s_webhook_secret" % src, secret + "\n",
+                       0o600)
         self.sshd = Sshd(addresses=("127.0.0.1",))
         self.sshd.start()
         self.host = "127.0.0.1:%d" % self.sshd.port
@@ -188,17 +199,38 @@ class Demo:
                     AND teams!=queue_needsinvestigation
                     AND createdAt>$lookback
                   individual_url: '$base_url/v2/alerts/$uniqueid?identifierType=tiny'
+                  %(og_hook)s
                 - name: Dynatrace_prod_open
                   authentication: dynatrace_demo
                   type: dynatrace
                   base_url: '%(sim)s'
                   feed_url: '$base_url/api/v2/problems?problemSelector=status("open")&from=now-2h'
                   individual_url: '$base_url/api/v2/problems/$uniqueid'
+                  %(dt_hook)s
               tokens: {directory: tokens, runtime: poller.token.json}
+              %(listener)s
             """) % {"cl": self.cl_url, "sim": self.sim_url,
-                    "loop": self.loop_interval})
-        self.po, _ = self.start("poller", ["alexis-poller", "--config",
-                                           po_conf], listens=False)
+                    "loop": self.loop_interval,
+                    "og_hook": self.hook_key("opsgenie"),
+                    "dt_hook": self.hook_key("dynatrace"),
+                    "listener": "listener: {hostname: 127.0.0.1, port: 0}"
+                    if self.webhooks else ""})
+        self.po, self.po_url = self.start("poller", [
+            "alexis-poller", "--config", po_conf], listens=self.webhooks)
+        if self.webhooks:
+            for src, feed in (("opsgenie", "OpsGenie_payments_open"),
+                              ("dynatrace", "Dynatrace_prod_open")):
+                st, doc = self.sim.admin("POST", "webhooks", {
+                    "source": src, "secret": WEBHOOK_SECRETS[src],
+                    "url": "%s/v1/webhook/%s" % (self.po_url, feed)})
+                if st != 200:
+                    raise SystemExit("demo: webhook set-up failed: %r" % doc)
+
+    def hook_key(self, source):
+        """The feed's webhook_secret_file line, or a harmless comment."""
+        if not self.webhooks:
+            return "# no webhook"
+        return "webhook_secret_file: secrets/%s_webhook_secret" % source
 
     # ---- what happened -------------------------------------------------
     def og(self, tiny):
@@ -267,6 +299,33 @@ class Demo:
             say(line)
         self.report()
 
+    def webhook_delivery(self):
+        """Create one more alert; the simulator's webhook brings it to the
+        poller at once. Returns a few lines on how it went."""
+        t0 = time.time()
+        tiny = self.sim.add_alerts({
+            "message": "[Dynatrace] Long garbage-collection time on "
+                       "ledger-worker (webhook)",
+            "tags": ["env.prod", "svc.ledger"],
+            "teams": [{"name": "payments_incoming"}],
+            "details": {"host": self.host}})["tinyId"]
+
+        def started():
+            ev = self.ah.events("ActionStart", tinyId=tiny)
+            return ev[0] if ev else None
+        try:
+            start = wait_until(started, 30, "the webhook alert's action")
+        except AssertionError:
+            return ["alert %s: no ActionStart within 30 s" % tiny]
+        got = self.po.events("item_delivered", tinyId=tiny)
+        trigger = got[0].get("trigger", "?") if got else "?"
+        return ["OpsGenie alert %s created; the simulator sent its webhook;"
+                % tiny,
+                "  the poller fetched and forwarded it (trigger=%s);"
+                % trigger,
+                "  ActionStart (rule %s) %d ms after the alert was created"
+                % (start.get("rule_name"), (_ts(start["ts"]) - t0) * 1000)]
+
     def jobs(self):
         st, body, _ = http("GET", self.ah_url + "/v1/jobs?limit=20",
                            headers={"Authorization": "Bearer " +
@@ -298,6 +357,13 @@ class Demo:
                        check=False)
 
 
+def _ts(ts):
+    """Epoch seconds of a log line's ts (2026-12-04T23:22:50.540Z)."""
+    base, _, frac = ts.rstrip("Z").partition(".")
+    return calendar.timegm(time.strptime(base, "%Y-%m-%dT%H:%M:%S")) + (
+        float("0." + frac) if frac else 0.0)
+
+
 def _shell_quote(s):
     return "'" + s.replace("'", "'\\''") + "'"
 
@@ -309,7 +375,8 @@ def main():
                     help="leave everything up for curl; Ctrl-C stops it")
     args = ap.parse_args()
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    demo = Demo(args.bin, os.path.join(ROOT, "run", "demo-" + stamp))
+    demo = Demo(args.bin, os.path.join(ROOT, "run", "demo-" + stamp),
+                webhooks=True)
 
     def on_signal(signum, frame):
         raise KeyboardInterrupt
@@ -325,6 +392,10 @@ def main():
         print("demo: waiting for the poller to pick up the alerts...")
         ok = demo.wait_done()
         demo.show()
+        if ok:
+            print("\n=== A webhook delivery ===")
+            for line in demo.webhook_delivery():
+                print(line)
         if not ok:
             print("\ndemo: not everything finished within %d s; logs in %s"
                   % (WAIT_S, demo.path("logs")))

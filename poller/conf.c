@@ -95,6 +95,8 @@ static const struct cfg_field feed_fields[] = {
     { .key = "skip_tags", .type = CFG_LIST, .offset = PF_OFF(skip_tags),
       .sub = tag_fields, .elem_size = sizeof(struct poller_tag),
       .count_offset = PF_OFF(nskip_tags), .max = JSM_SKIP_TAGS_MAX },
+    { .key = "webhook_secret_file", .type = CFG_PATH,
+      .offset = PF_OFF(webhook_secret_file) },
     { .key = "", .type = CFG_MARK, .offset = PF_OFF(mark) },
     { .key = NULL },
 };
@@ -125,6 +127,11 @@ static const struct cfg_field poller_fields[] = {
       .flags = CFG_REQUIRED },
     { .key = "tokens", .type = CFG_SECTION, .offset = PC_OFF(tokens),
       .sub = cfg_tokens_fields, .flags = CFG_REQUIRED },
+    { .key = "listener", .type = CFG_SECTION, .offset = PC_OFF(listener),
+      .sub = cfg_listener_fields },
+    { .key = "dedup_window", .type = CFG_DURATION,
+      .offset = PC_OFF(dedup_window_ms), .min = 1000,
+      .max = RECENT_WINDOW_MAX_MS, .def = "15m" },
     { .key = "concurrency", .type = CFG_INT, .offset = PC_OFF(concurrency),
       .min = 1, .max = POLLER_CONCURRENCY_MAX,
       .def = STR(POLLER_CONCURRENCY_DEFAULT) },
@@ -347,6 +354,28 @@ resolve_base_url(struct poller_feed *f, const char *path,
             f->auth->name, ab);
 }
 
+/* webhook_secret_file: read now (before any privilege drop, like the API
+ * keys); a secret too short to resist guessing is refused. */
+static void
+resolve_webhook_secret(struct poller_feed *f, const char *path,
+    struct cfg_errors *e)
+{
+    char err[CFG_ERROR_MAX];
+
+    if (f->webhook_secret_file == NULL)
+        return;
+    if ((f->webhook_secret = cfg_secret_file_read(f->webhook_secret_file,
+        WEBHOOK_SECRET_FILE_MAX, err, sizeof(err))) == NULL) {
+        cfg_error_add(e, path, &f->mark, "feed \"%s\": webhook_secret_file "
+            "%s", f->name, err);
+        return;
+    }
+    if (strlen(f->webhook_secret) < WEBHOOK_SECRET_MIN)
+        cfg_error_add(e, path, &f->mark, "feed \"%s\": webhook_secret_file "
+            "%s: the secret is shorter than %d bytes", f->name,
+            f->webhook_secret_file, WEBHOOK_SECRET_MIN);
+}
+
 static void
 resolve_feed(struct poller_conf *c, struct poller_feed *f, size_t idx,
     const char *path, struct cfg_errors *e)
@@ -363,6 +392,7 @@ resolve_feed(struct poller_conf *c, struct poller_feed *f, size_t idx,
     resolve_urls(f, path, e);
     resolve_auth(c, f, path, e);
     resolve_base_url(f, path, e);
+    resolve_webhook_secret(f, path, e);
     if ((f->classifier = cfg_strmap_get(&c->destinations, f->type)) == NULL)
         cfg_error_add(e, path, &f->mark, "feed \"%s\": no "
             "classifier_destinations entry for type %s", f->name, f->type);
@@ -383,6 +413,12 @@ resolve_feed(struct poller_conf *c, struct poller_feed *f, size_t idx,
     };
 }
 
+bool
+poller_conf_listens(const struct poller_conf *conf)
+{
+    return conf->listener.port >= 0;
+}
+
 int
 poller_conf_load(const char *path, struct poller_conf *conf,
     struct cfg_errors *errs)
@@ -390,6 +426,8 @@ poller_conf_load(const char *path, struct poller_conf *conf,
     size_t i, j;
     int rc;
 
+    /* No default port: the listener is on when a port is set. */
+    conf->listener.port = -1;
     rc = cfg_load(path, root_fields, conf, errs);
     if (cfg_auth_resolve(conf->auth, conf->nauth, path, errs) == -1)
         rc = -1;
@@ -402,6 +440,13 @@ poller_conf_load(const char *path, struct poller_conf *conf,
     }
     for (i = 0; i < conf->nfeeds; i++)
         resolve_feed(conf, &conf->feeds[i], i, path, errs);
+    for (i = 0; i < conf->nfeeds; i++) {
+        if (conf->feeds[i].webhook_secret_file != NULL &&
+            !poller_conf_listens(conf))
+            cfg_error_add(errs, path, &conf->feeds[i].mark, "feed \"%s\": "
+                "webhook_secret_file is set but poller.listener.port is not",
+                conf->feeds[i].name);
+    }
     if (conf->tokens.runtime == NULL)
         cfg_error_add(errs, path, NULL, "\"poller.tokens.runtime\": required");
     cfg_tokens_resolve(&conf->tokens);
@@ -415,6 +460,14 @@ poller_conf_free(struct poller_conf *conf)
 
     for (i = 0; i < conf->nfeeds; i++)
         free(conf->feeds[i].skip_list);
+    for (i = 0; i < conf->nfeeds; i++) {
+        if (conf->feeds[i].webhook_secret != NULL) {
+            explicit_bzero(conf->feeds[i].webhook_secret,
+                strlen(conf->feeds[i].webhook_secret));
+            free(conf->feeds[i].webhook_secret);
+            conf->feeds[i].webhook_secret = NULL;
+        }
+    }
     cfg_auth_cleanup(conf->auth, conf->nauth);
     cfg_free(root_fields, conf);
 }

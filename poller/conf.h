@@ -40,6 +40,7 @@ struct poller_feed {
     char               *query;          /* jsm: search query */
     struct poller_tag  *skip_tags;      /* jsm: "handled" tags */
     size_t              nskip_tags;
+    char               *webhook_secret_file;
     struct cfg_mark     mark;
     /* Resolved by poller_conf_load (borrowed from this struct or conf). */
     const struct ticketsys *sys;        /* the API: by type and feed_url */
@@ -51,6 +52,8 @@ struct poller_feed {
     const char             *classifier; /* classifier_destinations[type] */
     const char            **skip_list;  /* skip_tags' texts (owned array) */
     struct feed_def         def;        /* what feed.h reads (borrowed) */
+    char                   *webhook_secret; /* read from the file; secret;
+                                             * NULL: no webhook endpoint */
 };
 
 struct poller_conf {
@@ -64,6 +67,9 @@ struct poller_conf {
     struct poller_feed     *feeds;
     size_t                  nfeeds;
     struct cfg_tokens       tokens;
+    /* The webhook intake: on when listener.port is set (-1 until then). */
+    struct cfg_listener     listener;
+    uint64_t                dedup_window_ms;
     long long               concurrency;
     long long               page_size;
     long long               max_pages;
@@ -77,10 +83,14 @@ struct poller_conf {
     char                   *leader_store_password_file;
 };
 
+/* Whether the configuration asks for a listener (webhooks, ping). */
+bool poller_conf_listens(const struct poller_conf *conf);
+
 /* Load and validate path into conf (zeroed by the caller). Every error goes
  * to errs as file:line:col. On success the feeds are resolved (see struct
  * poller_feed), the token paths made absolute and the authentication
- * entries' header lines built. Returns 0 or -1; release with
+ * entries' header lines built, and each webhook_secret_file read.
+ * Returns 0 or -1; release with
  * poller_conf_free either way. */
 int poller_conf_load(const char *path, struct poller_conf *conf,
     struct cfg_errors *errs) ATTR_WUR;

@@ -1,7 +1,8 @@
 /*
  * alexis-poller: reads open alerts (OpsGenie) and problems (Dynatrace)
  * every loop_interval and posts each one not yet handled to the
- * classifier. This file is the table of contents: arguments, logging,
+ * classifier; with a listener, also on a webhook from the ticket system.
+ * This file is the table of contents: arguments, logging,
  * configuration (--check validates and exits), start, run passes, stop on
  * SIGTERM/SIGINT (taken by a signal thread with sigwait), shutdown.
  */
@@ -20,7 +21,9 @@
 #include "daemon.h"
 #include "json.h"
 #include "log.h"
+#include "metrics_http.h"
 #include "poller.h"
+#include "webhook.h"
 
 /* The signal thread's state: which signals, and whether main finished on
  * its own (then the wake-up signal main sends is not a shutdown). */
@@ -49,6 +52,12 @@ check(struct poller *p)
         fprintf(stderr, "%s: error: %s\n", p->config_path, err);
         return 1;
     }
+    if (poller_conf_listens(&p->conf) &&
+        metrics_http_check(p->conf.tokens.metrics_token, err,
+        sizeof(err)) == -1) {
+        fprintf(stderr, "%s: error: %s\n", p->config_path, err);
+        return 1;
+    }
     printf("configuration OK (%zu feeds)\n", p->conf.nfeeds);
     return 0;
 }
@@ -69,7 +78,7 @@ signal_main(void *arg)
 }
 
 static int
-run(struct poller *p)
+run(struct poller *p, int listen_fd)
 {
     struct sigctx s;
     pthread_t st;
@@ -84,6 +93,9 @@ run(struct poller *p)
     atomic_init(&s.done, false);
     daemon_signals_block(&s.set);
     if (poller_init(p, err, sizeof(err)) == -1)
+        log_fatal("startup_failed", KV_ERR(err));
+    if (listen_fd != -1 && (p->webhook = webhook_start(p, listen_fd, err,
+        sizeof(err))) == NULL)
         log_fatal("startup_failed", KV_ERR(err));
     if ((rc = pthread_create(&st, NULL, signal_main, &s)) != 0)
         log_fatal("startup_failed", KV_STR("error", strerror(rc)));
@@ -104,6 +116,8 @@ run(struct poller *p)
      * thread, so nothing is terminated). */
     pthread_kill(st, SIGTERM);  /* NOLINT(bugprone-bad-signal-to-kill-thread) */
     pthread_join(st, NULL);
+    webhook_stop(p->webhook);
+    p->webhook = NULL;
     poller_cleanup(p);
     return rc;
 }
@@ -114,7 +128,7 @@ main(int argc, char **argv)
     struct poller p;
     struct cfg_errors errs;
     struct daemon_opts o;
-    int rc;
+    int rc, fd = -1;
 
     daemon_parse_args(argc, argv, usage, true, &o);
     memset(&p, 0, sizeof(p));
@@ -135,11 +149,16 @@ main(int argc, char **argv)
     if (o.check) {
         rc = check(&p);
     } else {
-        /* No socket to bind: drop root before anything else. */
-        daemon_drop_privileges(o.user);
+        /* Bind the listener (if any), then drop root before anything
+         * else. */
+        if (poller_conf_listens(&p.conf))
+            fd = daemon_listen(p.conf.listener.hostname,
+                (int)p.conf.listener.port, o.user);
+        else
+            daemon_drop_privileges(o.user);
         log_event(LOG_INFO, "config_loaded", KV_STR("config", o.config),
             KV_UINT("authentications", p.conf.nauth));
-        rc = run(&p);
+        rc = run(&p, fd);
         log_event(LOG_INFO, "shutdown_finished", KV_INT("exit", rc));
     }
     poller_conf_free(&p.conf);

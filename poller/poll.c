@@ -19,6 +19,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "pool.h"
+#include "recent.h"
 #include "str.h"
 #include "ticketsys.h"
 #include "xmem.h"
@@ -31,9 +32,8 @@ struct poll_job {
     const char *const          *feed_hdrs;
     const char                 *cls_hdrs[2];
     uint64_t                    now_epoch_ms;
-    const char                 *id_key;
-    atomic_ulong                delivered, skipped, failed, untried;
-    atomic_ulong                api_calls, classifier_calls;
+    struct item_counts          counts;
+    atomic_ulong                untried;
 };
 
 const char *
@@ -52,101 +52,200 @@ poll_result_name(enum poll_result r)
     return "ok";
 }
 
-static void
-ctx_init(struct feed_ctx *c, const struct poll_job *j, struct fetcher *f)
+const char *
+item_trigger_name(enum item_trigger t)
 {
-    memset(c, 0, sizeof(*c));
-    c->feed = &j->feed->def;
-    c->fetcher = f;
-    c->hdrs = j->feed_hdrs;
-    c->page_size = (size_t)j->p->conf.page_size;
-    c->max_pages = (unsigned)j->p->conf.max_pages;
-    c->now_epoch_ms = j->now_epoch_ms;
-    c->stop = &j->p->stop;
+    return t == ITEM_BY_WEBHOOK ? "webhook" : "poll";
 }
 
-/* POST one envelope and log the outcome. */
 static void
-deliver(struct poll_job *j, struct fetcher *f, const char *id,
-    const char *env, uint64_t t0)
+ctx_init(struct feed_ctx *c, const struct item_req *r)
 {
+    memset(c, 0, sizeof(*c));
+    c->feed = &r->feed->def;
+    c->fetcher = r->fetcher;
+    c->hdrs = r->feed_hdrs;
+    c->page_size = (size_t)r->p->conf.page_size;
+    c->max_pages = (unsigned)r->p->conf.max_pages;
+    c->now_epoch_ms = r->now_epoch_ms;
+    c->stop = &r->p->stop;
+}
+
+static void
+count(const struct item_req *r, enum item_result res)
+{
+    if (r->counts == NULL)
+        return;
+    if (res == ITEM_DELIVER)
+        atomic_fetch_add(&r->counts->delivered, 1);
+    else if (res == ITEM_SKIP)
+        atomic_fetch_add(&r->counts->skipped, 1);
+    else
+        atomic_fetch_add(&r->counts->failed, 1);
+}
+
+static void
+log_skip(const struct item_req *r, const char *id, const char *reason)
+{
+    log_event(LOG_INFO, "item_skipped", KV_STR("feed_name", r->feed->name),
+        KV_STR(r->feed->sys->list_key, id), KV_STR("reason", reason),
+        KV_STR("trigger", item_trigger_name(r->trigger)));
+}
+
+static void
+log_fail(const struct item_req *r, const char *id, const char *stage,
+    long status, const char *err, uint64_t t0)
+{
+    log_event(LOG_WARN, "item_failed", KV_STR("feed_name", r->feed->name),
+        KV_STR(r->feed->sys->list_key, id), KV_STR("stage", stage),
+        KV_INT("status", status), KV_ERR(err),
+        KV_STR("trigger", item_trigger_name(r->trigger)),
+        KV_UINT("app_elapsed_ms", now_ms() - t0));
+}
+
+/* POST one envelope and log the outcome; ITEM_DELIVER or ITEM_FAIL. */
+static enum item_result
+deliver(const struct item_req *r, const char *id, const char *env,
+    uint64_t t0)
+{
+    struct fetcher *f = r->fetcher;
     unsigned long before = f->calls;
     char err[256];
     long status;
     int rc;
 
-    if (j->p->conf.development) {
+    if (r->p->conf.development) {
         /* Dry run: the envelope was built and is logged, not sent. */
-        atomic_fetch_add(&j->skipped, 1);
         metrics_inc(METRIC_FORWARDS, "skipped", NULL);
         log_event(LOG_INFO, "item_forward_skipped",
-            KV_STR("feed_name", j->feed->name), KV_STR(j->id_key, id),
+            KV_STR("feed_name", r->feed->name),
+            KV_STR(r->feed->sys->list_key, id),
             KV_STR("reason", "development mode: dry run"),
+            KV_STR("trigger", item_trigger_name(r->trigger)),
             KV_UINT("envelope_bytes", strlen(env)));
-        return;
+        return ITEM_SKIP;
     }
-    rc = forward_envelope(f, j->feed->classifier, j->cls_hdrs, env,
+    rc = forward_envelope(f, r->feed->classifier, r->cls_hdrs, env,
         strlen(env), &status, err, sizeof(err));
-    atomic_fetch_add(&j->classifier_calls, f->calls - before);
+    if (r->counts != NULL)
+        atomic_fetch_add(&r->counts->classifier_calls, f->calls - before);
     metrics_inc(METRIC_FORWARDS, rc == 0 ? "ok" : "failed", NULL);
-    if (rc == 0) {
-        atomic_fetch_add(&j->delivered, 1);
-        log_event(LOG_INFO, "item_delivered",
-            KV_STR("feed_name", j->feed->name), KV_STR(j->id_key, id),
-            KV_INT("status", status),
-            KV_UINT("app_elapsed_ms", now_ms() - t0));
-        return;
+    if (rc == -1) {
+        log_fail(r, id, "classifier", status, err, t0);
+        return ITEM_FAIL;
     }
-    atomic_fetch_add(&j->failed, 1);
-    log_event(LOG_WARN, "item_failed", KV_STR("feed_name", j->feed->name),
-        KV_STR(j->id_key, id), KV_STR("stage", "classifier"),
-        KV_INT("status", status), KV_ERR(err),
+    log_event(LOG_INFO, "item_delivered", KV_STR("feed_name", r->feed->name),
+        KV_STR(r->feed->sys->list_key, id), KV_INT("status", status),
+        KV_STR("trigger", item_trigger_name(r->trigger)),
         KV_UINT("app_elapsed_ms", now_ms() - t0));
+    return ITEM_DELIVER;
 }
 
-/* A worker's part: one item, start to end. */
+/* An id from a webhook goes through the filter the listing applies to
+ * polled ids. ITEM_DELIVER when it passes. */
+static enum item_result
+filter(const struct item_req *r, const struct feed_ctx *c, const char *id,
+    uint64_t t0)
+{
+    char err[256];
+    bool listed;
+    long status;
+
+    if (feed_listed(c, id, &listed, &status, err, sizeof(err)) == -1) {
+        log_fail(r, id, "list", status, err, t0);
+        return ITEM_FAIL;
+    }
+    if (!listed) {
+        log_skip(r, id, "not_in_feed");
+        return ITEM_SKIP;
+    }
+    return ITEM_DELIVER;
+}
+
+/* Fetch, decide, deliver (the claim is held). */
+static enum item_result
+item_run(const struct item_req *r, const char *id, uint64_t t0)
+{
+    struct item_outcome o;
+    struct feed_ctx c;
+    unsigned long before = r->fetcher->calls;
+    enum item_result res;
+
+    ctx_init(&c, r);
+    feed_item(&c, id, &o);
+    res = o.result;
+    if (res == ITEM_DELIVER && r->trigger == ITEM_BY_WEBHOOK)
+        res = filter(r, &c, id, t0);
+    if (r->counts != NULL)
+        atomic_fetch_add(&r->counts->api_calls, r->fetcher->calls - before);
+    switch (res) {
+    case ITEM_DELIVER:
+        res = deliver(r, id, o.envelope, t0);
+        break;
+    case ITEM_SKIP:
+        /* A webhook's id that the API answers 404 for was never known. */
+        if (o.result == ITEM_SKIP)
+            log_skip(r, id, r->trigger == ITEM_BY_WEBHOOK &&
+                strcmp(o.reason, "gone") == 0 ? "unknown_id" : o.reason);
+        break;
+    case ITEM_FAIL:
+        if (o.result == ITEM_FAIL)
+            log_fail(r, id, o.reason, o.status, o.err, t0);
+        break;
+    }
+    free(o.envelope);
+    return res;
+}
+
+enum item_result
+poll_item(const struct item_req *r, const char *id)
+{
+    struct recent *rec = r->p->recent;
+    size_t feed = (size_t)(r->feed - r->p->conf.feeds);
+    enum recent_claim claim;
+    enum item_result res;
+    uint64_t t0 = now_ms();
+
+    if (rec != NULL && (claim = recent_claim(rec, feed, id, t0)) !=
+        RECENT_NEW) {
+        log_skip(r, id, recent_claim_name(claim));
+        count(r, ITEM_SKIP);
+        return ITEM_SKIP;
+    }
+    res = item_run(r, id, t0);
+    if (rec != NULL && res == ITEM_DELIVER)
+        recent_done(rec, feed, id, now_ms());
+    else if (rec != NULL)
+        recent_release(rec, feed, id);
+    count(r, res);
+    return res;
+}
+
+/* A worker's part of a poll: one item, start to end. */
 static void
 run_item(void *arg, void *tls, size_t i)
 {
     struct poll_job *j = arg;
-    struct fetcher *f = tls;
-    const char *id = j->ids->v[i];
-    struct item_outcome o;
-    struct feed_ctx c;
-    unsigned long before = f->calls;
-    uint64_t t0 = now_ms();
+    struct item_req r;
 
     if (atomic_load(&j->p->stop)) {
         atomic_fetch_add(&j->untried, 1);
         return;
     }
-    ctx_init(&c, j, f);
-    feed_item(&c, id, &o);
-    atomic_fetch_add(&j->api_calls, f->calls - before);
-    switch (o.result) {
-    case ITEM_DELIVER:
-        deliver(j, f, id, o.envelope, t0);
-        break;
-    case ITEM_SKIP:
-        atomic_fetch_add(&j->skipped, 1);
-        log_event(LOG_INFO, "item_skipped",
-            KV_STR("feed_name", j->feed->name), KV_STR(j->id_key, id),
-            KV_STR("reason", o.reason));
-        break;
-    case ITEM_FAIL:
-        atomic_fetch_add(&j->failed, 1);
-        log_event(LOG_WARN, "item_failed",
-            KV_STR("feed_name", j->feed->name), KV_STR(j->id_key, id),
-            KV_STR("stage", o.reason), KV_INT("status", o.status),
-            KV_ERR(o.err), KV_UINT("app_elapsed_ms", now_ms() - t0));
-        break;
-    }
-    free(o.envelope);
+    memset(&r, 0, sizeof(r));
+    r.p = j->p;
+    r.feed = j->feed;
+    r.fetcher = tls;
+    r.feed_hdrs = j->feed_hdrs;
+    r.cls_hdrs = j->cls_hdrs;
+    r.now_epoch_ms = j->now_epoch_ms;
+    r.trigger = ITEM_BY_POLL;
+    r.counts = &j->counts;
+    (void)poll_item(&r, j->ids->v[i]);
 }
 
-/* The feed's credential lines as the NULL-terminated list curl wants. */
-static const char **
-feed_headers(const struct poller_feed *f)
+const char **
+poll_feed_headers(const struct poller_feed *f)
 {
     const char **h;
     size_t i, n = f->auth != NULL ? f->auth->nheader_lines : 0;
@@ -178,13 +277,20 @@ static int
 list(struct poll_job *j, struct feed_ids *ids, struct feed_list_result *r)
 {
     struct feed_ctx c;
+    struct item_req q;
     unsigned long before = j->p->fetcher->calls;
     char err[256];
     int rc;
 
-    ctx_init(&c, j, j->p->fetcher);
+    memset(&q, 0, sizeof(q));
+    q.p = j->p;
+    q.feed = j->feed;
+    q.fetcher = j->p->fetcher;
+    q.feed_hdrs = j->feed_hdrs;
+    q.now_epoch_ms = j->now_epoch_ms;
+    ctx_init(&c, &q);
     rc = feed_list(&c, ids, r, err, sizeof(err));
-    atomic_fetch_add(&j->api_calls, j->p->fetcher->calls - before);
+    atomic_fetch_add(&j->counts.api_calls, j->p->fetcher->calls - before);
     if (rc == -1) {
         log_event(LOG_ERROR, "poll_failed",
             KV_STR("feed_name", j->feed->name), KV_STR("stage", "list"),
@@ -207,7 +313,7 @@ outcome(struct poll_job *j, int listed)
         return POLL_FAILED;
     if (atomic_load(&j->p->stop) && atomic_load(&j->untried) > 0)
         return POLL_INTERRUPTED;
-    return atomic_load(&j->failed) > 0 ? POLL_PARTIAL : POLL_OK;
+    return atomic_load(&j->counts.failed) > 0 ? POLL_PARTIAL : POLL_OK;
 }
 
 enum poll_result
@@ -219,7 +325,7 @@ poll_feed(struct poller *p, const struct poller_feed *f,
     struct feed_list_result r;
     enum poll_result res;
     uint64_t t0 = now_ms();
-    const char **fh = feed_headers(f);
+    const char **fh = poll_feed_headers(f);
     int listed;
 
     memset(&j, 0, sizeof(j));
@@ -231,7 +337,6 @@ poll_feed(struct poller *p, const struct poller_feed *f,
     j.feed_hdrs = fh;
     j.cls_hdrs[0] = bearer_line;
     j.now_epoch_ms = now_wall_ms();
-    j.id_key = f->sys->list_key;
     log_event(LOG_INFO, "poll_started", KV_STR("feed_name", f->name),
         KV_STR("feed_type", f->type), KV_STR("api", poller_feed_api(f)));
     listed = list(&j, &ids, &r);
@@ -244,11 +349,12 @@ poll_feed(struct poller *p, const struct poller_feed *f,
     metrics_inc(METRIC_POLLS, f->name, poll_result_name(res));
     log_event(res == POLL_OK ? LOG_INFO : LOG_WARN, "poll_finished",
         KV_STR("feed_name", f->name), KV_STR("result", poll_result_name(res)),
-        KV_UINT("items", ids.n), KV_UINT("delivered", j.delivered),
-        KV_UINT("skipped", j.skipped), KV_UINT("failed", j.failed),
+        KV_UINT("items", ids.n), KV_UINT("delivered", j.counts.delivered),
+        KV_UINT("skipped", j.counts.skipped),
+        KV_UINT("failed", j.counts.failed),
         KV_UINT("untried", j.untried), KV_UINT("invalid", r.invalid),
-        KV_UINT("pages", r.pages), KV_UINT("api_calls", j.api_calls),
-        KV_UINT("classifier_calls", j.classifier_calls),
+        KV_UINT("pages", r.pages), KV_UINT("api_calls", j.counts.api_calls),
+        KV_UINT("classifier_calls", j.counts.classifier_calls),
         KV_UINT("app_elapsed_ms", now_ms() - t0));
     free(fh);
     feed_ids_free(&ids);

@@ -17,6 +17,7 @@
 #include "leader.h"
 #include "log.h"
 #include "pool.h"
+#include "recent.h"
 #include "str.h"
 
 static struct fetcher *
@@ -33,12 +34,16 @@ fetcher_for(struct poller *p, struct throttle *pace)
     return fetcher_http_new(&o);
 }
 
+struct fetcher *
+poller_item_fetcher_new(struct poller *p)
+{
+    return fetcher_for(p, &p->item_pace);
+}
+
 static void *
 worker_fetcher_new(void *ctx)
 {
-    struct poller *p = ctx;
-
-    return fetcher_for(p, &p->item_pace);
+    return poller_item_fetcher_new(ctx);
 }
 
 static void
@@ -76,6 +81,10 @@ poller_init(struct poller *p, char *err, size_t errlen)
         p->conf.leader_store_password_file, p->conf.nfeeds, err,
         errlen)) == NULL)
         return -1;
+    /* Only webhooks can bring an id twice within a pass or two; without a
+     * listener the poller forwards as it always did. */
+    if (poller_conf_listens(&p->conf))
+        p->recent = recent_new(RECENT_MAX, p->conf.dedup_window_ms);
     return 0;
 }
 
@@ -86,6 +95,8 @@ poller_cleanup(struct poller *p)
     p->pool = NULL;
     leader_free(p->leader);
     p->leader = NULL;
+    recent_free(p->recent);
+    p->recent = NULL;
     fetcher_http_free(p->fetcher);
     p->fetcher = NULL;
     throttle_cleanup(&p->item_pace);

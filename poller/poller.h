@@ -14,11 +14,14 @@
 #include <stdbool.h>
 
 #include "conf.h"
+#include "feed.h"
 #include "throttle.h"
 
 struct fetcher;
 struct leader;
 struct pool;
+struct recent;
+struct webhook;
 
 struct poller {
     const char         *config_path;
@@ -32,6 +35,9 @@ struct poller {
     pthread_mutex_t     lock;       /* with wake: the wait between passes */
     pthread_cond_t      wake;
     unsigned long       passes;
+    /* With a listener (poller.listener.port set) only: */
+    struct recent      *recent;     /* recently forwarded (feed, id) */
+    struct webhook     *webhook;    /* the HTTP intake */
 };
 
 /* What one feed's poll came to (also logged as poll_finished). */
@@ -47,6 +53,11 @@ enum poll_result {
  * mask. Release with poller_cleanup either way. */
 int poller_init(struct poller *p, char *err, size_t errlen) ATTR_WUR;
 void poller_cleanup(struct poller *p);
+
+/* A fetcher for per-item calls (paced by item_pace), as the workers
+ * have. NULL when libcurl cannot make a handle; free with
+ * fetcher_http_free. */
+struct fetcher *poller_item_fetcher_new(struct poller *p);
 
 /* Run passes until poller_stop, or one pass with single_execution.
  * Returns the exit status: 0, or 1 when the last pass had a failed feed
@@ -67,5 +78,45 @@ enum poll_result poll_feed(struct poller *p, const struct poller_feed *f,
     const char *bearer_line);
 
 const char *poll_result_name(enum poll_result r);
+
+/* The feed's credential lines as the NULL-terminated list curl wants
+ * (borrowed from the configuration; free the array only). */
+const char **poll_feed_headers(const struct poller_feed *f);
+
+/* ---- One item, whatever brought its id (poll.c). ---- */
+
+enum item_trigger {
+    ITEM_BY_POLL,       /* the id came from the feed's listing */
+    ITEM_BY_WEBHOOK,    /* from a webhook: the listing's filter still
+                         * applies (feed_listed) */
+};
+
+struct item_counts {
+    atomic_ulong    delivered, skipped, failed;
+    atomic_ulong    api_calls, classifier_calls;
+};
+
+/* Everything one item needs; all borrowed. */
+struct item_req {
+    struct poller              *p;
+    const struct poller_feed   *feed;       /* one of p->conf.feeds */
+    struct fetcher             *fetcher;    /* the calling thread's */
+    const char *const          *feed_hdrs;  /* poll_feed_headers */
+    const char *const          *cls_hdrs;   /* the runtime bearer line */
+    uint64_t                    now_epoch_ms;
+    enum item_trigger           trigger;
+    struct item_counts         *counts;     /* may be NULL */
+};
+
+/* One item start to end, the same for a poll and a webhook: claim (feed,
+ * id) in p->recent (skip when it was forwarded lately or is being
+ * handled), fetch and decide (feed_item), for a webhook the listing's
+ * filter (feed_listed), post the envelope to the classifier, log the
+ * outcome (item_delivered / item_skipped / item_failed, with trigger=),
+ * and end the claim. Thread-safe for distinct fetchers. */
+enum item_result poll_item(const struct item_req *r, const char *id);
+
+/* "poll" or "webhook". */
+const char *item_trigger_name(enum item_trigger t);
 
 #endif

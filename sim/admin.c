@@ -400,6 +400,8 @@ route_fixed(struct sim *s, const struct sim_req *req, struct sim_resp *resp)
         sim_resp_json(resp, 200, faults_stats(s->faults));
     } else if (strcmp(p, "/_admin/config") == 0 && strcmp(m, "POST") == 0)
         set_config(s, req, resp);
+    else if (strcmp(p, "/_admin/webhooks") == 0)
+        webhook_out_admin(s->webhooks, req, resp);
     else
         return false;
     return true;

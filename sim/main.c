@@ -14,6 +14,8 @@
 
 #include <arpa/inet.h>
 
+#include <curl/curl.h>
+
 #include "daemon.h"
 #include "json.h"
 #include "log.h"
@@ -187,6 +189,8 @@ main(int argc, char **argv)
     parse_args(argc, argv, &a);
     log_init("sim", a.level, 2);
     json_init();
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        log_fatal("start_failed", KV_STR("error", "curl_global_init"));
     if (a.sim.ngenie_keys == 0)
         a.sim.genie_keys[a.sim.ngenie_keys++] = SAMPLE_GENIE_KEY;
     if (a.sim.ndt_tokens == 0)

@@ -56,6 +56,7 @@ struct sim *
 sim_new(const struct sim_opts *opts, char *err, size_t errlen)
 {
     struct sim *s = xcalloc(1, sizeof(*s));
+    struct store_opts so = opts->store;
     size_t i;
 
     for (i = 0; i < opts->njsm_users && i < SIM_KEYS_MAX; i++) {
@@ -66,7 +67,14 @@ sim_new(const struct sim_opts *opts, char *err, size_t errlen)
         }
         s->njsm_creds = i + 1;
     }
-    if ((s->store = store_new(&opts->store, err, errlen)) == NULL) {
+    if ((s->webhooks = webhook_out_new(err, errlen)) == NULL) {
+        sim_free(s);
+        return NULL;
+    }
+    so.on_og_create = webhook_out_og_created;
+    so.on_dt_create = webhook_out_dt_created;
+    so.hook_ctx = s->webhooks;
+    if ((s->store = store_new(&so, err, errlen)) == NULL) {
         sim_free(s);
         return NULL;
     }
@@ -103,6 +111,7 @@ sim_free(struct sim *s)
     if (s == NULL)
         return;
     store_free(s->store);
+    webhook_out_free(s->webhooks);
     faults_free(s->faults);
     wipe_keys(s->genie_keys, s->ngenie_keys);
     wipe_keys(s->dt_tokens, s->ndt_tokens);

@@ -20,6 +20,7 @@
 #include "sim_limits.h"
 #include "simutil.h"
 #include "store.h"
+#include "webhook_out.h"
 
 #define SIM_ARG_MAX     (SIM_OG_ALIAS_MAX + 1)
 
@@ -52,6 +53,7 @@ struct sim {
     atomic_int          jsm_note_status;    /* 200 or 202 */
     char               *seed_path;
     char               *dt_author;
+    struct webhook_out *webhooks;   /* outgoing webhooks */
     atomic_bool         stopping;   /* cuts injected latency short */
 };
 

@@ -76,6 +76,12 @@
 #define SIM_FAULT_COUNT_MAX         1000000
 #define SIM_RATE_MAX                1000000 /* tokens per second */
 
+/* Outgoing webhooks (webhook_out.c). */
+#define SIM_WEBHOOK_QUEUE_MAX       4096    /* payloads waiting; more dropped */
+#define SIM_WEBHOOK_URL_MAX         2048
+#define SIM_WEBHOOK_SECRET_MAX      512
+#define SIM_WEBHOOK_TIMEOUT_MS      5000
+
 /* Process. */
 #define SIM_KEYS_MAX                16
 #define SIM_KEY_LEN_MAX             512

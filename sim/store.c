@@ -245,6 +245,8 @@ insert_alert(struct store *st, struct og_alert *a, char *err, size_t errlen)
     st->alerts = xreallocarray(st->alerts, st->nalerts + 1,
         sizeof(*st->alerts));
     st->alerts[st->nalerts++] = a;
+    if (st->opts.on_og_create != NULL)
+        st->opts.on_og_create(st->opts.hook_ctx, a);
     return STORE_OK;
 }
 

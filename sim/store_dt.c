@@ -50,6 +50,8 @@ store_dt_add(struct store *st, const cJSON *obj, cJSON **view, char *err,
         st->problems = xreallocarray(st->problems, st->nproblems + 1,
             sizeof(*st->problems));
         st->problems[st->nproblems++] = p;
+        if (st->opts.on_dt_create != NULL)
+            st->opts.on_dt_create(st->opts.hook_ctx, p);
         *view = dt_problem_admin(p);
         p = NULL;
     }

@@ -1,0 +1,246 @@
+#!/usr/bin/env python3
+"""Time-to-remediation benchmark (issue 12; not a timed test).
+
+From the moment an alert is created in alexis-sim (its createdAt, the
+simulator's clock) to the action handler's ActionStart log line for it
+(its ts), p50 / p99 over N alerts, for three ways the poller learns of
+an alert, in the same run, each on a fresh set of daemons:
+
+  webhook   the simulator POSTs OpsGenie's Create webhook to the poller's
+            listener (loop_interval 1 h, so no poll competes)
+  poll_1s   polling only, loop_interval 1 s
+  poll_60s  polling only, loop_interval 60 s (alerts spread over
+            --spread-60 seconds, default 120, so they meet every phase
+            of the loop)
+
+Everything on loopback: alexis-sim, the classifier, the action handler in
+development mode (the ActionStart line is logged, nothing is executed:
+this measures the pipeline, not SSH) and the poller, with one rule that
+every alert matches. Alerts are created one at a time, --gap-ms apart
+(the 60 s case: spread as above), so the numbers are latency, not
+queueing. Bounded: every wait has a deadline.
+
+Usage: bench/ttr_bench.py [--alerts 200] [--gap-ms 25] [--spread-60 120]
+           [--only webhook,poll_1s,poll_60s] [--json]
+Needs a build in build/ (scripts/build.sh) or ALEXIS_BIN.
+"""
+import argparse
+import calendar
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+from harness import (BIN, GENIE_KEY, DT_TOKEN, SimAdmin,  # noqa: E402
+                     TempDir, start_daemon, wait_until)
+
+SECRET = "bench-webhook-secret-0123456789abcdef"
+FEED = "og_bench"
+RULE = {
+    "enabled": "true", "os_type": "linux", "rule_name": "bench_gc",
+    "rule_description": "every bench alert", "rule_version": "1.00",
+    "alert_feed": "OpsGenie",
+    "evaluation_list": [{"evaluation": {
+        "tags": ["env.prod"], "search_key": "message",
+        "search_text": "Long garbage-collection time", "duration": "0m",
+        "task_type": "run_command"}}],
+    "task_list": [{"task": {
+        "task_type": "remote_ssh", "run_command": "true",
+        "action": "restart_service", "action_reason": "bench"}}],
+    "entity_type": "keyvalue", "entity_keyvalue": ["details", "host"],
+    "route_to_team": "payments_oncall",
+}
+
+
+def ts_ms(ts):
+    """Epoch ms of a log line's ts (2026-12-04T23:22:50.540Z)."""
+    base, _, frac = ts.rstrip("Z").partition(".")
+    ms = int((frac + "000")[:3]) if frac else 0
+    return calendar.timegm(time.strptime(base, "%Y-%m-%dT%H:%M:%S")) * 1000 \
+        + ms
+
+
+def pctl(values, p):
+    v = sorted(values)
+    if not v:
+        return None
+    k = max(0, min(len(v) - 1, int(round(p / 100.0 * len(v) + 0.5)) - 1))
+    return v[k]
+
+
+class Stack:
+    """sim + action handler (development) + classifier + poller."""
+
+    def __init__(self, tmp, loop, webhooks):
+        self.tmp, self.procs = tmp, []
+        subprocess.run(["sh", os.path.join(ROOT, "scripts", "gen-tokens.sh"),
+                        tmp.join("tokens")], check=True,
+                       stdout=subprocess.DEVNULL)
+        tmp.write("rules/bench_gc.json", json.dumps(RULE))
+        tmp.write("secrets/og_key", GENIE_KEY + "\n", 0o600)
+        tmp.write("secrets/dt_key", DT_TOKEN + "\n", 0o600)
+        tmp.write("secrets/og_webhook", SECRET + "\n", 0o600)
+        self.sim_url = self.start("sim", [
+            "alexis-sim", "--host", "127.0.0.1", "--port", "0",
+            "--apply-delay-ms", "0"])
+        self.sim = SimAdmin(self.sim_url)
+        auth = textwrap.dedent("""\
+            authentication_list:
+              - {name: og, type: opsgenie, base_url: '%s',
+                 api_key_file: secrets/og_key}
+            """) % self.sim_url
+        ah = tmp.write("ah.yaml", auth + textwrap.dedent("""\
+            action_handler:
+              listener: {hostname: 127.0.0.1, port: 0}
+              development: true
+              rules_dir: rules
+              db_path: ah.db
+              tokens: {directory: tokens,
+                       allowed_clients: clients.action_handler.json,
+                       runtime: action_handler.token.json}
+            """))
+        self.ah_url = self.start("action_handler",
+                                 ["alexis-action-handler", "--config", ah])
+        cl = tmp.write("cl.yaml", auth + textwrap.dedent("""\
+            classifier:
+              action_handler_destinations: {linux: '%s/v1'}
+              default_remediation_queue: queue_autoremediation
+              default_investigation_queue: queue_needsinvestigation
+              rules_dir: rules
+              listener: {hostname: 127.0.0.1, port: 0}
+              tokens: {directory: tokens,
+                       allowed_clients: clients.classifier.json,
+                       runtime: classifier.token.json}
+            """) % self.ah_url)
+        self.cl_url = self.start("classifier",
+                                 ["alexis-classifier", "--config", cl])
+        po = tmp.write("po.yaml", auth + textwrap.dedent("""\
+            poller:
+              classifier_destinations: {opsgenie: '%(cl)s/v1'}
+              loop_interval: %(loop)s
+              %(listener)s
+              feed_list:
+                - name: %(feed)s
+                  authentication: og
+                  type: opsgenie
+                  lookback: 1
+                  lookback_unit: h
+                  feed_url: >
+                    $base_url/v2/alerts?query=status=open
+                    AND teams=payments_incoming
+                    AND teams!=queue_autoremediation
+                    AND teams!=queue_needsinvestigation
+                    AND createdAt>$lookback
+                  %(hook)s
+              tokens: {directory: tokens, runtime: poller.token.json}
+            """) % {"cl": self.cl_url, "loop": loop, "feed": FEED,
+                    "listener": "listener: {hostname: 127.0.0.1, port: 0}"
+                    if webhooks else "",
+                    "hook": "webhook_secret_file: secrets/og_webhook"
+                    if webhooks else ""})
+        self.po_url = self.start("poller", ["alexis-poller", "--config", po],
+                                 listens=webhooks)
+        if webhooks:
+            st, doc = self.sim.admin("POST", "webhooks", {
+                "source": "opsgenie", "secret": SECRET,
+                "url": "%s/v1/webhook/%s" % (self.po_url, FEED)})
+            assert st == 200, doc
+        wait_until(lambda: self.procs[-1][0].events("pass_finished"), 30,
+                   "the poller's first pass")
+
+    def start(self, name, args, listens=True):
+        args = [os.path.join(BIN, args[0])] + args[1:]
+        log = self.tmp.join(name + ".log")
+        if listens:
+            p, url = start_daemon(args, log)
+        else:
+            from harness import Proc
+            p, url = Proc(args, log), None
+        self.procs.append((p, name))
+        return url
+
+    def proc(self, name):
+        return [p for p, n in self.procs if n == name][0]
+
+    def stop(self):
+        for p, _ in reversed(self.procs):
+            p.stop()
+
+
+def run_case(name, loop, webhooks, n, gap_s, deadline_s):
+    tmp = TempDir(prefix="alexis-ttr-")
+    stack = Stack(tmp, loop, webhooks)
+    created = {}
+    try:
+        t_end = time.monotonic() + deadline_s
+        for i in range(n):
+            a = stack.sim.add_alerts({
+                "message": "Long garbage-collection time %d" % i,
+                "tags": ["env.prod"], "details": {"host": "ledger-%d" % i},
+                "teams": [{"name": "payments_incoming"}]})
+            created[a["tinyId"]] = a["createdAtMs"]
+            time.sleep(gap_s)
+        ah = stack.proc("action_handler")
+
+        def all_started():
+            return len({e.get("tinyId") for e in ah.events("ActionStart")}
+                       & set(created)) >= n
+        wait_until(all_started, max(10.0, t_end - time.monotonic()),
+                   "%s: ActionStart for all %d alerts" % (name, n),
+                   interval=0.2)
+        ttr = {}
+        for e in ah.events("ActionStart"):
+            t = e.get("tinyId")
+            if t in created and t not in ttr:
+                ttr[t] = ts_ms(e["ts"]) - created[t]
+        po = stack.proc("poller")
+        triggers = {}
+        for e in po.events("item_delivered"):
+            triggers[e.get("trigger", "poll")] = \
+                triggers.get(e.get("trigger", "poll"), 0) + 1
+        return {"case": name, "alerts": n, "p50_ms": pctl(ttr.values(), 50),
+                "p99_ms": pctl(ttr.values(), 99),
+                "max_ms": max(ttr.values()), "min_ms": min(ttr.values()),
+                "forwarded_by": triggers,
+                "actions": len(ah.events("ActionStart"))}
+    finally:
+        stack.stop()
+        tmp.cleanup()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--alerts", type=int, default=200)
+    ap.add_argument("--gap-ms", type=int, default=25)
+    ap.add_argument("--spread-60", type=float, default=120.0)
+    ap.add_argument("--only", default="webhook,poll_1s,poll_60s")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    cases = {
+        "webhook": ("1h", True, args.gap_ms / 1000.0, 120),
+        "poll_1s": ("1", False, args.gap_ms / 1000.0, 120),
+        "poll_60s": ("60", False, args.spread_60 / args.alerts,
+                     args.spread_60 + 180),
+    }
+    out = []
+    for name in args.only.split(","):
+        loop, hooks, gap, deadline = cases[name]
+        r = run_case(name, loop, hooks, args.alerts, gap, deadline)
+        out.append(r)
+        if not args.json:
+            print("%-9s alerts=%d p50=%d ms p99=%d ms min=%d ms max=%d ms "
+                  "forwarded_by=%s actions=%d" % (
+                      r["case"], r["alerts"], r["p50_ms"], r["p99_ms"],
+                      r["min_ms"], r["max_ms"], r["forwarded_by"],
+                      r["actions"]), flush=True)
+    if args.json:
+        print(json.dumps(out, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
