@@ -67,24 +67,28 @@ rc_status(enum store_rc rc)
 typedef enum store_rc (*add_fn)(struct store *, const cJSON *, cJSON **,
     char *, size_t);
 
-/* Add a JSM-shaped alert; *view (may be NULL) gets the JSM admin view. */
+static enum store_rc
+og_add(struct store *st, const cJSON *obj, cJSON **view, char *err,
+    size_t errlen)
+{
+    return store_og_add(st, obj, OG_VIEW_ADMIN, view, err, errlen);
+}
+
+/* Add a JSM-shaped alert; *view (view may be NULL) gets the JSM admin
+ * view. */
 static enum store_rc
 jsm_add(struct store *st, const cJSON *obj, cJSON **view, char *err,
     size_t errlen)
 {
-    cJSON *og, *ogview = NULL;
     enum store_rc rc;
+    cJSON *og;
 
     if (view != NULL)
         *view = NULL;
     if ((og = jsm_alert_admin_in(obj, err, errlen)) == NULL)
         return STORE_EINVAL;
-    rc = store_og_add(st, og, &ogview, err, errlen);
+    rc = store_og_add(st, og, OG_VIEW_JSM_ADMIN, view, err, errlen);
     cJSON_Delete(og);
-    if (rc == STORE_OK && view != NULL)
-        *view = store_og_get(st, json_str(ogview, "id"), OG_IDENT_ID,
-            OG_VIEW_JSM_ADMIN);
-    cJSON_Delete(ogview);
     return rc;
 }
 
@@ -130,7 +134,7 @@ jsm_bulk(struct sim *s, const struct sim_req *req, struct sim_resp *resp)
 {
     const cJSON *n, *tmpl;
     enum store_rc rc = STORE_OK;
-    cJSON *body, *o;
+    cJSON *body, *o, *og;
     char err[256] = "";
     size_t i = 0, count;
     bool bad;
@@ -146,13 +150,18 @@ jsm_bulk(struct sim *s, const struct sim_req *req, struct sim_resp *resp)
         goto out;
     }
     o = tmpl == NULL ? cJSON_CreateObject() : NULL;
+    og = jsm_alert_admin_in(tmpl != NULL ? tmpl : o, err, sizeof(err));
+    cJSON_Delete(o);
+    if (og == NULL)
+        rc = STORE_EINVAL;
     count = (size_t)n->valuedouble;
     for (i = 0; i < count && rc == STORE_OK; i++)
-        rc = jsm_add(s->store, tmpl != NULL ? tmpl : o, NULL, err,
+        rc = store_og_add(s->store, og, OG_VIEW_JSM, NULL, err,
             sizeof(err));
-    cJSON_Delete(o);
+    cJSON_Delete(og);
     if (rc != STORE_OK) {
-        fail(resp, rc_status(rc), "item %zu: %s", i - 1, err);
+        fail(resp, rc_status(rc), "item %zu: %s", i == 0 ? 0 : i - 1,
+            err);
         goto out;
     }
     o = cJSON_CreateObject();
@@ -362,7 +371,7 @@ route_fixed(struct sim *s, const struct sim_req *req, struct sim_resp *resp)
     else if (strcmp(p, "/_admin/reset") == 0 && strcmp(m, "POST") == 0)
         reset(s, req, resp);
     else if (strcmp(p, P_ALERTS) == 0 && strcmp(m, "POST") == 0)
-        create(s, req, resp, store_og_add);
+        create(s, req, resp, og_add);
     else if (strcmp(p, P_ALERTS) == 0 && strcmp(m, "GET") == 0)
         ok(resp, 200, store_og_all(s->store, OG_VIEW_ADMIN));
     else if (strcmp(p, "/_admin/opsgenie/flush") == 0 &&
@@ -476,7 +485,7 @@ admin_seed_load(struct sim *s, const char *path, size_t *nalerts,
         snprintf(err, errlen, "%s: the seed must be a JSON object", path);
         goto out;
     }
-    if (seed_list(s, doc, "opsgenie", store_og_add, nalerts, path, err,
+    if (seed_list(s, doc, "opsgenie", og_add, nalerts, path, err,
         errlen) == -1 ||
         seed_list(s, doc, "dynatrace", store_dt_add, nproblems, path, err,
         errlen) == -1)

@@ -35,9 +35,10 @@ int jsm_authorize(struct sim *s, const struct sim_req *req,
  * offset + size stays under SIM_JSM_WINDOW_MAX; -1 with the reason. */
 int jsm_page_check(uint64_t offset, uint64_t size, char *err,
     size_t errlen) ATTR_WUR;
-/* True when a page after [offset, offset+size) of total matches exists
- * and can be asked for (it stays under the window); *next gets its
- * offset. */
+/* True when matches remain after [offset, offset+size) of total; *next
+ * gets the next page's offset. The link is offered even where that page
+ * would break the window (a client following links blindly meets the
+ * 400 there; count tells it what it cannot reach). */
 bool jsm_page_next(size_t offset, size_t size, size_t total, size_t *next);
 
 #endif

@@ -58,6 +58,7 @@ struct og_alert {
     uint64_t        updated_ms;
     uint64_t        last_ms;
     uint64_t        tiny_num;      /* numeric tinyId, for sorting */
+    bool            id_generated;  /* a fresh random id: cannot clash */
     struct sim_strv tags;
     struct sim_strv actions;
     struct sim_strv team_ids;      /* parallel to team_names */

@@ -298,6 +298,8 @@ take_scalars(cJSON *rest, struct og_alert *a, uint64_t now, char *err,
     simutil_uuid(uuid);
     snprintf(idbuf, sizeof(idbuf), "%s-%llu", uuid,
         (unsigned long long)a->created_ms);
+    it = cJSON_GetObjectItemCaseSensitive(rest, "id");
+    a->id_generated = it == NULL || cJSON_IsNull(it);
     if (take_str(rest, "id", &a->id, SIM_OG_ALIAS_MAX, idbuf, err,
         errlen) == -1 ||
         take_str(rest, "alias", &a->alias, SIM_OG_ALIAS_MAX, a->id, err,

@@ -225,7 +225,10 @@ insert_alert(struct store *st, struct og_alert *a, char *err, size_t errlen)
             st->opts.alerts_max);
         return STORE_EFULL;
     }
-    if (find_alert(st, a->id, OG_IDENT_ID, NULL) != NULL ||
+    /* A generated id is a random UUID: only given ids are looked up, so
+     * bulk creation stays linear. */
+    if ((!a->id_generated &&
+        find_alert(st, a->id, OG_IDENT_ID, NULL) != NULL) ||
         (a->tiny_id != NULL &&
         find_alert(st, a->tiny_id, OG_IDENT_TINY, NULL) != NULL)) {
         snprintf(err, errlen, "an alert with this id or tinyId exists");
@@ -248,20 +251,21 @@ insert_alert(struct store *st, struct og_alert *a, char *err, size_t errlen)
 }
 
 enum store_rc
-store_og_add(struct store *st, const cJSON *obj, cJSON **view, char *err,
-    size_t errlen)
+store_og_add(struct store *st, const cJSON *obj, enum og_view v,
+    cJSON **view, char *err, size_t errlen)
 {
     struct og_alert *a;
     enum store_rc rc;
 
-    *view = NULL;
+    if (view != NULL)
+        *view = NULL;
     a = og_alert_from_json(obj, simutil_epoch_ms(), st->opts.notes_max, err,
         errlen);
     if (a == NULL)
         return STORE_EINVAL;
     pthread_mutex_lock(&st->mu);
-    if ((rc = insert_alert(st, a, err, errlen)) == STORE_OK)
-        *view = og_alert_to_json(a, OG_VIEW_ADMIN);
+    if ((rc = insert_alert(st, a, err, errlen)) == STORE_OK && view != NULL)
+        *view = og_alert_to_json(a, v);
     pthread_mutex_unlock(&st->mu);
     if (rc != STORE_OK)
         og_alert_free(a);

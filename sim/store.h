@@ -73,10 +73,11 @@ cJSON *store_summary(struct store *st);
 
 /* --- OpsGenie ----------------------------------------------------- */
 
-/* Insert an alert built from obj (admin API, seed) at once; *view gets the
- * admin view. A duplicate id or tinyId is STORE_EINVAL. */
-enum store_rc store_og_add(struct store *st, const cJSON *obj, cJSON **view,
-    char *err, size_t errlen);
+/* Insert an alert built from obj (admin API, seed) at once; *view (when
+ * view is not NULL) gets it rendered in v. A duplicate id or tinyId is
+ * STORE_EINVAL. */
+enum store_rc store_og_add(struct store *st, const cJSON *obj,
+    enum og_view v, cJSON **view, char *err, size_t errlen);
 /* The alert in view v, or NULL. For OG_IDENT_ALIAS an open alert wins over
  * closed ones. */
 cJSON *store_og_get(struct store *st, const char *ident, enum og_ident it,

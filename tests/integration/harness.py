@@ -508,4 +508,5 @@ def start_sink(tmpdir, args=(), bin_dir=None):
 __all__ = ["Proc", "Sink", "SimAdmin", "TempDir", "WorkDir", "http",
            "start_daemon", "start_sink", "token", "wait_until", "bin_path",
            "RUN_AS", "run_as_user", "chown_tree", "proc_ids",
-           "parse_logfmt", "BIN", "SRC", "GENIE_KEY", "DT_TOKEN"]
+           "parse_logfmt", "BIN", "SRC", "GENIE_KEY", "DT_TOKEN",
+           "JSM_CLOUD_ID", "JSM_EMAIL", "JSM_TOKEN"]

@@ -1,6 +1,7 @@
 /*
  * Paging of the simulated JSM alert list: size 1..100, offset + size
- * under 20,000, and when a next page is offered.
+ * under 20,000, and when a next page is offered (whenever matches remain,
+ * as links computed from the count are).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -66,9 +67,9 @@ static const struct next_row {
     { 20, 20, 45, true, 40 },
     { 40, 20, 45, false, 0 },
     { 19700, 100, 50000, true, 19800 },
-    { 19800, 100, 50000, false, 0 },    /* 19,900 + 100 is not under */
-    { 19880, 20, 50000, true, 19900 },  /* 19,920 is */
-    { 19960, 20, 50000, false, 0 },
+    { 19800, 100, 50000, true, 19900 }, /* offered, though refused */
+    { 19980, 19, 50000, true, 19999 },
+    { 19900, 100, 20000, false, 0 },
 };
 
 static void
