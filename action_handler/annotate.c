@@ -64,6 +64,56 @@ target(struct report *r, char *err, size_t errlen)
         err, errlen);
 }
 
+/* A fetcher that passes GETs on and remembers the last answer's status
+ * (the seam confirm_ticket reads a 404 from). */
+struct status_fetcher {
+    struct fetcher      f;
+    struct fetcher     *inner;
+    long                status;
+};
+
+static int
+status_get(struct fetcher *f, const char *url, const char *const *hdrs,
+    struct http_result *res)
+{
+    struct status_fetcher *sf = f->ctx;
+    int rc = sf->inner->get(sf->inner, url, hdrs, res);
+
+    sf->status = rc == 0 ? res->status : 0;
+    return rc;
+}
+
+/*
+ * Write only to a ticket that exists in the account base_url named (issue
+ * 11): an engineer's request names any alert id it likes. The alert is
+ * read back (ticket_state); when the account answers 404 nothing is
+ * written. Any other answer lets the write go on (its own errors are
+ * reported as before). The read-back is not a write and is not counted
+ * in the report's attempts.
+ */
+static int
+confirm_ticket(struct report *r, char *err, size_t errlen)
+{
+    struct fetcher_client fc;
+    struct status_fetcher sf;
+    char why[256];
+
+    fetcher_client_init(&fc, r->hc, HTTP_RETRY_MAX);
+    memset(&sf, 0, sizeof(sf));
+    sf.inner = &fc.f;
+    sf.f.get = status_get;
+    sf.f.ctx = &sf;
+    if (ticket_state(&sf.f, &r->t, why, sizeof(why)) !=
+        TICKET_STATE_UNKNOWN || sf.status != 404)
+        return 0;
+    snprintf(err, errlen, "ticket %s does not exist in authentication %s "
+        "(%s): nothing written", r->t.id, r->t.auth->name, why);
+    log_event(LOG_ERROR, "ticket_refused", KV_STR("job", r->j->id),
+        KV_STR(r->j->id_key, r->j->alert_id), KV_STR("rule_name",
+        r->j->rule_name), KV_INT("status", sf.status), KV_ERR(err));
+    return -1;
+}
+
 static char *
 build_note(struct report *r, char *err, size_t errlen)
 {
@@ -138,6 +188,8 @@ annotate_job(const struct ah_conf *conf, struct jobs *js,
             j->rule_name), KV_ERR(err));
         goto out;
     }
+    if (confirm_ticket(&r, err, sizeof(err)) == -1)
+        goto out;
     if ((text = build_note(&r, err, sizeof(err))) == NULL)
         goto out;
     sent = send_report(&r, text, &attempts, err, sizeof(err));

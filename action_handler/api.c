@@ -276,6 +276,31 @@ out:
     alert_cleanup(&a);
 }
 
+/* Whether a job's JSON names requestor as its client. */
+static bool
+owned_by(const cJSON *job, const char *requestor)
+{
+    const cJSON *who = cJSON_GetObjectItemCaseSensitive(job, "requestor");
+
+    return requestor != NULL && cJSON_IsString(who) &&
+        strcmp(who->valuestring, requestor) == 0;
+}
+
+/* Drop the jobs of other clients from a list. The store already filters
+ * by requestor; this also holds where a backend does not record it
+ * (PostgreSQL, for now: there a client without read_all sees none). */
+static void
+keep_own(cJSON *doc, const char *requestor)
+{
+    cJSON *arr = cJSON_GetObjectItemCaseSensitive(doc, "jobs"), *it, *next;
+
+    for (it = arr != NULL ? arr->child : NULL; it != NULL; it = next) {
+        next = it->next;
+        if (!owned_by(it, requestor))
+            cJSON_Delete(cJSON_DetachItemViaPointer(arr, it));
+    }
+}
+
 static void
 handle_job(void *ctx, const struct http_request *req,
     struct http_response *resp)
@@ -298,10 +323,7 @@ handle_job(void *ctx, const struct http_request *req,
     }
     /* Another client's job (or one without a requestor) is "no such
      * job", so ids are not confirmed (issue 11). */
-    if (!req->read_all && (req->requestor == NULL ||
-        !cJSON_IsString(cJSON_GetObjectItem(doc, "requestor")) ||
-        strcmp(cJSON_GetObjectItem(doc, "requestor")->valuestring,
-        req->requestor) != 0)) {
+    if (!req->read_all && !owned_by(doc, req->requestor)) {
         cJSON_Delete(doc);
         http_reply_error(resp, 404, "no such job");
         return;
@@ -335,6 +357,8 @@ handle_jobs(void *ctx, const struct http_request *req,
         http_reply_error(resp, 503, "%s", err);
         return;
     }
+    if (!req->read_all)
+        keep_own(doc, req->requestor);
     reply_json(resp, 200, doc);
 }
 

@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "alert.h"
+#include "alexis_limits.h"
 #include "conf.h"
 #include "entities.h"
 #include "log.h"
@@ -34,6 +35,7 @@ struct run {
     struct ssh_key             *key;        /* NULL: read per connection */
     size_t                      ok, bad;    /* result rows by success */
     size_t                      deferred;   /* rows the store did not take */
+    size_t                      stored;     /* output bytes kept so far */
     bool                        interrupted;
     pthread_mutex_t             lock;
 };
@@ -104,6 +106,29 @@ ssh_opts_of(const struct run *r, const struct rule_task *t,
     o->output_max = (size_t)c->output_max;
 }
 
+/* What one job stores is bounded (issue 11): output_max per stream of a
+ * result, and AH_JOB_OUTPUT_MAX over all its results; past it the rest
+ * is cut (truncated). */
+static void
+clip_output(struct run *r, struct job_result *row)
+{
+    size_t room;
+
+    pthread_mutex_lock(&r->lock);
+    room = AH_JOB_OUTPUT_MAX - r->stored;
+    if (row->out_len > room) {
+        row->out_len = room;
+        row->truncated = true;
+    }
+    room -= row->out_len;
+    if (row->err_len > room) {
+        row->err_len = room;
+        row->truncated = true;
+    }
+    r->stored += row->out_len + row->err_len;
+    pthread_mutex_unlock(&r->lock);
+}
+
 /* Run (or, in development mode, pretend to run) task t on e. */
 static void
 run_one(struct task_run *tr, const struct entity *e)
@@ -145,6 +170,7 @@ run_one(struct task_run *tr, const struct entity *e)
     row.err_len = res.err_len;
     row.truncated = res.out_truncated || res.err_truncated;
     row.error = res.error;
+    clip_output(r, &row);
     if (jobs_result_add(r->env->jobs, r->job->id, &row, err,
         sizeof(err)) == -1) {
         /* Kept and written when the store is back (jobs_flush). */

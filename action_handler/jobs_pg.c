@@ -174,71 +174,30 @@ out:
 
 struct create_arg {
     const struct job_new   *jn;
+    char                    newid[JOB_ID_LEN];  /* the same on a retry */
     char                   *id;
     bool                   *dup;
 };
 
-/* The key's row, when a job for it was created within the window: *found
- * and its job id into id. Either way the key row now points at the new
- * id when none was within the window. One statement, so two replicas
- * racing on the same key are serialised by its primary key. */
-static int
-claim_key(PGconn *c, const struct job_new *jn, uint64_t now,
-    const char *newid, char *id, bool *found, char *err, size_t errlen)
-{
-    char nowbuf[24], cut[24];
-    const char *v[6] = { jn->feed_type, jn->unique_value, jn->rule_name,
-        newid, nowbuf, cut };
-    PGresult *res;
-
-    snprintf(nowbuf, sizeof(nowbuf), "%llu", (unsigned long long)now);
-    snprintf(cut, sizeof(cut), "%llu", (unsigned long long)(now -
-        (jn->window_ms < now ? jn->window_ms : now)));
-    if ((res = jobs_pg_query(c, "INSERT INTO job_keys (feed_type, "
-        "unique_value, rule_name, job, created_ms) VALUES ($1, $2, $3, $4, "
-        "$5) ON CONFLICT (feed_type, unique_value, rule_name) DO UPDATE SET "
-        "job = EXCLUDED.job, created_ms = EXCLUDED.created_ms WHERE "
-        "job_keys.created_ms < $6 RETURNING job", 6, v, NULL, NULL, err,
-        errlen)) == NULL)
-        return -1;
-    *found = PQntuples(res) == 0;
-    PQclear(res);
-    if (!*found)
-        return 0;
-    /* Not ours: the key was taken within the window. Its row is locked
-     * by the statement above, so this reads the committed winner. */
-    if ((res = jobs_pg_query(c, "SELECT job FROM job_keys WHERE "
-        "feed_type = $1 AND unique_value = $2 AND rule_name = $3", 3, v,
-        NULL, NULL, err, errlen)) == NULL)
-        return -1;
-    if (PQntuples(res) != 1) {
-        snprintf(err, errlen, "job store: dedup key vanished");
-        PQclear(res);
-        return -1;
-    }
-    snprintf(id, JOB_ID_LEN, "%s", PQgetvalue(res, 0, 0));
-    PQclear(res);
-    return 0;
-}
-
-static int
-insert_job(PGconn *c, const struct job_new *jn, uint64_t now,
-    const char *id, char *err, size_t errlen)
-{
-    char nowbuf[24];
-    const char *v[10] = { id, jn->feed_type, jn->unique_value,
-        jn->rule_name, jn->id_key, jn->alert_id, jn->envelope,
-        jn->rule_json, nowbuf, jn->requestor };
-    PGresult *res;
-
-    snprintf(nowbuf, sizeof(nowbuf), "%llu", (unsigned long long)now);
-    res = jobs_pg_query(c, "INSERT INTO jobs (id, feed_type, unique_value, "
-        "rule_name, id_key, alert_id, envelope, rule_json, state, "
-        "created_ms, requestor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
-        "'queued', $9, $10)", 10, v, NULL, NULL, err, errlen);
-    PQclear(res);
-    return res != NULL ? 0 : -1;
-}
+/* The job columns and the key row in one statement (one round trip, its
+ * own transaction): the key row is taken (inserted, or renewed when its
+ * job is older than the window) and the job inserted from it. No row back
+ * means the key was taken within the window. The job id is ours, chosen
+ * before the first try, so a retry after a lost answer finds its own job
+ * (and a window of 0 inserts ON CONFLICT (id) DO NOTHING). */
+#define CREATE_KEYED "WITH k AS (INSERT INTO job_keys (feed_type, " \
+    "unique_value, rule_name, job, created_ms) VALUES ($2, $3, $4, $1, " \
+    "$9::bigint) ON CONFLICT (feed_type, unique_value, rule_name) DO " \
+    "UPDATE SET job = EXCLUDED.job, created_ms = EXCLUDED.created_ms " \
+    "WHERE job_keys.created_ms < $11::bigint RETURNING job) " \
+    "INSERT INTO jobs (id, feed_type, unique_value, rule_name, id_key, " \
+    "alert_id, envelope, rule_json, state, created_ms, requestor) " \
+    "SELECT k.job, $2, $3, $4, $5, $6, $7, $8, 'queued', $9::bigint, $10 " \
+    "FROM k RETURNING id"
+#define CREATE_PLAIN "INSERT INTO jobs (id, feed_type, unique_value, " \
+    "rule_name, id_key, alert_id, envelope, rule_json, state, created_ms, " \
+    "requestor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued', " \
+    "$9::bigint, $10) ON CONFLICT (id) DO NOTHING RETURNING id"
 
 static int
 create_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
@@ -247,31 +206,45 @@ create_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     struct create_arg *a = arg;
     const struct job_new *jn = a->jn;
     uint64_t now = jn->now_ms != 0 ? jn->now_ms : now_wall_ms();
-    char newid[JOB_ID_LEN];
-    bool found = false;
+    char nowbuf[24], cut[24];
+    const char *v[11] = { a->newid, jn->feed_type, jn->unique_value,
+        jn->rule_name, jn->id_key, jn->alert_id, jn->envelope,
+        jn->rule_json, nowbuf, jn->requestor, cut };
+    PGresult *res;
+    bool made;
 
     (void)jp;
+    (void)unsafe;
     *a->dup = false;
-    if (jobs_new_id(newid, err, errlen) == -1 ||
-        jobs_pg_exec(c, "BEGIN", err, errlen) == -1)
+    snprintf(nowbuf, sizeof(nowbuf), "%llu", (unsigned long long)now);
+    snprintf(cut, sizeof(cut), "%llu", (unsigned long long)(now -
+        (jn->window_ms < now ? jn->window_ms : now)));
+    if ((res = jobs_pg_query(c, jn->window_ms > 0 ? CREATE_KEYED :
+        CREATE_PLAIN, jn->window_ms > 0 ? 11 : 10, v, NULL, NULL, err,
+        errlen)) == NULL)
         return -1;
-    if (jn->window_ms > 0 && claim_key(c, jn, now, newid, a->id, &found,
-        err, errlen) == -1)
-        goto rollback;
-    if (found) {
-        *a->dup = true;
-    } else {
-        snprintf(a->id, JOB_ID_LEN, "%s", newid);
-        if (insert_job(c, jn, now, newid, err, errlen) == -1)
-            goto rollback;
+    made = PQntuples(res) == 1;
+    PQclear(res);
+    snprintf(a->id, JOB_ID_LEN, "%s", a->newid);
+    if (made || jn->window_ms == 0)
+        return 0;
+    /* The key was taken within the window: by the job it names. The
+     * statement above waited for a racing replica's commit, so this reads
+     * the winner. */
+    if ((res = jobs_pg_query(c, "SELECT job FROM job_keys WHERE "
+        "feed_type = $1 AND unique_value = $2 AND rule_name = $3", 3, v + 1,
+        NULL, NULL, err, errlen)) == NULL)
+        return -1;
+    if (PQntuples(res) != 1) {
+        snprintf(err, errlen, "job store: dedup key vanished");
+        PQclear(res);
+        return -1;
     }
-    /* From here a lost connection leaves the outcome unknown: no retry
-     * (the caller answers 503; a retried request meets the dedup key). */
-    *unsafe = true;
-    return jobs_pg_exec(c, "COMMIT", err, errlen);
-rollback:
-    PQclear(PQexec(c, "ROLLBACK"));
-    return -1;
+    snprintf(a->id, JOB_ID_LEN, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    /* Our own id: an earlier try committed and its answer was lost. */
+    *a->dup = strcmp(a->id, a->newid) != 0;
+    return 0;
 }
 
 static int
@@ -280,6 +253,8 @@ pg_create(void *impl, const struct job_new *jn, char id[JOB_ID_LEN],
 {
     struct create_arg a = { .jn = jn, .id = id, .dup = dup };
 
+    if (jobs_new_id(a.newid, err, errlen) == -1)
+        return -1;
     return jobs_pg_run(impl, create_fn, &a, err, errlen);
 }
 

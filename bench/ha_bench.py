@@ -110,6 +110,8 @@ action_handler:
   job_store: '%(store)s'
   job_store_password_file: '%(pwf)s'
   job_lease: 2s
+  queue_max: 100000
+  client_max_jobs: 100000
   tokens: {directory: tokens, allowed_clients: clients.json,
            runtime: runtime.json}
 %(extra)s""" % {"sink": self.sink.url, "key": self.key, "user": self.user,

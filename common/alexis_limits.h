@@ -95,6 +95,9 @@
 #define AH_QUEUE_MAX_CEILING        100000
 #define AH_CLIENT_JOBS_DEFAULT      64      /* unfinished jobs per client */
 #define AH_RETRY_AFTER_S            30
+/* Output one job stores over all its results (each stream of a result is
+ * also capped by output_max): 64 entities x 64 tasks must not store GBs. */
+#define AH_JOB_OUTPUT_MAX           (8 * 1024 * 1024)
 #define AH_STORE_RETRY_MS           1000    /* workers retry a failing store */
 #define AH_PARALLEL_DEFAULT         16      /* entities of a task at once */
 #define AH_PARALLEL_MAX             256

@@ -295,6 +295,9 @@ note_once(struct fetcher *f, const struct ticket_ref *t, const char *text,
         if (attempt >= HTTP_RETRY_MAX ||
             (out->status != 0 && !http_status_retryable(out->status)))
             return -1;
+        /* Wait first: a write still on its way has a moment to land
+         * before it is looked for. */
+        wait_ms(f, http_backoff_ms(&rng, attempt, out->retry_after_ms));
         if (key != NULL && t->sys->note_find != NULL &&
             outcome_unknown(out)) {
             found = t->sys->note_find(f, t, key, ferr, sizeof(ferr));
@@ -304,7 +307,6 @@ note_once(struct fetcher *f, const struct ticket_ref *t, const char *text,
                 return 0;
             }
         }
-        wait_ms(f, http_backoff_ms(&rng, attempt, out->retry_after_ms));
     }
 }
 

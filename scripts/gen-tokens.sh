@@ -2,7 +2,8 @@
 # Write a fresh set of token files (original Alexis format) into DIR:
 # runtime tokens for poller, classifier and action handler, and the
 # allowed-clients lists of the classifier (poller, an engineer) and the
-# action handler (classifier, an engineer). Existing files are kept.
+# action handler (classifier, an engineer who may read every client's
+# jobs: "read_all"). Existing files are kept.
 set -eu
 dir=${1:?usage: gen-tokens.sh DIR}
 mkdir -p "$dir"
@@ -28,7 +29,7 @@ if [ ! -f "$dir/clients.classifier.json" ]; then
         "$(idof poller.token.json)" "$(idof engineer.token.json)" > "$dir/clients.classifier.json"
 fi
 if [ ! -f "$dir/clients.action_handler.json" ]; then
-    printf '{"token_list": [\n  {"token": {"type": "personal", "requestor": "classifier", "description": "The classifier", "id": "%s"}},\n  {"token": {"type": "user", "requestor": "engineer", "description": "On-call engineer", "id": "%s"}}\n]}\n' \
+    printf '{"token_list": [\n  {"token": {"type": "personal", "requestor": "classifier", "description": "The classifier", "id": "%s"}},\n  {"token": {"type": "user", "requestor": "engineer", "description": "On-call engineer (reads every job)", "id": "%s", "read_all": true}}\n]}\n' \
         "$(idof classifier.token.json)" "$(idof engineer.token.json)" > "$dir/clients.action_handler.json"
 fi
 echo "tokens in $dir (engineer token: $dir/engineer.token.json)"

@@ -106,6 +106,46 @@ class TestJobVisibility(ThreeClients):
         self.assertEqual(lists["all"], sorted([mine, eng]))
 
 
+class TestTicketWrites(ThreeClients):
+    """Item 7: ticket writes for a request go only to a ticket that exists
+    (read back first) in a configured account."""
+
+    def test_no_write_to_a_ticket_that_does_not_exist(self):
+        r = self.add_rule(rule("tw", "true"))
+        self.sink.answer("GET", "/v2/alerts/alert-404", 404,
+                         json.dumps({"message": "Alert does not exist"}))
+        self.start()
+        st, body, _ = self.post_as(ENGINEER_TOKEN, r, "404")
+        self.assertEqual(st, 202, body)
+        job = json.loads(body)["job"]
+        ev = self.proc.wait_event("ticket_refused", timeout=60, job=job)
+        self.assertIn("does not exist", ev["error"])
+        got = json.loads(http("GET", self.url + "/v1/jobs/" + job,
+                              headers=auth(ENGINEER_TOKEN))[1])
+        self.assertEqual(got["report"]["state"], "failed", got)
+        self.assertEqual(got["report"]["attempts"], 0)
+        self.assertEqual(self.sink.find("POST"), [])
+        # An alert that exists gets its note as before.
+        st, body, _ = self.post_as(ENGINEER_TOKEN, r, "200")
+        self.assertEqual(st, 202, body)
+        self.note()
+        gets = [q["path"] for q in self.sink.find("GET")]
+        self.assertIn("/v2/alerts/alert-200", gets)
+
+    def test_unconfigured_account_gets_nothing(self):
+        r = self.add_rule(rule("tw2", "true"))
+        self.start()
+        env = envelope("http://127.0.0.1:9", "77")
+        env["rule"] = r
+        st, body, _ = http("POST", self.url + "/v1/action", env,
+                           auth(ENGINEER_TOKEN))
+        self.assertEqual(st, 202, body)
+        job = json.loads(body)["job"]
+        ev = self.proc.wait_event("ticket_refused", timeout=60, job=job)
+        self.assertIn("not configured", ev["error"])
+        self.assertEqual(self.sink.find(), [])
+
+
 class TestBackPressure(ThreeClients):
     """Item 2: a bounded queue (503) and a per-client bound (429), both
     with Retry-After, and nothing stored past them."""

@@ -436,6 +436,39 @@ test_runtime_load(void **state)
     assert_non_null(strstr(err, "No such file"));
 }
 
+/* Issue 11 item 7: "read_all": true lets a client read every client's
+ * jobs; anything but a boolean is refused with the file's name. */
+static void
+test_read_all(void **state)
+{
+    static const char ok[] = "{\"token_list\":["
+        "{\"token\":{\"requestor\":\"a\",\"id\":\"tok-a\"}},"
+        "{\"token\":{\"requestor\":\"b\",\"id\":\"tok-b\","
+        "\"read_all\":true}},"
+        "{\"token\":{\"requestor\":\"c\",\"id\":\"tok-c\","
+        "\"read_all\":false}}]}";
+    static const char bad[] = "{\"token_list\":["
+        "{\"token\":{\"requestor\":\"a\",\"id\":\"tok-a\","
+        "\"read_all\":\"yes\"}}]}";
+    struct fixture *f = *state;
+    struct auth_clients *ac;
+    char err[256] = "";
+
+    write_file(f->path, ok, strlen(ok));
+    ac = auth_clients_load(f->path, err, sizeof(err));
+    assert_non_null(ac);
+    assert_false(auth_clients_read_all(ac, auth_clients_check(ac, "tok-a")));
+    assert_true(auth_clients_read_all(ac, auth_clients_check(ac, "tok-b")));
+    assert_false(auth_clients_read_all(ac, auth_clients_check(ac, "tok-c")));
+    assert_false(auth_clients_read_all(ac, "b"));   /* not its pointer */
+    assert_false(auth_clients_read_all(ac, NULL));
+    auth_clients_free(ac);
+    write_file(f->path, bad, strlen(bad));
+    assert_null(auth_clients_load(f->path, err, sizeof(err)));
+    assert_non_null(strstr(err, "\"read_all\" must be true or false"));
+    assert_non_null(strstr(err, f->path));
+}
+
 int
 main(void)
 {
@@ -443,6 +476,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_load_and_check, setup,
             teardown),
         cmocka_unit_test(test_presented_table),
+        cmocka_unit_test_setup_teardown(test_read_all, setup, teardown),
         cmocka_unit_test(test_timingsafe_table),
         cmocka_unit_test_setup_teardown(test_refresh, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed_files, setup,

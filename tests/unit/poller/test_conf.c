@@ -19,6 +19,7 @@
 #include "log.h"
 #include "ticketsys_dtv1.h"
 #include "ticketsys_dtv2.h"
+#include "ticketsys_jsm.h"
 #include "ticketsys_opsgenie.h"
 
 #define SAMPLE TEST_SRC_DIR "/fixtures/samples/conf/poller/alexis.conf.yaml"
@@ -235,6 +236,78 @@ test_bad_feeds(void **state)
     }
 }
 
+/* A jsm feed: query and skip_tags (with their defaults) instead of URL
+ * templates; its entry's credentials are HTTP Basic. */
+static void
+test_jsm_feed(void **state)
+{
+    static const struct {
+        const char *feed;
+        const char *want_err;   /* NULL: loads */
+    } rows[] = {
+        { "      query: 'status: open AND tag: x'\n"
+          "      skip_tags: [done, 'needs look']\n", NULL },
+        { "", NULL },
+        { "      feed_url: '$base_url/v1/alerts'\n",
+          "feed \"j\": a jsm feed takes query and skip_tags, not feed_url "
+          "or individual_url" },
+        { "      skip_tags: ['say \"hi\"']\n", "expected a tag" },
+    };
+    struct poller_conf c;
+    struct cfg_errors e;
+    char tok[64], text[4096];
+    const struct feed_def *d;
+    size_t i;
+    int rc;
+
+    (void)state;
+    write_tmp(tok, sizeof(tok), "jsm-token\n");
+    for (i = 0; i < NELEM(rows); i++) {
+        snprintf(text, sizeof(text), AUTH "  - name: j\n    type: jsm\n"
+            "    cloud_id: c-1\n    email: ops@example.com\n"
+            "    api_token_file: %s\n"
+            "poller:\n  classifier_destinations: {jsm: http://c:3/v1}\n"
+            "  tokens: {directory: tok, runtime: r.json}\n  feed_list:\n"
+            "    - name: j\n      authentication: j\n      type: jsm\n%s",
+            tok, rows[i].feed);
+        rc = load_text(text, &c, &e);
+        if (rows[i].want_err != NULL) {
+            assert_int_equal(rc, -1);
+            if (strstr(e.msgs[0], rows[i].want_err) == NULL)
+                fail_msg("row %zu: %s", i, e.msgs[0]);
+            poller_conf_free(&c);
+            continue;
+        }
+        if (rc == -1) {
+            cfg_errors_print(&e, stderr);
+            fail_msg("row %zu", i);
+        }
+        d = &c.feeds[0].def;
+        assert_ptr_equal(c.feeds[0].sys, &ticketsys_jsm);
+        assert_ptr_equal(d->sys, &ticketsys_jsm);
+        assert_string_equal(poller_feed_api(&c.feeds[0]), "jsm");
+        assert_string_equal(d->base_url, "https://api.atlassian.com");
+        assert_string_equal(d->auth->cloud_id, "c-1");
+        assert_string_equal(c.feeds[0].classifier, "http://c:3/v1");
+        assert_int_equal(d->nskip_tags, 2);
+        if (i == 0) {
+            assert_string_equal(d->query, "status: open AND tag: x");
+            assert_string_equal(d->skip_tags[1], "needs look");
+        } else {
+            assert_null(d->query);
+            assert_string_equal(d->skip_tags[0], "queue_autoremediation");
+            assert_string_equal(d->skip_tags[1], "queue_needsinvestigation");
+        }
+        poller_conf_free(&c);
+    }
+    /* Not for the feeds whose URLs the operator writes. */
+    assert_int_equal(load_text(HEAD OGF "      feed_url: x\n"
+        "      query: 'status: open'\n", &c, &e), -1);
+    assert_non_null(strstr(e.msgs[0], "query and skip_tags are for feeds"));
+    poller_conf_free(&c);
+    unlink(tok);
+}
+
 static void
 test_bounds(void **state)
 {
@@ -258,6 +331,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sample),
         cmocka_unit_test(test_spellings_and_units),
+        cmocka_unit_test(test_jsm_feed),
         cmocka_unit_test(test_dynatrace_versions),
         cmocka_unit_test(test_bad_feeds),
         cmocka_unit_test(test_bounds),
