@@ -165,6 +165,13 @@ classifier:
         return ("  job_store: '%s'\n  job_store_password_file: '%s'" %
                 self._store)
 
+    def listed(self, port):
+        """known_hosts lists 127.0.0.1:port, so the job connects (an
+        unlisted entity is refused before any connection)."""
+        kh = self.tmp.write("kh_%d" % port, "%s\n[127.0.0.1]:%d %s\n" % (
+            open(self.kh).read().strip(), port, SSHD.host_pub["ed25519"]))
+        self.conf = self.write_config(known_hosts=kh)
+
     def start(self, log="ah.log"):
         self.proc, self.url = start_daemon(
             [bin_path("alexis-action-handler"), "--config", self.conf],
@@ -450,11 +457,15 @@ class TestReportFromJobStore(AhCase):
         port = SSHD.port
         ok = self.add_rule(rule("rok", "true"))
         bad = self.add_rule(rule("rbad", "echo no >&2; exit 3"))
+        closed = free_port()
         mix = self.add_rule(rule(
             "rmix", "test \"$(echo $SSH_CONNECTION | cut -d' ' -f3)\" = "
             "127.0.0.1", entities=["127.0.0.1:%d" % port,
                                    "127.0.0.2:%d" % port,
-                                   "127.0.0.1:%d" % free_port()]))
+                                   "127.0.0.1:%d" % closed]))
+        # The closed port is in known_hosts, so the job tries it (and
+        # fails to connect) instead of refusing it before any connection.
+        self.listed(closed)
         self.start()
         jobs = [self.action(r, unique=str(6000 + i))["job"]
                 for i, r in enumerate((ok, bad, mix, ok))]
@@ -588,13 +599,6 @@ class TestJobFailures(AhCase):
         self.assertIn("not a valid host", job["reason"])
         self.assertEqual(lines(t), [])
         self.assertIn("not a valid host", self.note_text())
-
-    def listed(self, port):
-        """known_hosts lists 127.0.0.1:port, so the job connects (an
-        unlisted entity is refused before any connection)."""
-        kh = self.tmp.write("kh_%d" % port, "%s\n[127.0.0.1]:%d %s\n" % (
-            open(self.kh).read().strip(), port, SSHD.host_pub["ed25519"]))
-        self.conf = self.write_config(known_hosts=kh)
 
     def test_connection_refused(self):
         port = free_port()

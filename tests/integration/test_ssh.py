@@ -159,14 +159,17 @@ class CommandTests(SshCase):
             self.assertEqual(res["exit_status"], -1)
             self.assertIn("timed out after 1000 ms", res["error"])
             self.assertGreaterEqual(res["duration_ms"], 1000)
-            self.assertLess(res["wall"], 3.0, res)
+            # Far below the command's 30 s: the timeout ended it (a loose
+            # bound, as the machine may be busy).
+            self.assertLess(res["wall"], 10.0, res)
         finally:
-            # libssh2 < 1.11 cannot signal the command: stop it by its pid.
-            with open(pidfile) as f:
-                pid = int(f.read())
+            # libssh2 < 1.11 cannot signal the command: stop it by its pid
+            # (on a loaded machine the shell may not have written it yet).
             try:
+                with open(pidfile) as f:
+                    pid = int(f.read())
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
+            except (FileNotFoundError, ValueError, ProcessLookupError):
                 pass
 
     def test_stdin_is_empty(self):
