@@ -450,11 +450,18 @@ class TestReportFromJobStore(AhCase):
         port = SSHD.port
         ok = self.add_rule(rule("rok", "true"))
         bad = self.add_rule(rule("rbad", "echo no >&2; exit 3"))
+        closed = free_port()
         mix = self.add_rule(rule(
             "rmix", "test \"$(echo $SSH_CONNECTION | cut -d' ' -f3)\" = "
             "127.0.0.1", entities=["127.0.0.1:%d" % port,
                                    "127.0.0.2:%d" % port,
-                                   "127.0.0.1:%d" % free_port()]))
+                                   "127.0.0.1:%d" % closed]))
+        # The closed port is listed in known_hosts, so its run is tried
+        # (and fails to connect): an unlisted entity would fail the whole
+        # job before any connection.
+        kh = self.tmp.write("kh_closed", "%s\n[127.0.0.1]:%d %s\n" % (
+            open(self.kh).read().strip(), closed, SSHD.host_pub["ed25519"]))
+        self.conf = self.write_config(known_hosts=kh)
         self.start()
         jobs = [self.action(r, unique=str(6000 + i))["job"]
                 for i, r in enumerate((ok, bad, mix, ok))]
