@@ -291,9 +291,9 @@ owned_by(const cJSON *job, const char *requestor)
         strcmp(who->valuestring, requestor) == 0;
 }
 
-/* Drop the jobs of other clients from a list. The store already filters
- * by requestor; this also holds where a backend does not record it
- * (PostgreSQL, for now: there a client without read_all sees none). */
+/* Drop the jobs of other clients from a list. Both stores already filter
+ * by requestor; this is the second line, so a store that did not would
+ * show a client without read_all nothing rather than everything. */
 static void
 keep_own(cJSON *doc, const char *requestor)
 {
