@@ -25,6 +25,13 @@ FIXTURE = os.path.join(SRC, "tests", "fixtures", "envelopes",
 DAEMONS = ("classifier", "action_handler", "poller")
 
 
+def rules_ok():
+    """--check's line for the example rules/ copied beside a sample."""
+    n = len([f for f in os.listdir(os.path.join(SRC, "rules"))
+             if f.endswith(".json")])
+    return "configuration OK (%d rules)\n" % n
+
+
 def binary(daemon):
     return bin_path("alexis-" + daemon.replace("_", "-"))
 
@@ -54,7 +61,7 @@ class SampleCase(unittest.TestCase):
 class TestCheck(SampleCase):
     def test_classifier_and_poller_samples_load_unchanged(self):
         rc, out = self.check("classifier", self.layout("classifier"))
-        self.assertEqual((rc, out), (0, "configuration OK (4 rules)\n"))
+        self.assertEqual((rc, out), (0, rules_ok()))
         rc, out = self.check("poller", self.layout("poller", rules=False))
         self.assertEqual((rc, out), (0, "configuration OK (2 feeds)\n"))
 
@@ -80,7 +87,7 @@ class TestCheck(SampleCase):
                                  "id_ed25519").replace(
                 "  ssh_user:", "  known_hosts: 'known_hosts'\n  ssh_user:"))
         rc, out = self.check("action_handler", conf)
-        self.assertEqual((rc, out), (0, "configuration OK (4 rules)\n"))
+        self.assertEqual((rc, out), (0, rules_ok()))
 
     def test_action_handler_sample_without_rules_is_refused(self):
         conf = self.layout("action_handler", rules=False)
