@@ -473,6 +473,8 @@ class TestReportFromJobStore(AhCase):
         # comparison holds whatever each run's outcome was.)
         states = [self.finished(j)["state"] for j in jobs]
         self.assertEqual(states[1], "failed")
+        expected = sum(len(self.job(j)["results"]) for j in jobs)
+        self.assertGreaterEqual(expected, 2)
         self.assertEqual(self.proc.stop(), 0)
         log, db = [self.tmp.join("ah.log")], ["--jobs",
                                               self.tmp.join("action_handler.db")]
@@ -480,9 +482,9 @@ class TestReportFromJobStore(AhCase):
             from_log, from_db = self.report(cmd, log), self.report(cmd, db)
             self.assertEqual(from_db, from_log, cmd)
         runs = self.report("runs", db)
-        self.assertEqual(sum(r["runs"] for r in runs["runs"]), 6, runs)
+        self.assertEqual(sum(r["runs"] for r in runs["runs"]), expected, runs)
         fails = self.report("failures", db)["failures"]
-        self.assertGreaterEqual(sum(f["failures"] for f in fails), 2, fails)
+        self.assertGreaterEqual(sum(f["failures"] for f in fails), 1, fails)
         if states == ["succeeded", "failed", "partial", "succeeded"]:
             reasons = sorted(f["reason"] for f in fails)
             self.assertEqual(reasons[1:], ["exit status 1", "exit status 3"])
