@@ -15,6 +15,7 @@
 #include "alert.h"
 #include "alexis_limits.h"
 #include "auth.h"
+#include "guard_api.h"
 #include "handler.h"
 #include "jobs.h"
 #include "json.h"
@@ -106,12 +107,15 @@ pick_rule(struct action_handler *ah, const cJSON *req_rule, const char *name,
     return *owned;
 }
 
-/* Store the job; answer 202, or 200 for a duplicate. */
+/* Store the job under its guardrails; answer 202 (whatever state they
+ * gave it), or 200 for a duplicate. */
 static void
 queue_job(struct action_handler *ah, struct alert *a, const struct rule *r,
-    struct http_response *resp)
+    const char *requestor, struct http_response *resp)
 {
     struct job_new jn;
+    struct guard_req gr;
+    struct job_verdict v;
     char id[JOB_ID_LEN], err[512], *envelope;
     bool dup;
     cJSON *ans;
@@ -126,7 +130,11 @@ queue_job(struct action_handler *ah, struct alert *a, const struct rule *r,
     jn.envelope = envelope;
     jn.rule_json = r->json;
     jn.window_ms = ah->conf.idempotency_window_ms;
-    if (jobs_create(ah->jobs, &jn, id, &dup, err, sizeof(err)) == -1) {
+    jn.requestor = requestor;
+    guard_api_build(ah, r, a->doc, &gr);
+    if (jobs_create_guarded(ah->jobs, &jn, &gr.g, id, &dup, &v, err,
+        sizeof(err)) == -1) {
+        guard_api_release(&gr);
         log_event(LOG_ERROR, "job_store_failed", KV_STR(a->id_key, a->id),
             KV_STR("rule_name", r->name), KV_ERR(err));
         http_reply_error(resp, 503, "the job could not be stored; retry");
@@ -134,16 +142,25 @@ queue_job(struct action_handler *ah, struct alert *a, const struct rule *r,
         return;
     }
     free(envelope);
-    log_event(LOG_INFO, dup ? "job_duplicate" : "job_queued",
-        KV_STR("job", id), KV_STR(a->id_key, a->id),
-        KV_STR("rule_name", r->name), KV_STR("feed_type", a->feed_type));
+    guard_api_release(&gr);
+    if (dup)
+        log_event(LOG_INFO, "job_duplicate", KV_STR("job", id),
+            KV_STR(a->id_key, a->id), KV_STR("rule_name", r->name),
+            KV_STR("feed_type", a->feed_type));
+    else
+        guard_api_log(a, id, r->name, requestor, &v);
     if (!dup)
         runner_wake(ah->runner);
     ans = cJSON_CreateObject();
     cJSON_AddStringToObject(ans, "received", a->unique_value);
     cJSON_AddStringToObject(ans, "job", id);
-    if (dup)
+    if (dup) {
         cJSON_AddBoolToObject(ans, "duplicate", 1);
+    } else {
+        cJSON_AddStringToObject(ans, "state", v.state);
+        if (v.reason[0] != '\0')
+            cJSON_AddStringToObject(ans, "reason", v.reason);
+    }
     reply_json(resp, dup ? 200 : 202, ans);
 }
 
@@ -196,6 +213,15 @@ handle_action(void *ctx, const struct http_request *req,
         goto out;
     }
     http_response_set_id(resp, a.id_key, a.id);
+    if (!auth_grant_allows_rule(req->grant, name)) {
+        log_event(LOG_WARN, "action_refused", KV_STR(a.id_key, a.id),
+            KV_STR("rule_name", name), KV_INT("status", 403),
+            KV_STR("requestor", req->requestor),
+            KV_STR("reason", "client_not_allowed"));
+        http_reply_error(resp, 403, "client %s may not run rule %s",
+            req->requestor, name);
+        goto out;
+    }
     if ((r = pick_rule(ah, req_rule, name, &a, &rs, &owned, &status, err,
         sizeof(err))) == NULL) {
         log_event(LOG_WARN, "action_refused", KV_STR(a.id_key, a.id),
@@ -204,7 +230,7 @@ handle_action(void *ctx, const struct http_request *req,
         http_reply_error(resp, status, "%s", err);
         goto out;
     }
-    queue_job(ah, &a, r, resp);
+    queue_job(ah, &a, r, req->requestor, resp);
 out:
     rules_unref(owned);
     rule_set_release(rs);
@@ -267,5 +293,7 @@ const struct http_route api_routes[] = {
       .fn = handle_jobs },
     { .method = "GET", .path = JOBS_PREFIX, .prefix = true, .auth = true,
       .fn = handle_job },
+    { .method = "POST", .path = JOBS_PREFIX, .prefix = true, .auth = true,
+      .fn = guard_api_control },
     { .method = NULL },
 };

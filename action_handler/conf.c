@@ -15,6 +15,7 @@
 #include <pcre2.h>
 
 #include "alexis_limits.h"
+#include "window.h"
 
 #define AC_OFF(f) offsetof(struct ah_conf, f)
 #define STR(x)  #x
@@ -51,6 +52,29 @@ check_pattern(const char *text, char *err, size_t errlen)
 static const struct cfg_field pattern_fields[] = {
     { .key = "", .type = CFG_STR, .offset = offsetof(struct ah_pattern,
       text), .check = check_pattern },
+    { .key = NULL },
+};
+
+static int
+check_window(const char *text, char *err, size_t errlen)
+{
+    const char *errstr;
+    uint64_t ms;
+
+    if (window_parse(text, GUARD_WINDOW_MAX_MS, &ms, &errstr) == -1) {
+        snprintf(err, errlen, "expected a window like \"1m\", \"30s\" or "
+            "\"1h\" (%s)", errstr);
+        return -1;
+    }
+    return 0;
+}
+
+static const struct cfg_field storm_fields[] = {
+    { .key = "window", .type = CFG_STR, .offset = offsetof(struct ah_storm,
+      window), .check = check_window, .flags = CFG_REQUIRED },
+    { .key = "max_jobs", .type = CFG_INT, .offset = offsetof(struct ah_storm,
+      max_jobs), .min = 1, .max = GUARD_STORM_MAX_JOBS,
+      .flags = CFG_REQUIRED },
     { .key = NULL },
 };
 
@@ -95,6 +119,11 @@ static const struct cfg_field ah_fields[] = {
     { .key = "max_body_bytes", .type = CFG_INT,
       .offset = AC_OFF(max_body_bytes), .min = 1024,
       .max = HTTP_BODY_MAX_CEILING, .def = "1048576" },
+    { .key = "storm_breaker", .type = CFG_SECTION, .offset = AC_OFF(storm),
+      .sub = storm_fields },
+    { .key = "investigation_queue", .type = CFG_STR,
+      .offset = AC_OFF(investigation_queue),
+      .def = "queue_needsinvestigation" },
     { .key = NULL },
 };
 
@@ -133,6 +162,7 @@ compile_patterns(struct ah_conf *conf)
 int
 ah_conf_load(const char *path, struct ah_conf *conf, struct cfg_errors *errs)
 {
+    const char *errstr;
     int rc;
 
     /* The original's default port; fields without a default keep this. */
@@ -156,6 +186,9 @@ ah_conf_load(const char *path, struct ah_conf *conf, struct cfg_errors *errs)
             "is true");
     cfg_tokens_resolve(&conf->tokens);
     compile_patterns(conf);
+    if (conf->storm.window != NULL && window_parse(conf->storm.window,
+        GUARD_WINDOW_MAX_MS, &conf->storm.window_ms, &errstr) == -1)
+        conf->storm.window_ms = 0;  /* reported by check_window */
     return errs->n == 0 && rc == 0 ? 0 : -1;
 }
 

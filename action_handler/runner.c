@@ -15,11 +15,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "alert_state.h"
 #include "annotate.h"
 #include "conf.h"
 #include "http_client.h"
 #include "jobs.h"
 #include "log.h"
+#include "str.h"
+#include "verify.h"
 #include "xmem.h"
 
 struct runner {
@@ -36,7 +39,7 @@ struct runner {
 
 /* delay_after between tasks: a timed wait that runner_stop cuts short. */
 static void
-sleep_ms(void *arg, uint64_t ms)
+delay_ms(void *arg, uint64_t ms)
 {
     struct runner *rn = arg;
     struct timespec until;
@@ -56,16 +59,25 @@ sleep_ms(void *arg, uint64_t ms)
 }
 
 /* One unit of work: a pending report first (so reports of interrupted jobs
- * go out at start-up), else a queued job. Returns true when it did one. */
+ * go out at start-up), then a due verification check, else a queued job.
+ * Returns true when it did one. */
 static bool
 work_once(struct runner *rn, struct http_client *hc)
 {
     struct job j;
     char err[256];
+    uint64_t deadline;
     int rc;
 
     if ((rc = jobs_claim_report(rn->js, &j, err, sizeof(err))) == 1) {
         annotate_job(rn->conf, rn->js, hc, &j);
+        jobs_job_free(&j);
+        return true;
+    }
+    if (rc == 0 && (rc = jobs_claim_verify(rn->js, now_wall_ms(), &j,
+        &deadline, err, sizeof(err))) == 1) {
+        verify_check(rn->conf, rn->js, hc, rn->env.alert_state,
+            rn->env.alert_state_arg, &j, deadline);
         jobs_job_free(&j);
         return true;
     }
@@ -77,6 +89,48 @@ work_once(struct runner *rn, struct http_client *hc)
     if (rc == -1)
         log_event(LOG_ERROR, "job_store_failed", KV_ERR(err));
     return false;
+}
+
+/* The recheck/verify seam of the daemon: the ticket's real state. */
+static enum guard_alert_state
+read_state(void *arg, const struct alert *a, char *err, size_t errlen)
+{
+    struct runner *rn = arg;
+
+    return alert_state_read(rn->conf, a, err, errlen);
+}
+
+/* Sleep until runner_wake, or until the next verification check is due
+ * (called with rn->lock held). */
+static void
+wait_work(struct runner *rn, unsigned long seen)
+{
+    struct timespec until;
+    uint64_t when = 0, now;
+    char err[256];
+    int has;
+
+    pthread_mutex_unlock(&rn->lock);
+    has = jobs_verify_next(rn->js, &when, err, sizeof(err));
+    pthread_mutex_lock(&rn->lock);
+    if (has != 1) {
+        while (rn->gen == seen && !atomic_load(&rn->stopping))
+            pthread_cond_wait(&rn->cond, &rn->lock);
+        return;
+    }
+    now = now_wall_ms();
+    if (when <= now)
+        return;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += (time_t)((when - now) / 1000);
+    until.tv_nsec += (long)((when - now) % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    while (rn->gen == seen && !atomic_load(&rn->stopping) &&
+        pthread_cond_timedwait(&rn->cond, &rn->lock, &until) != ETIMEDOUT)
+        ;
 }
 
 static void *
@@ -95,8 +149,7 @@ worker(void *arg)
         if (work_once(rn, hc))
             continue;
         pthread_mutex_lock(&rn->lock);
-        while (rn->gen == seen && !atomic_load(&rn->stopping))
-            pthread_cond_wait(&rn->cond, &rn->lock);
+        wait_work(rn, seen);
         pthread_mutex_unlock(&rn->lock);
     }
     http_client_free(hc);
@@ -121,8 +174,10 @@ runner_start(const struct ah_conf *conf, struct jobs *js,
     rn->env.passphrase = passphrase;
     rn->env.ssh = ssh;
     rn->env.stopping = &rn->stopping;
-    rn->env.sleep_ms = sleep_ms;
+    rn->env.sleep_ms = delay_ms;
     rn->env.sleep_arg = rn;
+    rn->env.alert_state = read_state;
+    rn->env.alert_state_arg = rn;
     rn->threads = xcalloc(n, sizeof(*rn->threads));
     for (i = 0; i < n; i++) {
         if (pthread_create(&rn->threads[i], NULL, worker, rn) != 0) {

@@ -73,6 +73,7 @@ struct req_state {
     char                *method;
     char                *path;
     char                *requestor;
+    struct auth_grant   *grant;     /* the client's rights (§13) */
     struct buf           body;
     uint64_t             received;  /* body bytes seen, kept or not */
     bool                 too_large;
@@ -247,6 +248,7 @@ authenticate(struct http_server *srv, struct MHD_Connection *mc,
     }
     if ((who = auth_clients_check(srv->clients, token)) != NULL) {
         st->requestor = xstrdup(who);
+        st->grant = auth_clients_grant(srv->clients, who);
         rc = 0;
     }
     (void)pthread_mutex_unlock(&srv->auth_lock);
@@ -330,6 +332,7 @@ dispatch(struct http_server *srv, struct MHD_Connection *mc,
     req.body = st->body.data != NULL ? st->body.data : "";
     req.body_len = st->body.len;
     req.requestor = st->requestor;
+    req.grant = st->grant;
     req.conn = (struct http_conn *)mc;
     st->route->fn(srv->ctx, &req, &resp);
     return queue_response(mc, st, &resp, NULL);
@@ -416,6 +419,7 @@ on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
     log_finished(st, toe);
     buf_free(&st->body);
     free(st->requestor);
+    auth_grant_free(st->grant);
     free(st->method);
     free(st->path);
     free(st);

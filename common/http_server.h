@@ -24,6 +24,7 @@
 #include "compat.h"
 
 struct auth_clients;
+struct auth_grant;
 struct http_server;
 struct http_conn;  /* opaque: MHD's connection */
 
@@ -33,6 +34,7 @@ struct http_request {
     const char          *body;      /* NUL-terminated; "" when none */
     size_t               body_len;
     const char          *requestor; /* authenticated client, or NULL */
+    const struct auth_grant *grant; /* its rights (auth.h), or NULL */
     struct http_conn    *conn;
 };
 
