@@ -222,7 +222,8 @@ jobs_transition(struct jobs *js, const char *id, const char *const *from,
     }
     if (jobs_prepare(js, "UPDATE jobs SET state = ?2, reason = "
         "coalesce(?3, reason), approver = coalesce(?4, approver), "
-        "report_state = 'pending', finished_ms = ?5 WHERE id = ?1", &st,
+        "report_state = 'pending', finished_ms = ?5, detail = NULL "
+        "WHERE id = ?1", &st,
         err, errlen) == -1)
         goto rollback;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
