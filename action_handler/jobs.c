@@ -153,6 +153,9 @@ check_version(struct jobs *js, char *err, size_t errlen)
         return -1;
     if (sqlite3_step(st) == SQLITE_ROW)
         v = sqlite3_column_int(st, 0);
+    /* Finalized first: a table cannot be dropped under a live statement. */
+    sqlite3_finalize(st);
+    st = NULL;
     if (v == 1 && exec_sql(js, migrate_v1_sql, err, errlen) == -1) {
         rc = -1;
     } else if (v == 0 || v == 1) {
