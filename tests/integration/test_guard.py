@@ -17,6 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (GENIE_KEY, SimAdmin, TempDir, bin_path,  # noqa: E402
                      http, start_daemon, token, wait_until)
 from sshd import Sshd  # noqa: E402
+import test_classifier as tc  # noqa: E402
 
 CLIENT = "classifier-token-0c0ffee0"
 APPROVER = "approver-token-7a7a7a7a"
@@ -512,6 +513,91 @@ classifier:
             self.assertNotIn("good.json", err)
         finally:
             tmp.cleanup()
+
+
+def og_rule(name):
+    return {"rule_name": name, "enabled": "true", "alert_feed": "opsgenie",
+            "os_type": "linux",
+            "evaluation_list": [{"evaluation": {
+                "search_key": "message", "search_text": "garbage"}}],
+            "task_list": [{"task": {"task_type": "remote_ssh",
+                                    "run_command": "true", "action": "a"}}],
+            "entity_type": "explicit", "entities": ["h1"]}
+
+
+class TestClassifierLoops(tc.ClassifierCase):
+    """The classifier against a sink standing in for the action handler and
+    OpsGenie: an alert whose forward cannot succeed goes to the
+    investigation queue with the reason instead of being offered again
+    every poll; a rule that failed beside a forwarded one is reported."""
+    copy_rules = False
+
+    def setUp(self):
+        super().setUp()
+        for name in ("a_first", "b_second"):
+            self.tmp.write("rules/%s.json" % name, json.dumps(og_rule(name)))
+
+    def investigation_note(self):
+        reqs = self.sink.wait_for("POST", "/v2/alerts/")
+        teams = [r for r in self.sink.find("POST", "/v2/alerts/")
+                 if r["path"].endswith("/teams")]
+        return {r["json"]["team"]["name"]: r["json"].get("note", "")
+                for r in teams} if reqs else {}
+
+    def test_422_goes_to_investigation_at_once(self):
+        self.sink.answer("POST", "/v1/action", 422, json.dumps(
+            {"error": "unknown rule b_second", "status": 422}))
+        st, _, _ = self.post(tc.envelope("opsgenie-gc.json", self.sink.url))
+        self.assertEqual(st, 202)
+        fin = self.finished("tinyId", "5120")
+        self.assertEqual((fin["result"], fin["next"]),
+                         ("forward_failed", "investigate"))
+        # 422 is definitive: one attempt per rule, no retry.
+        self.assertEqual(len(self.sink.find("POST", "/v1/action")), 2)
+        marks = wait_until(lambda: (lambda m: m if INVESTIGATE in m else
+                                    None)(self.investigation_note()), 10,
+                           "the investigation mark")
+        self.assertIn("unknown rule b_second", marks[INVESTIGATE])
+        self.assertIn("rule a_first", marks[INVESTIGATE])
+        self.assertNotIn("queue_autoremediation", marks)
+
+    def test_503_is_retried_then_investigated(self):
+        self.sink.answer("POST", "/v1/action", 503, json.dumps(
+            {"error": "the job could not be stored; retry", "status": 503}))
+        self.tmp.write("rules/b_second.json", "{}")     # one rule only
+        st, _, _ = self.post(tc.envelope("opsgenie-gc.json", self.sink.url))
+        self.assertEqual(st, 202)
+        fin = self.finished("tinyId", "5120")
+        self.assertEqual(fin["next"], "investigate")
+        # Bounded: the first attempt and HTTP_RETRY_MAX (3) retries.
+        self.assertEqual(len(self.sink.find("POST", "/v1/action")), 4)
+        marks = wait_until(lambda: (lambda m: m if INVESTIGATE in m else
+                                    None)(self.investigation_note()), 10,
+                           "the investigation mark")
+        self.assertIn("could not be stored", marks[INVESTIGATE])
+
+    def test_partly_forwarded_is_not_hidden(self):
+        self.sink.answer("POST", "/v1/action", 500, '{"error":"boom"}')
+        self.sink.answer("POST", "/v1/action", 202,
+                         '{"received":"5120","job":"j"}', times=1)
+        st, _, _ = self.post(tc.envelope("opsgenie-gc.json", self.sink.url))
+        self.assertEqual(st, 202)
+        fin = self.finished("tinyId", "5120")
+        self.assertEqual((fin["result"], fin["next"]),
+                         ("partly_forwarded", "investigate"))
+        marks = wait_until(lambda: (lambda m: m if len(m) == 2 else None)(
+            self.investigation_note()), 10, "both marks")
+        self.assertIn("queue_autoremediation", marks)
+        self.assertIn("rule b_second", marks[INVESTIGATE])
+        self.assertIn("1 of 2 matching rules", marks[INVESTIGATE])
+
+    def test_transient_failure_still_retries_next_poll(self):
+        self.sink.answer("POST", "/v1/action", 500, '{"error":"boom"}')
+        st, _, _ = self.post(tc.envelope("opsgenie-gc.json", self.sink.url))
+        self.assertEqual(st, 202)
+        fin = self.finished("tinyId", "5120")
+        self.assertEqual(fin["next"], "retry_next_poll")
+        self.assertEqual(self.sink.find("POST", "/v2/alerts"), [])
 
 
 if __name__ == "__main__":
