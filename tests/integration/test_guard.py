@@ -169,6 +169,14 @@ action_handler:
         return [t.get("name") for t in
                 self.sim.alert(alert["tinyId"])["teams"]]
 
+    def report(self):
+        """alexis-report summary of the action handler's log, as JSON."""
+        out = subprocess.run([bin_path("alexis-report"), "summary",
+                              "--format", "json", self.tmp.join("ah.log")],
+                             capture_output=True, text=True, timeout=30)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        return json.loads(out.stdout)
+
     def close_alert(self, alert):
         st, _, _ = http("POST", "%s/v2/alerts/%s/close?identifierType=tiny"
                         % (self.sim_url, urllib.parse.quote(alert["tinyId"])),
@@ -243,6 +251,10 @@ class TestStormBreaker(GuardCase):
             self.assertTrue(any("reason storm_breaker" in n
                                 for n in self.notes(al)), al["tinyId"])
             self.assertIn(INVESTIGATE, self.teams(al))
+        rows = self.report()["guardrail_skips"]
+        self.assertEqual([(r["event"], r["reason"], r["jobs"])
+                          for r in rows],
+                         [("job_skipped", "storm_breaker", 45)])
 
 
 class TestBlastRadius(GuardCase):
@@ -403,6 +415,9 @@ class TestVerify(GuardCase):
         wait_until(lambda: INVESTIGATE in self.teams(a), WAIT_S,
                    "sent to the investigation queue")
         self.assertTrue(any("NOT verified" in n for n in self.notes(a)))
+        row = self.report()["verified"][0]
+        self.assertEqual((row["rule"], row["verifications"],
+                          row["verified_pct"]), ("unver", 1, 0))
 
 
 class TestOnFailure(GuardCase):
