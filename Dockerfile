@@ -34,4 +34,9 @@ WORKDIR /var/lib/alexis
 ENV ALEXIS_PORT=8083
 HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
     CMD curl -fsS "http://127.0.0.1:${ALEXIS_PORT}/v1/ping" >/dev/null || exit 1
+# Files the daemons create (the job store, its WAL) are private to their
+# user: the entrypoint sets umask 077, then runs the command (the stack's
+# `command:` replaces CMD, never this). The job store also sets its mode
+# itself.
+ENTRYPOINT ["/bin/sh", "-c", "umask 077 && exec \"$@\"", "alexis"]
 CMD ["alexis-classifier", "--config", "/etc/alexis/alexis.conf.yaml"]

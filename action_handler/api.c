@@ -18,10 +18,14 @@
 #include "guard_api.h"
 #include "handler.h"
 #include "jobs.h"
+#include "jobs_query.h"
 #include "json.h"
 #include "log.h"
+#include "metrics.h"
+#include "metrics_http.h"
 #include "ruledir.h"
 #include "rules.h"
+#include "rtime.h"
 #include "runner.h"
 #include "str.h"
 #include "xmem.h"
@@ -137,7 +141,8 @@ queue_job(struct action_handler *ah, struct alert *a, const struct rule *r,
         guard_api_release(&gr);
         log_event(LOG_ERROR, "job_store_failed", KV_STR(a->id_key, a->id),
             KV_STR("rule_name", r->name), KV_ERR(err));
-        http_reply_error(resp, 503, "the job could not be stored; retry");
+        http_reply_error(resp, 503, "the job could not be stored (%s); "
+            "retry", err);
         free(envelope);
         return;
     }
@@ -149,6 +154,7 @@ queue_job(struct action_handler *ah, struct alert *a, const struct rule *r,
             KV_STR("feed_type", a->feed_type));
     else
         guard_api_log(a, id, r->name, requestor, &v);
+    metrics_inc(METRIC_JOBS, r->name, dup ? "duplicate" : v.state);
     if (!dup)
         runner_wake(ah->runner);
     ans = cJSON_CreateObject();
@@ -180,6 +186,10 @@ take_rule(struct alert *a, cJSON **rule, char *err, size_t errlen)
         snprintf(err, errlen, "missing field rule.rule_name");
         return NULL;
     }
+    if (json_has_nul(name)) {
+        snprintf(err, errlen, "rule.rule_name contains a NUL character");
+        return NULL;
+    }
     if (strlen(name) > 128) {
         snprintf(err, errlen, "rule.rule_name longer than 128 bytes");
         return NULL;
@@ -202,8 +212,8 @@ handle_action(void *ctx, const struct http_request *req,
     int status;
 
     memset(&a, 0, sizeof(a));
-    if ((doc = json_parse_located(req->body, req->body_len, "request body",
-        err, sizeof(err))) == NULL) {
+    if ((doc = json_parse_marking_nul(req->body, req->body_len,
+        "request body", err, sizeof(err))) == NULL) {
         http_reply_error(resp, 400, "%s", err);
         return;
     }
@@ -227,6 +237,7 @@ handle_action(void *ctx, const struct http_request *req,
         log_event(LOG_WARN, "action_refused", KV_STR(a.id_key, a.id),
             KV_STR("rule_name", name), KV_INT("status", status),
             KV_STR("reason", err));
+        metrics_inc(METRIC_JOBS, name, "refused");
         http_reply_error(resp, status, "%s", err);
         goto out;
     }
@@ -261,32 +272,45 @@ handle_job(void *ctx, const struct http_request *req,
     reply_json(resp, 200, doc);
 }
 
+static const char *
+query_arg(const void *arg, const char *name)
+{
+    return http_request_query(arg, name);
+}
+
 static void
 handle_jobs(void *ctx, const struct http_request *req,
     struct http_response *resp)
 {
     struct action_handler *ah = ctx;
-    const char *v = http_request_query(req, "limit"), *errstr;
-    uint64_t limit = AH_JOBS_LIST_DEFAULT;
+    struct jobs_query q;
     char err[256];
     cJSON *doc;
 
-    if (v != NULL && str_to_u64(v, 1, AH_JOBS_LIST_MAX, &limit,
-        &errstr) == -1) {
-        http_reply_error(resp, 400, "limit: %s (1-%d)", errstr,
-            AH_JOBS_LIST_MAX);
+    if (jobs_query_parse(&q, query_arg, req, rtime_now_ms(), err,
+        sizeof(err)) == -1) {
+        http_reply_error(resp, 400, "%s", err);
         return;
     }
-    if ((doc = jobs_list_json(ah->jobs, (int)limit, err,
-        sizeof(err))) == NULL) {
+    if ((doc = jobs_query_json(ah->jobs, &q, err, sizeof(err))) == NULL) {
         http_reply_error(resp, 503, "%s", err);
         return;
     }
     reply_json(resp, 200, doc);
 }
 
+static void
+handle_metrics(void *ctx, const struct http_request *req,
+    struct http_response *resp)
+{
+    struct action_handler *ah = ctx;
+
+    metrics_http_reply(ah->metrics, req, resp);
+}
+
 const struct http_route api_routes[] = {
     { .method = "GET", .path = "/v1/ping", .fn = handle_ping },
+    { .method = "GET", .path = "/metrics", .fn = handle_metrics },
     { .method = "POST", .path = "/v1/action", .auth = true,
       .fn = handle_action },
     { .method = "GET", .path = "/v1/jobs", .auth = true,

@@ -12,6 +12,7 @@
 
 #include "auth.h"
 #include "handler.h"
+#include "metrics_http.h"
 #include "ruledir.h"
 #include "str.h"
 
@@ -40,6 +41,11 @@ check_tokens(const struct action_handler *ah)
         bad = 1;
     }
     auth_clients_free(ac);
+    if (metrics_http_check(ah->conf.tokens.metrics_token, err,
+        sizeof(err)) == -1) {
+        fprintf(stderr, "%s: error: %s\n", ah->config_path, err);
+        bad = 1;
+    }
     if (auth_runtime_check(ah->conf.tokens.runtime, err, sizeof(err)) ==
         -1) {
         fprintf(stderr, "%s: error: %s\n", ah->config_path, err);

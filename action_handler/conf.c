@@ -15,7 +15,10 @@
 #include <pcre2.h>
 
 #include "alexis_limits.h"
+#include "jobs_store.h"
+#include "str.h"
 #include "window.h"
+#include "xmem.h"
 
 #define AC_OFF(f) offsetof(struct ah_conf, f)
 #define STR(x)  #x
@@ -90,6 +93,16 @@ static const struct cfg_field ah_fields[] = {
       .def = "rules" },
     { .key = "db_path", .type = CFG_PATH, .offset = AC_OFF(db_path),
       .def = "action_handler.db" },
+    { .key = "job_store", .type = CFG_STR, .offset = AC_OFF(job_store),
+      .check = jobs_store_check },
+    { .key = "job_store_password_file", .type = CFG_PATH,
+      .offset = AC_OFF(job_store_password_file) },
+    { .key = "job_retention", .type = CFG_DURATION,
+      .offset = AC_OFF(job_retention_ms), .min = AH_RETENTION_MIN_MS,
+      .max = 100LL * 365 * 24 * 3600 * 1000, .def = AH_RETENTION_DEFAULT },
+    { .key = "job_lease", .type = CFG_DURATION,
+      .offset = AC_OFF(job_lease_ms), .min = AH_LEASE_MIN_MS,
+      .max = AH_LEASE_MAX_MS, .def = AH_LEASE_DEFAULT },
     { .key = "development", .type = CFG_BOOL, .offset = AC_OFF(development),
       .def = "false" },
     { .key = "debug", .type = CFG_BOOL, .offset = AC_OFF(debug),
@@ -159,6 +172,23 @@ compile_patterns(struct ah_conf *conf)
     }
 }
 
+/* job_store naming SQLite replaces db_path (relative to the config
+ * file's directory, as every path); PostgreSQL stays in job_store. */
+static void
+resolve_store(struct ah_conf *conf, const char *path)
+{
+    char *dir;
+
+    if (conf->job_store == NULL || jobs_store_is_pg(conf->job_store))
+        return;
+    dir = path_dirname(path);
+    free(conf->db_path);
+    conf->db_path = path_join(dir, jobs_store_sqlite_path(conf->job_store));
+    free(dir);
+    free(conf->job_store);
+    conf->job_store = NULL;
+}
+
 int
 ah_conf_load(const char *path, struct ah_conf *conf, struct cfg_errors *errs)
 {
@@ -185,6 +215,7 @@ ah_conf_load(const char *path, struct ah_conf *conf, struct cfg_errors *errs)
             "\"action_handler.ssh_key\": required unless development "
             "is true");
     cfg_tokens_resolve(&conf->tokens);
+    resolve_store(conf, path);
     compile_patterns(conf);
     if (conf->storm.window != NULL && window_parse(conf->storm.window,
         GUARD_WINDOW_MAX_MS, &conf->storm.window_ms, &errstr) == -1)

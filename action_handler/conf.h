@@ -36,6 +36,13 @@ struct ah_conf {
     char                   *known_hosts;
     char                   *rules_dir;
     char                   *db_path;
+    /* job_store: a path, sqlite:///path or postgresql://… (DESIGN §14);
+     * after loading, the SQLite path is in db_path and job_store is NULL
+     * unless it names a PostgreSQL server. */
+    char                   *job_store;
+    char                   *job_store_password_file;
+    uint64_t                job_retention_ms;
+    uint64_t                job_lease_ms;
     bool                    development;    /* dry run */
     bool                    debug;
     struct cfg_tokens       tokens;

@@ -230,6 +230,12 @@ entities_parse(const char *text, char *host, size_t hostlen, int *port,
     unsigned char addr[16];
     char q[QUOTE_MAX * 4 + 8];
 
+    if (json_has_nul(text)) {
+        snprintf(err, errlen, "entity \"%s\" contains a NUL character",
+            quoted(q, sizeof(q), text));
+        host[0] = '\0';
+        return -1;
+    }
     if (strlen(text) > AH_ENTITY_MAX ||
         split_host_port(text, host, hostlen, port) == -1)
         goto bad;

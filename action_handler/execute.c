@@ -17,6 +17,7 @@
 #include "entities.h"
 #include "guard.h"
 #include "log.h"
+#include "metrics.h"
 #include "rules.h"
 #include "ssh_key.h"
 #include "str.h"
@@ -178,6 +179,7 @@ run_one(struct task_run *tr, const struct entity *e)
         sizeof(err)) == -1)
         log_event(LOG_ERROR, "result_store_failed", KV_STR("job",
             r->job->id), KV_STR("entity", e->text), KV_ERR(err));
+    metrics_inc(METRIC_SSH_COMMANDS, row.outcome, NULL);
     log_result(r, t, e, &res, row.state);
     log_action(r, "ActionFinished", t, e, row.state, res.exit_status,
         res.duration_ms);
@@ -371,6 +373,8 @@ execute_job(const struct execute_env *env, const struct job *j)
     reason[0] = '\0';
     log_event(LOG_INFO, "job_started", KV_STR("job", j->id),
         KV_STR(j->id_key, j->alert_id), KV_STR("rule_name", j->rule_name));
+    metrics_inc(METRIC_JOBS, j->rule_name, "running");
+    metrics_gauge_add(METRIC_JOBS_RUNNING, NULL, 1);
     if (load(&r, reason, sizeof(reason)) == 0) {
         if (recheck_closed(&r, reason, sizeof(reason))) {
             state = "skipped";
@@ -378,6 +382,7 @@ execute_job(const struct execute_env *env, const struct job *j)
                 KV_STR(j->id_key, j->alert_id), KV_STR("rule_name",
                 j->rule_name), KV_STR("reason", reason), KV_STR("detail",
                 "the alert was closed before the first command"));
+            metrics_guardrail_skip(reason);
         } else {
             run_tasks(&r);
             state = final_state(&r, reason, sizeof(reason));
@@ -393,6 +398,10 @@ execute_job(const struct execute_env *env, const struct job *j)
         KV_STR("state", state), KV_UINT("entities", r.ents.n),
         KV_UINT("succeeded", r.ok), KV_UINT("failed", r.bad),
         KV_STR("reason", reason), KV_UINT("app_elapsed_ms", now_ms() - t0));
+    metrics_inc(METRIC_JOBS, j->rule_name, state);
+    metrics_observe_us(METRIC_JOB_DURATION, j->rule_name,
+        (now_ms() - t0) * 1000);
+    metrics_gauge_add(METRIC_JOBS_RUNNING, NULL, -1);
     if (strcmp(state, "succeeded") == 0)
         start_verify(&r);
     free(r.failed);

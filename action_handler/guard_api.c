@@ -12,6 +12,7 @@
 #include "handler.h"
 #include "json.h"
 #include "log.h"
+#include "metrics.h"
 #include "rules.h"
 #include "runner.h"
 #include "xmem.h"
@@ -67,6 +68,8 @@ guard_api_log(const struct alert *a, const char *job, const char *rule_name,
         KV_STR("feed_type", a->feed_type),
         KV_STR("requestor", requestor != NULL ? requestor : ""),
         KV_STR("reason", v->reason), KV_STR("detail", v->detail));
+    if (strcmp(v->state, "skipped") == 0 || strcmp(v->state, "refused") == 0)
+        metrics_guardrail_skip(v->reason);
 }
 
 static void

@@ -13,6 +13,7 @@
 struct auth_clients;
 struct http_server;
 struct jobs;
+struct metrics_http;
 struct ruledir;
 struct runner;
 
@@ -24,6 +25,7 @@ struct action_handler {
     struct jobs            *jobs;
     struct runner          *runner;
     struct http_server     *server;
+    struct metrics_http    *metrics;        /* GET /metrics */
     char                   *passphrase;     /* wiped at exit; may be NULL */
 };
 

@@ -5,12 +5,16 @@
 #include "jobs.h"
 
 #include <sys/random.h>
+#include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -43,6 +47,9 @@
     " verify_state TEXT CHECK (verify_state IN ('pending','checking'," \
     "  'verified','unverified'))," \
     " verify_deadline_ms INTEGER, verify_next_ms INTEGER);"
+
+/* Owner read/write only: the store holds envelopes and command output. */
+#define JOBS_FILE_MODE  0600
 
 static const char schema_sql[] =
     JOBS_TABLE("jobs")
@@ -171,11 +178,64 @@ check_version(struct jobs *js, char *err, size_t errlen)
     return rc;
 }
 
+/*
+ * The store holds envelopes and command output: create the file 0600
+ * before SQLite does (SQLite gives its -wal and -shm files the database
+ * file's mode), and tighten a file an older version left readable. The mode
+ * is set explicitly, whatever the umask.
+ */
+static int
+make_private(const char *path, bool create, char *err, size_t errlen)
+{
+    int fd;
+
+    if ((fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0),
+        JOBS_FILE_MODE)) == -1) {
+        if (!create && errno == ENOENT)
+            return 0;
+        snprintf(err, errlen, "job store %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (fchmod(fd, JOBS_FILE_MODE) == -1) {
+        snprintf(err, errlen, "job store %s: chmod: %s", path,
+            strerror(errno));
+        (void)close(fd);
+        return -1;
+    }
+    (void)close(fd);
+    return 0;
+}
+
+/* The WAL and shared-memory files, when they exist (after journal_mode
+ * WAL they do while the store is open). */
+static int
+make_private_sidecars(const char *path, char *err, size_t errlen)
+{
+    static const char *const suffix[] = { "-wal", "-shm" };
+    char p[PATH_MAX];
+    size_t i;
+
+    for (i = 0; i < NELEM(suffix); i++) {
+        if (snprintf(p, sizeof(p), "%s%s", path, suffix[i]) >=
+            (int)sizeof(p)) {
+            snprintf(err, errlen, "job store: path too long");
+            return -1;
+        }
+        if (make_private(p, false, err, errlen) == -1)
+            return -1;
+    }
+    return 0;
+}
+
 struct jobs *
 jobs_open(const char *path, char *err, size_t errlen)
 {
     struct jobs *js;
+    bool file = path[0] != '\0' && path[0] != ':';
 
+    if (file && (make_private(path, true, err, errlen) == -1 ||
+        make_private_sidecars(path, err, errlen) == -1))
+        return NULL;
     js = xcalloc(1, sizeof(*js));
     pthread_mutex_init(&js->lock, NULL);
     if (sqlite3_open_v2(path, &js->db, SQLITE_OPEN_READWRITE |
@@ -199,7 +259,8 @@ jobs_open(const char *path, char *err, size_t errlen)
         goto fail;
     }
     if (exec_sql(js, "COMMIT", err, errlen) == -1 ||
-        exec_sql(js, "PRAGMA foreign_keys=ON", err, errlen) == -1)
+        exec_sql(js, "PRAGMA foreign_keys=ON", err, errlen) == -1 ||
+        (file && make_private_sidecars(path, err, errlen) == -1))
         goto fail;
     return js;
 fail:
@@ -212,6 +273,8 @@ jobs_close(struct jobs *js)
 {
     if (js == NULL)
         return;
+    if (js->ops != NULL)
+        js->ops->close(js->impl);
     sqlite3_close(js->db);
     pthread_mutex_destroy(&js->lock);
     free(js);
@@ -230,8 +293,8 @@ jobs_id_valid(const char *id)
     return i == JOB_ID_LEN - 1;
 }
 
-static int
-new_id(char id[JOB_ID_LEN], char *err, size_t errlen)
+int
+jobs_new_id(char id[JOB_ID_LEN], char *err, size_t errlen)
 {
     unsigned char raw[AH_JOB_ID_BYTES];
     size_t i;
@@ -287,7 +350,7 @@ insert_job(struct jobs *js, const struct job_new *jn, uint64_t now,
     sqlite3_stmt *st = NULL;
     int rc;
 
-    if (new_id(id, err, errlen) == -1 ||
+    if (jobs_new_id(id, err, errlen) == -1 ||
         jobs_prepare(js, "INSERT INTO jobs (id, feed_type, unique_value, "
         "rule_name, id_key, alert_id, envelope, rule_json, state, "
         "created_ms, reason, detail, requestor, finished_ms) VALUES (?1, "
@@ -334,6 +397,8 @@ jobs_create_guarded(struct jobs *js, const struct job_new *jn,
     uint64_t now = jn->now_ms != 0 ? jn->now_ms : now_wall_ms();
     int rc = -1, found = 0;
 
+    if (js->ops != NULL)
+        return jobs_guard_create_other(js, jn, g, id, dup, v, err, errlen);
     *dup = false;
     memset(v, 0, sizeof(*v));
     snprintf(v->state, sizeof(v->state), "queued");
@@ -398,6 +463,8 @@ jobs_recover(struct jobs *js, const char *reason, jobs_recover_fn fn,
     sqlite3_stmt *st = NULL;
     int rc = -1;
 
+    if (js->ops != NULL)
+        return js->ops->recover(js->impl, reason, fn, arg, n, err, errlen);
     *n = 0;
     pthread_mutex_lock(&js->lock);
     if (exec_sql(js, "BEGIN IMMEDIATE", err, errlen) == -1)
@@ -482,6 +549,8 @@ out:
 int
 jobs_claim(struct jobs *js, struct job *out, char *err, size_t errlen)
 {
+    if (js->ops != NULL)
+        return js->ops->claim(js->impl, out, err, errlen);
     return claim_with(js, "UPDATE jobs SET state = 'running', "
         "started_ms = ?1 WHERE seq = (SELECT seq FROM jobs WHERE "
         "state = 'queued' ORDER BY seq LIMIT 1) AND state = 'queued' "
@@ -492,6 +561,8 @@ int
 jobs_claim_report(struct jobs *js, struct job *out, char *err,
     size_t errlen)
 {
+    if (js->ops != NULL)
+        return js->ops->claim_report(js->impl, out, err, errlen);
     return claim_with(js, "UPDATE jobs SET report_state = 'sending' "
         "WHERE seq = (SELECT "
         "seq FROM jobs WHERE report_state = 'pending' AND state NOT IN "
@@ -524,6 +595,8 @@ jobs_result_add(struct jobs *js, const char *id, const struct job_result *r,
     sqlite3_stmt *st = NULL;
     int rc = -1;
 
+    if (js->ops != NULL)
+        return js->ops->result_add(js->impl, id, r, err, errlen);
     pthread_mutex_lock(&js->lock);
     if (jobs_prepare(js, "INSERT INTO results (job, task, entity, action, "
         "state, outcome, exit_status, signal, duration_ms, stdout, stderr, "
@@ -563,6 +636,8 @@ jobs_finish(struct jobs *js, const char *id, const char *state,
     sqlite3_stmt *st = NULL;
     int rc = -1;
 
+    if (js->ops != NULL)
+        return js->ops->finish(js->impl, id, state, reason, err, errlen);
     pthread_mutex_lock(&js->lock);
     if (jobs_prepare(js, "UPDATE jobs SET state = ?2, reason = ?3, "
         "finished_ms = ?4 WHERE id = ?1 AND state = 'running'", &st, err,
@@ -587,6 +662,9 @@ jobs_report_done(struct jobs *js, const char *id, bool sent,
     sqlite3_stmt *st = NULL;
     int rc = -1;
 
+    if (js->ops != NULL)
+        return js->ops->report_done(js->impl, id, sent, error, attempts,
+            err, errlen);
     pthread_mutex_lock(&js->lock);
     /* Only a report still "sending": a job approved or rejected while its
      * approval request was being sent has a new report pending. */
@@ -604,6 +682,62 @@ out:
     sqlite3_finalize(st);
     pthread_mutex_unlock(&js->lock);
     return rc;
+}
+
+/* Finished, reported, and older than ?1: what retention removes. */
+#define JOBS_PRUNABLE "state NOT IN ('queued', 'running') AND " \
+    "report_state IN ('sent', 'failed') AND finished_ms < ?1"
+
+int
+jobs_prune(struct jobs *js, uint64_t before_ms, size_t *n, char *err,
+    size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = -1;
+
+    if (js->ops != NULL)
+        return js->ops->prune(js->impl, before_ms, n, err, errlen);
+    *n = 0;
+    pthread_mutex_lock(&js->lock);
+    if (exec_sql(js, "BEGIN IMMEDIATE", err, errlen) == -1)
+        goto out;
+    if (jobs_prepare(js, "DELETE FROM results WHERE job IN (SELECT id "
+        "FROM jobs WHERE " JOBS_PRUNABLE ")", &st, err, errlen) == -1)
+        goto rollback;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)before_ms);
+    if (step_done(js, st, err, errlen) == -1)
+        goto rollback;
+    sqlite3_finalize(st);
+    if (jobs_prepare(js, "DELETE FROM job_entities WHERE job IN (SELECT id "
+        "FROM jobs WHERE " JOBS_PRUNABLE ")", &st, err, errlen) == -1)
+        goto rollback;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)before_ms);
+    if (step_done(js, st, err, errlen) == -1)
+        goto rollback;
+    sqlite3_finalize(st);
+    if (jobs_prepare(js, "DELETE FROM jobs WHERE " JOBS_PRUNABLE, &st, err,
+        errlen) == -1)
+        goto rollback;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)before_ms);
+    if (step_done(js, st, err, errlen) == -1)
+        goto rollback;
+    *n = (size_t)sqlite3_changes(js->db);
+    if (exec_sql(js, "COMMIT", err, errlen) == -1)
+        goto rollback;
+    rc = 0;
+    goto out;
+rollback:
+    exec_quiet(js, "ROLLBACK");
+out:
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&js->lock);
+    return rc;
+}
+
+uint64_t
+jobs_poll_ms(const struct jobs *js)
+{
+    return js->ops != NULL ? js->ops->poll_ms : 0;
 }
 
 int

@@ -9,6 +9,10 @@
  *
  * One connection, serialised by the store's mutex: every function is
  * thread-safe. Statements are prepared with bound parameters only.
+ *
+ * The same interface has a second backend, PostgreSQL (jobs_pg.c), shared
+ * by several action handler replicas; jobs_store_open picks one from the
+ * job_store setting. Differences in meaning are noted per function.
  */
 #ifndef ALEXIS_AH_JOBS_H
 #define ALEXIS_AH_JOBS_H
@@ -202,8 +206,9 @@ typedef void (*jobs_recover_fn)(void *arg, const struct job *j);
 /* Start-up recovery, one transaction: running jobs become interrupted
  * (reason given) with a pending report, fn (may be NULL) seeing each;
  * reports left "sending" go back to pending, verification checks left
- * "checking" to pending. *n receives the number of
- * jobs interrupted. */
+ * "checking" to pending. *n receives the number of jobs interrupted.
+ * PostgreSQL: only the running jobs whose lease expired or whose holder
+ * has this replica's id (other replicas run the rest). */
 int jobs_recover(struct jobs *js, const char *reason, jobs_recover_fn fn,
     void *arg, size_t *n, char *err, size_t errlen) ATTR_WUR;
 
@@ -225,7 +230,9 @@ int jobs_result_add(struct jobs *js, const char *id,
     const struct job_result *r, char *err, size_t errlen) ATTR_WUR;
 
 /* Set a running job's final state (succeeded|failed|partial|interrupted)
- * and reason (may be NULL), and its finish time. */
+ * and reason (may be NULL), and its finish time. PostgreSQL: only while
+ * this replica holds the job's lease (else -1, "lease lost"); results and
+ * report outcomes likewise. */
 int jobs_finish(struct jobs *js, const char *id, const char *state,
     const char *reason, char *err, size_t errlen) ATTR_WUR;
 
@@ -249,8 +256,26 @@ cJSON *jobs_get_json(struct jobs *js, const char *id, char *err,
 /* The most recent limit jobs, newest first, without result rows. */
 cJSON *jobs_list_json(struct jobs *js, int limit, char *err, size_t errlen);
 
+struct jobs_query;
+
+/* GET /v1/jobs: the jobs matching q (jobs_query.h), newest first, without
+ * result rows, as {"jobs":[...],"next_cursor":"..."|null}; next_cursor
+ * is null on the last page. NULL with err on a DB error. */
+cJSON *jobs_query_json(struct jobs *js, const struct jobs_query *q,
+    char *err, size_t errlen);
+
 /* Counts of jobs by state, for /v1/ping. NULL with err on a DB error. */
 cJSON *jobs_stats_json(struct jobs *js, char *err, size_t errlen);
+
+/* Retention: delete the jobs (and their results) that finished before
+ * before_ms (wall clock) and whose report is sent or failed. *n receives
+ * the number of jobs deleted. */
+int jobs_prune(struct jobs *js, uint64_t before_ms, size_t *n, char *err,
+    size_t errlen) ATTR_WUR;
+
+/* How often an idle worker should look for work queued by others (ms);
+ * 0 when only this process queues jobs (SQLite: runner_wake suffices). */
+uint64_t jobs_poll_ms(const struct jobs *js);
 
 /* True when id has the shape of our job ids (so a lookup is worth it). */
 bool jobs_id_valid(const char *id);

@@ -17,6 +17,33 @@
 #include "jobs_int.h"
 #include "str.h"
 
+#define OPS(js) ((js)->ops != NULL ? (js)->ops->guard : NULL)
+#define NO_GUARD_OPS "job store: this backend has no guardrail operations"
+
+/* Whether g asks the store for anything beyond a plain create. */
+static bool
+guard_active(const struct job_guard *g)
+{
+    return g != NULL && (g->mode != 0 || g->max_entities > 0 ||
+        g->cooldown_window_ms > 0 || g->storm_window_ms > 0);
+}
+
+int
+jobs_guard_create_other(struct jobs *js, const struct job_new *jn,
+    const struct job_guard *g, char id[JOB_ID_LEN], bool *dup,
+    struct job_verdict *v, char *err, size_t errlen)
+{
+    memset(v, 0, sizeof(*v));
+    snprintf(v->state, sizeof(v->state), "queued");
+    if (OPS(js) != NULL)
+        return OPS(js)->create(js->impl, jn, g, id, dup, v, err, errlen);
+    if (guard_active(g)) {
+        snprintf(err, errlen, "%s (the rule has guardrails)", NO_GUARD_OPS);
+        return -1;
+    }
+    return js->ops->create(js->impl, jn, id, dup, err, errlen);
+}
+
 /* The states of a job that was let through: it runs, ran, or will run. */
 #define ADMITTED "('queued','pending_approval','running','succeeded'," \
     "'failed','partial','interrupted')"
@@ -88,6 +115,12 @@ jobs_count_admitted(struct jobs *js, uint64_t since, uint64_t *n, char *err,
 {
     int rc;
 
+    if (js->ops != NULL) {
+        if (OPS(js) != NULL)
+            return OPS(js)->count_admitted(js->impl, since, n, err, errlen);
+        snprintf(err, errlen, NO_GUARD_OPS);
+        return -1;
+    }
     pthread_mutex_lock(&js->lock);
     rc = admitted_locked(js, since, n, err, errlen);
     pthread_mutex_unlock(&js->lock);
@@ -100,6 +133,13 @@ jobs_count_entity_runs(struct jobs *js, const char *rule, const char *entity,
 {
     int rc;
 
+    if (js->ops != NULL) {
+        if (OPS(js) != NULL)
+            return OPS(js)->count_entity_runs(js->impl, rule, entity, since,
+                n, err, errlen);
+        snprintf(err, errlen, NO_GUARD_OPS);
+        return -1;
+    }
     pthread_mutex_lock(&js->lock);
     rc = entity_runs_locked(js, rule, entity, since, n, err, errlen);
     pthread_mutex_unlock(&js->lock);
@@ -211,6 +251,13 @@ jobs_transition(struct jobs *js, const char *id, const char *const *from,
     sqlite3_stmt *st = NULL;
     int rc = -1;
 
+    if (js->ops != NULL) {
+        if (OPS(js) != NULL)
+            return OPS(js)->transition(js->impl, id, from, to, reason,
+                actor, cur, err, errlen);
+        snprintf(err, errlen, NO_GUARD_OPS);
+        return -1;
+    }
     pthread_mutex_lock(&js->lock);
     if (jobs_exec(js, "BEGIN IMMEDIATE", err, errlen) == -1)
         goto out;
@@ -255,6 +302,12 @@ jobs_rule_of(struct jobs *js, const char *id, char *name, size_t len,
     sqlite3_stmt *st = NULL;
     int step, rc = -1;
 
+    if (js->ops != NULL) {
+        if (OPS(js) != NULL)
+            return OPS(js)->rule_of(js->impl, id, name, len, err, errlen);
+        snprintf(err, errlen, NO_GUARD_OPS);
+        return -1;
+    }
     pthread_mutex_lock(&js->lock);
     if (jobs_prepare(js, "SELECT rule_name FROM jobs WHERE id = ?1", &st,
         err, errlen) == -1)
@@ -301,6 +354,13 @@ int
 jobs_verify_start(struct jobs *js, const char *id, uint64_t deadline,
     uint64_t next, char *err, size_t errlen)
 {
+    if (js->ops != NULL) {
+        if (OPS(js) != NULL)
+            return OPS(js)->verify_start(js->impl, id, deadline, next, err,
+                errlen);
+        snprintf(err, errlen, NO_GUARD_OPS);
+        return -1;
+    }
     return update3(js, "UPDATE jobs SET verify_state = 'pending', "
         "verify_deadline_ms = ?2, verify_next_ms = ?3 WHERE id = ?1", id,
         deadline, next, err, errlen);
@@ -310,6 +370,13 @@ int
 jobs_verify_done(struct jobs *js, const char *id, int verified,
     uint64_t next, char *err, size_t errlen)
 {
+    if (js->ops != NULL) {
+        if (OPS(js) != NULL)
+            return OPS(js)->verify_done(js->impl, id, verified, next, err,
+                errlen);
+        snprintf(err, errlen, NO_GUARD_OPS);
+        return -1;
+    }
     if (verified == -1)
         return update3(js, "UPDATE jobs SET verify_state = 'pending', "
             "verify_next_ms = ?2 WHERE id = ?1", id, next, 0,
@@ -326,6 +393,9 @@ jobs_claim_verify(struct jobs *js, uint64_t now, struct job *out,
     sqlite3_stmt *st = NULL;
     int rc = -1, step;
 
+    if (js->ops != NULL)
+        return OPS(js) != NULL ? OPS(js)->claim_verify(js->impl, now, out,
+            deadline, err, errlen) : 0;
     pthread_mutex_lock(&js->lock);
     if (jobs_prepare(js, "UPDATE jobs SET verify_state = 'checking' WHERE "
         "seq = (SELECT seq FROM jobs WHERE verify_state = 'pending' AND "
@@ -369,6 +439,9 @@ jobs_verify_next(struct jobs *js, uint64_t *when, char *err, size_t errlen)
     sqlite3_stmt *st = NULL;
     int rc = -1;
 
+    if (js->ops != NULL)
+        return OPS(js) != NULL ? OPS(js)->verify_next(js->impl, when, err,
+            errlen) : 0;
     pthread_mutex_lock(&js->lock);
     if (jobs_prepare(js, "SELECT min(verify_next_ms) FROM jobs WHERE "
         "verify_state = 'pending'", &st, err, errlen) == -1)

@@ -10,10 +10,85 @@
 
 #include <sqlite3.h>
 
+#include "jobs.h"
+
+struct jobs_ops;
+struct jobs_guard_ops;
+
 struct jobs {
     sqlite3            *db;
     pthread_mutex_t     lock;   /* one statement sequence at a time */
+    /* Another backend (PostgreSQL, jobs_pg.c): every public function
+     * hands over to ops with impl; NULL for SQLite. */
+    const struct jobs_ops *ops;
+    void               *impl;
 };
+
+/* A backend other than SQLite: the public functions of jobs.h, in order,
+ * on the backend's own state. Filled in by jobs_pg.c. */
+struct jobs_ops {
+    void    (*close)(void *impl);
+    int     (*create)(void *impl, const struct job_new *jn,
+        char id[JOB_ID_LEN], bool *dup, char *err, size_t errlen);
+    int     (*recover)(void *impl, const char *reason, jobs_recover_fn fn,
+        void *arg, size_t *n, char *err, size_t errlen);
+    int     (*claim)(void *impl, struct job *out, char *err, size_t errlen);
+    int     (*claim_report)(void *impl, struct job *out, char *err,
+        size_t errlen);
+    int     (*result_add)(void *impl, const char *id,
+        const struct job_result *r, char *err, size_t errlen);
+    int     (*finish)(void *impl, const char *id, const char *state,
+        const char *reason, char *err, size_t errlen);
+    int     (*report_done)(void *impl, const char *id, bool sent,
+        const char *error, int attempts, char *err, size_t errlen);
+    int     (*results)(void *impl, const char *id, struct job_row **out,
+        size_t *n, char *err, size_t errlen);
+    cJSON  *(*get_json)(void *impl, const char *id, char *err,
+        size_t errlen);
+    cJSON  *(*list_json)(void *impl, int limit, char *err, size_t errlen);
+    cJSON  *(*stats_json)(void *impl, char *err, size_t errlen);
+    int     (*prune)(void *impl, uint64_t before_ms, size_t *n, char *err,
+        size_t errlen);
+    uint64_t poll_ms;   /* how often idle workers look for others' jobs */
+    /* The guardrail operations (jobs_guard.c); NULL when the backend has
+     * none yet: rules with guardrails are then refused (fail closed). */
+    const struct jobs_guard_ops *guard;
+};
+
+/* A backend's guardrail operations: the jobs.h functions of the same
+ * names, on the backend's own state. */
+struct jobs_guard_ops {
+    int     (*create)(void *impl, const struct job_new *jn,
+        const struct job_guard *g, char id[JOB_ID_LEN], bool *dup,
+        struct job_verdict *v, char *err, size_t errlen);
+    int     (*count_admitted)(void *impl, uint64_t since_ms, uint64_t *n,
+        char *err, size_t errlen);
+    int     (*count_entity_runs)(void *impl, const char *rule_name,
+        const char *entity, uint64_t since_ms, uint64_t *n, char *err,
+        size_t errlen);
+    int     (*transition)(void *impl, const char *id,
+        const char *const *from, const char *to, const char *reason,
+        const char *actor, char cur[JOB_STATE_MAX], char *err,
+        size_t errlen);
+    int     (*rule_of)(void *impl, const char *id, char *name, size_t len,
+        char *err, size_t errlen);
+    int     (*verify_start)(void *impl, const char *id, uint64_t deadline_ms,
+        uint64_t next_ms, char *err, size_t errlen);
+    int     (*claim_verify)(void *impl, uint64_t now_ms, struct job *out,
+        uint64_t *deadline_ms, char *err, size_t errlen);
+    int     (*verify_done)(void *impl, const char *id, int verified,
+        uint64_t next_ms, char *err, size_t errlen);
+    int     (*verify_next)(void *impl, uint64_t *when_ms, char *err,
+        size_t errlen);
+};
+
+/* A new random job id (hex of AH_JOB_ID_BYTES). */
+int jobs_new_id(char id[JOB_ID_LEN], char *err, size_t errlen);
+
+/* Shared by both backends' JSON: an ISO 8601 UTC time with milliseconds,
+ * and one result row as GET /v1/jobs/<id> shows it. */
+void jobs_iso_time(uint64_t ms, char *buf, size_t len);
+cJSON *jobs_row_json(const struct job_row *r);
 
 /* Prepare sql on js->db; -1 with SQLite's message in err. */
 int jobs_prepare(struct jobs *js, const char *sql, sqlite3_stmt **st,
@@ -38,6 +113,12 @@ int jobs_step_done(struct jobs *js, sqlite3_stmt *st, char *err,
 int jobs_guard_decide_locked(struct jobs *js, const struct job_new *jn,
     const struct job_guard *g, uint64_t now, struct job_verdict *v,
     char *err, size_t errlen);
+/* jobs_create_guarded on another backend (js->ops): its guard ops, or,
+ * without them, a plain create when g asks for nothing and an error when
+ * it does. */
+int jobs_guard_create_other(struct jobs *js, const struct job_new *jn,
+    const struct job_guard *g, char id[JOB_ID_LEN], bool *dup,
+    struct job_verdict *v, char *err, size_t errlen);
 int jobs_entities_add_locked(struct jobs *js, const char *id,
     const char *rule_name, const struct job_guard *g, uint64_t now,
     char *err, size_t errlen);

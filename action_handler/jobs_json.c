@@ -15,6 +15,7 @@
 
 #include "alexis_limits.h"
 #include "jobs_int.h"
+#include "jobs_query.h"
 #include "text.h"
 #include "xmem.h"
 
@@ -23,8 +24,8 @@
 #define ROW_COLUMNS "task, entity, action, state, outcome, exit_status, " \
     "signal, duration_ms, stdout, stderr, truncated, error"
 
-static void
-iso_time(uint64_t ms, char *buf, size_t len)
+void
+jobs_iso_time(uint64_t ms, char *buf, size_t len)
 {
     time_t t = (time_t)(ms / 1000);
     struct tm tm;
@@ -45,7 +46,7 @@ add_time(cJSON *obj, const char *key, sqlite3_stmt *st, int i)
         cJSON_AddNullToObject(obj, key);
         return;
     }
-    iso_time((uint64_t)sqlite3_column_int64(st, i), iso, sizeof(iso));
+    jobs_iso_time((uint64_t)sqlite3_column_int64(st, i), iso, sizeof(iso));
     cJSON_AddStringToObject(obj, key, iso);
 }
 
@@ -109,6 +110,8 @@ jobs_results(struct jobs *js, const char *id, struct job_row **out,
     size_t cnt = 0;
     int rc = -1, step;
 
+    if (js->ops != NULL)
+        return js->ops->results(js->impl, id, out, n, err, errlen);
     pthread_mutex_lock(&js->lock);
     if (jobs_prepare(js, "SELECT " ROW_COLUMNS " FROM results WHERE "
         "job = ?1 ORDER BY task, rowid", &st, err, errlen) == -1)
@@ -154,8 +157,8 @@ jobs_rows_free(struct job_row *r, size_t n)
     free(r);
 }
 
-static cJSON *
-row_json(const struct job_row *r)
+cJSON *
+jobs_row_json(const struct job_row *r)
 {
     cJSON *o = cJSON_CreateObject();
     char *t;
@@ -212,6 +215,7 @@ add_verified(cJSON *o, sqlite3_stmt *st, int i)
     "alert_id, unique_value, created_ms, started_ms, finished_ms, " \
     "report_state, report_error, report_attempts, requestor, detail, " \
     "approver, verify_state"
+#define SUMMARY_NCOLS   18      /* columns in SUMMARY_COLUMNS */
 
 /* One job's summary from a SUMMARY_COLUMNS row. */
 static cJSON *
@@ -253,7 +257,7 @@ add_results(struct jobs *js, cJSON *job, const char *id, char *err,
         return -1;
     arr = cJSON_AddArrayToObject(job, "results");
     for (i = 0; i < n; i++)
-        cJSON_AddItemToArray(arr, row_json(&rows[i]));
+        cJSON_AddItemToArray(arr, jobs_row_json(&rows[i]));
     jobs_rows_free(rows, n);
     return 0;
 }
@@ -265,6 +269,8 @@ jobs_get_json(struct jobs *js, const char *id, char *err, size_t errlen)
     cJSON *job = NULL;
     int step;
 
+    if (js->ops != NULL)
+        return js->ops->get_json(js->impl, id, err, errlen);
     err[0] = '\0';
     pthread_mutex_lock(&js->lock);
     if (jobs_prepare(js, "SELECT " SUMMARY_COLUMNS " FROM jobs WHERE "
@@ -293,6 +299,8 @@ jobs_list_json(struct jobs *js, int limit, char *err, size_t errlen)
     cJSON *doc = NULL, *arr;
     int step;
 
+    if (js->ops != NULL)
+        return js->ops->list_json(js->impl, limit, err, errlen);
     pthread_mutex_lock(&js->lock);
     if (jobs_prepare(js, "SELECT " SUMMARY_COLUMNS " FROM jobs ORDER BY "
         "seq DESC LIMIT ?1", &st, err, errlen) == -1)
@@ -320,6 +328,8 @@ jobs_stats_json(struct jobs *js, char *err, size_t errlen)
     cJSON *doc = NULL;
     int step;
 
+    if (js->ops != NULL)
+        return js->ops->stats_json(js->impl, err, errlen);
     pthread_mutex_lock(&js->lock);
     if (jobs_prepare(js, "SELECT state, count(*) FROM jobs GROUP BY state",
         &st, err, errlen) == -1)
@@ -332,6 +342,68 @@ jobs_stats_json(struct jobs *js, char *err, size_t errlen)
         snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
         cJSON_Delete(doc);
         doc = NULL;
+    }
+out:
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&js->lock);
+    return doc;
+}
+
+/* Bind a filter's text, or NULL (which the WHERE clause reads as "any"). */
+static void
+bind_opt(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v != NULL)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+cJSON *
+jobs_query_json(struct jobs *js, const struct jobs_query *q, char *err,
+    size_t errlen)
+{
+    char cursor[JOBS_CURSOR_LEN];
+    sqlite3_stmt *st = NULL;
+    cJSON *doc = NULL, *arr;
+    int64_t last = 0;
+    int step, n = 0;
+
+    pthread_mutex_lock(&js->lock);
+    /* One row more than the page says whether another page follows. */
+    if (jobs_prepare(js, "SELECT " SUMMARY_COLUMNS ", seq FROM jobs WHERE"
+        " (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR rule_name = ?2)"
+        " AND (?3 IS NULL OR unique_value = ?3)"
+        " AND (?4 IS NULL OR created_ms >= ?4)"
+        " AND (?5 IS NULL OR seq < ?5)"
+        " ORDER BY seq DESC LIMIT ?6", &st, err, errlen) == -1)
+        goto out;
+    bind_opt(st, 1, q->state);
+    bind_opt(st, 2, q->rule);
+    bind_opt(st, 3, q->alert);
+    if (q->has_since)
+        sqlite3_bind_int64(st, 4, q->since_ms);
+    if (q->after_seq > 0)
+        sqlite3_bind_int64(st, 5, q->after_seq);
+    sqlite3_bind_int(st, 6, q->limit + 1);
+    doc = cJSON_CreateObject();
+    arr = cJSON_AddArrayToObject(doc, "jobs");
+    while ((step = sqlite3_step(st)) == SQLITE_ROW && n < q->limit) {
+        cJSON_AddItemToArray(arr, summary_json(st));
+        last = sqlite3_column_int64(st, SUMMARY_NCOLS);
+        n++;
+    }
+    if (step != SQLITE_DONE && step != SQLITE_ROW) {
+        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+        cJSON_Delete(doc);
+        doc = NULL;
+        goto out;
+    }
+    if (step == SQLITE_ROW) {
+        jobs_query_cursor(last, cursor);
+        cJSON_AddStringToObject(doc, "next_cursor", cursor);
+    } else {
+        cJSON_AddNullToObject(doc, "next_cursor");
     }
 out:
     sqlite3_finalize(st);

@@ -22,8 +22,10 @@
 #include "handler.h"
 #include "http_server.h"
 #include "jobs.h"
+#include "jobs_store.h"
 #include "json.h"
 #include "log.h"
+#include "metrics_http.h"
 #include "ruledir.h"
 #include "runner.h"
 #include "ssh.h"
@@ -50,16 +52,25 @@ log_interrupted(void *arg, const struct job *j)
 static void
 open_store(struct action_handler *ah)
 {
-    char err[512];
+    struct jobs_store_opts so = {
+        .store = ah->conf.job_store != NULL ? ah->conf.job_store :
+            ah->conf.db_path,
+        .password_file = ah->conf.job_store_password_file,
+        .lease_ms = ah->conf.job_lease_ms,
+    };
+    char err[512], *shown;
     size_t n;
 
-    if ((ah->jobs = jobs_open(ah->conf.db_path, err, sizeof(err))) == NULL)
+    if ((ah->jobs = jobs_store_open(&so, err, sizeof(err))) == NULL)
         log_fatal("startup_failed", KV_ERR(err));
     if (jobs_recover(ah->jobs, RESTART_REASON, log_interrupted, NULL, &n,
         err, sizeof(err)) == -1)
         log_fatal("startup_failed", KV_ERR(err));
-    log_event(LOG_INFO, "job_store_opened", KV_STR("db_path",
-        ah->conf.db_path), KV_UINT("interrupted", n));
+    shown = jobs_store_display(so.store);
+    log_event(LOG_INFO, "job_store_opened", KV_STR("db_path", shown),
+        KV_STR("backend", jobs_store_is_pg(so.store) ? "postgresql" :
+        "sqlite"), KV_UINT("interrupted", n));
+    free(shown);
 }
 
 static void
@@ -100,6 +111,9 @@ serve(struct action_handler *ah, const char *user)
         check_load_passphrase(ah, err, sizeof(err)) == -1)
         log_fatal("startup_failed", KV_ERR(err));
     o.clients = ah->clients;
+    if ((ah->metrics = metrics_http_new(ah->conf.tokens.metrics_token, err,
+        sizeof(err))) == NULL)
+        log_fatal("startup_failed", KV_ERR(err));
     log_event(LOG_INFO, "config_loaded", KV_STR("config", ah->config_path),
         KV_UINT("authentications", ah->conf.nauth));
 
@@ -126,6 +140,7 @@ cleanup(struct action_handler *ah)
     jobs_close(ah->jobs);
     ruledir_free(ah->rules);
     auth_clients_free(ah->clients);
+    metrics_http_free(ah->metrics);
     if (ah->passphrase != NULL) {
         explicit_bzero(ah->passphrase, strlen(ah->passphrase));
         free(ah->passphrase);

@@ -20,6 +20,7 @@
 #include "conf.h"
 #include "http_client.h"
 #include "jobs.h"
+#include "alexis_limits.h"
 #include "log.h"
 #include "str.h"
 #include "verify.h"
@@ -33,6 +34,7 @@ struct runner {
     pthread_mutex_t         lock;
     pthread_cond_t          cond;
     unsigned long           gen;        /* runner_wake count, under lock */
+    atomic_uint_fast64_t    pruned_ms;  /* last retention run (monotonic) */
     pthread_t              *threads;
     size_t                  nthreads;
 };
@@ -100,34 +102,59 @@ read_state(void *arg, const struct alert *a, char *err, size_t errlen)
     return alert_state_read(rn->conf, a, err, errlen);
 }
 
-/* Sleep until runner_wake, or until the next verification check is due
- * (called with rn->lock held). */
+/* Retention, at most every AH_PRUNE_INTERVAL_MS, by whichever worker
+ * finds nothing to do first. */
 static void
-wait_work(struct runner *rn, unsigned long seen)
+maybe_prune(struct runner *rn)
 {
-    struct timespec until;
-    uint64_t when = 0, now;
+    uint_fast64_t last = atomic_load(&rn->pruned_ms), now = now_ms();
     char err[256];
-    int has;
+    size_t n;
 
+    if (last != 0 && now - last < AH_PRUNE_INTERVAL_MS)
+        return;
+    if (!atomic_compare_exchange_strong(&rn->pruned_ms, &last, now))
+        return;
+    if (jobs_prune(rn->js, now_wall_ms() - rn->conf->job_retention_ms, &n,
+        err, sizeof(err)) == -1)
+        log_event(LOG_ERROR, "job_store_failed", KV_ERR(err));
+    else if (n > 0)
+        log_event(LOG_INFO, "jobs_pruned", KV_UINT("jobs", n),
+            KV_UINT("job_retention_ms", rn->conf->job_retention_ms));
+}
+
+/* Sleep until runner_wake, until the next verification check is due, or
+ * (on a shared store) until it is time to look for jobs another replica
+ * queued. Called with rn->lock held. */
+static void
+idle(struct runner *rn, unsigned long seen)
+{
+    uint64_t wait = jobs_poll_ms(rn->js), when = 0, now;
+    struct timespec until;
+    char err[256];
+    int due;
+
+    /* The store is asked without the runner's lock. */
     pthread_mutex_unlock(&rn->lock);
-    has = jobs_verify_next(rn->js, &when, err, sizeof(err));
+    due = jobs_verify_next(rn->js, &when, err, sizeof(err));
     pthread_mutex_lock(&rn->lock);
-    if (has != 1) {
+    if (due == 1) {
+        now = now_wall_ms();
+        if (when <= now)
+            return;
+        if (wait == 0 || when - now < wait)
+            wait = when - now;
+    }
+    if (wait == 0) {
         while (rn->gen == seen && !atomic_load(&rn->stopping))
             pthread_cond_wait(&rn->cond, &rn->lock);
         return;
     }
-    now = now_wall_ms();
-    if (when <= now)
-        return;
     clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += (time_t)((when - now) / 1000);
-    until.tv_nsec += (long)((when - now) % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    until.tv_nsec += (long)(wait % 1000) * 1000000L;
+    until.tv_sec += (time_t)(wait / 1000 + (uint64_t)(until.tv_nsec /
+        1000000000L));
+    until.tv_nsec %= 1000000000L;
     while (rn->gen == seen && !atomic_load(&rn->stopping) &&
         pthread_cond_timedwait(&rn->cond, &rn->lock, &until) != ETIMEDOUT)
         ;
@@ -148,8 +175,9 @@ worker(void *arg)
             break;
         if (work_once(rn, hc))
             continue;
+        maybe_prune(rn);
         pthread_mutex_lock(&rn->lock);
-        wait_work(rn, seen);
+        idle(rn, seen);
         pthread_mutex_unlock(&rn->lock);
     }
     http_client_free(hc);
@@ -167,6 +195,7 @@ runner_start(const struct ah_conf *conf, struct jobs *js,
     rn->conf = conf;
     rn->js = js;
     atomic_init(&rn->stopping, false);
+    atomic_init(&rn->pruned_ms, 0);
     pthread_mutex_init(&rn->lock, NULL);
     pthread_cond_init(&rn->cond, NULL);
     rn->env.conf = conf;

@@ -20,6 +20,8 @@
 #include "http_server.h"
 #include "json.h"
 #include "log.h"
+#include "metrics.h"
+#include "metrics_http.h"
 #include "ruledir.h"
 #include "str.h"
 #include "workq.h"
@@ -239,8 +241,8 @@ handle_classify(void *ctx, const struct http_request *req,
     cJSON *doc, *ans;
     bool dropped_rule;
 
-    if ((doc = json_parse_located(req->body, req->body_len, "request body",
-        err, sizeof(err))) == NULL) {
+    if ((doc = json_parse_marking_nul(req->body, req->body_len,
+        "request body", err, sizeof(err))) == NULL) {
         http_reply_error(resp, 400, "%s", err);
         return;
     }
@@ -281,12 +283,23 @@ handle_classify(void *ctx, const struct http_request *req,
         free(text);
         return;
     }
+    metrics_inc(METRIC_ALERTS_RECEIVED, a->feed_name, NULL);
     http_reply(resp, 202, text);
     free(text);
 }
 
+static void
+handle_metrics(void *ctx, const struct http_request *req,
+    struct http_response *resp)
+{
+    struct classifier *c = ctx;
+
+    metrics_http_reply(c->metrics, req, resp);
+}
+
 const struct http_route api_routes[] = {
     { .method = "GET", .path = "/v1/ping", .fn = handle_ping },
+    { .method = "GET", .path = "/metrics", .fn = handle_metrics },
     { .method = "POST", .path = "/v1/classifier", .auth = true,
       .fn = handle_classify },
     { .method = NULL },

@@ -21,6 +21,7 @@
 
 struct auth_clients;
 struct http_server;
+struct metrics_http;
 struct ruledir;
 struct workq;
 
@@ -47,6 +48,7 @@ struct classifier {
     struct auth_clients    *clients;
     struct workq           *queue;
     struct http_server     *server;
+    struct metrics_http    *metrics;   /* GET /metrics */
     struct runtime_token    token;
     struct handler_health   health;
 };

@@ -18,6 +18,7 @@
 #include "json.h"
 #include "log.h"
 #include "match.h"
+#include "metrics.h"
 #include "outcome.h"
 #include "ruledir.h"
 #include "rules.h"
@@ -132,12 +133,15 @@ forward(struct run *r, const struct rule *rule, long *status, char *err,
             dest, res.status, why[0] != '\0' ? ": " : "", why);
         goto out;
     }
+    metrics_inc(METRIC_FORWARDS, "ok", NULL);
     log_event(LOG_INFO, "action_forwarded", KV_STR(r->a->id_key, r->a->id),
         KV_STR("rule_name", rule->name), KV_STR("os_type", rule->os_type),
         KV_STR("action_handler", dest), KV_INT("status", res.status),
         KV_UINT("app_elapsed_ms", (now_us() - t0) / 1000));
     rc = 0;
 out:
+    if (rc == -1)
+        metrics_inc(METRIC_FORWARDS, "failed", NULL);
     http_result_free(&res);
     free(url);
     free(body);
@@ -184,6 +188,12 @@ mark(struct run *r, const char *team, const char *og_what,
     struct ticket_ref t;
     int ok;
 
+    if (r->c->conf.development) {
+        log_event(LOG_INFO, "ticket_mark_skipped",
+            KV_STR(r->a->id_key, r->a->id), KV_STR("mark", og_what),
+            KV_STR("reason", "development mode: dry run"));
+        return;
+    }
     if (ticket_of(r, &t) == -1)
         return;
     if (t.kind == TICKET_OPSGENIE) {
@@ -256,6 +266,16 @@ evaluate(struct run *r, const struct rule *rule)
     r->matched++;
     log_event(LOG_INFO, "rule_evaluated", KV_STR(r->a->id_key, r->a->id),
         KV_STR("rule_name", rule->name), KV_BOOL("matched", 1));
+    if (r->c->conf.development) {
+        /* Dry run: the match is logged, nothing leaves the classifier. */
+        log_event(LOG_INFO, "action_forward_skipped",
+            KV_STR(r->a->id_key, r->a->id), KV_STR("rule_name", rule->name),
+            KV_STR("reason", "development mode: dry run"));
+        metrics_inc(METRIC_FORWARDS, "skipped", NULL);
+        r->forwarded++;
+        mark_matched(r, rule);
+        return;
+    }
     if (forward(r, rule, &status, err, sizeof(err)) == -1) {
         log_event(LOG_ERROR, "action_forward_failed",
             KV_STR(r->a->id_key, r->a->id), KV_STR("rule_name", rule->name),
@@ -291,6 +311,8 @@ classify_run(struct classifier *c, struct http_client *hc,
         log_event(LOG_ERROR, "classification_finished",
             KV_STR(a->id_key, a->id), KV_STR("result", "failed"),
             KV_ERR(err), KV_UINT("app_elapsed_ms", (now_us() - t0) / 1000));
+        metrics_inc(METRIC_CLASSIFICATIONS, "failed", NULL);
+        metrics_observe_us(METRIC_CLASSIFY_DURATION, NULL, now_us() - t0);
         classify_job_free(job);
         return;
     }
@@ -324,6 +346,8 @@ classify_run(struct classifier *c, struct http_client *hc,
         KV_STR("next", outcome == OUTCOME_INVESTIGATE ? "investigate" :
         outcome == OUTCOME_RETRY ? "retry_next_poll" : "none"),
         KV_UINT("app_elapsed_ms", (now_us() - t0) / 1000));
+    metrics_inc(METRIC_CLASSIFICATIONS, result, NULL);
+    metrics_observe_us(METRIC_CLASSIFY_DURATION, NULL, now_us() - t0);
     buf_free(&r.failures);
     explicit_bzero(r.auth, sizeof(r.auth));
     free(r.printed);

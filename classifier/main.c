@@ -21,6 +21,7 @@
 #include "http_server.h"
 #include "json.h"
 #include "log.h"
+#include "metrics_http.h"
 #include "ruledir.h"
 #include "rules.h"
 #include "workq.h"
@@ -81,6 +82,11 @@ check(struct classifier *c)
         bad = 1;
     }
     auth_clients_free(ac);
+    if (metrics_http_check(c->conf.tokens.metrics_token, err,
+        sizeof(err)) == -1) {
+        fprintf(stderr, "%s: error: %s\n", c->config_path, err);
+        bad = 1;
+    }
     if (auth_runtime_check(c->conf.tokens.runtime, err, sizeof(err)) == -1) {
         fprintf(stderr, "%s: error: %s\n", c->config_path, err);
         bad = 1;
@@ -119,6 +125,9 @@ serve(struct classifier *c, const char *user)
         err, sizeof(err))) == NULL)
         log_fatal("startup_failed", KV_ERR(err));
     o.clients = c->clients;
+    if ((c->metrics = metrics_http_new(c->conf.tokens.metrics_token, err,
+        sizeof(err))) == NULL)
+        log_fatal("startup_failed", KV_ERR(err));
     log_event(LOG_INFO, "config_loaded", KV_STR("config", c->config_path),
         KV_UINT("authentications", c->conf.nauth));
 
@@ -139,7 +148,8 @@ serve(struct classifier *c, const char *user)
     log_event(LOG_INFO, "listening", KV_STR("host", o.host),
         KV_INT("port", http_server_port(c->server)),
         KV_STR("rules_dir", c->conf.rules_dir),
-        KV_INT("workers", c->conf.workers));
+        KV_INT("workers", c->conf.workers),
+        KV_BOOL("development", c->conf.development));
     daemon_signals_wait(&set);
     http_server_stop(c->server);
     workq_free(c->queue);
@@ -178,6 +188,7 @@ main(int argc, char **argv)
     }
     ruledir_free(c.rules);
     auth_clients_free(c.clients);
+    metrics_http_free(c.metrics);
     classifier_token_cleanup(&c);
     free(c.health.report);
     classifier_conf_free(&c.conf);

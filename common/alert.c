@@ -142,6 +142,36 @@ identify(struct alert *a, char *err, size_t errlen)
     return 0;
 }
 
+/*
+ * Identifiers must not hold a NUL (parsed with json_parse_marking_nul):
+ * cJSON ends a string at one, so "5120\u0000x" would pass for "5120".
+ * Other fields keep it as data.
+ */
+static int
+refuse_nul(const cJSON *doc, const cJSON *alexis, char *err, size_t errlen)
+{
+    static const char *const in_alexis[] = { "feed_type", "feed_name",
+        "base_url", "unique_key", "unique_value" };
+    static const char *const in_alert[] = { "id", "tinyId", "problemId" };
+    size_t i;
+
+    for (i = 0; i < NELEM(in_alexis); i++) {
+        if (json_has_nul(json_str(alexis, in_alexis[i]))) {
+            snprintf(err, errlen, "alexis.%s contains a NUL character",
+                in_alexis[i]);
+            return -1;
+        }
+    }
+    for (i = 0; i < NELEM(in_alert); i++) {
+        if (json_has_nul(json_str(doc, in_alert[i]))) {
+            snprintf(err, errlen, "%s contains a NUL character",
+                in_alert[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int
 alert_from_json(struct alert *a, cJSON *doc, char *err, size_t errlen)
 {
@@ -160,6 +190,8 @@ alert_from_json(struct alert *a, cJSON *doc, char *err, size_t errlen)
         return -1;
     }
     wipe_feed_headers(alexis, a);
+    if (refuse_nul(doc, alexis, err, errlen) == -1)
+        return -1;
     a->unique_value = json_str(alexis, "unique_value");
     if (a->unique_value == NULL || *a->unique_value == '\0') {
         snprintf(err, errlen, "missing field alexis.unique_value");

@@ -30,6 +30,12 @@
 #define HTTP_REASON_MAX         256     /* one-line error reason */
 #define HTTP_CONN_MEMORY_MAX    (64 * 1024)  /* MHD per-connection memory */
 
+/* Metrics (metrics.h) */
+#define METRICS_SERIES_MAX      128     /* label combinations per family */
+#define METRICS_VALUE_MAX       128     /* bytes of a label value */
+#define METRICS_BUCKETS_MAX     16      /* histogram bounds, +Inf aside */
+#define METRICS_PAGE_MAX        (8 * 1024 * 1024)
+
 /* HTTP client (libcurl) */
 #define HTTP_CONNECT_TIMEOUT_MS 3000
 #define HTTP_TOTAL_TIMEOUT_MS   10000
@@ -85,5 +91,22 @@
 #define AH_NOTE_TAIL                1500    /* output bytes per entity */
 #define AH_DB_BUSY_MS               5000    /* sqlite3_busy_timeout */
 #define AH_JOB_ID_BYTES             16      /* from getrandom: 32 hex */
+
+/* Job store on PostgreSQL (issue 14) and retention on both backends */
+#define AH_RETENTION_DEFAULT        "30d"   /* job_retention */
+#define AH_RETENTION_MIN_MS         (3600LL * 1000)
+#define AH_PRUNE_INTERVAL_MS        (3600LL * 1000)  /* between prunes */
+#define AH_LEASE_DEFAULT            "30s"   /* job_lease */
+#define AH_LEASE_MIN_MS             1000
+#define AH_LEASE_MAX_MS             (3600LL * 1000)
+#define AH_PG_POLL_MS               500     /* idle workers look this often */
+#define AH_PG_CONNECT_TIMEOUT_S     "5"     /* libpq connect_timeout */
+#define AH_PG_STATEMENT_TIMEOUT_MS  "15000" /* per statement, server side */
+#define AH_PG_TCP_TIMEOUT_MS        "10000" /* tcp_user_timeout */
+#define AH_PG_WRITE_RETRY_MS        (10LL * 60 * 1000)  /* holder writes */
+#define AH_PG_BACKOFF_MIN_MS        100
+#define AH_PG_BACKOFF_MAX_MS        2000
+#define AH_PG_HOLDER_MAX            128     /* replica id bytes */
+#define AH_PG_PASSWORD_MAX          1024    /* job_store_password_file */
 
 #endif

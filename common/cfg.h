@@ -124,12 +124,14 @@ struct cfg_listener {
 };
 extern const struct cfg_field cfg_listener_fields[];
 
-/* tokens: {directory, allowed_clients, runtime}. After cfg_tokens_resolve,
- * allowed_clients and runtime are absolute paths inside directory. */
+/* tokens: {directory, allowed_clients, runtime, metrics_token}. After
+ * cfg_tokens_resolve, the files are paths inside directory. metrics_token
+ * (optional, the allowed_clients format) guards GET /metrics. */
 struct cfg_tokens {
     char   *directory;
     char   *allowed_clients;
     char   *runtime;
+    char   *metrics_token;
 };
 extern const struct cfg_field cfg_tokens_fields[];
 void cfg_tokens_resolve(struct cfg_tokens *t);

@@ -68,6 +68,8 @@ const struct cfg_field cfg_tokens_fields[] = {
       .offset = offsetof(struct cfg_tokens, allowed_clients) },
     { .key = "runtime", .type = CFG_STR,
       .offset = offsetof(struct cfg_tokens, runtime) },
+    { .key = "metrics_token", .type = CFG_STR,
+      .offset = offsetof(struct cfg_tokens, metrics_token) },
     { .key = NULL },
 };
 
@@ -107,6 +109,7 @@ cfg_tokens_resolve(struct cfg_tokens *t)
         return;
     tokens_join(t->directory, &t->allowed_clients);
     tokens_join(t->directory, &t->runtime);
+    tokens_join(t->directory, &t->metrics_token);
 }
 
 /* The authority of an http(s) URL: [userinfo@]host[:port], host a name or

@@ -18,9 +18,12 @@
 
 #include <curl/curl.h>
 
+#include "config.h"
+
 #include "http_server.h"
 #include "json.h"
 #include "log.h"
+#include "metrics.h"
 
 void
 daemon_parse_args(int argc, char **argv, const char *usage,
@@ -63,6 +66,10 @@ daemon_init(const char *app, bool check)
     json_init();
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         log_fatal("startup_failed", KV_STR("error", "curl_global_init"));
+    metrics_init(strcmp(app, "poller") == 0 ? METRICS_POLLER :
+        strcmp(app, "classifier") == 0 ? METRICS_CLASSIFIER :
+        strcmp(app, "action_handler") == 0 ? METRICS_ACTION_HANDLER :
+        METRICS_ALL, ALEXIS_VERSION);
 }
 
 /* Every real, effective and saved id is the one we asked for. */

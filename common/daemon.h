@@ -28,7 +28,8 @@ void daemon_parse_args(int argc, char **argv, const char *usage,
     bool allow_once, struct daemon_opts *o);
 
 /* Start logging (to stderr; to /dev/null in --check mode, whose report is
- * plain text), cJSON's allocator and libcurl. Fatal on failure. Call once,
+ * plain text), cJSON's allocator, libcurl and the metrics of app
+ * (metrics_init). Fatal on failure. Call once,
  * before any thread starts. */
 void daemon_init(const char *app, bool check);
 

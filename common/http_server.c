@@ -196,6 +196,7 @@ queue_response(struct MHD_Connection *mc, struct req_state *st,
     if (r == NULL)
         return MHD_NO;
     if ((len > 0 && MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+        resp->content_type != NULL ? resp->content_type :
         JSON_MEDIA_TYPE) != MHD_YES) || (allow != NULL &&
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow) != MHD_YES))
         ret = MHD_NO;
@@ -761,6 +762,7 @@ http_reply_error(struct http_response *resp, int status, const char *fmt,
     }
     free(resp->body);
     resp->body = NULL;
+    resp->content_type = NULL;
     resp->status = status;
     /* cJSON does the escaping; a failure here is out of memory. */
     if ((obj = cJSON_CreateObject()) == NULL ||

@@ -41,6 +41,8 @@ struct http_request {
 struct http_response {
     int     status;     /* default 500 if the handler sets nothing */
     char   *body;       /* owned by the response; freed by the server */
+    /* Content-Type of body; NULL means JSON. Static storage. */
+    const char *content_type;
     /* Extra fields for request_finished (e.g. "tinyId"/"5120"). */
     char    id_key[32];
     char    id_value[128];

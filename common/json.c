@@ -207,6 +207,46 @@ json_parse_located(const char *text, size_t len, const char *name,
     return doc;
 }
 
+cJSON *
+json_parse_marking_nul(const char *text, size_t len, const char *name,
+    char *err, size_t errlen)
+{
+    bool in_str = false;
+    cJSON *doc;
+    char *copy;
+    size_t i;
+
+    if (text == NULL)
+        return json_parse_located(text, len, name, err, errlen);
+    copy = xmalloc(len + 1);
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    /* Only string boundaries and escapes matter here; cJSON still parses
+     * (and judges) the whole text. Outside a string a quote opens one;
+     * inside, a backslash escapes the next byte. */
+    for (i = 0; i < len; i++) {
+        if (!in_str) {
+            in_str = copy[i] == '"';
+        } else if (copy[i] == '"') {
+            in_str = false;
+        } else if (copy[i] == '\\') {
+            if (i + 5 < len && copy[i + 1] == 'u' &&
+                memcmp(copy + i + 2, "0000", 4) == 0)
+                memcpy(copy + i + 2, "fdd0", 4);
+            i++;
+        }
+    }
+    doc = json_parse_located(copy, len, name, err, errlen);
+    free(copy);
+    return doc;
+}
+
+bool
+json_has_nul(const char *s)
+{
+    return s != NULL && strstr(s, JSON_NUL_MARK) != NULL;
+}
+
 /* Parse a whole segment of decimal digits as an array index. */
 static bool
 segment_index(const char *seg, size_t n, int *idx)

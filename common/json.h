@@ -20,6 +20,21 @@
 cJSON *json_parse_located(const char *text, size_t len, const char *name,
     char *err, size_t errlen);
 
+/* What json_parse_marking_nul puts where a string had an escaped NUL
+ * (\u0000): U+FDD0, a Unicode noncharacter (reserved for a program's own
+ * use), in UTF-8. cJSON would end the string at the NUL, so "noop\u0000x"
+ * would pass for "noop". */
+#define JSON_NUL_MARK   "\xef\xb7\x90"
+
+/* json_parse_located, except that every \u0000 escape inside a string is
+ * read as JSON_NUL_MARK (same length, so error positions hold): callers
+ * refuse it in identifiers (json_has_nul) and keep it as data elsewhere. */
+cJSON *json_parse_marking_nul(const char *text, size_t len, const char *name,
+    char *err, size_t errlen);
+
+/* Whether s (may be NULL) holds JSON_NUL_MARK. */
+bool json_has_nul(const char *s);
+
 /* 1-based line and column of byte offset off in text. */
 void json_offset_to_linecol(const char *text, size_t off, int *line,
     int *col);

@@ -149,6 +149,7 @@ str_to_duration_ms(const char *s, uint64_t max_ms, uint64_t *out,
         uint64_t    mult;
     } units[] = {
         { "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
+        { "d", 86400000 },
         { "", 1000 },
     };
     char num[32];

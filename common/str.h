@@ -43,8 +43,8 @@ void buf_free(struct buf *b);
 int str_to_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out,
     const char **errstr) ATTR_WUR;
 
-/* Parse a duration: a bare number is seconds; suffixes ms, s, m, h. Result in
- * milliseconds, bounded by max_ms. -1 and *errstr on error. */
+/* Parse a duration: a bare number is seconds; suffixes ms, s, m, h, d.
+ * Result in milliseconds, bounded by max_ms. -1 and *errstr on error. */
 int str_to_duration_ms(const char *s, uint64_t max_ms, uint64_t *out,
     const char **errstr) ATTR_WUR;
 

@@ -15,6 +15,7 @@
 #include "cfg.h"
 #include "http_client.h"
 #include "json.h"
+#include "metrics.h"
 #include "str.h"
 #include "xmem.h"
 
@@ -88,6 +89,20 @@ api_reason(const struct http_result *res, const cJSON *doc, char *out,
     (void)snprintf(out, len, "%.*s", TICKET_REASON_MAX, msg);
 }
 
+/* alexis_ticket_writes_total{system,status}; status 0 is no answer. */
+static void
+count_write(const struct ticket_ref *t, long status)
+{
+    char st[24];
+
+    if (status > 0)
+        (void)snprintf(st, sizeof(st), "%ld", status);
+    else
+        (void)strlcpy(st, "error", sizeof(st));
+    metrics_inc(METRIC_TICKET_WRITES, t->kind == TICKET_OPSGENIE ?
+        "opsgenie" : "dynatrace", st);
+}
+
 static int
 post_json(struct http_client *c, const struct ticket_ref *t,
     const char *url, cJSON *body, struct ticket_outcome *out)
@@ -125,6 +140,7 @@ post_json(struct http_client *c, const struct ticket_ref *t,
     }
     rc = 0;
 out:
+    count_write(t, out->status);
     cJSON_Delete(doc);
     http_result_free(&res);
     free(text);

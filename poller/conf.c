@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "leader.h"
 #include "poller_limits.h"
 #include "str.h"
 #include "xmem.h"
@@ -76,6 +77,10 @@ static const struct cfg_field poller_fields[] = {
       .def = "false" },
     { .key = "development", .type = CFG_BOOL, .offset = PC_OFF(development),
       .def = "false" },
+    { .key = "leader_store", .type = CFG_STR,
+      .offset = PC_OFF(leader_store), .check = leader_check_uri },
+    { .key = "leader_store_password_file", .type = CFG_PATH,
+      .offset = PC_OFF(leader_store_password_file) },
     { .key = "feed_list", .type = CFG_LIST, .offset = PC_OFF(feeds),
       .sub = feed_fields, .elem_size = sizeof(struct poller_feed),
       .count_offset = PC_OFF(nfeeds), .max = POLLER_FEEDS_MAX,

@@ -53,7 +53,7 @@ struct poller_conf {
     uint64_t                loop_interval_ms;
     bool                    single_execution;
     bool                    debug;
-    bool                    development;    /* accepted; no effect */
+    bool                    development;    /* dry run: nothing forwarded */
     struct poller_feed     *feeds;
     size_t                  nfeeds;
     struct cfg_tokens       tokens;
@@ -66,6 +66,8 @@ struct poller_conf {
     long long               item_rate_limit;    /* item calls/s, 0: off */
     uint64_t                connect_timeout_ms;
     uint64_t                request_timeout_ms;
+    char                   *leader_store;   /* PostgreSQL URI, or NULL */
+    char                   *leader_store_password_file;
 };
 
 /* Load and validate path into conf (zeroed by the caller). Every error goes

@@ -90,7 +90,8 @@ run(struct poller *p)
     log_event(LOG_INFO, "poller_started", KV_UINT("feeds", p->conf.nfeeds),
         KV_INT("concurrency", p->conf.concurrency),
         KV_UINT("loop_interval_ms", p->conf.loop_interval_ms),
-        KV_BOOL("single_execution", p->conf.single_execution));
+        KV_BOOL("single_execution", p->conf.single_execution),
+        KV_BOOL("development", p->conf.development));
     for (i = 0; i < p->conf.nfeeds; i++)
         log_event(LOG_INFO, "feed_configured",
             KV_STR("feed_name", p->conf.feeds[i].name),

@@ -17,6 +17,7 @@
 #include "fetcher.h"
 #include "forward.h"
 #include "log.h"
+#include "metrics.h"
 #include "pool.h"
 #include "str.h"
 #include "xmem.h"
@@ -73,9 +74,20 @@ deliver(struct poll_job *j, struct fetcher *f, const char *id,
     long status;
     int rc;
 
+    if (j->p->conf.development) {
+        /* Dry run: the envelope was built and is logged, not sent. */
+        atomic_fetch_add(&j->skipped, 1);
+        metrics_inc(METRIC_FORWARDS, "skipped", NULL);
+        log_event(LOG_INFO, "item_forward_skipped",
+            KV_STR("feed_name", j->feed->name), KV_STR(j->id_key, id),
+            KV_STR("reason", "development mode: dry run"),
+            KV_UINT("envelope_bytes", strlen(env)));
+        return;
+    }
     rc = forward_envelope(f, j->feed->classifier, j->cls_hdrs, env,
         strlen(env), &status, err, sizeof(err));
     atomic_fetch_add(&j->classifier_calls, f->calls - before);
+    metrics_inc(METRIC_FORWARDS, rc == 0 ? "ok" : "failed", NULL);
     if (rc == 0) {
         atomic_fetch_add(&j->delivered, 1);
         log_event(LOG_INFO, "item_delivered",
@@ -227,6 +239,8 @@ poll_feed(struct poller *p, const struct poller_feed *f,
     else if (listed == 0)
         pool_run(p->pool, ids.n, run_item, &j);
     res = outcome(&j, listed);
+    metrics_add(METRIC_ALERTS_RECEIVED, f->name, NULL, ids.n);
+    metrics_inc(METRIC_POLLS, f->name, poll_result_name(res));
     log_event(res == POLL_OK ? LOG_INFO : LOG_WARN, "poll_finished",
         KV_STR("feed_name", f->name), KV_STR("result", poll_result_name(res)),
         KV_UINT("items", ids.n), KV_UINT("delivered", j.delivered),

@@ -14,6 +14,7 @@
 #include "auth.h"
 #include "fetcher.h"
 #include "forward.h"
+#include "leader.h"
 #include "log.h"
 #include "pool.h"
 #include "str.h"
@@ -71,6 +72,10 @@ poller_init(struct poller *p, char *err, size_t errlen)
     if ((p->pool = pool_new((unsigned)p->conf.concurrency, &worker_ops, p,
         err, errlen)) == NULL)
         return -1;
+    if ((p->leader = leader_new(p->conf.leader_store,
+        p->conf.leader_store_password_file, p->conf.nfeeds, err,
+        errlen)) == NULL)
+        return -1;
     return 0;
 }
 
@@ -79,6 +84,8 @@ poller_cleanup(struct poller *p)
 {
     pool_free(p->pool);
     p->pool = NULL;
+    leader_free(p->leader);
+    p->leader = NULL;
     fetcher_http_free(p->fetcher);
     p->fetcher = NULL;
     throttle_cleanup(&p->item_pace);
@@ -121,6 +128,10 @@ poller_pass(struct poller *p)
             bad += (unsigned)(p->conf.nfeeds - i);
             break;
         }
+        /* A standby replica skips the feed; it tries to lead again on
+         * the next pass. */
+        if (!leader_is_active(p->leader, i, p->conf.feeds[i].name))
+            continue;
         if (poll_feed(p, &p->conf.feeds[i], bearer) != POLL_OK)
             bad++;
     }

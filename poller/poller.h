@@ -17,6 +17,7 @@
 #include "throttle.h"
 
 struct fetcher;
+struct leader;
 struct pool;
 
 struct poller {
@@ -24,6 +25,7 @@ struct poller {
     struct poller_conf  conf;
     struct pool        *pool;       /* concurrency workers, a fetcher each */
     struct fetcher     *fetcher;    /* the main thread's: lists, pings */
+    struct leader      *leader;     /* which feeds this replica polls */
     struct throttle     list_pace;  /* list calls (main thread) */
     struct throttle     item_pace;  /* per-item calls (workers) */
     atomic_bool         stop;

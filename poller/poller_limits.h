@@ -54,4 +54,7 @@
 #define POLLER_INTERVAL_MIN_MS      1000
 #define POLLER_INTERVAL_MAX_MS      86400000
 
+/* leader_store_password_file: bytes read at most. */
+#define POLLER_PASSWORD_MAX         1024
+
 #endif

@@ -5,15 +5,17 @@
 #                      build stage)
 #   ALEXIS_DEPS=all    (default) plus what the tests and the demo run:
 #                      OpenSSH server/client, python3, curl, chromium,
-#                      systemd (systemd-analyze checks the units)
+#                      systemd (systemd-analyze checks the units),
+#                      python3-prometheus-client (parses /metrics),
+#                      postgresql (the replicated job store's tests)
 #   EXTRA_PKGS="wrk"   anything else (the benchmarks use wrk)
 set -eu
 
 BUILD_PKGS="build-essential cmake pkg-config
 libcurl4-openssl-dev libyaml-dev libssh2-1-dev libcjson-dev libpcre2-dev
-libmicrohttpd-dev libsqlite3-dev libcmocka-dev zlib1g-dev python3"
+libmicrohttpd-dev libsqlite3-dev libpq-dev libcmocka-dev zlib1g-dev python3"
 TEST_PKGS="openssh-server openssh-client curl ca-certificates chromium
-systemd"
+systemd python3-prometheus-client postgresql"
 
 case "${ALEXIS_DEPS:-all}" in
 build) PKGS="$BUILD_PKGS" ;;

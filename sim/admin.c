@@ -1,8 +1,10 @@
 /*
  * The admin API of alexis-sim (prefix /_admin/, no auth, loopback peers
- * only): create alerts and problems in their real shapes, read their full
- * state, reset, flush pending OpsGenie requests, inject faults, set rate
- * limits and the apply delay, read call counters. Also the seed loader.
+ * only): create alerts (OpsGenie or JSM shape, or many JSM alerts from one
+ * template) and problems in their real shapes, read their full state,
+ * close a JSM alert, reset, flush pending OpsGenie requests, inject
+ * faults, set rate limits, the apply delay and JSM's note answer, read
+ * call counters. Also the seed loader.
  */
 #include "sim.h"
 
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include "alexis_limits.h"
+#include "jsm_alert.h"
 #include "json.h"
 #include "log.h"
 #include "str.h"
@@ -19,6 +22,7 @@
 
 #define P_ALERTS    "/_admin/opsgenie/alerts"
 #define P_PROBLEMS  "/_admin/dynatrace/problems"
+#define P_JSM       "/_admin/jsm/alerts"
 
 static void
 fail(struct sim_resp *resp, int status, const char *fmt, ...)
@@ -63,6 +67,27 @@ rc_status(enum store_rc rc)
 typedef enum store_rc (*add_fn)(struct store *, const cJSON *, cJSON **,
     char *, size_t);
 
+/* Add a JSM-shaped alert; *view (may be NULL) gets the JSM admin view. */
+static enum store_rc
+jsm_add(struct store *st, const cJSON *obj, cJSON **view, char *err,
+    size_t errlen)
+{
+    cJSON *og, *ogview = NULL;
+    enum store_rc rc;
+
+    if (view != NULL)
+        *view = NULL;
+    if ((og = jsm_alert_admin_in(obj, err, errlen)) == NULL)
+        return STORE_EINVAL;
+    rc = store_og_add(st, og, &ogview, err, errlen);
+    cJSON_Delete(og);
+    if (rc == STORE_OK && view != NULL)
+        *view = store_og_get(st, json_str(ogview, "id"), OG_IDENT_ID,
+            OG_VIEW_JSM_ADMIN);
+    cJSON_Delete(ogview);
+    return rc;
+}
+
 /* Create one object or each of an array; stops at the first failure. */
 static void
 create(struct sim *s, const struct sim_req *req, struct sim_resp *resp,
@@ -98,8 +123,48 @@ create(struct sim *s, const struct sim_req *req, struct sim_resp *resp,
     ok(resp, 201, out);
 }
 
+/* {"count": N, "alert": {template}}: N JSM alerts from one template, for
+ * benchmarks (each gets its own id and tinyId). */
 static void
-get_alert(struct sim *s, const char *key, struct sim_resp *resp)
+jsm_bulk(struct sim *s, const struct sim_req *req, struct sim_resp *resp)
+{
+    const cJSON *n, *tmpl;
+    enum store_rc rc = STORE_OK;
+    cJSON *body, *o;
+    char err[256] = "";
+    size_t i = 0, count;
+    bool bad;
+
+    body = sim_body_json(req, &bad);
+    n = cJSON_GetObjectItemCaseSensitive(body, "count");
+    tmpl = cJSON_GetObjectItemCaseSensitive(body, "alert");
+    if (!cJSON_IsNumber(n) || n->valuedouble < 1 ||
+        n->valuedouble > SIM_OBJECTS_MAX_CEILING ||
+        (tmpl != NULL && !cJSON_IsObject(tmpl))) {
+        fail(resp, 400, "want {\"count\": 1..%d, \"alert\": {...}}",
+            SIM_OBJECTS_MAX_CEILING);
+        goto out;
+    }
+    o = tmpl == NULL ? cJSON_CreateObject() : NULL;
+    count = (size_t)n->valuedouble;
+    for (i = 0; i < count && rc == STORE_OK; i++)
+        rc = jsm_add(s->store, tmpl != NULL ? tmpl : o, NULL, err,
+            sizeof(err));
+    cJSON_Delete(o);
+    if (rc != STORE_OK) {
+        fail(resp, rc_status(rc), "item %zu: %s", i - 1, err);
+        goto out;
+    }
+    o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "created", (double)count);
+    ok(resp, 201, o);
+out:
+    cJSON_Delete(body);
+}
+
+/* An alert by id, tinyId or alias in view v, or NULL. */
+static cJSON *
+find_alert(struct sim *s, const char *key, enum og_view v)
 {
     static const enum og_ident kinds[] = {
         OG_IDENT_ID, OG_IDENT_TINY, OG_IDENT_ALIAS,
@@ -108,7 +173,69 @@ get_alert(struct sim *s, const char *key, struct sim_resp *resp)
     size_t i;
 
     for (i = 0; i < NELEM(kinds) && a == NULL; i++)
-        a = store_og_get(s->store, key, kinds[i], OG_VIEW_ADMIN);
+        a = store_og_get(s->store, key, kinds[i], v);
+    return a;
+}
+
+/* Close a JSM alert at once, as if someone closed it in JSM. */
+static void
+jsm_close(struct sim *s, const char *key, struct sim_resp *resp)
+{
+    struct og_action *act;
+    cJSON *a = find_alert(s, key, OG_VIEW_JSM_LIST);
+
+    if (a == NULL) {
+        fail(resp, 404, "no alert with id, tinyId or alias %s", key);
+        return;
+    }
+    act = xcalloc(1, sizeof(*act));
+    act->kind = OG_ACT_CLOSE;
+    act->itype = OG_IDENT_ID;
+    act->ident = xstrdup(json_str(a, "id"));
+    act->user = xstrdup("admin");
+    cJSON_Delete(a);
+    if (store_og_apply_now(s->store, act) != STORE_OK)
+        fail(resp, 404, "no alert with id, tinyId or alias %s", key);
+    else
+        ok(resp, 200, find_alert(s, key, OG_VIEW_JSM_ADMIN));
+}
+
+/* The JSM admin routes; false when the path is not one. */
+static bool
+route_jsm(struct sim *s, const struct sim_req *req, struct sim_resp *resp)
+{
+    const char *m = req->method, *p = req->path, *key;
+    char buf[SIM_ARG_MAX];
+    cJSON *a;
+    size_t n;
+
+    if (strcmp(p, P_JSM) == 0 && strcmp(m, "POST") == 0)
+        create(s, req, resp, jsm_add);
+    else if (strcmp(p, P_JSM) == 0 && strcmp(m, "GET") == 0)
+        ok(resp, 200, store_og_all(s->store, OG_VIEW_JSM_ADMIN));
+    else if (strcmp(p, P_JSM "/bulk") == 0 && strcmp(m, "POST") == 0)
+        jsm_bulk(s, req, resp);
+    else if (strncmp(p, P_JSM "/", sizeof(P_JSM)) != 0)
+        return false;
+    else if (strcmp(m, "POST") == 0 && str_has_suffix(p, "/close") &&
+        (n = strlen(p) - sizeof(P_JSM) - 6) > 0 && n < sizeof(buf)) {
+        snprintf(buf, sizeof(buf), "%.*s", (int)n, p + sizeof(P_JSM));
+        jsm_close(s, buf, resp);
+    } else if (strcmp(m, "GET") == 0) {
+        key = p + sizeof(P_JSM);
+        if ((a = find_alert(s, key, OG_VIEW_JSM_ADMIN)) == NULL)
+            fail(resp, 404, "no alert with id, tinyId or alias %s", key);
+        else
+            ok(resp, 200, a);
+    } else
+        fail(resp, 404, "no admin route %s %s", m, p);
+    return true;
+}
+
+static void
+get_alert(struct sim *s, const char *key, struct sim_resp *resp)
+{
+    cJSON *a = find_alert(s, key, OG_VIEW_ADMIN);
     if (a == NULL)
         fail(resp, 404, "no alert with id, tinyId or alias %s", key);
     else
@@ -173,22 +300,32 @@ out:
     cJSON_Delete(body);
 }
 
+/* {"applyDelayMs": N} and/or {"jsmNoteStatus": 200|202}. */
 static void
 set_config(struct sim *s, const struct sim_req *req, struct sim_resp *resp)
 {
-    const cJSON *d;
-    cJSON *body;
+    const cJSON *d, *n;
+    cJSON *body, *o;
     bool bad;
 
     body = sim_body_json(req, &bad);
     d = cJSON_GetObjectItemCaseSensitive(body, "applyDelayMs");
-    if (!cJSON_IsNumber(d) || d->valuedouble < 0 ||
-        d->valuedouble > SIM_APPLY_DELAY_MAX_MS) {
-        fail(resp, 400, "want {\"applyDelayMs\": 0..%d}",
-            SIM_APPLY_DELAY_MAX_MS);
+    n = cJSON_GetObjectItemCaseSensitive(body, "jsmNoteStatus");
+    if ((d == NULL && n == NULL) || (d != NULL && (!cJSON_IsNumber(d) ||
+        d->valuedouble < 0 || d->valuedouble > SIM_APPLY_DELAY_MAX_MS)) ||
+        (n != NULL && (!cJSON_IsNumber(n) || (n->valueint != 200 &&
+        n->valueint != 202)))) {
+        fail(resp, 400, "want {\"applyDelayMs\": 0..%d} and/or "
+            "{\"jsmNoteStatus\": 200|202}", SIM_APPLY_DELAY_MAX_MS);
     } else {
-        store_set_apply_delay(s->store, (unsigned)d->valuedouble);
-        ok(resp, 200, store_summary(s->store));
+        if (d != NULL)
+            store_set_apply_delay(s->store, (unsigned)d->valuedouble);
+        if (n != NULL)
+            atomic_store(&s->jsm_note_status, n->valueint);
+        o = store_summary(s->store);
+        cJSON_AddNumberToObject(o, "jsmNoteStatus",
+            atomic_load(&s->jsm_note_status));
+        ok(resp, 200, o);
     }
     cJSON_Delete(body);
 }
@@ -227,7 +364,7 @@ route_fixed(struct sim *s, const struct sim_req *req, struct sim_resp *resp)
     else if (strcmp(p, P_ALERTS) == 0 && strcmp(m, "POST") == 0)
         create(s, req, resp, store_og_add);
     else if (strcmp(p, P_ALERTS) == 0 && strcmp(m, "GET") == 0)
-        ok(resp, 200, store_og_all(s->store));
+        ok(resp, 200, store_og_all(s->store, OG_VIEW_ADMIN));
     else if (strcmp(p, "/_admin/opsgenie/flush") == 0 &&
         strcmp(m, "POST") == 0) {
         store_og_flush(s->store);
@@ -285,7 +422,7 @@ admin_handle(struct sim *s, const struct sim_req *req, struct sim_resp *resp)
         fail(resp, 403, "the admin API answers loopback clients only");
     else if (req->too_big)
         fail(resp, 413, "body over %d bytes", SIM_ADMIN_BODY_MAX);
-    else if (!route_fixed(s, req, resp))
+    else if (!route_jsm(s, req, resp) && !route_fixed(s, req, resp))
         route_keyed(s, req, resp);
     log_event(LOG_DEBUG, "admin_request", KV_STR("method", req->method),
         KV_STR("path", req->path), KV_INT("status", resp->status));

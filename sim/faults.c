@@ -20,7 +20,8 @@
 #define ENDPOINT_LEN    48
 #define STATS_MAX       128
 
-static const char *const domains[] = { "og.search", "og.alert", "dt" };
+static const char *const domains[] = { "og.search", "og.alert", "dt",
+    "jsm.search", "jsm.alert" };
 
 struct fault_rule {
     char            endpoint[ENDPOINT_LEN];
@@ -260,7 +261,7 @@ faults_set_rate(struct faults *f, const char *domain, double rate,
 
     if (i < 0) {
         snprintf(err, errlen, "rate-limit domain must be og.search, "
-            "og.alert or dt");
+            "og.alert, dt, jsm.search or jsm.alert");
         return -1;
     }
     if (!(rate >= 0 && rate <= SIM_RATE_MAX) ||

@@ -1,6 +1,7 @@
 /*
- * alexis-sim: a stateful stand-in for the OpsGenie Alert API v2 and the
- * Dynatrace problems API v1/v2, for tests and the local demo. This file is
+ * alexis-sim: a stateful stand-in for the OpsGenie Alert API v2, the JSM
+ * operations alert API and the Dynatrace problems API v1/v2, for tests,
+ * benchmarks and the local demo. This file is
  * the table of contents: arguments, logging, seed, listen, wait for
  * SIGTERM/SIGINT, shut down. The logic lives in the alexis_sim library.
  */
@@ -23,6 +24,12 @@
 #define SAMPLE_GENIE_KEY "11111111-2222-4333-8444-555555555555"
 #define SAMPLE_DT_TOKEN "dt0c01.SAMPLEPUBLICPART0000000.SAMPLESECRETPART" \
     "0000000000000000000000000000000000000000000000000"
+/* JSM: a sample site and user whose API token has read and write but no
+ * delete scope, as Atlassian API tokens have (api/jsm-ops.md). */
+#define SAMPLE_JSM_CLOUD_ID "5e1f0c2a-9b7d-4c3e-8a6f-0d2b4c6e8a10"
+#define SAMPLE_JSM_USER "alexis@example.com:ATATT3xFfGF0SAMPLEJSMTOKEN" \
+    "000000000000000000000000:read:ops-alert:jira-service-management," \
+    "write:ops-alert:jira-service-management"
 
 struct args {
     const char         *host;
@@ -40,6 +47,8 @@ usage(void)
 {
     fprintf(stderr, "usage: alexis-sim [--host ADDR] [--port N] "
         "[--seed FILE] [--genie-key K]... [--dt-token T[:SCOPE,...]]...\n"
+        "  [--jsm-user EMAIL:TOKEN[:SCOPE,...]]... [--jsm-cloud-id ID] "
+        "[--jsm-notes-202]\n"
         "  [--apply-delay-ms N] [--max-alerts N] [--max-problems N] "
         "[--max-notes N]\n  [--max-comments N] [--rate-limit "
         "DOMAIN=RATE[/BURST]]... [--missing-alert-404]\n"
@@ -71,7 +80,9 @@ parse_args(int argc, char **argv, struct args *a)
         { "max-notes", 1, NULL, 'N' }, { "max-comments", 1, NULL, 'C' },
         { "rate-limit", 1, NULL, 'r' }, { "allow-remote", 0, NULL, 'R' },
         { "missing-alert-404", 0, NULL, 'm' }, { "check", 0, NULL, 'c' },
-        { "log-level", 1, NULL, 'l' }, { NULL, 0, NULL, 0 },
+        { "log-level", 1, NULL, 'l' }, { "jsm-user", 1, NULL, 'u' },
+        { "jsm-cloud-id", 1, NULL, 'j' }, { "jsm-notes-202", 0, NULL, 'n' },
+        { NULL, 0, NULL, 0 },
     };
     struct store_opts *so = &a->sim.store;
     int c;
@@ -93,6 +104,18 @@ parse_args(int argc, char **argv, struct args *a)
                 usage();
             a->sim.dt_tokens[a->sim.ndt_tokens++] = optarg;
             break;
+        case 'u':
+            if (a->sim.njsm_users >= SIM_KEYS_MAX)
+                usage();
+            a->sim.jsm_users[a->sim.njsm_users++] = optarg;
+            break;
+        case 'j':
+            if (optarg[0] == '\0' || strlen(optarg) > SIM_JSM_CLOUD_ID_MAX ||
+                strchr(optarg, '/') != NULL)
+                usage();
+            a->sim.jsm_cloud_id = optarg;
+            break;
+        case 'n': a->sim.jsm_notes_202 = true; break;
         case 'd':
             so->apply_delay_ms = (unsigned)num_arg("apply-delay-ms", optarg,
                 0, SIM_APPLY_DELAY_MAX_MS);
@@ -136,6 +159,7 @@ defaults(struct args *a)
     a->sim.store.notes_max = SIM_NOTES_MAX_DEFAULT;
     a->sim.store.comments_max = SIM_COMMENTS_MAX_DEFAULT;
     a->sim.store.apply_delay_ms = SIM_APPLY_DELAY_DEFAULT_MS;
+    a->sim.jsm_cloud_id = SAMPLE_JSM_CLOUD_ID;
 }
 
 static bool
@@ -168,6 +192,8 @@ main(int argc, char **argv)
         a.sim.genie_keys[a.sim.ngenie_keys++] = SAMPLE_GENIE_KEY;
     if (a.sim.ndt_tokens == 0)
         a.sim.dt_tokens[a.sim.ndt_tokens++] = SAMPLE_DT_TOKEN;
+    if (a.sim.njsm_users == 0)
+        a.sim.jsm_users[a.sim.njsm_users++] = SAMPLE_JSM_USER;
     if (!is_loopback(a.host) && !a.allow_remote)
         log_fatal("config_invalid", KV_STR("host", a.host),
             KV_STR("msg", "refusing a non-loopback address without "
@@ -200,6 +226,7 @@ main(int argc, char **argv)
         KV_INT("port", sim_http_port(srv)),
         KV_UINT("genie_keys", a.sim.ngenie_keys),
         KV_UINT("dt_tokens", a.sim.ndt_tokens),
+        KV_UINT("jsm_users", a.sim.njsm_users),
         KV_UINT("apply_delay_ms", a.sim.store.apply_delay_ms));
     daemon_signals_wait(&set);
     atomic_store(&sim->stopping, true);

@@ -148,6 +148,19 @@ tags_field(const cJSON *body, struct og_action *act, struct verr *ve)
     return 0;
 }
 
+int
+og_actions_tags(const cJSON *body, struct og_action *act, char *err,
+    size_t errlen)
+{
+    struct verr ve = { NULL, "" };
+
+    if (tags_field(body, act, &ve) == -1) {
+        snprintf(err, errlen, "%s", ve.msg);
+        return -1;
+    }
+    return 0;
+}
+
 static int
 details_field(const cJSON *body, struct og_action *act, struct verr *ve)
 {

@@ -14,4 +14,9 @@
 void og_actions_handle(struct sim *s, const struct sim_req *req,
     const struct sim_args *a, struct sim_resp *resp);
 
+/* The "tags" list of a body (1..20 strings of 1..50 characters, as
+ * OpsGenie and JSM take them) into act->list; -1 with the reason. */
+int og_actions_tags(const cJSON *body, struct og_action *act, char *err,
+    size_t errlen) ATTR_WUR;
+
 #endif

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsm_alert.h"
 #include "sim_limits.h"
 #include "str.h"
 #include "xmem.h"
@@ -149,19 +150,11 @@ add_report(cJSON *o, const struct og_alert *a)
     }
 }
 
-static void
-add_full(cJSON *o, const struct og_alert *a)
+void
+og_alert_add_extra(cJSON *o, const struct og_alert *a)
 {
-    cJSON *d, *extra, *e;
-    size_t i;
+    cJSON *extra, *e;
 
-    cJSON_AddItemToObject(o, "actions", strv_json(&a->actions));
-    cJSON_AddStringToObject(o, "entity", a->entity);
-    cJSON_AddStringToObject(o, "description", a->description);
-    d = cJSON_AddObjectToObject(o, "details");
-    for (i = 0; i < a->detail_keys.n; i++)
-        cJSON_AddStringToObject(d, a->detail_keys.v[i],
-            a->detail_values.v[i]);
     if (a->extra == NULL || (extra = cJSON_Parse(a->extra)) == NULL)
         return;
     while ((e = extra->child) != NULL) {
@@ -174,12 +167,31 @@ add_full(cJSON *o, const struct og_alert *a)
     cJSON_Delete(extra);
 }
 
+static void
+add_full(cJSON *o, const struct og_alert *a)
+{
+    cJSON *d;
+    size_t i;
+
+    cJSON_AddItemToObject(o, "actions", strv_json(&a->actions));
+    cJSON_AddStringToObject(o, "entity", a->entity);
+    cJSON_AddStringToObject(o, "description", a->description);
+    d = cJSON_AddObjectToObject(o, "details");
+    for (i = 0; i < a->detail_keys.n; i++)
+        cJSON_AddStringToObject(d, a->detail_keys.v[i],
+            a->detail_values.v[i]);
+    og_alert_add_extra(o, a);
+}
+
 cJSON *
 og_alert_to_json(const struct og_alert *a, enum og_view view)
 {
-    cJSON *o = cJSON_CreateObject(), *in, *notes;
+    cJSON *o, *in, *notes;
     size_t i;
 
+    if (view >= OG_VIEW_JSM_LIST)
+        return jsm_alert_to_json(a, view);
+    o = cJSON_CreateObject();
     cJSON_AddBoolToObject(o, "seen", a->seen);
     cJSON_AddStringToObject(o, "id", a->id);
     cJSON_AddStringToObject(o, "tinyId", a->tiny_id);

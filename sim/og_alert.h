@@ -73,6 +73,9 @@ enum og_view {
     OG_VIEW_LIST,   /* BaseAlert: no description/details/entity/actions */
     OG_VIEW_FULL,   /* GET /v2/alerts/{id} */
     OG_VIEW_ADMIN,  /* everything, teams with names, notes */
+    OG_VIEW_JSM_LIST,   /* JSM's shape (jsm_alert.h): a list item, */
+    OG_VIEW_JSM,        /* GET /v1/alerts/{id}, */
+    OG_VIEW_JSM_ADMIN,  /* everything with the notes */
 };
 
 enum og_ident {
@@ -132,8 +135,12 @@ struct og_alert *og_alert_from_json(const cJSON *obj, uint64_t now,
     size_t notes_max, char *err, size_t errlen);
 void og_alert_free(struct og_alert *a);
 
-/* Render as the given view. Caller owns the tree. */
+/* Render as the given view (a JSM view through jsm_alert_to_json).
+ * Caller owns the tree. */
 cJSON *og_alert_to_json(const struct og_alert *a, enum og_view view);
+/* Add the alert's other keys (kept from its creation) to o, where o has
+ * no such key yet. */
+void og_alert_add_extra(cJSON *o, const struct og_alert *a);
 /* Render note i as {note, owner, createdAt, offset}. */
 cJSON *og_note_to_json(const struct og_note *n);
 

@@ -194,7 +194,7 @@ og_list(struct sim *s, const struct sim_req *req, const struct sim_args *a,
     }
     o = cJSON_CreateObject();
     cJSON_AddItemToObject(o, "data", store_og_list(s->store, q, sort, asc,
-        (size_t)offset, (size_t)limit, &total));
+        (size_t)offset, (size_t)limit, OG_VIEW_LIST, &total));
     cJSON_AddItemToObject(o, "paging", paging(req, text, (size_t)offset,
         (size_t)limit, total, sort, asc ? "asc" : "desc"));
     og_query_free(q);
@@ -215,7 +215,8 @@ og_count(struct sim *s, const struct sim_req *req, const struct sim_args *a,
         sim_og_error(resp, a, 422, "query", "Invalid query: %s", err);
         return;
     }
-    items = store_og_list(s->store, q, OG_SORT_CREATED, false, 0, 0, &total);
+    items = store_og_list(s->store, q, OG_SORT_CREATED, false, 0, 0,
+        OG_VIEW_LIST, &total);
     cJSON_Delete(items);
     og_query_free(q);
     o = cJSON_CreateObject();
@@ -286,7 +287,7 @@ og_notes_list(struct sim *s, const struct sim_req *req,
     asc = (order != NULL && strcmp(order, "asc") == 0) !=
         (dir != NULL && strcmp(dir, "prev") == 0);
     switch (store_og_notes(s->store, a->ident, it, sim_req_query(req,
-        "offset"), asc, (size_t)limit, &data, &more)) {
+        "offset"), asc, (size_t)limit, og_note_to_json, &data, &more)) {
     case STORE_OK:
         break;
     case STORE_ENOENT:

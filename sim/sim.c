@@ -14,6 +14,7 @@
 
 #include "alexis_limits.h"
 #include "auth.h"
+#include "jsm.h"
 #include "log.h"
 #include "str.h"
 #include "xmem.h"
@@ -44,13 +45,29 @@ split_scopes(struct sim *s)
     }
 }
 
+/* The API a path belongs to. */
+enum sim_api {
+    SIM_API_OG,
+    SIM_API_DT,
+    SIM_API_JSM,
+};
+
 struct sim *
 sim_new(const struct sim_opts *opts, char *err, size_t errlen)
 {
     struct sim *s = xcalloc(1, sizeof(*s));
+    size_t i;
 
+    for (i = 0; i < opts->njsm_users && i < SIM_KEYS_MAX; i++) {
+        if (jsm_auth_cred_parse(opts->jsm_users[i], &s->jsm_creds[i], err,
+            errlen) == -1) {
+            sim_free(s);
+            return NULL;
+        }
+        s->njsm_creds = i + 1;
+    }
     if ((s->store = store_new(&opts->store, err, errlen)) == NULL) {
-        free(s);
+        sim_free(s);
         return NULL;
     }
     s->faults = faults_new();
@@ -62,6 +79,8 @@ sim_new(const struct sim_opts *opts, char *err, size_t errlen)
     s->seed_path = simutil_dup(opts->seed_path, NULL);
     s->dt_author = simutil_dup(opts->dt_author, "alexis-sim API token");
     s->missing_alert_404 = opts->missing_alert_404;
+    s->jsm_cloud_id = simutil_dup(opts->jsm_cloud_id, "");
+    atomic_init(&s->jsm_note_status, opts->jsm_notes_202 ? 202 : 200);
     atomic_init(&s->stopping, false);
     return s;
 }
@@ -90,6 +109,9 @@ sim_free(struct sim *s)
     wipe_keys(s->dt_tokens, s->ndt_tokens);
     for (i = 0; i < s->ndt_tokens; i++)
         free(s->dt_scopes[i]);
+    for (i = 0; i < s->njsm_creds; i++)
+        jsm_auth_cred_free(&s->jsm_creds[i]);
+    free(s->jsm_cloud_id);
     free(s->seed_path);
     free(s->dt_author);
     free(s);
@@ -122,6 +144,23 @@ sim_og_error(struct sim_resp *resp, const struct sim_args *a, int status,
     } else
         cJSON_AddStringToObject(o, "message", msg);
     sim_og_reply(resp, a, status, o);
+}
+
+void
+sim_jsm_error(struct sim_resp *resp, int status, const char *code,
+    const char *fmt, ...)
+{
+    cJSON *o = cJSON_CreateObject(), *e = cJSON_CreateObject();
+    char msg[HTTP_REASON_MAX];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    cJSON_AddStringToObject(e, "title", msg);
+    cJSON_AddStringToObject(e, "code", code);
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(o, "errors"), e);
+    sim_resp_json(resp, status, o);
 }
 
 void
@@ -237,16 +276,18 @@ after_scheme(const char *h, const char *scheme)
     return h;
 }
 
-/* 0 when allowed; else the 401 (or Dynatrace's 403) is written. */
+/* 0 when allowed; else the 401 (or Dynatrace's or JSM's 403, JSM's 404
+ * for an unknown cloudId) is written. */
 static int
-authenticate(struct sim *s, const struct sim_route *rt, bool og,
-    const struct sim_req *req, const struct sim_args *a,
-    struct sim_resp *resp)
+authenticate(struct sim *s, const struct sim_route *rt, enum sim_api api,
+    const struct sim_req *req, struct sim_args *a, struct sim_resp *resp)
 {
     const char *h = sim_req_header(req, "Authorization"), *cred, *need;
     int k;
 
-    if (og) {
+    if (api == SIM_API_JSM)
+        return jsm_authorize(s, req, a, resp);
+    if (api == SIM_API_OG) {
         if (key_index(s->genie_keys, s->ngenie_keys, after_scheme(h,
             "GenieKey")) != -1)
             return 0;
@@ -274,10 +315,17 @@ authenticate(struct sim *s, const struct sim_route *rt, bool og,
 }
 
 static void
-rate_headers(struct sim_resp *resp, bool og, const struct rate_info *ri,
-    unsigned retry_after_s)
+rate_headers(struct sim_resp *resp, enum sim_api api,
+    const struct rate_info *ri, unsigned retry_after_s)
 {
-    if (og) {
+    if (api == SIM_API_JSM) {
+        /* Atlassian publishes no limits; Retry-After only when the fault
+         * asks for one (retryAfterSec 0: none). */
+        if (retry_after_s > 0)
+            sim_resp_header(resp, "Retry-After", "%u", retry_after_s);
+        return;
+    }
+    if (api == SIM_API_OG) {
         sim_resp_header(resp, "X-RateLimit-State", "THROTTLED");
         sim_resp_header(resp, "X-RateLimit-Reason", "ACCOUNT");
         sim_resp_header(resp, "X-RateLimit-Period-In-Sec", "60");
@@ -294,21 +342,36 @@ rate_headers(struct sim_resp *resp, bool og, const struct rate_info *ri,
 }
 
 static void
-throttled(struct sim_resp *resp, bool og, const struct sim_args *a,
+throttled(struct sim_resp *resp, enum sim_api api, const struct sim_args *a,
     const struct rate_info *ri, unsigned retry_after_s)
 {
-    if (og)
+    if (api == SIM_API_OG)
         sim_og_error(resp, a, 429, NULL, "TooManyRequests");
+    else if (api == SIM_API_JSM)
+        sim_jsm_error(resp, 429, "TOO_MANY_REQUESTS", "Too many requests");
     else
         sim_dt_error(resp, 429, NULL, false, "Too Many Requests");
-    rate_headers(resp, og, ri, retry_after_s);
+    rate_headers(resp, api, ri, retry_after_s);
+}
+
+/* An error status in the API's own envelope. */
+static void
+api_error(struct sim_resp *resp, enum sim_api api, const struct sim_args *a,
+    int status, const char *code, const char *msg)
+{
+    if (api == SIM_API_OG)
+        sim_og_error(resp, a, status, NULL, "%s", msg);
+    else if (api == SIM_API_JSM)
+        sim_jsm_error(resp, status, code, "%s", msg);
+    else
+        sim_dt_error(resp, status, NULL, false, "%s", msg);
 }
 
 /* Faults, auth and rate limit; true when the handler should run. */
 static bool
-admit(struct sim *s, const struct sim_route *rt, bool og,
-    const struct sim_req *req, const struct sim_args *a,
-    struct sim_resp *resp, const char **fault)
+admit(struct sim *s, const struct sim_route *rt, enum sim_api api,
+    const struct sim_req *req, struct sim_args *a, struct sim_resp *resp,
+    const char **fault)
 {
     struct rate_info ri;
     struct fault_hit hit;
@@ -323,30 +386,27 @@ admit(struct sim *s, const struct sim_route *rt, bool og,
         return false;
     case FAULT_RATE:
         *fault = "429";
-        throttled(resp, og, a, NULL, hit.retry_after_s);
+        throttled(resp, api, a, NULL, hit.retry_after_s);
         return false;
     case FAULT_STATUS:
         *fault = "error";
-        if (og)
-            sim_og_error(resp, a, hit.status, NULL, "Internal Server Error");
-        else
-            sim_dt_error(resp, hit.status, NULL, false,
-                "Internal Server Error");
+        api_error(resp, api, a, hit.status, "INTERNAL_SERVER_ERROR",
+            "Internal Server Error");
         return false;
     default:
         break;
     }
     if (hit.latency_ms > 0)
         *fault = "latency";
-    if (authenticate(s, rt, og, req, a, resp) == -1)
+    if (authenticate(s, rt, api, req, a, resp) == -1)
         return false;
     faults_rate_take(s->faults, rt->domain, &ri);
     if (ri.refused) {
         *fault = "rate_limit";
-        throttled(resp, og, a, &ri, ri.retry_after_s);
+        throttled(resp, api, a, &ri, ri.retry_after_s);
         return false;
     }
-    if (ri.limited && !og) {
+    if (ri.limited && api == SIM_API_DT) {
         sim_resp_header(resp, "X-RateLimit-Limit", "%.0f", ri.per_minute);
         sim_resp_header(resp, "X-RateLimit-Remaining", "%.0f", ri.remaining);
         sim_resp_header(resp, "X-RateLimit-Reset", "%llu",
@@ -356,17 +416,15 @@ admit(struct sim *s, const struct sim_route *rt, bool og,
 }
 
 static void
-not_found(struct sim_resp *resp, bool og, bool known,
+not_found(struct sim_resp *resp, enum sim_api api, bool known,
     const struct sim_args *a)
 {
-    int status = known ? 405 : 404;
-
-    if (og)
-        sim_og_error(resp, a, status, NULL, known ? "Method not allowed" :
-            "Could not find the requested resource");
+    if (known)
+        api_error(resp, api, a, 405, "METHOD_NOT_ALLOWED",
+            "Method not allowed");
     else
-        sim_dt_error(resp, status, NULL, false, known ? "Method not allowed" :
-            "Not found");
+        api_error(resp, api, a, 404, "NOT_FOUND", api == SIM_API_OG ?
+            "Could not find the requested resource" : "Not found");
 }
 
 void
@@ -376,7 +434,8 @@ sim_dispatch(void *ctx, const struct sim_req *req, struct sim_resp *resp)
     const struct sim_route *rt = NULL;
     const char *fault = "none";
     struct sim_args a;
-    bool og, known = false;
+    enum sim_api api;
+    bool known = false;
 
     if (strncmp(req->path, "/_admin/", 8) == 0) {
         admin_handle(s, req, resp);
@@ -385,20 +444,27 @@ sim_dispatch(void *ctx, const struct sim_req *req, struct sim_resp *resp)
     memset(&a, 0, sizeof(a));
     a.start_us = now_us();
     simutil_uuid(a.rid);
-    og = strncmp(req->path, "/v2/", 4) == 0;
-    rt = og ? opsgenie_route(req, &a, &known) :
-        dynatrace_route(req, &a, &known);
+    if (strncmp(req->path, "/v2/", 4) == 0) {
+        api = SIM_API_OG;
+        rt = opsgenie_route(req, &a, &known);
+    } else if (strncmp(req->path, JSM_PREFIX, strlen(JSM_PREFIX)) == 0) {
+        api = SIM_API_JSM;
+        rt = jsm_route(req, &a, &known);
+    } else {
+        api = SIM_API_DT;
+        rt = dynatrace_route(req, &a, &known);
+    }
     if (rt == NULL)
-        not_found(resp, og, known, &a);
-    else if (req->too_big) {
-        if (og)
-            sim_og_error(resp, &a, 413, NULL, "Request entity too large");
-        else
-            sim_dt_error(resp, 413, NULL, false, "Payload over %d bytes",
-                SIM_BODY_MAX);
-    } else if (admit(s, rt, og, req, &a, resp, &fault))
+        not_found(resp, api, known, &a);
+    else if (req->too_big && api == SIM_API_DT)
+        sim_dt_error(resp, 413, NULL, false, "Payload over %d bytes",
+            SIM_BODY_MAX);
+    else if (req->too_big)
+        api_error(resp, api, &a, 413, "PAYLOAD_TOO_LARGE",
+            "Request entity too large");
+    else if (admit(s, rt, api, req, &a, resp, &fault))
         rt->fn(s, req, &a, resp);
-    if (og && !resp->drop)
+    if (api == SIM_API_OG && !resp->drop)
         sim_resp_header(resp, "X-Request-ID", "%s", a.rid);
     faults_count(s->faults, rt != NULL ? rt->endpoint : "unknown",
         resp->status, resp->drop);

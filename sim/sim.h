@@ -15,6 +15,7 @@
 
 #include "compat.h"
 #include "faults.h"
+#include "jsm_auth.h"
 #include "sim_http.h"
 #include "sim_limits.h"
 #include "simutil.h"
@@ -27,6 +28,10 @@ struct sim_opts {
     size_t              ngenie_keys;
     const char         *dt_tokens[SIM_KEYS_MAX];   /* borrowed */
     size_t              ndt_tokens;
+    const char         *jsm_users[SIM_KEYS_MAX];   /* EMAIL:TOKEN[:SCOPES] */
+    size_t              njsm_users;
+    const char         *jsm_cloud_id;
+    bool                jsm_notes_202;  /* notes answer 202, not 200 */
     const char         *seed_path;                 /* may be NULL */
     const char         *dt_author;  /* v2 comment authorName */
     bool                missing_alert_404;
@@ -42,6 +47,10 @@ struct sim {
     /* Each token's scopes, "problems.read,DataExport"; NULL: every one. */
     char               *dt_scopes[SIM_KEYS_MAX];
     size_t              ndt_tokens;
+    struct jsm_cred     jsm_creds[SIM_KEYS_MAX];
+    size_t              njsm_creds;
+    char               *jsm_cloud_id;
+    atomic_int          jsm_note_status;    /* 200 or 202 */
     char               *seed_path;
     char               *dt_author;
     bool                missing_alert_404;
@@ -53,6 +62,8 @@ struct sim_args {
     char        ident[SIM_ARG_MAX];     /* alert identifier / problem id */
     char        sub[SIM_ARG_MAX];       /* request id / comment id */
     char        rid[SIMUTIL_UUID_LEN];  /* OpsGenie requestId of this call */
+    char        cloud[SIM_JSM_CLOUD_ID_MAX + 1];    /* JSM cloudId */
+    char        user[SIM_JSM_EMAIL_MAX + 1];        /* JSM caller's email */
     uint64_t    start_us;
 };
 
@@ -65,8 +76,8 @@ struct sim_route {
     sim_handler_fn  fn;
 };
 
-/* Create the context (keys are copied; the store's timer starts). NULL
- * with err on failure. */
+/* Create the context (keys are copied, JSM credentials parsed; the
+ * store's timer starts). NULL with err on failure. */
 struct sim *sim_new(const struct sim_opts *opts, char *err, size_t errlen);
 /* Free; keys are wiped first. Accepts NULL. */
 void sim_free(struct sim *s);
@@ -84,6 +95,9 @@ void sim_og_error(struct sim_resp *resp, const struct sim_args *a,
  * not NULL). */
 void sim_dt_error(struct sim_resp *resp, int status, const char *param,
     bool in_body, const char *fmt, ...) ATTR_PRINTF(5, 6);
+/* Answer JSM's {"errors":[{"title","code"}]}. */
+void sim_jsm_error(struct sim_resp *resp, int status, const char *code,
+    const char *fmt, ...) ATTR_PRINTF(4, 5);
 /* Answer obj (consumed) with the OpsGenie envelope fields added. */
 void sim_og_reply(struct sim_resp *resp, const struct sim_args *a,
     int status, cJSON *obj);
@@ -92,8 +106,9 @@ void sim_og_reply(struct sim_resp *resp, const struct sim_args *a,
  * invalid (*bad set). */
 cJSON *sim_body_json(const struct sim_req *req, bool *bad);
 
-/* Route tables of the two simulated APIs: the route for req (filling a),
- * or NULL; *known is set when the path exists for another method. */
+/* Route tables of the simulated APIs (JSM's in jsm.h): the route for
+ * req (filling a), or NULL; *known is set when the path exists for another
+ * method. */
 const struct sim_route *opsgenie_route(const struct sim_req *req,
     struct sim_args *a, bool *known);
 const struct sim_route *dynatrace_route(const struct sim_req *req,

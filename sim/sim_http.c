@@ -224,6 +224,26 @@ sim_req_query(const struct sim_req *req, const char *name)
         name);
 }
 
+int
+sim_req_basic_auth(const struct sim_req *req, char **user, char **pass)
+{
+    char *u, *p = NULL;
+
+    *user = *pass = NULL;
+    u = MHD_basic_auth_get_username_password(req->conn, &p);
+    if (u != NULL && p != NULL) {
+        *user = xstrdup(u);
+        *pass = xstrdup(p);
+    }
+    if (p != NULL) {
+        explicit_bzero(p, strlen(p));
+        MHD_free(p);
+    }
+    if (u != NULL)
+        MHD_free(u);
+    return *user == NULL ? -1 : 0;
+}
+
 struct collect {
     const char         *name;
     const char        **out;

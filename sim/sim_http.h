@@ -62,6 +62,10 @@ const char *sim_req_query(const struct sim_req *req, const char *name);
 /* Every value of a repeated query argument (tag=a&tag=b), up to max. */
 size_t sim_req_query_all(const struct sim_req *req, const char *name,
     const char **out, size_t max);
+/* The user and password of an HTTP Basic Authorization header, decoded by
+ * libmicrohttpd, as copies the caller frees (wiping the password). -1 when
+ * the request has none. */
+int sim_req_basic_auth(const struct sim_req *req, char **user, char **pass);
 /* Number of query arguments whose name is not in allowed (NULL-ended). */
 size_t sim_req_query_others(const struct sim_req *req,
     const char *const *allowed);

@@ -40,6 +40,14 @@
 #define SIM_OG_LIMIT_MAX            100
 #define SIM_OG_WINDOW_MAX           20000   /* offset + limit */
 
+/* JSM operations (api/jsm-ops.md). */
+#define SIM_JSM_SIZE_DEFAULT        20
+#define SIM_JSM_SIZE_MAX            100
+#define SIM_JSM_WINDOW_MAX          20000   /* offset + size stays under */
+#define SIM_JSM_CLOUD_ID_MAX        64
+#define SIM_JSM_EMAIL_MAX           254
+#define SIM_JSM_NOTE_MAX            SIM_OG_NOTE_MAX
+
 /* OpsGenie query language. */
 #define SIM_QUERY_LEN_MAX           4096
 #define SIM_QUERY_NODES_MAX         256

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "jsm_alert.h"
 #include "sim_limits.h"
 #include "simutil.h"
 #include "store_int.h"
@@ -280,15 +281,14 @@ store_og_get(struct store *st, const char *ident, enum og_ident it,
 }
 
 cJSON *
-store_og_all(struct store *st)
+store_og_all(struct store *st, enum og_view v)
 {
     cJSON *arr = cJSON_CreateArray();
     size_t i;
 
     pthread_mutex_lock(&st->mu);
     for (i = 0; i < st->nalerts; i++)
-        cJSON_AddItemToArray(arr, og_alert_to_json(st->alerts[i],
-            OG_VIEW_ADMIN));
+        cJSON_AddItemToArray(arr, og_alert_to_json(st->alerts[i], v));
     pthread_mutex_unlock(&st->mu);
     return arr;
 }
@@ -335,12 +335,14 @@ sort_key(struct sort_ent *e, enum og_sort sort)
     case OG_SORT_MESSAGE:   e->str = a->message; break;
     case OG_SORT_STATUS:    e->str = a->status; break;
     case OG_SORT_CREATED:   e->num = a->created_ms; break;
+    case OG_SORT_INSERTED:  e->num = e->seq; break;
+    case OG_SORT_PRIORITY:  e->str = a->priority; break;
     }
 }
 
 cJSON *
 store_og_list(struct store *st, const struct og_query *q, enum og_sort sort,
-    bool asc, size_t offset, size_t limit, size_t *total)
+    bool asc, size_t offset, size_t limit, enum og_view view, size_t *total)
 {
     cJSON *arr = cJSON_CreateArray();
     struct og_query_alert qa;
@@ -351,6 +353,8 @@ store_og_list(struct store *st, const struct og_query *q, enum og_sort sort,
     v = xcalloc(st->nalerts + 1, sizeof(*v));
     for (i = 0; i < st->nalerts; i++) {
         og_alert_query_view(st->alerts[i], &qa);
+        if (view >= OG_VIEW_JSM_LIST)
+            qa.status = jsm_alert_status(st->alerts[i]);
         if (!og_query_match(q, &qa))
             continue;
         v[n].a = st->alerts[i];
@@ -361,7 +365,7 @@ store_og_list(struct store *st, const struct og_query *q, enum og_sort sort,
     qsort(v, n, sizeof(*v), v[0].str != NULL ? cmp_str : cmp_num);
     for (i = offset; i < n && i < offset + limit; i++) {
         k = asc ? i : n - 1 - i;
-        cJSON_AddItemToArray(arr, og_alert_to_json(v[k].a, OG_VIEW_LIST));
+        cJSON_AddItemToArray(arr, og_alert_to_json(v[k].a, view));
     }
     pthread_mutex_unlock(&st->mu);
     free(v);
@@ -371,7 +375,8 @@ store_og_list(struct store *st, const struct og_query *q, enum og_sort sort,
 
 enum store_rc
 store_og_notes(struct store *st, const char *ident, enum og_ident it,
-    const char *cursor, bool asc, size_t limit, cJSON **data, bool *more)
+    const char *cursor, bool asc, size_t limit,
+    cJSON *(*render)(const struct og_note *), cJSON **data, bool *more)
 {
     const char *errstr;
     struct og_alert *a;
@@ -400,11 +405,34 @@ store_og_notes(struct store *st, const char *ident, enum og_ident it,
             *more = true;
             break;
         }
-        cJSON_AddItemToArray(*data, og_note_to_json(&a->notes[k]));
+        cJSON_AddItemToArray(*data, render(&a->notes[k]));
         added++;
     }
     pthread_mutex_unlock(&st->mu);
     return STORE_OK;
+}
+
+enum store_rc
+store_og_note_now(struct store *st, const char *id, const char *note,
+    const char *owner, cJSON **out)
+{
+    enum store_rc rc = STORE_OK;
+    uint64_t now = simutil_epoch_ms();
+    struct og_alert *a;
+
+    *out = NULL;
+    pthread_mutex_lock(&st->mu);
+    if ((a = find_alert(st, id, OG_IDENT_ID, NULL)) == NULL)
+        rc = STORE_ENOENT;
+    else if (og_alert_add_note(a, note, owner, now,
+        st->opts.notes_max) == -1)
+        rc = STORE_EFULL;
+    else {
+        a->updated_ms = now;
+        *out = jsm_note_to_json(&a->notes[a->nnotes - 1]);
+    }
+    pthread_mutex_unlock(&st->mu);
+    return rc;
 }
 
 /* Record the outcome of an applied request in the ring. Lock held. */
@@ -575,6 +603,24 @@ store_og_submit(struct store *st, struct og_action *act)
     act = NULL;
     pthread_cond_signal(&st->cv);
 out:
+    pthread_mutex_unlock(&st->mu);
+    og_action_free(act);
+    return rc;
+}
+
+enum store_rc
+store_og_apply_now(struct store *st, struct og_action *act)
+{
+    enum store_rc rc = STORE_OK;
+    struct og_alert *a;
+    char status[256];
+
+    pthread_mutex_lock(&st->mu);
+    if ((a = find_alert(st, act->ident, act->itype, NULL)) == NULL)
+        rc = STORE_ENOENT;
+    else if (og_alert_apply(a, act, simutil_epoch_ms(), st->opts.notes_max,
+        status, sizeof(status)) == -1)
+        rc = STORE_EINVAL;
     pthread_mutex_unlock(&st->mu);
     og_action_free(act);
     return rc;

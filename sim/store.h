@@ -50,6 +50,8 @@ enum og_sort {
     OG_SORT_STATUS,
     OG_SORT_COUNT,
     OG_SORT_LAST,
+    OG_SORT_INSERTED,   /* JSM: the order the store received them */
+    OG_SORT_PRIORITY,   /* JSM: P1 < ... < P5 */
 };
 
 /* Create the store and start its timer thread. NULL with err when the
@@ -74,17 +76,29 @@ enum store_rc store_og_add(struct store *st, const cJSON *obj, cJSON **view,
  * closed ones. */
 cJSON *store_og_get(struct store *st, const char *ident, enum og_ident it,
     enum og_view v);
-/* Every alert in admin view, in creation order. */
-cJSON *store_og_all(struct store *st);
-/* Matching alerts as list items, sorted, [offset, offset+limit). *total
- * receives the number of matches. */
+/* Every alert in view v (OG_VIEW_ADMIN or OG_VIEW_JSM_ADMIN), in creation
+ * order. */
+cJSON *store_og_all(struct store *st, enum og_view v);
+/* Matching alerts rendered in view (OG_VIEW_LIST or OG_VIEW_JSM_LIST; for
+ * JSM the query sees JSM's status), sorted, [offset, offset+limit).
+ * *total receives the number of matches. */
 cJSON *store_og_list(struct store *st, const struct og_query *q,
-    enum og_sort sort, bool asc, size_t offset, size_t limit, size_t *total);
-/* Notes of an alert, newest first unless asc, after the note whose offset
- * is cursor (NULL: from the start). *more is set when notes remain. */
+    enum og_sort sort, bool asc, size_t offset, size_t limit,
+    enum og_view view, size_t *total);
+/* Notes of an alert rendered by render, newest first unless asc, after
+ * the note whose offset is cursor (NULL: from the start). *more is set
+ * when notes remain. */
 enum store_rc store_og_notes(struct store *st, const char *ident,
     enum og_ident it, const char *cursor, bool asc, size_t limit,
-    cJSON **data, bool *more);
+    cJSON *(*render)(const struct og_note *), cJSON **data, bool *more);
+/* Add a note at once (JSM's synchronous note answer): *out gets it in
+ * JSM's shape. STORE_ENOENT, or STORE_EFULL at the notes bound. */
+enum store_rc store_og_note_now(struct store *st, const char *id,
+    const char *note, const char *owner, cJSON **out);
+/* Apply an action at once, whatever the delay (admin API; ownership
+ * passes to the store). STORE_ENOENT when the alert does not exist,
+ * STORE_EINVAL when the action fails. */
+enum store_rc store_og_apply_now(struct store *st, struct og_action *act);
 /* Accept an action (ownership passes to the store, even on error). Team
  * names/ids are resolved here. STORE_EBUSY when the pending queue is full,
  * STORE_EFULL for a create beyond alerts_max. */

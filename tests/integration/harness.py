@@ -10,7 +10,8 @@
 - http(): one request with urllib, returning (status, body text, headers).
 - start_daemon(): a Proc whose config asks for port 0, and its URL once the
   `listening` line is logged; start_sink(): the C alexis-sink (benchmarks).
-- SimAdmin: alexis-sim's /_admin API; GENIE_KEY / DT_TOKEN: sample keys.
+- SimAdmin: alexis-sim's /_admin API; GENIE_KEY / DT_TOKEN / JSM_*: sample
+  credentials.
 - wait_until(): poll a condition with a deadline.
 - WorkDir / TempDir: files under a directory (TempDir: a fresh temp dir),
   including the original-format token files (write_tokens).
@@ -39,6 +40,11 @@ SRC = os.environ.get("ALEXIS_SRC", os.path.join(
 GENIE_KEY = "11111111-2222-4333-8444-555555555555"
 DT_TOKEN = ("dt0c01.SAMPLEPUBLICPART0000000.SAMPLESECRETPART"
             "0000000000000000000000000000000000000000000000000")
+# alexis-sim's default JSM site and user (an API token with the read and
+# write scopes, no delete scope).
+JSM_CLOUD_ID = "5e1f0c2a-9b7d-4c3e-8a6f-0d2b4c6e8a10"
+JSM_EMAIL = "alexis@example.com"
+JSM_TOKEN = "ATATT3xFfGF0SAMPLEJSMTOKEN000000000000000000000000"
 
 
 def parse_logfmt(line):
@@ -345,6 +351,16 @@ class SimAdmin:
     def add_problems(self, problems):
         return self._expect(201, "POST", "dynatrace/problems",
                             problems)["data"]
+
+    def add_jsm_alerts(self, alerts):
+        """Create JSM-shaped alerts (a dict or a list); returns "data"."""
+        return self._expect(201, "POST", "jsm/alerts", alerts)["data"]
+
+    def jsm_alert(self, key):
+        """A JSM alert's full state (JSM shape, notes) by id, tinyId or
+        alias."""
+        return self._expect(200, "GET", "jsm/alerts/" +
+                            urllib.parse.quote(key, safe=""))["data"]
 
     def fault(self, spec):
         """Inject one fault (a dict) or several (a list)."""

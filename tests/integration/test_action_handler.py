@@ -20,6 +20,7 @@ from harness import (RUN_AS, chown_tree, proc_ids,  # noqa: E402
                      run_as_user)
 from harness import (Sink, TempDir, bin_path, http, start_daemon,  # noqa
                      wait_until, SRC)
+from pg import test_store  # noqa: E402
 from sshd import Sshd, free_port  # noqa: E402
 
 OG_KEY = "og-test-key-77aa55cc"
@@ -139,6 +140,7 @@ action_handler:
   ssh_user: '%(user)s'
   known_hosts: '%(kh)s'
   workers: %(workers)d
+%(store)s
   connect_timeout: 3s
   command_timeout: 20s
   tokens: {directory: tokens, allowed_clients: clients.json,
@@ -149,8 +151,19 @@ classifier:
 """ % {"url": self.sink.url, "key": key or SSHD.user_key(self.key),
        "user": SSHD.user, "kh": known_hosts or self.kh,
        "dev": self.development, "workers": self.workers,
+       "store": self.store_conf(),
        "extra": extra if extra is not None else self.extra}
         return self.tmp.write("alexis.conf.yaml", conf)
+
+    def store_conf(self):
+        """The job_store lines: SQLite (the default) unless test_pg.py
+        runs this module against PostgreSQL (a fresh database per test)."""
+        if not hasattr(self, "_store"):
+            self._store = test_store()
+        if self._store is None:
+            return ""
+        return ("  job_store: '%s'\n  job_store_password_file: '%s'" %
+                self._store)
 
     def start(self, log="ah.log"):
         self.proc, self.url = start_daemon(
@@ -346,6 +359,67 @@ class TestRun(AhCase):
         doc = json.loads(body)
         self.assertTrue(doc["runtime_token_readable"])
         self.assertEqual(doc["jobs"]["succeeded"], 3)
+
+
+
+class TestJobQueries(AhCase):
+    """GET /v1/jobs filters and cursor (dry run: no host needed)."""
+    development = "true"
+
+    def list(self, query, expect=200):
+        st, body, _ = http("GET", self.url + "/v1/jobs?" + query,
+                           headers={"Authorization": "Bearer " +
+                                    CLIENT_TOKEN})
+        self.assertEqual(st, expect, body)
+        return json.loads(body)
+
+    def test_filters_and_pages(self):
+        ra = self.add_rule(rule("qa", "true"))
+        rb = self.add_rule(rule("qb", "true"))
+        self.start()
+        ids = {}
+        for i, r in enumerate((ra, rb, ra, rb, ra)):
+            ids[str(7000 + i)] = self.action(r, unique=str(7000 + i))["job"]
+        for j in ids.values():
+            self.finished(j)
+
+        def alerts(doc):
+            return [j["received"] for j in doc["jobs"]]
+        doc = self.list("")
+        self.assertEqual(alerts(doc), ["7004", "7003", "7002", "7001",
+                                       "7000"])
+        self.assertIsNone(doc["next_cursor"])
+        self.assertEqual(alerts(self.list("rule=qa")), ["7004", "7002",
+                                                        "7000"])
+        self.assertEqual(alerts(self.list("alert=7003")), ["7003"])
+        self.assertEqual(self.list("alert=7003")["jobs"][0]["job"],
+                         ids["7003"])
+        self.assertEqual(len(self.list("state=succeeded&since=1h")["jobs"]),
+                         5)
+        self.assertEqual(self.list("state=failed")["jobs"], [])
+        self.assertEqual(self.list("since=2999-01-01")["jobs"], [])
+        self.assertEqual(len(self.list("since=2000-01-01T00:00:00Z")
+                             ["jobs"]), 5)
+        # Pages of two, following next_cursor; a new job in between shows
+        # up on no later page.
+        page = self.list("limit=2&rule=qa")
+        self.assertEqual(alerts(page), ["7004", "7002"])
+        self.action(ra, unique="7100")
+        page = self.list("limit=2&rule=qa&cursor=" + page["next_cursor"])
+        self.assertEqual(alerts(page), ["7000"])
+        self.assertIsNone(page["next_cursor"])
+
+    def test_bad_values_name_the_parameter(self):
+        self.start()
+        for query, name in (("state=done", "state"), ("since=yesterday",
+                            "since"), ("cursor=abc", "cursor"),
+                            ("rule=", "rule"), ("alert=", "alert"),
+                            ("limit=1000", "limit"), ("limit=-1", "limit"),
+                            ("since=", "since")):
+            doc = self.list(query, expect=400)
+            self.assertEqual(doc["status"], 400)
+            self.assertTrue(doc["error"].startswith(name + ": "),
+                            (query, doc))
 
 
 class TestBadInput(AhCase):

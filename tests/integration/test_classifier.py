@@ -632,5 +632,38 @@ class TestRunAs(unittest.TestCase):
         self.assertEqual(proc_ids(self.proc.pid)["Uid"], ["0"] * 4)
 
 
+
+class TestDevelopmentIsADryRun(ClassifierCase):
+    """classifier.development: classify and log; forward and mark
+    nothing (what the original's users expect of it)."""
+    extra = "  development: true"
+
+    def test_match_is_logged_not_forwarded_nor_marked(self):
+        env = envelope("opsgenie-gc.json", self.sink.url)
+        st, body, _ = self.post(env)
+        self.assertEqual(st, 202, body)
+        fin = self.finished("tinyId", "5120")
+        self.assertEqual(fin["result"], "matched")
+        skip = self.proc.events("action_forward_skipped", tinyId="5120")
+        self.assertEqual(skip[0]["rule_name"], "ledger_gc_restart")
+        self.assertIn("development", skip[0]["reason"])
+        self.assertEqual(len(self.proc.events("ticket_mark_skipped",
+                                              tinyId="5120")), 1)
+        self.assertEqual(self.sink.find("POST"), [])
+        self.assertEqual(self.proc.events("action_forwarded"), [])
+
+    def test_no_match_marks_nothing(self):
+        env = envelope("opsgenie-gc.json", self.sink.url)
+        env["tags"] = ["env.dev"]
+        env["tinyId"] = "77"
+        env["alexis"]["unique_value"] = "77"
+        st, _, _ = self.post(env)
+        self.assertEqual(st, 202)
+        self.assertEqual(self.finished("tinyId", "77")["result"], "no_match")
+        ev = self.proc.events("ticket_mark_skipped", tinyId="77")
+        self.assertEqual(ev[0]["mark"], "investigation_queue")
+        self.assertEqual(self.sink.find("POST"), [])
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -3,6 +3,7 @@ config`; every Swarm config in conf/swarm passes its daemon's --check (with
 /run/secrets pointed at generated secrets); the Dockerfile's runtime stage
 installs the package of every library our binaries link directly, and its
 build stage runs the README's build script. No Docker engine is needed."""
+import json
 import os
 import re
 import shutil
@@ -118,6 +119,21 @@ class TestDockerfile(unittest.TestCase):
         with open(os.path.join(SRC, "Dockerfile")) as f:
             build = f.read().split("FROM debian:bookworm-slim", 1)[0]
         self.assertIn("./scripts/build.sh", build)
+
+    def test_entrypoint_sets_a_private_umask(self):
+        """Issue 11 item 12: the image's processes create files 0600; the
+        entrypoint wraps every command (the stack's `command:` included)."""
+        with open(os.path.join(SRC, "Dockerfile")) as f:
+            final = f.read().split("FROM debian:bookworm-slim", 1)[1]
+        m = re.search(r"^ENTRYPOINT (\[.*\])$", final, re.M)
+        self.assertIsNotNone(m, "no ENTRYPOINT in the runtime stage")
+        argv = json.loads(m.group(1))
+        self.assertEqual(argv[:2], ["/bin/sh", "-c"])
+        self.assertIn("umask 077", argv[2])
+        # The wrapper runs its arguments: check it the way Docker would.
+        p = subprocess.run(argv + ["sh", "-c", "umask"],
+                           stdout=subprocess.PIPE, timeout=10, check=True)
+        self.assertEqual(p.stdout.decode().strip(), "0077")
 
     def test_runtime_stage_has_every_linked_library(self):
         pkgs = self.runtime_packages() | self.BASE

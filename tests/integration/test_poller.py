@@ -398,5 +398,35 @@ class TestLifecycle(PollerCase):
         self.assertIn("nope.json", out.stdout.decode())
 
 
+
+class TestDevelopmentIsADryRun(PollerCase):
+    """poller.development: fetch and build every envelope, log it, send
+    nothing to the classifier."""
+
+    def test_envelopes_are_built_and_logged_not_sent(self):
+        t0 = now_ms() - 60000
+        self.sim.add_alerts([team_alert(i, t0) for i in range(3)])
+        cfg = write_config(self.tmp, self.sim_url, self.cls.url, [OG_FEED])
+        self.tmp.write("conf/alexis.conf.yaml", read(cfg).replace(
+            "development: 'false'", "development: 'true'"))
+        self.poller = Proc([bin_path("alexis-poller"), "--config", cfg],
+                           self.tmp.join("poller.log"))
+        self.assertEqual(self.poller.wait_exit(timeout=60), 0,
+                         "\n".join(self.poller.lines()))
+        self.assertEqual(self.posted(), [])
+        self.assertEqual(self.cls.find("POST"), [])
+        self.assertEqual(self.sim.calls("og.get"), 3)
+        skipped = self.poller.events("item_forward_skipped",
+                                     feed_name="og_payments")
+        self.assertEqual(len(skipped), 3)
+        self.assertIn("development", skipped[0]["reason"])
+        self.assertTrue(all(int(e["envelope_bytes"]) > 0 for e in skipped))
+        fin = self.poller.events("poll_finished", feed_name="og_payments")[0]
+        self.assertEqual((fin["result"], fin["delivered"], fin["skipped"]),
+                         ("ok", "0", "3"))
+        started = self.poller.events("poller_started")[0]
+        self.assertEqual(started["development"], "true")
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -3,7 +3,15 @@
  * after the window, claim order, results, finish, report states,
  * interrupted-on-start recovery, JSON read-back and listing; plus the
  * ticket note's content and cap.
+ *
+ * With ALEXIS_TEST_PG_URI (and ALEXIS_TEST_PG_PASSWORD_FILE) set, every
+ * store test runs against that PostgreSQL database instead, its schema
+ * emptied first (tests/integration/test_pg.py does this with a server it
+ * starts), plus the PostgreSQL-only lease test.
  */
+#include <sys/stat.h>
+
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,9 +22,13 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <libpq-fe.h>
+#include <pthread.h>
 
 #include "alexis_limits.h"
+#include "compat.h"
 #include "jobs.h"
+#include "jobs_store.h"
 #include "json.h"
 #include "note.h"
 #include "xmem.h"
@@ -26,6 +38,56 @@ struct fx {
     char        path[128];
     struct jobs *js;
 };
+
+/* The store under test: the SQLite file, or the PostgreSQL database of
+ * ALEXIS_TEST_PG_URI as replica holder (a reopen is the same replica). */
+static struct jobs *
+open_store(struct fx *f, const char *holder, char *err, size_t errlen)
+{
+    struct jobs_store_opts o;
+
+    memset(&o, 0, sizeof(o));
+    o.store = getenv("ALEXIS_TEST_PG_URI");
+    if (o.store == NULL)
+        return jobs_open(f->path, err, errlen);
+    o.password_file = getenv("ALEXIS_TEST_PG_PASSWORD_FILE");
+    o.holder = holder;
+    o.lease_ms = 30000;
+    return jobs_store_open(&o, err, errlen);
+}
+
+/* An empty PostgreSQL database for the next test (the daemon creates the
+ * schema again). */
+static int
+pg_reset(void)
+{
+    const char *uri = getenv("ALEXIS_TEST_PG_URI");
+    const char *pwf = getenv("ALEXIS_TEST_PG_PASSWORD_FILE");
+    const char *keys[3] = { "dbname", "password", NULL };
+    char pw[256] = "";
+    const char *vals[3] = { uri, pw, NULL };
+    PGconn *c;
+    PGresult *r;
+    FILE *fp;
+    int rc;
+
+    if (uri == NULL)
+        return 0;
+    if (pwf != NULL && (fp = fopen(pwf, "r")) != NULL) {
+        if (fgets(pw, sizeof(pw), fp) != NULL)
+            pw[strcspn(pw, "\n")] = '\0';
+        fclose(fp);
+    }
+    c = PQconnectdbParams(keys, vals, 1);
+    r = PQexec(c, "SET client_min_messages = warning; "
+        "DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+    rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : -1;
+    if (rc == -1)
+        print_error("pg_reset: %s\n", PQerrorMessage(c));
+    PQclear(r);
+    PQfinish(c);
+    return rc;
+}
 
 static int
 setup(void **state)
@@ -37,7 +99,9 @@ setup(void **state)
     if (mkdtemp(f->dir) == NULL)
         return -1;
     snprintf(f->path, sizeof(f->path), "%s/jobs.db", f->dir);
-    if ((f->js = jobs_open(f->path, err, sizeof(err))) == NULL) {
+    if (pg_reset() == -1)
+        return -1;
+    if ((f->js = open_store(f, "replica-a", err, sizeof(err))) == NULL) {
         print_error("%s\n", err);
         return -1;
     }
@@ -190,7 +254,7 @@ test_recover_and_list(void **state)
     jobs_job_free(&j);
     /* A restart: close and reopen the same file. */
     jobs_close(f->js);
-    f->js = jobs_open(f->path, err, sizeof(err));
+    f->js = open_store(f, "replica-a", err, sizeof(err));
     assert_non_null(f->js);
     assert_int_equal(jobs_recover(f->js, "restarted", count_cb, &seen, &n,
         err, sizeof(err)), 0);
@@ -214,6 +278,136 @@ test_recover_and_list(void **state)
         1);
     assert_string_equal(json_path(doc, "jobs.0.job")->valuestring, b);
     cJSON_Delete(doc);
+}
+
+/* Retention removes finished, reported jobs older than the cut, with
+ * their results, and keeps the rest. */
+static void
+test_prune(void **state)
+{
+    struct fx *f = *state;
+    char a[JOB_ID_LEN], b[JOB_ID_LEN], err[256];
+    struct job_result r;
+    struct job j;
+    cJSON *doc;
+    size_t n;
+
+    create(f->js, "p1", 0, a, false);
+    create(f->js, "p2", 0, b, false);
+    assert_int_equal(jobs_claim(f->js, &j, err, sizeof(err)), 1);
+    jobs_job_free(&j);
+    memset(&r, 0, sizeof(r));
+    r.entity = "h1";
+    r.state = "succeeded";
+    r.outcome = "ok";
+    r.signal = "";
+    r.error = "";
+    assert_int_equal(jobs_result_add(f->js, a, &r, err, sizeof(err)), 0);
+    assert_int_equal(jobs_finish(f->js, a, "succeeded", NULL, err,
+        sizeof(err)), 0);
+    /* Not reported yet: kept. */
+    assert_int_equal(jobs_prune(f->js, UINT64_MAX / 2, &n, err,
+        sizeof(err)), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(jobs_claim_report(f->js, &j, err, sizeof(err)), 1);
+    jobs_job_free(&j);
+    assert_int_equal(jobs_report_done(f->js, a, true, NULL, 1, err,
+        sizeof(err)), 0);
+    /* Finished after the cut: kept. */
+    assert_int_equal(jobs_prune(f->js, 1000, &n, err, sizeof(err)), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(jobs_prune(f->js, UINT64_MAX / 2, &n, err,
+        sizeof(err)), 0);
+    assert_int_equal(n, 1);
+    assert_null(jobs_get_json(f->js, a, err, sizeof(err)));
+    assert_string_equal(err, "");
+    doc = jobs_get_json(f->js, b, err, sizeof(err));
+    assert_non_null(doc);       /* the queued job stays */
+    cJSON_Delete(doc);
+}
+
+struct race {
+    struct jobs    *js;
+    char            id[JOB_ID_LEN];
+    bool            dup;
+    int             rc;
+};
+
+static void *
+race_create(void *arg)
+{
+    struct race *r = arg;
+    struct job_new jn;
+    char err[256];
+
+    new_job(&jn, "race", 0);
+    r->rc = jobs_create(r->js, &jn, r->id, &r->dup, err, sizeof(err));
+    return NULL;
+}
+
+/* Two connections (two replicas) creating the same key at once: one job,
+ * and the other sees it as a duplicate. */
+static void
+test_concurrent_create_one_job(void **state)
+{
+    struct fx *f = *state;
+    struct race r[2];
+    pthread_t t[2];
+    char err[256];
+    int i;
+
+    memset(r, 0, sizeof(r));
+    r[0].js = f->js;
+    r[1].js = open_store(f, "replica-b", err, sizeof(err));
+    assert_non_null(r[1].js);
+    for (i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, race_create, &r[i]),
+            0);
+    for (i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    assert_int_equal(r[0].rc, 0);
+    assert_int_equal(r[1].rc, 0);
+    assert_string_equal(r[0].id, r[1].id);
+    assert_true(r[0].dup != r[1].dup);
+    jobs_close(r[1].js);
+}
+
+/* PostgreSQL: a job claimed by replica A is written only by A; B's
+ * writes are refused, and B's start-up recovery leaves A's job alone
+ * while A's lease is current. */
+static void
+test_pg_only_holder_writes(void **state)
+{
+    struct fx *f = *state;
+    struct jobs *b;
+    struct job_result r;
+    struct job j;
+    char a[JOB_ID_LEN], err[256];
+    size_t n;
+
+    if (getenv("ALEXIS_TEST_PG_URI") == NULL)
+        skip();
+    create(f->js, "h1", 0, a, false);
+    assert_int_equal(jobs_claim(f->js, &j, err, sizeof(err)), 1);
+    jobs_job_free(&j);
+    b = open_store(f, "replica-b", err, sizeof(err));
+    assert_non_null(b);
+    assert_int_equal(jobs_recover(b, "restarted", NULL, NULL, &n, err,
+        sizeof(err)), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(jobs_finish(b, a, "failed", NULL, err, sizeof(err)),
+        -1);
+    assert_non_null(strstr(err, "lease lost"));
+    memset(&r, 0, sizeof(r));
+    r.entity = "h1";
+    r.state = "failed";
+    r.outcome = "ok";
+    r.signal = "";
+    r.error = "";
+    assert_int_equal(jobs_result_add(b, a, &r, err, sizeof(err)), -1);
+    assert_int_equal(jobs_finish(f->js, a, "succeeded", NULL, err,
+        sizeof(err)), 0);
+    jobs_close(b);
 }
 
 static void
@@ -264,6 +458,38 @@ test_note_format_and_cap(void **state)
     free(text);
 }
 
+/* Issue 11 item 12: the database, its WAL and its shared-memory file hold
+ * envelopes and command output: 0600 whatever the umask, and a file left
+ * 0644 by an older version is tightened. */
+static void
+test_files_are_private(void **state)
+{
+    static const char *const suffix[] = { "", "-wal", "-shm" };
+    struct fx *f = *state;
+    struct jobs *js;
+    struct stat sb;
+    char p[160], id[JOB_ID_LEN], err[256];
+    mode_t old;
+    size_t i;
+
+    jobs_close(f->js);
+    f->js = NULL;
+    unlink(f->path);
+    old = umask(0);
+    /* An older file, world-readable. */
+    assert_int_equal(close(open(f->path, O_CREAT | O_WRONLY, 0644)), 0);
+    js = jobs_open(f->path, err, sizeof(err));
+    umask(old);
+    assert_non_null(js);
+    create(js, "perm", 1700000000000ULL, id, false);
+    for (i = 0; i < NELEM(suffix); i++) {
+        snprintf(p, sizeof(p), "%s%s", f->path, suffix[i]);
+        assert_int_equal(stat(p, &sb), 0);
+        assert_int_equal(sb.st_mode & 0777, 0600);
+    }
+    f->js = js;
+}
+
 int
 main(void)
 {
@@ -274,7 +500,14 @@ main(void)
             teardown),
         cmocka_unit_test_setup_teardown(test_recover_and_list, setup,
             teardown),
+        cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_create_one_job,
+            setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pg_only_holder_writes, setup,
+            teardown),
         cmocka_unit_test(test_note_format_and_cap),
+        cmocka_unit_test_setup_teardown(test_files_are_private, setup,
+            teardown),
     };
 
     json_init();

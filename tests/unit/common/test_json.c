@@ -408,6 +408,50 @@ test_str_and_print(void **state)
     cJSON_Delete(doc);
 }
 
+/* Issue 11 item 8: an escaped NUL is seen, never a silent end of string;
+ * an escaped backslash before "u0000" is not an escape of it. */
+static const struct {
+    const char *json;
+    const char *key;
+    const char *want;   /* the member's value as parsed */
+    bool        nul;
+} nul_cases[] = {
+    { "{\"r\":\"noop\\u0000x\"}", "r", "noop" JSON_NUL_MARK "x", true },
+    { "{\"r\":\"a\\U0000\"}", "r", NULL, false },   /* invalid JSON */
+    { "{\"r\":\"a\\\\u0000\"}", "r", "a\\u0000", false },
+    { "{\"r\":\"\\\"\\u0000\"}", "r", "\"" JSON_NUL_MARK, true },
+    { "{\"r\\u0000\":\"v\",\"r\":\"w\"}", "r", "w", false },
+    { "{\"r\":\"plain\"}", "r", "plain", false },
+    { "{\"r\":\"\\u00000\"}", "r", JSON_NUL_MARK "0", true },
+};
+
+static void
+test_parse_marking_nul(void **state)
+{
+    char err[128];
+    cJSON *doc;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < NELEM(nul_cases); i++) {
+        doc = json_parse_marking_nul(nul_cases[i].json,
+            strlen(nul_cases[i].json), "n", err, sizeof(err));
+        if (nul_cases[i].want == NULL) {
+            assert_null(doc);
+            continue;
+        }
+        if (doc == NULL)
+            print_error("case %zu: %s\n", i, err);
+        assert_non_null(doc);
+        assert_string_equal(json_str(doc, nul_cases[i].key),
+            nul_cases[i].want);
+        assert_int_equal(json_has_nul(json_str(doc, nul_cases[i].key)),
+            nul_cases[i].nul);
+        cJSON_Delete(doc);
+    }
+    assert_false(json_has_nul(NULL));
+}
+
 int
 main(void)
 {
@@ -421,6 +465,7 @@ main(void)
         cmocka_unit_test(test_path_list),
         cmocka_unit_test(test_bool_table),
         cmocka_unit_test(test_str_and_print),
+        cmocka_unit_test(test_parse_marking_nul),
     };
 
     json_init();

@@ -1,7 +1,8 @@
 /*
- * Time for alexis-report: log timestamps (ts=2026-05-04T10:15:00.123Z),
- * the --since/--until arguments (a duration back from now, or an ISO-8601
- * date or date-time) and day labels. All times are Unix milliseconds, UTC;
+ * Time as people write it: log timestamps (ts=2026-05-04T10:15:00.123Z),
+ * alexis-report's --since/--until and the action handler's GET /v1/jobs
+ * ?since= (a duration back from now, or an ISO-8601 date or date-time) and
+ * day labels. All times are Unix milliseconds, UTC;
  * the calendar arithmetic is our own, so no TZ environment is consulted.
  */
 #ifndef ALEXIS_RTIME_H

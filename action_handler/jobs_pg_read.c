@@ -1,0 +1,312 @@
+/*
+ * Reading jobs back from the PostgreSQL store (see jobs_pg.h): result
+ * rows, and the JSON of GET /v1/jobs/<id>, GET /v1/jobs and /v1/ping, in
+ * the same shape as the SQLite store's (jobs_json.c).
+ */
+#include "jobs_pg_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "jobs_int.h"
+#include "str.h"
+#include "xmem.h"
+
+#define ISO_LEN 80
+
+#define ROW_COLUMNS "task, entity, action, state, outcome, exit_status, " \
+    "signal, duration_ms, stdout, stderr, truncated, error"
+
+#define SUMMARY_COLUMNS "id, state, reason, rule_name, feed_type, id_key, " \
+    "alert_id, unique_value, created_ms, started_ms, finished_ms, " \
+    "report_state, report_error, report_attempts"
+
+static char *
+col_dup(const PGresult *res, int i, int c)
+{
+    return PQgetisnull(res, i, c) ? NULL : xstrdup(PQgetvalue(res, i, c));
+}
+
+static uint64_t
+col_u64(const PGresult *res, int i, int c)
+{
+    const char *errstr;
+    uint64_t v = 0;
+
+    if (!PQgetisnull(res, i, c) && str_to_u64(PQgetvalue(res, i, c), 0,
+        UINT64_MAX, &v, &errstr) == -1)
+        v = 0;
+    return v;
+}
+
+void
+jobs_pg_load_job(const PGresult *res, int i, struct job *j)
+{
+    memset(j, 0, sizeof(*j));
+    snprintf(j->id, sizeof(j->id), "%s", PQgetvalue(res, i, 0));
+    j->state = col_dup(res, i, 1);
+    j->reason = col_dup(res, i, 2);
+    j->rule_name = col_dup(res, i, 3);
+    j->feed_type = col_dup(res, i, 4);
+    j->id_key = col_dup(res, i, 5);
+    j->alert_id = col_dup(res, i, 6);
+    j->envelope = col_dup(res, i, 7);
+    j->rule_json = col_dup(res, i, 8);
+}
+
+/* A bytea column (text form, hex) as raw bytes, NUL-terminated. */
+static char *
+bytes_dup(const PGresult *res, int i, int c, size_t *len)
+{
+    unsigned char *raw;
+    size_t n = 0;
+    char *s;
+
+    raw = PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, c), &n);
+    if (raw == NULL)
+        n = 0;
+    s = xmalloc(n + 1);
+    if (n > 0)
+        memcpy(s, raw, n);
+    s[n] = '\0';
+    PQfreemem(raw);
+    *len = n;
+    return s;
+}
+
+static void
+load_row(const PGresult *res, int i, struct job_row *r)
+{
+    char *s;
+
+    memset(r, 0, sizeof(*r));
+    r->task = (int)col_u64(res, i, 0);
+    r->entity = col_dup(res, i, 1);
+    s = col_dup(res, i, 2);
+    r->action = s != NULL ? s : xstrdup("");
+    r->state = col_dup(res, i, 3);
+    r->outcome = col_dup(res, i, 4);
+    r->exit_status = PQgetisnull(res, i, 5) ? -1 : (int)col_u64(res, i, 5);
+    s = col_dup(res, i, 6);
+    r->signal = s != NULL ? s : xstrdup("");
+    r->duration_ms = col_u64(res, i, 7);
+    r->out = bytes_dup(res, i, 8, &r->out_len);
+    r->err = bytes_dup(res, i, 9, &r->err_len);
+    r->truncated = strcmp(PQgetvalue(res, i, 10), "t") == 0;
+    s = col_dup(res, i, 11);
+    r->error = s != NULL ? s : xstrdup("");
+}
+
+struct rows_arg {
+    const char         *id;
+    struct job_row     *rows;
+    size_t              n;
+};
+
+static int
+rows_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
+    size_t errlen)
+{
+    struct rows_arg *a = arg;
+    const char *v[1] = { a->id };
+    PGresult *res;
+    int i;
+
+    (void)jp;
+    (void)unsafe;
+    if ((res = jobs_pg_query(c, "SELECT " ROW_COLUMNS " FROM results "
+        "WHERE job = $1 ORDER BY task, seq", 1, v, NULL, NULL, err,
+        errlen)) == NULL)
+        return -1;
+    a->n = (size_t)PQntuples(res);
+    a->rows = xcalloc(a->n > 0 ? a->n : 1, sizeof(*a->rows));
+    for (i = 0; i < PQntuples(res); i++)
+        load_row(res, i, &a->rows[i]);
+    PQclear(res);
+    return 0;
+}
+
+int
+jobs_pg_results(void *impl, const char *id, struct job_row **out,
+    size_t *n, char *err, size_t errlen)
+{
+    struct rows_arg a = { .id = id };
+    int rc;
+
+    rc = jobs_pg_run(impl, rows_fn, &a, err, errlen);
+    if (rc == -1) {
+        jobs_rows_free(a.rows, a.n);
+        a.rows = NULL;
+        a.n = 0;
+    }
+    *out = a.rows;
+    *n = a.n;
+    return rc;
+}
+
+static void
+add_text(cJSON *o, const char *key, const PGresult *res, int i, int c)
+{
+    if (PQgetisnull(res, i, c))
+        cJSON_AddNullToObject(o, key);
+    else
+        cJSON_AddStringToObject(o, key, PQgetvalue(res, i, c));
+}
+
+static void
+add_time(cJSON *o, const char *key, const PGresult *res, int i, int c)
+{
+    char iso[ISO_LEN];
+
+    if (PQgetisnull(res, i, c)) {
+        cJSON_AddNullToObject(o, key);
+        return;
+    }
+    jobs_iso_time(col_u64(res, i, c), iso, sizeof(iso));
+    cJSON_AddStringToObject(o, key, iso);
+}
+
+/* Row i of a SUMMARY_COLUMNS result, as jobs_json.c's summary_json. */
+static cJSON *
+summary_json(const PGresult *res, int i)
+{
+    cJSON *o = cJSON_CreateObject(), *rep;
+
+    add_text(o, "job", res, i, 0);
+    add_text(o, "state", res, i, 1);
+    add_text(o, "rule_name", res, i, 3);
+    add_text(o, "feed_type", res, i, 4);
+    add_text(o, "alert_id_key", res, i, 5);
+    add_text(o, "alert_id", res, i, 6);
+    add_text(o, "received", res, i, 7);
+    add_time(o, "created", res, i, 8);
+    add_time(o, "started", res, i, 9);
+    add_time(o, "finished", res, i, 10);
+    add_text(o, "reason", res, i, 2);
+    rep = cJSON_AddObjectToObject(o, "report");
+    add_text(rep, "state", res, i, 11);
+    add_text(rep, "error", res, i, 12);
+    cJSON_AddNumberToObject(rep, "attempts", (double)col_u64(res, i, 13));
+    return o;
+}
+
+struct json_arg {
+    const char *id;
+    int         limit;
+    cJSON      *doc;
+};
+
+static int
+get_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
+    size_t errlen)
+{
+    struct json_arg *a = arg;
+    const char *v[1] = { a->id };
+    PGresult *res;
+
+    (void)jp;
+    (void)unsafe;
+    if ((res = jobs_pg_query(c, "SELECT " SUMMARY_COLUMNS " FROM jobs "
+        "WHERE id = $1", 1, v, NULL, NULL, err, errlen)) == NULL)
+        return -1;
+    if (PQntuples(res) == 1)
+        a->doc = summary_json(res, 0);
+    PQclear(res);
+    return 0;
+}
+
+cJSON *
+jobs_pg_get_json(void *impl, const char *id, char *err, size_t errlen)
+{
+    struct json_arg a = { .id = id };
+    struct job_row *rows;
+    cJSON *arr;
+    size_t n, i;
+
+    err[0] = '\0';
+    if (jobs_pg_run(impl, get_fn, &a, err, errlen) == -1 || a.doc == NULL)
+        return NULL;
+    if (jobs_pg_results(impl, id, &rows, &n, err, errlen) == -1) {
+        cJSON_Delete(a.doc);
+        return NULL;
+    }
+    arr = cJSON_AddArrayToObject(a.doc, "results");
+    for (i = 0; i < n; i++)
+        cJSON_AddItemToArray(arr, jobs_row_json(&rows[i]));
+    jobs_rows_free(rows, n);
+    return a.doc;
+}
+
+static int
+list_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
+    size_t errlen)
+{
+    struct json_arg *a = arg;
+    char limit[16];
+    const char *v[1] = { limit };
+    PGresult *res;
+    cJSON *arr;
+    int i;
+
+    (void)jp;
+    (void)unsafe;
+    snprintf(limit, sizeof(limit), "%d", a->limit);
+    if ((res = jobs_pg_query(c, "SELECT " SUMMARY_COLUMNS " FROM jobs "
+        "ORDER BY seq DESC LIMIT $1::integer", 1, v, NULL, NULL, err,
+        errlen)) == NULL)
+        return -1;
+    a->doc = cJSON_CreateObject();
+    arr = cJSON_AddArrayToObject(a->doc, "jobs");
+    for (i = 0; i < PQntuples(res); i++)
+        cJSON_AddItemToArray(arr, summary_json(res, i));
+    PQclear(res);
+    return 0;
+}
+
+cJSON *
+jobs_pg_list_json(void *impl, int limit, char *err, size_t errlen)
+{
+    struct json_arg a = { .limit = limit };
+
+    if (jobs_pg_run(impl, list_fn, &a, err, errlen) == -1) {
+        cJSON_Delete(a.doc);
+        return NULL;
+    }
+    return a.doc;
+}
+
+static int
+stats_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
+    size_t errlen)
+{
+    struct json_arg *a = arg;
+    PGresult *res;
+    int i;
+
+    (void)jp;
+    (void)unsafe;
+    if ((res = jobs_pg_query(c, "SELECT state, count(*) FROM jobs GROUP BY "
+        "state", 0, NULL, NULL, NULL, err, errlen)) == NULL)
+        return -1;
+    a->doc = cJSON_CreateObject();
+    for (i = 0; i < PQntuples(res); i++)
+        cJSON_AddNumberToObject(a->doc, PQgetvalue(res, i, 0),
+            (double)col_u64(res, i, 1));
+    PQclear(res);
+    return 0;
+}
+
+cJSON *
+jobs_pg_stats_json(void *impl, char *err, size_t errlen)
+{
+    struct json_arg a = { 0 };
+
+    if (jobs_pg_run(impl, stats_fn, &a, err, errlen) == -1) {
+        cJSON_Delete(a.doc);
+        return NULL;
+    }
+    return a.doc;
+}
