@@ -19,6 +19,7 @@
 #include "jobs.h"
 #include "jobs_export.h"
 #include "jobs_int.h"
+#include "jobs_pg_guard.h"
 #include "jobs_pg_int.h"
 #include "log.h"
 #include "str.h"
@@ -67,6 +68,19 @@ static const char *const migrations[] = {
     " stderr bytea, truncated boolean NOT NULL, error text,"
     " finished_ms bigint NOT NULL,"
     " PRIMARY KEY (job, task, entity));",
+    /* 2: guardrails (jobs_pg_guard.c). */
+    "ALTER TABLE jobs ADD COLUMN requestor text, ADD COLUMN detail text,"
+    " ADD COLUMN approver text, ADD COLUMN verify_state text,"
+    " ADD COLUMN verify_deadline_ms bigint, ADD COLUMN verify_next_ms bigint;"
+    "CREATE INDEX jobs_created ON jobs (created_ms);"
+    "CREATE INDEX jobs_verify ON jobs (verify_next_ms)"
+    " WHERE verify_state = 'pending';"
+    "CREATE TABLE job_entities ("
+    " job text NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,"
+    " rule_name text NOT NULL, entity text NOT NULL,"
+    " created_ms bigint NOT NULL, PRIMARY KEY (job, entity));"
+    "CREATE INDEX job_entities_runs ON job_entities"
+    " (rule_name, entity, created_ms);",
 };
 #define SCHEMA_VERSION  ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -321,8 +335,8 @@ struct create_arg {
  * and its job id into id. Either way the key row now points at the new
  * id when none was within the window. One statement, so two replicas
  * racing on the same key are serialised by its primary key. */
-static int
-claim_key(PGconn *c, const struct job_new *jn, uint64_t now,
+int
+jobs_pg_claim_key(PGconn *c, const struct job_new *jn, uint64_t now,
     const char *newid, char *id, bool *found, char *err, size_t errlen)
 {
     char nowbuf[24], cut[24];
@@ -394,7 +408,8 @@ create_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     if (jobs_new_id(newid, err, errlen) == -1 ||
         jobs_pg_exec(c, "BEGIN", err, errlen) == -1)
         return -1;
-    if (jn->window_ms > 0 && claim_key(c, jn, now, newid, a->id, &found,
+    if (jn->window_ms > 0 && jobs_pg_claim_key(c, jn, now, newid, a->id,
+        &found,
         err, errlen) == -1)
         goto rollback;
     if (found) {
@@ -791,8 +806,11 @@ report_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     if (wrote)
         return 0;
     v[2] = jp->holder;
+    /* A report made pending again meanwhile (a job approved or rejected
+     * while its approval request was being sent) is not a lost lease. */
     return lost_or_done(c, "SELECT 1 FROM jobs WHERE id = $1 AND "
-        "report_state = $2 AND holder = $3", 3, v, err, errlen);
+        "report_state IN ($2, 'pending') AND holder = $3", 3, v, err,
+        errlen);
 }
 
 static int
@@ -904,6 +922,7 @@ static const struct jobs_ops pg_ops = {
     .stats_json = jobs_pg_stats_json,
     .prune = pg_prune,
     .poll_ms = AH_PG_POLL_MS,
+    .guard = &jobs_pg_guard_ops,
 };
 
 /* Connection keywords: ours first, so the URI (expanded in place of

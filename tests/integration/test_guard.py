@@ -530,6 +530,31 @@ classifier:
             tmp.cleanup()
 
 
+class TestPostgresStore(unittest.TestCase):
+    """The store half of the guardrails on a real PostgreSQL server: the
+    cmocka store tests of test_guard.c, run against a fresh database."""
+
+    def test_store_operations_on_postgresql(self):
+        from pg import Postgres
+        unit = os.path.join(os.path.dirname(bin_path("x")), "..", "tests",
+                            "unit_action_handler_test_guard")
+        if not os.access(unit, os.X_OK):
+            self.skipTest("unit_action_handler_test_guard not built")
+        pg = Postgres()
+        try:
+            pg.start()
+            env = dict(os.environ,
+                       ALEXIS_TEST_PG_URI=pg.uri(pg.create_db("guard")),
+                       ALEXIS_TEST_PG_PASSWORD_FILE=pg.password_file)
+            out = subprocess.run([unit], env=env, capture_output=True,
+                                 text=True, timeout=120)
+            self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+            self.assertIn("PASSED", out.stdout)
+        finally:
+            pg.stop()
+            pg.cleanup()
+
+
 def og_rule(name):
     return {"rule_name": name, "enabled": "true", "alert_feed": "opsgenie",
             "os_type": "linux",

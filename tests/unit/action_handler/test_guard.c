@@ -3,7 +3,9 @@
  * schedule, a client's rule grants, and the job store's guardrail
  * operations on a temporary SQLite file: counts by SQL, decisions inside
  * the creating transaction, approve/reject/cancel transitions, the
- * verification queue, and the migration of a version 1 store.
+ * verification queue, and the migration of a version 1 store. With
+ * ALEXIS_TEST_PG_URI (and ALEXIS_TEST_PG_PASSWORD_FILE) set, the store
+ * tests run on that PostgreSQL database instead (test_guard.py does).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,12 +17,14 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "alexis_limits.h"
 #include "auth.h"
 #include "guard.h"
 #include "jobs.h"
+#include "jobs_store.h"
 #include "rules_guard.h"
 #include "xmem.h"
 
@@ -223,17 +227,57 @@ struct fx {
     struct jobs *js;
 };
 
+/* An empty PostgreSQL database for the next test, when testing on one. */
+static int
+pg_reset(void)
+{
+    const char *uri = getenv("ALEXIS_TEST_PG_URI");
+    const char *pwf = getenv("ALEXIS_TEST_PG_PASSWORD_FILE");
+    const char *keys[3] = { "dbname", "password", NULL };
+    char pw[256] = "";
+    const char *vals[3] = { uri, pw, NULL };
+    PGconn *c;
+    PGresult *r;
+    FILE *fp;
+    int rc;
+
+    if (uri == NULL)
+        return 0;
+    if (pwf != NULL && (fp = fopen(pwf, "r")) != NULL) {
+        if (fgets(pw, sizeof(pw), fp) != NULL)
+            pw[strcspn(pw, "\n")] = '\0';
+        fclose(fp);
+    }
+    c = PQconnectdbParams(keys, vals, 1);
+    r = PQexec(c, "SET client_min_messages = warning; "
+        "DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+    rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : -1;
+    if (rc == -1)
+        print_error("pg_reset: %s\n", PQerrorMessage(c));
+    PQclear(r);
+    PQfinish(c);
+    return rc;
+}
+
 static int
 setup(void **state)
 {
     struct fx *f = xcalloc(1, sizeof(*f));
+    struct jobs_store_opts o;
     char err[256];
 
     snprintf(f->dir, sizeof(f->dir), "/tmp/ah-guard-XXXXXX");
     if (mkdtemp(f->dir) == NULL)
         return -1;
     snprintf(f->path, sizeof(f->path), "%s/jobs.db", f->dir);
-    if ((f->js = jobs_open(f->path, err, sizeof(err))) == NULL) {
+    memset(&o, 0, sizeof(o));
+    o.store = getenv("ALEXIS_TEST_PG_URI") != NULL ?
+        getenv("ALEXIS_TEST_PG_URI") : f->path;
+    o.password_file = getenv("ALEXIS_TEST_PG_PASSWORD_FILE");
+    o.holder = "replica-a";
+    o.lease_ms = 30000;
+    if (pg_reset() == -1 ||
+        (f->js = jobs_store_open(&o, err, sizeof(err))) == NULL) {
         print_error("%s\n", err);
         return -1;
     }
@@ -421,6 +465,8 @@ test_migrate_v1(void **state)
     struct job j;
     char err[256], path[160];
 
+    if (getenv("ALEXIS_TEST_PG_URI") != NULL)
+        skip();     /* SQLite's own migration */
     jobs_close(f->js);
     unlink(f->path);
     snprintf(path, sizeof(path), "%s-wal", f->path);
