@@ -549,7 +549,7 @@ class TestPostgresStore(unittest.TestCase):
             out = subprocess.run([unit], env=env, capture_output=True,
                                  text=True, timeout=120)
             self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
-            self.assertIn("PASSED", out.stdout)
+            self.assertIn("PASSED", out.stdout + out.stderr)
         finally:
             pg.stop()
             pg.cleanup()
