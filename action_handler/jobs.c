@@ -57,7 +57,7 @@ static const char schema_sql[] =
     " (feed_type, unique_value, rule_name, created_ms);"
     "CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state);"
     "CREATE INDEX IF NOT EXISTS jobs_report ON jobs (report_state);"
-    "CREATE INDEX IF NOT EXISTS jobs_created ON jobs (created_ms);"
+    "CREATE INDEX IF NOT EXISTS jobs_created ON jobs (created_ms, state);"
     "CREATE INDEX IF NOT EXISTS jobs_verify ON jobs"
     " (verify_state, verify_next_ms);"
     "CREATE TABLE IF NOT EXISTS results ("

@@ -5,14 +5,16 @@ already holds 100,000 finished jobs, with guardrails on against off, in
 the same run.
 
 Two action handlers run side by side, each on its own copy of the same
-pre-filled SQLite store (100,000 succeeded jobs over the last 7 days, each
-with its entity row; --hot of them, within the last hour, are of the
-benchmark rule on the benchmark entity, so the cooldown count has rows to
-count):
-  on:  storm_breaker {window: 1m, max_jobs: 1000000} and a rule with
-       cooldown {window: 1h, max_runs: 10000} and max_entities 100 (limits
-       high enough that nothing is skipped: every check runs, every job is
-       stored as queued, as with guardrails off);
+pre-filled SQLite store: 100,000 succeeded jobs of the benchmark rule over
+the last 7 days, each with its entity row, spread over --hosts hosts, so
+every host the requests name has a history for the cooldown count to look
+through (--recent of each host's jobs lie inside the cooldown window).
+The rule takes its entity from the alert (details.host); request i names
+host i % --hosts.
+  on:  storm_breaker {window: 1m, max_jobs: 100000} and the rule with
+       cooldown {window: 1h, max_runs: 5} and max_entities 10 (limits a
+       passing job stays under: every check runs, every job is stored as
+       queued, as with guardrails off);
   off: no storm_breaker, the same rule without guardrail fields.
 Requests alternate between the two (the order flips every round), each
 with a new alert id, so both see the same machine. development: true, so
@@ -20,7 +22,7 @@ no host is contacted; a loopback sink stands in for the ticket API.
 Target: median(on) <= 1.05 x median(off).
 
     python3 bench/guard_bench.py [--bin build/bin] [--jobs 100000]
-        [--requests 400] [--hot 1000]
+        [--requests 400] [--hosts 500] [--recent 2]
 """
 import argparse
 import json
@@ -36,7 +38,6 @@ sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 from harness import Sink, TempDir, WorkDir, http, start_daemon  # noqa: E402
 
 TOKEN = "bench-token-7788"
-ENTITY = "web-01.example.net"
 RULE = "bench_rule"
 
 
@@ -52,10 +53,11 @@ def write_conf(tmp, name, sink_url, guard):
             "task_list": [{"task": {"task_type": "remote_ssh",
                                     "run_command": "true",
                                     "action": "noop"}}],
-            "entity_type": "explicit", "entities": [ENTITY]}
+            "entity_type": "keyvalue",
+            "entity_keyvalue": ["details", "host"]}
     if guard:
-        rule["cooldown"] = {"window": "1h", "max_runs": 10000}
-        rule["max_entities"] = 100
+        rule["cooldown"] = {"window": "1h", "max_runs": 5}
+        rule["max_entities"] = 10
     w.write("rules/%s.json" % RULE, json.dumps(rule))
     w.write("alexis.conf.yaml", """
 authentication_list:
@@ -71,28 +73,30 @@ action_handler:
   tokens: {directory: tokens, allowed_clients: clients.json,
            runtime: runtime.json}
 %s
-""" % (sink_url, "  storm_breaker: {window: 1m, max_jobs: 1000000}"
+""" % (sink_url, "  storm_breaker: {window: 1m, max_jobs: 100000}"
        if guard else ""))
     return d
 
 
-def fill(db, n, hot):
-    """n succeeded jobs over the last 7 days; hot of them in the last hour
-    of RULE on ENTITY."""
+def host(i):
+    return "host-%d.example.net" % i
+
+
+def fill(db, n, hosts, recent):
+    """n succeeded jobs of RULE over the last 7 days, round robin over
+    hosts; each host's first `recent` jobs within the last hour."""
     now = int(time.time() * 1000)
     con = sqlite3.connect(db)
     con.execute("PRAGMA synchronous=OFF")
     jobs, ents = [], []
     for i in range(n):
-        hot_row = i < hot
-        t = now - (i * 997 % 3500000 if hot_row else
-                   3600000 + i * 6047 % (6 * 86400000))
+        k = i // hosts     # the k-th job of this host
+        t = now - (60000 * (k + 1) if k < recent else
+                   3600000 + (i * 6047) % (6 * 86400000))
         jid = "%032x" % (i + 1)
-        rule = RULE if hot_row else "rule_%d" % (i % 50)
-        ent = ENTITY if hot_row else "host-%d.example.net" % (i % 500)
-        jobs.append((jid, "opsgenie", "u%d" % i, rule, "tinyId", str(i),
+        jobs.append((jid, "opsgenie", "u%d" % i, RULE, "tinyId", str(i),
                      "{}", "{}", "succeeded", t, t, t + 1000, "sent"))
-        ents.append((jid, rule, ent, t))
+        ents.append((jid, RULE, host(i % hosts), t))
     con.executemany(
         "INSERT INTO jobs (id, feed_type, unique_value, rule_name, id_key,"
         " alert_id, envelope, rule_json, state, created_ms, started_ms,"
@@ -104,9 +108,9 @@ def fill(db, n, hot):
     con.close()
 
 
-def envelope(i, sink_url):
+def envelope(i, sink_url, hosts):
     return {"tinyId": str(900000 + i), "id": "a-%d" % i, "message": "m",
-            "tags": ["t"],
+            "tags": ["t"], "details": {"host": host(i % hosts)},
             "alexis": {"feed_type": "opsgenie", "feed_name": "og",
                        "base_url": sink_url, "unique_key": "tinyId",
                        "unique_value": "b-%d" % i},
@@ -119,7 +123,8 @@ def main():
                                                   "bin"))
     ap.add_argument("--jobs", type=int, default=100000)
     ap.add_argument("--requests", type=int, default=400)
-    ap.add_argument("--hot", type=int, default=1000)
+    ap.add_argument("--hosts", type=int, default=500)
+    ap.add_argument("--recent", type=int, default=2)
     args = ap.parse_args()
     binary = os.path.join(os.path.abspath(args.bin), "alexis-action-handler")
     tmp = TempDir(prefix="alexis-guard-bench-")
@@ -134,7 +139,8 @@ def main():
                             os.path.join(dirs["off"], "init.log"))
         p.stop()
         t0 = time.monotonic()
-        fill(os.path.join(dirs["off"], "jobs.db"), args.jobs, args.hot)
+        fill(os.path.join(dirs["off"], "jobs.db"), args.jobs, args.hosts,
+             args.recent)
         shutil.copy(os.path.join(dirs["off"], "jobs.db"),
                     os.path.join(dirs["on"], "jobs.db"))
         print("store filled with %d finished jobs in %.1f s" % (
@@ -150,7 +156,7 @@ def main():
         for i in range(args.requests + 20):
             order = ("on", "off") if i % 2 == 0 else ("off", "on")
             for k in order:
-                body = json.dumps(envelope(i, sink.url)).encode()
+                body = json.dumps(envelope(i, sink.url, args.hosts)).encode()
                 t = time.perf_counter()
                 st, text, _ = http("POST", urls[k] + "/v1/action", body, hdr)
                 dt = (time.perf_counter() - t) * 1000.0
