@@ -12,17 +12,18 @@ RUN ALEXIS_DEPS=build BUILD_DIR=/build ./scripts/build.sh \
         -DCMAKE_BUILD_TYPE=Release \
  && mkdir -p /out \
  && for b in alexis-poller alexis-classifier alexis-action-handler \
-             alexis-report alexis-sim; do \
+             alexis-report alexis-sim alexis-migrate-store; do \
         cp "/build/bin/$b" /out/; \
     done
 
 FROM debian:bookworm-slim
 # Runtime libraries only (checked against the binaries' ldd by
-# tests/deploy/check_dockerfile.py); curl for the HEALTHCHECK.
+# tests/integration/test_deploy.py, TestDockerfile); curl for the
+# HEALTHCHECK.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         libcurl4 libyaml-0-2 libssh2-1 libcjson1 libpcre2-8-0 \
-        libmicrohttpd12 libsqlite3-0 zlib1g ca-certificates curl \
+        libmicrohttpd12 libsqlite3-0 libpq5 zlib1g ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --user-group --home-dir /var/lib/alexis \
         --create-home --shell /usr/sbin/nologin alexis

@@ -1,9 +1,8 @@
 /*
- * Reading an alert's state back from its ticket system for the guardrails
- * (recheck, verify): OpsGenie GET /v2/alerts/{id} (data.status), Dynatrace
- * v1 GET /api/v1/problem/details/{id} (result.status) and v2
- * GET /api/v2/problems/{id} (status). Credentials come from the daemon's
- * own authentication_list, as for every ticket write (ticket_resolve).
+ * Reading an alert's state back for the guardrails (recheck, verify)
+ * through the ticket system's own state op (ticket_state: OpsGenie,
+ * Dynatrace v1/v2, JSM). Credentials come from the daemon's own
+ * authentication_list, as for every ticket write (ticket_resolve).
  * This is the real implementation behind the guard_state_fn seam
  * (guard.h); tests put fakes there.
  */

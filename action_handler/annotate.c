@@ -13,7 +13,9 @@
 #include "alert.h"
 #include "alexis_limits.h"
 #include "conf.h"
+#include "fetcher.h"
 #include "guard_note.h"
+#include "http_client.h"
 #include "log.h"
 #include "note.h"
 #include "rules.h"
@@ -97,21 +99,25 @@ send_report(struct report *r, const char *text, int *attempts, char *err,
     size_t errlen)
 {
     const char *team = r->rule != NULL ? r->rule->route_to_team : NULL;
+    struct fetcher_client fc;
     struct ticket_outcome o;
     bool ok;
 
     if (guard_note_applies(r->j->state))
         team = r->conf->investigation_queue;
-    ok = ticket_note(r->hc, &r->t, text, &o) == 0;
+    fetcher_client_init(&fc, r->hc, HTTP_RETRY_MAX);
+    /* The job's id is in the note: a note whose POST timed out after it
+     * landed is found, not sent twice. */
+    ok = ticket_note(&fc.f, &r->t, text, r->j->id, &o) == 0;
     *attempts = o.attempts;
     log_outcome(r, ok, "ticket_noted", "ticket_note_failed", &o);
     if (!ok) {
         snprintf(err, errlen, "note: %s (%d attempts)", o.err, o.attempts);
         return false;
     }
-    if (r->t.kind != TICKET_OPSGENIE || team == NULL || team[0] == '\0')
+    if (!ticket_can_route(&r->t) || team == NULL || team[0] == '\0')
         return true;
-    ok = ticket_add_team(r->hc, &r->t, team, NULL, &o) == 0;
+    ok = ticket_route(&fc.f, &r->t, team, &o) == 0;
     *attempts += o.attempts;
     log_outcome(r, ok, "ticket_team_added", "ticket_team_failed", &o);
     if (!ok)
@@ -143,9 +149,12 @@ annotate_job(const struct ah_conf *conf, struct jobs *js,
     sent = send_report(&r, text, &attempts, err, sizeof(err));
 out:
     if (jobs_report_done(js, j->id, sent, err, attempts, serr,
-        sizeof(serr)) == -1)
+        sizeof(serr)) == -1) {
         log_event(LOG_ERROR, "job_store_failed", KV_STR("job", j->id),
-            KV_ERR(serr));
+            KV_ERR(serr), KV_STR("msg", "report outcome kept in memory "
+            "until the job store is back"));
+        jobs_defer_report(js, j->id, sent, err, attempts);
+    }
     free(text);
     rules_unref(r.rule);
     alert_cleanup(&r.alert);
@@ -157,23 +166,24 @@ annotate_note(const struct ah_conf *conf, struct http_client *hc,
     size_t errlen)
 {
     struct report r = { .conf = conf, .hc = hc, .j = j };
+    struct fetcher_client fc;
     struct ticket_outcome o;
     int rc = -1;
 
     if (target(&r, err, errlen) == -1)
         goto out;
-    if (ticket_note(hc, &r.t, text, &o) == -1) {
+    fetcher_client_init(&fc, hc, HTTP_RETRY_MAX);
+    if (ticket_note(&fc.f, &r.t, text, NULL, &o) == -1) {
         log_outcome(&r, false, "ticket_noted", "ticket_note_failed", &o);
         snprintf(err, errlen, "note: %s", o.err);
         goto out;
     }
     log_outcome(&r, true, "ticket_noted", "ticket_note_failed", &o);
     rc = 0;
-    if (!investigate || r.t.kind != TICKET_OPSGENIE ||
+    if (!investigate || !ticket_can_route(&r.t) ||
         conf->investigation_queue == NULL)
         goto out;
-    if (ticket_add_team(hc, &r.t, conf->investigation_queue, NULL,
-        &o) == -1) {
+    if (ticket_route(&fc.f, &r.t, conf->investigation_queue, &o) == -1) {
         log_outcome(&r, false, "ticket_team_added", "ticket_team_failed",
             &o);
         snprintf(err, errlen, "add team %s: %s", conf->investigation_queue,

@@ -63,11 +63,15 @@ handle_ping(void *ctx, const struct http_request *req,
     if (!tok_ok)
         cJSON_AddStringToObject(doc, "error", err);
     cJSON_AddBoolToObject(doc, "development", ah->conf.development);
-    if (stats != NULL) {
+    if (stats != NULL)
         cJSON_AddItemToObject(doc, "jobs", stats);
-        cJSON_AddStringToObject(doc, "db", "ok");
+    /* Writes failing is "failing" but not 503: a health check that
+     * restarted us would lose the writes kept for the store's return. */
+    if (stats == NULL || !jobs_health(ah->jobs, jerr, sizeof(jerr))) {
+        cJSON_AddStringToObject(doc, "db", "failing");
+        cJSON_AddStringToObject(doc, "db_error", jerr);
     } else {
-        cJSON_AddStringToObject(doc, "db", jerr);
+        cJSON_AddStringToObject(doc, "db", "ok");
     }
     reply_json(resp, ok ? 200 : 503, doc);
 }
@@ -111,11 +115,56 @@ pick_rule(struct action_handler *ah, const cJSON *req_rule, const char *name,
     return *owned;
 }
 
+/*
+ * Back-pressure before anything is stored (issue 11): past queue_max
+ * queued jobs every client gets 503, and a client with client_max_jobs
+ * unfinished jobs gets 429, both with Retry-After. The check precedes the
+ * creating transaction, so concurrent requests may overshoot a limit by
+ * at most the number of HTTP threads. True when it answered.
+ */
+static bool
+over_limits(struct action_handler *ah, const struct http_request *req,
+    const struct alert *a, const struct rule *r, struct http_response *resp)
+{
+    uint64_t queued, mine;
+    char err[256];
+
+    if (jobs_count_unfinished(ah->jobs, req->requestor, &queued, &mine, err,
+        sizeof(err)) == -1) {
+        log_event(LOG_ERROR, "job_store_failed", KV_STR(a->id_key, a->id),
+            KV_STR("rule_name", r->name), KV_ERR(err));
+        http_reply_error(resp, 503, "the job could not be stored; retry");
+        resp->retry_after_s = AH_RETRY_AFTER_S;
+        return true;
+    }
+    if (queued >= (uint64_t)ah->conf.queue_max) {
+        log_event(LOG_WARN, "action_refused", KV_STR(a->id_key, a->id),
+            KV_STR("rule_name", r->name), KV_INT("status", 503),
+            KV_STR("reason", "queue_full"), KV_UINT("queued", queued));
+        http_reply_error(resp, 503, "the job queue is full (%llu queued, "
+            "queue_max %lld); retry later", (unsigned long long)queued,
+            ah->conf.queue_max);
+        resp->retry_after_s = AH_RETRY_AFTER_S;
+        return true;
+    }
+    if (mine >= (uint64_t)ah->conf.client_max_jobs) {
+        log_event(LOG_WARN, "action_refused", KV_STR(a->id_key, a->id),
+            KV_STR("rule_name", r->name), KV_INT("status", 429),
+            KV_STR("reason", "client_limit"), KV_UINT("unfinished", mine));
+        http_reply_error(resp, 429, "%llu of your jobs are not finished "
+            "(client_max_jobs %lld); retry later", (unsigned long long)mine,
+            ah->conf.client_max_jobs);
+        resp->retry_after_s = AH_RETRY_AFTER_S;
+        return true;
+    }
+    return false;
+}
+
 /* Store the job under its guardrails; answer 202 (whatever state they
  * gave it), or 200 for a duplicate. */
 static void
-queue_job(struct action_handler *ah, struct alert *a, const struct rule *r,
-    const char *requestor, struct http_response *resp)
+queue_job(struct action_handler *ah, const struct http_request *req,
+    struct alert *a, const struct rule *r, struct http_response *resp)
 {
     struct job_new jn;
     struct guard_req gr;
@@ -124,6 +173,8 @@ queue_job(struct action_handler *ah, struct alert *a, const struct rule *r,
     bool dup;
     cJSON *ans;
 
+    if (over_limits(ah, req, a, r, resp))
+        return;
     envelope = json_print(a->doc);
     memset(&jn, 0, sizeof(jn));
     jn.feed_type = a->feed_type;
@@ -134,7 +185,7 @@ queue_job(struct action_handler *ah, struct alert *a, const struct rule *r,
     jn.envelope = envelope;
     jn.rule_json = r->json;
     jn.window_ms = ah->conf.idempotency_window_ms;
-    jn.requestor = requestor;
+    jn.requestor = req->requestor;
     guard_api_build(ah, r, a->doc, &gr);
     if (jobs_create_guarded(ah->jobs, &jn, &gr.g, id, &dup, &v, err,
         sizeof(err)) == -1) {
@@ -153,7 +204,7 @@ queue_job(struct action_handler *ah, struct alert *a, const struct rule *r,
             KV_STR(a->id_key, a->id), KV_STR("rule_name", r->name),
             KV_STR("feed_type", a->feed_type));
     else
-        guard_api_log(a, id, r->name, requestor, &v);
+        guard_api_log(a, id, r->name, req->requestor, &v);
     metrics_inc(METRIC_JOBS, r->name, dup ? "duplicate" : v.state);
     if (!dup)
         runner_wake(ah->runner);
@@ -241,7 +292,7 @@ handle_action(void *ctx, const struct http_request *req,
         http_reply_error(resp, status, "%s", err);
         goto out;
     }
-    queue_job(ah, &a, r, req->requestor, resp);
+    queue_job(ah, req, &a, r, resp);
 out:
     rules_unref(owned);
     rule_set_release(rs);
@@ -269,6 +320,16 @@ handle_job(void *ctx, const struct http_request *req,
             http_reply_error(resp, 404, "no such job");
         return;
     }
+    /* Another client's job (or one without a requestor) is "no such
+     * job", so ids are not confirmed (issue 11). */
+    if (!req->read_all && (req->requestor == NULL ||
+        !cJSON_IsString(cJSON_GetObjectItem(doc, "requestor")) ||
+        strcmp(cJSON_GetObjectItem(doc, "requestor")->valuestring,
+        req->requestor) != 0)) {
+        cJSON_Delete(doc);
+        http_reply_error(resp, 404, "no such job");
+        return;
+    }
     reply_json(resp, 200, doc);
 }
 
@@ -292,6 +353,8 @@ handle_jobs(void *ctx, const struct http_request *req,
         http_reply_error(resp, 400, "%s", err);
         return;
     }
+    if (!req->read_all)
+        q.requestor = req->requestor != NULL ? req->requestor : "";
     if ((doc = jobs_query_json(ah->jobs, &q, err, sizeof(err))) == NULL) {
         http_reply_error(resp, 503, "%s", err);
         return;

@@ -47,6 +47,7 @@ struct ah_conf {
     bool                    debug;
     struct cfg_tokens       tokens;
     long long               workers;
+    long long               report_workers;
     long long               parallel;
     uint64_t                connect_timeout_ms;
     uint64_t                command_timeout_ms;
@@ -55,6 +56,9 @@ struct ah_conf {
     struct ah_pattern      *entity_allow;
     size_t                  nentity_allow;
     bool                    allow_request_commands;
+    long long               max_entities;   /* per job */
+    long long               queue_max;      /* queued jobs */
+    long long               client_max_jobs; /* unfinished, per client */
     long long               max_body_bytes;
     struct ah_storm         storm;
     char                   *investigation_queue;    /* skips go here */

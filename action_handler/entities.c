@@ -228,6 +228,7 @@ entities_parse(const char *text, char *host, size_t hostlen, int *port,
     char *err, size_t errlen)
 {
     unsigned char addr[16];
+    struct in_addr v4;
     char q[QUOTE_MAX * 4 + 8];
 
     if (json_has_nul(text)) {
@@ -244,7 +245,13 @@ entities_parse(const char *text, char *host, size_t hostlen, int *port,
             return 0;
         goto bad;
     }
-    if (inet_pton(AF_INET, host, addr) == 1 || valid_hostname(host))
+    if (inet_pton(AF_INET, host, addr) == 1)
+        return 0;
+    /* A name that inet_aton reads as an address ("127.0.0.0x1",
+     * "0x7f.1", "2130706433"): the resolver would connect to that address
+     * although it is spelt as no canonical address is. Only inet_pton's
+     * dotted-decimal form names an IPv4 address. */
+    if (valid_hostname(host) && inet_aton(host, &v4) == 0)
         return 0;
 bad:
     snprintf(err, errlen, "entity \"%s\" is not a valid host name, IPv4 or "

@@ -20,6 +20,7 @@
 #include "metrics.h"
 #include "rules.h"
 #include "ssh_key.h"
+#include "ssh_known.h"
 #include "str.h"
 #include "xmem.h"
 
@@ -34,6 +35,7 @@ struct run {
     struct ssh_key             *key;        /* NULL: read per connection */
     size_t                      ok, bad;    /* result rows by success */
     bool                       *failed;     /* per entity (on_failure) */
+    size_t                      deferred;   /* rows the store did not take */
     bool                        interrupted;
     pthread_mutex_t             lock;
 };
@@ -176,9 +178,16 @@ run_one(struct task_run *tr, const struct entity *e)
     row.truncated = res.out_truncated || res.err_truncated;
     row.error = res.error;
     if (jobs_result_add(r->env->jobs, r->job->id, &row, err,
-        sizeof(err)) == -1)
+        sizeof(err)) == -1) {
+        /* Kept and written when the store is back (jobs_flush). */
         log_event(LOG_ERROR, "result_store_failed", KV_STR("job",
-            r->job->id), KV_STR("entity", e->text), KV_ERR(err));
+            r->job->id), KV_STR("entity", e->text), KV_ERR(err),
+            KV_STR("msg", "kept in memory until the job store is back"));
+        jobs_defer_result(r->env->jobs, r->job->id, &row);
+        pthread_mutex_lock(&r->lock);
+        r->deferred++;
+        pthread_mutex_unlock(&r->lock);
+    }
     metrics_inc(METRIC_SSH_COMMANDS, row.outcome, NULL);
     log_result(r, t, e, &res, row.state);
     log_action(r, "ActionFinished", t, e, row.state, res.exit_status,
@@ -252,6 +261,42 @@ load_key(struct run *r)
     r->key = ssh_key_load(r->env->conf->ssh_key, err, sizeof(err));
 }
 
+/*
+ * Refuse, before any connection, an entity that known_hosts does not list
+ * (issue 11): its host key could never be verified anyway, and trying
+ * would let alert content probe which hosts and ports answer. Development
+ * mode connects to nothing and checks nothing.
+ */
+static int
+check_known(struct run *r, char *reason, size_t len)
+{
+    struct ssh_known_set *ks;
+    char err[256];
+    size_t i;
+    int rc = 0;
+
+    if (r->env->conf->development)
+        return 0;
+    if ((ks = ssh_known_open(r->env->conf->known_hosts, err,
+        sizeof(err))) == NULL) {
+        snprintf(reason, len, "cannot read known_hosts: %s; nothing was "
+            "run", err);
+        return -1;
+    }
+    for (i = 0; i < r->ents.n; i++) {
+        if (!ssh_known_listed(ks, r->ents.items[i].host,
+            r->ents.items[i].port)) {
+            snprintf(reason, len, "entity %s has no entry in known_hosts: "
+                "refused before connecting; nothing was run",
+                r->ents.items[i].text);
+            rc = -1;
+            break;
+        }
+    }
+    ssh_known_close(ks);
+    return rc;
+}
+
 /* Parse what the job stored. -1 with the reason. */
 static int
 load(struct run *r, char *reason, size_t len)
@@ -274,8 +319,16 @@ load(struct run *r, char *reason, size_t len)
         return -1;
     }
     if (entities_resolve(r->rule, r->alert.doc, &r->ents, reason,
-        len) == -1 || entities_check(&r->ents, r->env->conf->entity_allow,
-        r->env->conf->nentity_allow, reason, len) == -1)
+        len) == -1)
+        return -1;
+    if (r->ents.n > (size_t)r->env->conf->max_entities) {
+        snprintf(reason, len, "%zu entities, more than max_entities (%lld): "
+            "nothing was run", r->ents.n, r->env->conf->max_entities);
+        return -1;
+    }
+    if (entities_check(&r->ents, r->env->conf->entity_allow,
+        r->env->conf->nentity_allow, reason, len) == -1 ||
+        check_known(r, reason, len) == -1)
         return -1;
     r->failed = xcalloc(r->ents.n == 0 ? 1 : r->ents.n, sizeof(*r->failed));
     load_key(r);
@@ -388,10 +441,19 @@ execute_job(const struct execute_env *env, const struct job *j)
             state = final_state(&r, reason, sizeof(reason));
         }
     }
-    if (jobs_finish(env->jobs, j->id, state, reason[0] != '\0' ? reason :
-        NULL, err, sizeof(err)) == -1)
+    /* The final state goes after every result row: behind the deferred
+     * ones when there are any. */
+    if (r.deferred > 0) {
+        jobs_defer_finish(env->jobs, j->id, state, reason[0] != '\0' ?
+            reason : NULL);
+    } else if (jobs_finish(env->jobs, j->id, state, reason[0] != '\0' ?
+        reason : NULL, err, sizeof(err)) == -1) {
         log_event(LOG_ERROR, "job_store_failed", KV_STR("job", j->id),
-            KV_ERR(err));
+            KV_ERR(err), KV_STR("msg", "final state kept in memory until "
+            "the job store is back"));
+        jobs_defer_finish(env->jobs, j->id, state, reason[0] != '\0' ?
+            reason : NULL);
+    }
     log_event(strcmp(state, "succeeded") == 0 ? LOG_INFO : LOG_WARN,
         "job_finished", KV_STR("job", j->id),
         KV_STR(j->id_key, j->alert_id), KV_STR("rule_name", j->rule_name),

@@ -58,6 +58,7 @@ static const char schema_sql[] =
     "CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state);"
     "CREATE INDEX IF NOT EXISTS jobs_report ON jobs (report_state);"
     "CREATE INDEX IF NOT EXISTS jobs_created ON jobs (created_ms, state);"
+    "CREATE INDEX IF NOT EXISTS jobs_requestor ON jobs (requestor, state);"
     "CREATE INDEX IF NOT EXISTS jobs_verify ON jobs"
     " (verify_state, verify_next_ms);"
     "CREATE TABLE IF NOT EXISTS results ("
@@ -80,10 +81,12 @@ static const char migrate_v1_sql[] =
     JOBS_TABLE("jobs_v2")
     "INSERT INTO jobs_v2 (seq, id, feed_type, unique_value, rule_name,"
     " id_key, alert_id, envelope, rule_json, state, reason, created_ms,"
-    " started_ms, finished_ms, report_state, report_error, report_attempts)"
+    " started_ms, finished_ms, report_state, report_error, report_attempts,"
+    " requestor)"
     " SELECT seq, id, feed_type, unique_value, rule_name, id_key, alert_id,"
     " envelope, rule_json, state, reason, created_ms, started_ms,"
-    " finished_ms, report_state, report_error, report_attempts FROM jobs;"
+    " finished_ms, report_state, report_error, report_attempts, requestor"
+    " FROM jobs;"
     "DROP TABLE jobs;"
     "ALTER TABLE jobs_v2 RENAME TO jobs;";
 
@@ -120,6 +123,7 @@ exec_sql(struct jobs *js, const char *sql, char *err, size_t errlen)
         snprintf(err, errlen, "job store: %s",
             msg != NULL ? msg : sqlite3_errmsg(js->db));
         sqlite3_free(msg);
+        jobs_note_write(js, -1, err);
         return -1;
     }
     return 0;
@@ -143,13 +147,26 @@ step_done(struct jobs *js, sqlite3_stmt *st, char *err, size_t errlen)
         ;
     if (rc != SQLITE_DONE) {
         snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+        jobs_note_write(js, -1, err);
         return -1;
     }
+    jobs_note_write(js, 0, NULL);
     return 0;
 }
 
+void
+jobs_note_write(struct jobs *js, int rc, const char *err)
+{
+    js->failing = rc == -1;
+    if (rc == -1)
+        snprintf(js->health_err, sizeof(js->health_err), "%s", err);
+}
+
+static int add_requestor_column(struct jobs *js, char *err, size_t errlen);
+
 /* Bring the schema to SCHEMA_VERSION (inside jobs_open's transaction):
- * create it in a new file, migrate a version 1 file. */
+ * create it in a new file, migrate a version 1 file (which may have the
+ * requestor column already). */
 static int
 check_version(struct jobs *js, char *err, size_t errlen)
 {
@@ -163,7 +180,8 @@ check_version(struct jobs *js, char *err, size_t errlen)
     /* Finalized first: a table cannot be dropped under a live statement. */
     sqlite3_finalize(st);
     st = NULL;
-    if (v == 1 && exec_sql(js, migrate_v1_sql, err, errlen) == -1) {
+    if (v == 1 && (add_requestor_column(js, err, errlen) == -1 ||
+        exec_sql(js, migrate_v1_sql, err, errlen) == -1)) {
         rc = -1;
     } else if (v == 0 || v == 1) {
         rc = exec_sql(js, schema_sql, err, errlen) == -1 ? -1 :
@@ -175,6 +193,56 @@ check_version(struct jobs *js, char *err, size_t errlen)
         rc = exec_sql(js, schema_sql, err, errlen);
     }
     sqlite3_finalize(st);
+    return rc;
+}
+
+/* A file of schema version 1 gains the requestor column (a no-op where the
+ * schema already has it). */
+static int
+add_requestor_column(struct jobs *js, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    bool have = false;
+
+    if (jobs_prepare(js, "SELECT 1 FROM pragma_table_info('jobs') WHERE "
+        "name = 'requestor'", &st, err, errlen) == -1)
+        return -1;
+    have = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    if (have)
+        return 0;
+    return exec_sql(js, "ALTER TABLE jobs ADD COLUMN requestor TEXT;"
+        "CREATE INDEX IF NOT EXISTS jobs_requestor ON jobs "
+        "(requestor, state);", err, errlen);
+}
+
+int
+jobs_count_unfinished(struct jobs *js, const char *requestor,
+    uint64_t *queued, uint64_t *mine, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = -1;
+
+    *queued = *mine = 0;
+    if (js->ops != NULL)
+        return 0;
+    pthread_mutex_lock(&js->lock);
+    if (jobs_prepare(js, "SELECT (SELECT count(*) FROM jobs WHERE state = "
+        "'queued'), (SELECT count(*) FROM jobs WHERE requestor = ?1 AND "
+        "state IN ('queued', 'running'))", &st, err, errlen) == -1)
+        goto out;
+    if (requestor != NULL)
+        sqlite3_bind_text(st, 1, requestor, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+        goto out;
+    }
+    *queued = (uint64_t)sqlite3_column_int64(st, 0);
+    *mine = (uint64_t)sqlite3_column_int64(st, 1);
+    rc = 0;
+out:
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&js->lock);
     return rc;
 }
 
@@ -273,6 +341,7 @@ jobs_close(struct jobs *js)
 {
     if (js == NULL)
         return;
+    jobs_deferred_free(js);
     if (js->ops != NULL)
         js->ops->close(js->impl);
     sqlite3_close(js->db);
@@ -539,6 +608,7 @@ claim_with(struct jobs *js, const char *sql, struct job *out, char *err,
         rc = 0;
     } else {
         snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+        jobs_note_write(js, -1, err);
     }
 out:
     sqlite3_finalize(st);

@@ -1,5 +1,6 @@
 /*
- * Reading a SQLite job store out whole (see jobs_export.h).
+ * Moving a SQLite job store into PostgreSQL (see jobs_export.h): reading
+ * it out whole, and writing each job into the PostgreSQL store.
  */
 #include "jobs_export.h"
 
@@ -7,9 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "jobs_int.h"
+#include "jobs_pg_int.h"
+#include "str.h"
 #include "xmem.h"
 
 static uint64_t
@@ -96,4 +100,128 @@ jobs_export_each(struct jobs *js, jobs_export_fn fn, void *arg, size_t *n,
 out:
     sqlite3_finalize(st);
     return rc;
+}
+
+static int
+import_results(PGconn *c, const struct jobs_export *e, char *err,
+    size_t errlen)
+{
+    char task[16], exit_status[16], dur[24], fin[24];
+    const struct job_row *r;
+    const char *v[14];
+    int lens[14] = { 0 }, fmts[14] = { 0 };
+    PGresult *res;
+    size_t i;
+
+    for (i = 0; i < e->nrows; i++) {
+        r = &e->rows[i];
+        snprintf(task, sizeof(task), "%d", r->task);
+        snprintf(exit_status, sizeof(exit_status), "%d", r->exit_status);
+        snprintf(dur, sizeof(dur), "%llu",
+            (unsigned long long)r->duration_ms);
+        snprintf(fin, sizeof(fin), "%llu", (unsigned long long)
+            (e->finished_ms != 0 ? e->finished_ms : e->created_ms));
+        v[0] = e->job.id;
+        v[1] = task;
+        v[2] = r->entity;
+        v[3] = r->action;
+        v[4] = r->state;
+        v[5] = r->outcome;
+        v[6] = r->exit_status >= 0 ? exit_status : NULL;
+        v[7] = r->signal[0] != '\0' ? r->signal : NULL;
+        v[8] = dur;
+        v[9] = r->out;
+        v[10] = r->err;
+        v[11] = r->truncated ? "t" : "f";
+        v[12] = r->error[0] != '\0' ? r->error : NULL;
+        v[13] = fin;
+        lens[9] = (int)r->out_len;
+        lens[10] = (int)r->err_len;
+        fmts[9] = fmts[10] = 1;
+        if ((res = jobs_pg_query(c, "INSERT INTO results (job, task, "
+            "entity, action, state, outcome, exit_status, signal, "
+            "duration_ms, stdout, stderr, truncated, error, finished_ms) "
+            "VALUES ($1, $2::integer, $3, $4, $5, $6, $7::integer, $8, "
+            "$9::bigint, $10::bytea, $11::bytea, $12::boolean, $13, "
+            "$14::bigint)", 14, v, lens, fmts, err, errlen)) == NULL)
+            return -1;
+        PQclear(res);
+    }
+    return 0;
+}
+
+struct import_arg {
+    const struct jobs_export   *e;
+    bool                       *added;
+};
+
+static int
+import_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe,
+    char *err, size_t errlen)
+{
+    const struct jobs_export *e = ((struct import_arg *)arg)->e;
+    char cr[24], st[24], fin[24], att[16];
+    const char *running = strcmp(e->job.state, "running") == 0 ?
+        "interrupted" : e->job.state;
+    const char *v[17] = { e->job.id, e->job.feed_type, e->unique_value,
+        e->job.rule_name, e->job.id_key, e->job.alert_id, e->job.envelope,
+        e->job.rule_json, running, strcmp(e->job.state, "running") == 0 ?
+        "moved to PostgreSQL while running; not re-run" : e->job.reason, cr,
+        e->started_ms != 0 ? st : NULL, e->finished_ms != 0 ? fin : NULL,
+        strcmp(e->job.state, "running") == 0 ? "pending" : e->report_state,
+        e->report_error, att, jp->holder };
+    const char *k[5] = { e->job.feed_type, e->unique_value,
+        e->job.rule_name, e->job.id, cr };
+    PGresult *res;
+
+    (void)unsafe;
+    snprintf(cr, sizeof(cr), "%llu", (unsigned long long)e->created_ms);
+    snprintf(st, sizeof(st), "%llu", (unsigned long long)e->started_ms);
+    snprintf(fin, sizeof(fin), "%llu", (unsigned long long)
+        (e->finished_ms != 0 ? e->finished_ms : now_wall_ms()));
+    if (strcmp(e->job.state, "running") == 0)
+        v[12] = fin;
+    snprintf(att, sizeof(att), "%d", e->report_attempts);
+    if (jobs_pg_exec(c, "BEGIN", err, errlen) == -1)
+        return -1;
+    if ((res = jobs_pg_query(c, "INSERT INTO jobs (id, feed_type, "
+        "unique_value, rule_name, id_key, alert_id, envelope, rule_json, "
+        "state, reason, created_ms, started_ms, finished_ms, report_state, "
+        "report_error, report_attempts, holder) VALUES ($1, $2, $3, $4, $5, "
+        "$6, $7, $8, $9, $10, $11::bigint, $12::bigint, $13::bigint, $14, "
+        "$15, $16::integer, $17) ON CONFLICT (id) DO NOTHING RETURNING 1",
+        17, v, NULL, NULL, err, errlen)) == NULL)
+        goto rollback;
+    *((struct import_arg *)arg)->added = PQntuples(res) == 1;
+    PQclear(res);
+    if (*((struct import_arg *)arg)->added) {
+        if (import_results(c, e, err, errlen) == -1)
+            goto rollback;
+        /* The newest job of a key keeps deduplicating after the move. */
+        if ((res = jobs_pg_query(c, "INSERT INTO job_keys (feed_type, "
+            "unique_value, rule_name, job, created_ms) VALUES ($1, $2, $3, "
+            "$4, $5::bigint) ON CONFLICT (feed_type, unique_value, "
+            "rule_name) DO UPDATE SET job = EXCLUDED.job, created_ms = "
+            "EXCLUDED.created_ms WHERE job_keys.created_ms < "
+            "EXCLUDED.created_ms", 5, k, NULL, NULL, err, errlen)) == NULL)
+            goto rollback;
+        PQclear(res);
+    }
+    return jobs_pg_exec(c, "COMMIT", err, errlen);
+rollback:
+    PQclear(PQexec(c, "ROLLBACK"));
+    return -1;
+}
+
+int
+jobs_export_to_pg(struct jobs *js, const struct jobs_export *e, bool *added,
+    char *err, size_t errlen)
+{
+    struct import_arg a = { e, added };
+
+    if (!jobs_pg_is(js)) {
+        snprintf(err, errlen, "the destination is not a PostgreSQL store");
+        return -1;
+    }
+    return jobs_pg_run(js->impl, import_fn, &a, err, errlen);
 }

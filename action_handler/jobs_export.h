@@ -1,11 +1,12 @@
 /*
- * Reading a SQLite job store out whole, job by job with its results, for
- * alexis-migrate-store (moving an existing store to PostgreSQL, README
+ * Reading a SQLite job store out whole, job by job with its results, and
+ * writing each job into a PostgreSQL store, for alexis-migrate-store (moving an existing store to PostgreSQL, README
  * "Replicas on PostgreSQL").
  */
 #ifndef ALEXIS_AH_JOBS_EXPORT_H
 #define ALEXIS_AH_JOBS_EXPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,5 +33,13 @@ typedef int (*jobs_export_fn)(void *arg, const struct jobs_export *e,
  * first -1 (its err is returned). *n receives the number of jobs seen. */
 int jobs_export_each(struct jobs *js, jobs_export_fn fn, void *arg,
     size_t *n, char *err, size_t errlen) ATTR_WUR;
+
+/* Copy one job (and its results) into the PostgreSQL store js, keeping
+ * its id, state and times; a job whose id is already there is left alone
+ * (*added false), so a copy can be run again. A running job arrives
+ * interrupted (never re-run); the newest job of each dedup key keeps
+ * deduplicating. */
+int jobs_export_to_pg(struct jobs *js, const struct jobs_export *e,
+    bool *added, char *err, size_t errlen) ATTR_WUR;
 
 #endif

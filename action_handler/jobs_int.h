@@ -6,14 +6,17 @@
 #define ALEXIS_AH_JOBS_INT_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <sqlite3.h>
 
 #include "jobs.h"
 
+struct jobs_deferred;
 struct jobs_ops;
 struct jobs_guard_ops;
+struct jobs_query;
 
 struct jobs {
     sqlite3            *db;
@@ -22,7 +25,21 @@ struct jobs {
      * hands over to ops with impl; NULL for SQLite. */
     const struct jobs_ops *ops;
     void               *impl;
+    /* Writes that failed, kept until jobs_flush writes them (under lock;
+     * flushing: one flusher at a time). */
+    struct jobs_deferred *dq_head, *dq_tail;
+    size_t              ndeferred;
+    bool                flushing;
+    /* The last write's outcome, for jobs_health (under lock). */
+    bool                failing;
+    char                health_err[256];
 };
+
+/* Drop what is still deferred (jobs_close). */
+void jobs_deferred_free(struct jobs *js);
+
+/* Record a write's outcome for jobs_health; js->lock held. */
+void jobs_note_write(struct jobs *js, int rc, const char *err);
 
 /* A backend other than SQLite: the public functions of jobs.h, in order,
  * on the backend's own state. Filled in by jobs_pg.c. */
@@ -47,6 +64,8 @@ struct jobs_ops {
         size_t errlen);
     cJSON  *(*list_json)(void *impl, int limit, char *err, size_t errlen);
     cJSON  *(*stats_json)(void *impl, char *err, size_t errlen);
+    cJSON  *(*query_json)(void *impl, const struct jobs_query *q,
+        char *err, size_t errlen);
     int     (*prune)(void *impl, uint64_t before_ms, size_t *n, char *err,
         size_t errlen);
     uint64_t poll_ms;   /* how often idle workers look for others' jobs */

@@ -369,6 +369,8 @@ jobs_query_json(struct jobs *js, const struct jobs_query *q, char *err,
     int64_t last = 0;
     int step, n = 0;
 
+    if (js->ops != NULL)
+        return js->ops->query_json(js->impl, q, err, errlen);
     pthread_mutex_lock(&js->lock);
     /* One row more than the page says whether another page follows. */
     if (jobs_prepare(js, "SELECT " SUMMARY_COLUMNS ", seq FROM jobs WHERE"
@@ -376,6 +378,7 @@ jobs_query_json(struct jobs *js, const struct jobs_query *q, char *err,
         " AND (?3 IS NULL OR unique_value = ?3)"
         " AND (?4 IS NULL OR created_ms >= ?4)"
         " AND (?5 IS NULL OR seq < ?5)"
+        " AND (?7 IS NULL OR requestor = ?7)"
         " ORDER BY seq DESC LIMIT ?6", &st, err, errlen) == -1)
         goto out;
     bind_opt(st, 1, q->state);
@@ -386,6 +389,7 @@ jobs_query_json(struct jobs *js, const struct jobs_query *q, char *err,
     if (q->after_seq > 0)
         sqlite3_bind_int64(st, 5, q->after_seq);
     sqlite3_bind_int(st, 6, q->limit + 1);
+    bind_opt(st, 7, q->requestor);
     doc = cJSON_CreateObject();
     arr = cJSON_AddArrayToObject(doc, "jobs");
     while ((step = sqlite3_step(st)) == SQLITE_ROW && n < q->limit) {

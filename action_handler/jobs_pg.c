@@ -17,7 +17,6 @@
 
 #include "alexis_limits.h"
 #include "jobs.h"
-#include "jobs_export.h"
 #include "jobs_int.h"
 #include "jobs_pg_guard.h"
 #include "jobs_pg_int.h"
@@ -83,147 +82,6 @@ static const char *const migrations[] = {
     " (rule_name, entity, created_ms);",
 };
 #define SCHEMA_VERSION  ((int)(sizeof(migrations) / sizeof(migrations[0])))
-
-/* ---- connection ---- */
-
-/* The first line of a libpq message, as our error. */
-void
-jobs_pg_error(const char *what, const char *msg, char *err, size_t errlen)
-{
-    size_t n = strcspn(msg, "\n");
-
-    snprintf(err, errlen, "job store: %s%s%.*s", what, *what != '\0' ?
-        ": " : "", (int)n, msg);
-}
-
-static void
-quiet(void *arg, const char *message)
-{
-    (void)arg;
-    (void)message;
-}
-
-PGconn *
-jobs_pg_connect(const struct jobs_pg *jp, char *err, size_t errlen)
-{
-    PGconn *c;
-
-    c = PQconnectdbParams((const char *const *)jp->keys,
-        (const char *const *)jp->vals, 1);
-    if (c == NULL) {
-        snprintf(err, errlen, "job store: out of memory");
-        return NULL;
-    }
-    if (PQstatus(c) != CONNECTION_OK) {
-        jobs_pg_error("unreachable", PQerrorMessage(c), err, errlen);
-        PQfinish(c);
-        return NULL;
-    }
-    /* Server notices would reach stderr as lines that are not ours. */
-    PQsetNoticeProcessor(c, quiet, NULL);
-    return c;
-}
-
-int
-jobs_pg_ensure(struct jobs_pg *jp, PGconn **c, char *err, size_t errlen)
-{
-    if (*c != NULL && PQstatus(*c) == CONNECTION_OK)
-        return 0;
-    PQfinish(*c);
-    *c = jobs_pg_connect(jp, err, errlen);
-    return *c != NULL ? 0 : -1;
-}
-
-PGresult *
-jobs_pg_query(PGconn *c, const char *sql, int n, const char *const *vals,
-    const int *lens, const int *fmts, char *err, size_t errlen)
-{
-    PGresult *res;
-    ExecStatusType st;
-
-    /* Without parameters, the simple protocol: a migration is several
-     * statements in one string. */
-    res = n == 0 ? PQexec(c, sql) :
-        PQexecParams(c, sql, n, NULL, vals, lens, fmts, 0);
-    st = PQresultStatus(res);
-    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
-        return res;
-    jobs_pg_error("", res != NULL ? PQresultErrorMessage(res) :
-        PQerrorMessage(c), err, errlen);
-    if (PQstatus(c) != CONNECTION_OK)
-        jobs_pg_error("connection lost", PQerrorMessage(c), err, errlen);
-    PQclear(res);
-    return NULL;
-}
-
-int
-jobs_pg_exec(PGconn *c, const char *sql, char *err, size_t errlen)
-{
-    PGresult *res = jobs_pg_query(c, sql, 0, NULL, NULL, NULL, err, errlen);
-
-    PQclear(res);
-    return res != NULL ? 0 : -1;
-}
-
-bool
-jobs_pg_broken(PGconn *c)
-{
-    return c == NULL || PQstatus(c) != CONNECTION_OK;
-}
-
-/* Run fn on the shared connection under the lock. When fn fails because
- * the connection broke (a server restart), reconnect and run it once more
- * unless *unsafe says a commit may have happened. */
-int
-jobs_pg_run(struct jobs_pg *jp, jobs_pg_fn fn, void *arg, char *err,
-    size_t errlen)
-{
-    bool unsafe;
-    int rc = -1, attempt;
-
-    pthread_mutex_lock(&jp->lock);
-    for (attempt = 0; attempt < 2; attempt++) {
-        unsafe = false;
-        if (jobs_pg_ensure(jp, &jp->conn, err, errlen) == -1)
-            break;
-        if ((rc = fn(jp, jp->conn, arg, &unsafe, err, errlen)) != -1 ||
-            !jobs_pg_broken(jp->conn) || unsafe)
-            break;
-    }
-    pthread_mutex_unlock(&jp->lock);
-    return rc;
-}
-
-/* A write only the lease holder makes: retried with backoff while the
- * store is unreachable (a restart, a failover), so a job that ran records
- * its result once the store is back. Bounded by AH_PG_WRITE_RETRY_MS. */
-static int
-run_holder(struct jobs_pg *jp, jobs_pg_fn fn, void *arg, char *err,
-    size_t errlen)
-{
-    uint64_t deadline = now_ms() + AH_PG_WRITE_RETRY_MS;
-    long backoff = AH_PG_BACKOFF_MIN_MS;
-    bool unsafe, down;
-    int rc;
-
-    for (;;) {
-        pthread_mutex_lock(&jp->lock);
-        unsafe = false;
-        if (jobs_pg_ensure(jp, &jp->conn, err, errlen) == -1) {
-            rc = -1;
-            down = true;
-        } else {
-            rc = fn(jp, jp->conn, arg, &unsafe, err, errlen);
-            down = rc == -1 && jobs_pg_broken(jp->conn);
-        }
-        pthread_mutex_unlock(&jp->lock);
-        if (!down || now_ms() >= deadline)
-            return rc;
-        sleep_ms(backoff + (long)(now_us() % (uint64_t)backoff));
-        backoff = backoff * 2 > AH_PG_BACKOFF_MAX_MS ?
-            AH_PG_BACKOFF_MAX_MS : backoff * 2;
-    }
-}
 
 /* ---- the ids this replica holds (renewed by the heartbeat) ---- */
 
@@ -741,7 +599,7 @@ pg_result_add(void *impl, const char *id, const struct job_result *r,
 {
     struct write_arg a = { .id = id, .r = r };
 
-    return run_holder(impl, result_fn, &a, err, errlen);
+    return jobs_pg_run_holder(impl, result_fn, &a, err, errlen);
 }
 
 static int
@@ -777,7 +635,7 @@ pg_finish(void *impl, const char *id, const char *state, const char *reason,
     struct write_arg a = { .id = id, .state = state, .reason = reason };
     int rc;
 
-    rc = run_holder(impl, finish_fn, &a, err, errlen);
+    rc = jobs_pg_run_holder(impl, finish_fn, &a, err, errlen);
     held_remove(impl, id);
     return rc;
 }
@@ -821,7 +679,7 @@ pg_report_done(void *impl, const char *id, bool sent, const char *error,
         .attempts = attempts };
     int rc;
 
-    rc = run_holder(impl, report_fn, &a, err, errlen);
+    rc = jobs_pg_run_holder(impl, report_fn, &a, err, errlen);
     held_remove(impl, id);
     return rc;
 }
@@ -919,6 +777,7 @@ static const struct jobs_ops pg_ops = {
     .results = jobs_pg_results,
     .get_json = jobs_pg_get_json,
     .list_json = jobs_pg_list_json,
+    .query_json = jobs_pg_query_json,
     .stats_json = jobs_pg_stats_json,
     .prune = pg_prune,
     .poll_ms = AH_PG_POLL_MS,
@@ -987,126 +846,8 @@ fail:
     return -1;
 }
 
-/* ---- import (alexis-migrate-store) ---- */
-
-static int
-import_results(PGconn *c, const struct jobs_export *e, char *err,
-    size_t errlen)
+bool
+jobs_pg_is(const struct jobs *js)
 {
-    char task[16], exit_status[16], dur[24], fin[24];
-    const struct job_row *r;
-    const char *v[14];
-    int lens[14] = { 0 }, fmts[14] = { 0 };
-    PGresult *res;
-    size_t i;
-
-    for (i = 0; i < e->nrows; i++) {
-        r = &e->rows[i];
-        snprintf(task, sizeof(task), "%d", r->task);
-        snprintf(exit_status, sizeof(exit_status), "%d", r->exit_status);
-        snprintf(dur, sizeof(dur), "%llu",
-            (unsigned long long)r->duration_ms);
-        snprintf(fin, sizeof(fin), "%llu", (unsigned long long)
-            (e->finished_ms != 0 ? e->finished_ms : e->created_ms));
-        v[0] = e->job.id;
-        v[1] = task;
-        v[2] = r->entity;
-        v[3] = r->action;
-        v[4] = r->state;
-        v[5] = r->outcome;
-        v[6] = r->exit_status >= 0 ? exit_status : NULL;
-        v[7] = r->signal[0] != '\0' ? r->signal : NULL;
-        v[8] = dur;
-        v[9] = r->out;
-        v[10] = r->err;
-        v[11] = r->truncated ? "t" : "f";
-        v[12] = r->error[0] != '\0' ? r->error : NULL;
-        v[13] = fin;
-        lens[9] = (int)r->out_len;
-        lens[10] = (int)r->err_len;
-        fmts[9] = fmts[10] = 1;
-        if ((res = jobs_pg_query(c, "INSERT INTO results (job, task, "
-            "entity, action, state, outcome, exit_status, signal, "
-            "duration_ms, stdout, stderr, truncated, error, finished_ms) "
-            "VALUES ($1, $2::integer, $3, $4, $5, $6, $7::integer, $8, "
-            "$9::bigint, $10::bytea, $11::bytea, $12::boolean, $13, "
-            "$14::bigint)", 14, v, lens, fmts, err, errlen)) == NULL)
-            return -1;
-        PQclear(res);
-    }
-    return 0;
-}
-
-struct import_arg {
-    const struct jobs_export   *e;
-    bool                       *added;
-};
-
-static int
-import_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe,
-    char *err, size_t errlen)
-{
-    const struct jobs_export *e = ((struct import_arg *)arg)->e;
-    char cr[24], st[24], fin[24], att[16];
-    const char *running = strcmp(e->job.state, "running") == 0 ?
-        "interrupted" : e->job.state;
-    const char *v[17] = { e->job.id, e->job.feed_type, e->unique_value,
-        e->job.rule_name, e->job.id_key, e->job.alert_id, e->job.envelope,
-        e->job.rule_json, running, strcmp(e->job.state, "running") == 0 ?
-        "moved to PostgreSQL while running; not re-run" : e->job.reason, cr,
-        e->started_ms != 0 ? st : NULL, e->finished_ms != 0 ? fin : NULL,
-        strcmp(e->job.state, "running") == 0 ? "pending" : e->report_state,
-        e->report_error, att, jp->holder };
-    PGresult *res;
-
-    (void)unsafe;
-    snprintf(cr, sizeof(cr), "%llu", (unsigned long long)e->created_ms);
-    snprintf(st, sizeof(st), "%llu", (unsigned long long)e->started_ms);
-    snprintf(fin, sizeof(fin), "%llu", (unsigned long long)
-        (e->finished_ms != 0 ? e->finished_ms : now_wall_ms()));
-    if (strcmp(e->job.state, "running") == 0)
-        v[12] = fin;
-    snprintf(att, sizeof(att), "%d", e->report_attempts);
-    if (jobs_pg_exec(c, "BEGIN", err, errlen) == -1)
-        return -1;
-    if ((res = jobs_pg_query(c, "INSERT INTO jobs (id, feed_type, "
-        "unique_value, rule_name, id_key, alert_id, envelope, rule_json, "
-        "state, reason, created_ms, started_ms, finished_ms, report_state, "
-        "report_error, report_attempts, holder) VALUES ($1, $2, $3, $4, $5, "
-        "$6, $7, $8, $9, $10, $11::bigint, $12::bigint, $13::bigint, $14, "
-        "$15, $16::integer, $17) ON CONFLICT (id) DO NOTHING RETURNING 1",
-        17, v, NULL, NULL, err, errlen)) == NULL)
-        goto rollback;
-    *((struct import_arg *)arg)->added = PQntuples(res) == 1;
-    PQclear(res);
-    if (*((struct import_arg *)arg)->added) {
-        if (import_results(c, e, err, errlen) == -1)
-            goto rollback;
-        /* The newest job of a key keeps deduplicating after the move. */
-        if ((res = jobs_pg_query(c, "INSERT INTO job_keys (feed_type, "
-            "unique_value, rule_name, job, created_ms) VALUES ($2, $3, $4, "
-            "$1, $11::bigint) ON CONFLICT (feed_type, unique_value, "
-            "rule_name) DO UPDATE SET job = EXCLUDED.job, created_ms = "
-            "EXCLUDED.created_ms WHERE job_keys.created_ms < "
-            "EXCLUDED.created_ms", 11, v, NULL, NULL, err, errlen)) == NULL)
-            goto rollback;
-        PQclear(res);
-    }
-    return jobs_pg_exec(c, "COMMIT", err, errlen);
-rollback:
-    PQclear(PQexec(c, "ROLLBACK"));
-    return -1;
-}
-
-int
-jobs_pg_import(struct jobs *js, const struct jobs_export *e, bool *added,
-    char *err, size_t errlen)
-{
-    struct import_arg a = { e, added };
-
-    if (js->ops != &pg_ops) {
-        snprintf(err, errlen, "the destination is not a PostgreSQL store");
-        return -1;
-    }
-    return jobs_pg_run(js->impl, import_fn, &a, err, errlen);
+    return js->ops == &pg_ops;
 }

@@ -26,7 +26,6 @@
 #include "compat.h"
 
 struct jobs;
-struct jobs_export;
 
 struct jobs_pg_opts {
     const char *uri;        /* libpq connection URI */
@@ -40,12 +39,5 @@ struct jobs_pg_opts {
  * err (never the password). */
 int jobs_pg_attach(struct jobs *js, const struct jobs_pg_opts *o,
     char *err, size_t errlen) ATTR_WUR;
-
-/* Copy one job (and its results) into the store, keeping its id, state
- * and times; a job whose id is already there is left alone (*added
- * false), so a copy can be run again. A running job arrives interrupted.
- * For alexis-migrate-store. */
-int jobs_pg_import(struct jobs *js, const struct jobs_export *e,
-    bool *added, char *err, size_t errlen) ATTR_WUR;
 
 #endif

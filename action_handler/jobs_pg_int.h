@@ -70,6 +70,15 @@ bool jobs_pg_broken(PGconn *c);
 int jobs_pg_run(struct jobs_pg *jp, jobs_pg_fn fn, void *arg, char *err,
     size_t errlen);
 
+/* fn as the lease holder's write: retried with backoff while the server
+ * is unreachable (a restart, a failover), so a job that ran records its
+ * result once the store is back. Bounded by AH_PG_WRITE_RETRY_MS. */
+int jobs_pg_run_holder(struct jobs_pg *jp, jobs_pg_fn fn, void *arg,
+    char *err, size_t errlen);
+
+/* True when js is a PostgreSQL store. */
+bool jobs_pg_is(const struct jobs *js);
+
 /* Row i of a JOBS_PG_JOB_COLUMNS result into j (strings owned). */
 void jobs_pg_load_job(const PGresult *res, int i, struct job *j);
 
@@ -86,5 +95,7 @@ cJSON *jobs_pg_get_json(void *impl, const char *id, char *err,
     size_t errlen);
 cJSON *jobs_pg_list_json(void *impl, int limit, char *err, size_t errlen);
 cJSON *jobs_pg_stats_json(void *impl, char *err, size_t errlen);
+cJSON *jobs_pg_query_json(void *impl, const struct jobs_query *q,
+    char *err, size_t errlen);
 
 #endif

@@ -12,6 +12,7 @@
 #include <libpq-fe.h>
 
 #include "jobs_int.h"
+#include "jobs_query.h"
 #include "str.h"
 #include "xmem.h"
 
@@ -308,6 +309,66 @@ jobs_pg_stats_json(void *impl, char *err, size_t errlen)
     struct json_arg a = { 0 };
 
     if (jobs_pg_run(impl, stats_fn, &a, err, errlen) == -1) {
+        cJSON_Delete(a.doc);
+        return NULL;
+    }
+    return a.doc;
+}
+
+struct query_arg {
+    const struct jobs_query    *q;
+    cJSON                      *doc;
+};
+
+static int
+query_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
+    size_t errlen)
+{
+    struct query_arg *a = arg;
+    const struct jobs_query *q = a->q;
+    char since[24], after[24], limit[16], cursor[JOBS_CURSOR_LEN];
+    const char *v[6] = { q->state, q->rule, q->alert,
+        q->has_since ? since : NULL, q->after_seq > 0 ? after : NULL,
+        limit };
+    PGresult *res;
+    cJSON *arr;
+    int i, n;
+
+    (void)jp;
+    (void)unsafe;
+    snprintf(since, sizeof(since), "%lld", (long long)q->since_ms);
+    snprintf(after, sizeof(after), "%lld", (long long)q->after_seq);
+    snprintf(limit, sizeof(limit), "%d", q->limit + 1);
+    /* One row more than the page says whether another page follows. */
+    if ((res = jobs_pg_query(c, "SELECT " SUMMARY_COLUMNS ", seq FROM jobs "
+        "WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR "
+        "rule_name = $2) AND ($3::text IS NULL OR unique_value = $3) AND "
+        "($4::bigint IS NULL OR created_ms >= $4) AND ($5::bigint IS NULL "
+        "OR seq < $5) ORDER BY seq DESC LIMIT $6::integer", 6, v, NULL, NULL,
+        err, errlen)) == NULL)
+        return -1;
+    a->doc = cJSON_CreateObject();
+    arr = cJSON_AddArrayToObject(a->doc, "jobs");
+    n = PQntuples(res) < q->limit ? PQntuples(res) : q->limit;
+    for (i = 0; i < n; i++)
+        cJSON_AddItemToArray(arr, summary_json(res, i));
+    if (PQntuples(res) > q->limit && n > 0) {
+        jobs_query_cursor((int64_t)col_u64(res, n - 1, 14), cursor);
+        cJSON_AddStringToObject(a->doc, "next_cursor", cursor);
+    } else {
+        cJSON_AddNullToObject(a->doc, "next_cursor");
+    }
+    PQclear(res);
+    return 0;
+}
+
+cJSON *
+jobs_pg_query_json(void *impl, const struct jobs_query *q, char *err,
+    size_t errlen)
+{
+    struct query_arg a = { .q = q };
+
+    if (jobs_pg_run(impl, query_fn, &a, err, errlen) == -1) {
         cJSON_Delete(a.doc);
         return NULL;
     }

@@ -27,6 +27,8 @@ struct jobs_query {
     int         limit;      /* 1..AH_JOBS_LIST_MAX */
     int64_t     after_seq;  /* from the cursor: jobs older than this; 0 =
                                from the newest */
+    const char *requestor;  /* only this client's jobs; NULL: anyone's
+                               (not a parameter: set from the token) */
 };
 
 /* Query parameter name -> value (NULL when absent). */

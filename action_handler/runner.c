@@ -15,12 +15,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "alexis_limits.h"
 #include "alert_state.h"
 #include "annotate.h"
 #include "conf.h"
 #include "http_client.h"
 #include "jobs.h"
-#include "alexis_limits.h"
 #include "log.h"
 #include "str.h"
 #include "verify.h"
@@ -60,48 +60,6 @@ delay_ms(void *arg, uint64_t ms)
     pthread_mutex_unlock(&rn->lock);
 }
 
-/* One unit of work: a pending report first (so reports of interrupted jobs
- * go out at start-up), then a due verification check, else a queued job.
- * Returns true when it did one. */
-static bool
-work_once(struct runner *rn, struct http_client *hc)
-{
-    struct job j;
-    char err[256];
-    uint64_t deadline;
-    int rc;
-
-    if ((rc = jobs_claim_report(rn->js, &j, err, sizeof(err))) == 1) {
-        annotate_job(rn->conf, rn->js, hc, &j);
-        jobs_job_free(&j);
-        return true;
-    }
-    if (rc == 0 && (rc = jobs_claim_verify(rn->js, now_wall_ms(), &j,
-        &deadline, err, sizeof(err))) == 1) {
-        verify_check(rn->conf, rn->js, hc, rn->env.alert_state,
-            rn->env.alert_state_arg, &j, deadline);
-        jobs_job_free(&j);
-        return true;
-    }
-    if (rc == 0 && (rc = jobs_claim(rn->js, &j, err, sizeof(err))) == 1) {
-        execute_job(&rn->env, &j);
-        jobs_job_free(&j);
-        return true;
-    }
-    if (rc == -1)
-        log_event(LOG_ERROR, "job_store_failed", KV_ERR(err));
-    return false;
-}
-
-/* The recheck/verify seam of the daemon: the ticket's real state. */
-static enum guard_alert_state
-read_state(void *arg, const struct alert *a, char *err, size_t errlen)
-{
-    struct runner *rn = arg;
-
-    return alert_state_read(rn->conf, a, err, errlen);
-}
-
 /* Retention, at most every AH_PRUNE_INTERVAL_MS, by whichever worker
  * finds nothing to do first. */
 static void
@@ -123,36 +81,22 @@ maybe_prune(struct runner *rn)
             KV_UINT("job_retention_ms", rn->conf->job_retention_ms));
 }
 
-/* Sleep until runner_wake, until the next verification check is due, or
- * (on a shared store) until it is time to look for jobs another replica
- * queued. Called with rn->lock held. */
+/* Sleep until runner_wake; at most poll ms when poll is not 0 (a shared
+ * store where other replicas queue jobs, or a failing store: no request
+ * may come to wake us when it is back). Called with rn->lock held. */
 static void
-idle(struct runner *rn, unsigned long seen)
+idle(struct runner *rn, unsigned long seen, uint64_t poll)
 {
-    uint64_t wait = jobs_poll_ms(rn->js), when = 0, now;
     struct timespec until;
-    char err[256];
-    int due;
 
-    /* The store is asked without the runner's lock. */
-    pthread_mutex_unlock(&rn->lock);
-    due = jobs_verify_next(rn->js, &when, err, sizeof(err));
-    pthread_mutex_lock(&rn->lock);
-    if (due == 1) {
-        now = now_wall_ms();
-        if (when <= now)
-            return;
-        if (wait == 0 || when - now < wait)
-            wait = when - now;
-    }
-    if (wait == 0) {
+    if (poll == 0) {
         while (rn->gen == seen && !atomic_load(&rn->stopping))
             pthread_cond_wait(&rn->cond, &rn->lock);
         return;
     }
     clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_nsec += (long)(wait % 1000) * 1000000L;
-    until.tv_sec += (time_t)(wait / 1000 + (uint64_t)(until.tv_nsec /
+    until.tv_nsec += (long)(poll % 1000) * 1000000L;
+    until.tv_sec += (time_t)(poll / 1000 + (uint64_t)(until.tv_nsec /
         1000000000L));
     until.tv_nsec %= 1000000000L;
     while (rn->gen == seen && !atomic_load(&rn->stopping) &&
@@ -160,12 +104,91 @@ idle(struct runner *rn, unsigned long seen)
         ;
 }
 
-static void *
-worker(void *arg)
+/* One unit of work of a job worker: run a queued job. 1 done, 0 none,
+ * -1 store error (err). */
+static int
+run_job(struct runner *rn, struct http_client *hc, char *err, size_t errlen)
+{
+    struct job j;
+    int rc;
+
+    (void)hc;
+    if ((rc = jobs_claim(rn->js, &j, err, errlen)) != 1)
+        return rc;
+    execute_job(&rn->env, &j);
+    jobs_job_free(&j);
+    /* Its report is due: wake the report workers. */
+    runner_wake(rn);
+    return 1;
+}
+
+/* One unit of work of a report worker: report a finished job, else make
+ * a due verification check (verify.h). */
+static int
+run_report(struct runner *rn, struct http_client *hc, char *err,
+    size_t errlen)
+{
+    struct job j;
+    uint64_t deadline;
+    int rc;
+
+    if ((rc = jobs_claim_report(rn->js, &j, err, errlen)) == 1) {
+        annotate_job(rn->conf, rn->js, hc, &j);
+        jobs_job_free(&j);
+        return 1;
+    }
+    if (rc == -1 || (rc = jobs_claim_verify(rn->js, now_wall_ms(), &j,
+        &deadline, err, errlen)) != 1)
+        return rc;
+    verify_check(rn->conf, rn->js, hc, rn->env.alert_state,
+        rn->env.alert_state_arg, &j, deadline);
+    jobs_job_free(&j);
+    return 1;
+}
+
+/* The recheck/verify seam of the daemon: the ticket's real state. */
+static enum guard_alert_state
+read_state(void *arg, const struct alert *a, char *err, size_t errlen)
 {
     struct runner *rn = arg;
+
+    return alert_state_read(rn->conf, a, err, errlen);
+}
+
+/* A report worker's longest sleep: poll, or less when a verification
+ * check falls due sooner (1 ms when one is due now; 0 = no limit). */
+static uint64_t
+verify_wait(struct runner *rn, uint64_t poll)
+{
+    uint64_t when = 0, now;
+    char err[256];
+
+    if (jobs_verify_next(rn->js, &when, err, sizeof(err)) != 1)
+        return poll;
+    now = now_wall_ms();
+    if (when <= now)
+        return 1;
+    return poll == 0 || when - now < poll ? when - now : poll;
+}
+
+typedef int (*work_fn)(struct runner *rn, struct http_client *hc,
+    char *err, size_t errlen);
+
+/*
+ * A worker's loop: write back what the store refused before (jobs_flush),
+ * then one unit of work, else wait. While the store fails, retry every
+ * AH_STORE_RETRY_MS, and log the failure once per streak.
+ */
+static void
+work_loop(struct runner *rn, work_fn fn, const char *role)
+{
     struct http_client *hc = http_client_new(NULL);
+    char err[256];
     unsigned long seen;
+    bool failing = false, failed;
+    uint64_t poll;
+    size_t left;
+    int rc;
 
     for (;;) {
         pthread_mutex_lock(&rn->lock);
@@ -173,14 +196,46 @@ worker(void *arg)
         pthread_mutex_unlock(&rn->lock);
         if (atomic_load(&rn->stopping))
             break;
-        if (work_once(rn, hc))
+        err[0] = '\0';
+        rc = (left = jobs_flush(rn->js)) > 0 ? -1 : fn(rn, hc, err,
+            sizeof(err));
+        failed = rc == -1;
+        if (failed && !failing)
+            log_event(LOG_ERROR, "job_store_failed", KV_STR("worker", role),
+                KV_UINT("writes_waiting", left), KV_ERR(err[0] != '\0' ?
+                err : "earlier writes not yet written"),
+                KV_UINT("retry_ms", AH_STORE_RETRY_MS));
+        else if (!failed && failing)
+            log_event(LOG_INFO, "job_store_recovered",
+                KV_STR("worker", role));
+        failing = failed;
+        if (rc == 1)
             continue;
-        maybe_prune(rn);
+        if (!failed)
+            maybe_prune(rn);
+        poll = failed ? AH_STORE_RETRY_MS : jobs_poll_ms(rn->js);
+        if (fn == run_report && !failed)
+            poll = verify_wait(rn, poll);
         pthread_mutex_lock(&rn->lock);
-        idle(rn, seen);
+        idle(rn, seen, poll);
         pthread_mutex_unlock(&rn->lock);
     }
     http_client_free(hc);
+}
+
+static void *
+job_worker(void *arg)
+{
+    work_loop(arg, run_job, "job");
+    return NULL;
+}
+
+/* Reports have their own threads: a hung ticket API holds up reports,
+ * never remediation (issue 11). */
+static void *
+report_worker(void *arg)
+{
+    work_loop(arg, run_report, "report");
     return NULL;
 }
 
@@ -189,7 +244,7 @@ runner_start(const struct ah_conf *conf, struct jobs *js,
     const char *passphrase, execute_ssh_fn ssh, char *err, size_t errlen)
 {
     struct runner *rn;
-    size_t i, n = (size_t)conf->workers;
+    size_t i, n = (size_t)(conf->workers + conf->report_workers);
 
     rn = xcalloc(1, sizeof(*rn));
     rn->conf = conf;
@@ -209,7 +264,9 @@ runner_start(const struct ah_conf *conf, struct jobs *js,
     rn->env.alert_state_arg = rn;
     rn->threads = xcalloc(n, sizeof(*rn->threads));
     for (i = 0; i < n; i++) {
-        if (pthread_create(&rn->threads[i], NULL, worker, rn) != 0) {
+        if (pthread_create(&rn->threads[i], NULL,
+            i < (size_t)conf->workers ? job_worker : report_worker,
+            rn) != 0) {
             snprintf(err, errlen, "cannot start job worker %zu: %s", i,
                 strerror(errno));
             runner_stop(rn);
@@ -232,7 +289,7 @@ runner_wake(struct runner *rn)
 void
 runner_stop(struct runner *rn)
 {
-    size_t i;
+    size_t i, left;
 
     if (rn == NULL)
         return;
@@ -242,6 +299,11 @@ runner_stop(struct runner *rn)
     pthread_mutex_unlock(&rn->lock);
     for (i = 0; i < rn->nthreads; i++)
         pthread_join(rn->threads[i], NULL);
+    if ((left = jobs_flush(rn->js)) > 0)
+        log_event(LOG_ERROR, "job_store_writes_lost",
+            KV_UINT("writes", left), KV_STR("msg", "the job store still "
+            "fails at shutdown; the jobs concerned become interrupted at "
+            "the next start"));
     free(rn->threads);
     pthread_cond_destroy(&rn->cond);
     pthread_mutex_destroy(&rn->lock);

@@ -1,10 +1,13 @@
 /*
- * The job runner: a fixed pool of conf.workers threads that take work from
- * the job store, never from memory, so what a crash interrupts is exactly
- * what the store says. Each worker loops: report a finished job whose
- * ticket report is pending (jobs_claim_report), else run a queued job
- * (jobs_claim, execute_job), else sleep until runner_wake. Each worker owns
- * an HTTP client for ticket writes.
+ * The job runner: conf.workers job threads and conf.report_workers report
+ * threads that take work from the job store, never from memory, so what a
+ * crash interrupts is exactly what the store says. A job thread runs
+ * queued jobs (jobs_claim, execute_job); a report thread sends the ticket
+ * report of finished ones (jobs_claim_report, annotate_job), with its own
+ * HTTP client, so a slow ticket API never holds up remediation. Both first
+ * write back what the store refused earlier (jobs_flush) and, while the
+ * store fails, retry every AH_STORE_RETRY_MS instead of waiting for the
+ * next request.
  */
 #ifndef ALEXIS_AH_RUNNER_H
 #define ALEXIS_AH_RUNNER_H

@@ -800,6 +800,15 @@ ssh_exec(const char *host, int port, const struct ssh_opts *opts,
     rc = 0;
 out:
     teardown(&c);
+    /* Say what failed, not where our secrets live (issue 11): no key or
+     * known_hosts path in an error that reaches jobs and tickets. */
+    if (opts->key != NULL && opts->key->pub_path != NULL)
+        str_redact(res->error, sizeof(res->error), opts->key->pub_path,
+            "the public key (ssh_key.pub)");
+    str_redact(res->error, sizeof(res->error), opts->key_path,
+        "(ssh_key)");
+    str_redact(res->error, sizeof(res->error), opts->known_hosts,
+        "known_hosts");
     res->out_len = c.out.len;
     res->out = buf_steal(&c.out);
     res->err_len = c.err.len;

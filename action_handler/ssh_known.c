@@ -15,6 +15,7 @@
 
 #include "ssh.h"
 #include "str.h"
+#include "xmem.h"
 
 #define TYPE_LIST_MAX       256     /* "ssh-ed25519,ecdsa-sha2-...,..." */
 #define HOST_LABEL_MAX      (SSH_HOST_MAX + 16)     /* "[host]:65535" */
@@ -341,4 +342,53 @@ ssh_known_check(LIBSSH2_SESSION *session, LIBSSH2_KNOWNHOSTS *known,
         last_error(session, err, errlen, "checking %s", path);
         return SSH_KNOWN_ERROR;
     }
+}
+
+struct ssh_known_set {
+    LIBSSH2_SESSION    *session;
+    LIBSSH2_KNOWNHOSTS *known;
+};
+
+struct ssh_known_set *
+ssh_known_open(const char *path, char *err, size_t errlen)
+{
+    struct ssh_known_set *ks;
+
+    ks = xcalloc(1, sizeof(*ks));
+    if ((ks->session = libssh2_session_init()) == NULL) {
+        (void)snprintf(err, errlen, "libssh2_session_init failed");
+        ssh_known_close(ks);
+        return NULL;
+    }
+    if ((ks->known = ssh_known_load(ks->session, path, err,
+        errlen)) == NULL) {
+        str_redact(err, errlen, path, "known_hosts");
+        ssh_known_close(ks);
+        return NULL;
+    }
+    return ks;
+}
+
+bool
+ssh_known_listed(struct ssh_known_set *ks, const char *host, int port)
+{
+    size_t i;
+
+    for (i = 0; i < NELEM(keytypes); i++) {
+        if (knows_type(ks->known, host, port, keytypes[i].known))
+            return true;
+    }
+    return false;
+}
+
+void
+ssh_known_close(struct ssh_known_set *ks)
+{
+    if (ks == NULL)
+        return;
+    if (ks->known != NULL)
+        libssh2_knownhost_free(ks->known);
+    if (ks->session != NULL)
+        libssh2_session_free(ks->session);
+    free(ks);
 }

@@ -8,6 +8,7 @@
 #ifndef ALEXIS_SSH_KNOWN_H
 #define ALEXIS_SSH_KNOWN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <libssh2.h>
@@ -51,5 +52,20 @@ int ssh_known_prefer(LIBSSH2_SESSION *session, LIBSSH2_KNOWNHOSTS *known,
 enum ssh_known_status ssh_known_check(LIBSSH2_SESSION *session,
     LIBSSH2_KNOWNHOSTS *known, const char *host, int port, const char *path,
     char *err, size_t errlen);
+
+/*
+ * Ask known_hosts before connecting (issue 11): an entity with no entry is
+ * refused without a connection, so alert content cannot make us probe
+ * hosts and ports. ssh_known_open reads path once (as ssh_known_load, with
+ * its own libssh2 session that never connects); NULL with err, which never
+ * holds the path. ssh_known_listed is true when known_hosts has an entry
+ * of a key type we negotiate for "[host]:port" or "host" (hashed entries
+ * included: libssh2 matches them). Not thread-safe per set.
+ */
+struct ssh_known_set;
+struct ssh_known_set *ssh_known_open(const char *path, char *err,
+    size_t errlen);
+bool ssh_known_listed(struct ssh_known_set *ks, const char *host, int port);
+void ssh_known_close(struct ssh_known_set *ks);
 
 #endif

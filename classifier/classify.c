@@ -14,6 +14,7 @@
 #include "alert.h"
 #include "alexis_limits.h"
 #include "classifier.h"
+#include "fetcher.h"
 #include "http_client.h"
 #include "json.h"
 #include "log.h"
@@ -26,6 +27,7 @@
 #include "ticket.h"
 #include "xmem.h"
 
+#define RULE_FILE_ERROR_TEXT_MAX  1024
 #define WHY_MAX     256
 #define NOTE_MAX    1024
 
@@ -178,31 +180,29 @@ ticket_of(const struct run *r, struct ticket_ref *t)
     return 0;
 }
 
-/* Mark the ticket: OpsGenie gets the team (with note attached),
- * Dynatrace the note as a comment. what names the mark in the log. */
+/* Mark the ticket for queue q (named queue, with the note saying why),
+ * as the alert's ticket system does it (OpsGenie: the team with the note
+ * attached; Dynatrace: the note as a comment). */
 static void
-mark(struct run *r, const char *team, const char *og_what,
-    const char *dt_what, const char *note)
+mark(struct run *r, enum ticket_queue q, const char *queue, const char *note)
 {
+    struct fetcher_client fc;
     struct ticket_outcome o;
     struct ticket_ref t;
     int ok;
 
     if (r->c->conf.development) {
         log_event(LOG_INFO, "ticket_mark_skipped",
-            KV_STR(r->a->id_key, r->a->id), KV_STR("mark", og_what),
+            KV_STR(r->a->id_key, r->a->id),
+            KV_STR("mark", ticket_mark_name(r->a->sys, q)),
             KV_STR("reason", "development mode: dry run"));
         return;
     }
     if (ticket_of(r, &t) == -1)
         return;
-    if (t.kind == TICKET_OPSGENIE) {
-        ok = ticket_add_team(r->hc, &t, team, note, &o);
-        log_ticket(r, ok, og_what, &o);
-    } else {
-        ok = ticket_note(r->hc, &t, note, &o);
-        log_ticket(r, ok, dt_what, &o);
-    }
+    fetcher_client_init(&fc, r->hc, HTTP_RETRY_MAX);
+    ok = ticket_mark(&fc.f, &t, q, queue, note, &o);
+    log_ticket(r, ok, ticket_mark_name(t.sys, q), &o);
 }
 
 static void
@@ -212,8 +212,7 @@ mark_matched(struct run *r, const struct rule *rule)
 
     snprintf(note, sizeof(note), "Alexis: rule %s matched; remediation "
         "accepted by the action handler.", rule->name);
-    mark(r, r->c->conf.remediation_queue, "remediation_queue",
-        "comment_matched", note);
+    mark(r, TICKET_QUEUE_REMEDIATION, r->c->conf.remediation_queue, note);
 }
 
 static void
@@ -223,8 +222,8 @@ mark_unmatched(struct run *r)
 
     snprintf(note, sizeof(note), "Alexis: no rule matched (%zu rules "
         "checked); needs investigation.", r->checked);
-    mark(r, r->c->conf.investigation_queue, "investigation_queue",
-        "comment_unmatched", note);
+    mark(r, TICKET_QUEUE_INVESTIGATION, r->c->conf.investigation_queue,
+        note);
 }
 
 /* Some matches were not forwarded and the next poll would not fix it, or
@@ -240,8 +239,8 @@ mark_failed(struct run *r)
         r->matched - r->forwarded, r->matched);
     (void)!buf_append(&note, r->failures.data, r->failures.len <
         NOTE_MAX ? r->failures.len : NOTE_MAX);
-    mark(r, r->c->conf.investigation_queue, "investigation_queue",
-        "comment_forward_failed", note.data);
+    mark(r, TICKET_QUEUE_INVESTIGATION, r->c->conf.investigation_queue,
+        note.data);
     buf_free(&note);
 }
 
@@ -355,6 +354,30 @@ classify_run(struct classifier *c, struct http_client *hc,
     classify_job_free(job);
 }
 
+/* A rule file's name without its directory: a dry run says which file,
+ * not where the rules live on the host (issue 11). */
+static const char *
+file_name(const char *path)
+{
+    const char *slash = path != NULL ? strrchr(path, '/') : NULL;
+
+    return slash != NULL ? slash + 1 : path != NULL ? path : "";
+}
+
+static void
+add_file_error(cJSON *item, const struct rule_file_error *fe)
+{
+    char msg[RULE_FILE_ERROR_TEXT_MAX];
+    size_t dirlen = (size_t)(file_name(fe->path) - fe->path);
+
+    snprintf(msg, sizeof(msg), "%s", fe->message);
+    /* The message starts with the path: keep the "name:line:col" part. */
+    if (dirlen > 0 && strncmp(msg, fe->path, dirlen) == 0)
+        memmove(msg, msg + dirlen, strlen(msg + dirlen) + 1);
+    cJSON_AddStringToObject(item, "file", file_name(fe->path));
+    cJSON_AddStringToObject(item, "error", msg);
+}
+
 cJSON *
 classify_dry_run(struct classifier *c, struct alert *a, char *err,
     size_t errlen)
@@ -383,7 +406,7 @@ classify_dry_run(struct classifier *c, struct alert *a, char *err,
         nmatched += m ? 1 : 0;
         item = cJSON_CreateObject();
         cJSON_AddStringToObject(item, "rule_name", rule->name);
-        cJSON_AddStringToObject(item, "file", rule->path);
+        cJSON_AddStringToObject(item, "file", file_name(rule->path));
         cJSON_AddBoolToObject(item, "matched", m);
         if (!m)
             cJSON_AddStringToObject(item, "reason", why);
@@ -400,8 +423,7 @@ classify_dry_run(struct classifier *c, struct alert *a, char *err,
     for (i = 0; i < rule_set_error_count(rs); i++) {
         fe = rule_set_error_at(rs, i);
         item = cJSON_CreateObject();
-        cJSON_AddStringToObject(item, "file", fe->path);
-        cJSON_AddStringToObject(item, "error", fe->message);
+        add_file_error(item, fe);
         cJSON_AddItemToArray(errs, item);
     }
     rule_set_release(rs);

@@ -1,7 +1,7 @@
 /*
- * Envelope validation and the per-feed details of DESIGN §6-7: which field
- * is the alert's id, where its tags live (OpsGenie, Dynatrace v1, v2), and
- * how the ticket is addressed.
+ * Envelope validation (DESIGN §6-7). Which field is the alert's id, where
+ * its tags live and how the ticket is addressed are the module's
+ * (ticketsys.h): OpsGenie, Dynatrace v1, v2.
  */
 #include "alert.h"
 
@@ -14,6 +14,7 @@
 #include "json.h"
 #include "rules.h"
 #include "str.h"
+#include "ticketsys.h"
 #include "xmem.h"
 
 /* Tags per alert are bounded: a flood of tags cannot make matching slow. */
@@ -41,105 +42,13 @@ wipe_feed_headers(cJSON *alexis, struct alert *a)
     }
 }
 
-static void
-add_tag(struct alert *a, const char *tag)
+void
+alert_add_tag(struct alert *a, const char *tag)
 {
     if (tag == NULL || a->ntags >= ALERT_TAGS_MAX)
         return;
     a->tag_hashes[a->ntags] = rules_tag_hash(tag);
     a->tags[a->ntags++] = tag;
-}
-
-/* Dynatrace v1 tags are {key, value?}: both "key" and "key:value" count.
- * The "key:value" strings live in a side list owned by the alert, never in
- * the envelope that is forwarded. */
-static void
-collect_dt_v1_tags(struct alert *a, const cJSON *list)
-{
-    const cJSON *t;
-    const char *k, *v;
-    cJSON *joined, *side;
-    struct buf b;
-
-    side = a->side = cJSON_CreateArray();
-    cJSON_ArrayForEach(t, list) {
-        if ((k = json_str(t, "key")) == NULL)
-            continue;
-        add_tag(a, k);
-        if ((v = json_str(t, "value")) == NULL)
-            continue;
-        buf_init(&b, 1024);
-        if (buf_appendf(&b, "%s:%s", k, v) == 0) {
-            joined = cJSON_CreateString(b.data);
-            cJSON_AddItemToArray(side, joined);
-            add_tag(a, joined->valuestring);
-        }
-        buf_free(&b);
-    }
-}
-
-static void
-collect_tags(struct alert *a)
-{
-    const cJSON *list, *t;
-    const char *s;
-
-    a->tags = xcalloc(ALERT_TAGS_MAX, sizeof(*a->tags));
-    a->tag_hashes = xcalloc(ALERT_TAGS_MAX, sizeof(*a->tag_hashes));
-    if (a->feed == FEED_OPSGENIE) {
-        list = cJSON_GetObjectItemCaseSensitive(a->doc, "tags");
-        cJSON_ArrayForEach(t, list) {
-            if (cJSON_IsString(t))
-                add_tag(a, t->valuestring);
-        }
-    } else if (a->dt_version == 1) {
-        list = cJSON_GetObjectItemCaseSensitive(a->doc,
-            "tagsOfAffectedEntities");
-        if (cJSON_IsArray(list))
-            collect_dt_v1_tags(a, list);
-    } else {
-        list = cJSON_GetObjectItemCaseSensitive(a->doc, "entityTags");
-        cJSON_ArrayForEach(t, list) {
-            if ((s = json_str(t, "stringRepresentation")) == NULL)
-                s = json_str(t, "key");
-            add_tag(a, s);
-        }
-    }
-}
-
-static int
-identify(struct alert *a, char *err, size_t errlen)
-{
-    const char *s;
-
-    if (a->feed == FEED_OPSGENIE) {
-        a->id_key = "tinyId";
-        a->id = json_str(a->doc, "tinyId");
-        if ((s = json_str(a->doc, "id")) != NULL && *s != '\0') {
-            a->ticket_id = s;
-            a->ticket_id_type = "id";
-        } else {
-            a->ticket_id = a->id != NULL ? a->id : a->unique_value;
-            a->ticket_id_type = "tiny";
-        }
-        if (a->id == NULL)
-            a->id = a->unique_value;
-        return 0;
-    }
-    a->id_key = "problem_id";
-    /* v2 problems carry problemId; v1 problems carry id. */
-    if ((s = json_str(a->doc, "problemId")) != NULL) {
-        a->dt_version = 2;
-    } else if ((s = json_str(a->doc, "id")) != NULL) {
-        a->dt_version = 1;
-    } else {
-        snprintf(err, errlen, "missing field problemId (Dynatrace v2) or "
-            "id (Dynatrace v1)");
-        return -1;
-    }
-    a->id = s;
-    a->ticket_id = s;
-    return 0;
 }
 
 /*
@@ -201,22 +110,23 @@ alert_from_json(struct alert *a, cJSON *doc, char *err, size_t errlen)
         snprintf(err, errlen, "missing field alexis.feed_type");
         return -1;
     }
-    if (str_eq_nocase(ft, "opsgenie")) {
-        a->feed = FEED_OPSGENIE;
-        a->feed_type = "opsgenie";
-    } else if (str_eq_nocase(ft, "dynatrace")) {
-        a->feed = FEED_DYNATRACE;
-        a->feed_type = "dynatrace";
-    } else {
+    if ((a->sys = ticketsys_for_item(ft, doc)) == NULL) {
+        char types[128];
+
         snprintf(err, errlen, "alexis.feed_type: unknown feed type "
-            "(expected opsgenie or dynatrace)");
+            "(expected %s)", ticketsys_type_names(false, types,
+            sizeof(types)));
         return -1;
     }
+    a->feed_type = a->sys->feed_type;
+    a->id_key = a->sys->id_key;
     a->feed_name = json_str(alexis, "feed_name");
     a->base_url = json_str(alexis, "base_url");
-    if (identify(a, err, errlen) == -1)
+    if (a->sys->identify(a, err, errlen) == -1)
         return -1;
-    collect_tags(a);
+    a->tags = xcalloc(ALERT_TAGS_MAX, sizeof(*a->tags));
+    a->tag_hashes = xcalloc(ALERT_TAGS_MAX, sizeof(*a->tag_hashes));
+    a->sys->collect_tags(a);
     return 0;
 }
 

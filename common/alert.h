@@ -4,7 +4,9 @@
  * problem exactly as the source API returned it plus an "alexis" object.
  * alert_from_json validates the envelope, removes (and wipes) the
  * original's alexis.feed_headers so credentials never travel further, and
- * extracts what matching, logging and ticket marks need.
+ * extracts what matching, logging and ticket marks need: the feed type
+ * picks the ticket system's module (ticketsys.h), which knows the id and
+ * where the tags live.
  */
 #ifndef ALEXIS_ALERT_H
 #define ALEXIS_ALERT_H
@@ -19,17 +21,13 @@
 
 #define ALERT_PATH_CACHE    8
 
-enum feed_type {
-    FEED_OPSGENIE,
-    FEED_DYNATRACE,
-};
+struct ticketsys;
 
 struct alert {
     cJSON           *doc;           /* the envelope (owned) */
-    enum feed_type   feed;
-    const char      *feed_type;     /* "opsgenie" | "dynatrace" */
-    int              dt_version;    /* Dynatrace problems API: 1 or 2 */
-    const char      *id_key;        /* "tinyId" | "problem_id" (logs) */
+    const struct ticketsys *sys;    /* its ticket system's module */
+    const char      *feed_type;     /* sys->feed_type */
+    const char      *id_key;        /* sys->id_key (logs) */
     const char      *id;            /* its value (borrowed from doc) */
     const char      *unique_value;
     const char      *feed_name;     /* may be NULL */
@@ -57,6 +55,10 @@ struct alert {
 int alert_from_json(struct alert *a, cJSON *doc, char *err, size_t errlen)
     ATTR_WUR;
 void alert_cleanup(struct alert *a);
+
+/* For modules' collect_tags: add tag (borrowed from a->doc or a->side;
+ * NULL ignored) unless ALERT_TAGS_MAX are there already. */
+void alert_add_tag(struct alert *a, const char *tag);
 
 /* json_path(a->doc, key), remembered for this alert. Not thread-safe: an
  * alert is handled by one thread at a time. */

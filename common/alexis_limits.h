@@ -44,6 +44,9 @@
 #define HTTP_RETRY_BASE_MS      200
 #define HTTP_RETRY_CAP_MS       5000
 
+/* Ticket systems (the APIs' own limits) */
+#define OPSGENIE_NOTE_MAX       25000   /* characters in one note */
+
 /* Rules */
 #define RULES_FILE_MAX          (256 * 1024)
 #define RULES_MAX               10000   /* rule files per directory */
@@ -79,6 +82,14 @@
 /* Action handler */
 #define AH_WORKERS_DEFAULT          4       /* jobs run at once */
 #define AH_WORKERS_MAX              64
+#define AH_REPORT_WORKERS_DEFAULT   1       /* ticket reports at once */
+/* Back-pressure (config queue_max, client_max_jobs): past them POST
+ * /v1/action answers 503 / 429 with Retry-After, storing nothing. */
+#define AH_QUEUE_MAX_DEFAULT        256     /* queued jobs */
+#define AH_QUEUE_MAX_CEILING        100000
+#define AH_CLIENT_JOBS_DEFAULT      64      /* unfinished jobs per client */
+#define AH_RETRY_AFTER_S            30
+#define AH_STORE_RETRY_MS           1000    /* workers retry a failing store */
 #define AH_PARALLEL_DEFAULT         16      /* entities of a task at once */
 #define AH_PARALLEL_MAX             256
 #define AH_IDEMPOTENCY_DEFAULT_MS   (3600 * 1000)
@@ -87,6 +98,10 @@
 #define AH_JOBS_LIST_MAX            200
 #define AH_ENTITY_ALLOW_MAX         256     /* entity_allow patterns */
 #define AH_ENTITY_MAX               (255 + 8)   /* bytes: host + ":port" */
+/* Entities one job may run on (config max_entities; the ceiling is
+ * RULE_ENTITIES_MAX): alert content must not fan a job out to hundreds of
+ * hosts. A rule's own max_entities may only lower it. */
+#define AH_MAX_ENTITIES_DEFAULT     64
 #define AH_NOTE_MAX                 24000   /* chars; OpsGenie's is 25,000 */
 #define AH_NOTE_TAIL                1500    /* output bytes per entity */
 #define AH_DB_BUSY_MS               5000    /* sqlite3_busy_timeout */

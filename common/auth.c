@@ -30,6 +30,7 @@ struct auth_client {
     size_t  len;
     char   *requestor;
     struct auth_grant grant;
+    bool    read_all;   /* "read_all": true: sees every client's jobs */
 };
 
 struct auth_clients {
@@ -214,7 +215,7 @@ add_client(const cJSON *entry, size_t idx, struct auth_client *done,
     const char *path, char *err, size_t errlen)
 {
     char where[64];
-    const cJSON *tok;
+    const cJSON *tok, *ra;
     const char *id, *who;
     size_t j;
 
@@ -242,6 +243,13 @@ add_client(const cJSON *entry, size_t idx, struct auth_client *done,
     }
     if (grant_read(tok, &done[idx].grant, path, where, err, errlen) == -1)
         return -1;
+    ra = cJSON_GetObjectItemCaseSensitive(tok, "read_all");
+    if (ra != NULL && !cJSON_IsBool(ra)) {
+        snprintf(err, errlen, "%s: %s: \"read_all\" must be true or false",
+            path, where);
+        return -1;
+    }
+    done[idx].read_all = cJSON_IsTrue(ra);
     done[idx].len = strlen(id);
     done[idx].token = xstrdup(id);
     done[idx].requestor = xstrdup(who);
@@ -474,6 +482,18 @@ auth_grant_allows_rule(const struct auth_grant *g, const char *rule)
         } else if (strcmp(g->rules[i], rule) == 0) {
             return true;
         }
+    }
+    return false;
+}
+
+bool
+auth_clients_read_all(const struct auth_clients *ac, const char *requestor)
+{
+    size_t i;
+
+    for (i = 0; ac != NULL && i < ac->n; i++) {
+        if (ac->clients[i].requestor == requestor)
+            return ac->clients[i].read_all;
     }
     return false;
 }

@@ -57,6 +57,11 @@ void auth_grant_free(struct auth_grant *g);
 
 /* Whether g (NULL: unrestricted) lets its client run the rule. */
 bool auth_grant_allows_rule(const struct auth_grant *g, const char *rule);
+/* Whether the client auth_clients_check returned requestor for (that
+ * pointer, before the next refresh) has "read_all": true in its token
+ * object: it may read every client's jobs, not only its own. */
+bool auth_clients_read_all(const struct auth_clients *ac,
+    const char *requestor);
 
 /* Read the runtime token id from a runtime token file (caller frees and
  * should wipe with explicit_bzero). NULL with err on failure. */

@@ -14,10 +14,10 @@
 #include <cjson/cJSON.h>
 
 #include "str.h"
+#include "ticketsys.h"
 #include "xmem.h"
 
 #define AUTH_KEY_FILE_MAX   4096
-#define OPSGENIE_BASE_URL   "https://api.opsgenie.com"
 
 static int
 check_protocol(const char *text, char *err, size_t errlen)
@@ -45,9 +45,12 @@ check_auth_name(const char *text, char *err, size_t errlen)
 static int
 check_auth_type(const char *text, char *err, size_t errlen)
 {
-    if (str_eq_nocase(text, "opsgenie") || str_eq_nocase(text, "dynatrace"))
+    char types[128];
+
+    if (ticketsys_known_type(text))
         return 0;
-    snprintf(err, errlen, "expected opsgenie or dynatrace");
+    snprintf(err, errlen, "expected %s", ticketsys_type_names(false, types,
+        sizeof(types)));
     return -1;
 }
 
@@ -276,8 +279,7 @@ auth_key_file(struct cfg_auth *a, char *err, size_t errlen)
         goto out;
     }
     *end = '\0';
-    add_line(a, "Authorization", strcmp(a->type, "opsgenie") == 0 ?
-        "GenieKey " : "Api-Token ", key);
+    add_line(a, "Authorization", ticketsys_find(a->type)->key_scheme, key);
     rc = 0;
 out:
     explicit_bzero(text, len);
@@ -301,6 +303,7 @@ auth_loaded_ok(const struct cfg_auth *a)
 static int
 auth_resolve_one(struct cfg_auth *a, char *err, size_t errlen)
 {
+    const char *def;
     char *p;
 
     for (p = a->type; *p != '\0'; p++)
@@ -309,8 +312,9 @@ auth_resolve_one(struct cfg_auth *a, char *err, size_t errlen)
         snprintf(err, errlen, "set exactly one of headers and api_key_file");
         return -1;
     }
-    if (a->base_url == NULL && strcmp(a->type, "opsgenie") == 0)
-        a->base_url = xstrdup(OPSGENIE_BASE_URL);
+    def = ticketsys_find(a->type)->default_base_url;
+    if (a->base_url == NULL && def != NULL)
+        a->base_url = xstrdup(def);
     if (a->headers != NULL)
         return auth_headers(a, err, errlen);
     return auth_key_file(a, err, errlen);

@@ -385,22 +385,19 @@ http_client_do(struct http_client *c, const char *method, const char *url,
 }
 
 static uint64_t
-rng_next(struct http_client *c)
+rng_next(uint64_t *state)
 {
-    uint64_t x = c->rng;
+    uint64_t x = *state;
 
     x ^= x << 13;
     x ^= x >> 7;
     x ^= x << 17;
-    c->rng = x;
+    *state = x;
     return x;
 }
 
-/* Delay before retry number attempt+1: the server's wish if it gave one,
- * else BASE * 2^attempt with "equal jitter" (half fixed, half random);
- * both capped. */
-static long
-backoff_ms(struct http_client *c, int attempt, long retry_after_ms)
+long
+http_backoff_ms(uint64_t *rng, int attempt, long retry_after_ms)
 {
     long cap = HTTP_RETRY_CAP_MS, d = HTTP_RETRY_BASE_MS, half;
     int i;
@@ -412,7 +409,15 @@ backoff_ms(struct http_client *c, int attempt, long retry_after_ms)
     if (d > cap)
         d = cap;
     half = d / 2;
-    return half + (long)(rng_next(c) % (uint64_t)(half + 1));
+    if (*rng == 0)
+        *rng = now_us() | 1;
+    return half + (long)(rng_next(rng) % (uint64_t)(half + 1));
+}
+
+bool
+http_status_retryable(long status)
+{
+    return status == 429 || (status >= 500 && status <= 599 && status != 501);
 }
 
 static bool
@@ -420,7 +425,7 @@ should_retry(int rc, bool retryable, long status)
 {
     if (rc == -1)
         return retryable;
-    return status == 429 || (status >= 500 && status <= 599 && status != 501);
+    return http_status_retryable(status);
 }
 
 int
@@ -458,7 +463,7 @@ http_client_do_retry_ex(struct http_client *c, const char *method,
         if (n > max_retries || !should_retry(rc, retryable, res->status))
             break;
         limited = rc == 0 && res->status == 429;
-        delay = backoff_ms(c, n - 1, res->retry_after_explicit ?
+        delay = http_backoff_ms(&c->rng, n - 1, res->retry_after_explicit ?
             res->retry_after_ms : -1);
         http_result_free(res);
         if (hooks != NULL && hooks->wait != NULL)

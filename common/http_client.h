@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "compat.h"
 
@@ -75,6 +76,16 @@ int http_client_do_retry_ex(struct http_client *c, const char *method,
     int *attempts, struct http_result *res) ATTR_WUR;
 
 void http_result_free(struct http_result *res);
+
+/* The wait before retry number attempt+1 (attempt counts from 0), as
+ * http_client_do_retry waits: retry_after_ms when it is >= 0, else
+ * HTTP_RETRY_BASE_MS * 2^attempt with "equal jitter" (half fixed, half
+ * random from the xorshift state *rng, seeded when 0); both capped at
+ * HTTP_RETRY_CAP_MS. */
+long http_backoff_ms(uint64_t *rng, int attempt, long retry_after_ms);
+
+/* Whether an answer with status may be retried: 429 and 5xx but 501. */
+bool http_status_retryable(long status);
 
 /* Percent-encode s for use as one URL path segment or query value (caller
  * frees). */

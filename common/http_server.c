@@ -74,6 +74,7 @@ struct req_state {
     char                *path;
     char                *requestor;
     struct auth_grant   *grant;     /* the client's rights (§13) */
+    bool                 read_all;
     struct buf           body;
     uint64_t             received;  /* body bytes seen, kept or not */
     bool                 too_large;
@@ -164,6 +165,16 @@ is_json_type(const char *v)
     return *v == '\0' || *v == ';' || *v == ' ' || *v == '\t';
 }
 
+static int
+add_retry_after(struct MHD_Response *r, unsigned s)
+{
+    char v[16];
+
+    (void)snprintf(v, sizeof(v), "%u", s);
+    return MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, v) ==
+        MHD_YES ? 0 : -1;
+}
+
 /* Hand resp to MHD with status, Content-Type and an optional Allow. The
  * body is taken from resp. */
 static enum MHD_Result
@@ -199,6 +210,9 @@ queue_response(struct MHD_Connection *mc, struct req_state *st,
         resp->content_type != NULL ? resp->content_type :
         JSON_MEDIA_TYPE) != MHD_YES) || (allow != NULL &&
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow) != MHD_YES))
+        ret = MHD_NO;
+    else if (resp->retry_after_s > 0 && add_retry_after(r,
+        resp->retry_after_s) == -1)
         ret = MHD_NO;
     else
         ret = MHD_queue_response(mc, (unsigned)resp->status, r);
@@ -250,6 +264,7 @@ authenticate(struct http_server *srv, struct MHD_Connection *mc,
     if ((who = auth_clients_check(srv->clients, token)) != NULL) {
         st->requestor = xstrdup(who);
         st->grant = auth_clients_grant(srv->clients, who);
+        st->read_all = auth_clients_read_all(srv->clients, who);
         rc = 0;
     }
     (void)pthread_mutex_unlock(&srv->auth_lock);
@@ -334,6 +349,7 @@ dispatch(struct http_server *srv, struct MHD_Connection *mc,
     req.body_len = st->body.len;
     req.requestor = st->requestor;
     req.grant = st->grant;
+    req.read_all = st->read_all;
     req.conn = (struct http_conn *)mc;
     st->route->fn(srv->ctx, &req, &resp);
     return queue_response(mc, st, &resp, NULL);

@@ -35,6 +35,7 @@ struct http_request {
     size_t               body_len;
     const char          *requestor; /* authenticated client, or NULL */
     const struct auth_grant *grant; /* its rights (auth.h), or NULL */
+    bool                 read_all;  /* its token says "read_all": true */
     struct http_conn    *conn;
 };
 
@@ -43,6 +44,8 @@ struct http_response {
     char   *body;       /* owned by the response; freed by the server */
     /* Content-Type of body; NULL means JSON. Static storage. */
     const char *content_type;
+    /* Retry-After seconds for a 429/503; 0: no such header. */
+    unsigned    retry_after_s;
     /* Extra fields for request_finished (e.g. "tinyId"/"5120"). */
     char    id_key[32];
     char    id_value[128];

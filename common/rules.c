@@ -27,6 +27,7 @@
 #include "json.h"
 #include "rules_int.h"
 #include "str.h"
+#include "ticketsys.h"
 #include "xmem.h"
 
 /* Rule-format bounds that no operator needs to tune. */
@@ -296,19 +297,20 @@ parse_enabled(struct parse_ctx *c, const cJSON *root, struct rule *r)
 static int
 parse_header(struct parse_ctx *c, const cJSON *root, struct rule *r)
 {
+    const struct ticketsys *sys;
+
     if (parse_name(c, root, r) == -1 ||
         get_text(c, root, "rule_description", &r->description) == -1 ||
         get_text(c, root, "rule_version", &r->version) == -1 ||
         get_str(c, root, "alert_feed", true, false, &r->feed) == -1)
         return -1;
-    if (str_eq_nocase(r->feed, "opsgenie")) {
-        r->feed_type = "opsgenie";
-    } else if (str_eq_nocase(r->feed, "dynatrace")) {
-        r->feed_type = "dynatrace";
-    } else {
-        return fail(c, "alert_feed",
-            "\"alert_feed\" must be \"opsgenie\" or \"dynatrace\"");
+    if ((sys = ticketsys_find(r->feed)) == NULL) {
+        char types[128];
+
+        return fail(c, "alert_feed", "\"alert_feed\" must be %s",
+            ticketsys_type_names(true, types, sizeof(types)));
     }
+    r->feed_type = sys->feed_type;
     if (parse_enabled(c, root, r) == -1 ||
         get_str(c, root, "os_type", true, true, &r->os_type) == -1)
         return -1;

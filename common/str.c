@@ -205,6 +205,28 @@ str_has_suffix(const char *s, const char *suffix)
     return ls >= lx && memcmp(s + ls - lx, suffix, lx) == 0;
 }
 
+void
+str_redact(char *s, size_t size, const char *what, const char *label)
+{
+    const char *p, *hit;
+    struct buf b;
+    size_t n;
+
+    if (what == NULL || *what == '\0' || size == 0 ||
+        strstr(s, what) == NULL)
+        return;
+    n = strlen(what);
+    /* Room for the whole result; snprintf then cuts it to size. */
+    buf_init(&b, size * (strlen(label) + 1) + 1);
+    for (p = s; (hit = strstr(p, what)) != NULL; p = hit + n) {
+        (void)!buf_append(&b, p, (size_t)(hit - p));
+        (void)!buf_appends(&b, label);
+    }
+    (void)!buf_appends(&b, p);
+    (void)snprintf(s, size, "%s", b.data != NULL ? b.data : "");
+    buf_free(&b);
+}
+
 char *
 file_slurp(const char *path, size_t max, size_t *lenp, char *err,
     size_t errlen)

@@ -54,6 +54,12 @@ bool str_eq_nocase(const char *a, const char *b);
 /* True when s ends with suffix. */
 bool str_has_suffix(const char *s, const char *suffix);
 
+/* Replace every occurrence of what (ignored when NULL or "") in s, a
+ * NUL-terminated string in a buffer of size bytes, with label, cutting the
+ * result to fit. For messages that must say what failed without saying
+ * where a secret lives (a key's or known_hosts' path). */
+void str_redact(char *s, size_t size, const char *what, const char *label);
+
 /* Read a whole file of at most max bytes into a NUL-terminated string
  * (caller frees). *lenp (optional) receives the length. NULL on error with
  * "<path>: <reason>" in err. */

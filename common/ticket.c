@@ -1,6 +1,7 @@
 /*
- * Ticket writers (see ticket.h). Request bodies are built with cJSON so
- * alert content is always data, never syntax.
+ * Ticket writes and state reads for all ticket systems, see ticket.h.
+ * Request bodies are built with cJSON so alert content is always data,
+ * never syntax.
  */
 #include "ticket.h"
 
@@ -8,21 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
 #include "alert.h"
 #include "alexis_limits.h"
 #include "cfg.h"
+#include "fetcher.h"
 #include "http_client.h"
 #include "json.h"
 #include "metrics.h"
 #include "str.h"
 #include "xmem.h"
 
-#define TICKET_USER         "Alexis"
-#define TICKET_SOURCE       "alexis"
-#define TICKET_CONTEXT      "Alexis"
-#define OPSGENIE_NOTE_MAX   25000   /* characters, API limit */
 #define TICKET_HEADERS_MAX  16
 #define TICKET_REASON_MAX   160     /* bytes of the API's refusal kept */
 
@@ -36,8 +32,7 @@ ticket_resolve(struct ticket_ref *t, const struct alert *al,
     memset(t, 0, sizeof(*t));
     t->id = al->ticket_id;
     t->id_type = al->ticket_id_type;
-    t->kind = al->feed == FEED_OPSGENIE ? TICKET_OPSGENIE :
-        al->dt_version == 1 ? TICKET_DYNATRACE_V1 : TICKET_DYNATRACE_V2;
+    t->sys = al->sys;
     if ((a = cfg_auth_find(list, n, feed_type, base_url)) == NULL) {
         if (base_url != NULL)
             snprintf(err, errlen, "base_url %s is not configured for %s "
@@ -72,8 +67,8 @@ utf8_truncate(char *s, size_t max)
 }
 
 /* The ticket API's own words for a refusal, for the log and the job:
- * OpsGenie's "message", Dynatrace's "error.message", else the start of the
- * body ("" when there is none). */
+ * OpsGenie's "message", Dynatrace's "error.message", JSM's
+ * "errors[0].title", else the start of the body ("" when there is none). */
 static void
 api_reason(const struct http_result *res, const cJSON *doc, char *out,
     size_t len)
@@ -81,9 +76,13 @@ api_reason(const struct http_result *res, const cJSON *doc, char *out,
     const cJSON *v;
     const char *msg = NULL;
 
-    if (doc != NULL && (msg = json_str(doc, "message")) == NULL &&
-        cJSON_IsString(v = json_path(doc, "error.message")))
-        msg = v->valuestring;
+    if (doc != NULL && (msg = json_str(doc, "message")) == NULL) {
+        if (cJSON_IsString(v = json_path(doc, "error.message")))
+            msg = v->valuestring;
+        else if ((v = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
+            doc, "errors"), 0)) != NULL)
+            msg = json_str(v, "title");
+    }
     if (msg == NULL)
         msg = res->body != NULL ? res->body : "";
     (void)snprintf(out, len, "%.*s", TICKET_REASON_MAX, msg);
@@ -99,33 +98,56 @@ count_write(const struct ticket_ref *t, long status)
         (void)snprintf(st, sizeof(st), "%ld", status);
     else
         (void)strlcpy(st, "error", sizeof(st));
-    metrics_inc(METRIC_TICKET_WRITES, t->kind == TICKET_OPSGENIE ?
-        "opsgenie" : "dynatrace", st);
+    metrics_inc(METRIC_TICKET_WRITES, t->sys->feed_type, st);
 }
 
-static int
-post_json(struct http_client *c, const struct ticket_ref *t,
-    const char *url, cJSON *body, struct ticket_outcome *out)
+/* t's credential lines as a NULL-terminated list into h. */
+static void
+auth_headers(const struct ticket_ref *t, const char **h)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < t->auth->nheader_lines && n < TICKET_HEADERS_MAX; i++)
+        h[n++] = t->auth->header_lines[i];
+    h[n] = NULL;
+}
+
+int
+ticket_send_json(struct fetcher *f, const struct ticket_ref *t,
+    const char *method, const char *url, const cJSON *body, bool once,
+    struct ticket_outcome *out)
 {
     const char *headers[TICKET_HEADERS_MAX + 1];
     struct http_result res;
+    unsigned long before = f->calls;
     const char *rid;
     cJSON *doc = NULL;
-    char *text;
-    size_t i, n = 0;
-    int rc = -1;
+    char *text = NULL;
+    size_t len = 0;
+    int rc = -1, sent;
 
-    for (i = 0; i < t->auth->nheader_lines && n < TICKET_HEADERS_MAX; i++)
-        headers[n++] = t->auth->header_lines[i];
-    headers[n] = NULL;
-    text = json_print(body);
+    auth_headers(t, headers);
+    if (body != NULL) {
+        text = json_print(body);
+        len = strlen(text);
+    }
     memset(&res, 0, sizeof(res));
-    if (http_client_do_retry(c, "POST", url, headers, text, strlen(text),
-        HTTP_RETRY_MAX, &out->attempts, &res) == -1) {
+    out->status = 0;
+    out->retry_after_ms = -1;
+    if (once && f->send != NULL)
+        sent = f->send(f, method, url, headers, text, len, &res);
+    else if (strcmp(method, "GET") == 0)
+        sent = f->get(f, url, headers, &res);
+    else
+        sent = f->post(f, url, headers, text, len, &res);
+    out->attempts += (int)(f->calls - before);
+    if (sent == -1) {
         snprintf(out->err, sizeof(out->err), "%s", res.err);
         goto out;
     }
     out->status = res.status;
+    if (res.retry_after_explicit)
+        out->retry_after_ms = res.retry_after_ms;
     if (res.body_len > 0 &&
         (doc = cJSON_ParseWithLength(res.body, res.body_len)) != NULL &&
         (rid = json_str(doc, "requestId")) != NULL)
@@ -138,6 +160,7 @@ post_json(struct http_client *c, const struct ticket_ref *t,
             res.status, why[0] != '\0' ? ": " : "", why);
         goto out;
     }
+    out->err[0] = '\0';
     rc = 0;
 out:
     count_write(t, out->status);
@@ -147,96 +170,218 @@ out:
     return rc;
 }
 
-static char *
-ticket_url(const struct ticket_ref *t, const char *what)
+cJSON *
+ticket_get_json(struct fetcher *f, const struct ticket_ref *t,
+    const char *url, long *status, char *err, size_t errlen)
+{
+    const char *headers[TICKET_HEADERS_MAX + 1];
+    struct http_result res;
+    cJSON *doc = NULL;
+
+    auth_headers(t, headers);
+    *status = 0;
+    if (f->get(f, url, headers, &res) == -1) {
+        snprintf(err, errlen, "%s", res.err);
+        goto out;
+    }
+    *status = res.status;
+    if (res.status != 200) {
+        char why[TICKET_REASON_MAX + 1];
+
+        doc = res.body_len > 0 ? cJSON_ParseWithLength(res.body,
+            res.body_len) : NULL;
+        api_reason(&res, doc, why, sizeof(why));
+        cJSON_Delete(doc);
+        doc = NULL;
+        snprintf(err, errlen, "HTTP %ld from ticket API%s%s", res.status,
+            why[0] != '\0' ? ": " : "", why);
+        goto out;
+    }
+    if ((doc = json_parse_located(res.body, res.body_len, "answer", err,
+        errlen)) == NULL)
+        *status = 0;
+out:
+    http_result_free(&res);
+    return doc;
+}
+
+char *
+ticket_url(const struct ticket_ref *t, const char *prefix, const char *what,
+    const char *query)
 {
     char *id, *url;
     struct buf b;
 
     id = http_escape(t->id);
     buf_init(&b, 8192);
-    switch (t->kind) {
-    case TICKET_OPSGENIE:
-        (void)!buf_appendf(&b, "%s/v2/alerts/%s/%s?identifierType=%s",
-            t->auth->base_url, id, what,
-            t->id_type != NULL ? t->id_type : "id");
-        break;
-    case TICKET_DYNATRACE_V1:
-        (void)!buf_appendf(&b, "%s/api/v1/problem/details/%s/%s",
-            t->auth->base_url, id, what);
-        break;
-    case TICKET_DYNATRACE_V2:
-        (void)!buf_appendf(&b, "%s/api/v2/problems/%s/%s",
-            t->auth->base_url, id, what);
-        break;
-    }
+    (void)!buf_appendf(&b, "%s%s/%s%s%s%s", t->auth->base_url, prefix, id,
+        what != NULL ? "/" : "", what != NULL ? what : "",
+        query != NULL ? query : "");
     free(id);
     url = buf_steal(&b);
     return url;
 }
 
 int
-ticket_add_team(struct http_client *c, const struct ticket_ref *t,
-    const char *team, const char *note, struct ticket_outcome *out)
+ticket_mark(struct fetcher *f, const struct ticket_ref *t,
+    enum ticket_queue q, const char *queue, const char *note,
+    struct ticket_outcome *out)
 {
-    cJSON *body, *tm;
-    char *url;
-    int rc;
-
     memset(out, 0, sizeof(*out));
-    if (t->kind != TICKET_OPSGENIE) {
-        snprintf(out->err, sizeof(out->err), "teams exist only in "
-            "OpsGenie");
-        return -1;
-    }
-    body = cJSON_CreateObject();
-    tm = cJSON_AddObjectToObject(body, "team");
-    cJSON_AddStringToObject(tm, "name", team);
-    cJSON_AddStringToObject(body, "user", TICKET_USER);
-    cJSON_AddStringToObject(body, "source", TICKET_SOURCE);
-    if (note != NULL)
-        cJSON_AddStringToObject(body, "note", note);
-    url = ticket_url(t, "teams");
-    rc = post_json(c, t, url, body, out);
-    free(url);
-    cJSON_Delete(body);
-    return rc;
+    return t->sys->mark(f, t, q, queue, note, out);
+}
+
+const char *
+ticket_mark_name(const struct ticketsys *sys, enum ticket_queue q)
+{
+    return sys->mark_names[q == TICKET_QUEUE_INVESTIGATION];
+}
+
+bool
+ticket_can_route(const struct ticket_ref *t)
+{
+    return t->sys->route != NULL;
 }
 
 int
-ticket_note(struct http_client *c, const struct ticket_ref *t,
-    const char *text, struct ticket_outcome *out)
+ticket_route(struct fetcher *f, const struct ticket_ref *t, const char *team,
+    struct ticket_outcome *out)
 {
-    cJSON *body;
-    char *url, *copy;
+    memset(out, 0, sizeof(*out));
+    if (t->sys->route == NULL) {
+        snprintf(out->err, sizeof(out->err), "%s has no teams",
+            t->sys->name);
+        return -1;
+    }
+    return t->sys->route(f, t, team, out);
+}
+
+static void
+wait_ms(struct fetcher *f, long ms)
+{
+    if (f->wait != NULL)
+        f->wait(f, ms);
+    else
+        sleep_ms(ms);
+}
+
+/* Whether a note POST that failed so may have landed all the same: no
+ * answer arrived (a timeout after sending), or a 5xx from a gateway that
+ * may have passed it on. */
+static bool
+outcome_unknown(const struct ticket_outcome *o)
+{
+    return o->status == 0 || (o->status >= 500 && o->status <= 599);
+}
+
+/* One note, sent at most HTTP_RETRY_MAX + 1 times, and never again once
+ * it is found on the ticket. */
+static int
+note_once(struct fetcher *f, const struct ticket_ref *t, const char *text,
+    const char *key, struct ticket_outcome *out)
+{
+    uint64_t rng = 0;
+    char ferr[256];
+    int attempt, found;
+
+    for (attempt = 0;; attempt++) {
+        if (t->sys->note(f, t, text, out) == 0)
+            return 0;
+        if (attempt >= HTTP_RETRY_MAX ||
+            (out->status != 0 && !http_status_retryable(out->status)))
+            return -1;
+        if (key != NULL && t->sys->note_find != NULL &&
+            outcome_unknown(out)) {
+            found = t->sys->note_find(f, t, key, ferr, sizeof(ferr));
+            if (found == 1) {
+                out->found = true;
+                out->err[0] = '\0';
+                return 0;
+            }
+        }
+        wait_ms(f, http_backoff_ms(&rng, attempt, out->retry_after_ms));
+    }
+}
+
+int
+ticket_note(struct fetcher *f, const struct ticket_ref *t, const char *text,
+    const char *key, struct ticket_outcome *out)
+{
+    char *copy;
     int rc;
 
     memset(out, 0, sizeof(*out));
-    body = cJSON_CreateObject();
     copy = xstrdup(text);
-    switch (t->kind) {
-    case TICKET_OPSGENIE:
-        utf8_truncate(copy, OPSGENIE_NOTE_MAX);
-        cJSON_AddStringToObject(body, "note", copy);
-        cJSON_AddStringToObject(body, "user", TICKET_USER);
-        cJSON_AddStringToObject(body, "source", TICKET_SOURCE);
-        url = ticket_url(t, "notes");
-        break;
-    case TICKET_DYNATRACE_V1:
-        cJSON_AddStringToObject(body, "comment", copy);
-        cJSON_AddStringToObject(body, "user", TICKET_USER);
-        cJSON_AddStringToObject(body, "context", TICKET_CONTEXT);
-        url = ticket_url(t, "comments");
-        break;
-    default:
-        cJSON_AddStringToObject(body, "message", copy);
-        cJSON_AddStringToObject(body, "context", TICKET_CONTEXT);
-        url = ticket_url(t, "comments");
+    if (t->sys->note_max > 0)
+        utf8_truncate(copy, t->sys->note_max);
+    rc = note_once(f, t, copy, key, out);
+    free(copy);
+    return rc;
+}
+
+enum ticket_state
+ticket_state(struct fetcher *f, const struct ticket_ref *t, char *err,
+    size_t errlen)
+{
+    if (t->sys->state == NULL) {
+        snprintf(err, errlen, "%s cannot read an alert's state",
+            t->sys->name);
+        return TICKET_STATE_UNKNOWN;
+    }
+    return t->sys->state(f, t, err, errlen);
+}
+
+const char *
+ticket_state_name(enum ticket_state st)
+{
+    switch (st) {
+    case TICKET_STATE_OPEN:
+        return "open";
+    case TICKET_STATE_CLOSED:
+        return "closed";
+    case TICKET_STATE_UNKNOWN:
         break;
     }
-    rc = post_json(c, t, url, body, out);
-    free(url);
-    free(copy);
-    cJSON_Delete(body);
-    return rc;
+    return "unknown";
+}
+
+enum ticket_state
+ticket_state_at(struct fetcher *f, const struct ticket_ref *t,
+    const char *url, const char *path, const char *const *closed, char *err,
+    size_t errlen)
+{
+    enum ticket_state st = TICKET_STATE_UNKNOWN;
+    const cJSON *v;
+    cJSON *doc;
+    long status;
+    size_t i;
+
+    if ((doc = ticket_get_json(f, t, url, &status, err, errlen)) == NULL)
+        return TICKET_STATE_UNKNOWN;
+    if (!cJSON_IsString(v = json_path(doc, path))) {
+        snprintf(err, errlen, "answer has no \"%s\" string", path);
+        goto out;
+    }
+    st = TICKET_STATE_OPEN;
+    for (i = 0; closed[i] != NULL; i++) {
+        if (str_eq_nocase(v->valuestring, closed[i]))
+            st = TICKET_STATE_CLOSED;
+    }
+out:
+    cJSON_Delete(doc);
+    return st;
+}
+
+bool
+ticket_list_has(const cJSON *doc, const char *path, const char *key,
+    const char *needle)
+{
+    const cJSON *it;
+    const char *s;
+
+    cJSON_ArrayForEach(it, json_path(doc, path)) {
+        if ((s = json_str(it, key)) != NULL && strstr(s, needle) != NULL)
+            return true;
+    }
+    return false;
 }

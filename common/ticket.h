@@ -1,31 +1,34 @@
 /*
- * Writing back to the ticket: OpsGenie (add team, add note; asynchronous
- * 202 + requestId) and Dynatrace problems API v1 (comment + user + context)
- * and v2 (message + context). Credentials come only from the daemon's own
- * authentication_list (DESIGN §5): ticket_resolve refuses any base_url that
- * is not configured for the feed type, so a request can never make a daemon
- * send an API key to an address of the caller's choosing. 429 and 5xx are
- * retried with backoff, bounded (HTTP_RETRY_MAX).
+ * Writing back to the ticket and reading its state, for every ticket
+ * system alike: the classifier's marks, the action handler's notes and
+ * routing, and the guardrails' state checks call these, and these call
+ * the alert's module (ticketsys.h). What every system shares lives here:
+ * credentials come only from the daemon's own authentication_list (DESIGN
+ * §5; ticket_resolve refuses any base_url that is not configured for the
+ * feed type, so a request can never make a daemon send an API key to an
+ * address of the caller's choosing), notes are cut to the module's limit,
+ * and a note whose POST ended without a known outcome is looked for
+ * before it is sent again, so it appears once (issue 11). 429 and 5xx are
+ * retried with backoff, bounded (HTTP_RETRY_MAX). Also the helpers the
+ * modules build their requests with.
  */
 #ifndef ALEXIS_TICKET_H
 #define ALEXIS_TICKET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
+#include <cjson/cJSON.h>
+
 #include "compat.h"
+#include "ticketsys.h"
 
 struct alert;
 struct cfg_auth;
-struct http_client;
-
-enum ticket_kind {
-    TICKET_OPSGENIE,
-    TICKET_DYNATRACE_V1,
-    TICKET_DYNATRACE_V2,
-};
+struct fetcher;
 
 struct ticket_ref {
-    enum ticket_kind         kind;
+    const struct ticketsys  *sys;
     const struct cfg_auth   *auth;      /* credentials and base_url */
     const char              *id;        /* alert id / tinyId / problem id */
     const char              *id_type;   /* OpsGenie identifierType */
@@ -34,29 +37,88 @@ struct ticket_ref {
 struct ticket_outcome {
     long    status;         /* last HTTP status, 0 when none */
     int     attempts;
+    bool    found;          /* a note already there was taken as sent */
+    long    retry_after_ms; /* the server's explicit Retry-After, or -1 */
     char    request_id[64]; /* OpsGenie requestId when given */
     char    err[256];       /* why it failed, one sentence */
 };
 
-/* Address the ticket of alert a (OpsGenie alert, Dynatrace v1 or v2
- * problem, and its identifier) and pick its credentials from list
- * (cfg_auth_find on the alert's feed type and alexis.base_url), checking
- * the entry has a base_url. -1 with the reason in err (no secret in it).
- * t borrows from a and list. */
+/* Address the ticket of alert a with a's module and pick its credentials
+ * from list (cfg_auth_find on the alert's feed type and alexis.base_url),
+ * checking the entry has a base_url. -1 with the reason in err (no secret
+ * in it). t borrows from a and list. */
 int ticket_resolve(struct ticket_ref *t, const struct alert *a,
     const struct cfg_auth *list, size_t n, char *err, size_t errlen)
     ATTR_WUR;
 
-/* OpsGenie: POST /v2/alerts/{id}/teams {"team":{"name":team},...}; note
- * (may be NULL) is attached. Dynatrace tickets: -1 (no teams there).
- * 0 on a 2xx answer. */
-int ticket_add_team(struct http_client *c, const struct ticket_ref *t,
-    const char *team, const char *note, struct ticket_outcome *out)
-    ATTR_WUR;
+/* Mark the ticket for queue q (named queue; the note says why): OpsGenie
+ * adds the team with the note attached, Dynatrace writes the note as a
+ * comment. 0 on a 2xx answer. */
+int ticket_mark(struct fetcher *f, const struct ticket_ref *t,
+    enum ticket_queue q, const char *queue, const char *note,
+    struct ticket_outcome *out) ATTR_WUR;
 
-/* OpsGenie: a note (truncated to the API's 25,000-character limit);
- * Dynatrace v1/v2: a comment with context "Alexis". 0 on a 2xx answer. */
-int ticket_note(struct http_client *c, const struct ticket_ref *t,
-    const char *text, struct ticket_outcome *out) ATTR_WUR;
+/* The name of the mark for q in sys's tickets, for logs
+ * ("remediation_queue", "comment_matched"). */
+const char *ticket_mark_name(const struct ticketsys *sys,
+    enum ticket_queue q);
+
+/* Whether the system can hand a ticket to a team (ticket_route). */
+bool ticket_can_route(const struct ticket_ref *t);
+
+/* Hand the ticket to team (OpsGenie: add team). -1 with out->err when the
+ * system has no teams or the API refused. */
+int ticket_route(struct fetcher *f, const struct ticket_ref *t,
+    const char *team, struct ticket_outcome *out) ATTR_WUR;
+
+/* A note (OpsGenie note, Dynatrace comment), cut to the module's limit.
+ * key (may be NULL) is text the note contains that no other note holds
+ * (the job's id): when an attempt ends without a known outcome (transport
+ * error, 5xx) the notes are read back and, when one holds key, the note
+ * counts as sent (out->found) instead of being sent twice. 0 on a 2xx
+ * answer or such a find. */
+int ticket_note(struct fetcher *f, const struct ticket_ref *t,
+    const char *text, const char *key, struct ticket_outcome *out) ATTR_WUR;
+
+/* The alert's state now (guardrails): TICKET_STATE_UNKNOWN with err when
+ * it cannot be read. */
+enum ticket_state ticket_state(struct fetcher *f, const struct ticket_ref *t,
+    char *err, size_t errlen);
+
+/* The name of a state for logs: "open", "closed", "unknown". */
+const char *ticket_state_name(enum ticket_state st);
+
+/* ---- For the modules ---- */
+
+/* "{base_url}{prefix}/{escaped id}[/what][query]". Caller frees. */
+char *ticket_url(const struct ticket_ref *t, const char *prefix,
+    const char *what, const char *query);
+
+/* Send body (may be NULL) to url with t's credentials and judge the
+ * answer: 0 on 2xx; else -1 with out->status and out->err (the API's own
+ * reason: "message", "error.message" or "errors[0].title"). once: a single
+ * attempt (f->send when the fetcher has it), else f->post with its
+ * retries. out->attempts counts the attempts; the answer's requestId is
+ * kept. */
+int ticket_send_json(struct fetcher *f, const struct ticket_ref *t,
+    const char *method, const char *url, const cJSON *body, bool once,
+    struct ticket_outcome *out) ATTR_WUR;
+
+/* GET url with t's credentials; the parsed answer on 200 (caller
+ * deletes), else NULL with err (and *status, 0 for a transport error). */
+cJSON *ticket_get_json(struct fetcher *f, const struct ticket_ref *t,
+    const char *url, long *status, char *err, size_t errlen);
+
+/* GET url and read the string at path: closed when it equals (any case)
+ * one of closed[] (NULL-terminated), else open; unknown with err when the
+ * answer or the field is missing. */
+enum ticket_state ticket_state_at(struct fetcher *f,
+    const struct ticket_ref *t, const char *url, const char *path,
+    const char *const *closed, char *err, size_t errlen);
+
+/* Whether a string member key of one element of the array at path in doc
+ * contains needle. */
+bool ticket_list_has(const cJSON *doc, const char *path, const char *key,
+    const char *needle);
 
 #endif

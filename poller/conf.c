@@ -14,6 +14,7 @@
 #include "leader.h"
 #include "poller_limits.h"
 #include "str.h"
+#include "ticketsys.h"
 #include "xmem.h"
 
 #define PC_OFF(f) offsetof(struct poller_conf, f)
@@ -22,9 +23,12 @@
 static int
 check_feed_type(const char *text, char *err, size_t errlen)
 {
-    if (str_eq_nocase(text, "opsgenie") || str_eq_nocase(text, "dynatrace"))
+    char types[128];
+
+    if (ticketsys_known_type(text))
         return 0;
-    snprintf(err, errlen, "expected opsgenie or dynatrace");
+    snprintf(err, errlen, "expected %s", ticketsys_type_names(false, types,
+        sizeof(types)));
     return -1;
 }
 
@@ -128,28 +132,10 @@ static const struct cfg_field root_fields[] = {
     { .key = NULL },
 };
 
-int
-poller_dt_version(const char *feed_url)
-{
-    if (strstr(feed_url, "/api/v2/problems") != NULL)
-        return 2;
-    if (strstr(feed_url, "/api/v1/problem/feed") != NULL)
-        return 1;
-    return 0;
-}
-
 const char *
 poller_feed_api(const struct poller_feed *f)
 {
-    switch (f->kind) {
-    case FEED_KIND_DT_V1:
-        return "dynatrace_v1";
-    case FEED_KIND_DT_V2:
-        return "dynatrace_v2";
-    case FEED_KIND_OPSGENIE:
-        break;
-    }
-    return "opsgenie";
+    return f->sys != NULL ? f->sys->name : f->type;
 }
 
 /* The first "$name" in tmpl that is not one of the allowed placeholders,
@@ -182,20 +168,6 @@ static const char *const item_vars[] = {
     "$base_url", "$lookback", "$uniqueid", "$tinyid", NULL,
 };
 
-static const char *
-default_item_tmpl(enum feed_kind kind)
-{
-    switch (kind) {
-    case FEED_KIND_DT_V1:
-        return "$base_url/api/v1/problem/details/$uniqueid";
-    case FEED_KIND_DT_V2:
-        return "$base_url/api/v2/problems/$uniqueid";
-    case FEED_KIND_OPSGENIE:
-        break;
-    }
-    return "$base_url/v2/alerts/$uniqueid?identifierType=tiny";
-}
-
 /* Choose between the original's two spellings of each URL key. */
 static void
 resolve_urls(struct poller_feed *f, const char *path, struct cfg_errors *e)
@@ -214,24 +186,20 @@ resolve_urls(struct poller_feed *f, const char *path, struct cfg_errors *e)
             "is required", f->name);
         return;
     }
-    if (str_eq_nocase(f->type, "dynatrace")) {
-        switch (poller_dt_version(f->list_tmpl)) {
-        case 1:
-            f->kind = FEED_KIND_DT_V1;
-            break;
-        case 2:
-            f->kind = FEED_KIND_DT_V2;
-            break;
-        default:
-            cfg_error_add(e, path, &f->mark, "feed \"%s\": a dynatrace "
-                "feed_url must use /api/v1/problem/feed or /api/v2/problems",
-                f->name);
-        }
+    if ((f->sys = ticketsys_for_url(f->type, f->list_tmpl)) == NULL) {
+        char paths[160];
+
+        cfg_error_add(e, path, &f->mark, "feed \"%s\": a %s feed_url must "
+            "use %s", f->name, f->type, ticketsys_url_paths(f->type, paths,
+            sizeof(paths)));
     }
     f->item_tmpl = f->individual_url != NULL ? f->individual_url :
         f->url_individual;
+    /* Without a module the feed has its error already; a stand-in keeps
+     * the checks below about the operator's own URLs. */
     if (f->item_tmpl == NULL)
-        f->item_tmpl = default_item_tmpl(f->kind);
+        f->item_tmpl = f->sys != NULL ? f->sys->default_item_url :
+            "$base_url/$uniqueid";
     if (unknown_placeholder(f->list_tmpl, list_vars, bad, sizeof(bad)) == -1)
         cfg_error_add(e, path, &f->mark, "feed \"%s\": feed_url: unknown "
             "placeholder \"%s\"", f->name, bad);
@@ -340,6 +308,11 @@ resolve_feed(struct poller_conf *c, struct poller_feed *f, size_t idx,
         f->lookback_ms == 0)
         cfg_error_add(e, path, &f->mark, "feed \"%s\": feed_url uses "
             "$lookback but lookback is not set", f->name);
+    f->def = (struct feed_def){
+        .sys = f->sys, .name = f->name, .type = f->type,
+        .base_url = f->base_url, .list_tmpl = f->list_tmpl,
+        .item_tmpl = f->item_tmpl, .lookback_ms = f->lookback_ms,
+    };
 }
 
 int

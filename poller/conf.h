@@ -4,7 +4,8 @@
  * the other daemons' sections are accepted and ignored) plus bounded tuning
  * keys. After loading, every feed is resolved: its URL templates chosen
  * from the original's two spellings, its credentials and classifier found,
- * and its Dynatrace API version read from the feed URL's path.
+ * and its ticket-system module picked by type and (Dynatrace v1 or v2)
+ * the feed URL's path.
  */
 #ifndef ALEXIS_POLLER_CONF_H
 #define ALEXIS_POLLER_CONF_H
@@ -14,13 +15,9 @@
 #include <stdint.h>
 
 #include "cfg.h"
+#include "feed.h"
 
-/* Which API a feed speaks. */
-enum feed_kind {
-    FEED_KIND_OPSGENIE,     /* GET /v2/alerts, offset paging, tinyId */
-    FEED_KIND_DT_V1,        /* GET /api/v1/problem/feed, result.problems */
-    FEED_KIND_DT_V2,        /* GET /api/v2/problems, nextPageKey */
-};
+struct ticketsys;
 
 struct poller_feed {
     /* As loaded. */
@@ -37,13 +34,14 @@ struct poller_feed {
     char               *url_individual; /* original spelling */
     struct cfg_mark     mark;
     /* Resolved by poller_conf_load (borrowed from this struct or conf). */
-    enum feed_kind          kind;
+    const struct ticketsys *sys;        /* the API: by type and feed_url */
     const char             *list_tmpl;  /* feed_url or url */
     const char             *item_tmpl;  /* individual_url, its twin, or a
-                                         * default for the kind */
+                                         * default of the module */
     uint64_t                lookback_ms;
     const struct cfg_auth  *auth;
     const char             *classifier; /* classifier_destinations[type] */
+    struct feed_def         def;        /* what feed.h reads (borrowed) */
 };
 
 struct poller_conf {
@@ -80,11 +78,7 @@ int poller_conf_load(const char *path, struct poller_conf *conf,
 void poller_conf_free(struct poller_conf *conf);
 
 /* The short name of a feed's API for logs: "opsgenie", "dynatrace_v1",
- * "dynatrace_v2". */
+ * "dynatrace_v2" (its module's name). */
 const char *poller_feed_api(const struct poller_feed *f);
-
-/* The Dynatrace API version a feed URL speaks, from its path: 1 for
- * /api/v1/problem/feed, 2 for /api/v2/problems, 0 when neither. */
-int poller_dt_version(const char *feed_url);
 
 #endif

@@ -20,6 +20,7 @@
 #include "metrics.h"
 #include "pool.h"
 #include "str.h"
+#include "ticketsys.h"
 #include "xmem.h"
 
 /* Shared by the workers of one feed's batch. */
@@ -55,7 +56,7 @@ static void
 ctx_init(struct feed_ctx *c, const struct poll_job *j, struct fetcher *f)
 {
     memset(c, 0, sizeof(*c));
-    c->feed = j->feed;
+    c->feed = &j->feed->def;
     c->fetcher = f;
     c->hdrs = j->feed_hdrs;
     c->page_size = (size_t)j->p->conf.page_size;
@@ -230,7 +231,7 @@ poll_feed(struct poller *p, const struct poller_feed *f,
     j.feed_hdrs = fh;
     j.cls_hdrs[0] = bearer_line;
     j.now_epoch_ms = now_wall_ms();
-    j.id_key = envelope_id_key(f->kind);
+    j.id_key = f->sys->id_key;
     log_event(LOG_INFO, "poll_started", KV_STR("feed_name", f->name),
         KV_STR("feed_type", f->type), KV_STR("api", poller_feed_api(f)));
     listed = list(&j, &ids, &r);

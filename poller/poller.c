@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "auth.h"
-#include "fetcher.h"
+#include "fetcher_http.h"
 #include "forward.h"
 #include "leader.h"
 #include "log.h"

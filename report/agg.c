@@ -597,3 +597,26 @@ agg_file(struct agg *a, const char *path, char *err, size_t errlen)
     input_free(in);
     return rc == -1 ? -1 : 0;
 }
+
+void
+agg_run(struct agg *a, const struct agg_run *in)
+{
+    struct run r;
+
+    memset(&r, 0, sizeof(r));
+    r.action = or_none(in->action);
+    r.entity = or_none(in->entity);
+    r.rule = or_none(in->rule);
+    r.job = or_none(in->job);
+    r.alert = in->alert != NULL && *in->alert != '\0' ? in->alert : NULL;
+    r.ok = in->ok;
+    r.reason = in->ok ? NULL : or_none(in->reason);
+    r.has_elapsed = in->has_elapsed;
+    r.elapsed = in->elapsed_ms;
+    r.ts = in->ts;
+    a->cnt.action_finished++;
+    if (r.ts == GROUP_NO_TIME)
+        a->cnt.no_time++;
+    if (keep_run(&a->flt, &r))
+        count_run(a, &r);
+}

@@ -71,6 +71,8 @@ struct agg_counts {
     uint64_t    read_errors;
     uint64_t    guard_stops;    /* job_skipped + job_refused counted */
     uint64_t    verifications;  /* job_verified counted */
+    uint64_t    job_stores;     /* --jobs databases read */
+    uint64_t    job_results;    /* their result rows (one run each) */
 };
 
 struct agg {
@@ -106,6 +108,26 @@ void agg_line(struct agg *a, const char *line, size_t len);
  * the reason in err after counting what could be read. */
 int agg_file(struct agg *a, const char *path, char *err, size_t errlen)
     ATTR_WUR;
+
+/* A run that comes from elsewhere than a log line (the job store): the
+ * fields an ActionFinished line would carry. Strings are borrowed for the
+ * call; NULL or "" counts as AGG_NONE. reason matters only when !ok. ts
+ * is GROUP_NO_TIME when unknown. */
+struct agg_run {
+    const char *action;
+    const char *entity;
+    const char *rule;
+    const char *alert;
+    const char *job;
+    const char *reason;
+    int64_t     ts;
+    bool        ok;
+    bool        has_elapsed;
+    uint64_t    elapsed_ms;
+};
+
+/* Count r as the ActionFinished line it stands for (filters apply). */
+void agg_run(struct agg *a, const struct agg_run *r);
 
 /* The label of duration bin i ("<100ms", ..., ">=10m"). */
 const char *agg_dur_bin_label(size_t i);

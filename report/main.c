@@ -12,6 +12,7 @@
 
 #include "agg.h"
 #include "html.h"
+#include "jobstore.h"
 #include "report.h"
 #include "report_limits.h"
 #include "rtime.h"
@@ -34,6 +35,7 @@ struct opts {
     const char         *since;
     const char         *until;
     const char         *now;
+    const char         *jobs;       /* --jobs: a job store instead of logs */
     char              **files;
     size_t              nfiles;
 };
@@ -42,11 +44,13 @@ static const char usage_text[] =
     "usage: alexis-report [summary|runs|failures|durations|trace ID]\n"
     "           [--since WHEN] [--until WHEN] [--action A] [--entity E]\n"
     "           [--rule R] [--format text|csv|json] [--html FILE]\n"
-    "           [--now TIME] [FILE...]\n"
+    "           [--now TIME] [FILE... | --jobs DB]\n"
     "WHEN is a duration back from now (90m, 24h, 7d, 2w) or an ISO-8601\n"
     "time (2026-05-04, 2026-05-04T10:15:00Z). FILE may be gzip-compressed;\n"
     "without FILE, or with -, the log is read from stdin. An ID that starts\n"
-    "with - goes after --: trace -- -4821_1714 FILE.\n";
+    "with - goes after --: trace -- -4821_1714 FILE.\n"
+    "--jobs DB reads the runs from the action handler's job store (its\n"
+    "db_path) instead of logs: the same tables, trace aside.\n";
 
 static void
 usage(FILE *fp)
@@ -127,6 +131,26 @@ parse_positional(struct opts *o, int argc, char **argv)
     return 0;
 }
 
+/* --jobs is another view of the runs the logs record: not both (every run
+ * would count twice), and no trace (the store holds no log lines). */
+static int
+check_jobs(const struct opts *o)
+{
+    if (o->jobs == NULL)
+        return 0;
+    if (o->nfiles > 0) {
+        (void)fputs("alexis-report: --jobs reads the runs the log files "
+            "also record; give one or the other\n", stderr);
+        return -1;
+    }
+    if (o->cmd == REPORT_TRACE) {
+        (void)fputs("alexis-report: trace reads log lines; the job store "
+            "has none (use GET /v1/jobs/<id>)\n", stderr);
+        return -1;
+    }
+    return 0;
+}
+
 static int
 parse_args(struct opts *o, int argc, char **argv)
 {
@@ -139,6 +163,7 @@ parse_args(struct opts *o, int argc, char **argv)
         { "format", required_argument, NULL, 'f' },
         { "html", required_argument, NULL, 'H' },
         { "now", required_argument, NULL, 'n' },
+        { "jobs", required_argument, NULL, 'j' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -174,6 +199,9 @@ parse_args(struct opts *o, int argc, char **argv)
         case 'n':
             o->now = optarg;
             break;
+        case 'j':
+            o->jobs = optarg;
+            break;
         case 'h':
             usage(stdout);
             exit(0);
@@ -182,9 +210,10 @@ parse_args(struct opts *o, int argc, char **argv)
             return -1;
         }
     }
-    if (parse_times(o) == -1)
+    if (parse_times(o) == -1 ||
+        parse_positional(o, argc - optind, argv + optind) == -1)
         return -1;
-    return parse_positional(o, argc - optind, argv + optind);
+    return check_jobs(o);
 }
 
 /* Read every input; 0, or -1 when one could not be read (after all). */
@@ -195,6 +224,13 @@ read_inputs(struct agg *a, const struct opts *o)
     size_t i;
     int rc = 0;
 
+    if (o->jobs != NULL) {
+        if (jobstore_read(a, o->jobs, err, sizeof(err)) == -1) {
+            (void)fprintf(stderr, "alexis-report: %s\n", err);
+            return -1;
+        }
+        return 0;
+    }
     for (i = 0; i < o->nfiles || (i == 0 && o->nfiles == 0); i++) {
         if (agg_file(a, o->nfiles == 0 ? "-" : o->files[i], err,
             sizeof(err)) == -1) {

@@ -122,6 +122,10 @@ input_table(const struct agg *a)
     add_count(t, "ActionResult", c->action_result);
     add_count(t, "ActionFinished", c->action_finished);
     add_count(t, "ActionFinished_without_ts", c->no_time);
+    if (c->job_stores > 0) {
+        add_count(t, "job_stores", c->job_stores);
+        add_count(t, "job_results", c->job_results);
+    }
     add_count(t, "runs_selected", c->runs);
     add_count(t, "runs_ok", c->ok);
     add_count(t, "runs_failed", c->failed);

@@ -357,7 +357,7 @@ route_fixed(struct sim *s, const struct sim_req *req, struct sim_resp *resp)
 {
     const char *m = req->method, *p = req->path;
 
-    if (strcmp(p, "/_admin/ping") == 0 || strcmp(p, "/_admin/state") == 0)
+    if (strcmp(p, "/_admin/state") == 0)
         ok(resp, 200, store_summary(s->store));
     else if (strcmp(p, "/_admin/reset") == 0 && strcmp(m, "POST") == 0)
         reset(s, req, resp);

@@ -1,5 +1,5 @@
 /*
- * The simulated Dynatrace problems API: v1 (feed, status, details,
+ * The simulated Dynatrace problems API: v1 (feed, details,
  * comments, close; answers wrapped in "result" where the real one wraps)
  * and v2 (problems list with problemSelector and nextPageKey paging,
  * problem, comments, close). See api/opsgenie-dynatrace.md part 2.
@@ -133,18 +133,6 @@ dt1_feed(struct sim *s, const struct sim_req *req, const struct sim_args *a,
     sim_resp_json(resp, 200, o);
 out:
     dt_filter_cleanup(&f);
-}
-
-static void
-dt1_status(struct sim *s, const struct sim_req *req, const struct sim_args *a,
-    struct sim_resp *resp)
-{
-    cJSON *o = cJSON_CreateObject();
-
-    (void)req;
-    (void)a;
-    cJSON_AddItemToObject(o, "result", store_dt_status(s->store));
-    sim_resp_json(resp, 200, o);
 }
 
 static void
@@ -329,7 +317,6 @@ dt_api_time(const struct sim_req *req, const char *name, uint64_t def,
 
 static const struct sim_route
     r1_feed = { "dt1.feed", "dt", dt1_feed },
-    r1_status = { "dt1.status", "dt", dt1_status },
     r1_details = { "dt1.details", "dt", dt1_details },
     r1_close = { "dt1.close", "dt", dt1_close },
     r1_comments_list = { "dt1.comments.list", "dt", dt1_comments },
@@ -392,8 +379,6 @@ route_v1(const struct sim_req *req, struct sim_args *a, bool *known)
 
     if (n == 1 && strcmp(seg[0], "feed") == 0)
         return pick(m, known, "GET", &r1_feed, NULL, NULL, NULL, NULL);
-    if (n == 1 && strcmp(seg[0], "status") == 0)
-        return pick(m, known, "GET", &r1_status, NULL, NULL, NULL, NULL);
     if (n < 2 || strcmp(seg[0], "details") != 0)
         return NULL;
     snprintf(a->ident, sizeof(a->ident), "%s", seg[1]);

@@ -351,15 +351,6 @@ submit(struct sim *s, struct og_action *act, const struct sim_args *a,
 {
     cJSON *o;
 
-    if (s->missing_alert_404) {
-        o = store_og_get(s->store, act->ident, OG_IDENT_ID, OG_VIEW_JSM_LIST);
-        if (o == NULL) {
-            og_action_free(act);
-            sim_jsm_error(resp, 404, "NOT_FOUND", "Alert not found");
-            return;
-        }
-        cJSON_Delete(o);
-    }
     switch (store_og_submit(s->store, act)) {
     case STORE_OK:
         o = cJSON_CreateObject();

@@ -51,7 +51,7 @@ usage(void)
         "[--jsm-notes-202]\n"
         "  [--apply-delay-ms N] [--max-alerts N] [--max-problems N] "
         "[--max-notes N]\n  [--max-comments N] [--rate-limit "
-        "DOMAIN=RATE[/BURST]]... [--missing-alert-404]\n"
+        "DOMAIN=RATE[/BURST]]...\n"
         "  [--allow-remote] [--log-level debug|info|warn] [--check]\n");
     exit(2);
 }
@@ -79,7 +79,7 @@ parse_args(int argc, char **argv, struct args *a)
         { "max-alerts", 1, NULL, 'A' }, { "max-problems", 1, NULL, 'P' },
         { "max-notes", 1, NULL, 'N' }, { "max-comments", 1, NULL, 'C' },
         { "rate-limit", 1, NULL, 'r' }, { "allow-remote", 0, NULL, 'R' },
-        { "missing-alert-404", 0, NULL, 'm' }, { "check", 0, NULL, 'c' },
+        { "check", 0, NULL, 'c' },
         { "log-level", 1, NULL, 'l' }, { "jsm-user", 1, NULL, 'u' },
         { "jsm-cloud-id", 1, NULL, 'j' }, { "jsm-notes-202", 0, NULL, 'n' },
         { NULL, 0, NULL, 0 },
@@ -134,7 +134,6 @@ parse_args(int argc, char **argv, struct args *a)
             a->rates[a->nrates++] = optarg;
             break;
         case 'R': a->allow_remote = true; break;
-        case 'm': a->sim.missing_alert_404 = true; break;
         case 'c': a->check = true; break;
         case 'l':
             a->level = strcmp(optarg, "debug") == 0 ? LOG_DEBUG :

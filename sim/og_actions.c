@@ -287,7 +287,7 @@ og_actions_handle(struct sim *s, const struct sim_req *req,
 {
     struct og_action *act = NULL;
     struct verr ve = { NULL, "" };
-    cJSON *body, *o, *probe;
+    cJSON *body, *o;
     bool bad;
 
     body = sim_body_json(req, &bad);
@@ -299,15 +299,6 @@ og_actions_handle(struct sim *s, const struct sim_req *req,
     if ((act = build(body, req, a, &ve)) == NULL) {
         sim_og_error(resp, a, 422, ve.field, "%s", ve.msg);
         goto out;
-    }
-    if (s->missing_alert_404 && act->kind != OG_ACT_CREATE) {
-        probe = store_og_get(s->store, act->ident, act->itype,
-            OG_VIEW_LIST);
-        if (probe == NULL) {
-            sim_og_error(resp, a, 404, NULL, "Alert does not exist");
-            goto out;
-        }
-        cJSON_Delete(probe);
     }
     switch (store_og_submit(s->store, act)) {
     case STORE_OK:

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http_client.h"
 #include "og_actions.h"
 #include "og_query.h"
 #include "str.h"
@@ -46,29 +47,15 @@ query_num(const struct sim_req *req, const char *name, uint64_t def,
     return str_to_u64(v, min, max, out, &errstr);
 }
 
+/* Append s percent-encoded (libcurl's escaping). */
 static int
 url_encode(struct buf *b, const char *s)
 {
-    static const char hex[] = "0123456789ABCDEF";
-    char esc[3];
+    char *e = http_escape(s);
+    int rc = buf_appends(b, e);
 
-    for (; *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
-
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-            (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
-            c == '~') {
-            if (buf_append(b, s, 1) == -1)
-                return -1;
-            continue;
-        }
-        esc[0] = '%';
-        esc[1] = hex[c >> 4];
-        esc[2] = hex[c & 0xf];
-        if (buf_append(b, esc, 3) == -1)
-            return -1;
-    }
-    return 0;
+    free(e);
+    return rc;
 }
 
 /* An absolute paging URL; the buffer bound covers the longest query

@@ -78,7 +78,6 @@ sim_new(const struct sim_opts *opts, char *err, size_t errlen)
     split_scopes(s);
     s->seed_path = simutil_dup(opts->seed_path, NULL);
     s->dt_author = simutil_dup(opts->dt_author, "alexis-sim API token");
-    s->missing_alert_404 = opts->missing_alert_404;
     s->jsm_cloud_id = simutil_dup(opts->jsm_cloud_id, "");
     atomic_init(&s->jsm_note_status, opts->jsm_notes_202 ? 202 : 200);
     atomic_init(&s->stopping, false);

@@ -34,7 +34,6 @@ struct sim_opts {
     bool                jsm_notes_202;  /* notes answer 202, not 200 */
     const char         *seed_path;                 /* may be NULL */
     const char         *dt_author;  /* v2 comment authorName */
-    bool                missing_alert_404;
     struct store_opts   store;
 };
 
@@ -53,7 +52,6 @@ struct sim {
     atomic_int          jsm_note_status;    /* 200 or 202 */
     char               *seed_path;
     char               *dt_author;
-    bool                missing_alert_404;
     atomic_bool         stopping;   /* cuts injected latency short */
 };
 

@@ -123,8 +123,6 @@ cJSON *store_dt_get(struct store *st, const char *id, int version,
     unsigned fields);
 cJSON *store_dt_admin(struct store *st, const char *id);
 cJSON *store_dt_all(struct store *st);
-/* v1 status: totals of open problems by impact level. */
-cJSON *store_dt_status(struct store *st);
 enum store_rc store_dt_comment_add(struct store *st, const char *pid,
     const char *content, const char *author, const char *context,
     int version, cJSON **out);

@@ -146,32 +146,6 @@ store_dt_all(struct store *st)
     return arr;
 }
 
-cJSON *
-store_dt_status(struct store *st)
-{
-    static const char *const levels[] = {
-        "INFRASTRUCTURE", "SERVICE", "APPLICATION", "ENVIRONMENT",
-    };
-    double counts[NELEM(levels)] = { 0 };
-    cJSON *o = cJSON_CreateObject(), *c;
-    size_t i, j, open = 0;
-
-    pthread_mutex_lock(&st->mu);
-    for (i = 0; i < st->nproblems; i++) {
-        if (strcmp(st->problems[i]->status, "OPEN") != 0)
-            continue;
-        open++;
-        for (j = 0; j < NELEM(levels); j++)
-            counts[j] += strcmp(levels[j], st->problems[i]->impact) == 0;
-    }
-    pthread_mutex_unlock(&st->mu);
-    cJSON_AddNumberToObject(o, "totalOpenProblemsCount", (double)open);
-    c = cJSON_AddObjectToObject(o, "openProblemCounts");
-    for (j = 0; j < NELEM(levels); j++)
-        cJSON_AddNumberToObject(c, levels[j], counts[j]);
-    return o;
-}
-
 enum store_rc
 store_dt_comment_add(struct store *st, const char *pid, const char *content,
     const char *author, const char *context, int version, cJSON **out)

@@ -30,7 +30,7 @@ copy_one(void *arg, const struct jobs_export *e, char *err, size_t errlen)
     struct copy *c = arg;
     bool added;
 
-    if (jobs_pg_import(c->to, e, &added, err, errlen) == -1)
+    if (jobs_export_to_pg(c->to, e, &added, err, errlen) == -1)
         return -1;
     if (added)
         c->added++;

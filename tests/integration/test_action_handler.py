@@ -422,6 +422,79 @@ class TestJobQueries(AhCase):
                             (query, doc))
 
 
+
+class TestReportFromJobStore(AhCase):
+    """alexis-report --jobs DB gives the tables the logs give: the same
+    runs, rules, entities, failure reasons and durations (times aside: a
+    log line is written a moment after its result row)."""
+
+    def report(self, cmd, source):
+        r = subprocess.run([bin_path("alexis-report"), cmd, "--format",
+                            "json"] + source, capture_output=True,
+                           text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        doc = json.loads(r.stdout)
+        doc.pop("input", None)
+        for rows in doc.values():
+            for row in rows:
+                for k in ("first", "last"):
+                    row.pop(k, None)
+        return doc
+
+    def test_same_tables_as_the_logs(self):
+        port = SSHD.port
+        ok = self.add_rule(rule("rok", "true"))
+        bad = self.add_rule(rule("rbad", "echo no >&2; exit 3"))
+        mix = self.add_rule(rule(
+            "rmix", "test \"$(echo $SSH_CONNECTION | cut -d' ' -f3)\" = "
+            "127.0.0.1", entities=["127.0.0.1:%d" % port,
+                                   "127.0.0.2:%d" % port,
+                                   "127.0.0.1:%d" % free_port()]))
+        self.start()
+        jobs = [self.action(r, unique=str(6000 + i))["job"]
+                for i, r in enumerate((ok, bad, mix, ok))]
+        # (On a loaded machine an SSH connection may time out: the
+        # comparison holds whatever each run's outcome was.)
+        states = [self.finished(j)["state"] for j in jobs]
+        self.assertEqual(states[1], "failed")
+        self.assertEqual(self.proc.stop(), 0)
+        log, db = [self.tmp.join("ah.log")], ["--jobs",
+                                              self.tmp.join("action_handler.db")]
+        for cmd in ("summary", "runs", "failures", "durations"):
+            from_log, from_db = self.report(cmd, log), self.report(cmd, db)
+            self.assertEqual(from_db, from_log, cmd)
+        runs = self.report("runs", db)
+        self.assertEqual(sum(r["runs"] for r in runs["runs"]), 6, runs)
+        fails = self.report("failures", db)["failures"]
+        self.assertGreaterEqual(sum(f["failures"] for f in fails), 2, fails)
+        if states == ["succeeded", "failed", "partial", "succeeded"]:
+            reasons = sorted(f["reason"] for f in fails)
+            self.assertEqual(reasons[1:], ["exit status 1", "exit status 3"])
+            self.assertTrue(reasons[0].startswith("connect to 127.0.0.1 "
+                                                  "port"), reasons)
+        # The input table says where the runs came from.
+        r = subprocess.run([bin_path("alexis-report"), "summary", "--jobs",
+                            db[1]], capture_output=True, text=True,
+                           timeout=60)
+        self.assertIn("job_results", r.stdout)
+        self.proc = None
+
+    def test_bad_store_and_mixed_sources(self):
+        self.tmp.write("not-a-db", "hello\n")
+        for args, msg in (
+                (["--jobs", self.tmp.join("nope.db")], "nope.db"),
+                (["--jobs", self.tmp.join("not-a-db")], "not-a-db"),
+                (["--jobs", self.tmp.join("not-a-db"), "x.log"],
+                 "one or the other"),
+                (["trace", "5120", "--jobs", self.tmp.join("x.db")],
+                 "trace reads log lines")):
+            r = subprocess.run([bin_path("alexis-report")] + args,
+                               capture_output=True, text=True, timeout=60)
+            self.assertNotEqual(r.returncode, 0, args)
+            self.assertIn(msg, r.stderr, args)
+        self.assertFalse(os.path.exists(self.tmp.join("nope.db")))
+
+
 class TestBadInput(AhCase):
     def setUp(self):
         super().setUp()
@@ -511,8 +584,16 @@ class TestJobFailures(AhCase):
         self.assertEqual(lines(t), [])
         self.assertIn("not a valid host", self.note_text())
 
+    def listed(self, port):
+        """known_hosts lists 127.0.0.1:port, so the job connects (an
+        unlisted entity is refused before any connection)."""
+        kh = self.tmp.write("kh_%d" % port, "%s\n[127.0.0.1]:%d %s\n" % (
+            open(self.kh).read().strip(), port, SSHD.host_pub["ed25519"]))
+        self.conf = self.write_config(known_hosts=kh)
+
     def test_connection_refused(self):
         port = free_port()
+        self.listed(port)
         job = self.run_rule(rule("refused", "true",
                                  entities=["127.0.0.1:%d" % port]))
         self.assertEqual(job["state"], "failed")
@@ -526,6 +607,7 @@ class TestJobFailures(AhCase):
         s = socket.socket()
         s.bind(("127.0.0.1", 0))
         s.listen(1)
+        self.listed(s.getsockname()[1])
         try:
             job = self.run_rule(rule("silent", "true", entities=[
                 "127.0.0.1:%d" % s.getsockname()[1]]))
@@ -825,8 +907,16 @@ class TestSshRefusals(AhCase):
     def test_host_key_unknown(self):
         kh = self.tmp.write("kh_other", SSHD.known_hosts_line(
             host="127.0.0.9") + "\n")
-        res = self.run_with(known_hosts=kh)
-        self.assertEqual(res["outcome"], "hostkey_unknown")
+        # Refused before connecting (issue 11 item 6): no result row.
+        self.conf = self.write_config(known_hosts=kh)
+        t = self.trace("ref")
+        r = self.add_rule(rule("ref", "echo x >> %s" % t))
+        self.start()
+        job = self.finished(self.action(r)["job"])
+        self.assertEqual(job["state"], "failed")
+        self.assertIn("no entry in known_hosts", job["reason"])
+        self.assertEqual(job["results"], [])
+        self.assertEqual(lines(t), [])
 
     def test_host_key_changed(self):
         kh = self.tmp.write("kh_changed", SSHD.known_hosts_line(

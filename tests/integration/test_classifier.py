@@ -447,6 +447,10 @@ class TestRulesReload(ClassifierCase):
         errs = rep["rule_file_errors"]
         self.assertEqual(len(errs), 1)
         self.assertIn("aa_broken.json:3:", errs[0]["error"])
+        # The file, not where the rules live (issue 11 item 11).
+        self.assertEqual(errs[0]["file"], "aa_broken.json")
+        self.assertTrue(errs[0]["error"].startswith("aa_broken.json:3:"))
+        self.assertNotIn(self.tmp.path, json.dumps(rep))
         ev = self.proc.wait_event("rule_file_rejected")
         self.assertIn("aa_broken.json", ev["file"])
 

@@ -36,6 +36,36 @@ class TestStack(unittest.TestCase):
         self.assertIn("published: 8083", out)
         self.assertIn("published: 8084", out)
 
+    def test_docker_stack_config_accepts_the_ha_stack(self):
+        """docker-stack.ha.yml (issue 14): a postgres service with its
+        password as a Swarm secret and a volume, two replicas of each
+        daemon, their configs from conf/swarm/ha where they differ."""
+        if shutil.which("docker") is None:
+            self.skipTest("no docker client on this machine: "
+                          "docker-stack.ha.yml not validated")
+        p = subprocess.run(["docker", "stack", "config", "-c",
+                            "docker-stack.ha.yml"], cwd=SRC,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=60)
+        self.assertEqual(p.returncode, 0, p.stdout.decode())
+        out = p.stdout.decode()
+        services = out.split("\nservices:\n", 1)[1]
+        blocks = dict(re.findall(r"(?m)^  (\w+):\n((?:    .*\n|\n)*)",
+                                 services))
+        for svc in ("poller", "classifier", "action_handler"):
+            self.assertRegex(blocks[svc], r"replicas: [2-9]", svc)
+            self.assertNotIn("action_handler_jobs", blocks[svc])
+        pg = blocks["postgres"]
+        self.assertIn("POSTGRES_PASSWORD_FILE: /run/secrets/"
+                      "postgres_password", pg)
+        self.assertIn("source: postgres_password", pg)
+        self.assertIn("source: postgres_data", pg)
+        self.assertIn("target: /var/lib/postgresql/data", pg)
+        for svc in ("poller", "action_handler"):
+            self.assertIn("source: postgres_password", blocks[svc], svc)
+        self.assertIn("conf/swarm/ha/action_handler.yaml", out)
+        self.assertIn("conf/swarm/ha/poller.yaml", out)
+
 
 class TestSwarmConfigs(unittest.TestCase):
     def setUp(self):
@@ -56,12 +86,17 @@ class TestSwarmConfigs(unittest.TestCase):
         self.tmp.cleanup()
 
     def test_every_swarm_config_passes_check(self):
-        for conf, daemon in sorted(DAEMONS.items()):
+        self.tmp.write("secrets/postgres_password", "pw\n", mode=0o600)
+        confs = [(c, d, c) for c, d in sorted(DAEMONS.items())]
+        confs += [("ha/" + c, d, "ha_" + c) for c, d in sorted(
+            DAEMONS.items()) if os.path.exists(os.path.join(
+                SRC, "conf", "swarm", "ha", c))]
+        for conf, daemon, name in confs:
             with open(os.path.join(SRC, "conf", "swarm", conf)) as f:
                 text = f.read()
             text = text.replace("/run/secrets", self.tmp.join("secrets"))
             text = text.replace("/var/lib/alexis", self.tmp.path)
-            path = self.tmp.write(conf, text)
+            path = self.tmp.write(name, text)
             p = subprocess.run([bin_path(daemon), "--check", "--config",
                                 path], stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, timeout=30)
@@ -101,6 +136,59 @@ class TestExampleConfigs(unittest.TestCase):
                 self.assertIn("configuration OK", out)
         finally:
             tmp.cleanup()
+
+
+
+class TestReadmeTokens(unittest.TestCase):
+    """The README's curl examples read conf/tokens/<file>; run.sh (the
+    README's demo command) writes conf/tokens with gen-tokens.sh, and
+    gen-tokens.sh writes every file those examples name."""
+
+    def test_run_sh_writes_the_token_files_the_readme_uses(self):
+        with open(os.path.join(SRC, "scripts", "run.sh")) as f:
+            run = [l.strip() for l in f if not l.lstrip().startswith("#")]
+        self.assertTrue(any(l.startswith("./scripts/gen-tokens.sh "
+                                         "conf/tokens") for l in run), run)
+        with open(os.path.join(SRC, "README.md")) as f:
+            readme = f.read()
+        with open(os.path.join(SRC, "conf", "tokens", "README.md")) as f:
+            self.assertIn("scripts/run.sh", f.read())
+        used = set(re.findall(r"conf/tokens/([\w.]+\.json)", readme))
+        self.assertIn("engineer.token.json", used)
+        tmp = TempDir()
+        try:
+            out = tmp.join("conf", "tokens")
+            subprocess.run(["sh", os.path.join(SRC, "scripts",
+                                               "gen-tokens.sh"), out],
+                           check=True, stdout=subprocess.DEVNULL)
+            for name in sorted(used):
+                self.assertTrue(os.path.isfile(os.path.join(out, name)),
+                                name)
+            with open(os.path.join(out, "engineer.token.json")) as f:
+                self.assertTrue(json.load(f)["token"]["id"])
+            # The example configs read them from there.
+            for d in ("classifier", "action_handler", "poller"):
+                with open(os.path.join(SRC, "conf", d,
+                                       "alexis.conf.yaml")) as f:
+                    self.assertIn("directory: '../tokens'", f.read(), d)
+        finally:
+            tmp.cleanup()
+
+
+class TestCitedFiles(unittest.TestCase):
+    """Every repository path a deployment file's comments cite exists."""
+
+    def test_paths_in_comments_exist(self):
+        for name in ("Dockerfile", "docker-stack.yml", "scripts/run.sh",
+                     "scripts/test.sh", "scripts/deps.sh"):
+            with open(os.path.join(SRC, name)) as f:
+                comments = "\n".join(l for l in f
+                                     if l.lstrip().startswith("#"))
+            for path in re.findall(r"\b((?:tests|scripts|conf|docs|demo)"
+                                   r"/[\w./-]*\w)", comments):
+                self.assertTrue(os.path.exists(os.path.join(SRC, path)),
+                                "%s cites %s, which does not exist" %
+                                (name, path))
 
 
 class TestDockerfile(unittest.TestCase):

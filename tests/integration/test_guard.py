@@ -54,7 +54,7 @@ class GuardCase(unittest.TestCase):
         self.kh = SSHD.known_hosts("bracket", hosts=ADDRS, name="kh_guard")
         os.makedirs(self.tmp.join("rules"))
         self.tmp.write_tokens(
-            [token("classifier", CLIENT),
+            [dict(token("classifier", CLIENT), read_all=True),
              dict(token("oncall", APPROVER), approve=True),
              dict(token("webteam", LIMITED), rules=["web_*", "exact"])],
             ("action_handler", RUNTIME))

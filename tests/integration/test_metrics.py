@@ -6,6 +6,7 @@ the Prometheus project's own parser (python3-prometheus-client), so a
 format error fails the test. Also: the optional metrics token."""
 import json
 import os
+import re
 import subprocess
 import sys
 import unittest
@@ -43,6 +44,12 @@ def scrape(url, headers=None):
         for s in fam.samples:
             page[(s.name, frozenset(s.labels.items()))] = s.value
     return page
+
+
+def families(url):
+    """Every metric name the page declares (# TYPE), series or not."""
+    _, text, _ = http("GET", url + "/metrics")
+    return set(re.findall(r"^# TYPE (\S+) ", text, re.M))
 
 
 def get(page, name, **labels):
@@ -168,6 +175,15 @@ class TestCountersFollowTheLoop(unittest.TestCase):
             for (_, labels) in page:
                 for _, v in labels:
                     self.assertNotIn(v, (hit, miss, "127.0.0.1", d.host))
+        # Every metric the Grafana example and its README query exists.
+        names = ({n for (n, _) in cl1} | {n for (n, _) in ah1} |
+                 families(d.cl_url) | families(d.ah_url))
+        for path in ("alexis-dashboard.json", "README.md"):
+            with open(os.path.join(HERE, "..", "..", "conf", "grafana",
+                                   path)) as f:
+                used = set(re.findall(r"\balexis_[a-z_]+", f.read()))
+            self.assertTrue(used, path)
+            self.assertEqual(used - names, set(), path)
         # Each daemon shows its own families.
         self.assertNotIn("alexis_jobs_total",
                          {n for (n, _) in cl1})

@@ -61,6 +61,21 @@ static const struct {
     { "a\nb", 0, NULL, 0 },
     { "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.x",
       0, NULL, 0 },
+    /* Issue 11 item 6: only canonical forms; what inet_aton would read
+     * as an IPv4 address in another spelling is refused. */
+    { "127.0.0.0x1", 0, NULL, 0 },
+    { "127.0.0.0x1:22", 0, NULL, 0 },
+    { "0x7f000001", 0, NULL, 0 },
+    { "0x7f.1", 0, NULL, 0 },
+    { "0x7f.0.0.1", 0, NULL, 0 },
+    { "017700000001", 0, NULL, 0 },
+    { "0177.0.0.1", 0, NULL, 0 },
+    { "127.1", 0, NULL, 0 },
+    { "127.000.000.001", 0, NULL, 0 },
+    { "2130706433", 0, NULL, 0 },
+    { "0X7F.0.0.1", 0, NULL, 0 },
+    { "1e100.net", 1, "1e100.net", 22 },
+    { "3com.com", 1, "3com.com", 22 },
 };
 
 static void

@@ -28,6 +28,7 @@
 #include "alexis_limits.h"
 #include "compat.h"
 #include "jobs.h"
+#include "jobs_int.h"
 #include "jobs_store.h"
 #include "json.h"
 #include "note.h"
@@ -490,6 +491,78 @@ test_files_are_private(void **state)
     f->js = js;
 }
 
+/* Issue 11 item 3: the store refuses writes (the database is "full": a
+ * page cap stands in for a full disk); the result and the final state are
+ * kept, the job stays running (never claimed again, its report waits),
+ * the health says failing; once the store takes writes again, jobs_flush
+ * writes both, in order, once. */
+static void
+test_deferred_writes_survive_a_full_store(void **state)
+{
+    struct fx *f = *state;
+    static char big[200000];
+    char a[JOB_ID_LEN], b[JOB_ID_LEN], err[256];
+    struct job_result r;
+    struct job j;
+    cJSON *doc;
+
+    create(f->js, "full", 1700000000000ULL, a, false);
+    assert_int_equal(jobs_claim(f->js, &j, err, sizeof(err)), 1);
+    jobs_job_free(&j);
+    assert_true(jobs_health(f->js, err, sizeof(err)));
+    assert_int_equal(sqlite3_exec(f->js->db, "PRAGMA max_page_count = 1",
+        NULL, NULL, NULL), SQLITE_OK);
+    memset(big, 'o', sizeof(big));
+    memset(&r, 0, sizeof(r));
+    r.entity = "web1";
+    r.action = "restart";
+    r.state = "succeeded";
+    r.outcome = "ok";
+    r.exit_status = 0;
+    r.signal = "";
+    r.out = big;
+    r.out_len = sizeof(big);
+    r.error = "";
+    assert_int_equal(jobs_result_add(f->js, a, &r, err, sizeof(err)), -1);
+    assert_false(jobs_health(f->js, err, sizeof(err)));
+    assert_non_null(strstr(err, "full"));
+    jobs_defer_result(f->js, a, &r);
+    jobs_defer_finish(f->js, a, "succeeded", NULL);
+    memset(big, 'x', sizeof(big));          /* the copy is the store's */
+    assert_int_equal(jobs_flush(f->js), 2);
+    assert_int_equal(jobs_claim_report(f->js, &j, err, sizeof(err)), 0);
+    assert_false(jobs_health(f->js, err, sizeof(err)));
+    /* New jobs are refused meanwhile: nothing half-written. */
+    {
+        struct job_new jn;
+        bool dup;
+
+        new_job(&jn, "other", 1700000000001ULL);
+        jn.envelope = big;
+        big[sizeof(big) - 1] = '\0';
+        assert_int_equal(jobs_create(f->js, &jn, b, &dup, err, sizeof(err)),
+            -1);
+    }
+    assert_int_equal(sqlite3_exec(f->js->db, "PRAGMA max_page_count = "
+        "1073741823", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(jobs_flush(f->js), 0);
+    assert_true(jobs_health(f->js, err, sizeof(err)));
+    assert_int_equal(jobs_flush(f->js), 0);
+    doc = jobs_get_json(f->js, a, err, sizeof(err));
+    assert_non_null(doc);
+    assert_string_equal(json_str(doc, "state"), "succeeded");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "results")),
+        1);
+    assert_int_equal(strlen(json_str(cJSON_GetArrayItem(
+        cJSON_GetObjectItem(doc, "results"), 0), "stdout")), sizeof(big));
+    assert_int_equal(json_str(cJSON_GetArrayItem(cJSON_GetObjectItem(doc,
+        "results"), 0), "stdout")[0], 'o');
+    cJSON_Delete(doc);
+    assert_int_equal(jobs_claim_report(f->js, &j, err, sizeof(err)), 1);
+    assert_string_equal(j.id, a);
+    jobs_job_free(&j);
+}
+
 int
 main(void)
 {
@@ -508,6 +581,8 @@ main(void)
         cmocka_unit_test(test_note_format_and_cap),
         cmocka_unit_test_setup_teardown(test_files_are_private, setup,
             teardown),
+        cmocka_unit_test_setup_teardown(
+            test_deferred_writes_survive_a_full_store, setup, teardown),
     };
 
     json_init();

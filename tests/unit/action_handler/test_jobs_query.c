@@ -2,7 +2,8 @@
  * GET /v1/jobs filters: parsing every parameter (each bad value named in
  * the error), and the query on a temporary store: each filter, their
  * combination, since, and paging with a cursor that stays stable while new
- * jobs are inserted.
+ * jobs are inserted. With ALEXIS_TEST_PG_URI set (test_jobs.c explains),
+ * the store tests run on PostgreSQL.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,10 +15,12 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <libpq-fe.h>
 
 #include "alexis_limits.h"
 #include "jobs.h"
 #include "jobs_query.h"
+#include "jobs_store.h"
 #include "json.h"
 #include "xmem.h"
 
@@ -130,6 +133,54 @@ struct fx {
     struct jobs *js;
 };
 
+/* The store under test: the SQLite file, or (as in test_jobs.c) the
+ * PostgreSQL database of ALEXIS_TEST_PG_URI, emptied first. */
+static struct jobs *
+open_store(struct fx *f, char *err, size_t errlen)
+{
+    struct jobs_store_opts o;
+
+    memset(&o, 0, sizeof(o));
+    o.store = getenv("ALEXIS_TEST_PG_URI");
+    if (o.store == NULL)
+        return jobs_open(f->path, err, errlen);
+    o.password_file = getenv("ALEXIS_TEST_PG_PASSWORD_FILE");
+    o.holder = "replica-q";
+    o.lease_ms = 30000;
+    return jobs_store_open(&o, err, errlen);
+}
+
+static int
+pg_reset(void)
+{
+    const char *uri = getenv("ALEXIS_TEST_PG_URI");
+    const char *pwf = getenv("ALEXIS_TEST_PG_PASSWORD_FILE");
+    const char *keys[3] = { "dbname", "password", NULL };
+    char pw[256] = "";
+    const char *vals[3] = { uri, pw, NULL };
+    PGconn *c;
+    PGresult *r;
+    FILE *fp;
+    int rc;
+
+    if (uri == NULL)
+        return 0;
+    if (pwf != NULL && (fp = fopen(pwf, "r")) != NULL) {
+        if (fgets(pw, sizeof(pw), fp) != NULL)
+            pw[strcspn(pw, "\n")] = '\0';
+        fclose(fp);
+    }
+    c = PQconnectdbParams(keys, vals, 1);
+    r = PQexec(c, "SET client_min_messages = warning; "
+        "DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+    rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : -1;
+    if (rc == -1)
+        print_error("pg_reset: %s\n", PQerrorMessage(c));
+    PQclear(r);
+    PQfinish(c);
+    return rc;
+}
+
 static int
 setup(void **state)
 {
@@ -140,7 +191,9 @@ setup(void **state)
     if (mkdtemp(f->dir) == NULL)
         return -1;
     snprintf(f->path, sizeof(f->path), "%s/jobs.db", f->dir);
-    if ((f->js = jobs_open(f->path, err, sizeof(err))) == NULL) {
+    if (pg_reset() == -1)
+        return -1;
+    if ((f->js = open_store(f, err, sizeof(err))) == NULL) {
         print_error("%s\n", err);
         return -1;
     }

@@ -17,6 +17,9 @@
 
 #include "conf.h"
 #include "log.h"
+#include "ticketsys_dtv1.h"
+#include "ticketsys_dtv2.h"
+#include "ticketsys_opsgenie.h"
 
 #define SAMPLE TEST_SRC_DIR "/fixtures/samples/conf/poller/alexis.conf.yaml"
 
@@ -79,14 +82,14 @@ test_sample(void **state)
     assert_false(c.single_execution);
     assert_int_equal(c.concurrency, 8);
     assert_int_equal(c.page_size, 100);
-    assert_int_equal(c.feeds[0].kind, FEED_KIND_OPSGENIE);
+    assert_ptr_equal(c.feeds[0].sys, &ticketsys_opsgenie);
     assert_int_equal(c.feeds[0].lookback_ms, 14400000);
     assert_string_equal(c.feeds[0].classifier, "http://classifier/v1");
     assert_string_equal(c.feeds[0].auth->name, "opsgenie_payments");
     assert_string_equal(c.feeds[0].item_tmpl,
         "$base_url/v2/alerts/$uniqueid?identifierType=tiny");
     assert_non_null(strstr(c.feeds[0].list_tmpl, "AND createdAt>$lookback"));
-    assert_int_equal(c.feeds[1].kind, FEED_KIND_DT_V1);
+    assert_ptr_equal(c.feeds[1].sys, &ticketsys_dtv1);
     assert_string_equal(c.feeds[1].base_url,
         "https://abc12345.live.dynatrace.com");
     assert_string_equal(poller_feed_api(&c.feeds[1]), "dynatrace_v1");
@@ -147,12 +150,12 @@ test_dynatrace_versions(void **state)
         "    - name: v1\n      authentication: dt\n      type: dynatrace\n"
         "      feed_url: '$base_url/api/v1/problem/feed?status=OPEN'\n",
         &c, &e), 0);
-    assert_int_equal(c.feeds[0].kind, FEED_KIND_DT_V2);
+    assert_ptr_equal(c.feeds[0].sys, &ticketsys_dtv2);
     assert_string_equal(c.feeds[0].type, "dynatrace");
     assert_string_equal(c.feeds[0].item_tmpl,
         "$base_url/api/v2/problems/$uniqueid");
     assert_string_equal(c.feeds[0].base_url, "http://dt:1");
-    assert_int_equal(c.feeds[1].kind, FEED_KIND_DT_V1);
+    assert_ptr_equal(c.feeds[1].sys, &ticketsys_dtv1);
     assert_string_equal(c.feeds[1].item_tmpl,
         "$base_url/api/v1/problem/details/$uniqueid");
     assert_string_equal(c.feeds[1].classifier, "http://c:2/v1");

@@ -1,12 +1,15 @@
 /*
- * One feed's work in one pass, independent of the API behind it: list the
- * ids of every open item (all pages), then per id decide skip / deliver and
- * build the envelope. feed.c dispatches to feed_opsgenie.c and
- * feed_dynatrace.c and holds what they share: the id list and the paging
- * decisions (pure functions, unit-tested as tables).
+ * Reading a feed, independent of the API behind it: list the ids of every
+ * open item (all pages), then per id decide skip / deliver and build the
+ * envelope. feed_list and feed_item call the feed's ticket-system module
+ * (ticketsys.h: ticketsys_opsgenie.c, ticketsys_dtv1.c, ...); this file
+ * holds what the modules share: the id list, the paging decisions (pure
+ * functions, unit-tested as tables), a JSON GET with the feed's
+ * credentials and the details fetch that ends in an envelope. The poller
+ * reads its feeds with it; all I/O goes through the fetcher seam.
  */
-#ifndef ALEXIS_POLLER_FEED_H
-#define ALEXIS_POLLER_FEED_H
+#ifndef ALEXIS_FEED_H
+#define ALEXIS_FEED_H
 
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -16,13 +19,25 @@
 #include <cjson/cJSON.h>
 
 #include "compat.h"
-#include "conf.h"
 
 struct fetcher;
+struct ticketsys;
+
+/* What a feed reads, as the poller's configuration resolved it (all
+ * borrowed). */
+struct feed_def {
+    const struct ticketsys *sys;        /* the API it speaks */
+    const char             *name;
+    const char             *type;       /* alexis.feed_type */
+    const char             *base_url;
+    const char             *list_tmpl;  /* feed_url, with placeholders */
+    const char             *item_tmpl;  /* individual_url */
+    uint64_t                lookback_ms;    /* 0: none */
+};
 
 /* Everything a feed call needs; all borrowed. */
 struct feed_ctx {
-    const struct poller_feed   *feed;
+    const struct feed_def      *feed;
     struct fetcher             *fetcher;
     const char *const          *hdrs;       /* the feed's credential lines */
     size_t                      page_size;  /* OpsGenie limit */
@@ -65,15 +80,16 @@ struct item_outcome {
     char                err[256];
 };
 
-/* List every open item of the feed. 0 with out filled (possibly cut short,
- * see r->truncated); -1 with err when a list call failed after its
- * retries (ids read so far stay in out, unused). Stops early, returning
- * 0, when *stop becomes true. */
+/* List every open item of the feed (its module's list). 0 with out
+ * filled (possibly cut short, see r->truncated); -1 with err when a list
+ * call failed after its retries (ids read so far stay in out, unused).
+ * Stops early, returning 0, when *stop becomes true. */
 int feed_list(const struct feed_ctx *c, struct feed_ids *out,
     struct feed_list_result *r, char *err, size_t errlen) ATTR_WUR;
 
-/* Decide one item and build its envelope. Thread-safe for distinct
- * contexts (one fetcher per thread). o->envelope belongs to the caller. */
+/* Decide one item and build its envelope (its module's item).
+ * Thread-safe for distinct contexts (one fetcher per thread).
+ * o->envelope belongs to the caller. */
 void feed_item(const struct feed_ctx *c, const char *id,
     struct item_outcome *o);
 
@@ -111,24 +127,13 @@ enum page_step feed_dt_page_step(bool has_key, unsigned pages,
  * "max_pages"), or NULL. */
 const char *feed_page_step_name(enum page_step s);
 
-/* ---- The two API families (feed_opsgenie.c, feed_dynatrace.c). ---- */
-
-int feed_opsgenie_list(const struct feed_ctx *c, struct feed_ids *out,
-    struct feed_list_result *r, char *err, size_t errlen) ATTR_WUR;
-void feed_opsgenie_item(const struct feed_ctx *c, const char *id,
-    struct item_outcome *o);
-int feed_dynatrace_list(const struct feed_ctx *c, struct feed_ids *out,
-    struct feed_list_result *r, char *err, size_t errlen) ATTR_WUR;
-void feed_dynatrace_item(const struct feed_ctx *c, const char *id,
-    struct item_outcome *o);
-
 /* The placeholder values of c's feed: base_url, the lookback epoch (now
  * minus the feed's lookback; 0 when it has none) and id (may be NULL). */
 struct url_vars;
 void feed_url_vars(const struct feed_ctx *c, const char *id,
     struct url_vars *v);
 
-/* Shared by both: GET url with the feed's credentials and parse a JSON
+/* GET url with the feed's credentials and parse a JSON
  * answer. Returns the tree (caller deletes) when the status is 200; NULL
  * otherwise with *status set (0: transport error or not JSON) and one
  * sentence in err. */
@@ -140,5 +145,8 @@ cJSON *feed_get_json(const struct feed_ctx *c, const char *url,
  * FAIL. */
 void feed_details(const struct feed_ctx *c, const char *id,
     struct item_outcome *o);
+
+/* Whether *c->stop is set. */
+bool feed_stopping(const struct feed_ctx *c);
 
 #endif

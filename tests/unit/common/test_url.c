@@ -15,7 +15,6 @@
 
 #include <cmocka.h>
 
-#include "conf.h"
 #include "feed.h"
 #include "poller_limits.h"
 #include "url.h"
@@ -190,7 +189,7 @@ static void
 test_lookback_epoch(void **state)
 {
     static const uint64_t lookbacks[] = { 14400000, 5400000, 0 };
-    struct poller_feed f;
+    struct feed_def f;
     struct feed_ctx c;
     struct url_vars v;
     size_t i;

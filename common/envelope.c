@@ -11,24 +11,22 @@
 #include <cjson/cJSON.h>
 
 #include "json.h"
+#include "ticketsys.h"
 
 const char *
-envelope_id_key(enum feed_kind kind)
+envelope_id_key(const struct ticketsys *sys)
 {
-    return kind == FEED_KIND_OPSGENIE ? "tinyId" : "problem_id";
+    return sys->id_key;
 }
 
 /* The member of doc that holds the alert or problem, detached. */
 static cJSON *
-take_object(cJSON *doc, enum feed_kind kind, char *err, size_t errlen)
+take_object(cJSON *doc, const struct ticketsys *sys, char *err,
+    size_t errlen)
 {
-    const char *member = NULL;
+    const char *member = sys->item_member;
     cJSON *obj;
 
-    if (kind == FEED_KIND_OPSGENIE)
-        member = "data";
-    else if (kind == FEED_KIND_DT_V1)
-        member = "result";
     if (member == NULL) {
         if (!cJSON_IsObject(doc)) {
             snprintf(err, errlen, "answer is not a JSON object");
@@ -58,7 +56,7 @@ meta_object(const struct envelope_meta *m)
 }
 
 char *
-envelope_build(const char *body, size_t len, enum feed_kind kind,
+envelope_build(const char *body, size_t len, const struct ticketsys *sys,
     const struct envelope_meta *m, char *err, size_t errlen)
 {
     cJSON *doc = NULL, *obj = NULL;
@@ -67,7 +65,7 @@ envelope_build(const char *body, size_t len, enum feed_kind kind,
     if ((doc = json_parse_located(body, len, "answer", err,
         errlen)) == NULL)
         goto out;
-    if ((obj = take_object(doc, kind, err, errlen)) == NULL)
+    if ((obj = take_object(doc, sys, err, errlen)) == NULL)
         goto out;
     if (obj == doc)
         doc = NULL;

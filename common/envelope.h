@@ -6,13 +6,14 @@
  * classifier looks credentials up in its own configuration. Pure: no I/O,
  * no logging, thread-safe.
  */
-#ifndef ALEXIS_POLLER_ENVELOPE_H
-#define ALEXIS_POLLER_ENVELOPE_H
+#ifndef ALEXIS_ENVELOPE_H
+#define ALEXIS_ENVELOPE_H
 
 #include <stddef.h>
 
 #include "compat.h"
-#include "conf.h"
+
+struct ticketsys;
 
 struct envelope_meta {
     const char *feed_type;      /* "opsgenie" | "dynatrace" */
@@ -22,16 +23,19 @@ struct envelope_meta {
     const char *unique_value;
 };
 
-/* The id key the logs and the envelope use for a feed kind: "tinyId" for
- * OpsGenie, "problem_id" for Dynatrace (the original's habit). */
-const char *envelope_id_key(enum feed_kind kind);
+/* The id key the logs and the envelope use for a ticket system's items:
+ * sys->id_key ("tinyId" for OpsGenie, "problem_id" for Dynatrace, the
+ * original's habit). */
+const char *envelope_id_key(const struct ticketsys *sys);
 
-/* Build the envelope from a details answer body[0..len): OpsGenie's
- * "data" object, Dynatrace v1's "result" object, or Dynatrace v2's bare
- * problem object. An "alexis" member the source object may carry is
+/* Build the envelope from a details answer body[0..len): its
+ * sys->item_member object (OpsGenie's "data", Dynatrace v1's "result"),
+ * or the answer itself when the module names none (Dynatrace v2's bare
+ * problem object). An "alexis" member the source object may carry is
  * replaced. Returns compact JSON (caller frees), or NULL with one sentence
  * in err when the body is not JSON or lacks that object. */
-char *envelope_build(const char *body, size_t len, enum feed_kind kind,
+char *envelope_build(const char *body, size_t len,
+    const struct ticketsys *sys,
     const struct envelope_meta *m, char *err, size_t errlen);
 
 #endif

@@ -15,14 +15,16 @@
 
 #include <cmocka.h>
 
-#include "conf.h"
 #include "envelope.h"
 #include "json.h"
 #include "log.h"
+#include "ticketsys_dtv1.h"
+#include "ticketsys_dtv2.h"
+#include "ticketsys_opsgenie.h"
 
 struct row {
     const char     *name;
-    enum feed_kind  kind;
+    const struct ticketsys *kind;
     const char     *body;
     const char     *want;   /* exact compact JSON, or NULL for an error */
     const char     *err;
@@ -36,31 +38,31 @@ struct row {
     "\"unique_value\":\"412\"}"
 
 static const struct row rows[] = {
-    { "opsgenie data", FEED_KIND_OPSGENIE,
+    { "opsgenie data", &ticketsys_opsgenie,
       "{\"data\":{\"tinyId\":\"412\",\"tags\":[\"a\"],\"details\":{\"host\":"
       "\"db01\"},\"count\":3},\"took\":0.008,\"requestId\":\"r\"}",
       "{\"tinyId\":\"412\",\"tags\":[\"a\"],\"details\":{\"host\":\"db01\"},"
       "\"count\":3," META_OG "}", NULL },
-    { "dynatrace v1 result", FEED_KIND_DT_V1,
+    { "dynatrace v1 result", &ticketsys_dtv1,
       "{\"result\":{\"id\":\"412\",\"startTime\":1732269960000,"
       "\"tagsOfAffectedEntities\":[{\"context\":\"CONTEXTLESS\",\"key\":"
       "\"k\"}]}}",
       "{\"id\":\"412\",\"startTime\":1732269960000,\"tagsOfAffectedEntities"
       "\":[{\"context\":\"CONTEXTLESS\",\"key\":\"k\"}]," META_DT "}", NULL },
-    { "dynatrace v2 bare", FEED_KIND_DT_V2,
+    { "dynatrace v2 bare", &ticketsys_dtv2,
       "{\"problemId\":\"412\",\"endTime\":-1,\"rootCauseEntity\":null}",
       "{\"problemId\":\"412\",\"endTime\":-1,\"rootCauseEntity\":null,"
       META_DT "}", NULL },
-    { "foreign alexis member replaced", FEED_KIND_OPSGENIE,
+    { "foreign alexis member replaced", &ticketsys_opsgenie,
       "{\"data\":{\"tinyId\":\"412\",\"alexis\":{\"feed_headers\":"
       "{\"Authorization\":\"GenieKey secret\"},\"unique_value\":\"9\"}}}",
       "{\"tinyId\":\"412\"," META_OG "}", NULL },
-    { "opsgenie without data", FEED_KIND_OPSGENIE,
+    { "opsgenie without data", &ticketsys_opsgenie,
       "{\"message\":\"x\"}", NULL, "no \"data\" object" },
-    { "v1 result not an object", FEED_KIND_DT_V1,
+    { "v1 result not an object", &ticketsys_dtv1,
       "{\"result\":[1]}", NULL, "no \"result\" object" },
-    { "v2 array", FEED_KIND_DT_V2, "[1,2]", NULL, "not a JSON object" },
-    { "not json", FEED_KIND_DT_V2, "<html>", NULL, "invalid JSON" },
+    { "v2 array", &ticketsys_dtv2, "[1,2]", NULL, "not a JSON object" },
+    { "not json", &ticketsys_dtv2, "<html>", NULL, "invalid JSON" },
 };
 
 static void
@@ -77,7 +79,7 @@ test_build(void **state)
     (void)state;
     for (i = 0; i < NELEM(rows); i++) {
         mm = m;
-        if (rows[i].kind != FEED_KIND_OPSGENIE) {
+        if (rows[i].kind != &ticketsys_opsgenie) {
             mm.feed_type = "dynatrace";
             mm.unique_key = envelope_id_key(rows[i].kind);
         }
@@ -103,9 +105,9 @@ static void
 test_id_keys(void **state)
 {
     (void)state;
-    assert_string_equal(envelope_id_key(FEED_KIND_OPSGENIE), "tinyId");
-    assert_string_equal(envelope_id_key(FEED_KIND_DT_V1), "problem_id");
-    assert_string_equal(envelope_id_key(FEED_KIND_DT_V2), "problem_id");
+    assert_string_equal(envelope_id_key(&ticketsys_opsgenie), "tinyId");
+    assert_string_equal(envelope_id_key(&ticketsys_dtv1), "problem_id");
+    assert_string_equal(envelope_id_key(&ticketsys_dtv2), "problem_id");
 }
 
 int

@@ -16,13 +16,15 @@
 
 #include <cmocka.h>
 
-#include "conf.h"
 #include "feed.h"
 #include "fetcher.h"
 #include "json.h"
 #include "log.h"
 #include "poller_limits.h"
 #include "str.h"
+#include "ticketsys_dtv1.h"
+#include "ticketsys_dtv2.h"
+#include "ticketsys_opsgenie.h"
 #include "url.h"
 #include "xmem.h"
 
@@ -194,16 +196,15 @@ fake_reset(struct fake *k)
 static const char *const hdrs[] = { "Authorization: GenieKey k", NULL };
 
 static void
-ctx_for(struct feed_ctx *c, struct poller_feed *feed, struct fake *k,
-    enum feed_kind kind, const char *list_tmpl, const char *item_tmpl)
+ctx_for(struct feed_ctx *c, struct feed_def *feed, struct fake *k,
+    const struct ticketsys *kind, const char *list_tmpl,
+    const char *item_tmpl)
 {
     memset(feed, 0, sizeof(*feed));
-    feed->name = (char *)(uintptr_t)"f";
-    feed->type = (char *)(uintptr_t)(kind == FEED_KIND_OPSGENIE ?
-        "opsgenie" : "dynatrace");
-    feed->kind = kind;
-    feed->base_url = (char *)(uintptr_t)(kind == FEED_KIND_OPSGENIE ?
-        "http://og" : "http://dt");
+    feed->name = "f";
+    feed->type = kind->feed_type;
+    feed->sys = kind;
+    feed->base_url = kind == &ticketsys_opsgenie ? "http://og" : "http://dt";
     feed->list_tmpl = list_tmpl;
     feed->item_tmpl = item_tmpl;
     feed->lookback_ms = 60000;
@@ -245,7 +246,7 @@ test_og_list(void **state)
 {
     struct fake k;
     struct feed_ctx c;
-    struct poller_feed feed;
+    struct feed_def feed;
     struct feed_ids ids;
     struct feed_list_result r;
     char err[256];
@@ -261,7 +262,7 @@ test_og_list(void **state)
         k.total = w->total;
         k.fail_offset = w->fail_offset;
         k.repeat = w->repeat;
-        ctx_for(&c, &feed, &k, FEED_KIND_OPSGENIE, OG_LIST, "");
+        ctx_for(&c, &feed, &k, &ticketsys_opsgenie, OG_LIST, "");
         c.page_size = w->page_size;
         c.max_pages = w->max_pages;
         memset(&ids, 0, sizeof(ids));
@@ -281,7 +282,7 @@ test_og_list(void **state)
     /* The query is encoded and carries limit and offset. */
     fake_reset(&k);
     k.total = 150;
-    ctx_for(&c, &feed, &k, FEED_KIND_OPSGENIE, OG_LIST, "");
+    ctx_for(&c, &feed, &k, &ticketsys_opsgenie, OG_LIST, "");
     memset(&ids, 0, sizeof(ids));
     assert_int_equal(feed_list(&c, &ids, &r, err, sizeof(err)), 0);
     assert_int_equal(k.ncalls, 2);
@@ -300,7 +301,7 @@ test_dt_v2_list(void **state)
 {
     struct fake k;
     struct feed_ctx c;
-    struct poller_feed feed;
+    struct feed_def feed;
     struct feed_ids ids;
     struct feed_list_result r;
     char err[256];
@@ -308,7 +309,7 @@ test_dt_v2_list(void **state)
     (void)state;
     memset(&k, 0, sizeof(k));
     fake_reset(&k);
-    ctx_for(&c, &feed, &k, FEED_KIND_DT_V2, "$base_url/api/v2/problems?"
+    ctx_for(&c, &feed, &k, &ticketsys_dtv2, "$base_url/api/v2/problems?"
         "problemSelector=status(\"open\")&fields=recentComments&from="
         "$lookback", "$base_url/api/v2/problems/$uniqueid");
     memset(&ids, 0, sizeof(ids));
@@ -348,7 +349,7 @@ test_dt_items(void **state)
 {
     struct fake k;
     struct feed_ctx c;
-    struct poller_feed feed;
+    struct feed_def feed;
     struct item_outcome o;
     size_t i;
 
@@ -358,7 +359,7 @@ test_dt_items(void **state)
         fake_reset(&k);
         k.comments = item_rows[i].comments;
         k.details_status = item_rows[i].details_status;
-        ctx_for(&c, &feed, &k, FEED_KIND_DT_V2, "",
+        ctx_for(&c, &feed, &k, &ticketsys_dtv2, "",
             "$base_url/api/v2/problems/$uniqueid");
         feed_item(&c, "P1", &o);
         if (o.result != item_rows[i].want || k.ncalls != item_rows[i].calls)

@@ -1,13 +1,14 @@
 /*
- * URL building for the poller: placeholder substitution in the original's
- * feed_url / individual_url templates, percent-encoding of the query as the
- * operator wrote it (the original's folded YAML queries hold spaces, '=',
- * '>' and '!' inside the query parameter's value), and the paging edits
+ * URL building for feeds (the poller): placeholder substitution in the
+ * original's feed_url / individual_url templates, percent-encoding of the
+ * query as the operator wrote it (the original's folded YAML queries hold
+ * spaces, '=', '>' and '!' inside the query parameter's value), and the
+ * paging edits
  * (set offset/limit, keep only nextPageKey). Pure string functions: no I/O,
  * no logging, thread-safe.
  */
-#ifndef ALEXIS_POLLER_URL_H
-#define ALEXIS_POLLER_URL_H
+#ifndef ALEXIS_URL_H
+#define ALEXIS_URL_H
 
 #include <stddef.h>
 #include <stdint.h>

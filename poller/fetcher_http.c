@@ -1,11 +1,11 @@
 /*
- * The real fetcher (see fetcher.h), over http_client_do_retry_ex: GETs
+ * The poller's fetcher (see fetcher_http.h), over http_client_do_retry_ex: GETs
  * retry 429, 5xx (not 501) and transport errors up to max_retries times;
  * the shared throttle paces every attempt, and a 429 closes its gate for
  * the wait (the server's Retry-After, or the backoff) so all workers back
  * off together. Every attempt is counted for poll_finished.
  */
-#include "fetcher.h"
+#include "fetcher_http.h"
 
 #include <errno.h>
 #include <stdbool.h>

@@ -1,7 +1,8 @@
 /*
- * What the feed families share (see feed.h): dispatch by kind, the id list
- * with its repeat check, the paging decisions, one JSON GET with the feed's
- * credentials, and the details fetch that ends in an envelope.
+ * What the feed modules share (see feed.h): the call into the feed's
+ * module, the id list with its repeat check, the paging decisions, one
+ * JSON GET with the feed's credentials, and the details fetch that ends
+ * in an envelope.
  */
 #include "feed.h"
 
@@ -13,6 +14,7 @@
 #include "fetcher.h"
 #include "json.h"
 #include "poller_limits.h"
+#include "ticketsys.h"
 #include "url.h"
 #include "xmem.h"
 
@@ -21,9 +23,7 @@ feed_list(const struct feed_ctx *c, struct feed_ids *out,
     struct feed_list_result *r, char *err, size_t errlen)
 {
     memset(r, 0, sizeof(*r));
-    if (c->feed->kind == FEED_KIND_OPSGENIE)
-        return feed_opsgenie_list(c, out, r, err, errlen);
-    return feed_dynatrace_list(c, out, r, err, errlen);
+    return c->feed->sys->list(c, out, r, err, errlen);
 }
 
 void
@@ -31,10 +31,13 @@ feed_item(const struct feed_ctx *c, const char *id, struct item_outcome *o)
 {
     memset(o, 0, sizeof(*o));
     o->result = ITEM_FAIL;
-    if (c->feed->kind == FEED_KIND_OPSGENIE)
-        feed_opsgenie_item(c, id, o);
-    else
-        feed_dynatrace_item(c, id, o);
+    c->feed->sys->item(c, id, o);
+}
+
+bool
+feed_stopping(const struct feed_ctx *c)
+{
+    return c->stop != NULL && atomic_load(c->stop);
 }
 
 bool
@@ -211,7 +214,7 @@ item_meta(const struct feed_ctx *c, const char *id, struct envelope_meta *m)
     m->feed_type = c->feed->type;
     m->feed_name = c->feed->name;
     m->base_url = c->feed->base_url;
-    m->unique_key = envelope_id_key(c->feed->kind);
+    m->unique_key = c->feed->sys->id_key;
     m->unique_value = id;
 }
 
@@ -248,7 +251,7 @@ feed_details(const struct feed_ctx *c, const char *id, struct item_outcome *o)
     }
     item_meta(c, id, &m);
     o->reason = "envelope";
-    if ((o->envelope = envelope_build(res.body, res.body_len, c->feed->kind,
+    if ((o->envelope = envelope_build(res.body, res.body_len, c->feed->sys,
         &m, o->err, sizeof(o->err))) != NULL) {
         o->result = ITEM_DELIVER;
         o->reason = NULL;

@@ -1,0 +1,319 @@
+/*
+ * The OpsGenie module (see ticketsys_opsgenie.h).
+ */
+#include "ticketsys_opsgenie.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert.h"
+#include "alexis_limits.h"
+#include "feed.h"
+#include "json.h"
+#include "poller_limits.h"
+#include "ticket.h"
+#include "url.h"
+
+#define OG_USER         "Alexis"
+#define OG_SOURCE       "alexis"
+#define OG_ALERTS       "/v2/alerts"
+/* Notes read back per look for a note already sent: the newest first. */
+#define OG_NOTES_QUERY  "&limit=100&order=desc"
+
+/* ---- Reading the feed ---- */
+
+/* The URL of one page: the feed URL with limit and offset set (ours
+ * replace any the operator wrote). */
+static char *
+page_url(const char *base, size_t offset, size_t limit, char *err,
+    size_t errlen)
+{
+    char num[32], *u1, *u2 = NULL;
+
+    snprintf(num, sizeof(num), "%zu", limit);
+    if ((u1 = url_set_param(base, "limit", num)) != NULL) {
+        snprintf(num, sizeof(num), "%zu", offset);
+        u2 = url_set_param(u1, "offset", num);
+    }
+    free(u1);
+    if (u2 == NULL)
+        snprintf(err, errlen, "page URL too long");
+    return u2;
+}
+
+/* Add the tinyIds of one page. Returns the number of items on the page,
+ * or -1 when the answer has no data array. */
+static long
+take_page(const cJSON *doc, struct feed_ids *out, struct feed_list_result *r,
+    bool *full)
+{
+    const cJSON *data = cJSON_GetObjectItemCaseSensitive(doc, "data"), *it;
+    const char *id;
+    long n = 0;
+
+    if (!cJSON_IsArray(data))
+        return -1;
+    cJSON_ArrayForEach(it, data) {
+        n++;
+        id = json_str(it, "tinyId");
+        if (!feed_id_ok(id)) {
+            r->invalid++;
+            continue;
+        }
+        if (out->n >= POLLER_ITEMS_MAX) {
+            *full = true;
+            continue;
+        }
+        (void)feed_ids_add(out, id);
+    }
+    return n;
+}
+
+static bool
+has_next(const cJSON *doc)
+{
+    const cJSON *paging = cJSON_GetObjectItemCaseSensitive(doc, "paging");
+    const char *next = json_str(paging, "next");
+
+    return next != NULL && *next != '\0';
+}
+
+static int
+og_list(const struct feed_ctx *c, struct feed_ids *out,
+    struct feed_list_result *r, char *err, size_t errlen)
+{
+    struct url_vars v;
+    size_t offset = 0, limit = c->page_size;
+    char *base = NULL, *url = NULL;
+    cJSON *doc = NULL;
+    enum page_step step = PAGE_NEXT;
+    bool full = false;
+    long got;
+    int rc = -1;
+
+    feed_url_vars(c, NULL, &v);
+    if ((base = url_expand(c->feed->list_tmpl, &v, err, errlen)) == NULL)
+        goto out;
+    while (step == PAGE_NEXT) {
+        if (feed_stopping(c))
+            break;
+        free(url);
+        if ((url = page_url(base, offset, limit, err, errlen)) == NULL)
+            goto out;
+        cJSON_Delete(doc);
+        if ((doc = feed_get_json(c, url, &r->status, err, errlen)) == NULL)
+            goto out;
+        r->pages++;
+        if ((got = take_page(doc, out, r, &full)) == -1) {
+            snprintf(err, errlen, "answer has no \"data\" array");
+            goto out;
+        }
+        step = feed_og_page_step(offset, limit, (size_t)got, has_next(doc),
+            r->pages, c->max_pages, &offset, &limit);
+        if (full) {
+            r->truncated = "items_max";
+            break;
+        }
+        r->truncated = feed_page_step_name(step);
+    }
+    rc = 0;
+out:
+    cJSON_Delete(doc);
+    free(url);
+    free(base);
+    return rc;
+}
+
+static void
+og_item(const struct feed_ctx *c, const char *id, struct item_outcome *o)
+{
+    feed_details(c, id, o);
+}
+
+/* ---- The envelope ---- */
+
+static int
+og_identify(struct alert *a, char *err, size_t errlen)
+{
+    const char *s;
+
+    (void)err;
+    (void)errlen;
+    a->id = json_str(a->doc, "tinyId");
+    if ((s = json_str(a->doc, "id")) != NULL && *s != '\0') {
+        a->ticket_id = s;
+        a->ticket_id_type = "id";
+    } else {
+        a->ticket_id = a->id != NULL ? a->id : a->unique_value;
+        a->ticket_id_type = "tiny";
+    }
+    if (a->id == NULL)
+        a->id = a->unique_value;
+    return 0;
+}
+
+static void
+og_collect_tags(struct alert *a)
+{
+    const cJSON *t;
+
+    cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(a->doc, "tags")) {
+        if (cJSON_IsString(t))
+            alert_add_tag(a, t->valuestring);
+    }
+}
+
+/* ---- Writing ---- */
+
+static char *
+og_url(const struct ticket_ref *t, const char *what, const char *extra)
+{
+    char query[96];
+
+    snprintf(query, sizeof(query), "?identifierType=%s%s",
+        t->id_type != NULL ? t->id_type : "id", extra != NULL ? extra : "");
+    return ticket_url(t, OG_ALERTS, what, query);
+}
+
+/* POST /v2/alerts/{id}/teams {"team":{"name":team},"user","source"}; note
+ * (may be NULL) is attached. */
+static int
+add_team(struct fetcher *f, const struct ticket_ref *t, const char *team,
+    const char *note, struct ticket_outcome *out)
+{
+    cJSON *body, *tm;
+    char *url;
+    int rc;
+
+    body = cJSON_CreateObject();
+    tm = cJSON_AddObjectToObject(body, "team");
+    cJSON_AddStringToObject(tm, "name", team);
+    cJSON_AddStringToObject(body, "user", OG_USER);
+    cJSON_AddStringToObject(body, "source", OG_SOURCE);
+    if (note != NULL)
+        cJSON_AddStringToObject(body, "note", note);
+    url = og_url(t, "teams", NULL);
+    rc = ticket_send_json(f, t, "POST", url, body, false, out);
+    free(url);
+    cJSON_Delete(body);
+    return rc;
+}
+
+static int
+og_mark(struct fetcher *f, const struct ticket_ref *t, enum ticket_queue q,
+    const char *queue, const char *note, struct ticket_outcome *out)
+{
+    (void)q;
+    return add_team(f, t, queue, note, out);
+}
+
+static int
+og_route(struct fetcher *f, const struct ticket_ref *t, const char *team,
+    struct ticket_outcome *out)
+{
+    return add_team(f, t, team, NULL, out);
+}
+
+static int
+og_note(struct fetcher *f, const struct ticket_ref *t, const char *text,
+    struct ticket_outcome *out)
+{
+    cJSON *body;
+    char *url;
+    int rc;
+
+    body = cJSON_CreateObject();
+    cJSON_AddStringToObject(body, "note", text);
+    cJSON_AddStringToObject(body, "user", OG_USER);
+    cJSON_AddStringToObject(body, "source", OG_SOURCE);
+    url = og_url(t, "notes", NULL);
+    rc = ticket_send_json(f, t, "POST", url, body, true, out);
+    free(url);
+    cJSON_Delete(body);
+    return rc;
+}
+
+/* GET /v2/alerts/{id}/notes, newest first: {"data":[{"note":...}]}. */
+static int
+og_note_find(struct fetcher *f, const struct ticket_ref *t,
+    const char *needle, char *err, size_t errlen)
+{
+    char *url = og_url(t, "notes", OG_NOTES_QUERY);
+    cJSON *doc;
+    long status;
+    int found = -1;
+
+    if ((doc = ticket_get_json(f, t, url, &status, err, errlen)) != NULL)
+        found = ticket_list_has(doc, "data", "note", needle) ? 1 : 0;
+    cJSON_Delete(doc);
+    free(url);
+    return found;
+}
+
+/* GET /v2/alerts/{id}: data.status is "open" or "closed" (acknowledged
+ * and snoozed alerts are still open). */
+static enum ticket_state
+og_state(struct fetcher *f, const struct ticket_ref *t, char *err,
+    size_t errlen)
+{
+    static const char *const closed[] = { "closed", "resolved", NULL };
+    char *url = og_url(t, NULL, NULL);
+    enum ticket_state st;
+
+    st = ticket_state_at(f, t, url, "data.status", closed, err, errlen);
+    free(url);
+    return st;
+}
+
+/* ---- Webhooks ---- */
+
+/* {"action": ..., "alert": {"alertId": ..., "tinyId": ...}}: the feed
+ * reads alerts by tinyId (its unique value), so that is the one taken. */
+static int
+og_webhook_id(const cJSON *payload, char *id, size_t idlen, char *err,
+    size_t errlen)
+{
+    const cJSON *alert = cJSON_GetObjectItemCaseSensitive(payload, "alert");
+    const char *s;
+
+    if (!cJSON_IsObject(alert)) {
+        snprintf(err, errlen, "missing field alert (an object)");
+        return -1;
+    }
+    s = json_str(alert, "tinyId");
+    if (!feed_id_ok(s)) {
+        snprintf(err, errlen, "missing field alert.tinyId");
+        return -1;
+    }
+    if ((size_t)snprintf(id, idlen, "%s", s) >= idlen) {
+        snprintf(err, errlen, "alert.tinyId is too long");
+        return -1;
+    }
+    return 0;
+}
+
+const struct ticketsys ticketsys_opsgenie = {
+    .name = "opsgenie",
+    .feed_type = "opsgenie",
+    .id_key = "tinyId",
+    .default_base_url = "https://api.opsgenie.com",
+    .key_scheme = "GenieKey ",
+    .url_path = NULL,
+    .default_item_url = "$base_url/v2/alerts/$uniqueid?identifierType=tiny",
+    .item_member = "data",
+    .note_max = OPSGENIE_NOTE_MAX,
+    .mark_names = { "remediation_queue", "investigation_queue" },
+    .owns = NULL,
+    .list = og_list,
+    .item = og_item,
+    .identify = og_identify,
+    .collect_tags = og_collect_tags,
+    .mark = og_mark,
+    .route = og_route,
+    .note = og_note,
+    .note_find = og_note_find,
+    .state = og_state,
+    .webhook_id = og_webhook_id,
+};

@@ -1,0 +1,641 @@
+/*
+ * The ticket-system modules behind their interface, through the fetcher
+ * seam: which module a feed type, a feed URL or an envelope picks; for
+ * each module which API, URL, method, body and credentials a mark, a
+ * route and a note use, and what is refused (a base_url that is not ours,
+ * teams on Dynatrace, a 4xx); reading the alert's state; the id in a
+ * webhook payload; and a note whose POST timed out after it landed being
+ * found, not sent twice (issue 11).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "alert.h"
+#include "cfg.h"
+#include "fetcher.h"
+#include "json.h"
+#include "log.h"
+#include "str.h"
+#include "ticket.h"
+#include "ticketsys.h"
+#include "ticketsys_dtv1.h"
+#include "ticketsys_dtv2.h"
+#include "ticketsys_opsgenie.h"
+#include "xmem.h"
+
+/* ---- Which module ---- */
+
+static void
+test_lookup(void **state)
+{
+    char buf[160];
+    cJSON *v1, *v2, *none;
+
+    (void)state;
+    assert_ptr_equal(ticketsys_find("OpsGenie"), &ticketsys_opsgenie);
+    assert_ptr_equal(ticketsys_find("dynatrace"), &ticketsys_dtv1);
+    assert_null(ticketsys_find("jira"));
+    assert_null(ticketsys_find(NULL));
+    assert_true(ticketsys_known_type("DYNATRACE"));
+    assert_false(ticketsys_known_type("servicenow"));
+    assert_ptr_equal(ticketsys_for_url("opsgenie", "$base_url/v2/alerts"),
+        &ticketsys_opsgenie);
+    assert_ptr_equal(ticketsys_for_url("dynatrace",
+        "$base_url/api/v2/problems?from=$lookback"), &ticketsys_dtv2);
+    assert_ptr_equal(ticketsys_for_url("dynatrace",
+        "$base_url/api/v1/problem/feed?status=OPEN"), &ticketsys_dtv1);
+    assert_null(ticketsys_for_url("dynatrace", "$base_url/api/v3/x"));
+    v1 = cJSON_Parse("{\"id\":\"P1\"}");
+    v2 = cJSON_Parse("{\"problemId\":\"P2\",\"id\":\"x\"}");
+    none = cJSON_Parse("{\"title\":\"t\"}");
+    assert_ptr_equal(ticketsys_for_item("dynatrace", v1), &ticketsys_dtv1);
+    assert_ptr_equal(ticketsys_for_item("dynatrace", v2), &ticketsys_dtv2);
+    assert_ptr_equal(ticketsys_for_item("dynatrace", none), &ticketsys_dtv2);
+    assert_ptr_equal(ticketsys_for_item("opsgenie", none),
+        &ticketsys_opsgenie);
+    assert_null(ticketsys_for_item("jira", none));
+    cJSON_Delete(v1);
+    cJSON_Delete(v2);
+    cJSON_Delete(none);
+    assert_string_equal(ticketsys_type_names(false, buf, sizeof(buf)),
+        "opsgenie or dynatrace");
+    assert_string_equal(ticketsys_type_names(true, buf, sizeof(buf)),
+        "\"opsgenie\" or \"dynatrace\"");
+    assert_string_equal(ticketsys_url_paths("dynatrace", buf, sizeof(buf)),
+        "/api/v1/problem/feed or /api/v2/problems");
+    assert_string_equal(ticketsys_url_paths("opsgenie", buf, sizeof(buf)),
+        "");
+    assert_string_equal(ticketsys_dtv1.name, "dynatrace_v1");
+    assert_string_equal(ticketsys_opsgenie.id_key, "tinyId");
+    assert_string_equal(ticketsys_dtv2.id_key, "problem_id");
+}
+
+/* ---- A fake ticket API behind the fetcher seam ---- */
+
+#define CALLS_MAX   16
+
+struct call {
+    char   *method, *url, *hdrs, *body;
+};
+
+/* One scripted answer: status (0 with transport set: no answer). */
+struct answer {
+    long        status;
+    const char *body;
+    int         transport;
+};
+
+struct fake {
+    struct fetcher      f;
+    const struct answer *script;
+    size_t              nscript, next;
+    struct call         calls[CALLS_MAX];
+    size_t              ncalls;
+    long                waited_ms;
+};
+
+static int
+record(struct fake *k, const char *method, const char *url,
+    const char *const *hdrs, const char *body, size_t len,
+    struct http_result *res)
+{
+    const struct answer *a;
+    struct call *c;
+    struct buf b;
+
+    assert_true(k->ncalls < CALLS_MAX);
+    c = &k->calls[k->ncalls++];
+    c->method = xstrdup(method);
+    c->url = xstrdup(url);
+    buf_init(&b, 4096);
+    for (; hdrs != NULL && *hdrs != NULL; hdrs++)
+        assert_int_equal(buf_appendf(&b, "%s\n", *hdrs), 0);
+    c->hdrs = buf_steal(&b);
+    c->body = body != NULL ? xstrndup(body, len) : NULL;
+    k->f.calls++;
+    memset(res, 0, sizeof(*res));
+    res->retry_after_ms = -1;
+    assert_true(k->next < k->nscript);
+    a = &k->script[k->next++];
+    if (a->transport) {
+        snprintf(res->err, sizeof(res->err), "Operation timed out");
+        return -1;
+    }
+    res->status = a->status;
+    res->body = xstrdup(a->body != NULL ? a->body : "");
+    res->body_len = strlen(res->body);
+    return 0;
+}
+
+static int
+fake_get(struct fetcher *f, const char *url, const char *const *hdrs,
+    struct http_result *res)
+{
+    return record(f->ctx, "GET", url, hdrs, NULL, 0, res);
+}
+
+static int
+fake_post(struct fetcher *f, const char *url, const char *const *hdrs,
+    const char *body, size_t len, struct http_result *res)
+{
+    return record(f->ctx, "POST", url, hdrs, body, len, res);
+}
+
+static int
+fake_send(struct fetcher *f, const char *method, const char *url,
+    const char *const *hdrs, const char *body, size_t len,
+    struct http_result *res)
+{
+    return record(f->ctx, method, url, hdrs, body, len, res);
+}
+
+static void
+fake_wait(struct fetcher *f, long ms)
+{
+    ((struct fake *)f->ctx)->waited_ms += ms;
+}
+
+static void
+fake_free(struct fake *k)
+{
+    size_t i;
+
+    for (i = 0; i < k->ncalls; i++) {
+        free(k->calls[i].method);
+        free(k->calls[i].url);
+        free(k->calls[i].hdrs);
+        free(k->calls[i].body);
+    }
+    memset(k, 0, sizeof(*k));
+}
+
+static void
+fake_init(struct fake *k, const struct answer *script, size_t n)
+{
+    memset(k, 0, sizeof(*k));
+    k->f.get = fake_get;
+    k->f.post = fake_post;
+    k->f.send = fake_send;
+    k->f.wait = fake_wait;
+    k->f.ctx = k;
+    k->script = script;
+    k->nscript = n;
+}
+
+/* ---- The daemon's own authentication_list ---- */
+
+static char og_key1[] = "Authorization: GenieKey one";
+static char og_key2[] = "Authorization: GenieKey two";
+static char dt_key[] = "Authorization: Api-Token dt";
+static char *og1_lines[] = { og_key1 };
+static char *og2_lines[] = { og_key2 };
+static char *dt_lines[] = { dt_key };
+
+static struct cfg_auth auths[] = {
+    { .name = (char *)(uintptr_t)"og1", .type = (char *)(uintptr_t)"opsgenie",
+      .base_url = (char *)(uintptr_t)"http://og1", .header_lines = og1_lines,
+      .nheader_lines = 1 },
+    { .name = (char *)(uintptr_t)"og2", .type = (char *)(uintptr_t)"opsgenie",
+      .base_url = (char *)(uintptr_t)"http://og2", .header_lines = og2_lines,
+      .nheader_lines = 1 },
+    { .name = (char *)(uintptr_t)"dt", .type = (char *)(uintptr_t)"dynatrace",
+      .base_url = (char *)(uintptr_t)"http://dt", .header_lines = dt_lines,
+      .nheader_lines = 1 },
+};
+
+#define OG_ENV(base) "{\"id\":\"u-1\",\"tinyId\":\"12\",\"alexis\":{" \
+    "\"feed_type\":\"opsgenie\",\"unique_value\":\"12\"" base "}}"
+#define OG_TINY_ENV "{\"tinyId\":\"12\",\"alexis\":{" \
+    "\"feed_type\":\"opsgenie\",\"unique_value\":\"12\"}}"
+#define DT1_ENV "{\"id\":\"P 1\",\"alexis\":{\"feed_type\":\"dynatrace\"," \
+    "\"unique_value\":\"P 1\"}}"
+#define DT2_ENV "{\"problemId\":\"P2\",\"alexis\":{\"feed_type\":" \
+    "\"dynatrace\",\"unique_value\":\"P2\"}}"
+
+/* Resolve envelope env into t (a holds it); -1 with err. */
+static int
+resolve(const char *env, struct alert *a, struct ticket_ref *t, char *err,
+    size_t errlen)
+{
+    cJSON *doc = cJSON_Parse(env);
+
+    assert_non_null(doc);
+    if (alert_from_json(a, doc, err, errlen) == -1)
+        fail_msg("envelope refused: %s", err);
+    return ticket_resolve(t, a, auths, NELEM(auths), err, errlen);
+}
+
+/* ---- Writes: which URL, body and credentials ---- */
+
+enum op { OP_MARK_REM, OP_MARK_INV, OP_ROUTE, OP_NOTE };
+
+struct write_row {
+    const char *what;
+    const char *env;
+    enum op     op;
+    long        status;         /* the API's answer */
+    int         want_rc;
+    const char *want_url;       /* NULL: no request at all */
+    const char *want_hdr;
+    const char *want_body;      /* a fragment of the body */
+    const char *want_err;       /* fragment of out.err when want_rc -1 */
+    const char *want_mark;      /* ticket_mark_name */
+};
+
+static const struct write_row write_rows[] = {
+    { "og mark remediation", OG_ENV(""), OP_MARK_REM, 202, 0,
+      "http://og1/v2/alerts/u-1/teams?identifierType=id", og_key1,
+      "{\"team\":{\"name\":\"Q\"},\"user\":\"Alexis\",\"source\":\"alexis\","
+      "\"note\":\"why\"}", NULL, "remediation_queue" },
+    { "og mark at the second account", OG_ENV(",\"base_url\":\"http://og2/\""),
+      OP_MARK_INV, 202, 0,
+      "http://og2/v2/alerts/u-1/teams?identifierType=id", og_key2,
+      "\"team\":{\"name\":\"Q\"}", NULL, "investigation_queue" },
+    { "og by tinyId", OG_TINY_ENV, OP_NOTE, 202, 0,
+      "http://og1/v2/alerts/12/notes?identifierType=tiny", og_key1,
+      "{\"note\":\"text J1\",\"user\":\"Alexis\",\"source\":\"alexis\"}",
+      NULL, NULL },
+    { "og route", OG_ENV(""), OP_ROUTE, 202, 0,
+      "http://og1/v2/alerts/u-1/teams?identifierType=id", og_key1,
+      "{\"team\":{\"name\":\"T\"},\"user\":\"Alexis\",\"source\":\"alexis\"}",
+      NULL, NULL },
+    { "og refusal", OG_ENV(""), OP_NOTE, 422, -1,
+      "http://og1/v2/alerts/u-1/notes?identifierType=id", og_key1, NULL,
+      "HTTP 422 from ticket API: bad note", NULL },
+    { "dt v1 comment", DT1_ENV, OP_MARK_REM, 200, 0,
+      "http://dt/api/v1/problem/details/P%201/comments", dt_key,
+      "{\"comment\":\"why\",\"user\":\"Alexis\",\"context\":\"Alexis\"}",
+      NULL, "comment_matched" },
+    { "dt v2 comment", DT2_ENV, OP_MARK_INV, 201, 0,
+      "http://dt/api/v2/problems/P2/comments", dt_key,
+      "{\"message\":\"why\",\"context\":\"Alexis\"}", NULL,
+      "comment_unmatched" },
+    { "dt v2 note", DT2_ENV, OP_NOTE, 201, 0,
+      "http://dt/api/v2/problems/P2/comments", dt_key,
+      "{\"message\":\"text J1\",\"context\":\"Alexis\"}", NULL, NULL },
+    { "dt has no teams", DT2_ENV, OP_ROUTE, 200, -1, NULL, NULL, NULL,
+      "dynatrace_v2 has no teams", NULL },
+};
+
+static void
+test_writes(void **state)
+{
+    struct ticket_outcome o;
+    struct ticket_ref t;
+    struct alert a;
+    struct fake k;
+    struct answer ans[1];
+    char err[256];
+    size_t i;
+    int rc = -1;
+
+    (void)state;
+    for (i = 0; i < NELEM(write_rows); i++) {
+        const struct write_row *w = &write_rows[i];
+
+        ans[0].status = w->status;
+        ans[0].body = w->status == 422 ? "{\"message\":\"bad note\"}" :
+            "{\"result\":\"Request will be processed\",\"requestId\":\"r1\"}";
+        ans[0].transport = 0;
+        fake_init(&k, ans, 1);
+        assert_int_equal(resolve(w->env, &a, &t, err, sizeof(err)), 0);
+        switch (w->op) {
+        case OP_MARK_REM:
+            rc = ticket_mark(&k.f, &t, TICKET_QUEUE_REMEDIATION, "Q", "why",
+                &o);
+            break;
+        case OP_MARK_INV:
+            rc = ticket_mark(&k.f, &t, TICKET_QUEUE_INVESTIGATION, "Q", "why",
+                &o);
+            break;
+        case OP_ROUTE:
+            rc = ticket_route(&k.f, &t, "T", &o);
+            break;
+        case OP_NOTE:
+            rc = ticket_note(&k.f, &t, "text J1", "J1", &o);
+            break;
+        }
+        if (rc != w->want_rc)
+            fail_msg("%s: rc %d (%s)", w->what, rc, o.err);
+        if (w->want_url == NULL) {
+            assert_int_equal(k.ncalls, 0);
+        } else {
+            assert_int_equal(k.ncalls, 1);
+            assert_string_equal(k.calls[0].method, "POST");
+            if (strcmp(k.calls[0].url, w->want_url) != 0)
+                fail_msg("%s: url %s", w->what, k.calls[0].url);
+            /* Exactly the entry's credentials, nothing else. */
+            assert_non_null(strstr(k.calls[0].hdrs, w->want_hdr));
+            assert_int_equal(strlen(k.calls[0].hdrs), strlen(w->want_hdr) + 1);
+            assert_int_equal(o.attempts, 1);
+            assert_int_equal(o.status, w->status);
+        }
+        if (w->want_body != NULL &&
+            strstr(k.calls[0].body, w->want_body) == NULL)
+            fail_msg("%s: body %s", w->what, k.calls[0].body);
+        if (w->want_err != NULL && strstr(o.err, w->want_err) == NULL)
+            fail_msg("%s: err %s", w->what, o.err);
+        if (w->want_rc == 0 && w->status == 202)
+            assert_string_equal(o.request_id, "r1");
+        if (w->want_mark != NULL)
+            assert_string_equal(ticket_mark_name(t.sys, w->op == OP_MARK_REM ?
+                TICKET_QUEUE_REMEDIATION : TICKET_QUEUE_INVESTIGATION),
+                w->want_mark);
+        assert_int_equal(ticket_can_route(&t), t.sys == &ticketsys_opsgenie);
+        alert_cleanup(&a);
+        fake_free(&k);
+    }
+}
+
+/* A base_url the daemon does not have for the feed type is refused
+ * before anything is sent; so is a feed type without an entry. */
+static void
+test_refusals(void **state)
+{
+    static const struct {
+        const char *env, *err;
+    } rows[] = {
+        { OG_ENV(",\"base_url\":\"http://evil\""),
+          "base_url http://evil is not configured for opsgenie" },
+        { OG_ENV(",\"base_url\":\"http://dt\""),
+          "base_url http://dt is not configured for opsgenie" },
+    };
+    struct ticket_ref t;
+    struct alert a;
+    char err[256];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < NELEM(rows); i++) {
+        assert_int_equal(resolve(rows[i].env, &a, &t, err, sizeof(err)), -1);
+        if (strstr(err, rows[i].err) == NULL)
+            fail_msg("row %zu: %s", i, err);
+        assert_null(strstr(err, "GenieKey"));
+        alert_cleanup(&a);
+    }
+    /* Nothing of that type in the list. */
+    {
+        cJSON *doc = cJSON_Parse(OG_ENV(""));
+
+        assert_int_equal(alert_from_json(&a, doc, err, sizeof(err)), 0);
+        assert_int_equal(ticket_resolve(&t, &a, &auths[2], 1, err,
+            sizeof(err)), -1);
+        assert_string_equal(err, "no opsgenie entry in authentication_list");
+        alert_cleanup(&a);
+    }
+}
+
+/* Notes are cut to the module's limit (OpsGenie: 25,000 characters). */
+static void
+test_note_limit(void **state)
+{
+    struct answer ans[] = { { 202, "{}", 0 } };
+    struct ticket_outcome o;
+    struct ticket_ref t;
+    struct alert a;
+    struct fake k;
+    char err[256], *text, *note;
+    cJSON *body;
+    size_t i, n = OPSGENIE_NOTE_MAX + 50;
+
+    (void)state;
+    /* Two-byte characters: the cut counts characters, not bytes. */
+    text = xmalloc(n * 2 + 1);
+    for (i = 0; i < n; i++)
+        memcpy(text + i * 2, "\xc3\xa9", 2);
+    text[n * 2] = '\0';
+    fake_init(&k, ans, NELEM(ans));
+    assert_int_equal(resolve(OG_ENV(""), &a, &t, err, sizeof(err)), 0);
+    assert_int_equal(ticket_note(&k.f, &t, text, NULL, &o), 0);
+    body = cJSON_Parse(k.calls[0].body);
+    note = (char *)(uintptr_t)json_str(body, "note");
+    assert_int_equal(strlen(note), OPSGENIE_NOTE_MAX * 2);
+    cJSON_Delete(body);
+    free(text);
+    alert_cleanup(&a);
+    fake_free(&k);
+}
+
+/* ---- A note whose outcome is unknown ---- */
+
+struct dup_row {
+    const char     *what;
+    const char     *env;
+    struct answer   script[8];
+    size_t          nscript;
+    int             want_rc;
+    int             want_found;
+    size_t          want_posts;
+    const char     *want_get;   /* the read-back URL (second call) */
+};
+
+#define TIMEOUT     { 0, NULL, 1 }
+#define OG_NOTES(n) { 200, "{\"data\":[{\"note\":\"" n "\"}]}", 0 }
+#define DT_NOTES(n) { 200, "{\"comments\":[{\"content\":\"" n "\"}]}", 0 }
+
+static const struct dup_row dup_rows[] = {
+    { "og: landed before the timeout", OG_ENV(""),
+      { TIMEOUT, OG_NOTES("Alexis remediation succeeded: job J1") }, 2,
+      0, 1, 1, "http://og1/v2/alerts/u-1/notes?identifierType=id"
+      "&limit=100&order=desc" },
+    { "og: did not land", OG_ENV(""),
+      { TIMEOUT, OG_NOTES("job J0"), { 202, "{}", 0 } }, 3, 0, 0, 2,
+      "http://og1/v2/alerts/u-1/notes?identifierType=id"
+      "&limit=100&order=desc" },
+    { "og: 503, then the notes cannot be read, then sent", OG_ENV(""),
+      { { 503, "{}", 0 }, { 500, "{}", 0 }, { 202, "{}", 0 } }, 3, 0, 0, 2,
+      "http://og1/v2/alerts/u-1/notes?identifierType=id"
+      "&limit=100&order=desc" },
+    { "og: 429 is not looked for", OG_ENV(""),
+      { { 429, "{}", 0 }, { 202, "{}", 0 } }, 2, 0, 0, 2, NULL },
+    { "og: 400 is final", OG_ENV(""),
+      { { 400, "{\"message\":\"no\"}", 0 } }, 1, -1, 0, 1, NULL },
+    { "og: never answers", OG_ENV(""),
+      { TIMEOUT, OG_NOTES(""), TIMEOUT, OG_NOTES(""), TIMEOUT,
+        OG_NOTES(""), TIMEOUT }, 7, -1, 0, 4, NULL },
+    { "dt v1: landed", DT1_ENV,
+      { TIMEOUT, DT_NOTES("x job J1 y") }, 2, 0, 1, 1,
+      "http://dt/api/v1/problem/details/P%201/comments" },
+    { "dt v2: landed", DT2_ENV,
+      { TIMEOUT, DT_NOTES("job J1") }, 2, 0, 1, 1,
+      "http://dt/api/v2/problems/P2/comments?pageSize=500" },
+};
+
+static void
+test_duplicate_notes(void **state)
+{
+    struct ticket_outcome o;
+    struct ticket_ref t;
+    struct alert a;
+    struct fake k;
+    char err[256];
+    size_t i, j, posts;
+    int rc;
+
+    (void)state;
+    for (i = 0; i < NELEM(dup_rows); i++) {
+        const struct dup_row *w = &dup_rows[i];
+
+        fake_init(&k, w->script, w->nscript);
+        assert_int_equal(resolve(w->env, &a, &t, err, sizeof(err)), 0);
+        rc = ticket_note(&k.f, &t, "Alexis remediation succeeded: job J1",
+            "J1", &o);
+        for (j = posts = 0; j < k.ncalls; j++)
+            posts += strcmp(k.calls[j].method, "POST") == 0;
+        if (rc != w->want_rc || (int)o.found != w->want_found ||
+            posts != w->want_posts)
+            fail_msg("%s: rc %d found %d posts %zu (%s)", w->what, rc,
+                o.found, posts, o.err);
+        if (w->want_get != NULL) {
+            assert_string_equal(k.calls[1].method, "GET");
+            if (strcmp(k.calls[1].url, w->want_get) != 0)
+                fail_msg("%s: read back %s", w->what, k.calls[1].url);
+            assert_non_null(strstr(k.calls[1].hdrs, "Authorization: "));
+        }
+        /* Every attempt counts; retries waited (the fake's clock). */
+        assert_int_equal(o.attempts, (int)posts);
+        if (posts > 1)
+            assert_true(k.waited_ms > 0);
+        alert_cleanup(&a);
+        fake_free(&k);
+    }
+}
+
+/* ---- The alert's state ---- */
+
+struct state_row {
+    const char         *env;
+    struct answer       ans;
+    enum ticket_state   want;
+    const char         *want_url;
+    const char         *want_err;
+};
+
+static const struct state_row state_rows[] = {
+    { OG_ENV(""), { 200, "{\"data\":{\"status\":\"open\"}}", 0 },
+      TICKET_STATE_OPEN, "http://og1/v2/alerts/u-1?identifierType=id", NULL },
+    { OG_ENV(""), { 200, "{\"data\":{\"status\":\"closed\"}}", 0 },
+      TICKET_STATE_CLOSED, NULL, NULL },
+    { OG_ENV(""), { 200, "{\"data\":{}}", 0 }, TICKET_STATE_UNKNOWN, NULL,
+      "no \"data.status\"" },
+    { OG_ENV(""), { 404, "{\"message\":\"Alert does not exist\"}", 0 },
+      TICKET_STATE_UNKNOWN, NULL, "HTTP 404 from ticket API: Alert does" },
+    { OG_ENV(""), TIMEOUT, TICKET_STATE_UNKNOWN, NULL, "timed out" },
+    { DT1_ENV, { 200, "{\"result\":{\"status\":\"CLOSED\"}}", 0 },
+      TICKET_STATE_CLOSED, "http://dt/api/v1/problem/details/P%201", NULL },
+    { DT2_ENV, { 200, "{\"status\":\"OPEN\"}", 0 }, TICKET_STATE_OPEN,
+      "http://dt/api/v2/problems/P2", NULL },
+    { DT2_ENV, { 200, "{\"status\":\"CLOSED\"}", 0 }, TICKET_STATE_CLOSED,
+      NULL, NULL },
+};
+
+static void
+test_state(void **state)
+{
+    struct ticket_ref t;
+    struct alert a;
+    struct fake k;
+    enum ticket_state st;
+    char err[256];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < NELEM(state_rows); i++) {
+        const struct state_row *w = &state_rows[i];
+
+        fake_init(&k, &w->ans, 1);
+        assert_int_equal(resolve(w->env, &a, &t, err, sizeof(err)), 0);
+        err[0] = '\0';
+        st = ticket_state(&k.f, &t, err, sizeof(err));
+        if (st != w->want)
+            fail_msg("row %zu: %s (%s)", i, ticket_state_name(st), err);
+        assert_string_equal(k.calls[0].method, "GET");
+        if (w->want_url != NULL)
+            assert_string_equal(k.calls[0].url, w->want_url);
+        if (w->want_err != NULL && strstr(err, w->want_err) == NULL)
+            fail_msg("row %zu: err %s", i, err);
+        alert_cleanup(&a);
+        fake_free(&k);
+    }
+    assert_string_equal(ticket_state_name(TICKET_STATE_CLOSED), "closed");
+}
+
+/* ---- Webhooks ---- */
+
+struct hook_row {
+    const struct ticketsys *sys;
+    const char             *payload;
+    const char             *want;   /* the id, or NULL */
+    const char             *err;
+};
+
+static const struct hook_row hook_rows[] = {
+    { &ticketsys_opsgenie, "{\"action\":\"Create\",\"alert\":{\"alertId\":"
+      "\"u-1\",\"tinyId\":\"12\"}}", "12", NULL },
+    { &ticketsys_opsgenie, "{\"action\":\"Create\"}", NULL,
+      "missing field alert (an object)" },
+    { &ticketsys_opsgenie, "{\"alert\":{\"alertId\":\"u-1\"}}", NULL,
+      "missing field alert.tinyId" },
+    { &ticketsys_opsgenie, "{\"alert\":{\"tinyId\":\"\"}}", NULL,
+      "missing field alert.tinyId" },
+    { &ticketsys_dtv2, "{\"PID\":\"-1_2V2\",\"ProblemID\":\"7\","
+      "\"State\":\"OPEN\"}", "-1_2V2", NULL },
+    { &ticketsys_dtv1, "{\"ProblemID\":\"-1_2\"}", "-1_2", NULL },
+    { &ticketsys_dtv2, "{\"State\":\"OPEN\",\"PID\":5}", NULL,
+      "missing field PID (or ProblemID)" },
+};
+
+static void
+test_webhook_id(void **state)
+{
+    char id[64], err[256];
+    cJSON *p;
+    size_t i;
+    int rc;
+
+    (void)state;
+    for (i = 0; i < NELEM(hook_rows); i++) {
+        p = cJSON_Parse(hook_rows[i].payload);
+        assert_non_null(p);
+        err[0] = id[0] = '\0';
+        rc = hook_rows[i].sys->webhook_id(p, id, sizeof(id), err,
+            sizeof(err));
+        if (hook_rows[i].want != NULL) {
+            if (rc != 0 || strcmp(id, hook_rows[i].want) != 0)
+                fail_msg("row %zu: rc %d id %s (%s)", i, rc, id, err);
+        } else if (rc != -1 || strcmp(err, hook_rows[i].err) != 0) {
+            fail_msg("row %zu: rc %d err %s", i, rc, err);
+        }
+        cJSON_Delete(p);
+    }
+    /* An id longer than the caller's buffer is refused, not cut. */
+    p = cJSON_Parse("{\"PID\":\"0123456789abcdef\"}");
+    assert_int_equal(ticketsys_dtv2.webhook_id(p, id, 8, err, sizeof(err)),
+        -1);
+    cJSON_Delete(p);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_lookup),
+        cmocka_unit_test(test_writes),
+        cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_note_limit),
+        cmocka_unit_test(test_duplicate_notes),
+        cmocka_unit_test(test_state),
+        cmocka_unit_test(test_webhook_id),
+    };
+
+    log_init("test", LOG_ERROR, 2);
+    json_init();
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
