@@ -23,7 +23,7 @@ FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         libcurl4 libyaml-0-2 libssh2-1 libcjson1 libpcre2-8-0 \
-        libmicrohttpd12 libsqlite3-0 libpq5 zlib1g ca-certificates curl \
+        libmicrohttpd12 libsqlite3-0 libpq5 zlib1g libssl3 ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --user-group --home-dir /var/lib/alexis \
         --create-home --shell /usr/sbin/nologin alexis

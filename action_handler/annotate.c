@@ -85,7 +85,7 @@ build_note(struct report *r, char *err, size_t errlen)
     nj.rule = r->rule;
     nj.rows = rows;
     nj.nrows = n;
-    text = note_format(&nj, AH_NOTE_MAX);
+    text = note_format(&nj, ticket_note_capacity(&r->t, AH_NOTE_MAX));
     jobs_rows_free(rows, n);
     return text;
 }

@@ -133,7 +133,8 @@ over_limits(struct action_handler *ah, const struct http_request *req,
         sizeof(err)) == -1) {
         log_event(LOG_ERROR, "job_store_failed", KV_STR(a->id_key, a->id),
             KV_STR("rule_name", r->name), KV_ERR(err));
-        http_reply_error(resp, 503, "the job could not be stored; retry");
+        http_reply_error(resp, 503, "the job could not be stored (%s); "
+            "retry", err);
         resp->retry_after_s = AH_RETRY_AFTER_S;
         return true;
     }

@@ -109,6 +109,18 @@ check_config(struct action_handler *ah)
     bad = check_tokens(ah);
     bad |= check_ssh(ah);
     bad |= check_rules(ah, &nrules);
+    /* PostgreSQL (job_store): no file of ours; its password must be
+     * readable. The server itself is not contacted by --check. */
+    if (ah->conf.job_store != NULL) {
+        if (ah->conf.job_store_password_file != NULL &&
+            access(ah->conf.job_store_password_file, R_OK) == -1) {
+            fprintf(stderr, "%s: error: job_store_password_file %s: %s\n",
+                ah->config_path, ah->conf.job_store_password_file,
+                strerror(errno));
+            bad = 1;
+        }
+        goto out;
+    }
     dir = path_dirname(ah->conf.db_path);
     if (access(dir, W_OK) == -1) {
         fprintf(stderr, "%s: error: db_path directory %s: %s\n",
@@ -116,6 +128,7 @@ check_config(struct action_handler *ah)
         bad = 1;
     }
     free(dir);
+out:
     if (!bad)
         printf("configuration OK (%zu rules)\n", nrules);
     return bad;

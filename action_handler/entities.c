@@ -15,6 +15,7 @@
 
 #include <pcre2.h>
 
+#include "alert.h"
 #include "alexis_limits.h"
 #include "conf.h"
 #include "json.h"
@@ -128,7 +129,7 @@ entities_resolve(const struct rule *r, const cJSON *doc,
         }
         return 0;
     }
-    v = json_path_list(doc, (const char *const *)r->entity_keyvalue,
+    v = alert_path_list(doc, (const char *const *)r->entity_keyvalue,
         r->nkeyvalue);
     if (v == NULL) {
         path_text(r, path, sizeof(path));

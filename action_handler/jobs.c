@@ -223,9 +223,10 @@ jobs_count_unfinished(struct jobs *js, const char *requestor,
     sqlite3_stmt *st = NULL;
     int rc = -1;
 
-    *queued = *mine = 0;
     if (js->ops != NULL)
-        return 0;
+        return js->ops->count_unfinished(js->impl, requestor, queued, mine,
+            err, errlen);
+    *queued = *mine = 0;
     pthread_mutex_lock(&js->lock);
     if (jobs_prepare(js, "SELECT (SELECT count(*) FROM jobs WHERE state = "
         "'queued'), (SELECT count(*) FROM jobs WHERE requestor = ?1 AND "

@@ -231,8 +231,10 @@ int jobs_result_add(struct jobs *js, const char *id,
 
 /* Set a running job's final state (succeeded|failed|partial|interrupted)
  * and reason (may be NULL), and its finish time. PostgreSQL: only while
- * this replica holds the job's lease (else -1, "lease lost"); results and
- * report outcomes likewise. */
+ * this replica holds the job's lease; when another replica has taken it
+ * over (interrupted the job), nothing is written, the refusal is logged
+ * (job_write_refused) and the call returns 0: retrying cannot help.
+ * Results and report outcomes likewise. */
 int jobs_finish(struct jobs *js, const char *id, const char *state,
     const char *reason, char *err, size_t errlen) ATTR_WUR;
 
@@ -293,8 +295,8 @@ bool jobs_health(struct jobs *js, char *err, size_t errlen);
 
 /* Back-pressure for POST /v1/action (issue 11): *queued receives the
  * number of queued jobs, *mine the number of unfinished (queued or
- * running) jobs of requestor (0 when requestor is NULL). PostgreSQL: both
- * 0 (not counted there yet). Returns 0 or -1 with err. */
+ * running) jobs of requestor (0 when requestor is NULL), on every replica
+ * of a shared store. Returns 0 or -1 with err. */
 int jobs_count_unfinished(struct jobs *js, const char *requestor,
     uint64_t *queued, uint64_t *mine, char *err, size_t errlen) ATTR_WUR;
 

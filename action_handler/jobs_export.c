@@ -27,7 +27,7 @@ col_ms(sqlite3_stmt *st, int i)
  * caller's frees). */
 static void
 load(sqlite3_stmt *st, struct jobs_export *e, char **unique, char **rstate,
-    char **rerror)
+    char **rerror, char **requestor)
 {
     memset(e, 0, sizeof(*e));
     snprintf(e->job.id, sizeof(e->job.id), "%s",
@@ -50,6 +50,8 @@ load(sqlite3_stmt *st, struct jobs_export *e, char **unique, char **rstate,
     *rerror = jobs_col_dup(st, 14);
     e->report_error = *rerror;
     e->report_attempts = sqlite3_column_int(st, 15);
+    *requestor = jobs_col_dup(st, 16);
+    e->requestor = *requestor;
 }
 
 int
@@ -58,7 +60,7 @@ jobs_export_each(struct jobs *js, jobs_export_fn fn, void *arg, size_t *n,
 {
     sqlite3_stmt *st = NULL;
     struct jobs_export e;
-    char *unique, *rstate, *rerror;
+    char *unique, *rstate, *rerror, *requestor;
     int step, rc = -1;
 
     *n = 0;
@@ -70,7 +72,8 @@ jobs_export_each(struct jobs *js, jobs_export_fn fn, void *arg, size_t *n,
     rc = jobs_prepare(js, "SELECT id, state, reason, rule_name, feed_type, "
         "id_key, alert_id, envelope, rule_json, unique_value, created_ms, "
         "started_ms, finished_ms, report_state, report_error, "
-        "report_attempts FROM jobs ORDER BY seq", &st, err, errlen);
+        "report_attempts, requestor FROM jobs ORDER BY seq", &st, err,
+        errlen);
     pthread_mutex_unlock(&js->lock);
     if (rc == -1)
         return -1;
@@ -78,7 +81,7 @@ jobs_export_each(struct jobs *js, jobs_export_fn fn, void *arg, size_t *n,
     /* The rows of each job come through jobs_results, which takes the
      * lock itself; this statement only reads. */
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        load(st, &e, &unique, &rstate, &rerror);
+        load(st, &e, &unique, &rstate, &rerror, &requestor);
         rc = jobs_results(js, e.job.id, &e.rows, &e.nrows, err, errlen);
         if (rc == 0)
             rc = fn(arg, &e, err, errlen);
@@ -87,6 +90,7 @@ jobs_export_each(struct jobs *js, jobs_export_fn fn, void *arg, size_t *n,
         free(unique);
         free(rstate);
         free(rerror);
+        free(requestor);
         if (rc == -1)
             goto out;
         (*n)++;
@@ -163,13 +167,13 @@ import_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe,
     char cr[24], st[24], fin[24], att[16];
     const char *running = strcmp(e->job.state, "running") == 0 ?
         "interrupted" : e->job.state;
-    const char *v[17] = { e->job.id, e->job.feed_type, e->unique_value,
+    const char *v[18] = { e->job.id, e->job.feed_type, e->unique_value,
         e->job.rule_name, e->job.id_key, e->job.alert_id, e->job.envelope,
         e->job.rule_json, running, strcmp(e->job.state, "running") == 0 ?
         "moved to PostgreSQL while running; not re-run" : e->job.reason, cr,
         e->started_ms != 0 ? st : NULL, e->finished_ms != 0 ? fin : NULL,
         strcmp(e->job.state, "running") == 0 ? "pending" : e->report_state,
-        e->report_error, att, jp->holder };
+        e->report_error, att, jp->holder, e->requestor };
     const char *k[5] = { e->job.feed_type, e->unique_value,
         e->job.rule_name, e->job.id, cr };
     PGresult *res;
@@ -187,10 +191,10 @@ import_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe,
     if ((res = jobs_pg_query(c, "INSERT INTO jobs (id, feed_type, "
         "unique_value, rule_name, id_key, alert_id, envelope, rule_json, "
         "state, reason, created_ms, started_ms, finished_ms, report_state, "
-        "report_error, report_attempts, holder) VALUES ($1, $2, $3, $4, $5, "
-        "$6, $7, $8, $9, $10, $11::bigint, $12::bigint, $13::bigint, $14, "
-        "$15, $16::integer, $17) ON CONFLICT (id) DO NOTHING RETURNING 1",
-        17, v, NULL, NULL, err, errlen)) == NULL)
+        "report_error, report_attempts, holder, requestor) VALUES ($1, $2, "
+        "$3, $4, $5, $6, $7, $8, $9, $10, $11::bigint, $12::bigint, "
+        "$13::bigint, $14, $15, $16::integer, $17, $18) ON CONFLICT (id) DO "
+        "NOTHING RETURNING 1", 18, v, NULL, NULL, err, errlen)) == NULL)
         goto rollback;
     *((struct import_arg *)arg)->added = PQntuples(res) == 1;
     PQclear(res);

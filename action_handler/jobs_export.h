@@ -22,6 +22,7 @@ struct jobs_export {
     const char     *report_state;
     const char     *report_error;   /* may be NULL */
     int             report_attempts;
+    const char     *requestor;      /* may be NULL */
     struct job_row *rows;
     size_t          nrows;
 };

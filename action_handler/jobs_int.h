@@ -68,6 +68,8 @@ struct jobs_ops {
         char *err, size_t errlen);
     int     (*prune)(void *impl, uint64_t before_ms, size_t *n, char *err,
         size_t errlen);
+    int     (*count_unfinished)(void *impl, const char *requestor,
+        uint64_t *queued, uint64_t *mine, char *err, size_t errlen);
     uint64_t poll_ms;   /* how often idle workers look for others' jobs */
     /* The guardrail operations (jobs_guard.c); NULL when the backend has
      * none yet: rules with guardrails are then refused (fail closed). */

@@ -67,11 +67,14 @@ static const char *const migrations[] = {
     " stderr bytea, truncated boolean NOT NULL, error text,"
     " finished_ms bigint NOT NULL,"
     " PRIMARY KEY (job, task, entity));",
-    /* 2: guardrails (jobs_pg_guard.c). */
-    "ALTER TABLE jobs ADD COLUMN requestor text, ADD COLUMN detail text,"
-    " ADD COLUMN approver text, ADD COLUMN verify_state text,"
-    " ADD COLUMN verify_deadline_ms bigint, ADD COLUMN verify_next_ms bigint;"
-    "CREATE INDEX jobs_created ON jobs (created_ms);"
+    /* 2: who asked (GET /v1/jobs shows clients their own; issue 11). */
+    "ALTER TABLE jobs ADD COLUMN requestor text;"
+    "CREATE INDEX jobs_requestor ON jobs (requestor, state);",
+    /* 3: guardrails (jobs_pg_guard.c). */
+    "ALTER TABLE jobs ADD COLUMN detail text, ADD COLUMN approver text,"
+    " ADD COLUMN verify_state text, ADD COLUMN verify_deadline_ms bigint,"
+    " ADD COLUMN verify_next_ms bigint;"
+    "CREATE INDEX jobs_created ON jobs (created_ms, state);"
     "CREATE INDEX jobs_verify ON jobs (verify_next_ms)"
     " WHERE verify_state = 'pending';"
     "CREATE TABLE job_entities ("
@@ -237,16 +240,16 @@ insert_job(PGconn *c, const struct job_new *jn, uint64_t now,
     const char *id, char *err, size_t errlen)
 {
     char nowbuf[24];
-    const char *v[9] = { id, jn->feed_type, jn->unique_value,
+    const char *v[10] = { id, jn->feed_type, jn->unique_value,
         jn->rule_name, jn->id_key, jn->alert_id, jn->envelope,
-        jn->rule_json, nowbuf };
+        jn->rule_json, nowbuf, jn->requestor };
     PGresult *res;
 
     snprintf(nowbuf, sizeof(nowbuf), "%llu", (unsigned long long)now);
     res = jobs_pg_query(c, "INSERT INTO jobs (id, feed_type, unique_value, "
         "rule_name, id_key, alert_id, envelope, rule_json, state, "
-        "created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued', $9)",
-        9, v, NULL, NULL, err, errlen);
+        "created_ms, requestor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+        "'queued', $9, $10)", 10, v, NULL, NULL, err, errlen);
     PQclear(res);
     return res != NULL ? 0 : -1;
 }
@@ -528,8 +531,10 @@ struct write_arg {
 };
 
 /* A conditional write changed no row: either an earlier try of ours
- * committed and its answer was lost (check with sql), or the lease is
- * gone. */
+ * committed and its answer was lost (sql finds it), or the lease is gone
+ * (another replica interrupted the job): then nothing is written, on
+ * purpose, and retrying cannot change that, so it is logged and counts as
+ * done. */
 static int
 lost_or_done(PGconn *c, const char *sql, int n, const char *const *v,
     char *err, size_t errlen)
@@ -542,11 +547,11 @@ lost_or_done(PGconn *c, const char *sql, int n, const char *const *v,
         return -1;
     done = PQntuples(res) > 0;
     PQclear(res);
-    if (done)
-        return 0;
-    snprintf(err, errlen, "job store: lease lost (the job was interrupted "
-        "by another replica); nothing written");
-    return -1;
+    if (!done)
+        log_event(LOG_WARN, "job_write_refused", KV_STR("job", v[0]),
+            KV_STR("reason", "lease lost: another replica interrupted the "
+            "job; nothing written"));
+    return 0;
 }
 
 static int
@@ -635,8 +640,10 @@ pg_finish(void *impl, const char *id, const char *state, const char *reason,
     struct write_arg a = { .id = id, .state = state, .reason = reason };
     int rc;
 
-    rc = jobs_pg_run_holder(impl, finish_fn, &a, err, errlen);
-    held_remove(impl, id);
+    /* Still held while the write waits (jobs_defer_finish): its lease
+     * stays renewed, so no replica interrupts a job that did finish. */
+    if ((rc = jobs_pg_run_holder(impl, finish_fn, &a, err, errlen)) == 0)
+        held_remove(impl, id);
     return rc;
 }
 
@@ -679,8 +686,8 @@ pg_report_done(void *impl, const char *id, bool sent, const char *error,
         .attempts = attempts };
     int rc;
 
-    rc = jobs_pg_run_holder(impl, report_fn, &a, err, errlen);
-    held_remove(impl, id);
+    if ((rc = jobs_pg_run_holder(impl, report_fn, &a, err, errlen)) == 0)
+        held_remove(impl, id);
     return rc;
 }
 
@@ -777,9 +784,10 @@ static const struct jobs_ops pg_ops = {
     .results = jobs_pg_results,
     .get_json = jobs_pg_get_json,
     .list_json = jobs_pg_list_json,
-    .query_json = jobs_pg_query_json,
     .stats_json = jobs_pg_stats_json,
+    .query_json = jobs_pg_query_json,
     .prune = pg_prune,
+    .count_unfinished = jobs_pg_count_unfinished,
     .poll_ms = AH_PG_POLL_MS,
     .guard = &jobs_pg_guard_ops,
 };

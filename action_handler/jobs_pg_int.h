@@ -97,5 +97,7 @@ cJSON *jobs_pg_list_json(void *impl, int limit, char *err, size_t errlen);
 cJSON *jobs_pg_stats_json(void *impl, char *err, size_t errlen);
 cJSON *jobs_pg_query_json(void *impl, const struct jobs_query *q,
     char *err, size_t errlen);
+int jobs_pg_count_unfinished(void *impl, const char *requestor,
+    uint64_t *queued, uint64_t *mine, char *err, size_t errlen);
 
 #endif

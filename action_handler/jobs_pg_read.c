@@ -23,7 +23,7 @@
 
 #define SUMMARY_COLUMNS "id, state, reason, rule_name, feed_type, id_key, " \
     "alert_id, unique_value, created_ms, started_ms, finished_ms, " \
-    "report_state, report_error, report_attempts"
+    "report_state, report_error, report_attempts, requestor"
 
 static char *
 col_dup(const PGresult *res, int i, int c)
@@ -194,6 +194,7 @@ summary_json(const PGresult *res, int i)
     add_text(rep, "state", res, i, 11);
     add_text(rep, "error", res, i, 12);
     cJSON_AddNumberToObject(rep, "attempts", (double)col_u64(res, i, 13));
+    add_text(o, "requestor", res, i, 14);
     return o;
 }
 
@@ -327,9 +328,9 @@ query_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     struct query_arg *a = arg;
     const struct jobs_query *q = a->q;
     char since[24], after[24], limit[16], cursor[JOBS_CURSOR_LEN];
-    const char *v[6] = { q->state, q->rule, q->alert,
+    const char *v[7] = { q->state, q->rule, q->alert,
         q->has_since ? since : NULL, q->after_seq > 0 ? after : NULL,
-        limit };
+        limit, q->requestor };
     PGresult *res;
     cJSON *arr;
     int i, n;
@@ -344,8 +345,8 @@ query_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
         "WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR "
         "rule_name = $2) AND ($3::text IS NULL OR unique_value = $3) AND "
         "($4::bigint IS NULL OR created_ms >= $4) AND ($5::bigint IS NULL "
-        "OR seq < $5) ORDER BY seq DESC LIMIT $6::integer", 6, v, NULL, NULL,
-        err, errlen)) == NULL)
+        "OR seq < $5) AND ($7::text IS NULL OR requestor = $7) ORDER BY seq "
+        "DESC LIMIT $6::integer", 7, v, NULL, NULL, err, errlen)) == NULL)
         return -1;
     a->doc = cJSON_CreateObject();
     arr = cJSON_AddArrayToObject(a->doc, "jobs");
@@ -353,7 +354,7 @@ query_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     for (i = 0; i < n; i++)
         cJSON_AddItemToArray(arr, summary_json(res, i));
     if (PQntuples(res) > q->limit && n > 0) {
-        jobs_query_cursor((int64_t)col_u64(res, n - 1, 14), cursor);
+        jobs_query_cursor((int64_t)col_u64(res, n - 1, 15), cursor);
         cJSON_AddStringToObject(a->doc, "next_cursor", cursor);
     } else {
         cJSON_AddNullToObject(a->doc, "next_cursor");
@@ -373,4 +374,40 @@ jobs_pg_query_json(void *impl, const struct jobs_query *q, char *err,
         return NULL;
     }
     return a.doc;
+}
+
+struct count_arg {
+    const char *requestor;
+    uint64_t   *queued, *mine;
+};
+
+static int
+count_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
+    size_t errlen)
+{
+    struct count_arg *a = arg;
+    const char *v[1] = { a->requestor };
+    PGresult *res;
+
+    (void)jp;
+    (void)unsafe;
+    if ((res = jobs_pg_query(c, "SELECT (SELECT count(*) FROM jobs WHERE "
+        "state = 'queued'), (SELECT count(*) FROM jobs WHERE requestor = "
+        "$1 AND state IN ('queued', 'running'))", 1, v, NULL, NULL, err,
+        errlen)) == NULL)
+        return -1;
+    *a->queued = col_u64(res, 0, 0);
+    *a->mine = col_u64(res, 0, 1);
+    PQclear(res);
+    return 0;
+}
+
+int
+jobs_pg_count_unfinished(void *impl, const char *requestor,
+    uint64_t *queued, uint64_t *mine, char *err, size_t errlen)
+{
+    struct count_arg a = { requestor, queued, mine };
+
+    *queued = *mine = 0;
+    return jobs_pg_run(impl, count_fn, &a, err, errlen);
 }

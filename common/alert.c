@@ -152,6 +152,62 @@ alert_has_tag_hashed(const struct alert *a, const char *tag, uint32_t hash)
     return false;
 }
 
+/* The alias of the dotted path key in sys (JSM: "details.host" ->
+ * "extraProperties.host") into buf; NULL when none applies. */
+static const char *
+alias_path(const struct ticketsys *sys, const char *key, char *buf,
+    size_t len)
+{
+    const char *const *p;
+    size_t n;
+
+    for (p = sys != NULL ? sys->aliases : NULL; p != NULL && *p != NULL;
+        p += 2) {
+        n = strlen(p[0]);
+        if (strncmp(key, p[0], n) == 0 && (key[n] == '\0' || key[n] == '.') &&
+            (size_t)snprintf(buf, len, "%s%s", p[1], key + n) < len)
+            return buf;
+    }
+    return NULL;
+}
+
+const cJSON *
+alert_path(const struct alert *a, const char *key)
+{
+    char buf[512];
+    const char *alt;
+    const cJSON *v;
+
+    if ((v = json_path(a->doc, key)) == NULL &&
+        (alt = alias_path(a->sys, key, buf, sizeof(buf))) != NULL)
+        v = json_path(a->doc, alt);
+    return v;
+}
+
+const cJSON *
+alert_path_list(const cJSON *doc, const char *const *keys, size_t n)
+{
+    const struct ticketsys *sys;
+    const char *const *p;
+    const char *keys2[RULE_PATH_DEPTH_MAX];
+    const cJSON *v;
+
+    if ((v = json_path_list(doc, keys, n)) != NULL || n == 0 ||
+        n > RULE_PATH_DEPTH_MAX)
+        return v;
+    sys = ticketsys_for_item(json_str(cJSON_GetObjectItemCaseSensitive(doc,
+        "alexis"), "feed_type"), doc);
+    for (p = sys != NULL ? sys->aliases : NULL; p != NULL && *p != NULL;
+        p += 2) {
+        if (strcmp(keys[0], p[0]) != 0)
+            continue;
+        memcpy(keys2, keys, n * sizeof(*keys));
+        keys2[0] = p[1];
+        return json_path_list(doc, keys2, n);
+    }
+    return NULL;
+}
+
 const cJSON *
 alert_lookup(struct alert *a, const char *key)
 {
@@ -162,7 +218,7 @@ alert_lookup(struct alert *a, const char *key)
         if (strcmp(a->cache[i].key, key) == 0)
             return a->cache[i].value;
     }
-    v = json_path(a->doc, key);
+    v = alert_path(a, key);
     if (a->ncache < ALERT_PATH_CACHE) {
         a->cache[a->ncache].key = key;
         a->cache[a->ncache].value = v;

@@ -60,7 +60,17 @@ void alert_cleanup(struct alert *a);
  * NULL ignored) unless ALERT_TAGS_MAX are there already. */
 void alert_add_tag(struct alert *a, const char *tag);
 
-/* json_path(a->doc, key), remembered for this alert. Not thread-safe: an
+/* json_path(a->doc, key); when absent, the same path under the name the
+ * alert's ticket system gave the field (JSM: "details.X" finds
+ * "extraProperties.X"), so rules port between systems unchanged. */
+const cJSON *alert_path(const struct alert *a, const char *key);
+
+/* json_path_list(doc, keys, n) for an envelope, with the same alias of
+ * keys[0] in the ticket system its alexis.feed_type names. Borrowed. */
+const cJSON *alert_path_list(const cJSON *doc, const char *const *keys,
+    size_t n);
+
+/* alert_path(a, key), remembered for this alert. Not thread-safe: an
  * alert is handled by one thread at a time. */
 const cJSON *alert_lookup(struct alert *a, const char *key);
 

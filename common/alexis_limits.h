@@ -46,6 +46,9 @@
 
 /* Ticket systems (the APIs' own limits) */
 #define OPSGENIE_NOTE_MAX       25000   /* characters in one note */
+#define JSM_NOTE_MAX            25000   /* JSM publishes none: OpsGenie's */
+#define TICKET_NOTE_PARTS_MAX   4       /* notes one long text may become */
+#define JSM_SKIP_TAGS_MAX       32      /* a jsm feed's skip_tags */
 
 /* Rules */
 #define RULES_FILE_MAX          (256 * 1024)
@@ -118,7 +121,8 @@
 #define AH_PG_CONNECT_TIMEOUT_S     "5"     /* libpq connect_timeout */
 #define AH_PG_STATEMENT_TIMEOUT_MS  "15000" /* per statement, server side */
 #define AH_PG_TCP_TIMEOUT_MS        "10000" /* tcp_user_timeout */
-#define AH_PG_WRITE_RETRY_MS        (10LL * 60 * 1000)  /* holder writes */
+#define AH_PG_WRITE_RETRY_MS        (30LL * 1000)   /* holder writes, then
+                                                       jobs_defer_* */
 #define AH_PG_BACKOFF_MIN_MS        100
 #define AH_PG_BACKOFF_MAX_MS        2000
 #define AH_PG_HOLDER_MAX            128     /* replica id bytes */

@@ -138,14 +138,20 @@ void cfg_tokens_resolve(struct cfg_tokens *t);
 
 /* authentication_list[] entry. headers is the original JSON-string form
  * ('{"Authorization":"GenieKey ..."}', single quotes tolerated);
- * api_key_file a file holding only the key (a Docker secret). */
+ * api_key_file a file holding only the key (a Docker secret). A jsm entry
+ * (DESIGN §11) has cloud_id, email and api_token_file instead (HTTP Basic
+ * email:token), and may map team names to JSM team ids (teams). */
 struct cfg_auth {
     char   *name;
-    char   *type;           /* "opsgenie" | "dynatrace" */
+    char   *type;           /* a ticket system's feed type (ticketsys.h) */
     char   *description;
-    char   *base_url;       /* opsgenie default https://api.opsgenie.com */
+    char   *base_url;       /* default: the module's (OpsGenie, JSM) */
     char   *headers;        /* secret */
     char   *api_key_file;
+    char   *cloud_id;       /* jsm */
+    char   *email;          /* jsm */
+    char   *api_token_file; /* jsm */
+    struct cfg_strmap teams;    /* jsm: team name -> team id */
     /* Resolved by cfg_auth_resolve: complete header lines
      * ("Authorization: GenieKey ...") for libcurl. Secret. */
     char  **header_lines;

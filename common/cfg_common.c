@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include <cjson/cJSON.h>
+#include <openssl/evp.h>
 
 #include "str.h"
 #include "ticketsys.h"
@@ -54,6 +55,56 @@ check_auth_type(const char *text, char *err, size_t errlen)
     return -1;
 }
 
+/* A JSM cloudId goes into the URL path: letters, digits and '-'. */
+static int
+check_cloud_id(const char *text, char *err, size_t errlen)
+{
+    const char *p;
+
+    for (p = text; *p != '\0'; p++) {
+        if (!isalnum((unsigned char)*p) && *p != '-')
+            break;
+    }
+    if (p != text && *p == '\0' && p - text <= 128)
+        return 0;
+    snprintf(err, errlen, "expected a cloud id (letters, digits and '-')");
+    return -1;
+}
+
+/* The Basic user name: no ':' (it ends the user in email:token), no
+ * control bytes. */
+static int
+check_email(const char *text, char *err, size_t errlen)
+{
+    const char *p;
+
+    for (p = text; *p != '\0'; p++) {
+        if ((unsigned char)*p < ' ' || *p == 0x7f || *p == ':')
+            break;
+    }
+    if (p != text && *p == '\0')
+        return 0;
+    snprintf(err, errlen, "expected an e-mail address (no ':' or control "
+        "characters)");
+    return -1;
+}
+
+/* A JSM team id, sent as JSON data: printable, no quotes needed. */
+static int
+check_team_id(const char *text, char *err, size_t errlen)
+{
+    const char *p;
+
+    for (p = text; *p != '\0'; p++) {
+        if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
+            break;
+    }
+    if (p != text && *p == '\0')
+        return 0;
+    snprintf(err, errlen, "expected a team id (letters, digits, '-', '_')");
+    return -1;
+}
+
 const struct cfg_field cfg_listener_fields[] = {
     { .key = "hostname", .type = CFG_STR,
       .offset = offsetof(struct cfg_listener, hostname), .def = "0.0.0.0" },
@@ -89,6 +140,14 @@ const struct cfg_field cfg_auth_fields[] = {
       .offset = offsetof(struct cfg_auth, headers) },
     { .key = "api_key_file", .type = CFG_PATH,
       .offset = offsetof(struct cfg_auth, api_key_file) },
+    { .key = "cloud_id", .type = CFG_STR, .check = check_cloud_id,
+      .offset = offsetof(struct cfg_auth, cloud_id) },
+    { .key = "email", .type = CFG_STR, .check = check_email,
+      .offset = offsetof(struct cfg_auth, email) },
+    { .key = "api_token_file", .type = CFG_PATH,
+      .offset = offsetof(struct cfg_auth, api_token_file) },
+    { .key = "teams", .type = CFG_STRMAP, .check = check_team_id,
+      .offset = offsetof(struct cfg_auth, teams) },
     { .key = "", .type = CFG_MARK, .offset = offsetof(struct cfg_auth, mark) },
     { .key = NULL },
 };
@@ -255,15 +314,36 @@ out:
     return rc;
 }
 
-/* api_key_file: the whole file, whitespace-trimmed, is the key. */
-static int
-auth_key_file(struct cfg_auth *a, char *err, size_t errlen)
+/* Add "Authorization: <scheme><b64(user:secret)>" (HTTP Basic), wiping
+ * the plain and encoded copies. */
+static void
+add_basic(struct cfg_auth *a, const char *user, const char *secret)
 {
+    size_t plain_len = strlen(user) + 1 + strlen(secret);
+    size_t b64_len = 4 * ((plain_len + 2) / 3) + 1;
+    char *plain = xmalloc(plain_len + 1);
+    unsigned char *b64 = xmalloc(b64_len);
+
+    (void)snprintf(plain, plain_len + 1, "%s:%s", user, secret);
+    (void)EVP_EncodeBlock(b64, (const unsigned char *)plain, (int)plain_len);
+    add_line(a, "Authorization", "Basic ", (const char *)b64);
+    explicit_bzero(plain, plain_len);
+    explicit_bzero(b64, b64_len);
+    free(plain);
+    free(b64);
+}
+
+/* api_key_file (or a jsm entry's api_token_file): the whole file,
+ * whitespace-trimmed, is the key. */
+static int
+auth_key_file(struct cfg_auth *a, const char *path, char *err, size_t errlen)
+{
+    const struct ticketsys *sys = ticketsys_find(a->type);
     char *text, *key, *end, *q;
     size_t len = 0;
     int rc = -1;
 
-    if ((text = file_slurp(a->api_key_file, AUTH_KEY_FILE_MAX, &len, err,
+    if ((text = file_slurp(path, AUTH_KEY_FILE_MAX, &len, err,
         errlen)) == NULL)
         return -1;
     for (key = text, end = text + len; key < end &&
@@ -274,12 +354,15 @@ auth_key_file(struct cfg_auth *a, char *err, size_t errlen)
     for (q = key; q < end && (unsigned char)*q >= ' ' && *q != 0x7f; q++)
         continue;
     if (key == end || q != end) {
-        snprintf(err, errlen, "%s: %s", a->api_key_file, key == end ?
+        snprintf(err, errlen, "%s: %s", path, key == end ?
             "the key file is empty" : "the key contains control bytes");
         goto out;
     }
     *end = '\0';
-    add_line(a, "Authorization", ticketsys_find(a->type)->key_scheme, key);
+    if (sys->basic_auth)
+        add_basic(a, a->email, key);
+    else
+        add_line(a, "Authorization", sys->key_scheme, key);
     rc = 0;
 out:
     explicit_bzero(text, len);
@@ -296,28 +379,57 @@ auth_loaded_ok(const struct cfg_auth *a)
 
     return a->name != NULL && a->type != NULL &&
         check_auth_name(a->name, err, sizeof(err)) == 0 &&
-        check_auth_type(a->type, err, sizeof(err)) == 0;
+        check_auth_type(a->type, err, sizeof(err)) == 0 &&
+        (a->cloud_id == NULL ||
+        check_cloud_id(a->cloud_id, err, sizeof(err)) == 0) &&
+        (a->email == NULL || check_email(a->email, err, sizeof(err)) == 0);
 }
 
 /* Resolve one entry; on failure err holds one sentence. */
+/* A jsm entry: cloud_id, email and api_token_file, no key. */
+static int
+auth_basic_ok(const struct cfg_auth *a, char *err, size_t errlen)
+{
+    if (a->headers != NULL || a->api_key_file != NULL) {
+        snprintf(err, errlen, "a %s entry takes email and api_token_file, "
+            "not headers or api_key_file", a->type);
+        return -1;
+    }
+    if (a->cloud_id == NULL || a->email == NULL || a->api_token_file == NULL) {
+        snprintf(err, errlen, "a %s entry needs cloud_id, email and "
+            "api_token_file", a->type);
+        return -1;
+    }
+    return 0;
+}
+
 static int
 auth_resolve_one(struct cfg_auth *a, char *err, size_t errlen)
 {
-    const char *def;
+    const struct ticketsys *sys;
     char *p;
 
     for (p = a->type; *p != '\0'; p++)
         *p = (char)tolower((unsigned char)*p);
-    if ((a->headers == NULL) == (a->api_key_file == NULL)) {
+    sys = ticketsys_find(a->type);
+    if (sys->basic_auth) {
+        if (auth_basic_ok(a, err, errlen) == -1)
+            return -1;
+    } else if (a->cloud_id != NULL || a->email != NULL ||
+        a->api_token_file != NULL || a->teams.n > 0) {
+        snprintf(err, errlen, "cloud_id, email, api_token_file and teams "
+            "are for jsm entries");
+        return -1;
+    } else if ((a->headers == NULL) == (a->api_key_file == NULL)) {
         snprintf(err, errlen, "set exactly one of headers and api_key_file");
         return -1;
     }
-    def = ticketsys_find(a->type)->default_base_url;
-    if (a->base_url == NULL && def != NULL)
-        a->base_url = xstrdup(def);
+    if (a->base_url == NULL && sys->default_base_url != NULL)
+        a->base_url = xstrdup(sys->default_base_url);
     if (a->headers != NULL)
         return auth_headers(a, err, errlen);
-    return auth_key_file(a, err, errlen);
+    return auth_key_file(a, sys->basic_auth ? a->api_token_file :
+        a->api_key_file, err, errlen);
 }
 
 int

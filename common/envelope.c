@@ -16,7 +16,7 @@
 const char *
 envelope_id_key(const struct ticketsys *sys)
 {
-    return sys->id_key;
+    return sys->unique_key;
 }
 
 /* The member of doc that holds the alert or problem, detached. */
@@ -56,6 +56,18 @@ meta_object(const struct envelope_meta *m)
 }
 
 char *
+envelope_from_item(cJSON *item, const struct envelope_meta *m)
+{
+    char *out;
+
+    cJSON_DeleteItemFromObjectCaseSensitive(item, "alexis");
+    cJSON_AddItemToObject(item, "alexis", meta_object(m));
+    out = json_print(item);
+    cJSON_Delete(item);
+    return out;
+}
+
+char *
 envelope_build(const char *body, size_t len, const struct ticketsys *sys,
     const struct envelope_meta *m, char *err, size_t errlen)
 {
@@ -69,9 +81,8 @@ envelope_build(const char *body, size_t len, const struct ticketsys *sys,
         goto out;
     if (obj == doc)
         doc = NULL;
-    cJSON_DeleteItemFromObjectCaseSensitive(obj, "alexis");
-    cJSON_AddItemToObject(obj, "alexis", meta_object(m));
-    out = json_print(obj);
+    out = envelope_from_item(obj, m);
+    obj = NULL;
 out:
     cJSON_Delete(obj);
     cJSON_Delete(doc);

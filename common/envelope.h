@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include <cjson/cJSON.h>
+
 #include "compat.h"
 
 struct ticketsys;
@@ -23,9 +25,9 @@ struct envelope_meta {
     const char *unique_value;
 };
 
-/* The id key the logs and the envelope use for a ticket system's items:
- * sys->id_key ("tinyId" for OpsGenie, "problem_id" for Dynatrace, the
- * original's habit). */
+/* The envelope's unique_key for a ticket system's items:
+ * sys->unique_key ("tinyId" for OpsGenie, "problem_id" for Dynatrace, the
+ * original's habit; "id" for JSM). */
 const char *envelope_id_key(const struct ticketsys *sys);
 
 /* Build the envelope from a details answer body[0..len): its
@@ -37,5 +39,9 @@ const char *envelope_id_key(const struct ticketsys *sys);
 char *envelope_build(const char *body, size_t len,
     const struct ticketsys *sys,
     const struct envelope_meta *m, char *err, size_t errlen);
+
+/* The envelope of an item already parsed: item (taken, deleted here)
+ * with the alexis object m. Compact JSON; caller frees. */
+char *envelope_from_item(cJSON *item, const struct envelope_meta *m);
 
 #endif

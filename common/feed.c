@@ -14,6 +14,7 @@
 #include "fetcher.h"
 #include "json.h"
 #include "poller_limits.h"
+#include "ticket.h"
 #include "ticketsys.h"
 #include "url.h"
 #include "xmem.h"
@@ -119,22 +120,30 @@ feed_ids_free(struct feed_ids *ids)
 }
 
 enum page_step
-feed_og_page_step(size_t offset, size_t limit, size_t got, bool has_next,
-    unsigned pages, unsigned max_pages, size_t *next_offset,
+feed_offset_page_step(size_t offset, size_t limit, size_t got, bool has_next,
+    unsigned pages, unsigned max_pages, size_t cap, size_t *next_offset,
     size_t *next_limit)
 {
     size_t next = offset + limit;
 
     if (got < limit || !has_next)
         return PAGE_DONE;
-    if (next >= OG_OFFSET_LIMIT_MAX)
+    if (next >= cap)
         return PAGE_CAP_OFFSET;
     if (pages >= max_pages)
         return PAGE_CAP_PAGES;
     *next_offset = next;
-    *next_limit = next + limit > OG_OFFSET_LIMIT_MAX ?
-        OG_OFFSET_LIMIT_MAX - next : limit;
+    *next_limit = next + limit > cap ? cap - next : limit;
     return PAGE_NEXT;
+}
+
+enum page_step
+feed_og_page_step(size_t offset, size_t limit, size_t got, bool has_next,
+    unsigned pages, unsigned max_pages, size_t *next_offset,
+    size_t *next_limit)
+{
+    return feed_offset_page_step(offset, limit, got, has_next, pages,
+        max_pages, OG_OFFSET_LIMIT_MAX, next_offset, next_limit);
 }
 
 enum page_step
@@ -162,12 +171,16 @@ feed_page_step_name(enum page_step s)
     return NULL;
 }
 
-/* One line of an error answer for logs: the start of the body, cut. */
+/* One line of an error answer for logs: the API's own words (any of the
+ * error shapes ticket_api_reason knows), else the start of the body. */
 static void
 answer_error(char *err, size_t errlen, const struct http_result *res)
 {
-    if (res->body != NULL && res->body_len > 0)
-        snprintf(err, errlen, "HTTP %ld: %.160s", res->status, res->body);
+    char why[200];
+
+    ticket_api_reason(res->body, res->body_len, why, sizeof(why));
+    if (why[0] != '\0')
+        snprintf(err, errlen, "HTTP %ld: %s", res->status, why);
     else
         snprintf(err, errlen, "HTTP %ld", res->status);
 }
@@ -207,14 +220,13 @@ feed_url_vars(const struct feed_ctx *c, const char *id, struct url_vars *v)
     v->uniqueid = id;
 }
 
-/* The envelope metadata of one item of c's feed. */
-static void
-item_meta(const struct feed_ctx *c, const char *id, struct envelope_meta *m)
+void
+feed_item_meta(const struct feed_ctx *c, const char *id, struct envelope_meta *m)
 {
     m->feed_type = c->feed->type;
     m->feed_name = c->feed->name;
     m->base_url = c->feed->base_url;
-    m->unique_key = c->feed->sys->id_key;
+    m->unique_key = c->feed->sys->unique_key;
     m->unique_value = id;
 }
 
@@ -249,7 +261,7 @@ feed_details(const struct feed_ctx *c, const char *id, struct item_outcome *o)
         answer_error(o->err, sizeof(o->err), &res);
         goto out;
     }
-    item_meta(c, id, &m);
+    feed_item_meta(c, id, &m);
     o->reason = "envelope";
     if ((o->envelope = envelope_build(res.body, res.body_len, c->feed->sys,
         &m, o->err, sizeof(o->err))) != NULL) {

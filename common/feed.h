@@ -20,6 +20,8 @@
 
 #include "compat.h"
 
+struct cfg_auth;
+struct envelope_meta;
 struct fetcher;
 struct ticketsys;
 
@@ -33,6 +35,13 @@ struct feed_def {
     const char             *list_tmpl;  /* feed_url, with placeholders */
     const char             *item_tmpl;  /* individual_url */
     uint64_t                lookback_ms;    /* 0: none */
+    const struct cfg_auth  *auth;       /* its authentication entry */
+    /* Modules that build their own URLs (JSM): the search query and the
+     * tags that mean "handled already" (left out in the query and again
+     * on what comes back). */
+    const char             *query;
+    const char *const      *skip_tags;
+    size_t                  nskip_tags;
 };
 
 /* Everything a feed call needs; all borrowed. */
@@ -118,6 +127,12 @@ enum page_step feed_og_page_step(size_t offset, size_t limit, size_t got,
     bool has_next, unsigned pages, unsigned max_pages, size_t *next_offset,
     size_t *next_limit);
 
+/* The same for an API whose offset + limit must stay at or under cap
+ * (OpsGenie: OG_OFFSET_LIMIT_MAX; JSM: under 20,000). */
+enum page_step feed_offset_page_step(size_t offset, size_t limit, size_t got,
+    bool has_next, unsigned pages, unsigned max_pages, size_t cap,
+    size_t *next_offset, size_t *next_limit);
+
 /* Dynatrace v2: after pages pages, has_key telling whether the answer
  * carried a non-empty nextPageKey. */
 enum page_step feed_dt_page_step(bool has_key, unsigned pages,
@@ -139,6 +154,10 @@ void feed_url_vars(const struct feed_ctx *c, const char *id,
  * sentence in err. */
 cJSON *feed_get_json(const struct feed_ctx *c, const char *url,
     long *status, char *err, size_t errlen);
+
+/* The envelope metadata of item id of c's feed. */
+void feed_item_meta(const struct feed_ctx *c, const char *id,
+    struct envelope_meta *m);
 
 /* The item details: GET the feed's individual URL for id and build the
  * envelope into o (ITEM_DELIVER), or set o to SKIP "gone" on 404, or

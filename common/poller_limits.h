@@ -16,6 +16,11 @@
 #define OG_PAGE_SIZE_MAX            100
 #define OG_OFFSET_LIMIT_MAX         20000
 
+/* JSM list paging: size is at most 100, and offset + size must stay
+ * under 20000. */
+#define JSM_PAGE_SIZE_MAX           100
+#define JSM_OFFSET_SIZE_MAX         19999
+
 /* Pages of one feed per pass (config max_pages): OpsGenie offsets and
  * Dynatrace v2 nextPageKey pages alike. */
 #define POLLER_MAX_PAGES_DEFAULT    200

@@ -21,6 +21,7 @@
 
 #define TICKET_HEADERS_MAX  16
 #define TICKET_REASON_MAX   160     /* bytes of the API's refusal kept */
+#define TICKET_PART_HEAD_MAX    128 /* "[Alexis job <id>, part k/n]\n" */
 
 int
 ticket_resolve(struct ticket_ref *t, const struct alert *al,
@@ -66,26 +67,34 @@ utf8_truncate(char *s, size_t max)
     }
 }
 
-/* The ticket API's own words for a refusal, for the log and the job:
- * OpsGenie's "message", Dynatrace's "error.message", JSM's
- * "errors[0].title", else the start of the body ("" when there is none). */
-static void
-api_reason(const struct http_result *res, const cJSON *doc, char *out,
-    size_t len)
+void
+ticket_api_reason(const char *body, size_t len, char *out, size_t outlen)
 {
-    const cJSON *v;
-    const char *msg = NULL;
+    const cJSON *v, *first;
+    const char *msg = NULL, *code = NULL;
+    cJSON *doc = NULL;
 
-    if (doc != NULL && (msg = json_str(doc, "message")) == NULL) {
-        if (cJSON_IsString(v = json_path(doc, "error.message")))
+    if (body != NULL && len > 0)
+        doc = cJSON_ParseWithLength(body, len);
+    if (cJSON_IsObject(doc)) {
+        first = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc,
+            "errors"), 0);
+        if ((msg = json_str(doc, "message")) != NULL) {
+            code = json_str(doc, "code");
+        } else if (cJSON_IsString(v = json_path(doc, "error.message"))) {
             msg = v->valuestring;
-        else if ((v = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
-            doc, "errors"), 0)) != NULL)
-            msg = json_str(v, "title");
+        } else if ((msg = json_str(first, "title")) != NULL) {
+            code = json_str(first, "code");
+        }
     }
-    if (msg == NULL)
-        msg = res->body != NULL ? res->body : "";
-    (void)snprintf(out, len, "%.*s", TICKET_REASON_MAX, msg);
+    if (msg != NULL)
+        (void)snprintf(out, outlen, "%.*s%s%.*s%s", TICKET_REASON_MAX, msg,
+            code != NULL ? " (" : "", 40, code != NULL ? code : "",
+            code != NULL ? ")" : "");
+    else
+        (void)snprintf(out, outlen, "%.*s", TICKET_REASON_MAX,
+            body != NULL ? body : "");
+    cJSON_Delete(doc);
 }
 
 /* alexis_ticket_writes_total{system,status}; status 0 is no answer. */
@@ -153,9 +162,9 @@ ticket_send_json(struct fetcher *f, const struct ticket_ref *t,
         (rid = json_str(doc, "requestId")) != NULL)
         snprintf(out->request_id, sizeof(out->request_id), "%s", rid);
     if (res.status < 200 || res.status > 299) {
-        char why[TICKET_REASON_MAX + 1];
+        char why[TICKET_REASON_MAX + 64];
 
-        api_reason(&res, doc, why, sizeof(why));
+        ticket_api_reason(res.body, res.body_len, why, sizeof(why));
         snprintf(out->err, sizeof(out->err), "HTTP %ld from ticket API%s%s",
             res.status, why[0] != '\0' ? ": " : "", why);
         goto out;
@@ -186,13 +195,9 @@ ticket_get_json(struct fetcher *f, const struct ticket_ref *t,
     }
     *status = res.status;
     if (res.status != 200) {
-        char why[TICKET_REASON_MAX + 1];
+        char why[TICKET_REASON_MAX + 64];
 
-        doc = res.body_len > 0 ? cJSON_ParseWithLength(res.body,
-            res.body_len) : NULL;
-        api_reason(&res, doc, why, sizeof(why));
-        cJSON_Delete(doc);
-        doc = NULL;
+        ticket_api_reason(res.body, res.body_len, why, sizeof(why));
         snprintf(err, errlen, "HTTP %ld from ticket API%s%s", res.status,
             why[0] != '\0' ? ": " : "", why);
         goto out;
@@ -303,6 +308,75 @@ note_once(struct fetcher *f, const struct ticket_ref *t, const char *text,
     }
 }
 
+/* Bytes of s that hold at most max UTF-8 characters, ending after a
+ * newline when one is in the second half (a part ends at a line). */
+static size_t
+part_len(const char *s, size_t max)
+{
+    size_t i, chars = 0, nl = 0;
+
+    for (i = 0; s[i] != '\0'; i++) {
+        if (((unsigned char)s[i] & 0xc0) != 0x80 && chars++ == max)
+            break;
+        if (s[i] == '\n' && chars > max / 2)
+            nl = i + 1;
+    }
+    return s[i] != '\0' && nl > 0 ? nl : i;
+}
+
+static size_t
+utf8_chars(const char *s)
+{
+    size_t n = 0;
+
+    for (; *s != '\0'; s++)
+        n += ((unsigned char)*s & 0xc0) != 0x80;
+    return n;
+}
+
+size_t
+ticket_note_capacity(const struct ticket_ref *t, size_t one)
+{
+    const struct ticketsys *sys = t->sys;
+
+    if (sys->note_parts_max > 1 && sys->note_max > TICKET_PART_HEAD_MAX)
+        return (sys->note_max - TICKET_PART_HEAD_MAX) * sys->note_parts_max;
+    return one;
+}
+
+/* A text over the module's limit, as several notes, each headed
+ * "[Alexis job <key>, part k/n]" (that line is what a retry looks for). */
+static int
+note_parts(struct fetcher *f, const struct ticket_ref *t, const char *text,
+    const char *key, struct ticket_outcome *out)
+{
+    size_t body = t->sys->note_max - TICKET_PART_HEAD_MAX, n, k, len;
+    char head[TICKET_PART_HEAD_MAX + 1];
+    const char *p;
+    struct buf b;
+    int rc = 0;
+
+    for (n = 0, p = text; *p != '\0'; n++)
+        p += part_len(p, body);
+    if (n > t->sys->note_parts_max)
+        n = t->sys->note_parts_max;
+    for (k = 1, p = text; k <= n && rc == 0; k++) {
+        len = k == n ? strlen(p) : part_len(p, body);
+        (void)snprintf(head, sizeof(head), "[Alexis job %.64s, part %zu/%zu]",
+            key != NULL ? key : "", k, n);
+        buf_init(&b, strlen(head) + 1 + len + 1);
+        if (buf_appendf(&b, "%s\n", head) == -1 ||
+            buf_append(&b, p, len) == -1)
+            abort();    /* sized above */
+        /* The last part holds what is left, cut to the limit. */
+        utf8_truncate(b.data, t->sys->note_max);
+        rc = note_once(f, t, b.data, key != NULL ? head : NULL, out);
+        buf_free(&b);
+        p += len;
+    }
+    return rc;
+}
+
 int
 ticket_note(struct fetcher *f, const struct ticket_ref *t, const char *text,
     const char *key, struct ticket_outcome *out)
@@ -311,6 +385,9 @@ ticket_note(struct fetcher *f, const struct ticket_ref *t, const char *text,
     int rc;
 
     memset(out, 0, sizeof(*out));
+    if (t->sys->note_parts_max > 1 && t->sys->note_max > TICKET_PART_HEAD_MAX &&
+        utf8_chars(text) > t->sys->note_max)
+        return note_parts(f, t, text, key, out);
     copy = xstrdup(text);
     if (t->sys->note_max > 0)
         utf8_truncate(copy, t->sys->note_max);

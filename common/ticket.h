@@ -71,7 +71,9 @@ bool ticket_can_route(const struct ticket_ref *t);
 int ticket_route(struct fetcher *f, const struct ticket_ref *t,
     const char *team, struct ticket_outcome *out) ATTR_WUR;
 
-/* A note (OpsGenie note, Dynatrace comment), cut to the module's limit.
+/* A note (OpsGenie note, Dynatrace comment, JSM note), cut to the
+ * module's limit, or where the module allows it (JSM) split over several
+ * notes headed "[Alexis job <key>, part k/n]".
  * key (may be NULL) is text the note contains that no other note holds
  * (the job's id): when an attempt ends without a known outcome (transport
  * error, 5xx) the notes are read back and, when one holds key, the note
@@ -79,6 +81,11 @@ int ticket_route(struct fetcher *f, const struct ticket_ref *t,
  * answer or such a find. */
 int ticket_note(struct fetcher *f, const struct ticket_ref *t,
     const char *text, const char *key, struct ticket_outcome *out) ATTR_WUR;
+
+/* How many characters of note text the ticket takes for one report: the
+ * module's limit times the notes ticket_note may split a text into, or
+ * one (the caller's own cap) when it does not split. */
+size_t ticket_note_capacity(const struct ticket_ref *t, size_t one);
 
 /* The alert's state now (guardrails): TICKET_STATE_UNKNOWN with err when
  * it cannot be read. */
@@ -103,6 +110,13 @@ char *ticket_url(const struct ticket_ref *t, const char *prefix,
 int ticket_send_json(struct fetcher *f, const struct ticket_ref *t,
     const char *method, const char *url, const cJSON *body, bool once,
     struct ticket_outcome *out) ATTR_WUR;
+
+/* The API's own words for an error answer body[0..len), one line into
+ * out: "message" (with "code" when given: JSM's 401 shape),
+ * "error.message" (Dynatrace), "errors[0].title" (with its code: JSM),
+ * else the start of the body ("" when there is none). */
+void ticket_api_reason(const char *body, size_t len, char *out,
+    size_t outlen);
 
 /* GET url with t's credentials; the parsed answer on 200 (caller
  * deletes), else NULL with err (and *status, 0 for a transport error). */

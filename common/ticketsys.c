@@ -13,6 +13,7 @@
 #include "str.h"
 #include "ticketsys_dtv1.h"
 #include "ticketsys_dtv2.h"
+#include "ticketsys_jsm.h"
 #include "ticketsys_opsgenie.h"
 
 /* In lookup order: of two modules of one feed type, the first whose
@@ -22,6 +23,7 @@ static const struct ticketsys *const modules[] = {
     &ticketsys_opsgenie,
     &ticketsys_dtv1,
     &ticketsys_dtv2,
+    &ticketsys_jsm,
 };
 
 const struct ticketsys *

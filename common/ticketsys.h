@@ -50,13 +50,24 @@ struct ticketsys {
                                  * "dynatrace_v1", "dynatrace_v2" */
     const char *feed_type;      /* alexis.feed_type, alert_feed and the
                                  * authentication_list type */
-    const char *id_key;         /* the id's key in logs and the envelope's
-                                 * unique_key: "tinyId", "problem_id" */
+    const char *id_key;         /* the key of the alert's id (a->id) in the
+                                 * classifier's and action handler's logs:
+                                 * "tinyId", "problem_id" */
+    const char *unique_key;     /* the envelope's unique_key: the id the
+                                 * feed lists and fetches by ("tinyId",
+                                 * "problem_id", JSM "id") */
+    const char *list_key;       /* that id's key in the poller's logs */
     /* The authentication_list entry's defaults: the API's root when the
      * entry has no base_url (NULL: required), and the Authorization
      * scheme an api_key_file's key is sent with ("GenieKey "). */
     const char *default_base_url;
     const char *key_scheme;
+    /* Credentials are HTTP Basic email:api_token (email, api_token_file)
+     * rather than a key; the entry also needs a cloud_id. */
+    bool        basic_auth;
+    /* The feed is addressed by its module from base_url and the entry
+     * (query, skip_tags), not by a feed_url template. */
+    bool        builds_urls;
     /* The poller's feed_url path that selects this API among modules of
      * the same feed type ("/api/v1/problem/feed"); NULL: any. */
     const char *url_path;
@@ -67,6 +78,11 @@ struct ticketsys {
     const char *item_member;
     /* Characters one note or comment may hold; 0: no known limit. */
     size_t      note_max;
+    /* Notes a long text may be split into (1: cut to note_max). */
+    unsigned    note_parts_max;
+    /* Field renames rules may use, as pairs old, new, NULL-terminated:
+     * JSM's { "details", "extraProperties", NULL }. May be NULL. */
+    const char *const *aliases;
     /* The log name of each mark (enum ticket_queue order). */
     const char *mark_names[2];
 

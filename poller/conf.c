@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "leader.h"
@@ -42,6 +43,35 @@ check_lookback_unit(const char *text, char *err, size_t errlen)
     return -1;
 }
 
+/* Tags go into the search query inside double quotes. */
+static int
+check_tag(const char *text, char *err, size_t errlen)
+{
+    const char *p;
+
+    for (p = text; *p != '\0'; p++) {
+        if ((unsigned char)*p < ' ' || *p == 0x7f || *p == '"' || *p == '\\')
+            break;
+    }
+    if (p != text && *p == '\0')
+        return 0;
+    snprintf(err, errlen, "expected a tag (no quotes, backslashes or "
+        "control characters)");
+    return -1;
+}
+
+static const struct cfg_field tag_fields[] = {
+    { .key = "", .type = CFG_STR, .offset = offsetof(struct poller_tag, text),
+      .check = check_tag },
+    { .key = NULL },
+};
+
+/* The tags a jsm feed leaves out unless it names its own: the original
+ * queue names the classifier marks with. */
+static const char *const default_skip_tags[] = {
+    "queue_autoremediation", "queue_needsinvestigation",
+};
+
 static const struct cfg_field feed_fields[] = {
     { .key = "name", .type = CFG_STR, .offset = PF_OFF(name),
       .flags = CFG_REQUIRED },
@@ -61,6 +91,10 @@ static const struct cfg_field feed_fields[] = {
       .offset = PF_OFF(individual_url) },
     { .key = "url_individual", .type = CFG_STR,
       .offset = PF_OFF(url_individual) },
+    { .key = "query", .type = CFG_STR, .offset = PF_OFF(query) },
+    { .key = "skip_tags", .type = CFG_LIST, .offset = PF_OFF(skip_tags),
+      .sub = tag_fields, .elem_size = sizeof(struct poller_tag),
+      .count_offset = PF_OFF(nskip_tags), .max = JSM_SKIP_TAGS_MAX },
     { .key = "", .type = CFG_MARK, .offset = PF_OFF(mark) },
     { .key = NULL },
 };
@@ -168,12 +202,41 @@ static const char *const item_vars[] = {
     "$base_url", "$lookback", "$uniqueid", "$tinyid", NULL,
 };
 
+/* A feed whose module builds its own URLs (JSM): query and skip_tags
+ * instead of URL templates. */
+static void
+resolve_query(struct poller_feed *f, const char *path, struct cfg_errors *e)
+{
+    size_t i;
+
+    if (f->feed_url != NULL || f->url != NULL || f->individual_url != NULL ||
+        f->url_individual != NULL)
+        cfg_error_add(e, path, &f->mark, "feed \"%s\": a %s feed takes "
+            "query and skip_tags, not feed_url or individual_url", f->name,
+            f->type);
+    if (f->nskip_tags > 0) {
+        f->skip_list = xcalloc(f->nskip_tags, sizeof(*f->skip_list));
+        for (i = 0; i < f->nskip_tags; i++)
+            f->skip_list[i] = f->skip_tags[i].text;
+    }
+}
+
 /* Choose between the original's two spellings of each URL key. */
 static void
 resolve_urls(struct poller_feed *f, const char *path, struct cfg_errors *e)
 {
+    const struct ticketsys *sys = ticketsys_find(f->type);
     char bad[80];
 
+    if (sys != NULL && sys->builds_urls) {
+        f->sys = sys;
+        resolve_query(f, path, e);
+        return;
+    }
+    if (f->query != NULL || f->nskip_tags > 0)
+        cfg_error_add(e, path, &f->mark, "feed \"%s\": query and "
+            "skip_tags are for feeds of a type that builds its own URLs "
+            "(jsm)", f->name);
     if (f->feed_url != NULL && f->url != NULL)
         cfg_error_add(e, path, &f->mark, "feed \"%s\": set feed_url or url, "
             "not both", f->name);
@@ -186,7 +249,8 @@ resolve_urls(struct poller_feed *f, const char *path, struct cfg_errors *e)
             "is required", f->name);
         return;
     }
-    if ((f->sys = ticketsys_for_url(f->type, f->list_tmpl)) == NULL) {
+    if ((f->sys = ticketsys_for_url(f->type, f->list_tmpl)) == NULL &&
+        sys != NULL) {
         char paths[160];
 
         cfg_error_add(e, path, &f->mark, "feed \"%s\": a %s feed_url must "
@@ -312,6 +376,10 @@ resolve_feed(struct poller_conf *c, struct poller_feed *f, size_t idx,
         .sys = f->sys, .name = f->name, .type = f->type,
         .base_url = f->base_url, .list_tmpl = f->list_tmpl,
         .item_tmpl = f->item_tmpl, .lookback_ms = f->lookback_ms,
+        .auth = f->auth, .query = f->query,
+        .skip_tags = f->skip_list != NULL ? f->skip_list : default_skip_tags,
+        .nskip_tags = f->skip_list != NULL ? f->nskip_tags :
+            NELEM(default_skip_tags),
     };
 }
 
@@ -343,6 +411,10 @@ poller_conf_load(const char *path, struct poller_conf *conf,
 void
 poller_conf_free(struct poller_conf *conf)
 {
+    size_t i;
+
+    for (i = 0; i < conf->nfeeds; i++)
+        free(conf->feeds[i].skip_list);
     cfg_auth_cleanup(conf->auth, conf->nauth);
     cfg_free(root_fields, conf);
 }

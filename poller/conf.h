@@ -19,6 +19,11 @@
 
 struct ticketsys;
 
+/* One skip_tags item. */
+struct poller_tag {
+    char   *text;
+};
+
 struct poller_feed {
     /* As loaded. */
     char               *name;
@@ -32,6 +37,9 @@ struct poller_feed {
     char               *url;            /* original spelling of feed_url */
     char               *individual_url;
     char               *url_individual; /* original spelling */
+    char               *query;          /* jsm: search query */
+    struct poller_tag  *skip_tags;      /* jsm: "handled" tags */
+    size_t              nskip_tags;
     struct cfg_mark     mark;
     /* Resolved by poller_conf_load (borrowed from this struct or conf). */
     const struct ticketsys *sys;        /* the API: by type and feed_url */
@@ -41,6 +49,7 @@ struct poller_feed {
     uint64_t                lookback_ms;
     const struct cfg_auth  *auth;
     const char             *classifier; /* classifier_destinations[type] */
+    const char            **skip_list;  /* skip_tags' texts (owned array) */
     struct feed_def         def;        /* what feed.h reads (borrowed) */
 };
 

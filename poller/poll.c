@@ -231,7 +231,7 @@ poll_feed(struct poller *p, const struct poller_feed *f,
     j.feed_hdrs = fh;
     j.cls_hdrs[0] = bearer_line;
     j.now_epoch_ms = now_wall_ms();
-    j.id_key = f->sys->id_key;
+    j.id_key = f->sys->list_key;
     log_event(LOG_INFO, "poll_started", KV_STR("feed_name", f->name),
         KV_STR("feed_type", f->type), KV_STR("api", poller_feed_api(f)));
     listed = list(&j, &ids, &r);

@@ -13,7 +13,8 @@ set -eu
 
 BUILD_PKGS="build-essential cmake pkg-config
 libcurl4-openssl-dev libyaml-dev libssh2-1-dev libcjson-dev libpcre2-dev
-libmicrohttpd-dev libsqlite3-dev libpq-dev libcmocka-dev zlib1g-dev python3"
+libmicrohttpd-dev libsqlite3-dev libpq-dev libcmocka-dev zlib1g-dev libssl-dev
+python3"
 TEST_PKGS="openssh-server openssh-client curl ca-certificates chromium
 systemd python3-prometheus-client postgresql"
 

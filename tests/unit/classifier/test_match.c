@@ -175,8 +175,8 @@ static const struct env_row env_rows[] = {
     { "{\"alexis\":{\"unique_value\":\"1\"}}",
       "missing field alexis.feed_type" },
     { "{\"alexis\":{\"feed_type\":\"jira\",\"unique_value\":\"1\"}}",
-      "alexis.feed_type: unknown feed type (expected opsgenie or "
-      "dynatrace)" },
+      "alexis.feed_type: unknown feed type (expected opsgenie, "
+      "dynatrace or jsm)" },
     { "{\"alexis\":{\"feed_type\":\"dynatrace\",\"unique_value\":\"1\"}}",
       "missing field problemId (Dynatrace v2) or id (Dynatrace v1)" },
     { "{\"tinyId\":\"7\",\"alexis\":{\"feed_type\":\"OpsGenie\","

@@ -412,14 +412,44 @@ static const struct auth_row auth_rows[] = {
       { ":2:5: error: authentication \"a\": @/missing.key: No such file or "
         "directory", NULL }, "", NULL },
     { "  - {name: a, type: jira, headers: '{\"A\":\"SECRET\"}'}\n",
-      { ":2:21: error: \"authentication_list[0].type\": expected opsgenie or "
-        "dynatrace", NULL }, "", NULL },
+      { ":2:21: error: \"authentication_list[0].type\": expected opsgenie, "
+        "dynatrace or jsm", NULL }, "", NULL },
     { "  - {type: opsgenie, headers: '{\"A\":\"SECRET\"}'}\n",
       { ":2:5: error: \"authentication_list[0].name\": required", NULL },
       "", NULL },
     { "  - {name: \"a\\tb\", type: opsgenie, api_key_file: og.key}\n",
       { ":2:12: error: \"authentication_list[0].name\": must not contain "
         "control characters", NULL }, "", NULL },
+    /* JSM: HTTP Basic email:token (the "@" of an address would be the
+     * temp dir here), base_url defaults to Atlassian's API. */
+    { "  - {name: a, type: jsm, cloud_id: c-1, email: ops, "
+      "api_token_file: og.key}\n", { NULL },
+      "Authorization: Basic b3BzOm9nLVNFQ1JFVC1rZXk=",
+      "https://api.atlassian.com" },
+    { "  - {name: a, type: JSM, cloud_id: c-1, email: ops, "
+      "api_token_file: og.key, teams: {q1: t-1}, base_url: 'http://127.0.0.1:"
+      "9/'}\n", { NULL }, "Authorization: Basic b3BzOm9nLVNFQ1JFVC1rZXk=",
+      "http://127.0.0.1:9" },
+    { "  - {name: a, type: jsm, email: ops, api_token_file: og.key}\n",
+      { ":2:5: error: authentication \"a\": a jsm entry needs cloud_id, "
+        "email and api_token_file", NULL }, "", NULL },
+    { "  - {name: a, type: jsm, cloud_id: c, email: ops, api_token_file: "
+      "og.key, api_key_file: og.key}\n",
+      { ":2:5: error: authentication \"a\": a jsm entry takes email and "
+        "api_token_file, not headers or api_key_file", NULL }, "", NULL },
+    { "  - {name: a, type: opsgenie, api_key_file: og.key, cloud_id: c}\n",
+      { ":2:5: error: authentication \"a\": cloud_id, email, "
+        "api_token_file and teams are for jsm entries", NULL }, "", NULL },
+    { "  - {name: a, type: jsm, cloud_id: 'c/../x', email: 'a:b', "
+      "api_token_file: og.key}\n",
+      { ":2:36: error: \"authentication_list[0].cloud_id\": expected a cloud "
+        "id (letters, digits and '-')",
+        ":2:53: error: \"authentication_list[0].email\": expected an e-mail "
+        "address (no ':' or control characters)", NULL }, "", NULL },
+    { "  - {name: a, type: jsm, cloud_id: c, email: ops, api_token_file: "
+      "empty.key}\n",
+      { ":2:5: error: authentication \"a\": @/empty.key: the key file is "
+        "empty", NULL }, "", NULL },
     { "  - {name: a, type: opsgenie, base_url: 'api.opsgenie.com', "
       "api_key_file: og.key}\n",
       { ":2:41: error: \"authentication_list[0].base_url\": expected an "

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "cfg.h"
 #include "feed.h"
 #include "fetcher.h"
 #include "json.h"
@@ -24,6 +25,7 @@
 #include "str.h"
 #include "ticketsys_dtv1.h"
 #include "ticketsys_dtv2.h"
+#include "ticketsys_jsm.h"
 #include "ticketsys_opsgenie.h"
 #include "url.h"
 #include "xmem.h"
@@ -194,6 +196,8 @@ fake_reset(struct fake *k)
 }
 
 static const char *const hdrs[] = { "Authorization: GenieKey k", NULL };
+static const char *const jsm_hdrs[] = { "Authorization: Basic b3BzOnRva2Vu",
+    NULL };
 
 static void
 ctx_for(struct feed_ctx *c, struct feed_def *feed, struct fake *k,
@@ -401,6 +405,207 @@ test_ids_set(void **state)
     assert_true(feed_id_ok("-4417200931562209843_1732269960000V2"));
 }
 
+/* ---- JSM: offset paging under 20,000, skip tags twice ---- */
+
+struct jsm_fake {
+    struct fetcher  f;
+    size_t          total;      /* alerts; every fifth carries a skip tag */
+    long            item_status;
+    const char     *item_body;
+    char           *urls[CALLS_MAX];
+    size_t          ncalls;
+};
+
+static char *
+jsm_page(const struct jsm_fake *k, size_t offset, size_t size)
+{
+    size_t i, end = offset + size < k->total ? offset + size : k->total;
+    struct buf b;
+    int rc = 0;
+
+    buf_init(&b, 1 << 20);
+    rc |= buf_appends(&b, "{\"values\":[");
+    for (i = offset; i < end; i++)
+        rc |= buf_appendf(&b, "%s{\"id\":\"a%zu\",\"tinyId\":\"%zu\","
+            "\"tags\":[%s]}", i > offset ? "," : "", i, i, i % 5 == 0 ?
+            "\"x\",\"queue_autoremediation\"" : "\"x\"");
+    rc |= buf_appendf(&b, "],\"count\":%zu,\"links\":{%s}}", k->total,
+        end < k->total ? "\"next\":\"https://jsm/next\"" : "");
+    assert_int_equal(rc, 0);
+    return buf_steal(&b);
+}
+
+static int
+jsm_get(struct fetcher *f, const char *url, const char *const *h,
+    struct http_result *res)
+{
+    struct jsm_fake *k = f->ctx;
+
+    assert_string_equal(h[0], "Authorization: Basic b3BzOnRva2Vu");
+    assert_true(k->ncalls < CALLS_MAX);
+    k->urls[k->ncalls++] = xstrdup(url);
+    f->calls++;
+    if (strncmp(url, "http://jsm/jsm/ops/api/c-1/v1/alerts?", 37) == 0) {
+        assert_true(param(url, "offset") + param(url, "size") < 20000);
+        answer(res, 200, jsm_page(k, param(url, "offset"),
+            param(url, "size")));
+        return 0;
+    }
+    answer(res, k->item_status, xstrdup(k->item_body));
+    return 0;
+}
+
+static void
+jsm_ctx(struct feed_ctx *c, struct feed_def *d, struct cfg_auth *a,
+    struct jsm_fake *k)
+{
+    static const char *const skip[] = { "queue_autoremediation",
+        "queue_needsinvestigation" };
+    size_t i;
+
+    for (i = 0; i < k->ncalls; i++)
+        free(k->urls[i]);
+    k->ncalls = 0;
+    k->f.get = jsm_get;
+    k->f.ctx = k;
+    memset(a, 0, sizeof(*a));
+    a->cloud_id = (char *)(uintptr_t)"c-1";
+    memset(d, 0, sizeof(*d));
+    d->sys = &ticketsys_jsm;
+    d->name = "j";
+    d->type = "jsm";
+    d->base_url = "http://jsm";
+    d->auth = a;
+    d->lookback_ms = 60000;
+    d->skip_tags = skip;
+    d->nskip_tags = NELEM(skip);
+    memset(c, 0, sizeof(*c));
+    c->feed = d;
+    c->fetcher = &k->f;
+    c->hdrs = jsm_hdrs;
+    c->page_size = 100;
+    c->max_pages = POLLER_MAX_PAGES_DEFAULT;
+    c->now_epoch_ms = 1000000;
+}
+
+static void
+test_jsm_list(void **state)
+{
+    static const struct {
+        size_t total, want_items, want_pages;
+        unsigned max_pages;
+        const char *trunc;
+    } rows[] = {
+        { 0, 0, 1, 200, NULL },
+        { 250, 200, 3, 200, NULL },
+        { 250, 80, 1, 1, "max_pages" },
+        /* The last page shrinks to keep offset + size under 20,000. */
+        { 25000, 15999, 200, 500, "offset_cap" },
+    };
+    struct jsm_fake k;
+    struct feed_ctx c;
+    struct feed_def d;
+    struct cfg_auth a;
+    struct feed_ids ids;
+    struct feed_list_result r;
+    char err[256];
+    size_t i;
+
+    (void)state;
+    memset(&k, 0, sizeof(k));
+    for (i = 0; i < NELEM(rows); i++) {
+        jsm_ctx(&c, &d, &a, &k);
+        k.total = rows[i].total;
+        c.max_pages = rows[i].max_pages;
+        memset(&ids, 0, sizeof(ids));
+        assert_int_equal(feed_list(&c, &ids, &r, err, sizeof(err)), 0);
+        if (ids.n != rows[i].want_items || r.pages != rows[i].want_pages)
+            fail_msg("row %zu: items %zu pages %u", i, ids.n, r.pages);
+        if ((rows[i].trunc == NULL) != (r.truncated == NULL) ||
+            (r.truncated != NULL && strcmp(r.truncated, rows[i].trunc) != 0))
+            fail_msg("row %zu: truncated %s", i, r.truncated);
+        if (rows[i].total == 25000)
+            assert_string_equal(k.urls[199], "http://jsm/jsm/ops/api/c-1/v1/"
+                "alerts?query=%28status%3A%20open%29%20AND%20NOT%20tag%3A%20%22"
+                "queue_autoremediation%22%20AND%20NOT%20tag%3A%20%22"
+                "queue_needsinvestigation%22%20AND%20createdAt%20%3E%20940000"
+                "&offset=19900&size=99&sort=insertedAt&order=asc");
+        feed_ids_free(&ids);
+    }
+    /* The query: the feed's own, then the skip tags and the lookback. */
+    jsm_ctx(&c, &d, &a, &k);
+    k.total = 3;
+    d.query = "status: open AND priority: P1";
+    memset(&ids, 0, sizeof(ids));
+    assert_int_equal(feed_list(&c, &ids, &r, err, sizeof(err)), 0);
+    assert_string_equal(k.urls[0], "http://jsm/jsm/ops/api/c-1/v1/alerts?"
+        "query=%28status%3A%20open%20AND%20priority%3A%20P1%29%20AND%20NOT%20"
+        "tag%3A%20%22queue_autoremediation%22%20AND%20NOT%20tag%3A%20%22"
+        "queue_needsinvestigation%22%20AND%20createdAt%20%3E%20940000"
+        "&offset=0&size=100&sort=insertedAt&order=asc");
+    assert_int_equal(ids.n, 2);
+    assert_string_equal(ids.v[0], "a1");
+    feed_ids_free(&ids);
+    jsm_ctx(&c, &d, &a, &k);
+}
+
+static void
+test_jsm_items(void **state)
+{
+    static const struct {
+        long status;
+        const char *body;
+        enum item_result want;
+        const char *reason, *err;
+    } rows[] = {
+        { 200, "{\"id\":\"a1\",\"tinyId\":\"1\",\"tags\":[\"x\"],"
+          "\"extraProperties\":{\"host\":\"h\"}}", ITEM_DELIVER, NULL,
+          NULL },
+        { 200, "{\"id\":\"a1\",\"tags\":[\"queue_needsinvestigation\"]}",
+          ITEM_SKIP, "skip_tag", NULL },
+        { 404, "{\"message\":\"Alert does not exist\"}", ITEM_SKIP, "gone",
+          NULL },
+        { 500, "{\"errors\":[{\"title\":\"boom\",\"code\":\"E1\"}]}",
+          ITEM_FAIL, "details", "HTTP 500: boom (E1)" },
+        { 401, "{\"code\":401,\"message\":\"scope does not match\"}",
+          ITEM_FAIL, "details", "HTTP 401: scope does not match" },
+        { 200, "[1]", ITEM_FAIL, "envelope", "not a JSON object" },
+    };
+    struct jsm_fake k;
+    struct feed_ctx c;
+    struct feed_def d;
+    struct cfg_auth a;
+    struct item_outcome o;
+    size_t i;
+
+    (void)state;
+    memset(&k, 0, sizeof(k));
+    for (i = 0; i < NELEM(rows); i++) {
+        jsm_ctx(&c, &d, &a, &k);
+        k.item_status = rows[i].status;
+        k.item_body = rows[i].body;
+        feed_item(&c, "a1", &o);
+        assert_int_equal(k.ncalls, 1);
+        assert_string_equal(k.urls[0],
+            "http://jsm/jsm/ops/api/c-1/v1/alerts/a1");
+        if (o.result != rows[i].want)
+            fail_msg("row %zu: result %d (%s)", i, o.result, o.err);
+        if (rows[i].reason != NULL)
+            assert_string_equal(o.reason, rows[i].reason);
+        if (rows[i].err != NULL && strstr(o.err, rows[i].err) == NULL)
+            fail_msg("row %zu: err %s", i, o.err);
+        if (o.result == ITEM_DELIVER) {
+            assert_non_null(strstr(o.envelope, "\"extraProperties\":{"
+                "\"host\":\"h\"}"));
+            assert_non_null(strstr(o.envelope, "\"alexis\":{\"feed_type\":"
+                "\"jsm\",\"feed_name\":\"j\",\"base_url\":\"http://jsm\","
+                "\"unique_key\":\"id\",\"unique_value\":\"a1\"}"));
+        }
+        free(o.envelope);
+    }
+    jsm_ctx(&c, &d, &a, &k);
+}
+
 int
 main(void)
 {
@@ -410,6 +615,8 @@ main(void)
         cmocka_unit_test(test_dt_v2_list),
         cmocka_unit_test(test_dt_items),
         cmocka_unit_test(test_ids_set),
+        cmocka_unit_test(test_jsm_list),
+        cmocka_unit_test(test_jsm_items),
     };
 
     log_init("test", LOG_ERROR, 2);

@@ -117,7 +117,8 @@ static const struct parse_case parse_cases[] = {
     { "feed missing", L_NAME L_EN L_OS TAIL,
         ER("1:1", "missing \"alert_feed\""), false },
     { "feed unknown", L_NAME " \"alert_feed\": \"splunk\",\n" L_EN L_OS TAIL,
-        ER("2:2", "\"alert_feed\" must be \"opsgenie\" or \"dynatrace\""),
+        ER("2:2", "\"alert_feed\" must be \"opsgenie\", \"dynatrace\" "
+            "or \"jsm\""),
         false },
     { "enabled yes", L_NAME L_FEED " \"enabled\": \"yes\",\n" L_OS TAIL,
         ER("3:2", "\"enabled\" must be true or false"), false },

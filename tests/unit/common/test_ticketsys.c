@@ -27,6 +27,7 @@
 #include "ticketsys.h"
 #include "ticketsys_dtv1.h"
 #include "ticketsys_dtv2.h"
+#include "ticketsys_jsm.h"
 #include "ticketsys_opsgenie.h"
 #include "xmem.h"
 
@@ -65,9 +66,9 @@ test_lookup(void **state)
     cJSON_Delete(v2);
     cJSON_Delete(none);
     assert_string_equal(ticketsys_type_names(false, buf, sizeof(buf)),
-        "opsgenie or dynatrace");
+        "opsgenie, dynatrace or jsm");
     assert_string_equal(ticketsys_type_names(true, buf, sizeof(buf)),
-        "\"opsgenie\" or \"dynatrace\"");
+        "\"opsgenie\", \"dynatrace\" or \"jsm\"");
     assert_string_equal(ticketsys_url_paths("dynatrace", buf, sizeof(buf)),
         "/api/v1/problem/feed or /api/v2/problems");
     assert_string_equal(ticketsys_url_paths("opsgenie", buf, sizeof(buf)),
@@ -75,6 +76,9 @@ test_lookup(void **state)
     assert_string_equal(ticketsys_dtv1.name, "dynatrace_v1");
     assert_string_equal(ticketsys_opsgenie.id_key, "tinyId");
     assert_string_equal(ticketsys_dtv2.id_key, "problem_id");
+    assert_ptr_equal(ticketsys_find("JSM"), &ticketsys_jsm);
+    assert_ptr_equal(ticketsys_for_url("jsm", NULL), &ticketsys_jsm);
+    assert_string_equal(ticketsys_jsm.unique_key, "id");
 }
 
 /* ---- A fake ticket API behind the fetcher seam ---- */
@@ -197,6 +201,11 @@ static char dt_key[] = "Authorization: Api-Token dt";
 static char *og1_lines[] = { og_key1 };
 static char *og2_lines[] = { og_key2 };
 static char *dt_lines[] = { dt_key };
+static char jsm_key[] = "Authorization: Basic b3BzOnRva2Vu";
+static char *jsm_lines[] = { jsm_key };
+static struct cfg_strmap_entry jsm_teams[] = {
+    { .key = (char *)(uintptr_t)"Q", .value = (char *)(uintptr_t)"team-q" },
+};
 
 static struct cfg_auth auths[] = {
     { .name = (char *)(uintptr_t)"og1", .type = (char *)(uintptr_t)"opsgenie",
@@ -208,6 +217,10 @@ static struct cfg_auth auths[] = {
     { .name = (char *)(uintptr_t)"dt", .type = (char *)(uintptr_t)"dynatrace",
       .base_url = (char *)(uintptr_t)"http://dt", .header_lines = dt_lines,
       .nheader_lines = 1 },
+    { .name = (char *)(uintptr_t)"jsm", .type = (char *)(uintptr_t)"jsm",
+      .base_url = (char *)(uintptr_t)"http://jsm",
+      .cloud_id = (char *)(uintptr_t)"c-1", .header_lines = jsm_lines,
+      .nheader_lines = 1, .teams = { .items = jsm_teams, .n = 1 } },
 };
 
 #define OG_ENV(base) "{\"id\":\"u-1\",\"tinyId\":\"12\",\"alexis\":{" \
@@ -218,6 +231,11 @@ static struct cfg_auth auths[] = {
     "\"unique_value\":\"P 1\"}}"
 #define DT2_ENV "{\"problemId\":\"P2\",\"alexis\":{\"feed_type\":" \
     "\"dynatrace\",\"unique_value\":\"P2\"}}"
+
+#define JSM_ENV "{\"id\":\"a-1\",\"tinyId\":\"7\",\"tags\":[\"x\"]," \
+    "\"extraProperties\":{\"host\":\"db01\"},\"alexis\":{\"feed_type\":" \
+    "\"jsm\",\"unique_key\":\"id\",\"unique_value\":\"a-1\"}}"
+#define JSM_ALERTS "http://jsm/jsm/ops/api/c-1/v1/alerts/a-1"
 
 /* Resolve envelope env into t (a holds it); -1 with err. */
 static int
@@ -622,6 +640,217 @@ test_webhook_id(void **state)
     cJSON_Delete(p);
 }
 
+/* ---- JSM ---- */
+
+struct jsm_row {
+    const char     *what;
+    enum op         op;
+    const char     *team;
+    long            status;         /* every answer's */
+    const char     *want[3];        /* URL, then body fragment, per call */
+    const char     *want_body[3];
+};
+
+static const struct jsm_row jsm_rows[] = {
+    { "mark: tag, responder, note", OP_MARK_REM, "Q", 202,
+      { JSM_ALERTS "/tags", JSM_ALERTS "/responders", JSM_ALERTS "/notes" },
+      { "{\"tags\":[\"Q\"]}", "{\"id\":\"team-q\",\"type\":\"team\"}",
+        "{\"note\":\"why\"}" } },
+    { "mark of an unmapped queue: no responder", OP_MARK_INV, "other", 202,
+      { JSM_ALERTS "/tags", JSM_ALERTS "/notes", NULL },
+      { "{\"tags\":[\"other\"]}", "{\"note\":\"why\"}", NULL } },
+    { "route: tag and responder", OP_ROUTE, "Q", 202,
+      { JSM_ALERTS "/tags", JSM_ALERTS "/responders", NULL },
+      { "{\"tags\":[\"Q\"]}", "\"team-q\"", NULL } },
+    { "note answered 200 (the spec)", OP_NOTE, NULL, 200,
+      { JSM_ALERTS "/notes", NULL, NULL },
+      { "{\"note\":\"text J1\"}", NULL, NULL } },
+    { "note answered 202 (a receipt)", OP_NOTE, NULL, 202,
+      { JSM_ALERTS "/notes", NULL, NULL }, { NULL, NULL, NULL } },
+};
+
+static void
+test_jsm_writes(void **state)
+{
+    struct answer ans[3];
+    struct ticket_outcome o;
+    struct ticket_ref t;
+    struct alert a;
+    struct fake k;
+    char err[256];
+    size_t i, j, n;
+    int rc = -1;
+
+    (void)state;
+    for (i = 0; i < NELEM(jsm_rows); i++) {
+        const struct jsm_row *w = &jsm_rows[i];
+
+        for (j = 0; j < NELEM(ans); j++) {
+            ans[j].status = w->status;
+            ans[j].body = w->status == 200 ? "{\"id\":\"n1\",\"note\":\"x\"}" :
+                "{\"result\":\"ok\",\"requestId\":\"r1\",\"took\":0.1}";
+            ans[j].transport = 0;
+        }
+        fake_init(&k, ans, NELEM(ans));
+        assert_int_equal(resolve(JSM_ENV, &a, &t, err, sizeof(err)), 0);
+        assert_ptr_equal(t.sys, &ticketsys_jsm);
+        assert_string_equal(a.id_key, "tinyId");
+        assert_string_equal(a.id, "7");
+        assert_string_equal(t.id, "a-1");
+        switch (w->op) {
+        case OP_MARK_REM:
+        case OP_MARK_INV:
+            rc = ticket_mark(&k.f, &t, w->op == OP_MARK_REM ?
+                TICKET_QUEUE_REMEDIATION : TICKET_QUEUE_INVESTIGATION,
+                w->team, "why", &o);
+            break;
+        case OP_ROUTE:
+            rc = ticket_route(&k.f, &t, w->team, &o);
+            break;
+        case OP_NOTE:
+            rc = ticket_note(&k.f, &t, "text J1", "J1", &o);
+            break;
+        }
+        if (rc != 0)
+            fail_msg("%s: %s", w->what, o.err);
+        for (n = 0; n < 3 && w->want[n] != NULL; n++)
+            continue;
+        assert_int_equal(k.ncalls, n);
+        for (j = 0; j < n; j++) {
+            assert_string_equal(k.calls[j].method, "POST");
+            if (strcmp(k.calls[j].url, w->want[j]) != 0)
+                fail_msg("%s: call %zu: %s", w->what, j, k.calls[j].url);
+            assert_string_equal(k.calls[j].hdrs, "Authorization: Basic "
+                "b3BzOnRva2Vu\n");
+            if (w->want_body[j] != NULL &&
+                strstr(k.calls[j].body, w->want_body[j]) == NULL)
+                fail_msg("%s: body %zu: %s", w->what, j, k.calls[j].body);
+        }
+        assert_true(ticket_can_route(&t));
+        alert_cleanup(&a);
+        fake_free(&k);
+    }
+}
+
+/* The alert's state, a note found after a timeout, the webhook id, the
+ * envelope's id and the details alias. */
+static void
+test_jsm_reads(void **state)
+{
+    static const struct answer st_open[] = { { 200, "{\"status\":\"acked\"}",
+        0 } };
+    static const struct answer st_res[] = { { 200,
+        "{\"status\":\"resolved\"}", 0 } };
+    static const struct answer dup[] = { TIMEOUT, { 200, "{\"values\":["
+        "{\"note\":\"Alexis remediation succeeded: job J1\"}]}", 0 } };
+    static const char *const keys[] = { "details", "host" };
+    struct ticket_outcome o;
+    struct ticket_ref t;
+    struct alert a;
+    struct fake k;
+    char err[256], id[64];
+    cJSON *p;
+
+    (void)state;
+    assert_int_equal(resolve(JSM_ENV, &a, &t, err, sizeof(err)), 0);
+    fake_init(&k, st_open, 1);
+    assert_int_equal(ticket_state(&k.f, &t, err, sizeof(err)),
+        TICKET_STATE_OPEN);
+    assert_string_equal(k.calls[0].url, JSM_ALERTS);
+    fake_free(&k);
+    fake_init(&k, st_res, 1);
+    assert_int_equal(ticket_state(&k.f, &t, err, sizeof(err)),
+        TICKET_STATE_CLOSED);
+    fake_free(&k);
+    fake_init(&k, dup, NELEM(dup));
+    assert_int_equal(ticket_note(&k.f, &t, "Alexis remediation succeeded: "
+        "job J1", "J1", &o), 0);
+    assert_true(o.found);
+    assert_int_equal(k.ncalls, 2);
+    assert_string_equal(k.calls[1].url, JSM_ALERTS "/notes?size=100");
+    fake_free(&k);
+    /* Rules written for OpsGenie: details.X is extraProperties.X. */
+    assert_string_equal(alert_lookup(&a, "details.host")->valuestring,
+        "db01");
+    assert_string_equal(alert_path_list(a.doc, keys, 2)->valuestring, "db01");
+    assert_null(alert_lookup(&a, "details.nope"));
+    alert_cleanup(&a);
+    /* Not for OpsGenie alerts, which have their own details. */
+    assert_int_equal(resolve(OG_ENV(""), &a, &t, err, sizeof(err)), 0);
+    assert_null(alert_lookup(&a, "extraProperties"));
+    alert_cleanup(&a);
+    p = cJSON_Parse("{\"action\":\"Create\",\"alert\":{\"alertId\":"
+        "\"a-1\",\"tinyId\":\"7\"}}");
+    assert_int_equal(ticketsys_jsm.webhook_id(p, id, sizeof(id), err,
+        sizeof(err)), 0);
+    assert_string_equal(id, "a-1");
+    cJSON_Delete(p);
+    p = cJSON_Parse("{\"alert\":{\"tinyId\":\"7\"}}");
+    assert_int_equal(ticketsys_jsm.webhook_id(p, id, sizeof(id), err,
+        sizeof(err)), -1);
+    assert_string_equal(err, "missing field alert.alertId");
+    cJSON_Delete(p);
+    p = cJSON_Parse("{\"tinyId\":\"7\",\"alexis\":{\"feed_type\":\"jsm\","
+        "\"unique_value\":\"7\"}}");
+    assert_int_equal(alert_from_json(&a, p, err, sizeof(err)), -1);
+    assert_string_equal(err, "missing field id (the JSM alert id)");
+    alert_cleanup(&a);
+}
+
+/* A text over JSM's 25,000 characters becomes several notes, each under
+ * the limit and headed with the job and its part; together they hold the
+ * whole text. OpsGenie's stays one note, cut. */
+static void
+test_jsm_split(void **state)
+{
+    struct answer ans[] = { { 200, "{}", 0 }, { 200, "{}", 0 },
+        { 200, "{}", 0 }, { 200, "{}", 0 } };
+    struct ticket_outcome o;
+    struct ticket_ref t;
+    struct alert a;
+    struct fake k;
+    struct buf text, joined;
+    char err[256], head[64];
+    const char *note, *nl;
+    cJSON *body;
+    size_t i, len = 60000;
+
+    (void)state;
+    buf_init(&text, len + 1);
+    for (i = 0; i < len; i++)
+        assert_int_equal(buf_append(&text, i % 80 == 79 ? "\n" :
+            &"abcdefghij"[i % 10], 1), 0);
+    fake_init(&k, ans, NELEM(ans));
+    assert_int_equal(resolve(JSM_ENV, &a, &t, err, sizeof(err)), 0);
+    assert_int_equal(ticket_note_capacity(&t, 24000), (25000 - 128) * 4);
+    assert_int_equal(ticket_note(&k.f, &t, text.data, "J1", &o), 0);
+    assert_int_equal(k.ncalls, 3);
+    buf_init(&joined, len + 1);
+    for (i = 0; i < k.ncalls; i++) {
+        body = cJSON_Parse(k.calls[i].body);
+        note = json_str(body, "note");
+        assert_true(strlen(note) <= JSM_NOTE_MAX);
+        snprintf(head, sizeof(head), "[Alexis job J1, part %zu/3]\n", i + 1);
+        assert_memory_equal(note, head, strlen(head));
+        nl = note + strlen(head);
+        assert_int_equal(buf_appends(&joined, nl), 0);
+        cJSON_Delete(body);
+    }
+    assert_string_equal(joined.data, text.data);
+    buf_free(&joined);
+    alert_cleanup(&a);
+    fake_free(&k);
+    /* OpsGenie: one note, cut. */
+    fake_init(&k, ans, NELEM(ans));
+    assert_int_equal(resolve(OG_ENV(""), &a, &t, err, sizeof(err)), 0);
+    assert_int_equal(ticket_note_capacity(&t, 24000), 24000);
+    assert_int_equal(ticket_note(&k.f, &t, text.data, "J1", &o), 0);
+    assert_int_equal(k.ncalls, 1);
+    alert_cleanup(&a);
+    fake_free(&k);
+    buf_free(&text);
+}
+
 int
 main(void)
 {
@@ -633,6 +862,9 @@ main(void)
         cmocka_unit_test(test_duplicate_notes),
         cmocka_unit_test(test_state),
         cmocka_unit_test(test_webhook_id),
+        cmocka_unit_test(test_jsm_writes),
+        cmocka_unit_test(test_jsm_reads),
+        cmocka_unit_test(test_jsm_split),
     };
 
     log_init("test", LOG_ERROR, 2);

@@ -203,7 +203,7 @@ static const struct bad_row bad_rows[] = {
       "      type: opsgenie\n      feed_url: y\n",
       "feed \"f\": duplicate name" },
     { "    - name: f\n      authentication: og\n      type: pagerduty\n"
-      "      feed_url: x\n", "expected opsgenie or dynatrace" },
+      "      feed_url: x\n", "expected opsgenie, dynatrace or jsm" },
 };
 
 static void

@@ -1,0 +1,457 @@
+/*
+ * The JSM module (see ticketsys_jsm.h).
+ */
+#include "ticketsys_jsm.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert.h"
+#include "alexis_limits.h"
+#include "cfg.h"
+#include "envelope.h"
+#include "feed.h"
+#include "http_client.h"
+#include "json.h"
+#include "poller_limits.h"
+#include "str.h"
+#include "ticket.h"
+
+#define JSM_API_FMT     "/jsm/ops/api/%s/v1"
+#define JSM_PREFIX_MAX  256
+#define JSM_QUERY_MAX   4096
+
+/* "/jsm/ops/api/{cloud_id}/v1/alerts" (cloud_id is checked at load: only
+ * letters, digits and '-'). */
+static void
+alerts_prefix(const struct cfg_auth *a, char *buf, size_t len)
+{
+    (void)snprintf(buf, len, JSM_API_FMT "/alerts", a->cloud_id);
+}
+
+/* Whether the alert object carries one of the feed's skip tags. */
+static bool
+has_skip_tag(const struct feed_def *d, const cJSON *alert)
+{
+    const cJSON *t;
+    size_t i;
+
+    cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(alert, "tags")) {
+        for (i = 0; cJSON_IsString(t) && i < d->nskip_tags; i++) {
+            if (strcmp(t->valuestring, d->skip_tags[i]) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+/* ---- Reading the feed ---- */
+
+/* The search: the feed's query, without the skip tags, and only alerts
+ * created within the lookback. -1 when it does not fit. */
+static int
+search_query(const struct feed_ctx *c, struct buf *q)
+{
+    const struct feed_def *d = c->feed;
+    uint64_t since = 0;
+    size_t i;
+    int rc = 0;
+
+    if (d->lookback_ms > 0 && c->now_epoch_ms > d->lookback_ms)
+        since = c->now_epoch_ms - d->lookback_ms;
+    rc |= buf_appendf(q, "(%s)", d->query != NULL ? d->query :
+        "status: open");
+    for (i = 0; i < d->nskip_tags; i++)
+        rc |= buf_appendf(q, " AND NOT tag: \"%s\"", d->skip_tags[i]);
+    if (since > 0)
+        rc |= buf_appendf(q, " AND createdAt > %" PRIu64, since);
+    return rc;
+}
+
+static char *
+page_url(const struct feed_ctx *c, const char *esc_query, size_t offset,
+    size_t size)
+{
+    char prefix[JSM_PREFIX_MAX];
+    struct buf b;
+
+    alerts_prefix(c->feed->auth, prefix, sizeof(prefix));
+    buf_init(&b, POLLER_URL_MAX);
+    if (buf_appendf(&b, "%s%s?query=%s&offset=%zu&size=%zu"
+        "&sort=insertedAt&order=asc", c->feed->base_url, prefix, esc_query,
+        offset, size) == -1) {
+        buf_free(&b);
+        return NULL;
+    }
+    return buf_steal(&b);
+}
+
+/* Add the ids of one page's values, leaving out alerts with a skip tag.
+ * Returns the number of values, or -1 when the answer has none. */
+static long
+take_page(const struct feed_ctx *c, const cJSON *doc, struct feed_ids *out,
+    struct feed_list_result *r, bool *full)
+{
+    const cJSON *values = cJSON_GetObjectItemCaseSensitive(doc, "values");
+    const cJSON *it;
+    const char *id;
+    long n = 0;
+
+    if (!cJSON_IsArray(values))
+        return -1;
+    cJSON_ArrayForEach(it, values) {
+        n++;
+        if (has_skip_tag(c->feed, it))
+            continue;
+        id = json_str(it, "id");
+        if (!feed_id_ok(id)) {
+            r->invalid++;
+            continue;
+        }
+        if (out->n >= POLLER_ITEMS_MAX) {
+            *full = true;
+            continue;
+        }
+        (void)feed_ids_add(out, id);
+    }
+    return n;
+}
+
+static bool
+has_next(const cJSON *doc)
+{
+    const char *next = json_str(cJSON_GetObjectItemCaseSensitive(doc,
+        "links"), "next");
+
+    return next != NULL && *next != '\0';
+}
+
+static int
+jsm_list(const struct feed_ctx *c, struct feed_ids *out,
+    struct feed_list_result *r, char *err, size_t errlen)
+{
+    size_t offset = 0, size = c->page_size;
+    char *esc = NULL, *url = NULL;
+    cJSON *doc = NULL;
+    enum page_step step = PAGE_NEXT;
+    struct buf q;
+    bool full = false;
+    long got;
+    int rc = -1;
+
+    if (size == 0 || size > JSM_PAGE_SIZE_MAX)
+        size = JSM_PAGE_SIZE_MAX;
+    buf_init(&q, JSM_QUERY_MAX);
+    if (search_query(c, &q) == -1) {
+        snprintf(err, errlen, "the search query is longer than %d bytes",
+            JSM_QUERY_MAX);
+        goto out;
+    }
+    esc = http_escape(q.data);
+    while (step == PAGE_NEXT) {
+        if (feed_stopping(c))
+            break;
+        free(url);
+        if ((url = page_url(c, esc, offset, size)) == NULL) {
+            snprintf(err, errlen, "page URL too long");
+            goto out;
+        }
+        cJSON_Delete(doc);
+        if ((doc = feed_get_json(c, url, &r->status, err, errlen)) == NULL)
+            goto out;
+        r->pages++;
+        if ((got = take_page(c, doc, out, r, &full)) == -1) {
+            snprintf(err, errlen, "answer has no \"values\" array");
+            goto out;
+        }
+        step = feed_offset_page_step(offset, size, (size_t)got,
+            has_next(doc), r->pages, c->max_pages, JSM_OFFSET_SIZE_MAX,
+            &offset, &size);
+        if (full) {
+            r->truncated = "items_max";
+            break;
+        }
+        r->truncated = feed_page_step_name(step);
+    }
+    rc = 0;
+out:
+    cJSON_Delete(doc);
+    free(url);
+    free(esc);
+    buf_free(&q);
+    return rc;
+}
+
+/* GET /alerts/{id}: the answer is the alert. One with a skip tag was
+ * handled since the listing. */
+static void
+jsm_item(const struct feed_ctx *c, const char *id, struct item_outcome *o)
+{
+    char prefix[JSM_PREFIX_MAX], *esc = http_escape(id), *url;
+    struct envelope_meta m;
+    cJSON *doc;
+    struct buf b;
+
+    alerts_prefix(c->feed->auth, prefix, sizeof(prefix));
+    buf_init(&b, POLLER_URL_MAX);
+    o->reason = "details";
+    if (buf_appendf(&b, "%s%s/%s", c->feed->base_url, prefix, esc) == -1) {
+        o->reason = "url";
+        snprintf(o->err, sizeof(o->err), "details URL too long");
+        goto out;
+    }
+    url = b.data;
+    if ((doc = feed_get_json(c, url, &o->status, o->err,
+        sizeof(o->err))) == NULL) {
+        if (o->status == 404) {
+            /* Closed and gone since the listing: nothing left to do. */
+            o->result = ITEM_SKIP;
+            o->reason = "gone";
+        }
+        goto out;
+    }
+    if (!cJSON_IsObject(doc)) {
+        o->reason = "envelope";
+        snprintf(o->err, sizeof(o->err), "answer is not a JSON object");
+        cJSON_Delete(doc);
+        goto out;
+    }
+    if (has_skip_tag(c->feed, doc)) {
+        o->result = ITEM_SKIP;
+        o->reason = "skip_tag";
+        cJSON_Delete(doc);
+        goto out;
+    }
+    feed_item_meta(c, id, &m);
+    o->envelope = envelope_from_item(doc, &m);
+    o->result = ITEM_DELIVER;
+    o->reason = NULL;
+out:
+    buf_free(&b);
+    free(esc);
+}
+
+/* ---- The envelope ---- */
+
+/* JSM addresses an alert by its full id (it refuses the tinyId); logs
+ * carry the tinyId as for OpsGenie. */
+static int
+jsm_identify(struct alert *a, char *err, size_t errlen)
+{
+    const char *s;
+
+    if ((s = json_str(a->doc, "id")) == NULL || *s == '\0') {
+        snprintf(err, errlen, "missing field id (the JSM alert id)");
+        return -1;
+    }
+    a->ticket_id = s;
+    a->ticket_id_type = NULL;
+    if ((a->id = json_str(a->doc, "tinyId")) == NULL)
+        a->id = s;
+    return 0;
+}
+
+static void
+jsm_collect_tags(struct alert *a)
+{
+    const cJSON *t;
+
+    cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(a->doc, "tags")) {
+        if (cJSON_IsString(t))
+            alert_add_tag(a, t->valuestring);
+    }
+}
+
+/* ---- Writing ---- */
+
+static char *
+jsm_url(const struct ticket_ref *t, const char *what, const char *query)
+{
+    char prefix[JSM_PREFIX_MAX];
+
+    alerts_prefix(t->auth, prefix, sizeof(prefix));
+    return ticket_url(t, prefix, what, query);
+}
+
+/* POST /alerts/{id}/tags {"tags":[tag]}: 202 receipt. */
+static int
+add_tag(struct fetcher *f, const struct ticket_ref *t, const char *tag,
+    struct ticket_outcome *out)
+{
+    cJSON *body = cJSON_CreateObject();
+    char *url = jsm_url(t, "tags", NULL);
+    const char *tags[1] = { tag };
+    int rc;
+
+    cJSON_AddItemToObject(body, "tags", cJSON_CreateStringArray(tags, 1));
+    rc = ticket_send_json(f, t, "POST", url, body, false, out);
+    free(url);
+    cJSON_Delete(body);
+    return rc;
+}
+
+/* POST /alerts/{id}/responders {"id","type":"team"} when the entry's
+ * teams map knows team; 0 (nothing sent) when it does not. */
+static int
+add_responder(struct fetcher *f, const struct ticket_ref *t,
+    const char *team, struct ticket_outcome *out)
+{
+    const char *team_id = cfg_strmap_get(&t->auth->teams, team);
+    cJSON *body;
+    char *url;
+    int rc;
+
+    if (team_id == NULL)
+        return 0;
+    body = cJSON_CreateObject();
+    cJSON_AddStringToObject(body, "id", team_id);
+    cJSON_AddStringToObject(body, "type", "team");
+    url = jsm_url(t, "responders", NULL);
+    rc = ticket_send_json(f, t, "POST", url, body, false, out);
+    free(url);
+    cJSON_Delete(body);
+    return rc;
+}
+
+static int
+post_note(struct fetcher *f, const struct ticket_ref *t, const char *text,
+    bool once, struct ticket_outcome *out)
+{
+    cJSON *body = cJSON_CreateObject();
+    char *url = jsm_url(t, "notes", NULL);
+    int rc;
+
+    cJSON_AddStringToObject(body, "note", text);
+    rc = ticket_send_json(f, t, "POST", url, body, once, out);
+    free(url);
+    cJSON_Delete(body);
+    return rc;
+}
+
+/* The queue is a tag (the feed's skip_tags leave it out from then on),
+ * then the mapped responder team, then the note saying why. */
+static int
+jsm_mark(struct fetcher *f, const struct ticket_ref *t, enum ticket_queue q,
+    const char *queue, const char *note, struct ticket_outcome *out)
+{
+    (void)q;
+    if (add_tag(f, t, queue, out) == -1 ||
+        add_responder(f, t, queue, out) == -1)
+        return -1;
+    if (note != NULL && post_note(f, t, note, false, out) == -1)
+        return -1;
+    return 0;
+}
+
+static int
+jsm_route(struct fetcher *f, const struct ticket_ref *t, const char *team,
+    struct ticket_outcome *out)
+{
+    if (add_tag(f, t, team, out) == -1)
+        return -1;
+    return add_responder(f, t, team, out);
+}
+
+static int
+jsm_note(struct fetcher *f, const struct ticket_ref *t, const char *text,
+    struct ticket_outcome *out)
+{
+    return post_note(f, t, text, true, out);
+}
+
+/* GET /alerts/{id}/notes: the list is "values" (JSM) or "data" (as
+ * OpsGenie answered); either is read. */
+static int
+jsm_note_find(struct fetcher *f, const struct ticket_ref *t,
+    const char *needle, char *err, size_t errlen)
+{
+    char *url = jsm_url(t, "notes", "?size=100");
+    cJSON *doc;
+    long status;
+    int found = -1;
+
+    if ((doc = ticket_get_json(f, t, url, &status, err, errlen)) != NULL)
+        found = ticket_list_has(doc, "values", "note", needle) ||
+            ticket_list_has(doc, "data", "note", needle) ? 1 : 0;
+    cJSON_Delete(doc);
+    free(url);
+    return found;
+}
+
+/* GET /alerts/{id}: status open | acked | snoozed (open) or resolved |
+ * closed. */
+static enum ticket_state
+jsm_state(struct fetcher *f, const struct ticket_ref *t, char *err,
+    size_t errlen)
+{
+    static const char *const closed[] = { "closed", "resolved", NULL };
+    char *url = jsm_url(t, NULL, NULL);
+    enum ticket_state st;
+
+    st = ticket_state_at(f, t, url, "status", closed, err, errlen);
+    free(url);
+    return st;
+}
+
+/* ---- Webhooks ---- */
+
+/* {"action": ..., "alert": {"alertId": ...}}: the full id, which the
+ * feed fetches by. */
+static int
+jsm_webhook_id(const cJSON *payload, char *id, size_t idlen, char *err,
+    size_t errlen)
+{
+    const cJSON *alert = cJSON_GetObjectItemCaseSensitive(payload, "alert");
+    const char *s;
+
+    if (!cJSON_IsObject(alert)) {
+        snprintf(err, errlen, "missing field alert (an object)");
+        return -1;
+    }
+    s = json_str(alert, "alertId");
+    if (!feed_id_ok(s)) {
+        snprintf(err, errlen, "missing field alert.alertId");
+        return -1;
+    }
+    if ((size_t)snprintf(id, idlen, "%s", s) >= idlen) {
+        snprintf(err, errlen, "alert.alertId is too long");
+        return -1;
+    }
+    return 0;
+}
+
+static const char *const jsm_aliases[] = {
+    "details", "extraProperties", NULL,
+};
+
+const struct ticketsys ticketsys_jsm = {
+    .name = "jsm",
+    .feed_type = "jsm",
+    .id_key = "tinyId",
+    .unique_key = "id",
+    .list_key = "alert_id",
+    .default_base_url = "https://api.atlassian.com",
+    .key_scheme = NULL,
+    .basic_auth = true,
+    .builds_urls = true,
+    .url_path = NULL,
+    .default_item_url = NULL,
+    .item_member = NULL,
+    .note_max = JSM_NOTE_MAX,
+    .note_parts_max = TICKET_NOTE_PARTS_MAX,
+    .aliases = jsm_aliases,
+    .mark_names = { "remediation_queue", "investigation_queue" },
+    .owns = NULL,
+    .list = jsm_list,
+    .item = jsm_item,
+    .identify = jsm_identify,
+    .collect_tags = jsm_collect_tags,
+    .mark = jsm_mark,
+    .route = jsm_route,
+    .note = jsm_note,
+    .note_find = jsm_note_find,
+    .state = jsm_state,
+    .webhook_id = jsm_webhook_id,
+};
