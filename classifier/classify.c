@@ -367,14 +367,15 @@ file_name(const char *path)
 static void
 add_file_error(cJSON *item, const struct rule_file_error *fe)
 {
+    const char *path = fe->path != NULL ? fe->path : "";
     char msg[RULE_FILE_ERROR_TEXT_MAX];
-    size_t dirlen = (size_t)(file_name(fe->path) - fe->path);
+    size_t dirlen = (size_t)(file_name(path) - path);
 
     snprintf(msg, sizeof(msg), "%s", fe->message);
     /* The message starts with the path: keep the "name:line:col" part. */
-    if (dirlen > 0 && strncmp(msg, fe->path, dirlen) == 0)
+    if (dirlen > 0 && strncmp(msg, path, dirlen) == 0)
         memmove(msg, msg + dirlen, strlen(msg + dirlen) + 1);
-    cJSON_AddStringToObject(item, "file", file_name(fe->path));
+    cJSON_AddStringToObject(item, "file", file_name(path));
     cJSON_AddStringToObject(item, "error", msg);
 }
 

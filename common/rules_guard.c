@@ -64,8 +64,9 @@ get_count(struct parse_ctx *c, const cJSON *obj, const char *key,
     if (it == NULL)
         return 0;
     v = cJSON_IsNumber(it) ? it->valuedouble : -1;
-    if (!cJSON_IsNumber(it) || !isfinite(v) || v != floor(v) || v < min ||
-        v > max)
+    /* In range before the cast; a fraction does not survive it. */
+    if (!cJSON_IsNumber(it) || !isfinite(v) || v < min || v > max ||
+        v != (double)(uint32_t)v)
         return rules_fail(c, key, "\"%s\" must be an integer %u..%u",
             shown, min, max);
     *out = (uint32_t)v;
