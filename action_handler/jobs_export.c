@@ -77,7 +77,6 @@ jobs_export_each(struct jobs *js, jobs_export_fn fn, void *arg, size_t *n,
     pthread_mutex_unlock(&js->lock);
     if (rc == -1)
         return -1;
-    rc = -1;
     /* The rows of each job come through jobs_results, which takes the
      * lock itself; this statement only reads. */
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
