@@ -14,6 +14,7 @@
 #include "alexis_limits.h"
 #include "conf.h"
 #include "fetcher.h"
+#include "guard_note.h"
 #include "http_client.h"
 #include "log.h"
 #include "note.h"
@@ -122,6 +123,8 @@ build_note(struct report *r, char *err, size_t errlen)
     size_t n;
     char *text;
 
+    if (guard_note_applies(r->j->state))
+        return guard_note_format(r->j, r->rule);
     if (jobs_results(r->js, r->j->id, &rows, &n, err, errlen) == -1)
         return NULL;
     memset(&nj, 0, sizeof(nj));
@@ -137,17 +140,21 @@ build_note(struct report *r, char *err, size_t errlen)
     return text;
 }
 
-/* Send the note, then the team. Returns true when everything was sent;
- * err says what was not. *attempts receives the HTTP requests made for
- * both writes, retries included. */
+/* Send the note, then the team (the investigation queue for a
+ * guardrail note, else the rule's route_to_team). Returns true when
+ * everything was sent; err says what was not. *attempts receives the HTTP
+ * requests made for both writes, retries included. */
 static bool
 send_report(struct report *r, const char *text, int *attempts, char *err,
     size_t errlen)
 {
+    const char *team = r->rule != NULL ? r->rule->route_to_team : NULL;
     struct fetcher_client fc;
     struct ticket_outcome o;
     bool ok;
 
+    if (guard_note_applies(r->j->state))
+        team = r->conf->investigation_queue;
     fetcher_client_init(&fc, r->hc, HTTP_RETRY_MAX);
     /* The job's id is in the note: a note whose POST timed out after it
      * landed is found, not sent twice. */
@@ -158,15 +165,14 @@ send_report(struct report *r, const char *text, int *attempts, char *err,
         snprintf(err, errlen, "note: %s (%d attempts)", o.err, o.attempts);
         return false;
     }
-    if (!ticket_can_route(&r->t) || r->rule == NULL ||
-        r->rule->route_to_team == NULL || r->rule->route_to_team[0] == '\0')
+    if (!ticket_can_route(&r->t) || team == NULL || team[0] == '\0')
         return true;
-    ok = ticket_route(&fc.f, &r->t, r->rule->route_to_team, &o) == 0;
+    ok = ticket_route(&fc.f, &r->t, team, &o) == 0;
     *attempts += o.attempts;
     log_outcome(r, ok, "ticket_team_added", "ticket_team_failed", &o);
     if (!ok)
-        snprintf(err, errlen, "add team %s: %s (%d attempts)",
-            r->rule->route_to_team, o.err, o.attempts);
+        snprintf(err, errlen, "add team %s: %s (%d attempts)", team, o.err,
+            o.attempts);
     return ok;
 }
 
@@ -204,4 +210,41 @@ out:
     free(text);
     rules_unref(r.rule);
     alert_cleanup(&r.alert);
+}
+
+int
+annotate_note(const struct ah_conf *conf, struct http_client *hc,
+    const struct job *j, const char *text, bool investigate, char *err,
+    size_t errlen)
+{
+    struct report r = { .conf = conf, .hc = hc, .j = j };
+    struct fetcher_client fc;
+    struct ticket_outcome o;
+    int rc = -1;
+
+    if (target(&r, err, errlen) == -1)
+        goto out;
+    fetcher_client_init(&fc, hc, HTTP_RETRY_MAX);
+    if (ticket_note(&fc.f, &r.t, text, NULL, &o) == -1) {
+        log_outcome(&r, false, "ticket_noted", "ticket_note_failed", &o);
+        snprintf(err, errlen, "note: %s", o.err);
+        goto out;
+    }
+    log_outcome(&r, true, "ticket_noted", "ticket_note_failed", &o);
+    rc = 0;
+    if (!investigate || !ticket_can_route(&r.t) ||
+        conf->investigation_queue == NULL)
+        goto out;
+    if (ticket_route(&fc.f, &r.t, conf->investigation_queue, &o) == -1) {
+        log_outcome(&r, false, "ticket_team_added", "ticket_team_failed",
+            &o);
+        snprintf(err, errlen, "add team %s: %s", conf->investigation_queue,
+            o.err);
+        rc = -1;
+        goto out;
+    }
+    log_outcome(&r, true, "ticket_team_added", "ticket_team_failed", &o);
+out:
+    alert_cleanup(&r.alert);
+    return rc;
 }

@@ -10,6 +10,9 @@
 #ifndef ALEXIS_AH_ANNOTATE_H
 #define ALEXIS_AH_ANNOTATE_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "jobs.h"
 
 struct ah_conf;
@@ -19,5 +22,13 @@ struct http_client;
  * (one per thread). */
 void annotate_job(const struct ah_conf *conf, struct jobs *js,
     struct http_client *hc, const struct job *j);
+
+/* One note on job j's ticket (a guardrail event outside the job's own
+ * report, such as a verification result), then, when investigate, the
+ * investigation queue (OpsGenie team). Logged like a report's writes.
+ * 0, or -1 with err. */
+int annotate_note(const struct ah_conf *conf, struct http_client *hc,
+    const struct job *j, const char *text, bool investigate, char *err,
+    size_t errlen);
 
 #endif

@@ -15,6 +15,7 @@
 #include "alert.h"
 #include "alexis_limits.h"
 #include "auth.h"
+#include "guard_api.h"
 #include "handler.h"
 #include "jobs.h"
 #include "jobs_query.h"
@@ -165,12 +166,15 @@ over_limits(struct action_handler *ah, const struct http_request *req,
     return false;
 }
 
-/* Store the job; answer 202, or 200 for a duplicate. */
+/* Store the job under its guardrails; answer 202 (whatever state they
+ * gave it), or 200 for a duplicate. */
 static void
 queue_job(struct action_handler *ah, const struct http_request *req,
     struct alert *a, const struct rule *r, struct http_response *resp)
 {
     struct job_new jn;
+    struct guard_req gr;
+    struct job_verdict v;
     char id[JOB_ID_LEN], err[512], *envelope;
     bool dup;
     cJSON *ans;
@@ -188,7 +192,10 @@ queue_job(struct action_handler *ah, const struct http_request *req,
     jn.rule_json = r->json;
     jn.window_ms = ah->conf.idempotency_window_ms;
     jn.requestor = req->requestor;
-    if (jobs_create(ah->jobs, &jn, id, &dup, err, sizeof(err)) == -1) {
+    guard_api_build(ah, r, a->doc, &gr);
+    if (jobs_create_guarded(ah->jobs, &jn, &gr.g, id, &dup, &v, err,
+        sizeof(err)) == -1) {
+        guard_api_release(&gr);
         log_event(LOG_ERROR, "job_store_failed", KV_STR(a->id_key, a->id),
             KV_STR("rule_name", r->name), KV_ERR(err));
         http_reply_error(resp, 503, "the job could not be stored (%s); "
@@ -197,17 +204,26 @@ queue_job(struct action_handler *ah, const struct http_request *req,
         return;
     }
     free(envelope);
-    log_event(LOG_INFO, dup ? "job_duplicate" : "job_queued",
-        KV_STR("job", id), KV_STR(a->id_key, a->id),
-        KV_STR("rule_name", r->name), KV_STR("feed_type", a->feed_type));
-    metrics_inc(METRIC_JOBS, r->name, dup ? "duplicate" : "queued");
+    guard_api_release(&gr);
+    if (dup)
+        log_event(LOG_INFO, "job_duplicate", KV_STR("job", id),
+            KV_STR(a->id_key, a->id), KV_STR("rule_name", r->name),
+            KV_STR("feed_type", a->feed_type));
+    else
+        guard_api_log(a, id, r->name, req->requestor, &v);
+    metrics_inc(METRIC_JOBS, r->name, dup ? "duplicate" : v.state);
     if (!dup)
         runner_wake(ah->runner);
     ans = cJSON_CreateObject();
     cJSON_AddStringToObject(ans, "received", a->unique_value);
     cJSON_AddStringToObject(ans, "job", id);
-    if (dup)
+    if (dup) {
         cJSON_AddBoolToObject(ans, "duplicate", 1);
+    } else {
+        cJSON_AddStringToObject(ans, "state", v.state);
+        if (v.reason[0] != '\0')
+            cJSON_AddStringToObject(ans, "reason", v.reason);
+    }
     reply_json(resp, dup ? 200 : 202, ans);
 }
 
@@ -264,6 +280,15 @@ handle_action(void *ctx, const struct http_request *req,
         goto out;
     }
     http_response_set_id(resp, a.id_key, a.id);
+    if (!auth_grant_allows_rule(req->grant, name)) {
+        log_event(LOG_WARN, "action_refused", KV_STR(a.id_key, a.id),
+            KV_STR("rule_name", name), KV_INT("status", 403),
+            KV_STR("requestor", req->requestor),
+            KV_STR("reason", "client_not_allowed"));
+        http_reply_error(resp, 403, "client %s may not run rule %s",
+            req->requestor, name);
+        goto out;
+    }
     if ((r = pick_rule(ah, req_rule, name, &a, &rs, &owned, &status, err,
         sizeof(err))) == NULL) {
         log_event(LOG_WARN, "action_refused", KV_STR(a.id_key, a.id),
@@ -386,5 +411,7 @@ const struct http_route api_routes[] = {
       .fn = handle_jobs },
     { .method = "GET", .path = JOBS_PREFIX, .prefix = true, .auth = true,
       .fn = handle_job },
+    { .method = "POST", .path = JOBS_PREFIX, .prefix = true, .auth = true,
+      .fn = guard_api_control },
     { .method = NULL },
 };

@@ -17,6 +17,7 @@
 #include "alexis_limits.h"
 #include "jobs_store.h"
 #include "str.h"
+#include "window.h"
 #include "xmem.h"
 
 #define AC_OFF(f) offsetof(struct ah_conf, f)
@@ -58,6 +59,29 @@ check_pattern(const char *text, char *err, size_t errlen)
 static const struct cfg_field pattern_fields[] = {
     { .key = "", .type = CFG_STR, .offset = offsetof(struct ah_pattern,
       text), .check = check_pattern },
+    { .key = NULL },
+};
+
+static int
+check_window(const char *text, char *err, size_t errlen)
+{
+    const char *errstr;
+    uint64_t ms;
+
+    if (window_parse(text, GUARD_WINDOW_MAX_MS, &ms, &errstr) == -1) {
+        snprintf(err, errlen, "expected a window like \"1m\", \"30s\" or "
+            "\"1h\" (%s)", errstr);
+        return -1;
+    }
+    return 0;
+}
+
+static const struct cfg_field storm_fields[] = {
+    { .key = "window", .type = CFG_STR, .offset = offsetof(struct ah_storm,
+      window), .check = check_window, .flags = CFG_REQUIRED },
+    { .key = "max_jobs", .type = CFG_INT, .offset = offsetof(struct ah_storm,
+      max_jobs), .min = 1, .max = GUARD_STORM_MAX_JOBS,
+      .flags = CFG_REQUIRED },
     { .key = NULL },
 };
 
@@ -124,6 +148,11 @@ static const struct cfg_field ah_fields[] = {
     { .key = "max_body_bytes", .type = CFG_INT,
       .offset = AC_OFF(max_body_bytes), .min = 1024,
       .max = HTTP_BODY_MAX_CEILING, .def = AH_BODY_MAX_DEFAULT_TEXT },
+    { .key = "storm_breaker", .type = CFG_SECTION, .offset = AC_OFF(storm),
+      .sub = storm_fields },
+    { .key = "investigation_queue", .type = CFG_STR,
+      .offset = AC_OFF(investigation_queue),
+      .def = "queue_needsinvestigation" },
     { .key = NULL },
 };
 
@@ -179,6 +208,7 @@ resolve_store(struct ah_conf *conf, const char *path)
 int
 ah_conf_load(const char *path, struct ah_conf *conf, struct cfg_errors *errs)
 {
+    const char *errstr;
     int rc;
 
     /* The original's default port; fields without a default keep this. */
@@ -206,6 +236,9 @@ ah_conf_load(const char *path, struct ah_conf *conf, struct cfg_errors *errs)
     cfg_tokens_resolve(&conf->tokens);
     resolve_store(conf, path);
     compile_patterns(conf);
+    if (conf->storm.window != NULL && window_parse(conf->storm.window,
+        GUARD_WINDOW_MAX_MS, &conf->storm.window_ms, &errstr) == -1)
+        conf->storm.window_ms = 0;  /* reported by check_window */
     return errs->n == 0 && rc == 0 ? 0 : -1;
 }
 

@@ -19,6 +19,13 @@ struct ah_pattern {
     void   *re;     /* pcre2_code_8 *, compiled by ah_conf_load */
 };
 
+/* storm_breaker: {window: "1m", max_jobs: 20} (DESIGN §13). */
+struct ah_storm {
+    char                   *window;         /* as written; NULL: off */
+    long long               max_jobs;
+    uint64_t                window_ms;      /* window_parse of window */
+};
+
 struct ah_conf {
     struct cfg_auth        *auth;
     size_t                  nauth;
@@ -53,6 +60,8 @@ struct ah_conf {
     long long               queue_max;      /* queued jobs */
     long long               client_max_jobs; /* unfinished, per client */
     long long               max_body_bytes;
+    struct ah_storm         storm;
+    char                   *investigation_queue;    /* skips go here */
 };
 
 /* Load and validate path into conf (zeroed by the caller). Every error goes

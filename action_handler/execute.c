@@ -16,6 +16,7 @@
 #include "alexis_limits.h"
 #include "conf.h"
 #include "entities.h"
+#include "guard.h"
 #include "log.h"
 #include "metrics.h"
 #include "rules.h"
@@ -34,6 +35,7 @@ struct run {
     struct entity_list          ents;
     struct ssh_key             *key;        /* NULL: read per connection */
     size_t                      ok, bad;    /* result rows by success */
+    bool                       *failed;     /* per entity (on_failure) */
     size_t                      deferred;   /* rows the store did not take */
     size_t                      stored;     /* output bytes kept so far */
     bool                        interrupted;
@@ -129,6 +131,32 @@ clip_output(struct run *r, struct job_result *row)
     pthread_mutex_unlock(&r->lock);
 }
 
+/* on_failure "stop": an earlier task failed on e, so this one does not
+ * run; the row says so. */
+static void
+skip_one(struct task_run *tr, const struct entity *e)
+{
+    struct run *r = tr->run;
+    struct job_result row;
+    char err[256];
+
+    memset(&row, 0, sizeof(row));
+    row.task = tr->index;
+    row.entity = e->text;
+    row.action = tr->task->action;
+    row.state = "skipped";
+    row.outcome = "not_run";
+    row.exit_status = -1;
+    row.signal = "";
+    row.error = "not run: an earlier task failed on this entity "
+        "(on_failure: stop)";
+    if (jobs_result_add(r->env->jobs, r->job->id, &row, err,
+        sizeof(err)) == -1)
+        log_event(LOG_ERROR, "result_store_failed", KV_STR("job",
+            r->job->id), KV_STR("entity", e->text), KV_ERR(err));
+    log_action(r, "ActionSkipped", tr->task, e, "skipped", -1, 0);
+}
+
 /* Run (or, in development mode, pretend to run) task t on e. */
 static void
 run_one(struct task_run *tr, const struct entity *e)
@@ -141,9 +169,13 @@ run_one(struct task_run *tr, const struct entity *e)
     char err[256];
     bool ok;
 
-    log_action(r, "ActionStart", t, e, "started", -1, 0);
     memset(&res, 0, sizeof(res));
     res.exit_status = -1;
+    if (r->failed[e - r->ents.items] && !r->rule->guard.on_failure_continue) {
+        skip_one(tr, e);
+        return;
+    }
+    log_action(r, "ActionStart", t, e, "started", -1, 0);
     if (r->env->conf->development) {
         snprintf(res.error, sizeof(res.error), "dry run (development "
             "mode): nothing was executed");
@@ -191,6 +223,8 @@ run_one(struct task_run *tr, const struct entity *e)
         r->ok++;
     else
         r->bad++;
+    if (!ok && !r->env->conf->development)
+        r->failed[e - r->ents.items] = true;
     pthread_mutex_unlock(&r->lock);
     ssh_result_free(&res);
 }
@@ -322,8 +356,48 @@ load(struct run *r, char *reason, size_t len)
         r->env->conf->nentity_allow, reason, len) == -1 ||
         check_known(r, reason, len) == -1)
         return -1;
+    r->failed = xcalloc(r->ents.n == 0 ? 1 : r->ents.n, sizeof(*r->failed));
     load_key(r);
     return 0;
+}
+
+/* recheck: read the alert back right before the first command. True when
+ * it is closed (the job is skipped); an alert that cannot be read lets the
+ * job go on, logged. */
+static bool
+recheck_closed(struct run *r, char *reason, size_t len)
+{
+    enum guard_alert_state st;
+    char err[256] = "";
+
+    if (!r->rule->guard.recheck || r->env->alert_state == NULL)
+        return false;
+    st = r->env->alert_state(r->env->alert_state_arg, &r->alert, err,
+        sizeof(err));
+    if (st == GUARD_ALERT_UNKNOWN)
+        log_event(LOG_WARN, "recheck_failed", KV_STR("job", r->job->id),
+            KV_STR(id_key(r), r->job->alert_id),
+            KV_STR("rule_name", r->rule->name), KV_ERR(err));
+    if (!guard_recheck_skips(st))
+        return false;
+    snprintf(reason, len, "alert_closed");
+    return true;
+}
+
+/* verify: watch the alert of a succeeded job. */
+static void
+start_verify(const struct run *r)
+{
+    uint64_t now = now_wall_ms(), within = r->rule->guard.verify_within_ms;
+    uint64_t deadline = now + within;
+    char err[256];
+
+    if (within == 0 || r->env->conf->development)
+        return;
+    if (jobs_verify_start(r->env->jobs, r->job->id, deadline,
+        guard_verify_next(now, deadline, within), err, sizeof(err)) == -1)
+        log_event(LOG_ERROR, "job_store_failed", KV_STR("job", r->job->id),
+            KV_ERR(err));
 }
 
 static void
@@ -381,8 +455,17 @@ execute_job(const struct execute_env *env, const struct job *j)
     metrics_inc(METRIC_JOBS, j->rule_name, "running");
     metrics_gauge_add(METRIC_JOBS_RUNNING, NULL, 1);
     if (load(&r, reason, sizeof(reason)) == 0) {
-        run_tasks(&r);
-        state = final_state(&r, reason, sizeof(reason));
+        if (recheck_closed(&r, reason, sizeof(reason))) {
+            state = "skipped";
+            log_event(LOG_WARN, "job_skipped", KV_STR("job", j->id),
+                KV_STR(j->id_key, j->alert_id), KV_STR("rule_name",
+                j->rule_name), KV_STR("reason", reason), KV_STR("detail",
+                "the alert was closed before the first command"));
+            metrics_guardrail_skip(reason);
+        } else {
+            run_tasks(&r);
+            state = final_state(&r, reason, sizeof(reason));
+        }
     }
     /* The final state goes after every result row: behind the deferred
      * ones when there are any. */
@@ -407,6 +490,9 @@ execute_job(const struct execute_env *env, const struct job *j)
     metrics_observe_us(METRIC_JOB_DURATION, j->rule_name,
         (now_ms() - t0) * 1000);
     metrics_gauge_add(METRIC_JOBS_RUNNING, NULL, -1);
+    if (strcmp(state, "succeeded") == 0)
+        start_verify(&r);
+    free(r.failed);
     entities_free(&r.ents);
     ssh_key_free(r.key);
     rules_unref(r.rule);

@@ -5,6 +5,11 @@
  * tasks), record each (task, entity) result as it completes, and set the
  * job's final state. Logs ActionStart / ActionResult / ActionFinished per
  * entity and job_started / job_finished per job. Never logs output.
+ * Guardrails: before the first command the alert is read back (rule
+ * "recheck", default on) and a closed one skips the job (alert_closed);
+ * a failed task stops later tasks on that entity unless the rule says
+ * "on_failure": "continue"; a succeeded job of a rule with "verify" is
+ * put under watch (jobs_verify_start).
  */
 #ifndef ALEXIS_AH_EXECUTE_H
 #define ALEXIS_AH_EXECUTE_H
@@ -12,6 +17,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
+#include "guard.h"
 #include "jobs.h"
 #include "ssh.h"
 
@@ -33,6 +39,9 @@ struct execute_env {
     /* Waits for delay_after; returns early when stopping. */
     void                  (*sleep_ms)(void *arg, uint64_t ms);
     void                   *sleep_arg;
+    /* Reads the alert's state for recheck (NULL: no recheck). */
+    guard_state_fn          alert_state;
+    void                   *alert_state_arg;
 };
 
 /* Run job j (claimed: state running) to completion and record its final

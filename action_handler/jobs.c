@@ -23,41 +23,76 @@
 #include "str.h"
 #include "xmem.h"
 
-/* Version 1 of the schema; user_version tells a foreign file apart. */
-#define SCHEMA_VERSION  1
+/* Version 2 of the schema (guardrails: new states, requestor, entities,
+ * verification); user_version tells a foreign file apart, and a version 1
+ * file is migrated in place when opened. */
+#define SCHEMA_VERSION  2
+
+#define JOBS_TABLE(name) \
+    "CREATE TABLE IF NOT EXISTS " name " (" \
+    " seq INTEGER PRIMARY KEY AUTOINCREMENT," \
+    " id TEXT NOT NULL UNIQUE," \
+    " feed_type TEXT NOT NULL, unique_value TEXT NOT NULL," \
+    " rule_name TEXT NOT NULL, id_key TEXT NOT NULL, alert_id TEXT NOT NULL," \
+    " envelope TEXT NOT NULL, rule_json TEXT NOT NULL," \
+    " state TEXT NOT NULL CHECK (state IN ('queued','pending_approval'," \
+    "  'running','succeeded','failed','partial','interrupted','skipped'," \
+    "  'refused','rejected','cancelled'))," \
+    " reason TEXT," \
+    " created_ms INTEGER NOT NULL, started_ms INTEGER, finished_ms INTEGER," \
+    " report_state TEXT NOT NULL DEFAULT 'pending' CHECK (report_state IN" \
+    "  ('pending','sending','sent','failed'))," \
+    " report_error TEXT, report_attempts INTEGER NOT NULL DEFAULT 0," \
+    " requestor TEXT, detail TEXT, approver TEXT," \
+    " verify_state TEXT CHECK (verify_state IN ('pending','checking'," \
+    "  'verified','unverified'))," \
+    " verify_deadline_ms INTEGER, verify_next_ms INTEGER);"
 
 /* Owner read/write only: the store holds envelopes and command output. */
 #define JOBS_FILE_MODE  0600
 
 static const char schema_sql[] =
-    "CREATE TABLE IF NOT EXISTS jobs ("
-    " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-    " id TEXT NOT NULL UNIQUE,"
-    " feed_type TEXT NOT NULL, unique_value TEXT NOT NULL,"
-    " rule_name TEXT NOT NULL, id_key TEXT NOT NULL, alert_id TEXT NOT NULL,"
-    " envelope TEXT NOT NULL, rule_json TEXT NOT NULL,"
-    " state TEXT NOT NULL CHECK (state IN ('queued','running','succeeded',"
-    "  'failed','partial','interrupted')),"
-    " reason TEXT,"
-    " created_ms INTEGER NOT NULL, started_ms INTEGER, finished_ms INTEGER,"
-    " report_state TEXT NOT NULL DEFAULT 'pending' CHECK (report_state IN"
-    "  ('pending','sending','sent','failed')),"
-    " report_error TEXT, report_attempts INTEGER NOT NULL DEFAULT 0);"
+    JOBS_TABLE("jobs")
     "CREATE INDEX IF NOT EXISTS jobs_key ON jobs"
     " (feed_type, unique_value, rule_name, created_ms);"
     "CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state);"
     "CREATE INDEX IF NOT EXISTS jobs_report ON jobs (report_state);"
+    "CREATE INDEX IF NOT EXISTS jobs_created ON jobs (created_ms, state);"
+    "CREATE INDEX IF NOT EXISTS jobs_requestor ON jobs (requestor, state);"
+    "CREATE INDEX IF NOT EXISTS jobs_verify ON jobs"
+    " (verify_state, verify_next_ms);"
     "CREATE TABLE IF NOT EXISTS results ("
     " job TEXT NOT NULL REFERENCES jobs(id), task INTEGER NOT NULL,"
     " entity TEXT NOT NULL, action TEXT, state TEXT NOT NULL,"
     " outcome TEXT NOT NULL, exit_status INTEGER, signal TEXT,"
     " duration_ms INTEGER NOT NULL, stdout BLOB, stderr BLOB,"
     " truncated INTEGER NOT NULL, error TEXT, finished_ms INTEGER NOT NULL,"
-    " PRIMARY KEY (job, task, entity));";
+    " PRIMARY KEY (job, task, entity));"
+    "CREATE TABLE IF NOT EXISTS job_entities ("
+    " job TEXT NOT NULL REFERENCES jobs(id), rule_name TEXT NOT NULL,"
+    " entity TEXT NOT NULL, created_ms INTEGER NOT NULL,"
+    " PRIMARY KEY (job, entity));"
+    "CREATE INDEX IF NOT EXISTS job_entities_runs ON job_entities"
+    " (rule_name, entity, created_ms);";
+
+/* Version 1 to 2: SQLite cannot change a CHECK constraint, so the jobs
+ * table is rebuilt (foreign keys are off while jobs_open migrates). */
+static const char migrate_v1_sql[] =
+    JOBS_TABLE("jobs_v2")
+    "INSERT INTO jobs_v2 (seq, id, feed_type, unique_value, rule_name,"
+    " id_key, alert_id, envelope, rule_json, state, reason, created_ms,"
+    " started_ms, finished_ms, report_state, report_error, report_attempts,"
+    " requestor)"
+    " SELECT seq, id, feed_type, unique_value, rule_name, id_key, alert_id,"
+    " envelope, rule_json, state, reason, created_ms, started_ms,"
+    " finished_ms, report_state, report_error, report_attempts, requestor"
+    " FROM jobs;"
+    "DROP TABLE jobs;"
+    "ALTER TABLE jobs_v2 RENAME TO jobs;";
 
 /* The columns load_job reads, in its order. */
 #define JOB_COLUMNS "id, state, reason, rule_name, feed_type, id_key, " \
-    "alert_id, envelope, rule_json"
+    "alert_id, envelope, rule_json, detail, requestor, approver"
 
 int
 jobs_prepare(struct jobs *js, const char *sql, sqlite3_stmt **st, char *err,
@@ -127,6 +162,11 @@ jobs_note_write(struct jobs *js, int rc, const char *err)
         snprintf(js->health_err, sizeof(js->health_err), "%s", err);
 }
 
+static int add_requestor_column(struct jobs *js, char *err, size_t errlen);
+
+/* Bring the schema to SCHEMA_VERSION (inside jobs_open's transaction):
+ * create it in a new file, migrate a version 1 file (which may have the
+ * requestor column already). */
 static int
 check_version(struct jobs *js, char *err, size_t errlen)
 {
@@ -137,13 +177,20 @@ check_version(struct jobs *js, char *err, size_t errlen)
         return -1;
     if (sqlite3_step(st) == SQLITE_ROW)
         v = sqlite3_column_int(st, 0);
-    if (v == 0) {
-        rc = exec_sql(js, "PRAGMA user_version = 1", err, errlen);
+    /* Finalized first: a table cannot be dropped under a live statement. */
+    sqlite3_finalize(st);
+    st = NULL;
+    if (v == 1 && (add_requestor_column(js, err, errlen) == -1 ||
+        exec_sql(js, migrate_v1_sql, err, errlen) == -1)) {
+        rc = -1;
+    } else if (v == 0 || v == 1) {
+        rc = exec_sql(js, schema_sql, err, errlen) == -1 ? -1 :
+            exec_sql(js, "PRAGMA user_version = 2", err, errlen);
     } else if (v != SCHEMA_VERSION) {
         snprintf(err, errlen, "job store: schema version %d, expected %d",
             v, SCHEMA_VERSION);
     } else {
-        rc = 0;
+        rc = exec_sql(js, schema_sql, err, errlen);
     }
     sqlite3_finalize(st);
     return rc;
@@ -270,17 +317,18 @@ jobs_open(const char *path, char *err, size_t errlen)
     /* WAL: readers never block the writer. NORMAL is durable against a
      * crash of the process in WAL mode; jobs_create raises it to FULL for
      * the commit that precedes a 202, which must survive power loss. */
+    /* Foreign keys go on after the schema is settled: a migration drops
+     * and renames the jobs table that results refer to. */
     if (exec_sql(js, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-        "PRAGMA foreign_keys=ON;", err, errlen) == -1 ||
+        "PRAGMA foreign_keys=OFF;", err, errlen) == -1 ||
         exec_sql(js, "BEGIN IMMEDIATE", err, errlen) == -1)
         goto fail;
-    if (exec_sql(js, schema_sql, err, errlen) == -1 ||
-        check_version(js, err, errlen) == -1 ||
-        add_requestor_column(js, err, errlen) == -1) {
+    if (check_version(js, err, errlen) == -1) {
         exec_quiet(js, "ROLLBACK");
         goto fail;
     }
     if (exec_sql(js, "COMMIT", err, errlen) == -1 ||
+        exec_sql(js, "PRAGMA foreign_keys=ON", err, errlen) == -1 ||
         (file && make_private_sidecars(path, err, errlen) == -1))
         goto fail;
     return js;
@@ -364,28 +412,10 @@ find_recent(struct jobs *js, const struct job_new *jn, uint64_t now,
     return rc;
 }
 
-/* Who asked for the job (GET /v1/jobs shows clients their own; issue 11),
- * in the creating transaction. */
-static int
-set_requestor(struct jobs *js, const char *id, const char *requestor,
-    char *err, size_t errlen)
-{
-    sqlite3_stmt *st = NULL;
-    int rc;
-
-    if (jobs_prepare(js, "UPDATE jobs SET requestor = ?2 WHERE id = ?1",
-        &st, err, errlen) == -1)
-        return -1;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, requestor, -1, SQLITE_STATIC);
-    rc = step_done(js, st, err, errlen);
-    sqlite3_finalize(st);
-    return rc;
-}
-
 static int
 insert_job(struct jobs *js, const struct job_new *jn, uint64_t now,
-    char id[JOB_ID_LEN], char *err, size_t errlen)
+    const struct job_verdict *v, char id[JOB_ID_LEN], char *err,
+    size_t errlen)
 {
     sqlite3_stmt *st = NULL;
     int rc;
@@ -393,9 +423,19 @@ insert_job(struct jobs *js, const struct job_new *jn, uint64_t now,
     if (jobs_new_id(id, err, errlen) == -1 ||
         jobs_prepare(js, "INSERT INTO jobs (id, feed_type, unique_value, "
         "rule_name, id_key, alert_id, envelope, rule_json, state, "
-        "created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued', ?9)",
+        "created_ms, reason, detail, requestor, finished_ms) VALUES (?1, "
+        "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?10, ?9, ?11, ?12, ?13, ?14)",
         &st, err, errlen) == -1)
         return -1;
+    sqlite3_bind_text(st, 10, v->state, -1, SQLITE_STATIC);
+    if (v->reason[0] != '\0')
+        sqlite3_bind_text(st, 11, v->reason, -1, SQLITE_STATIC);
+    if (v->detail[0] != '\0')
+        sqlite3_bind_text(st, 12, v->detail, -1, SQLITE_STATIC);
+    if (jn->requestor != NULL)
+        sqlite3_bind_text(st, 13, jn->requestor, -1, SQLITE_STATIC);
+    if (jobs_state_final(v->state))
+        sqlite3_bind_int64(st, 14, (sqlite3_int64)now);
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, jn->feed_type, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, jn->unique_value, -1, SQLITE_STATIC);
@@ -407,8 +447,6 @@ insert_job(struct jobs *js, const struct job_new *jn, uint64_t now,
     sqlite3_bind_int64(st, 9, (sqlite3_int64)now);
     rc = step_done(js, st, err, errlen);
     sqlite3_finalize(st);
-    if (rc == 0 && jn->requestor != NULL)
-        rc = set_requestor(js, id, jn->requestor, err, errlen);
     return rc;
 }
 
@@ -416,12 +454,24 @@ int
 jobs_create(struct jobs *js, const struct job_new *jn, char id[JOB_ID_LEN],
     bool *dup, char *err, size_t errlen)
 {
+    struct job_verdict v;
+
+    return jobs_create_guarded(js, jn, NULL, id, dup, &v, err, errlen);
+}
+
+int
+jobs_create_guarded(struct jobs *js, const struct job_new *jn,
+    const struct job_guard *g, char id[JOB_ID_LEN], bool *dup,
+    struct job_verdict *v, char *err, size_t errlen)
+{
     uint64_t now = jn->now_ms != 0 ? jn->now_ms : now_wall_ms();
     int rc = -1, found = 0;
 
     if (js->ops != NULL)
-        return js->ops->create(js->impl, jn, id, dup, err, errlen);
+        return jobs_guard_create_other(js, jn, g, id, dup, v, err, errlen);
     *dup = false;
+    memset(v, 0, sizeof(*v));
+    snprintf(v->state, sizeof(v->state), "queued");
     pthread_mutex_lock(&js->lock);
     /* IMMEDIATE takes the write lock first: the look-up and the insert
      * are one unit even against another process on the same file. */
@@ -433,7 +483,10 @@ jobs_create(struct jobs *js, const struct job_new *jn, char id[JOB_ID_LEN],
         goto rollback;
     if (found == 1)
         *dup = true;
-    else if (insert_job(js, jn, now, id, err, errlen) == -1)
+    else if ((g != NULL && jobs_guard_decide_locked(js, jn, g, now, v, err,
+        errlen) == -1) || insert_job(js, jn, now, v, id, err, errlen) == -1 ||
+        (g != NULL && jobs_entities_add_locked(js, id, jn->rule_name, g,
+        now, err, errlen) == -1))
         goto rollback;
     if (exec_sql(js, "COMMIT", err, errlen) == -1)
         goto rollback;
@@ -500,6 +553,8 @@ jobs_recover(struct jobs *js, const char *reason, jobs_recover_fn fn,
      * lose it (the window is one HTTP exchange). */
     if (exec_sql(js, "UPDATE jobs SET report_state = 'pending' "
         "WHERE report_state = 'sending'", err, errlen) == -1 ||
+        exec_sql(js, "UPDATE jobs SET verify_state = 'pending' "
+        "WHERE verify_state = 'checking'", err, errlen) == -1 ||
         exec_sql(js, "COMMIT", err, errlen) == -1)
         goto rollback;
     rc = 0;
@@ -526,6 +581,9 @@ load_job(sqlite3_stmt *st, struct job *j)
     j->alert_id = jobs_col_dup(st, 6);
     j->envelope = jobs_col_dup(st, 7);
     j->rule_json = jobs_col_dup(st, 8);
+    j->detail = jobs_col_dup(st, 9);
+    j->requestor = jobs_col_dup(st, 10);
+    j->approver = jobs_col_dup(st, 11);
 }
 
 /* Run an UPDATE ... RETURNING JOB_COLUMNS that changes at most one row. */
@@ -595,6 +653,9 @@ jobs_job_free(struct job *j)
     free(j->alert_id);
     free(j->envelope);
     free(j->rule_json);
+    free(j->detail);
+    free(j->requestor);
+    free(j->approver);
     memset(j, 0, sizeof(*j));
 }
 
@@ -676,9 +737,11 @@ jobs_report_done(struct jobs *js, const char *id, bool sent,
         return js->ops->report_done(js->impl, id, sent, error, attempts,
             err, errlen);
     pthread_mutex_lock(&js->lock);
+    /* Only a report still "sending": a job approved or rejected while its
+     * approval request was being sent has a new report pending. */
     if (jobs_prepare(js, "UPDATE jobs SET report_state = ?2, "
-        "report_error = ?3, report_attempts = ?4 WHERE id = ?1", &st, err,
-        errlen) == -1)
+        "report_error = ?3, report_attempts = ?4 WHERE id = ?1 AND "
+        "report_state = 'sending'", &st, err, errlen) == -1)
         goto out;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, sent ? "sent" : "failed", -1, SQLITE_STATIC);
@@ -716,6 +779,13 @@ jobs_prune(struct jobs *js, uint64_t before_ms, size_t *n, char *err,
     if (step_done(js, st, err, errlen) == -1)
         goto rollback;
     sqlite3_finalize(st);
+    if (jobs_prepare(js, "DELETE FROM job_entities WHERE job IN (SELECT id "
+        "FROM jobs WHERE " JOBS_PRUNABLE ")", &st, err, errlen) == -1)
+        goto rollback;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)before_ms);
+    if (step_done(js, st, err, errlen) == -1)
+        goto rollback;
+    sqlite3_finalize(st);
     if (jobs_prepare(js, "DELETE FROM jobs WHERE " JOBS_PRUNABLE, &st, err,
         errlen) == -1)
         goto rollback;
@@ -739,4 +809,16 @@ uint64_t
 jobs_poll_ms(const struct jobs *js)
 {
     return js->ops != NULL ? js->ops->poll_ms : 0;
+}
+
+int
+jobs_exec(struct jobs *js, const char *sql, char *err, size_t errlen)
+{
+    return exec_sql(js, sql, err, errlen);
+}
+
+int
+jobs_step_done(struct jobs *js, sqlite3_stmt *st, char *err, size_t errlen)
+{
+    return step_done(js, st, err, errlen);
 }

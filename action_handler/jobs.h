@@ -26,6 +26,9 @@
 #include "compat.h"
 
 #define JOB_ID_LEN  (2 * 16 + 1)    /* hex of AH_JOB_ID_BYTES, plus NUL */
+#define JOB_STATE_MAX   24          /* longest state name, plus NUL */
+#define JOB_REASON_MAX  32          /* a guardrail reason code, plus NUL */
+#define JOB_DETAIL_MAX  512         /* its sentence */
 
 struct jobs;
 
@@ -44,6 +47,31 @@ struct job_new {
     const char *requestor;      /* the client's name; may be NULL */
 };
 
+/*
+ * The guardrails a new job is checked against (DESIGN §13), inside the
+ * transaction that creates it, so that two concurrent requests cannot both
+ * pass a limit. Strings borrowed.
+ */
+struct job_guard {
+    int                 mode;           /* enum rule_mode */
+    const char *const  *entities;       /* resolved at accept */
+    size_t              nentities;
+    bool                resolved;       /* false: entities unknown yet */
+    uint32_t            max_entities;   /* 0: no limit */
+    uint64_t            cooldown_window_ms;     /* 0: none */
+    uint32_t            cooldown_max_runs;
+    uint64_t            storm_window_ms;        /* 0: none */
+    uint32_t            storm_max_jobs;
+};
+
+/* The state a new job was stored in, and why (see guard.h). */
+struct job_verdict {
+    char        state[JOB_STATE_MAX];   /* queued | pending_approval |
+                                           skipped | refused */
+    char        reason[JOB_REASON_MAX]; /* "" for queued */
+    char        detail[JOB_DETAIL_MAX]; /* one sentence, "" for queued */
+};
+
 /* A job as a worker needs it (strings owned; free with jobs_job_free). */
 struct job {
     char        id[JOB_ID_LEN];
@@ -55,6 +83,9 @@ struct job {
     char       *alert_id;
     char       *envelope;
     char       *rule_json;
+    char       *detail;         /* guardrail sentence; may be NULL */
+    char       *requestor;      /* may be NULL */
+    char       *approver;       /* may be NULL */
 };
 
 /* One (task, entity) outcome, as a runner writes it. Strings borrowed. */
@@ -106,15 +137,78 @@ void jobs_close(struct jobs *js);
 int jobs_create(struct jobs *js, const struct job_new *jn,
     char id[JOB_ID_LEN], bool *dup, char *err, size_t errlen) ATTR_WUR;
 
+/* jobs_create with guardrails g (NULL: none, as jobs_create): a new job
+ * is stored in the state guard_decide gives from the store's counts
+ * (jobs_count_admitted, jobs_count_entity_runs), its entities are
+ * recorded (for later cooldowns) and *v says the state and reason. A
+ * duplicate is not checked again (*dup, v says "queued"). Jobs stored
+ * final (skipped, refused) have a pending report like a finished job.
+ * Returns 0 or -1 with err. */
+int jobs_create_guarded(struct jobs *js, const struct job_new *jn,
+    const struct job_guard *g, char id[JOB_ID_LEN], bool *dup,
+    struct job_verdict *v, char *err, size_t errlen) ATTR_WUR;
+
+/* Storm breaker count: jobs created at or after since_ms that were let
+ * through (queued, pending_approval, running, or finished after running:
+ * not skipped, refused, rejected or cancelled). Answered by SQL over the
+ * jobs table. Returns 0 or -1 with err. */
+int jobs_count_admitted(struct jobs *js, uint64_t since_ms, uint64_t *n,
+    char *err, size_t errlen) ATTR_WUR;
+
+/* Cooldown count: jobs of rule_name created at or after since_ms that
+ * include entity and were let through (as jobs_count_admitted). */
+int jobs_count_entity_runs(struct jobs *js, const char *rule_name,
+    const char *entity, uint64_t since_ms, uint64_t *n, char *err,
+    size_t errlen) ATTR_WUR;
+
+/* Move job id from one of the states in from (a NULL-terminated list) to
+ * state to, with reason (may be NULL) and actor (the approver, rejecter or
+ * canceller; may be NULL), and make its report pending (the ticket hears
+ * of the change). A final state gets its finish time. Returns 1 when
+ * moved; 0 when not, with cur the job's state, or "" when there is no such
+ * job; -1 with err on a store error. */
+int jobs_transition(struct jobs *js, const char *id,
+    const char *const *from, const char *to, const char *reason,
+    const char *actor, char cur[JOB_STATE_MAX], char *err, size_t errlen)
+    ATTR_WUR;
+
+/* The rule name of job id into name (size len); 1 found, 0 no such job,
+ * -1 error. */
+int jobs_rule_of(struct jobs *js, const char *id, char *name, size_t len,
+    char *err, size_t errlen) ATTR_WUR;
+
+/* A succeeded job whose rule has verify: watch its alert until deadline_ms,
+ * first check at next_ms (ms since the epoch). */
+int jobs_verify_start(struct jobs *js, const char *id, uint64_t deadline_ms,
+    uint64_t next_ms, char *err, size_t errlen) ATTR_WUR;
+
+/* Claim the job whose verification check is due (verify_next_ms <= now_ms)
+ * the longest: 1 with out and *deadline_ms, 0 when none is due, -1. */
+int jobs_claim_verify(struct jobs *js, uint64_t now_ms, struct job *out,
+    uint64_t *deadline_ms, char *err, size_t errlen) ATTR_WUR;
+
+/* The result of a claimed check: verified 1 (alert closed in time), 0
+ * (window over, still open) or -1 (not yet: check again at next_ms). */
+int jobs_verify_done(struct jobs *js, const char *id, int verified,
+    uint64_t next_ms, char *err, size_t errlen) ATTR_WUR;
+
+/* When the next verification check is due: 1 with *when_ms, 0 none. */
+int jobs_verify_next(struct jobs *js, uint64_t *when_ms, char *err,
+    size_t errlen) ATTR_WUR;
+
+/* True for the states a job ends in (nothing more runs). */
+bool jobs_state_final(const char *state);
+
 /* Called by jobs_recover for each job it interrupts (strings borrowed for
  * the call). */
 typedef void (*jobs_recover_fn)(void *arg, const struct job *j);
 
 /* Start-up recovery, one transaction: running jobs become interrupted
  * (reason given) with a pending report, fn (may be NULL) seeing each;
- * reports left "sending" go back to pending. *n receives the number of
- * jobs interrupted. PostgreSQL: only the running jobs whose lease expired
- * or whose holder has this replica's id (other replicas run the rest). */
+ * reports left "sending" go back to pending, verification checks left
+ * "checking" to pending. *n receives the number of jobs interrupted.
+ * PostgreSQL: only the running jobs whose lease expired or whose holder
+ * has this replica's id (other replicas run the rest). */
 int jobs_recover(struct jobs *js, const char *reason, jobs_recover_fn fn,
     void *arg, size_t *n, char *err, size_t errlen) ATTR_WUR;
 

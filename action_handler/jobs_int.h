@@ -15,6 +15,7 @@
 
 struct jobs_deferred;
 struct jobs_ops;
+struct jobs_guard_ops;
 struct jobs_query;
 
 struct jobs {
@@ -70,6 +71,36 @@ struct jobs_ops {
     int     (*count_unfinished)(void *impl, const char *requestor,
         uint64_t *queued, uint64_t *mine, char *err, size_t errlen);
     uint64_t poll_ms;   /* how often idle workers look for others' jobs */
+    /* The guardrail operations (jobs_guard.c); NULL when the backend has
+     * none yet: rules with guardrails are then refused (fail closed). */
+    const struct jobs_guard_ops *guard;
+};
+
+/* A backend's guardrail operations: the jobs.h functions of the same
+ * names, on the backend's own state. */
+struct jobs_guard_ops {
+    int     (*create)(void *impl, const struct job_new *jn,
+        const struct job_guard *g, char id[JOB_ID_LEN], bool *dup,
+        struct job_verdict *v, char *err, size_t errlen);
+    int     (*count_admitted)(void *impl, uint64_t since_ms, uint64_t *n,
+        char *err, size_t errlen);
+    int     (*count_entity_runs)(void *impl, const char *rule_name,
+        const char *entity, uint64_t since_ms, uint64_t *n, char *err,
+        size_t errlen);
+    int     (*transition)(void *impl, const char *id,
+        const char *const *from, const char *to, const char *reason,
+        const char *actor, char cur[JOB_STATE_MAX], char *err,
+        size_t errlen);
+    int     (*rule_of)(void *impl, const char *id, char *name, size_t len,
+        char *err, size_t errlen);
+    int     (*verify_start)(void *impl, const char *id, uint64_t deadline_ms,
+        uint64_t next_ms, char *err, size_t errlen);
+    int     (*claim_verify)(void *impl, uint64_t now_ms, struct job *out,
+        uint64_t *deadline_ms, char *err, size_t errlen);
+    int     (*verify_done)(void *impl, const char *id, int verified,
+        uint64_t next_ms, char *err, size_t errlen);
+    int     (*verify_next)(void *impl, uint64_t *when_ms, char *err,
+        size_t errlen);
 };
 
 /* A new random job id (hex of AH_JOB_ID_BYTES). */
@@ -86,5 +117,31 @@ int jobs_prepare(struct jobs *js, const char *sql, sqlite3_stmt **st,
 
 /* Column i as a heap copy (NULL stays NULL). */
 char *jobs_col_dup(sqlite3_stmt *st, int i);
+
+struct job_new;
+struct job_guard;
+struct job_verdict;
+
+/* sqlite3_exec with the store's error form; a prepared statement run to
+ * its end. -1 with err. */
+int jobs_exec(struct jobs *js, const char *sql, char *err, size_t errlen);
+int jobs_step_done(struct jobs *js, sqlite3_stmt *st, char *err,
+    size_t errlen);
+
+/* jobs_guard.c, called by jobs_create_guarded with the lock held and the
+ * transaction open: the counts and guard_decide into v; then the job's
+ * entities recorded. -1 with err. */
+int jobs_guard_decide_locked(struct jobs *js, const struct job_new *jn,
+    const struct job_guard *g, uint64_t now, struct job_verdict *v,
+    char *err, size_t errlen);
+/* jobs_create_guarded on another backend (js->ops): its guard ops, or,
+ * without them, a plain create when g asks for nothing and an error when
+ * it does. */
+int jobs_guard_create_other(struct jobs *js, const struct job_new *jn,
+    const struct job_guard *g, char id[JOB_ID_LEN], bool *dup,
+    struct job_verdict *v, char *err, size_t errlen);
+int jobs_entities_add_locked(struct jobs *js, const char *id,
+    const char *rule_name, const struct job_guard *g, uint64_t now,
+    char *err, size_t errlen);
 
 #endif

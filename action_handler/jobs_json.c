@@ -191,9 +191,31 @@ jobs_row_json(const struct job_row *r)
     return o;
 }
 
+/* "verified": true/false once known, null while watching or without
+ * verify; "verify" the watch's own state. */
+static void
+add_verified(cJSON *o, sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+
+    if (t == NULL) {
+        cJSON_AddNullToObject(o, "verified");
+        return;
+    }
+    if (strcmp((const char *)t, "verified") == 0)
+        cJSON_AddTrueToObject(o, "verified");
+    else if (strcmp((const char *)t, "unverified") == 0)
+        cJSON_AddFalseToObject(o, "verified");
+    else
+        cJSON_AddNullToObject(o, "verified");
+    cJSON_AddStringToObject(o, "verify", (const char *)t);
+}
+
 #define SUMMARY_COLUMNS "id, state, reason, rule_name, feed_type, id_key, " \
     "alert_id, unique_value, created_ms, started_ms, finished_ms, " \
-    "report_state, report_error, report_attempts, requestor"
+    "report_state, report_error, report_attempts, requestor, detail, " \
+    "approver, verify_state"
+#define SUMMARY_NCOLS   18      /* columns in SUMMARY_COLUMNS */
 
 /* One job's summary from a SUMMARY_COLUMNS row. */
 static cJSON *
@@ -217,6 +239,9 @@ summary_json(sqlite3_stmt *st)
     add_text(rep, "error", st, 12);
     cJSON_AddNumberToObject(rep, "attempts", sqlite3_column_int(st, 13));
     add_text(o, "requestor", st, 14);
+    add_text(o, "detail", st, 15);
+    add_text(o, "approver", st, 16);
+    add_verified(o, st, 17);
     return o;
 }
 
@@ -369,7 +394,7 @@ jobs_query_json(struct jobs *js, const struct jobs_query *q, char *err,
     arr = cJSON_AddArrayToObject(doc, "jobs");
     while ((step = sqlite3_step(st)) == SQLITE_ROW && n < q->limit) {
         cJSON_AddItemToArray(arr, summary_json(st));
-        last = sqlite3_column_int64(st, 15);
+        last = sqlite3_column_int64(st, SUMMARY_NCOLS);
         n++;
     }
     if (step != SQLITE_DONE && step != SQLITE_ROW) {

@@ -18,6 +18,7 @@
 #include "alexis_limits.h"
 #include "jobs.h"
 #include "jobs_int.h"
+#include "jobs_pg_guard.h"
 #include "jobs_pg_int.h"
 #include "log.h"
 #include "str.h"
@@ -69,6 +70,19 @@ static const char *const migrations[] = {
     /* 2: who asked (GET /v1/jobs shows clients their own; issue 11). */
     "ALTER TABLE jobs ADD COLUMN requestor text;"
     "CREATE INDEX jobs_requestor ON jobs (requestor, state);",
+    /* 3: guardrails (jobs_pg_guard.c). */
+    "ALTER TABLE jobs ADD COLUMN detail text, ADD COLUMN approver text,"
+    " ADD COLUMN verify_state text, ADD COLUMN verify_deadline_ms bigint,"
+    " ADD COLUMN verify_next_ms bigint;"
+    "CREATE INDEX jobs_created ON jobs (created_ms, state);"
+    "CREATE INDEX jobs_verify ON jobs (verify_next_ms)"
+    " WHERE verify_state = 'pending';"
+    "CREATE TABLE job_entities ("
+    " job text NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,"
+    " rule_name text NOT NULL, entity text NOT NULL,"
+    " created_ms bigint NOT NULL, PRIMARY KEY (job, entity));"
+    "CREATE INDEX job_entities_runs ON job_entities"
+    " (rule_name, entity, created_ms);",
 };
 #define SCHEMA_VERSION  ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -198,6 +212,50 @@ struct create_arg {
     "rule_name, id_key, alert_id, envelope, rule_json, state, created_ms, " \
     "requestor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued', " \
     "$9::bigint, $10) ON CONFLICT (id) DO NOTHING RETURNING id"
+
+/* The key's row, when a job for it was created within the window: *found
+ * and its job id into id. Either way the key row now points at the new
+ * id when none was within the window. One statement, so two replicas
+ * racing on the same key are serialised by its primary key. */
+int
+jobs_pg_claim_key(PGconn *c, const struct job_new *jn, uint64_t now,
+    const char *newid, char *id, bool *found, char *err, size_t errlen)
+{
+    char nowbuf[24], cut[24];
+    const char *v[6] = { jn->feed_type, jn->unique_value, jn->rule_name,
+        newid, nowbuf, cut };
+    PGresult *res;
+
+    snprintf(nowbuf, sizeof(nowbuf), "%llu", (unsigned long long)now);
+    snprintf(cut, sizeof(cut), "%llu", (unsigned long long)(now -
+        (jn->window_ms < now ? jn->window_ms : now)));
+    if ((res = jobs_pg_query(c, "INSERT INTO job_keys (feed_type, "
+        "unique_value, rule_name, job, created_ms) VALUES ($1, $2, $3, $4, "
+        "$5) ON CONFLICT (feed_type, unique_value, rule_name) DO UPDATE SET "
+        "job = EXCLUDED.job, created_ms = EXCLUDED.created_ms WHERE "
+        "job_keys.created_ms < $6 RETURNING job", 6, v, NULL, NULL, err,
+        errlen)) == NULL)
+        return -1;
+    *found = PQntuples(res) == 0;
+    PQclear(res);
+    if (!*found)
+        return 0;
+    /* Not ours: the key was taken within the window. Its row is locked
+     * by the statement above, so this reads the committed winner. */
+    if ((res = jobs_pg_query(c, "SELECT job FROM job_keys WHERE "
+        "feed_type = $1 AND unique_value = $2 AND rule_name = $3", 3, v,
+        NULL, NULL, err, errlen)) == NULL)
+        return -1;
+    if (PQntuples(res) != 1) {
+        snprintf(err, errlen, "job store: dedup key vanished");
+        PQclear(res);
+        return -1;
+    }
+    snprintf(id, JOB_ID_LEN, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return 0;
+}
+
 
 static int
 create_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
@@ -631,8 +689,11 @@ report_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     if (wrote)
         return 0;
     v[2] = jp->holder;
+    /* A report made pending again meanwhile (a job approved or rejected
+     * while its approval request was being sent) is not a lost lease. */
     return lost_or_done(c, "SELECT 1 FROM jobs WHERE id = $1 AND "
-        "report_state = $2 AND holder = $3", 3, v, err, errlen);
+        "report_state IN ($2, 'pending') AND holder = $3", 3, v, err,
+        errlen);
 }
 
 static int
@@ -746,6 +807,7 @@ static const struct jobs_ops pg_ops = {
     .prune = pg_prune,
     .count_unfinished = jobs_pg_count_unfinished,
     .poll_ms = AH_PG_POLL_MS,
+    .guard = &jobs_pg_guard_ops,
 };
 
 /* Connection keywords: ours first, so the URI (expanded in place of

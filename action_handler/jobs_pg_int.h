@@ -37,7 +37,7 @@ struct jobs_pg {
 
 /* The columns jobs_pg_load_job reads, in its order (as jobs.c's). */
 #define JOBS_PG_JOB_COLUMNS "id, state, reason, rule_name, feed_type, " \
-    "id_key, alert_id, envelope, rule_json"
+    "id_key, alert_id, envelope, rule_json, detail, requestor, approver"
 
 /* One unit of work on connection c. May set *unsafe once a commit may
  * have reached the server (then a broken connection is not retried). */
@@ -81,6 +81,12 @@ bool jobs_pg_is(const struct jobs *js);
 
 /* Row i of a JOBS_PG_JOB_COLUMNS result into j (strings owned). */
 void jobs_pg_load_job(const PGresult *res, int i, struct job *j);
+
+/* The dedup key of jn (see jobs_pg.c): *found when a job for it was
+ * created within the window (its id into id); else the key now names
+ * newid. */
+int jobs_pg_claim_key(PGconn *c, const struct job_new *jn, uint64_t now,
+    const char *newid, char *id, bool *found, char *err, size_t errlen);
 
 /* The read half (jobs_pg_read.c): the jobs_ops entries of the same name. */
 int jobs_pg_results(void *impl, const char *id, struct job_row **out,

@@ -56,6 +56,9 @@ jobs_pg_load_job(const PGresult *res, int i, struct job *j)
     j->alert_id = col_dup(res, i, 6);
     j->envelope = col_dup(res, i, 7);
     j->rule_json = col_dup(res, i, 8);
+    j->detail = col_dup(res, i, 9);
+    j->requestor = col_dup(res, i, 10);
+    j->approver = col_dup(res, i, 11);
 }
 
 /* A bytea column (text form, hex) as raw bytes, NUL-terminated. */

@@ -16,12 +16,14 @@
 #include <time.h>
 
 #include "alexis_limits.h"
+#include "alert_state.h"
 #include "annotate.h"
 #include "conf.h"
 #include "http_client.h"
 #include "jobs.h"
 #include "log.h"
 #include "str.h"
+#include "verify.h"
 #include "xmem.h"
 
 struct runner {
@@ -120,19 +122,53 @@ run_job(struct runner *rn, struct http_client *hc, char *err, size_t errlen)
     return 1;
 }
 
-/* One unit of work of a report worker: report a finished job. */
+/* One unit of work of a report worker: report a finished job, else make
+ * a due verification check (verify.h). */
 static int
 run_report(struct runner *rn, struct http_client *hc, char *err,
     size_t errlen)
 {
     struct job j;
+    uint64_t deadline;
     int rc;
 
-    if ((rc = jobs_claim_report(rn->js, &j, err, errlen)) != 1)
+    if ((rc = jobs_claim_report(rn->js, &j, err, errlen)) == 1) {
+        annotate_job(rn->conf, rn->js, hc, &j);
+        jobs_job_free(&j);
+        return 1;
+    }
+    if (rc == -1 || (rc = jobs_claim_verify(rn->js, now_wall_ms(), &j,
+        &deadline, err, errlen)) != 1)
         return rc;
-    annotate_job(rn->conf, rn->js, hc, &j);
+    verify_check(rn->conf, rn->js, hc, rn->env.alert_state,
+        rn->env.alert_state_arg, &j, deadline);
     jobs_job_free(&j);
     return 1;
+}
+
+/* The recheck/verify seam of the daemon: the ticket's real state. */
+static enum guard_alert_state
+read_state(void *arg, const struct alert *a, char *err, size_t errlen)
+{
+    struct runner *rn = arg;
+
+    return alert_state_read(rn->conf, a, err, errlen);
+}
+
+/* A report worker's longest sleep: poll, or less when a verification
+ * check falls due sooner (1 ms when one is due now; 0 = no limit). */
+static uint64_t
+verify_wait(struct runner *rn, uint64_t poll)
+{
+    uint64_t when = 0, now;
+    char err[256];
+
+    if (jobs_verify_next(rn->js, &when, err, sizeof(err)) != 1)
+        return poll;
+    now = now_wall_ms();
+    if (when <= now)
+        return 1;
+    return poll == 0 || when - now < poll ? when - now : poll;
 }
 
 typedef int (*work_fn)(struct runner *rn, struct http_client *hc,
@@ -150,6 +186,7 @@ work_loop(struct runner *rn, work_fn fn, const char *role)
     char err[256];
     unsigned long seen;
     bool failing = false, failed;
+    uint64_t poll;
     size_t left;
     int rc;
 
@@ -176,8 +213,11 @@ work_loop(struct runner *rn, work_fn fn, const char *role)
             continue;
         if (!failed)
             maybe_prune(rn);
+        poll = failed ? AH_STORE_RETRY_MS : jobs_poll_ms(rn->js);
+        if (fn == run_report && !failed)
+            poll = verify_wait(rn, poll);
         pthread_mutex_lock(&rn->lock);
-        idle(rn, seen, failed ? AH_STORE_RETRY_MS : jobs_poll_ms(rn->js));
+        idle(rn, seen, poll);
         pthread_mutex_unlock(&rn->lock);
     }
     http_client_free(hc);
@@ -220,6 +260,8 @@ runner_start(const struct ah_conf *conf, struct jobs *js,
     rn->env.stopping = &rn->stopping;
     rn->env.sleep_ms = delay_ms;
     rn->env.sleep_arg = rn;
+    rn->env.alert_state = read_state;
+    rn->env.alert_state_arg = rn;
     rn->threads = xcalloc(n, sizeof(*rn->threads));
     for (i = 0; i < n; i++) {
         if (pthread_create(&rn->threads[i], NULL,

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "match.h"
 #include "metrics.h"
+#include "outcome.h"
 #include "ruledir.h"
 #include "rules.h"
 #include "str.h"
@@ -42,6 +43,8 @@ struct run {
     size_t                   envelope_len;
     char                    *printed;   /* owned, when printed */
     size_t                   checked, matched, forwarded;
+    size_t                   definitive;    /* failures that will not pass */
+    struct buf               failures;      /* "rule X: reason" lines */
     /* "Authorization: Bearer <runtime token>", read once per alert on its
      * first match; wiped at the end. */
     char                     auth[TOKEN_LEN_MAX + 32];
@@ -76,13 +79,27 @@ action_body(const struct run *r, const struct rule *rule, size_t *lenp)
     return buf_steal(&b);
 }
 
-/* Forward the action request; *status gets the action handler's HTTP
- * status (0 when none came). */
+/* The "error" of an action handler's error answer, or "". */
+static void
+answer_reason(const struct http_result *res, char *out, size_t len)
+{
+    const char *e;
+    cJSON *doc;
+
+    out[0] = '\0';
+    if (res->body_len == 0 ||
+        (doc = cJSON_ParseWithLength(res->body, res->body_len)) == NULL)
+        return;
+    if ((e = json_str(doc, "error")) != NULL)
+        snprintf(out, len, "%s", e);
+    cJSON_Delete(doc);
+}
+
 static int
 forward(struct run *r, const struct rule *rule, long *status, char *err,
     size_t errlen)
 {
-    char token[TOKEN_LEN_MAX + 1];
+    char token[TOKEN_LEN_MAX + 1], why[WHY_MAX];
     const char *headers[2] = { r->auth, NULL };
     struct http_result res;
     const char *dest;
@@ -92,8 +109,10 @@ forward(struct run *r, const struct rule *rule, long *status, char *err,
     int rc = -1;
 
     memset(&res, 0, sizeof(res));
+    *status = 0;
     dest = cfg_strmap_get(&r->c->conf.destinations, rule->os_type);
     if (dest == NULL) {
+        *status = 422;  /* a config gap: no poll will fix it */
         snprintf(err, errlen, "no action_handler_destinations entry for "
             "os_type %s", rule->os_type);
         return -1;
@@ -114,8 +133,9 @@ forward(struct run *r, const struct rule *rule, long *status, char *err,
     }
     *status = res.status;
     if (res.status < 200 || res.status > 299) {
-        snprintf(err, errlen, "action handler %s answered HTTP %ld", dest,
-            res.status);
+        answer_reason(&res, why, sizeof(why));
+        snprintf(err, errlen, "action handler %s answered HTTP %ld%s%s",
+            dest, res.status, why[0] != '\0' ? ": " : "", why);
         goto out;
     }
     metrics_inc(METRIC_FORWARDS, "ok", NULL);
@@ -209,21 +229,22 @@ mark_unmatched(struct run *r)
         note);
 }
 
-/*
- * The action handler refused the request as too large (413): it will on
- * every retry, so leaving the alert unmarked would have the poller offer it
- * again forever. It goes to investigation with the reason instead.
- */
+/* Some matches were not forwarded and the next poll would not fix it, or
+ * a forwarded one's remediation mark would hide them: a person looks. */
 static void
-mark_too_large(struct run *r, const struct rule *rule, size_t len)
+mark_failed(struct run *r)
 {
-    char note[NOTE_MAX];
+    struct buf note;
 
-    snprintf(note, sizeof(note), "Alexis: rule %s matched, but the action "
-        "handler refused the request as too large (HTTP 413, %zu bytes "
-        "with the rule); needs investigation.", rule->name, len);
+    buf_init(&note, NOTE_MAX + 64);
+    (void)!buf_appendf(&note, "Alexis: %zu of %zu matching rules could not "
+        "be handed to the action handler; needs investigation.\n",
+        r->matched - r->forwarded, r->matched);
+    (void)!buf_append(&note, r->failures.data, r->failures.len <
+        NOTE_MAX ? r->failures.len : NOTE_MAX);
     mark(r, TICKET_QUEUE_INVESTIGATION, r->c->conf.investigation_queue,
-        note);
+        note.data);
+    buf_free(&note);
 }
 
 static void
@@ -260,10 +281,18 @@ evaluate(struct run *r, const struct rule *rule)
     if (forward(r, rule, &status, err, sizeof(err)) == -1) {
         log_event(LOG_ERROR, "action_forward_failed",
             KV_STR(r->a->id_key, r->a->id), KV_STR("rule_name", rule->name),
-            KV_ERR(err));
+            KV_INT("status", status),
+            KV_BOOL("definitive", outcome_definitive(status)), KV_ERR(err));
+        if (outcome_definitive(status))
+            r->definitive++;
         if (status == 413)
-            mark_too_large(r, rule, r->envelope_len + strlen(rule->json) +
-                FORWARD_RULE_OVERHEAD);
+            (void)!buf_appendf(&r->failures, "- rule %s: the action "
+                "handler refused the request as too large (HTTP 413, %zu "
+                "bytes with the rule)\n", rule->name, r->envelope_len +
+                strlen(rule->json) + FORWARD_RULE_OVERHEAD);
+        else
+            (void)!buf_appendf(&r->failures, "- rule %s: %s\n", rule->name,
+                err);
         return;
     }
     r->forwarded++;
@@ -278,6 +307,7 @@ classify_run(struct classifier *c, struct http_client *hc,
     struct alert *a = job->alert;
     struct rule_set *rs;
     const char *result;
+    enum outcome_mark outcome = OUTCOME_DONE;
     char err[512];
     size_t i;
     uint64_t t0 = now_us();
@@ -294,6 +324,7 @@ classify_run(struct classifier *c, struct http_client *hc,
         classify_job_free(job);
         return;
     }
+    buf_init(&r.failures, 64 * 1024);
     if (job->raw != NULL) {
         r.envelope = job->raw;
         r.envelope_len = job->raw_len;
@@ -311,15 +342,21 @@ classify_run(struct classifier *c, struct http_client *hc,
     } else {
         result = r.forwarded == r.matched ? "matched" :
             r.forwarded > 0 ? "partly_forwarded" : "forward_failed";
+        outcome = outcome_decide(r.matched, r.forwarded, r.definitive);
+        if (outcome == OUTCOME_INVESTIGATE)
+            mark_failed(&r);
     }
     log_event(r.forwarded == r.matched ? LOG_INFO : LOG_ERROR,
         "classification_finished", KV_STR(a->id_key, a->id),
         KV_STR("result", result), KV_UINT("rules_checked", r.checked),
         KV_UINT("rules_matched", r.matched),
         KV_UINT("rules_forwarded", r.forwarded),
+        KV_STR("next", outcome == OUTCOME_INVESTIGATE ? "investigate" :
+        outcome == OUTCOME_RETRY ? "retry_next_poll" : "none"),
         KV_UINT("app_elapsed_ms", (now_us() - t0) / 1000));
     metrics_inc(METRIC_CLASSIFICATIONS, result, NULL);
     metrics_observe_us(METRIC_CLASSIFY_DURATION, NULL, now_us() - t0);
+    buf_free(&r.failures);
     explicit_bzero(r.auth, sizeof(r.auth));
     free(r.printed);
     rule_set_release(rs);
@@ -339,8 +376,8 @@ file_name(const char *path)
 static void
 add_file_error(cJSON *item, const struct rule_file_error *fe)
 {
-    char msg[RULE_FILE_ERROR_TEXT_MAX];
     const char *path = fe->path != NULL ? fe->path : "";
+    char msg[RULE_FILE_ERROR_TEXT_MAX];
     size_t dirlen = (size_t)(file_name(path) - path);
 
     snprintf(msg, sizeof(msg), "%s", fe->message != NULL ? fe->message :

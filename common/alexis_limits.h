@@ -78,6 +78,15 @@
 #define RULE_DEPTH_LIMIT        10000   /* pcre2_set_depth_limit */
 #define RULE_JIT_STACK_MAX      (512 * 1024)
 #define RULE_LITERAL_MAX        64      /* longest regex prefilter literal */
+/* Guardrails (DESIGN §13). */
+#define GUARD_WINDOW_MAX_MS     (30ULL * 24 * 3600 * 1000)  /* cooldown, storm */
+#define GUARD_VERIFY_MAX_MS     (24ULL * 3600 * 1000)       /* verify.within */
+#define GUARD_MAX_RUNS_MAX      10000   /* cooldown.max_runs */
+#define GUARD_MAX_ENTITIES_MAX  100000  /* max_entities */
+#define GUARD_STORM_MAX_JOBS    1000000 /* storm_breaker.max_jobs */
+#define GUARD_VERIFY_POLL_MIN_MS 200    /* verify: first/least check gap */
+#define GUARD_VERIFY_POLL_MAX_MS 30000  /* verify: largest check gap */
+#define GUARD_RULE_PATTERNS_MAX 256     /* a token's "rules" entries */
 
 /* Classifier */
 #define CLASSIFIER_WORKERS_DEFAULT  16

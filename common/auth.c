@@ -29,6 +29,7 @@ struct auth_client {
     char   *token;      /* wiped before free */
     size_t  len;
     char   *requestor;
+    struct auth_grant grant;
     bool    read_all;   /* "read_all": true: sees every client's jobs */
 };
 
@@ -130,6 +131,66 @@ token_id(const cJSON *tok, const char *path, const char *where, char *err,
 }
 
 static void
+grant_clear(struct auth_grant *g)
+{
+    size_t i;
+
+    for (i = 0; i < g->nrules; i++)
+        free(g->rules[i]);
+    free(g->rules);
+    memset(g, 0, sizeof(*g));
+}
+
+/* A "rules" entry: a rule name, or a prefix of one ending in '*'. */
+static bool
+rule_pattern_ok(const char *s)
+{
+    size_t n = strlen(s), body = n > 0 && s[n - 1] == '*' ? n - 1 : n;
+
+    return n >= 1 && n <= 129 && strspn(s,
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+        "0123456789_.-") == body;
+}
+
+/* The token object's optional "rules" and "approve" (DESIGN §13). */
+static int
+grant_read(const cJSON *tok, struct auth_grant *g, const char *path,
+    const char *where, char *err, size_t errlen)
+{
+    const cJSON *rules = cJSON_GetObjectItemCaseSensitive(tok, "rules");
+    const cJSON *approve = cJSON_GetObjectItemCaseSensitive(tok, "approve");
+    const cJSON *it;
+    size_t n;
+
+    memset(g, 0, sizeof(*g));
+    if (approve != NULL && !cJSON_IsBool(approve)) {
+        snprintf(err, errlen, "%s: %s: \"approve\" must be true or false",
+            path, where);
+        return -1;
+    }
+    g->approve = cJSON_IsTrue(approve);
+    if (rules == NULL)
+        return 0;
+    n = cJSON_IsArray(rules) ? (size_t)cJSON_GetArraySize(rules) : 0;
+    if (!cJSON_IsArray(rules) || n > GUARD_RULE_PATTERNS_MAX)
+        goto bad;
+    cJSON_ArrayForEach(it, rules) {
+        if (!cJSON_IsString(it) || !rule_pattern_ok(it->valuestring))
+            goto bad;
+    }
+    g->limited = true;
+    g->rules = xcalloc(n == 0 ? 1 : n, sizeof(*g->rules));
+    cJSON_ArrayForEach(it, rules)
+        g->rules[g->nrules++] = xstrdup(it->valuestring);
+    return 0;
+bad:
+    snprintf(err, errlen, "%s: %s: \"rules\" must be an array of at most "
+        "%d rule names (a name may end in '*')", path, where,
+        GUARD_RULE_PATTERNS_MAX);
+    return -1;
+}
+
+static void
 clients_clear(struct auth_client *clients, size_t n)
 {
     size_t i;
@@ -142,6 +203,7 @@ clients_clear(struct auth_client *clients, size_t n)
             free(clients[i].token);
         }
         free(clients[i].requestor);
+        grant_clear(&clients[i].grant);
     }
     free(clients);
 }
@@ -179,6 +241,8 @@ add_client(const cJSON *entry, size_t idx, struct auth_client *done,
             return -1;
         }
     }
+    if (grant_read(tok, &done[idx].grant, path, where, err, errlen) == -1)
+        return -1;
     ra = cJSON_GetObjectItemCaseSensitive(tok, "read_all");
     if (ra != NULL && !cJSON_IsBool(ra)) {
         snprintf(err, errlen, "%s: %s: \"read_all\" must be true or false",
@@ -368,6 +432,58 @@ auth_runtime_check(const char *path, char *err, size_t errlen)
     explicit_bzero(tok, strlen(tok));
     free(tok);
     return 0;
+}
+
+struct auth_grant *
+auth_clients_grant(const struct auth_clients *ac, const char *requestor)
+{
+    const struct auth_grant *src = NULL;
+    struct auth_grant *g;
+    size_t i;
+
+    for (i = 0; ac != NULL && i < ac->n; i++) {
+        if (ac->clients[i].requestor == requestor) {
+            src = &ac->clients[i].grant;
+            break;
+        }
+    }
+    g = xcalloc(1, sizeof(*g));
+    if (src == NULL)
+        return g;
+    g->approve = src->approve;
+    g->limited = src->limited;
+    g->rules = xcalloc(src->nrules == 0 ? 1 : src->nrules, sizeof(*g->rules));
+    for (i = 0; i < src->nrules; i++)
+        g->rules[g->nrules++] = xstrdup(src->rules[i]);
+    return g;
+}
+
+void
+auth_grant_free(struct auth_grant *g)
+{
+    if (g == NULL)
+        return;
+    grant_clear(g);
+    free(g);
+}
+
+bool
+auth_grant_allows_rule(const struct auth_grant *g, const char *rule)
+{
+    size_t i, len;
+
+    if (g == NULL || !g->limited)
+        return true;
+    for (i = 0; i < g->nrules; i++) {
+        len = strlen(g->rules[i]);
+        if (g->rules[i][len - 1] == '*') {
+            if (strncmp(g->rules[i], rule, len - 1) == 0)
+                return true;
+        } else if (strcmp(g->rules[i], rule) == 0) {
+            return true;
+        }
+    }
+    return false;
 }
 
 bool

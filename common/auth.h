@@ -18,6 +18,16 @@
 
 struct auth_clients;
 
+/* What a client may do beyond calling (DESIGN §13), from its token object:
+ * "rules": [names, or prefixes ending in '*'] it may run (absent: every
+ * rule) and "approve": true to approve or reject jobs. */
+struct auth_grant {
+    bool    limited;        /* a "rules" list was given */
+    char  **rules;
+    size_t  nrules;
+    bool    approve;
+};
+
 /* Load an allowed-clients file. The set remembers the file's identity
  * (inode, size, mtime) so auth_clients_refresh can reload it cheaply.
  * NULL with one sentence in err (never containing a token). */
@@ -37,6 +47,16 @@ int auth_clients_refresh(struct auth_clients *ac, char *err, size_t errlen)
 const char *auth_clients_check(const struct auth_clients *ac,
     const char *presented);
 
+/* A copy of the grant of the client auth_clients_check returned requestor
+ * for (the pointer it returned, before the next refresh); a grant allowing
+ * every rule and no approval when none matches. Caller frees with
+ * auth_grant_free (accepts NULL). */
+struct auth_grant *auth_clients_grant(const struct auth_clients *ac,
+    const char *requestor);
+void auth_grant_free(struct auth_grant *g);
+
+/* Whether g (NULL: unrestricted) lets its client run the rule. */
+bool auth_grant_allows_rule(const struct auth_grant *g, const char *rule);
 /* Whether the client auth_clients_check returned requestor for (that
  * pointer, before the next refresh) has "read_all": true in its token
  * object: it may read every client's jobs, not only its own. */

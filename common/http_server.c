@@ -81,6 +81,7 @@ struct req_state {
     char                *method;
     char                *path;
     char                *requestor;
+    struct auth_grant   *grant;     /* the client's rights (§13) */
     bool                 read_all;
     struct buf           body;
     uint64_t             received;  /* body bytes seen, kept or not */
@@ -282,6 +283,7 @@ authenticate(struct http_server *srv, struct MHD_Connection *mc,
     }
     if ((who = auth_clients_check(srv->clients, token)) != NULL) {
         st->requestor = xstrdup(who);
+        st->grant = auth_clients_grant(srv->clients, who);
         st->read_all = auth_clients_read_all(srv->clients, who);
         rc = 0;
     }
@@ -430,6 +432,7 @@ dispatch(struct http_server *srv, struct MHD_Connection *mc,
     req.body = st->body.data != NULL ? st->body.data : "";
     req.body_len = st->body.len;
     req.requestor = st->requestor;
+    req.grant = st->grant;
     req.read_all = st->read_all;
     req.conn = (struct http_conn *)mc;
     st->route->fn(srv->ctx, &req, &resp);
@@ -517,6 +520,7 @@ on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
     log_finished(st, toe);
     buf_free(&st->body);
     free(st->requestor);
+    auth_grant_free(st->grant);
     free(st->method);
     free(st->path);
     free(st);

@@ -38,6 +38,7 @@
 #include "compat.h"
 
 struct auth_clients;
+struct auth_grant;
 struct http_server;
 struct http_conn;  /* opaque: MHD's connection */
 
@@ -47,6 +48,7 @@ struct http_request {
     const char          *body;      /* NUL-terminated; "" when none */
     size_t               body_len;
     const char          *requestor; /* authenticated client, or NULL */
+    const struct auth_grant *grant; /* its rights (auth.h), or NULL */
     bool                 read_all;  /* its token says "read_all": true */
     struct http_conn    *conn;
 };

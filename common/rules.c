@@ -25,6 +25,7 @@
 
 #include "alexis_limits.h"
 #include "json.h"
+#include "rules_int.h"
 #include "str.h"
 #include "ticketsys.h"
 #include "xmem.h"
@@ -34,23 +35,6 @@
 #define RULE_DURATION_MAX_MS    (3600u * 1000u)
 #define RULE_MSG_MAX            512
 #define JIT_STACK_START         (32 * 1024)
-
-/*
- * Parse state. list/idx/anchor describe the evaluation or task being read:
- * messages get a "task_list[1]: " prefix, and keys are searched for after
- * the idx-th occurrence of "anchor" in the text.
- */
-struct parse_ctx {
-    const char *text;
-    size_t      len;
-    const char *path;
-    const char *name;       /* rule_name once validated, else NULL */
-    const char *list;       /* "evaluation_list", "task_list" or NULL */
-    const char *anchor;     /* "evaluation", "task" or NULL */
-    size_t      idx;
-    char       *err;
-    size_t      errlen;
-};
 
 static int fail(struct parse_ctx *c, const char *key, const char *fmt, ...)
     ATTR_PRINTF(3, 4);
@@ -100,16 +84,13 @@ locate(const struct parse_ctx *c, const char *key)
 }
 
 static int
-fail(struct parse_ctx *c, const char *key, const char *fmt, ...)
+vfail(struct parse_ctx *c, const char *key, const char *fmt, va_list ap)
 {
     char msg[RULE_MSG_MAX], scope[64] = "";
-    va_list ap;
     int line = 1, col = 1;
     long off;
 
-    va_start(ap, fmt);
     (void)vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
     if ((off = locate(c, key)) >= 0)
         json_offset_to_linecol(c->text, (size_t)off, &line, &col);
     if (c->list != NULL)
@@ -122,6 +103,28 @@ fail(struct parse_ctx *c, const char *key, const char *fmt, ...)
         (void)snprintf(c->err, c->errlen, "%s:%d:%d: error: %s%s",
             c->path, line, col, scope, msg);
     }
+    return -1;
+}
+
+static int
+fail(struct parse_ctx *c, const char *key, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    (void)vfail(c, key, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int
+rules_fail(struct parse_ctx *c, const char *key, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    (void)vfail(c, key, fmt, ap);
+    va_end(ap);
     return -1;
 }
 
@@ -582,7 +585,8 @@ rules_parse(const char *text, size_t len, const char *path, char *err,
         parse_tasks(&c, root, r) == -1 ||
         parse_entities(&c, root, r) == -1 ||
         get_str(&c, root, "route_to_team", false, false,
-        &r->route_to_team) == -1) {
+        &r->route_to_team) == -1 ||
+        rules_guard_parse(&c, root, &r->guard) == -1) {
         rule_free(r);
         r = NULL;
         goto out;

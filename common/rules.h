@@ -15,6 +15,7 @@
 
 #include "alexis_limits.h"
 #include "compat.h"
+#include "rules_guard.h"
 
 struct rule_eval {
     char      **tags;           /* every tag must be among the alert's */
@@ -62,6 +63,7 @@ struct rule {
     char              **entity_keyvalue; /* keyvalue path */
     size_t              nkeyvalue;
     char               *route_to_team;  /* may be NULL */
+    struct rule_guard   guard;          /* mode, cooldown, ... (§13) */
     char               *json;           /* the rule object, compact JSON */
     int                 name_line;      /* where "rule_name" is, for */
     int                 name_col;       /* errors found later (1-based) */

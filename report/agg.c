@@ -75,6 +75,8 @@ agg_new(const struct agg_filter *f, const char *trace_id)
     a->by_pair = gtable_new(2, REPORT_GROUPS_MAX);
     a->failures = gtable_new(4, REPORT_GROUPS_MAX);
     a->by_day = gtable_new(1, REPORT_DAYS_MAX);
+    a->skips = gtable_new(2, REPORT_GROUPS_MAX);
+    a->verified = gtable_new(1, REPORT_GROUPS_MAX);
     a->first_ms = a->last_ms = GROUP_NO_TIME;
     if (trace_id != NULL)
         a->trace = trace_new(trace_id);
@@ -93,6 +95,8 @@ agg_free(struct agg *a)
     gtable_free(a->by_pair);
     gtable_free(a->failures);
     gtable_free(a->by_day);
+    gtable_free(a->skips);
+    gtable_free(a->verified);
     trace_free(a->trace);
     free(a->pending);
     free(a);
@@ -415,6 +419,50 @@ on_trace(struct agg *a, const char *line, size_t len,
     trace_add(a->trace, line, len, ts);
 }
 
+/* A field decoded into buf, or AGG_NONE. */
+static const char *
+guard_field(const struct logfmt_line *l, const char *key, char *buf,
+    size_t len)
+{
+    const struct logfmt_field *f = logfmt_get(l, key);
+
+    if (f == NULL || logfmt_decode(f, buf, len) == (size_t)-1 ||
+        buf[0] == '\0')
+        return AGG_NONE;
+    return buf;
+}
+
+/* job_skipped / job_refused / job_verified of the action handler. */
+static void
+count_guard(struct agg *a, const struct logfmt_line *l, bool verify)
+{
+    char rule[REPORT_VALUE_MAX], alert[REPORT_VALUE_MAX];
+    char ev[AGG_KEY_MAX], why[REPORT_VALUE_MAX];
+    const char *parts[2], *id;
+    int64_t ts = line_time(l);
+
+    parts[0] = guard_field(l, "rule_name", rule, sizeof(rule));
+    if (a->flt.rule != NULL && strcmp(a->flt.rule, parts[0]) != 0)
+        return;
+    if (((a->flt.has_since || a->flt.has_until) && ts == GROUP_NO_TIME) ||
+        (a->flt.has_since && ts < a->flt.since_ms) ||
+        (a->flt.has_until && ts >= a->flt.until_ms))
+        return;
+    id = guard_field(l, "tinyId", alert, sizeof(alert));
+    if (strcmp(id, AGG_NONE) == 0)
+        id = guard_field(l, "problem_id", alert, sizeof(alert));
+    if (verify) {
+        a->cnt.verifications++;
+        group_count(gtable_get(a->verified, parts), strcmp(guard_field(l,
+            "verified", why, sizeof(why)), "true") == 0, ts, id);
+        return;
+    }
+    a->cnt.guard_stops++;
+    parts[0] = guard_field(l, "event", ev, sizeof(ev));
+    parts[1] = guard_field(l, "reason", why, sizeof(why));
+    group_count(gtable_get(a->skips, parts), true, ts, id);
+}
+
 /* Count a line through a full parse: the lines whose fields are read. */
 static void
 line_fields(struct agg *a, const char *line, size_t len)
@@ -450,6 +498,11 @@ line_fields(struct agg *a, const char *line, size_t len)
             a->cnt.no_time++;
         if (keep_run(&a->flt, &r))
             count_run(a, &r);
+    } else if (logfmt_value_eq(ev, "job_skipped") ||
+        logfmt_value_eq(ev, "job_refused")) {
+        count_guard(a, &l, false);
+    } else if (logfmt_value_eq(ev, "job_verified")) {
+        count_guard(a, &l, true);
     }
 }
 
@@ -472,7 +525,10 @@ line_outline(struct agg *a, const char *line, size_t len)
     }
     if (o.event != NULL && !o.event_escaped &&
         (span_is(o.event, o.eventlen, "ActionResult") ||
-        span_is(o.event, o.eventlen, "ActionFinished"))) {
+        span_is(o.event, o.eventlen, "ActionFinished") ||
+        span_is(o.event, o.eventlen, "job_skipped") ||
+        span_is(o.event, o.eventlen, "job_refused") ||
+        span_is(o.event, o.eventlen, "job_verified"))) {
         line_fields(a, line, len);
         return;
     }

@@ -13,6 +13,10 @@
  * or, failing that, on the failed ActionResult of the same job, entity and
  * action (the action handler states reasons there); then exit_status (as
  * "exit status N"), then action_status.
+ *
+ * Guardrails (issue 13): job_skipped and job_refused lines are counted by
+ * (event, reason) and job_verified lines by rule (verified true/false),
+ * under the same --rule, --since and --until filters.
  */
 #ifndef ALEXIS_AGG_H
 #define ALEXIS_AGG_H
@@ -65,6 +69,8 @@ struct agg_counts {
     uint64_t    files;
     uint64_t    gzip_files;
     uint64_t    read_errors;
+    uint64_t    guard_stops;    /* job_skipped + job_refused counted */
+    uint64_t    verifications;  /* job_verified counted */
     uint64_t    job_stores;     /* --jobs databases read */
     uint64_t    job_results;    /* their result rows (one run each) */
 };
@@ -78,6 +84,8 @@ struct agg {
     struct gtable      *by_pair;    /* action, entity */
     struct gtable      *failures;   /* rule, action, entity, reason */
     struct gtable      *by_day;     /* "YYYY-MM-DD" */
+    struct gtable      *skips;      /* event, reason (guardrails) */
+    struct gtable      *verified;   /* rule: ok = verified */
     uint64_t            dur_bins[AGG_DUR_BINS];
     int64_t             first_ms;   /* of the runs counted */
     int64_t             last_ms;

@@ -15,7 +15,10 @@
 #include "alexis_limits.h"
 #include "group.h"
 
-#define STORE_SCHEMA    1   /* the action handler's user_version */
+/* The action handler's user_version: 1, and 2 since the guardrails (the
+ * columns read here are the same in both). */
+#define STORE_SCHEMA_MIN    1
+#define STORE_SCHEMA        2
 #define REASON_LEN      64
 
 static const char runs_sql[] =
@@ -93,13 +96,14 @@ check_schema(sqlite3 *db, const char *path, char *err, size_t errlen)
         SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
         v = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
-    if (v == STORE_SCHEMA)
+    if (v >= STORE_SCHEMA_MIN && v <= STORE_SCHEMA)
         return 0;
     if (v == -1)
         (void)snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
     else
         (void)snprintf(err, errlen, "%s: not an Alexis job store (schema "
-            "version %d, expected %d)", path, v, STORE_SCHEMA);
+            "version %d, expected %d to %d)", path, v, STORE_SCHEMA_MIN,
+            STORE_SCHEMA);
     return -1;
 }
 

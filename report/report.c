@@ -129,6 +129,8 @@ input_table(const struct agg *a)
     add_count(t, "runs_selected", c->runs);
     add_count(t, "runs_ok", c->ok);
     add_count(t, "runs_failed", c->failed);
+    add_count(t, "guardrail_skips", c->guard_stops);
+    add_count(t, "verifications", c->verifications);
     fmt_time(first, a->first_ms);
     fmt_time(last, a->last_ms);
     row[0] = "first_run";
@@ -303,6 +305,72 @@ failures_table(const struct agg *a)
     return t;
 }
 
+/* Guardrails that stopped jobs, by event and reason (issue 13). */
+static struct table *
+skips_table(const struct agg *a)
+{
+    static const char *const cols[] = { "event", "reason", "jobs", "last",
+        "last_alert" };
+    static const enum table_col types[] = { TABLE_TEXT, TABLE_TEXT,
+        TABLE_NUM, TABLE_TEXT, TABLE_TEXT };
+    char num[NUM_LEN], last[RTIME_ISO_LEN];
+    const char *row[5];
+    struct table *t = new_table("guardrail_skips", "Jobs stopped by "
+        "guardrails", cols, types, NELEM(cols));
+    struct group **v;
+    size_t n, i;
+
+    v = gtable_sorted(a->skips, GROUP_BY_RUNS, &n);
+    for (i = 0; i < n; i++) {
+        fmt_u64(num, v[i]->runs);
+        fmt_time(last, v[i]->last_ms);
+        row[0] = v[i]->part[0];
+        row[1] = v[i]->part[1];
+        row[2] = num;
+        row[3] = last;
+        row[4] = v[i]->last_alert;
+        table_add(t, row);
+    }
+    note_overflow(t, a->skips);
+    free(v);
+    return t;
+}
+
+/* Verification results by rule, with verified_pct. */
+static struct table *
+verified_table(const struct agg *a)
+{
+    static const char *const cols[] = { "rule", "verifications",
+        "verified", "not_verified", "verified_pct", "last" };
+    static const enum table_col types[] = { TABLE_TEXT, TABLE_NUM,
+        TABLE_NUM, TABLE_NUM, TABLE_NUM, TABLE_TEXT };
+    char num[4][NUM_LEN], last[RTIME_ISO_LEN];
+    const char *row[6];
+    struct table *t = new_table("verified", "Verification by rule", cols,
+        types, NELEM(cols));
+    struct group **v;
+    size_t n, i;
+
+    v = gtable_sorted(a->verified, GROUP_BY_RUNS, &n);
+    for (i = 0; i < n; i++) {
+        fmt_u64(num[0], v[i]->runs);
+        fmt_u64(num[1], v[i]->ok);
+        fmt_u64(num[2], v[i]->failed);
+        fmt_pct(num[3], v[i]->ok, v[i]->runs);
+        fmt_time(last, v[i]->last_ms);
+        row[0] = v[i]->part[0];
+        row[1] = num[0];
+        row[2] = num[1];
+        row[3] = num[2];
+        row[4] = num[3];
+        row[5] = last;
+        table_add(t, row);
+    }
+    note_overflow(t, a->verified);
+    free(v);
+    return t;
+}
+
 static struct table *
 durations_table(struct agg *a)
 {
@@ -416,6 +484,8 @@ report_build(struct agg *a, enum report_cmd cmd, struct table **out)
         out[n++] = failures_table(a);
         out[n++] = by_key_table(a->by_day, "by_day", "Runs by day (UTC)",
             "day", GROUP_BY_KEY);
+        out[n++] = skips_table(a);
+        out[n++] = verified_table(a);
         break;
     case REPORT_RUNS:
         out[n++] = runs_table(a);

@@ -24,7 +24,7 @@ enum report_cmd {
     REPORT_TRACE,
 };
 
-#define REPORT_TABLES_MAX   8
+#define REPORT_TABLES_MAX   10
 
 /* The command named s; -1 when there is none. */
 int report_cmd_parse(const char *s, enum report_cmd *cmd) ATTR_WUR;

@@ -364,6 +364,63 @@ test_trace(void **state)
     agg_free(a);
 }
 
+/* Guardrail lines (issue 13): skips and refusals by event and reason,
+ * verifications by rule with verified_pct, under the filters. */
+static void
+test_guard_counts(void **state)
+{
+    static const char *const lines[] = {
+        "ts=2026-05-04T10:00:00.000Z level=warn app=action_handler "
+        "event=job_skipped job=j1 tinyId=1 rule_name=r1 reason=cooldown "
+        "detail=\"cooldown: entity h ran\"",
+        "ts=2026-05-04T10:01:00.000Z level=warn app=action_handler "
+        "event=job_skipped job=j2 tinyId=2 rule_name=r1 reason=cooldown",
+        "ts=2026-05-04T10:02:00.000Z level=warn app=action_handler "
+        "event=job_skipped job=j3 tinyId=3 rule_name=r2 "
+        "reason=storm_breaker",
+        "ts=2026-05-04T10:03:00.000Z level=warn app=action_handler "
+        "event=job_refused job=j4 tinyId=4 rule_name=r2 "
+        "reason=blast_radius",
+        "ts=2026-05-04T10:04:00.000Z level=info app=action_handler "
+        "event=job_verified job=j5 tinyId=5 rule_name=r1 verified=true",
+        "ts=2026-05-04T10:05:00.000Z level=warn app=action_handler "
+        "event=job_verified job=j6 tinyId=6 rule_name=r1 verified=false",
+        "ts=2026-05-04T10:06:00.000Z level=info app=action_handler "
+        "event=job_verified job=j7 problem_id=P-7 rule_name=r1 "
+        "verified=true",
+    };
+    struct agg_filter f = { .rule = "r2" };
+    struct table *t[REPORT_TABLES_MAX];
+    struct agg *a = agg_new(NULL, NULL);
+    size_t i, n;
+
+    (void)state;
+    for (i = 0; i < NELEM(lines); i++)
+        agg_line(a, lines[i], strlen(lines[i]));
+    assert_int_equal(a->cnt.guard_stops, 4);
+    assert_int_equal(a->cnt.verifications, 3);
+    assert_int_equal(row(a->skips, "job_skipped", "cooldown")->runs, 2);
+    assert_int_equal(row(a->skips, "job_refused", "blast_radius")->runs, 1);
+    n = report_build(a, REPORT_SUMMARY, t);
+    assert_string_equal(t[6]->name, "guardrail_skips");
+    assert_string_equal(table_cell(t[6], 0, 1), "cooldown");
+    assert_string_equal(table_cell(t[6], 0, 2), "2");
+    assert_string_equal(table_cell(t[6], 0, 4), "2");
+    assert_string_equal(t[7]->name, "verified");
+    assert_string_equal(table_cell(t[7], 0, 0), "r1");
+    assert_string_equal(table_cell(t[7], 0, 1), "3");
+    assert_string_equal(table_cell(t[7], 0, 4), "66.7");
+    assert_string_equal(table_cell(t[7], 0, 5), "2026-05-04T10:06:00.000Z");
+    report_free(t, n);
+    agg_free(a);
+    a = agg_new(&f, NULL);
+    for (i = 0; i < NELEM(lines); i++)
+        agg_line(a, lines[i], strlen(lines[i]));
+    assert_int_equal(a->cnt.guard_stops, 2);
+    assert_int_equal(a->cnt.verifications, 0);
+    agg_free(a);
+}
+
 static void
 test_build(void **state)
 {
@@ -374,7 +431,7 @@ test_build(void **state)
 
     (void)state;
     n = report_build(a, REPORT_SUMMARY, t);
-    assert_int_equal(n, 6);
+    assert_int_equal(n, 8);
     assert_string_equal(t[1]->name, "by_action");
     /* restart_gc: 4 runs, 3 ok, 1 failed, 75.0%, 2 entities, p50 2000,
      * p95 4000, max 4000. */
@@ -452,6 +509,7 @@ main(void)
         cmocka_unit_test(test_line_routes),
         cmocka_unit_test(test_trace),
         cmocka_unit_test(test_build),
+        cmocka_unit_test(test_guard_counts),
         cmocka_unit_test(test_reason_from_result),
     };
 

@@ -1,0 +1,475 @@
+/*
+ * The job store's guardrail operations (see jobs.h): counts answered by
+ * SQL over the jobs and job_entities tables (no separate counters), state
+ * transitions for approve/reject/cancel, and the verification schedule.
+ * Every function takes the store's lock, except the *_locked ones that
+ * jobs_create_guarded calls inside its transaction.
+ */
+#include "jobs.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "guard.h"
+#include "jobs_int.h"
+#include "str.h"
+
+/* No bound: the public counts count everything. */
+#define COUNT_ALL   INT64_MAX
+
+#define OPS(js) ((js)->ops != NULL ? (js)->ops->guard : NULL)
+#define NO_GUARD_OPS "job store: this backend has no guardrail operations"
+
+/* Whether g asks the store for anything beyond a plain create. */
+static bool
+guard_active(const struct job_guard *g)
+{
+    return g != NULL && (g->mode != 0 || g->max_entities > 0 ||
+        g->cooldown_window_ms > 0 || g->storm_window_ms > 0);
+}
+
+int
+jobs_guard_create_other(struct jobs *js, const struct job_new *jn,
+    const struct job_guard *g, char id[JOB_ID_LEN], bool *dup,
+    struct job_verdict *v, char *err, size_t errlen)
+{
+    memset(v, 0, sizeof(*v));
+    snprintf(v->state, sizeof(v->state), "queued");
+    if (OPS(js) != NULL)
+        return OPS(js)->create(js->impl, jn, g, id, dup, v, err, errlen);
+    if (guard_active(g)) {
+        snprintf(err, errlen, "%s (the rule has guardrails)", NO_GUARD_OPS);
+        return -1;
+    }
+    return js->ops->create(js->impl, jn, id, dup, err, errlen);
+}
+
+/* The states of a job that was let through: it runs, ran, or will run.
+ * Written "+state IN": the unary + keeps SQLite from picking the state
+ * index (an equality on 100,000 finished jobs) over the time range. */
+#define ADMITTED "('queued','pending_approval','running','succeeded'," \
+    "'failed','partial','interrupted')"
+
+bool
+jobs_state_final(const char *s)
+{
+    static const char *const final[] = { "succeeded", "failed", "partial",
+        "interrupted", "skipped", "refused", "rejected", "cancelled", NULL };
+    size_t i;
+
+    for (i = 0; final[i] != NULL; i++) {
+        if (strcmp(s, final[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* A one-row, one-integer query; the statement is finalized. */
+static int
+count_of(struct jobs *js, sqlite3_stmt *st, uint64_t *n, char *err,
+    size_t errlen)
+{
+    int rc = -1;
+
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        *n = (uint64_t)sqlite3_column_int64(st, 0);
+        rc = 0;
+    } else {
+        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int
+admitted_locked(struct jobs *js, uint64_t since, uint64_t limit, uint64_t *n,
+    char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+
+    if (jobs_prepare(js, "SELECT count(*) FROM (SELECT 1 FROM jobs WHERE "
+        "created_ms >= ?1 AND +state IN " ADMITTED " LIMIT ?2)", &st, err,
+        errlen) == -1)
+        return -1;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)since);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
+    return count_of(js, st, n, err, errlen);
+}
+
+static int
+entity_runs_locked(struct jobs *js, const char *rule, const char *entity,
+    uint64_t since, uint64_t limit, uint64_t *n, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+
+    if (jobs_prepare(js, "SELECT count(*) FROM (SELECT 1 FROM job_entities "
+        "e JOIN jobs j ON j.id = e.job WHERE e.rule_name = ?1 AND "
+        "e.entity = ?2 AND e.created_ms >= ?3 AND +j.state IN " ADMITTED
+        " LIMIT ?4)", &st, err, errlen) == -1)
+        return -1;
+    sqlite3_bind_text(st, 1, rule, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, entity, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)since);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)limit);
+    return count_of(js, st, n, err, errlen);
+}
+
+int
+jobs_count_admitted(struct jobs *js, uint64_t since, uint64_t *n, char *err,
+    size_t errlen)
+{
+    int rc;
+
+    if (js->ops != NULL) {
+        if (OPS(js) != NULL)
+            return OPS(js)->count_admitted(js->impl, since, n, err, errlen);
+        snprintf(err, errlen, NO_GUARD_OPS);
+        return -1;
+    }
+    pthread_mutex_lock(&js->lock);
+    rc = admitted_locked(js, since, COUNT_ALL, n, err, errlen);
+    pthread_mutex_unlock(&js->lock);
+    return rc;
+}
+
+int
+jobs_count_entity_runs(struct jobs *js, const char *rule, const char *entity,
+    uint64_t since, uint64_t *n, char *err, size_t errlen)
+{
+    int rc;
+
+    if (js->ops != NULL) {
+        if (OPS(js) != NULL)
+            return OPS(js)->count_entity_runs(js->impl, rule, entity, since,
+                n, err, errlen);
+        snprintf(err, errlen, NO_GUARD_OPS);
+        return -1;
+    }
+    pthread_mutex_lock(&js->lock);
+    rc = entity_runs_locked(js, rule, entity, since, COUNT_ALL, n, err,
+        errlen);
+    pthread_mutex_unlock(&js->lock);
+    return rc;
+}
+
+/* Inside a create, a count only needs to reach its limit: counting
+ * stops there (a passing job sees fewer rows than the limit anyway). */
+struct counter_arg {
+    struct jobs            *js;
+    const char             *rule;
+    const struct job_guard *g;
+};
+
+static int
+c_admitted(void *arg, uint64_t since, uint64_t *n, char *err, size_t errlen)
+{
+    struct counter_arg *a = arg;
+
+    return admitted_locked(a->js, since, a->g->storm_max_jobs, n, err,
+        errlen);
+}
+
+static int
+c_entity_runs(void *arg, const char *entity, uint64_t since, uint64_t *n,
+    char *err, size_t errlen)
+{
+    struct counter_arg *a = arg;
+
+    return entity_runs_locked(a->js, a->rule, entity, since,
+        a->g->cooldown_max_runs, n, err, errlen);
+}
+
+int
+jobs_guard_decide_locked(struct jobs *js, const struct job_new *jn,
+    const struct job_guard *g, uint64_t now, struct job_verdict *v,
+    char *err, size_t errlen)
+{
+    struct counter_arg a = { .js = js, .rule = jn->rule_name, .g = g };
+    struct guard_counter cnt = { .admitted = c_admitted,
+        .entity_runs = c_entity_runs, .arg = &a };
+
+    return guard_decide(g, now, &cnt, v, err, errlen);
+}
+
+int
+jobs_entities_add_locked(struct jobs *js, const char *id, const char *rule,
+    const struct job_guard *g, uint64_t now, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    size_t i;
+    int rc = 0;
+
+    if (!g->resolved || g->nentities == 0)
+        return 0;
+    if (jobs_prepare(js, "INSERT OR IGNORE INTO job_entities (job, "
+        "rule_name, entity, created_ms) VALUES (?1, ?2, ?3, ?4)", &st, err,
+        errlen) == -1)
+        return -1;
+    for (i = 0; i < g->nentities && rc == 0; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, rule, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, g->entities[i], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
+        rc = jobs_step_done(js, st, err, errlen);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* The state of job id into cur ("" when there is none). */
+static int
+state_of(struct jobs *js, const char *id, char cur[JOB_STATE_MAX],
+    char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int step, rc = -1;
+
+    cur[0] = '\0';
+    if (jobs_prepare(js, "SELECT state FROM jobs WHERE id = ?1", &st, err,
+        errlen) == -1)
+        return -1;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        snprintf(cur, JOB_STATE_MAX, "%s",
+            (const char *)sqlite3_column_text(st, 0));
+        rc = 0;
+    } else if (step == SQLITE_DONE) {
+        rc = 0;
+    } else {
+        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static bool
+in_list(const char *s, const char *const *list)
+{
+    for (; *list != NULL; list++) {
+        if (strcmp(s, *list) == 0)
+            return true;
+    }
+    return false;
+}
+
+int
+jobs_transition(struct jobs *js, const char *id, const char *const *from,
+    const char *to, const char *reason, const char *actor,
+    char cur[JOB_STATE_MAX], char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = -1;
+
+    if (js->ops != NULL) {
+        if (OPS(js) != NULL)
+            return OPS(js)->transition(js->impl, id, from, to, reason,
+                actor, cur, err, errlen);
+        snprintf(err, errlen, NO_GUARD_OPS);
+        return -1;
+    }
+    pthread_mutex_lock(&js->lock);
+    if (jobs_exec(js, "BEGIN IMMEDIATE", err, errlen) == -1)
+        goto out;
+    if (state_of(js, id, cur, err, errlen) == -1)
+        goto rollback;
+    if (cur[0] == '\0' || !in_list(cur, from)) {
+        rc = 0;
+        goto rollback;
+    }
+    if (jobs_prepare(js, "UPDATE jobs SET state = ?2, reason = "
+        "coalesce(?3, reason), approver = coalesce(?4, approver), "
+        "report_state = 'pending', finished_ms = ?5, detail = NULL "
+        "WHERE id = ?1", &st,
+        err, errlen) == -1)
+        goto rollback;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
+    if (reason != NULL)
+        sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
+    if (actor != NULL)
+        sqlite3_bind_text(st, 4, actor, -1, SQLITE_STATIC);
+    if (jobs_state_final(to))
+        sqlite3_bind_int64(st, 5, (sqlite3_int64)now_wall_ms());
+    if (jobs_step_done(js, st, err, errlen) == -1 ||
+        jobs_exec(js, "COMMIT", err, errlen) == -1)
+        goto rollback;
+    snprintf(cur, JOB_STATE_MAX, "%s", to);
+    rc = 1;
+    goto out;
+rollback:
+    (void)sqlite3_exec(js->db, "ROLLBACK", NULL, NULL, NULL);
+out:
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&js->lock);
+    return rc;
+}
+
+int
+jobs_rule_of(struct jobs *js, const char *id, char *name, size_t len,
+    char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int step, rc = -1;
+
+    if (js->ops != NULL) {
+        if (OPS(js) != NULL)
+            return OPS(js)->rule_of(js->impl, id, name, len, err, errlen);
+        snprintf(err, errlen, NO_GUARD_OPS);
+        return -1;
+    }
+    pthread_mutex_lock(&js->lock);
+    if (jobs_prepare(js, "SELECT rule_name FROM jobs WHERE id = ?1", &st,
+        err, errlen) == -1)
+        goto out;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        snprintf(name, len, "%s", (const char *)sqlite3_column_text(st, 0));
+        rc = 1;
+    } else if (step == SQLITE_DONE) {
+        rc = 0;
+    } else {
+        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+    }
+out:
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&js->lock);
+    return rc;
+}
+
+/* Run one UPDATE with (id, a, b) bound as ?1, ?2 and ?3 (when used). */
+static int
+update3(struct jobs *js, const char *sql, const char *id, uint64_t a,
+    uint64_t b, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = -1;
+
+    pthread_mutex_lock(&js->lock);
+    if (jobs_prepare(js, sql, &st, err, errlen) == -1)
+        goto out;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)a);
+    if (sqlite3_bind_parameter_count(st) >= 3)
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)b);
+    rc = jobs_step_done(js, st, err, errlen);
+out:
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&js->lock);
+    return rc;
+}
+
+int
+jobs_verify_start(struct jobs *js, const char *id, uint64_t deadline,
+    uint64_t next, char *err, size_t errlen)
+{
+    if (js->ops != NULL) {
+        if (OPS(js) != NULL)
+            return OPS(js)->verify_start(js->impl, id, deadline, next, err,
+                errlen);
+        snprintf(err, errlen, NO_GUARD_OPS);
+        return -1;
+    }
+    return update3(js, "UPDATE jobs SET verify_state = 'pending', "
+        "verify_deadline_ms = ?2, verify_next_ms = ?3 WHERE id = ?1", id,
+        deadline, next, err, errlen);
+}
+
+int
+jobs_verify_done(struct jobs *js, const char *id, int verified,
+    uint64_t next, char *err, size_t errlen)
+{
+    if (js->ops != NULL) {
+        if (OPS(js) != NULL)
+            return OPS(js)->verify_done(js->impl, id, verified, next, err,
+                errlen);
+        snprintf(err, errlen, NO_GUARD_OPS);
+        return -1;
+    }
+    if (verified == -1)
+        return update3(js, "UPDATE jobs SET verify_state = 'pending', "
+            "verify_next_ms = ?2 WHERE id = ?1", id, next, 0,
+            err, errlen);
+    return update3(js, "UPDATE jobs SET verify_state = CASE ?2 WHEN 1 THEN "
+        "'verified' ELSE 'unverified' END, verify_next_ms = NULL WHERE "
+        "id = ?1", id, (uint64_t)verified, 0, err, errlen);
+}
+
+int
+jobs_claim_verify(struct jobs *js, uint64_t now, struct job *out,
+    uint64_t *deadline, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = -1, step;
+
+    if (js->ops != NULL)
+        return OPS(js) != NULL ? OPS(js)->claim_verify(js->impl, now, out,
+            deadline, err, errlen) : 0;
+    pthread_mutex_lock(&js->lock);
+    if (jobs_prepare(js, "UPDATE jobs SET verify_state = 'checking' WHERE "
+        "seq = (SELECT seq FROM jobs WHERE verify_state = 'pending' AND "
+        "verify_next_ms <= ?1 ORDER BY verify_next_ms LIMIT 1) AND "
+        "verify_state = 'pending' RETURNING id, state, reason, rule_name, "
+        "feed_type, id_key, alert_id, envelope, rule_json, "
+        "verify_deadline_ms", &st, err, errlen) == -1)
+        goto out;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        memset(out, 0, sizeof(*out));
+        snprintf(out->id, sizeof(out->id), "%s",
+            (const char *)sqlite3_column_text(st, 0));
+        out->state = jobs_col_dup(st, 1);
+        out->reason = jobs_col_dup(st, 2);
+        out->rule_name = jobs_col_dup(st, 3);
+        out->feed_type = jobs_col_dup(st, 4);
+        out->id_key = jobs_col_dup(st, 5);
+        out->alert_id = jobs_col_dup(st, 6);
+        out->envelope = jobs_col_dup(st, 7);
+        out->rule_json = jobs_col_dup(st, 8);
+        *deadline = (uint64_t)sqlite3_column_int64(st, 9);
+        rc = jobs_step_done(js, st, err, errlen) == 0 ? 1 : -1;
+        if (rc == -1)
+            jobs_job_free(out);
+    } else if (step == SQLITE_DONE) {
+        rc = 0;
+    } else {
+        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+    }
+out:
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&js->lock);
+    return rc;
+}
+
+int
+jobs_verify_next(struct jobs *js, uint64_t *when, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = -1;
+
+    if (js->ops != NULL)
+        return OPS(js) != NULL ? OPS(js)->verify_next(js->impl, when, err,
+            errlen) : 0;
+    pthread_mutex_lock(&js->lock);
+    if (jobs_prepare(js, "SELECT min(verify_next_ms) FROM jobs WHERE "
+        "verify_state = 'pending'", &st, err, errlen) == -1)
+        goto out;
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+    } else if (sqlite3_column_type(st, 0) == SQLITE_NULL) {
+        rc = 0;
+    } else {
+        *when = (uint64_t)sqlite3_column_int64(st, 0);
+        rc = 1;
+    }
+out:
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&js->lock);
+    return rc;
+}
