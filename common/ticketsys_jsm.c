@@ -314,13 +314,7 @@ static enum ticket_state
 jsm_state(struct fetcher *f, const struct ticket_ref *t, char *err,
     size_t errlen)
 {
-    static const char *const closed[] = { "closed", "resolved", NULL };
-    char *url = jsm_url(t, NULL, NULL);
-    enum ticket_state st;
-
-    st = ticket_state_at(f, t, url, "status", closed, err, errlen);
-    free(url);
-    return st;
+    return og_state_at(f, t, jsm_url(t, NULL, NULL), "status", err, errlen);
 }
 
 /* ---- Webhooks ---- */

@@ -115,3 +115,15 @@ og_webhook_id(const cJSON *payload, const char *field, char *id,
     }
     return 0;
 }
+
+enum ticket_state
+og_state_at(struct fetcher *f, const struct ticket_ref *t, char *url,
+    const char *status_path, char *err, size_t errlen)
+{
+    static const char *const closed[] = { "closed", "resolved", NULL };
+    enum ticket_state st;
+
+    st = ticket_state_at(f, t, url, status_path, closed, err, errlen);
+    free(url);
+    return st;
+}

@@ -15,6 +15,7 @@
 
 #include "feed.h"
 #include "ticket.h"
+#include "ticketsys.h"
 
 struct alert;
 
@@ -40,6 +41,11 @@ void og_collect_tags(struct alert *a);
  * failed read (err set). */
 int og_note_find(struct fetcher *f, const struct ticket_ref *t, char *url,
     const char *const *lists, const char *needle, char *err, size_t errlen);
+
+/* GET url (then freed): the alert's state from the status at
+ * status_path ("closed" and "resolved" are closed). */
+enum ticket_state og_state_at(struct fetcher *f, const struct ticket_ref *t,
+    char *url, const char *status_path, char *err, size_t errlen);
 
 /* The alert-action payload's alert.<field> into id. -1 with err set when
  * it is missing, not a feed id or too long. */

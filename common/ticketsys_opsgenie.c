@@ -285,13 +285,8 @@ static enum ticket_state
 og_state(struct fetcher *f, const struct ticket_ref *t, char *err,
     size_t errlen)
 {
-    static const char *const closed[] = { "closed", "resolved", NULL };
-    char *url = og_url(t, NULL, NULL);
-    enum ticket_state st;
-
-    st = ticket_state_at(f, t, url, "data.status", closed, err, errlen);
-    free(url);
-    return st;
+    return og_state_at(f, t, og_url(t, NULL, NULL), "data.status", err,
+        errlen);
 }
 
 /* ---- Webhooks ---- */
