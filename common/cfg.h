@@ -115,6 +115,14 @@ void cfg_errors_print(const struct cfg_errors *errs, FILE *fp);
 /* The value for key in map, or NULL. */
 const char *cfg_strmap_get(const struct cfg_strmap *map, const char *key);
 
+/* Whether text is non-empty, has no control bytes and none of the bytes
+ * in forbid (for values that go into a header or a quoted query). */
+bool cfg_text_plain(const char *text, const char *forbid);
+
+/* Whether text is 1..max bytes of letters, digits and the bytes in extra
+ * (for values that go into a URL path or JSON as they are). */
+bool cfg_text_word(const char *text, const char *extra, size_t max);
+
 /* ---- Pieces shared by every daemon's config (original layout). ---- */
 
 /* listener: {hostname, port, protocol, tls_cert_file, tls_key_file,

@@ -59,16 +59,35 @@ check_auth_type(const char *text, char *err, size_t errlen)
 }
 
 /* A JSM cloudId goes into the URL path: letters, digits and '-'. */
-static int
-check_cloud_id(const char *text, char *err, size_t errlen)
+bool
+cfg_text_plain(const char *text, const char *forbid)
 {
     const char *p;
 
     for (p = text; *p != '\0'; p++) {
-        if (!isalnum((unsigned char)*p) && *p != '-')
-            break;
+        if ((unsigned char)*p < ' ' || *p == 0x7f ||
+            strchr(forbid, *p) != NULL)
+            return false;
     }
-    if (p != text && *p == '\0' && p - text <= 128)
+    return p != text;
+}
+
+bool
+cfg_text_word(const char *text, const char *extra, size_t max)
+{
+    const char *p;
+
+    for (p = text; *p != '\0'; p++) {
+        if (!isalnum((unsigned char)*p) && strchr(extra, *p) == NULL)
+            return false;
+    }
+    return p != text && (size_t)(p - text) <= max;
+}
+
+static int
+check_cloud_id(const char *text, char *err, size_t errlen)
+{
+    if (cfg_text_word(text, "-", 128))
         return 0;
     snprintf(err, errlen, "expected a cloud id (letters, digits and '-')");
     return -1;
@@ -79,13 +98,7 @@ check_cloud_id(const char *text, char *err, size_t errlen)
 static int
 check_email(const char *text, char *err, size_t errlen)
 {
-    const char *p;
-
-    for (p = text; *p != '\0'; p++) {
-        if ((unsigned char)*p < ' ' || *p == 0x7f || *p == ':')
-            break;
-    }
-    if (p != text && *p == '\0')
+    if (cfg_text_plain(text, ":"))
         return 0;
     snprintf(err, errlen, "expected an e-mail address (no ':' or control "
         "characters)");
@@ -96,13 +109,7 @@ check_email(const char *text, char *err, size_t errlen)
 static int
 check_team_id(const char *text, char *err, size_t errlen)
 {
-    const char *p;
-
-    for (p = text; *p != '\0'; p++) {
-        if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
-            break;
-    }
-    if (p != text && *p == '\0')
+    if (cfg_text_word(text, "-_", SIZE_MAX))
         return 0;
     snprintf(err, errlen, "expected a team id (letters, digits, '-', '_')");
     return -1;

@@ -5,17 +5,28 @@
 
 #include <string.h>
 
+int
+fetcher_do_retry(struct fetcher *f, struct http_client *hc,
+    const char *method, const char *url, const char *const *hdrs,
+    const char *body, size_t len, int max_retries,
+    const struct http_retry_hooks *hooks, struct http_result *res)
+{
+    int attempts = 0, rc;
+
+    rc = http_client_do_retry_ex(hc, method, url, hdrs, body, len,
+        max_retries, hooks, &attempts, res);
+    f->calls += (unsigned long)attempts;
+    return rc;
+}
+
 static int
 client_get(struct fetcher *f, const char *url, const char *const *hdrs,
     struct http_result *res)
 {
     struct fetcher_client *fc = f->ctx;
-    int attempts = 0, rc;
 
-    rc = http_client_do_retry(fc->hc, "GET", url, hdrs, NULL, 0,
-        fc->max_retries, &attempts, res);
-    f->calls += (unsigned long)attempts;
-    return rc;
+    return fetcher_do_retry(f, fc->hc, "GET", url, hdrs, NULL, 0,
+        fc->max_retries, NULL, res);
 }
 
 static int
@@ -23,12 +34,9 @@ client_post(struct fetcher *f, const char *url, const char *const *hdrs,
     const char *body, size_t len, struct http_result *res)
 {
     struct fetcher_client *fc = f->ctx;
-    int attempts = 0, rc;
 
-    rc = http_client_do_retry(fc->hc, "POST", url, hdrs, body, len,
-        fc->max_retries, &attempts, res);
-    f->calls += (unsigned long)attempts;
-    return rc;
+    return fetcher_do_retry(f, fc->hc, "POST", url, hdrs, body, len,
+        fc->max_retries, NULL, res);
 }
 
 static int

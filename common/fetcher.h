@@ -39,6 +39,14 @@ struct fetcher {
     unsigned long   calls;      /* HTTP attempts made, retries included */
 };
 
+/* One request over hc retried up to max_retries times (hooks may be
+ * NULL), its attempts added to f->calls: the get and post of every
+ * fetcher over an http_client. */
+int fetcher_do_retry(struct fetcher *f, struct http_client *hc,
+    const char *method, const char *url, const char *const *hdrs,
+    const char *body, size_t len, int max_retries,
+    const struct http_retry_hooks *hooks, struct http_result *res) ATTR_WUR;
+
 /* A fetcher over an http_client the caller owns (embedded, no
  * allocation): get and post retry up to max_retries times with
  * http_client_do_retry's backoff; send is one http_client_do. */

@@ -7,9 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alert.h"
 #include "feed.h"
+#include "http_client.h"
 #include "json.h"
 #include "poller_limits.h"
+#include "str.h"
+#include "ticket.h"
 #include "url.h"
 
 bool
@@ -123,4 +127,112 @@ ticketsys_dt_webhook_id(const cJSON *payload, char *id, size_t idlen,
         return -1;
     }
     return 0;
+}
+
+int
+ticketsys_dt_take_ids(const cJSON *arr, const char *id_key,
+    struct feed_ids *out, struct feed_list_result *r)
+{
+    const cJSON *it;
+    const char *id;
+
+    if (!cJSON_IsArray(arr))
+        return -1;
+    cJSON_ArrayForEach(it, arr) {
+        id = json_str(it, id_key);
+        if (!feed_id_ok(id)) {
+            r->invalid++;
+            continue;
+        }
+        if (out->n >= POLLER_ITEMS_MAX) {
+            r->truncated = "items_max";
+            break;
+        }
+        (void)feed_ids_add(out, id);
+    }
+    return 0;
+}
+
+void
+ticketsys_dt_item_at(const struct feed_ctx *c, const char *prefix,
+    const char *query, bool paged, const char *id, struct item_outcome *o)
+{
+    char *esc = http_escape(id);
+    struct buf b;
+
+    buf_init(&b, POLLER_URL_MAX);
+    if (buf_appendf(&b, "%s%s/%s/comments%s", c->feed->base_url, prefix,
+        esc, query) == -1) {
+        o->reason = "comments";
+        snprintf(o->err, sizeof(o->err), "comments URL too long");
+    } else {
+        ticketsys_dt_item(c, b.data, paged, id, o);
+    }
+    buf_free(&b);
+    free(esc);
+}
+
+int
+ticketsys_dt_identify(struct alert *a, const char *id_key, char *err,
+    size_t errlen)
+{
+    const char *s;
+
+    if ((s = json_str(a->doc, id_key)) == NULL) {
+        snprintf(err, errlen, "missing field problemId (Dynatrace v2) or "
+            "id (Dynatrace v1)");
+        return -1;
+    }
+    a->id = s;
+    a->ticket_id = s;
+    return 0;
+}
+
+int
+ticketsys_dt_comment(struct fetcher *f, const struct ticket_ref *t,
+    const char *prefix, const char *text_key, const char *user,
+    const char *text, bool once, struct ticket_outcome *out)
+{
+    cJSON *body = cJSON_CreateObject();
+    char *url = ticket_url(t, prefix, "comments", NULL);
+    int rc;
+
+    cJSON_AddStringToObject(body, text_key, text);
+    if (user != NULL)
+        cJSON_AddStringToObject(body, "user", user);
+    cJSON_AddStringToObject(body, "context", TICKETSYS_DT_CONTEXT);
+    rc = ticket_send_json(f, t, "POST", url, body, once, out);
+    free(url);
+    cJSON_Delete(body);
+    return rc;
+}
+
+int
+ticketsys_dt_note_find(struct fetcher *f, const struct ticket_ref *t,
+    const char *prefix, const char *query, const char *needle, char *err,
+    size_t errlen)
+{
+    char *url = ticket_url(t, prefix, "comments", query);
+    cJSON *doc;
+    long status;
+    int found = -1;
+
+    if ((doc = ticket_get_json(f, t, url, &status, err, errlen)) != NULL)
+        found = ticket_list_has(doc, "comments", "content", needle) ? 1 : 0;
+    cJSON_Delete(doc);
+    free(url);
+    return found;
+}
+
+enum ticket_state
+ticketsys_dt_state(struct fetcher *f, const struct ticket_ref *t,
+    const char *prefix, const char *status_path, char *err, size_t errlen)
+{
+    static const char *const closed[] = { "CLOSED", "RESOLVED", NULL };
+    char *url = ticket_url(t, prefix, NULL, NULL);
+    enum ticket_state st;
+
+    st = ticket_state_at(f, t, url, status_path, closed, err, errlen);
+    free(url);
+    return st;
 }

@@ -2,7 +2,9 @@
  * What the Dynatrace problems API v1 and v2 modules share
  * (ticketsys_dtv1.c, ticketsys_dtv2.c): the "Alexis" comment context that
  * marks a problem as handled, reading a problem's comments for it, and the
- * custom problem notification's id fields.
+ * custom problem notification's id fields, and the reads and writes both
+ * APIs make alike under their own path prefix (v1 /api/v1/problem/details,
+ * v2 /api/v2/problems).
  */
 #ifndef ALEXIS_TICKETSYS_DT_H
 #define ALEXIS_TICKETSYS_DT_H
@@ -12,8 +14,16 @@
 
 #include <cjson/cJSON.h>
 
+#include "ticketsys.h"
+
+struct alert;
 struct feed_ctx;
+struct feed_ids;
+struct feed_list_result;
+struct fetcher;
 struct item_outcome;
+struct ticket_outcome;
+struct ticket_ref;
 
 /* The comment context the classifier and action handler write. */
 #define TICKETSYS_DT_CONTEXT    "Alexis"
@@ -44,5 +54,37 @@ char *ticketsys_dt_next_page_url(const char *url, const char *key);
  * naming the field when neither is there. */
 int ticketsys_dt_webhook_id(const cJSON *payload, char *id, size_t idlen,
     char *err, size_t errlen);
+
+/* Add the id_key of every problem in arr to out (bad ids counted in
+ * r->invalid; r->truncated "items_max" past POLLER_ITEMS_MAX). -1 when
+ * arr is not an array. */
+int ticketsys_dt_take_ids(const cJSON *arr, const char *id_key,
+    struct feed_ids *out, struct feed_list_result *r);
+
+/* The item of problem id, its comments read at
+ * {base_url}{prefix}/{id}/comments{query} (query may be ""). */
+void ticketsys_dt_item_at(const struct feed_ctx *c, const char *prefix,
+    const char *query, bool paged, const char *id, struct item_outcome *o);
+
+/* The alert's id and ticket id from its id_key field. */
+int ticketsys_dt_identify(struct alert *a, const char *id_key, char *err,
+    size_t errlen);
+
+/* POST {prefix}/{id}/comments {text_key: text, "user" (when user is not
+ * NULL), "context": "Alexis"}. */
+int ticketsys_dt_comment(struct fetcher *f, const struct ticket_ref *t,
+    const char *prefix, const char *text_key, const char *user,
+    const char *text, bool once, struct ticket_outcome *out);
+
+/* GET {prefix}/{id}/comments{query}: 1 when a comment's content holds
+ * needle, 0 when none does, -1 on a failed read. */
+int ticketsys_dt_note_find(struct fetcher *f, const struct ticket_ref *t,
+    const char *prefix, const char *query, const char *needle, char *err,
+    size_t errlen);
+
+/* GET {prefix}/{id}: the state from the status at status_path ("CLOSED"
+ * and "RESOLVED" are closed). */
+enum ticket_state ticketsys_dt_state(struct fetcher *f, const struct ticket_ref *t,
+    const char *prefix, const char *status_path, char *err, size_t errlen);
 
 #endif

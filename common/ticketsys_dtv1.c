@@ -26,8 +26,7 @@ dt1_list(const struct feed_ctx *c, struct feed_ids *out,
     struct feed_list_result *r, char *err, size_t errlen)
 {
     struct url_vars v;
-    const cJSON *res, *arr, *it;
-    const char *id;
+    const cJSON *res, *arr;
     cJSON *doc = NULL;
     char *url;
     int rc = -1;
@@ -40,21 +39,9 @@ dt1_list(const struct feed_ctx *c, struct feed_ids *out,
     r->pages = 1;
     res = cJSON_GetObjectItemCaseSensitive(doc, "result");
     arr = cJSON_GetObjectItemCaseSensitive(res, "problems");
-    if (!cJSON_IsArray(arr)) {
+    if (ticketsys_dt_take_ids(arr, "id", out, r) == -1) {
         snprintf(err, errlen, "answer has no \"result.problems\" array");
         goto out;
-    }
-    cJSON_ArrayForEach(it, arr) {
-        id = json_str(it, "id");
-        if (!feed_id_ok(id)) {
-            r->invalid++;
-            continue;
-        }
-        if (out->n >= POLLER_ITEMS_MAX) {
-            r->truncated = "items_max";
-            break;
-        }
-        (void)feed_ids_add(out, id);
     }
     rc = 0;
 out:
@@ -66,19 +53,7 @@ out:
 static void
 dt1_item(const struct feed_ctx *c, const char *id, struct item_outcome *o)
 {
-    char *esc = http_escape(id);
-    struct buf b;
-
-    buf_init(&b, POLLER_URL_MAX);
-    if (buf_appendf(&b, "%s" DT1_DETAILS "/%s/comments", c->feed->base_url,
-        esc) == -1) {
-        o->reason = "comments";
-        snprintf(o->err, sizeof(o->err), "comments URL too long");
-    } else {
-        ticketsys_dt_item(c, b.data, false, id, o);
-    }
-    buf_free(&b);
-    free(esc);
+    ticketsys_dt_item_at(c, DT1_DETAILS, "", false, id, o);
 }
 
 /* ---- The envelope ---- */
@@ -94,16 +69,7 @@ dt1_owns(const cJSON *item)
 static int
 dt1_identify(struct alert *a, char *err, size_t errlen)
 {
-    const char *s;
-
-    if ((s = json_str(a->doc, "id")) == NULL) {
-        snprintf(err, errlen, "missing field problemId (Dynatrace v2) or "
-            "id (Dynatrace v1)");
-        return -1;
-    }
-    a->id = s;
-    a->ticket_id = s;
-    return 0;
+    return ticketsys_dt_identify(a, "id", err, errlen);
 }
 
 /* Tags are {key, value?}: both "key" and "key:value" count. The
@@ -144,17 +110,8 @@ static int
 comment(struct fetcher *f, const struct ticket_ref *t, const char *text,
     bool once, struct ticket_outcome *out)
 {
-    cJSON *body = cJSON_CreateObject();
-    char *url = ticket_url(t, DT1_DETAILS, "comments", NULL);
-    int rc;
-
-    cJSON_AddStringToObject(body, "comment", text);
-    cJSON_AddStringToObject(body, "user", TICKETSYS_DT_USER);
-    cJSON_AddStringToObject(body, "context", TICKETSYS_DT_CONTEXT);
-    rc = ticket_send_json(f, t, "POST", url, body, once, out);
-    free(url);
-    cJSON_Delete(body);
-    return rc;
+    return ticketsys_dt_comment(f, t, DT1_DETAILS, "comment",
+        TICKETSYS_DT_USER, text, once, out);
 }
 
 static int
@@ -178,16 +135,8 @@ static int
 dt1_note_find(struct fetcher *f, const struct ticket_ref *t,
     const char *needle, char *err, size_t errlen)
 {
-    char *url = ticket_url(t, DT1_DETAILS, "comments", NULL);
-    cJSON *doc;
-    long status;
-    int found = -1;
-
-    if ((doc = ticket_get_json(f, t, url, &status, err, errlen)) != NULL)
-        found = ticket_list_has(doc, "comments", "content", needle) ? 1 : 0;
-    cJSON_Delete(doc);
-    free(url);
-    return found;
+    return ticketsys_dt_note_find(f, t, DT1_DETAILS, NULL, needle, err,
+        errlen);
 }
 
 /* GET /api/v1/problem/details/{id}: result.status "OPEN" or "CLOSED". */
@@ -195,13 +144,8 @@ static enum ticket_state
 dt1_state(struct fetcher *f, const struct ticket_ref *t, char *err,
     size_t errlen)
 {
-    static const char *const closed[] = { "CLOSED", "RESOLVED", NULL };
-    char *url = ticket_url(t, DT1_DETAILS, NULL, NULL);
-    enum ticket_state st;
-
-    st = ticket_state_at(f, t, url, "result.status", closed, err, errlen);
-    free(url);
-    return st;
+    return ticketsys_dt_state(f, t, DT1_DETAILS, "result.status", err,
+        errlen);
 }
 
 const struct ticketsys ticketsys_dtv1 = {

@@ -21,31 +21,6 @@
 
 /* ---- Reading the feed ---- */
 
-/* Add the ids of one answer's problems array; -1 when it is missing. */
-static int
-take_problems(const cJSON *arr, struct feed_ids *out,
-    struct feed_list_result *r)
-{
-    const cJSON *it;
-    const char *id;
-
-    if (!cJSON_IsArray(arr))
-        return -1;
-    cJSON_ArrayForEach(it, arr) {
-        id = json_str(it, "problemId");
-        if (!feed_id_ok(id)) {
-            r->invalid++;
-            continue;
-        }
-        if (out->n >= POLLER_ITEMS_MAX) {
-            r->truncated = "items_max";
-            break;
-        }
-        (void)feed_ids_add(out, id);
-    }
-    return 0;
-}
-
 static int
 list_pages(const struct feed_ctx *c, const char *first, struct feed_ids *out,
     struct feed_list_result *r, char *err, size_t errlen)
@@ -64,8 +39,8 @@ list_pages(const struct feed_ctx *c, const char *first, struct feed_ids *out,
             err, errlen)) == NULL)
             goto out;
         r->pages++;
-        if (take_problems(cJSON_GetObjectItemCaseSensitive(doc, "problems"),
-            out, r) == -1) {
+        if (ticketsys_dt_take_ids(cJSON_GetObjectItemCaseSensitive(doc,
+            "problems"), "problemId", out, r) == -1) {
             snprintf(err, errlen, "answer has no \"problems\" array");
             goto out;
         }
@@ -108,19 +83,10 @@ dt2_list(const struct feed_ctx *c, struct feed_ids *out,
 static void
 dt2_item(const struct feed_ctx *c, const char *id, struct item_outcome *o)
 {
-    char *esc = http_escape(id);
-    struct buf b;
+    char query[32];
 
-    buf_init(&b, POLLER_URL_MAX);
-    if (buf_appendf(&b, "%s" DT2_PROBLEMS "/%s/comments?pageSize=%d",
-        c->feed->base_url, esc, DT_COMMENT_PAGE_SIZE) == -1) {
-        o->reason = "comments";
-        snprintf(o->err, sizeof(o->err), "comments URL too long");
-    } else {
-        ticketsys_dt_item(c, b.data, true, id, o);
-    }
-    buf_free(&b);
-    free(esc);
+    snprintf(query, sizeof(query), "?pageSize=%d", DT_COMMENT_PAGE_SIZE);
+    ticketsys_dt_item_at(c, DT2_PROBLEMS, query, true, id, o);
 }
 
 /* ---- The envelope ---- */
@@ -137,16 +103,7 @@ dt2_owns(const cJSON *item)
 static int
 dt2_identify(struct alert *a, char *err, size_t errlen)
 {
-    const char *s;
-
-    if ((s = json_str(a->doc, "problemId")) == NULL) {
-        snprintf(err, errlen, "missing field problemId (Dynatrace v2) or "
-            "id (Dynatrace v1)");
-        return -1;
-    }
-    a->id = s;
-    a->ticket_id = s;
-    return 0;
+    return ticketsys_dt_identify(a, "problemId", err, errlen);
 }
 
 static void
@@ -170,16 +127,8 @@ static int
 comment(struct fetcher *f, const struct ticket_ref *t, const char *text,
     bool once, struct ticket_outcome *out)
 {
-    cJSON *body = cJSON_CreateObject();
-    char *url = ticket_url(t, DT2_PROBLEMS, "comments", NULL);
-    int rc;
-
-    cJSON_AddStringToObject(body, "message", text);
-    cJSON_AddStringToObject(body, "context", TICKETSYS_DT_CONTEXT);
-    rc = ticket_send_json(f, t, "POST", url, body, once, out);
-    free(url);
-    cJSON_Delete(body);
-    return rc;
+    return ticketsys_dt_comment(f, t, DT2_PROBLEMS, "message", NULL, text,
+        once, out);
 }
 
 static int
@@ -203,18 +152,11 @@ static int
 dt2_note_find(struct fetcher *f, const struct ticket_ref *t,
     const char *needle, char *err, size_t errlen)
 {
-    char query[32], *url;
-    cJSON *doc;
-    long status;
-    int found = -1;
+    char query[32];
 
     snprintf(query, sizeof(query), "?pageSize=%d", DT_COMMENT_PAGE_SIZE);
-    url = ticket_url(t, DT2_PROBLEMS, "comments", query);
-    if ((doc = ticket_get_json(f, t, url, &status, err, errlen)) != NULL)
-        found = ticket_list_has(doc, "comments", "content", needle) ? 1 : 0;
-    cJSON_Delete(doc);
-    free(url);
-    return found;
+    return ticketsys_dt_note_find(f, t, DT2_PROBLEMS, query, needle, err,
+        errlen);
 }
 
 /* GET /api/v2/problems/{id}: status "OPEN" or "CLOSED". */
@@ -222,13 +164,7 @@ static enum ticket_state
 dt2_state(struct fetcher *f, const struct ticket_ref *t, char *err,
     size_t errlen)
 {
-    static const char *const closed[] = { "CLOSED", "RESOLVED", NULL };
-    char *url = ticket_url(t, DT2_PROBLEMS, NULL, NULL);
-    enum ticket_state st;
-
-    st = ticket_state_at(f, t, url, "status", closed, err, errlen);
-    free(url);
-    return st;
+    return ticketsys_dt_state(f, t, DT2_PROBLEMS, "status", err, errlen);
 }
 
 const struct ticketsys ticketsys_dtv2 = {

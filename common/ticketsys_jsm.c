@@ -18,6 +18,7 @@
 #include "poller_limits.h"
 #include "str.h"
 #include "ticket.h"
+#include "ticketsys_og.h"
 
 #define JSM_API_FMT     "/jsm/ops/api/%s/v1"
 #define JSM_PREFIX_MAX  256
@@ -29,22 +30,6 @@ static void
 alerts_prefix(const struct cfg_auth *a, char *buf, size_t len)
 {
     (void)snprintf(buf, len, JSM_API_FMT "/alerts", a->cloud_id);
-}
-
-/* Whether the alert object carries one of the feed's skip tags. */
-static bool
-has_skip_tag(const struct feed_def *d, const cJSON *alert)
-{
-    const cJSON *t;
-    size_t i;
-
-    cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(alert, "tags")) {
-        for (i = 0; cJSON_IsString(t) && i < d->nskip_tags; i++) {
-            if (strcmp(t->valuestring, d->skip_tags[i]) == 0)
-                return true;
-        }
-    }
-    return false;
 }
 
 /* ---- Reading the feed ---- */
@@ -88,46 +73,6 @@ page_url(const struct feed_ctx *c, const char *esc_query, size_t offset,
     return buf_steal(&b);
 }
 
-/* Add the ids of one page's values, leaving out alerts with a skip tag.
- * Returns the number of values, or -1 when the answer has none. */
-static long
-take_page(const struct feed_ctx *c, const cJSON *doc, struct feed_ids *out,
-    struct feed_list_result *r, bool *full)
-{
-    const cJSON *values = cJSON_GetObjectItemCaseSensitive(doc, "values");
-    const cJSON *it;
-    const char *id;
-    long n = 0;
-
-    if (!cJSON_IsArray(values))
-        return -1;
-    cJSON_ArrayForEach(it, values) {
-        n++;
-        if (has_skip_tag(c->feed, it))
-            continue;
-        id = json_str(it, "id");
-        if (!feed_id_ok(id)) {
-            r->invalid++;
-            continue;
-        }
-        if (out->n >= POLLER_ITEMS_MAX) {
-            *full = true;
-            continue;
-        }
-        (void)feed_ids_add(out, id);
-    }
-    return n;
-}
-
-static bool
-has_next(const cJSON *doc)
-{
-    const char *next = json_str(cJSON_GetObjectItemCaseSensitive(doc,
-        "links"), "next");
-
-    return next != NULL && *next != '\0';
-}
-
 static int
 jsm_list(const struct feed_ctx *c, struct feed_ids *out,
     struct feed_list_result *r, char *err, size_t errlen)
@@ -162,12 +107,13 @@ jsm_list(const struct feed_ctx *c, struct feed_ids *out,
         if ((doc = feed_get_json(c, url, &r->status, err, errlen)) == NULL)
             goto out;
         r->pages++;
-        if ((got = take_page(c, doc, out, r, &full)) == -1) {
+        if ((got = og_take_page(doc, "values", "id", c->feed, out, r,
+            &full)) == -1) {
             snprintf(err, errlen, "answer has no \"values\" array");
             goto out;
         }
         step = feed_offset_page_step(offset, size, (size_t)got,
-            has_next(doc), r->pages, c->max_pages, JSM_OFFSET_SIZE_MAX,
+            og_has_next(doc, "links"), r->pages, c->max_pages, JSM_OFFSET_SIZE_MAX,
             &offset, &size);
         if (full) {
             r->truncated = "items_max";
@@ -218,7 +164,7 @@ jsm_item(const struct feed_ctx *c, const char *id, struct item_outcome *o)
         cJSON_Delete(doc);
         goto out;
     }
-    if (has_skip_tag(c->feed, doc)) {
+    if (og_has_skip_tag(c->feed, doc)) {
         o->result = ITEM_SKIP;
         o->reason = "skip_tag";
         cJSON_Delete(doc);
@@ -251,17 +197,6 @@ jsm_identify(struct alert *a, char *err, size_t errlen)
     if ((a->id = json_str(a->doc, "tinyId")) == NULL)
         a->id = s;
     return 0;
-}
-
-static void
-jsm_collect_tags(struct alert *a)
-{
-    const cJSON *t;
-
-    cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(a->doc, "tags")) {
-        if (cJSON_IsString(t))
-            alert_add_tag(a, t->valuestring);
-    }
 }
 
 /* ---- Writing ---- */
@@ -367,17 +302,10 @@ static int
 jsm_note_find(struct fetcher *f, const struct ticket_ref *t,
     const char *needle, char *err, size_t errlen)
 {
-    char *url = jsm_url(t, "notes", "?size=100");
-    cJSON *doc;
-    long status;
-    int found = -1;
+    static const char *const lists[] = { "values", "data", NULL };
 
-    if ((doc = ticket_get_json(f, t, url, &status, err, errlen)) != NULL)
-        found = ticket_list_has(doc, "values", "note", needle) ||
-            ticket_list_has(doc, "data", "note", needle) ? 1 : 0;
-    cJSON_Delete(doc);
-    free(url);
-    return found;
+    return og_note_find(f, t, jsm_url(t, "notes", "?size=100"), lists,
+        needle, err, errlen);
 }
 
 /* GET /alerts/{id}: status open | acked | snoozed (open) or resolved |
@@ -386,13 +314,7 @@ static enum ticket_state
 jsm_state(struct fetcher *f, const struct ticket_ref *t, char *err,
     size_t errlen)
 {
-    static const char *const closed[] = { "closed", "resolved", NULL };
-    char *url = jsm_url(t, NULL, NULL);
-    enum ticket_state st;
-
-    st = ticket_state_at(f, t, url, "status", closed, err, errlen);
-    free(url);
-    return st;
+    return og_state_at(f, t, jsm_url(t, NULL, NULL), "status", err, errlen);
 }
 
 /* ---- Webhooks ---- */
@@ -403,23 +325,7 @@ static int
 jsm_webhook_id(const cJSON *payload, char *id, size_t idlen, char *err,
     size_t errlen)
 {
-    const cJSON *alert = cJSON_GetObjectItemCaseSensitive(payload, "alert");
-    const char *s;
-
-    if (!cJSON_IsObject(alert)) {
-        snprintf(err, errlen, "missing field alert (an object)");
-        return -1;
-    }
-    s = json_str(alert, "alertId");
-    if (!feed_id_ok(s)) {
-        snprintf(err, errlen, "missing field alert.alertId");
-        return -1;
-    }
-    if ((size_t)snprintf(id, idlen, "%s", s) >= idlen) {
-        snprintf(err, errlen, "alert.alertId is too long");
-        return -1;
-    }
-    return 0;
+    return og_webhook_id(payload, "alertId", id, idlen, err, errlen);
 }
 
 static const char *const jsm_aliases[] = {
@@ -447,7 +353,7 @@ const struct ticketsys ticketsys_jsm = {
     .list = jsm_list,
     .item = jsm_item,
     .identify = jsm_identify,
-    .collect_tags = jsm_collect_tags,
+    .collect_tags = og_collect_tags,
     .mark = jsm_mark,
     .route = jsm_route,
     .note = jsm_note,

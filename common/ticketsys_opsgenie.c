@@ -17,6 +17,7 @@
 #include "poller_limits.h"
 #include "str.h"
 #include "ticket.h"
+#include "ticketsys_og.h"
 #include "url.h"
 #include "xmem.h"
 
@@ -47,43 +48,6 @@ page_url(const char *base, size_t offset, size_t limit, char *err,
     return u2;
 }
 
-/* Add the tinyIds of one page. Returns the number of items on the page,
- * or -1 when the answer has no data array. */
-static long
-take_page(const cJSON *doc, struct feed_ids *out, struct feed_list_result *r,
-    bool *full)
-{
-    const cJSON *data = cJSON_GetObjectItemCaseSensitive(doc, "data"), *it;
-    const char *id;
-    long n = 0;
-
-    if (!cJSON_IsArray(data))
-        return -1;
-    cJSON_ArrayForEach(it, data) {
-        n++;
-        id = json_str(it, "tinyId");
-        if (!feed_id_ok(id)) {
-            r->invalid++;
-            continue;
-        }
-        if (out->n >= POLLER_ITEMS_MAX) {
-            *full = true;
-            continue;
-        }
-        (void)feed_ids_add(out, id);
-    }
-    return n;
-}
-
-static bool
-has_next(const cJSON *doc)
-{
-    const cJSON *paging = cJSON_GetObjectItemCaseSensitive(doc, "paging");
-    const char *next = json_str(paging, "next");
-
-    return next != NULL && *next != '\0';
-}
-
 static int
 og_list(const struct feed_ctx *c, struct feed_ids *out,
     struct feed_list_result *r, char *err, size_t errlen)
@@ -110,11 +74,12 @@ og_list(const struct feed_ctx *c, struct feed_ids *out,
         if ((doc = feed_get_json(c, url, &r->status, err, errlen)) == NULL)
             goto out;
         r->pages++;
-        if ((got = take_page(doc, out, r, &full)) == -1) {
+        if ((got = og_take_page(doc, "data", "tinyId", NULL, out, r,
+            &full)) == -1) {
             snprintf(err, errlen, "answer has no \"data\" array");
             goto out;
         }
-        step = feed_og_page_step(offset, limit, (size_t)got, has_next(doc),
+        step = feed_og_page_step(offset, limit, (size_t)got, og_has_next(doc, "paging"),
             r->pages, c->max_pages, &offset, &limit);
         if (full) {
             r->truncated = "items_max";
@@ -233,17 +198,6 @@ og_identify(struct alert *a, char *err, size_t errlen)
     return 0;
 }
 
-static void
-og_collect_tags(struct alert *a)
-{
-    const cJSON *t;
-
-    cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(a->doc, "tags")) {
-        if (cJSON_IsString(t))
-            alert_add_tag(a, t->valuestring);
-    }
-}
-
 /* ---- Writing ---- */
 
 static char *
@@ -316,19 +270,13 @@ og_note(struct fetcher *f, const struct ticket_ref *t, const char *text,
 
 /* GET /v2/alerts/{id}/notes, newest first: {"data":[{"note":...}]}. */
 static int
-og_note_find(struct fetcher *f, const struct ticket_ref *t,
+opsgenie_note_find(struct fetcher *f, const struct ticket_ref *t,
     const char *needle, char *err, size_t errlen)
 {
-    char *url = og_url(t, "notes", OG_NOTES_QUERY);
-    cJSON *doc;
-    long status;
-    int found = -1;
+    static const char *const lists[] = { "data", NULL };
 
-    if ((doc = ticket_get_json(f, t, url, &status, err, errlen)) != NULL)
-        found = ticket_list_has(doc, "data", "note", needle) ? 1 : 0;
-    cJSON_Delete(doc);
-    free(url);
-    return found;
+    return og_note_find(f, t, og_url(t, "notes", OG_NOTES_QUERY), lists,
+        needle, err, errlen);
 }
 
 /* GET /v2/alerts/{id}: data.status is "open" or "closed" (acknowledged
@@ -337,13 +285,8 @@ static enum ticket_state
 og_state(struct fetcher *f, const struct ticket_ref *t, char *err,
     size_t errlen)
 {
-    static const char *const closed[] = { "closed", "resolved", NULL };
-    char *url = og_url(t, NULL, NULL);
-    enum ticket_state st;
-
-    st = ticket_state_at(f, t, url, "data.status", closed, err, errlen);
-    free(url);
-    return st;
+    return og_state_at(f, t, og_url(t, NULL, NULL), "data.status", err,
+        errlen);
 }
 
 /* ---- Webhooks ---- */
@@ -351,26 +294,10 @@ og_state(struct fetcher *f, const struct ticket_ref *t, char *err,
 /* {"action": ..., "alert": {"alertId": ..., "tinyId": ...}}: the feed
  * reads alerts by tinyId (its unique value), so that is the one taken. */
 static int
-og_webhook_id(const cJSON *payload, char *id, size_t idlen, char *err,
+opsgenie_webhook_id(const cJSON *payload, char *id, size_t idlen, char *err,
     size_t errlen)
 {
-    const cJSON *alert = cJSON_GetObjectItemCaseSensitive(payload, "alert");
-    const char *s;
-
-    if (!cJSON_IsObject(alert)) {
-        snprintf(err, errlen, "missing field alert (an object)");
-        return -1;
-    }
-    s = json_str(alert, "tinyId");
-    if (!feed_id_ok(s)) {
-        snprintf(err, errlen, "missing field alert.tinyId");
-        return -1;
-    }
-    if ((size_t)snprintf(id, idlen, "%s", s) >= idlen) {
-        snprintf(err, errlen, "alert.tinyId is too long");
-        return -1;
-    }
-    return 0;
+    return og_webhook_id(payload, "tinyId", id, idlen, err, errlen);
 }
 
 const struct ticketsys ticketsys_opsgenie = {
@@ -395,8 +322,8 @@ const struct ticketsys ticketsys_opsgenie = {
     .mark = og_mark,
     .route = og_route,
     .note = og_note,
-    .note_find = og_note_find,
+    .note_find = opsgenie_note_find,
     .state = og_state,
-    .webhook_id = og_webhook_id,
+    .webhook_id = opsgenie_webhook_id,
     .listed = og_listed,
 };

@@ -47,13 +47,7 @@ check_lookback_unit(const char *text, char *err, size_t errlen)
 static int
 check_tag(const char *text, char *err, size_t errlen)
 {
-    const char *p;
-
-    for (p = text; *p != '\0'; p++) {
-        if ((unsigned char)*p < ' ' || *p == 0x7f || *p == '"' || *p == '\\')
-            break;
-    }
-    if (p != text && *p == '\0')
+    if (cfg_text_plain(text, "\"\\"))
         return 0;
     snprintf(err, errlen, "expected a tag (no quotes, backslashes or "
         "control characters)");

@@ -54,12 +54,10 @@ http_get(struct fetcher *f, const char *url, const char *const *hdrs,
         .wait = throttle_wait,
         .arg = h->throttle,
     };
-    int attempts = 0, rc;
+    int rc;
 
-    rc = http_client_do_retry_ex(h->client, "GET", url, hdrs, NULL, 0,
-        h->max_retries, h->throttle != NULL ? &hooks : NULL, &attempts,
-        res);
-    f->calls += (unsigned long)attempts;
+    rc = fetcher_do_retry(f, h->client, "GET", url, hdrs, NULL, 0,
+        h->max_retries, h->throttle != NULL ? &hooks : NULL, res);
     if (rc == -1 && h->throttle != NULL && strcmp(res->err, "stopped") == 0)
         snprintf(res->err, sizeof(res->err), "shutting down");
     return rc;
@@ -70,12 +68,9 @@ http_post(struct fetcher *f, const char *url, const char *const *hdrs,
     const char *body, size_t len, struct http_result *res)
 {
     struct fetcher_http *h = f->ctx;
-    int attempts = 0, rc;
 
-    rc = http_client_do_retry(h->client, "POST", url, hdrs, body, len,
-        h->max_retries, &attempts, res);
-    f->calls += (unsigned long)attempts;
-    return rc;
+    return fetcher_do_retry(f, h->client, "POST", url, hdrs, body, len,
+        h->max_retries, NULL, res);
 }
 
 struct fetcher *
