@@ -166,6 +166,11 @@ class Sshd:
         while pending:
             if self.proc.poll() is not None:
                 return False
+            if "Address already in use" in self.log()[self._log_mark:]:
+                # The port was free on the first address only: sshd goes on
+                # listening on the others, so stop it and try another port.
+                self.proc.terminate()
+                return False
             if time.monotonic() > deadline:
                 raise AssertionError("sshd not ready after %.0f s:\n%s" % (
                     READY_TIMEOUT_S, self.log()))
@@ -195,6 +200,7 @@ class Sshd:
         for _ in range(START_ATTEMPTS):
             self.port = free_port(self.addresses[0])
             self._config()
+            self._log_mark = len(self.log())    # this attempt's lines only
             with open(self.log_path, "ab") as logf:
                 self.proc = subprocess.Popen(
                     [SSHD, "-D", "-e", "-f", self.config_path],
