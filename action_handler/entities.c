@@ -17,7 +17,7 @@
 
 #include "alert.h"
 #include "alexis_limits.h"
-#include "conf.h"
+#include "ah_conf.h"
 #include "json.h"
 #include "rules.h"
 #include "str.h"

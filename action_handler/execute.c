@@ -14,7 +14,7 @@
 
 #include "alert.h"
 #include "alexis_limits.h"
-#include "conf.h"
+#include "ah_conf.h"
 #include "entities.h"
 #include "guard.h"
 #include "log.h"

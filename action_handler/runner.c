@@ -18,7 +18,7 @@
 #include "alexis_limits.h"
 #include "alert_state.h"
 #include "annotate.h"
-#include "conf.h"
+#include "ah_conf.h"
 #include "http_client.h"
 #include "jobs.h"
 #include "log.h"

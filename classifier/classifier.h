@@ -16,7 +16,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "conf.h"
+#include "classifier_conf.h"
 #include "str.h"
 
 struct auth_clients;

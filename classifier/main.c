@@ -12,7 +12,7 @@
 
 #include <curl/curl.h>
 
-#include "api.h"
+#include "classifier_api.h"
 #include "auth.h"
 #include "classifier.h"
 #include "classify.h"

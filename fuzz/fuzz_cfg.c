@@ -28,7 +28,7 @@
 
 #include "cfg.h"
 #include "cfg_yaml.h"
-#include "conf.h"
+#include "classifier_conf.h"
 #include "json.h"
 #include "xmem.h"
 

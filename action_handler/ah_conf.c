@@ -3,7 +3,7 @@
  * Defaults and bounds live here, next to their keys; the ceilings come from
  * alexis_limits.h.
  */
-#include "conf.h"
+#include "ah_conf.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 

@@ -3,7 +3,7 @@
  * only rule.rule_name from the request: the rule that runs is the one of
  * that name in our own rules_dir, stored with the job as loaded from disk.
  */
-#include "api.h"
+#include "ah_api.h"
 
 #include <stdbool.h>
 #include <stdio.h>

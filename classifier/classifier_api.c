@@ -1,7 +1,7 @@
 /*
  * HTTP handlers of the classifier (see api.h) and its runtime token cache.
  */
-#include "api.h"
+#include "classifier_api.h"
 
 #include <sys/stat.h>
 

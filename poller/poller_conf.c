@@ -5,7 +5,7 @@
  * Defaults and bounds live here, next to their keys; ceilings come from
  * poller_limits.h.
  */
-#include "conf.h"
+#include "poller_conf.h"
 
 #include <ctype.h>
 #include <stddef.h>

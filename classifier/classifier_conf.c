@@ -3,7 +3,7 @@
  * bounds live here, next to the keys they belong to; the ceilings come from
  * alexis_limits.h.
  */
-#include "conf.h"
+#include "classifier_conf.h"
 
 #include <stddef.h>
 #include <string.h>
