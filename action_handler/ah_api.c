@@ -23,11 +23,10 @@
 #include "log.h"
 #include "metrics.h"
 #include "metrics_http.h"
+#include "rtime.h"
 #include "ruledir.h"
 #include "rules.h"
-#include "rtime.h"
 #include "runner.h"
-#include "str.h"
 #include "xmem.h"
 
 #define JOBS_PREFIX "/v1/jobs/"

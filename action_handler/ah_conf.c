@@ -16,7 +16,7 @@
 
 #include "alexis_limits.h"
 #include "jobs_store.h"
-#include "str.h"
+#include "path.h"
 #include "window.h"
 #include "xmem.h"
 

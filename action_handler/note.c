@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "alexis_limits.h"
+#include "buf.h"
 #include "rules.h"
-#include "str.h"
 #include "text.h"
 #include "xmem.h"
 

@@ -7,7 +7,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "str.h"
 #include "xmem.h"
 
 #define REPLACEMENT "\xef\xbf\xbd"      /* U+FFFD */

@@ -17,7 +17,7 @@
 #include <cjson/cJSON.h>
 
 #include "classifier_conf.h"
-#include "str.h"
+#include "file.h"
 
 struct auth_clients;
 struct http_server;

@@ -16,12 +16,15 @@
 #include "auth.h"
 #include "classifier.h"
 #include "classify.h"
+#include "clock.h"
+#include "file.h"
 #include "http_client.h"
 #include "http_server.h"
 #include "json.h"
 #include "log.h"
 #include "metrics.h"
 #include "metrics_http.h"
+#include "path.h"
 #include "ruledir.h"
 #include "str.h"
 #include "workq.h"
@@ -119,7 +122,7 @@ classifier_handler_health(struct classifier *c)
 
     pthread_mutex_lock(&h->lock);
     if (h->busy || (h->report != NULL &&
-        now_ms() - h->at_ms < CLASSIFIER_PING_CACHE_MS)) {
+        clock_mono_ms() - h->at_ms < CLASSIFIER_PING_CACHE_MS)) {
         report = h->report != NULL ? cJSON_Parse(h->report) : NULL;
         pthread_mutex_unlock(&h->lock);
         return report != NULL ? report : cJSON_CreateObject();
@@ -132,7 +135,7 @@ classifier_handler_health(struct classifier *c)
     pthread_mutex_lock(&h->lock);
     free(h->report);
     h->report = text;
-    h->at_ms = now_ms();
+    h->at_ms = clock_mono_ms();
     h->busy = false;
     pthread_mutex_unlock(&h->lock);
     return report;
@@ -278,7 +281,7 @@ handle_classify(void *ctx, const struct http_request *req,
     job->alert = a;
     if (!a->had_feed_headers && !dropped_rule)
         keep_raw(job, req->body, req->body_len);
-    job->received_us = now_us();
+    job->received_us = clock_mono_us();
     /* Counted before the push: once queued, a worker may free the job
      * (and a) at any moment. */
     metrics_inc(METRIC_ALERTS_RECEIVED, a->feed_name, NULL);

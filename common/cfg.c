@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "cfg_yaml.h"
+#include "file.h"
+#include "path.h"
 #include "str.h"
 #include "xmem.h"
 

@@ -15,6 +15,8 @@
 #include <cjson/cJSON.h>
 #include <openssl/evp.h>
 
+#include "file.h"
+#include "path.h"
 #include "str.h"
 #include "ticketsys.h"
 #include "xmem.h"

@@ -19,6 +19,8 @@
 #include <curl/curl.h>
 
 #include "alexis_limits.h"
+#include "buf.h"
+#include "clock.h"
 #include "log.h"
 #include "str.h"
 #include "xmem.h"
@@ -72,7 +74,7 @@ http_client_new(const struct http_client_opts *opts)
         c->ca_file = opts->ca_file;
         c->ca_for = opts->ca_for;
     }
-    c->rng = now_us() ^ (uint64_t)(uintptr_t)c;
+    c->rng = clock_mono_us() ^ (uint64_t)(uintptr_t)c;
     if (c->rng == 0)
         c->rng = 1;
     return c;
@@ -437,7 +439,7 @@ http_backoff_ms(uint64_t *rng, int attempt, long retry_after_ms)
         d = cap;
     half = d / 2;
     if (*rng == 0)
-        *rng = now_us() | 1;
+        *rng = clock_mono_us() | 1;
     return half + (long)(rng_next(rng) % (uint64_t)(half + 1));
 }
 
@@ -496,7 +498,7 @@ http_client_do_retry_ex(struct http_client *c, const char *method,
         if (hooks != NULL && hooks->wait != NULL)
             hooks->wait(hooks->arg, delay, limited);
         else
-            sleep_ms(delay);
+            clock_sleep_ms(delay);
     }
     if (attempts != NULL)
         *attempts = n;

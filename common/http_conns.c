@@ -17,8 +17,8 @@
 #include <time.h>
 
 #include "alexis_limits.h"
+#include "clock.h"
 #include "log.h"
-#include "str.h"
 #include "xmem.h"
 
 struct http_conn_track {
@@ -100,7 +100,7 @@ reaper_main(void *arg)
 
     pthread_mutex_lock(&g->lock);
     while (!g->stop) {
-        now = now_ms();
+        now = clock_mono_ms();
         for (i = 0; i < g->n; i++) {
             t = g->slots[i];
             if (!t->answering && !t->cut && now >= t->deadline_ms) {
@@ -174,7 +174,7 @@ http_conns_opened(struct http_conns *g, int fd)
     struct http_conn_track *t = xcalloc(1, sizeof(*t)), *victim;
 
     t->fd = fd;
-    t->since_us = now_us();
+    t->since_us = clock_mono_us();
     t->deadline_ms = t->since_us / 1000 + g->deadline_ms;
     pthread_mutex_lock(&g->lock);
     if (g->n == g->cap) {
@@ -210,7 +210,7 @@ http_conns_done(struct http_conns *g, struct http_conn_track *t)
         return;
     pthread_mutex_lock(&g->lock);
     t->answering = false;
-    t->since_us = now_us();
+    t->since_us = clock_mono_us();
     t->deadline_ms = t->since_us / 1000 + g->idle_ms + g->deadline_ms;
     pthread_mutex_unlock(&g->lock);
 }

@@ -11,7 +11,9 @@
 
 #include "alert.h"
 #include "alexis_limits.h"
+#include "buf.h"
 #include "cfg.h"
+#include "clock.h"
 #include "fetcher.h"
 #include "http_client.h"
 #include "json.h"
@@ -267,7 +269,7 @@ wait_ms(struct fetcher *f, long ms)
     if (f->wait != NULL)
         f->wait(f, ms);
     else
-        sleep_ms(ms);
+        clock_sleep_ms(ms);
 }
 
 /* Whether a note POST that failed so may have landed all the same: no

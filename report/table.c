@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "str.h"
+#include "buf.h"
 #include "xmem.h"
 
 #define CELL_TEXT_MAX   (64 * 1024)     /* escaped cell, bytes */

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "str.h"
 #include "xmem.h"
-#include "json.h"
 
 #define KEY_TEXT_MAX    (SIM_DT_SELECTOR_LEN_MAX + 128)
 #define KEY_FIELDS      7

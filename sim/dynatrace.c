@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "str.h"
 #include "xmem.h"
-#include "json.h"
 
 #define V1_PREFIX   "/api/v1/problem/"
 #define V2_PREFIX   "/api/v2/problems"

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "str.h"
 #include "xmem.h"
 
@@ -211,7 +212,7 @@ simutil_og_envelope(cJSON *obj, const char *rid, uint64_t start_us)
 {
     char uuid[SIMUTIL_UUID_LEN];
     /* Whole milliseconds, as OpsGenie's "took" (seconds) shows them. */
-    uint64_t took_ms = (now_us() - start_us) / 1000;
+    uint64_t took_ms = (clock_mono_us() - start_us) / 1000;
 
     if (rid == NULL) {
         simutil_uuid(uuid);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "jsm_alert.h"
 #include "sim_limits.h"
 #include "simutil.h"
@@ -562,7 +563,7 @@ timer_main(void *arg)
 
     pthread_mutex_lock(&st->mu);
     while (!st->stopping) {
-        next = apply_due(st, now_ms());
+        next = apply_due(st, clock_mono_ms());
         if (next == UINT64_MAX) {
             pthread_cond_wait(&st->cv, &st->mu);
             continue;
@@ -602,7 +603,7 @@ store_og_submit(struct store *st, struct og_action *act)
         apply_action(st, act);
         goto out;
     }
-    act->due_ms = now_ms() + st->opts.apply_delay_ms;
+    act->due_ms = clock_mono_ms() + st->opts.apply_delay_ms;
     st->pending = xreallocarray(st->pending, st->npending + 1,
         sizeof(*st->pending));
     st->pending[st->npending++] = act;

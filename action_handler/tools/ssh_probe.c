@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+#include "file.h"
 #include "ssh.h"
 #include "str.h"
 #include "xmem.h"

@@ -17,7 +17,9 @@
 
 #include <cmocka.h>
 
+#include "buf.h"
 #include "cfg.h"
+#include "path.h"
 #include "str.h"
 #include "xmem.h"
 

@@ -18,8 +18,9 @@
 
 #include <cmocka.h>
 
+#include "buf.h"
 #include "cfg.h"
-#include "str.h"
+#include "path.h"
 #include "xmem.h"
 
 #include "cfg_testutil.h"

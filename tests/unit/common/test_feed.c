@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "buf.h"
 #include "cfg.h"
 #include "feed.h"
 #include "fetcher.h"
