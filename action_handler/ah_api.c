@@ -15,6 +15,7 @@
 #include "alert.h"
 #include "alexis_limits.h"
 #include "auth.h"
+#include "clock.h"
 #include "guard_api.h"
 #include "handler.h"
 #include "jobs.h"
@@ -23,7 +24,6 @@
 #include "log.h"
 #include "metrics.h"
 #include "metrics_http.h"
-#include "rtime.h"
 #include "ruledir.h"
 #include "rules.h"
 #include "runner.h"
@@ -375,7 +375,7 @@ handle_jobs(void *ctx, const struct http_request *req,
     char err[256];
     cJSON *doc;
 
-    if (jobs_query_parse(&q, query_arg, req, rtime_now_ms(), err,
+    if (jobs_query_parse(&q, query_arg, req, (int64_t)clock_wall_ms(), err,
         sizeof(err)) == -1) {
         http_reply_error(resp, 400, "%s", err);
         return;

@@ -516,13 +516,7 @@ heartbeat(void *arg)
      * what it would. */
     pthread_mutex_lock(&jp->hb_lock);
     for (;;) {
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += (time_t)(every / 1000);
-        until.tv_nsec += (long)(every % 1000) * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
+        clock_deadline(CLOCK_REALTIME, every, &until);
         while (!jp->hb_stop && pthread_cond_timedwait(&jp->hb_cond,
             &jp->hb_lock, &until) != ETIMEDOUT)
             ;

@@ -46,13 +46,7 @@ delay_ms(void *arg, uint64_t ms)
     struct runner *rn = arg;
     struct timespec until;
 
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += (time_t)(ms / 1000);
-    until.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    clock_deadline(CLOCK_REALTIME, ms, &until);
     pthread_mutex_lock(&rn->lock);
     while (!atomic_load(&rn->stopping) &&
         pthread_cond_timedwait(&rn->cond, &rn->lock, &until) != ETIMEDOUT)
@@ -94,11 +88,7 @@ idle(struct runner *rn, unsigned long seen, uint64_t poll)
             pthread_cond_wait(&rn->cond, &rn->lock);
         return;
     }
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_nsec += (long)(poll % 1000) * 1000000L;
-    until.tv_sec += (time_t)(poll / 1000 + (uint64_t)(until.tv_nsec /
-        1000000000L));
-    until.tv_nsec %= 1000000000L;
+    clock_deadline(CLOCK_REALTIME, poll, &until);
     while (rn->gen == seen && !atomic_load(&rn->stopping) &&
         pthread_cond_timedwait(&rn->cond, &rn->lock, &until) != ETIMEDOUT)
         ;

@@ -125,29 +125,28 @@ parse_retry_after(const char *v)
 {
     const char *errstr;
     uint64_t s;
-    time_t when, now;
+    time_t when;
+    uint64_t now;
 
     if (str_to_u64(v, 0, UINT64_MAX, &s, &errstr) == 0)
         return seconds_to_ms(s);
     if ((when = curl_getdate(v, NULL)) == -1)
         return -1;
-    now = time(NULL);
-    return seconds_to_ms(when > now ? (uint64_t)(when - now) : 0);
+    now = clock_wall_ms() / 1000u;
+    return seconds_to_ms((uint64_t)when > now ? (uint64_t)when - now : 0);
 }
 
 /* X-RateLimit-Reset (Dynatrace): a Unix timestamp in microseconds. */
 static long
 parse_reset_us(const char *v)
 {
-    struct timespec ts;
     const char *errstr;
     uint64_t at, now, ms;
 
     if (str_to_u64(v, 0, UINT64_MAX, &at, &errstr) == -1)
         return -1;
-    if (clock_gettime(CLOCK_REALTIME, &ts) == -1)
+    if ((now = clock_wall_us()) == 0)
         return -1;
-    now = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
     ms = at > now ? (at - now) / 1000u : 0;
     if (ms > (uint64_t)RETRY_AFTER_MAX_S * 1000u)
         ms = (uint64_t)RETRY_AFTER_MAX_S * 1000u;

@@ -109,12 +109,7 @@ reaper_main(void *arg)
             }
         }
         log_cuts(g, now);
-        (void)clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_nsec += HTTP_REAP_INTERVAL_MS * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        clock_deadline(CLOCK_MONOTONIC, HTTP_REAP_INTERVAL_MS, &ts);
         (void)pthread_cond_timedwait(&g->wake, &g->lock, &ts);
     }
     pthread_mutex_unlock(&g->lock);

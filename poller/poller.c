@@ -171,8 +171,7 @@ wait_until(struct poller *p, uint64_t deadline_ms)
 {
     struct timespec ts;
 
-    ts.tv_sec = (time_t)(deadline_ms / 1000u);
-    ts.tv_nsec = (long)(deadline_ms % 1000u) * 1000000L;
+    clock_timespec(deadline_ms, &ts);
     pthread_mutex_lock(&p->lock);
     while (!atomic_load(&p->stop) && clock_mono_ms() < deadline_ms) {
         if (pthread_cond_timedwait(&p->wake, &p->lock, &ts) == ETIMEDOUT)

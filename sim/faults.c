@@ -341,7 +341,7 @@ faults_rate_take(struct faults *f, const char *domain, struct rate_info *info)
         wait_s = (1 - b->tokens) / b->rate;
     }
     info->remaining = floor(b->tokens);
-    info->reset_us = simutil_epoch_ms() * 1000 + (uint64_t)(wait_s * 1e6);
+    info->reset_us = clock_wall_ms() * 1000 + (uint64_t)(wait_s * 1e6);
     info->retry_after_s = (unsigned)ceil(wait_s);
     pthread_mutex_unlock(&f->mu);
 }

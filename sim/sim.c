@@ -345,7 +345,7 @@ rate_headers(struct sim_resp *resp, enum sim_api api,
         ri != NULL ? ri->remaining : 0.0);
     sim_resp_header(resp, "X-RateLimit-Reset", "%llu",
         (unsigned long long)(ri != NULL ? ri->reset_us :
-        (simutil_epoch_ms() + retry_after_s * 1000ULL) * 1000ULL));
+        (clock_wall_ms() + retry_after_s * 1000ULL) * 1000ULL));
     sim_resp_header(resp, "Retry-After", "%u", retry_after_s);
 }
 
