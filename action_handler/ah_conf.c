@@ -15,6 +15,7 @@
 #include <pcre2.h>
 
 #include "alexis_limits.h"
+#include "cfg_common.h"
 #include "jobs_store.h"
 #include "path.h"
 #include "window.h"

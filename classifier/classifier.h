@@ -56,15 +56,4 @@ struct classifier {
     const char            **dest_urls;
 };
 
-/* Copy the runtime token into buf (re-read when the file changed). -1 with
- * err when it cannot be read. Thread-safe. Callers wipe buf after use. */
-int classifier_token(struct classifier *c, char *buf, size_t len, char *err,
-    size_t errlen) ATTR_WUR;
-void classifier_token_cleanup(struct classifier *c);
-
-/* The action handlers' health for /v1/ping, as a JSON object (caller
- * deletes): the last check while it is fresh, else a new one; while
- * another caller checks, the last one (or {} before the first). */
-cJSON *classifier_handler_health(struct classifier *c);
-
 #endif

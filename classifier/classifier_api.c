@@ -15,6 +15,7 @@
 #include "alexis_limits.h"
 #include "auth.h"
 #include "classifier.h"
+#include "classifier_token.h"
 #include "classify.h"
 #include "clock.h"
 #include "file.h"
@@ -29,49 +30,6 @@
 #include "str.h"
 #include "workq.h"
 #include "xmem.h"
-
-int
-classifier_token(struct classifier *c, char *buf, size_t len, char *err,
-    size_t errlen)
-{
-    struct runtime_token *t = &c->token;
-    const char *path = c->conf.tokens.runtime;
-    struct file_id id;
-    char *v;
-    int rc = -1;
-
-    pthread_mutex_lock(&t->lock);
-    if (file_id_get(path, &id, err, errlen) == -1)
-        goto out;
-    if (t->value == NULL || !file_id_same(&t->id, &id)) {
-        if ((v = auth_runtime_load(path, err, errlen)) == NULL)
-            goto out;
-        if (t->value != NULL) {
-            explicit_bzero(t->value, strlen(t->value));
-            free(t->value);
-        }
-        t->value = v;
-        t->id = id;
-    }
-    if (strlcpy(buf, t->value, len) >= len) {
-        snprintf(err, errlen, "runtime token %s: token too long", path);
-        goto out;
-    }
-    rc = 0;
-out:
-    pthread_mutex_unlock(&t->lock);
-    return rc;
-}
-
-void
-classifier_token_cleanup(struct classifier *c)
-{
-    if (c->token.value != NULL) {
-        explicit_bzero(c->token.value, strlen(c->token.value));
-        free(c->token.value);
-        c->token.value = NULL;
-    }
-}
 
 /* Ask each action handler's /ping; short timeout so health checks stay
  * quick even when a handler is down. */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "alexis_limits.h"
+#include "cfg_common.h"
 
 #define CC_OFF(f) offsetof(struct classifier_conf, f)
 #define STR(x)      #x

@@ -15,6 +15,7 @@
 #include "alexis_limits.h"
 #include "buf.h"
 #include "classifier.h"
+#include "classifier_token.h"
 #include "clock.h"
 #include "fetcher.h"
 #include "http_client.h"

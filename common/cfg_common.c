@@ -4,7 +4,7 @@
  * resolution of tokens paths and of each authentication entry's credentials
  * into ready-made HTTP header lines. Nothing here echoes a secret.
  */
-#include "cfg.h"
+#include "cfg_common.h"
 
 #include <ctype.h>
 #include <stdbool.h>

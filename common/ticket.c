@@ -13,6 +13,7 @@
 #include "alexis_limits.h"
 #include "buf.h"
 #include "cfg.h"
+#include "cfg_common.h"
 #include "clock.h"
 #include "fetcher.h"
 #include "http_client.h"

@@ -12,6 +12,7 @@
 #include "alexis_limits.h"
 #include "buf.h"
 #include "cfg.h"
+#include "cfg_common.h"
 #include "envelope.h"
 #include "feed.h"
 #include "http_client.h"

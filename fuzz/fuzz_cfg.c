@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "cfg.h"
+#include "cfg_common.h"
 #include "cfg_yaml.h"
 #include "classifier_conf.h"
 #include "json.h"

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfg_common.h"
 #include "leader.h"
 #include "poller_limits.h"
 #include "str.h"

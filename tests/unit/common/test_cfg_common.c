@@ -23,6 +23,7 @@
 #include "path.h"
 #include "xmem.h"
 
+#include "cfg_common.h"
 #include "cfg_testutil.h"
 
 /* A directory that does not exist: relative paths resolve lexically. */

@@ -18,6 +18,7 @@
 
 #include "buf.h"
 #include "cfg.h"
+#include "cfg_common.h"
 #include "feed.h"
 #include "fetcher.h"
 #include "json.h"

@@ -20,6 +20,7 @@
 #include "alert.h"
 #include "buf.h"
 #include "cfg.h"
+#include "cfg_common.h"
 #include "fetcher.h"
 #include "json.h"
 #include "log.h"
