@@ -523,6 +523,30 @@ out:
 
 static void load_job(sqlite3_stmt *st, struct job *j);
 
+int
+jobs_load_locked(struct jobs *js, const char *id, struct job *out,
+    char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int step, rc = -1;
+
+    if (jobs_prepare(js, "SELECT " JOB_COLUMNS " FROM jobs WHERE id = ?1",
+        &st, err, errlen) == -1)
+        return -1;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        load_job(st, out);
+        rc = 1;
+    } else if (step == SQLITE_DONE) {
+        rc = 0;
+    } else {
+        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static int
 list_running(struct jobs *js, jobs_recover_fn fn, void *arg, char *err,
     size_t errlen)

@@ -121,8 +121,8 @@ struct jobs_guard_ops {
         const char *const *from, const char *to, const char *reason,
         const char *actor, char cur[JOB_STATE_MAX], char *err,
         size_t errlen);
-    int     (*rule_of)(void *impl, const char *id, char *name, size_t len,
-        char *err, size_t errlen);
+    int     (*load)(void *impl, const char *id, struct job *out, char *err,
+        size_t errlen);
     int     (*verify_start)(void *impl, const char *id, uint64_t deadline_ms,
         uint64_t next_ms, char *err, size_t errlen);
     int     (*claim_verify)(void *impl, uint64_t now_ms, struct job *out,
@@ -154,6 +154,10 @@ int jobs_stmt(struct jobs *js, enum jobs_stmt_id id, const char *sql,
  * forget the storm breaker's carried count when it may have changed;
  * js->lock held. */
 void jobs_storm_touch(struct jobs *js, const char *state);
+
+/* Job id into out; 1, 0 (none) or -1; js->lock held. */
+int jobs_load_locked(struct jobs *js, const char *id, struct job *out,
+    char *err, size_t errlen);
 
 /* Column i as a heap copy (NULL stays NULL). */
 char *jobs_col_dup(sqlite3_stmt *st, int i);

@@ -363,8 +363,8 @@ one_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     }
     if (a->rows > 0 && a->job != NULL) {
         jobs_pg_load_job(res, 0, a->job);
-        if (str_to_u64(PQgetvalue(res, 0, 12), 0, UINT64_MAX, a->extra,
-            &errstr) == -1)
+        if (a->extra != NULL && str_to_u64(PQgetvalue(res, 0, 12), 0,
+            UINT64_MAX, a->extra, &errstr) == -1)
             *a->extra = 0;
     }
     PQclear(res);
@@ -372,11 +372,11 @@ one_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
 }
 
 static int
-pg_rule_of(void *impl, const char *id, char *name, size_t len, char *err,
+pg_load(void *impl, const char *id, struct job *out, char *err,
     size_t errlen)
 {
-    struct one_arg a = { .sql = "SELECT rule_name FROM jobs WHERE id = $1",
-        .n = 1, .v = { id }, .out = name, .outlen = len };
+    struct one_arg a = { .sql = "SELECT " JOBS_PG_JOB_COLUMNS " FROM jobs "
+        "WHERE id = $1", .n = 1, .v = { id }, .job = out };
 
     if (jobs_pg_run(impl, one_fn, &a, err, errlen) == -1)
         return -1;
@@ -465,7 +465,7 @@ const struct jobs_guard_ops jobs_pg_guard_ops = {
     .count_admitted = pg_count_admitted,
     .count_entity_runs = pg_count_entity_runs,
     .transition = pg_transition,
-    .rule_of = pg_rule_of,
+    .load = pg_load,
     .verify_start = pg_verify_start,
     .claim_verify = pg_claim_verify,
     .verify_done = pg_verify_done,

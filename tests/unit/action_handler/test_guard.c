@@ -481,7 +481,7 @@ test_store_transitions(void **state)
     struct job_guard g = { .mode = RULE_MODE_APPROVE };
     struct job_verdict v;
     struct job j;
-    char id[JOB_ID_LEN], err[256], cur[JOB_STATE_MAX], rule[64];
+    char id[JOB_ID_LEN], err[256], cur[JOB_STATE_MAX];
 
     create(f->js, "1", &g, 0, id, &v);
     assert_string_equal(v.state, "pending_approval");
@@ -515,11 +515,14 @@ test_store_transitions(void **state)
     assert_int_equal(jobs_transition(f->js, "00000000000000000000000000000000",
         waiting, "cancelled", NULL, NULL, cur, err, sizeof(err)), 0);
     assert_string_equal(cur, "");
-    assert_int_equal(jobs_rule_of(f->js, id, rule, sizeof(rule), err,
-        sizeof(err)), 1);
-    assert_string_equal(rule, "restart");
-    assert_int_equal(jobs_rule_of(f->js, "00000000000000000000000000000000",
-        rule, sizeof(rule), err, sizeof(err)), 0);
+    assert_int_equal(jobs_load(f->js, id, &j, err, sizeof(err)), 1);
+    assert_string_equal(j.rule_name, "restart");
+    assert_string_equal(j.id_key, "tinyId");
+    assert_string_equal(j.alert_id, "1");
+    assert_string_equal(j.state, "succeeded");
+    jobs_job_free(&j);
+    assert_int_equal(jobs_load(f->js, "00000000000000000000000000000000",
+        &j, err, sizeof(err)), 0);
 }
 
 static void
