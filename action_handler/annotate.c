@@ -10,12 +10,14 @@
 
 #include <cjson/cJSON.h>
 
+#include "ah_conf.h"
 #include "alert.h"
 #include "alexis_limits.h"
-#include "ah_conf.h"
 #include "fetcher.h"
 #include "guard_note.h"
 #include "http_client.h"
+#include "jobs_defer.h"
+#include "jobs_json.h"
 #include "log.h"
 #include "note.h"
 #include "rules.h"

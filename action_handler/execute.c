@@ -18,6 +18,8 @@
 #include "clock.h"
 #include "entities.h"
 #include "guard.h"
+#include "jobs_defer.h"
+#include "jobs_guard.h"
 #include "log.h"
 #include "metrics.h"
 #include "rules.h"

@@ -22,6 +22,8 @@
 #include "clock.h"
 #include "http_client.h"
 #include "jobs.h"
+#include "jobs_defer.h"
+#include "jobs_guard.h"
 #include "log.h"
 #include "verify.h"
 #include "xmem.h"

@@ -15,6 +15,7 @@
 #include "annotate.h"
 #include "clock.h"
 #include "guard_note.h"
+#include "jobs_guard.h"
 #include "log.h"
 #include "rules.h"
 

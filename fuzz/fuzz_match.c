@@ -24,6 +24,7 @@
 #include "json.h"
 #include "match.h"
 #include "rules.h"
+#include "rules_literal.h"
 
 #define ERR_MAX         512
 #define SUBJECTS_MAX    64      /* strings of the envelope tried per regex */

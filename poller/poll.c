@@ -6,7 +6,7 @@
  * original's keep-alive). Logs poll_started / poll_finished and one line
  * per item, always with feed_name and the item's id (tinyId/problem_id).
  */
-#include "poller.h"
+#include "poll.h"
 
 #include <stdlib.h>
 #include <string.h>

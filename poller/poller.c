@@ -17,6 +17,7 @@
 #include "forward.h"
 #include "leader.h"
 #include "log.h"
+#include "poll.h"
 #include "pool.h"
 #include "recent.h"
 #include "xmem.h"

@@ -18,6 +18,7 @@
 #include "json.h"
 #include "log.h"
 #include "metrics_http.h"
+#include "poll.h"
 #include "poller.h"
 #include "poller_limits.h"
 #include "ticketsys.h"

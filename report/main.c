@@ -17,6 +17,7 @@
 #include "report.h"
 #include "report_limits.h"
 #include "rtime.h"
+#include "table_fmt.h"
 
 #define EXIT_USAGE  2
 #define ERR_MAX     512
