@@ -37,18 +37,18 @@ check_tokens(const struct action_handler *ah)
 
     if ((ac = auth_clients_load(ah->conf.tokens.allowed_clients, err,
         sizeof(err))) == NULL) {
-        fprintf(stderr, "%s: error: %s\n", ah->config_path, err);
+        fprintf(stderr, "%s\n", err);
         bad = 1;
     }
     auth_clients_free(ac);
     if (metrics_http_check(ah->conf.tokens.metrics_token, err,
         sizeof(err)) == -1) {
-        fprintf(stderr, "%s: error: %s\n", ah->config_path, err);
+        fprintf(stderr, "%s\n", err);
         bad = 1;
     }
     if (auth_runtime_check(ah->conf.tokens.runtime, err, sizeof(err)) ==
         -1) {
-        fprintf(stderr, "%s: error: %s\n", ah->config_path, err);
+        fprintf(stderr, "%s\n", err);
         bad = 1;
     }
     return bad;

@@ -96,17 +96,17 @@ check(struct classifier *c)
 
     if ((ac = auth_clients_load(c->conf.tokens.allowed_clients, err,
         sizeof(err))) == NULL) {
-        fprintf(stderr, "%s: error: %s\n", c->config_path, err);
+        fprintf(stderr, "%s\n", err);
         bad = 1;
     }
     auth_clients_free(ac);
     if (metrics_http_check(c->conf.tokens.metrics_token, err,
         sizeof(err)) == -1) {
-        fprintf(stderr, "%s: error: %s\n", c->config_path, err);
+        fprintf(stderr, "%s\n", err);
         bad = 1;
     }
     if (auth_runtime_check(c->conf.tokens.runtime, err, sizeof(err)) == -1) {
-        fprintf(stderr, "%s: error: %s\n", c->config_path, err);
+        fprintf(stderr, "%s\n", err);
         bad = 1;
     }
     if ((rs = ruledir_get(c->rules, err, sizeof(err))) == NULL) {

@@ -6,6 +6,12 @@
 #ifndef ALEXIS_LIMITS_H
 #define ALEXIS_LIMITS_H
 
+/* Error messages */
+/* Bytes of an error message buffer: one sentence naming its file and
+ * position ("path:line:col: error: message"), cut, never overflowed,
+ * past this. */
+#define ALEXIS_ERR_MAX          512
+
 /* Logging */
 #define LOG_LINE_MAX            8192    /* bytes per log line incl. newline */
 

@@ -49,13 +49,13 @@ check(struct poller *p)
     char err[512];
 
     if (auth_runtime_check(p->conf.tokens.runtime, err, sizeof(err)) == -1) {
-        fprintf(stderr, "%s: error: %s\n", p->config_path, err);
+        fprintf(stderr, "%s\n", err);
         return 1;
     }
     if (poller_conf_listens(&p->conf) &&
         metrics_http_check(p->conf.tokens.metrics_token, err,
         sizeof(err)) == -1) {
-        fprintf(stderr, "%s: error: %s\n", p->config_path, err);
+        fprintf(stderr, "%s\n", err);
         return 1;
     }
     printf("configuration OK (%zu feeds)\n", p->conf.nfeeds);
