@@ -247,8 +247,9 @@ take_rule(struct alert *a, cJSON **rule, char *err, size_t errlen)
         snprintf(err, errlen, "rule.rule_name contains a NUL character");
         return NULL;
     }
-    if (strlen(name) > 128) {
-        snprintf(err, errlen, "rule.rule_name longer than 128 bytes");
+    if (strlen(name) > RULE_NAME_MAX) {
+        snprintf(err, errlen, "rule.rule_name longer than %d bytes",
+            RULE_NAME_MAX);
         return NULL;
     }
     return name;

@@ -16,8 +16,6 @@
 #include "ruledir.h"
 #include "str.h"
 
-#define PASSPHRASE_FILE_MAX 4096
-
 static bool
 readable(const char *cfg, const char *what, const char *path)
 {
@@ -143,7 +141,7 @@ check_load_passphrase(struct action_handler *ah, char *err, size_t errlen)
     if (ah->conf.ssh_key_passphrase_file == NULL)
         return 0;
     if ((p = file_slurp(ah->conf.ssh_key_passphrase_file,
-        PASSPHRASE_FILE_MAX, &len, err, errlen)) == NULL)
+        SSH_PASSPHRASE_FILE_MAX, &len, err, errlen)) == NULL)
         return -1;
     while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == '\r'))
         p[--len] = '\0';

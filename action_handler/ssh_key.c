@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alexis_limits.h"
 #include "compat.h"
 #include "str.h"
 #include "xmem.h"

@@ -205,7 +205,7 @@ rule_pattern_ok(const char *s)
 {
     size_t n = strlen(s), body = n > 0 && s[n - 1] == '*' ? n - 1 : n;
 
-    return n >= 1 && n <= 129 && strspn(s,
+    return n >= 1 && n <= RULE_NAME_MAX + 1 && strspn(s,
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
         "0123456789_.-") == body;
 }

@@ -19,7 +19,6 @@
 #include "ticketsys.h"
 #include "xmem.h"
 
-#define AUTH_KEY_FILE_MAX   4096
 #define STR(x)              #x
 #define XSTR(x)             STR(x)
 

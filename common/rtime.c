@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#define DURATION_MAX_MS (100LL * 366 * RTIME_DAY_MS)
+#include "alexis_limits.h"
 
 static int64_t
 days_from_civil(int64_t y, unsigned m, unsigned d)

@@ -31,8 +31,6 @@
 #include "xmem.h"
 
 /* Rule-format bounds that no operator needs to tune. */
-#define RULE_NAME_MAX           128
-#define RULE_DURATION_MAX_MS    (3600u * 1000u)
 #define RULE_MSG_MAX            512
 #define JIT_STACK_START         (32 * 1024)
 

@@ -19,8 +19,6 @@
 #include "str.h"
 #include "xmem.h"
 
-#define TICKET_HEADERS_MAX  16
-#define TICKET_REASON_MAX   160     /* bytes of the API's refusal kept */
 #define TICKET_PART_HEAD_MAX    128 /* "[Alexis job <id>, part k/n]\n" */
 
 int

@@ -14,7 +14,6 @@
 #include "alexis_limits.h"
 #include "feed.h"
 #include "json.h"
-#include "poller_limits.h"
 #include "str.h"
 #include "ticket.h"
 #include "ticketsys_og.h"

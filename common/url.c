@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alexis_limits.h"
 #include "http_client.h"
-#include "poller_limits.h"
 #include "str.h"
 #include "xmem.h"
 

@@ -3,7 +3,7 @@
  * that need more than one key: URL spellings, placeholders, the feed's
  * authentication entry and classifier, and the Dynatrace API version.
  * Defaults and bounds live here, next to their keys; ceilings come from
- * poller_limits.h.
+ * alexis_limits.h.
  */
 #include "conf.h"
 
@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alexis_limits.h"
 #include "leader.h"
-#include "poller_limits.h"
 #include "str.h"
 #include "ticketsys.h"
 #include "xmem.h"

@@ -9,8 +9,8 @@
 
 #include <libpq-fe.h>
 
+#include "alexis_limits.h"
 #include "log.h"
-#include "poller_limits.h"
 #include "str.h"
 #include "xmem.h"
 

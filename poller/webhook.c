@@ -19,7 +19,6 @@
 #include "metrics_http.h"
 #include "poller.h"
 #include "str.h"
-#include "poller_limits.h"
 #include "ticketsys.h"
 #include "webhook_event.h"
 #include "workq.h"

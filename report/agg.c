@@ -14,7 +14,6 @@
 #include "alexis_limits.h"
 #include "input.h"
 #include "logfmt.h"
-#include "report_limits.h"
 #include "rtime.h"
 #include "str.h"
 #include "xmem.h"

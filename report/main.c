@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alexis_limits.h"
 #include "agg.h"
 #include "html.h"
 #include "jobstore.h"
 #include "report.h"
-#include "report_limits.h"
 #include "rtime.h"
 
 #define EXIT_USAGE  2

@@ -24,9 +24,6 @@
 #include "str.h"
 #include "xmem.h"
 
-#define PASSPHRASE_FILE_MAX     4096
-#define COMMAND_MAX             (64 * 1024)
-
 struct probe_args {
     const char *host;
     const char *user;
@@ -128,7 +125,7 @@ join_command(int argc, char **argv)
     struct buf b;
     int i;
 
-    buf_init(&b, COMMAND_MAX);
+    buf_init(&b, SSH_COMMAND_MAX);
     for (i = 0; i < argc; i++) {
         if ((i > 0 && buf_appends(&b, " ") == -1) ||
             buf_appends(&b, argv[i]) == -1) {
@@ -166,7 +163,7 @@ parse_args(int argc, char **argv, struct probe_args *a)
     }
     if ((a->command = join_command(argc - optind, argv + optind)) == NULL) {
         fprintf(stderr, "alexis-ssh-probe: command longer than %d bytes\n",
-            COMMAND_MAX);
+            SSH_COMMAND_MAX);
         return -1;
     }
     return 0;
@@ -180,7 +177,7 @@ read_passphrase(const char *path, size_t *lenp)
     char *p;
     size_t len = 0;
 
-    if ((p = file_slurp(path, PASSPHRASE_FILE_MAX, &len, err,
+    if ((p = file_slurp(path, SSH_PASSPHRASE_FILE_MAX, &len, err,
         sizeof(err))) == NULL) {
         fprintf(stderr, "alexis-ssh-probe: %s\n", err);
         return NULL;

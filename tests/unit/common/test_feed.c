@@ -16,12 +16,12 @@
 
 #include <cmocka.h>
 
+#include "alexis_limits.h"
 #include "cfg.h"
 #include "feed.h"
 #include "fetcher.h"
 #include "json.h"
 #include "log.h"
-#include "poller_limits.h"
 #include "str.h"
 #include "ticketsys_dtv1.h"
 #include "ticketsys_dtv2.h"

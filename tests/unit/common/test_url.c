@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
+#include "alexis_limits.h"
 #include "feed.h"
-#include "poller_limits.h"
 #include "url.h"
 #include "xmem.h"
 

@@ -19,7 +19,6 @@
 
 #include "alexis_limits.h"
 #include "input.h"
-#include "report_limits.h"
 
 static char dir[] = "/tmp/alexis-input-test-XXXXXX";
 
