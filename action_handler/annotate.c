@@ -181,7 +181,7 @@ annotate_job(const struct ah_conf *conf, struct jobs *js,
     struct http_client *hc, const struct job *j)
 {
     struct report r = { .conf = conf, .js = js, .hc = hc, .j = j };
-    char err[512], serr[256], *text = NULL;
+    char err[ALEXIS_ERR_MAX], serr[ALEXIS_ERR_MAX], *text = NULL;
     bool sent = false;
     int attempts = 0;
 

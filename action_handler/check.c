@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "alexis_limits.h"
 #include "auth.h"
 #include "handler.h"
 #include "metrics_http.h"
@@ -30,7 +31,7 @@ static int
 check_tokens(const struct action_handler *ah)
 {
     struct auth_clients *ac;
-    char err[512];
+    char err[ALEXIS_ERR_MAX];
     int bad = 0;
 
     if ((ac = auth_clients_load(ah->conf.tokens.allowed_clients, err,
@@ -80,7 +81,7 @@ static int
 check_rules(struct action_handler *ah, size_t *nrules)
 {
     struct rule_set *rs;
-    char err[512];
+    char err[ALEXIS_ERR_MAX];
     size_t i;
     int bad = 0;
 

@@ -138,7 +138,7 @@ skip_one(struct task_run *tr, const struct entity *e)
 {
     struct run *r = tr->run;
     struct job_result row;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
 
     memset(&row, 0, sizeof(row));
     row.task = tr->index;
@@ -166,7 +166,7 @@ run_one(struct task_run *tr, const struct entity *e)
     struct ssh_result res;
     struct ssh_opts o;
     struct job_result row;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     bool ok;
 
     memset(&res, 0, sizeof(res));
@@ -280,7 +280,7 @@ run_task(struct run *r, int index)
 static void
 load_key(struct run *r)
 {
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
 
     if (r->env->conf->development || r->env->conf->ssh_key == NULL)
         return;
@@ -297,7 +297,7 @@ static int
 check_known(struct run *r, char *reason, size_t len)
 {
     struct ssh_known_set *ks;
-    char err[256];
+    char err[ALEXIS_ERR_PART_MAX];
     size_t i;
     int rc = 0;
 
@@ -368,7 +368,7 @@ static bool
 recheck_closed(struct run *r, char *reason, size_t len)
 {
     enum guard_alert_state st;
-    char err[256] = "";
+    char err[ALEXIS_ERR_MAX] = "";
 
     if (!r->rule->guard.recheck || r->env->alert_state == NULL)
         return false;
@@ -390,7 +390,7 @@ start_verify(const struct run *r)
 {
     uint64_t now = now_wall_ms(), within = r->rule->guard.verify_within_ms;
     uint64_t deadline = now + within;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
 
     if (within == 0 || r->env->conf->development)
         return;
@@ -441,7 +441,7 @@ void
 execute_job(const struct execute_env *env, const struct job *j)
 {
     struct run r;
-    char reason[REASON_MAX], err[256];
+    char reason[REASON_MAX], err[ALEXIS_ERR_MAX];
     const char *state = "failed";
     uint64_t t0 = now_ms();
 

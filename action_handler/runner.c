@@ -66,7 +66,7 @@ static void
 maybe_prune(struct runner *rn)
 {
     uint_fast64_t last = atomic_load(&rn->pruned_ms), now = now_ms();
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     size_t n;
 
     if (last != 0 && now - last < AH_PRUNE_INTERVAL_MS)
@@ -161,7 +161,7 @@ static uint64_t
 verify_wait(struct runner *rn, uint64_t poll)
 {
     uint64_t when = 0, now;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
 
     if (jobs_verify_next(rn->js, &when, err, sizeof(err)) != 1)
         return poll;
@@ -183,7 +183,7 @@ static void
 work_loop(struct runner *rn, work_fn fn, const char *role)
 {
     struct http_client *hc = http_client_new(NULL);
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     unsigned long seen;
     bool failing = false, failed;
     uint64_t poll;

@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "alexis_limits.h"
 #include "alert.h"
 #include "alert_state.h"
 #include "annotate.h"
@@ -22,7 +23,7 @@ static void
 finish(const struct ah_conf *conf, struct jobs *js, struct http_client *hc,
     const struct job *j, bool verified, uint64_t within)
 {
-    char err[256], *note;
+    char err[ALEXIS_ERR_MAX], *note;
 
     if (jobs_verify_done(js, j->id, verified ? 1 : 0, 0, err,
         sizeof(err)) == -1)
@@ -47,7 +48,7 @@ verify_check(const struct ah_conf *conf, struct jobs *js,
     struct alert a;
     struct rule *r = NULL;
     enum guard_alert_state st = GUARD_ALERT_UNKNOWN;
-    char err[256] = "";
+    char err[ALEXIS_ERR_MAX] = "";
     uint64_t now, within = 0;
     cJSON *doc;
 

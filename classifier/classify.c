@@ -27,7 +27,6 @@
 #include "ticket.h"
 #include "xmem.h"
 
-#define RULE_FILE_ERROR_TEXT_MAX  1024
 #define WHY_MAX     256
 #define NOTE_MAX    1024
 /* Bytes action_body adds besides the rule: ,"rule": and the brace. */
@@ -172,7 +171,7 @@ log_ticket(const struct run *r, int ok, const char *what,
 static int
 ticket_of(const struct run *r, struct ticket_ref *t)
 {
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
 
     if (ticket_resolve(t, r->a, r->c->conf.auth, r->c->conf.nauth, err,
         sizeof(err)) == -1) {
@@ -250,7 +249,7 @@ mark_failed(struct run *r)
 static void
 evaluate(struct run *r, const struct rule *rule)
 {
-    char why[WHY_MAX], err[512];
+    char why[WHY_MAX], err[ALEXIS_ERR_MAX];
     long status = 0;
     int m;
 
@@ -308,7 +307,7 @@ classify_run(struct classifier *c, struct http_client *hc,
     struct rule_set *rs;
     const char *result;
     enum outcome_mark outcome = OUTCOME_DONE;
-    char err[512];
+    char err[ALEXIS_ERR_MAX];
     size_t i;
     uint64_t t0 = now_us();
 
@@ -377,7 +376,7 @@ static void
 add_file_error(cJSON *item, const struct rule_file_error *fe)
 {
     const char *path = fe->path != NULL ? fe->path : "";
-    char msg[RULE_FILE_ERROR_TEXT_MAX];
+    char msg[RULE_ERR_MAX];
     size_t dirlen = (size_t)(file_name(path) - path);
 
     snprintf(msg, sizeof(msg), "%s", fe->message != NULL ? fe->message :

@@ -12,6 +12,7 @@
 
 #include <curl/curl.h>
 
+#include "alexis_limits.h"
 #include "api.h"
 #include "auth.h"
 #include "classifier.h"
@@ -90,7 +91,7 @@ check(struct classifier *c)
 {
     struct rule_set *rs;
     struct auth_clients *ac;
-    char err[512];
+    char err[ALEXIS_ERR_MAX];
     size_t i;
     int bad = 0;
 
@@ -137,7 +138,7 @@ serve(struct classifier *c, const char *user)
         .has_listen_fd = true,
     };
     struct rule_set *rs;
-    char err[512];
+    char err[ALEXIS_ERR_MAX];
     sigset_t set;
 
     /* Nothing more as root: every file below is read as the user that

@@ -21,6 +21,10 @@
  * position ("path:line:col: error: message"), cut, never overflowed,
  * past this. */
 #define ALEXIS_ERR_MAX          512
+/* Bytes of an error a result carries for a caller to quote in its own
+ * sentence ("action handler <url>: <error>"): half of ALEXIS_ERR_MAX, so
+ * the sentence around it fits. */
+#define ALEXIS_ERR_PART_MAX     256
 /* Bytes of one rule file's error: a path, a position, the rule's name (up
  * to RULE_NAME_MAX) and a message of up to ALEXIS_ERR_MAX. */
 #define RULE_ERR_MAX            2048
@@ -32,7 +36,6 @@
 #define CFG_FILE_MAX            (1024 * 1024)   /* a config file; ours are
                                                    a few KB */
 #define CFG_MAX_ERRORS          64      /* errors listed before "N more" */
-#define CFG_ERROR_MAX           ALEXIS_ERR_MAX  /* bytes per error message */
 #define CFG_DEPTH_MAX           32      /* YAML nesting; ours is 4 deep */
 #define CFG_LIST_MAX            1024    /* items in any YAML list or map */
 /* A secret file named by the authentication_list (a key or password):

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "alexis_limits.h"
 #include "cfg_yaml.h"
 #include "str.h"
 #include "xmem.h"
@@ -45,14 +46,14 @@ cfg_error_add(struct cfg_errors *errs, const char *path,
     }
     dst = errs->msgs[errs->n++];
     if (mark != NULL && mark->line > 0)
-        n = snprintf(dst, CFG_ERROR_MAX, "%s:%d:%d: error: ", path,
+        n = snprintf(dst, ALEXIS_ERR_MAX, "%s:%d:%d: error: ", path,
             mark->line, mark->col);
     else
-        n = snprintf(dst, CFG_ERROR_MAX, "%s: error: ", path);
-    if (n < 0 || n >= CFG_ERROR_MAX)
+        n = snprintf(dst, ALEXIS_ERR_MAX, "%s: error: ", path);
+    if (n < 0 || n >= ALEXIS_ERR_MAX)
         return;
     va_start(ap, fmt);
-    (void)vsnprintf(dst + n, CFG_ERROR_MAX - (size_t)n, fmt, ap);
+    (void)vsnprintf(dst + n, ALEXIS_ERR_MAX - (size_t)n, fmt, ap);
     va_end(ap);
 }
 
@@ -98,7 +99,7 @@ static void ATTR_PRINTF(4, 5)
 werr(struct walk *w, const struct cfg_mark *mark, const char *kp,
     const char *fmt, ...)
 {
-    char k[KEYPATH_MAX + 32], msg[CFG_ERROR_MAX];
+    char k[KEYPATH_MAX + 32], msg[ALEXIS_ERR_MAX];
     va_list ap;
 
     va_start(ap, fmt);
@@ -239,7 +240,7 @@ static void
 set_scalar(const struct cfg_field *f, void *base, const char *s, size_t len,
     const struct cfg_mark *m, const char *kp, struct walk *w)
 {
-    char msg[CFG_ERROR_MAX], ex[EXCERPT_MAX];
+    char msg[ALEXIS_ERR_MAX], ex[EXCERPT_MAX];
     int rc = 0;
 
     if (strlen(s) != len) {
@@ -665,7 +666,7 @@ int
 cfg_load(const char *path, const struct cfg_field *root, void *out,
     struct cfg_errors *errs)
 {
-    char err[CFG_ERROR_MAX];
+    char err[ALEXIS_ERR_MAX];
     const char *reason = err;
     size_t len = 0, plen = strlen(path);
     char *text;

@@ -4,6 +4,7 @@
  * resolution of tokens paths and of each authentication entry's credentials
  * into ready-made HTTP header lines. Nothing here echoes a secret.
  */
+#include "alexis_limits.h"
 #include "cfg.h"
 
 #include <ctype.h>
@@ -440,7 +441,7 @@ auth_key_file(struct cfg_auth *a, const char *path, char *err, size_t errlen)
 static bool
 auth_loaded_ok(const struct cfg_auth *a)
 {
-    char err[CFG_ERROR_MAX];
+    char err[ALEXIS_ERR_MAX];
 
     return a->name != NULL && a->type != NULL &&
         check_auth_name(a->name, err, sizeof(err)) == 0 &&
@@ -501,7 +502,7 @@ int
 cfg_auth_resolve(struct cfg_auth *list, size_t n, const char *path,
     struct cfg_errors *errs)
 {
-    char err[CFG_ERROR_MAX];
+    char err[ALEXIS_ERR_MAX];
     size_t i, j;
     int rc = 0;
 

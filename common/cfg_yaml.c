@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alexis_limits.h"
 #include "xmem.h"
 
 struct builder {
@@ -20,7 +21,7 @@ struct builder {
     size_t           depth;
     int              docs;
     struct cfg_mark  mark;          /* where the structure error is */
-    char             msg[CFG_ERROR_MAX];
+    char             msg[ALEXIS_ERR_MAX];
 };
 
 /* ---- The node tree ---- */

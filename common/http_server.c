@@ -28,6 +28,7 @@
 #include <cjson/cJSON.h>
 #include <microhttpd.h>
 
+#include "alexis_limits.h"
 #include "auth.h"
 #include "http_conns.h"
 #include "log.h"
@@ -262,7 +263,7 @@ static int
 authenticate(struct http_server *srv, struct MHD_Connection *mc,
     struct req_state *st)
 {
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     const char *token, *who;
     int rc = -1;
 

@@ -284,7 +284,7 @@ note_once(struct fetcher *f, const struct ticket_ref *t, const char *text,
     const char *key, struct ticket_outcome *out)
 {
     uint64_t rng = 0;
-    char ferr[256];
+    char ferr[ALEXIS_ERR_MAX];
     int attempt, found;
 
     for (attempt = 0;; attempt++) {

@@ -355,7 +355,7 @@ static void
 resolve_webhook_secret(struct poller_feed *f, const char *path,
     struct cfg_errors *e)
 {
-    char err[CFG_ERROR_MAX];
+    char err[ALEXIS_ERR_MAX];
 
     if (f->webhook_secret_file == NULL)
         return;

@@ -17,6 +17,7 @@
 
 #include <curl/curl.h>
 
+#include "alexis_limits.h"
 #include "auth.h"
 #include "daemon.h"
 #include "json.h"
@@ -46,7 +47,7 @@ static const char usage[] =
 static int
 check(struct poller *p)
 {
-    char err[512];
+    char err[ALEXIS_ERR_MAX];
 
     if (auth_runtime_check(p->conf.tokens.runtime, err, sizeof(err)) == -1) {
         fprintf(stderr, "%s\n", err);
@@ -82,7 +83,7 @@ run(struct poller *p, int listen_fd)
 {
     struct sigctx s;
     pthread_t st;
-    char err[512];
+    char err[ALEXIS_ERR_MAX];
     size_t i;
     int rc;
 

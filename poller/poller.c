@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "alexis_limits.h"
 #include "auth.h"
 #include "fetcher_http.h"
 #include "forward.h"
@@ -127,7 +128,7 @@ poller_stop(struct poller *p)
 unsigned
 poller_pass(struct poller *p)
 {
-    char err[512], *token, *bearer;
+    char err[ALEXIS_ERR_MAX], *token, *bearer;
     unsigned bad = 0;
     size_t i;
     uint64_t t0 = now_ms();

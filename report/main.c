@@ -18,7 +18,7 @@
 #include "rtime.h"
 
 #define EXIT_USAGE  2
-#define ERR_MAX     512
+#define SUBTITLE_MAX 512    /* the chart's subtitle: the command line */
 
 enum out_format {
     OUT_TEXT,
@@ -76,7 +76,7 @@ parse_format(const char *s, enum out_format *f)
 static int
 parse_times(struct opts *o)
 {
-    char err[ERR_MAX];
+    char err[ALEXIS_ERR_MAX];
     int64_t now = rtime_now_ms();
 
     if (o->now != NULL && rtime_parse_iso(o->now, strlen(o->now),
@@ -220,7 +220,7 @@ parse_args(struct opts *o, int argc, char **argv)
 static int
 read_inputs(struct agg *a, const struct opts *o)
 {
-    char err[ERR_MAX];
+    char err[ALEXIS_ERR_MAX];
     size_t i;
     int rc = 0;
 
@@ -245,7 +245,7 @@ static int
 write_html(const struct opts *o, const struct agg *a, struct table **t,
     size_t n, int argc, char **argv)
 {
-    char sub[ERR_MAX] = "alexis-report";
+    char sub[SUBTITLE_MAX] = "alexis-report";
     size_t len = strlen(sub);
     FILE *fp;
     int i, rc;

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alexis_limits.h"
 #include "ssh.h"
 #include "str.h"
 #include "xmem.h"
@@ -173,7 +174,7 @@ parse_args(int argc, char **argv, struct probe_args *a)
 static char *
 read_passphrase(const char *path, size_t *lenp)
 {
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     char *p;
     size_t len = 0;
 

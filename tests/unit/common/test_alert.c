@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "alexis_limits.h"
 #include "alert.h"
 #include "compat.h"
 #include "json.h"
@@ -42,7 +43,7 @@ static void
 test_nul_in_identifiers(void **state)
 {
     struct alert a;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     cJSON *doc;
     size_t i;
     int rc;

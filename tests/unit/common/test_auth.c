@@ -116,7 +116,7 @@ test_load_and_check(void **state)
 {
     struct fixture *f = *state;
     struct auth_clients *ac;
-    char err[256] = "";
+    char err[ALEXIS_ERR_MAX] = "";
     char longtok[TOKEN_LEN_MAX + 2];
 
     write_file(f->path, clients_json, strlen(clients_json));
@@ -229,7 +229,7 @@ test_refresh(void **state)
 {
     struct fixture *f = *state;
     struct auth_clients *ac;
-    char err[256] = "";
+    char err[ALEXIS_ERR_MAX] = "";
     char other[512];
 
     write_file(f->path, clients_json, strlen(clients_json));
@@ -337,7 +337,7 @@ static void
 expect_load_error(const struct fixture *f, const char *want)
 {
     struct auth_clients *ac;
-    char err[512];
+    char err[ALEXIS_ERR_MAX];
 
     err[0] = '\0';
     ac = auth_clients_load(f->path, err, sizeof(err));
@@ -367,7 +367,7 @@ test_limits(void **state)
     struct fixture *f = *state;
     struct auth_clients *ac;
     char *text;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     size_t cap = TOKEN_FILE_MAX + 4096, n = 0, i;
 
     text = malloc(cap);
@@ -418,7 +418,7 @@ static void
 test_runtime_load(void **state)
 {
     struct fixture *f = *state;
-    char err[256] = "";
+    char err[ALEXIS_ERR_MAX] = "";
     char *tok;
 
     write_file(f->path, runtime_json, strlen(runtime_json));
@@ -468,7 +468,7 @@ test_read_all(void **state)
         "\"read_all\":\"yes\"}}]}";
     struct fixture *f = *state;
     struct auth_clients *ac;
-    char err[256] = "";
+    char err[ALEXIS_ERR_MAX] = "";
 
     write_file(f->path, ok, strlen(ok));
     ac = auth_clients_load(f->path, err, sizeof(err));

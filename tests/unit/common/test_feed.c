@@ -253,7 +253,7 @@ test_og_list(void **state)
     struct feed_def feed;
     struct feed_ids ids;
     struct feed_list_result r;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     size_t i;
     int rc;
 
@@ -308,7 +308,7 @@ test_dt_v2_list(void **state)
     struct feed_def feed;
     struct feed_ids ids;
     struct feed_list_result r;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
 
     (void)state;
     memset(&k, 0, sizeof(k));
@@ -508,7 +508,7 @@ test_jsm_list(void **state)
     struct cfg_auth a;
     struct feed_ids ids;
     struct feed_list_result r;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     size_t i;
 
     (void)state;

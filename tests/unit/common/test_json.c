@@ -68,7 +68,7 @@ static const struct parse_case parse_cases[] = {
 static void
 test_parse_table(void **state)
 {
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     cJSON *doc;
     size_t i;
 
@@ -100,7 +100,7 @@ test_parse_length_bounded(void **state)
 {
     const char text[] = "{\"a\":1}garbage";
     char *heap;
-    char err[128];
+    char err[ALEXIS_ERR_MAX];
     cJSON *doc;
 
     (void)state;
@@ -152,7 +152,7 @@ test_parse_deep_nesting(void **state)
 {
     const size_t depth = 100000;
     char *text;
-    char err[128];
+    char err[ALEXIS_ERR_MAX];
     cJSON *doc;
     size_t i;
 
@@ -269,7 +269,7 @@ check_value(const cJSON *got, const char *want, const char *what)
 static void
 test_path_table(void **state)
 {
-    char err[128];
+    char err[ALEXIS_ERR_MAX];
     cJSON *doc;
     size_t i;
 
@@ -321,7 +321,7 @@ test_path_list(void **state)
     static const char *const nested[] = { "a", "b" };
     static const char *const bad[] = { "details", "list", "x" };
     static const char *const deep[RULE_PATH_DEPTH_MAX + 1] = { "a" };
-    char err[128];
+    char err[ALEXIS_ERR_MAX];
     cJSON *doc;
 
     (void)state;
@@ -367,7 +367,7 @@ static const struct bool_case bool_cases[] = {
 static void
 test_bool_table(void **state)
 {
-    char err[128];
+    char err[ALEXIS_ERR_MAX];
     cJSON *doc;
     size_t i;
 
@@ -388,7 +388,7 @@ static void
 test_str_and_print(void **state)
 {
     const char text[] = "{ \"a\" : \"x\", \"n\" : 1, \"l\" : [ 1, \"y\" ] }";
-    char err[128];
+    char err[ALEXIS_ERR_MAX];
     cJSON *doc;
     char *s;
 
@@ -428,7 +428,7 @@ static const struct {
 static void
 test_parse_marking_nul(void **state)
 {
-    char err[128];
+    char err[ALEXIS_ERR_MAX];
     cJSON *doc;
     size_t i;
 

@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "alexis_limits.h"
 #include "alert.h"
 #include "cfg.h"
 #include "fetcher.h"
@@ -310,7 +311,7 @@ test_writes(void **state)
     struct alert a;
     struct fake k;
     struct answer ans[1];
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     size_t i;
     int rc = -1;
 
@@ -387,7 +388,7 @@ test_refusals(void **state)
     };
     struct ticket_ref t;
     struct alert a;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     size_t i;
 
     (void)state;
@@ -419,7 +420,7 @@ test_note_limit(void **state)
     struct ticket_ref t;
     struct alert a;
     struct fake k;
-    char err[256], *text, *note;
+    char err[ALEXIS_ERR_MAX], *text, *note;
     cJSON *body;
     size_t i, n = OPSGENIE_NOTE_MAX + 50;
 
@@ -493,7 +494,7 @@ test_duplicate_notes(void **state)
     struct ticket_ref t;
     struct alert a;
     struct fake k;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     size_t i, j, posts;
     int rc;
 
@@ -561,7 +562,7 @@ test_state(void **state)
     struct alert a;
     struct fake k;
     enum ticket_state st;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     size_t i;
 
     (void)state;
@@ -613,7 +614,7 @@ static const struct hook_row hook_rows[] = {
 static void
 test_webhook_id(void **state)
 {
-    char id[64], err[256];
+    char id[64], err[ALEXIS_ERR_MAX];
     cJSON *p;
     size_t i;
     int rc;
@@ -677,7 +678,7 @@ test_jsm_writes(void **state)
     struct ticket_ref t;
     struct alert a;
     struct fake k;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     size_t i, j, n;
     int rc = -1;
 
@@ -748,7 +749,7 @@ test_jsm_reads(void **state)
     struct ticket_ref t;
     struct alert a;
     struct fake k;
-    char err[256], id[64];
+    char err[ALEXIS_ERR_MAX], id[64];
     cJSON *p;
 
     (void)state;
@@ -810,7 +811,7 @@ test_jsm_split(void **state)
     struct alert a;
     struct fake k;
     struct buf text, joined;
-    char err[256], head[64];
+    char err[ALEXIS_ERR_MAX], head[64];
     const char *note, *nl;
     cJSON *body;
     size_t i, len = 60000;

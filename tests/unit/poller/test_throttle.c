@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "alexis_limits.h"
 #include "pool.h"
 #include "str.h"
 #include "throttle.h"
@@ -101,7 +102,7 @@ test_pool_runs_each_once(void **state)
     static const struct pool_ops ops = { tls_new, tls_free };
     struct batch *b = calloc(1, sizeof(*b));
     struct pool *p;
-    char err[128];
+    char err[ALEXIS_ERR_MAX];
     int round, i;
 
     (void)state;

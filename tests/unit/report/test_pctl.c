@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "alexis_limits.h"
 #include "pctl.h"
 #include "rtime.h"
 
@@ -158,7 +159,7 @@ test_iso(void **state)
 static void
 test_durations(void **state)
 {
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     int64_t ms;
 
     (void)state;
