@@ -57,6 +57,7 @@
 /* HTTP server (libmicrohttpd) */
 #define HTTP_BODY_MAX_DEFAULT   (1024 * 1024)        /* 413 above this */
 #define HTTP_BODY_MAX_CEILING   (16 * 1024 * 1024)   /* body_max's ceiling */
+#define HTTP_BODY_MAX_MIN       1024    /* max_body_bytes: an alert fits */
 #define HTTP_CONN_MAX_DEFAULT   256     /* connections at once */
 #define HTTP_CONN_TIMEOUT_S     30      /* an idle connection is closed */
 #define HTTP_SERVER_THREADS     4       /* MHD's own thread pool */
@@ -74,6 +75,7 @@
  * (listener.request_timeout); inactivity alone is HTTP_CONN_TIMEOUT_S. */
 #define HTTP_REQUEST_DEADLINE_MS    30000
 #define HTTP_REQUEST_DEADLINE_MAX_MS (3600 * 1000)  /* its ceiling: an hour */
+#define HTTP_REQUEST_DEADLINE_MIN_MS 1000   /* and floor: a second */
 #define HTTP_REAP_INTERVAL_MS   250     /* deadline sweep */
 #define HTTP_CUT_LOG_INTERVAL_MS 1000   /* one http_connections_cut a second */
 #define HTTP_TLS_PEM_MAX        (64 * 1024)  /* certificate or key file */
@@ -91,6 +93,9 @@
 #define HTTP_RETRY_MAX          3       /* attempts after the first */
 #define HTTP_RETRY_BASE_MS      200     /* first backoff, doubled each time */
 #define HTTP_RETRY_CAP_MS       5000    /* longest backoff */
+/* Shortest connect or request timeout a config may set: below it even a
+ * local peer times out. */
+#define HTTP_TIMEOUT_MIN_MS     100
 /* Longest header line of an answer we look into; longer ones hold
  * nothing we read. */
 #define HTTP_HEADER_LINE_MAX    512
@@ -180,6 +185,11 @@
 #define POLLER_RETRIES_MAX          10
 /* One answer (a list page, a problem) may be this large. */
 #define POLLER_RESPONSE_MAX         (256 * 1024 * 1024)
+#define POLLER_RESPONSE_MIN         65536   /* a page of 100 alerts fits */
+/* connect_timeout and request_timeout ceilings: a minute to connect, ten
+ * to answer (a large page of a slow API). */
+#define POLLER_CONNECT_TIMEOUT_MAX_MS   60000
+#define POLLER_REQUEST_TIMEOUT_MAX_MS   600000
 /* Built URLs and ids taken from API answers. */
 #define POLLER_URL_MAX              16384
 #define POLLER_ID_MAX               512
@@ -207,6 +217,7 @@
  * is not forwarded again. */
 #define RECENT_MAX                  65536
 #define RECENT_WINDOW_MAX_MS        (24LL * 3600 * 1000)
+#define RECENT_WINDOW_MIN_MS        1000    /* dedup_window: a second */
 
 /* Action handler */
 /* Its request limit: the classifier's intake limit plus the largest rule
@@ -258,8 +269,11 @@
 #define SSH_CONNECT_TIMEOUT_MS_DEFAULT  10000
 #define SSH_COMMAND_TIMEOUT_MS_DEFAULT  60000
 #define SSH_TIMEOUT_MS_MAX              (24 * 3600 * 1000)  /* a day */
+#define SSH_TIMEOUT_MS_MIN              100     /* a LAN round trip or so */
+#define SSH_CONNECT_TIMEOUT_MS_MAX      600000  /* connect_timeout: 10 min */
 #define SSH_OUTPUT_MAX_DEFAULT          (64 * 1024)     /* per stream */
 #define SSH_OUTPUT_MAX_CEILING          (16 * 1024 * 1024)
+#define SSH_OUTPUT_MAX_MIN              1024    /* output_max's floor */
 #define SSH_CLOSE_GRACE_MS              250     /* closing after a timeout */
 #define SSH_KNOWN_HOSTS_MAX             (4 * 1024 * 1024)   /* known_hosts */
 #define SSH_HOST_MAX                    255     /* bytes of a host name */
@@ -273,6 +287,7 @@
 /* Job store on PostgreSQL (issue 14) and retention on both backends */
 #define AH_RETENTION_DEFAULT        "30d"   /* job_retention */
 #define AH_RETENTION_MIN_MS         (3600LL * 1000)
+#define AH_RETENTION_MAX_MS         (100LL * 365 * 24 * 3600 * 1000)
 #define AH_PRUNE_INTERVAL_MS        (3600LL * 1000)  /* between prunes */
 #define AH_LEASE_DEFAULT            "30s"   /* job_lease */
 #define AH_LEASE_MIN_MS             1000

@@ -129,7 +129,7 @@ const struct cfg_field cfg_listener_fields[] = {
       .offset = offsetof(struct cfg_listener, tls_key_file) },
     { .key = "request_timeout", .type = CFG_DURATION,
       .offset = offsetof(struct cfg_listener, request_timeout_ms),
-      .min = 1000, .max = HTTP_REQUEST_DEADLINE_MAX_MS,
+      .min = HTTP_REQUEST_DEADLINE_MIN_MS, .max = HTTP_REQUEST_DEADLINE_MAX_MS,
       .def = XSTR(HTTP_REQUEST_DEADLINE_MS) "ms" },
     { .key = "max_connections_per_client", .type = CFG_INT,
       .offset = offsetof(struct cfg_listener, max_per_client),
