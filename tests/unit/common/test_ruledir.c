@@ -26,10 +26,12 @@
 #include <cmocka.h>
 
 #include "alexis_limits.h"
+#include "buf.h"
+#include "file.h"
 #include "log.h"
+#include "path.h"
 #include "ruledir.h"
 #include "rules.h"
-#include "str.h"
 
 struct fx {
     char    base[64];       /* mkdtemp root */
