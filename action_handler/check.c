@@ -12,10 +12,11 @@
 
 #include "alexis_limits.h"
 #include "auth.h"
+#include "file.h"
 #include "handler.h"
 #include "metrics_http.h"
+#include "path.h"
 #include "ruledir.h"
-#include "str.h"
 
 static bool
 readable(const char *cfg, const char *what, const char *path)

@@ -137,9 +137,8 @@ struct jobs_guard_ops {
 /* A new random job id (hex of AH_JOB_ID_BYTES). */
 int jobs_new_id(char id[JOB_ID_LEN], char *err, size_t errlen);
 
-/* Shared by both backends' JSON: an ISO 8601 UTC time with milliseconds,
- * and one result row as GET /v1/jobs/<id> shows it. */
-void jobs_iso_time(uint64_t ms, char *buf, size_t len);
+/* Shared by both backends' JSON: one result row as GET /v1/jobs/<id>
+ * shows it. */
 cJSON *jobs_row_json(const struct job_row *r);
 
 /* Prepare sql on js->db; -1 with SQLite's message in err. */

@@ -15,8 +15,8 @@
 
 #include <curl/curl.h>
 
+#include "ah_api.h"
 #include "alexis_limits.h"
-#include "api.h"
 #include "auth.h"
 #include "check.h"
 #include "daemon.h"

@@ -13,7 +13,7 @@
 
 #include "alexis_limits.h"
 #include "compat.h"
-#include "str.h"
+#include "file.h"
 #include "xmem.h"
 
 #define ARMOR_BEGIN     "-----BEGIN OPENSSH PRIVATE KEY-----"

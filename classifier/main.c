@@ -13,9 +13,10 @@
 #include <curl/curl.h>
 
 #include "alexis_limits.h"
-#include "api.h"
 #include "auth.h"
 #include "classifier.h"
+#include "classifier_api.h"
+#include "classifier_token.h"
 #include "classify.h"
 #include "daemon.h"
 #include "http_client.h"

@@ -62,7 +62,9 @@
 #define HTTP_CONN_TIMEOUT_S     30      /* an idle connection is closed */
 #define HTTP_SERVER_THREADS     4       /* MHD's own thread pool */
 #define HTTP_REASON_MAX         256     /* one-line error reason */
-#define HTTP_CONN_MEMORY_MAX    (64 * 1024)  /* MHD per-connection memory */
+/* MHD per-connection memory pool: request line, headers and the read
+ * buffer (bodies are copied out as they arrive and do not count). */
+#define HTTP_CONN_MEMORY_MAX    (64 * 1024)
 /* Connections from one client address (MHD_OPTION_PER_IP_CONNECTION_LIMIT):
  * above the classifier's most workers (each keeps one alive to its action
  * handler) plus its pings. listener.max_connections_per_client. */

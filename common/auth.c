@@ -20,8 +20,8 @@
 #include <cjson/cJSON.h>
 
 #include "alexis_limits.h"
+#include "file.h"
 #include "json.h"
-#include "str.h"
 #include "xmem.h"
 
 struct auth_client {

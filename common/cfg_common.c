@@ -5,7 +5,7 @@
  * into ready-made HTTP header lines. Nothing here echoes a secret.
  */
 #include "alexis_limits.h"
-#include "cfg.h"
+#include "cfg_common.h"
 
 #include <ctype.h>
 #include <stdbool.h>
@@ -16,6 +16,8 @@
 #include <cjson/cJSON.h>
 #include <openssl/evp.h>
 
+#include "file.h"
+#include "path.h"
 #include "str.h"
 #include "ticketsys.h"
 #include "xmem.h"

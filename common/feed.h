@@ -19,6 +19,7 @@
 #include <cjson/cJSON.h>
 
 #include "alexis_limits.h"
+#include "cfg_common.h"
 #include "compat.h"
 
 struct cfg_auth;

@@ -21,6 +21,7 @@
 #include <cjson/cJSON.h>
 
 #include "alexis_limits.h"
+#include "cfg_common.h"
 #include "compat.h"
 #include "ticketsys.h"
 

@@ -9,10 +9,10 @@
 
 #include "alexis_limits.h"
 #include "alert.h"
+#include "buf.h"
 #include "feed.h"
 #include "http_client.h"
 #include "json.h"
-#include "str.h"
 #include "ticket.h"
 #include "url.h"
 

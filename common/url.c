@@ -15,8 +15,8 @@
 #include <string.h>
 
 #include "alexis_limits.h"
+#include "buf.h"
 #include "http_client.h"
-#include "str.h"
 #include "xmem.h"
 
 /* Bytes RFC 3986 allows literally in a path besides unreserved ones. */

@@ -10,8 +10,8 @@
 #include <libpq-fe.h>
 
 #include "alexis_limits.h"
+#include "file.h"
 #include "log.h"
-#include "str.h"
 #include "xmem.h"
 
 struct leader {

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "alexis_limits.h"
+#include "buf.h"
 #include "http_client.h"
 #include "jsm_alert.h"
 #include "json.h"

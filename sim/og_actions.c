@@ -10,10 +10,10 @@
 #include <string.h>
 
 #include "alexis_limits.h"
+#include "json.h"
 #include "sim_limits.h"
 #include "str.h"
 #include "xmem.h"
-#include "json.h"
 
 /* Field errors become 422 {"message", "errors": {field: reason}}. */
 struct verr {

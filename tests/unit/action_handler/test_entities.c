@@ -16,8 +16,8 @@
 #include <cmocka.h>
 #include <pcre2.h>
 
+#include "ah_conf.h"
 #include "alexis_limits.h"
-#include "conf.h"
 #include "entities.h"
 #include "json.h"
 #include "rules.h"

@@ -13,7 +13,7 @@
 
 #include "alexis_limits.h"
 #include "cfg.h"
-#include "str.h"
+#include "path.h"
 #include "xmem.h"
 
 /* errs must hold exactly the lines path + expected[i]. */

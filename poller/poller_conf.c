@@ -5,7 +5,7 @@
  * Defaults and bounds live here, next to their keys; ceilings come from
  * alexis_limits.h.
  */
-#include "conf.h"
+#include "poller_conf.h"
 
 #include <ctype.h>
 #include <stddef.h>
@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "alexis_limits.h"
+#include "cfg_common.h"
 #include "leader.h"
 #include "str.h"
 #include "ticketsys.h"
