@@ -199,6 +199,10 @@ int jobs_verify_next(struct jobs *js, uint64_t *when_ms, char *err,
 /* True for the states a job ends in (nothing more runs). */
 bool jobs_state_final(const char *state);
 
+/* Whether a job in state was let through: it runs, ran or will run (what
+ * the storm breaker and the cooldown count). */
+bool jobs_state_admitted(const char *state);
+
 /* Called by jobs_recover for each job it interrupts (strings borrowed for
  * the call). */
 typedef void (*jobs_recover_fn)(void *arg, const struct job *j);
