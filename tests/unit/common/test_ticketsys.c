@@ -742,6 +742,91 @@ test_jsm_split(void **state)
     buf_free(&text);
 }
 
+/* ---- What a refusal says, and answers that are not refusals ---- */
+
+/* The API's own reason, as each system words it, cut to 160 bytes. */
+static void
+test_api_reason(void **state)
+{
+    static const struct {
+        const char *body, *want;
+    } rows[] = {
+        { "{\"message\":\"Alert does not exist\",\"code\":\"40401\"}",
+          "Alert does not exist (40401)" },                 /* OpsGenie */
+        { "{\"message\":\"Bad team\"}", "Bad team" },
+        { "{\"error\":{\"code\":400,\"message\":\"Invalid problem\"}}",
+          "Invalid problem" },                              /* Dynatrace */
+        { "{\"errors\":[{\"title\":\"Forbidden\",\"code\":\"403\"}]}",
+          "Forbidden (403)" },                              /* JSM */
+        { "{\"errors\":[]}", "{\"errors\":[]}" },
+        { "Service Unavailable", "Service Unavailable" },   /* not JSON */
+        { "", "" },
+    };
+    char out[512], long_msg[400], body[512];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < NELEM(rows); i++) {
+        ticket_api_reason(rows[i].body, strlen(rows[i].body), out,
+            sizeof(out));
+        if (strcmp(out, rows[i].want) != 0)
+            fail_msg("row %zu: \"%s\", want \"%s\"", i, out, rows[i].want);
+    }
+    ticket_api_reason(NULL, 0, out, sizeof(out));
+    assert_string_equal(out, "");
+    memset(long_msg, 'x', sizeof(long_msg) - 1);
+    long_msg[sizeof(long_msg) - 1] = '\0';
+    snprintf(body, sizeof(body), "{\"message\":\"%s\"}", long_msg);
+    ticket_api_reason(body, strlen(body), out, sizeof(out));
+    assert_int_equal(strlen(out), 160);
+}
+
+/* Which credentials: an entry without a base_url is refused; a mark's
+ * outcome when the API never answers (status 0, the transport's reason,
+ * one attempt) and when it refuses (status, the API's reason, the
+ * requestId). */
+static void
+test_outcomes(void **state)
+{
+    static const struct answer none[] = { { 0, NULL, 1 } };
+    static const struct answer refused[] = { { 403,
+        "{\"message\":\"Forbidden\",\"requestId\":\"rq-9\"}", 0 } };
+    struct cfg_auth bare = { .name = (char *)(uintptr_t)"bare",
+        .type = (char *)(uintptr_t)"dynatrace" };
+    struct ticket_outcome o;
+    struct ticket_ref t;
+    struct alert a;
+    struct fake k;
+    char err[256];
+    cJSON *doc;
+
+    (void)state;
+    doc = cJSON_Parse(DT2_ENV);
+    assert_int_equal(alert_from_json(&a, doc, err, sizeof(err)), 0);
+    assert_int_equal(ticket_resolve(&t, &a, &bare, 1, err, sizeof(err)), -1);
+    assert_string_equal(err, "authentication bare has no base_url");
+    alert_cleanup(&a);
+
+    assert_int_equal(resolve(OG_ENV(""), &a, &t, err, sizeof(err)), 0);
+    memset(&o, 0, sizeof(o));
+    fake_init(&k, none, NELEM(none));
+    assert_int_equal(ticket_mark(&k.f, &t, TICKET_QUEUE_REMEDIATION, "Q",
+        "why", &o), -1);
+    assert_int_equal(o.status, 0);
+    assert_int_equal(o.attempts, 1);
+    assert_string_equal(o.err, "Operation timed out");
+    fake_free(&k);
+    memset(&o, 0, sizeof(o));
+    fake_init(&k, refused, NELEM(refused));
+    assert_int_equal(ticket_mark(&k.f, &t, TICKET_QUEUE_INVESTIGATION, "Q",
+        "why", &o), -1);
+    assert_int_equal(o.status, 403);
+    assert_string_equal(o.err, "HTTP 403 from ticket API: Forbidden");
+    assert_string_equal(o.request_id, "rq-9");
+    fake_free(&k);
+    alert_cleanup(&a);
+}
+
 int
 main(void)
 {
@@ -756,6 +841,8 @@ main(void)
         cmocka_unit_test(test_jsm_writes),
         cmocka_unit_test(test_jsm_reads),
         cmocka_unit_test(test_jsm_split),
+        cmocka_unit_test(test_api_reason),
+        cmocka_unit_test(test_outcomes),
     };
 
     log_init("test", LOG_ERROR, 2);
