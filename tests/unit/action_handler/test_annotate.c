@@ -23,20 +23,15 @@
 #include <cmocka.h>
 
 #include "../common/fake_fetcher.h"
+#include "ah_testutil.h"
 #include "annotate.h"
 #include "conf.h"
 #include "jobs.h"
 #include "json.h"
 #include "log.h"
 
-#define RULE(extra) "{\"rule_name\":\"r\",\"enabled\":\"true\"," \
-    "\"os_type\":\"linux\",\"alert_feed\":\"opsgenie\",\"evaluation_list\":" \
-    "[{\"evaluation\":{\"tags\":[],\"search_key\":\"message\"," \
-    "\"search_text\":\".\"}}],\"task_list\":[{\"task\":{\"task_type\":" \
-    "\"remote_ssh\",\"run_command\":\"true\",\"action\":\"restart\"}}]," \
-    "\"entity_type\":\"explicit\",\"entities\":[\"h1\"]" extra "}"
-#define OG_ENV "{\"id\":\"u-1\",\"tinyId\":\"12\",\"message\":\"m\"," \
-    "\"alexis\":{\"feed_type\":\"opsgenie\",\"unique_value\":\"12\"}}"
+#define RULE(extra) AH_RULE("\"h1\"", AH_TASK("t0", ""), extra)
+#define OG_ENV AH_OG_ENV
 #define DT_ENV "{\"problemId\":\"P2\",\"title\":\"m\",\"alexis\":{" \
     "\"feed_type\":\"dynatrace\",\"unique_value\":\"P2\"}}"
 
@@ -133,7 +128,7 @@ static struct cfg_auth auths[] = {
 };
 
 struct fx {
-    char            dir[64], db[128];
+    struct ah_fx    ah;
     struct jobs    *js;
     struct ah_conf  conf;
 };
@@ -141,31 +136,12 @@ struct fx {
 static void
 fx_open(struct fx *f)
 {
-    char err[256];
-
-    snprintf(f->dir, sizeof(f->dir), "/tmp/alexis-test-annotate-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->db, sizeof(f->db), "%s/jobs.db", f->dir);
-    if ((f->js = jobs_open(f->db, err, sizeof(err))) == NULL)
-        fail_msg("jobs_open: %s", err);
+    ah_fx_open(&f->ah, NULL);
+    f->js = f->ah.js;
     memset(&f->conf, 0, sizeof(f->conf));
     f->conf.auth = auths;
     f->conf.nauth = NELEM(auths);
     f->conf.investigation_queue = (char *)(uintptr_t)"Investigate";
-}
-
-static void
-fx_close(struct fx *f)
-{
-    char path[160];
-
-    jobs_close(f->js);
-    unlink(f->db);
-    snprintf(path, sizeof(path), "%s-wal", f->db);
-    unlink(path);
-    snprintf(path, sizeof(path), "%s-shm", f->db);
-    unlink(path);
-    rmdir(f->dir);
 }
 
 /* A job of rule and envelope env that ended in state, with one result
@@ -175,18 +151,13 @@ finished_job(struct fx *f, const char *env, const char *rule,
     const char *state, struct job *j)
 {
     static const char *const queued[] = { "queued", NULL };
-    struct job_new jn = { .feed_type = "opsgenie", .unique_value = "12",
-        .rule_name = "r", .id_key = "tinyId", .alert_id = "12",
-        .envelope = env, .rule_json = rule };
     struct job_result res = { .task = 0, .entity = "h1",
         .action = "restart", .state = "succeeded", .outcome = "ok",
         .exit_status = 0, .signal = "", .out = "done", .out_len = 4,
         .err = "", .error = "" };
     char id[JOB_ID_LEN], err[256], cur[JOB_STATE_MAX];
-    bool dup;
 
-    if (jobs_create(f->js, &jn, id, &dup, err, sizeof(err)) == -1)
-        fail_msg("jobs_create: %s", err);
+    ah_queue_job(&f->ah, env, rule, id);
     if (strcmp(state, "skipped") == 0) {
         assert_int_equal(jobs_transition(f->js, id, queued, state,
             "alert_closed", NULL, cur, err, sizeof(err)), 1);
@@ -263,7 +234,7 @@ test_report(void **state)
     fx_open(&f);
     for (i = 0; i < NELEM(rows); i++)
         run_row(&f, &rows[i]);
-    fx_close(&f);
+    ah_fx_close(&f.ah);
 }
 
 /* annotate_note: one note; with investigate, then the investigation
@@ -301,7 +272,7 @@ test_note(void **state)
     assert_non_null(strstr(err, "note: HTTP 422"));
     fake_free(&k);
     jobs_job_free(&j);
-    fx_close(&f);
+    ah_fx_close(&f.ah);
 }
 
 int
@@ -311,10 +282,6 @@ main(void)
         cmocka_unit_test(test_report),
         cmocka_unit_test(test_note),
     };
-    int fd = open("/dev/null", O_WRONLY), rc;
 
-    log_init("test", LOG_DEBUG, fd);
-    rc = cmocka_run_group_tests(tests, NULL, NULL);
-    close(fd);
-    return rc;
+    return ah_test_main("annotate", tests, NELEM(tests));
 }

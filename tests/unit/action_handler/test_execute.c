@@ -25,6 +25,7 @@
 
 #include <cmocka.h>
 
+#include "ah_testutil.h"
 #include "conf.h"
 #include "execute.h"
 #include "jobs.h"
@@ -34,18 +35,8 @@
 #include "str.h"
 #include "xmem.h"
 
-#define KEY "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICEyrbvAD0C93Z9RAcPSmWJjUGN" \
-    "m1YseCgbDtyGzSRDL"
-
-#define TASK(cmd, more) "{\"task\":{\"task_type\":\"remote_ssh\"," \
-    "\"run_command\":\"" cmd "\",\"action\":\"a_" cmd "\"" more "}}"
-#define RULE(ents, tasks, extra) "{\"rule_name\":\"r\",\"enabled\":\"true\"," \
-    "\"os_type\":\"linux\",\"alert_feed\":\"opsgenie\",\"evaluation_list\":" \
-    "[{\"evaluation\":{\"tags\":[],\"search_key\":\"message\"," \
-    "\"search_text\":\".\"}}],\"task_list\":[" tasks "]," \
-    "\"entity_type\":\"explicit\",\"entities\":[" ents "]" extra "}"
-#define ENVELOPE "{\"id\":\"u-1\",\"tinyId\":\"12\",\"message\":\"m\"," \
-    "\"alexis\":{\"feed_type\":\"opsgenie\",\"unique_value\":\"12\"}}"
+#define TASK AH_TASK
+#define RULE AH_RULE
 
 /* What one command does on one host ("t0@h2:22"); the rest succeed. */
 struct effect {
@@ -233,43 +224,6 @@ fake_state(void *arg, const struct alert *a, char *err, size_t errlen)
 
 /* ---- The table ---- */
 
-struct fx {
-    char            dir[64], db[128], known[128];
-    struct jobs    *js;
-};
-
-static void
-fx_open(struct fx *f)
-{
-    char err[256];
-    FILE *fp;
-
-    snprintf(f->dir, sizeof(f->dir), "/tmp/alexis-test-execute-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->db, sizeof(f->db), "%s/jobs.db", f->dir);
-    snprintf(f->known, sizeof(f->known), "%s/known_hosts", f->dir);
-    assert_non_null(fp = fopen(f->known, "w"));
-    fprintf(fp, "h1,h2,h3,h4 " KEY "\n[h2]:2222 " KEY "\n");
-    fclose(fp);
-    if ((f->js = jobs_open(f->db, err, sizeof(err))) == NULL)
-        fail_msg("jobs_open: %s", err);
-}
-
-static void
-fx_close(struct fx *f)
-{
-    char path[160];
-
-    jobs_close(f->js);
-    unlink(f->known);
-    unlink(f->db);
-    snprintf(path, sizeof(path), "%s-wal", f->db);
-    unlink(path);
-    snprintf(path, sizeof(path), "%s-shm", f->db);
-    unlink(path);
-    rmdir(f->dir);
-}
-
 static int
 cmp_str(const void *a, const void *b)
 {
@@ -310,18 +264,14 @@ stored_rows(struct jobs *js, const char *id)
 }
 
 static void
-run_row(struct fx *f, const struct row *r, struct ah_conf *conf)
+run_row(struct ah_fx *f, const struct row *r, struct ah_conf *conf)
 {
-    struct job_new jn = { .feed_type = "opsgenie", .unique_value = "12",
-        .rule_name = "r", .id_key = "tinyId", .alert_id = "12",
-        .envelope = ENVELOPE, .rule_json = r->rule };
     struct execute_env env;
     atomic_bool stopping;
     char id[JOB_ID_LEN], err[256], *got;
     const char *reason;
     struct job j;
     cJSON *doc;
-    bool dup;
 
     conf->parallel = r->parallel;
     conf->development = r->development;
@@ -339,8 +289,7 @@ run_row(struct fx *f, const struct row *r, struct ah_conf *conf)
     fk.last_task = 0;
     fk.order_ok = true;
     buf_init(&fk.calls, 256);
-    if (jobs_create(f->js, &jn, id, &dup, err, sizeof(err)) == -1)
-        fail_msg("jobs_create: %s", err);
+    ah_queue_job(f, AH_OG_ENV, r->rule, id);
     assert_int_equal(jobs_claim(f->js, &j, err, sizeof(err)), 1);
     assert_string_equal(j.id, id);
 
@@ -382,11 +331,11 @@ static void
 test_table(void **state)
 {
     struct ah_conf conf;
-    struct fx f;
+    struct ah_fx f;
     size_t i;
 
     (void)state;
-    fx_open(&f);
+    ah_fx_open(&f, "h1,h2,h3,h4 " AH_KEY "\n[h2]:2222 " AH_KEY "\n");
     memset(&conf, 0, sizeof(conf));
     conf.ssh_user = (char *)(uintptr_t)"alexis";
     conf.known_hosts = f.known;
@@ -396,7 +345,7 @@ test_table(void **state)
     conf.max_entities = 3;
     for (i = 0; i < NELEM(rows); i++)
         run_row(&f, &rows[i], &conf);
-    fx_close(&f);
+    ah_fx_close(&f);
 }
 
 int
@@ -405,12 +354,6 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
     };
-    int fd = open("/dev/null", O_WRONLY), rc;
 
-    log_init("test", LOG_DEBUG, fd);
-    if (ssh_global_init() == -1)
-        return 1;
-    rc = cmocka_run_group_tests(tests, NULL, NULL);
-    close(fd);
-    return rc;
+    return ah_test_main("execute", tests, NELEM(tests));
 }

@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "ah_testutil.h"
 #include "conf.h"
 #include "jobs.h"
 #include "json.h"
@@ -28,18 +29,8 @@
 #include "str.h"
 #include "xmem.h"
 
-#define KEY "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICEyrbvAD0C93Z9RAcPSmWJjUGN" \
-    "m1YseCgbDtyGzSRDL"
-#define TASK(cmd, more) "{\"task\":{\"task_type\":\"remote_ssh\"," \
-    "\"run_command\":\"" cmd "\",\"action\":\"a\"" more "}}"
-#define RULE(tasks) "{\"rule_name\":\"r\",\"enabled\":\"true\"," \
-    "\"os_type\":\"linux\",\"alert_feed\":\"opsgenie\",\"evaluation_list\":" \
-    "[{\"evaluation\":{\"tags\":[],\"search_key\":\"message\"," \
-    "\"search_text\":\".\"}}],\"task_list\":[" tasks "]," \
-    "\"entity_type\":\"explicit\",\"entities\":[\"h1\"]," \
-    "\"recheck\":false}"
-#define ENVELOPE "{\"id\":\"u-1\",\"tinyId\":\"12\",\"message\":\"m\"," \
-    "\"alexis\":{\"feed_type\":\"opsgenie\",\"unique_value\":\"12\"}}"
+#define RULE(tasks) AH_RULE("\"h1\"", tasks, ",\"recheck\":false")
+#define TASK AH_TASK
 
 /* The fake SSH: counts commands and wakes the test at each. */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -80,72 +71,36 @@ wait_calls(int n)
     assert_true(ncalls >= n);
 }
 
-struct fx {
-    char            dir[64], db[128], known[128];
-    struct jobs    *js;
-    struct ah_conf  conf;
-};
+static struct ah_conf conf;
 
+/* A store, known_hosts for h1, and the runner's configuration. Not "h1"
+ * alone in known_hosts: libssh2 reads a line whose host field has two
+ * bytes or fewer as a hashed entry. */
 static void
-fx_open(struct fx *f)
+fx_open(struct ah_fx *f)
 {
-    char err[256];
-    FILE *fp;
-
-    snprintf(f->dir, sizeof(f->dir), "/tmp/alexis-test-runner-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->db, sizeof(f->db), "%s/jobs.db", f->dir);
-    snprintf(f->known, sizeof(f->known), "%s/known_hosts", f->dir);
-    assert_non_null(fp = fopen(f->known, "w"));
-    /* Not "h1" alone: libssh2 reads a line whose host field has two bytes
-     * or fewer as a hashed entry. */
-    fprintf(fp, "h1,h2 " KEY "\n");
-    fclose(fp);
-    if ((f->js = jobs_open(f->db, err, sizeof(err))) == NULL)
-        fail_msg("jobs_open: %s", err);
-    memset(&f->conf, 0, sizeof(f->conf));
-    f->conf.ssh_user = (char *)(uintptr_t)"alexis";
-    f->conf.known_hosts = f->known;
-    f->conf.workers = 1;
-    f->conf.parallel = 1;
-    f->conf.max_entities = 10;
-    f->conf.output_max = 1024;
-    f->conf.job_retention_ms = 7ULL * 24 * 3600 * 1000;
+    ah_fx_open(f, "h1,h2 " AH_KEY "\n");
+    memset(&conf, 0, sizeof(conf));
+    conf.ssh_user = (char *)(uintptr_t)"alexis";
+    conf.known_hosts = f->known;
+    conf.workers = 1;
+    conf.parallel = 1;
+    conf.max_entities = 10;
+    conf.output_max = 1024;
+    conf.job_retention_ms = 7ULL * 24 * 3600 * 1000;
     buf_init(&calls, 64);
     ncalls = 0;
 }
 
 static void
-fx_close(struct fx *f)
+fx_close(struct ah_fx *f)
 {
-    char path[160];
-
-    jobs_close(f->js);
-    unlink(f->known);
-    unlink(f->db);
-    snprintf(path, sizeof(path), "%s-wal", f->db);
-    unlink(path);
-    snprintf(path, sizeof(path), "%s-shm", f->db);
-    unlink(path);
-    rmdir(f->dir);
+    ah_fx_close(f);
     buf_free(&calls);
 }
 
 static void
-queue_job(struct fx *f, const char *rule, char id[JOB_ID_LEN])
-{
-    struct job_new jn = { .feed_type = "opsgenie", .unique_value = "12",
-        .rule_name = "r", .id_key = "tinyId", .alert_id = "12",
-        .envelope = ENVELOPE, .rule_json = rule };
-    char err[256];
-    bool dup;
-
-    if (jobs_create(f->js, &jn, id, &dup, err, sizeof(err)) == -1)
-        fail_msg("jobs_create: %s", err);
-}
-
-static void
-assert_state(struct fx *f, const char *id, const char *state,
+assert_state(struct ah_fx *f, const char *id, const char *state,
     const char *reason)
 {
     char err[256];
@@ -162,14 +117,15 @@ static void
 test_wake_runs_job(void **state)
 {
     struct runner *rn;
-    struct fx f;
+    struct ah_fx f;
     char id[JOB_ID_LEN], err[256];
 
     (void)state;
     fx_open(&f);
-    assert_non_null(rn = runner_start(&f.conf, f.js, NULL, fake_ssh, err,
+    assert_non_null(rn = runner_start(&conf, f.js, NULL, fake_ssh, err,
         sizeof(err)));
-    queue_job(&f, RULE(TASK("t0", "") "," TASK("t1", "")), id);
+    ah_queue_job(&f, AH_OG_ENV, RULE(TASK("t0", "") "," TASK("t1", "")),
+        id);
     runner_wake(rn);
     wait_calls(2);
     runner_stop(rn);
@@ -182,16 +138,16 @@ static void
 test_stop_cuts_delay(void **state)
 {
     struct runner *rn;
-    struct fx f;
+    struct ah_fx f;
     char id[JOB_ID_LEN], err[256];
     uint64_t t0;
 
     (void)state;
     fx_open(&f);
     /* Queued before start: the worker finds it without a wake. */
-    queue_job(&f, RULE(TASK("t0", ",\"delay_after\":\"1h\"") ","
-        TASK("t1", "")), id);
-    assert_non_null(rn = runner_start(&f.conf, f.js, NULL, fake_ssh, err,
+    ah_queue_job(&f, AH_OG_ENV, RULE(TASK("t0",
+        ",\"delay_after\":\"1h\"") "," TASK("t1", "")), id);
+    assert_non_null(rn = runner_start(&conf, f.js, NULL, fake_ssh, err,
         sizeof(err)));
     wait_calls(1);
     t0 = now_ms();
@@ -211,12 +167,6 @@ main(void)
         cmocka_unit_test(test_wake_runs_job),
         cmocka_unit_test(test_stop_cuts_delay),
     };
-    int fd = open("/dev/null", O_WRONLY), rc;
 
-    log_init("test", LOG_DEBUG, fd);
-    if (ssh_global_init() == -1)
-        return 1;
-    rc = cmocka_run_group_tests(tests, NULL, NULL);
-    close(fd);
-    return rc;
+    return ah_test_main("runner", tests, NELEM(tests));
 }

@@ -291,6 +291,32 @@ job_of(bool raw)
     return job;
 }
 
+/* c with the rules of r in dir and the test's configuration; k a fake
+ * io answering r's forwards. */
+static void
+setup(struct classifier *c, struct fake *k, const char *dir,
+    const struct row *r)
+{
+    size_t i;
+
+    memset(c, 0, sizeof(*c));
+    memset(k, 0, sizeof(*k));
+    for (i = 0; i < MAX && r->rules[i].name != NULL; i++)
+        write_rule(dir, i, &r->rules[i]);
+    c->conf.destinations.items = dests;
+    c->conf.destinations.n = NELEM(dests);
+    c->conf.auth = auths;
+    c->conf.nauth = r->no_auth ? 0 : NELEM(auths);
+    c->conf.remediation_queue = (char *)(uintptr_t)"Remediate";
+    c->conf.investigation_queue = (char *)(uintptr_t)"Investigate";
+    c->conf.development = r->development;
+    c->rules = ruledir_new(dir);
+    k->answers = r->answers;
+    k->io.forward = fake_forward;
+    k->io.mark = fake_mark;
+    k->io.arg = k;
+}
+
 static void
 run_row(const struct row *r, const char *dir, bool raw)
 {
@@ -298,22 +324,7 @@ run_row(const struct row *r, const char *dir, bool raw)
     struct fake k;
     size_t i, n;
 
-    memset(&c, 0, sizeof(c));
-    memset(&k, 0, sizeof(k));
-    for (i = 0; i < MAX && r->rules[i].name != NULL; i++)
-        write_rule(dir, i, &r->rules[i]);
-    c.conf.destinations.items = dests;
-    c.conf.destinations.n = NELEM(dests);
-    c.conf.auth = auths;
-    c.conf.nauth = r->no_auth ? 0 : NELEM(auths);
-    c.conf.remediation_queue = (char *)(uintptr_t)"Remediate";
-    c.conf.investigation_queue = (char *)(uintptr_t)"Investigate";
-    c.conf.development = r->development;
-    c.rules = ruledir_new(dir);
-    k.answers = r->answers;
-    k.io.forward = fake_forward;
-    k.io.mark = fake_mark;
-    k.io.arg = &k;
+    setup(&c, &k, dir, r);
     classify_run(&c, &k.io, job_of(raw));
 
     for (n = 0; n < MAX && r->want_rules[n] != NULL; n++)
@@ -371,26 +382,11 @@ test_mark_refused(void **state)
     char dir[] = "/tmp/alexis-test-classify-XXXXXX";
     struct classifier c;
     struct fake k;
-    size_t i;
 
     (void)state;
     assert_non_null(mkdtemp(dir));
-    memset(&c, 0, sizeof(c));
-    memset(&k, 0, sizeof(k));
-    for (i = 0; i < 2; i++)
-        write_rule(dir, i, &r.rules[i]);
-    c.conf.destinations.items = dests;
-    c.conf.destinations.n = NELEM(dests);
-    c.conf.auth = auths;
-    c.conf.nauth = NELEM(auths);
-    c.conf.remediation_queue = (char *)(uintptr_t)"Remediate";
-    c.conf.investigation_queue = (char *)(uintptr_t)"Investigate";
-    c.rules = ruledir_new(dir);
-    k.answers = r.answers;
+    setup(&c, &k, dir, &r);
     k.mark_rc = -1;
-    k.io.forward = fake_forward;
-    k.io.mark = fake_mark;
-    k.io.arg = &k;
     classify_run(&c, &k.io, job_of(false));
     assert_int_equal(k.nforwards, 2);
     assert_int_equal(k.nmarks, 2);
