@@ -172,10 +172,10 @@ int jobs_transition(struct jobs *js, const char *id,
     const char *actor, char cur[JOB_STATE_MAX], char *err, size_t errlen)
     ATTR_WUR;
 
-/* The rule name of job id into name (size len); 1 found, 0 no such job,
- * -1 error. */
-int jobs_rule_of(struct jobs *js, const char *id, char *name, size_t len,
-    char *err, size_t errlen) ATTR_WUR;
+/* Job id into out (free with jobs_job_free): 1 found, 0 no such job, -1
+ * error. */
+int jobs_load(struct jobs *js, const char *id, struct job *out, char *err,
+    size_t errlen) ATTR_WUR;
 
 /* A succeeded job whose rule has verify: watch its alert until deadline_ms,
  * first check at next_ms (ms since the epoch). */

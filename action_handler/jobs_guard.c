@@ -13,9 +13,9 @@
 
 #include <sqlite3.h>
 
+#include "clock.h"
 #include "guard.h"
 #include "jobs_int.h"
-#include "str.h"
 
 /* No bound: the public counts count everything. */
 #define COUNT_ALL   INT64_MAX
@@ -372,7 +372,7 @@ jobs_transition(struct jobs *js, const char *id, const char *const *from,
     if (actor != NULL)
         sqlite3_bind_text(st, 4, actor, -1, SQLITE_STATIC);
     if (jobs_state_final(to))
-        sqlite3_bind_int64(st, 5, (sqlite3_int64)now_wall_ms());
+        sqlite3_bind_int64(st, 5, (sqlite3_int64)clock_wall_ms());
     jobs_storm_touch(js, to);
     if (jobs_step_done(js, st, err, errlen) == -1 ||
         jobs_exec(js, "COMMIT", err, errlen) == -1)
@@ -389,34 +389,19 @@ out:
 }
 
 int
-jobs_rule_of(struct jobs *js, const char *id, char *name, size_t len,
-    char *err, size_t errlen)
+jobs_load(struct jobs *js, const char *id, struct job *out, char *err,
+    size_t errlen)
 {
-    sqlite3_stmt *st = NULL;
-    int step, rc = -1;
+    int rc;
 
     if (js->ops != NULL) {
         if (OPS(js) != NULL)
-            return OPS(js)->rule_of(js->impl, id, name, len, err, errlen);
+            return OPS(js)->load(js->impl, id, out, err, errlen);
         snprintf(err, errlen, NO_GUARD_OPS);
         return -1;
     }
     pthread_mutex_lock(&js->lock);
-    if (jobs_prepare(js, "SELECT rule_name FROM jobs WHERE id = ?1", &st,
-        err, errlen) == -1)
-        goto out;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        snprintf(name, len, "%s", (const char *)sqlite3_column_text(st, 0));
-        rc = 1;
-    } else if (step == SQLITE_DONE) {
-        rc = 0;
-    } else {
-        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
-    }
-out:
-    sqlite3_finalize(st);
+    rc = jobs_load_locked(js, id, out, err, errlen);
     pthread_mutex_unlock(&js->lock);
     return rc;
 }

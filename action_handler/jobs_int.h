@@ -121,8 +121,8 @@ struct jobs_guard_ops {
         const char *const *from, const char *to, const char *reason,
         const char *actor, char cur[JOB_STATE_MAX], char *err,
         size_t errlen);
-    int     (*rule_of)(void *impl, const char *id, char *name, size_t len,
-        char *err, size_t errlen);
+    int     (*load)(void *impl, const char *id, struct job *out, char *err,
+        size_t errlen);
     int     (*verify_start)(void *impl, const char *id, uint64_t deadline_ms,
         uint64_t next_ms, char *err, size_t errlen);
     int     (*claim_verify)(void *impl, uint64_t now_ms, struct job *out,
@@ -136,9 +136,8 @@ struct jobs_guard_ops {
 /* A new random job id (hex of AH_JOB_ID_BYTES). */
 int jobs_new_id(char id[JOB_ID_LEN], char *err, size_t errlen);
 
-/* Shared by both backends' JSON: an ISO 8601 UTC time with milliseconds,
- * and one result row as GET /v1/jobs/<id> shows it. */
-void jobs_iso_time(uint64_t ms, char *buf, size_t len);
+/* Shared by both backends' JSON: one result row as GET /v1/jobs/<id>
+ * shows it. */
 cJSON *jobs_row_json(const struct job_row *r);
 
 /* Prepare sql on js->db; -1 with SQLite's message in err. */
@@ -154,6 +153,10 @@ int jobs_stmt(struct jobs *js, enum jobs_stmt_id id, const char *sql,
  * forget the storm breaker's carried count when it may have changed;
  * js->lock held. */
 void jobs_storm_touch(struct jobs *js, const char *state);
+
+/* Job id into out; 1, 0 (none) or -1; js->lock held. */
+int jobs_load_locked(struct jobs *js, const char *id, struct job *out,
+    char *err, size_t errlen);
 
 /* Column i as a heap copy (NULL stays NULL). */
 char *jobs_col_dup(sqlite3_stmt *st, int i);

@@ -9,11 +9,12 @@
 
 #include "alexis_limits.h"
 #include "classifier.h"
+#include "classifier_token.h"
 #include "classify.h"
 #include "fetcher.h"
 #include "http_client.h"
 #include "json.h"
-#include "str.h"
+#include "path.h"
 #include "ticket.h"
 #include "xmem.h"
 

@@ -23,9 +23,9 @@
 #include <cmocka.h>
 
 #include "../common/fake_fetcher.h"
+#include "ah_conf.h"
 #include "ah_testutil.h"
 #include "annotate.h"
-#include "conf.h"
 #include "jobs.h"
 #include "json.h"
 #include "log.h"

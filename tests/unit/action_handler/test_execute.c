@@ -25,14 +25,14 @@
 
 #include <cmocka.h>
 
+#include "ah_conf.h"
 #include "ah_testutil.h"
-#include "conf.h"
+#include "buf.h"
 #include "execute.h"
 #include "jobs.h"
 #include "json.h"
 #include "log.h"
 #include "ssh.h"
-#include "str.h"
 #include "xmem.h"
 
 #define TASK AH_TASK

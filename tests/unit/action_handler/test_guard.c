@@ -481,7 +481,7 @@ test_store_transitions(void **state)
     struct job_guard g = { .mode = RULE_MODE_APPROVE };
     struct job_verdict v;
     struct job j;
-    char id[JOB_ID_LEN], err[256], cur[JOB_STATE_MAX], rule[64];
+    char id[JOB_ID_LEN], err[256], cur[JOB_STATE_MAX];
 
     create(f->js, "1", &g, 0, id, &v);
     assert_string_equal(v.state, "pending_approval");
@@ -515,11 +515,14 @@ test_store_transitions(void **state)
     assert_int_equal(jobs_transition(f->js, "00000000000000000000000000000000",
         waiting, "cancelled", NULL, NULL, cur, err, sizeof(err)), 0);
     assert_string_equal(cur, "");
-    assert_int_equal(jobs_rule_of(f->js, id, rule, sizeof(rule), err,
-        sizeof(err)), 1);
-    assert_string_equal(rule, "restart");
-    assert_int_equal(jobs_rule_of(f->js, "00000000000000000000000000000000",
-        rule, sizeof(rule), err, sizeof(err)), 0);
+    assert_int_equal(jobs_load(f->js, id, &j, err, sizeof(err)), 1);
+    assert_string_equal(j.rule_name, "restart");
+    assert_string_equal(j.id_key, "tinyId");
+    assert_string_equal(j.alert_id, "1");
+    assert_string_equal(j.state, "succeeded");
+    jobs_job_free(&j);
+    assert_int_equal(jobs_load(f->js, "00000000000000000000000000000000",
+        &j, err, sizeof(err)), 0);
 }
 
 static void
@@ -556,6 +559,45 @@ test_store_verify_queue(void **state)
     jobs_job_free(&j);
     assert_int_equal(jobs_verify_done(f->js, id, 1, 0, err, sizeof(err)), 0);
     assert_int_equal(jobs_verify_next(f->js, &when, err, sizeof(err)), 0);
+}
+
+/* A check claimed by a replica that stopped before verify_done is taken
+ * up again: on SQLite by the recovery at start-up, on PostgreSQL (other
+ * replicas keep running) when the claim, the store's lease, runs out. */
+static void
+test_store_verify_reclaimed(void **state)
+{
+    struct fx *f = *state;
+    struct job_verdict v;
+    struct job j;
+    char id[JOB_ID_LEN], err[256];
+    uint64_t deadline, when;
+    size_t n;
+
+    create(f->js, "1", NULL, 0, id, &v);
+    assert_int_equal(jobs_verify_start(f->js, id, 90000, 1000, err,
+        sizeof(err)), 0);
+    assert_int_equal(jobs_claim_verify(f->js, 1000, &j, &deadline, err,
+        sizeof(err)), 1);
+    jobs_job_free(&j);
+    /* Inside the claim (lease 30 s): nobody else takes it. */
+    assert_int_equal(jobs_claim_verify(f->js, 30999, &j, &deadline, err,
+        sizeof(err)), 0);
+    if (getenv("ALEXIS_TEST_PG_URI") != NULL) {
+        assert_int_equal(jobs_verify_next(f->js, &when, err, sizeof(err)),
+            1);
+        assert_int_equal(when, 31000);
+    } else {
+        assert_int_equal(jobs_claim_verify(f->js, 31000, &j, &deadline,
+            err, sizeof(err)), 0);
+        assert_int_equal(jobs_recover(f->js, "test", NULL, NULL, &n, err,
+            sizeof(err)), 0);
+    }
+    assert_int_equal(jobs_claim_verify(f->js, 31000, &j, &deadline, err,
+        sizeof(err)), 1);
+    assert_string_equal(j.id, id);
+    assert_int_equal(deadline, 90000);
+    jobs_job_free(&j);
 }
 
 static void
@@ -626,6 +668,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_store_transitions, setup,
             teardown),
         cmocka_unit_test_setup_teardown(test_store_verify_queue, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(test_store_verify_reclaimed, setup,
             teardown),
         cmocka_unit_test_setup_teardown(test_migrate_v1, setup, teardown),
     };

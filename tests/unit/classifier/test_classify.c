@@ -30,7 +30,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "ruledir.h"
-#include "str.h"
+#include "clock.h"
 #include "ticket.h"
 #include "ticketsys.h"
 #include "xmem.h"
@@ -287,7 +287,7 @@ job_of(bool raw)
         job->raw = xstrdup(env_text);
         job->raw_len = strlen(env_text);
     }
-    job->received_us = now_us();
+    job->received_us = clock_mono_us();
     return job;
 }
 

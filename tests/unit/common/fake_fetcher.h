@@ -19,7 +19,7 @@
 
 #include "fetcher.h"
 #include "http_client.h"
-#include "str.h"
+#include "buf.h"
 #include "xmem.h"
 
 #define CALLS_MAX   16

@@ -2,8 +2,8 @@
  * Envelope validation shared by the classifier and the action handler:
  * an escaped NUL in an identifier is refused naming the field (issue 11
  * item 8); in other fields it is data. What an envelope must have, and
- * what is read from it per ticket system (module, id, the id to write
- * with, feed name, base_url, tags); feed_headers wiped however many;
+ * what is read from it for each ticket system: module, id, the id to
+ * write with, feed name, base_url, tags; feed_headers wiped however many;
  * tags bounded; JSM's details.* alias; the per-alert lookup cache.
  */
 #include <setjmp.h>
