@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alexis_limits.h"
 #include "jobs.h"
 #include "jobs_int.h"
 #include "xmem.h"
@@ -126,7 +127,7 @@ jobs_defer_report(struct jobs *js, const char *id, bool sent,
 static int
 write_one(struct jobs *js, const struct jobs_deferred *d)
 {
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
 
     switch (d->kind) {
     case DEFER_RESULT:
