@@ -6,7 +6,7 @@
  * faults, set rate limits, the apply delay and JSM's note answer, read
  * call counters. Also the seed loader.
  */
-#include "sim.h"
+#include "admin.h"
 
 #include <stdarg.h>
 #include <stdio.h>

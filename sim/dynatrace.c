@@ -4,13 +4,14 @@
  * and v2 (problems list with problemSelector and nextPageKey paging,
  * problem, comments, close). See api/opsgenie-dynatrace.md part 2.
  */
-#include "dt_api.h"
+#include "dynatrace.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
+#include "dt_api.h"
 #include "json.h"
 #include "str.h"
 #include "xmem.h"

@@ -11,6 +11,7 @@
 
 #include "alexis_limits.h"
 #include "json.h"
+#include "og_parse.h"
 #include "sim_limits.h"
 #include "str.h"
 #include "xmem.h"

@@ -124,16 +124,7 @@ void og_strv_push(struct sim_strv *sv, const char *s);
 long og_strv_find(const struct sim_strv *sv, const char *s);
 void og_strv_free(struct sim_strv *sv);
 
-/* Build an alert from an object in the real shape. Missing fields are
- * filled realistically: id "<uuid>-<createdAt ms>", alias = id, times =
- * now, status open, priority P3, count 1. tinyId stays NULL unless given
- * (the store assigns it); team names/ids may be "" (the store resolves
- * them). Time fields accept what simutil_parse_time accepts. An admin
- * extension "notes":[{"note","owner","createdAt"}] preloads notes. NULL
- * with one sentence in err when a field has the wrong type or breaks an
- * OpsGenie limit. Caller frees with og_alert_free. */
-struct og_alert *og_alert_from_json(const cJSON *obj, uint64_t now,
-    size_t notes_max, char *err, size_t errlen);
+/* Free an alert built by og_alert_from_json (og_parse.h). */
 void og_alert_free(struct og_alert *a);
 
 /* Render as the given view (a JSM view through jsm_alert_to_json).

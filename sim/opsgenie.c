@@ -4,13 +4,13 @@
  * them); writes are validated, answered 202 with a requestId and applied
  * later by the store's timer thread (api/opsgenie-dynatrace.md 1.1-1.10).
  */
-#include "alexis_limits.h"
-#include "sim.h"
+#include "opsgenie.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "alexis_limits.h"
 #include "buf.h"
 #include "http_client.h"
 #include "json.h"

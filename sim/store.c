@@ -15,6 +15,7 @@
 #include "alexis_limits.h"
 #include "clock.h"
 #include "jsm_alert.h"
+#include "og_parse.h"
 #include "sim_limits.h"
 #include "simutil.h"
 #include "store_int.h"
