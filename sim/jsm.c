@@ -17,6 +17,7 @@
 #include "json.h"
 #include "og_actions.h"
 #include "str.h"
+#include "url.h"
 #include "xmem.h"
 
 /* --- paging (decision code) ---------------------------------------- */
@@ -137,7 +138,7 @@ next_url(const struct sim_req *req, const struct sim_args *a,
     const char *query, size_t offset, size_t size, size_t sort, bool asc)
 {
     const char *host = sim_req_header(req, "Host");
-    char *q = query != NULL ? http_escape(query) : NULL;
+    char *q = query != NULL ? url_escape(query) : NULL;
     struct buf b;
     int rc;
 

@@ -14,6 +14,7 @@
 #include "og_actions.h"
 #include "og_query.h"
 #include "str.h"
+#include "url.h"
 #include "xmem.h"
 #include "json.h"
 
@@ -51,7 +52,7 @@ query_num(const struct sim_req *req, const char *name, uint64_t def,
 static int
 url_encode(struct buf *b, const char *s)
 {
-    char *e = http_escape(s);
+    char *e = url_escape(s);
     int rc = buf_appends(b, e);
 
     free(e);

@@ -19,6 +19,7 @@
 
 #include "cfg.h"
 #include "str.h"
+#include "url.h"
 #include "xmem.h"
 
 #include "cfg_testutil.h"
@@ -99,7 +100,7 @@ static const struct cfg_field t_fields[] = {
     { .key = "b", .type = CFG_BOOL, .offset = offsetof(struct t_conf, b) },
     { .key = "d", .type = CFG_DURATION, .offset = offsetof(struct t_conf, d),
       .min = 1000, .max = 3600000, .def = "30s" },
-    { .key = "map", .type = CFG_STRMAP, .check = cfg_check_url,
+    { .key = "map", .type = CFG_STRMAP, .check = url_check,
       .offset = offsetof(struct t_conf, map) },
     { .key = "sec", .type = CFG_SECTION, .sub = t_sec_fields,
       .offset = offsetof(struct t_conf, sec) },
