@@ -10,8 +10,14 @@ few malformed lines. A block of distinct alerts is generated once and
 written repeatedly with shifted days until the size is reached. It lives
 in a temporary directory that is deleted afterwards.
 
+With --day LINES it measures the report's real job instead (issue 10): one
+day of logs at a busy site (LINES lines, e.g. 1500000, every alert
+distinct), `alexis-report summary` with the bit-parallel fast path
+(report/logscan.c) against the same binary with ALEXIS_REPORT_SCALAR=1
+(byte parser only), in the same run, and prints the ratio.
+
 usage: bench/report_bench.py [--size-mb 1024] [--bin build/bin/alexis-report]
-                             [--runs 3] [--log FILE]
+                             [--runs 3] [--log FILE] [--day LINES]
 Use a build without sanitizers (e.g. scripts/build.sh) for real numbers.
 --log reuses a log generated before (it is not deleted). The load average
 is printed before and after, since the machine may be shared.
@@ -128,11 +134,26 @@ def generate(path, size):
     return written
 
 
-def best_of(cmd, runs):
+def generate_day(path, nlines):
+    """One day: distinct alerts spread over 24 hours until nlines."""
+    rng = random.Random(10)
+    written, n = 0, 0
+    with open(path, "w", encoding="utf-8") as f:
+        while written < nlines:
+            block = alert_lines(rng, 1, n)
+            if n % 997 == 0:
+                block.append("panic: not a logfmt line")
+            f.write("\n".join(block) + "\n")
+            written += len(block)
+            n += 1
+    return os.path.getsize(path)
+
+
+def best_of(cmd, runs, env=None):
     best, out = None, None
     for _ in range(runs):
         t0 = time.monotonic()
-        p = subprocess.run(cmd, stdout=subprocess.PIPE,
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, env=env,
                            stderr=subprocess.PIPE, timeout=600)
         dt = time.monotonic() - t0
         if p.returncode not in (0, 1):
@@ -142,6 +163,28 @@ def best_of(cmd, runs):
     return best, out
 
 
+def fast_vs_scalar(args, log, lines):
+    """The report with and without logscan.c, alternating, same output."""
+    scalar = dict(os.environ, ALEXIS_REPORT_SCALAR="1")
+    fast = dict(os.environ)
+    fast.pop("ALEXIS_REPORT_SCALAR", None)
+    tf = ts = None
+    for _ in range(args.runs):
+        a, out_f = best_of([args.bin, "summary", log], 1, fast)
+        b, out_s = best_of([args.bin, "summary", log], 1, scalar)
+        if out_f != out_s:
+            sys.exit("fast path and byte parser disagree")
+        tf = a if tf is None else min(tf, a)
+        ts = b if ts is None else min(ts, b)
+    print("summary, fast path (logscan):    %.2f s, %.2f M lines/s" %
+          (tf, lines / tf / 1e6))
+    print("summary, byte parser only:       %.2f s, %.2f M lines/s" %
+          (ts, lines / ts / 1e6))
+    print("speed-up of the fast path: %.2fx (best of %d each)" %
+          (ts / tf, args.runs))
+    print("load average after: %.2f %.2f %.2f" % os.getloadavg())
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--size-mb", type=int, default=1024)
@@ -149,6 +192,8 @@ def main():
         HERE, "..", "build", "bin", "alexis-report"))
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--log", help="an existing log to read (kept)")
+    ap.add_argument("--day", type=int, metavar="LINES",
+                    help="fast path on vs off over one day of LINES lines")
     args = ap.parse_args()
     tmp = None if args.log else tempfile.mkdtemp(prefix="alexis-report-bench-")
     try:
@@ -156,6 +201,9 @@ def main():
         if args.log:
             log = args.log
             size = os.path.getsize(log)
+        elif args.day:
+            log = os.path.join(tmp, "alexis.log")
+            size = generate_day(log, args.day)
         else:
             log = os.path.join(tmp, "alexis.log")
             size = generate(log, args.size_mb * 1024 * 1024)
@@ -165,6 +213,9 @@ def main():
         print("log: %.0f MB, %d lines, ready in %.1f s" %
               (size / 1e6, lines, time.monotonic() - t0))
         print("load average before: %.2f %.2f %.2f" % os.getloadavg())
+        if args.day:
+            fast_vs_scalar(args, log, lines)
+            return
         tg, out = best_of(["grep", "-c", "event=ActionFinished", log],
                           args.runs)
         print("grep -c event=ActionFinished: %.2f s, %.2f M lines/s "
