@@ -43,7 +43,6 @@ enum store_rc {
     STORE_ENOENT,       /* no such alert/problem/comment: 404 */
     STORE_EFULL,        /* a state bound is reached: 507 */
     STORE_EBUSY,        /* too many pending requests: 429 */
-    STORE_EDONE,        /* nothing to do (problem already closed) */
 };
 
 enum og_sort {
@@ -134,16 +133,5 @@ enum store_rc store_dt_comment_add(struct store *st, const char *pid,
     int version, cJSON **out);
 enum store_rc store_dt_comments(struct store *st, const char *pid,
     int version, size_t offset, size_t limit, size_t *total, cJSON **out);
-enum store_rc store_dt_comment_get(struct store *st, const char *pid,
-    const char *cid, int version, cJSON **out);
-enum store_rc store_dt_comment_update(struct store *st, const char *pid,
-    const char *cid, const char *content, const char *context, int version,
-    cJSON **out);
-enum store_rc store_dt_comment_delete(struct store *st, const char *pid,
-    const char *cid);
-/* Close with a closing comment; STORE_EDONE when already closed. *out
- * gets {"problemId","closeTimestamp","closing":true,"comment":{…}}. */
-enum store_rc store_dt_close(struct store *st, const char *pid,
-    const char *message, const char *author, int version, cJSON **out);
 
 #endif

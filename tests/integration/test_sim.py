@@ -460,18 +460,15 @@ class TestDynatrace(SimCase):
         st, body, _ = self.dt("GET", path)
         self.assertEqual([x["content"] for x in body["comments"]],
                          ["rule x matched"])
-        st, body, _ = self.dt("PUT", path + "/" + c["id"],
-                              {"comment": "edited", "user": "u"})
-        self.assertEqual((st, body["content"]), (200, "edited"))
         st, body, _ = self.dt("GET", "/api/v1/problem/feed")
         self.assertEqual(body["result"]["problems"][0]["commentCount"], 1)
-        st, body, _ = self.dt("DELETE", path + "/" + c["id"])
-        self.assertEqual((st, body), (204, None))
-        st, body, _ = self.dt("POST", "/api/v1/problem/details/%s/close"
-                              "?content=done" % p["id"])
-        self.assertEqual(st, 200)
-        self.assertTrue(body["closing"])
-        self.assertEqual(self.sim.problem("P-2611203")["status"], "CLOSED")
+        # Edits, deletes and closing are not simulated (nothing calls them).
+        for method, url in (("PUT", path + "/" + c["id"]),
+                            ("DELETE", path + "/" + c["id"]),
+                            ("POST", "/api/v1/problem/details/%s/close"
+                             "?content=done" % p["id"])):
+            st, body, _ = self.dt(method, url, {"comment": "x", "user": "u"})
+            self.assertIn(st, (404, 405), (method, url))
 
     def test_v2_list_paging_and_selector(self):
         t = now_ms()
@@ -545,29 +542,13 @@ class TestDynatrace(SimCase):
         self.assertEqual([c["content"] for c in rest["comments"]],
                          ["c10", "c11"])
         self.assertNotIn("nextPageKey", rest)
-        st, one, _ = self.dt("GET", path + "/" + c0["id"])
-        self.assertEqual(one["content"], "c0")
-        st, body, _ = self.dt("PUT", path + "/" + c0["id"],
-                              {"message": "edited"})
-        self.assertEqual((st, body), (204, None))
-        st, body, _ = self.dt("DELETE", path + "/" + c0["id"])
-        self.assertEqual(st, 204)
-        st, body, _ = self.dt("GET", path + "/" + c0["id"])
-        self.assertEqual(st, 404)
         st, body, _ = self.dt("GET", "/api/v1/problem/details/%s/comments"
                               % pid)
         self.assertIn("userName", body["comments"][0])
         st, body, _ = self.dt("GET", "/api/v2/problems/%s?fields="
                               "recentComments,evidenceDetails" % pid)
-        self.assertEqual(body["recentComments"]["totalCount"], 11)
+        self.assertEqual(body["recentComments"]["totalCount"], 12)
         self.assertIn("evidenceDetails", body)
-        st, body, _ = self.dt("POST", "/api/v2/problems/%s/close" % pid,
-                              {"message": "closed by Alexis"})
-        self.assertEqual(st, 200)
-        self.assertEqual(body["comment"]["content"], "closed by Alexis")
-        st, body, _ = self.dt("POST", "/api/v2/problems/%s/close" % pid,
-                              {"message": "again"})
-        self.assertEqual(st, 204)
         st, body, _ = self.dt("GET", "/api/v2/problems/nope")
         self.assertEqual(st, 404)
 
