@@ -97,37 +97,6 @@ store_free(struct store *st)
     free(st);
 }
 
-void
-store_reset(struct store *st)
-{
-    pthread_mutex_lock(&st->mu);
-    clear_all(st);
-    pthread_mutex_unlock(&st->mu);
-}
-
-void
-store_set_apply_delay(struct store *st, unsigned ms)
-{
-    pthread_mutex_lock(&st->mu);
-    st->opts.apply_delay_ms = ms;
-    pthread_cond_signal(&st->cv);
-    pthread_mutex_unlock(&st->mu);
-}
-
-cJSON *
-store_summary(struct store *st)
-{
-    cJSON *o = cJSON_CreateObject();
-
-    pthread_mutex_lock(&st->mu);
-    cJSON_AddNumberToObject(o, "alerts", (double)st->nalerts);
-    cJSON_AddNumberToObject(o, "problems", (double)st->nproblems);
-    cJSON_AddNumberToObject(o, "pending", (double)st->npending);
-    cJSON_AddNumberToObject(o, "applyDelayMs", st->opts.apply_delay_ms);
-    pthread_mutex_unlock(&st->mu);
-    return o;
-}
-
 /* A stable team id for a name that has none: FNV-1a folded into the
  * UUID layout, so the same name always gets the same id. */
 static void
@@ -614,24 +583,6 @@ out:
     return rc;
 }
 
-enum store_rc
-store_og_apply_now(struct store *st, struct og_action *act)
-{
-    enum store_rc rc = STORE_OK;
-    struct og_alert *a;
-    char status[256];
-
-    pthread_mutex_lock(&st->mu);
-    if ((a = find_alert(st, act->ident, act->itype, NULL)) == NULL)
-        rc = STORE_ENOENT;
-    else if (og_alert_apply(a, act, simutil_epoch_ms(), st->opts.notes_max,
-        status, sizeof(status)) == -1)
-        rc = STORE_EINVAL;
-    pthread_mutex_unlock(&st->mu);
-    og_action_free(act);
-    return rc;
-}
-
 cJSON *
 store_og_request(struct store *st, const char *rid)
 {
@@ -662,10 +613,3 @@ store_og_request(struct store *st, const char *rid)
     return d;
 }
 
-void
-store_og_flush(struct store *st)
-{
-    pthread_mutex_lock(&st->mu);
-    (void)apply_due(st, UINT64_MAX);
-    pthread_mutex_unlock(&st->mu);
-}

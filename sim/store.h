@@ -64,11 +64,6 @@ struct store *store_new(const struct store_opts *opts, char *err,
     size_t errlen);
 void store_free(struct store *st);
 
-/* Drop every alert, problem, team, pending request and request status. */
-void store_reset(struct store *st);
-void store_set_apply_delay(struct store *st, unsigned ms);
-/* {"alerts":n,"problems":n,"pending":n,"applyDelayMs":n}. */
-cJSON *store_summary(struct store *st);
 
 /* --- OpsGenie ----------------------------------------------------- */
 
@@ -100,10 +95,6 @@ enum store_rc store_og_notes(struct store *st, const char *ident,
  * JSM's shape. STORE_ENOENT, or STORE_EFULL at the notes bound. */
 enum store_rc store_og_note_now(struct store *st, const char *id,
     const char *note, const char *owner, cJSON **out);
-/* Apply an action at once, whatever the delay (admin API; ownership
- * passes to the store). STORE_ENOENT when the alert does not exist,
- * STORE_EINVAL when the action fails. */
-enum store_rc store_og_apply_now(struct store *st, struct og_action *act);
 /* Accept an action (ownership passes to the store, even on error). Team
  * names/ids are resolved here. STORE_EBUSY when the pending queue is full,
  * STORE_EFULL for a create beyond alerts_max. */
@@ -111,8 +102,6 @@ enum store_rc store_og_submit(struct store *st, struct og_action *act);
 /* Request status data of request id, or NULL while it is pending or
  * unknown. */
 cJSON *store_og_request(struct store *st, const char *rid);
-/* Apply every pending request now. */
-void store_og_flush(struct store *st);
 
 /* --- Dynatrace ---------------------------------------------------- */
 

@@ -219,19 +219,6 @@ class TestOpsGenieAsync(SimCase):
         self.assertEqual([n["note"] for n in notes], ["exit_status=0 on db07"])
         self.assertEqual(notes[0]["owner"], "Alexis")
 
-    def test_flush_and_runtime_delay(self):
-        self.sim.add_alerts({"message": "m", "tinyId": "8"})
-        st, body, _ = self.og("POST", "/v2/alerts/8/close?identifierType=tiny")
-        self.assertEqual(st, 202)
-        self.sim.admin("POST", "opsgenie/flush")
-        self.assertEqual(self.sim.alert("8")["status"], "closed")
-        st, body = self.sim.admin("POST", "config", {"applyDelayMs": 0})
-        self.assertEqual(body["data"]["applyDelayMs"], 0)
-        st, body, _ = self.og("POST", "/v2/alerts/8/acknowledge"
-                              "?identifierType=tiny")
-        st, _, _ = self.og("GET", "/v2/alerts/requests/" + body["requestId"])
-        self.assertEqual(st, 200)
-
 
 class TestOpsGenieActions(SimCase):
 
@@ -618,23 +605,6 @@ class TestFaults(SimCase):
         st, body = self.sim.admin("GET", "stats")
         self.assertEqual(body["endpoints"]["dt1.feed"]["dropped"], 1)
 
-    def test_rate_limit_bucket(self):
-        st, body = self.sim.admin("POST", "ratelimit", {"domain": "og.search",
-                                                        "ratePerSec": 1,
-                                                        "burst": 2})
-        self.assertEqual(st, 200)
-        codes = [self.og("GET", "/v2/alerts")[0] for _ in range(3)]
-        self.assertEqual(codes, [200, 200, 429])
-        st, _, _ = self.og("GET", "/v2/alerts/x")   # another domain
-        self.assertEqual(st, 404)
-        self.sim.admin("POST", "ratelimit", {"domain": "dt", "ratePerSec": 1,
-                                             "burst": 1})
-        st, _, h = self.dt("GET", "/api/v2/problems")
-        self.assertEqual((st, h.get("X-RateLimit-Limit")), (200, "60"))
-        st, _, h = self.dt("GET", "/api/v2/problems")
-        self.assertEqual(st, 429)
-        self.assertIn(h.get("Retry-After"), ("1", "2"))
-
     def test_bad_fault_specs(self):
         for spec in ({"endpoint": "og.list"}, {"kind": "429"},
                      {"endpoint": "og.list", "kind": "explode"},
@@ -642,6 +612,22 @@ class TestFaults(SimCase):
                       "latencyMs": -1}):
             st, _ = self.sim.admin("POST", "faults", spec)
             self.assertEqual(st, 422, spec)
+
+
+class TestRateLimit(SimCase):
+
+    sim_args = ["--rate-limit", "og.search=1/2", "--rate-limit", "dt=1/1"]
+
+    def test_rate_limit_bucket(self):
+        codes = [self.og("GET", "/v2/alerts")[0] for _ in range(3)]
+        self.assertEqual(codes, [200, 200, 429])
+        st, _, _ = self.og("GET", "/v2/alerts/x")   # another domain
+        self.assertEqual(st, 404)
+        st, _, h = self.dt("GET", "/api/v2/problems")
+        self.assertEqual((st, h.get("X-RateLimit-Limit")), (200, "60"))
+        st, _, h = self.dt("GET", "/api/v2/problems")
+        self.assertEqual(st, 429)
+        self.assertIn(h.get("Retry-After"), ("1", "2"))
 
 
 class TestSeed(SimCase):
@@ -661,11 +647,6 @@ class TestSeed(SimCase):
         st, body, _ = self.dt("GET", "/api/v1/problem/feed?status=OPEN"
                               "&relativeTime=2hours")
         self.assertEqual(len(body["result"]["problems"]), 2)
-        st, body = self.sim.admin("POST", "reset", {})
-        self.assertEqual(body["data"]["alerts"], 0)
-        st, body = self.sim.admin("POST", "reset", {"seed": True})
-        self.assertEqual((body["data"]["alerts"], body["data"]["problems"]),
-                         (5, 3))
 
 
 class TestBounds(SimCase):
