@@ -432,61 +432,15 @@ record(struct store *st, const struct og_action *act, bool ok,
         st->nrecs++;
 }
 
-/* POST /v2/alerts: a new alert, or count+1 on an open one with the alias. */
-static void
-apply_create(struct store *st, const struct og_action *act, uint64_t now)
-{
-    struct og_alert *a = NULL, *dup;
-    cJSON *obj = cJSON_Parse(act->create);
-    char err[256] = "Invalid alert";
-
-    a = og_alert_from_json(obj, now, st->opts.notes_max, err, sizeof(err));
-    cJSON_Delete(obj);
-    if (a == NULL) {
-        record(st, act, false, err, NULL);
-        return;
-    }
-    dup = find_alert(st, a->alias, OG_IDENT_ALIAS, NULL);
-    if (dup != NULL && strcmp(dup->status, "open") == 0) {
-        dup->count++;
-        dup->last_ms = dup->updated_ms = now;
-        record(st, act, true, NULL, dup);
-        og_alert_free(a);
-        return;
-    }
-    if (act->note != NULL)
-        (void)og_alert_add_note(a, act->note, act->user, now,
-            st->opts.notes_max);
-    if (insert_alert(st, a, err, sizeof(err)) != STORE_OK) {
-        record(st, act, false, err, NULL);
-        og_alert_free(a);
-        return;
-    }
-    record(st, act, true, NULL, a);
-}
-
 static void
 apply_action(struct store *st, const struct og_action *act)
 {
     uint64_t now = simutil_epoch_ms();
     struct og_alert *a;
     char status[256];
-    size_t idx = 0;
 
-    if (act->kind == OG_ACT_CREATE) {
-        apply_create(st, act, now);
-        return;
-    }
-    if ((a = find_alert(st, act->ident, act->itype, &idx)) == NULL) {
+    if ((a = find_alert(st, act->ident, act->itype, NULL)) == NULL) {
         record(st, act, false, "Alert does not exist", NULL);
-        return;
-    }
-    if (act->kind == OG_ACT_DELETE) {
-        record(st, act, true, NULL, a);
-        og_alert_free(a);
-        memmove(&st->alerts[idx], &st->alerts[idx + 1],
-            (st->nalerts - idx - 1) * sizeof(*st->alerts));
-        st->nalerts--;
         return;
     }
     if (og_alert_apply(a, act, now, st->opts.notes_max, status,
@@ -553,10 +507,6 @@ store_og_submit(struct store *st, struct og_action *act)
     pthread_mutex_lock(&st->mu);
     if (st->npending >= SIM_PENDING_MAX) {
         rc = STORE_EBUSY;
-        goto out;
-    }
-    if (act->kind == OG_ACT_CREATE && st->nalerts >= st->opts.alerts_max) {
-        rc = STORE_EFULL;
         goto out;
     }
     if (act->kind == OG_ACT_TEAM || act->kind == OG_ACT_RESPONDER) {

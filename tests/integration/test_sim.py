@@ -109,8 +109,6 @@ class TestOpsGenieReads(SimCase):
         self.assertNotIn("next", body["paging"])
         st, body, _ = self.og("GET", "/v2/alerts?limit=10&order=asc")
         self.assertEqual(body["data"][0]["message"], "alert 0")
-        st, body, _ = self.og("GET", "/v2/alerts/count")
-        self.assertEqual(body["data"]["count"], 45)
 
     def test_limits_are_enforced(self):
         for path in ("/v2/alerts?limit=101", "/v2/alerts?limit=0",
@@ -228,31 +226,20 @@ class TestOpsGenieActions(SimCase):
             "message": "gc", "tinyId": "5120", "alias": "gc-alias",
             "tags": ["env.prod"], "teams": [{"name": "payments_incoming"}]})
 
-    def test_team_note_tags_details_ack_close(self):
+    def test_team_note_close(self):
         tiny = "/v2/alerts/5120/%s?identifierType=tiny"
         d = self.act("POST", tiny % "teams",
                      {"team": {"name": "queue_autoremediation"},
                       "user": "Alexis Automation",
                       "note": "Autoremediation has started"})
         self.assertEqual(d["action"], "Add Team")
-        self.act("POST", tiny % "tags", {"tags": ["remediated", "auto"]})
-        self.act("DELETE", tiny % "tags" + "&tags=auto,env.prod")
-        self.act("POST", tiny % "details",
-                 {"details": {"result": "ok", "rule": "ledger_gc_restart"}})
-        self.act("DELETE", tiny % "details" + "&keys=rule")
-        d = self.act("POST", "/v2/alerts/gc-alias/acknowledge"
-                     "?identifierType=alias", {"user": "oncall"})
-        self.assertEqual(d["status"], "Acknowledged alert")
-        self.act("POST", "/v2/alerts/%s/close" % q(self.a["id"]),
-                 {"user": "Alexis", "note": "closed by rule"})
+        d = self.act("POST", "/v2/alerts/%s/close" % q(self.a["id"]),
+                     {"user": "Alexis", "note": "closed by rule"})
+        self.assertEqual(d["status"], "Closed alert")
         s = self.sim.alert("5120")
         self.assertEqual([t["name"] for t in s["teams"]],
                          ["payments_incoming", "queue_autoremediation"])
         self.assertTrue(all(t["id"] for t in s["teams"]))
-        self.assertEqual(s["tags"], ["remediated"])
-        self.assertEqual(s["details"], {"result": "ok"})
-        self.assertTrue(s["acknowledged"])
-        self.assertEqual(s["report"]["acknowledgedBy"], "oncall")
         self.assertEqual(s["status"], "closed")
         self.assertEqual(s["report"]["closedBy"], "Alexis")
         self.assertEqual([n["note"] for n in s["notes"]],
@@ -294,29 +281,19 @@ class TestOpsGenieActions(SimCase):
         st, body, _ = self.og("POST", "/v2/alerts/5120/teams"
                               "?identifierType=tiny", {"team": {}})
         self.assertEqual(st, 422)
-        st, body, _ = self.og("POST", "/v2/alerts/5120/tags"
-                              "?identifierType=tiny", {"tags": []})
-        self.assertEqual(st, 422)
         st, body, _ = self.og("POST", "/v2/alerts/5120/notes"
                               "?identifierType=tiny", b"{not json")
         self.assertEqual(st, 400)
         st, body, _ = self.og("PUT", "/v2/alerts/5120/notes")
         self.assertEqual(st, 405)
-
-    def test_create_and_alias_dedup(self):
-        d = self.act("POST", "/v2/alerts", {"message": "from api",
-                                            "alias": "dedup-me",
-                                            "tags": ["x"]})
-        self.assertEqual(d["action"], "Create")
-        created = self.sim.alert(d["alertId"])
-        self.assertEqual(created["source"], "127.0.0.1")
-        self.act("POST", "/v2/alerts", {"message": "again",
-                                        "alias": "dedup-me"})
-        st, body, _ = self.og("GET", "/v2/alerts/dedup-me"
-                              "?identifierType=alias")
-        self.assertEqual(body["data"]["count"], 2)
-        st, body, _ = self.og("POST", "/v2/alerts", {"alias": "no message"})
-        self.assertEqual(st, 422)
+        # Writes nothing makes are not simulated.
+        for method, path in (("POST", "/v2/alerts"),
+                             ("GET", "/v2/alerts/count"),
+                             ("POST", "/v2/alerts/5120/tags"),
+                             ("POST", "/v2/alerts/5120/acknowledge"),
+                             ("DELETE", "/v2/alerts/5120")):
+            st, body, _ = self.og(method, path, {"message": "m"})
+            self.assertIn(st, (404, 405), (method, path))
 
 
 class TestAuth(SimCase):
@@ -659,9 +636,6 @@ class TestBounds(SimCase):
                              {"message": "b"}])
         st, body = self.sim.admin("POST", "opsgenie/alerts", {"message": "c"})
         self.assertEqual(st, 507)
-        st, body, _ = self.og("POST", "/v2/alerts", {"message": "c"})
-        self.assertEqual(st, 507)
-        self.assertIn("requestId", body)
         d = self.act("POST", "/v2/alerts/1/notes?identifierType=tiny",
                      {"note": "first"})
         self.assertTrue(d["success"])
