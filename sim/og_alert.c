@@ -83,8 +83,8 @@ og_alert_free(struct og_alert *a)
     free(a);
 }
 
-static void
-add_time(cJSON *o, const char *key, uint64_t ms)
+void
+og_json_time(cJSON *o, const char *key, uint64_t ms)
 {
     char iso[SIMUTIL_ISO_LEN];
 
@@ -92,8 +92,8 @@ add_time(cJSON *o, const char *key, uint64_t ms)
     cJSON_AddStringToObject(o, key, iso);
 }
 
-static cJSON *
-strv_json(const struct sim_strv *sv)
+cJSON *
+og_strv_json(const struct sim_strv *sv)
 {
     cJSON *arr = cJSON_CreateArray();
     size_t i;
@@ -165,7 +165,7 @@ add_full(cJSON *o, const struct og_alert *a)
     cJSON *d;
     size_t i;
 
-    cJSON_AddItemToObject(o, "actions", strv_json(&a->actions));
+    cJSON_AddItemToObject(o, "actions", og_strv_json(&a->actions));
     cJSON_AddStringToObject(o, "entity", a->entity);
     cJSON_AddStringToObject(o, "description", a->description);
     d = cJSON_AddObjectToObject(o, "details");
@@ -192,14 +192,14 @@ og_alert_to_json(const struct og_alert *a, enum og_view view)
     cJSON_AddStringToObject(o, "status", a->status);
     cJSON_AddBoolToObject(o, "acknowledged", a->acknowledged);
     cJSON_AddBoolToObject(o, "isSeen", a->seen);
-    cJSON_AddItemToObject(o, "tags", strv_json(&a->tags));
+    cJSON_AddItemToObject(o, "tags", og_strv_json(&a->tags));
     cJSON_AddBoolToObject(o, "snoozed", a->snoozed);
     if (a->snoozed)
-        add_time(o, "snoozedUntil", a->snoozed_until_ms);
+        og_json_time(o, "snoozedUntil", a->snoozed_until_ms);
     cJSON_AddNumberToObject(o, "count", (double)a->count);
-    add_time(o, "lastOccurredAt", a->last_ms);
-    add_time(o, "createdAt", a->created_ms);
-    add_time(o, "updatedAt", a->updated_ms);
+    og_json_time(o, "lastOccurredAt", a->last_ms);
+    og_json_time(o, "createdAt", a->created_ms);
+    og_json_time(o, "updatedAt", a->updated_ms);
     cJSON_AddStringToObject(o, "source", a->source);
     cJSON_AddStringToObject(o, "owner", a->owner);
     cJSON_AddStringToObject(o, "priority", a->priority);
@@ -230,7 +230,7 @@ og_note_to_json(const struct og_note *n)
 
     cJSON_AddStringToObject(o, "note", n->note);
     cJSON_AddStringToObject(o, "owner", n->owner);
-    add_time(o, "createdAt", n->created_ms);
+    og_json_time(o, "createdAt", n->created_ms);
     snprintf(off, sizeof(off), "%llu", (unsigned long long)n->offset);
     cJSON_AddStringToObject(o, "offset", off);
     return o;

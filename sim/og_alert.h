@@ -132,6 +132,10 @@ void og_alert_free(struct og_alert *a);
 /* Render as the given view (a JSM view through jsm_alert_to_json).
  * Caller owns the tree. */
 cJSON *og_alert_to_json(const struct og_alert *a, enum og_view view);
+/* o[key] = ms as an ISO-8601 string; the JSON array of sv's strings (the
+ * OpsGenie and the JSM renderings share both). */
+void og_json_time(cJSON *o, const char *key, uint64_t ms);
+cJSON *og_strv_json(const struct sim_strv *sv);
 /* Add the alert's other keys (kept from its creation) to o, where o has
  * no such key yet. */
 void og_alert_add_extra(cJSON *o, const struct og_alert *a);
