@@ -83,6 +83,10 @@ static const char *const migrations[] = {
     " created_ms bigint NOT NULL, PRIMARY KEY (job, entity));"
     "CREATE INDEX job_entities_runs ON job_entities"
     " (rule_name, entity, created_ms);",
+    /* 4: a verification check claimed by a replica that then stopped is
+     * taken up again once its claim expires (pg_claim_verify). */
+    "CREATE INDEX jobs_verify_checking ON jobs (verify_next_ms)"
+    " WHERE verify_state = 'checking';",
 };
 #define SCHEMA_VERSION  ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
