@@ -19,13 +19,16 @@ distinct), `alexis-report summary` with the bit-parallel fast path
 usage: bench/report_bench.py [--size-mb 1024] [--bin build/bin/alexis-report]
                              [--runs 3] [--log FILE] [--day LINES]
 Use a build without sanitizers (e.g. scripts/build.sh) for real numbers.
---log reuses a log generated before (it is not deleted). The load average
+--log reuses a log generated before (it is not deleted; with --day it is
+timed as the day). The load average
 is printed before and after, since the machine may be shared.
 """
 import argparse
 import os
 import random
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -163,25 +166,43 @@ def best_of(cmd, runs, env=None):
     return best, out
 
 
+def cpu_children():
+    """User + system seconds of the children waited for so far."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def fast_vs_scalar(args, log, lines):
     """The report with and without logscan.c, alternating, same output."""
     scalar = dict(os.environ, ALEXIS_REPORT_SCALAR="1")
     fast = dict(os.environ)
     fast.pop("ALEXIS_REPORT_SCALAR", None)
-    tf = ts = None
+    fs, ss, cf, cs = [], [], [], []
     for _ in range(args.runs):
+        c0 = cpu_children()
         a, out_f = best_of([args.bin, "summary", log], 1, fast)
+        c1 = cpu_children()
         b, out_s = best_of([args.bin, "summary", log], 1, scalar)
+        c2 = cpu_children()
         if out_f != out_s:
             sys.exit("fast path and byte parser disagree")
-        tf = a if tf is None else min(tf, a)
-        ts = b if ts is None else min(ts, b)
-    print("summary, fast path (logscan):    %.2f s, %.2f M lines/s" %
-          (tf, lines / tf / 1e6))
-    print("summary, byte parser only:       %.2f s, %.2f M lines/s" %
-          (ts, lines / ts / 1e6))
-    print("speed-up of the fast path: %.2fx (best of %d each)" %
-          (ts / tf, args.runs))
+        fs.append(a)
+        ss.append(b)
+        cf.append(c1 - c0)
+        cs.append(c2 - c1)
+    tf, ts = min(fs), min(ss)
+    print("summary, fast path (logscan):    best %.3f s (%.2f M lines/s), "
+          "median %.3f s" % (tf, lines / tf / 1e6, statistics.median(fs)))
+    print("summary, byte parser only:       best %.3f s (%.2f M lines/s), "
+          "median %.3f s" % (ts, lines / ts / 1e6, statistics.median(ss)))
+    print("speed-up of the fast path: best %.2fx, median %.2fx, per pair "
+          "%s (%d runs each, alternating)" % (
+              ts / tf, statistics.median(ss) / statistics.median(fs),
+              " ".join("%.2f" % (b / a) for a, b in zip(fs, ss)), args.runs))
+    # CPU time (user + system) depends less on a shared machine's load.
+    print("CPU time: fast path median %.3f s, byte parser median %.3f s, "
+          "ratio %.2fx" % (statistics.median(cf), statistics.median(cs),
+                           statistics.median(cs) / statistics.median(cf)))
     print("load average after: %.2f %.2f %.2f" % os.getloadavg())
 
 
