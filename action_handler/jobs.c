@@ -19,8 +19,8 @@
 #include <sqlite3.h>
 
 #include "alexis_limits.h"
+#include "clock.h"
 #include "jobs_int.h"
-#include "str.h"
 #include "xmem.h"
 
 /* Version 2 of the schema (guardrails: new states, requestor, entities,
@@ -485,7 +485,7 @@ jobs_create_guarded(struct jobs *js, const struct job_new *jn,
     const struct job_guard *g, char id[JOB_ID_LEN], bool *dup,
     struct job_verdict *v, char *err, size_t errlen)
 {
-    uint64_t now = jn->now_ms != 0 ? jn->now_ms : now_wall_ms();
+    uint64_t now = jn->now_ms != 0 ? jn->now_ms : clock_wall_ms();
     int rc = -1, found = 0;
 
     if (js->ops != NULL)
@@ -590,7 +590,7 @@ jobs_recover(struct jobs *js, const char *reason, jobs_recover_fn fn,
         "WHERE state = 'running'", &st, err, errlen) == -1)
         goto rollback;
     sqlite3_bind_text(st, 1, reason, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)now_wall_ms());
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)clock_wall_ms());
     if (step_done(js, st, err, errlen) == -1)
         goto rollback;
     *n = (size_t)sqlite3_changes(js->db);
@@ -643,7 +643,7 @@ claim_with(struct jobs *js, const char *sql, struct job *out, char *err,
     if (jobs_prepare(js, sql, &st, err, errlen) == -1)
         goto out;
     if (sqlite3_bind_parameter_count(st) > 0)
-        sqlite3_bind_int64(st, 1, (sqlite3_int64)now_wall_ms());
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)clock_wall_ms());
     step = sqlite3_step(st);
     if (step == SQLITE_ROW) {
         load_job(st, out);
@@ -737,7 +737,7 @@ jobs_result_add(struct jobs *js, const char *id, const struct job_result *r,
     sqlite3_bind_int(st, 12, r->truncated);
     if (r->error != NULL && r->error[0] != '\0')
         sqlite3_bind_text(st, 13, r->error, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 14, (sqlite3_int64)now_wall_ms());
+    sqlite3_bind_int64(st, 14, (sqlite3_int64)clock_wall_ms());
     rc = step_done(js, st, err, errlen);
 out:
     sqlite3_finalize(st);
@@ -763,7 +763,7 @@ jobs_finish(struct jobs *js, const char *id, const char *state,
     sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
     if (reason != NULL)
         sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)now_wall_ms());
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)clock_wall_ms());
     rc = step_done(js, st, err, errlen);
     jobs_storm_touch(js, state);
 out:

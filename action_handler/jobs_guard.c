@@ -13,9 +13,9 @@
 
 #include <sqlite3.h>
 
+#include "clock.h"
 #include "guard.h"
 #include "jobs_int.h"
-#include "str.h"
 
 /* No bound: the public counts count everything. */
 #define COUNT_ALL   INT64_MAX
@@ -372,7 +372,7 @@ jobs_transition(struct jobs *js, const char *id, const char *const *from,
     if (actor != NULL)
         sqlite3_bind_text(st, 4, actor, -1, SQLITE_STATIC);
     if (jobs_state_final(to))
-        sqlite3_bind_int64(st, 5, (sqlite3_int64)now_wall_ms());
+        sqlite3_bind_int64(st, 5, (sqlite3_int64)clock_wall_ms());
     jobs_storm_touch(js, to);
     if (jobs_step_done(js, st, err, errlen) == -1 ||
         jobs_exec(js, "COMMIT", err, errlen) == -1)

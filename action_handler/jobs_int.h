@@ -11,6 +11,7 @@
 
 #include <sqlite3.h>
 
+#include "alexis_limits.h"
 #include "jobs.h"
 
 struct jobs_deferred;
@@ -62,7 +63,7 @@ struct jobs {
     bool                flushing;
     /* The last write's outcome, for jobs_health (under lock). */
     bool                failing;
-    char                health_err[256];
+    char                health_err[ALEXIS_ERR_MAX];
 };
 
 /* Drop what is still deferred (jobs_close). */
@@ -136,9 +137,8 @@ struct jobs_guard_ops {
 /* A new random job id (hex of AH_JOB_ID_BYTES). */
 int jobs_new_id(char id[JOB_ID_LEN], char *err, size_t errlen);
 
-/* Shared by both backends' JSON: an ISO 8601 UTC time with milliseconds,
- * and one result row as GET /v1/jobs/<id> shows it. */
-void jobs_iso_time(uint64_t ms, char *buf, size_t len);
+/* Shared by both backends' JSON: one result row as GET /v1/jobs/<id>
+ * shows it. */
 cJSON *jobs_row_json(const struct job_row *r);
 
 /* Prepare sql on js->db; -1 with SQLite's message in err. */

@@ -15,6 +15,7 @@
 
 #include <libpq-fe.h>
 
+#include "clock.h"
 #include "guard.h"
 #include "jobs_int.h"
 #include "jobs_pg_int.h"
@@ -165,7 +166,7 @@ create_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     struct counter_arg ca = { .c = c, .rule = jn->rule_name };
     struct guard_counter cnt = { .admitted = c_admitted,
         .entity_runs = c_runs, .arg = &ca };
-    uint64_t now = jn->now_ms != 0 ? jn->now_ms : now_wall_ms();
+    uint64_t now = jn->now_ms != 0 ? jn->now_ms : clock_wall_ms();
     char newid[JOB_ID_LEN];
     bool found = false;
 
@@ -296,7 +297,7 @@ trans_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     PQclear(res);
     if (a->cur[0] == '\0' || !in_list(a->cur, a->from))
         return jobs_pg_exec(c, "ROLLBACK", err, errlen);
-    u64s(now, now_wall_ms());
+    u64s(now, clock_wall_ms());
     v[4] = jobs_state_final(a->to) ? now : NULL;
     if ((res = jobs_pg_query(c, "UPDATE jobs SET state = $2, reason = "
         "coalesce($3, reason), approver = coalesce($4, approver), "

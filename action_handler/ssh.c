@@ -28,6 +28,8 @@
 
 #include <libssh2.h>
 
+#include "buf.h"
+#include "clock.h"
 #include "ssh_key.h"
 #include "ssh_known.h"
 #include "str.h"
@@ -35,7 +37,6 @@
 #define READ_CHUNK          (32 * 1024)
 #define READ_ROUNDS         8       /* chunks per stream per turn */
 #define FREE_ATTEMPTS       4       /* libssh2_session_free after shutdown */
-#define COMMAND_MAX         (64 * 1024)
 
 struct conn {
     LIBSSH2_SESSION     *session;
@@ -147,7 +148,7 @@ fail_ssh(struct conn *c, enum ssh_outcome outcome, const char *fmt, ...)
 static int
 ms_left(uint64_t deadline)
 {
-    uint64_t now = now_ms();
+    uint64_t now = clock_mono_ms();
 
     if (now >= deadline)
         return 0;
@@ -300,7 +301,7 @@ tcp_connect(struct conn *c)
 
         if (slice == 0)
             break;
-        c->fd = connect_one(p, now_ms() + slice, &err);
+        c->fd = connect_one(p, clock_mono_ms() + slice, &err);
     }
     freeaddrinfo(ai);
     if (c->fd != -1)
@@ -327,7 +328,7 @@ is_socket_error(int rc)
 static int
 session_start(struct conn *c)
 {
-    char err[SSH_ERROR_MAX];
+    char err[ALEXIS_ERR_MAX];
 
     if ((c->session = libssh2_session_init()) == NULL)
         return fail(c, SSH_LOCAL_ERROR, "libssh2_session_init failed");
@@ -363,7 +364,7 @@ handshake(struct conn *c)
 static int
 check_hostkey(struct conn *c)
 {
-    char err[SSH_ERROR_MAX];
+    char err[ALEXIS_ERR_MAX];
 
     switch (ssh_known_check(c->session, c->known, c->host, c->port,
         c->opts.known_hosts, err, sizeof(err))) {
@@ -635,7 +636,7 @@ abort_command(struct conn *c)
 {
     bool wait_reply = HAVE_LIBSSH2_CHANNEL_SIGNAL;
 
-    c->deadline = now_ms() + SSH_CLOSE_GRACE_MS;
+    c->deadline = clock_mono_ms() + SSH_CLOSE_GRACE_MS;
 #if HAVE_LIBSSH2_CHANNEL_SIGNAL
     while (libssh2_channel_signal_ex(c->channel, "TERM", 4) ==
         LIBSSH2_ERROR_EAGAIN) {
@@ -683,7 +684,7 @@ teardown(struct conn *c)
     int i;
 
     if (c->session != NULL && c->handshaken && !c->broken) {
-        c->deadline = now_ms() + SSH_CLOSE_GRACE_MS;
+        c->deadline = clock_mono_ms() + SSH_CLOSE_GRACE_MS;
         while (libssh2_session_disconnect(c->session, "done") ==
             LIBSSH2_ERROR_EAGAIN) {
             if (wait_io(c) == -1)
@@ -765,7 +766,7 @@ check_args(struct conn *c, const char *command)
         return fail(c, SSH_LOCAL_ERROR, "no private key given");
     if (o->known_hosts == NULL || o->known_hosts[0] == '\0')
         return fail(c, SSH_LOCAL_ERROR, "no known_hosts file given");
-    if (command == NULL || strlen(command) > COMMAND_MAX)
+    if (command == NULL || strlen(command) > SSH_COMMAND_MAX)
         return fail(c, SSH_LOCAL_ERROR, "missing or oversized command");
     return 0;
 }
@@ -775,7 +776,7 @@ ssh_exec(const char *host, int port, const struct ssh_opts *opts,
     const char *command, struct ssh_result *res)
 {
     struct conn c;
-    uint64_t start = now_ms();
+    uint64_t start = clock_mono_ms();
     int rc = -1;
 
     conn_init(&c, host, port, opts, res);
@@ -792,7 +793,7 @@ ssh_exec(const char *host, int port, const struct ssh_opts *opts,
         goto out;
     if (authenticate(&c) == -1)
         goto out;
-    c.deadline = now_ms() + c.opts.command_timeout_ms;
+    c.deadline = clock_mono_ms() + c.opts.command_timeout_ms;
     if (run_command(&c, command) == -1)
         goto out;
     res->outcome = SSH_OK;
@@ -813,6 +814,6 @@ out:
     res->out = buf_steal(&c.out);
     res->err_len = c.err.len;
     res->err = buf_steal(&c.err);
-    res->duration_ms = now_ms() - start;
+    res->duration_ms = clock_mono_ms() - start;
     return rc;
 }

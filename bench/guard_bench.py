@@ -178,6 +178,13 @@ def main():
         ratio = statistics.median(lat["on"]) / statistics.median(lat["off"])
         print("guardrails on / off (median accept time): %.3f  (%+.1f%%)"
               % (ratio, (ratio - 1) * 100))
+        # The same rounds paired: each round sent one request to each side
+        # back to back, so a round's difference cancels the machine's drift.
+        diff = statistics.median(a - b for a, b in zip(lat["on"],
+                                                       lat["off"]))
+        print("paired: median(on - off) per round %+.3f ms = %+.1f%% of "
+              "median(off)" % (diff, diff / statistics.median(lat["off"])
+                                * 100))
         print("target <= 1.05: %s" % ("met" if ratio <= 1.05 else "MISSED"))
     finally:
         for p in procs.values():

@@ -13,7 +13,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "alexis_limits.h"
+#include "cfg_common.h"
 #include "cfg_yaml.h"
+#include "file.h"
+#include "path.h"
 #include "str.h"
 #include "url.h"
 #include "xmem.h"
@@ -31,42 +35,6 @@ struct walk {
 };
 
 /* ---- Messages ---- */
-
-void
-cfg_error_add(struct cfg_errors *errs, const char *path,
-    const struct cfg_mark *mark, const char *fmt, ...)
-{
-    char *dst;
-    va_list ap;
-    int n;
-
-    if (errs->n >= CFG_MAX_ERRORS) {
-        errs->dropped++;
-        return;
-    }
-    dst = errs->msgs[errs->n++];
-    if (mark != NULL && mark->line > 0)
-        n = snprintf(dst, CFG_ERROR_MAX, "%s:%d:%d: error: ", path,
-            mark->line, mark->col);
-    else
-        n = snprintf(dst, CFG_ERROR_MAX, "%s: error: ", path);
-    if (n < 0 || n >= CFG_ERROR_MAX)
-        return;
-    va_start(ap, fmt);
-    (void)vsnprintf(dst + n, CFG_ERROR_MAX - (size_t)n, fmt, ap);
-    va_end(ap);
-}
-
-void
-cfg_errors_print(const struct cfg_errors *errs, FILE *fp)
-{
-    size_t i;
-
-    for (i = 0; i < errs->n; i++)
-        fprintf(fp, "%s\n", errs->msgs[i]);
-    if (errs->dropped > 0)
-        fprintf(fp, "%zu more errors\n", errs->dropped);
-}
 
 /* Copy s into dst for quoting in a message: control bytes, '"' and '\'
  * escaped, long text cut with "...". Returns dst. */
@@ -99,7 +67,7 @@ static void ATTR_PRINTF(4, 5)
 werr(struct walk *w, const struct cfg_mark *mark, const char *kp,
     const char *fmt, ...)
 {
-    char k[KEYPATH_MAX + 32], msg[CFG_ERROR_MAX];
+    char k[KEYPATH_MAX + 32], msg[ALEXIS_ERR_MAX];
     va_list ap;
 
     va_start(ap, fmt);
@@ -240,7 +208,7 @@ static void
 set_scalar(const struct cfg_field *f, void *base, const char *s, size_t len,
     const struct cfg_mark *m, const char *kp, struct walk *w)
 {
-    char msg[CFG_ERROR_MAX], ex[EXCERPT_MAX];
+    char msg[ALEXIS_ERR_MAX], ex[EXCERPT_MAX];
     int rc = 0;
 
     if (strlen(s) != len) {
@@ -666,7 +634,7 @@ int
 cfg_load(const char *path, const struct cfg_field *root, void *out,
     struct cfg_errors *errs)
 {
-    char err[CFG_ERROR_MAX];
+    char err[ALEXIS_ERR_MAX];
     const char *reason = err;
     size_t len = 0, plen = strlen(path);
     char *text;

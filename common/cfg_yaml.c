@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alexis_limits.h"
+#include "utf8.h"
 #include "xmem.h"
 
 struct builder {
@@ -20,7 +22,7 @@ struct builder {
     size_t           depth;
     int              docs;
     struct cfg_mark  mark;          /* where the structure error is */
-    char             msg[CFG_ERROR_MAX];
+    char             msg[ALEXIS_ERR_MAX];
 };
 
 /* ---- The node tree ---- */
@@ -205,7 +207,7 @@ yaml_fail(const char *path, struct cfg_errors *errs, const yaml_parser_t *p,
             if (text[i] == '\n') {
                 m.line++;
                 m.col = 1;
-            } else if (((unsigned char)text[i] & 0xc0) != 0x80) {
+            } else if (!utf8_is_cont((unsigned char)text[i])) {
                 m.col++;
             }
         }

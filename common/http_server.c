@@ -28,20 +28,17 @@
 #include <cjson/cJSON.h>
 #include <microhttpd.h>
 
+#include "alexis_limits.h"
 #include "auth.h"
+#include "buf.h"
+#include "clock.h"
+#include "file.h"
 #include "http_conns.h"
 #include "log.h"
 #include "str.h"
 #include "xmem.h"
 
-/*
- * Per-connection memory pool of MHD: request line, headers and the read
- * buffer. Bodies are copied out as they arrive and do not count here.
- * (Candidate for alexis_limits.h.)
- */
-
 #define HTTP_ALLOW_MAX          128     /* text of an Allow header */
-#define HTTP_MHD_MSG_MAX        512     /* one MHD error message */
 #define HTTP_STOP_POLL_MS       10      /* drain poll interval on stop */
 #define JSON_MEDIA_TYPE         "application/json"
 /* TLS 1.2 and 1.3 only, GnuTLS's NORMAL choice of ciphers within them. */
@@ -217,7 +214,7 @@ queue_response(struct http_server *srv, struct MHD_Connection *mc,
             resp->body = NULL;
     }
     st->status = resp->status;
-    st->elapsed_us = now_us() - st->start_us;
+    st->elapsed_us = clock_mono_us() - st->start_us;
     (void)strlcpy(st->id_key, resp->id_key, sizeof(st->id_key));
     (void)strlcpy(st->id_value, resp->id_value, sizeof(st->id_value));
     free(resp->body);
@@ -262,7 +259,7 @@ static int
 authenticate(struct http_server *srv, struct MHD_Connection *mc,
     struct req_state *st)
 {
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     const char *token, *who;
     int rc = -1;
 
@@ -450,7 +447,7 @@ on_request(void *cls, struct MHD_Connection *mc, const char *url,
     (void)version;
     if (st == NULL) {
         st = xcalloc(1, sizeof(*st));
-        st->start_us = now_us();
+        st->start_us = clock_mono_us();
         st->method = xstrdup(method);
         st->path = xstrdup(url);
         buf_init(&st->body, srv->body_max);
@@ -549,7 +546,7 @@ on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
 static void
 on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
-    char msg[HTTP_MHD_MSG_MAX];
+    char msg[ALEXIS_ERR_MAX];  /* one MHD error message */
     size_t len;
 
     const struct http_server *srv = cls;
@@ -891,9 +888,9 @@ http_server_stop(struct http_server *srv)
          * connection timeout to finish; idle keep-alive connections do not
          * count as requests. */
         lfd = MHD_quiesce_daemon(srv->daemon);
-        deadline = now_ms() + (uint64_t)srv->timeout_s * 1000;
-        while (atomic_load(&srv->inflight) > 0 && now_ms() < deadline)
-            sleep_ms(HTTP_STOP_POLL_MS);
+        deadline = clock_mono_ms() + (uint64_t)srv->timeout_s * 1000;
+        while (atomic_load(&srv->inflight) > 0 && clock_mono_ms() < deadline)
+            clock_sleep_ms(HTTP_STOP_POLL_MS);
         MHD_stop_daemon(srv->daemon);
         if (lfd != MHD_INVALID_SOCKET)
             (void)close(lfd);

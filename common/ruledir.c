@@ -28,13 +28,15 @@
 #include <unistd.h>
 
 #include "alexis_limits.h"
+#include "clock.h"
+#include "file.h"
 #include "log.h"
+#include "path.h"
 #include "rules.h"
 #include "str.h"
 #include "xmem.h"
 
 #define RULEDIR_REVALIDATE_MS   1000    /* stat-validation rescan period */
-#define RULEDIR_ERR_MAX         2048    /* one file's error message */
 
 #if HAVE_INOTIFY
 #define RULEDIR_WATCH_MASK  (IN_CREATE | IN_DELETE | IN_MODIFY | \
@@ -249,7 +251,7 @@ file_load(struct ruledir *rd, struct rule_file *f, const char *name,
     const struct stat *st)
 {
     const struct rule_file *old;
-    char err[RULEDIR_ERR_MAX];
+    char err[RULE_ERR_MAX];
 
     f->name = xstrdup(name);
     f->path = path_join(rd->dir, name);
@@ -286,7 +288,7 @@ cmp_file_by_rule(const void *a, const void *b)
 static void
 set_index(struct rule_set *rs)
 {
-    char msg[RULEDIR_ERR_MAX];
+    char msg[RULE_ERR_MAX];
     struct rule_file **v;
     size_t i, n = 0, k = 0;
 
@@ -343,7 +345,7 @@ static struct rule_set *
 set_build(struct ruledir *rd, int dfd, char **names, size_t nnames)
 {
     struct rule_set *rs = xcalloc(1, sizeof(*rs));
-    char msg[RULEDIR_ERR_MAX];
+    char msg[RULE_ERR_MAX];
     struct stat st;
     size_t i, next;
 
@@ -479,7 +481,7 @@ rescan(struct ruledir *rd, char *err, size_t errlen)
     size_t n = 0;
     DIR *d = NULL;
 
-    rd->last_scan_ms = now_ms();
+    rd->last_scan_ms = clock_mono_ms();
     if ((d = opendir(rd->dir)) == NULL) {
         dir_failed(rd, errno, err, errlen);
         goto out;
@@ -608,7 +610,7 @@ static bool
 needs_rescan(const struct ruledir *rd)
 {
     return rd->cur == NULL || rd->pending || rd->wd == -1 ||
-        now_ms() - rd->last_scan_ms >= RULEDIR_REVALIDATE_MS;
+        clock_mono_ms() - rd->last_scan_ms >= RULEDIR_REVALIDATE_MS;
 }
 
 struct rule_set *

@@ -10,20 +10,19 @@
 
 #include "alert.h"
 #include "alexis_limits.h"
+#include "buf.h"
 #include "cfg.h"
+#include "cfg_common.h"
 #include "envelope.h"
 #include "feed.h"
 #include "http_client.h"
 #include "json.h"
-#include "poller_limits.h"
-#include "str.h"
 #include "ticket.h"
 #include "ticketsys_og.h"
 #include "url.h"
 
 #define JSM_API_FMT     "/jsm/ops/api/%s/v1"
 #define JSM_PREFIX_MAX  256
-#define JSM_QUERY_MAX   4096
 
 /* "/jsm/ops/api/{cloud_id}/v1/alerts" (cloud_id is checked at load: only
  * letters, digits and '-'). */

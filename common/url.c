@@ -20,9 +20,9 @@
 
 #include <curl/curl.h>
 
+#include "alexis_limits.h"
+#include "buf.h"
 #include "log.h"
-#include "poller_limits.h"
-#include "str.h"
 #include "xmem.h"
 
 /* Bytes RFC 3986 allows literally in a path besides unreserved ones. */

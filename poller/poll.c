@@ -6,22 +6,23 @@
  * original's keep-alive). Logs poll_started / poll_finished and one line
  * per item, always with feed_name and the item's id (tinyId/problem_id).
  */
+#include "alexis_limits.h"
 #include "poller.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "envelope.h"
 #include "feed.h"
 #include "fetcher.h"
 #include "forward.h"
 #include "log.h"
 #include "metrics.h"
-#include "pool.h"
 #include "recent.h"
-#include "str.h"
 #include "ticketsys.h"
+#include "workq.h"
 #include "xmem.h"
 
 /* Shared by the workers of one feed's batch. */
@@ -100,7 +101,7 @@ log_fail(const struct item_req *r, const char *id, const char *stage,
         KV_STR(r->feed->sys->list_key, id), KV_STR("stage", stage),
         KV_INT("status", status), KV_ERR(err),
         KV_STR("trigger", item_trigger_name(r->trigger)),
-        KV_UINT("app_elapsed_ms", now_ms() - t0));
+        KV_UINT("app_elapsed_ms", clock_mono_ms() - t0));
 }
 
 /* POST one envelope and log the outcome; ITEM_DELIVER or ITEM_FAIL. */
@@ -110,7 +111,7 @@ deliver(const struct item_req *r, const char *id, const char *env,
 {
     struct fetcher *f = r->fetcher;
     unsigned long before = f->calls;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     long status;
     int rc;
 
@@ -137,7 +138,7 @@ deliver(const struct item_req *r, const char *id, const char *env,
     log_event(LOG_INFO, "item_delivered", KV_STR("feed_name", r->feed->name),
         KV_STR(r->feed->sys->list_key, id), KV_INT("status", status),
         KV_STR("trigger", item_trigger_name(r->trigger)),
-        KV_UINT("app_elapsed_ms", now_ms() - t0));
+        KV_UINT("app_elapsed_ms", clock_mono_ms() - t0));
     return ITEM_DELIVER;
 }
 
@@ -147,7 +148,7 @@ static enum item_result
 filter(const struct item_req *r, const struct feed_ctx *c, const char *id,
     uint64_t t0)
 {
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     bool listed;
     long status;
 
@@ -204,7 +205,7 @@ poll_item(const struct item_req *r, const char *id)
     size_t feed = (size_t)(r->feed - r->p->conf.feeds);
     enum recent_claim claim;
     enum item_result res;
-    uint64_t t0 = now_ms();
+    uint64_t t0 = clock_mono_ms();
 
     if (rec != NULL && (claim = recent_claim(rec, feed, id, t0)) !=
         RECENT_NEW) {
@@ -214,7 +215,7 @@ poll_item(const struct item_req *r, const char *id)
     }
     res = item_run(r, id, t0);
     if (rec != NULL && res == ITEM_DELIVER)
-        recent_done(rec, feed, id, now_ms());
+        recent_done(rec, feed, id, clock_mono_ms());
     else if (rec != NULL)
         recent_release(rec, feed, id);
     count(r, res);
@@ -259,7 +260,7 @@ poll_feed_headers(const struct poller_feed *f)
 static void
 ping(struct poller *p, const struct poller_feed *f)
 {
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     long status;
 
     status = forward_ping(p->fetcher, f->classifier, err, sizeof(err));
@@ -279,7 +280,7 @@ list(struct poll_job *j, struct feed_ids *ids, struct feed_list_result *r)
     struct feed_ctx c;
     struct item_req q;
     unsigned long before = j->p->fetcher->calls;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     int rc;
 
     memset(&q, 0, sizeof(q));
@@ -324,7 +325,7 @@ poll_feed(struct poller *p, const struct poller_feed *f,
     struct feed_ids ids;
     struct feed_list_result r;
     enum poll_result res;
-    uint64_t t0 = now_ms();
+    uint64_t t0 = clock_mono_ms();
     const char **fh = poll_feed_headers(f);
     int listed;
 
@@ -336,14 +337,14 @@ poll_feed(struct poller *p, const struct poller_feed *f,
     j.ids = &ids;
     j.feed_hdrs = fh;
     j.cls_hdrs[0] = bearer_line;
-    j.now_epoch_ms = now_wall_ms();
+    j.now_epoch_ms = clock_wall_ms();
     log_event(LOG_INFO, "poll_started", KV_STR("feed_name", f->name),
         KV_STR("feed_type", f->type), KV_STR("api", poller_feed_api(f)));
     listed = list(&j, &ids, &r);
     if (listed == 0 && ids.n == 0 && !atomic_load(&p->stop))
         ping(p, f);
     else if (listed == 0)
-        pool_run(p->pool, ids.n, run_item, &j);
+        workq_run(p->pool, ids.n, run_item, &j);
     res = outcome(&j, listed);
     metrics_add(METRIC_ALERTS_RECEIVED, f->name, NULL, ids.n);
     metrics_inc(METRIC_POLLS, f->name, poll_result_name(res));
@@ -355,7 +356,7 @@ poll_feed(struct poller *p, const struct poller_feed *f,
         KV_UINT("untried", j.untried), KV_UINT("invalid", r.invalid),
         KV_UINT("pages", r.pages), KV_UINT("api_calls", j.counts.api_calls),
         KV_UINT("classifier_calls", j.counts.classifier_calls),
-        KV_UINT("app_elapsed_ms", now_ms() - t0));
+        KV_UINT("app_elapsed_ms", clock_mono_ms() - t0));
     free(fh);
     feed_ids_free(&ids);
     return res;

@@ -11,14 +11,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "alexis_limits.h"
 #include "auth.h"
+#include "clock.h"
 #include "fetcher_http.h"
 #include "forward.h"
 #include "leader.h"
 #include "log.h"
-#include "pool.h"
 #include "recent.h"
-#include "str.h"
+#include "workq.h"
 #include "xmem.h"
 
 static struct fetcher *
@@ -55,7 +56,7 @@ worker_fetcher_free(void *tls)
     fetcher_http_free(tls);
 }
 
-static const struct pool_ops worker_ops = {
+static const struct workq_ops worker_ops = {
     .tls_new = worker_fetcher_new,
     .tls_free = worker_fetcher_free,
 };
@@ -82,8 +83,8 @@ poller_init(struct poller *p, char *err, size_t errlen)
         snprintf(err, errlen, "cannot create an HTTP client");
         return -1;
     }
-    if ((p->pool = pool_new((unsigned)p->conf.concurrency, &worker_ops, p,
-        err, errlen)) == NULL)
+    if ((p->pool = workq_new((unsigned)p->conf.concurrency, 0, &worker_ops,
+        p, err, errlen)) == NULL)
         return -1;
     if ((p->leader = leader_new(p->conf.leader_store,
         p->conf.leader_store_password_file, p->conf.nfeeds, err,
@@ -99,7 +100,7 @@ poller_init(struct poller *p, char *err, size_t errlen)
 void
 poller_cleanup(struct poller *p)
 {
-    pool_free(p->pool);
+    workq_free(p->pool);
     p->pool = NULL;
     leader_free(p->leader);
     p->leader = NULL;
@@ -127,10 +128,10 @@ poller_stop(struct poller *p)
 unsigned
 poller_pass(struct poller *p)
 {
-    char err[512], *token, *bearer;
+    char err[ALEXIS_ERR_MAX], *token, *bearer;
     unsigned bad = 0;
     size_t i;
-    uint64_t t0 = now_ms();
+    uint64_t t0 = clock_mono_ms();
 
     p->passes++;
     if ((token = auth_runtime_load(p->conf.tokens.runtime, err,
@@ -161,7 +162,7 @@ out:
     log_event(bad == 0 ? LOG_INFO : LOG_WARN, "pass_finished",
         KV_UINT("pass", p->passes), KV_UINT("feeds", p->conf.nfeeds),
         KV_UINT("feeds_not_ok", bad), KV_UINT("app_elapsed_ms",
-        now_ms() - t0));
+        clock_mono_ms() - t0));
     return bad;
 }
 
@@ -171,10 +172,9 @@ wait_until(struct poller *p, uint64_t deadline_ms)
 {
     struct timespec ts;
 
-    ts.tv_sec = (time_t)(deadline_ms / 1000u);
-    ts.tv_nsec = (long)(deadline_ms % 1000u) * 1000000L;
+    clock_timespec(deadline_ms, &ts);
     pthread_mutex_lock(&p->lock);
-    while (!atomic_load(&p->stop) && now_ms() < deadline_ms) {
+    while (!atomic_load(&p->stop) && clock_mono_ms() < deadline_ms) {
         if (pthread_cond_timedwait(&p->wake, &p->lock, &ts) == ETIMEDOUT)
             break;
     }
@@ -188,17 +188,17 @@ poller_run(struct poller *p)
     unsigned bad;
 
     for (;;) {
-        start = now_ms();
+        start = clock_mono_ms();
         bad = poller_pass(p);
         if (atomic_load(&p->stop))
             return 0;
         if (p->conf.single_execution)
             return bad == 0 ? 0 : 1;
         next = start + p->conf.loop_interval_ms;
-        if (now_ms() >= next) {
+        if (clock_mono_ms() >= next) {
             log_event(LOG_WARN, "pass_overran",
                 KV_UINT("loop_interval_ms", p->conf.loop_interval_ms),
-                KV_UINT("app_elapsed_ms", now_ms() - start));
+                KV_UINT("app_elapsed_ms", clock_mono_ms() - start));
             continue;
         }
         wait_until(p, next);

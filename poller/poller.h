@@ -13,20 +13,20 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
-#include "conf.h"
+#include "poller_conf.h"
 #include "feed.h"
 #include "throttle.h"
 
 struct fetcher;
 struct leader;
-struct pool;
+struct workq;
 struct recent;
 struct webhook;
 
 struct poller {
     const char         *config_path;
     struct poller_conf  conf;
-    struct pool        *pool;       /* concurrency workers, a fetcher each */
+    struct workq       *pool;       /* concurrency workers, a fetcher each */
     struct fetcher     *fetcher;    /* the main thread's: lists, pings */
     struct leader      *leader;     /* which feeds this replica polls */
     struct throttle     list_pace;  /* list calls (main thread) */

@@ -11,6 +11,7 @@
 
 #include "alexis_limits.h"
 #include "auth.h"
+#include "clock.h"
 #include "fetcher_http.h"
 #include "forward.h"
 #include "http_server.h"
@@ -18,8 +19,6 @@
 #include "log.h"
 #include "metrics_http.h"
 #include "poller.h"
-#include "str.h"
-#include "poller_limits.h"
 #include "ticketsys.h"
 #include "webhook_event.h"
 #include "workq.h"
@@ -165,7 +164,7 @@ handle_ping(void *ctx, const struct http_request *req,
     struct http_response *resp)
 {
     struct webhook *w = ctx;
-    char err[512];
+    char err[ALEXIS_ERR_MAX];
 
     (void)req;
     if (auth_runtime_check(w->p->conf.tokens.runtime, err,
@@ -216,7 +215,7 @@ worker_run(void *ctx, void *tls, void *item)
     struct delivery *d = item;
     struct item_req r;
     const char **fh = NULL;
-    char err[512], *token = NULL, *bearer = NULL;
+    char err[ALEXIS_ERR_MAX], *token = NULL, *bearer = NULL;
     const char *cls[2] = { NULL, NULL };
 
     if (atomic_load(&w->p->stop)) {
@@ -244,7 +243,7 @@ worker_run(void *ctx, void *tls, void *item)
     r.fetcher = tls;
     r.feed_hdrs = fh;
     r.cls_hdrs = cls;
-    r.now_epoch_ms = now_wall_ms();
+    r.now_epoch_ms = clock_wall_ms();
     r.trigger = ITEM_BY_WEBHOOK;
     (void)poll_item(&r, d->id);
 out:

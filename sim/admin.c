@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "alexis_limits.h"
+#include "file.h"
 #include "jsm_alert.h"
 #include "json.h"
 #include "log.h"
@@ -99,7 +100,7 @@ create(struct sim *s, const struct sim_req *req, struct sim_resp *resp,
 {
     cJSON *body, *out = NULL, *view, *e;
     enum store_rc rc = STORE_OK;
-    char err[256] = "";
+    char err[ALEXIS_ERR_MAX] = "";
     size_t i = 0;
     bool bad;
 
@@ -181,7 +182,7 @@ add_faults(struct sim *s, const struct sim_req *req, struct sim_resp *resp)
 {
     const cJSON *e;
     cJSON *body;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     bool bad;
 
     body = sim_body_json(req, &bad);

@@ -4,15 +4,17 @@
  * carries the query), one problem, close, and comments (POST 201,
  * PUT/DELETE 204).
  */
+#include "alexis_limits.h"
 #include "dt_api.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
+#include "json.h"
 #include "str.h"
 #include "xmem.h"
-#include "json.h"
 
 #define KEY_TEXT_MAX    (SIM_DT_SELECTOR_LEN_MAX + 128)
 #define KEY_FIELDS      7
@@ -94,7 +96,7 @@ page_params(const struct sim_req *req, struct page *pg,
     const char *sel = sim_req_query(req, "problemSelector");
     const char *sort = sim_req_query(req, "sort"), *errstr;
     const char *size = sim_req_query(req, "pageSize");
-    uint64_t now = simutil_epoch_ms();
+    uint64_t now = clock_wall_ms();
 
     memset(pg, 0, sizeof(*pg));
     if (key != NULL) {
@@ -142,7 +144,7 @@ dt_v2_list(struct sim *s, const struct sim_req *req,
     unsigned fields;
     size_t total;
     cJSON *o, *items;
-    char err[256], *key;
+    char err[ALEXIS_ERR_MAX], *key;
 
     (void)a;
     memset(&f, 0, sizeof(f));

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alexis_limits.h"
+#include "buf.h"
 #include "jsm_alert.h"
 #include "json.h"
 #include "og_actions.h"
@@ -166,7 +168,7 @@ jsm_list(struct sim *s, const struct sim_req *req, const struct sim_args *a,
     uint64_t offset, size;
     size_t total, next, sort;
     cJSON *o, *links;
-    char err[256], *url;
+    char err[ALEXIS_ERR_MAX], *url;
     bool asc;
 
     if (query_num(req, "offset", 0, &offset) == -1 ||
@@ -356,7 +358,7 @@ write_call(struct sim *s, const struct sim_req *req, const struct sim_args *a,
 {
     struct og_action *act;
     cJSON *body, *note;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     bool bad;
 
     body = sim_body_json(req, &bad);

@@ -9,15 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alexis_limits.h"
+#include "json.h"
 #include "sim_limits.h"
 #include "str.h"
 #include "xmem.h"
-#include "json.h"
 
 /* Field errors become 422 {"message", "errors": {field: reason}}. */
 struct verr {
     const char *field;
-    char        msg[256];
+    char        msg[ALEXIS_ERR_MAX];
 };
 
 static enum og_action_kind

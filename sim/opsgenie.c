@@ -4,18 +4,20 @@
  * them); writes are validated, answered 202 with a requestId and applied
  * later by the store's timer thread (api/opsgenie-dynatrace.md 1.1-1.10).
  */
+#include "alexis_limits.h"
 #include "sim.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+#include "json.h"
 #include "og_actions.h"
 #include "og_query.h"
 #include "str.h"
 #include "url.h"
 #include "xmem.h"
-#include "json.h"
 
 #define OG_PREFIX   "/v2/alerts"
 
@@ -151,7 +153,7 @@ og_list(struct sim *s, const struct sim_req *req, const struct sim_args *a,
     enum og_sort sort;
     size_t total;
     cJSON *o;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     bool asc;
 
     if (sim_req_query(req, "searchIdentifier") != NULL) {

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "alexis_limits.h"
+#include "buf.h"
 #include "dt_problem.h"
 #include "http_client.h"
 #include "json.h"
@@ -426,7 +427,7 @@ set_target(struct webhook_out *w, const struct sim_req *req,
 {
     const char *url, *secret, *header;
     cJSON *body = cJSON_Parse(req->body);
-    char err[CFG_ERROR_MAX];
+    char err[ALEXIS_ERR_MAX];
     struct buf line;
     int src;
 

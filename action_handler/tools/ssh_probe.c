@@ -20,12 +20,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alexis_limits.h"
+#include "buf.h"
+#include "file.h"
 #include "ssh.h"
 #include "str.h"
+#include "utf8.h"
 #include "xmem.h"
-
-#define PASSPHRASE_FILE_MAX     4096
-#define COMMAND_MAX             (64 * 1024)
 
 struct probe_args {
     const char *host;
@@ -128,7 +129,7 @@ join_command(int argc, char **argv)
     struct buf b;
     int i;
 
-    buf_init(&b, COMMAND_MAX);
+    buf_init(&b, SSH_COMMAND_MAX);
     for (i = 0; i < argc; i++) {
         if ((i > 0 && buf_appends(&b, " ") == -1) ||
             buf_appends(&b, argv[i]) == -1) {
@@ -166,7 +167,7 @@ parse_args(int argc, char **argv, struct probe_args *a)
     }
     if ((a->command = join_command(argc - optind, argv + optind)) == NULL) {
         fprintf(stderr, "alexis-ssh-probe: command longer than %d bytes\n",
-            COMMAND_MAX);
+            SSH_COMMAND_MAX);
         return -1;
     }
     return 0;
@@ -176,11 +177,11 @@ parse_args(int argc, char **argv, struct probe_args *a)
 static char *
 read_passphrase(const char *path, size_t *lenp)
 {
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     char *p;
     size_t len = 0;
 
-    if ((p = file_slurp(path, PASSPHRASE_FILE_MAX, &len, err,
+    if ((p = file_slurp(path, SSH_PASSPHRASE_FILE_MAX, &len, err,
         sizeof(err))) == NULL) {
         fprintf(stderr, "alexis-ssh-probe: %s\n", err);
         return NULL;
@@ -189,37 +190,6 @@ read_passphrase(const char *path, size_t *lenp)
     p[len] = '\0';
     *lenp = len;
     return p;
-}
-
-/* Length of the valid UTF-8 sequence at p (n > 0 bytes left), 0 if none. */
-static size_t
-utf8_len(const unsigned char *p, size_t n)
-{
-    uint32_t cp;
-    size_t len, i;
-
-    if (p[0] < 0x80)
-        return 1;
-    if (p[0] >= 0xc2 && p[0] <= 0xdf)
-        len = 2;
-    else if (p[0] >= 0xe0 && p[0] <= 0xef)
-        len = 3;
-    else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-        len = 4;
-    else
-        return 0;
-    if (n < len)
-        return 0;
-    cp = p[0] & (0x7f >> len);
-    for (i = 1; i < len; i++) {
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (p[i] & 0x3f);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return len;
 }
 
 /* Remote output is arbitrary bytes: invalid UTF-8 becomes U+FFFD. */
@@ -239,7 +209,7 @@ json_string(FILE *f, const char *s, size_t n)
             i++;
         } else if (p[i] < 0x20) {
             fprintf(f, "\\u%04x", p[i++]);
-        } else if ((k = utf8_len(p + i, n - i)) > 0) {
+        } else if ((k = utf8_decode(p + i, n - i, NULL)) > 0) {
             fwrite(p + i, 1, k, f);
             i += k;
         } else {

@@ -18,11 +18,14 @@
 
 #include <cmocka.h>
 
+#include "alexis_limits.h"
+#include "buf.h"
 #include "cfg.h"
-#include "str.h"
+#include "path.h"
 #include "url.h"
 #include "xmem.h"
 
+#include "cfg_common.h"
 #include "cfg_testutil.h"
 
 /* A directory that does not exist: relative paths resolve lexically. */
@@ -654,7 +657,7 @@ test_listener_tls(void **state)
     };
     struct cfg_listener l;
     struct cfg_errors errs;
-    char got[CFG_ERROR_MAX + 64];
+    char got[ALEXIS_ERR_MAX + 64];
     size_t i;
 
     (void)state;

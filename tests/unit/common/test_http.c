@@ -28,11 +28,13 @@
 #include <cmocka.h>
 #include <curl/curl.h>
 
+#include "alexis_limits.h"
 #include "auth.h"
+#include "clock.h"
+#include "file.h"
 #include "http_client.h"
 #include "http_server.h"
 #include "log.h"
-#include "str.h"
 #include "xmem.h"
 
 #define TEST_BODY_MAX       1024
@@ -323,7 +325,7 @@ start_server(struct auth_clients *clients, struct handler_ctx *hctx)
 {
     struct http_server_opts opts;
     struct http_server *srv;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
 
     memset(&opts, 0, sizeof(opts));
     opts.host = "127.0.0.1";
@@ -343,7 +345,7 @@ static int
 group_setup(void **state)
 {
     struct fixture *fx;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
 
     fx = xcalloc(1, sizeof(*fx));
     (void)snprintf(fx->dir, sizeof(fx->dir), "/tmp/alexis-test-http-XXXXXX");
@@ -527,7 +529,7 @@ static void
 test_server_bad_host(void **state)
 {
     struct http_server_opts opts;
-    char err[256] = "";
+    char err[ALEXIS_ERR_MAX] = "";
 
     (void)state;
     memset(&opts, 0, sizeof(opts));
@@ -547,7 +549,7 @@ test_server_ipv6(void **state)
     struct http_server *srv;
     struct http_client *cli;
     struct http_result res;
-    char err[256], url[128];
+    char err[ALEXIS_ERR_MAX], url[128];
 
     (void)state;
     memset(&opts, 0, sizeof(opts));
@@ -603,10 +605,10 @@ test_client_connect_refused(void **state)
     url_for(url, sizeof(url), port, "/");
     cli = http_client_new(NULL);
     assert_non_null(cli);
-    t0 = now_ms();
+    t0 = clock_mono_ms();
     assert_int_equal(http_client_do(cli, "GET", url, NULL, NULL, 0, &res),
         -1);
-    assert_true(now_ms() - t0 < 1000);
+    assert_true(clock_mono_ms() - t0 < 1000);
     assert_int_equal(res.status, 0);
     assert_true(res.err[0] != '\0');
     http_result_free(&res);
@@ -628,10 +630,10 @@ test_client_total_timeout(void **state)
     url_for(url, sizeof(url), port, "/");
     cli = http_client_new(&o);
     assert_non_null(cli);
-    t0 = now_ms();
+    t0 = clock_mono_ms();
     assert_int_equal(http_client_do(cli, "GET", url, NULL, NULL, 0, &res),
         -1);
-    dt = now_ms() - t0;
+    dt = clock_mono_ms() - t0;
     assert_true(dt >= 250 && dt < 3000);
     assert_int_equal(res.status, 0);
     assert_non_null(strstr(res.err, "timed out"));
@@ -791,10 +793,10 @@ retry_after_case(struct http_client *cli, const char *retry_after,
     s.n = 2;
     script_start(&s);
     url_for(url, sizeof(url), s.port, "/");
-    t0 = now_ms();
+    t0 = clock_mono_ms();
     assert_int_equal(http_client_do_retry(cli, "GET", url, NULL, NULL, 0,
         HTTP_RETRY_MAX, &attempts, &res), 0);
-    dt = now_ms() - t0;
+    dt = clock_mono_ms() - t0;
     script_stop(&s);
     assert_int_equal(res.status, 200);
     assert_int_equal(attempts, 2);
@@ -862,7 +864,7 @@ test_server_log(void **state)
     struct http_server *srv;
     struct http_client *cli;
     struct http_result res;
-    char url[128], *log = NULL, err[256];
+    char url[128], *log = NULL, err[ALEXIS_ERR_MAX];
     int port;
 
     srv = start_server(fx->clients, &fx->hctx);
@@ -903,7 +905,7 @@ test_auth_refresh_failure(void **state)
     struct fixture *fx = *state;
     struct auth_clients *clients;
     struct http_server *srv;
-    char path[128], err[256], *log;
+    char path[128], err[ALEXIS_ERR_MAX], *log;
     int port;
 
     (void)snprintf(path, sizeof(path), "%s/clients2.json", fx->dir);

@@ -20,8 +20,9 @@
 
 #include <cmocka.h>
 
+#include "alexis_limits.h"
+#include "clock.h"
 #include "http_conns.h"
-#include "str.h"
 
 #define NCONN       6
 #define WAIT_MS     3000    /* bound on any wait for a cut */
@@ -73,7 +74,7 @@ test_evicts_the_longest_waiting(void **state)
 {
     struct pair p[NCONN];
     struct http_conns *g;
-    char err[128];
+    char err[ALEXIS_ERR_MAX];
     size_t i;
 
     (void)state;
@@ -105,7 +106,7 @@ test_no_victim_when_all_are_answered(void **state)
 {
     struct pair p[3];
     struct http_conns *g;
-    char err[128];
+    char err[ALEXIS_ERR_MAX];
     size_t i;
 
     (void)state;
@@ -129,7 +130,7 @@ test_deadline_cuts_a_slow_request(void **state)
 {
     struct pair p[3];
     struct http_conns *g;
-    char err[128];
+    char err[ALEXIS_ERR_MAX];
     uint64_t t0;
 
     (void)state;
@@ -138,14 +139,14 @@ test_deadline_cuts_a_slow_request(void **state)
     /* A 200 ms deadline, and a long idle time for kept-alive ones. */
     assert_non_null(g = http_conns_new(100, 200, LONG_MS, err,
         sizeof(err)));
-    t0 = now_ms();
+    t0 = clock_mono_ms();
     p[0].t = http_conns_opened(g, p[0].fd[0]);
     p[1].t = http_conns_opened(g, p[1].fd[0]);
     p[2].t = http_conns_opened(g, p[2].fd[0]);
     http_conns_answering(g, p[1].t);    /* being answered: exempt */
     http_conns_done(g, p[2].t);         /* kept alive: idle + deadline */
     assert_true(cut_within(&p[0], WAIT_MS));
-    assert_true(now_ms() - t0 >= 200);
+    assert_true(clock_mono_ms() - t0 >= 200);
     assert_false(cut_within(&p[1], 300));
     assert_false(cut_within(&p[2], QUICK_MS));
     pairs_close(g, p, 3);
@@ -157,7 +158,7 @@ test_closed_in_any_order(void **state)
 {
     struct pair p[NCONN];
     struct http_conns *g;
-    char err[128];
+    char err[ALEXIS_ERR_MAX];
     size_t i;
 
     (void)state;

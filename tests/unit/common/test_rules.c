@@ -21,8 +21,9 @@
 #include <pcre2.h>
 
 #include "alexis_limits.h"
+#include "buf.h"
+#include "clock.h"
 #include "rules.h"
-#include "str.h"
 
 #define FIXTURES TEST_SRC_DIR "/fixtures/rules/"
 
@@ -254,7 +255,7 @@ static void
 check_parse(const char *label, const char *text, const char *want,
     bool prefix)
 {
-    char err[1024] = "";
+    char err[RULE_ERR_MAX] = "";
     struct rule *r;
 
     r = rules_parse(text, strlen(text), "r.json", err, sizeof(err));
@@ -382,7 +383,7 @@ test_parse_limits(void **state)
 static void
 test_samples(void **state)
 {
-    char err[1024] = "";
+    char err[RULE_ERR_MAX] = "";
     struct rule *r;
 
     (void)state;
@@ -451,7 +452,7 @@ test_samples(void **state)
 static void
 test_load_file_errors(void **state)
 {
-    char err[1024] = "";
+    char err[RULE_ERR_MAX] = "";
 
     (void)state;
     assert_null(rules_load_file(FIXTURES "nope.json", err, sizeof(err)));
@@ -466,7 +467,7 @@ test_fields_and_defaults(void **state)
     static const char text[] = HEAD " \"rule_version\": 2,\n" EV_OK
         L_TASK(T_BASE ", \"delay_after\": 1.5, \"timeout\": \"500ms\"}")
         L_ENT;
-    char err[1024] = "";
+    char err[RULE_ERR_MAX] = "";
     struct rule *r;
 
     (void)state;
@@ -493,7 +494,7 @@ test_fields_and_defaults(void **state)
 static struct rule *
 regex_rule(const char *pattern)
 {
-    char ev[RULE_REGEX_MAX + 64], err[1024] = "";
+    char ev[RULE_REGEX_MAX + 64], err[RULE_ERR_MAX] = "";
     struct rule *r;
     char *text;
 
@@ -539,7 +540,7 @@ static void
 test_regex_search_table(void **state)
 {
     const struct search_case *c;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     struct rule *r;
     size_t i, len;
     int rc;
@@ -563,7 +564,7 @@ test_regex_search_table(void **state)
 static void
 test_regex_limit(void **state)
 {
-    char subject[64], err[256] = "";
+    char subject[64], err[ALEXIS_ERR_MAX] = "";
     struct rule *r;
     uint64_t t0;
     int rc;
@@ -573,12 +574,12 @@ test_regex_limit(void **state)
     subject[sizeof(subject) - 2] = 'b';
     subject[sizeof(subject) - 1] = '\0';
     r = regex_rule("(a+)+$");
-    t0 = now_ms();
+    t0 = clock_mono_ms();
     rc = rules_regex_search(&r->evals[0], subject, strlen(subject), err,
         sizeof(err));
     assert_int_equal(rc, -1);
     assert_non_null(strstr(err, "limit"));
-    assert_true(now_ms() - t0 < 5000);
+    assert_true(clock_mono_ms() - t0 < 5000);
     /* The thread's match state stays usable after a failure. */
     rc = rules_regex_search(&r->evals[0], "aaa", 3, err, sizeof(err));
     assert_int_equal(rc, 1);
@@ -589,7 +590,7 @@ static void
 test_regex_no_regex(void **state)
 {
     struct rule_eval ev = { .re = NULL };
-    char err[256] = "";
+    char err[ALEXIS_ERR_MAX] = "";
 
     (void)state;
     assert_int_equal(rules_regex_search(&ev, "x", 1, err, sizeof(err)), -1);
@@ -603,7 +604,7 @@ static void *
 search_thread(void *arg)
 {
     const struct rule *r = arg;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     long bad = 0;
     int i;
 
@@ -724,7 +725,7 @@ test_required_literal_differential(void **state)
     static const char alphabet[] = "abcABC1-. x";
     uint64_t seed = 0x9e3779b97f4a7c15ULL;
     size_t with_lit = 0, matched = 0, i, j, k;
-    char pat[128], subj[64], err[128];
+    char pat[128], subj[64], err[ALEXIS_ERR_MAX];
 
     (void)state;
     for (i = 0; i < DIFF_PATTERNS; i++) {

@@ -16,8 +16,8 @@
 
 #include <cmocka.h>
 
+#include "alexis_limits.h"
 #include "feed.h"
-#include "poller_limits.h"
 #include "url.h"
 #include "xmem.h"
 
@@ -92,7 +92,7 @@ static const struct expand_row expand_rows[] = {
 static void
 test_expand(void **state)
 {
-    char err[256], *got;
+    char err[ALEXIS_ERR_MAX], *got;
     size_t i;
 
     (void)state;
@@ -177,7 +177,7 @@ test_check(void **state)
         { "http://h/?q=a b", -1 }, { "http://h/\x7f", -1 },
         { "http://h/#\x01", -1 },
     };
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     size_t i;
     int rc;
 
@@ -196,7 +196,7 @@ test_check(void **state)
 static void
 test_expand_too_long(void **state)
 {
-    char err[256], *tmpl, *got;
+    char err[ALEXIS_ERR_MAX], *tmpl, *got;
     struct url_vars v = { "http://h", 0, NULL };
 
     (void)state;
