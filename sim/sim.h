@@ -60,7 +60,6 @@ struct sim {
 /* Path parameters and per-call data handed to a handler. */
 struct sim_args {
     char        ident[SIM_ARG_MAX];     /* alert identifier / problem id */
-    char        sub[SIM_ARG_MAX];       /* request id / comment id */
     char        rid[SIMUTIL_UUID_LEN];  /* OpsGenie requestId of this call */
     char        cloud[SIM_JSM_CLOUD_ID_MAX + 1];    /* JSM cloudId */
     char        user[SIM_JSM_EMAIL_MAX + 1];        /* JSM caller's email */
