@@ -61,7 +61,9 @@ def wrk(url, duration, conns, env):
     return float(m.group(1)), out
 
 
-def write_rules(d, n):
+def write_rules(d, n, pattern="Service %d (latency|errors) above [0-9]+"):
+    """n rules in d, the last one matching the sample alert; pattern (with
+    %d for the rule's number) is the others' search_text."""
     os.makedirs(d)
     with open(os.path.join(ROOT, "rules", "ledger_gc_restart.json")) as f:
         match = json.load(f)
@@ -73,7 +75,7 @@ def write_rules(d, n):
         ev = {"tags": ["env.prod", "svc.ledger"] if i % 2 == 0 else
               ["env.prod", "svc.other%d" % i],
               "search_key": "message",
-              "search_text": "Service %d (latency|errors) above [0-9]+" % i}
+              "search_text": pattern % i}
         r["evaluation_list"] = [{"evaluation": ev}]
         with open(os.path.join(d, "r%04d.json" % i), "w") as f:
             json.dump(r, f)

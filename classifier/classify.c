@@ -21,6 +21,7 @@
 #include "match.h"
 #include "metrics.h"
 #include "outcome.h"
+#include "rule_index.h"
 #include "ruledir.h"
 #include "rules.h"
 #include "str.h"
@@ -247,14 +248,19 @@ mark_failed(struct run *r)
     buf_free(&note);
 }
 
+/* possible: the rule set's tag index allows the rule for this alert; when
+ * it does not, the rule cannot match and is only counted, unless debug
+ * logging wants the reason. */
 static void
-evaluate(struct run *r, const struct rule *rule)
+evaluate(struct run *r, const struct rule *rule, bool possible)
 {
     char why[WHY_MAX], err[512];
     long status = 0;
     int m;
 
     r->checked++;
+    if (!possible && !log_enabled(LOG_DEBUG))
+        return;
     /* Reasons are only logged at debug level; don't format them for
      * nothing (1,000 rules = 1,000 snprintf per alert). */
     m = match_rule(rule, r->a, log_enabled(LOG_DEBUG) ? why : NULL,
@@ -308,6 +314,7 @@ classify_run(struct classifier *c, struct http_client *hc,
     struct rule_set *rs;
     const char *result;
     enum outcome_mark outcome = OUTCOME_DONE;
+    unsigned char *possible;
     char err[512];
     size_t i;
     uint64_t t0 = now_us();
@@ -332,10 +339,13 @@ classify_run(struct classifier *c, struct http_client *hc,
         r.envelope = r.printed = json_print(a->doc);
         r.envelope_len = strlen(r.printed);
     }
+    possible = xmalloc(rule_set_count(rs) + 1);
+    rule_index_candidates(rule_set_index(rs), a, possible);
     for (i = 0; i < rule_set_count(rs); i++) {
         if (match_rule_applies(rule_set_at(rs, i), a))
-            evaluate(&r, rule_set_at(rs, i));
+            evaluate(&r, rule_set_at(rs, i), possible[i] != 0);
     }
+    free(possible);
     if (r.matched == 0) {
         mark_unmatched(&r);
         result = "no_match";

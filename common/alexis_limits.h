@@ -77,7 +77,6 @@
 #define RULE_MATCH_LIMIT        100000  /* pcre2_set_match_limit */
 #define RULE_DEPTH_LIMIT        10000   /* pcre2_set_depth_limit */
 #define RULE_JIT_STACK_MAX      (512 * 1024)
-#define RULE_LITERAL_MAX        64      /* longest regex prefilter literal */
 /* Guardrails (DESIGN §13). */
 #define GUARD_WINDOW_MAX_MS     (30ULL * 24 * 3600 * 1000)  /* cooldown, storm */
 #define GUARD_VERIFY_MAX_MS     (24ULL * 3600 * 1000)       /* verify.within */

@@ -29,6 +29,7 @@
 
 #include "alexis_limits.h"
 #include "log.h"
+#include "rule_index.h"
 #include "rules.h"
 #include "str.h"
 #include "xmem.h"
@@ -61,6 +62,7 @@ struct rule_set {
     size_t                  nrules;
     struct rule_file_error *errors;
     size_t                  nerrors;
+    struct rule_index      *index;      /* of rules */
 };
 
 struct ruledir {
@@ -117,6 +119,7 @@ set_free(struct rule_set *rs)
     free(rs->rules);
     free(rs->by_name);
     free(rs->errors);
+    rule_index_free(rs->index);
     free(rs);
 }
 
@@ -146,6 +149,12 @@ const struct rule *
 rule_set_at(const struct rule_set *rs, size_t i)
 {
     return i < rs->nrules ? rs->rules[i] : NULL;
+}
+
+const struct rule_index *
+rule_set_index(const struct rule_set *rs)
+{
+    return rs->index;
 }
 
 static int
@@ -315,6 +324,7 @@ set_index(struct rule_set *rs)
         if (rs->files[i].rule != NULL && rs->files[i].dup_error == NULL)
             rs->rules[k++] = rs->files[i].rule;
     }
+    rs->index = rule_index_build(rs->rules, k);
     free(v);
 }
 
