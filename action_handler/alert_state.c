@@ -8,7 +8,7 @@
 
 #include "alert.h"
 #include "alexis_limits.h"
-#include "conf.h"
+#include "ah_conf.h"
 #include "fetcher.h"
 #include "http_client.h"
 #include "ticket.h"

@@ -12,7 +12,7 @@
 
 #include "alert.h"
 #include "alexis_limits.h"
-#include "conf.h"
+#include "ah_conf.h"
 #include "fetcher.h"
 #include "guard_note.h"
 #include "http_client.h"

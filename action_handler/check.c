@@ -11,10 +11,11 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "file.h"
 #include "handler.h"
 #include "metrics_http.h"
+#include "path.h"
 #include "ruledir.h"
-#include "str.h"
 
 #define PASSPHRASE_FILE_MAX 4096
 

@@ -15,9 +15,9 @@
 
 #include <pcre2.h>
 
+#include "ah_conf.h"
 #include "alert.h"
 #include "alexis_limits.h"
-#include "conf.h"
 #include "json.h"
 #include "rules.h"
 #include "str.h"

@@ -12,9 +12,10 @@
 
 #include <cjson/cJSON.h>
 
+#include "ah_conf.h"
 #include "alert.h"
 #include "alexis_limits.h"
-#include "conf.h"
+#include "clock.h"
 #include "entities.h"
 #include "guard.h"
 #include "log.h"
@@ -22,7 +23,6 @@
 #include "rules.h"
 #include "ssh_key.h"
 #include "ssh_known.h"
-#include "str.h"
 #include "xmem.h"
 
 #define REASON_MAX  512
@@ -388,7 +388,7 @@ recheck_closed(struct run *r, char *reason, size_t len)
 static void
 start_verify(const struct run *r)
 {
-    uint64_t now = now_wall_ms(), within = r->rule->guard.verify_within_ms;
+    uint64_t now = clock_wall_ms(), within = r->rule->guard.verify_within_ms;
     uint64_t deadline = now + within;
     char err[256];
 
@@ -443,7 +443,7 @@ execute_job(const struct execute_env *env, const struct job *j)
     struct run r;
     char reason[REASON_MAX], err[256];
     const char *state = "failed";
-    uint64_t t0 = now_ms();
+    uint64_t t0 = clock_mono_ms();
 
     memset(&r, 0, sizeof(r));
     r.env = env;
@@ -485,10 +485,10 @@ execute_job(const struct execute_env *env, const struct job *j)
         KV_STR(j->id_key, j->alert_id), KV_STR("rule_name", j->rule_name),
         KV_STR("state", state), KV_UINT("entities", r.ents.n),
         KV_UINT("succeeded", r.ok), KV_UINT("failed", r.bad),
-        KV_STR("reason", reason), KV_UINT("app_elapsed_ms", now_ms() - t0));
+        KV_STR("reason", reason), KV_UINT("app_elapsed_ms", clock_mono_ms() - t0));
     metrics_inc(METRIC_JOBS, j->rule_name, state);
     metrics_observe_us(METRIC_JOB_DURATION, j->rule_name,
-        (now_ms() - t0) * 1000);
+        (clock_mono_ms() - t0) * 1000);
     metrics_gauge_add(METRIC_JOBS_RUNNING, NULL, -1);
     if (strcmp(state, "succeeded") == 0)
         start_verify(&r);

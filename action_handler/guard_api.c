@@ -154,7 +154,9 @@ guard_api_control(void *ctx, const struct http_request *req,
 {
     struct action_handler *ah = ctx;
     const struct verb *vb;
-    char id[JOB_ID_LEN], rule[160], cur[JOB_STATE_MAX], err[256], msg[256];
+    char id[JOB_ID_LEN], cur[JOB_STATE_MAX], err[256], msg[256];
+    struct job job;
+    const char *rule;
     int rc;
 
     if ((vb = parse_path(req->path + strlen(JOBS_PREFIX), id)) == NULL) {
@@ -162,24 +164,24 @@ guard_api_control(void *ctx, const struct http_request *req,
             "/v1/jobs/<id>/approve, /reject or /cancel)");
         return;
     }
-    if ((rc = jobs_rule_of(ah->jobs, id, rule, sizeof(rule), err,
-        sizeof(err))) <= 0) {
+    if ((rc = jobs_load(ah->jobs, id, &job, err, sizeof(err))) <= 0) {
         if (rc == 0)
             http_reply_error(resp, 404, "no such job");
         else
             http_reply_error(resp, 503, "%s", err);
         return;
     }
+    rule = job.rule_name;
     if (refuse(vb, req, rule, resp) == -1)
-        return;
+        goto out;
     if ((rc = jobs_transition(ah->jobs, id, vb->from, vb->to, NULL,
         req->requestor, cur, err, sizeof(err))) == -1) {
         http_reply_error(resp, 503, "%s", err);
-        return;
+        goto out;
     }
     if (rc == 0 && cur[0] == '\0') {
         http_reply_error(resp, 404, "no such job");
-        return;
+        goto out;
     }
     if (rc == 0) {
         snprintf(msg, sizeof(msg), "job %s is %s: only a %s job can be "
@@ -187,13 +189,17 @@ guard_api_control(void *ctx, const struct http_request *req,
             : "pending_approval", vb->name == verbs[0].name ? "approved" :
             vb->name == verbs[1].name ? "rejected" : "cancelled");
         reply_state(resp, 409, id, cur, msg);
-        return;
+        goto out;
     }
     log_event(LOG_INFO, vb == &verbs[0] ? "job_approved" : vb == &verbs[1] ?
         "job_rejected" : "job_cancelled", KV_STR("job", id),
-        KV_STR("rule_name", rule), KV_STR("requestor", req->requestor != NULL
-        ? req->requestor : ""), KV_STR("reason", vb == &verbs[0] ?
-        "approved" : vb == &verbs[1] ? "rejected" : "cancelled"));
+        KV_STR(job.id_key, job.alert_id), KV_STR("rule_name", rule),
+        KV_STR("feed_type", job.feed_type), KV_STR("requestor",
+        req->requestor != NULL ? req->requestor : ""), KV_STR("reason",
+        vb == &verbs[0] ? "approved" : vb == &verbs[1] ? "rejected" :
+        "cancelled"));
     runner_wake(ah->runner);
     reply_state(resp, 200, id, cur, NULL);
+out:
+    jobs_job_free(&job);
 }

@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "buf.h"
 #include "rules.h"
-#include "str.h"
 #include "window.h"
 #include "xmem.h"
 

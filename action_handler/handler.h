@@ -8,7 +8,7 @@
 #ifndef ALEXIS_AH_HANDLER_H
 #define ALEXIS_AH_HANDLER_H
 
-#include "conf.h"
+#include "ah_conf.h"
 
 struct auth_clients;
 struct http_server;

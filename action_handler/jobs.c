@@ -19,8 +19,8 @@
 #include <sqlite3.h>
 
 #include "alexis_limits.h"
+#include "clock.h"
 #include "jobs_int.h"
-#include "str.h"
 #include "xmem.h"
 
 /* Version 2 of the schema (guardrails: new states, requestor, entities,
@@ -103,6 +103,23 @@ jobs_prepare(struct jobs *js, const char *sql, sqlite3_stmt **st, char *err,
         *st = NULL;
         return -1;
     }
+    return 0;
+}
+
+int
+jobs_stmt(struct jobs *js, enum jobs_stmt_id id, const char *sql,
+    sqlite3_stmt **st, char *err, size_t errlen)
+{
+    if (js->stmts[id] == NULL && sqlite3_prepare_v3(js->db, sql, -1,
+        SQLITE_PREPARE_PERSISTENT, &js->stmts[id], NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+        js->stmts[id] = NULL;
+        *st = NULL;
+        return -1;
+    }
+    sqlite3_reset(js->stmts[id]);
+    sqlite3_clear_bindings(js->stmts[id]);
+    *st = js->stmts[id];
     return 0;
 }
 
@@ -340,11 +357,15 @@ fail:
 void
 jobs_close(struct jobs *js)
 {
+    size_t i;
+
     if (js == NULL)
         return;
     jobs_deferred_free(js);
     if (js->ops != NULL)
         js->ops->close(js->impl);
+    for (i = 0; i < JOBS_ST_COUNT; i++)
+        sqlite3_finalize(js->stmts[i]);
     sqlite3_close(js->db);
     pthread_mutex_destroy(&js->lock);
     free(js);
@@ -464,7 +485,7 @@ jobs_create_guarded(struct jobs *js, const struct job_new *jn,
     const struct job_guard *g, char id[JOB_ID_LEN], bool *dup,
     struct job_verdict *v, char *err, size_t errlen)
 {
-    uint64_t now = jn->now_ms != 0 ? jn->now_ms : now_wall_ms();
+    uint64_t now = jn->now_ms != 0 ? jn->now_ms : clock_wall_ms();
     int rc = -1, found = 0;
 
     if (js->ops != NULL)
@@ -501,6 +522,30 @@ out:
 }
 
 static void load_job(sqlite3_stmt *st, struct job *j);
+
+int
+jobs_load_locked(struct jobs *js, const char *id, struct job *out,
+    char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int step, rc = -1;
+
+    if (jobs_prepare(js, "SELECT " JOB_COLUMNS " FROM jobs WHERE id = ?1",
+        &st, err, errlen) == -1)
+        return -1;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        load_job(st, out);
+        rc = 1;
+    } else if (step == SQLITE_DONE) {
+        rc = 0;
+    } else {
+        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
 
 static int
 list_running(struct jobs *js, jobs_recover_fn fn, void *arg, char *err,
@@ -545,7 +590,7 @@ jobs_recover(struct jobs *js, const char *reason, jobs_recover_fn fn,
         "WHERE state = 'running'", &st, err, errlen) == -1)
         goto rollback;
     sqlite3_bind_text(st, 1, reason, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)now_wall_ms());
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)clock_wall_ms());
     if (step_done(js, st, err, errlen) == -1)
         goto rollback;
     *n = (size_t)sqlite3_changes(js->db);
@@ -598,7 +643,7 @@ claim_with(struct jobs *js, const char *sql, struct job *out, char *err,
     if (jobs_prepare(js, sql, &st, err, errlen) == -1)
         goto out;
     if (sqlite3_bind_parameter_count(st) > 0)
-        sqlite3_bind_int64(st, 1, (sqlite3_int64)now_wall_ms());
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)clock_wall_ms());
     step = sqlite3_step(st);
     if (step == SQLITE_ROW) {
         load_job(st, out);
@@ -692,7 +737,7 @@ jobs_result_add(struct jobs *js, const char *id, const struct job_result *r,
     sqlite3_bind_int(st, 12, r->truncated);
     if (r->error != NULL && r->error[0] != '\0')
         sqlite3_bind_text(st, 13, r->error, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 14, (sqlite3_int64)now_wall_ms());
+    sqlite3_bind_int64(st, 14, (sqlite3_int64)clock_wall_ms());
     rc = step_done(js, st, err, errlen);
 out:
     sqlite3_finalize(st);
@@ -718,8 +763,9 @@ jobs_finish(struct jobs *js, const char *id, const char *state,
     sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
     if (reason != NULL)
         sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)now_wall_ms());
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)clock_wall_ms());
     rc = step_done(js, st, err, errlen);
+    jobs_storm_touch(js, state);
 out:
     sqlite3_finalize(st);
     pthread_mutex_unlock(&js->lock);
@@ -793,6 +839,7 @@ jobs_prune(struct jobs *js, uint64_t before_ms, size_t *n, char *err,
     if (step_done(js, st, err, errlen) == -1)
         goto rollback;
     *n = (size_t)sqlite3_changes(js->db);
+    jobs_storm_touch(js, NULL);
     if (exec_sql(js, "COMMIT", err, errlen) == -1)
         goto rollback;
     rc = 0;

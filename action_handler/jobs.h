@@ -172,10 +172,10 @@ int jobs_transition(struct jobs *js, const char *id,
     const char *actor, char cur[JOB_STATE_MAX], char *err, size_t errlen)
     ATTR_WUR;
 
-/* The rule name of job id into name (size len); 1 found, 0 no such job,
- * -1 error. */
-int jobs_rule_of(struct jobs *js, const char *id, char *name, size_t len,
-    char *err, size_t errlen) ATTR_WUR;
+/* Job id into out (free with jobs_job_free): 1 found, 0 no such job, -1
+ * error. */
+int jobs_load(struct jobs *js, const char *id, struct job *out, char *err,
+    size_t errlen) ATTR_WUR;
 
 /* A succeeded job whose rule has verify: watch its alert until deadline_ms,
  * first check at next_ms (ms since the epoch). */
@@ -198,6 +198,10 @@ int jobs_verify_next(struct jobs *js, uint64_t *when_ms, char *err,
 
 /* True for the states a job ends in (nothing more runs). */
 bool jobs_state_final(const char *state);
+
+/* Whether a job in state was let through: it runs, ran or will run (what
+ * the storm breaker and the cooldown count). */
+bool jobs_state_admitted(const char *state);
 
 /* Called by jobs_recover for each job it interrupts (strings borrowed for
  * the call). */

@@ -11,9 +11,9 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include "clock.h"
 #include "jobs_int.h"
 #include "jobs_pg_int.h"
-#include "str.h"
 #include "xmem.h"
 
 static uint64_t
@@ -181,7 +181,7 @@ import_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe,
     snprintf(cr, sizeof(cr), "%llu", (unsigned long long)e->created_ms);
     snprintf(st, sizeof(st), "%llu", (unsigned long long)e->started_ms);
     snprintf(fin, sizeof(fin), "%llu", (unsigned long long)
-        (e->finished_ms != 0 ? e->finished_ms : now_wall_ms()));
+        (e->finished_ms != 0 ? e->finished_ms : clock_wall_ms()));
     if (strcmp(e->job.state, "running") == 0)
         v[12] = fin;
     snprintf(att, sizeof(att), "%d", e->report_attempts);

@@ -13,9 +13,9 @@
 
 #include <sqlite3.h>
 
+#include "clock.h"
 #include "guard.h"
 #include "jobs_int.h"
-#include "str.h"
 
 /* No bound: the public counts count everything. */
 #define COUNT_ALL   INT64_MAX
@@ -67,7 +67,7 @@ jobs_state_final(const char *s)
     return false;
 }
 
-/* A one-row, one-integer query; the statement is finalized. */
+/* A one-row, one-integer query on a cached statement, reset after. */
 static int
 count_of(struct jobs *js, sqlite3_stmt *st, uint64_t *n, char *err,
     size_t errlen)
@@ -80,23 +80,102 @@ count_of(struct jobs *js, sqlite3_stmt *st, uint64_t *n, char *err,
     } else {
         snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     return rc;
 }
 
+bool
+jobs_state_admitted(const char *s)
+{
+    static const char *const admitted[] = { "queued", "pending_approval",
+        "running", "succeeded", "failed", "partial", "interrupted", NULL };
+    size_t i;
+
+    for (i = 0; admitted[i] != NULL; i++) {
+        if (strcmp(s, admitted[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+void
+jobs_storm_touch(struct jobs *js, const char *state)
+{
+    if (state == NULL || !jobs_state_admitted(state))
+        js->storm_gen++;
+}
+
+/* One integer from a cached statement with up to three bound integers. */
 static int
-admitted_locked(struct jobs *js, uint64_t since, uint64_t limit, uint64_t *n,
-    char *err, size_t errlen)
+int_of(struct jobs *js, enum jobs_stmt_id id, const char *sql, int nargs,
+    const int64_t *args, int64_t *out, char *err, size_t errlen)
 {
     sqlite3_stmt *st = NULL;
+    uint64_t n;
+    int i;
 
-    if (jobs_prepare(js, "SELECT count(*) FROM (SELECT 1 FROM jobs WHERE "
-        "created_ms >= ?1 AND +state IN " ADMITTED " LIMIT ?2)", &st, err,
-        errlen) == -1)
+    if (jobs_stmt(js, id, sql, &st, err, errlen) == -1)
         return -1;
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)since);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
-    return count_of(js, st, n, err, errlen);
+    for (i = 0; i < nargs; i++)
+        sqlite3_bind_int64(st, i + 1, (sqlite3_int64)args[i]);
+    if (count_of(js, st, &n, err, errlen) == -1)
+        return -1;
+    *out = (int64_t)n;
+    return 0;
+}
+
+/*
+ * The jobs admitted since `since`. Counting them walks every job of the
+ * window, so the count is carried from one call to the next: minus the
+ * counted jobs that fell out of the window, plus the jobs added since
+ * (both are walked once each). A job leaving the admitted states, a
+ * deletion, a write by another connection or a window that moved back
+ * starts over from a full count.
+ */
+static int
+admitted_locked(struct jobs *js, uint64_t since, uint64_t *n, char *err,
+    size_t errlen)
+{
+    struct jobs_storm *c = &js->storm;
+    int64_t maxseq, dv, a[3], got, gone;
+
+    if (int_of(js, JOBS_ST_MAXSEQ, "SELECT coalesce(max(seq), 0) FROM jobs",
+        0, NULL, &maxseq, err, errlen) == -1 ||
+        int_of(js, JOBS_ST_DATA_VERSION, "PRAGMA data_version", 0, NULL,
+        &dv, err, errlen) == -1)
+        return -1;
+    if (!c->valid || since < c->since || c->gen != js->storm_gen ||
+        c->dv != dv || maxseq < c->maxseq) {
+        c->valid = false;
+        a[0] = (int64_t)since;
+        if (int_of(js, JOBS_ST_ADMITTED, "SELECT count(*) FROM jobs WHERE "
+            "created_ms >= ?1 AND +state IN " ADMITTED, 1, a, &got, err,
+            errlen) == -1)
+            return -1;
+        c->n = (uint64_t)got;
+    } else {
+        a[0] = (int64_t)c->since;
+        a[1] = (int64_t)since;
+        a[2] = c->maxseq;
+        if (int_of(js, JOBS_ST_EXPIRED, "SELECT count(*) FROM jobs WHERE "
+            "created_ms >= ?1 AND created_ms < ?2 AND seq <= ?3 AND +state "
+            "IN " ADMITTED, 3, a, &gone, err, errlen) == -1)
+            return -1;
+        a[0] = c->maxseq;
+        a[1] = (int64_t)since;
+        if (int_of(js, JOBS_ST_ADDED, "SELECT count(*) FROM jobs WHERE "
+            "seq > ?1 AND +created_ms >= ?2 AND +state IN " ADMITTED, 2, a,
+            &got, err, errlen) == -1)
+            return -1;
+        c->n = c->n - (uint64_t)gone + (uint64_t)got;
+    }
+    c->since = since;
+    c->maxseq = maxseq;
+    c->gen = js->storm_gen;
+    c->dv = dv;
+    c->valid = true;
+    *n = c->n;
+    return 0;
 }
 
 static int
@@ -105,8 +184,8 @@ entity_runs_locked(struct jobs *js, const char *rule, const char *entity,
 {
     sqlite3_stmt *st = NULL;
 
-    if (jobs_prepare(js, "SELECT count(*) FROM (SELECT 1 FROM job_entities "
-        "e JOIN jobs j ON j.id = e.job WHERE e.rule_name = ?1 AND "
+    if (jobs_stmt(js, JOBS_ST_ENTITY_RUNS, "SELECT count(*) FROM (SELECT 1 "
+        "FROM job_entities e JOIN jobs j ON j.id = e.job WHERE e.rule_name = ?1 AND "
         "e.entity = ?2 AND e.created_ms >= ?3 AND +j.state IN " ADMITTED
         " LIMIT ?4)", &st, err, errlen) == -1)
         return -1;
@@ -130,7 +209,7 @@ jobs_count_admitted(struct jobs *js, uint64_t since, uint64_t *n, char *err,
         return -1;
     }
     pthread_mutex_lock(&js->lock);
-    rc = admitted_locked(js, since, COUNT_ALL, n, err, errlen);
+    rc = admitted_locked(js, since, n, err, errlen);
     pthread_mutex_unlock(&js->lock);
     return rc;
 }
@@ -168,8 +247,7 @@ c_admitted(void *arg, uint64_t since, uint64_t *n, char *err, size_t errlen)
 {
     struct counter_arg *a = arg;
 
-    return admitted_locked(a->js, since, a->g->storm_max_jobs, n, err,
-        errlen);
+    return admitted_locked(a->js, since, n, err, errlen);
 }
 
 static int
@@ -204,9 +282,9 @@ jobs_entities_add_locked(struct jobs *js, const char *id, const char *rule,
 
     if (!g->resolved || g->nentities == 0)
         return 0;
-    if (jobs_prepare(js, "INSERT OR IGNORE INTO job_entities (job, "
-        "rule_name, entity, created_ms) VALUES (?1, ?2, ?3, ?4)", &st, err,
-        errlen) == -1)
+    if (jobs_stmt(js, JOBS_ST_ENTITY_ADD, "INSERT OR IGNORE INTO "
+        "job_entities (job, rule_name, entity, created_ms) VALUES (?1, ?2, "
+        "?3, ?4)", &st, err, errlen) == -1)
         return -1;
     for (i = 0; i < g->nentities && rc == 0; i++) {
         sqlite3_reset(st);
@@ -216,7 +294,7 @@ jobs_entities_add_locked(struct jobs *js, const char *id, const char *rule,
         sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
         rc = jobs_step_done(js, st, err, errlen);
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     return rc;
 }
 
@@ -294,7 +372,8 @@ jobs_transition(struct jobs *js, const char *id, const char *const *from,
     if (actor != NULL)
         sqlite3_bind_text(st, 4, actor, -1, SQLITE_STATIC);
     if (jobs_state_final(to))
-        sqlite3_bind_int64(st, 5, (sqlite3_int64)now_wall_ms());
+        sqlite3_bind_int64(st, 5, (sqlite3_int64)clock_wall_ms());
+    jobs_storm_touch(js, to);
     if (jobs_step_done(js, st, err, errlen) == -1 ||
         jobs_exec(js, "COMMIT", err, errlen) == -1)
         goto rollback;
@@ -310,34 +389,19 @@ out:
 }
 
 int
-jobs_rule_of(struct jobs *js, const char *id, char *name, size_t len,
-    char *err, size_t errlen)
+jobs_load(struct jobs *js, const char *id, struct job *out, char *err,
+    size_t errlen)
 {
-    sqlite3_stmt *st = NULL;
-    int step, rc = -1;
+    int rc;
 
     if (js->ops != NULL) {
         if (OPS(js) != NULL)
-            return OPS(js)->rule_of(js->impl, id, name, len, err, errlen);
+            return OPS(js)->load(js->impl, id, out, err, errlen);
         snprintf(err, errlen, NO_GUARD_OPS);
         return -1;
     }
     pthread_mutex_lock(&js->lock);
-    if (jobs_prepare(js, "SELECT rule_name FROM jobs WHERE id = ?1", &st,
-        err, errlen) == -1)
-        goto out;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        snprintf(name, len, "%s", (const char *)sqlite3_column_text(st, 0));
-        rc = 1;
-    } else if (step == SQLITE_DONE) {
-        rc = 0;
-    } else {
-        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
-    }
-out:
-    sqlite3_finalize(st);
+    rc = jobs_load_locked(js, id, out, err, errlen);
     pthread_mutex_unlock(&js->lock);
     return rc;
 }

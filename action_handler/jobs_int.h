@@ -18,8 +18,38 @@ struct jobs_ops;
 struct jobs_guard_ops;
 struct jobs_query;
 
+/* The guardrail statements of the accept path, prepared once (jobs_stmt):
+ * preparing them per job cost more than running them. */
+enum jobs_stmt_id {
+    JOBS_ST_ADMITTED,
+    JOBS_ST_EXPIRED,
+    JOBS_ST_ADDED,
+    JOBS_ST_MAXSEQ,
+    JOBS_ST_DATA_VERSION,
+    JOBS_ST_ENTITY_RUNS,
+    JOBS_ST_ENTITY_ADD,
+    JOBS_ST_COUNT
+};
+
+/* The storm breaker's last count (jobs_guard.c), carried forward instead
+ * of recounted: n admitted jobs created at or after since, among the jobs
+ * up to seq maxseq. Valid while gen equals jobs.storm_gen (bumped when a
+ * job leaves the admitted states or jobs are deleted) and no other
+ * connection wrote (PRAGMA data_version dv). */
+struct jobs_storm {
+    bool                valid;
+    uint64_t            since;
+    int64_t             maxseq;
+    uint64_t            n;
+    uint64_t            gen;
+    int64_t             dv;
+};
+
 struct jobs {
     sqlite3            *db;
+    struct jobs_storm   storm;      /* under lock */
+    uint64_t            storm_gen;  /* under lock */
+    sqlite3_stmt       *stmts[JOBS_ST_COUNT];   /* under lock */
     pthread_mutex_t     lock;   /* one statement sequence at a time */
     /* Another backend (PostgreSQL, jobs_pg.c): every public function
      * hands over to ops with impl; NULL for SQLite. */
@@ -91,8 +121,8 @@ struct jobs_guard_ops {
         const char *const *from, const char *to, const char *reason,
         const char *actor, char cur[JOB_STATE_MAX], char *err,
         size_t errlen);
-    int     (*rule_of)(void *impl, const char *id, char *name, size_t len,
-        char *err, size_t errlen);
+    int     (*load)(void *impl, const char *id, struct job *out, char *err,
+        size_t errlen);
     int     (*verify_start)(void *impl, const char *id, uint64_t deadline_ms,
         uint64_t next_ms, char *err, size_t errlen);
     int     (*claim_verify)(void *impl, uint64_t now_ms, struct job *out,
@@ -106,13 +136,26 @@ struct jobs_guard_ops {
 /* A new random job id (hex of AH_JOB_ID_BYTES). */
 int jobs_new_id(char id[JOB_ID_LEN], char *err, size_t errlen);
 
-/* Shared by both backends' JSON: an ISO 8601 UTC time with milliseconds,
- * and one result row as GET /v1/jobs/<id> shows it. */
-void jobs_iso_time(uint64_t ms, char *buf, size_t len);
+/* Shared by both backends' JSON: one result row as GET /v1/jobs/<id>
+ * shows it. */
 cJSON *jobs_row_json(const struct job_row *r);
 
 /* Prepare sql on js->db; -1 with SQLite's message in err. */
 int jobs_prepare(struct jobs *js, const char *sql, sqlite3_stmt **st,
+    char *err, size_t errlen);
+
+/* The cached statement id for sql, reset and unbound, in *st; js->lock
+ * held. The caller resets it after use and never finalizes it. */
+int jobs_stmt(struct jobs *js, enum jobs_stmt_id id, const char *sql,
+    sqlite3_stmt **st, char *err, size_t errlen);
+
+/* A job of this connection now has state (NULL: jobs were deleted):
+ * forget the storm breaker's carried count when it may have changed;
+ * js->lock held. */
+void jobs_storm_touch(struct jobs *js, const char *state);
+
+/* Job id into out; 1, 0 (none) or -1; js->lock held. */
+int jobs_load_locked(struct jobs *js, const char *id, struct job *out,
     char *err, size_t errlen);
 
 /* Column i as a heap copy (NULL stays NULL). */

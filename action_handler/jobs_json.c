@@ -9,44 +9,30 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <sqlite3.h>
 
 #include "alexis_limits.h"
+#include "clock.h"
 #include "jobs_int.h"
 #include "jobs_query.h"
 #include "text.h"
 #include "xmem.h"
 
-#define ISO_LEN 80  /* gcc bounds each %d by int range */
-
 #define ROW_COLUMNS "task, entity, action, state, outcome, exit_status, " \
     "signal, duration_ms, stdout, stderr, truncated, error"
-
-void
-jobs_iso_time(uint64_t ms, char *buf, size_t len)
-{
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-
-    gmtime_r(&t, &tm);
-    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ",
-        tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-        tm.tm_min, tm.tm_sec, (unsigned)(ms % 1000));
-}
 
 /* Column i as an ISO time, or JSON null when the column is NULL. */
 static void
 add_time(cJSON *obj, const char *key, sqlite3_stmt *st, int i)
 {
-    char iso[ISO_LEN];
+    char iso[CLOCK_ISO_LEN];
 
     if (sqlite3_column_type(st, i) == SQLITE_NULL) {
         cJSON_AddNullToObject(obj, key);
         return;
     }
-    jobs_iso_time((uint64_t)sqlite3_column_int64(st, i), iso, sizeof(iso));
+    clock_format_iso(sqlite3_column_int64(st, i), iso);
     cJSON_AddStringToObject(obj, key, iso);
 }
 

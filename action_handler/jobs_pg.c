@@ -16,6 +16,7 @@
 #include <libpq-fe.h>
 
 #include "alexis_limits.h"
+#include "clock.h"
 #include "jobs.h"
 #include "jobs_int.h"
 #include "jobs_pg_guard.h"
@@ -83,6 +84,10 @@ static const char *const migrations[] = {
     " created_ms bigint NOT NULL, PRIMARY KEY (job, entity));"
     "CREATE INDEX job_entities_runs ON job_entities"
     " (rule_name, entity, created_ms);",
+    /* 4: a verification check claimed by a replica that then stopped is
+     * taken up again once its claim expires (pg_claim_verify). */
+    "CREATE INDEX jobs_verify_checking ON jobs (verify_next_ms)"
+    " WHERE verify_state = 'checking';",
 };
 #define SCHEMA_VERSION  ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -263,7 +268,7 @@ create_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
 {
     struct create_arg *a = arg;
     const struct job_new *jn = a->jn;
-    uint64_t now = jn->now_ms != 0 ? jn->now_ms : now_wall_ms();
+    uint64_t now = jn->now_ms != 0 ? jn->now_ms : clock_wall_ms();
     char nowbuf[24], cut[24];
     const char *v[11] = { a->newid, jn->feed_type, jn->unique_value,
         jn->rule_name, jn->id_key, jn->alert_id, jn->envelope,
@@ -336,7 +341,7 @@ claim_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
 
     (void)unsafe;
     snprintf(nowbuf, sizeof(nowbuf), "%llu",
-        (unsigned long long)now_wall_ms());
+        (unsigned long long)clock_wall_ms());
     snprintf(lease, sizeof(lease), "%llu", (unsigned long long)jp->lease_ms);
     if ((res = jobs_pg_query(c, a->sql, a->nparams, v, NULL, NULL, err,
         errlen)) == NULL)
@@ -397,7 +402,7 @@ sweep(struct jobs_pg *jp, PGconn *c, const char *reason, bool mine,
     int i;
 
     snprintf(nowbuf, sizeof(nowbuf), "%llu",
-        (unsigned long long)now_wall_ms());
+        (unsigned long long)clock_wall_ms());
     if ((res = jobs_pg_query(c, "UPDATE jobs SET state = 'interrupted', "
         "reason = $1, finished_ms = $2::bigint, report_state = 'pending', "
         "lease_until = NULL WHERE state = 'running' AND (lease_until < now() "
@@ -515,13 +520,7 @@ heartbeat(void *arg)
      * what it would. */
     pthread_mutex_lock(&jp->hb_lock);
     for (;;) {
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += (time_t)(every / 1000);
-        until.tv_nsec += (long)(every % 1000) * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
+        clock_deadline(CLOCK_REALTIME, every, &until);
         while (!jp->hb_stop && pthread_cond_timedwait(&jp->hb_cond,
             &jp->hb_lock, &until) != ETIMEDOUT)
             ;
@@ -594,7 +593,7 @@ result_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     snprintf(task, sizeof(task), "%d", r->task);
     snprintf(exit_status, sizeof(exit_status), "%d", r->exit_status);
     snprintf(dur, sizeof(dur), "%llu", (unsigned long long)r->duration_ms);
-    snprintf(now, sizeof(now), "%llu", (unsigned long long)now_wall_ms());
+    snprintf(now, sizeof(now), "%llu", (unsigned long long)clock_wall_ms());
     lens[9] = (int)r->out_len;
     lens[10] = (int)r->err_len;
     fmts[9] = fmts[10] = 1;     /* bytes as they are: output is binary */
@@ -636,7 +635,7 @@ finish_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     bool wrote;
 
     (void)unsafe;
-    snprintf(now, sizeof(now), "%llu", (unsigned long long)now_wall_ms());
+    snprintf(now, sizeof(now), "%llu", (unsigned long long)clock_wall_ms());
     if ((res = jobs_pg_query(c, "UPDATE jobs SET state = $2, reason = $3, "
         "finished_ms = $4::bigint, lease_until = NULL WHERE id = $1 AND "
         "state = 'running' AND holder = $5 RETURNING 1", 5, v, NULL, NULL,

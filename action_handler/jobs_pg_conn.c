@@ -12,7 +12,7 @@
 #include <libpq-fe.h>
 
 #include "alexis_limits.h"
-#include "str.h"
+#include "clock.h"
 
 /* The first line of a libpq message, as our error. */
 void
@@ -129,7 +129,7 @@ int
 jobs_pg_run_holder(struct jobs_pg *jp, jobs_pg_fn fn, void *arg, char *err,
     size_t errlen)
 {
-    uint64_t deadline = now_ms() + AH_PG_WRITE_RETRY_MS;
+    uint64_t deadline = clock_mono_ms() + AH_PG_WRITE_RETRY_MS;
     long backoff = AH_PG_BACKOFF_MIN_MS;
     bool unsafe, down;
     int rc;
@@ -145,9 +145,9 @@ jobs_pg_run_holder(struct jobs_pg *jp, jobs_pg_fn fn, void *arg, char *err,
             down = rc == -1 && jobs_pg_broken(jp->conn);
         }
         pthread_mutex_unlock(&jp->lock);
-        if (!down || now_ms() >= deadline)
+        if (!down || clock_mono_ms() >= deadline)
             return rc;
-        sleep_ms(backoff + (long)(now_us() % (uint64_t)backoff));
+        clock_sleep_ms(backoff + (long)(clock_mono_us() % (uint64_t)backoff));
         backoff = backoff * 2 > AH_PG_BACKOFF_MAX_MS ?
             AH_PG_BACKOFF_MAX_MS : backoff * 2;
     }

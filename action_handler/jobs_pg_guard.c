@@ -15,6 +15,7 @@
 
 #include <libpq-fe.h>
 
+#include "clock.h"
 #include "guard.h"
 #include "jobs_int.h"
 #include "jobs_pg_int.h"
@@ -165,7 +166,7 @@ create_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     struct counter_arg ca = { .c = c, .rule = jn->rule_name };
     struct guard_counter cnt = { .admitted = c_admitted,
         .entity_runs = c_runs, .arg = &ca };
-    uint64_t now = jn->now_ms != 0 ? jn->now_ms : now_wall_ms();
+    uint64_t now = jn->now_ms != 0 ? jn->now_ms : clock_wall_ms();
     char newid[JOB_ID_LEN];
     bool found = false;
 
@@ -296,7 +297,7 @@ trans_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     PQclear(res);
     if (a->cur[0] == '\0' || !in_list(a->cur, a->from))
         return jobs_pg_exec(c, "ROLLBACK", err, errlen);
-    u64s(now, now_wall_ms());
+    u64s(now, clock_wall_ms());
     v[4] = jobs_state_final(a->to) ? now : NULL;
     if ((res = jobs_pg_query(c, "UPDATE jobs SET state = $2, reason = "
         "coalesce($3, reason), approver = coalesce($4, approver), "
@@ -363,8 +364,8 @@ one_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     }
     if (a->rows > 0 && a->job != NULL) {
         jobs_pg_load_job(res, 0, a->job);
-        if (str_to_u64(PQgetvalue(res, 0, 12), 0, UINT64_MAX, a->extra,
-            &errstr) == -1)
+        if (a->extra != NULL && str_to_u64(PQgetvalue(res, 0, 12), 0,
+            UINT64_MAX, a->extra, &errstr) == -1)
             *a->extra = 0;
     }
     PQclear(res);
@@ -372,11 +373,11 @@ one_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
 }
 
 static int
-pg_rule_of(void *impl, const char *id, char *name, size_t len, char *err,
+pg_load(void *impl, const char *id, struct job *out, char *err,
     size_t errlen)
 {
-    struct one_arg a = { .sql = "SELECT rule_name FROM jobs WHERE id = $1",
-        .n = 1, .v = { id }, .out = name, .outlen = len };
+    struct one_arg a = { .sql = "SELECT " JOBS_PG_JOB_COLUMNS " FROM jobs "
+        "WHERE id = $1", .n = 1, .v = { id }, .job = out };
 
     if (jobs_pg_run(impl, one_fn, &a, err, errlen) == -1)
         return -1;
@@ -416,19 +417,29 @@ pg_verify_done(void *impl, const char *id, int verified, uint64_t next,
     return jobs_pg_run(impl, one_fn, &a, err, errlen);
 }
 
+/*
+ * A due check, claimed until now + the store's lease (verify_next_ms):
+ * a check whose replica stopped before verify_done (kill -9, lost
+ * server) is due again when its claim runs out, as SQLite's recovery
+ * hands "checking" back at start-up. A check that outlives its claim may
+ * be taken up twice (two notes at worst); the ticket reads behind it
+ * time out well inside the lease.
+ */
 static int
 pg_claim_verify(void *impl, uint64_t now, struct job *out,
     uint64_t *deadline, char *err, size_t errlen)
 {
-    char n[24];
-    struct one_arg a = { .sql = "UPDATE jobs SET verify_state = 'checking' "
-        "WHERE seq = (SELECT seq FROM jobs WHERE verify_state = 'pending' "
-        "AND verify_next_ms <= $1::bigint ORDER BY verify_next_ms LIMIT 1 "
-        "FOR UPDATE SKIP LOCKED) RETURNING " JOBS_PG_JOB_COLUMNS ", "
-        "verify_deadline_ms", .n = 1, .v = { n }, .job = out,
-        .extra = deadline };
+    struct jobs_pg *jp = impl;
+    char n[24], until[24];
+    struct one_arg a = { .sql = "UPDATE jobs SET verify_state = 'checking', "
+        "verify_next_ms = $2::bigint WHERE seq = (SELECT seq FROM jobs "
+        "WHERE verify_state IN ('pending', 'checking') AND verify_next_ms "
+        "<= $1::bigint ORDER BY verify_next_ms LIMIT 1 FOR UPDATE SKIP "
+        "LOCKED) RETURNING " JOBS_PG_JOB_COLUMNS ", verify_deadline_ms",
+        .n = 2, .v = { n, until }, .job = out, .extra = deadline };
 
     u64s(n, now);
+    u64s(until, now + jp->lease_ms);
     if (jobs_pg_run(impl, one_fn, &a, err, errlen) == -1)
         return -1;
     return a.rows > 0 ? 1 : 0;
@@ -440,7 +451,7 @@ pg_verify_next(void *impl, uint64_t *when, char *err, size_t errlen)
     char buf[32];
     const char *errstr;
     struct one_arg a = { .sql = "SELECT min(verify_next_ms) FROM jobs "
-        "WHERE verify_state = 'pending'", .out = buf,
+        "WHERE verify_state IN ('pending', 'checking')", .out = buf,
         .outlen = sizeof(buf) };
 
     if (jobs_pg_run(impl, one_fn, &a, err, errlen) == -1)
@@ -455,7 +466,7 @@ const struct jobs_guard_ops jobs_pg_guard_ops = {
     .count_admitted = pg_count_admitted,
     .count_entity_runs = pg_count_entity_runs,
     .transition = pg_transition,
-    .rule_of = pg_rule_of,
+    .load = pg_load,
     .verify_start = pg_verify_start,
     .claim_verify = pg_claim_verify,
     .verify_done = pg_verify_done,

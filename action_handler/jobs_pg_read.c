@@ -11,12 +11,11 @@
 
 #include <libpq-fe.h>
 
+#include "clock.h"
 #include "jobs_int.h"
 #include "jobs_query.h"
 #include "str.h"
 #include "xmem.h"
-
-#define ISO_LEN 80
 
 #define ROW_COLUMNS "task, entity, action, state, outcome, exit_status, " \
     "signal, duration_ms, stdout, stderr, truncated, error"
@@ -163,13 +162,13 @@ add_text(cJSON *o, const char *key, const PGresult *res, int i, int c)
 static void
 add_time(cJSON *o, const char *key, const PGresult *res, int i, int c)
 {
-    char iso[ISO_LEN];
+    char iso[CLOCK_ISO_LEN];
 
     if (PQgetisnull(res, i, c)) {
         cJSON_AddNullToObject(o, key);
         return;
     }
-    jobs_iso_time(col_u64(res, i, c), iso, sizeof(iso));
+    clock_format_iso((int64_t)col_u64(res, i, c), iso);
     cJSON_AddStringToObject(o, key, iso);
 }
 

@@ -12,10 +12,10 @@
 
 #include "alexis_limits.h"
 #include "compat.h"
+#include "file.h"
 #include "jobs.h"
 #include "jobs_int.h"
 #include "jobs_pg.h"
-#include "str.h"
 #include "xmem.h"
 
 #define SQLITE_PREFIX   "sqlite://"

@@ -16,7 +16,7 @@
 
 #include <curl/curl.h>
 
-#include "api.h"
+#include "ah_api.h"
 #include "auth.h"
 #include "check.h"
 #include "daemon.h"

@@ -10,9 +10,10 @@
 #include <string.h>
 
 #include "alexis_limits.h"
+#include "buf.h"
 #include "rules.h"
-#include "str.h"
 #include "text.h"
+#include "utf8.h"
 #include "xmem.h"
 
 #define NOTE_BUILD_MAX  (8 * 1024 * 1024)   /* before the final cut */
@@ -112,8 +113,7 @@ cut(struct buf *b, const char *id, size_t max)
     if (b->len <= max)
         return;
     keep = max > marklen ? max - marklen : 0;
-    while (keep > 0 && ((unsigned char)b->data[keep] & 0xc0) == 0x80)
-        keep--;
+    keep = utf8_cut(b->data, keep);
     b->len = keep;
     b->data[keep] = '\0';
     (void)!buf_appendf(b, "%s%s]", NOTE_CUT_MARK, id);

@@ -15,14 +15,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "alexis_limits.h"
+#include "ah_conf.h"
 #include "alert_state.h"
+#include "alexis_limits.h"
 #include "annotate.h"
-#include "conf.h"
+#include "clock.h"
 #include "http_client.h"
 #include "jobs.h"
 #include "log.h"
-#include "str.h"
 #include "verify.h"
 #include "xmem.h"
 
@@ -46,13 +46,7 @@ delay_ms(void *arg, uint64_t ms)
     struct runner *rn = arg;
     struct timespec until;
 
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += (time_t)(ms / 1000);
-    until.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    clock_deadline(CLOCK_REALTIME, ms, &until);
     pthread_mutex_lock(&rn->lock);
     while (!atomic_load(&rn->stopping) &&
         pthread_cond_timedwait(&rn->cond, &rn->lock, &until) != ETIMEDOUT)
@@ -65,7 +59,7 @@ delay_ms(void *arg, uint64_t ms)
 static void
 maybe_prune(struct runner *rn)
 {
-    uint_fast64_t last = atomic_load(&rn->pruned_ms), now = now_ms();
+    uint_fast64_t last = atomic_load(&rn->pruned_ms), now = clock_mono_ms();
     char err[256];
     size_t n;
 
@@ -73,7 +67,7 @@ maybe_prune(struct runner *rn)
         return;
     if (!atomic_compare_exchange_strong(&rn->pruned_ms, &last, now))
         return;
-    if (jobs_prune(rn->js, now_wall_ms() - rn->conf->job_retention_ms, &n,
+    if (jobs_prune(rn->js, clock_wall_ms() - rn->conf->job_retention_ms, &n,
         err, sizeof(err)) == -1)
         log_event(LOG_ERROR, "job_store_failed", KV_ERR(err));
     else if (n > 0)
@@ -94,11 +88,7 @@ idle(struct runner *rn, unsigned long seen, uint64_t poll)
             pthread_cond_wait(&rn->cond, &rn->lock);
         return;
     }
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_nsec += (long)(poll % 1000) * 1000000L;
-    until.tv_sec += (time_t)(poll / 1000 + (uint64_t)(until.tv_nsec /
-        1000000000L));
-    until.tv_nsec %= 1000000000L;
+    clock_deadline(CLOCK_REALTIME, poll, &until);
     while (rn->gen == seen && !atomic_load(&rn->stopping) &&
         pthread_cond_timedwait(&rn->cond, &rn->lock, &until) != ETIMEDOUT)
         ;
@@ -137,7 +127,7 @@ run_report(struct runner *rn, struct http_client *hc, char *err,
         jobs_job_free(&j);
         return 1;
     }
-    if (rc == -1 || (rc = jobs_claim_verify(rn->js, now_wall_ms(), &j,
+    if (rc == -1 || (rc = jobs_claim_verify(rn->js, clock_wall_ms(), &j,
         &deadline, err, errlen)) != 1)
         return rc;
     verify_check(rn->conf, rn->js, hc, rn->env.alert_state,
@@ -165,7 +155,7 @@ verify_wait(struct runner *rn, uint64_t poll)
 
     if (jobs_verify_next(rn->js, &when, err, sizeof(err)) != 1)
         return poll;
-    now = now_wall_ms();
+    now = clock_wall_ms();
     if (when <= now)
         return 1;
     return poll == 0 || when - now < poll ? when - now : poll;

@@ -28,6 +28,8 @@
 
 #include <libssh2.h>
 
+#include "buf.h"
+#include "clock.h"
 #include "ssh_key.h"
 #include "ssh_known.h"
 #include "str.h"
@@ -147,7 +149,7 @@ fail_ssh(struct conn *c, enum ssh_outcome outcome, const char *fmt, ...)
 static int
 ms_left(uint64_t deadline)
 {
-    uint64_t now = now_ms();
+    uint64_t now = clock_mono_ms();
 
     if (now >= deadline)
         return 0;
@@ -300,7 +302,7 @@ tcp_connect(struct conn *c)
 
         if (slice == 0)
             break;
-        c->fd = connect_one(p, now_ms() + slice, &err);
+        c->fd = connect_one(p, clock_mono_ms() + slice, &err);
     }
     freeaddrinfo(ai);
     if (c->fd != -1)
@@ -635,7 +637,7 @@ abort_command(struct conn *c)
 {
     bool wait_reply = HAVE_LIBSSH2_CHANNEL_SIGNAL;
 
-    c->deadline = now_ms() + SSH_CLOSE_GRACE_MS;
+    c->deadline = clock_mono_ms() + SSH_CLOSE_GRACE_MS;
 #if HAVE_LIBSSH2_CHANNEL_SIGNAL
     while (libssh2_channel_signal_ex(c->channel, "TERM", 4) ==
         LIBSSH2_ERROR_EAGAIN) {
@@ -683,7 +685,7 @@ teardown(struct conn *c)
     int i;
 
     if (c->session != NULL && c->handshaken && !c->broken) {
-        c->deadline = now_ms() + SSH_CLOSE_GRACE_MS;
+        c->deadline = clock_mono_ms() + SSH_CLOSE_GRACE_MS;
         while (libssh2_session_disconnect(c->session, "done") ==
             LIBSSH2_ERROR_EAGAIN) {
             if (wait_io(c) == -1)
@@ -775,7 +777,7 @@ ssh_exec(const char *host, int port, const struct ssh_opts *opts,
     const char *command, struct ssh_result *res)
 {
     struct conn c;
-    uint64_t start = now_ms();
+    uint64_t start = clock_mono_ms();
     int rc = -1;
 
     conn_init(&c, host, port, opts, res);
@@ -792,7 +794,7 @@ ssh_exec(const char *host, int port, const struct ssh_opts *opts,
         goto out;
     if (authenticate(&c) == -1)
         goto out;
-    c.deadline = now_ms() + c.opts.command_timeout_ms;
+    c.deadline = clock_mono_ms() + c.opts.command_timeout_ms;
     if (run_command(&c, command) == -1)
         goto out;
     res->outcome = SSH_OK;
@@ -813,6 +815,6 @@ out:
     res->out = buf_steal(&c.out);
     res->err_len = c.err.len;
     res->err = buf_steal(&c.err);
-    res->duration_ms = now_ms() - start;
+    res->duration_ms = clock_mono_ms() - start;
     return rc;
 }

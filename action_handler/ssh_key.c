@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "compat.h"
-#include "str.h"
+#include "file.h"
 #include "xmem.h"
 
 #define ARMOR_BEGIN     "-----BEGIN OPENSSH PRIVATE KEY-----"

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "file.h"
 #include "ssh.h"
 #include "str.h"
 #include "xmem.h"

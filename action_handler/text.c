@@ -7,46 +7,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "str.h"
+#include "utf8.h"
 #include "xmem.h"
 
 #define REPLACEMENT "\xef\xbf\xbd"      /* U+FFFD */
-
-/* Length of the valid UTF-8 sequence at s (at most left bytes), or 0. */
-static size_t
-utf8_seq(const unsigned char *s, size_t left)
-{
-    size_t n, i;
-    uint32_t cp;
-
-    if (s[0] < 0x80)
-        return 1;
-    if ((s[0] & 0xe0) == 0xc0) {
-        n = 2;
-        cp = s[0] & 0x1fu;
-    } else if ((s[0] & 0xf0) == 0xe0) {
-        n = 3;
-        cp = s[0] & 0x0fu;
-    } else if ((s[0] & 0xf8) == 0xf0) {
-        n = 4;
-        cp = s[0] & 0x07u;
-    } else {
-        return 0;
-    }
-    if (n > left)
-        return 0;
-    for (i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3fu);
-    }
-    /* Overlong forms, surrogates and values past U+10FFFF. */
-    if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
-        (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
-        (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return n;
-}
 
 char *
 text_clean(const char *s, size_t len)
@@ -59,7 +23,7 @@ text_clean(const char *s, size_t len)
     out = xmalloc(len * 3 + 1);
     o = out;
     while (i < len) {
-        n = utf8_seq(u + i, len - i);
+        n = utf8_decode(u + i, len - i, NULL);
         if (n == 1 && u[i] < 0x20 && u[i] != '\n' && u[i] != '\t')
             n = 0;
         if (n == 1 && u[i] == 0x7f)
@@ -86,7 +50,7 @@ text_tail_start(const char *s, size_t len, size_t max)
     if (len <= max)
         return 0;
     start = len - max;
-    while (start < len && ((unsigned char)s[start] & 0xc0) == 0x80)
+    while (start < len && utf8_is_cont((unsigned char)s[start]))
         start++;
     /* Prefer a whole first line when one starts soon enough. */
     for (nl = start; nl < len && nl < start + max / 4; nl++) {

@@ -13,10 +13,10 @@
 #include "alert.h"
 #include "alert_state.h"
 #include "annotate.h"
+#include "clock.h"
 #include "guard_note.h"
 #include "log.h"
 #include "rules.h"
-#include "str.h"
 
 static void
 finish(const struct ah_conf *conf, struct jobs *js, struct http_client *hc,
@@ -60,7 +60,7 @@ verify_check(const struct ah_conf *conf, struct jobs *js,
         st = state(state_arg, &a, err, sizeof(err));
     else
         snprintf(err, sizeof(err), "stored envelope does not parse");
-    now = now_wall_ms();
+    now = clock_wall_ms();
     if (st == GUARD_ALERT_UNKNOWN)
         log_event(LOG_WARN, "verify_check_failed", KV_STR("job", j->id),
             KV_STR(j->id_key, j->alert_id), KV_ERR(err));

@@ -26,13 +26,13 @@
 #include <time.h>
 
 #include "alert.h"
+#include "file.h"
 #include "json.h"
 #include "log.h"
 #include "match.h"
 #include "rule_index.h"
 #include "ruledir.h"
 #include "rules.h"
-#include "str.h"
 #include "xmem.h"
 
 #define ROUNDS  9   /* each variant's best of this many timed rounds */

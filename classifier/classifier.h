@@ -16,8 +16,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "conf.h"
-#include "str.h"
+#include "classifier_conf.h"
+#include "file.h"
 
 struct auth_clients;
 struct http_server;
@@ -55,16 +55,5 @@ struct classifier {
      * conf.ca_file verifies (http_client_opts.ca_for). */
     const char            **dest_urls;
 };
-
-/* Copy the runtime token into buf (re-read when the file changed). -1 with
- * err when it cannot be read. Thread-safe. Callers wipe buf after use. */
-int classifier_token(struct classifier *c, char *buf, size_t len, char *err,
-    size_t errlen) ATTR_WUR;
-void classifier_token_cleanup(struct classifier *c);
-
-/* The action handlers' health for /v1/ping, as a JSON object (caller
- * deletes): the last check while it is fresh, else a new one; while
- * another caller checks, the last one (or {} before the first). */
-cJSON *classifier_handler_health(struct classifier *c);
 
 #endif

@@ -13,7 +13,10 @@
 
 #include "alert.h"
 #include "alexis_limits.h"
+#include "buf.h"
 #include "classifier.h"
+#include "classifier_token.h"
+#include "clock.h"
 #include "fetcher.h"
 #include "http_client.h"
 #include "json.h"
@@ -21,10 +24,10 @@
 #include "match.h"
 #include "metrics.h"
 #include "outcome.h"
+#include "path.h"
 #include "rule_index.h"
 #include "ruledir.h"
 #include "rules.h"
-#include "str.h"
 #include "ticket.h"
 #include "xmem.h"
 
@@ -106,7 +109,7 @@ forward(struct run *r, const struct rule *rule, long *status, char *err,
     const char *dest;
     char *url = NULL, *body = NULL;
     size_t len;
-    uint64_t t0 = now_us();
+    uint64_t t0 = clock_mono_us();
     int rc = -1;
 
     memset(&res, 0, sizeof(res));
@@ -143,7 +146,7 @@ forward(struct run *r, const struct rule *rule, long *status, char *err,
     log_event(LOG_INFO, "action_forwarded", KV_STR(r->a->id_key, r->a->id),
         KV_STR("rule_name", rule->name), KV_STR("os_type", rule->os_type),
         KV_STR("action_handler", dest), KV_INT("status", res.status),
-        KV_UINT("app_elapsed_ms", (now_us() - t0) / 1000));
+        KV_UINT("app_elapsed_ms", (clock_mono_us() - t0) / 1000));
     rc = 0;
 out:
     if (rc == -1)
@@ -317,7 +320,7 @@ classify_run(struct classifier *c, struct http_client *hc,
     unsigned char *possible;
     char err[512];
     size_t i;
-    uint64_t t0 = now_us();
+    uint64_t t0 = clock_mono_us();
 
     log_event(LOG_INFO, "classification_started", KV_STR(a->id_key, a->id),
         KV_STR("feed_type", a->feed_type), KV_STR("feed_name", a->feed_name),
@@ -325,9 +328,9 @@ classify_run(struct classifier *c, struct http_client *hc,
     if ((rs = ruledir_get(c->rules, err, sizeof(err))) == NULL) {
         log_event(LOG_ERROR, "classification_finished",
             KV_STR(a->id_key, a->id), KV_STR("result", "failed"),
-            KV_ERR(err), KV_UINT("app_elapsed_ms", (now_us() - t0) / 1000));
+            KV_ERR(err), KV_UINT("app_elapsed_ms", (clock_mono_us() - t0) / 1000));
         metrics_inc(METRIC_CLASSIFICATIONS, "failed", NULL);
-        metrics_observe_us(METRIC_CLASSIFY_DURATION, NULL, now_us() - t0);
+        metrics_observe_us(METRIC_CLASSIFY_DURATION, NULL, clock_mono_us() - t0);
         classify_job_free(job);
         return;
     }
@@ -363,9 +366,9 @@ classify_run(struct classifier *c, struct http_client *hc,
         KV_UINT("rules_forwarded", r.forwarded),
         KV_STR("next", outcome == OUTCOME_INVESTIGATE ? "investigate" :
         outcome == OUTCOME_RETRY ? "retry_next_poll" : "none"),
-        KV_UINT("app_elapsed_ms", (now_us() - t0) / 1000));
+        KV_UINT("app_elapsed_ms", (clock_mono_us() - t0) / 1000));
     metrics_inc(METRIC_CLASSIFICATIONS, result, NULL);
-    metrics_observe_us(METRIC_CLASSIFY_DURATION, NULL, now_us() - t0);
+    metrics_observe_us(METRIC_CLASSIFY_DURATION, NULL, clock_mono_us() - t0);
     buf_free(&r.failures);
     explicit_bzero(r.auth, sizeof(r.auth));
     free(r.printed);

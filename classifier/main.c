@@ -12,9 +12,10 @@
 
 #include <curl/curl.h>
 
-#include "api.h"
 #include "auth.h"
 #include "classifier.h"
+#include "classifier_api.h"
+#include "classifier_token.h"
 #include "classify.h"
 #include "daemon.h"
 #include "http_client.h"

@@ -13,7 +13,6 @@
 #include "compat.h"
 #include "json.h"
 #include "rules.h"
-#include "str.h"
 #include "ticketsys.h"
 #include "xmem.h"
 

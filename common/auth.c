@@ -19,8 +19,8 @@
 #include <cjson/cJSON.h>
 
 #include "alexis_limits.h"
+#include "file.h"
 #include "json.h"
-#include "str.h"
 #include "xmem.h"
 
 #define AUTH_JSON_ERR_MAX   512

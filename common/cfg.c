@@ -13,7 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cfg_common.h"
 #include "cfg_yaml.h"
+#include "file.h"
+#include "path.h"
 #include "str.h"
 #include "xmem.h"
 
@@ -30,42 +33,6 @@ struct walk {
 };
 
 /* ---- Messages ---- */
-
-void
-cfg_error_add(struct cfg_errors *errs, const char *path,
-    const struct cfg_mark *mark, const char *fmt, ...)
-{
-    char *dst;
-    va_list ap;
-    int n;
-
-    if (errs->n >= CFG_MAX_ERRORS) {
-        errs->dropped++;
-        return;
-    }
-    dst = errs->msgs[errs->n++];
-    if (mark != NULL && mark->line > 0)
-        n = snprintf(dst, CFG_ERROR_MAX, "%s:%d:%d: error: ", path,
-            mark->line, mark->col);
-    else
-        n = snprintf(dst, CFG_ERROR_MAX, "%s: error: ", path);
-    if (n < 0 || n >= CFG_ERROR_MAX)
-        return;
-    va_start(ap, fmt);
-    (void)vsnprintf(dst + n, CFG_ERROR_MAX - (size_t)n, fmt, ap);
-    va_end(ap);
-}
-
-void
-cfg_errors_print(const struct cfg_errors *errs, FILE *fp)
-{
-    size_t i;
-
-    for (i = 0; i < errs->n; i++)
-        fprintf(fp, "%s\n", errs->msgs[i]);
-    if (errs->dropped > 0)
-        fprintf(fp, "%zu more errors\n", errs->dropped);
-}
 
 /* Copy s into dst for quoting in a message: control bytes, '"' and '\'
  * escaped, long text cut with "...". Returns dst. */

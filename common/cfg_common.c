@@ -4,7 +4,7 @@
  * resolution of tokens paths and of each authentication entry's credentials
  * into ready-made HTTP header lines. Nothing here echoes a secret.
  */
-#include "cfg.h"
+#include "cfg_common.h"
 
 #include <ctype.h>
 #include <stdbool.h>
@@ -15,6 +15,8 @@
 #include <cjson/cJSON.h>
 #include <openssl/evp.h>
 
+#include "file.h"
+#include "path.h"
 #include "str.h"
 #include "ticketsys.h"
 #include "xmem.h"

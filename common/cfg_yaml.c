@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
 #include "xmem.h"
 
 struct builder {
@@ -205,7 +206,7 @@ yaml_fail(const char *path, struct cfg_errors *errs, const yaml_parser_t *p,
             if (text[i] == '\n') {
                 m.line++;
                 m.col = 1;
-            } else if (((unsigned char)text[i] & 0xc0) != 0x80) {
+            } else if (!utf8_is_cont((unsigned char)text[i])) {
                 m.col++;
             }
         }

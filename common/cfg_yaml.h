@@ -9,7 +9,7 @@
 
 #include <yaml.h>
 
-#include "cfg.h"
+#include "cfg_error.h"
 
 enum node_kind { NODE_SCALAR, NODE_MAP, NODE_SEQ };
 enum node_tag { TAG_NONE, TAG_NULL, TAG_OTHER };

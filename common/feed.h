@@ -18,6 +18,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "cfg_common.h"
 #include "compat.h"
 
 struct cfg_auth;

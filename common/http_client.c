@@ -19,6 +19,8 @@
 #include <curl/curl.h>
 
 #include "alexis_limits.h"
+#include "buf.h"
+#include "clock.h"
 #include "log.h"
 #include "str.h"
 #include "xmem.h"
@@ -72,7 +74,7 @@ http_client_new(const struct http_client_opts *opts)
         c->ca_file = opts->ca_file;
         c->ca_for = opts->ca_for;
     }
-    c->rng = now_us() ^ (uint64_t)(uintptr_t)c;
+    c->rng = clock_mono_us() ^ (uint64_t)(uintptr_t)c;
     if (c->rng == 0)
         c->rng = 1;
     return c;
@@ -123,29 +125,28 @@ parse_retry_after(const char *v)
 {
     const char *errstr;
     uint64_t s;
-    time_t when, now;
+    time_t when;
+    uint64_t now;
 
     if (str_to_u64(v, 0, UINT64_MAX, &s, &errstr) == 0)
         return seconds_to_ms(s);
     if ((when = curl_getdate(v, NULL)) == -1)
         return -1;
-    now = time(NULL);
-    return seconds_to_ms(when > now ? (uint64_t)(when - now) : 0);
+    now = clock_wall_ms() / 1000u;
+    return seconds_to_ms((uint64_t)when > now ? (uint64_t)when - now : 0);
 }
 
 /* X-RateLimit-Reset (Dynatrace): a Unix timestamp in microseconds. */
 static long
 parse_reset_us(const char *v)
 {
-    struct timespec ts;
     const char *errstr;
     uint64_t at, now, ms;
 
     if (str_to_u64(v, 0, UINT64_MAX, &at, &errstr) == -1)
         return -1;
-    if (clock_gettime(CLOCK_REALTIME, &ts) == -1)
+    if ((now = clock_wall_us()) == 0)
         return -1;
-    now = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
     ms = at > now ? (at - now) / 1000u : 0;
     if (ms > (uint64_t)RETRY_AFTER_MAX_S * 1000u)
         ms = (uint64_t)RETRY_AFTER_MAX_S * 1000u;
@@ -437,7 +438,7 @@ http_backoff_ms(uint64_t *rng, int attempt, long retry_after_ms)
         d = cap;
     half = d / 2;
     if (*rng == 0)
-        *rng = now_us() | 1;
+        *rng = clock_mono_us() | 1;
     return half + (long)(rng_next(rng) % (uint64_t)(half + 1));
 }
 
@@ -496,7 +497,7 @@ http_client_do_retry_ex(struct http_client *c, const char *method,
         if (hooks != NULL && hooks->wait != NULL)
             hooks->wait(hooks->arg, delay, limited);
         else
-            sleep_ms(delay);
+            clock_sleep_ms(delay);
     }
     if (attempts != NULL)
         *attempts = n;

@@ -17,8 +17,8 @@
 #include <time.h>
 
 #include "alexis_limits.h"
+#include "clock.h"
 #include "log.h"
-#include "str.h"
 #include "xmem.h"
 
 struct http_conn_track {
@@ -100,7 +100,7 @@ reaper_main(void *arg)
 
     pthread_mutex_lock(&g->lock);
     while (!g->stop) {
-        now = now_ms();
+        now = clock_mono_ms();
         for (i = 0; i < g->n; i++) {
             t = g->slots[i];
             if (!t->answering && !t->cut && now >= t->deadline_ms) {
@@ -109,12 +109,7 @@ reaper_main(void *arg)
             }
         }
         log_cuts(g, now);
-        (void)clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_nsec += HTTP_REAP_INTERVAL_MS * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        clock_deadline(CLOCK_MONOTONIC, HTTP_REAP_INTERVAL_MS, &ts);
         (void)pthread_cond_timedwait(&g->wake, &g->lock, &ts);
     }
     pthread_mutex_unlock(&g->lock);
@@ -174,7 +169,7 @@ http_conns_opened(struct http_conns *g, int fd)
     struct http_conn_track *t = xcalloc(1, sizeof(*t)), *victim;
 
     t->fd = fd;
-    t->since_us = now_us();
+    t->since_us = clock_mono_us();
     t->deadline_ms = t->since_us / 1000 + g->deadline_ms;
     pthread_mutex_lock(&g->lock);
     if (g->n == g->cap) {
@@ -210,7 +205,7 @@ http_conns_done(struct http_conns *g, struct http_conn_track *t)
         return;
     pthread_mutex_lock(&g->lock);
     t->answering = false;
-    t->since_us = now_us();
+    t->since_us = clock_mono_us();
     t->deadline_ms = t->since_us / 1000 + g->idle_ms + g->deadline_ms;
     pthread_mutex_unlock(&g->lock);
 }

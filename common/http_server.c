@@ -29,6 +29,9 @@
 #include <microhttpd.h>
 
 #include "auth.h"
+#include "buf.h"
+#include "clock.h"
+#include "file.h"
 #include "http_conns.h"
 #include "log.h"
 #include "str.h"
@@ -217,7 +220,7 @@ queue_response(struct http_server *srv, struct MHD_Connection *mc,
             resp->body = NULL;
     }
     st->status = resp->status;
-    st->elapsed_us = now_us() - st->start_us;
+    st->elapsed_us = clock_mono_us() - st->start_us;
     (void)strlcpy(st->id_key, resp->id_key, sizeof(st->id_key));
     (void)strlcpy(st->id_value, resp->id_value, sizeof(st->id_value));
     free(resp->body);
@@ -450,7 +453,7 @@ on_request(void *cls, struct MHD_Connection *mc, const char *url,
     (void)version;
     if (st == NULL) {
         st = xcalloc(1, sizeof(*st));
-        st->start_us = now_us();
+        st->start_us = clock_mono_us();
         st->method = xstrdup(method);
         st->path = xstrdup(url);
         buf_init(&st->body, srv->body_max);
@@ -891,9 +894,9 @@ http_server_stop(struct http_server *srv)
          * connection timeout to finish; idle keep-alive connections do not
          * count as requests. */
         lfd = MHD_quiesce_daemon(srv->daemon);
-        deadline = now_ms() + (uint64_t)srv->timeout_s * 1000;
-        while (atomic_load(&srv->inflight) > 0 && now_ms() < deadline)
-            sleep_ms(HTTP_STOP_POLL_MS);
+        deadline = clock_mono_ms() + (uint64_t)srv->timeout_s * 1000;
+        while (atomic_load(&srv->inflight) > 0 && clock_mono_ms() < deadline)
+            clock_sleep_ms(HTTP_STOP_POLL_MS);
         MHD_stop_daemon(srv->daemon);
         if (lfd != MHD_INVALID_SOCKET)
             (void)close(lfd);

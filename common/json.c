@@ -15,6 +15,7 @@
 
 #include "alexis_limits.h"
 #include "log.h"
+#include "utf8.h"
 #include "xmem.h"
 
 #define JSON_SNIPPET_MAX    20      /* bytes of input quoted in an error */
@@ -152,11 +153,8 @@ located_error(const char *text, size_t len, size_t off, const char *name,
     json_offset_to_linecol(text, off, &line, &col);
     n = len - off < JSON_SNIPPET_MAX ? len - off : JSON_SNIPPET_MAX;
     /* Do not end the snippet inside a UTF-8 sequence. */
-    if (off + n < len) {
-        while (n > 0 &&
-            ((unsigned char)text[off + n] & 0xc0) == 0x80)
-            n--;
-    }
+    if (off + n < len)
+        n = utf8_cut(text + off, n);
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)text[off + i];
 

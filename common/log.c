@@ -15,14 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "alexis_limits.h"
+#include "clock.h"
 
 #define LOG_APP_MAX     64
-#define LOG_DATE_MAX    32      /* "2026-11-22T10:15:00" and then some */
-#define LOG_TS_MAX      64      /* date, milliseconds and "Z" */
 #define LOG_NUM_MAX     128     /* rendered number, bool or errno text */
 #define LOG_UNIT_MAX    8       /* longest escaped form of one unit */
 
@@ -436,34 +434,6 @@ log_format(char *buf, size_t len, const char *ts, enum log_level level,
 }
 
 /*
- * The date part changes once a second, so each thread keeps the last one
- * it formatted: gmtime_r takes glibc's time zone lock, which every thread
- * logging at once would queue on.
- */
-static void
-format_ts(char *ts, size_t tslen)
-{
-    static _Thread_local time_t last_sec = (time_t)-1;
-    static _Thread_local char date[LOG_DATE_MAX];
-    struct timespec now;
-    struct tm tm;
-
-    if (clock_gettime(CLOCK_REALTIME, &now) == -1)
-        goto fail;
-    if (now.tv_sec != last_sec) {
-        if (gmtime_r(&now.tv_sec, &tm) == NULL ||
-            strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
-            goto fail;
-        last_sec = now.tv_sec;
-    }
-    (void)snprintf(ts, tslen, "%s.%03ldZ", date, now.tv_nsec / 1000000L);
-    return;
-fail:
-    last_sec = (time_t)-1;
-    (void)strlcpy(ts, "1970-01-01T00:00:00.000Z", tslen);
-}
-
-/*
  * Lines stay whole. A write of at most PIPE_BUF bytes is atomic on a pipe,
  * and writes to one regular file do not mix on Linux, so short lines go out
  * side by side under the shared lock. A longer line can go out in parts on
@@ -494,13 +464,13 @@ void
 log_emit(enum log_level level, const char *event, const struct kv *kvs)
 {
     char line[LOG_LINE_MAX + 1];
-    char ts[LOG_TS_MAX];
+    char ts[CLOCK_ISO_LEN];
     size_t n;
     int saved_errno = errno;
 
     if (!log_enabled(level))
         return;
-    format_ts(ts, sizeof(ts));
+    clock_format_iso((int64_t)clock_wall_ms(), ts);
     n = log_format(line, sizeof(line), ts, level, log_app, event, kvs);
     write_line(log_fd, line, n);
     /* Callers often log and then inspect errno. */

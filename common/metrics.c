@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "alexis_limits.h"
-#include "str.h"
+#include "buf.h"
 
 #define LABELS_MAX  2
 

@@ -28,7 +28,10 @@
 #include <unistd.h>
 
 #include "alexis_limits.h"
+#include "clock.h"
+#include "file.h"
 #include "log.h"
+#include "path.h"
 #include "rule_index.h"
 #include "rules.h"
 #include "str.h"
@@ -489,7 +492,7 @@ rescan(struct ruledir *rd, char *err, size_t errlen)
     size_t n = 0;
     DIR *d = NULL;
 
-    rd->last_scan_ms = now_ms();
+    rd->last_scan_ms = clock_mono_ms();
     if ((d = opendir(rd->dir)) == NULL) {
         dir_failed(rd, errno, err, errlen);
         goto out;
@@ -618,7 +621,7 @@ static bool
 needs_rescan(const struct ruledir *rd)
 {
     return rd->cur == NULL || rd->pending || rd->wd == -1 ||
-        now_ms() - rd->last_scan_ms >= RULEDIR_REVALIDATE_MS;
+        clock_mono_ms() - rd->last_scan_ms >= RULEDIR_REVALIDATE_MS;
 }
 
 struct rule_set *

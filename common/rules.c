@@ -24,6 +24,7 @@
 #include <pcre2.h>
 
 #include "alexis_limits.h"
+#include "file.h"
 #include "json.h"
 #include "rules_int.h"
 #include "str.h"

@@ -11,12 +11,16 @@
 
 #include "alert.h"
 #include "alexis_limits.h"
+#include "buf.h"
 #include "cfg.h"
+#include "cfg_common.h"
+#include "clock.h"
 #include "fetcher.h"
 #include "http_client.h"
 #include "json.h"
 #include "metrics.h"
 #include "str.h"
+#include "utf8.h"
 #include "xmem.h"
 
 #define TICKET_HEADERS_MAX  16
@@ -50,21 +54,6 @@ ticket_resolve(struct ticket_ref *t, const struct alert *al,
     }
     t->auth = a;
     return 0;
-}
-
-/* Cut s to at most max UTF-8 characters, in place. */
-static void
-utf8_truncate(char *s, size_t max)
-{
-    size_t chars = 0;
-    char *p;
-
-    for (p = s; *p != '\0'; p++) {
-        if (((unsigned char)*p & 0xc0) != 0x80 && chars++ == max) {
-            *p = '\0';
-            return;
-        }
-    }
 }
 
 void
@@ -267,7 +256,7 @@ wait_ms(struct fetcher *f, long ms)
     if (f->wait != NULL)
         f->wait(f, ms);
     else
-        sleep_ms(ms);
+        clock_sleep_ms(ms);
 }
 
 /* Whether a note POST that failed so may have landed all the same: no
@@ -318,22 +307,12 @@ part_len(const char *s, size_t max)
     size_t i, chars = 0, nl = 0;
 
     for (i = 0; s[i] != '\0'; i++) {
-        if (((unsigned char)s[i] & 0xc0) != 0x80 && chars++ == max)
+        if (!utf8_is_cont((unsigned char)s[i]) && chars++ == max)
             break;
         if (s[i] == '\n' && chars > max / 2)
             nl = i + 1;
     }
     return s[i] != '\0' && nl > 0 ? nl : i;
-}
-
-static size_t
-utf8_chars(const char *s)
-{
-    size_t n = 0;
-
-    for (; *s != '\0'; s++)
-        n += ((unsigned char)*s & 0xc0) != 0x80;
-    return n;
 }
 
 size_t
@@ -371,7 +350,7 @@ note_parts(struct fetcher *f, const struct ticket_ref *t, const char *text,
             buf_append(&b, p, len) == -1)
             abort();    /* sized above */
         /* The last part holds what is left, cut to the limit. */
-        utf8_truncate(b.data, t->sys->note_max);
+        b.data[utf8_prefix(b.data, t->sys->note_max)] = '\0';
         rc = note_once(f, t, b.data, key != NULL ? head : NULL, out);
         buf_free(&b);
         p += len;
@@ -392,7 +371,7 @@ ticket_note(struct fetcher *f, const struct ticket_ref *t, const char *text,
         return note_parts(f, t, text, key, out);
     copy = xstrdup(text);
     if (t->sys->note_max > 0)
-        utf8_truncate(copy, t->sys->note_max);
+        copy[utf8_prefix(copy, t->sys->note_max)] = '\0';
     rc = note_once(f, t, copy, key, out);
     free(copy);
     return rc;

@@ -20,6 +20,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "cfg_common.h"
 #include "compat.h"
 #include "ticketsys.h"
 

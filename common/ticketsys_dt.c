@@ -8,11 +8,11 @@
 #include <string.h>
 
 #include "alert.h"
+#include "buf.h"
 #include "feed.h"
 #include "http_client.h"
 #include "json.h"
 #include "poller_limits.h"
-#include "str.h"
 #include "ticket.h"
 #include "url.h"
 

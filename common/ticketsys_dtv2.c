@@ -12,7 +12,6 @@
 #include "http_client.h"
 #include "json.h"
 #include "poller_limits.h"
-#include "str.h"
 #include "ticket.h"
 #include "ticketsys_dt.h"
 #include "url.h"

@@ -10,13 +10,14 @@
 
 #include "alert.h"
 #include "alexis_limits.h"
+#include "buf.h"
 #include "cfg.h"
+#include "cfg_common.h"
 #include "envelope.h"
 #include "feed.h"
 #include "http_client.h"
 #include "json.h"
 #include "poller_limits.h"
-#include "str.h"
 #include "ticket.h"
 #include "ticketsys_og.h"
 

@@ -12,10 +12,10 @@
 
 #include "alert.h"
 #include "alexis_limits.h"
+#include "buf.h"
 #include "feed.h"
 #include "json.h"
 #include "poller_limits.h"
-#include "str.h"
 #include "ticket.h"
 #include "ticketsys_og.h"
 #include "url.h"

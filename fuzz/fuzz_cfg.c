@@ -27,8 +27,9 @@
 #include <unistd.h>
 
 #include "cfg.h"
+#include "cfg_common.h"
 #include "cfg_yaml.h"
-#include "conf.h"
+#include "classifier_conf.h"
 #include "json.h"
 #include "xmem.h"
 

@@ -16,7 +16,7 @@
 #include <time.h>
 
 #include "alexis_limits.h"
-#include "str.h"
+#include "clock.h"
 #include "throttle.h"
 #include "xmem.h"
 
@@ -41,7 +41,7 @@ throttle_wait(void *arg, long ms, bool rate_limited)
     if (rate_limited)
         throttle_block(arg, ms);
     else
-        sleep_ms(ms);
+        clock_sleep_ms(ms);
 }
 
 static int

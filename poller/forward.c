@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "fetcher.h"
-#include "str.h"
 #include "xmem.h"
 
 char *

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "envelope.h"
 #include "feed.h"
 #include "fetcher.h"
@@ -20,7 +21,6 @@
 #include "metrics.h"
 #include "pool.h"
 #include "recent.h"
-#include "str.h"
 #include "ticketsys.h"
 #include "xmem.h"
 
@@ -100,7 +100,7 @@ log_fail(const struct item_req *r, const char *id, const char *stage,
         KV_STR(r->feed->sys->list_key, id), KV_STR("stage", stage),
         KV_INT("status", status), KV_ERR(err),
         KV_STR("trigger", item_trigger_name(r->trigger)),
-        KV_UINT("app_elapsed_ms", now_ms() - t0));
+        KV_UINT("app_elapsed_ms", clock_mono_ms() - t0));
 }
 
 /* POST one envelope and log the outcome; ITEM_DELIVER or ITEM_FAIL. */
@@ -137,7 +137,7 @@ deliver(const struct item_req *r, const char *id, const char *env,
     log_event(LOG_INFO, "item_delivered", KV_STR("feed_name", r->feed->name),
         KV_STR(r->feed->sys->list_key, id), KV_INT("status", status),
         KV_STR("trigger", item_trigger_name(r->trigger)),
-        KV_UINT("app_elapsed_ms", now_ms() - t0));
+        KV_UINT("app_elapsed_ms", clock_mono_ms() - t0));
     return ITEM_DELIVER;
 }
 
@@ -204,7 +204,7 @@ poll_item(const struct item_req *r, const char *id)
     size_t feed = (size_t)(r->feed - r->p->conf.feeds);
     enum recent_claim claim;
     enum item_result res;
-    uint64_t t0 = now_ms();
+    uint64_t t0 = clock_mono_ms();
 
     if (rec != NULL && (claim = recent_claim(rec, feed, id, t0)) !=
         RECENT_NEW) {
@@ -214,7 +214,7 @@ poll_item(const struct item_req *r, const char *id)
     }
     res = item_run(r, id, t0);
     if (rec != NULL && res == ITEM_DELIVER)
-        recent_done(rec, feed, id, now_ms());
+        recent_done(rec, feed, id, clock_mono_ms());
     else if (rec != NULL)
         recent_release(rec, feed, id);
     count(r, res);
@@ -324,7 +324,7 @@ poll_feed(struct poller *p, const struct poller_feed *f,
     struct feed_ids ids;
     struct feed_list_result r;
     enum poll_result res;
-    uint64_t t0 = now_ms();
+    uint64_t t0 = clock_mono_ms();
     const char **fh = poll_feed_headers(f);
     int listed;
 
@@ -336,7 +336,7 @@ poll_feed(struct poller *p, const struct poller_feed *f,
     j.ids = &ids;
     j.feed_hdrs = fh;
     j.cls_hdrs[0] = bearer_line;
-    j.now_epoch_ms = now_wall_ms();
+    j.now_epoch_ms = clock_wall_ms();
     log_event(LOG_INFO, "poll_started", KV_STR("feed_name", f->name),
         KV_STR("feed_type", f->type), KV_STR("api", poller_feed_api(f)));
     listed = list(&j, &ids, &r);
@@ -355,7 +355,7 @@ poll_feed(struct poller *p, const struct poller_feed *f,
         KV_UINT("untried", j.untried), KV_UINT("invalid", r.invalid),
         KV_UINT("pages", r.pages), KV_UINT("api_calls", j.counts.api_calls),
         KV_UINT("classifier_calls", j.counts.classifier_calls),
-        KV_UINT("app_elapsed_ms", now_ms() - t0));
+        KV_UINT("app_elapsed_ms", clock_mono_ms() - t0));
     free(fh);
     feed_ids_free(&ids);
     return res;

@@ -12,13 +12,13 @@
 #include <time.h>
 
 #include "auth.h"
+#include "clock.h"
 #include "fetcher_http.h"
 #include "forward.h"
 #include "leader.h"
 #include "log.h"
 #include "pool.h"
 #include "recent.h"
-#include "str.h"
 #include "xmem.h"
 
 static struct fetcher *
@@ -130,7 +130,7 @@ poller_pass(struct poller *p)
     char err[512], *token, *bearer;
     unsigned bad = 0;
     size_t i;
-    uint64_t t0 = now_ms();
+    uint64_t t0 = clock_mono_ms();
 
     p->passes++;
     if ((token = auth_runtime_load(p->conf.tokens.runtime, err,
@@ -161,7 +161,7 @@ out:
     log_event(bad == 0 ? LOG_INFO : LOG_WARN, "pass_finished",
         KV_UINT("pass", p->passes), KV_UINT("feeds", p->conf.nfeeds),
         KV_UINT("feeds_not_ok", bad), KV_UINT("app_elapsed_ms",
-        now_ms() - t0));
+        clock_mono_ms() - t0));
     return bad;
 }
 
@@ -171,10 +171,9 @@ wait_until(struct poller *p, uint64_t deadline_ms)
 {
     struct timespec ts;
 
-    ts.tv_sec = (time_t)(deadline_ms / 1000u);
-    ts.tv_nsec = (long)(deadline_ms % 1000u) * 1000000L;
+    clock_timespec(deadline_ms, &ts);
     pthread_mutex_lock(&p->lock);
-    while (!atomic_load(&p->stop) && now_ms() < deadline_ms) {
+    while (!atomic_load(&p->stop) && clock_mono_ms() < deadline_ms) {
         if (pthread_cond_timedwait(&p->wake, &p->lock, &ts) == ETIMEDOUT)
             break;
     }
@@ -188,17 +187,17 @@ poller_run(struct poller *p)
     unsigned bad;
 
     for (;;) {
-        start = now_ms();
+        start = clock_mono_ms();
         bad = poller_pass(p);
         if (atomic_load(&p->stop))
             return 0;
         if (p->conf.single_execution)
             return bad == 0 ? 0 : 1;
         next = start + p->conf.loop_interval_ms;
-        if (now_ms() >= next) {
+        if (clock_mono_ms() >= next) {
             log_event(LOG_WARN, "pass_overran",
                 KV_UINT("loop_interval_ms", p->conf.loop_interval_ms),
-                KV_UINT("app_elapsed_ms", now_ms() - start));
+                KV_UINT("app_elapsed_ms", clock_mono_ms() - start));
             continue;
         }
         wait_until(p, next);

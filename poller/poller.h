@@ -13,7 +13,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
-#include "conf.h"
+#include "poller_conf.h"
 #include "feed.h"
 #include "throttle.h"
 

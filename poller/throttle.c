@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <time.h>
 
-#include "str.h"
+#include "clock.h"
 
 #define THROTTLE_SLICE_MS   100
 
@@ -18,7 +18,7 @@ throttle_init(struct throttle *t, long long rate, const atomic_bool *stop)
     t->rate = rate > 0 ? (double)rate : 0;
     t->burst = t->rate >= 1 ? t->rate : 1;
     t->tokens = t->burst;
-    t->last_us = now_us();
+    t->last_us = clock_mono_us();
     t->gate_us = 0;
     t->stop = stop;
 }
@@ -71,7 +71,7 @@ throttle_take(struct throttle *t)
         if (t->stop != NULL && atomic_load(t->stop))
             return false;
         pthread_mutex_lock(&t->lock);
-        wait = wait_needed(t, now_us());
+        wait = wait_needed(t, clock_mono_us());
         pthread_mutex_unlock(&t->lock);
         if (wait == 0)
             return true;
@@ -82,7 +82,7 @@ throttle_take(struct throttle *t)
 void
 throttle_block(struct throttle *t, long ms)
 {
-    uint64_t until = now_us() + (uint64_t)(ms > 0 ? ms : 0) * 1000u;
+    uint64_t until = clock_mono_us() + (uint64_t)(ms > 0 ? ms : 0) * 1000u;
 
     pthread_mutex_lock(&t->lock);
     if (until > t->gate_us)

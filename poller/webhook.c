@@ -11,6 +11,7 @@
 
 #include "alexis_limits.h"
 #include "auth.h"
+#include "clock.h"
 #include "fetcher_http.h"
 #include "forward.h"
 #include "http_server.h"
@@ -18,7 +19,6 @@
 #include "log.h"
 #include "metrics_http.h"
 #include "poller.h"
-#include "str.h"
 #include "poller_limits.h"
 #include "ticketsys.h"
 #include "webhook_event.h"
@@ -244,7 +244,7 @@ worker_run(void *ctx, void *tls, void *item)
     r.fetcher = tls;
     r.feed_hdrs = fh;
     r.cls_hdrs = cls;
-    r.now_epoch_ms = now_wall_ms();
+    r.now_epoch_ms = clock_wall_ms();
     r.trigger = ITEM_BY_WEBHOOK;
     (void)poll_item(&r, d->id);
 out:

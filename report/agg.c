@@ -12,10 +12,10 @@
 #include <strings.h>
 
 #include "alexis_limits.h"
+#include "clock.h"
 #include "input.h"
 #include "logfmt.h"
 #include "report_limits.h"
-#include "rtime.h"
 #include "str.h"
 #include "xmem.h"
 
@@ -169,7 +169,7 @@ line_time(const struct logfmt_line *l)
     int64_t ms;
 
     if (f == NULL || f->escaped ||
-        rtime_parse_iso(f->val, f->vallen, &ms) == -1)
+        clock_parse_iso(f->val, f->vallen, &ms) == -1)
         return GROUP_NO_TIME;
     return ms;
 }
@@ -361,7 +361,7 @@ count_run(struct agg *a, const struct run *r)
     const char *day_parts[1];
     const char *fail_parts[4] = { r->rule, r->action, r->entity, r->reason };
     const char *pair[2] = { r->action, r->entity };
-    char day[RTIME_DAY_LEN];
+    char day[CLOCK_DAY_LEN];
     struct group *g;
     size_t b;
 
@@ -389,9 +389,9 @@ count_run(struct agg *a, const struct run *r)
     if (r->ts == GROUP_NO_TIME)
         return;
     /* Runs come in time order within a file: keep the day's row. */
-    if (a->day_row == NULL || rtime_day(r->ts) != a->day_no) {
-        a->day_no = rtime_day(r->ts);
-        rtime_format_day(r->ts, day);
+    if (a->day_row == NULL || clock_day(r->ts) != a->day_no) {
+        a->day_no = clock_day(r->ts);
+        clock_format_day(r->ts, day);
         day_parts[0] = day;
         a->day_row = gtable_get(a->by_day, day_parts);
     }

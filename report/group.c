@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "report_limits.h"
+#include "utf8.h"
 #include "xmem.h"
 
 #define SLOTS_MIN   64
@@ -74,9 +75,7 @@ kept_len(const char *s, bool *cut)
     if (!*cut)
         return n;
     n = REPORT_VALUE_MAX - 3;
-    while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-        n--;
-    return n;
+    return utf8_cut(s, n);
 }
 
 /* A copy of s as a row keeps it (see kept_len). */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "report_limits.h"
+#include "utf8.h"
 
 #define CHART_W     760.0
 #define CHART_H     220.0
@@ -45,11 +46,11 @@ html_escape(FILE *fp, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
     const unsigned char *end = p + strlen(s);
-    unsigned long cp;
+    uint32_t cp;
     size_t k;
 
     while (p < end) {
-        k = table_utf8_next(p, end, &cp);
+        k = utf8_decode(p, (size_t)(end - p), &cp);
         if (k == 0 || (cp < 0x20 && cp != '\n' && cp != '\t') ||
             (cp >= 0x7f && cp <= 0x9f)) {
             (void)fputs("&#xfffd;", fp);
@@ -84,14 +85,8 @@ html_escape(FILE *fp, const char *s)
 static const char *
 shorten(const char *s, size_t max, char *out, size_t outlen)
 {
-    size_t i = 0, n = 0;
+    size_t i = utf8_prefix(s, max);
 
-    while (s[i] != '\0' && n < max) {
-        i++;
-        while (((unsigned char)s[i] & 0xc0) == 0x80)
-            i++;
-        n++;
-    }
     if (s[i] == '\0' || i + 4 > outlen)
         return s;
     memcpy(out, s, i);

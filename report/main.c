@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "agg.h"
+#include "clock.h"
 #include "html.h"
 #include "jobstore.h"
 #include "report.h"
@@ -77,9 +78,9 @@ static int
 parse_times(struct opts *o)
 {
     char err[ERR_MAX];
-    int64_t now = rtime_now_ms();
+    int64_t now = (int64_t)clock_wall_ms();
 
-    if (o->now != NULL && rtime_parse_iso(o->now, strlen(o->now),
+    if (o->now != NULL && clock_parse_iso(o->now, strlen(o->now),
         &now) == -1) {
         (void)fprintf(stderr, "alexis-report: --now: \"%s\" is not an "
             "ISO-8601 time\n", o->now);

@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "alexis_limits.h"
+#include "clock.h"
 #include "logfmt.h"
-#include "rtime.h"
 #include "xmem.h"
 
 #define NUM_LEN     32
@@ -66,12 +66,12 @@ fmt_pct(char out[NUM_LEN], uint64_t part, uint64_t whole)
 }
 
 static void
-fmt_time(char out[RTIME_ISO_LEN], int64_t ms)
+fmt_time(char out[CLOCK_ISO_LEN], int64_t ms)
 {
     if (ms == GROUP_NO_TIME)
         out[0] = '\0';
     else
-        rtime_format_iso(ms, out);
+        clock_format_iso(ms, out);
 }
 
 static struct table *
@@ -107,7 +107,7 @@ input_table(const struct agg *a)
     static const enum table_col types[] = { TABLE_TEXT, TABLE_TEXT };
     const struct agg_counts *c = &a->cnt;
     struct table *t = new_table("input", "Input", cols, types, 2);
-    char first[RTIME_ISO_LEN], last[RTIME_ISO_LEN];
+    char first[CLOCK_ISO_LEN], last[CLOCK_ISO_LEN];
     const char *row[2];
 
     add_count(t, "files", c->files);
@@ -164,7 +164,7 @@ by_action_table(struct agg *a)
     static const enum table_col types[] = { TABLE_TEXT, TABLE_NUM,
         TABLE_NUM, TABLE_NUM, TABLE_NUM, TABLE_NUM, TABLE_NUM, TABLE_NUM,
         TABLE_NUM, TABLE_TEXT };
-    char num[9][NUM_LEN], last[RTIME_ISO_LEN];
+    char num[9][NUM_LEN], last[CLOCK_ISO_LEN];
     const char *row[10];
     struct table *t = new_table("by_action", "Runs by action", cols, types,
         NELEM(cols));
@@ -210,7 +210,7 @@ by_key_table(const struct gtable *g, const char *name, const char *title,
         "last" };
     static const enum table_col types[] = { TABLE_TEXT, TABLE_NUM,
         TABLE_NUM, TABLE_NUM, TABLE_NUM, TABLE_TEXT };
-    char num[4][NUM_LEN], last[RTIME_ISO_LEN];
+    char num[4][NUM_LEN], last[CLOCK_ISO_LEN];
     const char *row[6];
     struct table *t = new_table(name, title, cols, types, NELEM(cols));
     struct group **v = NULL;
@@ -244,7 +244,7 @@ runs_table(const struct agg *a)
     static const enum table_col types[] = { TABLE_TEXT, TABLE_TEXT,
         TABLE_NUM, TABLE_NUM, TABLE_NUM, TABLE_TEXT, TABLE_TEXT,
         TABLE_TEXT };
-    char num[3][NUM_LEN], first[RTIME_ISO_LEN], last[RTIME_ISO_LEN];
+    char num[3][NUM_LEN], first[CLOCK_ISO_LEN], last[CLOCK_ISO_LEN];
     const char *row[8];
     struct table *t = new_table("runs", "Runs by action and entity", cols,
         types, NELEM(cols));
@@ -280,7 +280,7 @@ failures_table(const struct agg *a)
         "reason", "failures", "last", "last_alert" };
     static const enum table_col types[] = { TABLE_TEXT, TABLE_TEXT,
         TABLE_TEXT, TABLE_TEXT, TABLE_NUM, TABLE_TEXT, TABLE_TEXT };
-    char num[NUM_LEN], last[RTIME_ISO_LEN];
+    char num[NUM_LEN], last[CLOCK_ISO_LEN];
     const char *row[7];
     struct table *t = new_table("failures", "Failures", cols, types,
         NELEM(cols));
@@ -313,7 +313,7 @@ skips_table(const struct agg *a)
         "last_alert" };
     static const enum table_col types[] = { TABLE_TEXT, TABLE_TEXT,
         TABLE_NUM, TABLE_TEXT, TABLE_TEXT };
-    char num[NUM_LEN], last[RTIME_ISO_LEN];
+    char num[NUM_LEN], last[CLOCK_ISO_LEN];
     const char *row[5];
     struct table *t = new_table("guardrail_skips", "Jobs stopped by "
         "guardrails", cols, types, NELEM(cols));
@@ -344,7 +344,7 @@ verified_table(const struct agg *a)
         "verified", "not_verified", "verified_pct", "last" };
     static const enum table_col types[] = { TABLE_TEXT, TABLE_NUM,
         TABLE_NUM, TABLE_NUM, TABLE_NUM, TABLE_TEXT };
-    char num[4][NUM_LEN], last[RTIME_ISO_LEN];
+    char num[4][NUM_LEN], last[CLOCK_ISO_LEN];
     const char *row[6];
     struct table *t = new_table("verified", "Verification by rule", cols,
         types, NELEM(cols));

@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "str.h"
+#include "buf.h"
+#include "utf8.h"
 #include "xmem.h"
 
 #define CELL_TEXT_MAX   (64 * 1024)     /* escaped cell, bytes */
@@ -88,49 +89,10 @@ table_cell(const struct table *t, size_t r, size_t c)
     return t->cells[r * t->ncols + c];
 }
 
-size_t
-table_utf8_next(const unsigned char *p, const unsigned char *end,
-    unsigned long *cp)
-{
-    size_t n, i;
-    unsigned long v, min;
-
-    if (p[0] < 0x80) {
-        *cp = p[0];
-        return 1;
-    }
-    if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-        n = 2;
-        v = p[0] & 0x1f;
-        min = 0x80;
-    } else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-        n = 3;
-        v = p[0] & 0x0f;
-        min = 0x800;
-    } else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-        n = 4;
-        v = p[0] & 0x07;
-        min = 0x10000;
-    } else {
-        return 0;
-    }
-    if ((size_t)(end - p) < n)
-        return 0;
-    for (i = 1; i < n; i++) {
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-        v = (v << 6) | (p[i] & 0x3f);
-    }
-    if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-        return 0;
-    *cp = v;
-    return n;
-}
-
 /* Code points a terminal would act on: C0, DEL, C1, and the bidirectional
  * overrides and isolates that can make text read differently. */
 static bool
-dangerous(unsigned long cp)
+dangerous(uint32_t cp)
 {
     return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) ||
         (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
@@ -142,13 +104,13 @@ text_escape(const char *s, struct buf *b, size_t *width)
 {
     const unsigned char *p = (const unsigned char *)s;
     const unsigned char *end = p + strlen(s);
-    unsigned long cp;
+    uint32_t cp;
     size_t n, w = 0, before;
     int rc = 0;
 
     while (p < end && rc == 0) {
         before = b->len;
-        n = table_utf8_next(p, end, &cp);
+        n = utf8_decode(p, (size_t)(end - p), &cp);
         if (n == 0) {
             rc = buf_appendf(b, "\\x%02x", *p);
             n = 1;
@@ -159,7 +121,7 @@ text_escape(const char *s, struct buf *b, size_t *width)
         } else if (cp == '\r') {
             rc = buf_appends(b, "\\r");
         } else if (dangerous(cp)) {
-            rc = buf_appendf(b, "\\u%04lx", cp);
+            rc = buf_appendf(b, "\\u%04lx", (unsigned long)cp);
         } else {
             rc = buf_append(b, p, n);
             w++;

@@ -58,9 +58,5 @@ int table_print_json(struct table *const *t, size_t n, FILE *fp) ATTR_WUR;
  * points, escapes included); for alignment, exposed for the tests. */
 size_t table_text_width(const char *s);
 
-/* Decode one UTF-8 sequence at p (before end) into *cp: its length, or 0
- * when the bytes are not valid UTF-8 (overlong, surrogate, cut short). */
-size_t table_utf8_next(const unsigned char *p, const unsigned char *end,
-    unsigned long *cp);
 
 #endif

@@ -5,6 +5,7 @@
  * 8259 strings with every control byte escaped and invalid UTF-8 replaced.
  */
 #include "table.h"
+#include "utf8.h"
 
 #include <stdbool.h>
 #include <string.h>
@@ -16,11 +17,11 @@ static void
 put_utf8(const char *s, size_t n, FILE *fp)
 {
     const unsigned char *p = (const unsigned char *)s, *end = p + n;
-    unsigned long cp;
+    uint32_t cp;
     size_t k;
 
     while (p < end) {
-        if ((k = table_utf8_next(p, end, &cp)) == 0) {
+        if ((k = utf8_decode(p, (size_t)(end - p), &cp)) == 0) {
             (void)fputs(REPLACEMENT, fp);
             p++;
             continue;
@@ -103,7 +104,7 @@ json_string(const char *s, FILE *fp)
 {
     const unsigned char *p = (const unsigned char *)s;
     const unsigned char *end = p + strlen(s);
-    unsigned long cp;
+    uint32_t cp;
     size_t k;
 
     (void)fputc('"', fp);
@@ -115,7 +116,7 @@ json_string(const char *s, FILE *fp)
             p++;
         } else if (*p < 0x20 || *p == 0x7f) {
             (void)fprintf(fp, "\\u%04x", *p++);
-        } else if ((k = table_utf8_next(p, end, &cp)) == 0) {
+        } else if ((k = utf8_decode(p, (size_t)(end - p), &cp)) == 0) {
             (void)fputs("\\ufffd", fp);
             p++;
         } else {

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "alexis_limits.h"
+#include "file.h"
 #include "jsm_alert.h"
 #include "json.h"
 #include "log.h"

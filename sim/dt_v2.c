@@ -10,9 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
+#include "json.h"
 #include "str.h"
 #include "xmem.h"
-#include "json.h"
 
 #define KEY_TEXT_MAX    (SIM_DT_SELECTOR_LEN_MAX + 128)
 #define KEY_FIELDS      7
@@ -94,7 +95,7 @@ page_params(const struct sim_req *req, struct page *pg,
     const char *sel = sim_req_query(req, "problemSelector");
     const char *sort = sim_req_query(req, "sort"), *errstr;
     const char *size = sim_req_query(req, "pageSize");
-    uint64_t now = simutil_epoch_ms();
+    uint64_t now = clock_wall_ms();
 
     memset(pg, 0, sizeof(*pg));
     if (key != NULL) {

@@ -10,9 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
+#include "json.h"
 #include "str.h"
 #include "xmem.h"
-#include "json.h"
 
 #define V1_PREFIX   "/api/v1/problem/"
 #define V2_PREFIX   "/api/v2/problems"
@@ -42,7 +43,7 @@ v1_timeframe(const struct sim_req *req, struct dt_filter *f,
     const char *rel = sim_req_query(req, "relativeTime"), *errstr;
     const char *st = sim_req_query(req, "startTimestamp");
     const char *en = sim_req_query(req, "endTimestamp");
-    uint64_t now = simutil_epoch_ms(), span = SIM_DT_DEFAULT_FROM_MS;
+    uint64_t now = clock_wall_ms(), span = SIM_DT_DEFAULT_FROM_MS;
     size_t i;
 
     if (rel != NULL) {
@@ -306,7 +307,7 @@ dt_api_time(const struct sim_req *req, const char *name, uint64_t def,
     if (v == NULL)
         return 0;
     item = cJSON_CreateString(v);
-    rc = simutil_parse_time(item, simutil_epoch_ms(), out);
+    rc = simutil_parse_time(item, clock_wall_ms(), out);
     cJSON_Delete(item);
     if (rc == -1)
         sim_dt_error(resp, 400, name, false, "must be UTC milliseconds, "

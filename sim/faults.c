@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
+#include "json.h"
 #include "sim_limits.h"
 #include "simutil.h"
-#include "str.h"
 #include "xmem.h"
-#include "json.h"
 
 #define ENDPOINT_LEN    48
 #define STATS_MAX       128
@@ -275,7 +275,7 @@ faults_set_rate(struct faults *f, const char *domain, double rate,
     b->rate = rate;
     b->burst = burst < 1 ? (rate < 1 ? 1 : rate) : burst;
     b->tokens = b->burst;
-    b->last_us = now_us();
+    b->last_us = clock_mono_us();
     pthread_mutex_unlock(&f->mu);
     return 0;
 }
@@ -314,7 +314,7 @@ void
 faults_rate_take(struct faults *f, const char *domain, struct rate_info *info)
 {
     long i = domain_index(domain);
-    uint64_t now = now_us();
+    uint64_t now = clock_mono_us();
     struct bucket *b;
     double wait_s;
 
@@ -341,7 +341,7 @@ faults_rate_take(struct faults *f, const char *domain, struct rate_info *info)
         wait_s = (1 - b->tokens) / b->rate;
     }
     info->remaining = floor(b->tokens);
-    info->reset_us = simutil_epoch_ms() * 1000 + (uint64_t)(wait_s * 1e6);
+    info->reset_us = clock_wall_ms() * 1000 + (uint64_t)(wait_s * 1e6);
     info->retry_after_s = (unsigned)ceil(wait_s);
     pthread_mutex_unlock(&f->mu);
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "http_client.h"
 #include "jsm_alert.h"
 #include "json.h"

@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "sim_limits.h"
 #include "str.h"
 #include "xmem.h"
-#include "json.h"
 
 /* Field errors become 422 {"message", "errors": {field: reason}}. */
 struct verr {

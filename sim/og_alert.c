@@ -11,7 +11,6 @@
 
 #include "jsm_alert.h"
 #include "sim_limits.h"
-#include "str.h"
 #include "xmem.h"
 
 void

@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "sim_limits.h"
 #include "str.h"
 #include "xmem.h"
-#include "json.h"
 
 /* Detach key from rest and copy its string value into *dst (default def
  * when absent). -1 with err on a non-string or over-long value. */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "sim_limits.h"
 #include "str.h"
 #include "xmem.h"

@@ -10,12 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "http_client.h"
+#include "json.h"
 #include "og_actions.h"
 #include "og_query.h"
 #include "str.h"
 #include "xmem.h"
-#include "json.h"
 
 #define OG_PREFIX   "/v2/alerts"
 

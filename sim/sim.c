@@ -14,9 +14,9 @@
 
 #include "alexis_limits.h"
 #include "auth.h"
+#include "clock.h"
 #include "jsm.h"
 #include "log.h"
-#include "str.h"
 #include "xmem.h"
 
 static void
@@ -222,9 +222,9 @@ static void
 sim_delay_ms(struct sim *s, unsigned ms)
 {
     struct timespec ts = { 0, 20 * 1000000L };
-    uint64_t until = now_ms() + ms;
+    uint64_t until = clock_mono_ms() + ms;
 
-    while (now_ms() < until && !atomic_load(&s->stopping))
+    while (clock_mono_ms() < until && !atomic_load(&s->stopping))
         nanosleep(&ts, NULL);
 }
 
@@ -345,7 +345,7 @@ rate_headers(struct sim_resp *resp, enum sim_api api,
         ri != NULL ? ri->remaining : 0.0);
     sim_resp_header(resp, "X-RateLimit-Reset", "%llu",
         (unsigned long long)(ri != NULL ? ri->reset_us :
-        (simutil_epoch_ms() + retry_after_s * 1000ULL) * 1000ULL));
+        (clock_wall_ms() + retry_after_s * 1000ULL) * 1000ULL));
     sim_resp_header(resp, "Retry-After", "%u", retry_after_s);
 }
 
@@ -450,7 +450,7 @@ sim_dispatch(void *ctx, const struct sim_req *req, struct sim_resp *resp)
         return;
     }
     memset(&a, 0, sizeof(a));
-    a.start_us = now_us();
+    a.start_us = clock_mono_us();
     simutil_uuid(a.rid);
     if (strncmp(req->path, "/v2/", 4) == 0) {
         api = SIM_API_OG;
@@ -481,5 +481,5 @@ sim_dispatch(void *ctx, const struct sim_req *req, struct sim_resp *resp)
         KV_STR("endpoint", rt != NULL ? rt->endpoint : "unknown"),
         KV_INT("status", resp->drop ? 0 : resp->status),
         KV_STR("fault", fault),
-        KV_UINT("app_elapsed_ms", (now_us() - a.start_us) / 1000));
+        KV_UINT("app_elapsed_ms", (clock_mono_us() - a.start_us) / 1000));
 }

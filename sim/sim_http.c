@@ -17,10 +17,10 @@
 
 #include <microhttpd.h>
 
-#include "simutil.h"
-#include "str.h"
-#include "xmem.h"
+#include "buf.h"
 #include "json.h"
+#include "simutil.h"
+#include "xmem.h"
 
 struct sim_http {
     struct MHD_Daemon  *d;

@@ -5,102 +5,49 @@
 
 #include <sys/random.h>
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "str.h"
 #include "xmem.h"
-
-uint64_t
-simutil_epoch_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 void
 simutil_iso8601(uint64_t ms, char *buf, size_t len)
 {
-    time_t secs = (time_t)(ms / 1000);
-    unsigned frac = (unsigned)(ms % 1000);
-    char fbuf[8] = "";
-    struct tm tm;
+    char iso[CLOCK_ISO_LEN];
+    char *frac;
     size_t n;
 
-    gmtime_r(&secs, &tm);
-    if (frac != 0) {
-        snprintf(fbuf, sizeof(fbuf), ".%03u", frac);
-        n = strlen(fbuf);
-        while (n > 1 && fbuf[n - 1] == '0')
-            fbuf[--n] = '\0';
-    }
-    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d%sZ",
-        tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-        tm.tm_min, tm.tm_sec, fbuf);
+    /* "….123Z" from clock.c, then OpsGenie's fraction: no trailing zeros,
+     * no fraction at all when zero. */
+    clock_format_iso((int64_t)ms, iso);
+    frac = strchr(iso, '.');
+    n = strlen(frac) - 2;               /* the last digit, before 'Z' */
+    while (n > 0 && frac[n] == '0')
+        n--;
+    frac[n == 0 ? 0 : n + 1] = '\0';
+    snprintf(buf, len, "%sZ", iso);
 }
 
-static int
-parse_digits(const char **p, int n, int *out)
-{
-    int v = 0, i;
-
-    for (i = 0; i < n; i++) {
-        if (!isdigit((unsigned char)(*p)[i]))
-            return -1;
-        v = v * 10 + ((*p)[i] - '0');
-    }
-    *p += n;
-    *out = v;
-    return 0;
-}
-
+/* An ISO-8601 time, UTC ("Z", "+00:00" or no zone), at or after the epoch. */
 static int
 parse_iso(const char *s, uint64_t *out)
 {
-    int y, mo, d, h, mi, sec = 0, ms = 0, scale = 100;
-    struct tm tm;
-    time_t t;
+    size_t n = strlen(s);
+    const char *zone;
+    int64_t ms;
 
-    if (parse_digits(&s, 4, &y) == -1 || *s++ != '-' ||
-        parse_digits(&s, 2, &mo) == -1 || *s++ != '-' ||
-        parse_digits(&s, 2, &d) == -1 || (*s != 'T' && *s != ' '))
+    if (n < 11 || (s[10] != 'T' && s[10] != ' '))
+        return -1;              /* a time of day is required */
+    zone = strpbrk(s + 11, "+-");
+    if (zone != NULL && strcmp(zone, "+00:00") != 0)
         return -1;
-    s++;
-    if (parse_digits(&s, 2, &h) == -1 || *s++ != ':' ||
-        parse_digits(&s, 2, &mi) == -1)
+    if (clock_parse_iso(s, n, &ms) == -1 || ms < 0)
         return -1;
-    if (*s == ':') {
-        s++;
-        if (parse_digits(&s, 2, &sec) == -1)
-            return -1;
-        if (*s == '.') {
-            for (s++; isdigit((unsigned char)*s); s++) {
-                ms += (*s - '0') * scale;
-                scale /= 10;
-            }
-        }
-    }
-    if (strcmp(s, "Z") != 0 && strcmp(s, "+00:00") != 0 && *s != '\0')
-        return -1;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-        sec > 60)
-        return -1;
-    memset(&tm, 0, sizeof(tm));
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = sec;
-    if ((t = timegm(&tm)) == (time_t)-1 || t < 0)
-        return -1;
-    *out = (uint64_t)t * 1000 + (uint64_t)ms;
+    *out = (uint64_t)ms;
     return 0;
 }
 
@@ -211,7 +158,7 @@ simutil_og_envelope(cJSON *obj, const char *rid, uint64_t start_us)
 {
     char uuid[SIMUTIL_UUID_LEN];
     /* Whole milliseconds, as OpsGenie's "took" (seconds) shows them. */
-    uint64_t took_ms = (now_us() - start_us) / 1000;
+    uint64_t took_ms = (clock_mono_us() - start_us) / 1000;
 
     if (rid == NULL) {
         simutil_uuid(uuid);

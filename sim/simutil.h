@@ -1,7 +1,7 @@
 /*
- * Small helpers of alexis-sim: wall-clock time, ISO-8601 in OpsGenie's
- * style, time values in the forms the admin API accepts, random ids in the
- * real services' shapes, and cJSON conveniences. Nothing here logs.
+ * Small helpers of alexis-sim: ISO-8601 in OpsGenie's style, time values in
+ * the forms the admin API accepts, random ids in the real services' shapes,
+ * and cJSON conveniences. Nothing here logs.
  */
 #ifndef ALEXIS_SIM_SIMUTIL_H
 #define ALEXIS_SIM_SIMUTIL_H
@@ -16,9 +16,6 @@
 
 #define SIMUTIL_UUID_LEN    37  /* 36 chars + NUL */
 #define SIMUTIL_ISO_LEN     32
-
-/* Wall clock, milliseconds since the epoch. */
-uint64_t simutil_epoch_ms(void);
 
 /* "2026-11-22T10:12:40.5Z": UTC, fraction without trailing zeros and
  * omitted when zero, as OpsGenie's REST answers print it. */

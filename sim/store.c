@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "jsm_alert.h"
 #include "sim_limits.h"
 #include "simutil.h"
@@ -259,7 +260,7 @@ store_og_add(struct store *st, const cJSON *obj, enum og_view v,
 
     if (view != NULL)
         *view = NULL;
-    a = og_alert_from_json(obj, simutil_epoch_ms(), st->opts.notes_max, err,
+    a = og_alert_from_json(obj, clock_wall_ms(), st->opts.notes_max, err,
         errlen);
     if (a == NULL)
         return STORE_EINVAL;
@@ -423,7 +424,7 @@ store_og_note_now(struct store *st, const char *id, const char *note,
     const char *owner, cJSON **out)
 {
     enum store_rc rc = STORE_OK;
-    uint64_t now = simutil_epoch_ms();
+    uint64_t now = clock_wall_ms();
     struct og_alert *a;
 
     *out = NULL;
@@ -457,7 +458,7 @@ record(struct store *st, const struct og_action *act, bool ok,
     r->status = xstrdup(ok ? og_action_done(act->kind) : status);
     r->alert_id = xstrdup(a != NULL ? a->id : "");
     r->alias = xstrdup(a != NULL ? a->alias : "");
-    r->processed_ms = simutil_epoch_ms();
+    r->processed_ms = clock_wall_ms();
     st->rec_next = (st->rec_next + 1) % SIM_REQUESTS_KEPT;
     if (st->nrecs < SIM_REQUESTS_KEPT)
         st->nrecs++;
@@ -499,7 +500,7 @@ apply_create(struct store *st, const struct og_action *act, uint64_t now)
 static void
 apply_action(struct store *st, const struct og_action *act)
 {
-    uint64_t now = simutil_epoch_ms();
+    uint64_t now = clock_wall_ms();
     struct og_alert *a;
     char status[256];
     size_t idx = 0;
@@ -562,13 +563,12 @@ timer_main(void *arg)
 
     pthread_mutex_lock(&st->mu);
     while (!st->stopping) {
-        next = apply_due(st, now_ms());
+        next = apply_due(st, clock_mono_ms());
         if (next == UINT64_MAX) {
             pthread_cond_wait(&st->cv, &st->mu);
             continue;
         }
-        ts.tv_sec = (time_t)(next / 1000);
-        ts.tv_nsec = (long)(next % 1000) * 1000000L;
+        clock_timespec(next, &ts);
         (void)pthread_cond_timedwait(&st->cv, &st->mu, &ts);
     }
     pthread_mutex_unlock(&st->mu);
@@ -602,7 +602,7 @@ store_og_submit(struct store *st, struct og_action *act)
         apply_action(st, act);
         goto out;
     }
-    act->due_ms = now_ms() + st->opts.apply_delay_ms;
+    act->due_ms = clock_mono_ms() + st->opts.apply_delay_ms;
     st->pending = xreallocarray(st->pending, st->npending + 1,
         sizeof(*st->pending));
     st->pending[st->npending++] = act;
@@ -624,7 +624,7 @@ store_og_apply_now(struct store *st, struct og_action *act)
     pthread_mutex_lock(&st->mu);
     if ((a = find_alert(st, act->ident, act->itype, NULL)) == NULL)
         rc = STORE_ENOENT;
-    else if (og_alert_apply(a, act, simutil_epoch_ms(), st->opts.notes_max,
+    else if (og_alert_apply(a, act, clock_wall_ms(), st->opts.notes_max,
         status, sizeof(status)) == -1)
         rc = STORE_EINVAL;
     pthread_mutex_unlock(&st->mu);

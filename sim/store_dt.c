@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "simutil.h"
 #include "store_int.h"
 #include "xmem.h"
@@ -34,7 +35,7 @@ store_dt_add(struct store *st, const cJSON *obj, cJSON **view, char *err,
     enum store_rc rc = STORE_OK;
 
     *view = NULL;
-    p = dt_problem_from_json(obj, simutil_epoch_ms(), st->opts.comments_max,
+    p = dt_problem_from_json(obj, clock_wall_ms(), st->opts.comments_max,
         err, errlen);
     if (p == NULL)
         return STORE_EINVAL;
@@ -81,7 +82,7 @@ store_dt_list(struct store *st, const struct dt_filter *f, int version,
     bool details, unsigned fields, bool asc, size_t offset, size_t limit,
     size_t *total)
 {
-    uint64_t now = simutil_epoch_ms();
+    uint64_t now = clock_wall_ms();
     cJSON *arr = cJSON_CreateArray();
     struct dt_ent *v;
     size_t i, n = 0, k;
@@ -161,7 +162,7 @@ store_dt_comment_add(struct store *st, const char *pid, const char *content,
     if ((p = find_problem(st, pid, false)) == NULL)
         rc = STORE_ENOENT;
     else if ((c = dt_problem_add_comment(p, content, author, context,
-        simutil_epoch_ms(), st->opts.comments_max)) == NULL)
+        clock_wall_ms(), st->opts.comments_max)) == NULL)
         rc = STORE_EFULL;
     else
         *out = dt_comment_json(c, version);
@@ -254,7 +255,7 @@ enum store_rc
 store_dt_close(struct store *st, const char *pid, const char *message,
     const char *author, int version, cJSON **out)
 {
-    uint64_t now = simutil_epoch_ms();
+    uint64_t now = clock_wall_ms();
     struct dt_problem *p;
     struct dt_comment *c;
     enum store_rc rc = STORE_OK;

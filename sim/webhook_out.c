@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "alexis_limits.h"
+#include "buf.h"
 #include "dt_problem.h"
 #include "http_client.h"
 #include "json.h"

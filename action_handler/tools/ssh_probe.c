@@ -20,8 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+#include "file.h"
 #include "ssh.h"
 #include "str.h"
+#include "utf8.h"
 #include "xmem.h"
 
 #define PASSPHRASE_FILE_MAX     4096
@@ -191,37 +194,6 @@ read_passphrase(const char *path, size_t *lenp)
     return p;
 }
 
-/* Length of the valid UTF-8 sequence at p (n > 0 bytes left), 0 if none. */
-static size_t
-utf8_len(const unsigned char *p, size_t n)
-{
-    uint32_t cp;
-    size_t len, i;
-
-    if (p[0] < 0x80)
-        return 1;
-    if (p[0] >= 0xc2 && p[0] <= 0xdf)
-        len = 2;
-    else if (p[0] >= 0xe0 && p[0] <= 0xef)
-        len = 3;
-    else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-        len = 4;
-    else
-        return 0;
-    if (n < len)
-        return 0;
-    cp = p[0] & (0x7f >> len);
-    for (i = 1; i < len; i++) {
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (p[i] & 0x3f);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return len;
-}
-
 /* Remote output is arbitrary bytes: invalid UTF-8 becomes U+FFFD. */
 static void
 json_string(FILE *f, const char *s, size_t n)
@@ -239,7 +211,7 @@ json_string(FILE *f, const char *s, size_t n)
             i++;
         } else if (p[i] < 0x20) {
             fprintf(f, "\\u%04x", p[i++]);
-        } else if ((k = utf8_len(p + i, n - i)) > 0) {
+        } else if ((k = utf8_decode(p + i, n - i, NULL)) > 0) {
             fwrite(p + i, 1, k, f);
             i += k;
         } else {

@@ -35,6 +35,11 @@ class TestStack(unittest.TestCase):
             self.assertIn(svc, out)
         self.assertIn("published: 8083", out)
         self.assertIn("published: 8084", out)
+        # The poller's healthcheck is the image's GET /v1/ping, on the
+        # listener conf/swarm/poller.yaml turns on.
+        self.assertIn('ALEXIS_PORT: "8085"', out)
+        with open(os.path.join(SRC, "conf", "swarm", "poller.yaml")) as f:
+            self.assertIn("port: 8085", f.read())
 
     def test_docker_stack_config_accepts_the_tls_overlay(self):
         if shutil.which("docker") is None:

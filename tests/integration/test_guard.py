@@ -308,7 +308,8 @@ class TestApprove(GuardCase):
         self.assertEqual(st, 409, body)
         self.assertEqual(body["state"], "succeeded")
         self.proc.wait_event("job_approved", job=ans["job"],
-                             requestor="oncall")
+                             requestor="oncall", tinyId=a["tinyId"],
+                             rule_name=r["rule_name"])
         wait_until(lambda: any("exit status 0" in n for n in self.notes(a)),
                    WAIT_S, "the run's report on the ticket")
 

@@ -16,7 +16,7 @@
 #include <cmocka.h>
 #include <pcre2.h>
 
-#include "conf.h"
+#include "ah_conf.h"
 #include "entities.h"
 #include "json.h"
 #include "rules.h"

@@ -369,6 +369,108 @@ test_store_cooldown_and_storm(void **state)
     assert_string_equal(v.state, "queued");
 }
 
+/* The storm breaker's count is carried from call to call (jobs_guard.c);
+ * after every step of a pseudo-random run of creates, claims, finishes
+ * into admitted and other states, cancels, prunes and moving time, it
+ * equals a count over a model of the jobs. */
+struct model_job {
+    char        id[JOB_ID_LEN];
+    uint64_t    created;
+    char        state[JOB_STATE_MAX];
+};
+
+static uint64_t
+model_admitted(const struct model_job *m, size_t n, uint64_t since)
+{
+    uint64_t c = 0;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (m[i].created >= since && jobs_state_admitted(m[i].state))
+            c++;
+    }
+    return c;
+}
+
+static struct model_job *
+model_find(struct model_job *m, size_t n, const char *id)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (strcmp(m[i].id, id) == 0)
+            return &m[i];
+    }
+    fail_msg("job %s not in the model", id);
+    return NULL;
+}
+
+static void
+test_store_storm_count_carried(void **state)
+{
+    static const char *const from_q[] = { "queued", NULL };
+    static const char *const ends[] = { "succeeded", "failed", "skipped",
+        "refused", "partial" };
+    struct fx *f = *state;
+    struct model_job m[400];
+    struct job_guard g;
+    struct job_verdict v;
+    struct job j;
+    uint64_t now = 1700000000000ULL, n, window = 60000;
+    uint32_t seed = 12345;
+    char id[JOB_ID_LEN], err[256], cur[JOB_STATE_MAX], uniq[32];
+    size_t nm = 0, step;
+    int op, rc;
+
+    memset(&g, 0, sizeof(g));
+    g.storm_window_ms = window;
+    g.storm_max_jobs = 1000000;
+    for (step = 0; step < 600 && nm < 400; step++) {
+        seed = seed * 1103515245u + 12345u;
+        op = (int)((seed >> 16) % 10);
+        if (op < 5) {
+            snprintf(uniq, sizeof(uniq), "s%zu", step);
+            create(f->js, uniq, &g, now, id, &v);
+            snprintf(m[nm].id, sizeof(m[nm].id), "%s", id);
+            m[nm].created = now;
+            snprintf(m[nm].state, sizeof(m[nm].state), "%s", v.state);
+            nm++;
+        } else if (op < 7) {
+            rc = jobs_claim(f->js, &j, err, sizeof(err));
+            assert_int_not_equal(rc, -1);
+            if (rc == 1) {
+                const char *to = ends[(seed >> 8) % 5];
+
+                assert_int_equal(jobs_finish(f->js, j.id, to, NULL, err,
+                    sizeof(err)), 0);
+                snprintf(model_find(m, nm, j.id)->state, JOB_STATE_MAX,
+                    "%s", to);
+                jobs_job_free(&j);
+            }
+        } else if (op == 7 && nm > 0) {
+            struct model_job *x = &m[(seed >> 8) % nm];
+
+            rc = jobs_transition(f->js, x->id, from_q, "cancelled", NULL,
+                "tester", cur, err, sizeof(err));
+            assert_int_not_equal(rc, -1);
+            if (rc == 1)
+                snprintf(x->state, sizeof(x->state), "cancelled");
+        } else {
+            now += (seed >> 8) % 9000;
+        }
+        assert_int_equal(jobs_count_admitted(f->js, now - window, &n, err,
+            sizeof(err)), 0);
+        assert_int_equal(n, model_admitted(m, nm, now - window));
+        /* A window that moved back is counted afresh. */
+        if (step % 97 == 0) {
+            assert_int_equal(jobs_count_admitted(f->js, now - 2 * window,
+                &n, err, sizeof(err)), 0);
+            assert_int_equal(n, model_admitted(m, nm, now - 2 * window));
+        }
+    }
+    assert_true(model_admitted(m, nm, 0) > 50);
+}
+
 static void
 test_store_transitions(void **state)
 {
@@ -379,7 +481,7 @@ test_store_transitions(void **state)
     struct job_guard g = { .mode = RULE_MODE_APPROVE };
     struct job_verdict v;
     struct job j;
-    char id[JOB_ID_LEN], err[256], cur[JOB_STATE_MAX], rule[64];
+    char id[JOB_ID_LEN], err[256], cur[JOB_STATE_MAX];
 
     create(f->js, "1", &g, 0, id, &v);
     assert_string_equal(v.state, "pending_approval");
@@ -413,11 +515,14 @@ test_store_transitions(void **state)
     assert_int_equal(jobs_transition(f->js, "00000000000000000000000000000000",
         waiting, "cancelled", NULL, NULL, cur, err, sizeof(err)), 0);
     assert_string_equal(cur, "");
-    assert_int_equal(jobs_rule_of(f->js, id, rule, sizeof(rule), err,
-        sizeof(err)), 1);
-    assert_string_equal(rule, "restart");
-    assert_int_equal(jobs_rule_of(f->js, "00000000000000000000000000000000",
-        rule, sizeof(rule), err, sizeof(err)), 0);
+    assert_int_equal(jobs_load(f->js, id, &j, err, sizeof(err)), 1);
+    assert_string_equal(j.rule_name, "restart");
+    assert_string_equal(j.id_key, "tinyId");
+    assert_string_equal(j.alert_id, "1");
+    assert_string_equal(j.state, "succeeded");
+    jobs_job_free(&j);
+    assert_int_equal(jobs_load(f->js, "00000000000000000000000000000000",
+        &j, err, sizeof(err)), 0);
 }
 
 static void
@@ -454,6 +559,45 @@ test_store_verify_queue(void **state)
     jobs_job_free(&j);
     assert_int_equal(jobs_verify_done(f->js, id, 1, 0, err, sizeof(err)), 0);
     assert_int_equal(jobs_verify_next(f->js, &when, err, sizeof(err)), 0);
+}
+
+/* A check claimed by a replica that stopped before verify_done is taken
+ * up again: on SQLite by the recovery at start-up, on PostgreSQL (other
+ * replicas keep running) when the claim, the store's lease, runs out. */
+static void
+test_store_verify_reclaimed(void **state)
+{
+    struct fx *f = *state;
+    struct job_verdict v;
+    struct job j;
+    char id[JOB_ID_LEN], err[256];
+    uint64_t deadline, when;
+    size_t n;
+
+    create(f->js, "1", NULL, 0, id, &v);
+    assert_int_equal(jobs_verify_start(f->js, id, 90000, 1000, err,
+        sizeof(err)), 0);
+    assert_int_equal(jobs_claim_verify(f->js, 1000, &j, &deadline, err,
+        sizeof(err)), 1);
+    jobs_job_free(&j);
+    /* Inside the claim (lease 30 s): nobody else takes it. */
+    assert_int_equal(jobs_claim_verify(f->js, 30999, &j, &deadline, err,
+        sizeof(err)), 0);
+    if (getenv("ALEXIS_TEST_PG_URI") != NULL) {
+        assert_int_equal(jobs_verify_next(f->js, &when, err, sizeof(err)),
+            1);
+        assert_int_equal(when, 31000);
+    } else {
+        assert_int_equal(jobs_claim_verify(f->js, 31000, &j, &deadline,
+            err, sizeof(err)), 0);
+        assert_int_equal(jobs_recover(f->js, "test", NULL, NULL, &n, err,
+            sizeof(err)), 0);
+    }
+    assert_int_equal(jobs_claim_verify(f->js, 31000, &j, &deadline, err,
+        sizeof(err)), 1);
+    assert_string_equal(j.id, id);
+    assert_int_equal(deadline, 90000);
+    jobs_job_free(&j);
 }
 
 static void
@@ -519,9 +663,13 @@ main(void)
         cmocka_unit_test(test_grant_rules),
         cmocka_unit_test_setup_teardown(test_store_cooldown_and_storm,
             setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_storm_count_carried,
+            setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_transitions, setup,
             teardown),
         cmocka_unit_test_setup_teardown(test_store_verify_queue, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(test_store_verify_reclaimed, setup,
             teardown),
         cmocka_unit_test_setup_teardown(test_migrate_v1, setup, teardown),
     };

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "cfg.h"
-#include "str.h"
+#include "path.h"
 #include "xmem.h"
 
 /* errs must hold exactly the lines path + expected[i]. */

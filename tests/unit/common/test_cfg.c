@@ -17,10 +17,13 @@
 
 #include <cmocka.h>
 
+#include "buf.h"
 #include "cfg.h"
+#include "path.h"
 #include "str.h"
 #include "xmem.h"
 
+#include "cfg_common.h"
 #include "cfg_testutil.h"
 
 /* A directory that does not exist: relative paths resolve lexically. */

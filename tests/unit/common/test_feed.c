@@ -16,7 +16,9 @@
 
 #include <cmocka.h>
 
+#include "buf.h"
 #include "cfg.h"
+#include "cfg_common.h"
 #include "feed.h"
 #include "fetcher.h"
 #include "json.h"

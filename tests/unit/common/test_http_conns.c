@@ -20,8 +20,8 @@
 
 #include <cmocka.h>
 
+#include "clock.h"
 #include "http_conns.h"
-#include "str.h"
 
 #define NCONN       6
 #define WAIT_MS     3000    /* bound on any wait for a cut */
@@ -138,14 +138,14 @@ test_deadline_cuts_a_slow_request(void **state)
     /* A 200 ms deadline, and a long idle time for kept-alive ones. */
     assert_non_null(g = http_conns_new(100, 200, LONG_MS, err,
         sizeof(err)));
-    t0 = now_ms();
+    t0 = clock_mono_ms();
     p[0].t = http_conns_opened(g, p[0].fd[0]);
     p[1].t = http_conns_opened(g, p[1].fd[0]);
     p[2].t = http_conns_opened(g, p[2].fd[0]);
     http_conns_answering(g, p[1].t);    /* being answered: exempt */
     http_conns_done(g, p[2].t);         /* kept alive: idle + deadline */
     assert_true(cut_within(&p[0], WAIT_MS));
-    assert_true(now_ms() - t0 >= 200);
+    assert_true(clock_mono_ms() - t0 >= 200);
     assert_false(cut_within(&p[1], 300));
     assert_false(cut_within(&p[2], QUICK_MS));
     pairs_close(g, p, 3);

@@ -18,11 +18,12 @@
 #include <cmocka.h>
 
 #include "alert.h"
+#include "buf.h"
 #include "cfg.h"
+#include "cfg_common.h"
 #include "fetcher.h"
 #include "json.h"
 #include "log.h"
-#include "str.h"
 #include "ticket.h"
 #include "ticketsys.h"
 #include "ticketsys_dtv1.h"

@@ -18,9 +18,9 @@
 
 #include "agg.h"
 #include "alexis_limits.h"
+#include "clock.h"
 #include "log.h"
 #include "report.h"
-#include "rtime.h"
 
 #define DAY1 "2026-05-04T10:00:00.000Z"
 #define DAY2 "2026-05-05T10:00:00.000Z"
@@ -199,12 +199,12 @@ test_filters(void **state)
         f.rule = c->rule;
         if (c->since != NULL) {
             f.has_since = true;
-            assert_int_equal(rtime_parse_iso(c->since, strlen(c->since),
+            assert_int_equal(clock_parse_iso(c->since, strlen(c->since),
                 &f.since_ms), 0);
         }
         if (c->until != NULL) {
             f.has_until = true;
-            assert_int_equal(rtime_parse_iso(c->until, strlen(c->until),
+            assert_int_equal(clock_parse_iso(c->until, strlen(c->until),
                 &f.until_ms), 0);
         }
         a = fed(&f, NULL);

@@ -1,7 +1,8 @@
 /*
- * Unit tests for report/pctl.c and report/rtime.c: nearest-rank
+ * Unit tests for report/pctl.c and common/rtime.c: nearest-rank
  * percentiles (table-driven, exact below the cap), the histogram fallback
- * and its error bound, the bucket layout; ISO-8601 and duration parsing.
+ * and its error bound, the bucket layout; duration parsing (ISO-8601 is
+ * tests/unit/common/test_clock.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "clock.h"
 #include "pctl.h"
 #include "rtime.h"
 
@@ -107,54 +109,6 @@ test_histogram(void **state)
     pctl_cleanup(&p);
 }
 
-struct iso_case {
-    const char *s;
-    int64_t     ms;     /* INT64_MIN: must fail */
-};
-
-static const struct iso_case iso_cases[] = {
-    { "1970-01-01", 0 },
-    { "1970-01-01T00:00:01Z", 1000 },
-    { "2026-05-04T10:15:00.123Z", 1777889700123LL },
-    { "2026-05-04 10:15:00.123Z", 1777889700123LL },
-    { "2026-05-04T12:15:00.123+02:00", 1777889700123LL },
-    { "2026-05-04T05:15:00.123-0500", 1777889700123LL },
-    { "2026-05-04T10:15", 1777889700000LL },
-    { "2024-02-29T00:00:00Z", 1709164800000LL },
-    { "1969-12-31T23:59:59.999Z", -1 },
-    { "2026-13-01", INT64_MIN },
-    { "2026-05-04T25:00", INT64_MIN },
-    { "2026-05-04T10:15:00Zjunk", INT64_MIN },
-    { "yesterday", INT64_MIN },
-    { "2026-5-4", INT64_MIN },
-};
-
-static void
-test_iso(void **state)
-{
-    char out[RTIME_ISO_LEN];
-    int64_t ms;
-    size_t i;
-
-    (void)state;
-    for (i = 0; i < NELEM(iso_cases); i++) {
-        int rc = rtime_parse_iso(iso_cases[i].s, strlen(iso_cases[i].s),
-            &ms);
-
-        if (iso_cases[i].ms == INT64_MIN) {
-            assert_int_equal(rc, -1);
-            continue;
-        }
-        if (rc != 0 || ms != iso_cases[i].ms)
-            fail_msg("case %s: rc %d ms %lld", iso_cases[i].s, rc,
-                (long long)ms);
-    }
-    rtime_format_iso(1777889700123LL, out);
-    assert_string_equal(out, "2026-05-04T10:15:00.123Z");
-    rtime_format_iso(-1, out);
-    assert_string_equal(out, "1969-12-31T23:59:59.999Z");
-}
-
 static void
 test_durations(void **state)
 {
@@ -167,7 +121,7 @@ test_durations(void **state)
     assert_int_equal(rtime_parse_duration("1d12h", &ms), 0);
     assert_int_equal(ms, 129600000);
     assert_int_equal(rtime_parse_duration("2w", &ms), 0);
-    assert_int_equal(ms, 14 * RTIME_DAY_MS);
+    assert_int_equal(ms, 14 * CLOCK_DAY_MS);
     assert_int_equal(rtime_parse_duration("90m", &ms), 0);
     assert_int_equal(ms, 5400000);
     assert_int_equal(rtime_parse_duration("250ms", &ms), 0);
@@ -176,14 +130,14 @@ test_durations(void **state)
     assert_int_equal(rtime_parse_duration("h", &ms), -1);
     assert_int_equal(rtime_parse_duration("5y", &ms), -1);
     assert_int_equal(rtime_parse_duration("99999999999999d", &ms), -1);
-    assert_int_equal(rtime_parse_when("24h", 100 * RTIME_DAY_MS, &ms, err,
+    assert_int_equal(rtime_parse_when("24h", 100 * CLOCK_DAY_MS, &ms, err,
         sizeof(err)), 0);
-    assert_int_equal(ms, 99 * RTIME_DAY_MS);
+    assert_int_equal(ms, 99 * CLOCK_DAY_MS);
     assert_int_equal(rtime_parse_when("now", 5, &ms, err, sizeof(err)), 0);
     assert_int_equal(ms, 5);
     assert_int_equal(rtime_parse_when("1970-01-02", 5, &ms, err,
         sizeof(err)), 0);
-    assert_int_equal(ms, RTIME_DAY_MS);
+    assert_int_equal(ms, CLOCK_DAY_MS);
     assert_int_equal(rtime_parse_when("last week", 5, &ms, err,
         sizeof(err)), -1);
     assert_non_null(strstr(err, "\"last week\" is neither"));
@@ -196,7 +150,6 @@ main(void)
         cmocka_unit_test(test_exact),
         cmocka_unit_test(test_buckets),
         cmocka_unit_test(test_histogram),
-        cmocka_unit_test(test_iso),
         cmocka_unit_test(test_durations),
     };
 

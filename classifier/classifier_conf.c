@@ -3,12 +3,13 @@
  * bounds live here, next to the keys they belong to; the ceilings come from
  * alexis_limits.h.
  */
-#include "conf.h"
+#include "classifier_conf.h"
 
 #include <stddef.h>
 #include <string.h>
 
 #include "alexis_limits.h"
+#include "cfg_common.h"
 
 #define CC_OFF(f) offsetof(struct classifier_conf, f)
 #define STR(x)      #x

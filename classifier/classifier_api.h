@@ -6,9 +6,17 @@
 #ifndef ALEXIS_CLASSIFIER_API_H
 #define ALEXIS_CLASSIFIER_API_H
 
+#include <cjson/cJSON.h>
+
+#include "classifier.h"
 #include "http_server.h"
 
 /* The route table (ctx of every handler: struct classifier *). */
 extern const struct http_route api_routes[];
+
+/* The action handlers' health for /v1/ping, as a JSON object (caller
+ * deletes): the last check while it is fresh, else a new one; while
+ * another caller checks, the last one (or {} before the first). */
+cJSON *classifier_handler_health(struct classifier *c);
 
 #endif

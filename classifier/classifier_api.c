@@ -1,7 +1,7 @@
 /*
  * HTTP handlers of the classifier (see api.h) and its runtime token cache.
  */
-#include "api.h"
+#include "classifier_api.h"
 
 #include <sys/stat.h>
 
@@ -15,60 +15,21 @@
 #include "alexis_limits.h"
 #include "auth.h"
 #include "classifier.h"
+#include "classifier_token.h"
 #include "classify.h"
+#include "clock.h"
+#include "file.h"
 #include "http_client.h"
 #include "http_server.h"
 #include "json.h"
 #include "log.h"
 #include "metrics.h"
 #include "metrics_http.h"
+#include "path.h"
 #include "ruledir.h"
 #include "str.h"
 #include "workq.h"
 #include "xmem.h"
-
-int
-classifier_token(struct classifier *c, char *buf, size_t len, char *err,
-    size_t errlen)
-{
-    struct runtime_token *t = &c->token;
-    const char *path = c->conf.tokens.runtime;
-    struct file_id id;
-    char *v;
-    int rc = -1;
-
-    pthread_mutex_lock(&t->lock);
-    if (file_id_get(path, &id, err, errlen) == -1)
-        goto out;
-    if (t->value == NULL || !file_id_same(&t->id, &id)) {
-        if ((v = auth_runtime_load(path, err, errlen)) == NULL)
-            goto out;
-        if (t->value != NULL) {
-            explicit_bzero(t->value, strlen(t->value));
-            free(t->value);
-        }
-        t->value = v;
-        t->id = id;
-    }
-    if (strlcpy(buf, t->value, len) >= len) {
-        snprintf(err, errlen, "runtime token %s: token too long", path);
-        goto out;
-    }
-    rc = 0;
-out:
-    pthread_mutex_unlock(&t->lock);
-    return rc;
-}
-
-void
-classifier_token_cleanup(struct classifier *c)
-{
-    if (c->token.value != NULL) {
-        explicit_bzero(c->token.value, strlen(c->token.value));
-        free(c->token.value);
-        c->token.value = NULL;
-    }
-}
 
 /* Ask each action handler's /ping; short timeout so health checks stay
  * quick even when a handler is down. */
@@ -119,7 +80,7 @@ classifier_handler_health(struct classifier *c)
 
     pthread_mutex_lock(&h->lock);
     if (h->busy || (h->report != NULL &&
-        now_ms() - h->at_ms < CLASSIFIER_PING_CACHE_MS)) {
+        clock_mono_ms() - h->at_ms < CLASSIFIER_PING_CACHE_MS)) {
         report = h->report != NULL ? cJSON_Parse(h->report) : NULL;
         pthread_mutex_unlock(&h->lock);
         return report != NULL ? report : cJSON_CreateObject();
@@ -132,7 +93,7 @@ classifier_handler_health(struct classifier *c)
     pthread_mutex_lock(&h->lock);
     free(h->report);
     h->report = text;
-    h->at_ms = now_ms();
+    h->at_ms = clock_mono_ms();
     h->busy = false;
     pthread_mutex_unlock(&h->lock);
     return report;
@@ -278,7 +239,7 @@ handle_classify(void *ctx, const struct http_request *req,
     job->alert = a;
     if (!a->had_feed_headers && !dropped_rule)
         keep_raw(job, req->body, req->body_len);
-    job->received_us = now_us();
+    job->received_us = clock_mono_us();
     /* Counted before the push: once queued, a worker may free the job
      * (and a) at any moment. */
     metrics_inc(METRIC_ALERTS_RECEIVED, a->feed_name, NULL);

@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "conf.h"
+#include "poller_conf.h"
 #include "log.h"
 #include "ticketsys_dtv1.h"
 #include "ticketsys_dtv2.h"

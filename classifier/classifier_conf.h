@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "cfg.h"
+#include "cfg_common.h"
 
 struct classifier_conf {
     struct cfg_auth        *auth;

@@ -5,13 +5,14 @@
  * Defaults and bounds live here, next to their keys; ceilings come from
  * poller_limits.h.
  */
-#include "conf.h"
+#include "poller_conf.h"
 
 #include <ctype.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfg_common.h"
 #include "leader.h"
 #include "poller_limits.h"
 #include "str.h"

@@ -3,7 +3,7 @@
  * Defaults and bounds live here, next to their keys; the ceilings come from
  * alexis_limits.h.
  */
-#include "conf.h"
+#include "ah_conf.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 
@@ -15,8 +15,9 @@
 #include <pcre2.h>
 
 #include "alexis_limits.h"
+#include "cfg_common.h"
 #include "jobs_store.h"
-#include "str.h"
+#include "path.h"
 #include "window.h"
 #include "xmem.h"
 

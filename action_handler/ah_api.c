@@ -3,7 +3,7 @@
  * only rule.rule_name from the request: the rule that runs is the one of
  * that name in our own rules_dir, stored with the job as loaded from disk.
  */
-#include "api.h"
+#include "ah_api.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,6 +15,7 @@
 #include "alert.h"
 #include "alexis_limits.h"
 #include "auth.h"
+#include "clock.h"
 #include "guard_api.h"
 #include "handler.h"
 #include "jobs.h"
@@ -25,9 +26,7 @@
 #include "metrics_http.h"
 #include "ruledir.h"
 #include "rules.h"
-#include "rtime.h"
 #include "runner.h"
-#include "str.h"
 #include "xmem.h"
 
 #define JOBS_PREFIX "/v1/jobs/"
@@ -376,7 +375,7 @@ handle_jobs(void *ctx, const struct http_request *req,
     char err[256];
     cJSON *doc;
 
-    if (jobs_query_parse(&q, query_arg, req, rtime_now_ms(), err,
+    if (jobs_query_parse(&q, query_arg, req, (int64_t)clock_wall_ms(), err,
         sizeof(err)) == -1) {
         http_reply_error(resp, 400, "%s", err);
         return;

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "cfg.h"
+#include "cfg_common.h"
 #include "feed.h"
 
 struct ticketsys;

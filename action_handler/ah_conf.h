@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "cfg.h"
+#include "cfg_common.h"
 
 struct ah_pattern {
     char   *text;   /* as written */
