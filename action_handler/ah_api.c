@@ -46,7 +46,7 @@ handle_ping(void *ctx, const struct http_request *req,
     struct http_response *resp)
 {
     struct action_handler *ah = ctx;
-    char err[256], jerr[256];
+    char err[ALEXIS_ERR_MAX], jerr[ALEXIS_ERR_MAX];
     bool tok_ok;
     cJSON *doc, *stats;
     bool ok;
@@ -131,7 +131,7 @@ over_limits(struct action_handler *ah, const struct http_request *req,
     const struct alert *a, const struct rule *r, struct http_response *resp)
 {
     uint64_t queued, mine;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
 
     if (jobs_count_unfinished(ah->jobs, req->requestor, &queued, &mine, err,
         sizeof(err)) == -1) {
@@ -174,7 +174,7 @@ queue_job(struct action_handler *ah, const struct http_request *req,
     struct job_new jn;
     struct guard_req gr;
     struct job_verdict v;
-    char id[JOB_ID_LEN], err[512], *envelope;
+    char id[JOB_ID_LEN], err[ALEXIS_ERR_MAX], *envelope;
     bool dup;
     cJSON *ans;
 
@@ -246,8 +246,9 @@ take_rule(struct alert *a, cJSON **rule, char *err, size_t errlen)
         snprintf(err, errlen, "rule.rule_name contains a NUL character");
         return NULL;
     }
-    if (strlen(name) > 128) {
-        snprintf(err, errlen, "rule.rule_name longer than 128 bytes");
+    if (strlen(name) > RULE_NAME_MAX) {
+        snprintf(err, errlen, "rule.rule_name longer than %d bytes",
+            RULE_NAME_MAX);
         return NULL;
     }
     return name;
@@ -264,7 +265,7 @@ handle_action(void *ctx, const struct http_request *req,
     const struct rule *r;
     cJSON *doc, *req_rule = NULL;
     const char *name;
-    char err[512];
+    char err[ALEXIS_ERR_MAX];
     int status;
 
     memset(&a, 0, sizeof(a));
@@ -336,7 +337,7 @@ handle_job(void *ctx, const struct http_request *req,
 {
     struct action_handler *ah = ctx;
     const char *id = req->path + strlen(JOBS_PREFIX);
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     cJSON *doc;
 
     if (!jobs_id_valid(id)) {
@@ -372,7 +373,7 @@ handle_jobs(void *ctx, const struct http_request *req,
 {
     struct action_handler *ah = ctx;
     struct jobs_query q;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     cJSON *doc;
 
     if (jobs_query_parse(&q, query_arg, req, (int64_t)clock_wall_ms(), err,

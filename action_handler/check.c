@@ -10,14 +10,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "alexis_limits.h"
 #include "auth.h"
 #include "file.h"
 #include "handler.h"
 #include "metrics_http.h"
 #include "path.h"
 #include "ruledir.h"
-
-#define PASSPHRASE_FILE_MAX 4096
 
 static bool
 readable(const char *cfg, const char *what, const char *path)
@@ -33,23 +32,23 @@ static int
 check_tokens(const struct action_handler *ah)
 {
     struct auth_clients *ac;
-    char err[512];
+    char err[ALEXIS_ERR_MAX];
     int bad = 0;
 
     if ((ac = auth_clients_load(ah->conf.tokens.allowed_clients, err,
         sizeof(err))) == NULL) {
-        fprintf(stderr, "%s: error: %s\n", ah->config_path, err);
+        fprintf(stderr, "%s\n", err);
         bad = 1;
     }
     auth_clients_free(ac);
     if (metrics_http_check(ah->conf.tokens.metrics_token, err,
         sizeof(err)) == -1) {
-        fprintf(stderr, "%s: error: %s\n", ah->config_path, err);
+        fprintf(stderr, "%s\n", err);
         bad = 1;
     }
     if (auth_runtime_check(ah->conf.tokens.runtime, err, sizeof(err)) ==
         -1) {
-        fprintf(stderr, "%s: error: %s\n", ah->config_path, err);
+        fprintf(stderr, "%s\n", err);
         bad = 1;
     }
     return bad;
@@ -83,7 +82,7 @@ static int
 check_rules(struct action_handler *ah, size_t *nrules)
 {
     struct rule_set *rs;
-    char err[512];
+    char err[ALEXIS_ERR_MAX];
     size_t i;
     int bad = 0;
 
@@ -144,7 +143,7 @@ check_load_passphrase(struct action_handler *ah, char *err, size_t errlen)
     if (ah->conf.ssh_key_passphrase_file == NULL)
         return 0;
     if ((p = file_slurp(ah->conf.ssh_key_passphrase_file,
-        PASSPHRASE_FILE_MAX, &len, err, errlen)) == NULL)
+        SSH_PASSPHRASE_FILE_MAX, &len, err, errlen)) == NULL)
         return -1;
     while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == '\r'))
         p[--len] = '\0';

@@ -23,8 +23,6 @@
 #include "str.h"
 #include "xmem.h"
 
-#define HOST_NAME_MAX_LEN   253
-#define LABEL_MAX_LEN       63
 #define QUOTE_MAX           80
 
 /* A printable, shortened copy of untrusted text for error sentences. */
@@ -150,7 +148,7 @@ valid_hostname(const char *s)
     bool digits = true;
     size_t i;
 
-    if (len == 0 || len > HOST_NAME_MAX_LEN)
+    if (len == 0 || len > DNS_NAME_MAX)
         return false;
     for (i = 0; i <= len; i++) {
         char c = s[i];
@@ -170,7 +168,7 @@ valid_hostname(const char *s)
             return false;
         if (!isdigit((unsigned char)c))
             digits = false;
-        if (++lab > LABEL_MAX_LEN)
+        if (++lab > DNS_LABEL_MAX)
             return false;
     }
     return false;

@@ -23,6 +23,7 @@
 #include "rules.h"
 #include "ssh_key.h"
 #include "ssh_known.h"
+#include "workq.h"
 #include "xmem.h"
 
 #define REASON_MAX  512
@@ -47,7 +48,6 @@ struct task_run {
     struct run                 *run;
     const struct rule_task     *task;
     int                         index;
-    size_t                      next;       /* next entity, under lock */
 };
 
 static const char *
@@ -138,7 +138,7 @@ skip_one(struct task_run *tr, const struct entity *e)
 {
     struct run *r = tr->run;
     struct job_result row;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
 
     memset(&row, 0, sizeof(row));
     row.task = tr->index;
@@ -166,7 +166,7 @@ run_one(struct task_run *tr, const struct entity *e)
     struct ssh_result res;
     struct ssh_opts o;
     struct job_result row;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     bool ok;
 
     memset(&res, 0, sizeof(res));
@@ -229,46 +229,24 @@ run_one(struct task_run *tr, const struct entity *e)
     ssh_result_free(&res);
 }
 
-static void *
-task_thread(void *arg)
+static void
+task_item(void *arg, void *tls, size_t i)
 {
     struct task_run *tr = arg;
-    struct run *r = tr->run;
-    size_t i;
 
-    for (;;) {
-        pthread_mutex_lock(&r->lock);
-        i = tr->next++;
-        pthread_mutex_unlock(&r->lock);
-        if (i >= r->ents.n)
-            break;
-        run_one(tr, &r->ents.items[i]);
-    }
-    return NULL;
+    (void)tls;
+    run_one(tr, &tr->run->ents.items[i]);
 }
 
-/* Run task index on every entity, at most conf->parallel at once. The
- * calling thread is one of the runners, so parallel == 1 starts none. */
+/* Run task index on every entity, at most conf->parallel at once (the
+ * calling thread being one of the runners). */
 static void
 run_task(struct run *r, int index)
 {
     struct task_run tr = { .run = r, .task = &r->rule->tasks[index],
         .index = index };
-    size_t i, n = r->ents.n, started = 0;
-    pthread_t *th;
 
-    if (n > (size_t)r->env->conf->parallel)
-        n = (size_t)r->env->conf->parallel;
-    th = xcalloc(n, sizeof(*th));
-    for (i = 1; i < n; i++) {
-        if (pthread_create(&th[started], NULL, task_thread, &tr) != 0)
-            break;
-        started++;
-    }
-    task_thread(&tr);
-    for (i = 0; i < started; i++)
-        pthread_join(th[i], NULL);
-    free(th);
+    workq_each(r->ents.n, (size_t)r->env->conf->parallel, task_item, &tr);
 }
 
 /*
@@ -280,7 +258,7 @@ run_task(struct run *r, int index)
 static void
 load_key(struct run *r)
 {
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
 
     if (r->env->conf->development || r->env->conf->ssh_key == NULL)
         return;
@@ -297,7 +275,7 @@ static int
 check_known(struct run *r, char *reason, size_t len)
 {
     struct ssh_known_set *ks;
-    char err[256];
+    char err[ALEXIS_ERR_PART_MAX];
     size_t i;
     int rc = 0;
 
@@ -368,7 +346,7 @@ static bool
 recheck_closed(struct run *r, char *reason, size_t len)
 {
     enum guard_alert_state st;
-    char err[256] = "";
+    char err[ALEXIS_ERR_MAX] = "";
 
     if (!r->rule->guard.recheck || r->env->alert_state == NULL)
         return false;
@@ -390,7 +368,7 @@ start_verify(const struct run *r)
 {
     uint64_t now = clock_wall_ms(), within = r->rule->guard.verify_within_ms;
     uint64_t deadline = now + within;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
 
     if (within == 0 || r->env->conf->development)
         return;
@@ -441,7 +419,7 @@ void
 execute_job(const struct execute_env *env, const struct job *j)
 {
     struct run r;
-    char reason[REASON_MAX], err[256];
+    char reason[REASON_MAX], err[ALEXIS_ERR_MAX];
     const char *state = "failed";
     uint64_t t0 = clock_mono_ms();
 

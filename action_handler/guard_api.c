@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alexis_limits.h"
 #include "alert.h"
 #include "auth.h"
 #include "handler.h"
@@ -25,7 +26,7 @@ guard_api_build(const struct action_handler *ah, const struct rule *r,
 {
     struct job_guard *g = &gr->g;
     struct entity_list *ents = &gr->ents;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     size_t i;
 
     memset(gr, 0, sizeof(*gr));
@@ -154,7 +155,7 @@ guard_api_control(void *ctx, const struct http_request *req,
 {
     struct action_handler *ah = ctx;
     const struct verb *vb;
-    char id[JOB_ID_LEN], cur[JOB_STATE_MAX], err[256], msg[256];
+    char id[JOB_ID_LEN], cur[JOB_STATE_MAX], err[ALEXIS_ERR_MAX], msg[256];
     struct job job;
     const char *rule;
     int rc;

@@ -3,6 +3,7 @@
  * copies, written back by jobs_flush in order, so a job's final state is
  * never written before its result rows.
  */
+#include "alexis_limits.h"
 #include "jobs.h"
 
 #include <stdint.h>
@@ -125,7 +126,7 @@ jobs_defer_report(struct jobs *js, const char *id, bool sent,
 static int
 write_one(struct jobs *js, const struct jobs_deferred *d)
 {
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
 
     switch (d->kind) {
     case DEFER_RESULT:

@@ -11,6 +11,7 @@
 
 #include <sqlite3.h>
 
+#include "alexis_limits.h"
 #include "jobs.h"
 
 struct jobs_deferred;
@@ -62,7 +63,7 @@ struct jobs {
     bool                flushing;
     /* The last write's outcome, for jobs_health (under lock). */
     bool                failing;
-    char                health_err[256];
+    char                health_err[ALEXIS_ERR_MAX];
 };
 
 /* Drop what is still deferred (jobs_close). */

@@ -475,7 +475,7 @@ log_swept(void *arg, const struct job *j)
 static void
 beat(struct jobs_pg *jp)
 {
-    char err[512], lease[24], *ids;
+    char err[ALEXIS_ERR_MAX], lease[24], *ids;
     const char *v[3];
     PGresult *res;
     size_t n;

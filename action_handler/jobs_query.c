@@ -35,9 +35,9 @@ static int
 parse_text(const char *name, const char *v, const char **out, char *err,
     size_t errlen)
 {
-    if (*v == '\0' || strlen(v) > JOBS_QUERY_TEXT_MAX) {
+    if (*v == '\0' || strlen(v) > AH_JOBS_QUERY_TEXT_MAX) {
         (void)snprintf(err, errlen, "%s: must be 1 to %d bytes", name,
-            JOBS_QUERY_TEXT_MAX);
+            AH_JOBS_QUERY_TEXT_MAX);
         return -1;
     }
     *out = v;

@@ -16,7 +16,6 @@
 #include "compat.h"
 
 #define JOBS_CURSOR_LEN     32      /* "v1." + up to 20 digits, plus NUL */
-#define JOBS_QUERY_TEXT_MAX 256     /* bytes of rule / alert */
 
 struct jobs_query {
     const char *state;      /* NULL: any; else one of the job states */

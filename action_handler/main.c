@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 
 #include "ah_api.h"
+#include "alexis_limits.h"
 #include "auth.h"
 #include "check.h"
 #include "daemon.h"
@@ -61,7 +62,7 @@ open_store(struct action_handler *ah)
         .password_file = ah->conf.job_store_password_file,
         .lease_ms = ah->conf.job_lease_ms,
     };
-    char err[512], *shown;
+    char err[ALEXIS_ERR_MAX], *shown;
     size_t n;
 
     if ((ah->jobs = jobs_store_open(&so, err, sizeof(err))) == NULL)
@@ -108,7 +109,7 @@ serve(struct action_handler *ah, const char *user)
         .tls_key_file = ah->conf.listener.tls_key_file,
         .has_listen_fd = true,
     };
-    char err[512];
+    char err[ALEXIS_ERR_MAX];
     sigset_t set;
 
     /* Nothing more as root: the job store, token files, key and passphrase

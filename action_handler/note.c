@@ -16,7 +16,6 @@
 #include "utf8.h"
 #include "xmem.h"
 
-#define NOTE_BUILD_MAX  (8 * 1024 * 1024)   /* before the final cut */
 #define NOTE_CUT_MARK   "\n[note cut to fit the ticket; the full result " \
     "is GET /v1/jobs/"
 
@@ -85,7 +84,7 @@ tail_budget(const struct note_job *nj, size_t max)
     struct buf probe;
     size_t i, fixed, streams = 0;
 
-    buf_init(&probe, NOTE_BUILD_MAX);
+    buf_init(&probe, AH_NOTE_BUILD_MAX);
     header(&probe, nj);
     for (i = 0; i < nj->nrows; i++) {
         (void)!buf_appendf(&probe, "Task %d: %s (%s)\n", nj->rows[i].task + 1,
@@ -127,7 +126,7 @@ note_format(const struct note_job *nj, size_t max)
     size_t i, tail = tail_budget(nj, max);
     int task = -1;
 
-    buf_init(&b, NOTE_BUILD_MAX);
+    buf_init(&b, AH_NOTE_BUILD_MAX);
     header(&b, nj);
     if (nj->nrows == 0)
         (void)!buf_appends(&b, "No command was run.\n");

@@ -20,6 +20,7 @@
 #include "alexis_limits.h"
 #include "annotate.h"
 #include "clock.h"
+#include "fetcher.h"
 #include "http_client.h"
 #include "jobs.h"
 #include "log.h"
@@ -60,7 +61,7 @@ static void
 maybe_prune(struct runner *rn)
 {
     uint_fast64_t last = atomic_load(&rn->pruned_ms), now = clock_mono_ms();
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     size_t n;
 
     if (last != 0 && now - last < AH_PRUNE_INTERVAL_MS)
@@ -118,12 +119,14 @@ static int
 run_report(struct runner *rn, struct http_client *hc, char *err,
     size_t errlen)
 {
+    struct fetcher_client fc;
     struct job j;
     uint64_t deadline;
     int rc;
 
     if ((rc = jobs_claim_report(rn->js, &j, err, errlen)) == 1) {
-        annotate_job(rn->conf, rn->js, hc, &j);
+        fetcher_client_init(&fc, hc, HTTP_RETRY_MAX);
+        annotate_job(rn->conf, rn->js, &fc.f, &j);
         jobs_job_free(&j);
         return 1;
     }
@@ -151,7 +154,7 @@ static uint64_t
 verify_wait(struct runner *rn, uint64_t poll)
 {
     uint64_t when = 0, now;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
 
     if (jobs_verify_next(rn->js, &when, err, sizeof(err)) != 1)
         return poll;
@@ -173,7 +176,7 @@ static void
 work_loop(struct runner *rn, work_fn fn, const char *role)
 {
     struct http_client *hc = http_client_new(NULL);
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     unsigned long seen;
     bool failing = false, failed;
     uint64_t poll;

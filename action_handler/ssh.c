@@ -37,7 +37,6 @@
 #define READ_CHUNK          (32 * 1024)
 #define READ_ROUNDS         8       /* chunks per stream per turn */
 #define FREE_ATTEMPTS       4       /* libssh2_session_free after shutdown */
-#define COMMAND_MAX         (64 * 1024)
 
 struct conn {
     LIBSSH2_SESSION     *session;
@@ -329,7 +328,7 @@ is_socket_error(int rc)
 static int
 session_start(struct conn *c)
 {
-    char err[SSH_ERROR_MAX];
+    char err[ALEXIS_ERR_MAX];
 
     if ((c->session = libssh2_session_init()) == NULL)
         return fail(c, SSH_LOCAL_ERROR, "libssh2_session_init failed");
@@ -365,7 +364,7 @@ handshake(struct conn *c)
 static int
 check_hostkey(struct conn *c)
 {
-    char err[SSH_ERROR_MAX];
+    char err[ALEXIS_ERR_MAX];
 
     switch (ssh_known_check(c->session, c->known, c->host, c->port,
         c->opts.known_hosts, err, sizeof(err))) {
@@ -767,7 +766,7 @@ check_args(struct conn *c, const char *command)
         return fail(c, SSH_LOCAL_ERROR, "no private key given");
     if (o->known_hosts == NULL || o->known_hosts[0] == '\0')
         return fail(c, SSH_LOCAL_ERROR, "no known_hosts file given");
-    if (command == NULL || strlen(command) > COMMAND_MAX)
+    if (command == NULL || strlen(command) > SSH_COMMAND_MAX)
         return fail(c, SSH_LOCAL_ERROR, "missing or oversized command");
     return 0;
 }

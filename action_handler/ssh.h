@@ -13,23 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alexis_limits.h"
 #include "compat.h"
-
-/*
- * Bounds (candidates for alexis_limits.h). A zero in struct ssh_opts means
- * the default; larger values are clamped to the maximum.
- */
-#define SSH_CONNECT_TIMEOUT_MS_DEFAULT  10000
-#define SSH_COMMAND_TIMEOUT_MS_DEFAULT  60000
-#define SSH_TIMEOUT_MS_MAX              (24 * 3600 * 1000)
-#define SSH_OUTPUT_MAX_DEFAULT          (64 * 1024)     /* per stream */
-#define SSH_OUTPUT_MAX_CEILING          (16 * 1024 * 1024)
-#define SSH_CLOSE_GRACE_MS              250     /* closing after a timeout */
-#define SSH_KNOWN_HOSTS_MAX             (4 * 1024 * 1024)
-#define SSH_HOST_MAX                    255     /* bytes of a host name */
-#define SSH_USER_MAX                    255     /* bytes of a user name */
-#define SSH_ERROR_MAX                   512
-#define SSH_SIGNAL_MAX                  32
 
 struct ssh_key;
 
@@ -71,7 +56,7 @@ struct ssh_result {
     bool        command_sent;   /* exec was requested: the command may
                                    have run even when outcome != SSH_OK */
     uint64_t    duration_ms;    /* wall time of the whole ssh_exec call */
-    char        error[SSH_ERROR_MAX];   /* one sentence; "" on SSH_OK */
+    char        error[ALEXIS_ERR_MAX];   /* one sentence; "" on SSH_OK */
 };
 
 /*

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alexis_limits.h"
 #include "compat.h"
 #include "file.h"
 #include "xmem.h"
@@ -175,7 +176,7 @@ out:
 static char *
 matching_pub_file(const char *path, const char *pub, size_t pub_len)
 {
-    char *pub_path, *text = NULL, err[256];
+    char *pub_path, *text = NULL, err[ALEXIS_ERR_MAX];
     const char *p;
     size_t len = 0, n;
 

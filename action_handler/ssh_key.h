@@ -15,8 +15,6 @@
 
 #include "compat.h"
 
-#define SSH_KEY_FILE_MAX    (64 * 1024)     /* bytes of a private key file */
-
 struct ssh_key {
     char   *priv;       /* the private key file, as read (maybe encrypted) */
     size_t  priv_len;

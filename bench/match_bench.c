@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "alert.h"
+#include "alexis_limits.h"
 #include "file.h"
 #include "json.h"
 #include "log.h"
@@ -66,7 +67,7 @@ match_with(struct bench *b, size_t ri, enum filter f)
     const struct rule *r = rule_set_at(b->rs, ri);
     struct rule_eval ev;
     const cJSON *v;
-    char err[128];
+    char err[ALEXIS_ERR_MAX];
     size_t i, j;
 
     if (!r->enabled)
@@ -120,7 +121,7 @@ now_ns(void)
 static struct alert *
 load_alert(const char *path)
 {
-    char err[512], *text;
+    char err[ALEXIS_ERR_MAX], *text;
     struct alert *a;
     cJSON *doc;
     size_t len;
@@ -145,7 +146,7 @@ main(int argc, char **argv)
 {
     struct bench b = { 0 };
     struct ruledir *rd;
-    char err[512];
+    char err[ALEXIS_ERR_MAX];
     double best[sizeof(variants) / sizeof(variants[0])];
     size_t i, k, iters, m0 = 0, m;
     int round;

@@ -104,7 +104,7 @@ handle_ping(void *ctx, const struct http_request *req,
     struct http_response *resp)
 {
     struct classifier *c = ctx;
-    char tok[TOKEN_LEN_MAX + 1], err[256];
+    char tok[TOKEN_LEN_MAX + 1], err[ALEXIS_ERR_MAX];
     cJSON *doc, *q;
     char *text;
     bool ok;
@@ -144,7 +144,7 @@ static void
 dry_run(struct classifier *c, struct alert *a,
     struct http_response *resp)
 {
-    char err[512], *text;
+    char err[ALEXIS_ERR_MAX], *text;
     cJSON *rep;
 
     if ((rep = classify_dry_run(c, a, err, sizeof(err))) == NULL) {
@@ -203,7 +203,7 @@ handle_classify(void *ctx, const struct http_request *req,
     struct classifier *c = ctx;
     struct classify_job *job;
     struct alert *a;
-    char err[512], *text;
+    char err[ALEXIS_ERR_MAX], *text;
     cJSON *doc, *ans;
     bool dropped_rule;
 

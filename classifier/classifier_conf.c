@@ -41,7 +41,7 @@ const struct cfg_field classifier_conf_fields[] = {
       .min = 1, .max = CLASSIFIER_QUEUE_MAX,
       .def = XSTR(CLASSIFIER_QUEUE_DEFAULT) },
     { .key = "max_body_bytes", .type = CFG_INT,
-      .offset = CC_OFF(max_body_bytes), .min = 1024,
+      .offset = CC_OFF(max_body_bytes), .min = HTTP_BODY_MAX_MIN,
       .max = HTTP_BODY_MAX_CEILING, .def = "1048576" },
     { .key = NULL },
 };

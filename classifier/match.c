@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "alexis_limits.h"
 #include "alert.h"
 #include "json.h"
 #include "rules.h"
@@ -29,7 +30,7 @@ match_eval(const struct rule_eval *ev, size_t n, struct alert *a,
     char *why, size_t whylen)
 {
     const cJSON *v;
-    char rerr[128];
+    char rerr[ALEXIS_ERR_MAX];
     size_t i;
     int rc;
 

@@ -16,9 +16,6 @@
 #include "ticketsys.h"
 #include "xmem.h"
 
-/* Tags per alert are bounded: a flood of tags cannot make matching slow. */
-#define ALERT_TAGS_MAX  256
-
 /* Every "feed_headers" member, in any case: a second one must not ride
  * along in the forward. */
 static void

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,8 +23,6 @@
 #include "file.h"
 #include "json.h"
 #include "xmem.h"
-
-#define AUTH_JSON_ERR_MAX   512
 
 struct auth_client {
     char   *token;      /* wiped before free */
@@ -40,40 +39,104 @@ struct auth_clients {
     size_t              n;
 };
 
-/* Wipe every string in a parsed token file before cJSON frees it. */
-static void
-wipe_tree(cJSON *item)
+/* One token file being read: its text stays (wiped at the end) so an
+ * error can say where in it. where names the token object checked
+ * ("token_list[3]", "runtime token"); at[0..nat) leads to the object
+ * holding its "token" member. */
+struct tokfile {
+    const char       *path;
+    char             *text;
+    size_t            len;
+    cJSON            *doc;
+    const char       *where;
+    struct json_step  at[2];
+    size_t            nat;
+    char             *err;
+    size_t            errlen;
+};
+
+static int tok_fail(const struct tokfile *f, const char *k1, const char *k2,
+    const char *fmt, ...) ATTR_PRINTF(4, 5);
+
+/*
+ * "<path>:<line>:<col>: error: <where>: <message>", the position that of
+ * member k1 (then k2 inside it; either may be NULL) of the object at
+ * f->at, as the other config errors read. Returns -1.
+ */
+static int
+tok_fail(const struct tokfile *f, const char *k1, const char *k2,
+    const char *fmt, ...)
 {
-    for (; item != NULL; item = item->next) {
-        if (item->valuestring != NULL)
-            explicit_bzero(item->valuestring, strlen(item->valuestring));
-        wipe_tree(item->child);
+    struct json_step steps[4];
+    char msg[ALEXIS_ERR_MAX];
+    size_t n = f->nat;
+    int line, col;
+    va_list ap;
+
+    memcpy(steps, f->at, f->nat * sizeof(steps[0]));
+    if (k1 != NULL)
+        steps[n++] = (struct json_step){ .key = k1 };
+    if (k1 != NULL && k2 != NULL)
+        steps[n++] = (struct json_step){ .key = k2 };
+    json_offset_to_linecol(f->text, json_locate(f->text, f->len, steps, n),
+        &line, &col);
+    va_start(ap, fmt);
+    (void)vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    (void)snprintf(f->err, f->errlen, "%s:%d:%d: error: %s%s%s", f->path,
+        line, col, f->where != NULL ? f->where : "",
+        f->where != NULL ? ": " : "", msg);
+    return -1;
+}
+
+/* A file that could not be read: "<path>: error: <reason>" (as cfg_load
+ * says it) from the "<path>: <reason>" that file_slurp or file_id_get
+ * wrote into err. Returns -1. */
+static int
+file_fail(const char *path, char *err, size_t errlen)
+{
+    char reason[ALEXIS_ERR_MAX];
+    size_t plen = strlen(path);
+
+    if (strncmp(err, path, plen) != 0 || strncmp(err + plen, ": ", 2) != 0)
+        return -1;
+    (void)snprintf(reason, sizeof(reason), "%s", err + plen + 2);
+    (void)snprintf(err, errlen, "%s: error: %s", path, reason);
+    return -1;
+}
+
+static void
+tokfile_close(struct tokfile *f)
+{
+    json_delete_wiped(f->doc);
+    f->doc = NULL;
+    if (f->text != NULL) {
+        explicit_bzero(f->text, f->len);
+        free(f->text);
+        f->text = NULL;
     }
 }
 
-static void
-free_doc(cJSON *doc)
-{
-    wipe_tree(doc);
-    cJSON_Delete(doc);
-}
-
 /*
- * Read and parse a token file. The parse error that json_parse_located
- * writes quotes the input near the error, which may be a token: keep only
- * its "<path>:<line>:<col>: error: invalid JSON" part.
+ * Read and parse a token file into f. The parse error that
+ * json_parse_located writes quotes the input near the error, which may be
+ * a token: keep only its "<path>:<line>:<col>: error: invalid JSON" part.
  */
-static cJSON *
-load_doc(const char *path, char *err, size_t errlen)
+static int
+tokfile_open(struct tokfile *f, const char *path, char *err, size_t errlen)
 {
-    char jerr[AUTH_JSON_ERR_MAX];
-    char *text = NULL, *near;
-    size_t len = 0, plen;
-    cJSON *doc = NULL;
+    char jerr[ALEXIS_ERR_MAX];
+    char *near;
+    size_t plen;
 
-    if ((text = file_slurp(path, TOKEN_FILE_MAX, &len, err, errlen)) == NULL)
-        goto out;
-    if ((doc = json_parse_located(text, len, path, jerr,
+    memset(f, 0, sizeof(*f));
+    f->path = path;
+    f->err = err;
+    f->errlen = errlen;
+    if ((f->text = file_slurp(path, TOKEN_FILE_MAX, &f->len, err,
+        errlen)) == NULL)
+        return file_fail(path, err, errlen);
+    if ((f->doc = json_parse_located(f->text, f->len, path, jerr,
         sizeof(jerr))) == NULL) {
         plen = strlen(path);
         near = strlen(jerr) > plen ? strstr(jerr + plen, " near '") : NULL;
@@ -83,47 +146,42 @@ load_doc(const char *path, char *err, size_t errlen)
             snprintf(jerr, sizeof(jerr), "%s: error: invalid JSON", path);
         snprintf(err, errlen, "%s", jerr);
         explicit_bzero(jerr, sizeof(jerr));
+        tokfile_close(f);
+        return -1;
     }
-out:
-    if (text != NULL) {
-        explicit_bzero(text, len);
-        free(text);
-    }
-    return doc;
+    return 0;
 }
 
 /*
- * The "id" of a {"type","requestor","description","id"} object, checked:
- * a non-empty string of at most TOKEN_LEN_MAX bytes with no space or
- * control byte (such a token could not be presented in a header).
+ * The "id" of the {"type","requestor","description","id"} object tok (the
+ * "token" member of the object at f->at), checked: a non-empty string of
+ * at most TOKEN_LEN_MAX bytes with no space or control byte (such a token
+ * could not be presented in a header).
  */
 static const char *
-token_id(const cJSON *tok, const char *path, const char *where, char *err,
-    size_t errlen)
+token_id(const cJSON *tok, const struct tokfile *f)
 {
     const char *id;
     size_t len, i;
 
     if (!cJSON_IsObject(tok)) {
-        snprintf(err, errlen, "%s: %s: \"token\" must be an object", path,
-            where);
+        tok_fail(f, "token", NULL, "\"token\" must be an object");
         return NULL;
     }
     if ((id = json_str(tok, "id")) == NULL) {
-        snprintf(err, errlen, "%s: %s: \"id\" must be a string", path,
-            where);
+        tok_fail(f, "token", "id", "\"id\" must be a string");
         return NULL;
     }
     len = strnlen(id, TOKEN_LEN_MAX + 1);
     if (len == 0 || len > TOKEN_LEN_MAX) {
-        snprintf(err, errlen, "%s: %s: \"id\" must be 1 to %d bytes long",
-            path, where, TOKEN_LEN_MAX);
+        tok_fail(f, "token", "id", "\"id\" must be 1 to %d bytes long",
+            TOKEN_LEN_MAX);
         return NULL;
     }
     for (i = 0; i < len; i++) {
         if ((unsigned char)id[i] <= ' ' || id[i] == 0x7f) {
-            snprintf(err, errlen, "%s: %s: \"id\" must not contain spaces "
-                "or control characters", path, where);
+            tok_fail(f, "token", "id", "\"id\" must not contain spaces "
+                "or control characters");
             return NULL;
         }
     }
@@ -147,15 +205,14 @@ rule_pattern_ok(const char *s)
 {
     size_t n = strlen(s), body = n > 0 && s[n - 1] == '*' ? n - 1 : n;
 
-    return n >= 1 && n <= 129 && strspn(s,
+    return n >= 1 && n <= RULE_NAME_MAX + 1 && strspn(s,
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
         "0123456789_.-") == body;
 }
 
 /* The token object's optional "rules" and "approve" (DESIGN §13). */
 static int
-grant_read(const cJSON *tok, struct auth_grant *g, const char *path,
-    const char *where, char *err, size_t errlen)
+grant_read(const cJSON *tok, struct auth_grant *g, const struct tokfile *f)
 {
     const cJSON *rules = cJSON_GetObjectItemCaseSensitive(tok, "rules");
     const cJSON *approve = cJSON_GetObjectItemCaseSensitive(tok, "approve");
@@ -164,9 +221,8 @@ grant_read(const cJSON *tok, struct auth_grant *g, const char *path,
 
     memset(g, 0, sizeof(*g));
     if (approve != NULL && !cJSON_IsBool(approve)) {
-        snprintf(err, errlen, "%s: %s: \"approve\" must be true or false",
-            path, where);
-        return -1;
+        return tok_fail(f, "token", "approve",
+            "\"approve\" must be true or false");
     }
     g->approve = cJSON_IsTrue(approve);
     if (rules == NULL)
@@ -184,10 +240,9 @@ grant_read(const cJSON *tok, struct auth_grant *g, const char *path,
         g->rules[g->nrules++] = xstrdup(it->valuestring);
     return 0;
 bad:
-    snprintf(err, errlen, "%s: %s: \"rules\" must be an array of at most "
-        "%d rule names (a name may end in '*')", path, where,
+    return tok_fail(f, "token", "rules", "\"rules\" must be an array of "
+        "at most %d rule names (a name may end in '*')",
         GUARD_RULE_PATTERNS_MAX);
-    return -1;
 }
 
 static void
@@ -212,7 +267,7 @@ clients_clear(struct auth_client *clients, size_t n)
  * entries already accepted. Nothing is copied on error. */
 static int
 add_client(const cJSON *entry, size_t idx, struct auth_client *done,
-    const char *path, char *err, size_t errlen)
+    struct tokfile *f)
 {
     char where[64];
     const cJSON *tok, *ra;
@@ -220,35 +275,31 @@ add_client(const cJSON *entry, size_t idx, struct auth_client *done,
     size_t j;
 
     snprintf(where, sizeof(where), "token_list[%zu]", idx);
-    if (!cJSON_IsObject(entry)) {
-        snprintf(err, errlen, "%s: %s: must be an object", path, where);
-        return -1;
-    }
+    f->where = where;
+    f->at[0] = (struct json_step){ .key = "token_list" };
+    f->at[1] = (struct json_step){ .index = idx };
+    f->nat = 2;
+    if (!cJSON_IsObject(entry))
+        return tok_fail(f, NULL, NULL, "must be an object");
     tok = cJSON_GetObjectItemCaseSensitive(entry, "token");
-    if ((id = token_id(tok, path, where, err, errlen)) == NULL)
+    if ((id = token_id(tok, f)) == NULL)
         return -1;
     who = json_str(tok, "requestor");
-    if (who == NULL || *who == '\0') {
-        snprintf(err, errlen, "%s: %s: \"requestor\" must be a non-empty "
-            "string", path, where);
-        return -1;
-    }
+    if (who == NULL || *who == '\0')
+        return tok_fail(f, "token", "requestor",
+            "\"requestor\" must be a non-empty string");
     /* Two clients with one token would make the requestor ambiguous. */
     for (j = 0; j < idx; j++) {
-        if (strcmp(done[j].token, id) == 0) {
-            snprintf(err, errlen, "%s: %s: same token id as "
-                "token_list[%zu]", path, where, j);
-            return -1;
-        }
+        if (strcmp(done[j].token, id) == 0)
+            return tok_fail(f, "token", "id",
+                "same token id as token_list[%zu]", j);
     }
-    if (grant_read(tok, &done[idx].grant, path, where, err, errlen) == -1)
+    if (grant_read(tok, &done[idx].grant, f) == -1)
         return -1;
     ra = cJSON_GetObjectItemCaseSensitive(tok, "read_all");
-    if (ra != NULL && !cJSON_IsBool(ra)) {
-        snprintf(err, errlen, "%s: %s: \"read_all\" must be true or false",
-            path, where);
-        return -1;
-    }
+    if (ra != NULL && !cJSON_IsBool(ra))
+        return tok_fail(f, "token", "read_all",
+            "\"read_all\" must be true or false");
     done[idx].read_all = cJSON_IsTrue(ra);
     done[idx].len = strlen(id);
     done[idx].token = xstrdup(id);
@@ -263,26 +314,26 @@ clients_read(const char *path, struct auth_client **out, size_t *nout,
 {
     struct auth_client *clients = NULL;
     const cJSON *list, *entry;
-    cJSON *doc = NULL;
+    struct tokfile f;
     size_t n = 0, count;
     int rc = -1;
 
-    if ((doc = load_doc(path, err, errlen)) == NULL)
-        goto out;
-    list = cJSON_GetObjectItemCaseSensitive(doc, "token_list");
+    if (tokfile_open(&f, path, err, errlen) == -1)
+        return -1;
+    list = cJSON_GetObjectItemCaseSensitive(f.doc, "token_list");
     if (!cJSON_IsArray(list)) {
-        snprintf(err, errlen, "%s: \"token_list\" must be an array", path);
+        tok_fail(&f, "token_list", NULL, "\"token_list\" must be an array");
         goto out;
     }
     count = (size_t)cJSON_GetArraySize(list);
     if (count > TOKEN_MAX_CLIENTS) {
-        snprintf(err, errlen, "%s: more than %d clients in \"token_list\"",
-            path, TOKEN_MAX_CLIENTS);
+        tok_fail(&f, "token_list", NULL,
+            "more than %d clients in \"token_list\"", TOKEN_MAX_CLIENTS);
         goto out;
     }
     clients = xcalloc(count, sizeof(*clients));
     cJSON_ArrayForEach(entry, list) {
-        if (add_client(entry, n, clients, path, err, errlen) == -1)
+        if (add_client(entry, n, clients, &f) == -1)
             goto out;
         n++;
     }
@@ -292,7 +343,7 @@ clients_read(const char *path, struct auth_client **out, size_t *nout,
     rc = 0;
 out:
     clients_clear(clients, n);
-    free_doc(doc);
+    tokfile_close(&f);
     return rc;
 }
 
@@ -305,7 +356,8 @@ auth_clients_load(const char *path, char *err, size_t errlen)
     ac->path = xstrdup(path);
     /* Identity first: if the file changes while we read it, the next
      * refresh sees a new identity and reads it again. */
-    if (file_id_get(path, &ac->id, err, errlen) == -1 ||
+    if ((file_id_get(path, &ac->id, err, errlen) == -1 &&
+        file_fail(path, err, errlen) == -1) ||
         clients_read(path, &ac->clients, &ac->n, err, errlen) == -1) {
         auth_clients_free(ac);
         return NULL;
@@ -331,7 +383,7 @@ auth_clients_refresh(struct auth_clients *ac, char *err, size_t errlen)
     size_t n = 0;
 
     if (file_id_get(ac->path, &id, err, errlen) == -1)
-        return -1;
+        return file_fail(ac->path, err, errlen);
     if (file_id_same(&id, &ac->id))
         return 0;
     if (clients_read(ac->path, &clients, &n, err, errlen) == -1)
@@ -386,18 +438,17 @@ auth_clients_check(const struct auth_clients *ac, const char *presented)
 char *
 auth_runtime_load(const char *path, char *err, size_t errlen)
 {
-    cJSON *doc = NULL;
+    struct tokfile f;
     const char *id;
     char *tok = NULL;
 
-    if ((doc = load_doc(path, err, errlen)) == NULL)
-        goto out;
-    if ((id = token_id(cJSON_GetObjectItemCaseSensitive(doc, "token"),
-        path, "runtime token", err, errlen)) == NULL)
-        goto out;
-    tok = xstrdup(id);
-out:
-    free_doc(doc);
+    if (tokfile_open(&f, path, err, errlen) == -1)
+        return NULL;
+    f.where = "runtime token";
+    if ((id = token_id(cJSON_GetObjectItemCaseSensitive(f.doc, "token"),
+        &f)) != NULL)
+        tok = xstrdup(id);
+    tokfile_close(&f);
     return tok;
 }
 

@@ -6,7 +6,10 @@
  * A request presents its token as "Authorization: Bearer <id>" or
  * "?token=<id>" (the original's form). Comparison is constant-time over the
  * full length of every candidate; the requestor's name, never the token,
- * goes to logs.
+ * goes to logs. Errors about a file read as every config error does:
+ * "<path>:<line>:<col>: error: <message>" (the position of the offending
+ * member), or "<path>: error: <reason>" for a file that cannot be read;
+ * --check prints them as they are.
  */
 #ifndef ALEXIS_AUTH_H
 #define ALEXIS_AUTH_H

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "alexis_limits.h"
 #include "cfg_common.h"
 #include "cfg_yaml.h"
 #include "file.h"
@@ -65,7 +66,7 @@ static void ATTR_PRINTF(4, 5)
 werr(struct walk *w, const struct cfg_mark *mark, const char *kp,
     const char *fmt, ...)
 {
-    char k[KEYPATH_MAX + 32], msg[CFG_ERROR_MAX];
+    char k[KEYPATH_MAX + 32], msg[ALEXIS_ERR_MAX];
     va_list ap;
 
     va_start(ap, fmt);
@@ -206,7 +207,7 @@ static void
 set_scalar(const struct cfg_field *f, void *base, const char *s, size_t len,
     const struct cfg_mark *m, const char *kp, struct walk *w)
 {
-    char msg[CFG_ERROR_MAX], ex[EXCERPT_MAX];
+    char msg[ALEXIS_ERR_MAX], ex[EXCERPT_MAX];
     int rc = 0;
 
     if (strlen(s) != len) {
@@ -632,7 +633,7 @@ int
 cfg_load(const char *path, const struct cfg_field *root, void *out,
     struct cfg_errors *errs)
 {
-    char err[CFG_ERROR_MAX];
+    char err[ALEXIS_ERR_MAX];
     const char *reason = err;
     size_t len = 0, plen = strlen(path);
     char *text;

@@ -4,6 +4,7 @@
  * resolution of tokens paths and of each authentication entry's credentials
  * into ready-made HTTP header lines. Nothing here echoes a secret.
  */
+#include "alexis_limits.h"
 #include "cfg_common.h"
 
 #include <ctype.h>
@@ -21,7 +22,6 @@
 #include "ticketsys.h"
 #include "xmem.h"
 
-#define AUTH_KEY_FILE_MAX   4096
 #define STR(x)              #x
 #define XSTR(x)             STR(x)
 
@@ -131,7 +131,7 @@ const struct cfg_field cfg_listener_fields[] = {
       .offset = offsetof(struct cfg_listener, tls_key_file) },
     { .key = "request_timeout", .type = CFG_DURATION,
       .offset = offsetof(struct cfg_listener, request_timeout_ms),
-      .min = 1000, .max = HTTP_REQUEST_DEADLINE_MAX_MS,
+      .min = HTTP_REQUEST_DEADLINE_MIN_MS, .max = HTTP_REQUEST_DEADLINE_MAX_MS,
       .def = XSTR(HTTP_REQUEST_DEADLINE_MS) "ms" },
     { .key = "max_connections_per_client", .type = CFG_INT,
       .offset = offsetof(struct cfg_listener, max_per_client),
@@ -443,7 +443,7 @@ auth_key_file(struct cfg_auth *a, const char *path, char *err, size_t errlen)
 static bool
 auth_loaded_ok(const struct cfg_auth *a)
 {
-    char err[CFG_ERROR_MAX];
+    char err[ALEXIS_ERR_MAX];
 
     return a->name != NULL && a->type != NULL &&
         check_auth_name(a->name, err, sizeof(err)) == 0 &&
@@ -504,7 +504,7 @@ int
 cfg_auth_resolve(struct cfg_auth *list, size_t n, const char *path,
     struct cfg_errors *errs)
 {
-    char err[CFG_ERROR_MAX];
+    char err[ALEXIS_ERR_MAX];
     size_t i, j;
     int rc = 0;
 

@@ -6,6 +6,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "alexis_limits.h"
+
 void
 cfg_error_add(struct cfg_errors *errs, const char *path,
     const struct cfg_mark *mark, const char *fmt, ...)
@@ -20,14 +22,14 @@ cfg_error_add(struct cfg_errors *errs, const char *path,
     }
     dst = errs->msgs[errs->n++];
     if (mark != NULL && mark->line > 0)
-        n = snprintf(dst, CFG_ERROR_MAX, "%s:%d:%d: error: ", path,
+        n = snprintf(dst, ALEXIS_ERR_MAX, "%s:%d:%d: error: ", path,
             mark->line, mark->col);
     else
-        n = snprintf(dst, CFG_ERROR_MAX, "%s: error: ", path);
-    if (n < 0 || n >= CFG_ERROR_MAX)
+        n = snprintf(dst, ALEXIS_ERR_MAX, "%s: error: ", path);
+    if (n < 0 || n >= ALEXIS_ERR_MAX)
         return;
     va_start(ap, fmt);
-    (void)vsnprintf(dst + n, CFG_ERROR_MAX - (size_t)n, fmt, ap);
+    (void)vsnprintf(dst + n, ALEXIS_ERR_MAX - (size_t)n, fmt, ap);
     va_end(ap);
 }
 

@@ -18,7 +18,7 @@ struct cfg_mark {
 };
 
 struct cfg_errors {
-    char    msgs[CFG_MAX_ERRORS][CFG_ERROR_MAX];
+    char    msgs[CFG_MAX_ERRORS][ALEXIS_ERR_MAX];
     size_t  n;
     size_t  dropped;    /* errors past CFG_MAX_ERRORS */
 };

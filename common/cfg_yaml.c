@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alexis_limits.h"
 #include "utf8.h"
 #include "xmem.h"
 
@@ -21,7 +22,7 @@ struct builder {
     size_t           depth;
     int              docs;
     struct cfg_mark  mark;          /* where the structure error is */
-    char             msg[CFG_ERROR_MAX];
+    char             msg[ALEXIS_ERR_MAX];
 };
 
 /* ---- The node tree ---- */

@@ -18,6 +18,7 @@
 
 #include <curl/curl.h>
 
+#include "alexis_limits.h"
 #include "config.h"
 
 #include "http_server.h"
@@ -134,7 +135,7 @@ daemon_drop_privileges(const char *user)
 int
 daemon_listen(const char *host, int port, const char *user)
 {
-    char err[512];
+    char err[ALEXIS_ERR_MAX];
     int fd;
 
     if ((fd = http_server_listen(host, port, err, sizeof(err))) == -1)

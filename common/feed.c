@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alexis_limits.h"
 #include "envelope.h"
 #include "fetcher.h"
 #include "json.h"
-#include "poller_limits.h"
 #include "ticket.h"
 #include "ticketsys.h"
 #include "url.h"

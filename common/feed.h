@@ -18,6 +18,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "alexis_limits.h"
 #include "cfg_common.h"
 #include "compat.h"
 
@@ -87,7 +88,7 @@ struct item_outcome {
                                      * FAIL: the stage ("details",
                                      * "comments", "envelope", "url") */
     long                status;     /* HTTP status of the failed call */
-    char                err[256];
+    char                err[ALEXIS_ERR_PART_MAX];
 };
 
 /* List every open item of the feed (its module's list). 0 with out

@@ -25,11 +25,6 @@
 #include "str.h"
 #include "xmem.h"
 
-/* Longest header line we look into; longer ones hold nothing we read. */
-#define HEADER_LINE_MAX         512
-/* Bound on any server-given wait (a day), before the retry cap applies. */
-#define RETRY_AFTER_MAX_S       86400
-
 struct http_client {
     CURL       *curl;
     long        connect_timeout_ms;
@@ -116,7 +111,9 @@ on_write(char *data, size_t size, size_t nmemb, void *arg)
 static long
 seconds_to_ms(uint64_t s)
 {
-    return (long)(s > RETRY_AFTER_MAX_S ? RETRY_AFTER_MAX_S : s) * 1000L;
+    if (s > HTTP_RETRY_AFTER_MAX_S)
+        s = HTTP_RETRY_AFTER_MAX_S;
+    return (long)s * 1000L;
 }
 
 /* Retry-After: delay-seconds or an HTTP-date. -1 when unusable. */
@@ -148,8 +145,8 @@ parse_reset_us(const char *v)
     if ((now = clock_wall_us()) == 0)
         return -1;
     ms = at > now ? (at - now) / 1000u : 0;
-    if (ms > (uint64_t)RETRY_AFTER_MAX_S * 1000u)
-        ms = (uint64_t)RETRY_AFTER_MAX_S * 1000u;
+    if (ms > (uint64_t)HTTP_RETRY_AFTER_MAX_S * 1000u)
+        ms = (uint64_t)HTTP_RETRY_AFTER_MAX_S * 1000u;
     return (long)ms;
 }
 
@@ -184,7 +181,7 @@ static size_t
 on_header(char *data, size_t size, size_t nitems, void *arg)
 {
     struct xfer *x = arg;
-    char line[HEADER_LINE_MAX], *value;
+    char line[HTTP_HEADER_LINE_MAX], *value;
     size_t n = size * nitems, len;
 
     if (n >= sizeof(line))

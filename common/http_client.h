@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alexis_limits.h"
 #include "compat.h"
 
 struct http_client;
@@ -39,7 +40,7 @@ struct http_result {
     int     retry_after_explicit; /* 1 when retry_after_ms came from a
                                    * Retry-After header (not a period) */
     char    error_type[64]; /* X-Opsgenie-Errortype, "" when none */
-    char    err[256];       /* transport error text when status == 0 */
+    char    err[ALEXIS_ERR_PART_MAX];  /* transport error when status == 0 */
 };
 
 struct http_client *http_client_new(const struct http_client_opts *opts);

@@ -28,6 +28,7 @@
 #include <cjson/cJSON.h>
 #include <microhttpd.h>
 
+#include "alexis_limits.h"
 #include "auth.h"
 #include "buf.h"
 #include "clock.h"
@@ -37,14 +38,7 @@
 #include "str.h"
 #include "xmem.h"
 
-/*
- * Per-connection memory pool of MHD: request line, headers and the read
- * buffer. Bodies are copied out as they arrive and do not count here.
- * (Candidate for alexis_limits.h.)
- */
-
 #define HTTP_ALLOW_MAX          128     /* text of an Allow header */
-#define HTTP_MHD_MSG_MAX        512     /* one MHD error message */
 #define HTTP_STOP_POLL_MS       10      /* drain poll interval on stop */
 #define JSON_MEDIA_TYPE         "application/json"
 /* TLS 1.2 and 1.3 only, GnuTLS's NORMAL choice of ciphers within them. */
@@ -265,7 +259,7 @@ static int
 authenticate(struct http_server *srv, struct MHD_Connection *mc,
     struct req_state *st)
 {
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     const char *token, *who;
     int rc = -1;
 
@@ -552,7 +546,7 @@ on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
 static void
 on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
-    char msg[HTTP_MHD_MSG_MAX];
+    char msg[ALEXIS_ERR_MAX];  /* one MHD error message */
     size_t len;
 
     const struct http_server *srv = cls;

@@ -239,6 +239,144 @@ json_parse_marking_nul(const char *text, size_t len, const char *name,
     return doc;
 }
 
+/* Wipe every string of item, its siblings and their children. */
+static void
+wipe_tree(cJSON *item)
+{
+    for (; item != NULL; item = item->next) {
+        if (item->valuestring != NULL)
+            explicit_bzero(item->valuestring, strlen(item->valuestring));
+        wipe_tree(item->child);
+    }
+}
+
+void
+json_delete_wiped(cJSON *item)
+{
+    wipe_tree(item);
+    cJSON_Delete(item);
+}
+
+/*
+ * json_locate's walk. cJSON keeps no positions, so the walk goes over the
+ * text, but parses nothing itself: cJSON parses each key (a JSON string)
+ * and each value to step over (cJSON_ParseWithLengthOpts reports where
+ * the value ends); this code steps only over the whitespace, ':' and ','
+ * between them. Values stepped over are parsed again, so this is for
+ * error paths; their strings are wiped (a token file's secrets).
+ */
+static size_t
+skip_cjson_space(const char *text, size_t len, size_t off)
+{
+    while (off < len && is_cjson_space(text[off]))
+        off++;
+    return off;
+}
+
+/* The value at text[off]: parsed (caller frees with json_delete_wiped),
+ * its end offset in *end; NULL if there is none. */
+static cJSON *
+value_at(const char *text, size_t len, size_t off, size_t *end)
+{
+    const char *e = NULL;
+    cJSON *v;
+
+    if (off >= len)
+        return NULL;
+    v = cJSON_ParseWithLengthOpts(text + off, len - off, &e, 0);
+    if (v != NULL)
+        *end = (size_t)(e - text);
+    return v;
+}
+
+/* Step over the value at *off and the separator after it: true when a
+ * ',' followed (another member or element comes). */
+static bool
+skip_value(const char *text, size_t len, size_t *off)
+{
+    cJSON *v;
+    size_t end;
+
+    if ((v = value_at(text, len, *off, &end)) == NULL)
+        return false;
+    json_delete_wiped(v);
+    end = skip_cjson_space(text, len, end);
+    if (end >= len || text[end] != ',')
+        return false;
+    *off = skip_cjson_space(text, len, end + 1);
+    return true;
+}
+
+/* In the object at *off, the member key: its key's offset in *at and its
+ * value's in *off. */
+static bool
+find_member(const char *text, size_t len, const char *key, size_t *off,
+    size_t *at)
+{
+    size_t o = *off, end;
+    cJSON *k;
+    bool match;
+
+    if (o >= len || text[o] != '{')
+        return false;
+    o = skip_cjson_space(text, len, o + 1);
+    for (;;) {
+        if ((k = value_at(text, len, o, &end)) == NULL)
+            return false;
+        match = cJSON_IsString(k) && strcmp(k->valuestring, key) == 0;
+        json_delete_wiped(k);
+        end = skip_cjson_space(text, len, end);
+        if (end >= len || text[end] != ':')
+            return false;
+        if (match) {
+            *at = o;
+            *off = skip_cjson_space(text, len, end + 1);
+            return true;
+        }
+        o = skip_cjson_space(text, len, end + 1);
+        if (!skip_value(text, len, &o))
+            return false;
+    }
+}
+
+/* In the array at *off, element index: its offset in *off. */
+static bool
+find_element(const char *text, size_t len, size_t index, size_t *off)
+{
+    size_t o = *off, i;
+
+    if (o >= len || text[o] != '[')
+        return false;
+    o = skip_cjson_space(text, len, o + 1);
+    if (o >= len || text[o] == ']')
+        return false;
+    for (i = 0; i < index; i++) {
+        if (!skip_value(text, len, &o))
+            return false;
+    }
+    *off = o;
+    return true;
+}
+
+size_t
+json_locate(const char *text, size_t len, const struct json_step *path,
+    size_t n)
+{
+    size_t off = skip_cjson_space(text, len, 0), at = off, i;
+
+    for (i = 0; i < n; i++) {
+        if (path[i].key != NULL) {
+            if (!find_member(text, len, path[i].key, &off, &at))
+                break;
+        } else {
+            if (!find_element(text, len, path[i].index, &off))
+                break;
+            at = off;
+        }
+    }
+    return at;
+}
+
 bool
 json_has_nul(const char *s)
 {

@@ -39,6 +39,26 @@ bool json_has_nul(const char *s);
 void json_offset_to_linecol(const char *text, size_t off, int *line,
     int *col);
 
+/* One step into a JSON document: an object member by key, or (key NULL)
+ * an array element by index. */
+struct json_step {
+    const char *key;
+    size_t      index;
+};
+
+/* Where the value at path[0..n) sits in text, a document cJSON accepted
+ * (what json_parse_located parsed): the byte offset of the member's key
+ * for a key step, of the element for an index step, of the document
+ * itself for n == 0. A step that is not there (a missing member) leaves
+ * the offset of the deepest step that is. Keys match as json_str's do:
+ * exactly, the first of duplicates. For errors found after parsing; see
+ * json.c for how it walks the text. */
+size_t json_locate(const char *text, size_t len, const struct json_step *path,
+    size_t n);
+
+/* cJSON_Delete after wiping every string in the tree (secrets). */
+void json_delete_wiped(cJSON *item);
+
 /* Look up a dotted path ("details.host") in root. An object key equal to
  * the whole remaining path wins over splitting it (so the original's plain
  * keys that contain dots keep working); numeric segments index arrays.

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "alexis_limits.h"
 #include "auth.h"
 #include "http_server.h"
 #include "log.h"
@@ -59,7 +60,7 @@ static bool
 allowed(struct metrics_http *mh, const struct http_request *req)
 {
     const char *token;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     bool ok;
 
     if (mh->clients == NULL)

@@ -9,9 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "alexis_limits.h"
 #include "clock.h"
-
-#define DURATION_MAX_MS (100LL * 366 * CLOCK_DAY_MS)
 
 static int64_t
 unit_ms(const char *u, size_t n)

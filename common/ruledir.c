@@ -38,7 +38,6 @@
 #include "xmem.h"
 
 #define RULEDIR_REVALIDATE_MS   1000    /* stat-validation rescan period */
-#define RULEDIR_ERR_MAX         2048    /* one file's error message */
 
 #if HAVE_INOTIFY
 #define RULEDIR_WATCH_MASK  (IN_CREATE | IN_DELETE | IN_MODIFY | \
@@ -261,7 +260,7 @@ file_load(struct ruledir *rd, struct rule_file *f, const char *name,
     const struct stat *st)
 {
     const struct rule_file *old;
-    char err[RULEDIR_ERR_MAX];
+    char err[RULE_ERR_MAX];
 
     f->name = xstrdup(name);
     f->path = path_join(rd->dir, name);
@@ -298,7 +297,7 @@ cmp_file_by_rule(const void *a, const void *b)
 static void
 set_index(struct rule_set *rs)
 {
-    char msg[RULEDIR_ERR_MAX];
+    char msg[RULE_ERR_MAX];
     struct rule_file **v;
     size_t i, n = 0, k = 0;
 
@@ -356,7 +355,7 @@ static struct rule_set *
 set_build(struct ruledir *rd, int dfd, char **names, size_t nnames)
 {
     struct rule_set *rs = xcalloc(1, sizeof(*rs));
-    char msg[RULEDIR_ERR_MAX];
+    char msg[RULE_ERR_MAX];
     struct stat st;
     size_t i, next;
 

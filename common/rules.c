@@ -32,9 +32,6 @@
 #include "xmem.h"
 
 /* Rule-format bounds that no operator needs to tune. */
-#define RULE_NAME_MAX           128
-#define RULE_DURATION_MAX_MS    (3600u * 1000u)
-#define RULE_MSG_MAX            512
 #define JIT_STACK_START         (32 * 1024)
 
 static int fail(struct parse_ctx *c, const char *key, const char *fmt, ...)
@@ -87,7 +84,7 @@ locate(const struct parse_ctx *c, const char *key)
 static int
 vfail(struct parse_ctx *c, const char *key, const char *fmt, va_list ap)
 {
-    char msg[RULE_MSG_MAX], scope[64] = "";
+    char msg[ALEXIS_ERR_MAX], scope[64] = "";
     int line = 1, col = 1;
     long off;
 

@@ -23,8 +23,6 @@
 #include "utf8.h"
 #include "xmem.h"
 
-#define TICKET_HEADERS_MAX  16
-#define TICKET_REASON_MAX   160     /* bytes of the API's refusal kept */
 #define TICKET_PART_HEAD_MAX    128 /* "[Alexis job <id>, part k/n]\n" */
 
 int
@@ -275,7 +273,7 @@ note_once(struct fetcher *f, const struct ticket_ref *t, const char *text,
     const char *key, struct ticket_outcome *out)
 {
     uint64_t rng = 0;
-    char ferr[256];
+    char ferr[ALEXIS_ERR_MAX];
     int attempt, found;
 
     for (attempt = 0;; attempt++) {

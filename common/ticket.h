@@ -20,6 +20,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "alexis_limits.h"
 #include "cfg_common.h"
 #include "compat.h"
 #include "ticketsys.h"
@@ -41,7 +42,7 @@ struct ticket_outcome {
     bool    found;          /* a note already there was taken as sent */
     long    retry_after_ms; /* the server's explicit Retry-After, or -1 */
     char    request_id[64]; /* OpsGenie requestId when given */
-    char    err[256];       /* why it failed, one sentence */
+    char    err[ALEXIS_ERR_PART_MAX];  /* why it failed, one sentence */
 };
 
 /* Address the ticket of alert a with a's module and pick its credentials

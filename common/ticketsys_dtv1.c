@@ -7,12 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alexis_limits.h"
 #include "alert.h"
 #include "buf.h"
 #include "feed.h"
 #include "http_client.h"
 #include "json.h"
-#include "poller_limits.h"
 #include "ticket.h"
 #include "ticketsys_dt.h"
 #include "url.h"

@@ -17,13 +17,11 @@
 #include "feed.h"
 #include "http_client.h"
 #include "json.h"
-#include "poller_limits.h"
 #include "ticket.h"
 #include "ticketsys_og.h"
 
 #define JSM_API_FMT     "/jsm/ops/api/%s/v1"
 #define JSM_PREFIX_MAX  256
-#define JSM_QUERY_MAX   4096
 
 /* "/jsm/ops/api/{cloud_id}/v1/alerts" (cloud_id is checked at load: only
  * letters, digits and '-'). */

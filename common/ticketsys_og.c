@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alexis_limits.h"
 #include "alert.h"
 #include "json.h"
-#include "poller_limits.h"
 
 bool
 og_has_skip_tag(const struct feed_def *d, const cJSON *alert)

@@ -15,7 +15,6 @@
 #include "buf.h"
 #include "feed.h"
 #include "json.h"
-#include "poller_limits.h"
 #include "ticket.h"
 #include "ticketsys_og.h"
 #include "url.h"

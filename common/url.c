@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alexis_limits.h"
 #include "buf.h"
 #include "http_client.h"
-#include "poller_limits.h"
 #include "xmem.h"
 
 /* Bytes RFC 3986 allows literally in a path besides unreserved ones. */

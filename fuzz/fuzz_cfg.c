@@ -18,6 +18,7 @@
  * that the input cannot make the loader read the host's files.
  */
 #define _GNU_SOURCE     /* memfd_create, memmem */
+#include "alexis_limits.h"
 #include "fuzz.h"
 
 #include <ctype.h>
@@ -249,12 +250,12 @@ check_errors(const struct cfg_errors *errs)
     FUZZ_CHECK(errs->n <= CFG_MAX_ERRORS);
     FUZZ_CHECK(errs->dropped == 0 || errs->n == CFG_MAX_ERRORS);
     for (i = 0; i < errs->n; i++) {
-        FUZZ_CHECK(memchr(errs->msgs[i], '\0', CFG_ERROR_MAX) != NULL);
+        FUZZ_CHECK(memchr(errs->msgs[i], '\0', ALEXIS_ERR_MAX) != NULL);
         FUZZ_CHECK(strncmp(errs->msgs[i], CONF_PATH, plen) == 0);
         FUZZ_CHECK(errs->msgs[i][plen] == ':');
         /* A long path or key may cut the message before "error:". */
         FUZZ_CHECK(strstr(errs->msgs[i], ": error: ") != NULL ||
-            strlen(errs->msgs[i]) == CFG_ERROR_MAX - 1);
+            strlen(errs->msgs[i]) == ALEXIS_ERR_MAX - 1);
     }
     if (devnull == NULL) {
         if ((devnull = fopen("/dev/null", "w")) == NULL)

@@ -14,7 +14,6 @@
 #include "alexis_limits.h"
 #include "json.h"
 
-#define ERR_MAX     512
 #define PATH_BYTES_MAX  4096
 
 /* Paths the daemons look up (search_key, entity_keyvalue, envelope
@@ -80,7 +79,7 @@ check_walk(const cJSON *root)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char err[ERR_MAX];
+    char err[ALEXIS_ERR_MAX];
     cJSON *doc, *again;
     char *text, *text2;
     size_t i;

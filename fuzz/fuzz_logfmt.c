@@ -9,6 +9,7 @@
  * decoded value must survive log_escape_value (the writer) and a parse
  * byte for byte.
  */
+#include "alexis_limits.h"
 #include "fuzz.h"
 
 #include <stdbool.h>
@@ -18,7 +19,6 @@
 #include "logfmt.h"
 #include "logscan.h"
 
-#define ERR_MAX     256
 
 static const enum logscan_impl impls[] = {
     LOGSCAN_BEST, LOGSCAN_BYTES, LOGSCAN_SSE2, LOGSCAN_AVX2, LOGSCAN_AVX512,
@@ -124,7 +124,7 @@ check_value(const struct logfmt_field *f, struct lines *l)
 static void
 check_line(const char *line, size_t len, struct lines *l)
 {
-    char err[ERR_MAX];
+    char err[ALEXIS_ERR_MAX];
     struct logscan_head h;
     enum logscan_rc rc, rc2;
     size_t i;

@@ -13,6 +13,7 @@
  *    without it agree on every string of the envelope, the pattern itself
  *    and the empty string.
  */
+#include "alexis_limits.h"
 #include "fuzz.h"
 
 #include <stdbool.h>
@@ -23,7 +24,6 @@
 #include "match.h"
 #include "rules.h"
 
-#define ERR_MAX         512
 #define SUBJECTS_MAX    64      /* strings of the envelope tried per regex */
 #define EVALS_CHECKED   16      /* evaluations checked per rule */
 
@@ -61,7 +61,7 @@ static void
 check_prefilter(const struct rule_eval *ev, const char *subject)
 {
     struct rule_eval plain = *ev;
-    char err[ERR_MAX];
+    char err[ALEXIS_ERR_MAX];
     size_t len = strlen(subject);
     int with, without;
 
@@ -106,7 +106,7 @@ reference_match(const struct rule *r, const struct alert *a)
     const struct rule_eval *ev;
     struct rule_eval plain;
     const cJSON *v;
-    char err[ERR_MAX];
+    char err[ALEXIS_ERR_MAX];
     size_t i, j, k;
 
     if (!r->enabled)
@@ -138,7 +138,7 @@ reference_match(const struct rule *r, const struct alert *a)
 static void
 check_match(const struct rule *r, struct alert *a)
 {
-    char why[ERR_MAX];
+    char why[ALEXIS_ERR_MAX];
     size_t i;
     int m, quiet, ref;
 
@@ -168,7 +168,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *text = (const char *)data, *env = default_envelope;
     const uint8_t *nul = memchr(data, '\0', size);
     size_t rlen = size, elen = sizeof(default_envelope) - 1;
-    char err[ERR_MAX];
+    char err[ALEXIS_ERR_MAX];
     struct alert a, *ap = NULL;
     struct rule *r;
     cJSON *doc;

@@ -6,6 +6,7 @@
  * and parses it again to run the job), so that text must parse again into
  * the same rule and print the same.
  */
+#include "alexis_limits.h"
 #include "fuzz.h"
 
 #include <string.h>
@@ -13,13 +14,12 @@
 #include "json.h"
 #include "rules.h"
 
-#define ERR_MAX     512
 
 /* r->json parsed again must give the same rule, printed the same. */
 static void
 check_reparse(const struct rule *r)
 {
-    char err[ERR_MAX];
+    char err[RULE_ERR_MAX];
     struct rule *again;
     size_t i;
 
@@ -48,7 +48,7 @@ check_reparse(const struct rule *r)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char err[ERR_MAX];
+    char err[RULE_ERR_MAX];
     struct rule *r;
 
     json_init();

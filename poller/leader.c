@@ -9,9 +9,9 @@
 
 #include <libpq-fe.h>
 
+#include "alexis_limits.h"
 #include "file.h"
 #include "log.h"
-#include "poller_limits.h"
 #include "xmem.h"
 
 struct leader {

@@ -17,6 +17,7 @@
 
 #include <curl/curl.h>
 
+#include "alexis_limits.h"
 #include "auth.h"
 #include "daemon.h"
 #include "json.h"
@@ -46,16 +47,16 @@ static const char usage[] =
 static int
 check(struct poller *p)
 {
-    char err[512];
+    char err[ALEXIS_ERR_MAX];
 
     if (auth_runtime_check(p->conf.tokens.runtime, err, sizeof(err)) == -1) {
-        fprintf(stderr, "%s: error: %s\n", p->config_path, err);
+        fprintf(stderr, "%s\n", err);
         return 1;
     }
     if (poller_conf_listens(&p->conf) &&
         metrics_http_check(p->conf.tokens.metrics_token, err,
         sizeof(err)) == -1) {
-        fprintf(stderr, "%s: error: %s\n", p->config_path, err);
+        fprintf(stderr, "%s\n", err);
         return 1;
     }
     printf("configuration OK (%zu feeds)\n", p->conf.nfeeds);
@@ -82,7 +83,7 @@ run(struct poller *p, int listen_fd)
 {
     struct sigctx s;
     pthread_t st;
-    char err[512];
+    char err[ALEXIS_ERR_MAX];
     size_t i;
     int rc;
 

@@ -6,6 +6,7 @@
  * original's keep-alive). Logs poll_started / poll_finished and one line
  * per item, always with feed_name and the item's id (tinyId/problem_id).
  */
+#include "alexis_limits.h"
 #include "poller.h"
 
 #include <stdlib.h>
@@ -19,9 +20,9 @@
 #include "forward.h"
 #include "log.h"
 #include "metrics.h"
-#include "pool.h"
 #include "recent.h"
 #include "ticketsys.h"
+#include "workq.h"
 #include "xmem.h"
 
 /* Shared by the workers of one feed's batch. */
@@ -110,7 +111,7 @@ deliver(const struct item_req *r, const char *id, const char *env,
 {
     struct fetcher *f = r->fetcher;
     unsigned long before = f->calls;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     long status;
     int rc;
 
@@ -147,7 +148,7 @@ static enum item_result
 filter(const struct item_req *r, const struct feed_ctx *c, const char *id,
     uint64_t t0)
 {
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     bool listed;
     long status;
 
@@ -259,7 +260,7 @@ poll_feed_headers(const struct poller_feed *f)
 static void
 ping(struct poller *p, const struct poller_feed *f)
 {
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     long status;
 
     status = forward_ping(p->fetcher, f->classifier, err, sizeof(err));
@@ -279,7 +280,7 @@ list(struct poll_job *j, struct feed_ids *ids, struct feed_list_result *r)
     struct feed_ctx c;
     struct item_req q;
     unsigned long before = j->p->fetcher->calls;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     int rc;
 
     memset(&q, 0, sizeof(q));
@@ -343,7 +344,7 @@ poll_feed(struct poller *p, const struct poller_feed *f,
     if (listed == 0 && ids.n == 0 && !atomic_load(&p->stop))
         ping(p, f);
     else if (listed == 0)
-        pool_run(p->pool, ids.n, run_item, &j);
+        workq_run(p->pool, ids.n, run_item, &j);
     res = outcome(&j, listed);
     metrics_add(METRIC_ALERTS_RECEIVED, f->name, NULL, ids.n);
     metrics_inc(METRIC_POLLS, f->name, poll_result_name(res));

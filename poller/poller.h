@@ -19,14 +19,14 @@
 
 struct fetcher;
 struct leader;
-struct pool;
+struct workq;
 struct recent;
 struct webhook;
 
 struct poller {
     const char         *config_path;
     struct poller_conf  conf;
-    struct pool        *pool;       /* concurrency workers, a fetcher each */
+    struct workq       *pool;       /* concurrency workers, a fetcher each */
     struct fetcher     *fetcher;    /* the main thread's: lists, pings */
     struct leader      *leader;     /* which feeds this replica polls */
     struct throttle     list_pace;  /* list calls (main thread) */

@@ -3,7 +3,7 @@
  * that need more than one key: URL spellings, placeholders, the feed's
  * authentication entry and classifier, and the Dynatrace API version.
  * Defaults and bounds live here, next to their keys; ceilings come from
- * poller_limits.h.
+ * alexis_limits.h.
  */
 #include "poller_conf.h"
 
@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alexis_limits.h"
 #include "cfg_common.h"
 #include "leader.h"
-#include "poller_limits.h"
 #include "str.h"
 #include "ticketsys.h"
 #include "xmem.h"
@@ -126,7 +126,7 @@ static const struct cfg_field poller_fields[] = {
     { .key = "listener", .type = CFG_SECTION, .offset = PC_OFF(listener),
       .sub = cfg_listener_fields },
     { .key = "dedup_window", .type = CFG_DURATION,
-      .offset = PC_OFF(dedup_window_ms), .min = 1000,
+      .offset = PC_OFF(dedup_window_ms), .min = RECENT_WINDOW_MIN_MS,
       .max = RECENT_WINDOW_MAX_MS, .def = "15m" },
     { .key = "concurrency", .type = CFG_INT, .offset = PC_OFF(concurrency),
       .min = 1, .max = POLLER_CONCURRENCY_MAX,
@@ -140,7 +140,7 @@ static const struct cfg_field poller_fields[] = {
       .min = 0, .max = POLLER_RETRIES_MAX,
       .def = STR(POLLER_RETRIES_DEFAULT) },
     { .key = "max_response_bytes", .type = CFG_INT,
-      .offset = PC_OFF(max_response_bytes), .min = 65536,
+      .offset = PC_OFF(max_response_bytes), .min = POLLER_RESPONSE_MIN,
       .max = POLLER_RESPONSE_MAX, .def = "16777216" },
     { .key = "list_rate_limit", .type = CFG_INT,
       .offset = PC_OFF(list_rate_limit), .min = 0, .max = POLLER_RATE_MAX,
@@ -149,10 +149,12 @@ static const struct cfg_field poller_fields[] = {
       .offset = PC_OFF(item_rate_limit), .min = 0, .max = POLLER_RATE_MAX,
       .def = "0" },
     { .key = "connect_timeout", .type = CFG_DURATION,
-      .offset = PC_OFF(connect_timeout_ms), .min = 100, .max = 60000,
+      .offset = PC_OFF(connect_timeout_ms), .min = HTTP_TIMEOUT_MIN_MS,
+      .max = POLLER_CONNECT_TIMEOUT_MAX_MS,
       .def = "3s" },
     { .key = "request_timeout", .type = CFG_DURATION,
-      .offset = PC_OFF(request_timeout_ms), .min = 100, .max = 600000,
+      .offset = PC_OFF(request_timeout_ms), .min = HTTP_TIMEOUT_MIN_MS,
+      .max = POLLER_REQUEST_TIMEOUT_MAX_MS,
       .def = "30s" },
     { .key = NULL },
 };
@@ -356,7 +358,7 @@ static void
 resolve_webhook_secret(struct poller_feed *f, const char *path,
     struct cfg_errors *e)
 {
-    char err[CFG_ERROR_MAX];
+    char err[ALEXIS_ERR_MAX];
 
     if (f->webhook_secret_file == NULL)
         return;

@@ -19,7 +19,6 @@
 #include "log.h"
 #include "metrics_http.h"
 #include "poller.h"
-#include "poller_limits.h"
 #include "ticketsys.h"
 #include "webhook_event.h"
 #include "workq.h"
@@ -165,7 +164,7 @@ handle_ping(void *ctx, const struct http_request *req,
     struct http_response *resp)
 {
     struct webhook *w = ctx;
-    char err[512];
+    char err[ALEXIS_ERR_MAX];
 
     (void)req;
     if (auth_runtime_check(w->p->conf.tokens.runtime, err,
@@ -216,7 +215,7 @@ worker_run(void *ctx, void *tls, void *item)
     struct delivery *d = item;
     struct item_req r;
     const char **fh = NULL;
-    char err[512], *token = NULL, *bearer = NULL;
+    char err[ALEXIS_ERR_MAX], *token = NULL, *bearer = NULL;
     const char *cls[2] = { NULL, NULL };
 
     if (atomic_load(&w->p->stop)) {

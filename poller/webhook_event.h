@@ -16,9 +16,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "alexis_limits.h"
 #include "compat.h"
-
-#define WEBHOOK_EVENT_MAX   64
 
 struct webhook_event {
     char    event[WEBHOOK_EVENT_MAX];   /* the action or State; "" when the

@@ -15,7 +15,6 @@
 #include "clock.h"
 #include "input.h"
 #include "logfmt.h"
-#include "report_limits.h"
 #include "str.h"
 #include "xmem.h"
 

@@ -25,14 +25,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alexis_limits.h"
 #include "group.h"
-#include "report_limits.h"
 #include "trace.h"
 
 #define AGG_NONE        "(none)"    /* key of a run that lacks the field */
 #define AGG_DUR_BINS    12
-#define AGG_PENDING_MAX 256     /* failed ActionResults awaiting Finished */
-#define AGG_KEY_MAX     128
 
 /* The stated reason of a failed ActionResult, kept until the
  * ActionFinished of the same job, entity and action (which lacks it). */

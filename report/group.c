@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report_limits.h"
+#include "alexis_limits.h"
 #include "utf8.h"
 #include "xmem.h"
 

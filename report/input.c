@@ -16,7 +16,6 @@
 #include <zlib.h>
 
 #include "alexis_limits.h"
-#include "report_limits.h"
 #include "xmem.h"
 
 struct input {

@@ -20,8 +20,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "alexis_limits.h"
 #include "compat.h"
-#include "report_limits.h"
 
 /* One field. key and val point into the parsed line (borrowed). val is the
  * raw span between the quotes, still escaped when escaped is true. */

@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "report_limits.h"
+#include "alexis_limits.h"
 
 #define BLOCK   64
 

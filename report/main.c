@@ -10,16 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alexis_limits.h"
 #include "agg.h"
 #include "clock.h"
 #include "html.h"
 #include "jobstore.h"
 #include "report.h"
-#include "report_limits.h"
 #include "rtime.h"
 
 #define EXIT_USAGE  2
-#define ERR_MAX     512
+#define SUBTITLE_MAX 512    /* the chart's subtitle: the command line */
 
 enum out_format {
     OUT_TEXT,
@@ -77,7 +77,7 @@ parse_format(const char *s, enum out_format *f)
 static int
 parse_times(struct opts *o)
 {
-    char err[ERR_MAX];
+    char err[ALEXIS_ERR_MAX];
     int64_t now = (int64_t)clock_wall_ms();
 
     if (o->now != NULL && clock_parse_iso(o->now, strlen(o->now),
@@ -221,7 +221,7 @@ parse_args(struct opts *o, int argc, char **argv)
 static int
 read_inputs(struct agg *a, const struct opts *o)
 {
-    char err[ERR_MAX];
+    char err[ALEXIS_ERR_MAX];
     size_t i;
     int rc = 0;
 
@@ -246,7 +246,7 @@ static int
 write_html(const struct opts *o, const struct agg *a, struct table **t,
     size_t n, int argc, char **argv)
 {
-    char sub[ERR_MAX] = "alexis-report";
+    char sub[SUBTITLE_MAX] = "alexis-report";
     size_t len = strlen(sub);
     FILE *fp;
     int i, rc;

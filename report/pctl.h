@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "report_limits.h"
+#include "alexis_limits.h"
 
 #define PCTL_LINEAR     128     /* values with their own bucket */
 #define PCTL_SUB        64      /* buckets per power of two above that */

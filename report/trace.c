@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report_limits.h"
+#include "alexis_limits.h"
 #include "xmem.h"
 
 struct trace_rec {

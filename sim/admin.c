@@ -100,7 +100,7 @@ create(struct sim *s, const struct sim_req *req, struct sim_resp *resp,
 {
     cJSON *body, *out = NULL, *view, *e;
     enum store_rc rc = STORE_OK;
-    char err[256] = "";
+    char err[ALEXIS_ERR_MAX] = "";
     size_t i = 0;
     bool bad;
 
@@ -136,7 +136,7 @@ jsm_bulk(struct sim *s, const struct sim_req *req, struct sim_resp *resp)
     const cJSON *n, *tmpl;
     enum store_rc rc = STORE_OK;
     cJSON *body, *o, *og;
-    char err[256] = "";
+    char err[ALEXIS_ERR_MAX] = "";
     size_t i = 0, count;
     bool bad;
 
@@ -257,7 +257,7 @@ add_faults(struct sim *s, const struct sim_req *req, struct sim_resp *resp)
 {
     const cJSON *e;
     cJSON *body;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     bool bad;
 
     body = sim_body_json(req, &bad);
@@ -288,7 +288,7 @@ set_rate(struct sim *s, const struct sim_req *req, struct sim_resp *resp)
 {
     const cJSON *rate, *burst;
     cJSON *body;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     bool bad;
 
     body = sim_body_json(req, &bad);
@@ -345,7 +345,7 @@ reset(struct sim *s, const struct sim_req *req, struct sim_resp *resp)
 {
     size_t na = 0, np = 0;
     cJSON *body;
-    char err[512];
+    char err[ALEXIS_ERR_MAX];
     bool bad;
 
     body = sim_body_json(req, &bad);

@@ -4,6 +4,7 @@
  * carries the query), one problem, close, and comments (POST 201,
  * PUT/DELETE 204).
  */
+#include "alexis_limits.h"
 #include "dt_api.h"
 
 #include <stdio.h>
@@ -143,7 +144,7 @@ dt_v2_list(struct sim *s, const struct sim_req *req,
     unsigned fields;
     size_t total;
     cJSON *o, *items;
-    char err[256], *key;
+    char err[ALEXIS_ERR_MAX], *key;
 
     (void)a;
     memset(&f, 0, sizeof(f));

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alexis_limits.h"
 #include "buf.h"
 #include "http_client.h"
 #include "jsm_alert.h"
@@ -167,7 +168,7 @@ jsm_list(struct sim *s, const struct sim_req *req, const struct sim_args *a,
     uint64_t offset, size;
     size_t total, next, sort;
     cJSON *o, *links;
-    char err[256], *url;
+    char err[ALEXIS_ERR_MAX], *url;
     bool asc;
 
     if (query_num(req, "offset", 0, &offset) == -1 ||
@@ -373,7 +374,7 @@ write_call(struct sim *s, const struct sim_req *req, const struct sim_args *a,
 {
     struct og_action *act;
     cJSON *body, *note;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     bool bad;
 
     body = sim_body_json(req, &bad);

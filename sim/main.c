@@ -16,6 +16,7 @@
 
 #include <curl/curl.h>
 
+#include "alexis_limits.h"
 #include "daemon.h"
 #include "json.h"
 #include "log.h"
@@ -183,7 +184,7 @@ main(int argc, char **argv)
     struct args a;
     size_t i, na = 0, np = 0;
     sigset_t set;
-    char err[512];
+    char err[ALEXIS_ERR_MAX];
 
     defaults(&a);
     parse_args(argc, argv, &a);

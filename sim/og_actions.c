@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alexis_limits.h"
 #include "json.h"
 #include "sim_limits.h"
 #include "str.h"
@@ -17,7 +18,7 @@
 /* Field errors become 422 {"message", "errors": {field: reason}}. */
 struct verr {
     const char *field;
-    char        msg[256];
+    char        msg[ALEXIS_ERR_MAX];
 };
 
 static enum og_action_kind
@@ -189,7 +190,7 @@ create_field(const cJSON *body, const struct sim_req *req,
 {
     struct og_alert *probe;
     cJSON *copy;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
 
     if (body == NULL || json_str(body, "message") == NULL ||
         json_str(body, "message")[0] == '\0')

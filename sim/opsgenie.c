@@ -4,6 +4,7 @@
  * them); writes are validated, answered 202 with a requestId and applied
  * later by the store's timer thread (api/opsgenie-dynatrace.md 1.1-1.10).
  */
+#include "alexis_limits.h"
 #include "sim.h"
 
 #include <stdio.h>
@@ -152,7 +153,7 @@ og_list(struct sim *s, const struct sim_req *req, const struct sim_args *a,
     enum og_sort sort;
     size_t total;
     cJSON *o;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     bool asc;
 
     if (sim_req_query(req, "searchIdentifier") != NULL) {
@@ -196,7 +197,7 @@ og_count(struct sim *s, const struct sim_req *req, const struct sim_args *a,
     struct og_query *q;
     cJSON *o, *items;
     size_t total;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
 
     if ((q = og_query_parse(sim_req_query(req, "query"), err,
         sizeof(err))) == NULL) {

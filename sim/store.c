@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "alexis_limits.h"
 #include "clock.h"
 #include "jsm_alert.h"
 #include "sim_limits.h"
@@ -470,7 +471,7 @@ apply_create(struct store *st, const struct og_action *act, uint64_t now)
 {
     struct og_alert *a = NULL, *dup;
     cJSON *obj = cJSON_Parse(act->create);
-    char err[256] = "Invalid alert";
+    char err[ALEXIS_ERR_MAX] = "Invalid alert";
 
     a = og_alert_from_json(obj, now, st->opts.notes_max, err, sizeof(err));
     cJSON_Delete(obj);

@@ -43,7 +43,7 @@ main(int argc, char **argv)
     struct jobs_store_opts o;
     struct jobs *from = NULL;
     struct copy c = { 0 };
-    char err[512], *shown = NULL;
+    char err[ALEXIS_ERR_MAX], *shown = NULL;
     size_t n = 0;
     int rc = 1;
 

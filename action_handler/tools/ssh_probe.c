@@ -20,15 +20,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alexis_limits.h"
 #include "buf.h"
 #include "file.h"
 #include "ssh.h"
 #include "str.h"
 #include "utf8.h"
 #include "xmem.h"
-
-#define PASSPHRASE_FILE_MAX     4096
-#define COMMAND_MAX             (64 * 1024)
 
 struct probe_args {
     const char *host;
@@ -131,7 +129,7 @@ join_command(int argc, char **argv)
     struct buf b;
     int i;
 
-    buf_init(&b, COMMAND_MAX);
+    buf_init(&b, SSH_COMMAND_MAX);
     for (i = 0; i < argc; i++) {
         if ((i > 0 && buf_appends(&b, " ") == -1) ||
             buf_appends(&b, argv[i]) == -1) {
@@ -169,7 +167,7 @@ parse_args(int argc, char **argv, struct probe_args *a)
     }
     if ((a->command = join_command(argc - optind, argv + optind)) == NULL) {
         fprintf(stderr, "alexis-ssh-probe: command longer than %d bytes\n",
-            COMMAND_MAX);
+            SSH_COMMAND_MAX);
         return -1;
     }
     return 0;
@@ -179,11 +177,11 @@ parse_args(int argc, char **argv, struct probe_args *a)
 static char *
 read_passphrase(const char *path, size_t *lenp)
 {
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     char *p;
     size_t len = 0;
 
-    if ((p = file_slurp(path, PASSPHRASE_FILE_MAX, &len, err,
+    if ((p = file_slurp(path, SSH_PASSPHRASE_FILE_MAX, &len, err,
         sizeof(err))) == NULL) {
         fprintf(stderr, "alexis-ssh-probe: %s\n", err);
         return NULL;

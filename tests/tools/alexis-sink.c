@@ -29,6 +29,7 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 
+#include "alexis_limits.h"
 #include "http_client.h"
 #include "http_server.h"
 #include "log.h"
@@ -274,7 +275,7 @@ main(int argc, char **argv)
     struct http_server_opts opts = { 0 };
     struct http_server *srv;
     sigset_t old;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
 
     if (parse_args(&s, argc, argv) == -1)
         return 2;

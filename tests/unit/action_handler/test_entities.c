@@ -17,6 +17,7 @@
 #include <pcre2.h>
 
 #include "ah_conf.h"
+#include "alexis_limits.h"
 #include "entities.h"
 #include "json.h"
 #include "rules.h"
@@ -81,7 +82,7 @@ static const struct {
 static void
 test_parse_table(void **state)
 {
-    char host[256], err[256];
+    char host[256], err[ALEXIS_ERR_MAX];
     size_t i;
     int port, rc;
 
@@ -160,7 +161,7 @@ test_resolve_table(void **state)
     struct entity_list l;
     struct rule *r;
     cJSON *doc;
-    char err[256], got[256];
+    char err[ALEXIS_ERR_MAX], got[256];
     size_t i;
     int rc;
 
@@ -195,7 +196,7 @@ test_allow_list(void **state)
     struct ah_pattern pats[1];
     struct entity_list l;
     PCRE2_SIZE off;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     int code;
 
     (void)state;

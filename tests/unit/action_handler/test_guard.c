@@ -117,7 +117,7 @@ test_decide_table(void **state)
     struct fake f;
     struct guard_counter cnt = { .admitted = f_admitted,
         .entity_runs = f_runs, .arg = &f };
-    char err[128];
+    char err[ALEXIS_ERR_MAX];
     size_t i;
 
     (void)state;
@@ -161,7 +161,7 @@ test_decide_count_error_and_unresolved(void **state)
     struct job_guard g = { .storm_window_ms = 1000, .storm_max_jobs = 1,
         .entities = ents, .nentities = 1, .resolved = true };
     struct job_verdict v;
-    char err[128];
+    char err[ALEXIS_ERR_MAX];
 
     (void)state;
     assert_int_equal(guard_decide(&g, 5000, &cnt, &v, err, sizeof(err)), -1);
@@ -264,7 +264,7 @@ setup(void **state)
 {
     struct fx *f = xcalloc(1, sizeof(*f));
     struct jobs_store_opts o;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
 
     snprintf(f->dir, sizeof(f->dir), "/tmp/ah-guard-XXXXXX");
     if (mkdtemp(f->dir) == NULL)
@@ -310,7 +310,7 @@ create(struct jobs *js, const char *unique, const struct job_guard *g,
         .rule_name = "restart", .id_key = "tinyId", .alert_id = unique,
         .envelope = "{}", .rule_json = "{}", .window_ms = 3600000,
         .now_ms = now, .requestor = "tester" };
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     bool dup;
 
     if (jobs_create_guarded(js, &jn, g, id, &dup, v, err,
@@ -329,7 +329,7 @@ test_store_cooldown_and_storm(void **state)
         .resolved = true, .cooldown_window_ms = 60000,
         .cooldown_max_runs = 1 };
     struct job_verdict v;
-    char id[JOB_ID_LEN], err[256], cur[JOB_STATE_MAX];
+    char id[JOB_ID_LEN], err[ALEXIS_ERR_MAX], cur[JOB_STATE_MAX];
     uint64_t base = 1700000000000ULL, n;
     static const char *const from_q[] = { "queued", NULL };
 
@@ -418,7 +418,7 @@ test_store_storm_count_carried(void **state)
     struct job j;
     uint64_t now = 1700000000000ULL, n, window = 60000;
     uint32_t seed = 12345;
-    char id[JOB_ID_LEN], err[256], cur[JOB_STATE_MAX], uniq[32];
+    char id[JOB_ID_LEN], err[ALEXIS_ERR_MAX], cur[JOB_STATE_MAX], uniq[32];
     size_t nm = 0, step;
     int op, rc;
 
@@ -481,7 +481,7 @@ test_store_transitions(void **state)
     struct job_guard g = { .mode = RULE_MODE_APPROVE };
     struct job_verdict v;
     struct job j;
-    char id[JOB_ID_LEN], err[256], cur[JOB_STATE_MAX];
+    char id[JOB_ID_LEN], err[ALEXIS_ERR_MAX], cur[JOB_STATE_MAX];
 
     create(f->js, "1", &g, 0, id, &v);
     assert_string_equal(v.state, "pending_approval");
@@ -531,7 +531,7 @@ test_store_verify_queue(void **state)
     struct fx *f = *state;
     struct job_verdict v;
     struct job j;
-    char id[JOB_ID_LEN], err[256];
+    char id[JOB_ID_LEN], err[ALEXIS_ERR_MAX];
     uint64_t when, deadline;
 
     create(f->js, "1", NULL, 0, id, &v);
@@ -570,7 +570,7 @@ test_store_verify_reclaimed(void **state)
     struct fx *f = *state;
     struct job_verdict v;
     struct job j;
-    char id[JOB_ID_LEN], err[256];
+    char id[JOB_ID_LEN], err[ALEXIS_ERR_MAX];
     uint64_t deadline, when;
     size_t n;
 
@@ -607,7 +607,7 @@ test_migrate_v1(void **state)
     sqlite3 *db;
     struct jobs *js;
     struct job j;
-    char err[256], path[160];
+    char err[ALEXIS_ERR_MAX], path[160];
 
     if (getenv("ALEXIS_TEST_PG_URI") != NULL)
         skip();     /* SQLite's own migration */

@@ -94,7 +94,7 @@ static int
 setup(void **state)
 {
     struct fx *f = xcalloc(1, sizeof(*f));
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
 
     snprintf(f->dir, sizeof(f->dir), "/tmp/ah-jobs-XXXXXX");
     if (mkdtemp(f->dir) == NULL)
@@ -147,7 +147,7 @@ create(struct jobs *js, const char *unique, uint64_t now, char id[JOB_ID_LEN],
     bool want_dup)
 {
     struct job_new jn;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     bool dup;
 
     new_job(&jn, unique, now);
@@ -179,7 +179,7 @@ static void
 test_claim_result_finish(void **state)
 {
     struct fx *f = *state;
-    char a[JOB_ID_LEN], b[JOB_ID_LEN], err[256];
+    char a[JOB_ID_LEN], b[JOB_ID_LEN], err[ALEXIS_ERR_MAX];
     struct job_result r;
     struct job j;
     cJSON *doc;
@@ -243,7 +243,7 @@ static void
 test_recover_and_list(void **state)
 {
     struct fx *f = *state;
-    char a[JOB_ID_LEN], b[JOB_ID_LEN], err[256];
+    char a[JOB_ID_LEN], b[JOB_ID_LEN], err[ALEXIS_ERR_MAX];
     struct job j;
     cJSON *doc;
     size_t n;
@@ -287,7 +287,7 @@ static void
 test_prune(void **state)
 {
     struct fx *f = *state;
-    char a[JOB_ID_LEN], b[JOB_ID_LEN], err[256];
+    char a[JOB_ID_LEN], b[JOB_ID_LEN], err[ALEXIS_ERR_MAX];
     struct job_result r;
     struct job j;
     cJSON *doc;
@@ -339,7 +339,7 @@ race_create(void *arg)
 {
     struct race *r = arg;
     struct job_new jn;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
 
     new_job(&jn, "race", 0);
     r->rc = jobs_create(r->js, &jn, r->id, &r->dup, err, sizeof(err));
@@ -354,7 +354,7 @@ test_concurrent_create_one_job(void **state)
     struct fx *f = *state;
     struct race r[2];
     pthread_t t[2];
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     int i;
 
     memset(r, 0, sizeof(r));
@@ -383,7 +383,7 @@ test_pg_only_holder_writes(void **state)
     struct jobs *b;
     struct job_result r;
     struct job j;
-    char a[JOB_ID_LEN], err[256];
+    char a[JOB_ID_LEN], err[ALEXIS_ERR_MAX];
     cJSON *doc;
     size_t n;
 
@@ -479,7 +479,7 @@ test_files_are_private(void **state)
     struct fx *f = *state;
     struct jobs *js;
     struct stat sb;
-    char p[160], id[JOB_ID_LEN], err[256];
+    char p[160], id[JOB_ID_LEN], err[ALEXIS_ERR_MAX];
     mode_t old;
     size_t i;
 
@@ -511,7 +511,7 @@ test_deferred_writes_survive_a_full_store(void **state)
 {
     struct fx *f = *state;
     static char big[200000];
-    char a[JOB_ID_LEN], b[JOB_ID_LEN], err[256];
+    char a[JOB_ID_LEN], b[JOB_ID_LEN], err[ALEXIS_ERR_MAX];
     struct job_result r;
     struct job j;
     cJSON *doc;

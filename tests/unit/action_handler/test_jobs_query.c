@@ -76,7 +76,7 @@ static void
 test_parse_table(void **state)
 {
     struct jobs_query q;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     size_t i;
     int rc;
 
@@ -105,7 +105,7 @@ test_parse_values(void **state)
         "limit=7", NULL };
     const char *p3[] = { "since=2026-05-04T10:15:00.5Z", NULL };
     struct jobs_query q;
-    char err[256], cur[JOBS_CURSOR_LEN];
+    char err[ALEXIS_ERR_MAX], cur[JOBS_CURSOR_LEN];
 
     (void)state;
     assert_int_equal(jobs_query_parse(&q, get, p1, T0, err, sizeof(err)), 0);
@@ -185,7 +185,7 @@ static int
 setup(void **state)
 {
     struct fx *f = xcalloc(1, sizeof(*f));
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
 
     snprintf(f->dir, sizeof(f->dir), "/tmp/ah-jq-XXXXXX");
     if (mkdtemp(f->dir) == NULL)
@@ -222,7 +222,7 @@ static void
 add(struct fx *f, const char *unique, const char *rule, int64_t at)
 {
     struct job_new jn;
-    char id[JOB_ID_LEN], err[256];
+    char id[JOB_ID_LEN], err[ALEXIS_ERR_MAX];
     bool dup;
 
     memset(&jn, 0, sizeof(jn));
@@ -246,7 +246,7 @@ run(struct fx *f, const char *const *params, char *out, size_t len,
     struct jobs_query q;
     const cJSON *j;
     cJSON *doc, *nc;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
 
     assert_int_equal(jobs_query_parse(&q, get, params, T0 + 3600000, err,
         sizeof(err)), 0);
@@ -274,7 +274,7 @@ test_filters(void **state)
 {
     struct fx *f = *state;
     struct job j;
-    char got[256], next[JOBS_CURSOR_LEN], err[256];
+    char got[256], next[JOBS_CURSOR_LEN], err[ALEXIS_ERR_MAX];
     const char *all[] = { NULL };
     const char *by_rule[] = { "rule=gc", NULL };
     const char *by_alert[] = { "alert=a2", NULL };

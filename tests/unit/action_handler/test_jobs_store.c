@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "alexis_limits.h"
 #include "jobs_store.h"
 
 static void
@@ -64,7 +65,7 @@ test_check(void **state)
           "job_store_password_file" },
         { "postgresql://db:notaport:/x?sslmode", -1, "not a valid" },
     };
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     size_t i;
 
     (void)state;

@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "alexis_limits.h"
 #include "ssh_key.h"
 
 #define ARMOR_BEGIN "-----BEGIN OPENSSH PRIVATE KEY-----\n"
@@ -115,7 +116,7 @@ write_pub(const char *path, const char *text)
 static void
 test_load(void **state)
 {
-    char path[] = "/tmp/alexis-ssh-key-XXXXXX", err[256];
+    char path[] = "/tmp/alexis-ssh-key-XXXXXX", err[ALEXIS_ERR_MAX];
     const char *text = ARMOR_BEGIN GOOD_BODY ARMOR_END;
     struct ssh_key *k;
     FILE *f;

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "alexis_limits.h"
 #include "alert.h"
 #include "json.h"
 #include "log.h"
@@ -126,7 +127,7 @@ static const struct row rows[] = {
 static void
 test_match_table(void **state)
 {
-    char err[512], why[256];
+    char err[ALEXIS_ERR_MAX], why[256];
     struct alert a;
     struct rule *r;
     cJSON *doc;
@@ -177,7 +178,7 @@ test_index(void **state)
     struct rule *rules[sizeof(set) / sizeof(set[0])];
     struct rule_index *ix;
     unsigned char cand[sizeof(set) / sizeof(set[0])];
-    char err[512];
+    char err[ALEXIS_ERR_MAX];
     struct alert a;
     struct rule *r;
     cJSON *doc;
@@ -245,7 +246,7 @@ static const struct env_row env_rows[] = {
 static void
 test_envelope_table(void **state)
 {
-    char err[512];
+    char err[ALEXIS_ERR_MAX];
     struct alert a;
     cJSON *doc;
     size_t i;
@@ -274,7 +275,7 @@ test_feed_headers_removed(void **state)
     const char *env = "{\"tinyId\":\"9\",\"alexis\":{\"feed_type\":"
         "\"opsgenie\",\"unique_value\":\"9\",\"feed_headers\":"
         "{\"Authorization\":\"GenieKey secret-key\"}}}";
-    char err[256], *text;
+    char err[ALEXIS_ERR_MAX], *text;
     struct alert a;
     cJSON *doc;
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alexis_limits.h"
 #include "cfg.h"
 #include "path.h"
 #include "xmem.h"
@@ -20,7 +21,7 @@ static inline void
 expect_errors(const char *what, const struct cfg_errors *errs,
     const char *path, const char *const *expected)
 {
-    char line[CFG_ERROR_MAX + PATH_MAX];
+    char line[ALEXIS_ERR_MAX + PATH_MAX];
     size_t i, n;
 
     for (n = 0; expected[n] != NULL; n++)

@@ -116,7 +116,7 @@ test_load_and_check(void **state)
 {
     struct fixture *f = *state;
     struct auth_clients *ac;
-    char err[256] = "";
+    char err[ALEXIS_ERR_MAX] = "";
     char longtok[TOKEN_LEN_MAX + 2];
 
     write_file(f->path, clients_json, strlen(clients_json));
@@ -229,7 +229,7 @@ test_refresh(void **state)
 {
     struct fixture *f = *state;
     struct auth_clients *ac;
-    char err[256] = "";
+    char err[ALEXIS_ERR_MAX] = "";
     char other[512];
 
     write_file(f->path, clients_json, strlen(clients_json));
@@ -293,15 +293,18 @@ static const struct bad_case bad_cases[] = {
       ":1:48: error: invalid JSON" },
     { "{\"token_list\": [{\"token\": {\"id\": \"s3cr3t-tok", "invalid JSON" },
     { "{\"token_list\": []} \"s3cr3t-tok\"", "invalid JSON" },
-    { "[]", "\"token_list\" must be an array" },
-    { "{}", "\"token_list\" must be an array" },
-    { "{\"token_list\": {}}", "\"token_list\" must be an array" },
-    { "{\"token_list\": [1]}", "token_list[0]: must be an object" },
+    { "[]", ":1:1: error: \"token_list\" must be an array" },
+    { "{}", ":1:1: error: \"token_list\" must be an array" },
+    { "{\"token_list\": {}}",
+      ":1:2: error: \"token_list\" must be an array" },
+    { "{\"token_list\": [1]}",
+      ":1:17: error: token_list[0]: must be an object" },
     { "{\"token_list\": [{\"tok\": {}}]}",
-      "token_list[0]: \"token\" must be an object" },
+      ":1:17: error: token_list[0]: \"token\" must be an object" },
     { "{\"token_list\": [{\"token\": {\"requestor\": \"a\"}}]}",
-      "token_list[0]: \"id\" must be a string" },
-    { TOK_ENTRY("42"), "token_list[0]: \"id\" must be a string" },
+      ":1:18: error: token_list[0]: \"id\" must be a string" },
+    { TOK_ENTRY("42"),
+      ":1:46: error: token_list[0]: \"id\" must be a string" },
     { TOK_ENTRY("null"), "token_list[0]: \"id\" must be a string" },
     { TOK_ENTRY("\"\""), "token_list[0]: \"id\" must be 1 to 512 bytes" },
     { TOK_ENTRY("\"s3cr3t tok\""), "must not contain spaces" },
@@ -315,14 +318,26 @@ static const struct bad_case bad_cases[] = {
       "{\"token\": {\"id\": \"s3cr3t-tok\", \"requestor\": \"a\"}},"
       "{\"token\": {\"id\": \"other\", \"requestor\": \"b\"}},"
       "{\"token\": {\"id\": \"s3cr3t-tok\", \"requestor\": \"c\"}}]}",
-      "token_list[2]: same token id as token_list[0]" },
+      ":1:123: error: token_list[2]: same token id as token_list[0]" },
+    /* Positions count lines; a key inside a value is not the key. */
+    { "{\"token_list\": [\n"
+      " {\"token\": {\"id\": \"s3cr3t-tok\", \"requestor\": \"a\"}},\n"
+      " {\"token\": {\"requestor\": \"\\\"approve\\\"\",\n"
+      "   \"id\": \"other\", \"approve\": 1}}]}",
+      ":4:19: error: token_list[1]: \"approve\" must be true or false" },
+    { "{\"token_list\": [{\"token\": {\"id\": \"s3cr3t-tok\", "
+      "\"requestor\": \"a\",\n  \"rules\": \"x\"}}]}",
+      ":2:3: error: token_list[0]: \"rules\" must be an array" },
+    { "{\"token_list\": [{\"token\": {\"id\": \"s3cr3t-tok\", "
+      "\"requestor\": \"a\",\n  \"read_all\": 1}}]}",
+      ":2:3: error: token_list[0]: \"read_all\" must be true or false" },
 };
 
 static void
 expect_load_error(const struct fixture *f, const char *want)
 {
     struct auth_clients *ac;
-    char err[512];
+    char err[ALEXIS_ERR_MAX];
 
     err[0] = '\0';
     ac = auth_clients_load(f->path, err, sizeof(err));
@@ -352,7 +367,7 @@ test_limits(void **state)
     struct fixture *f = *state;
     struct auth_clients *ac;
     char *text;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     size_t cap = TOKEN_FILE_MAX + 4096, n = 0, i;
 
     text = malloc(cap);
@@ -403,7 +418,7 @@ static void
 test_runtime_load(void **state)
 {
     struct fixture *f = *state;
-    char err[256] = "";
+    char err[ALEXIS_ERR_MAX] = "";
     char *tok;
 
     write_file(f->path, runtime_json, strlen(runtime_json));
@@ -415,7 +430,8 @@ test_runtime_load(void **state)
 
     write_file(f->path, "{\"token\": {\"id\": \"\"}}", 21);
     assert_null(auth_runtime_load(f->path, err, sizeof(err)));
-    assert_non_null(strstr(err, "runtime token: \"id\" must be 1 to"));
+    assert_non_null(strstr(err,
+        ":1:12: error: runtime token: \"id\" must be 1 to"));
 
     write_file(f->path, "{\"token\": \"s3cr3t\"}", 19);
     assert_null(auth_runtime_load(f->path, err, sizeof(err)));
@@ -433,7 +449,7 @@ test_runtime_load(void **state)
 
     assert_int_equal(unlink(f->path), 0);
     assert_null(auth_runtime_load(f->path, err, sizeof(err)));
-    assert_non_null(strstr(err, "No such file"));
+    assert_non_null(strstr(err, ": error: No such file"));
 }
 
 /* Issue 11 item 7: "read_all": true lets a client read every client's
@@ -452,7 +468,7 @@ test_read_all(void **state)
         "\"read_all\":\"yes\"}}]}";
     struct fixture *f = *state;
     struct auth_clients *ac;
-    char err[256] = "";
+    char err[ALEXIS_ERR_MAX] = "";
 
     write_file(f->path, ok, strlen(ok));
     ac = auth_clients_load(f->path, err, sizeof(err));

@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "alexis_limits.h"
 #include "buf.h"
 #include "cfg.h"
 #include "path.h"
@@ -505,7 +506,7 @@ long_msg(const struct buf *b, const char *head, char c, size_t n,
     struct buf want;
     size_t i;
 
-    buf_init(&want, CFG_ERROR_MAX);
+    buf_init(&want, ALEXIS_ERR_MAX);
     assert_int_equal(buf_appends(&want, head), 0);
     for (i = 0; i < n; i++)
         assert_int_equal(buf_append(&want, &c, 1), 0);
@@ -574,7 +575,7 @@ test_limits(void **state)
         assert_true(strncmp(m, TPATH ":1:1: error: unknown key \"kkkkkkkk",
             strlen(TPATH) + 33) == 0);
         assert_true(str_has_suffix(m, "kkk...\""));
-        assert_true(strlen(m) < CFG_ERROR_MAX - 1);
+        assert_true(strlen(m) < ALEXIS_ERR_MAX - 1);
         cfg_free(t_fields, &c);
     }
     buf_free(&b);

@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "alexis_limits.h"
 #include "buf.h"
 #include "cfg.h"
 #include "path.h"
@@ -619,7 +620,7 @@ test_check_url_and_tokens(void **state)
         { "http://a\tb", -1 }, { "http://u@", -1 },
     };
     struct cfg_tokens t = { .directory = NULL };
-    char err[CFG_ERROR_MAX];
+    char err[ALEXIS_ERR_MAX];
     size_t i;
 
     (void)state;
@@ -675,7 +676,7 @@ test_listener_tls(void **state)
     };
     struct cfg_listener l;
     struct cfg_errors errs;
-    char got[CFG_ERROR_MAX + 64];
+    char got[ALEXIS_ERR_MAX + 64];
     size_t i;
 
     (void)state;

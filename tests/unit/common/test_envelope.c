@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "alexis_limits.h"
 #include "envelope.h"
 #include "json.h"
 #include "log.h"
@@ -73,7 +74,7 @@ test_build(void **state)
         .unique_key = "tinyId", .unique_value = "412",
     };
     struct envelope_meta mm;
-    char err[256], *got;
+    char err[ALEXIS_ERR_MAX], *got;
     size_t i;
 
     (void)state;

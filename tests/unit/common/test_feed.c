@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "alexis_limits.h"
 #include "buf.h"
 #include "cfg.h"
 #include "cfg_common.h"
@@ -23,7 +24,6 @@
 #include "fetcher.h"
 #include "json.h"
 #include "log.h"
-#include "poller_limits.h"
 #include "str.h"
 #include "ticketsys_dtv1.h"
 #include "ticketsys_dtv2.h"
@@ -255,7 +255,7 @@ test_og_list(void **state)
     struct feed_def feed;
     struct feed_ids ids;
     struct feed_list_result r;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     size_t i;
     int rc;
 
@@ -310,7 +310,7 @@ test_dt_v2_list(void **state)
     struct feed_def feed;
     struct feed_ids ids;
     struct feed_list_result r;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
 
     (void)state;
     memset(&k, 0, sizeof(k));
@@ -510,7 +510,7 @@ test_jsm_list(void **state)
     struct cfg_auth a;
     struct feed_ids ids;
     struct feed_list_result r;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     size_t i;
 
     (void)state;

@@ -28,6 +28,7 @@
 #include <cmocka.h>
 #include <curl/curl.h>
 
+#include "alexis_limits.h"
 #include "auth.h"
 #include "clock.h"
 #include "file.h"
@@ -324,7 +325,7 @@ start_server(struct auth_clients *clients, struct handler_ctx *hctx)
 {
     struct http_server_opts opts;
     struct http_server *srv;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
 
     memset(&opts, 0, sizeof(opts));
     opts.host = "127.0.0.1";
@@ -344,7 +345,7 @@ static int
 group_setup(void **state)
 {
     struct fixture *fx;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
 
     fx = xcalloc(1, sizeof(*fx));
     (void)snprintf(fx->dir, sizeof(fx->dir), "/tmp/alexis-test-http-XXXXXX");
@@ -528,7 +529,7 @@ static void
 test_server_bad_host(void **state)
 {
     struct http_server_opts opts;
-    char err[256] = "";
+    char err[ALEXIS_ERR_MAX] = "";
 
     (void)state;
     memset(&opts, 0, sizeof(opts));
@@ -548,7 +549,7 @@ test_server_ipv6(void **state)
     struct http_server *srv;
     struct http_client *cli;
     struct http_result res;
-    char err[256], url[128];
+    char err[ALEXIS_ERR_MAX], url[128];
 
     (void)state;
     memset(&opts, 0, sizeof(opts));
@@ -877,7 +878,7 @@ test_server_log(void **state)
     struct http_server *srv;
     struct http_client *cli;
     struct http_result res;
-    char url[128], *log = NULL, err[256];
+    char url[128], *log = NULL, err[ALEXIS_ERR_MAX];
     int port;
 
     srv = start_server(fx->clients, &fx->hctx);
@@ -918,7 +919,7 @@ test_auth_refresh_failure(void **state)
     struct fixture *fx = *state;
     struct auth_clients *clients;
     struct http_server *srv;
-    char path[128], err[256], *log;
+    char path[128], err[ALEXIS_ERR_MAX], *log;
     int port;
 
     (void)snprintf(path, sizeof(path), "%s/clients2.json", fx->dir);

@@ -20,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "alexis_limits.h"
 #include "clock.h"
 #include "http_conns.h"
 
@@ -73,7 +74,7 @@ test_evicts_the_longest_waiting(void **state)
 {
     struct pair p[NCONN];
     struct http_conns *g;
-    char err[128];
+    char err[ALEXIS_ERR_MAX];
     size_t i;
 
     (void)state;
@@ -105,7 +106,7 @@ test_no_victim_when_all_are_answered(void **state)
 {
     struct pair p[3];
     struct http_conns *g;
-    char err[128];
+    char err[ALEXIS_ERR_MAX];
     size_t i;
 
     (void)state;
@@ -129,7 +130,7 @@ test_deadline_cuts_a_slow_request(void **state)
 {
     struct pair p[3];
     struct http_conns *g;
-    char err[128];
+    char err[ALEXIS_ERR_MAX];
     uint64_t t0;
 
     (void)state;
@@ -157,7 +158,7 @@ test_closed_in_any_order(void **state)
 {
     struct pair p[NCONN];
     struct http_conns *g;
-    char err[128];
+    char err[ALEXIS_ERR_MAX];
     size_t i;
 
     (void)state;

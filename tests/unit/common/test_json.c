@@ -68,7 +68,7 @@ static const struct parse_case parse_cases[] = {
 static void
 test_parse_table(void **state)
 {
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     cJSON *doc;
     size_t i;
 
@@ -100,7 +100,7 @@ test_parse_length_bounded(void **state)
 {
     const char text[] = "{\"a\":1}garbage";
     char *heap;
-    char err[128];
+    char err[ALEXIS_ERR_MAX];
     cJSON *doc;
 
     (void)state;
@@ -152,7 +152,7 @@ test_parse_deep_nesting(void **state)
 {
     const size_t depth = 100000;
     char *text;
-    char err[128];
+    char err[ALEXIS_ERR_MAX];
     cJSON *doc;
     size_t i;
 
@@ -269,7 +269,7 @@ check_value(const cJSON *got, const char *want, const char *what)
 static void
 test_path_table(void **state)
 {
-    char err[128];
+    char err[ALEXIS_ERR_MAX];
     cJSON *doc;
     size_t i;
 
@@ -321,7 +321,7 @@ test_path_list(void **state)
     static const char *const nested[] = { "a", "b" };
     static const char *const bad[] = { "details", "list", "x" };
     static const char *const deep[RULE_PATH_DEPTH_MAX + 1] = { "a" };
-    char err[128];
+    char err[ALEXIS_ERR_MAX];
     cJSON *doc;
 
     (void)state;
@@ -367,7 +367,7 @@ static const struct bool_case bool_cases[] = {
 static void
 test_bool_table(void **state)
 {
-    char err[128];
+    char err[ALEXIS_ERR_MAX];
     cJSON *doc;
     size_t i;
 
@@ -388,7 +388,7 @@ static void
 test_str_and_print(void **state)
 {
     const char text[] = "{ \"a\" : \"x\", \"n\" : 1, \"l\" : [ 1, \"y\" ] }";
-    char err[128];
+    char err[ALEXIS_ERR_MAX];
     cJSON *doc;
     char *s;
 
@@ -428,7 +428,7 @@ static const struct {
 static void
 test_parse_marking_nul(void **state)
 {
-    char err[128];
+    char err[ALEXIS_ERR_MAX];
     cJSON *doc;
     size_t i;
 
@@ -452,6 +452,66 @@ test_parse_marking_nul(void **state)
     assert_false(json_has_nul(NULL));
 }
 
+struct locate_case {
+    const char      *text;
+    struct json_step path[3];
+    size_t           n;
+    size_t           want;  /* byte offset */
+};
+
+#define K(k)    { .key = (k) }
+#define I(i)    { .key = NULL, .index = (i) }
+
+static const struct locate_case locate_cases[] = {
+    { "  {\"a\": 1}", { K("a") }, 0, 2 },
+    { "{\"a\": 1, \"b\": 2}", { K("b") }, 1, 9 },
+    /* The key's quoted name inside an earlier value is not the key. */
+    { "{\"x\": \"\\\"b\\\"\", \"y\": {\"b\": 1}, \"b\": 2}",
+      { K("b") }, 1, 30 },
+    { "{\"x\": [\"b\", {\"b\": 0}], \"b\": 2}", { K("b") }, 1, 23 },
+    /* Escapes in a key are decoded before comparing. */
+    { "{\"a\\u0062\": 1}", { K("ab") }, 1, 1 },
+    /* The first of duplicates, as json_str reads. */
+    { "{\"a\": 1, \"a\": 2}", { K("a") }, 1, 1 },
+    /* Keys match exactly. */
+    { "{\"A\": 1, \"a\": 2}", { K("a") }, 1, 9 },
+    { "{\"l\": [ 1 , {\"k\": [2]} ,\n {\"id\": 3}]}",
+      { K("l"), I(2), K("id") }, 3, 27 },
+    { "{\"l\": [[1, [2, 3]], [4]]}", { K("l"), I(1) }, 2, 20 },
+    /* Missing steps: the deepest one found. */
+    { "{\"l\": [{\"t\": {}}]}", { K("l"), I(0), K("id") }, 3, 7 },
+    { "{\"l\": [1]}", { K("l"), I(3) }, 2, 1 },
+    { "{\"l\": []}", { K("l"), I(0) }, 2, 1 },
+    { "{}", { K("a") }, 1, 0 },
+    { "[1, 2]", { K("a") }, 1, 0 },
+    { "{\"a\": 5}", { K("a"), K("b") }, 2, 1 },
+    { "\n\n  [0, {\"a\": true}]", { I(1), K("a") }, 2, 9 },
+    { "{\"a\": 1}", { K("a") }, 0, 0 },
+};
+
+static void
+test_locate_table(void **state)
+{
+    const struct locate_case *c;
+    cJSON *doc;
+    char err[ALEXIS_ERR_MAX];
+    size_t i, got;
+
+    (void)state;
+    for (i = 0; i < NELEM(locate_cases); i++) {
+        c = &locate_cases[i];
+        /* Only text cJSON accepted is located. */
+        doc = json_parse_located(c->text, strlen(c->text), "t", err,
+            sizeof(err));
+        assert_non_null(doc);
+        cJSON_Delete(doc);
+        got = json_locate(c->text, strlen(c->text), c->path, c->n);
+        if (got != c->want)
+            print_error("case %zu: got %zu want %zu\n", i, got, c->want);
+        assert_int_equal(got, c->want);
+    }
+}
+
 int
 main(void)
 {
@@ -466,6 +526,7 @@ main(void)
         cmocka_unit_test(test_bool_table),
         cmocka_unit_test(test_str_and_print),
         cmocka_unit_test(test_parse_marking_nul),
+        cmocka_unit_test(test_locate_table),
     };
 
     json_init();

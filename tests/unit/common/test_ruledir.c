@@ -219,7 +219,7 @@ expect_logs(struct fx *f, const char *want)
 static struct rule_set *
 get_ok(struct ruledir *rd)
 {
-    char err[1024] = "";
+    char err[RULE_ERR_MAX] = "";
     struct rule_set *rs;
 
     if ((rs = ruledir_get(rd, err, sizeof(err))) == NULL)
@@ -387,7 +387,7 @@ test_broken_file(void **state)
     const struct rule_file_error *e;
     struct rule_set *rs;
     struct ruledir *rd;
-    char want[1024], *bad, *z;
+    char want[RULE_ERR_MAX], *bad, *z;
 
     write_rule(f, "a.json", "r_a", "a");
     write_in(f, "bad.json", "{\"rule_name\": \"x\",\n  oops}");
@@ -438,7 +438,7 @@ test_duplicates(void **state)
     const struct rule_file_error *e;
     struct rule_set *rs;
     struct ruledir *rd;
-    char want[1024], *a, *b;
+    char want[RULE_ERR_MAX], *a, *b;
 
     write_rule(f, "b.json", "r_dup", "second");
     write_rule(f, "a.json", "r_dup", "first");
@@ -481,7 +481,7 @@ test_missing_dir(void **state)
     struct fx *f = *state;
     struct rule_set *rs;
     struct ruledir *rd;
-    char err[1024], want[1024];
+    char err[RULE_ERR_MAX], want[RULE_ERR_MAX];
 
     assert_int_equal(rmdir(f->dir), 0);
     rd = ruledir_new(f->dir);
@@ -517,7 +517,7 @@ test_dir_removed_and_replaced(void **state)
     struct fx *f = *state;
     struct rule_set *held, *rs;
     struct ruledir *rd;
-    char err[1024], *old, *p;
+    char err[RULE_ERR_MAX], *old, *p;
 
     write_rule(f, "a.json", "r_a", "a");
     rd = ruledir_new(f->dir);
@@ -633,7 +633,7 @@ test_too_many_files(void **state)
     const struct rule_file_error *e;
     struct rule_set *rs;
     struct ruledir *rd;
-    char name[32], rname[32], want[1024];
+    char name[32], rname[32], want[RULE_ERR_MAX];
     int i;
 
     for (i = 0; i < RULES_MAX + 2; i++) {
@@ -673,7 +673,7 @@ reader_main(void *arg)
     struct reader *r = arg;
     struct rule_set *rs;
     const struct rule *a;
-    char err[1024];
+    char err[RULE_ERR_MAX];
 
     while (!__atomic_load_n(r->stop, __ATOMIC_ACQUIRE)) {
         if ((rs = ruledir_get(r->rd, err, sizeof(err))) == NULL) {

@@ -255,7 +255,7 @@ static void
 check_parse(const char *label, const char *text, const char *want,
     bool prefix)
 {
-    char err[1024] = "";
+    char err[RULE_ERR_MAX] = "";
     struct rule *r;
 
     r = rules_parse(text, strlen(text), "r.json", err, sizeof(err));
@@ -383,7 +383,7 @@ test_parse_limits(void **state)
 static void
 test_samples(void **state)
 {
-    char err[1024] = "";
+    char err[RULE_ERR_MAX] = "";
     struct rule *r;
 
     (void)state;
@@ -452,7 +452,7 @@ test_samples(void **state)
 static void
 test_load_file_errors(void **state)
 {
-    char err[1024] = "";
+    char err[RULE_ERR_MAX] = "";
 
     (void)state;
     assert_null(rules_load_file(FIXTURES "nope.json", err, sizeof(err)));
@@ -467,7 +467,7 @@ test_fields_and_defaults(void **state)
     static const char text[] = HEAD " \"rule_version\": 2,\n" EV_OK
         L_TASK(T_BASE ", \"delay_after\": 1.5, \"timeout\": \"500ms\"}")
         L_ENT;
-    char err[1024] = "";
+    char err[RULE_ERR_MAX] = "";
     struct rule *r;
 
     (void)state;
@@ -494,7 +494,7 @@ test_fields_and_defaults(void **state)
 static struct rule *
 regex_rule(const char *pattern)
 {
-    char ev[RULE_REGEX_MAX + 64], err[1024] = "";
+    char ev[RULE_REGEX_MAX + 64], err[RULE_ERR_MAX] = "";
     struct rule *r;
     char *text;
 
@@ -540,7 +540,7 @@ static void
 test_regex_search_table(void **state)
 {
     const struct search_case *c;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     struct rule *r;
     size_t i, len;
     int rc;
@@ -564,7 +564,7 @@ test_regex_search_table(void **state)
 static void
 test_regex_limit(void **state)
 {
-    char subject[64], err[256] = "";
+    char subject[64], err[ALEXIS_ERR_MAX] = "";
     struct rule *r;
     uint64_t t0;
     int rc;
@@ -590,7 +590,7 @@ static void
 test_regex_no_regex(void **state)
 {
     struct rule_eval ev = { .re = NULL };
-    char err[256] = "";
+    char err[ALEXIS_ERR_MAX] = "";
 
     (void)state;
     assert_int_equal(rules_regex_search(&ev, "x", 1, err, sizeof(err)), -1);
@@ -604,7 +604,7 @@ static void *
 search_thread(void *arg)
 {
     const struct rule *r = arg;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     long bad = 0;
     int i;
 
@@ -670,7 +670,7 @@ test_prefilter_table(void **state)
     const struct prefilter_case *c;
     struct rule_eval ev;
     PCRE2_SIZE off;
-    char err[128], pat[64];
+    char err[ALEXIS_ERR_MAX], pat[64];
     size_t i;
     int ec;
 
@@ -726,7 +726,7 @@ test_prefilter_differential(void **state)
     static const char alphabet[] = "abcABC1-. x";
     uint64_t seed = 0x9e3779b97f4a7c15ULL;
     size_t with_pf = 0, matched = 0, i, j, k;
-    char pat[128], subj[64], err[128];
+    char pat[128], subj[64], err[ALEXIS_ERR_MAX];
 
     (void)state;
     for (i = 0; i < DIFF_PATTERNS; i++) {

@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "alexis_limits.h"
 #include "rules.h"
 
 #define HEAD "{\n\"rule_name\": \"g\", \"enabled\": true,\n" \
@@ -33,7 +34,7 @@ parse(const char *extra, char *err, size_t errlen)
 static void
 test_defaults(void **state)
 {
-    char err[512];
+    char err[ALEXIS_ERR_MAX];
     struct rule *r = parse("", err, sizeof(err));
 
     (void)state;
@@ -51,7 +52,7 @@ test_defaults(void **state)
 static void
 test_fields(void **state)
 {
-    char err[512];
+    char err[ALEXIS_ERR_MAX];
     struct rule *r = parse(",\n\"mode\": \"approve\", \"cooldown\": "
         "{\"window\": \"30m\", \"max_runs\": 2}, \"max_entities\": 5,\n"
         "\"recheck\": \"false\", \"verify\": {\"within\": \"10m\"},\n"
@@ -120,7 +121,7 @@ test_errors(void **state)
           "rules/g.json:8:1:", "\"verify\" cannot go with \"mode\": "
           "\"notify\"" },
     };
-    char err[512];
+    char err[ALEXIS_ERR_MAX];
     size_t i;
 
     (void)state;

@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
+#include "alexis_limits.h"
 #include "feed.h"
-#include "poller_limits.h"
 #include "url.h"
 #include "xmem.h"
 
@@ -85,7 +85,7 @@ static const struct expand_row expand_rows[] = {
 static void
 test_expand(void **state)
 {
-    char err[256], *got;
+    char err[ALEXIS_ERR_MAX], *got;
     size_t i;
 
     (void)state;
@@ -113,7 +113,7 @@ test_expand(void **state)
 static void
 test_expand_too_long(void **state)
 {
-    char err[256], *tmpl, *got;
+    char err[ALEXIS_ERR_MAX], *tmpl, *got;
     struct url_vars v = { "http://h", 0, NULL };
 
     (void)state;

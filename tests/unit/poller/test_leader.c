@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "alexis_limits.h"
 #include "leader.h"
 
 static void
@@ -30,7 +31,7 @@ test_check_uri(void **state)
         { "postgresql://alexis:s3cret@db/alexis", -1,
           "leader_store_password_file" },
     };
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     size_t i;
 
     (void)state;
@@ -48,7 +49,7 @@ static void
 test_without_store_every_feed_is_active(void **state)
 {
     struct leader *l;
-    char err[128];
+    char err[ALEXIS_ERR_MAX];
 
     (void)state;
     l = leader_new(NULL, NULL, 2, err, sizeof(err));

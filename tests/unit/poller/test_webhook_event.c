@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "alexis_limits.h"
 #include "json.h"
 #include "log.h"
 #include "ticketsys.h"
@@ -47,7 +48,7 @@ static void
 test_events(void **state)
 {
     struct webhook_event ev;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     cJSON *doc;
     size_t i;
     int rc;
@@ -98,7 +99,7 @@ static void
 test_ids(void **state)
 {
     const struct ticketsys *sys;
-    char err[256], id[600];
+    char err[ALEXIS_ERR_MAX], id[600];
     cJSON *doc;
     size_t i;
     int rc;

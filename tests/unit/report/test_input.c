@@ -19,7 +19,6 @@
 
 #include "alexis_limits.h"
 #include "input.h"
-#include "report_limits.h"
 
 static char dir[] = "/tmp/alexis-input-test-XXXXXX";
 
@@ -71,7 +70,7 @@ static size_t
 read_all(const char *path, size_t *lens, size_t max, uint64_t *cut,
     bool *gz, int *last_rc)
 {
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     struct input *in;
     const char *line;
     size_t len, n = 0;
@@ -161,7 +160,7 @@ test_long_lines(void **state)
 static void
 test_errors(void **state)
 {
-    char err[256], path[256];
+    char err[ALEXIS_ERR_MAX], path[256];
     static const char data[] = "a=1\nb=2\nc=3\n";
     struct input *in;
     const char *line;

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "alexis_limits.h"
 #include "agg.h"
 #include "jobstore.h"
 
@@ -107,7 +108,7 @@ test_rows_are_runs(void **state)
     struct agg_filter flt;
     struct agg *a;
     const char *key;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
 
     memset(&flt, 0, sizeof(flt));
     a = agg_new(&flt, NULL);
@@ -140,7 +141,7 @@ test_filters_apply(void **state)
     struct fx *f = *state;
     struct agg_filter flt;
     struct agg *a;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
 
     memset(&flt, 0, sizeof(flt));
     flt.rule = "gc";
@@ -159,7 +160,7 @@ test_not_a_store(void **state)
     struct fx *f = *state;
     struct agg_filter flt;
     struct agg *a;
-    char err[256], path[160];
+    char err[ALEXIS_ERR_MAX], path[160];
     sqlite3 *db;
     FILE *fp;
 

@@ -42,7 +42,7 @@ static struct logfmt_line parsed;
 static void
 roundtrip(const char *v)
 {
-    char line[LOG_LINE_MAX + 1], got[LOG_LINE_MAX + 1], err[128];
+    char line[LOG_LINE_MAX + 1], got[LOG_LINE_MAX + 1], err[ALEXIS_ERR_MAX];
     const struct logfmt_field *f;
     size_t n;
 
@@ -224,7 +224,7 @@ static const struct bad_case bad_cases[] = {
 static void
 test_malformed(void **state)
 {
-    char err[128];
+    char err[ALEXIS_ERR_MAX];
     size_t i;
 
     (void)state;

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "alexis_limits.h"
 #include "clock.h"
 #include "pctl.h"
 #include "rtime.h"
@@ -112,7 +113,7 @@ test_histogram(void **state)
 static void
 test_durations(void **state)
 {
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     int64_t ms;
 
     (void)state;

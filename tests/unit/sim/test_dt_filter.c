@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "alexis_limits.h"
 #include "dt_problem.h"
 
 #define NOW 1763806000000ULL
@@ -78,7 +79,7 @@ test_selector_rows(void **state)
     struct dt_problem *p;
     struct dt_filter f;
     cJSON *doc;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     size_t i;
 
     (void)state;
@@ -116,7 +117,7 @@ test_timeframe(void **state)
     struct dt_problem *p;
     struct dt_filter f;
     cJSON *doc;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
 
     (void)state;
     doc = cJSON_Parse("{\"problemId\":\"x\",\"status\":\"CLOSED\","

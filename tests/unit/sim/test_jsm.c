@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "alexis_limits.h"
 #include "jsm.h"
 
 static const struct check_row {
@@ -37,7 +38,7 @@ static const struct check_row {
 static void
 test_check(void **state)
 {
-    char err[128];
+    char err[ALEXIS_ERR_MAX];
     size_t i;
 
     (void)state;

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "alexis_limits.h"
 #include "jsm_alert.h"
 #include "json.h"
 #include "xmem.h"
@@ -21,7 +22,7 @@ static struct og_alert *
 alert(const char *json)
 {
     cJSON *o = cJSON_Parse(json);
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     struct og_alert *a = og_alert_from_json(o, 1764000000000ULL, 10, err,
         sizeof(err));
 
@@ -95,7 +96,7 @@ test_admin_in(void **state)
         "\"extraProperties\":{\"k\":\"v\"},\"lastOccuredAt\":\"now\","
         "\"integrationName\":\"Prom\",\"ackTime\":\"x\"}");
     cJSON *bad = cJSON_Parse("{\"status\":\"resolved\"}");
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     cJSON *out;
 
     (void)state;

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "alexis_limits.h"
 #include "jsm_auth.h"
 
 #define R   "read:ops-alert:jira-service-management"
@@ -45,7 +46,7 @@ static void
 test_parse(void **state)
 {
     struct jsm_cred c;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     size_t i;
 
     (void)state;
@@ -75,7 +76,7 @@ static void
 test_error_hides_token(void **state)
 {
     struct jsm_cred c;
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
 
     (void)state;
     assert_int_equal(jsm_auth_cred_parse("a@x.org:SECRET123:bogus", &c,
@@ -128,7 +129,7 @@ test_check(void **state)
         "wo@x.org:t-wo:" W,
     };
     struct jsm_cred creds[4];
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     size_t i;
 
     (void)state;

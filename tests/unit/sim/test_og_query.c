@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "alexis_limits.h"
 #include "og_query.h"
 
 enum want {
@@ -153,7 +154,7 @@ static const struct row {
 static void
 test_rows(void **state)
 {
-    char err[256];
+    char err[ALEXIS_ERR_MAX];
     size_t i;
 
     (void)state;
@@ -183,7 +184,7 @@ test_rows(void **state)
 static void
 test_bounds(void **state)
 {
-    char text[8192], err[256];
+    char text[8192], err[ALEXIS_ERR_MAX];
     size_t i, n = 0;
 
     (void)state;
