@@ -7,8 +7,8 @@ with 4, 100 and 1000 rules, one of them matching. In the same run it
 measures the req/s of an empty libmicrohttpd handler (alexis-sink) under
 the same load generator (wrk) on the same machine, and prints the ratios.
 
-A second reference in the same run is the protocol's floor: alexis-sink
---relay, an empty handler that POSTs each body twice to the sink with
+A second reference in the same run is the protocol's floor (measured
+once more right before each rule count): alexis-sink --relay, an empty handler that POSTs each body twice to the sink with
 libcurl before answering (forward and ticket mark, with no parsing,
 matching or logging). Whatever a classifier does, it cannot process more
 alerts/s than that on this machine, so the ratio to it is the classifier's
@@ -61,7 +61,9 @@ def wrk(url, duration, conns, env):
     return float(m.group(1)), out
 
 
-def write_rules(d, n):
+def write_rules(d, n, pattern="Service %d (latency|errors) above [0-9]+"):
+    """n rules in d, the last one matching the sample alert; pattern (with
+    %d for the rule's number) is the others' search_text."""
     os.makedirs(d)
     with open(os.path.join(ROOT, "rules", "ledger_gc_restart.json")) as f:
         match = json.load(f)
@@ -73,7 +75,7 @@ def write_rules(d, n):
         ev = {"tags": ["env.prod", "svc.ledger"] if i % 2 == 0 else
               ["env.prod", "svc.other%d" % i],
               "search_key": "message",
-              "search_text": "Service %d (latency|errors) above [0-9]+" % i}
+              "search_text": pattern % i}
         r["evaluation_list"] = [{"evaluation": ev}]
         with open(os.path.join(d, "r%04d.json" % i), "w") as f:
             json.dump(r, f)
@@ -125,21 +127,27 @@ def main():
                      args.duration, args.connections, env)
         print("empty libmicrohttpd handler: %.0f req/s" % ref)
         # Floor of the protocol: the same three exchanges, nothing else.
-        os.makedirs(tmp.join("relay"))
-        relay, rport = start_sink(
-            tmp.join("relay"), bin_dir=BIN,
-            args=("--threads", str(args.workers), "--relay",
-                  "http://127.0.0.1:%d/v1/action" % sport))
-        try:
-            before = sink_count(sport)
-            t0 = time.monotonic()
-            wrk("http://127.0.0.1:%d/v1/classifier" % rport, args.duration,
-                args.connections, env)
-            floor = (sink_count(sport) - before) / 2.0 / (
-                time.monotonic() - t0)
-        finally:
-            relay.terminate()
-            relay.wait(timeout=10)
+        # Measured again right before each rule count, so that the ratio
+        # compares two runs a few seconds apart on this shared machine.
+        def relay_floor(k):
+            d = tmp.join("relay%d" % k)
+            os.makedirs(d)
+            relay, rport = start_sink(
+                d, bin_dir=BIN,
+                args=("--threads", str(args.workers), "--relay",
+                      "http://127.0.0.1:%d/v1/action" % sport))
+            try:
+                before = sink_count(sport)
+                t0 = time.monotonic()
+                wrk("http://127.0.0.1:%d/v1/classifier" % rport,
+                    args.duration, args.connections, env)
+                return (sink_count(sport) - before) / 2.0 / (
+                    time.monotonic() - t0)
+            finally:
+                relay.terminate()
+                relay.wait(timeout=10)
+
+        floor = relay_floor(0)
         print("relay floor (intake + 2 libcurl POSTs, nothing else): "
               "%.0f alerts/s = %.0f%% of the empty server"
               % (floor, 100.0 * floor / ref))
@@ -147,6 +155,7 @@ def main():
               "alerts/s at 4 / 100 / 1000 rules")
         results = []
         for n in (4, 100, 1000):
+            floor = relay_floor(n)
             rules = tmp.join("rules%d" % n)
             write_rules(rules, n)
             conf = config(tmp, sport, rules, args.workers)
@@ -165,19 +174,22 @@ def main():
             # stop is not counted: only what completed within the window.
             processed = (after - before) / 2.0 / elapsed
             fin = len(c.events("classification_finished", result="matched"))
-            results.append((n, processed, acc, fin))
+            results.append((n, processed, floor))
             print("%4d rules: %8.0f processed alerts/s  (%.0f%% of empty "
-                  "server, %.0f%% of the relay floor; HTTP answers %.0f/s "
-                  "incl. 503s; %d matched in log)"
+                  "server, %.0f%% of the relay floor of %.0f/s measured "
+                  "just before; HTTP answers %.0f/s incl. 503s; %d matched "
+                  "in log)"
                   % (n, processed, 100.0 * processed / ref,
-                     100.0 * processed / floor, acc, fin))
-        print(json.dumps({"empty_server_req_s": ref,
-                          "relay_floor_alerts_s": round(floor),
+                     100.0 * processed / floor, floor, acc, fin))
+        with open("/proc/loadavg") as f:
+            load = " ".join(f.read().split()[:3])
+        print(json.dumps({"empty_server_req_s": ref, "load": load,
                           "results": [
             {"rules": n, "processed_per_s": round(p),
+             "relay_floor_alerts_s": round(fl),
              "ratio_vs_empty": round(p / ref, 3),
-             "ratio_vs_relay": round(p / floor, 3)}
-            for n, p, _, _ in results]}))
+             "ratio_vs_relay": round(p / fl, 3)}
+            for n, p, fl in results]}))
     finally:
         for c in procs:
             c.stop()

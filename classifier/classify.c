@@ -22,6 +22,7 @@
 #include "metrics.h"
 #include "outcome.h"
 #include "path.h"
+#include "rule_index.h"
 #include "ruledir.h"
 #include "rules.h"
 #include "ticket.h"
@@ -201,14 +202,19 @@ mark_failed(struct run *r)
     buf_free(&note);
 }
 
+/* possible: the rule set's tag index allows the rule for this alert; when
+ * it does not, the rule cannot match and is only counted, unless debug
+ * logging wants the reason. */
 static void
-evaluate(struct run *r, const struct rule *rule)
+evaluate(struct run *r, const struct rule *rule, bool possible)
 {
     char why[WHY_MAX], err[ALEXIS_ERR_MAX];
     long status = 0;
     int m;
 
     r->checked++;
+    if (!possible && !log_enabled(LOG_DEBUG))
+        return;
     /* Reasons are only logged at debug level; don't format them for
      * nothing (1,000 rules = 1,000 snprintf per alert). */
     m = match_rule(rule, r->a, log_enabled(LOG_DEBUG) ? why : NULL,
@@ -262,6 +268,7 @@ classify_run(struct classifier *c, const struct classify_io *io,
     struct rule_set *rs;
     const char *result;
     enum outcome_mark outcome = OUTCOME_DONE;
+    unsigned char *possible;
     char err[ALEXIS_ERR_MAX];
     size_t i;
     uint64_t t0 = clock_mono_us();
@@ -286,10 +293,13 @@ classify_run(struct classifier *c, const struct classify_io *io,
         r.envelope = r.printed = json_print(a->doc);
         r.envelope_len = strlen(r.printed);
     }
+    possible = xmalloc(rule_set_count(rs) + 1);
+    rule_index_candidates(rule_set_index(rs), a, possible);
     for (i = 0; i < rule_set_count(rs); i++) {
         if (match_rule_applies(rule_set_at(rs, i), a))
-            evaluate(&r, rule_set_at(rs, i));
+            evaluate(&r, rule_set_at(rs, i), possible[i] != 0);
     }
+    free(possible);
     if (r.matched == 0) {
         mark_unmatched(&r);
         result = "no_match";

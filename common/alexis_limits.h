@@ -132,7 +132,6 @@
 #define RULE_MATCH_LIMIT        100000  /* pcre2_set_match_limit */
 #define RULE_DEPTH_LIMIT        10000   /* pcre2_set_depth_limit */
 #define RULE_JIT_STACK_MAX      (512 * 1024)    /* PCRE2 JIT stack a thread */
-#define RULE_LITERAL_MAX        64      /* longest regex prefilter literal */
 /* A rule's own durations (a task's timeout, ...): an hour, as no remote
  * command should run longer. */
 #define RULE_DURATION_MAX_MS    (3600u * 1000u)

@@ -34,12 +34,23 @@ static char log_app[LOG_APP_MAX] = "alexis";
 static int log_fd = 2;
 static atomic_int log_min = LOG_INFO;
 
-static const char *const secret_keys[] = {
-    "token", "authorization", "api_key", "password", "passphrase",
-    "headers", "feed_headers", "private_key",
+/* With their lengths: a key of another length is not compared at all (the
+ * logger checks every key of every line). */
+struct secret {
+    const char *s;
+    size_t      len;
+};
+#define SECRET(s)   { s, sizeof(s) - 1 }
+
+static const struct secret secret_keys[] = {
+    SECRET("token"), SECRET("authorization"), SECRET("api_key"),
+    SECRET("password"), SECRET("passphrase"), SECRET("headers"),
+    SECRET("feed_headers"), SECRET("private_key"),
 };
 
-static const char *const secret_suffixes[] = { "_token", "_key_data" };
+static const struct secret secret_suffixes[] = {
+    SECRET("_token"), SECRET("_key_data"),
+};
 
 void
 log_init(const char *app, enum log_level min, int fd)
@@ -82,19 +93,20 @@ log_level_name(enum log_level level)
 bool
 log_key_is_secret(const char *key)
 {
-    size_t i, klen, slen;
+    size_t i, klen;
 
     if (key == NULL)
         return false;
+    klen = strlen(key);
     for (i = 0; i < NELEM(secret_keys); i++) {
-        if (strcasecmp(key, secret_keys[i]) == 0)
+        if (klen == secret_keys[i].len &&
+            strcasecmp(key, secret_keys[i].s) == 0)
             return true;
     }
-    klen = strlen(key);
     for (i = 0; i < NELEM(secret_suffixes); i++) {
-        slen = strlen(secret_suffixes[i]);
-        if (klen >= slen &&
-            strcasecmp(key + klen - slen, secret_suffixes[i]) == 0)
+        if (klen >= secret_suffixes[i].len &&
+            strcasecmp(key + klen - secret_suffixes[i].len,
+            secret_suffixes[i].s) == 0)
             return true;
     }
     return false;
@@ -220,6 +232,20 @@ next_unit(const unsigned char *p, bool quoted, char *out, size_t *used)
     return 1;
 }
 
+/* How many bytes from p next_unit would copy unchanged: all of an
+ * unquoted value; printable ASCII but '"' and '\\' in a quoted one. */
+static size_t
+plain_span(const unsigned char *p, bool quoted)
+{
+    const unsigned char *q = p;
+
+    if (!quoted)
+        return strlen((const char *)p);
+    while (*q >= 0x20 && *q < 0x7f && *q != '"' && *q != '\\')
+        q++;
+    return (size_t)(q - p);
+}
+
 size_t
 log_escape_value(char *dst, size_t dstlen, const char *value)
 {
@@ -243,6 +269,13 @@ log_escape_value(char *dst, size_t dstlen, const char *value)
         }
         dst[pos++] = '"';
         limit--;
+    }
+    /* Bytes that go out as they are, copied at once when they all fit. */
+    n = plain_span(p, quoted);
+    if (n <= limit - pos) {
+        memcpy(dst + pos, p, n);
+        pos += n;
+        p += n;
     }
     while (*p != '\0') {
         n = next_unit(p, quoted, unit, &used);

@@ -32,6 +32,7 @@
 #include "file.h"
 #include "log.h"
 #include "path.h"
+#include "rule_index.h"
 #include "rules.h"
 #include "str.h"
 #include "xmem.h"
@@ -63,6 +64,7 @@ struct rule_set {
     size_t                  nrules;
     struct rule_file_error *errors;
     size_t                  nerrors;
+    struct rule_index      *index;      /* of rules */
 };
 
 struct ruledir {
@@ -119,6 +121,7 @@ set_free(struct rule_set *rs)
     free(rs->rules);
     free(rs->by_name);
     free(rs->errors);
+    rule_index_free(rs->index);
     free(rs);
 }
 
@@ -148,6 +151,12 @@ const struct rule *
 rule_set_at(const struct rule_set *rs, size_t i)
 {
     return i < rs->nrules ? rs->rules[i] : NULL;
+}
+
+const struct rule_index *
+rule_set_index(const struct rule_set *rs)
+{
+    return rs->index;
 }
 
 static int
@@ -317,6 +326,7 @@ set_index(struct rule_set *rs)
         if (rs->files[i].rule != NULL && rs->files[i].dup_error == NULL)
             rs->rules[k++] = rs->files[i].rule;
     }
+    rs->index = rule_index_build(rs->rules, k);
     free(v);
 }
 

@@ -27,6 +27,7 @@
 struct rule;
 struct ruledir;
 struct rule_set;
+struct rule_index;
 
 struct rule_file_error {
     char   *path;
@@ -51,6 +52,8 @@ size_t rule_set_count(const struct rule_set *rs);
 const struct rule *rule_set_at(const struct rule_set *rs, size_t i);
 /* The rule named name, or NULL. */
 const struct rule *rule_set_find(const struct rule_set *rs, const char *name);
+/* Its tag index (rule_index.h), over the rules in rule_set_at order. */
+const struct rule_index *rule_set_index(const struct rule_set *rs);
 size_t rule_set_error_count(const struct rule_set *rs);
 const struct rule_file_error *rule_set_error_at(const struct rule_set *rs,
     size_t i);

@@ -27,7 +27,6 @@
 #include "file.h"
 #include "json.h"
 #include "rules_int.h"
-#include "rules_literal.h"
 #include "str.h"
 #include "ticketsys.h"
 #include "xmem.h"
@@ -316,6 +315,32 @@ parse_header(struct parse_ctx *c, const cJSON *root, struct rule *r)
     return 0;
 }
 
+void
+rules_start_info(struct rule_eval *ev)
+{
+    uint32_t type = 0, unit = 0, minlen = 0;
+    const uint8_t *bitmap = NULL;
+
+    ev->prefilter = false;
+    ev->first_unit = ev->last_unit = -1;
+    ev->first_bitmap = NULL;
+    ev->min_len = 0;
+    if (pcre2_pattern_info(ev->re, PCRE2_INFO_FIRSTCODETYPE, &type) == 0 &&
+        type == 1 &&
+        pcre2_pattern_info(ev->re, PCRE2_INFO_FIRSTCODEUNIT, &unit) == 0)
+        ev->first_unit = (int)unit;
+    else if (pcre2_pattern_info(ev->re, PCRE2_INFO_FIRSTBITMAP,
+        &bitmap) == 0)
+        ev->first_bitmap = bitmap;
+    if (pcre2_pattern_info(ev->re, PCRE2_INFO_LASTCODETYPE, &type) == 0 &&
+        type == 1 &&
+        pcre2_pattern_info(ev->re, PCRE2_INFO_LASTCODEUNIT, &unit) == 0)
+        ev->last_unit = (int)unit;
+    if (pcre2_pattern_info(ev->re, PCRE2_INFO_MINLENGTH, &minlen) == 0)
+        ev->min_len = minlen;   /* characters: at least as many bytes */
+    ev->prefilter = true;
+}
+
 static int
 compile_regex(struct parse_ctx *c, struct rule_eval *ev)
 {
@@ -336,8 +361,7 @@ compile_regex(struct parse_ctx *c, struct rule_eval *ev)
     /* Without JIT support the interpreter runs the same pattern. */
     (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
     ev->re = re;
-    ev->lit_len = rules_required_literal(ev->search_text, ev->lit,
-        sizeof(ev->lit));
+    rules_start_info(ev);
     return 0;
 }
 
@@ -705,6 +729,45 @@ tls_get(void)
     return t;
 }
 
+/*
+ * Whether subject holds the code unit. PCRE2 may have recorded the unit as
+ * caseless (from (?i), or from "a.|A"), which pattern_info does not say: an
+ * ASCII letter is looked for in both cases, as pcre2_match's own start-up
+ * check does with its default tables (other bytes have no other case
+ * there).
+ */
+static bool
+has_unit(const char *subject, size_t len, int unit)
+{
+    if (memchr(subject, unit, len) != NULL)
+        return true;
+    if ((unit >= 'a' && unit <= 'z') || (unit >= 'A' && unit <= 'Z'))
+        return memchr(subject, unit ^ 0x20, len) != NULL;
+    return false;
+}
+
+/* Whether PCRE2's start-up information allows a match in subject. */
+static bool
+start_possible(const struct rule_eval *ev, const char *subject, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)subject;
+    size_t i;
+
+    if (len < ev->min_len)
+        return false;
+    if (ev->first_unit >= 0 && !has_unit(subject, len, ev->first_unit))
+        return false;
+    if (ev->first_bitmap != NULL) {
+        for (i = 0; i < len; i++) {
+            if (ev->first_bitmap[p[i] / 8] & (1u << (p[i] % 8)))
+                break;
+        }
+        if (i == len)
+            return false;
+    }
+    return ev->last_unit < 0 || has_unit(subject, len, ev->last_unit);
+}
+
 int
 rules_regex_search(const struct rule_eval *ev, const char *subject,
     size_t len, char *err, size_t errlen)
@@ -721,10 +784,9 @@ rules_regex_search(const struct rule_eval *ev, const char *subject,
         subject = "";
         len = 0;
     }
-    /* A subject without the pattern's required bytes cannot match: one
-     * memmem instead of entering the regex (most rules fail here). */
-    if (ev->lit_len > 0 && memmem(subject, len, ev->lit, ev->lit_len) ==
-        NULL)
+    /* Most rules of a large set fail here, for a memchr instead of a
+     * pcre2_match. */
+    if (ev->prefilter && !start_possible(ev, subject, len))
         return 0;
     t = tls_get();
     rc = pcre2_match(ev->re, (PCRE2_SPTR)subject, len, 0, 0, t->md, t->mc);

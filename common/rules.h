@@ -24,10 +24,17 @@ struct rule_eval {
     char       *search_key;     /* dotted path; NULL when no regex check */
     char       *search_text;    /* the PCRE2 pattern as written */
     void       *re;             /* pcre2_code_8 * (JIT-compiled) or NULL */
-    /* Bytes every match contains (rules_required_literal), checked with
-     * memmem before the regex runs; lit_len 0 when none is known. */
-    char        lit[RULE_LITERAL_MAX];
-    size_t      lit_len;
+    /* PCRE2's own start-up information (pcre2_pattern_info, read when the
+     * rule is loaded), checked before pcre2_match is entered: a subject
+     * shorter than min_len, without first_unit, without any byte of
+     * first_bitmap or without last_unit cannot match. Set only when
+     * prefilter is true (see rules_regex_search); -1 / NULL when PCRE2
+     * recorded none. */
+    bool        prefilter;
+    int         first_unit;
+    const uint8_t *first_bitmap;    /* 32 bytes inside re */
+    int         last_unit;
+    size_t      min_len;
 };
 
 enum rule_entity_type {
@@ -91,8 +98,16 @@ bool rules_for_feed(const struct rule *r, const char *feed_type);
 /* The hash matching compares tags by before comparing their text (FNV-1a). */
 uint32_t rules_tag_hash(const char *tag);
 
+/* Fill ev's prefilter fields from PCRE2's start-up information about
+ * ev->re (first code unit or bitmap, last required code unit, minimum
+ * length) and set ev->prefilter; rules_parse does this for every regex. */
+void rules_start_info(struct rule_eval *ev);
+
 /* Run eval's regex on subject. Returns 1 match, 0 no match, -1 when the
- * match failed (limit hit, bad UTF-8) with a reason in err. Thread-safe. */
+ * match failed (limit hit, bad UTF-8) with a reason in err. Thread-safe.
+ * With ev->prefilter, a subject that PCRE2's start-up information rules
+ * out is 0 without entering pcre2_match (the same answer: PCRE2 makes the
+ * same checks first). */
 int rules_regex_search(const struct rule_eval *ev, const char *subject,
     size_t len, char *err, size_t errlen);
 

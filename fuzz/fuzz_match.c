@@ -8,13 +8,11 @@
  *  - match_rule gives the same answer with and without a reason buffer,
  *    and the same as a plain re-implementation of DESIGN §7 here that
  *    uses no prefilter and no lookup cache;
- *  - the required-literal prefilter never says "absent" when the regex
- *    matches: rules_regex_search with the rule's literal and with none
- *    agree on every string of the envelope (and a few more subjects), and
- *    a shorter literal from rules_required_literal occurs in every
- *    subject the regex matches.
+ *  - the prefilter (PCRE2's start-up information, rules.h) never says
+ *    "no match" when the regex matches: rules_regex_search with and
+ *    without it agree on every string of the envelope, the pattern itself
+ *    and the empty string.
  */
-#define _GNU_SOURCE     /* memmem */
 #include "alexis_limits.h"
 #include "fuzz.h"
 
@@ -25,11 +23,9 @@
 #include "json.h"
 #include "match.h"
 #include "rules.h"
-#include "rules_literal.h"
 
 #define SUBJECTS_MAX    64      /* strings of the envelope tried per regex */
 #define EVALS_CHECKED   16      /* evaluations checked per rule */
-#define SHORT_LIT       8       /* outlen of the second literal */
 
 static const char default_envelope[] =
     "{\"message\":\"Service 17 latency above 500ms on host-1\","
@@ -59,41 +55,33 @@ collect(const cJSON *node, struct subjects *sub)
     }
 }
 
-/* One regex against one subject, with the rule's prefilter and without. */
+/* One regex against one subject, with the rule's prefilter (PCRE2's
+ * start-up information) and without. */
 static void
 check_prefilter(const struct rule_eval *ev, const char *subject)
 {
     struct rule_eval plain = *ev;
-    char err[ALEXIS_ERR_MAX], lit[SHORT_LIT];
-    size_t len = strlen(subject), n;
+    char err[ALEXIS_ERR_MAX];
+    size_t len = strlen(subject);
     int with, without;
 
-    plain.lit_len = 0;
+    plain.prefilter = false;
     with = rules_regex_search(ev, subject, len, err, sizeof(err));
     without = rules_regex_search(&plain, subject, len, err, sizeof(err));
     /* The prefilter may turn "match limit hit" into "no match", as it
-     * never enters the regex; any other difference is a wrong literal. */
+     * never enters the regex; any other difference is a wrong prefilter. */
     if (with != without && !(with == 0 && without == -1)) {
-        fprintf(stderr, "pattern [%s] literal [%.*s] subject [%s]: %d "
-            "with the prefilter, %d without\n", ev->search_text,
-            (int)ev->lit_len, ev->lit, subject, with, without);
+        fprintf(stderr, "pattern [%s] subject [%s]: %d with the prefilter, "
+            "%d without\n", ev->search_text, subject, with, without);
     }
     FUZZ_CHECK(with == without || (with == 0 && without == -1));
-    if (without != 1)
-        return;
-    FUZZ_CHECK(ev->lit_len == 0 ||
-        memmem(subject, len, ev->lit, ev->lit_len) != NULL);
-    n = rules_required_literal(ev->search_text, lit, sizeof(lit));
-    FUZZ_CHECK(n < sizeof(lit));
-    FUZZ_CHECK(n == 0 || memmem(subject, len, lit, n) != NULL);
 }
 
 static void
-check_literals(const struct rule *r, const struct alert *a)
+check_prefilters(const struct rule *r, const struct alert *a)
 {
     const struct rule_eval *ev;
     struct subjects sub = { .n = 0 };
-    char lit[RULE_LITERAL_MAX];
     size_t i, j;
 
     if (a != NULL)
@@ -102,12 +90,7 @@ check_literals(const struct rule *r, const struct alert *a)
         ev = &r->evals[i];
         if (ev->re == NULL)
             continue;
-        /* What the rule keeps is what the extractor says. */
-        FUZZ_CHECK(rules_required_literal(ev->search_text, lit,
-            sizeof(lit)) == ev->lit_len);
-        FUZZ_CHECK(memcmp(lit, ev->lit, ev->lit_len) == 0);
         check_prefilter(ev, ev->search_text);
-        check_prefilter(ev, ev->lit);
         check_prefilter(ev, "");
         for (j = 0; j < sub.n; j++)
             check_prefilter(ev, sub.s[j]);
@@ -144,7 +127,7 @@ reference_match(const struct rule *r, const struct alert *a)
         if (!cJSON_IsString(v) || v->valuestring == NULL)
             return 0;
         plain = *ev;
-        plain.lit_len = 0;
+        plain.prefilter = false;
         if (rules_regex_search(&plain, v->valuestring,
             strlen(v->valuestring), err, sizeof(err)) != 1)
             return 0;
@@ -206,7 +189,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             alert_cleanup(&a);
     }
     if (r != NULL)
-        check_literals(r, ap);
+        check_prefilters(r, ap);
     if (r != NULL && ap != NULL)
         check_match(r, ap);
     /* The alert's lookup cache borrows the rule's search keys. */

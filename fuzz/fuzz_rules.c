@@ -35,7 +35,7 @@ check_reparse(const struct rule *r)
     FUZZ_CHECK(again->nevals == r->nevals && again->ntasks == r->ntasks);
     for (i = 0; i < r->nevals; i++) {
         FUZZ_CHECK(again->evals[i].ntags == r->evals[i].ntags);
-        FUZZ_CHECK(again->evals[i].lit_len == r->evals[i].lit_len);
+        FUZZ_CHECK(again->evals[i].prefilter == r->evals[i].prefilter);
     }
     for (i = 0; i < r->ntasks; i++) {
         FUZZ_CHECK(again->tasks[i].delay_after_ms ==

@@ -33,7 +33,10 @@ struct recent {
     size_t          *bucket;
     size_t           nbucket;       /* a power of two >= max */
     size_t           head, tail;    /* oldest, newest */
-    size_t           freelist;      /* through next */
+    size_t           freelist;      /* through next; 0: empty */
+    size_t           used;          /* entries 1..used were handed out;
+                                     * the rest are untouched (calloc'd
+                                     * pages stay out of memory) */
     uint64_t         window_ms;
 };
 
@@ -41,7 +44,6 @@ struct recent *
 recent_new(size_t max, uint64_t window_ms)
 {
     struct recent *r = xcalloc(1, sizeof(*r));
-    size_t i;
 
     if (max == 0)
         max = 1;
@@ -51,9 +53,6 @@ recent_new(size_t max, uint64_t window_ms)
     for (r->nbucket = 1; r->nbucket < max; r->nbucket *= 2)
         continue;
     r->bucket = xcalloc(r->nbucket, sizeof(*r->bucket));
-    for (i = 0; i < max; i++)
-        r->e[i].next = i + 2 <= max ? i + 2 : 0;
-    r->freelist = 1;
     pthread_mutex_init(&r->mu, NULL);
     return r;
 }
@@ -65,7 +64,7 @@ recent_free(struct recent *r)
 
     if (r == NULL)
         return;
-    for (i = 0; i < r->max; i++)
+    for (i = 0; i < r->used; i++)
         free(r->e[i].id);
     free(r->e);
     free(r->bucket);
@@ -165,9 +164,14 @@ insert(struct recent *r, size_t feed, const char *id, enum ent_state st,
 
     if (r->n == r->max)
         drop(r, r->head);
-    i = r->freelist;
+    /* n < max here, so without a freed entry there is an unused one. */
+    if (r->freelist != 0) {
+        i = r->freelist;
+        r->freelist = r->e[i - 1].next;
+    } else {
+        i = ++r->used;
+    }
     x = &r->e[i - 1];
-    r->freelist = x->next;
     x->id = xstrdup(id);
     x->feed = feed;
     x->t = now;

@@ -19,6 +19,7 @@
 #include "json.h"
 #include "log.h"
 #include "match.h"
+#include "rule_index.h"
 #include "rules.h"
 
 #define OG_ENV(fields) \
@@ -160,6 +161,64 @@ test_match_table(void **state)
     }
 }
 
+/* The tag index never turns away a rule that matches (every row, each
+ * rule its own set), and turns away by its rarest tag (a set of four). */
+static void
+test_index(void **state)
+{
+    static const char *const set[] = {
+        RULE("opsgenie", EV("\"env.prod\",\"svc.a\"", "message", ".")),
+        RULE("opsgenie", EV("\"env.prod\",\"svc.b\"", "message", ".")),
+        RULE("opsgenie", EV("\"env.prod\"", "message", ".")),
+        RULE("opsgenie", EV("", "message", ".")),
+    };
+    static const unsigned char want[] = { 1, 0, 1, 1 };
+    const char *env = OG_ENV("\"tags\":[\"svc.a\",\"env.prod\"],"
+        "\"message\":\"m\"");
+    struct rule *rules[sizeof(set) / sizeof(set[0])];
+    struct rule_index *ix;
+    unsigned char cand[sizeof(set) / sizeof(set[0])];
+    char err[ALEXIS_ERR_MAX];
+    struct alert a;
+    struct rule *r;
+    cJSON *doc;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        r = rules_parse(rows[i].rule, strlen(rows[i].rule), "t.json", err,
+            sizeof(err));
+        doc = json_parse_located(rows[i].env, strlen(rows[i].env), "env",
+            err, sizeof(err));
+        if (r == NULL || doc == NULL ||
+            alert_from_json(&a, doc, err, sizeof(err)) == -1)
+            fail_msg("%s: %s", rows[i].name, err);
+        ix = rule_index_build((const struct rule *const *)&r, 1);
+        rule_index_candidates(ix, &a, cand);
+        if (!cand[0] && match_rule(r, &a, NULL, 0))
+            fail_msg("%s: matches but the index turned it away",
+                rows[i].name);
+        rule_index_free(ix);
+        alert_cleanup(&a);
+        rules_unref(r);
+    }
+    for (i = 0; i < sizeof(set) / sizeof(set[0]); i++) {
+        rules[i] = rules_parse(set[i], strlen(set[i]), "t.json", err,
+            sizeof(err));
+        assert_non_null(rules[i]);
+    }
+    doc = json_parse_located(env, strlen(env), "env", err, sizeof(err));
+    assert_int_equal(alert_from_json(&a, doc, err, sizeof(err)), 0);
+    ix = rule_index_build((const struct rule *const *)rules,
+        sizeof(set) / sizeof(set[0]));
+    rule_index_candidates(ix, &a, cand);
+    assert_memory_equal(cand, want, sizeof(want));
+    rule_index_free(ix);
+    alert_cleanup(&a);
+    for (i = 0; i < sizeof(set) / sizeof(set[0]); i++)
+        rules_unref(rules[i]);
+}
+
 struct env_row {
     const char *env;
     const char *err;    /* NULL: valid */
@@ -238,6 +297,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_match_table),
+        cmocka_unit_test(test_index),
         cmocka_unit_test(test_envelope_table),
         cmocka_unit_test(test_feed_headers_removed),
     };

@@ -24,7 +24,6 @@
 #include "buf.h"
 #include "clock.h"
 #include "rules.h"
-#include "rules_literal.h"
 
 #define FIXTURES TEST_SRC_DIR "/fixtures/rules/"
 
@@ -639,58 +638,59 @@ test_regex_threads(void **state)
     rules_unref(r);
 }
 
-struct literal_case {
+struct prefilter_case {
     const char *pattern;
-    const char *want;       /* "" for none */
+    const char *subject;
+    bool        prefilter;  /* whether the eval gets one */
+    int         want;       /* rules_regex_search */
 };
 
-static const struct literal_case literal_cases[] = {
-    { "Long garbage-collection time", "Long garbage-collection time" },
-    { "Service 17 (latency|errors) above [0-9]+", "Service 17 " },
-    { "^RESOURCE_CONTENTION$", "RESOURCE_CONTENTION" },
-    { "db[0-9]+\\.prod", ".prod" },
-    { "x\\dyyyy", "yyyy" },
-    { "(abc)defg", "defg" },
-    { "(?:abc)defg", "defg" },
-    { "abcd{0}xyz", "abc" },
-    { "abcd?", "abc" },
-    { "abcd*e", "abc" },
-    { "abc+d", "abc" },
-    { "abcd{2,3}", "abc" },
-    { "[]abc]defg", "defg" },
-    { "[[:alpha:]]defg", "defg" },
-    /* No ":]" before the ']': the '[' is a member, as PCRE2 reads it. */
-    { "x[[:]y]abcd", "y]abcd" },
-    { "[[:]a|b:]]xyz", "" },    /* so this '|' is top-level */
-    { "caf\xc3\xa9 bar", " bar" },
-    { "a\\.b\\-c", "a.b-c" },
-    { "ab?c", "" },             /* nothing of 3 bytes */
-    { "foo|barbaz", "" },       /* top-level alternation */
-    { "(?i)error", "" },        /* inline option */
-    { "error(?i)x", "" },
-    { "(?=abc)abc", "" },       /* lookaround */
-    { "(*UTF)abcdef", "" },     /* verb */
-    { "\\x41BCDEF", "" },       /* escape with an argument */
-    { "\\QABC\\E", "" },
-    { "abc{", "" },             /* literal brace */
-    { "abc\\1", "" },
-    { "abc)", "" },
+/* PCRE2's start-up information as a prefilter, caseless units included
+ * (pattern_info does not flag them). */
+static const struct prefilter_case prefilter_cases[] = {
+    { "Long garbage-collection time", "x Long garbage-collection time", true,
+        1 },
+    { "Long garbage-collection time", "long garbage-collection time", true,
+        0 },
+    { "Service 17 (latency|errors)", "no capital s here", true, 0 },
+    { "(?:abc)def", "xxabcdef", true, 1 },
+    { "(abc|abd)e", "abde", true, 1 },
+    { "a*", "", true, 1 },
+    { "(?i)error", "ERROR", true, 1 },      /* caseless first unit */
+    { "x(?i)error", "xERROR", true, 1 },     /* caseless last unit */
+    { "(?i:e)rror", "Error", true, 1 },
+    { "a.|A", "xa.", true, 1 },             /* caseless without (?i) */
+    { "(?i)error", "RROR", true, 0 },
+    { "caf\\xe9", "caf\xc3\xa9", true, 1 },     /* UTF-8 code units */
 };
 
 static void
-test_required_literal_table(void **state)
+test_prefilter_table(void **state)
 {
-    const struct literal_case *c;
-    char out[RULE_LITERAL_MAX];
-    size_t i, n;
+    const struct prefilter_case *c;
+    struct rule_eval ev;
+    PCRE2_SIZE off;
+    char err[ALEXIS_ERR_MAX], pat[64];
+    size_t i;
+    int ec;
 
     (void)state;
-    for (i = 0; i < NELEM(literal_cases); i++) {
-        c = &literal_cases[i];
-        n = rules_required_literal(c->pattern, out, sizeof(out));
-        if (n != strlen(c->want) || strcmp(out, c->want) != 0)
-            fail_msg("/%s/: got \"%s\" (%zu) want \"%s\"", c->pattern, out,
-                n, c->want);
+    for (i = 0; i < NELEM(prefilter_cases); i++) {
+        c = &prefilter_cases[i];
+        memset(&ev, 0, sizeof(ev));
+        (void)snprintf(pat, sizeof(pat), "%s", c->pattern);
+        ev.search_text = pat;
+        ev.re = pcre2_compile((PCRE2_SPTR)c->pattern, PCRE2_ZERO_TERMINATED,
+            PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF, &ec, &off,
+            NULL);
+        assert_non_null(ev.re);
+        rules_start_info(&ev);
+        if (ev.prefilter != c->prefilter ||
+            rules_regex_search(&ev, c->subject, strlen(c->subject), err,
+            sizeof(err)) != c->want)
+            fail_msg("/%s/ on \"%s\": prefilter %d, want %d and %d",
+                c->pattern, c->subject, ev.prefilter, c->prefilter, c->want);
+        pcre2_code_free(ev.re);
     }
 }
 
@@ -709,12 +709,12 @@ rnd(uint64_t *x)
 
 /*
  * The prefilter never changes an answer: random patterns over a grammar
- * rich in the syntax the extractor must understand or refuse, each run
- * with and without its literal over random subjects (half of them built
- * around the literal, so that matches happen).
+ * rich in inline options, classes, quantifiers and escapes, each run with
+ * and without the prefilter over random subjects (half of them built
+ * from the pattern's own bytes, so that matches happen).
  */
 static void
-test_required_literal_differential(void **state)
+test_prefilter_differential(void **state)
 {
     static const char *const tokens[] = {
         "a", "b", "c", "ab", "abc", "bca", "cab", ".", "?", "*", "+", "{2}",
@@ -725,7 +725,7 @@ test_required_literal_differential(void **state)
     };
     static const char alphabet[] = "abcABC1-. x";
     uint64_t seed = 0x9e3779b97f4a7c15ULL;
-    size_t with_lit = 0, matched = 0, i, j, k;
+    size_t with_pf = 0, matched = 0, i, j, k;
     char pat[128], subj[64], err[ALEXIS_ERR_MAX];
 
     (void)state;
@@ -748,38 +748,33 @@ test_required_literal_differential(void **state)
             NULL);
         if (ev.re == NULL)
             continue;
-        ev.lit_len = rules_required_literal(pat, ev.lit, sizeof(ev.lit));
-        with_lit += ev.lit_len > 0;
+        ev.search_text = pat;
+        rules_start_info(&ev);
+        with_pf += ev.prefilter && (ev.first_unit >= 0 ||
+            ev.first_bitmap != NULL || ev.last_unit >= 0);
         for (k = 0; k < DIFF_SUBJECTS; k++) {
-            size_t n = rnd(&seed) % 12, pos = 0;
+            size_t n = rnd(&seed) % 12;
 
-            if (k % 2 == 1 && ev.lit_len > 0) {
-                pos = rnd(&seed) % 4;
-                for (j = 0; j < pos; j++)
-                    subj[j] = alphabet[rnd(&seed) % (sizeof(alphabet) - 1)];
-                memcpy(subj + pos, ev.lit, ev.lit_len);
-                pos += ev.lit_len;
-            }
+            /* Odd subjects: bytes of the pattern, so matches happen. */
             for (j = 0; j < n; j++)
-                subj[pos + j] = alphabet[rnd(&seed) % (sizeof(alphabet) - 1)];
-            len = pos + n;
-            subj[len] = '\0';
-            a = rules_regex_search(&ev, subj, len, err, sizeof(err));
-            len = ev.lit_len;
-            ev.lit_len = 0;
-            b = rules_regex_search(&ev, subj, pos + n, err, sizeof(err));
-            ev.lit_len = len;
+                subj[j] = k % 2 == 1 ? pat[rnd(&seed) % strlen(pat)] :
+                    alphabet[rnd(&seed) % (sizeof(alphabet) - 1)];
+            subj[n] = '\0';
+            a = rules_regex_search(&ev, subj, n, err, sizeof(err));
+            ev.prefilter = !ev.prefilter;
+            b = rules_regex_search(&ev, subj, n, err, sizeof(err));
+            ev.prefilter = !ev.prefilter;
             if (a != b)
-                fail_msg("/%s/ literal \"%s\" on \"%s\": %d with the "
-                    "prefilter, %d without", pat, ev.lit, subj, a, b);
+                fail_msg("/%s/ on \"%s\": %d and %d with and without the "
+                    "prefilter", pat, subj, a, b);
             matched += b == 1;
         }
         pcre2_code_free(ev.re);
     }
-    /* Not vacuous: many patterns had a literal, many subjects matched. */
-    print_message("%zu patterns with a literal, %zu matches\n", with_lit,
+    /* Not vacuous: many patterns had a prefilter, many subjects matched. */
+    print_message("%zu patterns with a prefilter, %zu matches\n", with_pf,
         matched);
-    assert_true(with_lit > 1000);
+    assert_true(with_pf > 1000);
     assert_true(matched > DIFF_PATTERNS);
 }
 
@@ -796,8 +791,8 @@ main(void)
         cmocka_unit_test(test_regex_limit),
         cmocka_unit_test(test_regex_no_regex),
         cmocka_unit_test(test_regex_threads),
-        cmocka_unit_test(test_required_literal_table),
-        cmocka_unit_test(test_required_literal_differential),
+        cmocka_unit_test(test_prefilter_table),
+        cmocka_unit_test(test_prefilter_differential),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
