@@ -54,18 +54,23 @@ jobs_guard_create_other(struct jobs *js, const struct job_new *jn,
 #define ADMITTED "('queued','pending_approval','running','succeeded'," \
     "'failed','partial','interrupted')"
 
+static bool
+in_list(const char *s, const char *const *list)
+{
+    for (; *list != NULL; list++) {
+        if (strcmp(s, *list) == 0)
+            return true;
+    }
+    return false;
+}
+
 bool
 jobs_state_final(const char *s)
 {
     static const char *const final[] = { "succeeded", "failed", "partial",
         "interrupted", "skipped", "refused", "rejected", "cancelled", NULL };
-    size_t i;
 
-    for (i = 0; final[i] != NULL; i++) {
-        if (strcmp(s, final[i]) == 0)
-            return true;
-    }
-    return false;
+    return in_list(s, final);
 }
 
 /* A one-row, one-integer query on a cached statement, reset after. */
@@ -90,13 +95,8 @@ jobs_state_admitted(const char *s)
 {
     static const char *const admitted[] = { "queued", "pending_approval",
         "running", "succeeded", "failed", "partial", "interrupted", NULL };
-    size_t i;
 
-    for (i = 0; admitted[i] != NULL; i++) {
-        if (strcmp(s, admitted[i]) == 0)
-            return true;
-    }
-    return false;
+    return in_list(s, admitted);
 }
 
 void
@@ -304,38 +304,16 @@ static int
 state_of(struct jobs *js, const char *id, char cur[JOB_STATE_MAX],
     char *err, size_t errlen)
 {
-    sqlite3_stmt *st = NULL;
-    int step, rc = -1;
+    struct job j;
+    int rc;
 
     cur[0] = '\0';
-    if (jobs_prepare(js, "SELECT state FROM jobs WHERE id = ?1", &st, err,
-        errlen) == -1)
-        return -1;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        snprintf(cur, JOB_STATE_MAX, "%s",
-            (const char *)sqlite3_column_text(st, 0));
-        rc = 0;
-    } else if (step == SQLITE_DONE) {
-        rc = 0;
-    } else {
-        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+    if ((rc = jobs_load_locked(js, id, &j, err, errlen)) == 1) {
+        snprintf(cur, JOB_STATE_MAX, "%s", j.state);
+        jobs_job_free(&j);
     }
-    sqlite3_finalize(st);
-    return rc;
+    return rc == -1 ? -1 : 0;
 }
-
-static bool
-in_list(const char *s, const char *const *list)
-{
-    for (; *list != NULL; list++) {
-        if (strcmp(s, *list) == 0)
-            return true;
-    }
-    return false;
-}
-
 int
 jobs_transition(struct jobs *js, const char *id, const char *const *from,
     const char *to, const char *reason, const char *actor,
