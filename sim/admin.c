@@ -18,6 +18,7 @@
 #include "jsm_alert.h"
 #include "json.h"
 #include "log.h"
+#include "store_dt.h"
 #include "str.h"
 #include "xmem.h"
 

@@ -1,7 +1,7 @@
 /*
  * Shared by the two halves of the simulated Dynatrace API (dynatrace.c:
- * v1 and routing; dt_v2.c: v2 handlers). Every answer uses Dynatrace's
- * error envelope.
+ * v1 and routing; dt_v2.c: v2 handlers, declared in dt_v2.h). Every
+ * answer uses Dynatrace's error envelope.
  */
 #ifndef ALEXIS_SIM_DT_API_H
 #define ALEXIS_SIM_DT_API_H
@@ -32,13 +32,5 @@ int dt_api_fields(const struct sim_req *req, unsigned *fields,
  * -1 with a 400 written. */
 int dt_api_time(const struct sim_req *req, const char *name, uint64_t def,
     uint64_t *out, struct sim_resp *resp) ATTR_WUR;
-
-/* v2 handlers (dt_v2.c). */
-void dt_v2_list(struct sim *s, const struct sim_req *req,
-    const struct sim_args *a, struct sim_resp *resp);
-void dt_v2_get(struct sim *s, const struct sim_req *req,
-    const struct sim_args *a, struct sim_resp *resp);
-void dt_v2_comments(struct sim *s, const struct sim_req *req,
-    const struct sim_args *a, struct sim_resp *resp);
 
 #endif

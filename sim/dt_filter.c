@@ -4,7 +4,7 @@
  * criteria ANDed, quoted values within one criterion ORed) and the v1 feed
  * parameters, which map onto the same criteria.
  */
-#include "dt_problem.h"
+#include "dt_filter.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "dt_problem.h"
 #include "str.h"
 #include "xmem.h"
 

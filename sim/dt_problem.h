@@ -130,15 +130,4 @@ struct dt_comment *dt_problem_add_comment(struct dt_problem *p,
     const char *content, const char *author, const char *context,
     uint64_t now, size_t comments_max);
 
-/* Parse a v2 problemSelector into f (appending criteria). -1 with err on a
- * syntax error or an unknown criterion. */
-int dt_filter_parse_selector(struct dt_filter *f, const char *text,
-    char *err, size_t errlen) ATTR_WUR;
-/* Append a single-value criterion (v1 feed parameters); -1 when full. */
-int dt_filter_add(struct dt_filter *f, enum dt_crit_kind kind,
-    const char *value) ATTR_WUR;
-void dt_filter_cleanup(struct dt_filter *f);
-bool dt_problem_match(const struct dt_problem *p, const struct dt_filter *f,
-    uint64_t now);
-
 #endif

@@ -4,15 +4,18 @@
  * carries the query), one problem, close, and comments (POST 201,
  * PUT/DELETE 204).
  */
-#include "alexis_limits.h"
-#include "dt_api.h"
+#include "dt_v2.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "alexis_limits.h"
 #include "clock.h"
+#include "dt_api.h"
+#include "dt_filter.h"
 #include "json.h"
+#include "store_dt.h"
 #include "str.h"
 #include "xmem.h"
 

@@ -12,7 +12,10 @@
 
 #include "clock.h"
 #include "dt_api.h"
+#include "dt_filter.h"
+#include "dt_v2.h"
 #include "json.h"
+#include "store_dt.h"
 #include "str.h"
 #include "xmem.h"
 

@@ -2,14 +2,16 @@
  * The alexis-sim state, Dynatrace half: problems and their comments, under
  * the store's one mutex (see store.c).
  */
-#include "store.h"
+#include "store_dt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
+#include "dt_filter.h"
 #include "simutil.h"
+#include "store.h"
 #include "store_int.h"
 #include "xmem.h"
 

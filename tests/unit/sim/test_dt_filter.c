@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "alexis_limits.h"
+#include "dt_filter.h"
 #include "dt_problem.h"
 
 #define NOW 1763806000000ULL
