@@ -19,6 +19,8 @@
 #include "guard_api.h"
 #include "handler.h"
 #include "jobs.h"
+#include "jobs_defer.h"
+#include "jobs_json.h"
 #include "jobs_query.h"
 #include "json.h"
 #include "log.h"

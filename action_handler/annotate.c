@@ -10,12 +10,13 @@
 
 #include <cjson/cJSON.h>
 
+#include "ah_conf.h"
 #include "alert.h"
 #include "alexis_limits.h"
-#include "ah_conf.h"
 #include "fetcher.h"
 #include "guard_note.h"
-#include "http_client.h"
+#include "jobs_defer.h"
+#include "jobs_json.h"
 #include "log.h"
 #include "note.h"
 #include "rules.h"
@@ -24,7 +25,7 @@
 struct report {
     const struct ah_conf   *conf;
     struct jobs            *js;
-    struct http_client     *hc;
+    struct fetcher         *f;
     const struct job       *j;
     struct alert            alert;
     struct rule            *rule;       /* NULL if the stored one is bad */
@@ -95,13 +96,11 @@ status_get(struct fetcher *f, const char *url, const char *const *hdrs,
 static int
 confirm_ticket(struct report *r, char *err, size_t errlen)
 {
-    struct fetcher_client fc;
     struct status_fetcher sf;
     char why[256];
 
-    fetcher_client_init(&fc, r->hc, HTTP_RETRY_MAX);
     memset(&sf, 0, sizeof(sf));
-    sf.inner = &fc.f;
+    sf.inner = r->f;
     sf.f.get = status_get;
     sf.f.ctx = &sf;
     if (ticket_state(&sf.f, &r->t, why, sizeof(why)) !=
@@ -149,16 +148,14 @@ send_report(struct report *r, const char *text, int *attempts, char *err,
     size_t errlen)
 {
     const char *team = r->rule != NULL ? r->rule->route_to_team : NULL;
-    struct fetcher_client fc;
     struct ticket_outcome o;
     bool ok;
 
     if (guard_note_applies(r->j->state))
         team = r->conf->investigation_queue;
-    fetcher_client_init(&fc, r->hc, HTTP_RETRY_MAX);
     /* The job's id is in the note: a note whose POST timed out after it
      * landed is found, not sent twice. */
-    ok = ticket_note(&fc.f, &r->t, text, r->j->id, &o) == 0;
+    ok = ticket_note(r->f, &r->t, text, r->j->id, &o) == 0;
     *attempts = o.attempts;
     log_outcome(r, ok, "ticket_noted", "ticket_note_failed", &o);
     if (!ok) {
@@ -167,7 +164,7 @@ send_report(struct report *r, const char *text, int *attempts, char *err,
     }
     if (!ticket_can_route(&r->t) || team == NULL || team[0] == '\0')
         return true;
-    ok = ticket_route(&fc.f, &r->t, team, &o) == 0;
+    ok = ticket_route(r->f, &r->t, team, &o) == 0;
     *attempts += o.attempts;
     log_outcome(r, ok, "ticket_team_added", "ticket_team_failed", &o);
     if (!ok)
@@ -177,10 +174,10 @@ send_report(struct report *r, const char *text, int *attempts, char *err,
 }
 
 void
-annotate_job(const struct ah_conf *conf, struct jobs *js,
-    struct http_client *hc, const struct job *j)
+annotate_job(const struct ah_conf *conf, struct jobs *js, struct fetcher *f,
+    const struct job *j)
 {
-    struct report r = { .conf = conf, .js = js, .hc = hc, .j = j };
+    struct report r = { .conf = conf, .js = js, .f = f, .j = j };
     char err[ALEXIS_ERR_MAX], serr[ALEXIS_ERR_MAX], *text = NULL;
     bool sent = false;
     int attempts = 0;
@@ -213,19 +210,17 @@ out:
 }
 
 int
-annotate_note(const struct ah_conf *conf, struct http_client *hc,
+annotate_note(const struct ah_conf *conf, struct fetcher *f,
     const struct job *j, const char *text, bool investigate, char *err,
     size_t errlen)
 {
-    struct report r = { .conf = conf, .hc = hc, .j = j };
-    struct fetcher_client fc;
+    struct report r = { .conf = conf, .f = f, .j = j };
     struct ticket_outcome o;
     int rc = -1;
 
     if (target(&r, err, errlen) == -1)
         goto out;
-    fetcher_client_init(&fc, hc, HTTP_RETRY_MAX);
-    if (ticket_note(&fc.f, &r.t, text, NULL, &o) == -1) {
+    if (ticket_note(f, &r.t, text, NULL, &o) == -1) {
         log_outcome(&r, false, "ticket_noted", "ticket_note_failed", &o);
         snprintf(err, errlen, "note: %s", o.err);
         goto out;
@@ -235,7 +230,7 @@ annotate_note(const struct ah_conf *conf, struct http_client *hc,
     if (!investigate || !ticket_can_route(&r.t) ||
         conf->investigation_queue == NULL)
         goto out;
-    if (ticket_route(&fc.f, &r.t, conf->investigation_queue, &o) == -1) {
+    if (ticket_route(f, &r.t, conf->investigation_queue, &o) == -1) {
         log_outcome(&r, false, "ticket_team_added", "ticket_team_failed",
             &o);
         snprintf(err, errlen, "add team %s: %s", conf->investigation_queue,

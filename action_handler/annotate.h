@@ -16,18 +16,19 @@
 #include "jobs.h"
 
 struct ah_conf;
-struct http_client;
+struct fetcher;
 
-/* Report job j (claimed for reporting) and record the outcome. Uses hc
- * (one per thread). */
+/* Report job j (claimed for reporting) and record the outcome. Every
+ * request goes through f (the seam: one per thread; the daemon's wraps
+ * its HTTP client, fetcher_client_init). */
 void annotate_job(const struct ah_conf *conf, struct jobs *js,
-    struct http_client *hc, const struct job *j);
+    struct fetcher *f, const struct job *j);
 
 /* One note on job j's ticket (a guardrail event outside the job's own
  * report, such as a verification result), then, when investigate, the
  * investigation queue (OpsGenie team). Logged like a report's writes.
  * 0, or -1 with err. */
-int annotate_note(const struct ah_conf *conf, struct http_client *hc,
+int annotate_note(const struct ah_conf *conf, struct fetcher *f,
     const struct job *j, const char *text, bool investigate, char *err,
     size_t errlen);
 

@@ -18,11 +18,14 @@
 #include "clock.h"
 #include "entities.h"
 #include "guard.h"
+#include "jobs_defer.h"
+#include "jobs_guard.h"
 #include "log.h"
 #include "metrics.h"
 #include "rules.h"
 #include "ssh_key.h"
 #include "ssh_known.h"
+#include "workq.h"
 #include "xmem.h"
 
 #define REASON_MAX  512
@@ -47,7 +50,6 @@ struct task_run {
     struct run                 *run;
     const struct rule_task     *task;
     int                         index;
-    size_t                      next;       /* next entity, under lock */
 };
 
 static const char *
@@ -229,46 +231,24 @@ run_one(struct task_run *tr, const struct entity *e)
     ssh_result_free(&res);
 }
 
-static void *
-task_thread(void *arg)
+static void
+task_item(void *arg, void *tls, size_t i)
 {
     struct task_run *tr = arg;
-    struct run *r = tr->run;
-    size_t i;
 
-    for (;;) {
-        pthread_mutex_lock(&r->lock);
-        i = tr->next++;
-        pthread_mutex_unlock(&r->lock);
-        if (i >= r->ents.n)
-            break;
-        run_one(tr, &r->ents.items[i]);
-    }
-    return NULL;
+    (void)tls;
+    run_one(tr, &tr->run->ents.items[i]);
 }
 
-/* Run task index on every entity, at most conf->parallel at once. The
- * calling thread is one of the runners, so parallel == 1 starts none. */
+/* Run task index on every entity, at most conf->parallel at once (the
+ * calling thread being one of the runners). */
 static void
 run_task(struct run *r, int index)
 {
     struct task_run tr = { .run = r, .task = &r->rule->tasks[index],
         .index = index };
-    size_t i, n = r->ents.n, started = 0;
-    pthread_t *th;
 
-    if (n > (size_t)r->env->conf->parallel)
-        n = (size_t)r->env->conf->parallel;
-    th = xcalloc(n, sizeof(*th));
-    for (i = 1; i < n; i++) {
-        if (pthread_create(&th[started], NULL, task_thread, &tr) != 0)
-            break;
-        started++;
-    }
-    task_thread(&tr);
-    for (i = 0; i < started; i++)
-        pthread_join(th[i], NULL);
-    free(th);
+    workq_each(r->ents.n, (size_t)r->env->conf->parallel, task_item, &tr);
 }
 
 /*

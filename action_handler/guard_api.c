@@ -11,6 +11,7 @@
 #include "alert.h"
 #include "auth.h"
 #include "handler.h"
+#include "jobs_guard.h"
 #include "json.h"
 #include "log.h"
 #include "metrics.h"

@@ -20,6 +20,7 @@
 
 #include "alexis_limits.h"
 #include "clock.h"
+#include "jobs_guard.h"
 #include "jobs_int.h"
 #include "xmem.h"
 

@@ -148,61 +148,6 @@ int jobs_create_guarded(struct jobs *js, const struct job_new *jn,
     const struct job_guard *g, char id[JOB_ID_LEN], bool *dup,
     struct job_verdict *v, char *err, size_t errlen) ATTR_WUR;
 
-/* Storm breaker count: jobs created at or after since_ms that were let
- * through (queued, pending_approval, running, or finished after running:
- * not skipped, refused, rejected or cancelled). Answered by SQL over the
- * jobs table. Returns 0 or -1 with err. */
-int jobs_count_admitted(struct jobs *js, uint64_t since_ms, uint64_t *n,
-    char *err, size_t errlen) ATTR_WUR;
-
-/* Cooldown count: jobs of rule_name created at or after since_ms that
- * include entity and were let through (as jobs_count_admitted). */
-int jobs_count_entity_runs(struct jobs *js, const char *rule_name,
-    const char *entity, uint64_t since_ms, uint64_t *n, char *err,
-    size_t errlen) ATTR_WUR;
-
-/* Move job id from one of the states in from (a NULL-terminated list) to
- * state to, with reason (may be NULL) and actor (the approver, rejecter or
- * canceller; may be NULL), and make its report pending (the ticket hears
- * of the change). A final state gets its finish time. Returns 1 when
- * moved; 0 when not, with cur the job's state, or "" when there is no such
- * job; -1 with err on a store error. */
-int jobs_transition(struct jobs *js, const char *id,
-    const char *const *from, const char *to, const char *reason,
-    const char *actor, char cur[JOB_STATE_MAX], char *err, size_t errlen)
-    ATTR_WUR;
-
-/* Job id into out (free with jobs_job_free): 1 found, 0 no such job, -1
- * error. */
-int jobs_load(struct jobs *js, const char *id, struct job *out, char *err,
-    size_t errlen) ATTR_WUR;
-
-/* A succeeded job whose rule has verify: watch its alert until deadline_ms,
- * first check at next_ms (ms since the epoch). */
-int jobs_verify_start(struct jobs *js, const char *id, uint64_t deadline_ms,
-    uint64_t next_ms, char *err, size_t errlen) ATTR_WUR;
-
-/* Claim the job whose verification check is due (verify_next_ms <= now_ms)
- * the longest: 1 with out and *deadline_ms, 0 when none is due, -1. */
-int jobs_claim_verify(struct jobs *js, uint64_t now_ms, struct job *out,
-    uint64_t *deadline_ms, char *err, size_t errlen) ATTR_WUR;
-
-/* The result of a claimed check: verified 1 (alert closed in time), 0
- * (window over, still open) or -1 (not yet: check again at next_ms). */
-int jobs_verify_done(struct jobs *js, const char *id, int verified,
-    uint64_t next_ms, char *err, size_t errlen) ATTR_WUR;
-
-/* When the next verification check is due: 1 with *when_ms, 0 none. */
-int jobs_verify_next(struct jobs *js, uint64_t *when_ms, char *err,
-    size_t errlen) ATTR_WUR;
-
-/* True for the states a job ends in (nothing more runs). */
-bool jobs_state_final(const char *state);
-
-/* Whether a job in state was let through: it runs, ran or will run (what
- * the storm breaker and the cooldown count). */
-bool jobs_state_admitted(const char *state);
-
 /* Called by jobs_recover for each job it interrupts (strings borrowed for
  * the call). */
 typedef void (*jobs_recover_fn)(void *arg, const struct job *j);
@@ -248,54 +193,7 @@ int jobs_finish(struct jobs *js, const char *id, const char *state,
 int jobs_report_done(struct jobs *js, const char *id, bool sent,
     const char *error, int attempts, char *err, size_t errlen) ATTR_WUR;
 
-/* The result rows of a job in (task, entity) order. *out owned by the
- * caller: free with jobs_rows_free. */
-int jobs_results(struct jobs *js, const char *id, struct job_row **out,
-    size_t *n, char *err, size_t errlen) ATTR_WUR;
-void jobs_rows_free(struct job_row *r, size_t n);
-
-/* The job as GET /v1/jobs/<id> shows it (DESIGN §6). NULL with err; an
- * unknown id gives NULL with err "" . Caller frees with cJSON_Delete. */
-cJSON *jobs_get_json(struct jobs *js, const char *id, char *err,
-    size_t errlen);
-
-/* The most recent limit jobs, newest first, without result rows. */
-cJSON *jobs_list_json(struct jobs *js, int limit, char *err, size_t errlen);
-
 struct jobs_query;
-
-/* GET /v1/jobs: the jobs matching q (jobs_query.h), newest first, without
- * result rows, as {"jobs":[...],"next_cursor":"..."|null}; next_cursor
- * is null on the last page. NULL with err on a DB error. */
-cJSON *jobs_query_json(struct jobs *js, const struct jobs_query *q,
-    char *err, size_t errlen);
-
-/* Counts of jobs by state, for /v1/ping. NULL with err on a DB error. */
-cJSON *jobs_stats_json(struct jobs *js, char *err, size_t errlen);
-
-/*
- * When a write fails (a full disk, an I/O error), what it would have
- * written is kept in memory and written later, never lost and never run
- * again (issue 11): jobs_defer_result, jobs_defer_finish and
- * jobs_defer_report copy their arguments into a queue, and jobs_flush
- * writes the queue in order, stopping at the first failure. A job whose
- * final state waits in the queue stays "running" in the database, so no
- * worker claims it again and its report waits for it; a restart before the
- * flush marks it interrupted, as any crash does. Thread-safe; one flusher
- * at a time (a second caller returns at once).
- */
-void jobs_defer_result(struct jobs *js, const char *id,
-    const struct job_result *r);
-void jobs_defer_finish(struct jobs *js, const char *id, const char *state,
-    const char *reason);
-void jobs_defer_report(struct jobs *js, const char *id, bool sent,
-    const char *error, int attempts);
-/* Returns the number of writes still waiting (0: all written). */
-size_t jobs_flush(struct jobs *js);
-
-/* The store's health for /v1/ping: true when the last write succeeded and
- * no write waits; else false with the last write error in err. */
-bool jobs_health(struct jobs *js, char *err, size_t errlen);
 
 /* Back-pressure for POST /v1/action (issue 11): *queued receives the
  * number of queued jobs, *mine the number of unfinished (queued or

@@ -3,14 +3,15 @@
  * copies, written back by jobs_flush in order, so a job's final state is
  * never written before its result rows.
  */
-#include "alexis_limits.h"
-#include "jobs.h"
+#include "jobs_defer.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "alexis_limits.h"
+#include "jobs.h"
 #include "jobs_int.h"
 #include "xmem.h"
 

@@ -13,6 +13,8 @@
 
 #include "clock.h"
 #include "jobs_int.h"
+#include "jobs_json.h"
+#include "jobs_pg_conn.h"
 #include "jobs_pg_int.h"
 #include "xmem.h"
 

@@ -5,7 +5,7 @@
  * Every function takes the store's lock, except the *_locked ones that
  * jobs_create_guarded calls inside its transaction.
  */
-#include "jobs.h"
+#include "jobs_guard.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +15,7 @@
 
 #include "clock.h"
 #include "guard.h"
+#include "jobs.h"
 #include "jobs_int.h"
 
 /* No bound: the public counts count everything. */

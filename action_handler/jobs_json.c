@@ -4,7 +4,7 @@
  * Output is cleaned (text_clean) before it goes into JSON: commands print
  * anything, JSON strings must be UTF-8 without NUL.
  */
-#include "jobs.h"
+#include "jobs_json.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +14,7 @@
 
 #include "alexis_limits.h"
 #include "clock.h"
+#include "jobs.h"
 #include "jobs_int.h"
 #include "jobs_query.h"
 #include "text.h"

@@ -4,7 +4,7 @@
  * work with one retry, and the lease holder's writes retried until the
  * server is back.
  */
-#include "jobs_pg_int.h"
+#include "jobs_pg_conn.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +13,7 @@
 
 #include "alexis_limits.h"
 #include "clock.h"
+#include "jobs_pg_int.h"
 
 /* The first line of a libpq message, as our error. */
 void

@@ -17,8 +17,11 @@
 
 #include "clock.h"
 #include "guard.h"
+#include "jobs_guard.h"
 #include "jobs_int.h"
+#include "jobs_pg_conn.h"
 #include "jobs_pg_int.h"
+#include "jobs_pg_read.h"
 #include "str.h"
 
 /* pg_advisory_xact_lock key serialising guarded creates ("alexisgd"). */

@@ -3,7 +3,7 @@
  * rows, and the JSON of GET /v1/jobs/<id>, GET /v1/jobs and /v1/ping, in
  * the same shape as the SQLite store's (jobs_json.c).
  */
-#include "jobs_pg_int.h"
+#include "jobs_pg_read.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +13,9 @@
 
 #include "clock.h"
 #include "jobs_int.h"
+#include "jobs_json.h"
+#include "jobs_pg_conn.h"
+#include "jobs_pg_int.h"
 #include "jobs_query.h"
 #include "str.h"
 #include "xmem.h"

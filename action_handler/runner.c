@@ -20,8 +20,11 @@
 #include "alexis_limits.h"
 #include "annotate.h"
 #include "clock.h"
+#include "fetcher.h"
 #include "http_client.h"
 #include "jobs.h"
+#include "jobs_defer.h"
+#include "jobs_guard.h"
 #include "log.h"
 #include "verify.h"
 #include "xmem.h"
@@ -118,12 +121,14 @@ static int
 run_report(struct runner *rn, struct http_client *hc, char *err,
     size_t errlen)
 {
+    struct fetcher_client fc;
     struct job j;
     uint64_t deadline;
     int rc;
 
     if ((rc = jobs_claim_report(rn->js, &j, err, errlen)) == 1) {
-        annotate_job(rn->conf, rn->js, hc, &j);
+        fetcher_client_init(&fc, hc, HTTP_RETRY_MAX);
+        annotate_job(rn->conf, rn->js, &fc.f, &j);
         jobs_job_free(&j);
         return 1;
     }

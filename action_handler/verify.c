@@ -10,12 +10,14 @@
 
 #include <cjson/cJSON.h>
 
-#include "alexis_limits.h"
 #include "alert.h"
 #include "alert_state.h"
+#include "alexis_limits.h"
 #include "annotate.h"
 #include "clock.h"
+#include "fetcher.h"
 #include "guard_note.h"
+#include "jobs_guard.h"
 #include "log.h"
 #include "rules.h"
 
@@ -23,6 +25,7 @@ static void
 finish(const struct ah_conf *conf, struct jobs *js, struct http_client *hc,
     const struct job *j, bool verified, uint64_t within)
 {
+    struct fetcher_client fc;
     char err[ALEXIS_ERR_MAX], *note;
 
     if (jobs_verify_done(js, j->id, verified ? 1 : 0, 0, err,
@@ -34,7 +37,8 @@ finish(const struct ah_conf *conf, struct jobs *js, struct http_client *hc,
         KV_STR("rule_name", j->rule_name), KV_BOOL("verified", verified),
         KV_UINT("within_ms", within));
     note = guard_note_verify(j, verified, within);
-    if (annotate_note(conf, hc, j, note, !verified, err, sizeof(err)) == -1)
+    fetcher_client_init(&fc, hc, HTTP_RETRY_MAX);
+    if (annotate_note(conf, &fc.f, j, note, !verified, err, sizeof(err)) == -1)
         log_event(LOG_ERROR, "verify_note_failed", KV_STR("job", j->id),
             KV_STR(j->id_key, j->alert_id), KV_ERR(err));
     free(note);

@@ -10,16 +10,25 @@ few malformed lines. A block of distinct alerts is generated once and
 written repeatedly with shifted days until the size is reached. It lives
 in a temporary directory that is deleted afterwards.
 
+With --day LINES it measures the report's real job instead (issue 10): one
+day of logs at a busy site (LINES lines, e.g. 1500000, every alert
+distinct), `alexis-report summary` with the bit-parallel fast path
+(report/logscan.c) against the same binary with ALEXIS_REPORT_SCALAR=1
+(byte parser only), in the same run, and prints the ratio.
+
 usage: bench/report_bench.py [--size-mb 1024] [--bin build/bin/alexis-report]
-                             [--runs 3] [--log FILE]
+                             [--runs 3] [--log FILE] [--day LINES]
 Use a build without sanitizers (e.g. scripts/build.sh) for real numbers.
---log reuses a log generated before (it is not deleted). The load average
+--log reuses a log generated before (it is not deleted; with --day it is
+timed as the day). The load average
 is printed before and after, since the machine may be shared.
 """
 import argparse
 import os
 import random
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -128,11 +137,26 @@ def generate(path, size):
     return written
 
 
-def best_of(cmd, runs):
+def generate_day(path, nlines):
+    """One day: distinct alerts spread over 24 hours until nlines."""
+    rng = random.Random(10)
+    written, n = 0, 0
+    with open(path, "w", encoding="utf-8") as f:
+        while written < nlines:
+            block = alert_lines(rng, 1, n)
+            if n % 997 == 0:
+                block.append("panic: not a logfmt line")
+            f.write("\n".join(block) + "\n")
+            written += len(block)
+            n += 1
+    return os.path.getsize(path)
+
+
+def best_of(cmd, runs, env=None):
     best, out = None, None
     for _ in range(runs):
         t0 = time.monotonic()
-        p = subprocess.run(cmd, stdout=subprocess.PIPE,
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, env=env,
                            stderr=subprocess.PIPE, timeout=600)
         dt = time.monotonic() - t0
         if p.returncode not in (0, 1):
@@ -142,6 +166,46 @@ def best_of(cmd, runs):
     return best, out
 
 
+def cpu_children():
+    """User + system seconds of the children waited for so far."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def fast_vs_scalar(args, log, lines):
+    """The report with and without logscan.c, alternating, same output."""
+    scalar = dict(os.environ, ALEXIS_REPORT_SCALAR="1")
+    fast = dict(os.environ)
+    fast.pop("ALEXIS_REPORT_SCALAR", None)
+    fs, ss, cf, cs = [], [], [], []
+    for _ in range(args.runs):
+        c0 = cpu_children()
+        a, out_f = best_of([args.bin, "summary", log], 1, fast)
+        c1 = cpu_children()
+        b, out_s = best_of([args.bin, "summary", log], 1, scalar)
+        c2 = cpu_children()
+        if out_f != out_s:
+            sys.exit("fast path and byte parser disagree")
+        fs.append(a)
+        ss.append(b)
+        cf.append(c1 - c0)
+        cs.append(c2 - c1)
+    tf, ts = min(fs), min(ss)
+    print("summary, fast path (logscan):    best %.3f s (%.2f M lines/s), "
+          "median %.3f s" % (tf, lines / tf / 1e6, statistics.median(fs)))
+    print("summary, byte parser only:       best %.3f s (%.2f M lines/s), "
+          "median %.3f s" % (ts, lines / ts / 1e6, statistics.median(ss)))
+    print("speed-up of the fast path: best %.2fx, median %.2fx, per pair "
+          "%s (%d runs each, alternating)" % (
+              ts / tf, statistics.median(ss) / statistics.median(fs),
+              " ".join("%.2f" % (b / a) for a, b in zip(fs, ss)), args.runs))
+    # CPU time (user + system) depends less on a shared machine's load.
+    print("CPU time: fast path median %.3f s, byte parser median %.3f s, "
+          "ratio %.2fx" % (statistics.median(cf), statistics.median(cs),
+                           statistics.median(cs) / statistics.median(cf)))
+    print("load average after: %.2f %.2f %.2f" % os.getloadavg())
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--size-mb", type=int, default=1024)
@@ -149,6 +213,8 @@ def main():
         HERE, "..", "build", "bin", "alexis-report"))
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--log", help="an existing log to read (kept)")
+    ap.add_argument("--day", type=int, metavar="LINES",
+                    help="fast path on vs off over one day of LINES lines")
     args = ap.parse_args()
     tmp = None if args.log else tempfile.mkdtemp(prefix="alexis-report-bench-")
     try:
@@ -156,6 +222,9 @@ def main():
         if args.log:
             log = args.log
             size = os.path.getsize(log)
+        elif args.day:
+            log = os.path.join(tmp, "alexis.log")
+            size = generate_day(log, args.day)
         else:
             log = os.path.join(tmp, "alexis.log")
             size = generate(log, args.size_mb * 1024 * 1024)
@@ -165,6 +234,9 @@ def main():
         print("log: %.0f MB, %d lines, ready in %.1f s" %
               (size / 1e6, lines, time.monotonic() - t0))
         print("load average before: %.2f %.2f %.2f" % os.getloadavg())
+        if args.day:
+            fast_vs_scalar(args, log, lines)
+            return
         tg, out = best_of(["grep", "-c", "event=ActionFinished", log],
                           args.runs)
         print("grep -c event=ActionFinished: %.2f s, %.2f M lines/s "

@@ -10,6 +10,7 @@
 
 #include "alexis_limits.h"
 #include "cfg_common.h"
+#include "url.h"
 
 #define CC_OFF(f) offsetof(struct classifier_conf, f)
 #define STR(x)      #x
@@ -20,7 +21,7 @@ const struct cfg_field classifier_conf_fields[] = {
       .sub = cfg_listener_fields },
     { .key = "action_handler_destinations", .type = CFG_STRMAP,
       .offset = CC_OFF(destinations), .flags = CFG_REQUIRED,
-      .check = cfg_check_url },
+      .check = url_check },
     { .key = "default_remediation_queue", .type = CFG_STR,
       .offset = CC_OFF(remediation_queue), .flags = CFG_REQUIRED },
     { .key = "default_investigation_queue", .type = CFG_STR,

@@ -15,10 +15,7 @@
 #include "alexis_limits.h"
 #include "buf.h"
 #include "classifier.h"
-#include "classifier_token.h"
 #include "clock.h"
-#include "fetcher.h"
-#include "http_client.h"
 #include "json.h"
 #include "log.h"
 #include "match.h"
@@ -37,7 +34,7 @@
 
 struct run {
     struct classifier       *c;
-    struct http_client      *hc;
+    const struct classify_io *io;
     struct alert            *a;
     /* The envelope as JSON text ending in its closing '}': the request
      * body as received, or printed when something was taken out. */
@@ -47,9 +44,6 @@ struct run {
     size_t                   checked, matched, forwarded;
     size_t                   definitive;    /* failures that will not pass */
     struct buf               failures;      /* "rule X: reason" lines */
-    /* "Authorization: Bearer <runtime token>", read once per alert on its
-     * first match; wiped at the end. */
-    char                     auth[TOKEN_LEN_MAX + 32];
 };
 
 void
@@ -81,36 +75,16 @@ action_body(const struct run *r, const struct rule *rule, size_t *lenp)
     return buf_steal(&b);
 }
 
-/* The "error" of an action handler's error answer, or "". */
-static void
-answer_reason(const struct http_result *res, char *out, size_t len)
-{
-    const char *e;
-    cJSON *doc;
-
-    out[0] = '\0';
-    if (res->body_len == 0 ||
-        (doc = cJSON_ParseWithLength(res->body, res->body_len)) == NULL)
-        return;
-    if ((e = json_str(doc, "error")) != NULL)
-        snprintf(out, len, "%s", e);
-    cJSON_Delete(doc);
-}
-
 static int
 forward(struct run *r, const struct rule *rule, long *status, char *err,
     size_t errlen)
 {
-    char token[TOKEN_LEN_MAX + 1], why[WHY_MAX];
-    const char *headers[2] = { r->auth, NULL };
-    struct http_result res;
     const char *dest;
-    char *url = NULL, *body = NULL;
+    char *body;
     size_t len;
     uint64_t t0 = clock_mono_us();
-    int rc = -1;
+    int rc;
 
-    memset(&res, 0, sizeof(res));
     *status = 0;
     dest = cfg_strmap_get(&r->c->conf.destinations, rule->os_type);
     if (dest == NULL) {
@@ -119,40 +93,19 @@ forward(struct run *r, const struct rule *rule, long *status, char *err,
             "os_type %s", rule->os_type);
         return -1;
     }
-    if (r->auth[0] == '\0') {
-        if (classifier_token(r->c, token, sizeof(token), err, errlen) == -1)
-            return -1;
-        snprintf(r->auth, sizeof(r->auth), "Authorization: Bearer %s",
-            token);
-        explicit_bzero(token, sizeof(token));
-    }
-    url = path_join(dest, "action");
     body = action_body(r, rule, &len);
-    if (http_client_do_retry(r->hc, "POST", url, headers, body, len,
-        HTTP_RETRY_MAX, NULL, &res) == -1) {
-        snprintf(err, errlen, "action handler %s: %s", dest, res.err);
-        goto out;
-    }
-    *status = res.status;
-    if (res.status < 200 || res.status > 299) {
-        answer_reason(&res, why, sizeof(why));
-        snprintf(err, errlen, "action handler %s answered HTTP %ld%s%s",
-            dest, res.status, why[0] != '\0' ? ": " : "", why);
-        goto out;
+    rc = r->io->forward(r->io->arg, dest, body, len, status, err, errlen);
+    free(body);
+    if (rc == -1) {
+        metrics_inc(METRIC_FORWARDS, "failed", NULL);
+        return -1;
     }
     metrics_inc(METRIC_FORWARDS, "ok", NULL);
     log_event(LOG_INFO, "action_forwarded", KV_STR(r->a->id_key, r->a->id),
         KV_STR("rule_name", rule->name), KV_STR("os_type", rule->os_type),
-        KV_STR("action_handler", dest), KV_INT("status", res.status),
+        KV_STR("action_handler", dest), KV_INT("status", *status),
         KV_UINT("app_elapsed_ms", (clock_mono_us() - t0) / 1000));
-    rc = 0;
-out:
-    if (rc == -1)
-        metrics_inc(METRIC_FORWARDS, "failed", NULL);
-    http_result_free(&res);
-    free(url);
-    free(body);
-    return rc;
+    return 0;
 }
 
 static void
@@ -191,7 +144,6 @@ ticket_of(const struct run *r, struct ticket_ref *t)
 static void
 mark(struct run *r, enum ticket_queue q, const char *queue, const char *note)
 {
-    struct fetcher_client fc;
     struct ticket_outcome o;
     struct ticket_ref t;
     int ok;
@@ -205,8 +157,8 @@ mark(struct run *r, enum ticket_queue q, const char *queue, const char *note)
     }
     if (ticket_of(r, &t) == -1)
         return;
-    fetcher_client_init(&fc, r->hc, HTTP_RETRY_MAX);
-    ok = ticket_mark(&fc.f, &t, q, queue, note, &o);
+    memset(&o, 0, sizeof(o));
+    ok = r->io->mark(r->io->arg, &t, q, queue, note, &o);
     log_ticket(r, ok, ticket_mark_name(t.sys, q), &o);
 }
 
@@ -302,10 +254,10 @@ evaluate(struct run *r, const struct rule *rule)
 }
 
 void
-classify_run(struct classifier *c, struct http_client *hc,
+classify_run(struct classifier *c, const struct classify_io *io,
     struct classify_job *job)
 {
-    struct run r = { .c = c, .hc = hc, .a = job->alert };
+    struct run r = { .c = c, .io = io, .a = job->alert };
     struct alert *a = job->alert;
     struct rule_set *rs;
     const char *result;
@@ -359,7 +311,6 @@ classify_run(struct classifier *c, struct http_client *hc,
     metrics_inc(METRIC_CLASSIFICATIONS, result, NULL);
     metrics_observe_us(METRIC_CLASSIFY_DURATION, NULL, clock_mono_us() - t0);
     buf_free(&r.failures);
-    explicit_bzero(r.auth, sizeof(r.auth));
     free(r.printed);
     rule_set_release(rs);
     classify_job_free(job);

@@ -19,14 +19,13 @@
 #include "classifier_token.h"
 #include "classify.h"
 #include "daemon.h"
-#include "http_client.h"
 #include "http_server.h"
 #include "json.h"
 #include "log.h"
 #include "metrics_http.h"
 #include "ruledir.h"
 #include "rules.h"
-#include "workq.h"
+#include "workers.h"
 #include "xmem.h"
 
 static const char usage[] =
@@ -35,18 +34,6 @@ static const char usage[] =
     "  --check        validate the configuration and every rule, then "
     "exit 0/1\n"
     "  --user NAME    started as root: bind, then run as NAME\n";
-
-static void *
-worker_tls_new(void *ctx)
-{
-    const struct classifier *c = ctx;
-    struct http_client_opts o = {
-        .ca_file = c->conf.ca_file,
-        .ca_for = c->dest_urls,
-    };
-
-    return http_client_new(&o);
-}
 
 /* The destination URLs as the list http_client_opts.ca_for wants. */
 static const char **
@@ -59,32 +46,6 @@ dest_urls(const struct classifier_conf *conf)
         v[i] = conf->destinations.items[i].value;
     return v;
 }
-
-static void
-worker_tls_free(void *tls)
-{
-    http_client_free(tls);
-}
-
-static void
-worker_run(void *ctx, void *tls, void *item)
-{
-    classify_run(ctx, tls, item);
-}
-
-static void
-worker_drop(void *ctx, void *item)
-{
-    (void)ctx;
-    classify_job_free(item);
-}
-
-static const struct workq_ops worker_ops = {
-    .tls_new = worker_tls_new,
-    .tls_free = worker_tls_free,
-    .run = worker_run,
-    .drop = worker_drop,
-};
 
 /* --check: the configuration, the token files and every rule file. */
 static int
@@ -162,9 +123,7 @@ serve(struct classifier *c, const char *user)
      * (ruledir logs them, an unreadable directory included). */
     rs = ruledir_get(c->rules, err, sizeof(err));
     rule_set_release(rs);
-    if ((c->queue = workq_new((unsigned)c->conf.workers,
-        (size_t)c->conf.queue_size, &worker_ops, c, err,
-        sizeof(err))) == NULL)
+    if (workers_start(c, err, sizeof(err)) == -1)
         log_fatal("startup_failed", KV_ERR(err));
     if ((c->server = http_server_start(&o, api_routes, c, err,
         sizeof(err))) == NULL)
@@ -177,7 +136,7 @@ serve(struct classifier *c, const char *user)
         KV_BOOL("development", c->conf.development));
     daemon_signals_wait(&set);
     http_server_stop(c->server);
-    workq_free(c->queue);
+    workers_stop(c);
     return 0;
 }
 

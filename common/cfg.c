@@ -19,6 +19,7 @@
 #include "file.h"
 #include "path.h"
 #include "str.h"
+#include "url.h"
 #include "xmem.h"
 
 #define KEYPATH_MAX     256     /* "a.b[3].c" in messages */
@@ -193,7 +194,7 @@ conv_string(const struct cfg_field *f, void *base, const char *s,
         return 0;
     }
     if (f->type == CFG_URL) {
-        if (cfg_check_url(s, want, wlen) == -1)
+        if (url_check(s, want, wlen) == -1)
             return -1;
         if (s[len - 1] == '/')
             len--;

@@ -11,7 +11,6 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <cjson/cJSON.h>
 #include <openssl/evp.h>
@@ -228,60 +227,6 @@ cfg_tokens_resolve(struct cfg_tokens *t)
     tokens_join(t->directory, &t->allowed_clients);
     tokens_join(t->directory, &t->runtime);
     tokens_join(t->directory, &t->metrics_token);
-}
-
-/* The authority of an http(s) URL: [userinfo@]host[:port], host a name or
- * [IPv6]; the port, if given, 1-65535. */
-static bool
-url_authority_ok(const char *p, const char *end)
-{
-    const char *host = p, *q, *port = NULL;
-    unsigned long v = 0;
-
-    for (q = p; q < end; q++) {
-        if (*q == '@')
-            host = q + 1;
-    }
-    if (host < end && *host == '[') {
-        if ((q = memchr(host, ']', (size_t)(end - host))) == NULL ||
-            q == host + 1)
-            return false;
-        q++;
-    } else {
-        for (q = host; q < end && *q != ':'; q++)
-            continue;
-        if (q == host)
-            return false;
-    }
-    if (q < end && *q != ':')
-        return false;
-    if (q == end)
-        return true;
-    for (port = ++q; q < end && v <= 65535; q++) {
-        if (!isdigit((unsigned char)*q))
-            return false;
-        v = v * 10 + (unsigned long)(*q - '0');
-    }
-    return q > port && v >= 1 && v <= 65535;
-}
-
-int
-cfg_check_url(const char *text, char *err, size_t errlen)
-{
-    const char *p = NULL, *q;
-
-    if (strncasecmp(text, "http://", 7) == 0)
-        p = text + 7;
-    else if (strncasecmp(text, "https://", 8) == 0)
-        p = text + 8;
-    for (q = text; p != NULL && *q != '\0'; q++) {
-        if ((unsigned char)*q <= ' ' || *q == 0x7f)
-            p = NULL;
-    }
-    if (p != NULL && url_authority_ok(p, p + strcspn(p, "/?#")))
-        return 0;
-    snprintf(err, errlen, "expected an http:// or https:// URL with a host");
-    return -1;
 }
 
 /* Append the header line "name: prefix value". */

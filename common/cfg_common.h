@@ -79,9 +79,6 @@ struct cfg_auth {
 };
 extern const struct cfg_field cfg_auth_fields[];
 
-/* A check for CFG_URL-like scalars: http:// or https:// with a host. */
-int cfg_check_url(const char *text, char *err, size_t errlen);
-
 /* Validate and resolve every entry: type known, name unique, exactly one of
  * headers/api_key_file, headers a JSON object of strings, key file
  * readable; fills header_lines and the OpsGenie base_url default. Errors

@@ -500,23 +500,3 @@ http_client_do_retry_ex(struct http_client *c, const char *method,
         *attempts = n;
     return rc;
 }
-
-char *
-http_escape(const char *s)
-{
-    char *e = NULL, *out;
-    size_t len = strlen(s);
-
-    /* curl refuses inputs over 8 MB and fails on out-of-memory; our
-     * inputs come from capped responses, so treat NULL as out of memory,
-     * as xmalloc does. */
-    if (len <= INT32_MAX)
-        e = curl_easy_escape(NULL, s, (int)len);
-    if (e == NULL) {
-        log_event(LOG_ERROR, "out_of_memory", KV_UINT("bytes", len));
-        abort();
-    }
-    out = xstrdup(e);
-    curl_free(e);
-    return out;
-}

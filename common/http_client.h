@@ -96,8 +96,4 @@ long http_backoff_ms(uint64_t *rng, int attempt, long retry_after_ms);
 /* Whether an answer with status may be retried: 429 and 5xx but 501. */
 bool http_status_retryable(long status);
 
-/* Percent-encode s for use as one URL path segment or query value (caller
- * frees). */
-char *http_escape(const char *s);
-
 #endif

@@ -19,6 +19,7 @@
 
 #include "alexis_limits.h"
 #include "clock.h"
+#include "log_lock.h"
 
 #define LOG_APP_MAX     64
 #define LOG_NUM_MAX     128     /* rendered number, bool or errno text */
@@ -32,8 +33,6 @@ static const char truncated_tail[] = " truncated=1\n";
 static char log_app[LOG_APP_MAX] = "alexis";
 static int log_fd = 2;
 static atomic_int log_min = LOG_INFO;
-/* Shared by short lines, taken alone by long ones (log_lock.c). */
-extern pthread_rwlock_t log_write_lock;
 
 static const char *const secret_keys[] = {
     "token", "authorization", "api_key", "password", "passphrase",

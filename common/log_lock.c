@@ -6,9 +6,9 @@
  * prefers readers).
  */
 #define _GNU_SOURCE
-#include <pthread.h>
+#include "log_lock.h"
 
-extern pthread_rwlock_t log_write_lock;   /* log.c */
+#include <pthread.h>
 
 #ifdef PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP
 pthread_rwlock_t log_write_lock =

@@ -27,6 +27,7 @@
 #include "file.h"
 #include "json.h"
 #include "rules_int.h"
+#include "rules_literal.h"
 #include "str.h"
 #include "ticketsys.h"
 #include "xmem.h"

@@ -71,16 +71,6 @@ struct rule {
     int                 refs;
 };
 
-/*
- * A run of bytes that every match of the PCRE2 pattern (as rules compile it:
- * case-sensitive, no extended mode) contains, so that a subject without it
- * cannot match. Conservative: anything it does not understand (top-level
- * alternation, inline options, verbs, \Q, escapes with arguments, odd
- * braces) gives 0, and only printable ASCII is taken. Writes at most
- * outlen - 1 bytes and a NUL; returns the length, 0 for none.
- */
-size_t rules_required_literal(const char *pattern, char *out, size_t outlen);
-
 /* Parse and validate one rule file's text. NULL with
  * "path:line:col: error: message" in err. The result has one reference. */
 struct rule *rules_parse(const char *text, size_t len, const char *path,

@@ -1,13 +1,15 @@
 /*
- * rules_required_literal (see rules.h): the bytes every match of a regex
+ * rules_required_literal (see rules_literal.h): the bytes every match of a regex
  * must contain, read off the pattern conservatively so that a memmem can
  * turn most non-matching rules away before PCRE2 runs. Checked against
  * PCRE2 itself by tests/unit/common/test_rules.c (random patterns, with and
  * without the prefilter).
  */
-#include "rules.h"
+#include "rules_literal.h"
 
 #include <string.h>
+
+#include "alexis_limits.h"
 
 /* The last byte of a POSIX class "[:name:]" at p (its ']'), or p itself
  * when PCRE2 takes p's '[' as a plain member: as in its

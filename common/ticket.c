@@ -20,6 +20,7 @@
 #include "json.h"
 #include "metrics.h"
 #include "str.h"
+#include "url.h"
 #include "utf8.h"
 #include "xmem.h"
 
@@ -204,7 +205,7 @@ ticket_url(const struct ticket_ref *t, const char *prefix, const char *what,
     char *id, *url;
     struct buf b;
 
-    id = http_escape(t->id);
+    id = url_escape(t->id);
     buf_init(&b, 8192);
     (void)!buf_appendf(&b, "%s%s/%s%s%s%s", t->auth->base_url, prefix, id,
         what != NULL ? "/" : "", what != NULL ? what : "",

@@ -157,7 +157,7 @@ void
 ticketsys_dt_item_at(const struct feed_ctx *c, const char *prefix,
     const char *query, bool paged, const char *id, struct item_outcome *o)
 {
-    char *esc = http_escape(id);
+    char *esc = url_escape(id);
     struct buf b;
 
     buf_init(&b, POLLER_URL_MAX);

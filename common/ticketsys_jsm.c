@@ -19,6 +19,7 @@
 #include "json.h"
 #include "ticket.h"
 #include "ticketsys_og.h"
+#include "url.h"
 
 #define JSM_API_FMT     "/jsm/ops/api/%s/v1"
 #define JSM_PREFIX_MAX  256
@@ -93,7 +94,7 @@ jsm_list(const struct feed_ctx *c, struct feed_ids *out,
             JSM_QUERY_MAX);
         goto out;
     }
-    esc = http_escape(q.data);
+    esc = url_escape(q.data);
     while (step == PAGE_NEXT) {
         if (feed_stopping(c))
             break;
@@ -134,7 +135,7 @@ out:
 static void
 jsm_item(const struct feed_ctx *c, const char *id, struct item_outcome *o)
 {
-    char prefix[JSM_PREFIX_MAX], *esc = http_escape(id), *url;
+    char prefix[JSM_PREFIX_MAX], *esc = url_escape(id), *url;
     struct envelope_meta m;
     cJSON *doc;
     struct buf b;

@@ -1,22 +1,28 @@
 /*
- * Feed and item URLs from the operator's templates (see url.h). The
- * original poller handed its URL with raw spaces to Python requests, which
- * re-quoted it; here the query is encoded explicitly, parameter by
- * parameter, so '=', '!' and '>' inside a value can never be read as
- * structure by the API. Every result is bounded by POLLER_URL_MAX.
+ * URLs (see url.h): percent-encoding and the http(s) check, both on
+ * libcurl (curl_easy_escape, curl_url), and the feed and item URLs from
+ * the operator's templates. The original poller handed its URL with raw
+ * spaces to Python requests, which re-quoted it; here the query is encoded
+ * explicitly, parameter by parameter, so '=', '!' and '>' inside a value
+ * can never be read as structure by the API. Every result is bounded by
+ * POLLER_URL_MAX.
  */
 #include "url.h"
 
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
 
 #include "alexis_limits.h"
 #include "buf.h"
-#include "http_client.h"
+#include "log.h"
 #include "xmem.h"
 
 /* Bytes RFC 3986 allows literally in a path besides unreserved ones. */
@@ -24,10 +30,31 @@
 /* In a query key or value only '+' stays: the original sent it as is. */
 #define QUERY_KEEP  "+"
 
-static bool
-unreserved(int c)
+/* curl_easy_escape of s[0..n): every byte but A-Z a-z 0-9 - . _ ~ as %XX.
+ * Free with curl_free. curl refuses inputs over 8 MB and fails on
+ * out-of-memory; our inputs come from capped responses and configs, so
+ * NULL is treated as out of memory, as xmalloc does. */
+static char *
+escape_n(const char *s, size_t n)
 {
-    return isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
+    char *e = NULL;
+
+    if (n <= INT32_MAX)
+        e = curl_easy_escape(NULL, s, (int)n);
+    if (e == NULL) {
+        log_event(LOG_ERROR, "out_of_memory", KV_UINT("bytes", n));
+        abort();
+    }
+    return e;
+}
+
+char *
+url_escape(const char *s)
+{
+    char *e = escape_n(s, strlen(s)), *out = xstrdup(e);
+
+    curl_free(e);
+    return out;
 }
 
 static bool
@@ -37,51 +64,53 @@ is_escape(const char *s, size_t n, size_t i)
         isxdigit((unsigned char)s[i + 1]) && isxdigit((unsigned char)s[i + 2]);
 }
 
-/* Percent-encode s keeping only unreserved bytes (A-Z a-z 0-9 - . _ ~),
- * the bytes in keep and existing %XX escapes literal, appending to dst of
- * size dstlen at *pos. -1 when it does not fit. */
-static int
-url_encode_into(char *dst, size_t dstlen, size_t *pos, const char *s,
-    size_t n, const char *keep)
+/* Bytes of s at i that stay literal: one of keep, or a whole %XX. */
+static size_t
+kept_at(const char *s, size_t n, size_t i, const char *keep)
 {
-    static const char hex[] = "0123456789ABCDEF";
-    size_t i, p = *pos;
-    unsigned char c;
+    if (is_escape(s, n, i))
+        return 3;
+    return s[i] != '\0' && strchr(keep, s[i]) != NULL ? 1 : 0;
+}
 
-    for (i = 0; i < n; i++) {
-        c = (unsigned char)s[i];
-        if (unreserved(c) || (c != '\0' && keep != NULL &&
-            strchr(keep, c) != NULL) || is_escape(s, n, i)) {
-            if (p + 1 >= dstlen)
-                return -1;
-            dst[p++] = (char)c;
+/* Append s[0..n) to b percent-encoded by curl, except that the bytes in
+ * keep and existing %XX escapes stay literal. -1 when b is full. */
+static int
+escape_keeping(struct buf *b, const char *s, size_t n, const char *keep)
+{
+    size_t i = 0, j, k = 0;
+    char *e;
+    int rc;
+
+    while (i < n) {
+        for (j = i; j < n && (k = kept_at(s, n, j, keep)) == 0; j++)
             continue;
+        if (j > i) {
+            e = escape_n(s + i, j - i);
+            rc = buf_appends(b, e);
+            curl_free(e);
+            if (rc == -1)
+                return -1;
         }
-        if (p + 3 >= dstlen)
+        if (j < n && buf_append(b, s + j, k) == -1)
             return -1;
-        dst[p++] = '%';
-        dst[p++] = hex[c >> 4];
-        dst[p++] = hex[c & 0xf];
+        i = j < n ? j + k : n;
     }
-    dst[p] = '\0';
-    *pos = p;
     return 0;
 }
 
-/* Encode one query part "key=value" (or "key") into dst. */
+/* Encode one query part "key=value" (or "key"): both sides on their own. */
 static int
-encode_param(char *dst, size_t dstlen, size_t *pos, const char *s, size_t n)
+encode_param(struct buf *b, const char *s, size_t n)
 {
     const char *eq = memchr(s, '=', n);
 
     if (eq == NULL)
-        return url_encode_into(dst, dstlen, pos, s, n, QUERY_KEEP);
-    if (url_encode_into(dst, dstlen, pos, s, (size_t)(eq - s),
-        QUERY_KEEP) == -1 || *pos + 1 >= dstlen)
+        return escape_keeping(b, s, n, QUERY_KEEP);
+    if (escape_keeping(b, s, (size_t)(eq - s), QUERY_KEEP) == -1 ||
+        buf_append(b, "=", 1) == -1)
         return -1;
-    dst[(*pos)++] = '=';
-    return url_encode_into(dst, dstlen, pos, eq + 1,
-        n - (size_t)(eq - s) - 1, QUERY_KEEP);
+    return escape_keeping(b, eq + 1, n - (size_t)(eq - s) - 1, QUERY_KEEP);
 }
 
 /* Encode a whole raw URL: the path keeps its structure, the query is
@@ -89,29 +118,67 @@ encode_param(char *dst, size_t dstlen, size_t *pos, const char *s, size_t n)
 static char *
 encode_url(const char *raw, char *err, size_t errlen)
 {
-    char *out = xmalloc(POLLER_URL_MAX);
+    struct buf b;
     const char *q = strchr(raw, '?'), *p, *amp;
-    size_t pos = 0, plen = q != NULL ? (size_t)(q - raw) : strlen(raw);
+    size_t plen = q != NULL ? (size_t)(q - raw) : strlen(raw);
 
-    if (url_encode_into(out, POLLER_URL_MAX, &pos, raw, plen,
-        PATH_KEEP) == -1)
+    buf_init(&b, POLLER_URL_MAX - 1);
+    if (escape_keeping(&b, raw, plen, PATH_KEEP) == -1)
         goto toolong;
     for (p = q; p != NULL; p = amp) {
-        if (pos + 1 >= POLLER_URL_MAX)
+        if (buf_append(&b, p == q ? "?" : "&", 1) == -1)
             goto toolong;
-        out[pos++] = p == q ? '?' : '&';
         p++;
         amp = strchr(p, '&');
-        if (encode_param(out, POLLER_URL_MAX, &pos, p,
+        if (encode_param(&b, p,
             amp != NULL ? (size_t)(amp - p) : strlen(p)) == -1)
             goto toolong;
     }
-    out[pos] = '\0';
-    return out;
+    return buf_steal(&b);
 toolong:
-    free(out);
+    buf_free(&b);
     snprintf(err, errlen, "URL longer than %d bytes", POLLER_URL_MAX);
     return NULL;
+}
+
+/* The authority of text (after "scheme://") ends in ':' (an empty port). */
+static bool
+empty_port(const char *auth)
+{
+    size_t n = strcspn(auth, "/?#");
+
+    return n > 0 && auth[n - 1] == ':';
+}
+
+int
+url_check(const char *text, char *err, size_t errlen)
+{
+    CURLU *u = curl_url();
+    const char *auth = NULL;
+    char *port = NULL;
+    bool ok;
+
+    if (u == NULL) {
+        log_event(LOG_ERROR, "out_of_memory", KV_UINT("bytes", 0));
+        abort();
+    }
+    /* curl also takes "http:/h" and "http:///h": ask for the two slashes
+     * and a non-empty authority here. */
+    if (strncasecmp(text, "http://", 7) == 0)
+        auth = text + 7;
+    else if (strncasecmp(text, "https://", 8) == 0)
+        auth = text + 8;
+    ok = auth != NULL && *auth != '/' && !empty_port(auth) &&
+        curl_url_set(u, CURLUPART_URL, text, 0) == CURLUE_OK;
+    /* curl takes port 0; a request to it cannot work. */
+    if (ok && curl_url_get(u, CURLUPART_PORT, &port, 0) == CURLUE_OK)
+        ok = strcmp(port, "0") != 0;
+    curl_free(port);
+    curl_url_cleanup(u);
+    if (ok)
+        return 0;
+    snprintf(err, errlen, "expected an http:// or https:// URL with a host");
+    return -1;
 }
 
 /* Append the value of the placeholder at *t (advancing it), or the '$'
@@ -151,7 +218,7 @@ put_var(struct buf *b, const char **t, const struct url_vars *v,
             return -1;
         }
         *t += (*t)[1] == 'u' ? 9 : 7;
-        esc = http_escape(v->uniqueid);
+        esc = url_escape(v->uniqueid);
         rc = buf_appends(b, esc);
         free(esc);
         return rc;
@@ -251,7 +318,7 @@ url_set_param(const char *url, const char *key, const char *value)
     int rc;
 
     buf_init(&b, POLLER_URL_MAX);
-    esc = http_escape(value);
+    esc = url_escape(value);
     rc = filter_query(&b, url, keys, false);
     if (rc == 0)
         rc = buf_appendf(&b, "%c%s=%s", b.data != NULL &&

@@ -1,5 +1,8 @@
 /*
- * URL building for feeds (the poller): placeholder substitution in the
+ * URLs: percent-encoding of one component and the http(s) URL check, both
+ * on libcurl (the one copy every daemon, the config and the simulator
+ * use), and URL building for feeds (the poller): placeholder substitution
+ * in the
  * original's feed_url / individual_url templates, percent-encoding of the
  * query as the operator wrote it (the original's folded YAML queries hold
  * spaces, '=', '>' and '!' inside the query parameter's value), and the
@@ -14,6 +17,17 @@
 #include <stdint.h>
 
 #include "compat.h"
+
+/* Percent-encode s as one URL path segment or query value: every byte but
+ * A-Z a-z 0-9 - . _ ~ becomes %XX (curl_easy_escape; UTF-8 byte by byte,
+ * a space %20). Caller frees. */
+char *url_escape(const char *s);
+
+/* 0 when text is an http:// or https:// URL (scheme in any case) with a
+ * host, parsed by curl_url: userinfo is allowed, a port must be 1-65535,
+ * no white space or control bytes. Otherwise -1 with one sentence in err.
+ * The check for CFG_URL scalars. */
+int url_check(const char *text, char *err, size_t errlen);
 
 struct url_vars {
     const char *base_url;   /* $base_url (trailing '/' ignored) */

@@ -25,6 +25,7 @@
 #include "json.h"
 #include "match.h"
 #include "rules.h"
+#include "rules_literal.h"
 
 #define SUBJECTS_MAX    64      /* strings of the envelope tried per regex */
 #define EVALS_CHECKED   16      /* evaluations checked per rule */

@@ -6,13 +6,13 @@
  * original's keep-alive). Logs poll_started / poll_finished and one line
  * per item, always with feed_name and the item's id (tinyId/problem_id).
  */
-#include "alexis_limits.h"
-#include "poller.h"
+#include "poll.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "alexis_limits.h"
 #include "clock.h"
 #include "envelope.h"
 #include "feed.h"
@@ -20,9 +20,9 @@
 #include "forward.h"
 #include "log.h"
 #include "metrics.h"
-#include "pool.h"
 #include "recent.h"
 #include "ticketsys.h"
+#include "workq.h"
 #include "xmem.h"
 
 /* Shared by the workers of one feed's batch. */
@@ -344,7 +344,7 @@ poll_feed(struct poller *p, const struct poller_feed *f,
     if (listed == 0 && ids.n == 0 && !atomic_load(&p->stop))
         ping(p, f);
     else if (listed == 0)
-        pool_run(p->pool, ids.n, run_item, &j);
+        workq_run(p->pool, ids.n, run_item, &j);
     res = outcome(&j, listed);
     metrics_add(METRIC_ALERTS_RECEIVED, f->name, NULL, ids.n);
     metrics_inc(METRIC_POLLS, f->name, poll_result_name(res));

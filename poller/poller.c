@@ -18,8 +18,9 @@
 #include "forward.h"
 #include "leader.h"
 #include "log.h"
-#include "pool.h"
+#include "poll.h"
 #include "recent.h"
+#include "workq.h"
 #include "xmem.h"
 
 static struct fetcher *
@@ -56,7 +57,7 @@ worker_fetcher_free(void *tls)
     fetcher_http_free(tls);
 }
 
-static const struct pool_ops worker_ops = {
+static const struct workq_ops worker_ops = {
     .tls_new = worker_fetcher_new,
     .tls_free = worker_fetcher_free,
 };
@@ -83,8 +84,8 @@ poller_init(struct poller *p, char *err, size_t errlen)
         snprintf(err, errlen, "cannot create an HTTP client");
         return -1;
     }
-    if ((p->pool = pool_new((unsigned)p->conf.concurrency, &worker_ops, p,
-        err, errlen)) == NULL)
+    if ((p->pool = workq_new((unsigned)p->conf.concurrency, 0, &worker_ops,
+        p, err, errlen)) == NULL)
         return -1;
     if ((p->leader = leader_new(p->conf.leader_store,
         p->conf.leader_store_password_file, p->conf.nfeeds, err,
@@ -100,7 +101,7 @@ poller_init(struct poller *p, char *err, size_t errlen)
 void
 poller_cleanup(struct poller *p)
 {
-    pool_free(p->pool);
+    workq_free(p->pool);
     p->pool = NULL;
     leader_free(p->leader);
     p->leader = NULL;

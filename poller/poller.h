@@ -19,14 +19,14 @@
 
 struct fetcher;
 struct leader;
-struct pool;
+struct workq;
 struct recent;
 struct webhook;
 
 struct poller {
     const char         *config_path;
     struct poller_conf  conf;
-    struct pool        *pool;       /* concurrency workers, a fetcher each */
+    struct workq       *pool;       /* concurrency workers, a fetcher each */
     struct fetcher     *fetcher;    /* the main thread's: lists, pings */
     struct leader      *leader;     /* which feeds this replica polls */
     struct throttle     list_pace;  /* list calls (main thread) */
@@ -75,51 +75,5 @@ unsigned poller_pass(struct poller *p);
  * next start. Thread-safe; not async-signal-safe (call from the signal
  * thread). */
 void poller_stop(struct poller *p);
-
-/* Poll one feed with the runtime token's header line (poll.c). */
-enum poll_result poll_feed(struct poller *p, const struct poller_feed *f,
-    const char *bearer_line);
-
-const char *poll_result_name(enum poll_result r);
-
-/* The feed's credential lines as the NULL-terminated list curl wants
- * (borrowed from the configuration; free the array only). */
-const char **poll_feed_headers(const struct poller_feed *f);
-
-/* ---- One item, whatever brought its id (poll.c). ---- */
-
-enum item_trigger {
-    ITEM_BY_POLL,       /* the id came from the feed's listing */
-    ITEM_BY_WEBHOOK,    /* from a webhook: the listing's filter still
-                         * applies (feed_listed) */
-};
-
-struct item_counts {
-    atomic_ulong    delivered, skipped, failed;
-    atomic_ulong    api_calls, classifier_calls;
-};
-
-/* Everything one item needs; all borrowed. */
-struct item_req {
-    struct poller              *p;
-    const struct poller_feed   *feed;       /* one of p->conf.feeds */
-    struct fetcher             *fetcher;    /* the calling thread's */
-    const char *const          *feed_hdrs;  /* poll_feed_headers */
-    const char *const          *cls_hdrs;   /* the runtime bearer line */
-    uint64_t                    now_epoch_ms;
-    enum item_trigger           trigger;
-    struct item_counts         *counts;     /* may be NULL */
-};
-
-/* One item start to end, the same for a poll and a webhook: claim (feed,
- * id) in p->recent (skip when it was forwarded lately or is being
- * handled), fetch and decide (feed_item), for a webhook the listing's
- * filter (feed_listed), post the envelope to the classifier, log the
- * outcome (item_delivered / item_skipped / item_failed, with trigger=),
- * and end the claim. Thread-safe for distinct fetchers. */
-enum item_result poll_item(const struct item_req *r, const char *id);
-
-/* "poll" or "webhook". */
-const char *item_trigger_name(enum item_trigger t);
 
 #endif

@@ -17,6 +17,7 @@
 #include "leader.h"
 #include "str.h"
 #include "ticketsys.h"
+#include "url.h"
 #include "xmem.h"
 
 #define PC_OFF(f) offsetof(struct poller_conf, f)
@@ -102,7 +103,7 @@ static const struct cfg_field feed_fields[] = {
 static const struct cfg_field poller_fields[] = {
     { .key = "classifier_destinations", .type = CFG_STRMAP,
       .offset = PC_OFF(destinations), .flags = CFG_REQUIRED,
-      .check = cfg_check_url },
+      .check = url_check },
     { .key = "ca_file", .type = CFG_PATH, .offset = PC_OFF(ca_file) },
     { .key = "loop_interval", .type = CFG_DURATION,
       .offset = PC_OFF(loop_interval_ms), .min = POLLER_INTERVAL_MIN_MS,

@@ -18,6 +18,7 @@
 #include "json.h"
 #include "log.h"
 #include "metrics_http.h"
+#include "poll.h"
 #include "poller.h"
 #include "ticketsys.h"
 #include "webhook_event.h"

@@ -17,6 +17,7 @@
 #include "jobstore.h"
 #include "report.h"
 #include "rtime.h"
+#include "table_fmt.h"
 
 #define EXIT_USAGE  2
 #define SUBTITLE_MAX 512    /* the chart's subtitle: the command line */

@@ -51,8 +51,6 @@ const char *table_cell(const struct table *t, size_t r, size_t c);
 
 /* Render n tables to fp. Return 0, or -1 when writing failed. */
 int table_print_text(struct table *const *t, size_t n, FILE *fp) ATTR_WUR;
-int table_print_csv(struct table *const *t, size_t n, FILE *fp) ATTR_WUR;
-int table_print_json(struct table *const *t, size_t n, FILE *fp) ATTR_WUR;
 
 /* The number of display columns of s as text output shows it (UTF-8 code
  * points, escapes included); for alignment, exposed for the tests. */

@@ -4,11 +4,12 @@
  * apostrophe on text cells a spreadsheet would run as a formula, and RFC
  * 8259 strings with every control byte escaped and invalid UTF-8 replaced.
  */
-#include "table.h"
-#include "utf8.h"
+#include "table_fmt.h"
 
 #include <stdbool.h>
 #include <string.h>
+
+#include "utf8.h"
 
 #define REPLACEMENT     "\xef\xbf\xbd"      /* U+FFFD */
 

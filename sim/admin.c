@@ -6,7 +6,7 @@
  * faults, set rate limits, the apply delay and JSM's note answer, read
  * call counters. Also the seed loader.
  */
-#include "sim.h"
+#include "admin.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -128,50 +128,6 @@ create(struct sim *s, const struct sim_req *req, struct sim_resp *resp,
     ok(resp, 201, out);
 }
 
-/* {"count": N, "alert": {template}}: N JSM alerts from one template, for
- * benchmarks (each gets its own id and tinyId). */
-static void
-jsm_bulk(struct sim *s, const struct sim_req *req, struct sim_resp *resp)
-{
-    const cJSON *n, *tmpl;
-    enum store_rc rc = STORE_OK;
-    cJSON *body, *o, *og;
-    char err[ALEXIS_ERR_MAX] = "";
-    size_t i = 0, count;
-    bool bad;
-
-    body = sim_body_json(req, &bad);
-    n = cJSON_GetObjectItemCaseSensitive(body, "count");
-    tmpl = cJSON_GetObjectItemCaseSensitive(body, "alert");
-    if (!cJSON_IsNumber(n) || n->valuedouble < 1 ||
-        n->valuedouble > SIM_OBJECTS_MAX_CEILING ||
-        (tmpl != NULL && !cJSON_IsObject(tmpl))) {
-        fail(resp, 400, "want {\"count\": 1..%d, \"alert\": {...}}",
-            SIM_OBJECTS_MAX_CEILING);
-        goto out;
-    }
-    o = tmpl == NULL ? cJSON_CreateObject() : NULL;
-    og = jsm_alert_admin_in(tmpl != NULL ? tmpl : o, err, sizeof(err));
-    cJSON_Delete(o);
-    if (og == NULL)
-        rc = STORE_EINVAL;
-    count = (size_t)n->valuedouble;
-    for (i = 0; i < count && rc == STORE_OK; i++)
-        rc = store_og_add(s->store, og, OG_VIEW_JSM, NULL, err,
-            sizeof(err));
-    cJSON_Delete(og);
-    if (rc != STORE_OK) {
-        fail(resp, rc_status(rc), "item %zu: %s", i == 0 ? 0 : i - 1,
-            err);
-        goto out;
-    }
-    o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "created", (double)count);
-    ok(resp, 201, o);
-out:
-    cJSON_Delete(body);
-}
-
 /* An alert by id, tinyId or alias in view v, or NULL. */
 static cJSON *
 find_alert(struct sim *s, const char *key, enum og_view v)
@@ -187,51 +143,20 @@ find_alert(struct sim *s, const char *key, enum og_view v)
     return a;
 }
 
-/* Close a JSM alert at once, as if someone closed it in JSM. */
-static void
-jsm_close(struct sim *s, const char *key, struct sim_resp *resp)
-{
-    struct og_action *act;
-    cJSON *a = find_alert(s, key, OG_VIEW_JSM_LIST);
-
-    if (a == NULL) {
-        fail(resp, 404, "no alert with id, tinyId or alias %s", key);
-        return;
-    }
-    act = xcalloc(1, sizeof(*act));
-    act->kind = OG_ACT_CLOSE;
-    act->itype = OG_IDENT_ID;
-    act->ident = xstrdup(json_str(a, "id"));
-    act->user = xstrdup("admin");
-    cJSON_Delete(a);
-    if (store_og_apply_now(s->store, act) != STORE_OK)
-        fail(resp, 404, "no alert with id, tinyId or alias %s", key);
-    else
-        ok(resp, 200, find_alert(s, key, OG_VIEW_JSM_ADMIN));
-}
-
 /* The JSM admin routes; false when the path is not one. */
 static bool
 route_jsm(struct sim *s, const struct sim_req *req, struct sim_resp *resp)
 {
     const char *m = req->method, *p = req->path, *key;
-    char buf[SIM_ARG_MAX];
     cJSON *a;
-    size_t n;
 
     if (strcmp(p, P_JSM) == 0 && strcmp(m, "POST") == 0)
         create(s, req, resp, jsm_add);
     else if (strcmp(p, P_JSM) == 0 && strcmp(m, "GET") == 0)
         ok(resp, 200, store_og_all(s->store, OG_VIEW_JSM_ADMIN));
-    else if (strcmp(p, P_JSM "/bulk") == 0 && strcmp(m, "POST") == 0)
-        jsm_bulk(s, req, resp);
     else if (strncmp(p, P_JSM "/", sizeof(P_JSM)) != 0)
         return false;
-    else if (strcmp(m, "POST") == 0 && str_has_suffix(p, "/close") &&
-        (n = strlen(p) - sizeof(P_JSM) - 6) > 0 && n < sizeof(buf)) {
-        snprintf(buf, sizeof(buf), "%.*s", (int)n, p + sizeof(P_JSM));
-        jsm_close(s, buf, resp);
-    } else if (strcmp(m, "GET") == 0) {
+    else if (strcmp(m, "GET") == 0) {
         key = p + sizeof(P_JSM);
         if ((a = find_alert(s, key, OG_VIEW_JSM_ADMIN)) == NULL)
             fail(resp, 404, "no alert with id, tinyId or alias %s", key);
@@ -283,103 +208,17 @@ bad:
     fail(resp, 422, "%s", err);
 }
 
-static void
-set_rate(struct sim *s, const struct sim_req *req, struct sim_resp *resp)
-{
-    const cJSON *rate, *burst;
-    cJSON *body;
-    char err[ALEXIS_ERR_MAX];
-    bool bad;
-
-    body = sim_body_json(req, &bad);
-    rate = cJSON_GetObjectItemCaseSensitive(body, "ratePerSec");
-    burst = cJSON_GetObjectItemCaseSensitive(body, "burst");
-    if (json_str(body, "domain") == NULL || !cJSON_IsNumber(rate) ||
-        (burst != NULL && !cJSON_IsNumber(burst))) {
-        fail(resp, 400, "want {\"domain\",\"ratePerSec\",\"burst\"}");
-        goto out;
-    }
-    if (faults_set_rate(s->faults, json_str(body, "domain"),
-        rate->valuedouble, burst == NULL ? 0 : burst->valuedouble, err,
-        sizeof(err)) == -1) {
-        fail(resp, 422, "%s", err);
-        goto out;
-    }
-    ok(resp, 200, faults_rates(s->faults));
-out:
-    cJSON_Delete(body);
-}
-
-/* {"applyDelayMs": N} and/or {"jsmNoteStatus": 200|202}. */
-static void
-set_config(struct sim *s, const struct sim_req *req, struct sim_resp *resp)
-{
-    const cJSON *d, *n;
-    cJSON *body, *o;
-    bool bad;
-
-    body = sim_body_json(req, &bad);
-    d = cJSON_GetObjectItemCaseSensitive(body, "applyDelayMs");
-    n = cJSON_GetObjectItemCaseSensitive(body, "jsmNoteStatus");
-    if ((d == NULL && n == NULL) || (d != NULL && (!cJSON_IsNumber(d) ||
-        d->valuedouble < 0 || d->valuedouble > SIM_APPLY_DELAY_MAX_MS)) ||
-        (n != NULL && (!cJSON_IsNumber(n) || (n->valueint != 200 &&
-        n->valueint != 202)))) {
-        fail(resp, 400, "want {\"applyDelayMs\": 0..%d} and/or "
-            "{\"jsmNoteStatus\": 200|202}", SIM_APPLY_DELAY_MAX_MS);
-    } else {
-        if (d != NULL)
-            store_set_apply_delay(s->store, (unsigned)d->valuedouble);
-        if (n != NULL)
-            atomic_store(&s->jsm_note_status, n->valueint);
-        o = store_summary(s->store);
-        cJSON_AddNumberToObject(o, "jsmNoteStatus",
-            atomic_load(&s->jsm_note_status));
-        ok(resp, 200, o);
-    }
-    cJSON_Delete(body);
-}
-
-static void
-reset(struct sim *s, const struct sim_req *req, struct sim_resp *resp)
-{
-    size_t na = 0, np = 0;
-    cJSON *body;
-    char err[ALEXIS_ERR_MAX];
-    bool bad;
-
-    body = sim_body_json(req, &bad);
-    store_reset(s->store);
-    faults_clear(s->faults);
-    faults_stats_reset(s->faults);
-    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(body, "seed")) &&
-        s->seed_path != NULL &&
-        admin_seed_load(s, s->seed_path, &na, &np, err, sizeof(err)) == -1)
-        fail(resp, 500, "%s", err);
-    else
-        ok(resp, 200, store_summary(s->store));
-    cJSON_Delete(body);
-}
-
 /* Exact-path routes of the admin API. */
 static bool
 route_fixed(struct sim *s, const struct sim_req *req, struct sim_resp *resp)
 {
     const char *m = req->method, *p = req->path;
 
-    if (strcmp(p, "/_admin/state") == 0)
-        ok(resp, 200, store_summary(s->store));
-    else if (strcmp(p, "/_admin/reset") == 0 && strcmp(m, "POST") == 0)
-        reset(s, req, resp);
-    else if (strcmp(p, P_ALERTS) == 0 && strcmp(m, "POST") == 0)
+    if (strcmp(p, P_ALERTS) == 0 && strcmp(m, "POST") == 0)
         create(s, req, resp, og_add);
     else if (strcmp(p, P_ALERTS) == 0 && strcmp(m, "GET") == 0)
         ok(resp, 200, store_og_all(s->store, OG_VIEW_ADMIN));
-    else if (strcmp(p, "/_admin/opsgenie/flush") == 0 &&
-        strcmp(m, "POST") == 0) {
-        store_og_flush(s->store);
-        ok(resp, 200, store_summary(s->store));
-    } else if (strcmp(p, P_PROBLEMS) == 0 && strcmp(m, "POST") == 0)
+    else if (strcmp(p, P_PROBLEMS) == 0 && strcmp(m, "POST") == 0)
         create(s, req, resp, store_dt_add);
     else if (strcmp(p, P_PROBLEMS) == 0 && strcmp(m, "GET") == 0)
         ok(resp, 200, store_dt_all(s->store));
@@ -390,18 +229,12 @@ route_fixed(struct sim *s, const struct sim_req *req, struct sim_resp *resp)
     else if (strcmp(p, "/_admin/faults") == 0 && strcmp(m, "DELETE") == 0) {
         faults_clear(s->faults);
         ok(resp, 200, faults_list(s->faults));
-    } else if (strcmp(p, "/_admin/ratelimit") == 0 && strcmp(m, "POST") == 0)
-        set_rate(s, req, resp);
-    else if (strcmp(p, "/_admin/ratelimit") == 0 && strcmp(m, "GET") == 0)
-        ok(resp, 200, faults_rates(s->faults));
-    else if (strcmp(p, "/_admin/stats") == 0 && strcmp(m, "GET") == 0)
+    } else if (strcmp(p, "/_admin/stats") == 0 && strcmp(m, "GET") == 0)
         sim_resp_json(resp, 200, faults_stats(s->faults));
     else if (strcmp(p, "/_admin/stats") == 0 && strcmp(m, "DELETE") == 0) {
         faults_stats_reset(s->faults);
         sim_resp_json(resp, 200, faults_stats(s->faults));
-    } else if (strcmp(p, "/_admin/config") == 0 && strcmp(m, "POST") == 0)
-        set_config(s, req, resp);
-    else if (strcmp(p, "/_admin/webhooks") == 0)
+    } else if (strcmp(p, "/_admin/webhooks") == 0)
         webhook_out_admin(s->webhooks, req, resp);
     else
         return false;

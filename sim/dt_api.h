@@ -38,8 +38,6 @@ void dt_v2_list(struct sim *s, const struct sim_req *req,
     const struct sim_args *a, struct sim_resp *resp);
 void dt_v2_get(struct sim *s, const struct sim_req *req,
     const struct sim_args *a, struct sim_resp *resp);
-void dt_v2_close(struct sim *s, const struct sim_req *req,
-    const struct sim_args *a, struct sim_resp *resp);
 void dt_v2_comments(struct sim *s, const struct sim_req *req,
     const struct sim_args *a, struct sim_resp *resp);
 

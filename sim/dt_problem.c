@@ -443,52 +443,6 @@ dt_problem_add_comment(struct dt_problem *p, const char *content,
     return c;
 }
 
-long
-dt_problem_find_comment(const struct dt_problem *p, const char *id)
-{
-    size_t i;
-
-    for (i = 0; i < p->ncomments; i++) {
-        if (strcmp(p->comments[i].id, id) == 0)
-            return (long)i;
-    }
-    return -1;
-}
-
-void
-dt_problem_delete_comment(struct dt_problem *p, size_t idx)
-{
-    comment_free(&p->comments[idx]);
-    memmove(&p->comments[idx], &p->comments[idx + 1],
-        (p->ncomments - idx - 1) * sizeof(*p->comments));
-    p->ncomments--;
-}
-
-void
-dt_problem_update_comment(struct dt_problem *p, size_t idx,
-    const char *content, const char *context)
-{
-    struct dt_comment *c = &p->comments[idx];
-
-    free(c->content);
-    c->content = xstrdup(content);
-    if (context != NULL) {
-        free(c->context);
-        c->context = xstrdup(context);
-    }
-}
-
-bool
-dt_problem_close(struct dt_problem *p, uint64_t now)
-{
-    if (strcmp(p->status, "CLOSED") == 0)
-        return false;
-    free(p->status);
-    p->status = xstrdup("CLOSED");
-    p->end_ms = (int64_t)now;
-    return true;
-}
-
 cJSON *
 dt_comment_json(const struct dt_comment *c, int api_version)
 {

@@ -129,14 +129,6 @@ cJSON *dt_comment_json(const struct dt_comment *c, int api_version);
 struct dt_comment *dt_problem_add_comment(struct dt_problem *p,
     const char *content, const char *author, const char *context,
     uint64_t now, size_t comments_max);
-/* Index of comment id, or -1. */
-long dt_problem_find_comment(const struct dt_problem *p, const char *id);
-void dt_problem_delete_comment(struct dt_problem *p, size_t idx);
-/* Replace content (and context when not NULL) of comment idx. */
-void dt_problem_update_comment(struct dt_problem *p, size_t idx,
-    const char *content, const char *context);
-/* Mark closed at now; false when it already was. */
-bool dt_problem_close(struct dt_problem *p, uint64_t now);
 
 /* Parse a v2 problemSelector into f (appending criteria). -1 with err on a
  * syntax error or an unknown criterion. */

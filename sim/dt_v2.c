@@ -191,23 +191,6 @@ dt_v2_get(struct sim *s, const struct sim_req *req, const struct sim_args *a,
     sim_resp_json(resp, 200, p);
 }
 
-void
-dt_v2_close(struct sim *s, const struct sim_req *req,
-    const struct sim_args *a, struct sim_resp *resp)
-{
-    cJSON *body, *out = NULL;
-    const char *msg;
-    enum store_rc rc;
-
-    if ((body = dt_api_body(req, resp)) == NULL)
-        return;
-    if ((msg = dt_api_body_str(body, "message", resp)) != NULL) {
-        rc = store_dt_close(s->store, a->ident, msg, s->dt_author, 2, &out);
-        dt_api_answer(resp, rc, a, 200, out);
-    }
-    cJSON_Delete(body);
-}
-
 /* Comment pages reuse the problem-page key (only offset and size count). */
 static void
 comments_list(struct sim *s, const struct sim_req *req,
@@ -258,32 +241,17 @@ dt_v2_comments(struct sim *s, const struct sim_req *req,
     enum store_rc rc;
 
     if (strcmp(req->method, "GET") == 0) {
-        if (a->sub[0] == '\0') {
-            comments_list(s, req, a, resp);
-            return;
-        }
-        rc = store_dt_comment_get(s->store, a->ident, a->sub, 2, &out);
-        dt_api_answer(resp, rc, a, 200, out);
-        return;
-    }
-    if (strcmp(req->method, "DELETE") == 0) {
-        dt_api_answer(resp, store_dt_comment_delete(s->store, a->ident,
-            a->sub), a, 204, NULL);
+        comments_list(s, req, a, resp);
         return;
     }
     if ((body = dt_api_body(req, resp)) == NULL ||
         (msg = dt_api_body_str(body, "message", resp)) == NULL)
         goto out;
-    if (strcmp(req->method, "PUT") == 0)
-        rc = store_dt_comment_update(s->store, a->ident, a->sub, msg,
-            json_str(body, "context"), 2, &out);
-    else
-        rc = store_dt_comment_add(s->store, a->ident, msg, s->dt_author,
-            json_str(body, "context"), 2, &out);
-    /* The real API documents no body for 201 and 204. */
+    rc = store_dt_comment_add(s->store, a->ident, msg, s->dt_author,
+        json_str(body, "context"), 2, &out);
+    /* The real API documents no body for 201. */
     cJSON_Delete(out);
-    dt_api_answer(resp, rc, a, strcmp(req->method, "PUT") == 0 ? 204 : 201,
-        NULL);
+    dt_api_answer(resp, rc, a, 201, NULL);
 out:
     cJSON_Delete(body);
 }

@@ -4,13 +4,14 @@
  * and v2 (problems list with problemSelector and nextPageKey paging,
  * problem, comments, close). See api/opsgenie-dynatrace.md part 2.
  */
-#include "dt_api.h"
+#include "dynatrace.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
+#include "dt_api.h"
 #include "json.h"
 #include "str.h"
 #include "xmem.h"
@@ -193,11 +194,7 @@ dt_api_answer(struct sim_resp *resp, enum store_rc rc, const struct sim_args *a,
         return;
     case STORE_ENOENT:
         cJSON_Delete(out);
-        dt_api_not_found(resp, a->sub[0] != '\0' ? "Comment" : "Problem",
-            a->sub[0] != '\0' ? a->sub : a->ident);
-        return;
-    case STORE_EDONE:
-        sim_resp_json(resp, 204, out);
+        dt_api_not_found(resp, "Problem", a->ident);
         return;
     default:
         cJSON_Delete(out);
@@ -227,40 +224,15 @@ dt1_comments(struct sim *s, const struct sim_req *req,
         dt_api_answer(resp, rc, a, 200, out);
         return;
     }
-    if (strcmp(req->method, "DELETE") == 0) {
-        dt_api_answer(resp, store_dt_comment_delete(s->store, a->ident, a->sub),
-            a, 204, NULL);
-        return;
-    }
     if ((body = dt_api_body(req, resp)) == NULL ||
         (content = dt_api_body_str(body, "comment", resp)) == NULL ||
         (user = dt_api_body_str(body, "user", resp)) == NULL)
         goto out;
-    if (strcmp(req->method, "PUT") == 0)
-        rc = store_dt_comment_update(s->store, a->ident, a->sub, content,
-            json_str(body, "context"), 1, &out);
-    else
-        rc = store_dt_comment_add(s->store, a->ident, content, user,
-            json_str(body, "context"), 1, &out);
+    rc = store_dt_comment_add(s->store, a->ident, content, user,
+        json_str(body, "context"), 1, &out);
     dt_api_answer(resp, rc, a, 200, out);
 out:
     cJSON_Delete(body);
-}
-
-static void
-dt1_close(struct sim *s, const struct sim_req *req, const struct sim_args *a,
-    struct sim_resp *resp)
-{
-    const char *content = sim_req_query(req, "content");
-    cJSON *out = NULL;
-    enum store_rc rc;
-
-    if (content == NULL || content[0] == '\0') {
-        sim_dt_error(resp, 400, "content", false, "must not be empty");
-        return;
-    }
-    rc = store_dt_close(s->store, a->ident, content, s->dt_author, 1, &out);
-    dt_api_answer(resp, rc, a, 200, out);
 }
 
 int
@@ -319,21 +291,14 @@ dt_api_time(const struct sim_req *req, const char *name, uint64_t def,
 static const struct sim_route
     r1_feed = { "dt1.feed", "dt", dt1_feed },
     r1_details = { "dt1.details", "dt", dt1_details },
-    r1_close = { "dt1.close", "dt", dt1_close },
     r1_comments_list = { "dt1.comments.list", "dt", dt1_comments },
     r1_comments_add = { "dt1.comments.add", "dt", dt1_comments },
-    r1_comment_put = { "dt1.comments.update", "dt", dt1_comments },
-    r1_comment_del = { "dt1.comments.delete", "dt", dt1_comments },
     r2_list = { "dt2.list", "dt", dt_v2_list },
     r2_get = { "dt2.get", "dt", dt_v2_get },
-    r2_close = { "dt2.close", "dt", dt_v2_close },
     r2_comments_list = { "dt2.comments.list", "dt", dt_v2_comments },
-    r2_comments_add = { "dt2.comments.add", "dt", dt_v2_comments },
-    r2_comment_get = { "dt2.comments.get", "dt", dt_v2_comments },
-    r2_comment_put = { "dt2.comments.update", "dt", dt_v2_comments },
-    r2_comment_del = { "dt2.comments.delete", "dt", dt_v2_comments };
+    r2_comments_add = { "dt2.comments.add", "dt", dt_v2_comments };
 
-/* Split "a/b/c" into at most 3 segments of a->ident / a->sub; returns the
+/* Split "a/b/c" into at most 3 segments; returns the
  * number of segments, or -1 when there are more or one is too long. */
 static int
 segments(const char *rest, char seg[3][SIM_ARG_MAX])
@@ -358,16 +323,13 @@ segments(const char *rest, char seg[3][SIM_ARG_MAX])
 
 static const struct sim_route *
 pick(const char *method, bool *known, const char *m1,
-    const struct sim_route *r1, const char *m2, const struct sim_route *r2,
-    const char *m3, const struct sim_route *r3)
+    const struct sim_route *r1, const char *m2, const struct sim_route *r2)
 {
     *known = true;
     if (m1 != NULL && strcmp(method, m1) == 0)
         return r1;
     if (m2 != NULL && strcmp(method, m2) == 0)
         return r2;
-    if (m3 != NULL && strcmp(method, m3) == 0)
-        return r3;
     return NULL;
 }
 
@@ -379,12 +341,12 @@ route_v1(const struct sim_req *req, struct sim_args *a, bool *known)
     int n = segments(req->path + strlen(V1_PREFIX), seg);
 
     if (n == 1 && strcmp(seg[0], "feed") == 0)
-        return pick(m, known, "GET", &r1_feed, NULL, NULL, NULL, NULL);
+        return pick(m, known, "GET", &r1_feed, NULL, NULL);
     if (n < 2 || strcmp(seg[0], "details") != 0)
         return NULL;
     snprintf(a->ident, sizeof(a->ident), "%s", seg[1]);
     if (n == 2)
-        return pick(m, known, "GET", &r1_details, NULL, NULL, NULL, NULL);
+        return pick(m, known, "GET", &r1_details, NULL, NULL);
     return NULL;
 }
 
@@ -401,16 +363,10 @@ route_v1_deep(const struct sim_req *req, struct sim_args *a, bool *known)
         return NULL;
     snprintf(a->ident, sizeof(a->ident), "%.*s", (int)(slash - rest), rest);
     n = segments(slash + 1, seg);
-    if (n == 1 && strcmp(seg[0], "close") == 0)
-        return pick(m, known, "POST", &r1_close, NULL, NULL, NULL, NULL);
-    if (n < 1 || strcmp(seg[0], "comments") != 0)
+    if (n != 1 || strcmp(seg[0], "comments") != 0)
         return NULL;
-    if (n == 1)
-        return pick(m, known, "GET", &r1_comments_list, "POST",
-            &r1_comments_add, NULL, NULL);
-    snprintf(a->sub, sizeof(a->sub), "%s", seg[1]);
-    return n == 2 ? pick(m, known, "PUT", &r1_comment_put, "DELETE",
-        &r1_comment_del, NULL, NULL) : NULL;
+    return pick(m, known, "GET", &r1_comments_list, "POST",
+        &r1_comments_add);
 }
 
 static const struct sim_route *
@@ -422,22 +378,16 @@ route_v2(const struct sim_req *req, struct sim_args *a, bool *known)
     int n;
 
     if (*rest == '\0' || strcmp(rest, "/") == 0)
-        return pick(m, known, "GET", &r2_list, NULL, NULL, NULL, NULL);
+        return pick(m, known, "GET", &r2_list, NULL, NULL);
     if (*rest != '/' || (n = segments(rest + 1, seg)) < 1)
         return NULL;
     snprintf(a->ident, sizeof(a->ident), "%s", seg[0]);
     if (n == 1)
-        return pick(m, known, "GET", &r2_get, NULL, NULL, NULL, NULL);
-    if (n == 2 && strcmp(seg[1], "close") == 0)
-        return pick(m, known, "POST", &r2_close, NULL, NULL, NULL, NULL);
-    if (strcmp(seg[1], "comments") != 0)
+        return pick(m, known, "GET", &r2_get, NULL, NULL);
+    if (n != 2 || strcmp(seg[1], "comments") != 0)
         return NULL;
-    if (n == 2)
-        return pick(m, known, "GET", &r2_comments_list, "POST",
-            &r2_comments_add, NULL, NULL);
-    snprintf(a->sub, sizeof(a->sub), "%s", seg[2]);
-    return pick(m, known, "GET", &r2_comment_get, "PUT", &r2_comment_put,
-        "DELETE", &r2_comment_del);
+    return pick(m, known, "GET", &r2_comments_list, "POST",
+        &r2_comments_add);
 }
 
 const struct sim_route *

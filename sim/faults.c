@@ -252,7 +252,9 @@ domain_index(const char *domain)
     return -1;
 }
 
-int
+/* Configure the bucket of domain: rate tokens per second, burst
+ * capacity; rate 0 turns it off. */
+static int
 faults_set_rate(struct faults *f, const char *domain, double rate,
     double burst, char *err, size_t errlen)
 {
@@ -344,22 +346,6 @@ faults_rate_take(struct faults *f, const char *domain, struct rate_info *info)
     info->reset_us = clock_wall_ms() * 1000 + (uint64_t)(wait_s * 1e6);
     info->retry_after_s = (unsigned)ceil(wait_s);
     pthread_mutex_unlock(&f->mu);
-}
-
-cJSON *
-faults_rates(struct faults *f)
-{
-    cJSON *o = cJSON_CreateObject(), *d;
-    size_t i;
-
-    pthread_mutex_lock(&f->mu);
-    for (i = 0; i < NELEM(domains); i++) {
-        d = cJSON_AddObjectToObject(o, domains[i]);
-        cJSON_AddNumberToObject(d, "ratePerSec", f->buckets[i].rate);
-        cJSON_AddNumberToObject(d, "burst", f->buckets[i].burst);
-    }
-    pthread_mutex_unlock(&f->mu);
-    return o;
 }
 
 void

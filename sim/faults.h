@@ -61,10 +61,6 @@ void faults_take(struct faults *f, const char *endpoint,
 cJSON *faults_list(struct faults *f);
 void faults_clear(struct faults *f);
 
-/* Configure the bucket of domain ("og.search", "og.alert", "dt"):
- * rate tokens per second, burst capacity; rate 0 turns it off. */
-int faults_set_rate(struct faults *f, const char *domain, double rate,
-    double burst, char *err, size_t errlen) ATTR_WUR;
 /* "domain=rate[/burst]" from the command line. */
 int faults_parse_rate(struct faults *f, const char *spec, char *err,
     size_t errlen) ATTR_WUR;
@@ -72,7 +68,6 @@ int faults_parse_rate(struct faults *f, const char *spec, char *err,
  * and what headers to send. */
 void faults_rate_take(struct faults *f, const char *domain,
     struct rate_info *info);
-cJSON *faults_rates(struct faults *f);
 
 /* Count one finished call (dropped: the connection was closed). */
 void faults_count(struct faults *f, const char *endpoint, int status,

@@ -1,7 +1,7 @@
 /*
  * The simulated JSM operations alert API: routes, authorization and
- * handlers. Reads answer at once; tags, responders, acknowledge,
- * unacknowledge and close are accepted with a 202 receipt and applied by
+ * handlers. Reads answer at once; tags and responders are accepted with
+ * a 202 receipt and applied by
  * the store's timer like OpsGenie requests; a note is added at once and
  * answered 200 with the note (or, with --jsm-notes-202, queued and
  * answered with a receipt, as some clients see).
@@ -14,11 +14,11 @@
 
 #include "alexis_limits.h"
 #include "buf.h"
-#include "http_client.h"
 #include "jsm_alert.h"
 #include "json.h"
 #include "og_actions.h"
 #include "str.h"
+#include "url.h"
 #include "xmem.h"
 
 /* --- paging (decision code) ---------------------------------------- */
@@ -139,7 +139,7 @@ next_url(const struct sim_req *req, const struct sim_args *a,
     const char *query, size_t offset, size_t size, size_t sort, bool asc)
 {
     const char *host = sim_req_header(req, "Host");
-    char *q = query != NULL ? http_escape(query) : NULL;
+    char *q = query != NULL ? url_escape(query) : NULL;
     struct buf b;
     int rc;
 
@@ -226,21 +226,6 @@ jsm_get(struct sim *s, const struct sim_req *req, const struct sim_args *a,
 }
 
 static void
-jsm_alias(struct sim *s, const struct sim_req *req, const struct sim_args *a,
-    struct sim_resp *resp)
-{
-    const char *alias = sim_req_query(req, "alias");
-
-    (void)a;
-    if (alias == NULL || alias[0] == '\0') {
-        sim_jsm_error(resp, 400, "INVALID_INPUT", "alias must be given");
-        return;
-    }
-    answer_alert(resp, store_og_get(s->store, alias, OG_IDENT_ALIAS,
-        OG_VIEW_JSM));
-}
-
-static void
 jsm_notes_list(struct sim *s, const struct sim_req *req,
     const struct sim_args *a, struct sim_resp *resp)
 {
@@ -312,7 +297,6 @@ fill_action(struct og_action *act, const cJSON *body, char *err,
 
     switch (act->kind) {
     case OG_ACT_TAGS_ADD:
-    case OG_ACT_TAGS_REMOVE:
         return og_actions_tags(body, act, err, errlen);
     case OG_ACT_RESPONDER:
         if (id == NULL || id[0] == '\0' || strlen(id) > 64 || type == NULL) {
@@ -426,11 +410,7 @@ name(struct sim *s, const struct sim_req *req, const struct sim_args *a, \
 
 WRITE_FN(jsm_note_add, OG_ACT_NOTE)
 WRITE_FN(jsm_tags_add, OG_ACT_TAGS_ADD)
-WRITE_FN(jsm_tags_remove, OG_ACT_TAGS_REMOVE)
 WRITE_FN(jsm_responder_add, OG_ACT_RESPONDER)
-WRITE_FN(jsm_ack, OG_ACT_ACK)
-WRITE_FN(jsm_unack, OG_ACT_UNACK)
-WRITE_FN(jsm_close, OG_ACT_CLOSE)
 
 /* --- routes ---------------------------------------------------------- */
 
@@ -448,19 +428,12 @@ static const struct jsm_sub subs[] = {
         jsm_note_add } },
     { "tags",           "POST",   { "jsm.tags.add", "jsm.alert",
         jsm_tags_add } },
-    { "tags",           "DELETE", { "jsm.tags.remove", "jsm.alert",
-        jsm_tags_remove } },
     { "responders",     "POST",   { "jsm.responders.add", "jsm.alert",
         jsm_responder_add } },
-    { "acknowledge",    "POST",   { "jsm.ack", "jsm.alert", jsm_ack } },
-    { "unacknowledge",  "POST",   { "jsm.unack", "jsm.alert", jsm_unack } },
-    { "close",          "POST",   { "jsm.close", "jsm.alert", jsm_close } },
 };
 
 static const struct sim_route route_list = { "jsm.list", "jsm.search",
     jsm_list };
-static const struct sim_route route_alias = { "jsm.alias", "jsm.alert",
-    jsm_alias };
 static const struct sim_route route_request = { "jsm.request_status",
     "jsm.alert", jsm_request_status };
 
@@ -491,8 +464,6 @@ jsm_route(const struct sim_req *req, struct sim_args *a, bool *known)
     if (*p == '\0' || strcmp(p, "/") == 0)
         return only(req, "GET", &route_list, known);
     p++;
-    if (strcmp(p, "alias") == 0)
-        return only(req, "GET", &route_alias, known);
     if (strncmp(p, "requests/", 9) == 0 && p[9] != '\0' &&
         strchr(p + 9, '/') == NULL && strlen(p + 9) < sizeof(a->ident)) {
         snprintf(a->ident, sizeof(a->ident), "%s", p + 9);

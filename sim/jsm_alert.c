@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "json.h"
-#include "simutil.h"
 
 const char *
 jsm_alert_status(const struct og_alert *a)
@@ -22,26 +21,6 @@ jsm_alert_status(const struct og_alert *a)
 }
 
 static void
-add_time(cJSON *o, const char *key, uint64_t ms)
-{
-    char iso[SIMUTIL_ISO_LEN];
-
-    simutil_iso8601(ms, iso, sizeof(iso));
-    cJSON_AddStringToObject(o, key, iso);
-}
-
-static cJSON *
-strv_json(const struct sim_strv *sv)
-{
-    cJSON *arr = cJSON_CreateArray();
-    size_t i;
-
-    for (i = 0; i < sv->n; i++)
-        cJSON_AddItemToArray(arr, cJSON_CreateString(sv->v[i]));
-    return arr;
-}
-
-static void
 add_full(cJSON *o, const struct og_alert *a)
 {
     cJSON *d;
@@ -49,7 +28,7 @@ add_full(cJSON *o, const struct og_alert *a)
 
     cJSON_AddStringToObject(o, "description", a->description);
     cJSON_AddStringToObject(o, "entity", a->entity);
-    cJSON_AddItemToObject(o, "actions", strv_json(&a->actions));
+    cJSON_AddItemToObject(o, "actions", og_strv_json(&a->actions));
     d = cJSON_AddObjectToObject(o, "extraProperties");
     for (i = 0; i < a->detail_keys.n; i++)
         cJSON_AddStringToObject(d, a->detail_keys.v[i],
@@ -72,8 +51,8 @@ jsm_alert_to_json(const struct og_alert *a, enum og_view view)
     cJSON_AddBoolToObject(o, "seen", a->seen);
     cJSON_AddBoolToObject(o, "snoozed", a->snoozed);
     if (a->snoozed)
-        add_time(o, "snoozedUntil", a->snoozed_until_ms);
-    cJSON_AddItemToObject(o, "tags", strv_json(&a->tags));
+        og_json_time(o, "snoozedUntil", a->snoozed_until_ms);
+    cJSON_AddItemToObject(o, "tags", og_strv_json(&a->tags));
     cJSON_AddNumberToObject(o, "count", (double)a->count);
     cJSON_AddStringToObject(o, "priority", a->priority);
     cJSON_AddStringToObject(o, "owner", a->owner);
@@ -87,13 +66,13 @@ jsm_alert_to_json(const struct og_alert *a, enum og_view view)
     }
     cJSON_AddStringToObject(o, "integrationType", a->integ_type);
     cJSON_AddStringToObject(o, "integrationName", a->integ_name);
-    add_time(o, "createdAt", a->created_ms);
-    add_time(o, "updatedAt", a->updated_ms);
-    add_time(o, "lastOccuredAt", a->last_ms);
+    og_json_time(o, "createdAt", a->created_ms);
+    og_json_time(o, "updatedAt", a->updated_ms);
+    og_json_time(o, "lastOccuredAt", a->last_ms);
     if (a->ack_by != NULL)
-        add_time(o, "ackTime", a->created_ms + a->ack_time);
+        og_json_time(o, "ackTime", a->created_ms + a->ack_time);
     if (a->closed_by != NULL)
-        add_time(o, "closeTime", a->created_ms + a->close_time);
+        og_json_time(o, "closeTime", a->created_ms + a->close_time);
     if (view == OG_VIEW_JSM_LIST)
         return o;
     add_full(o, a);
@@ -114,8 +93,8 @@ jsm_note_to_json(const struct og_note *n)
 
     snprintf(id, sizeof(id), "%llu", (unsigned long long)n->offset);
     cJSON_AddStringToObject(o, "id", id);
-    add_time(o, "createdAt", n->created_ms);
-    add_time(o, "updatedAt", n->created_ms);
+    og_json_time(o, "createdAt", n->created_ms);
+    og_json_time(o, "updatedAt", n->created_ms);
     cJSON_AddStringToObject(o, "note", n->note);
     cJSON_AddStringToObject(o, "owner", n->owner);
     return o;

@@ -16,6 +16,7 @@
 
 #include <curl/curl.h>
 
+#include "admin.h"
 #include "alexis_limits.h"
 #include "daemon.h"
 #include "json.h"

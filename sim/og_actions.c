@@ -11,6 +11,7 @@
 
 #include "alexis_limits.h"
 #include "json.h"
+#include "og_parse.h"
 #include "sim_limits.h"
 #include "str.h"
 #include "xmem.h"
@@ -31,33 +32,21 @@ action_kind(const struct sim_req *req)
     } kinds[] = {
         { "/notes",         "POST",   OG_ACT_NOTE },
         { "/teams",         "POST",   OG_ACT_TEAM },
-        { "/responders",    "POST",   OG_ACT_RESPONDER },
-        { "/tags",          "POST",   OG_ACT_TAGS_ADD },
-        { "/tags",          "DELETE", OG_ACT_TAGS_REMOVE },
-        { "/details",       "POST",   OG_ACT_DETAILS_ADD },
-        { "/details",       "DELETE", OG_ACT_DETAILS_REMOVE },
-        { "/unacknowledge", "POST",   OG_ACT_UNACK },
-        { "/acknowledge",   "POST",   OG_ACT_ACK },
-        { "/close",         "POST",   OG_ACT_CLOSE },
     };
     size_t i;
 
-    if (strcmp(req->path, "/v2/alerts") == 0 ||
-        strcmp(req->path, "/v2/alerts/") == 0)
-        return OG_ACT_CREATE;
     for (i = 0; i < NELEM(kinds); i++) {
         if (str_has_suffix(req->path, kinds[i].suffix) &&
             strcmp(req->method, kinds[i].method) == 0)
             return kinds[i].kind;
     }
-    return OG_ACT_DELETE;
+    return OG_ACT_CLOSE;    /* the only other route here */
 }
 
-/* Copy an optional bounded string from body (or, for DELETE calls, from
- * the query string). */
+/* Copy an optional bounded string from body. */
 static int
-opt_str(const cJSON *body, const struct sim_req *req, const char *key,
-    size_t max, char **dst, struct verr *ve)
+opt_str(const cJSON *body, const char *key, size_t max, char **dst,
+    struct verr *ve)
 {
     const cJSON *it = cJSON_GetObjectItemCaseSensitive(body, key);
     const char *v = NULL;
@@ -69,8 +58,7 @@ opt_str(const cJSON *body, const struct sim_req *req, const char *key,
             return -1;
         }
         v = it->valuestring;
-    } else if (strcmp(req->method, "DELETE") == 0)
-        v = sim_req_query(req, key);
+    }
     if (v == NULL)
         return 0;
     if (strlen(v) > max) {
@@ -107,29 +95,6 @@ team_fields(const cJSON *t, struct og_action *act, struct verr *ve,
     return 0;
 }
 
-/* "a,b,c" from the query into list. */
-static int
-csv_list(const char *csv, struct sim_strv *list, const char *field,
-    struct verr *ve)
-{
-    const char *p = csv, *comma;
-    char item[SIM_QUERY_VALUE_MAX];
-
-    if (csv == NULL || *csv == '\0')
-        return fail(ve, field, "must be given");
-    while (*p != '\0') {
-        comma = strchr(p, ',');
-        snprintf(item, sizeof(item), "%.*s", comma == NULL ?
-            (int)strlen(p) : (int)(comma - p), p);
-        if (item[0] != '\0' && list->n < SIM_DETAILS_MAX)
-            og_strv_push(list, item);
-        if (comma == NULL)
-            break;
-        p = comma + 1;
-    }
-    return list->n == 0 ? fail(ve, field, "must be given") : 0;
-}
-
 static int
 tags_field(const cJSON *body, struct og_action *act, struct verr *ve)
 {
@@ -163,58 +128,7 @@ og_actions_tags(const cJSON *body, struct og_action *act, char *err,
 }
 
 static int
-details_field(const cJSON *body, struct og_action *act, struct verr *ve)
-{
-    const cJSON *d = cJSON_GetObjectItemCaseSensitive(body, "details"), *e;
-    size_t total = 0;
-
-    if (!cJSON_IsObject(d) || cJSON_GetArraySize(d) == 0 ||
-        cJSON_GetArraySize(d) > SIM_DETAILS_MAX)
-        return fail(ve, "details", "details must be a non-empty object");
-    cJSON_ArrayForEach(e, d) {
-        if (!cJSON_IsString(e))
-            return fail(ve, "details", "detail values must be strings");
-        total += strlen(e->string) + strlen(e->valuestring);
-        og_strv_push(&act->list, e->string);
-        og_strv_push(&act->values, e->valuestring);
-    }
-    if (total > SIM_OG_DETAILS_CHARS_MAX)
-        return fail(ve, "details", "details are longer than 8000 "
-            "characters");
-    return 0;
-}
-
-static int
-create_field(const cJSON *body, const struct sim_req *req,
-    struct og_action *act, struct verr *ve)
-{
-    struct og_alert *probe;
-    cJSON *copy;
-    char err[ALEXIS_ERR_MAX];
-
-    if (body == NULL || json_str(body, "message") == NULL ||
-        json_str(body, "message")[0] == '\0')
-        return fail(ve, "message", "Message can not be empty.");
-    probe = og_alert_from_json(body, 0, SIM_ANNOTATIONS_MAX_CEILING, err,
-        sizeof(err));
-    if (probe == NULL)
-        return fail(ve, "alert", err);
-    og_alert_free(probe);
-    copy = cJSON_Duplicate(body, 1);
-    /* As the real service: the source defaults to the caller's address,
-     * and the note/user fields are the request's, not the alert's. */
-    if (cJSON_GetObjectItemCaseSensitive(copy, "source") == NULL)
-        cJSON_AddStringToObject(copy, "source", req->peer);
-    cJSON_DeleteItemFromObjectCaseSensitive(copy, "note");
-    cJSON_DeleteItemFromObjectCaseSensitive(copy, "user");
-    act->create = json_print(copy);
-    cJSON_Delete(copy);
-    return 0;
-}
-
-static int
-kind_fields(const cJSON *body, const struct sim_req *req,
-    struct og_action *act, struct verr *ve)
+kind_fields(const cJSON *body, struct og_action *act, struct verr *ve)
 {
     switch (act->kind) {
     case OG_ACT_NOTE:
@@ -224,26 +138,6 @@ kind_fields(const cJSON *body, const struct sim_req *req,
     case OG_ACT_TEAM:
         return team_fields(cJSON_GetObjectItemCaseSensitive(body, "team"),
             act, ve, "team");
-    case OG_ACT_RESPONDER: {
-        const cJSON *r = cJSON_GetObjectItemCaseSensitive(body,
-            "responder");
-
-        if (json_str(r, "type") == NULL ||
-            strcmp(json_str(r, "type"), "team") != 0)
-            return fail(ve, "responder", "only team responders are "
-                "simulated");
-        return team_fields(r, act, ve, "responder");
-    }
-    case OG_ACT_TAGS_ADD:
-        return tags_field(body, act, ve);
-    case OG_ACT_TAGS_REMOVE:
-        return csv_list(sim_req_query(req, "tags"), &act->list, "tags", ve);
-    case OG_ACT_DETAILS_ADD:
-        return details_field(body, act, ve);
-    case OG_ACT_DETAILS_REMOVE:
-        return csv_list(sim_req_query(req, "keys"), &act->list, "keys", ve);
-    case OG_ACT_CREATE:
-        return create_field(body, req, act, ve);
     default:
         return 0;
     }
@@ -258,8 +152,7 @@ build(const cJSON *body, const struct sim_req *req, const struct sim_args *a,
 
     act->kind = action_kind(req);
     memcpy(act->request_id, a->rid, sizeof(act->request_id));
-    if (act->kind != OG_ACT_CREATE)
-        act->ident = xstrdup(a->ident);
+    act->ident = xstrdup(a->ident);
     if (t == NULL || strcmp(t, "id") == 0)
         act->itype = OG_IDENT_ID;
     else if (strcmp(t, "tiny") == 0)
@@ -270,11 +163,10 @@ build(const cJSON *body, const struct sim_req *req, const struct sim_args *a,
         fail(ve, "identifierType", "must be id, tiny or alias");
         goto bad;
     }
-    if (opt_str(body, req, "user", SIM_OG_USER_MAX, &act->user, ve) == -1 ||
-        opt_str(body, req, "source", SIM_OG_SOURCE_MAX, &act->source,
-        ve) == -1 ||
-        opt_str(body, req, "note", SIM_OG_NOTE_MAX, &act->note, ve) == -1 ||
-        kind_fields(body, req, act, ve) == -1)
+    if (opt_str(body, "user", SIM_OG_USER_MAX, &act->user, ve) == -1 ||
+        opt_str(body, "source", SIM_OG_SOURCE_MAX, &act->source, ve) == -1 ||
+        opt_str(body, "note", SIM_OG_NOTE_MAX, &act->note, ve) == -1 ||
+        kind_fields(body, act, ve) == -1)
         goto bad;
     return act;
 bad:

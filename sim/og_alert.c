@@ -32,14 +32,6 @@ og_strv_find(const struct sim_strv *sv, const char *s)
     return -1;
 }
 
-static void
-strv_remove(struct sim_strv *sv, size_t i)
-{
-    free(sv->v[i]);
-    memmove(&sv->v[i], &sv->v[i + 1], (sv->n - i - 1) * sizeof(*sv->v));
-    sv->n--;
-}
-
 void
 og_strv_free(struct sim_strv *sv)
 {
@@ -90,8 +82,8 @@ og_alert_free(struct og_alert *a)
     free(a);
 }
 
-static void
-add_time(cJSON *o, const char *key, uint64_t ms)
+void
+og_json_time(cJSON *o, const char *key, uint64_t ms)
 {
     char iso[SIMUTIL_ISO_LEN];
 
@@ -99,8 +91,8 @@ add_time(cJSON *o, const char *key, uint64_t ms)
     cJSON_AddStringToObject(o, key, iso);
 }
 
-static cJSON *
-strv_json(const struct sim_strv *sv)
+cJSON *
+og_strv_json(const struct sim_strv *sv)
 {
     cJSON *arr = cJSON_CreateArray();
     size_t i;
@@ -172,7 +164,7 @@ add_full(cJSON *o, const struct og_alert *a)
     cJSON *d;
     size_t i;
 
-    cJSON_AddItemToObject(o, "actions", strv_json(&a->actions));
+    cJSON_AddItemToObject(o, "actions", og_strv_json(&a->actions));
     cJSON_AddStringToObject(o, "entity", a->entity);
     cJSON_AddStringToObject(o, "description", a->description);
     d = cJSON_AddObjectToObject(o, "details");
@@ -199,14 +191,14 @@ og_alert_to_json(const struct og_alert *a, enum og_view view)
     cJSON_AddStringToObject(o, "status", a->status);
     cJSON_AddBoolToObject(o, "acknowledged", a->acknowledged);
     cJSON_AddBoolToObject(o, "isSeen", a->seen);
-    cJSON_AddItemToObject(o, "tags", strv_json(&a->tags));
+    cJSON_AddItemToObject(o, "tags", og_strv_json(&a->tags));
     cJSON_AddBoolToObject(o, "snoozed", a->snoozed);
     if (a->snoozed)
-        add_time(o, "snoozedUntil", a->snoozed_until_ms);
+        og_json_time(o, "snoozedUntil", a->snoozed_until_ms);
     cJSON_AddNumberToObject(o, "count", (double)a->count);
-    add_time(o, "lastOccurredAt", a->last_ms);
-    add_time(o, "createdAt", a->created_ms);
-    add_time(o, "updatedAt", a->updated_ms);
+    og_json_time(o, "lastOccurredAt", a->last_ms);
+    og_json_time(o, "createdAt", a->created_ms);
+    og_json_time(o, "updatedAt", a->updated_ms);
     cJSON_AddStringToObject(o, "source", a->source);
     cJSON_AddStringToObject(o, "owner", a->owner);
     cJSON_AddStringToObject(o, "priority", a->priority);
@@ -237,7 +229,7 @@ og_note_to_json(const struct og_note *n)
 
     cJSON_AddStringToObject(o, "note", n->note);
     cJSON_AddStringToObject(o, "owner", n->owner);
-    add_time(o, "createdAt", n->created_ms);
+    og_json_time(o, "createdAt", n->created_ms);
     snprintf(off, sizeof(off), "%llu", (unsigned long long)n->offset);
     cJSON_AddStringToObject(o, "offset", off);
     return o;
@@ -316,15 +308,7 @@ apply_tags(struct og_alert *a, const struct og_action *act, char *status,
     size_t statuslen)
 {
     size_t i, add = 0;
-    long j;
 
-    if (act->kind == OG_ACT_TAGS_REMOVE) {
-        for (i = 0; i < act->list.n; i++) {
-            if ((j = og_strv_find(&a->tags, act->list.v[i])) >= 0)
-                strv_remove(&a->tags, (size_t)j);
-        }
-        return 0;
-    }
     for (i = 0; i < act->list.n; i++)
         add += og_strv_find(&a->tags, act->list.v[i]) < 0;
     if (a->tags.n + add > SIM_TAGS_MAX) {
@@ -339,68 +323,16 @@ apply_tags(struct og_alert *a, const struct og_action *act, char *status,
     return 0;
 }
 
-static int
-apply_details(struct og_alert *a, const struct og_action *act, char *status,
-    size_t statuslen)
-{
-    size_t i;
-    long j;
-
-    for (i = 0; i < act->list.n; i++) {
-        j = og_strv_find(&a->detail_keys, act->list.v[i]);
-        if (act->kind == OG_ACT_DETAILS_REMOVE) {
-            if (j >= 0) {
-                strv_remove(&a->detail_keys, (size_t)j);
-                strv_remove(&a->detail_values, (size_t)j);
-            }
-            continue;
-        }
-        if (j >= 0) {
-            free(a->detail_values.v[j]);
-            a->detail_values.v[j] = xstrdup(act->values.v[i]);
-            continue;
-        }
-        if (a->detail_keys.n >= SIM_DETAILS_MAX) {
-            snprintf(status, statuslen, "Alert can have at most %d details",
-                SIM_DETAILS_MAX);
-            return -1;
-        }
-        og_strv_push(&a->detail_keys, act->list.v[i]);
-        og_strv_push(&a->detail_values, act->values.v[i]);
-    }
-    return 0;
-}
-
 static void
-apply_state(struct og_alert *a, const struct og_action *act, uint64_t now)
+apply_close(struct og_alert *a, const struct og_action *act, uint64_t now)
 {
-    const char *who = act->user != NULL ? act->user : "API";
-    uint64_t since = now > a->created_ms ? now - a->created_ms : 0;
-
-    switch (act->kind) {
-    case OG_ACT_ACK:
-        if (a->acknowledged)
-            return;
-        a->acknowledged = true;
-        a->ack_time = since;
-        free(a->ack_by);
-        a->ack_by = xstrdup(who);
+    if (strcmp(a->status, "closed") == 0)
         return;
-    case OG_ACT_UNACK:
-        a->acknowledged = false;
-        return;
-    case OG_ACT_CLOSE:
-        if (strcmp(a->status, "closed") == 0)
-            return;
-        free(a->status);
-        a->status = xstrdup("closed");
-        a->close_time = since;
-        free(a->closed_by);
-        a->closed_by = xstrdup(who);
-        return;
-    default:
-        return;
-    }
+    free(a->status);
+    a->status = xstrdup("closed");
+    a->close_time = now > a->created_ms ? now - a->created_ms : 0;
+    free(a->closed_by);
+    a->closed_by = xstrdup(act->user != NULL ? act->user : "API");
 }
 
 int
@@ -417,15 +349,10 @@ og_alert_apply(struct og_alert *a, const struct og_action *act,
         rc = apply_team(a, act, status, statuslen);
         break;
     case OG_ACT_TAGS_ADD:
-    case OG_ACT_TAGS_REMOVE:
         rc = apply_tags(a, act, status, statuslen);
         break;
-    case OG_ACT_DETAILS_ADD:
-    case OG_ACT_DETAILS_REMOVE:
-        rc = apply_details(a, act, status, statuslen);
-        break;
-    default:
-        apply_state(a, act, now);
+    case OG_ACT_CLOSE:
+        apply_close(a, act, now);
         break;
     }
     if (rc == 0 && act->note != NULL &&
@@ -443,17 +370,10 @@ static const struct {
     const char *name;
     const char *done;
 } action_names[] = {
-    [OG_ACT_CREATE] =           { "Create", "Created alert" },
-    [OG_ACT_DELETE] =           { "Delete", "Deleted alert" },
     [OG_ACT_NOTE] =             { "Add Note", "Added note" },
     [OG_ACT_TEAM] =             { "Add Team", "Added team" },
     [OG_ACT_RESPONDER] =        { "Add Responder", "Added responder" },
     [OG_ACT_TAGS_ADD] =         { "Add Tags", "Added tags" },
-    [OG_ACT_TAGS_REMOVE] =      { "Remove Tags", "Removed tags" },
-    [OG_ACT_DETAILS_ADD] =      { "Add Details", "Added details" },
-    [OG_ACT_DETAILS_REMOVE] =   { "Remove Details", "Removed details" },
-    [OG_ACT_ACK] =              { "Acknowledge", "Acknowledged alert" },
-    [OG_ACT_UNACK] =            { "UnAcknowledge", "UnAcknowledged alert" },
     [OG_ACT_CLOSE] =            { "Close", "Closed alert" },
 };
 
@@ -481,7 +401,5 @@ og_action_free(struct og_action *act)
     free(act->team_id);
     free(act->team_name);
     og_strv_free(&act->list);
-    og_strv_free(&act->values);
-    free(act->create);
     free(act);
 }

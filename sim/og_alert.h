@@ -1,8 +1,8 @@
 /*
  * One simulated OpsGenie alert: building it from JSON in the real shape
- * (admin API, seed file, POST /v2/alerts), rendering it as the list item,
+ * (admin API, seed file), rendering it as the list item,
  * the GET answer or the admin view, and applying the asynchronous actions
- * (notes, teams, tags, details, acknowledge, close). Pure data code: the
+ * (notes, teams, tags, close). Pure data code: the
  * store serialises access, nothing here locks or logs.
  */
 #ifndef ALEXIS_SIM_OG_ALERT_H
@@ -85,18 +85,13 @@ enum og_ident {
     OG_IDENT_ALIAS,
 };
 
+/* The writes the daemons and the tests make: OpsGenie notes, teams and
+ * close; JSM notes, tags and responders. */
 enum og_action_kind {
-    OG_ACT_CREATE,
-    OG_ACT_DELETE,
     OG_ACT_NOTE,
     OG_ACT_TEAM,
     OG_ACT_RESPONDER,
     OG_ACT_TAGS_ADD,
-    OG_ACT_TAGS_REMOVE,
-    OG_ACT_DETAILS_ADD,
-    OG_ACT_DETAILS_REMOVE,
-    OG_ACT_ACK,
-    OG_ACT_UNACK,
     OG_ACT_CLOSE,
 };
 
@@ -104,15 +99,13 @@ enum og_action_kind {
 struct og_action {
     enum og_action_kind kind;
     enum og_ident       itype;
-    char               *ident;      /* NULL for CREATE */
+    char               *ident;
     char               *user;
     char               *source;
     char               *note;
     char               *team_id;    /* TEAM / RESPONDER */
     char               *team_name;
-    struct sim_strv     list;       /* tags, or detail keys to remove */
-    struct sim_strv     values;     /* detail values, parallel to list */
-    char               *create;     /* CREATE: the request body */
+    struct sim_strv     list;       /* tags */
     char                request_id[SIMUTIL_UUID_LEN];
     uint64_t            due_ms;     /* monotonic */
     uint64_t            seq;
@@ -124,21 +117,16 @@ void og_strv_push(struct sim_strv *sv, const char *s);
 long og_strv_find(const struct sim_strv *sv, const char *s);
 void og_strv_free(struct sim_strv *sv);
 
-/* Build an alert from an object in the real shape. Missing fields are
- * filled realistically: id "<uuid>-<createdAt ms>", alias = id, times =
- * now, status open, priority P3, count 1. tinyId stays NULL unless given
- * (the store assigns it); team names/ids may be "" (the store resolves
- * them). Time fields accept what simutil_parse_time accepts. An admin
- * extension "notes":[{"note","owner","createdAt"}] preloads notes. NULL
- * with one sentence in err when a field has the wrong type or breaks an
- * OpsGenie limit. Caller frees with og_alert_free. */
-struct og_alert *og_alert_from_json(const cJSON *obj, uint64_t now,
-    size_t notes_max, char *err, size_t errlen);
+/* Free an alert built by og_alert_from_json (og_parse.h). */
 void og_alert_free(struct og_alert *a);
 
 /* Render as the given view (a JSM view through jsm_alert_to_json).
  * Caller owns the tree. */
 cJSON *og_alert_to_json(const struct og_alert *a, enum og_view view);
+/* o[key] = ms as an ISO-8601 string; the JSON array of sv's strings (the
+ * OpsGenie and the JSM renderings share both). */
+void og_json_time(cJSON *o, const char *key, uint64_t ms);
+cJSON *og_strv_json(const struct sim_strv *sv);
 /* Add the alert's other keys (kept from its creation) to o, where o has
  * no such key yet. */
 void og_alert_add_extra(cJSON *o, const struct og_alert *a);
@@ -149,7 +137,7 @@ cJSON *og_note_to_json(const struct og_note *n);
  * into a and stay valid while a is unchanged. */
 void og_alert_query_view(const struct og_alert *a, struct og_query_alert *qa);
 
-/* Apply one action (not CREATE/DELETE) at time now. On failure returns -1
+/* Apply one action at time now. On failure returns -1
  * and writes OpsGenie's request-status text (e.g. "Alert is closed") to
  * status. notes_max bounds the notes kept per alert. */
 int og_alert_apply(struct og_alert *a, const struct og_action *act,

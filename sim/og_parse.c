@@ -4,7 +4,7 @@
  * of the input, type- and limit-checked, and missing ones get realistic
  * defaults; whatever is left is kept as JSON text for the GET answer.
  */
-#include "og_alert.h"
+#include "og_parse.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,19 +4,19 @@
  * them); writes are validated, answered 202 with a requestId and applied
  * later by the store's timer thread (api/opsgenie-dynatrace.md 1.1-1.10).
  */
-#include "alexis_limits.h"
-#include "sim.h"
+#include "opsgenie.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "alexis_limits.h"
 #include "buf.h"
-#include "http_client.h"
 #include "json.h"
 #include "og_actions.h"
 #include "og_query.h"
 #include "str.h"
+#include "url.h"
 #include "xmem.h"
 
 #define OG_PREFIX   "/v2/alerts"
@@ -53,7 +53,7 @@ query_num(const struct sim_req *req, const char *name, uint64_t def,
 static int
 url_encode(struct buf *b, const char *s)
 {
-    char *e = http_escape(s);
+    char *e = url_escape(s);
     int rc = buf_appends(b, e);
 
     free(e);
@@ -191,30 +191,6 @@ og_list(struct sim *s, const struct sim_req *req, const struct sim_args *a,
 }
 
 static void
-og_count(struct sim *s, const struct sim_req *req, const struct sim_args *a,
-    struct sim_resp *resp)
-{
-    struct og_query *q;
-    cJSON *o, *items;
-    size_t total;
-    char err[ALEXIS_ERR_MAX];
-
-    if ((q = og_query_parse(sim_req_query(req, "query"), err,
-        sizeof(err))) == NULL) {
-        sim_og_error(resp, a, 422, "query", "Invalid query: %s", err);
-        return;
-    }
-    items = store_og_list(s->store, q, OG_SORT_CREATED, false, 0, 0,
-        OG_VIEW_LIST, &total);
-    cJSON_Delete(items);
-    og_query_free(q);
-    o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(cJSON_AddObjectToObject(o, "data"), "count",
-        (double)total);
-    sim_og_reply(resp, a, 200, o);
-}
-
-static void
 og_get(struct sim *s, const struct sim_req *req, const struct sim_args *a,
     struct sim_resp *resp)
 {
@@ -326,31 +302,12 @@ static const struct og_suffix suffixes[] = {
         og_actions_handle } },
     { "/teams",         "POST", { "og.teams.add", "og.alert",
         og_actions_handle } },
-    { "/responders",    "POST", { "og.responders.add", "og.alert",
-        og_actions_handle } },
-    { "/tags",          "POST", { "og.tags.add", "og.alert",
-        og_actions_handle } },
-    { "/tags",          "DELETE", { "og.tags.remove", "og.alert",
-        og_actions_handle } },
-    { "/details",       "POST", { "og.details.add", "og.alert",
-        og_actions_handle } },
-    { "/details",       "DELETE", { "og.details.remove", "og.alert",
-        og_actions_handle } },
-    { "/acknowledge",   "POST", { "og.ack", "og.alert", og_actions_handle } },
-    { "/unacknowledge", "POST", { "og.unack", "og.alert",
-        og_actions_handle } },
     { "/close",         "POST", { "og.close", "og.alert", og_actions_handle } },
     { "",               "GET",  { "og.get", "og.alert", og_get } },
-    { "",               "DELETE", { "og.delete", "og.alert",
-        og_actions_handle } },
 };
 
 static const struct sim_route route_list = { "og.list", "og.search",
     og_list };
-static const struct sim_route route_create = { "og.create", "og.alert",
-    og_actions_handle };
-static const struct sim_route route_count = { "og.count", "og.search",
-    og_count };
 static const struct sim_route route_request = { "og.request_status",
     "og.alert", og_request_status };
 
@@ -370,17 +327,11 @@ opsgenie_route(const struct sim_req *req, struct sim_args *a, bool *known)
 
     *known = false;
     if (strcmp(req->path, OG_PREFIX) == 0 ||
-        strcmp(req->path, OG_PREFIX "/") == 0) {
-        *known = true;
-        if (strcmp(req->method, "GET") == 0)
-            return &route_list;
-        return strcmp(req->method, "POST") == 0 ? &route_create : NULL;
-    }
+        strcmp(req->path, OG_PREFIX "/") == 0)
+        return one(req, "GET", &route_list, known);
     if (strncmp(req->path, OG_PREFIX "/", sizeof(OG_PREFIX)) != 0)
         return NULL;
     rest = req->path + sizeof(OG_PREFIX);
-    if (strcmp(rest, "count") == 0)
-        return one(req, "GET", &route_count, known);
     if (strncmp(rest, "requests/", 9) == 0 && rest[9] != '\0' &&
         strchr(rest + 9, '/') == NULL) {
         snprintf(a->ident, sizeof(a->ident), "%s", rest + 9);

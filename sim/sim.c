@@ -12,11 +12,14 @@
 #include <strings.h>
 #include <time.h>
 
+#include "admin.h"
 #include "alexis_limits.h"
 #include "auth.h"
 #include "clock.h"
+#include "dynatrace.h"
 #include "jsm.h"
 #include "log.h"
+#include "opsgenie.h"
 #include "xmem.h"
 
 static void

@@ -60,7 +60,6 @@ struct sim {
 /* Path parameters and per-call data handed to a handler. */
 struct sim_args {
     char        ident[SIM_ARG_MAX];     /* alert identifier / problem id */
-    char        sub[SIM_ARG_MAX];       /* request id / comment id */
     char        rid[SIMUTIL_UUID_LEN];  /* OpsGenie requestId of this call */
     char        cloud[SIM_JSM_CLOUD_ID_MAX + 1];    /* JSM cloudId */
     char        user[SIM_JSM_EMAIL_MAX + 1];        /* JSM caller's email */
@@ -105,21 +104,5 @@ void sim_og_reply(struct sim_resp *resp, const struct sim_args *a,
 /* Parse the request body as a JSON object; NULL when empty (allowed) or
  * invalid (*bad set). */
 cJSON *sim_body_json(const struct sim_req *req, bool *bad);
-
-/* Route tables of the simulated APIs (JSM's in jsm.h): the route for
- * req (filling a), or NULL; *known is set when the path exists for another
- * method. */
-const struct sim_route *opsgenie_route(const struct sim_req *req,
-    struct sim_args *a, bool *known);
-const struct sim_route *dynatrace_route(const struct sim_req *req,
-    struct sim_args *a, bool *known);
-
-/* The admin API (/_admin/...): loopback peers only, no auth. */
-void admin_handle(struct sim *s, const struct sim_req *req,
-    struct sim_resp *resp);
-/* Load {"opsgenie":[...],"dynatrace":[...]} from path into the store.
- * -1 with "path: reason" in err; counts of loaded objects on success. */
-int admin_seed_load(struct sim *s, const char *path, size_t *nalerts,
-    size_t *nproblems, char *err, size_t errlen) ATTR_WUR;
 
 #endif

@@ -24,7 +24,10 @@ simutil_iso8601(uint64_t ms, char *buf, size_t len)
     /* "….123Z" from clock.c, then OpsGenie's fraction: no trailing zeros,
      * no fraction at all when zero. */
     clock_format_iso((int64_t)ms, iso);
-    frac = strchr(iso, '.');
+    if ((frac = strchr(iso, '.')) == NULL) {
+        snprintf(buf, len, "%s", iso);
+        return;
+    }
     n = strlen(frac) - 2;               /* the last digit, before 'Z' */
     while (n > 0 && frac[n] == '0')
         n--;

@@ -15,6 +15,7 @@
 #include "alexis_limits.h"
 #include "clock.h"
 #include "jsm_alert.h"
+#include "og_parse.h"
 #include "sim_limits.h"
 #include "simutil.h"
 #include "store_int.h"
@@ -97,37 +98,6 @@ store_free(struct store *st)
     pthread_cond_destroy(&st->cv);
     pthread_mutex_destroy(&st->mu);
     free(st);
-}
-
-void
-store_reset(struct store *st)
-{
-    pthread_mutex_lock(&st->mu);
-    clear_all(st);
-    pthread_mutex_unlock(&st->mu);
-}
-
-void
-store_set_apply_delay(struct store *st, unsigned ms)
-{
-    pthread_mutex_lock(&st->mu);
-    st->opts.apply_delay_ms = ms;
-    pthread_cond_signal(&st->cv);
-    pthread_mutex_unlock(&st->mu);
-}
-
-cJSON *
-store_summary(struct store *st)
-{
-    cJSON *o = cJSON_CreateObject();
-
-    pthread_mutex_lock(&st->mu);
-    cJSON_AddNumberToObject(o, "alerts", (double)st->nalerts);
-    cJSON_AddNumberToObject(o, "problems", (double)st->nproblems);
-    cJSON_AddNumberToObject(o, "pending", (double)st->npending);
-    cJSON_AddNumberToObject(o, "applyDelayMs", st->opts.apply_delay_ms);
-    pthread_mutex_unlock(&st->mu);
-    return o;
 }
 
 /* A stable team id for a name that has none: FNV-1a folded into the
@@ -465,61 +435,15 @@ record(struct store *st, const struct og_action *act, bool ok,
         st->nrecs++;
 }
 
-/* POST /v2/alerts: a new alert, or count+1 on an open one with the alias. */
-static void
-apply_create(struct store *st, const struct og_action *act, uint64_t now)
-{
-    struct og_alert *a = NULL, *dup;
-    cJSON *obj = cJSON_Parse(act->create);
-    char err[ALEXIS_ERR_MAX] = "Invalid alert";
-
-    a = og_alert_from_json(obj, now, st->opts.notes_max, err, sizeof(err));
-    cJSON_Delete(obj);
-    if (a == NULL) {
-        record(st, act, false, err, NULL);
-        return;
-    }
-    dup = find_alert(st, a->alias, OG_IDENT_ALIAS, NULL);
-    if (dup != NULL && strcmp(dup->status, "open") == 0) {
-        dup->count++;
-        dup->last_ms = dup->updated_ms = now;
-        record(st, act, true, NULL, dup);
-        og_alert_free(a);
-        return;
-    }
-    if (act->note != NULL)
-        (void)og_alert_add_note(a, act->note, act->user, now,
-            st->opts.notes_max);
-    if (insert_alert(st, a, err, sizeof(err)) != STORE_OK) {
-        record(st, act, false, err, NULL);
-        og_alert_free(a);
-        return;
-    }
-    record(st, act, true, NULL, a);
-}
-
 static void
 apply_action(struct store *st, const struct og_action *act)
 {
     uint64_t now = clock_wall_ms();
     struct og_alert *a;
     char status[256];
-    size_t idx = 0;
 
-    if (act->kind == OG_ACT_CREATE) {
-        apply_create(st, act, now);
-        return;
-    }
-    if ((a = find_alert(st, act->ident, act->itype, &idx)) == NULL) {
+    if ((a = find_alert(st, act->ident, act->itype, NULL)) == NULL) {
         record(st, act, false, "Alert does not exist", NULL);
-        return;
-    }
-    if (act->kind == OG_ACT_DELETE) {
-        record(st, act, true, NULL, a);
-        og_alert_free(a);
-        memmove(&st->alerts[idx], &st->alerts[idx + 1],
-            (st->nalerts - idx - 1) * sizeof(*st->alerts));
-        st->nalerts--;
         return;
     }
     if (og_alert_apply(a, act, now, st->opts.notes_max, status,
@@ -587,10 +511,6 @@ store_og_submit(struct store *st, struct og_action *act)
         rc = STORE_EBUSY;
         goto out;
     }
-    if (act->kind == OG_ACT_CREATE && st->nalerts >= st->opts.alerts_max) {
-        rc = STORE_EFULL;
-        goto out;
-    }
     if (act->kind == OG_ACT_TEAM || act->kind == OG_ACT_RESPONDER) {
         team_resolve(st, act->team_id, act->team_name, &id, &name);
         free(act->team_id);
@@ -610,24 +530,6 @@ store_og_submit(struct store *st, struct og_action *act)
     act = NULL;
     pthread_cond_signal(&st->cv);
 out:
-    pthread_mutex_unlock(&st->mu);
-    og_action_free(act);
-    return rc;
-}
-
-enum store_rc
-store_og_apply_now(struct store *st, struct og_action *act)
-{
-    enum store_rc rc = STORE_OK;
-    struct og_alert *a;
-    char status[256];
-
-    pthread_mutex_lock(&st->mu);
-    if ((a = find_alert(st, act->ident, act->itype, NULL)) == NULL)
-        rc = STORE_ENOENT;
-    else if (og_alert_apply(a, act, clock_wall_ms(), st->opts.notes_max,
-        status, sizeof(status)) == -1)
-        rc = STORE_EINVAL;
     pthread_mutex_unlock(&st->mu);
     og_action_free(act);
     return rc;
@@ -663,10 +565,3 @@ store_og_request(struct store *st, const char *rid)
     return d;
 }
 
-void
-store_og_flush(struct store *st)
-{
-    pthread_mutex_lock(&st->mu);
-    (void)apply_due(st, UINT64_MAX);
-    pthread_mutex_unlock(&st->mu);
-}

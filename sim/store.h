@@ -43,7 +43,6 @@ enum store_rc {
     STORE_ENOENT,       /* no such alert/problem/comment: 404 */
     STORE_EFULL,        /* a state bound is reached: 507 */
     STORE_EBUSY,        /* too many pending requests: 429 */
-    STORE_EDONE,        /* nothing to do (problem already closed) */
 };
 
 enum og_sort {
@@ -65,11 +64,6 @@ struct store *store_new(const struct store_opts *opts, char *err,
     size_t errlen);
 void store_free(struct store *st);
 
-/* Drop every alert, problem, team, pending request and request status. */
-void store_reset(struct store *st);
-void store_set_apply_delay(struct store *st, unsigned ms);
-/* {"alerts":n,"problems":n,"pending":n,"applyDelayMs":n}. */
-cJSON *store_summary(struct store *st);
 
 /* --- OpsGenie ----------------------------------------------------- */
 
@@ -101,10 +95,6 @@ enum store_rc store_og_notes(struct store *st, const char *ident,
  * JSM's shape. STORE_ENOENT, or STORE_EFULL at the notes bound. */
 enum store_rc store_og_note_now(struct store *st, const char *id,
     const char *note, const char *owner, cJSON **out);
-/* Apply an action at once, whatever the delay (admin API; ownership
- * passes to the store). STORE_ENOENT when the alert does not exist,
- * STORE_EINVAL when the action fails. */
-enum store_rc store_og_apply_now(struct store *st, struct og_action *act);
 /* Accept an action (ownership passes to the store, even on error). Team
  * names/ids are resolved here. STORE_EBUSY when the pending queue is full,
  * STORE_EFULL for a create beyond alerts_max. */
@@ -112,8 +102,6 @@ enum store_rc store_og_submit(struct store *st, struct og_action *act);
 /* Request status data of request id, or NULL while it is pending or
  * unknown. */
 cJSON *store_og_request(struct store *st, const char *rid);
-/* Apply every pending request now. */
-void store_og_flush(struct store *st);
 
 /* --- Dynatrace ---------------------------------------------------- */
 
@@ -134,16 +122,5 @@ enum store_rc store_dt_comment_add(struct store *st, const char *pid,
     int version, cJSON **out);
 enum store_rc store_dt_comments(struct store *st, const char *pid,
     int version, size_t offset, size_t limit, size_t *total, cJSON **out);
-enum store_rc store_dt_comment_get(struct store *st, const char *pid,
-    const char *cid, int version, cJSON **out);
-enum store_rc store_dt_comment_update(struct store *st, const char *pid,
-    const char *cid, const char *content, const char *context, int version,
-    cJSON **out);
-enum store_rc store_dt_comment_delete(struct store *st, const char *pid,
-    const char *cid);
-/* Close with a closing comment; STORE_EDONE when already closed. *out
- * gets {"problemId","closeTimestamp","closing":true,"comment":{…}}. */
-enum store_rc store_dt_close(struct store *st, const char *pid,
-    const char *message, const char *author, int version, cJSON **out);
 
 #endif

@@ -22,6 +22,7 @@
 #include "sim_limits.h"
 #include "simutil.h"
 #include "str.h"
+#include "url.h"
 #include "xmem.h"
 
 #define WH_DEFAULT_HEADER   "X-Alexis-Webhook-Secret"
@@ -426,6 +427,7 @@ set_target(struct webhook_out *w, const struct sim_req *req,
 {
     const char *url, *secret, *header;
     cJSON *body = cJSON_Parse(req->body);
+    char err[ALEXIS_ERR_MAX];
     struct buf line;
     int src;
 
@@ -437,7 +439,7 @@ set_target(struct webhook_out *w, const struct sim_req *req,
     if ((src = source_index(json_str(body, "source"))) < 0)
         admin_fail(resp, 400, "\"source\" must be opsgenie, jsm or dynatrace");
     else if (url == NULL || strlen(url) > SIM_WEBHOOK_URL_MAX ||
-        (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0))
+        url_check(url, err, sizeof(err)) == -1)
         admin_fail(resp, 400, "\"url\" must be an http(s) URL");
     else if (secret == NULL || !secret_ok(secret) || !header_name_ok(header))
         admin_fail(resp, 400, "want \"secret\" (printable) and an optional "

@@ -109,8 +109,6 @@ class TestOpsGenieReads(SimCase):
         self.assertNotIn("next", body["paging"])
         st, body, _ = self.og("GET", "/v2/alerts?limit=10&order=asc")
         self.assertEqual(body["data"][0]["message"], "alert 0")
-        st, body, _ = self.og("GET", "/v2/alerts/count")
-        self.assertEqual(body["data"]["count"], 45)
 
     def test_limits_are_enforced(self):
         for path in ("/v2/alerts?limit=101", "/v2/alerts?limit=0",
@@ -219,19 +217,6 @@ class TestOpsGenieAsync(SimCase):
         self.assertEqual([n["note"] for n in notes], ["exit_status=0 on db07"])
         self.assertEqual(notes[0]["owner"], "Alexis")
 
-    def test_flush_and_runtime_delay(self):
-        self.sim.add_alerts({"message": "m", "tinyId": "8"})
-        st, body, _ = self.og("POST", "/v2/alerts/8/close?identifierType=tiny")
-        self.assertEqual(st, 202)
-        self.sim.admin("POST", "opsgenie/flush")
-        self.assertEqual(self.sim.alert("8")["status"], "closed")
-        st, body = self.sim.admin("POST", "config", {"applyDelayMs": 0})
-        self.assertEqual(body["data"]["applyDelayMs"], 0)
-        st, body, _ = self.og("POST", "/v2/alerts/8/acknowledge"
-                              "?identifierType=tiny")
-        st, _, _ = self.og("GET", "/v2/alerts/requests/" + body["requestId"])
-        self.assertEqual(st, 200)
-
 
 class TestOpsGenieActions(SimCase):
 
@@ -241,31 +226,20 @@ class TestOpsGenieActions(SimCase):
             "message": "gc", "tinyId": "5120", "alias": "gc-alias",
             "tags": ["env.prod"], "teams": [{"name": "payments_incoming"}]})
 
-    def test_team_note_tags_details_ack_close(self):
+    def test_team_note_close(self):
         tiny = "/v2/alerts/5120/%s?identifierType=tiny"
         d = self.act("POST", tiny % "teams",
                      {"team": {"name": "queue_autoremediation"},
                       "user": "Alexis Automation",
                       "note": "Autoremediation has started"})
         self.assertEqual(d["action"], "Add Team")
-        self.act("POST", tiny % "tags", {"tags": ["remediated", "auto"]})
-        self.act("DELETE", tiny % "tags" + "&tags=auto,env.prod")
-        self.act("POST", tiny % "details",
-                 {"details": {"result": "ok", "rule": "ledger_gc_restart"}})
-        self.act("DELETE", tiny % "details" + "&keys=rule")
-        d = self.act("POST", "/v2/alerts/gc-alias/acknowledge"
-                     "?identifierType=alias", {"user": "oncall"})
-        self.assertEqual(d["status"], "Acknowledged alert")
-        self.act("POST", "/v2/alerts/%s/close" % q(self.a["id"]),
-                 {"user": "Alexis", "note": "closed by rule"})
+        d = self.act("POST", "/v2/alerts/%s/close" % q(self.a["id"]),
+                     {"user": "Alexis", "note": "closed by rule"})
+        self.assertEqual(d["status"], "Closed alert")
         s = self.sim.alert("5120")
         self.assertEqual([t["name"] for t in s["teams"]],
                          ["payments_incoming", "queue_autoremediation"])
         self.assertTrue(all(t["id"] for t in s["teams"]))
-        self.assertEqual(s["tags"], ["remediated"])
-        self.assertEqual(s["details"], {"result": "ok"})
-        self.assertTrue(s["acknowledged"])
-        self.assertEqual(s["report"]["acknowledgedBy"], "oncall")
         self.assertEqual(s["status"], "closed")
         self.assertEqual(s["report"]["closedBy"], "Alexis")
         self.assertEqual([n["note"] for n in s["notes"]],
@@ -307,29 +281,19 @@ class TestOpsGenieActions(SimCase):
         st, body, _ = self.og("POST", "/v2/alerts/5120/teams"
                               "?identifierType=tiny", {"team": {}})
         self.assertEqual(st, 422)
-        st, body, _ = self.og("POST", "/v2/alerts/5120/tags"
-                              "?identifierType=tiny", {"tags": []})
-        self.assertEqual(st, 422)
         st, body, _ = self.og("POST", "/v2/alerts/5120/notes"
                               "?identifierType=tiny", b"{not json")
         self.assertEqual(st, 400)
         st, body, _ = self.og("PUT", "/v2/alerts/5120/notes")
         self.assertEqual(st, 405)
-
-    def test_create_and_alias_dedup(self):
-        d = self.act("POST", "/v2/alerts", {"message": "from api",
-                                            "alias": "dedup-me",
-                                            "tags": ["x"]})
-        self.assertEqual(d["action"], "Create")
-        created = self.sim.alert(d["alertId"])
-        self.assertEqual(created["source"], "127.0.0.1")
-        self.act("POST", "/v2/alerts", {"message": "again",
-                                        "alias": "dedup-me"})
-        st, body, _ = self.og("GET", "/v2/alerts/dedup-me"
-                              "?identifierType=alias")
-        self.assertEqual(body["data"]["count"], 2)
-        st, body, _ = self.og("POST", "/v2/alerts", {"alias": "no message"})
-        self.assertEqual(st, 422)
+        # Writes nothing makes are not simulated.
+        for method, path in (("POST", "/v2/alerts"),
+                             ("GET", "/v2/alerts/count"),
+                             ("POST", "/v2/alerts/5120/tags"),
+                             ("POST", "/v2/alerts/5120/acknowledge"),
+                             ("DELETE", "/v2/alerts/5120")):
+            st, body, _ = self.og(method, path, {"message": "m"})
+            self.assertIn(st, (404, 405), (method, path))
 
 
 class TestAuth(SimCase):
@@ -460,18 +424,15 @@ class TestDynatrace(SimCase):
         st, body, _ = self.dt("GET", path)
         self.assertEqual([x["content"] for x in body["comments"]],
                          ["rule x matched"])
-        st, body, _ = self.dt("PUT", path + "/" + c["id"],
-                              {"comment": "edited", "user": "u"})
-        self.assertEqual((st, body["content"]), (200, "edited"))
         st, body, _ = self.dt("GET", "/api/v1/problem/feed")
         self.assertEqual(body["result"]["problems"][0]["commentCount"], 1)
-        st, body, _ = self.dt("DELETE", path + "/" + c["id"])
-        self.assertEqual((st, body), (204, None))
-        st, body, _ = self.dt("POST", "/api/v1/problem/details/%s/close"
-                              "?content=done" % p["id"])
-        self.assertEqual(st, 200)
-        self.assertTrue(body["closing"])
-        self.assertEqual(self.sim.problem("P-2611203")["status"], "CLOSED")
+        # Edits, deletes and closing are not simulated (nothing calls them).
+        for method, url in (("PUT", path + "/" + c["id"]),
+                            ("DELETE", path + "/" + c["id"]),
+                            ("POST", "/api/v1/problem/details/%s/close"
+                             "?content=done" % p["id"])):
+            st, body, _ = self.dt(method, url, {"comment": "x", "user": "u"})
+            self.assertIn(st, (404, 405), (method, url))
 
     def test_v2_list_paging_and_selector(self):
         t = now_ms()
@@ -545,29 +506,13 @@ class TestDynatrace(SimCase):
         self.assertEqual([c["content"] for c in rest["comments"]],
                          ["c10", "c11"])
         self.assertNotIn("nextPageKey", rest)
-        st, one, _ = self.dt("GET", path + "/" + c0["id"])
-        self.assertEqual(one["content"], "c0")
-        st, body, _ = self.dt("PUT", path + "/" + c0["id"],
-                              {"message": "edited"})
-        self.assertEqual((st, body), (204, None))
-        st, body, _ = self.dt("DELETE", path + "/" + c0["id"])
-        self.assertEqual(st, 204)
-        st, body, _ = self.dt("GET", path + "/" + c0["id"])
-        self.assertEqual(st, 404)
         st, body, _ = self.dt("GET", "/api/v1/problem/details/%s/comments"
                               % pid)
         self.assertIn("userName", body["comments"][0])
         st, body, _ = self.dt("GET", "/api/v2/problems/%s?fields="
                               "recentComments,evidenceDetails" % pid)
-        self.assertEqual(body["recentComments"]["totalCount"], 11)
+        self.assertEqual(body["recentComments"]["totalCount"], 12)
         self.assertIn("evidenceDetails", body)
-        st, body, _ = self.dt("POST", "/api/v2/problems/%s/close" % pid,
-                              {"message": "closed by Alexis"})
-        self.assertEqual(st, 200)
-        self.assertEqual(body["comment"]["content"], "closed by Alexis")
-        st, body, _ = self.dt("POST", "/api/v2/problems/%s/close" % pid,
-                              {"message": "again"})
-        self.assertEqual(st, 204)
         st, body, _ = self.dt("GET", "/api/v2/problems/nope")
         self.assertEqual(st, 404)
 
@@ -637,23 +582,6 @@ class TestFaults(SimCase):
         st, body = self.sim.admin("GET", "stats")
         self.assertEqual(body["endpoints"]["dt1.feed"]["dropped"], 1)
 
-    def test_rate_limit_bucket(self):
-        st, body = self.sim.admin("POST", "ratelimit", {"domain": "og.search",
-                                                        "ratePerSec": 1,
-                                                        "burst": 2})
-        self.assertEqual(st, 200)
-        codes = [self.og("GET", "/v2/alerts")[0] for _ in range(3)]
-        self.assertEqual(codes, [200, 200, 429])
-        st, _, _ = self.og("GET", "/v2/alerts/x")   # another domain
-        self.assertEqual(st, 404)
-        self.sim.admin("POST", "ratelimit", {"domain": "dt", "ratePerSec": 1,
-                                             "burst": 1})
-        st, _, h = self.dt("GET", "/api/v2/problems")
-        self.assertEqual((st, h.get("X-RateLimit-Limit")), (200, "60"))
-        st, _, h = self.dt("GET", "/api/v2/problems")
-        self.assertEqual(st, 429)
-        self.assertIn(h.get("Retry-After"), ("1", "2"))
-
     def test_bad_fault_specs(self):
         for spec in ({"endpoint": "og.list"}, {"kind": "429"},
                      {"endpoint": "og.list", "kind": "explode"},
@@ -661,6 +589,22 @@ class TestFaults(SimCase):
                       "latencyMs": -1}):
             st, _ = self.sim.admin("POST", "faults", spec)
             self.assertEqual(st, 422, spec)
+
+
+class TestRateLimit(SimCase):
+
+    sim_args = ["--rate-limit", "og.search=1/2", "--rate-limit", "dt=1/1"]
+
+    def test_rate_limit_bucket(self):
+        codes = [self.og("GET", "/v2/alerts")[0] for _ in range(3)]
+        self.assertEqual(codes, [200, 200, 429])
+        st, _, _ = self.og("GET", "/v2/alerts/x")   # another domain
+        self.assertEqual(st, 404)
+        st, _, h = self.dt("GET", "/api/v2/problems")
+        self.assertEqual((st, h.get("X-RateLimit-Limit")), (200, "60"))
+        st, _, h = self.dt("GET", "/api/v2/problems")
+        self.assertEqual(st, 429)
+        self.assertIn(h.get("Retry-After"), ("1", "2"))
 
 
 class TestSeed(SimCase):
@@ -680,11 +624,6 @@ class TestSeed(SimCase):
         st, body, _ = self.dt("GET", "/api/v1/problem/feed?status=OPEN"
                               "&relativeTime=2hours")
         self.assertEqual(len(body["result"]["problems"]), 2)
-        st, body = self.sim.admin("POST", "reset", {})
-        self.assertEqual(body["data"]["alerts"], 0)
-        st, body = self.sim.admin("POST", "reset", {"seed": True})
-        self.assertEqual((body["data"]["alerts"], body["data"]["problems"]),
-                         (5, 3))
 
 
 class TestBounds(SimCase):
@@ -697,9 +636,6 @@ class TestBounds(SimCase):
                              {"message": "b"}])
         st, body = self.sim.admin("POST", "opsgenie/alerts", {"message": "c"})
         self.assertEqual(st, 507)
-        st, body, _ = self.og("POST", "/v2/alerts", {"message": "c"})
-        self.assertEqual(st, 507)
-        self.assertIn("requestId", body)
         d = self.act("POST", "/v2/alerts/1/notes?identifierType=tiny",
                      {"note": "first"})
         self.assertTrue(d["success"])

@@ -24,6 +24,7 @@
 #include "auth.h"
 #include "guard.h"
 #include "jobs.h"
+#include "jobs_guard.h"
 #include "jobs_store.h"
 #include "rules_guard.h"
 #include "xmem.h"

@@ -19,6 +19,7 @@
 
 #include "alexis_limits.h"
 #include "jobs.h"
+#include "jobs_json.h"
 #include "jobs_query.h"
 #include "jobs_store.h"
 #include "json.h"

@@ -22,6 +22,7 @@
 #include "cfg.h"
 #include "path.h"
 #include "str.h"
+#include "url.h"
 #include "xmem.h"
 
 #include "cfg_common.h"
@@ -103,7 +104,7 @@ static const struct cfg_field t_fields[] = {
     { .key = "b", .type = CFG_BOOL, .offset = offsetof(struct t_conf, b) },
     { .key = "d", .type = CFG_DURATION, .offset = offsetof(struct t_conf, d),
       .min = 1000, .max = 3600000, .def = "30s" },
-    { .key = "map", .type = CFG_STRMAP, .check = cfg_check_url,
+    { .key = "map", .type = CFG_STRMAP, .check = url_check,
       .offset = offsetof(struct t_conf, map) },
     { .key = "sec", .type = CFG_SECTION, .sub = t_sec_fields,
       .offset = offsetof(struct t_conf, sec) },

@@ -642,20 +642,6 @@ test_client_total_timeout(void **state)
     (void)close(fd);
 }
 
-static void
-test_client_escape(void **state)
-{
-    char *e;
-
-    (void)state;
-    e = http_escape("a b/c?d=\xc3\xa9");
-    assert_string_equal(e, "a%20b%2Fc%3Fd%3D%C3%A9");
-    free(e);
-    e = http_escape("");
-    assert_string_equal(e, "");
-    free(e);
-}
-
 /* Rate-limit and error-type headers, table-driven. */
 
 struct header_case {
@@ -958,7 +944,6 @@ main(void)
         cmocka_unit_test(test_client_response_max),
         cmocka_unit_test(test_client_connect_refused),
         cmocka_unit_test(test_client_total_timeout),
-        cmocka_unit_test(test_client_escape),
         cmocka_unit_test(test_client_headers),
         cmocka_unit_test(test_retry),
         cmocka_unit_test(test_retry_after_honoured),

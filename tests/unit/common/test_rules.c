@@ -24,6 +24,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "rules.h"
+#include "rules_literal.h"
 
 #define FIXTURES TEST_SRC_DIR "/fixtures/rules/"
 

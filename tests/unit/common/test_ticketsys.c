@@ -22,6 +22,7 @@
 #include "buf.h"
 #include "cfg.h"
 #include "cfg_common.h"
+#include "fake_fetcher.h"
 #include "fetcher.h"
 #include "json.h"
 #include "log.h"
@@ -83,117 +84,7 @@ test_lookup(void **state)
     assert_string_equal(ticketsys_jsm.unique_key, "id");
 }
 
-/* ---- A fake ticket API behind the fetcher seam ---- */
-
-#define CALLS_MAX   16
-
-struct call {
-    char   *method, *url, *hdrs, *body;
-};
-
-/* One scripted answer: status (0 with transport set: no answer). */
-struct answer {
-    long        status;
-    const char *body;
-    int         transport;
-};
-
-struct fake {
-    struct fetcher      f;
-    const struct answer *script;
-    size_t              nscript, next;
-    struct call         calls[CALLS_MAX];
-    size_t              ncalls;
-    long                waited_ms;
-};
-
-static int
-record(struct fake *k, const char *method, const char *url,
-    const char *const *hdrs, const char *body, size_t len,
-    struct http_result *res)
-{
-    const struct answer *a;
-    struct call *c;
-    struct buf b;
-
-    assert_true(k->ncalls < CALLS_MAX);
-    c = &k->calls[k->ncalls++];
-    c->method = xstrdup(method);
-    c->url = xstrdup(url);
-    buf_init(&b, 4096);
-    for (; hdrs != NULL && *hdrs != NULL; hdrs++)
-        assert_int_equal(buf_appendf(&b, "%s\n", *hdrs), 0);
-    c->hdrs = buf_steal(&b);
-    c->body = body != NULL ? xstrndup(body, len) : NULL;
-    k->f.calls++;
-    memset(res, 0, sizeof(*res));
-    res->retry_after_ms = -1;
-    assert_true(k->next < k->nscript);
-    a = &k->script[k->next++];
-    if (a->transport) {
-        snprintf(res->err, sizeof(res->err), "Operation timed out");
-        return -1;
-    }
-    res->status = a->status;
-    res->body = xstrdup(a->body != NULL ? a->body : "");
-    res->body_len = strlen(res->body);
-    return 0;
-}
-
-static int
-fake_get(struct fetcher *f, const char *url, const char *const *hdrs,
-    struct http_result *res)
-{
-    return record(f->ctx, "GET", url, hdrs, NULL, 0, res);
-}
-
-static int
-fake_post(struct fetcher *f, const char *url, const char *const *hdrs,
-    const char *body, size_t len, struct http_result *res)
-{
-    return record(f->ctx, "POST", url, hdrs, body, len, res);
-}
-
-static int
-fake_send(struct fetcher *f, const char *method, const char *url,
-    const char *const *hdrs, const char *body, size_t len,
-    struct http_result *res)
-{
-    return record(f->ctx, method, url, hdrs, body, len, res);
-}
-
-static void
-fake_wait(struct fetcher *f, long ms)
-{
-    ((struct fake *)f->ctx)->waited_ms += ms;
-}
-
-static void
-fake_free(struct fake *k)
-{
-    size_t i;
-
-    for (i = 0; i < k->ncalls; i++) {
-        free(k->calls[i].method);
-        free(k->calls[i].url);
-        free(k->calls[i].hdrs);
-        free(k->calls[i].body);
-    }
-    memset(k, 0, sizeof(*k));
-}
-
-static void
-fake_init(struct fake *k, const struct answer *script, size_t n)
-{
-    memset(k, 0, sizeof(*k));
-    k->f.get = fake_get;
-    k->f.post = fake_post;
-    k->f.send = fake_send;
-    k->f.wait = fake_wait;
-    k->f.ctx = k;
-    k->script = script;
-    k->nscript = n;
-}
+/* The fake ticket API behind the fetcher seam: fake_fetcher.h. */
 
 /* ---- The daemon's own authentication_list ---- */
 
@@ -853,6 +744,91 @@ test_jsm_split(void **state)
     buf_free(&text);
 }
 
+/* ---- What a refusal says, and answers that are not refusals ---- */
+
+/* The API's own reason, as each system words it, cut to 160 bytes. */
+static void
+test_api_reason(void **state)
+{
+    static const struct {
+        const char *body, *want;
+    } rows[] = {
+        { "{\"message\":\"Alert does not exist\",\"code\":\"40401\"}",
+          "Alert does not exist (40401)" },                 /* OpsGenie */
+        { "{\"message\":\"Bad team\"}", "Bad team" },
+        { "{\"error\":{\"code\":400,\"message\":\"Invalid problem\"}}",
+          "Invalid problem" },                              /* Dynatrace */
+        { "{\"errors\":[{\"title\":\"Forbidden\",\"code\":\"403\"}]}",
+          "Forbidden (403)" },                              /* JSM */
+        { "{\"errors\":[]}", "{\"errors\":[]}" },
+        { "Service Unavailable", "Service Unavailable" },   /* not JSON */
+        { "", "" },
+    };
+    char out[512], long_msg[400], body[512];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < NELEM(rows); i++) {
+        ticket_api_reason(rows[i].body, strlen(rows[i].body), out,
+            sizeof(out));
+        if (strcmp(out, rows[i].want) != 0)
+            fail_msg("row %zu: \"%s\", want \"%s\"", i, out, rows[i].want);
+    }
+    ticket_api_reason(NULL, 0, out, sizeof(out));
+    assert_string_equal(out, "");
+    memset(long_msg, 'x', sizeof(long_msg) - 1);
+    long_msg[sizeof(long_msg) - 1] = '\0';
+    snprintf(body, sizeof(body), "{\"message\":\"%s\"}", long_msg);
+    ticket_api_reason(body, strlen(body), out, sizeof(out));
+    assert_int_equal(strlen(out), 160);
+}
+
+/* Which credentials: an entry without a base_url is refused; a mark's
+ * outcome when the API never answers (status 0, the transport's reason,
+ * one attempt) and when it refuses (status, the API's reason, the
+ * requestId). */
+static void
+test_outcomes(void **state)
+{
+    static const struct answer none[] = { { 0, NULL, 1 } };
+    static const struct answer refused[] = { { 403,
+        "{\"message\":\"Forbidden\",\"requestId\":\"rq-9\"}", 0 } };
+    struct cfg_auth bare = { .name = (char *)(uintptr_t)"bare",
+        .type = (char *)(uintptr_t)"dynatrace" };
+    struct ticket_outcome o;
+    struct ticket_ref t;
+    struct alert a;
+    struct fake k;
+    char err[ALEXIS_ERR_MAX];
+    cJSON *doc;
+
+    (void)state;
+    doc = cJSON_Parse(DT2_ENV);
+    assert_int_equal(alert_from_json(&a, doc, err, sizeof(err)), 0);
+    assert_int_equal(ticket_resolve(&t, &a, &bare, 1, err, sizeof(err)), -1);
+    assert_string_equal(err, "authentication bare has no base_url");
+    alert_cleanup(&a);
+
+    assert_int_equal(resolve(OG_ENV(""), &a, &t, err, sizeof(err)), 0);
+    memset(&o, 0, sizeof(o));
+    fake_init(&k, none, NELEM(none));
+    assert_int_equal(ticket_mark(&k.f, &t, TICKET_QUEUE_REMEDIATION, "Q",
+        "why", &o), -1);
+    assert_int_equal(o.status, 0);
+    assert_int_equal(o.attempts, 1);
+    assert_string_equal(o.err, "Operation timed out");
+    fake_free(&k);
+    memset(&o, 0, sizeof(o));
+    fake_init(&k, refused, NELEM(refused));
+    assert_int_equal(ticket_mark(&k.f, &t, TICKET_QUEUE_INVESTIGATION, "Q",
+        "why", &o), -1);
+    assert_int_equal(o.status, 403);
+    assert_string_equal(o.err, "HTTP 403 from ticket API: Forbidden");
+    assert_string_equal(o.request_id, "rq-9");
+    fake_free(&k);
+    alert_cleanup(&a);
+}
+
 int
 main(void)
 {
@@ -867,6 +843,8 @@ main(void)
         cmocka_unit_test(test_jsm_writes),
         cmocka_unit_test(test_jsm_reads),
         cmocka_unit_test(test_jsm_split),
+        cmocka_unit_test(test_api_reason),
+        cmocka_unit_test(test_outcomes),
     };
 
     log_init("test", LOG_ERROR, 2);

@@ -3,7 +3,8 @@
  * sent (or the error), covering the original's folded YAML query with
  * spaces, '=', '!' and '>' inside the value, already-encoded URLs, ids
  * that need escaping, lookback units through the feed config, and the
- * paging edits (limit/offset replaced, only nextPageKey kept).
+ * paging edits (limit/offset replaced, only nextPageKey kept); the
+ * one-component encoder (url_escape) and the http(s) check (url_check).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -70,6 +71,12 @@ static const struct expand_row expand_rows[] = {
       "http://h/api/v2/problems/-4417200931562209843_1732269960000V2", NULL },
     { "space in path encoded", "$base_url/a b/c", "http://h", 0, NULL,
       "http://h/a%20b/c", NULL },
+    { "UTF-8 in path and query", "$base_url/caf\xc3\xa9?q=\xc3\xa9 \xc3\xbc",
+      "http://h", 0, NULL, "http://h/caf%C3%A9?q=%C3%A9%20%C3%BC", NULL },
+    { "reserved bytes in a query value", "$base_url/x?q=a/b?c:d@e[f]&g",
+      "http://h", 0, NULL, "http://h/x?q=a%2Fb%3Fc%3Ad%40e%5Bf%5D&g", NULL },
+    { "path keeps its sub-delims", "$base_url/a:b@c!$&'()*+,;=/d",
+      "http://h", 0, NULL, "http://h/a:b@c!$&'()*+,;=/d", NULL },
     { "hash inside query encoded", "$base_url/x?q=a#b", "http://h", 0, NULL,
       "http://h/x?q=a%23b", NULL },
     { "unknown dollar kept literal in path", "$base_url/$x", "http://h", 0,
@@ -107,6 +114,82 @@ test_expand(void **state)
                     r->err);
         }
         free(got);
+    }
+}
+
+static void
+test_escape(void **state)
+{
+    static const struct {
+        const char *in, *want;
+    } rows[] = {
+        { "", "" },
+        { "AZaz09-._~", "AZaz09-._~" },                 /* unreserved */
+        { "a b", "a%20b" },                             /* space: %20 */
+        { ":/?#[]@", "%3A%2F%3F%23%5B%5D%40" },         /* gen-delims */
+        { "!$&'()*+,;=", "%21%24%26%27%28%29%2A%2B%2C%3B%3D" },
+        { "%41", "%2541" },                             /* '%' itself */
+        { "\"<>\\^`{|}", "%22%3C%3E%5C%5E%60%7B%7C%7D" },
+        { "\t\r\n\x7f", "%09%0D%0A%7F" },
+        { "caf\xc3\xa9 \xe2\x82\xac", "caf%C3%A9%20%E2%82%AC" }, /* UTF-8 */
+        { "\xff\xfe", "%FF%FE" },                       /* not UTF-8 */
+        { "a/b c?d", "a%2Fb%20c%3Fd" },
+    };
+    char *got;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < NELEM(rows); i++) {
+        got = url_escape(rows[i].in);
+        if (strcmp(got, rows[i].want) != 0)
+            fail_msg("row %zu:\n got  %s\n want %s", i, got, rows[i].want);
+        free(got);
+    }
+}
+
+static void
+test_check(void **state)
+{
+    static const struct {
+        const char  *url;
+        int          rc;
+    } rows[] = {
+        { "http://a", 0 }, { "https://a.b:443/x?y#z", 0 },
+        { "HTTPS://A.B/", 0 }, { "http://h:65535", 0 },
+        { "http://[fe80::1]/", 0 }, { "http://127.0.0.1:8080/v1", 0 },
+        { "http://h/caf\xc3\xa9", 0 }, { "http://h/a%20b?q=a+b", 0 },
+        /* userinfo is kept, as the config check always took it */
+        { "http://u:p@h:1", 0 }, { "http://@h", 0 },
+        { "http://u@", -1 },
+        /* no scheme, another scheme, a malformed one */
+        { "a", -1 }, { "", -1 }, { "h:80", -1 }, { "//h/x", -1 },
+        { "ftp://a", -1 }, { "file:///etc/passwd", -1 },
+        { "ws://h", -1 }, { "https:/a", -1 }, { "http:///a", -1 },
+        { "http//h", -1 },
+        /* ports */
+        { "http://h:65536", -1 }, { "http://h:", -1 }, { "http://h:0", -1 },
+        { "http://h:8x", -1 }, { "http://h:-1", -1 }, { "http://[::1]:", -1 },
+        /* hosts */
+        { "http://", -1 }, { "http://:80", -1 }, { "http://[]", -1 },
+        { "http://[::1]x", -1 }, { "http://a!b", -1 },
+        /* white space and control bytes anywhere */
+        { "http://a\tb", -1 }, { "http://h/a b", -1 },
+        { "http://h/?q=a b", -1 }, { "http://h/\x7f", -1 },
+        { "http://h/#\x01", -1 },
+    };
+    char err[ALEXIS_ERR_MAX];
+    size_t i;
+    int rc;
+
+    (void)state;
+    for (i = 0; i < NELEM(rows); i++) {
+        err[0] = '\0';
+        rc = url_check(rows[i].url, err, sizeof(err));
+        if (rc != rows[i].rc)
+            fail_msg("row %zu (%s): %d, want %d", i, rows[i].url, rc,
+                rows[i].rc);
+        if (rc == -1 && strstr(err, "http:// or https://") == NULL)
+            fail_msg("row %zu: error \"%s\"", i, err);
     }
 }
 
@@ -214,6 +297,8 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_expand),
         cmocka_unit_test(test_expand_too_long),
+        cmocka_unit_test(test_escape),
+        cmocka_unit_test(test_check),
         cmocka_unit_test(test_set_param),
         cmocka_unit_test(test_keep_and_get),
         cmocka_unit_test(test_lookback_epoch),

@@ -1,8 +1,7 @@
 /*
- * The shared pacer and the batch pool: a bucket of R per second lets a
- * burst of R through and then paces; a 429's block holds every taker; a
- * raised stop flag ends a wait at once; and the pool runs every index of
- * a batch exactly once, batch after batch, each worker with its state.
+ * The shared pacer: a bucket of R per second lets a burst of R through
+ * and then paces; a 429's block holds every taker; a raised stop flag
+ * ends a wait at once. (The batch pool's test is common's test_workq.)
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,9 +15,7 @@
 
 #include "alexis_limits.h"
 #include "clock.h"
-#include "pool.h"
 #include "throttle.h"
-#include "xmem.h"
 
 static void
 test_bucket_paces(void **state)
@@ -65,67 +62,12 @@ test_block_and_stop(void **state)
     throttle_cleanup(&t);
 }
 
-#define ITEMS 2000
-
-struct batch {
-    atomic_int  seen[ITEMS];
-};
-
-static void *
-tls_new(void *ctx)
-{
-    int *n = xmalloc(sizeof(*n));
-
-    (void)ctx;
-    *n = 0;
-    return n;
-}
-
-static void
-tls_free(void *tls)
-{
-    free(tls);
-}
-
-static void
-run(void *arg, void *tls, size_t i)
-{
-    struct batch *b = arg;
-
-    (*(int *)tls)++;
-    atomic_fetch_add(&b->seen[i], 1);
-}
-
-static void
-test_pool_runs_each_once(void **state)
-{
-    static const struct pool_ops ops = { tls_new, tls_free };
-    struct batch *b = calloc(1, sizeof(*b));
-    struct pool *p;
-    char err[ALEXIS_ERR_MAX];
-    int round, i;
-
-    (void)state;
-    p = pool_new(4, &ops, NULL, err, sizeof(err));
-    assert_non_null(p);
-    for (round = 1; round <= 3; round++) {
-        pool_run(p, ITEMS, run, b);
-        for (i = 0; i < ITEMS; i++)
-            assert_int_equal(atomic_load(&b->seen[i]), round);
-    }
-    pool_run(p, 0, run, b);
-    pool_free(p);
-    pool_free(NULL);
-    free(b);
-}
-
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bucket_paces),
         cmocka_unit_test(test_block_and_stop),
-        cmocka_unit_test(test_pool_runs_each_once),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,6 +18,7 @@
 #include "agg.h"
 #include "html.h"
 #include "table.h"
+#include "table_fmt.h"
 
 struct esc_case {
     const char *in;

@@ -16,6 +16,7 @@
 #include "alexis_limits.h"
 #include "jsm_alert.h"
 #include "json.h"
+#include "og_parse.h"
 #include "xmem.h"
 
 static struct og_alert *
