@@ -48,7 +48,7 @@ struct tokfile {
     char             *text;
     size_t            len;
     cJSON            *doc;
-    const char       *where;
+    char              where[40];    /* "" until a token object is checked */
     struct json_step  at[2];
     size_t            nat;
     char             *err;
@@ -84,8 +84,7 @@ tok_fail(const struct tokfile *f, const char *k1, const char *k2,
     (void)vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     (void)snprintf(f->err, f->errlen, "%s:%d:%d: error: %s%s%s", f->path,
-        line, col, f->where != NULL ? f->where : "",
-        f->where != NULL ? ": " : "", msg);
+        line, col, f->where, f->where[0] != '\0' ? ": " : "", msg);
     return -1;
 }
 
@@ -269,13 +268,11 @@ static int
 add_client(const cJSON *entry, size_t idx, struct auth_client *done,
     struct tokfile *f)
 {
-    char where[64];
     const cJSON *tok, *ra;
     const char *id, *who;
     size_t j;
 
-    snprintf(where, sizeof(where), "token_list[%zu]", idx);
-    f->where = where;
+    snprintf(f->where, sizeof(f->where), "token_list[%zu]", idx);
     f->at[0] = (struct json_step){ .key = "token_list" };
     f->at[1] = (struct json_step){ .index = idx };
     f->nat = 2;
@@ -444,7 +441,7 @@ auth_runtime_load(const char *path, char *err, size_t errlen)
 
     if (tokfile_open(&f, path, err, errlen) == -1)
         return NULL;
-    f.where = "runtime token";
+    snprintf(f.where, sizeof(f.where), "runtime token");
     if ((id = token_id(cJSON_GetObjectItemCaseSensitive(f.doc, "token"),
         &f)) != NULL)
         tok = xstrdup(id);

@@ -158,7 +158,7 @@ finished_job(struct fx *f, const char *env, const char *rule,
         .action = "restart", .state = "succeeded", .outcome = "ok",
         .exit_status = 0, .signal = "", .out = "done", .out_len = 4,
         .err = "", .error = "" };
-    char id[JOB_ID_LEN], err[256], cur[JOB_STATE_MAX];
+    char id[JOB_ID_LEN], err[ALEXIS_ERR_MAX], cur[JOB_STATE_MAX];
 
     ah_queue_job(&f->ah, env, rule, id);
     if (strcmp(state, "skipped") == 0) {

@@ -270,7 +270,7 @@ run_row(struct ah_fx *f, const struct row *r, struct ah_conf *conf)
 {
     struct execute_env env;
     atomic_bool stopping;
-    char id[JOB_ID_LEN], err[256], *got;
+    char id[JOB_ID_LEN], err[ALEXIS_ERR_MAX], *got;
     const char *reason;
     struct job j;
     cJSON *doc;

@@ -121,7 +121,7 @@ test_wake_runs_job(void **state)
 {
     struct runner *rn;
     struct ah_fx f;
-    char id[JOB_ID_LEN], err[256];
+    char id[JOB_ID_LEN], err[ALEXIS_ERR_MAX];
 
     (void)state;
     fx_open(&f);
@@ -142,7 +142,7 @@ test_stop_cuts_delay(void **state)
 {
     struct runner *rn;
     struct ah_fx f;
-    char id[JOB_ID_LEN], err[256];
+    char id[JOB_ID_LEN], err[ALEXIS_ERR_MAX];
     uint64_t t0;
 
     (void)state;
