@@ -24,6 +24,7 @@
 #include "jobs_store.h"
 #include "json.h"
 #include "xmem.h"
+#include "pg_testutil.h"
 
 /* 2026-05-04T10:00:00Z */
 #define T0  1777888800000LL
@@ -149,37 +150,6 @@ open_store(struct fx *f, char *err, size_t errlen)
     o.holder = "replica-q";
     o.lease_ms = 30000;
     return jobs_store_open(&o, err, errlen);
-}
-
-static int
-pg_reset(void)
-{
-    const char *uri = getenv("ALEXIS_TEST_PG_URI");
-    const char *pwf = getenv("ALEXIS_TEST_PG_PASSWORD_FILE");
-    const char *keys[3] = { "dbname", "password", NULL };
-    char pw[256] = "";
-    const char *vals[3] = { uri, pw, NULL };
-    PGconn *c;
-    PGresult *r;
-    FILE *fp;
-    int rc;
-
-    if (uri == NULL)
-        return 0;
-    if (pwf != NULL && (fp = fopen(pwf, "r")) != NULL) {
-        if (fgets(pw, sizeof(pw), fp) != NULL)
-            pw[strcspn(pw, "\n")] = '\0';
-        fclose(fp);
-    }
-    c = PQconnectdbParams(keys, vals, 1);
-    r = PQexec(c, "SET client_min_messages = warning; "
-        "DROP SCHEMA public CASCADE; CREATE SCHEMA public");
-    rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : -1;
-    if (rc == -1)
-        print_error("pg_reset: %s\n", PQerrorMessage(c));
-    PQclear(r);
-    PQfinish(c);
-    return rc;
 }
 
 static int
