@@ -12,7 +12,6 @@
 #include "alexis_limits.h"
 #include "compat.h"
 #include "json.h"
-#include "rules.h"
 #include "ticketsys.h"
 #include "xmem.h"
 
@@ -36,15 +35,6 @@ wipe_feed_headers(cJSON *alexis, struct alert *a)
         }
         cJSON_Delete(fh);
     }
-}
-
-void
-alert_add_tag(struct alert *a, const char *tag)
-{
-    if (tag == NULL || a->ntags >= ALERT_TAGS_MAX)
-        return;
-    a->tag_hashes[a->ntags] = rules_tag_hash(tag);
-    a->tags[a->ntags++] = tag;
 }
 
 /*

@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "alexis_limits.h"
-#include "cfg_common.h"
 #include "cfg_yaml.h"
 #include "file.h"
 #include "path.h"

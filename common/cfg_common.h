@@ -1,7 +1,10 @@
 /*
  * Pieces shared by every daemon's config (the original layout): the
  * listener, token and ticket-system credential tables with their checks,
- * and the text checks the daemons' own tables use.
+ * and the text checks the daemons' own tables use. The credential entry
+ * itself and its lookup are in cfg_auth.h (the ticket code reads them
+ * below the ticket-system modules); its table and checks, which ask the
+ * modules (ticketsys.h), are here.
  */
 #ifndef ALEXIS_CFG_COMMON_H
 #define ALEXIS_CFG_COMMON_H
@@ -11,6 +14,7 @@
 #include <stdint.h>
 
 #include "cfg.h"
+#include "cfg_auth.h"
 #include "compat.h"
 
 /* Whether text is non-empty, has no control bytes and none of the bytes
@@ -55,28 +59,6 @@ struct cfg_tokens {
 extern const struct cfg_field cfg_tokens_fields[];
 void cfg_tokens_resolve(struct cfg_tokens *t);
 
-/* authentication_list[] entry. headers is the original JSON-string form
- * ('{"Authorization":"GenieKey ..."}', single quotes tolerated);
- * api_key_file a file holding only the key (a Docker secret). A jsm entry
- * (DESIGN §11) has cloud_id, email and api_token_file instead (HTTP Basic
- * email:token), and may map team names to JSM team ids (teams). */
-struct cfg_auth {
-    char   *name;
-    char   *type;           /* a ticket system's feed type (ticketsys.h) */
-    char   *description;
-    char   *base_url;       /* default: the module's (OpsGenie, JSM) */
-    char   *headers;        /* secret */
-    char   *api_key_file;
-    char   *cloud_id;       /* jsm */
-    char   *email;          /* jsm */
-    char   *api_token_file; /* jsm */
-    struct cfg_strmap teams;    /* jsm: team name -> team id */
-    /* Resolved by cfg_auth_resolve: complete header lines
-     * ("Authorization: GenieKey ...") for libcurl. Secret. */
-    char  **header_lines;
-    size_t  nheader_lines;
-    struct cfg_mark mark;   /* CFG_MARK: where the entry is */
-};
 extern const struct cfg_field cfg_auth_fields[];
 
 /* Validate and resolve every entry: type known, name unique, exactly one of
@@ -92,15 +74,5 @@ int cfg_auth_resolve(struct cfg_auth *list, size_t n, const char *path,
  * NULL with "<path>: <reason>" in err, never quoting the secret. */
 char *cfg_secret_file_read(const char *path, size_t max, char *err,
     size_t errlen);
-
-/* Release header_lines (wiping them). */
-void cfg_auth_cleanup(struct cfg_auth *list, size_t n);
-
-/* The entry whose credentials a daemon may use for a ticket of feed_type at
- * base_url (DESIGN §5): base_url NULL -> the first entry of that type;
- * otherwise the entry of that type whose base_url equals it (ignoring one
- * trailing '/'). NULL when none: the caller refuses and sends nothing. */
-const struct cfg_auth *cfg_auth_find(const struct cfg_auth *list, size_t n,
-    const char *feed_type, const char *base_url);
 
 #endif

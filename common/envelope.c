@@ -11,7 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "json.h"
-#include "ticketsys.h"
+#include "ticketsys_iface.h"
 
 const char *
 envelope_id_key(const struct ticketsys *sys)

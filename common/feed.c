@@ -15,7 +15,7 @@
 #include "fetcher.h"
 #include "json.h"
 #include "ticket.h"
-#include "ticketsys.h"
+#include "ticketsys_iface.h"
 #include "url.h"
 #include "xmem.h"
 

@@ -19,7 +19,6 @@
 #include <cjson/cJSON.h>
 
 #include "alexis_limits.h"
-#include "cfg_common.h"
 #include "compat.h"
 
 struct cfg_auth;

@@ -23,6 +23,7 @@
 #include <cjson/cJSON.h>
 #include <pcre2.h>
 
+#include "alert_tag.h"
 #include "alexis_limits.h"
 #include "file.h"
 #include "json.h"
@@ -411,7 +412,7 @@ parse_eval(struct parse_ctx *c, const cJSON *obj, struct rule_eval *ev)
         return fail(c, NULL, "needs \"tags\" or \"search_key\"");
     ev->tag_hashes = xcalloc(ev->ntags, sizeof(*ev->tag_hashes));
     for (i = 0; i < ev->ntags; i++)
-        ev->tag_hashes[i] = rules_tag_hash(ev->tags[i]);
+        ev->tag_hashes[i] = alert_tag_hash(ev->tags[i]);
     return 0;
 }
 
@@ -656,18 +657,6 @@ rules_for_feed(const struct rule *r, const char *feed_type)
 {
     /* Both are usually the same merged literal. */
     return r->feed_type == feed_type || strcmp(r->feed_type, feed_type) == 0;
-}
-
-uint32_t
-rules_tag_hash(const char *tag)
-{
-    uint32_t h = 2166136261u;
-
-    for (; *tag != '\0'; tag++) {
-        h ^= (unsigned char)*tag;
-        h *= 16777619u;
-    }
-    return h;
 }
 
 /*

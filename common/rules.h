@@ -19,7 +19,7 @@
 
 struct rule_eval {
     char      **tags;           /* every tag must be among the alert's */
-    uint32_t   *tag_hashes;     /* rules_tag_hash of each tag */
+    uint32_t   *tag_hashes;     /* alert_tag_hash of each tag */
     size_t      ntags;
     char       *search_key;     /* dotted path; NULL when no regex check */
     char       *search_text;    /* the PCRE2 pattern as written */
@@ -94,9 +94,6 @@ void rules_unref(struct rule *r);
 /* True when the rule is for this feed type ("opsgenie" or "dynatrace",
  * lower case: compared exactly, the hot path of matching). */
 bool rules_for_feed(const struct rule *r, const char *feed_type);
-
-/* The hash matching compares tags by before comparing their text (FNV-1a). */
-uint32_t rules_tag_hash(const char *tag);
 
 /* Fill ev's prefilter fields from PCRE2's start-up information about
  * ev->re (first code unit or bitmap, last required code unit, minimum

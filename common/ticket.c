@@ -9,11 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alert.h"
 #include "alexis_limits.h"
 #include "buf.h"
 #include "cfg.h"
-#include "cfg_common.h"
+#include "cfg_auth.h"
 #include "clock.h"
 #include "fetcher.h"
 #include "http_client.h"

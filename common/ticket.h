@@ -21,9 +21,9 @@
 #include <cjson/cJSON.h>
 
 #include "alexis_limits.h"
-#include "cfg_common.h"
+#include "cfg_auth.h"
 #include "compat.h"
-#include "ticketsys.h"
+#include "ticketsys_iface.h"
 
 struct alert;
 struct cfg_auth;

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "alexis_limits.h"
-#include "alert.h"
 #include "buf.h"
 #include "feed.h"
 #include "http_client.h"

@@ -14,16 +14,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "ticketsys.h"
-
-struct alert;
-struct feed_ctx;
-struct feed_ids;
-struct feed_list_result;
-struct fetcher;
-struct item_outcome;
-struct ticket_outcome;
-struct ticket_ref;
+#include "ticketsys_iface.h"
 
 /* The comment context the classifier and action handler write. */
 #define TICKETSYS_DT_CONTEXT    "Alexis"

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "alexis_limits.h"
-#include "alert.h"
+#include "alert_tag.h"
 #include "buf.h"
 #include "feed.h"
 #include "http_client.h"
@@ -90,14 +90,14 @@ dt1_collect_tags(struct alert *a)
     cJSON_ArrayForEach(t, list) {
         if ((k = json_str(t, "key")) == NULL)
             continue;
-        alert_add_tag(a, k);
+        alert_tag_add(a, k);
         if ((v = json_str(t, "value")) == NULL)
             continue;
         buf_init(&b, 1024);
         if (buf_appendf(&b, "%s:%s", k, v) == 0) {
             joined = cJSON_CreateString(b.data);
             cJSON_AddItemToArray(a->side, joined);
-            alert_add_tag(a, joined->valuestring);
+            alert_tag_add(a, joined->valuestring);
         }
         buf_free(&b);
     }

@@ -1,5 +1,5 @@
 /*
- * Dynatrace problems API v1 as a ticket-system module (ticketsys.h). Feed:
+ * Dynatrace problems API v1 as a ticket-system module (ticketsys_iface.h). Feed:
  * GET /api/v1/problem/feed -> result.problems[].id (one call; the API
  * caps it at 5000); per problem its comments are read first, and one with
  * context "Alexis" means it is handled already; otherwise the details'
@@ -10,7 +10,7 @@
 #ifndef ALEXIS_TICKETSYS_DTV1_H
 #define ALEXIS_TICKETSYS_DTV1_H
 
-#include "ticketsys.h"
+#include "ticketsys_iface.h"
 
 extern const struct ticketsys ticketsys_dtv1;
 

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "alexis_limits.h"
-#include "alert.h"
+#include "alert_tag.h"
 #include "feed.h"
 #include "http_client.h"
 #include "json.h"
@@ -115,7 +115,7 @@ dt2_collect_tags(struct alert *a)
         "entityTags")) {
         if ((s = json_str(t, "stringRepresentation")) == NULL)
             s = json_str(t, "key");
-        alert_add_tag(a, s);
+        alert_tag_add(a, s);
     }
 }
 

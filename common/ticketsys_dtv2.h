@@ -1,5 +1,5 @@
 /*
- * Dynatrace problems API v2 as a ticket-system module (ticketsys.h). Feed:
+ * Dynatrace problems API v2 as a ticket-system module (ticketsys_iface.h). Feed:
  * GET /api/v2/problems -> problems[].problemId, following nextPageKey
  * (sent alone, as the API demands, plus "fields"); per problem its
  * comments are read first (every page, bounded), and one with context
@@ -10,7 +10,7 @@
 #ifndef ALEXIS_TICKETSYS_DTV2_H
 #define ALEXIS_TICKETSYS_DTV2_H
 
-#include "ticketsys.h"
+#include "ticketsys_iface.h"
 
 extern const struct ticketsys ticketsys_dtv2;
 

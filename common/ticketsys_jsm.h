@@ -1,6 +1,6 @@
 /*
  * Jira Service Management operations (JSM, DESIGN §11,
- * shared/api/jsm-ops.md) as a ticket-system module (ticketsys.h): the
+ * shared/api/jsm-ops.md) as a ticket-system module (ticketsys_iface.h): the
  * OpsGenie alert API in a new place,
  * {base_url}/jsm/ops/api/{cloud_id}/v1, with HTTP Basic email:api_token.
  * Feed: GET /alerts?query=...&offset=...&size=...&sort=insertedAt (offset
@@ -16,7 +16,7 @@
 #ifndef ALEXIS_TICKETSYS_JSM_H
 #define ALEXIS_TICKETSYS_JSM_H
 
-#include "ticketsys.h"
+#include "ticketsys_iface.h"
 
 extern const struct ticketsys ticketsys_jsm;
 

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "alexis_limits.h"
-#include "alert.h"
+#include "alert_tag.h"
 #include "json.h"
 
 bool
@@ -71,7 +71,7 @@ og_collect_tags(struct alert *a)
 
     cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(a->doc, "tags")) {
         if (cJSON_IsString(t))
-            alert_add_tag(a, t->valuestring);
+            alert_tag_add(a, t->valuestring);
     }
 }
 

@@ -15,7 +15,7 @@
 
 #include "feed.h"
 #include "ticket.h"
-#include "ticketsys.h"
+#include "ticketsys_iface.h"
 
 struct alert;
 

@@ -10,7 +10,6 @@
 
 #include <curl/curl.h>
 
-#include "alert.h"
 #include "alexis_limits.h"
 #include "buf.h"
 #include "feed.h"

@@ -1,5 +1,5 @@
 /*
- * OpsGenie (REST API v2) as a ticket-system module (ticketsys.h). Feed: GET
+ * OpsGenie (REST API v2) as a ticket-system module (ticketsys_iface.h). Feed: GET
  * /v2/alerts with the operator's query, offset paging up to the API's
  * offset + limit cap, tinyIds; details GET /v2/alerts/{tinyId}?
  * identifierType=tiny, whose "data" is the item. "Already handled" is the
@@ -10,7 +10,7 @@
 #ifndef ALEXIS_TICKETSYS_OPSGENIE_H
 #define ALEXIS_TICKETSYS_OPSGENIE_H
 
-#include "ticketsys.h"
+#include "ticketsys_iface.h"
 
 extern const struct ticketsys ticketsys_opsgenie;
 

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "alert.h"
+#include "alert_tag.h"
 #include "json.h"
 #include "match.h"
 #include "rules.h"
@@ -144,7 +145,7 @@ check_match(const struct rule *r, struct alert *a)
 
     for (i = 0; i < a->ntags; i++) {
         FUZZ_CHECK(alert_has_tag_hashed(a, a->tags[i],
-            rules_tag_hash(a->tags[i])));
+            alert_tag_hash(a->tags[i])));
     }
     (void)match_rule_applies(r, a);
     why[0] = 'x';

@@ -19,6 +19,7 @@
 
 #include "alexis_limits.h"
 #include "alert.h"
+#include "alert_tag.h"
 #include "compat.h"
 #include "json.h"
 #include "rules.h"
@@ -220,10 +221,10 @@ test_tags_bounded(void **state)
     cJSON_AddStringToObject(alexis, "unique_value", "1");
     assert_int_equal(alert_from_json(&a, doc, err, sizeof(err)), 0);
     assert_int_equal(a.ntags, 256);
-    assert_true(alert_has_tag_hashed(&a, "t0", rules_tag_hash("t0")));
-    assert_true(alert_has_tag_hashed(&a, "t255", rules_tag_hash("t255")));
-    assert_false(alert_has_tag_hashed(&a, "t256", rules_tag_hash("t256")));
-    alert_add_tag(&a, "extra");
+    assert_true(alert_has_tag_hashed(&a, "t0", alert_tag_hash("t0")));
+    assert_true(alert_has_tag_hashed(&a, "t255", alert_tag_hash("t255")));
+    assert_false(alert_has_tag_hashed(&a, "t256", alert_tag_hash("t256")));
+    alert_tag_add(&a, "extra");
     assert_int_equal(a.ntags, 256);
     alert_cleanup(&a);
 }
