@@ -22,6 +22,7 @@
 #include "json.h"
 #include "log.h"
 #include "sim.h"
+#include "sim_dispatch.h"
 #include "str.h"
 
 /* The sample configurations' keys, so they work against the simulator. */

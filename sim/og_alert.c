@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsm_alert.h"
 #include "sim_limits.h"
 #include "xmem.h"
 
@@ -180,8 +179,6 @@ og_alert_to_json(const struct og_alert *a, enum og_view view)
     cJSON *o, *in, *notes;
     size_t i;
 
-    if (view >= OG_VIEW_JSM_LIST)
-        return jsm_alert_to_json(a, view);
     o = cJSON_CreateObject();
     cJSON_AddBoolToObject(o, "seen", a->seen);
     cJSON_AddStringToObject(o, "id", a->id);

@@ -120,8 +120,8 @@ void og_strv_free(struct sim_strv *sv);
 /* Free an alert built by og_alert_from_json (og_parse.h). */
 void og_alert_free(struct og_alert *a);
 
-/* Render as the given view (a JSM view through jsm_alert_to_json).
- * Caller owns the tree. */
+/* Render as the given OpsGenie view (OG_VIEW_LIST, _FULL, _ADMIN; the
+ * JSM views are jsm_alert_to_json's). Caller owns the tree. */
 cJSON *og_alert_to_json(const struct og_alert *a, enum og_view view);
 /* o[key] = ms as an ISO-8601 string; the JSON array of sv's strings (the
  * OpsGenie and the JSM renderings share both). */

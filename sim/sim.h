@@ -1,9 +1,8 @@
 /*
- * The alexis-sim context and request dispatcher: route a request to the
- * OpsGenie, Dynatrace or admin handlers, and around every simulated API
- * call apply injected faults, authentication, the optional rate limits,
- * the call counters and the request_finished log line. Handlers answer in
- * the error envelope of their own API (sim_og_error, sim_dt_error).
+ * The alexis-sim context, what a route and its handler are, and the
+ * answers handlers share: each API's error envelope (sim_og_error,
+ * sim_dt_error, sim_jsm_error). The dispatcher that routes a request to
+ * the handlers is sim_dispatch.h; the handlers' modules include this.
  */
 #ifndef ALEXIS_SIM_SIM_H
 #define ALEXIS_SIM_SIM_H
@@ -80,10 +79,6 @@ struct sim_route {
 struct sim *sim_new(const struct sim_opts *opts, char *err, size_t errlen);
 /* Free; keys are wiped first. Accepts NULL. */
 void sim_free(struct sim *s);
-
-/* The sim_http callback: ctx is a struct sim. */
-void sim_dispatch(void *ctx, const struct sim_req *req,
-    struct sim_resp *resp);
 
 /* Answer {"message","took","requestId"} (plus "errors" when field is not
  * NULL: {field: message}) with X-Request-ID. */

@@ -24,6 +24,15 @@
 
 static void *timer_main(void *arg);
 
+/* a rendered as view: OpsGenie's shapes or JSM's. Caller owns the tree. */
+static cJSON *
+alert_view(const struct og_alert *a, enum og_view view)
+{
+    if (view >= OG_VIEW_JSM_LIST)
+        return jsm_alert_to_json(a, view);
+    return og_alert_to_json(a, view);
+}
+
 struct store *
 store_new(const struct store_opts *opts, char *err, size_t errlen)
 {
@@ -237,7 +246,7 @@ store_og_add(struct store *st, const cJSON *obj, enum og_view v,
         return STORE_EINVAL;
     pthread_mutex_lock(&st->mu);
     if ((rc = insert_alert(st, a, err, errlen)) == STORE_OK && view != NULL)
-        *view = og_alert_to_json(a, v);
+        *view = alert_view(a, v);
     pthread_mutex_unlock(&st->mu);
     if (rc != STORE_OK)
         og_alert_free(a);
@@ -253,7 +262,7 @@ store_og_get(struct store *st, const char *ident, enum og_ident it,
 
     pthread_mutex_lock(&st->mu);
     if ((a = find_alert(st, ident, it, NULL)) != NULL)
-        out = og_alert_to_json(a, v);
+        out = alert_view(a, v);
     pthread_mutex_unlock(&st->mu);
     return out;
 }
@@ -266,7 +275,7 @@ store_og_all(struct store *st, enum og_view v)
 
     pthread_mutex_lock(&st->mu);
     for (i = 0; i < st->nalerts; i++)
-        cJSON_AddItemToArray(arr, og_alert_to_json(st->alerts[i], v));
+        cJSON_AddItemToArray(arr, alert_view(st->alerts[i], v));
     pthread_mutex_unlock(&st->mu);
     return arr;
 }
@@ -343,7 +352,7 @@ store_og_list(struct store *st, const struct og_query *q, enum og_sort sort,
     qsort(v, n, sizeof(*v), v[0].str != NULL ? cmp_str : cmp_num);
     for (i = offset; i < n && i < offset + limit; i++) {
         k = asc ? i : n - 1 - i;
-        cJSON_AddItemToArray(arr, og_alert_to_json(v[k].a, view));
+        cJSON_AddItemToArray(arr, alert_view(v[k].a, view));
     }
     pthread_mutex_unlock(&st->mu);
     free(v);

@@ -20,21 +20,9 @@
 #include "dt_problem.h"
 #include "og_alert.h"
 #include "og_query.h"
+#include "store_opts.h"
 
 struct store;
-
-struct store_opts {
-    size_t      alerts_max;
-    size_t      problems_max;
-    size_t      notes_max;      /* per alert */
-    size_t      comments_max;   /* per problem */
-    unsigned    apply_delay_ms; /* 0: actions apply before the answer */
-    /* Called with the lock held once an alert / a problem is created
-     * (webhook_out.h); may be NULL. */
-    void      (*on_og_create)(void *ctx, const struct og_alert *a);
-    void      (*on_dt_create)(void *ctx, const struct dt_problem *p);
-    void       *hook_ctx;
-};
 
 /* Outcome of a store call; the handlers map it to a status code. */
 enum store_rc {

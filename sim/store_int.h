@@ -12,7 +12,7 @@
 
 #include "dt_problem.h"
 #include "og_alert.h"
-#include "store.h"
+#include "store_opts.h"
 
 /* The outcome of one applied OpsGenie request. */
 struct og_request_rec {
