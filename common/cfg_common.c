@@ -47,18 +47,6 @@ check_auth_name(const char *text, char *err, size_t errlen)
     return 0;
 }
 
-static int
-check_auth_type(const char *text, char *err, size_t errlen)
-{
-    char types[128];
-
-    if (ticketsys_known_type(text))
-        return 0;
-    snprintf(err, errlen, "expected %s", ticketsys_type_names(false, types,
-        sizeof(types)));
-    return -1;
-}
-
 /* A JSM cloudId goes into the URL path: letters, digits and '-'. */
 bool
 cfg_text_plain(const char *text, const char *forbid)
@@ -185,7 +173,7 @@ const struct cfg_field cfg_tokens_fields[] = {
 const struct cfg_field cfg_auth_fields[] = {
     { .key = "name", .type = CFG_STR, .check = check_auth_name,
       .offset = offsetof(struct cfg_auth, name), .flags = CFG_REQUIRED },
-    { .key = "type", .type = CFG_STR, .check = check_auth_type,
+    { .key = "type", .type = CFG_STR, .check = ticketsys_check_type,
       .offset = offsetof(struct cfg_auth, type), .flags = CFG_REQUIRED },
     { .key = "description", .type = CFG_STR,
       .offset = offsetof(struct cfg_auth, description) },
@@ -392,7 +380,7 @@ auth_loaded_ok(const struct cfg_auth *a)
 
     return a->name != NULL && a->type != NULL &&
         check_auth_name(a->name, err, sizeof(err)) == 0 &&
-        check_auth_type(a->type, err, sizeof(err)) == 0 &&
+        ticketsys_check_type(a->type, err, sizeof(err)) == 0 &&
         (a->cloud_id == NULL ||
         check_cloud_id(a->cloud_id, err, sizeof(err)) == 0) &&
         (a->email == NULL || check_email(a->email, err, sizeof(err)) == 0);

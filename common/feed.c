@@ -181,43 +181,12 @@ feed_page_step_name(enum page_step s)
     return NULL;
 }
 
-/* One line of an error answer for logs: the API's own words (any of the
- * error shapes ticket_api_reason knows), else the start of the body. */
-static void
-answer_error(char *err, size_t errlen, const struct http_result *res)
-{
-    char why[200];
-
-    ticket_api_reason(res->body, res->body_len, why, sizeof(why));
-    if (why[0] != '\0')
-        snprintf(err, errlen, "HTTP %ld: %s", res->status, why);
-    else
-        snprintf(err, errlen, "HTTP %ld", res->status);
-}
-
 cJSON *
 feed_get_json(const struct feed_ctx *c, const char *url, long *status,
     char *err, size_t errlen)
 {
-    struct http_result res;
-    cJSON *doc = NULL;
-
-    *status = 0;
-    if (c->fetcher->get(c->fetcher, url, c->hdrs, &res) == -1) {
-        snprintf(err, errlen, "%s", res.err);
-        goto out;
-    }
-    *status = res.status;
-    if (res.status != 200) {
-        answer_error(err, errlen, &res);
-        goto out;
-    }
-    if ((doc = json_parse_located(res.body, res.body_len, "answer", err,
-        errlen)) == NULL)
-        *status = 0;
-out:
-    http_result_free(&res);
-    return doc;
+    return ticket_fetch_json(c->fetcher, url, c->hdrs, "", status, err,
+        errlen);
 }
 
 void
@@ -268,7 +237,7 @@ feed_details(const struct feed_ctx *c, const char *id, struct item_outcome *o)
         goto out;
     }
     if (res.status != 200) {
-        answer_error(o->err, sizeof(o->err), &res);
+        ticket_answer_error(&res, "", o->err, sizeof(o->err));
         goto out;
     }
     feed_item_meta(c, id, &m);

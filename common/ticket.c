@@ -108,6 +108,17 @@ auth_headers(const struct ticket_ref *t, const char **h)
     h[n] = NULL;
 }
 
+void
+ticket_answer_error(const struct http_result *res, const char *from, char *err,
+    size_t errlen)
+{
+    char why[TICKET_REASON_MAX + 64];
+
+    ticket_api_reason(res->body, res->body_len, why, sizeof(why));
+    snprintf(err, errlen, "HTTP %ld%s%s%s", res->status, from,
+        why[0] != '\0' ? ": " : "", why);
+}
+
 int
 ticket_send_json(struct fetcher *f, const struct ticket_ref *t,
     const char *method, const char *url, const cJSON *body, bool once,
@@ -149,11 +160,7 @@ ticket_send_json(struct fetcher *f, const struct ticket_ref *t,
         (rid = json_str(doc, "requestId")) != NULL)
         snprintf(out->request_id, sizeof(out->request_id), "%s", rid);
     if (res.status < 200 || res.status > 299) {
-        char why[TICKET_REASON_MAX + 64];
-
-        ticket_api_reason(res.body, res.body_len, why, sizeof(why));
-        snprintf(out->err, sizeof(out->err), "HTTP %ld from ticket API%s%s",
-            res.status, why[0] != '\0' ? ": " : "", why);
+        ticket_answer_error(&res, " from ticket API", out->err, sizeof(out->err));
         goto out;
     }
     out->err[0] = '\0';
@@ -166,15 +173,26 @@ out:
     return rc;
 }
 
-cJSON *
-ticket_get_json(struct fetcher *f, const struct ticket_ref *t,
-    const char *url, long *status, char *err, size_t errlen)
+int
+ticket_post(struct fetcher *f, const struct ticket_ref *t, char *url,
+    cJSON *body, bool once, struct ticket_outcome *out)
 {
-    const char *headers[TICKET_HEADERS_MAX + 1];
+    int rc;
+
+    rc = ticket_send_json(f, t, "POST", url, body, once, out);
+    free(url);
+    cJSON_Delete(body);
+    return rc;
+}
+
+cJSON *
+ticket_fetch_json(struct fetcher *f, const char *url,
+    const char *const *headers, const char *from, long *status, char *err,
+    size_t errlen)
+{
     struct http_result res;
     cJSON *doc = NULL;
 
-    auth_headers(t, headers);
     *status = 0;
     if (f->get(f, url, headers, &res) == -1) {
         snprintf(err, errlen, "%s", res.err);
@@ -182,11 +200,7 @@ ticket_get_json(struct fetcher *f, const struct ticket_ref *t,
     }
     *status = res.status;
     if (res.status != 200) {
-        char why[TICKET_REASON_MAX + 64];
-
-        ticket_api_reason(res.body, res.body_len, why, sizeof(why));
-        snprintf(err, errlen, "HTTP %ld from ticket API%s%s", res.status,
-            why[0] != '\0' ? ": " : "", why);
+        ticket_answer_error(&res, from, err, errlen);
         goto out;
     }
     if ((doc = json_parse_located(res.body, res.body_len, "answer", err,
@@ -195,6 +209,17 @@ ticket_get_json(struct fetcher *f, const struct ticket_ref *t,
 out:
     http_result_free(&res);
     return doc;
+}
+
+cJSON *
+ticket_get_json(struct fetcher *f, const struct ticket_ref *t,
+    const char *url, long *status, char *err, size_t errlen)
+{
+    const char *headers[TICKET_HEADERS_MAX + 1];
+
+    auth_headers(t, headers);
+    return ticket_fetch_json(f, url, headers, " from ticket API", status,
+        err, errlen);
 }
 
 char *

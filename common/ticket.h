@@ -28,6 +28,7 @@
 struct alert;
 struct cfg_auth;
 struct fetcher;
+struct http_result;
 
 struct ticket_ref {
     const struct ticketsys  *sys;
@@ -113,6 +114,10 @@ int ticket_send_json(struct fetcher *f, const struct ticket_ref *t,
     const char *method, const char *url, const cJSON *body, bool once,
     struct ticket_outcome *out) ATTR_WUR;
 
+/* ticket_send_json POST of body to url, both taken (freed here). */
+int ticket_post(struct fetcher *f, const struct ticket_ref *t, char *url,
+    cJSON *body, bool once, struct ticket_outcome *out) ATTR_WUR;
+
 /* The API's own words for an error answer body[0..len), one line into
  * out: "message" (with "code" when given: JSM's 401 shape),
  * "error.message" (Dynatrace), "errors[0].title" (with its code: JSM),
@@ -120,8 +125,22 @@ int ticket_send_json(struct fetcher *f, const struct ticket_ref *t,
 void ticket_api_reason(const char *body, size_t len, char *out,
     size_t outlen);
 
-/* GET url with t's credentials; the parsed answer on 200 (caller
- * deletes), else NULL with err (and *status, 0 for a transport error). */
+/* "HTTP <status><from>: <the API's own words>" (ticket_api_reason;
+ * without ": ..." when the answer says nothing) into err. from is "" (the
+ * feed's reads) or " from ticket API" (the ticket's). */
+void ticket_answer_error(const struct http_result *res, const char *from,
+    char *err, size_t errlen);
+
+/* GET url with headers (NULL-terminated: the feed's lines, or a
+ * ticket's credentials) and parse the JSON answer: the tree on 200
+ * (caller deletes), else NULL with *status (0: transport error or not
+ * JSON) and err "HTTP <status><from>: <the API's own words>"
+ * (ticket_api_reason; from is "" or " from ticket API"). */
+cJSON *ticket_fetch_json(struct fetcher *f, const char *url,
+    const char *const *headers, const char *from, long *status, char *err,
+    size_t errlen);
+
+/* ticket_fetch_json with t's credentials, from " from ticket API". */
 cJSON *ticket_get_json(struct fetcher *f, const struct ticket_ref *t,
     const char *url, long *status, char *err, size_t errlen);
 

@@ -44,6 +44,18 @@ ticketsys_known_type(const char *feed_type)
     return ticketsys_find(feed_type) != NULL;
 }
 
+int
+ticketsys_check_type(const char *text, char *err, size_t errlen)
+{
+    char types[128];
+
+    if (ticketsys_known_type(text))
+        return 0;
+    snprintf(err, errlen, "expected %s", ticketsys_type_names(false, types,
+        sizeof(types)));
+    return -1;
+}
+
 const struct ticketsys *
 ticketsys_for_url(const char *feed_type, const char *feed_url)
 {

@@ -39,6 +39,11 @@ const struct ticketsys *ticketsys_for_item(const char *feed_type,
 /* Whether feed_type names a ticket system. */
 bool ticketsys_known_type(const char *feed_type);
 
+/* A config field's check (cfg_field.check) of a feed type: 0 when
+ * ticketsys_known_type, else -1 with "expected opsgenie, dynatrace or
+ * jsm" in err. */
+int ticketsys_check_type(const char *text, char *err, size_t errlen);
+
 /* The known feed types for messages, into buf: "opsgenie or dynatrace"
  * (quoted: "\"opsgenie\" or \"dynatrace\""). Returns buf. */
 const char *ticketsys_type_names(bool quoted, char *buf, size_t len);

@@ -194,16 +194,12 @@ ticketsys_dt_comment(struct fetcher *f, const struct ticket_ref *t,
 {
     cJSON *body = cJSON_CreateObject();
     char *url = ticket_url(t, prefix, "comments", NULL);
-    int rc;
 
     cJSON_AddStringToObject(body, text_key, text);
     if (user != NULL)
         cJSON_AddStringToObject(body, "user", user);
     cJSON_AddStringToObject(body, "context", TICKETSYS_DT_CONTEXT);
-    rc = ticket_send_json(f, t, "POST", url, body, once, out);
-    free(url);
-    cJSON_Delete(body);
-    return rc;
+    return ticket_post(f, t, url, body, once, out);
 }
 
 int

@@ -217,13 +217,9 @@ add_tag(struct fetcher *f, const struct ticket_ref *t, const char *tag,
     cJSON *body = cJSON_CreateObject();
     char *url = jsm_url(t, "tags", NULL);
     const char *tags[1] = { tag };
-    int rc;
 
     cJSON_AddItemToObject(body, "tags", cJSON_CreateStringArray(tags, 1));
-    rc = ticket_send_json(f, t, "POST", url, body, false, out);
-    free(url);
-    cJSON_Delete(body);
-    return rc;
+    return ticket_post(f, t, url, body, false, out);
 }
 
 /* POST /alerts/{id}/responders {"id","type":"team"} when the entry's
@@ -235,7 +231,6 @@ add_responder(struct fetcher *f, const struct ticket_ref *t,
     const char *team_id = cfg_strmap_get(&t->auth->teams, team);
     cJSON *body;
     char *url;
-    int rc;
 
     if (team_id == NULL)
         return 0;
@@ -243,10 +238,7 @@ add_responder(struct fetcher *f, const struct ticket_ref *t,
     cJSON_AddStringToObject(body, "id", team_id);
     cJSON_AddStringToObject(body, "type", "team");
     url = jsm_url(t, "responders", NULL);
-    rc = ticket_send_json(f, t, "POST", url, body, false, out);
-    free(url);
-    cJSON_Delete(body);
-    return rc;
+    return ticket_post(f, t, url, body, false, out);
 }
 
 static int
@@ -255,13 +247,9 @@ post_note(struct fetcher *f, const struct ticket_ref *t, const char *text,
 {
     cJSON *body = cJSON_CreateObject();
     char *url = jsm_url(t, "notes", NULL);
-    int rc;
 
     cJSON_AddStringToObject(body, "note", text);
-    rc = ticket_send_json(f, t, "POST", url, body, once, out);
-    free(url);
-    cJSON_Delete(body);
-    return rc;
+    return ticket_post(f, t, url, body, once, out);
 }
 
 /* The queue is a tag (the feed's skip_tags leave it out from then on),

@@ -216,7 +216,6 @@ add_team(struct fetcher *f, const struct ticket_ref *t, const char *team,
 {
     cJSON *body, *tm;
     char *url;
-    int rc;
 
     body = cJSON_CreateObject();
     tm = cJSON_AddObjectToObject(body, "team");
@@ -226,10 +225,7 @@ add_team(struct fetcher *f, const struct ticket_ref *t, const char *team,
     if (note != NULL)
         cJSON_AddStringToObject(body, "note", note);
     url = og_url(t, "teams", NULL);
-    rc = ticket_send_json(f, t, "POST", url, body, false, out);
-    free(url);
-    cJSON_Delete(body);
-    return rc;
+    return ticket_post(f, t, url, body, false, out);
 }
 
 static int
@@ -253,17 +249,13 @@ og_note(struct fetcher *f, const struct ticket_ref *t, const char *text,
 {
     cJSON *body;
     char *url;
-    int rc;
 
     body = cJSON_CreateObject();
     cJSON_AddStringToObject(body, "note", text);
     cJSON_AddStringToObject(body, "user", OG_USER);
     cJSON_AddStringToObject(body, "source", OG_SOURCE);
     url = og_url(t, "notes", NULL);
-    rc = ticket_send_json(f, t, "POST", url, body, true, out);
-    free(url);
-    cJSON_Delete(body);
-    return rc;
+    return ticket_post(f, t, url, body, true, out);
 }
 
 /* GET /v2/alerts/{id}/notes, newest first: {"data":[{"note":...}]}. */

@@ -24,18 +24,6 @@
 #define PF_OFF(f) offsetof(struct poller_feed, f)
 
 static int
-check_feed_type(const char *text, char *err, size_t errlen)
-{
-    char types[128];
-
-    if (ticketsys_known_type(text))
-        return 0;
-    snprintf(err, errlen, "expected %s", ticketsys_type_names(false, types,
-        sizeof(types)));
-    return -1;
-}
-
-static int
 check_lookback_unit(const char *text, char *err, size_t errlen)
 {
     if (strcmp(text, "s") == 0 || strcmp(text, "m") == 0 ||
@@ -75,7 +63,7 @@ static const struct cfg_field feed_fields[] = {
       .offset = PF_OFF(authentication), .flags = CFG_REQUIRED },
     { .key = "description", .type = CFG_STR, .offset = PF_OFF(description) },
     { .key = "type", .type = CFG_STR, .offset = PF_OFF(type),
-      .flags = CFG_REQUIRED, .check = check_feed_type },
+      .flags = CFG_REQUIRED, .check = ticketsys_check_type },
     { .key = "base_url", .type = CFG_URL, .offset = PF_OFF(base_url) },
     { .key = "lookback", .type = CFG_INT, .offset = PF_OFF(lookback),
       .min = 1, .max = POLLER_LOOKBACK_MAX_S },
