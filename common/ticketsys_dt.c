@@ -187,31 +187,53 @@ ticketsys_dt_identify(struct alert *a, const char *id_key, char *err,
     return 0;
 }
 
-int
-ticketsys_dt_comment(struct fetcher *f, const struct ticket_ref *t,
-    const char *prefix, const char *text_key, const char *user,
-    const char *text, bool once, struct ticket_outcome *out)
+/* POST {prefix}/{id}/comments {text_key: text, "user" (v1),
+ * "context": "Alexis"}. */
+static int
+comment(struct fetcher *f, const struct ticket_ref *t, const char *text,
+    bool once, struct ticket_outcome *out)
 {
+    const struct ticketsys_dt_api *api = t->sys->data;
     cJSON *body = cJSON_CreateObject();
-    char *url = ticket_url(t, prefix, "comments", NULL);
+    char *url = ticket_url(t, api->prefix, "comments", NULL);
 
-    cJSON_AddStringToObject(body, text_key, text);
-    if (user != NULL)
-        cJSON_AddStringToObject(body, "user", user);
+    cJSON_AddStringToObject(body, api->text_key, text);
+    if (api->user != NULL)
+        cJSON_AddStringToObject(body, "user", api->user);
     cJSON_AddStringToObject(body, "context", TICKETSYS_DT_CONTEXT);
     return ticket_post(f, t, url, body, once, out);
 }
 
 int
-ticketsys_dt_note_find(struct fetcher *f, const struct ticket_ref *t,
-    const char *prefix, const char *query, const char *needle, char *err,
-    size_t errlen)
+ticketsys_dt_mark(struct fetcher *f, const struct ticket_ref *t,
+    enum ticket_queue q, const char *queue, const char *note,
+    struct ticket_outcome *out)
 {
-    char *url = ticket_url(t, prefix, "comments", query);
+    (void)q;
+    (void)queue;
+    return comment(f, t, note, false, out);
+}
+
+int
+ticketsys_dt_note(struct fetcher *f, const struct ticket_ref *t,
+    const char *text, struct ticket_outcome *out)
+{
+    return comment(f, t, text, true, out);
+}
+
+int
+ticketsys_dt_note_find(struct fetcher *f, const struct ticket_ref *t,
+    const char *needle, char *err, size_t errlen)
+{
+    const struct ticketsys_dt_api *api = t->sys->data;
+    char query[32], *url;
     cJSON *doc;
     long status;
     int found = -1;
 
+    snprintf(query, sizeof(query), "?pageSize=%u", api->comments_page_size);
+    url = ticket_url(t, api->prefix, "comments",
+        api->comments_page_size > 0 ? query : NULL);
     if ((doc = ticket_get_json(f, t, url, &status, err, errlen)) != NULL)
         found = ticket_list_has(doc, "comments", "content", needle) ? 1 : 0;
     cJSON_Delete(doc);
@@ -220,14 +242,15 @@ ticketsys_dt_note_find(struct fetcher *f, const struct ticket_ref *t,
 }
 
 enum ticket_state
-ticketsys_dt_state(struct fetcher *f, const struct ticket_ref *t,
-    const char *prefix, const char *status_path, char *err, size_t errlen)
+ticketsys_dt_state(struct fetcher *f, const struct ticket_ref *t, char *err,
+    size_t errlen)
 {
     static const char *const closed[] = { "CLOSED", "RESOLVED", NULL };
-    char *url = ticket_url(t, prefix, NULL, NULL);
+    const struct ticketsys_dt_api *api = t->sys->data;
+    char *url = ticket_url(t, api->prefix, NULL, NULL);
     enum ticket_state st;
 
-    st = ticket_state_at(f, t, url, status_path, closed, err, errlen);
+    st = ticket_state_at(f, t, url, api->status_path, closed, err, errlen);
     free(url);
     return st;
 }

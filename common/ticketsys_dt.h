@@ -61,21 +61,36 @@ void ticketsys_dt_item_at(const struct feed_ctx *c, const char *prefix,
 int ticketsys_dt_identify(struct alert *a, const char *id_key, char *err,
     size_t errlen);
 
-/* POST {prefix}/{id}/comments {text_key: text, "user" (when user is not
- * NULL), "context": "Alexis"}. */
-int ticketsys_dt_comment(struct fetcher *f, const struct ticket_ref *t,
-    const char *prefix, const char *text_key, const char *user,
-    const char *text, bool once, struct ticket_outcome *out);
+/* What sets the two APIs' writes and reads apart: a module's data
+ * (struct ticketsys), read by the operations below through t->sys. */
+struct ticketsys_dt_api {
+    const char *prefix;         /* "/api/v1/problem/details",
+                                 * "/api/v2/problems" */
+    const char *text_key;       /* the comment's text: "comment", "message" */
+    const char *user;           /* the comment's "user" (v1), or NULL */
+    unsigned    comments_page_size; /* reading them back: ?pageSize=N
+                                     * (v2; 0: none) */
+    const char *status_path;    /* "result.status", "status" */
+};
 
-/* GET {prefix}/{id}/comments{query}: 1 when a comment's content holds
- * needle, 0 when none does, -1 on a failed read. */
+/* mark and note: POST {prefix}/{id}/comments {text_key: text, "user"
+ * (when api->user is set), "context": "Alexis"}; a mark's note is the
+ * comment (the queue is not written), a note is sent once. */
+int ticketsys_dt_mark(struct fetcher *f, const struct ticket_ref *t,
+    enum ticket_queue q, const char *queue, const char *note,
+    struct ticket_outcome *out);
+int ticketsys_dt_note(struct fetcher *f, const struct ticket_ref *t,
+    const char *text, struct ticket_outcome *out);
+
+/* note_find: GET {prefix}/{id}/comments[?pageSize=N]: 1 when a
+ * comment's content holds needle, 0 when none does, -1 on a failed
+ * read. */
 int ticketsys_dt_note_find(struct fetcher *f, const struct ticket_ref *t,
-    const char *prefix, const char *query, const char *needle, char *err,
-    size_t errlen);
+    const char *needle, char *err, size_t errlen);
 
-/* GET {prefix}/{id}: the state from the status at status_path ("CLOSED"
- * and "RESOLVED" are closed). */
-enum ticket_state ticketsys_dt_state(struct fetcher *f, const struct ticket_ref *t,
-    const char *prefix, const char *status_path, char *err, size_t errlen);
+/* state: GET {prefix}/{id}, the status at status_path ("CLOSED" and
+ * "RESOLVED" are closed). */
+enum ticket_state ticketsys_dt_state(struct fetcher *f,
+    const struct ticket_ref *t, char *err, size_t errlen);
 
 #endif

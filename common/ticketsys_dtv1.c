@@ -103,50 +103,16 @@ dt1_collect_tags(struct alert *a)
     }
 }
 
-/* ---- Writing ---- */
+/* ---- Writing and reading back (ticketsys_dt.c) ---- */
 
-/* POST /api/v1/problem/details/{id}/comments {comment, user, context}. */
-static int
-comment(struct fetcher *f, const struct ticket_ref *t, const char *text,
-    bool once, struct ticket_outcome *out)
-{
-    return ticketsys_dt_comment(f, t, DT1_DETAILS, "comment",
-        TICKETSYS_DT_USER, text, once, out);
-}
-
-static int
-dt1_mark(struct fetcher *f, const struct ticket_ref *t, enum ticket_queue q,
-    const char *queue, const char *note, struct ticket_outcome *out)
-{
-    (void)q;
-    (void)queue;
-    return comment(f, t, note, false, out);
-}
-
-static int
-dt1_note(struct fetcher *f, const struct ticket_ref *t, const char *text,
-    struct ticket_outcome *out)
-{
-    return comment(f, t, text, true, out);
-}
-
-/* GET /api/v1/problem/details/{id}/comments: {"comments":[{content}]}. */
-static int
-dt1_note_find(struct fetcher *f, const struct ticket_ref *t,
-    const char *needle, char *err, size_t errlen)
-{
-    return ticketsys_dt_note_find(f, t, DT1_DETAILS, NULL, needle, err,
-        errlen);
-}
-
-/* GET /api/v1/problem/details/{id}: result.status "OPEN" or "CLOSED". */
-static enum ticket_state
-dt1_state(struct fetcher *f, const struct ticket_ref *t, char *err,
-    size_t errlen)
-{
-    return ticketsys_dt_state(f, t, DT1_DETAILS, "result.status", err,
-        errlen);
-}
+/* POST DT1_DETAILS/{id}/comments; GET DT1_DETAILS/{id}/comments and DT1_DETAILS/{id}. */
+static const struct ticketsys_dt_api dt1_api = {
+    .prefix = DT1_DETAILS,
+    .text_key = "comment",
+    .user = TICKETSYS_DT_USER,
+    .comments_page_size = 0,
+    .status_path = "result.status",
+};
 
 const struct ticketsys ticketsys_dtv1 = {
     .name = "dynatrace_v1",
@@ -162,15 +128,16 @@ const struct ticketsys ticketsys_dtv1 = {
     .note_max = 0,
     .note_parts_max = 1,
     .mark_names = { "comment_matched", "comment_unmatched" },
+    .data = &dt1_api,
     .owns = dt1_owns,
     .list = dt1_list,
     .item = dt1_item,
     .identify = dt1_identify,
     .collect_tags = dt1_collect_tags,
-    .mark = dt1_mark,
+    .mark = ticketsys_dt_mark,
     .route = NULL,
-    .note = dt1_note,
-    .note_find = dt1_note_find,
-    .state = dt1_state,
+    .note = ticketsys_dt_note,
+    .note_find = ticketsys_dt_note_find,
+    .state = ticketsys_dt_state,
     .webhook_id = ticketsys_dt_webhook_id,
 };

@@ -119,52 +119,16 @@ dt2_collect_tags(struct alert *a)
     }
 }
 
-/* ---- Writing ---- */
+/* ---- Writing and reading back (ticketsys_dt.c) ---- */
 
-/* POST /api/v2/problems/{id}/comments {message, context}. */
-static int
-comment(struct fetcher *f, const struct ticket_ref *t, const char *text,
-    bool once, struct ticket_outcome *out)
-{
-    return ticketsys_dt_comment(f, t, DT2_PROBLEMS, "message", NULL, text,
-        once, out);
-}
-
-static int
-dt2_mark(struct fetcher *f, const struct ticket_ref *t, enum ticket_queue q,
-    const char *queue, const char *note, struct ticket_outcome *out)
-{
-    (void)q;
-    (void)queue;
-    return comment(f, t, note, false, out);
-}
-
-static int
-dt2_note(struct fetcher *f, const struct ticket_ref *t, const char *text,
-    struct ticket_outcome *out)
-{
-    return comment(f, t, text, true, out);
-}
-
-/* GET /api/v2/problems/{id}/comments (the first page, newest first). */
-static int
-dt2_note_find(struct fetcher *f, const struct ticket_ref *t,
-    const char *needle, char *err, size_t errlen)
-{
-    char query[32];
-
-    snprintf(query, sizeof(query), "?pageSize=%d", DT_COMMENT_PAGE_SIZE);
-    return ticketsys_dt_note_find(f, t, DT2_PROBLEMS, query, needle, err,
-        errlen);
-}
-
-/* GET /api/v2/problems/{id}: status "OPEN" or "CLOSED". */
-static enum ticket_state
-dt2_state(struct fetcher *f, const struct ticket_ref *t, char *err,
-    size_t errlen)
-{
-    return ticketsys_dt_state(f, t, DT2_PROBLEMS, "status", err, errlen);
-}
+/* POST DT2_PROBLEMS/{id}/comments; GET DT2_PROBLEMS/{id}/comments and DT2_PROBLEMS/{id}. */
+static const struct ticketsys_dt_api dt2_api = {
+    .prefix = DT2_PROBLEMS,
+    .text_key = "message",
+    .user = NULL,
+    .comments_page_size = DT_COMMENT_PAGE_SIZE,
+    .status_path = "status",
+};
 
 const struct ticketsys ticketsys_dtv2 = {
     .name = "dynatrace_v2",
@@ -180,15 +144,16 @@ const struct ticketsys ticketsys_dtv2 = {
     .note_max = 0,
     .note_parts_max = 1,
     .mark_names = { "comment_matched", "comment_unmatched" },
+    .data = &dt2_api,
     .owns = dt2_owns,
     .list = dt2_list,
     .item = dt2_item,
     .identify = dt2_identify,
     .collect_tags = dt2_collect_tags,
-    .mark = dt2_mark,
+    .mark = ticketsys_dt_mark,
     .route = NULL,
-    .note = dt2_note,
-    .note_find = dt2_note_find,
-    .state = dt2_state,
+    .note = ticketsys_dt_note,
+    .note_find = ticketsys_dt_note_find,
+    .state = ticketsys_dt_state,
     .webhook_id = ticketsys_dt_webhook_id,
 };

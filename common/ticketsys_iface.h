@@ -112,6 +112,11 @@ struct ticketsys {
     /* The log name of each mark (enum ticket_queue order). */
     const char *mark_names[2];
 
+    /* The module's own constants, for operations that several modules
+     * share and that read them through t->sys (ticketsys_dt.h). May be
+     * NULL. */
+    const void *data;
+
     /* Whether an envelope's item is this API's (Dynatrace v1 vs v2 of one
      * feed type). NULL: every item of the feed type. */
     bool    (*owns)(const cJSON *item);

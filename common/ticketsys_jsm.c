@@ -283,27 +283,6 @@ jsm_note(struct fetcher *f, const struct ticket_ref *t, const char *text,
     return post_note(f, t, text, true, out);
 }
 
-/* GET /alerts/{id}/notes: the list is "values" (JSM) or "data" (as
- * OpsGenie answered); either is read. */
-static int
-jsm_note_find(struct fetcher *f, const struct ticket_ref *t,
-    const char *needle, char *err, size_t errlen)
-{
-    static const char *const lists[] = { "values", "data", NULL };
-
-    return og_note_find(f, t, jsm_url(t, "notes", "?size=100"), lists,
-        needle, err, errlen);
-}
-
-/* GET /alerts/{id}: status open | acked | snoozed (open) or resolved |
- * closed. */
-static enum ticket_state
-jsm_state(struct fetcher *f, const struct ticket_ref *t, char *err,
-    size_t errlen)
-{
-    return og_state_at(f, t, jsm_url(t, NULL, NULL), "status", err, errlen);
-}
-
 /* ---- Webhooks ---- */
 
 /* {"action": ..., "alert": {"alertId": ...}}: the full id, which the
@@ -317,6 +296,17 @@ jsm_webhook_id(const cJSON *payload, char *id, size_t idlen, char *err,
 
 static const char *const jsm_aliases[] = {
     "details", "extraProperties", NULL,
+};
+
+/* Reading back: GET /alerts/{id}/notes, whose list is "values" (JSM) or
+ * "data" (as OpsGenie answered), either read; GET /alerts/{id}: status
+ * open | acked | snoozed (open) or resolved | closed. */
+static const char *const jsm_note_lists[] = { "values", "data", NULL };
+static const struct og_api jsm_api = {
+    .url = jsm_url,
+    .notes_query = "?size=100",
+    .note_lists = jsm_note_lists,
+    .status_path = "status",
 };
 
 const struct ticketsys ticketsys_jsm = {
@@ -336,6 +326,7 @@ const struct ticketsys ticketsys_jsm = {
     .note_parts_max = TICKET_NOTE_PARTS_MAX,
     .aliases = jsm_aliases,
     .mark_names = { "remediation_queue", "investigation_queue" },
+    .data = &jsm_api,
     .owns = NULL,
     .list = jsm_list,
     .item = jsm_item,
@@ -344,7 +335,7 @@ const struct ticketsys ticketsys_jsm = {
     .mark = jsm_mark,
     .route = jsm_route,
     .note = jsm_note,
-    .note_find = jsm_note_find,
-    .state = jsm_state,
+    .note_find = og_note_find,
+    .state = og_state,
     .webhook_id = jsm_webhook_id,
 };

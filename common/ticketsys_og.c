@@ -76,16 +76,19 @@ og_collect_tags(struct alert *a)
 }
 
 int
-og_note_find(struct fetcher *f, const struct ticket_ref *t, char *url,
-    const char *const *lists, const char *needle, char *err, size_t errlen)
+og_note_find(struct fetcher *f, const struct ticket_ref *t,
+    const char *needle, char *err, size_t errlen)
 {
+    const struct og_api *api = t->sys->data;
+    const char *const *lists;
+    char *url = api->url(t, "notes", api->notes_query);
     cJSON *doc;
     long status;
     int found = -1;
 
     if ((doc = ticket_get_json(f, t, url, &status, err, errlen)) != NULL) {
         found = 0;
-        for (; *lists != NULL && found == 0; lists++)
+        for (lists = api->note_lists; *lists != NULL && found == 0; lists++)
             found = ticket_list_has(doc, *lists, "note", needle) ? 1 : 0;
     }
     cJSON_Delete(doc);
@@ -117,13 +120,15 @@ og_webhook_id(const cJSON *payload, const char *field, char *id,
 }
 
 enum ticket_state
-og_state_at(struct fetcher *f, const struct ticket_ref *t, char *url,
-    const char *status_path, char *err, size_t errlen)
+og_state(struct fetcher *f, const struct ticket_ref *t, char *err,
+    size_t errlen)
 {
     static const char *const closed[] = { "closed", "resolved", NULL };
+    const struct og_api *api = t->sys->data;
+    char *url = api->url(t, NULL, NULL);
     enum ticket_state st;
 
-    st = ticket_state_at(f, t, url, status_path, closed, err, errlen);
+    st = ticket_state_at(f, t, url, api->status_path, closed, err, errlen);
     free(url);
     return st;
 }

@@ -19,6 +19,18 @@
 
 struct alert;
 
+/* What sets OpsGenie's and JSM's reads back apart: a module's data
+ * (struct ticketsys), read by og_note_find and og_state through t->sys. */
+struct og_api {
+    /* The alert's URL (+ /what, + query); caller frees. */
+    char               *(*url)(const struct ticket_ref *t, const char *what,
+                               const char *query);
+    const char         *notes_query;    /* for reading the notes back */
+    const char *const  *note_lists;     /* the members that may hold them,
+                                         * NULL-ended */
+    const char         *status_path;    /* "data.status", "status" */
+};
+
 /* Add the id_key of every object in doc's array member to out, leaving
  * out those with one of skip's skip_tags (skip may be NULL). Counts bad
  * ids in r->invalid; sets *full past POLLER_ITEMS_MAX. Returns the number
@@ -36,16 +48,16 @@ bool og_has_skip_tag(const struct feed_def *d, const cJSON *alert);
 /* Every string in the alert's "tags" array becomes one of its tags. */
 void og_collect_tags(struct alert *a);
 
-/* GET url (then freed): 1 when one of the NULL-ended lists (array
- * members) has an object whose "note" holds needle, 0 when none, -1 on a
- * failed read (err set). */
-int og_note_find(struct fetcher *f, const struct ticket_ref *t, char *url,
-    const char *const *lists, const char *needle, char *err, size_t errlen);
+/* note_find: GET the alert's notes: 1 when one of the note_lists has an
+ * object whose "note" holds needle, 0 when none, -1 on a failed read
+ * (err set). */
+int og_note_find(struct fetcher *f, const struct ticket_ref *t,
+    const char *needle, char *err, size_t errlen);
 
-/* GET url (then freed): the alert's state from the status at
- * status_path ("closed" and "resolved" are closed). */
-enum ticket_state og_state_at(struct fetcher *f, const struct ticket_ref *t,
-    char *url, const char *status_path, char *err, size_t errlen);
+/* state: GET the alert, the status at status_path ("closed" and
+ * "resolved" are closed). */
+enum ticket_state og_state(struct fetcher *f, const struct ticket_ref *t,
+    char *err, size_t errlen);
 
 /* The alert-action payload's alert.<field> into id. -1 with err set when
  * it is missing, not a feed id or too long. */

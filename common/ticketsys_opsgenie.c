@@ -258,27 +258,6 @@ og_note(struct fetcher *f, const struct ticket_ref *t, const char *text,
     return ticket_post(f, t, url, body, true, out);
 }
 
-/* GET /v2/alerts/{id}/notes, newest first: {"data":[{"note":...}]}. */
-static int
-opsgenie_note_find(struct fetcher *f, const struct ticket_ref *t,
-    const char *needle, char *err, size_t errlen)
-{
-    static const char *const lists[] = { "data", NULL };
-
-    return og_note_find(f, t, og_url(t, "notes", OG_NOTES_QUERY), lists,
-        needle, err, errlen);
-}
-
-/* GET /v2/alerts/{id}: data.status is "open" or "closed" (acknowledged
- * and snoozed alerts are still open). */
-static enum ticket_state
-og_state(struct fetcher *f, const struct ticket_ref *t, char *err,
-    size_t errlen)
-{
-    return og_state_at(f, t, og_url(t, NULL, NULL), "data.status", err,
-        errlen);
-}
-
 /* ---- Webhooks ---- */
 
 /* {"action": ..., "alert": {"alertId": ..., "tinyId": ...}}: the feed
@@ -289,6 +268,17 @@ opsgenie_webhook_id(const cJSON *payload, char *id, size_t idlen, char *err,
 {
     return og_webhook_id(payload, "tinyId", id, idlen, err, errlen);
 }
+
+/* Reading back: GET /v2/alerts/{id}/notes, newest first
+ * ({"data":[{"note":...}]}), and GET /v2/alerts/{id}, whose data.status
+ * is "open" or "closed" (acknowledged and snoozed alerts are open). */
+static const char *const og_note_lists[] = { "data", NULL };
+static const struct og_api og_api = {
+    .url = og_url,
+    .notes_query = OG_NOTES_QUERY,
+    .note_lists = og_note_lists,
+    .status_path = "data.status",
+};
 
 const struct ticketsys ticketsys_opsgenie = {
     .name = "opsgenie",
@@ -304,6 +294,7 @@ const struct ticketsys ticketsys_opsgenie = {
     .note_max = OPSGENIE_NOTE_MAX,
     .note_parts_max = 1,
     .mark_names = { "remediation_queue", "investigation_queue" },
+    .data = &og_api,
     .owns = NULL,
     .list = og_list,
     .item = og_item,
@@ -312,7 +303,7 @@ const struct ticketsys ticketsys_opsgenie = {
     .mark = og_mark,
     .route = og_route,
     .note = og_note,
-    .note_find = opsgenie_note_find,
+    .note_find = og_note_find,
     .state = og_state,
     .webhook_id = opsgenie_webhook_id,
     .listed = og_listed,
