@@ -332,13 +332,8 @@ static void
 submit(struct sim *s, struct og_action *act, const struct sim_args *a,
     struct sim_resp *resp)
 {
-    cJSON *o;
-
-    switch (store_og_submit(s->store, act)) {
+    switch (og_actions_submit(s, act, a, resp)) {
     case STORE_OK:
-        o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "result", "Request will be processed");
-        sim_og_reply(resp, a, 202, o);
         break;
     case STORE_EBUSY:
         sim_jsm_error(resp, 429, "TOO_MANY_REQUESTS", "Too many pending "

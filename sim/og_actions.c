@@ -174,13 +174,28 @@ bad:
     return NULL;
 }
 
+enum store_rc
+og_actions_submit(struct sim *s, struct og_action *act,
+    const struct sim_args *a, struct sim_resp *resp)
+{
+    enum store_rc rc;
+    cJSON *o;
+
+    if ((rc = store_og_submit(s->store, act)) == STORE_OK) {
+        o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "result", "Request will be processed");
+        sim_og_reply(resp, a, 202, o);
+    }
+    return rc;
+}
+
 void
 og_actions_handle(struct sim *s, const struct sim_req *req,
     const struct sim_args *a, struct sim_resp *resp)
 {
     struct og_action *act = NULL;
     struct verr ve = { NULL, "" };
-    cJSON *body, *o;
+    cJSON *body;
     bool bad;
 
     body = sim_body_json(req, &bad);
@@ -193,11 +208,8 @@ og_actions_handle(struct sim *s, const struct sim_req *req,
         sim_og_error(resp, a, 422, ve.field, "%s", ve.msg);
         goto out;
     }
-    switch (store_og_submit(s->store, act)) {
+    switch (og_actions_submit(s, act, a, resp)) {
     case STORE_OK:
-        o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "result", "Request will be processed");
-        sim_og_reply(resp, a, 202, o);
         break;
     case STORE_EBUSY:
         sim_og_error(resp, a, 429, NULL, "TooManyRequests");

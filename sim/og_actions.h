@@ -14,6 +14,12 @@
 void og_actions_handle(struct sim *s, const struct sim_req *req,
     const struct sim_args *a, struct sim_resp *resp);
 
+/* Queue act (consumed by the store either way) and, when it is taken,
+ * answer the 202 receipt {"result":"Request will be processed"}. The
+ * store's outcome; the caller answers the others in its API's shape. */
+enum store_rc og_actions_submit(struct sim *s, struct og_action *act,
+    const struct sim_args *a, struct sim_resp *resp);
+
 /* The "tags" list of a body (1..20 strings of 1..50 characters, as
  * OpsGenie and JSM take them) into act->list; -1 with the reason. */
 int og_actions_tags(const cJSON *body, struct og_action *act, char *err,

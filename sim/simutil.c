@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "clock.h"
 #include "str.h"
 #include "xmem.h"
@@ -189,18 +191,6 @@ simutil_hex(const void *src, size_t n, char *dst, size_t dstlen)
         dst[2 * n] = '\0';
 }
 
-static int
-hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 char *
 simutil_unhex(const char *hex, size_t max)
 {
@@ -212,8 +202,8 @@ simutil_unhex(const char *hex, size_t max)
         return NULL;
     out = xmalloc(len / 2 + 1);
     for (i = 0; i < len / 2; i++) {
-        hi = hexval(hex[2 * i]);
-        lo = hexval(hex[2 * i + 1]);
+        hi = OPENSSL_hexchar2int((unsigned char)hex[2 * i]);
+        lo = OPENSSL_hexchar2int((unsigned char)hex[2 * i + 1]);
         if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
             free(out);
             return NULL;
