@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alexis_limits.h"
 #include "file.h"
-#include "ssh.h"
 #include "str.h"
 #include "xmem.h"
 
