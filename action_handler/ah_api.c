@@ -20,6 +20,7 @@
 #include "handler.h"
 #include "jobs.h"
 #include "jobs_defer.h"
+#include "jobs_guard.h"
 #include "jobs_json.h"
 #include "jobs_query.h"
 #include "json.h"

@@ -20,7 +20,6 @@
 
 #include "alexis_limits.h"
 #include "clock.h"
-#include "jobs_guard.h"
 #include "jobs_int.h"
 #include "xmem.h"
 
@@ -478,19 +477,23 @@ jobs_create(struct jobs *js, const struct job_new *jn, char id[JOB_ID_LEN],
 {
     struct job_verdict v;
 
-    return jobs_create_guarded(js, jn, NULL, id, dup, &v, err, errlen);
+    if (js->ops == NULL)
+        return jobs_create_tx(js, jn, NULL, id, dup, &v, err, errlen);
+    /* A backend with guard ops creates through them, without guardrails. */
+    if (js->ops->guard != NULL)
+        return js->ops->guard->create(js->impl, jn, NULL, id, dup, &v, err,
+            errlen);
+    return js->ops->create(js->impl, jn, id, dup, err, errlen);
 }
 
 int
-jobs_create_guarded(struct jobs *js, const struct job_new *jn,
-    const struct job_guard *g, char id[JOB_ID_LEN], bool *dup,
+jobs_create_tx(struct jobs *js, const struct job_new *jn,
+    const struct jobs_create_step *step, char id[JOB_ID_LEN], bool *dup,
     struct job_verdict *v, char *err, size_t errlen)
 {
     uint64_t now = jn->now_ms != 0 ? jn->now_ms : clock_wall_ms();
     int rc = -1, found = 0;
 
-    if (js->ops != NULL)
-        return jobs_guard_create_other(js, jn, g, id, dup, v, err, errlen);
     *dup = false;
     memset(v, 0, sizeof(*v));
     snprintf(v->state, sizeof(v->state), "queued");
@@ -505,10 +508,10 @@ jobs_create_guarded(struct jobs *js, const struct job_new *jn,
         goto rollback;
     if (found == 1)
         *dup = true;
-    else if ((g != NULL && jobs_guard_decide_locked(js, jn, g, now, v, err,
+    else if ((step != NULL && step->decide(step->arg, js, now, v, err,
         errlen) == -1) || insert_job(js, jn, now, v, id, err, errlen) == -1 ||
-        (g != NULL && jobs_entities_add_locked(js, id, jn->rule_name, g,
-        now, err, errlen) == -1))
+        (step != NULL && step->record(step->arg, js, id, now, err,
+        errlen) == -1))
         goto rollback;
     if (exec_sql(js, "COMMIT", err, errlen) == -1)
         goto rollback;
@@ -549,7 +552,7 @@ jobs_load_locked(struct jobs *js, const char *id, struct job *out,
 }
 
 static int
-list_running(struct jobs *js, jobs_recover_fn fn, void *arg, char *err,
+list_running(struct jobs *js, job_fn fn, void *arg, char *err,
     size_t errlen)
 {
     sqlite3_stmt *st = NULL;
@@ -573,7 +576,7 @@ list_running(struct jobs *js, jobs_recover_fn fn, void *arg, char *err,
 }
 
 int
-jobs_recover(struct jobs *js, const char *reason, jobs_recover_fn fn,
+jobs_recover(struct jobs *js, const char *reason, job_fn fn,
     void *arg, size_t *n, char *err, size_t errlen)
 {
     sqlite3_stmt *st = NULL;
@@ -851,6 +854,41 @@ out:
     sqlite3_finalize(st);
     pthread_mutex_unlock(&js->lock);
     return rc;
+}
+
+bool
+jobs_state_in(const char *s, const char *const *list)
+{
+    for (; *list != NULL; list++) {
+        if (strcmp(s, *list) == 0)
+            return true;
+    }
+    return false;
+}
+
+bool
+jobs_state_final(const char *s)
+{
+    static const char *const final[] = { "succeeded", "failed", "partial",
+        "interrupted", "skipped", "refused", "rejected", "cancelled", NULL };
+
+    return jobs_state_in(s, final);
+}
+
+bool
+jobs_state_admitted(const char *s)
+{
+    static const char *const admitted[] = { "queued", "pending_approval",
+        "running", "succeeded", "failed", "partial", "interrupted", NULL };
+
+    return jobs_state_in(s, admitted);
+}
+
+void
+jobs_storm_touch(struct jobs *js, const char *state)
+{
+    if (state == NULL || !jobs_state_admitted(state))
+        js->storm_gen++;
 }
 
 uint64_t

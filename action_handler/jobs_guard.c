@@ -2,8 +2,8 @@
  * The job store's guardrail operations (see jobs.h): counts answered by
  * SQL over the jobs and job_entities tables (no separate counters), state
  * transitions for approve/reject/cancel, and the verification schedule.
- * Every function takes the store's lock, except the *_locked ones that
- * jobs_create_guarded calls inside its transaction.
+ * Every function takes the store's lock, except the steps that
+ * jobs_create_guarded passes into jobs_create_tx's transaction.
  */
 #include "jobs_guard.h"
 
@@ -32,46 +32,11 @@ guard_active(const struct job_guard *g)
         g->cooldown_window_ms > 0 || g->storm_window_ms > 0);
 }
 
-int
-jobs_guard_create_other(struct jobs *js, const struct job_new *jn,
-    const struct job_guard *g, char id[JOB_ID_LEN], bool *dup,
-    struct job_verdict *v, char *err, size_t errlen)
-{
-    memset(v, 0, sizeof(*v));
-    snprintf(v->state, sizeof(v->state), "queued");
-    if (OPS(js) != NULL)
-        return OPS(js)->create(js->impl, jn, g, id, dup, v, err, errlen);
-    if (guard_active(g)) {
-        snprintf(err, errlen, "%s (the rule has guardrails)", NO_GUARD_OPS);
-        return -1;
-    }
-    return js->ops->create(js->impl, jn, id, dup, err, errlen);
-}
-
 /* The states of a job that was let through: it runs, ran, or will run.
  * Written "+state IN": the unary + keeps SQLite from picking the state
  * index (an equality on 100,000 finished jobs) over the time range. */
 #define ADMITTED "('queued','pending_approval','running','succeeded'," \
     "'failed','partial','interrupted')"
-
-static bool
-in_list(const char *s, const char *const *list)
-{
-    for (; *list != NULL; list++) {
-        if (strcmp(s, *list) == 0)
-            return true;
-    }
-    return false;
-}
-
-bool
-jobs_state_final(const char *s)
-{
-    static const char *const final[] = { "succeeded", "failed", "partial",
-        "interrupted", "skipped", "refused", "rejected", "cancelled", NULL };
-
-    return in_list(s, final);
-}
 
 /* A one-row, one-integer query on a cached statement, reset after. */
 static int
@@ -88,22 +53,6 @@ count_of(struct jobs *js, sqlite3_stmt *st, uint64_t *n, char *err,
     }
     sqlite3_reset(st);
     return rc;
-}
-
-bool
-jobs_state_admitted(const char *s)
-{
-    static const char *const admitted[] = { "queued", "pending_approval",
-        "running", "succeeded", "failed", "partial", "interrupted", NULL };
-
-    return in_list(s, admitted);
-}
-
-void
-jobs_storm_touch(struct jobs *js, const char *state)
-{
-    if (state == NULL || !jobs_state_admitted(state))
-        js->storm_gen++;
 }
 
 /* One integer from a cached statement with up to three bound integers. */
@@ -261,22 +210,27 @@ c_entity_runs(void *arg, const char *entity, uint64_t since, uint64_t *n,
         a->g->cooldown_max_runs, n, err, errlen);
 }
 
-int
-jobs_guard_decide_locked(struct jobs *js, const struct job_new *jn,
-    const struct job_guard *g, uint64_t now, struct job_verdict *v,
+/* Inside jobs_create_tx: the counts and guard_decide into v. */
+static int
+step_decide(void *arg, struct jobs *js, uint64_t now, struct job_verdict *v,
     char *err, size_t errlen)
 {
-    struct counter_arg a = { .js = js, .rule = jn->rule_name, .g = g };
+    struct counter_arg *a = arg;
     struct guard_counter cnt = { .admitted = c_admitted,
-        .entity_runs = c_entity_runs, .arg = &a };
+        .entity_runs = c_entity_runs, .arg = a };
 
-    return guard_decide(g, now, &cnt, v, err, errlen);
+    a->js = js;
+    return guard_decide(a->g, now, &cnt, v, err, errlen);
 }
 
-int
-jobs_entities_add_locked(struct jobs *js, const char *id, const char *rule,
-    const struct job_guard *g, uint64_t now, char *err, size_t errlen)
+/* Inside jobs_create_tx, after the insert: the job's entities, for later
+ * cooldowns. */
+static int
+step_record(void *arg, struct jobs *js, const char *id, uint64_t now,
+    char *err, size_t errlen)
 {
+    struct counter_arg *a = arg;
+    const struct job_guard *g = a->g;
     sqlite3_stmt *st = NULL;
     size_t i;
     int rc = 0;
@@ -290,13 +244,36 @@ jobs_entities_add_locked(struct jobs *js, const char *id, const char *rule,
     for (i = 0; i < g->nentities && rc == 0; i++) {
         sqlite3_reset(st);
         sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, rule, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, a->rule, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, g->entities[i], -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
         rc = jobs_step_done(js, st, err, errlen);
     }
     sqlite3_reset(st);
     return rc;
+}
+
+int
+jobs_create_guarded(struct jobs *js, const struct job_new *jn,
+    const struct job_guard *g, char id[JOB_ID_LEN], bool *dup,
+    struct job_verdict *v, char *err, size_t errlen)
+{
+    struct counter_arg a = { .js = js, .rule = jn->rule_name, .g = g };
+    struct jobs_create_step step = { .decide = step_decide,
+        .record = step_record, .arg = &a };
+
+    if (js->ops == NULL)
+        return jobs_create_tx(js, jn, g != NULL ? &step : NULL, id, dup, v,
+            err, errlen);
+    memset(v, 0, sizeof(*v));
+    snprintf(v->state, sizeof(v->state), "queued");
+    if (OPS(js) != NULL)
+        return OPS(js)->create(js->impl, jn, g, id, dup, v, err, errlen);
+    if (guard_active(g)) {
+        snprintf(err, errlen, "%s (the rule has guardrails)", NO_GUARD_OPS);
+        return -1;
+    }
+    return jobs_create(js, jn, id, dup, err, errlen);
 }
 
 /* The state of job id into cur ("" when there is none). */
@@ -334,7 +311,7 @@ jobs_transition(struct jobs *js, const char *id, const char *const *from,
         goto out;
     if (state_of(js, id, cur, err, errlen) == -1)
         goto rollback;
-    if (cur[0] == '\0' || !in_list(cur, from)) {
+    if (cur[0] == '\0' || !jobs_state_in(cur, from)) {
         rc = 0;
         goto rollback;
     }

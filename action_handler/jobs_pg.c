@@ -395,7 +395,7 @@ pg_claim_report(void *impl, struct job *out, char *err, size_t errlen)
  * stale "sending" reports back. *n receives the count. */
 static int
 sweep(struct jobs_pg *jp, PGconn *c, const char *reason, bool mine,
-    jobs_recover_fn fn, void *arg, size_t *n, char *err, size_t errlen)
+    job_fn fn, void *arg, size_t *n, char *err, size_t errlen)
 {
     char nowbuf[24];
     const char *v[3] = { reason, nowbuf, mine ? jp->holder : "" };
@@ -431,7 +431,7 @@ sweep(struct jobs_pg *jp, PGconn *c, const char *reason, bool mine,
 
 struct recover_arg {
     const char         *reason;
-    jobs_recover_fn     fn;
+    job_fn     fn;
     void               *arg;
     size_t             *n;
 };
@@ -454,7 +454,7 @@ recover_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe,
 }
 
 static int
-pg_recover(void *impl, const char *reason, jobs_recover_fn fn, void *arg,
+pg_recover(void *impl, const char *reason, job_fn fn, void *arg,
     size_t *n, char *err, size_t errlen)
 {
     struct recover_arg a = { reason, fn, arg, n };
