@@ -404,7 +404,7 @@ handle_metrics(void *ctx, const struct http_request *req,
     metrics_http_reply(ah->metrics, req, resp);
 }
 
-const struct http_route api_routes[] = {
+const struct http_route ah_api_routes[] = {
     { .method = "GET", .path = "/v1/ping", .fn = handle_ping,
       .auth_optional = true },
     { .method = "GET", .path = "/metrics", .fn = handle_metrics },
