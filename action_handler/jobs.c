@@ -575,45 +575,54 @@ list_running(struct jobs *js, job_fn fn, void *arg, char *err,
     return rc;
 }
 
-int
-jobs_recover(struct jobs *js, const char *reason, job_fn fn,
-    void *arg, size_t *n, char *err, size_t errlen)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = -1;
+struct recover_arg {
+    const char *reason;
+    job_fn      fn;
+    void       *arg;
+    size_t     *n;
+};
 
-    if (js->ops != NULL)
-        return js->ops->recover(js->impl, reason, fn, arg, n, err, errlen);
-    *n = 0;
-    pthread_mutex_lock(&js->lock);
-    if (exec_sql(js, "BEGIN IMMEDIATE", err, errlen) == -1)
-        goto out;
-    if ((fn != NULL && list_running(js, fn, arg, err, errlen) == -1) ||
+static int
+recover_tx(struct jobs *js, void *arg, char *err, size_t errlen)
+{
+    struct recover_arg *a = arg;
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if ((a->fn != NULL && list_running(js, a->fn, a->arg, err,
+        errlen) == -1) ||
         jobs_prepare(js, "UPDATE jobs SET state = 'interrupted', "
         "reason = ?1, finished_ms = ?2, report_state = 'pending' "
         "WHERE state = 'running'", &st, err, errlen) == -1)
-        goto rollback;
-    sqlite3_bind_text(st, 1, reason, -1, SQLITE_STATIC);
+        return -1;
+    sqlite3_bind_text(st, 1, a->reason, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)clock_wall_ms());
-    if (step_done(js, st, err, errlen) == -1)
-        goto rollback;
-    *n = (size_t)sqlite3_changes(js->db);
+    rc = step_done(js, st, err, errlen);
+    sqlite3_finalize(st);
+    if (rc == -1)
+        return -1;
+    *a->n = (size_t)sqlite3_changes(js->db);
     /* A crash while a report was being sent: send it again rather than
      * lose it (the window is one HTTP exchange). */
     if (exec_sql(js, "UPDATE jobs SET report_state = 'pending' "
         "WHERE report_state = 'sending'", err, errlen) == -1 ||
         exec_sql(js, "UPDATE jobs SET verify_state = 'pending' "
-        "WHERE verify_state = 'checking'", err, errlen) == -1 ||
-        exec_sql(js, "COMMIT", err, errlen) == -1)
-        goto rollback;
-    rc = 0;
-    goto out;
-rollback:
-    exec_quiet(js, "ROLLBACK");
-out:
-    sqlite3_finalize(st);
-    pthread_mutex_unlock(&js->lock);
-    return rc;
+        "WHERE verify_state = 'checking'", err, errlen) == -1)
+        return -1;
+    return 0;
+}
+
+int
+jobs_recover(struct jobs *js, const char *reason, job_fn fn,
+    void *arg, size_t *n, char *err, size_t errlen)
+{
+    struct recover_arg a = { .reason = reason, .fn = fn, .arg = arg,
+        .n = n };
+
+    if (js->ops != NULL)
+        return js->ops->recover(js->impl, reason, fn, arg, n, err, errlen);
+    *n = 0;
+    return jobs_tx(js, recover_tx, &a, err, errlen) == -1 ? -1 : 0;
 }
 
 static void
@@ -635,10 +644,9 @@ load_job(sqlite3_stmt *st, struct job *j)
     j->approver = jobs_col_dup(st, 11);
 }
 
-/* Run an UPDATE ... RETURNING JOB_COLUMNS that changes at most one row. */
-static int
-claim_with(struct jobs *js, const char *sql, struct job *out, char *err,
-    size_t errlen)
+int
+jobs_claim_row(struct jobs *js, const char *sql, uint64_t now_ms,
+    jobs_load_fn load, void *arg, struct job *out, char *err, size_t errlen)
 {
     sqlite3_stmt *st = NULL;
     int rc = -1, step;
@@ -647,10 +655,11 @@ claim_with(struct jobs *js, const char *sql, struct job *out, char *err,
     if (jobs_prepare(js, sql, &st, err, errlen) == -1)
         goto out;
     if (sqlite3_bind_parameter_count(st) > 0)
-        sqlite3_bind_int64(st, 1, (sqlite3_int64)clock_wall_ms());
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)now_ms);
     step = sqlite3_step(st);
     if (step == SQLITE_ROW) {
-        load_job(st, out);
+        memset(out, 0, sizeof(*out));
+        load(st, out, arg);
         rc = step_done(js, st, err, errlen) == 0 ? 1 : -1;
         if (rc == -1)
             jobs_job_free(out);
@@ -664,6 +673,22 @@ out:
     sqlite3_finalize(st);
     pthread_mutex_unlock(&js->lock);
     return rc;
+}
+
+static void
+load_claimed(sqlite3_stmt *st, struct job *out, void *arg)
+{
+    (void)arg;
+    load_job(st, out);
+}
+
+/* An UPDATE ... RETURNING JOB_COLUMNS that changes at most one row. */
+static int
+claim_with(struct jobs *js, const char *sql, struct job *out, char *err,
+    size_t errlen)
+{
+    return jobs_claim_row(js, sql, clock_wall_ms(), load_claimed, NULL, out,
+        err, errlen);
 }
 
 int
@@ -809,49 +834,71 @@ out:
 #define JOBS_PRUNABLE "state NOT IN ('queued', 'running') AND " \
     "report_state IN ('sent', 'failed') AND finished_ms < ?1"
 
+/* Run sql with ?1 bound to ms, to its end. -1 with err. */
+static int
+run_with_ms(struct jobs *js, const char *sql, uint64_t ms, char *err,
+    size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (jobs_prepare(js, sql, &st, err, errlen) == -1)
+        return -1;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)ms);
+    rc = step_done(js, st, err, errlen);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+struct prune_arg {
+    uint64_t    before_ms;
+    size_t     *n;
+};
+
+static int
+prune_tx(struct jobs *js, void *arg, char *err, size_t errlen)
+{
+    struct prune_arg *a = arg;
+
+    if (run_with_ms(js, "DELETE FROM results WHERE job IN (SELECT id "
+        "FROM jobs WHERE " JOBS_PRUNABLE ")", a->before_ms, err,
+        errlen) == -1 ||
+        run_with_ms(js, "DELETE FROM job_entities WHERE job IN (SELECT id "
+        "FROM jobs WHERE " JOBS_PRUNABLE ")", a->before_ms, err,
+        errlen) == -1 ||
+        run_with_ms(js, "DELETE FROM jobs WHERE " JOBS_PRUNABLE,
+        a->before_ms, err, errlen) == -1)
+        return -1;
+    *a->n = (size_t)sqlite3_changes(js->db);
+    jobs_storm_touch(js, NULL);
+    return 0;
+}
+
 int
 jobs_prune(struct jobs *js, uint64_t before_ms, size_t *n, char *err,
     size_t errlen)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = -1;
+    struct prune_arg a = { .before_ms = before_ms, .n = n };
 
     if (js->ops != NULL)
         return js->ops->prune(js->impl, before_ms, n, err, errlen);
     *n = 0;
+    return jobs_tx(js, prune_tx, &a, err, errlen) == -1 ? -1 : 0;
+}
+
+int
+jobs_tx(struct jobs *js, jobs_tx_fn fn, void *arg, char *err, size_t errlen)
+{
+    int rc = -1;
+
     pthread_mutex_lock(&js->lock);
-    if (exec_sql(js, "BEGIN IMMEDIATE", err, errlen) == -1)
-        goto out;
-    if (jobs_prepare(js, "DELETE FROM results WHERE job IN (SELECT id "
-        "FROM jobs WHERE " JOBS_PRUNABLE ")", &st, err, errlen) == -1)
-        goto rollback;
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)before_ms);
-    if (step_done(js, st, err, errlen) == -1)
-        goto rollback;
-    sqlite3_finalize(st);
-    if (jobs_prepare(js, "DELETE FROM job_entities WHERE job IN (SELECT id "
-        "FROM jobs WHERE " JOBS_PRUNABLE ")", &st, err, errlen) == -1)
-        goto rollback;
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)before_ms);
-    if (step_done(js, st, err, errlen) == -1)
-        goto rollback;
-    sqlite3_finalize(st);
-    if (jobs_prepare(js, "DELETE FROM jobs WHERE " JOBS_PRUNABLE, &st, err,
-        errlen) == -1)
-        goto rollback;
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)before_ms);
-    if (step_done(js, st, err, errlen) == -1)
-        goto rollback;
-    *n = (size_t)sqlite3_changes(js->db);
-    jobs_storm_touch(js, NULL);
-    if (exec_sql(js, "COMMIT", err, errlen) == -1)
-        goto rollback;
-    rc = 0;
-    goto out;
-rollback:
-    exec_quiet(js, "ROLLBACK");
-out:
-    sqlite3_finalize(st);
+    if (exec_sql(js, "BEGIN IMMEDIATE", err, errlen) == 0) {
+        rc = fn(js, arg, err, errlen);
+        if (rc == -1 || exec_sql(js, "COMMIT", err, errlen) == -1) {
+            exec_quiet(js, "ROLLBACK");
+            rc = -1;
+        }
+    }
     pthread_mutex_unlock(&js->lock);
     return rc;
 }

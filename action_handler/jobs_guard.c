@@ -291,13 +291,54 @@ state_of(struct jobs *js, const char *id, char cur[JOB_STATE_MAX],
     }
     return rc == -1 ? -1 : 0;
 }
+struct transition_arg {
+    const char         *id;
+    const char *const  *from;
+    const char         *to;
+    const char         *reason;
+    const char         *actor;
+    char               *cur;
+};
+
+static int
+transition_tx(struct jobs *js, void *arg, char *err, size_t errlen)
+{
+    struct transition_arg *a = arg;
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (state_of(js, a->id, a->cur, err, errlen) == -1)
+        return -1;
+    if (a->cur[0] == '\0' || !jobs_state_in(a->cur, a->from))
+        return 0;
+    if (jobs_prepare(js, "UPDATE jobs SET state = ?2, reason = "
+        "coalesce(?3, reason), approver = coalesce(?4, approver), "
+        "report_state = 'pending', finished_ms = ?5, detail = NULL "
+        "WHERE id = ?1", &st,
+        err, errlen) == -1)
+        return -1;
+    sqlite3_bind_text(st, 1, a->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, a->to, -1, SQLITE_STATIC);
+    if (a->reason != NULL)
+        sqlite3_bind_text(st, 3, a->reason, -1, SQLITE_STATIC);
+    if (a->actor != NULL)
+        sqlite3_bind_text(st, 4, a->actor, -1, SQLITE_STATIC);
+    if (jobs_state_final(a->to))
+        sqlite3_bind_int64(st, 5, (sqlite3_int64)clock_wall_ms());
+    jobs_storm_touch(js, a->to);
+    rc = jobs_step_done(js, st, err, errlen);
+    sqlite3_finalize(st);
+    return rc == -1 ? -1 : 1;
+}
+
 int
 jobs_transition(struct jobs *js, const char *id, const char *const *from,
     const char *to, const char *reason, const char *actor,
     char cur[JOB_STATE_MAX], char *err, size_t errlen)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = -1;
+    struct transition_arg a = { .id = id, .from = from, .to = to,
+        .reason = reason, .actor = actor, .cur = cur };
+    int rc;
 
     if (js->ops != NULL) {
         if (OPS(js) != NULL)
@@ -306,41 +347,8 @@ jobs_transition(struct jobs *js, const char *id, const char *const *from,
         snprintf(err, errlen, NO_GUARD_OPS);
         return -1;
     }
-    pthread_mutex_lock(&js->lock);
-    if (jobs_exec(js, "BEGIN IMMEDIATE", err, errlen) == -1)
-        goto out;
-    if (state_of(js, id, cur, err, errlen) == -1)
-        goto rollback;
-    if (cur[0] == '\0' || !jobs_state_in(cur, from)) {
-        rc = 0;
-        goto rollback;
-    }
-    if (jobs_prepare(js, "UPDATE jobs SET state = ?2, reason = "
-        "coalesce(?3, reason), approver = coalesce(?4, approver), "
-        "report_state = 'pending', finished_ms = ?5, detail = NULL "
-        "WHERE id = ?1", &st,
-        err, errlen) == -1)
-        goto rollback;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
-    if (reason != NULL)
-        sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
-    if (actor != NULL)
-        sqlite3_bind_text(st, 4, actor, -1, SQLITE_STATIC);
-    if (jobs_state_final(to))
-        sqlite3_bind_int64(st, 5, (sqlite3_int64)clock_wall_ms());
-    jobs_storm_touch(js, to);
-    if (jobs_step_done(js, st, err, errlen) == -1 ||
-        jobs_exec(js, "COMMIT", err, errlen) == -1)
-        goto rollback;
-    snprintf(cur, JOB_STATE_MAX, "%s", to);
-    rc = 1;
-    goto out;
-rollback:
-    (void)sqlite3_exec(js->db, "ROLLBACK", NULL, NULL, NULL);
-out:
-    sqlite3_finalize(st);
-    pthread_mutex_unlock(&js->lock);
+    if ((rc = jobs_tx(js, transition_tx, &a, err, errlen)) == 1)
+        snprintf(cur, JOB_STATE_MAX, "%s", to);
     return rc;
 }
 
@@ -420,51 +428,36 @@ jobs_verify_done(struct jobs *js, const char *id, int verified,
         "id = ?1", id, (uint64_t)verified, 0, err, errlen);
 }
 
+/* The columns of a verification claim; arg is the deadline's place. */
+static void
+load_verify(sqlite3_stmt *st, struct job *out, void *arg)
+{
+    snprintf(out->id, sizeof(out->id), "%s",
+        (const char *)sqlite3_column_text(st, 0));
+    out->state = jobs_col_dup(st, 1);
+    out->reason = jobs_col_dup(st, 2);
+    out->rule_name = jobs_col_dup(st, 3);
+    out->feed_type = jobs_col_dup(st, 4);
+    out->id_key = jobs_col_dup(st, 5);
+    out->alert_id = jobs_col_dup(st, 6);
+    out->envelope = jobs_col_dup(st, 7);
+    out->rule_json = jobs_col_dup(st, 8);
+    *(uint64_t *)arg = (uint64_t)sqlite3_column_int64(st, 9);
+}
+
 int
 jobs_claim_verify(struct jobs *js, uint64_t now, struct job *out,
     uint64_t *deadline, char *err, size_t errlen)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = -1, step;
-
     if (js->ops != NULL)
         return OPS(js) != NULL ? OPS(js)->claim_verify(js->impl, now, out,
             deadline, err, errlen) : 0;
-    pthread_mutex_lock(&js->lock);
-    if (jobs_prepare(js, "UPDATE jobs SET verify_state = 'checking' WHERE "
-        "seq = (SELECT seq FROM jobs WHERE verify_state = 'pending' AND "
-        "verify_next_ms <= ?1 ORDER BY verify_next_ms LIMIT 1) AND "
+    return jobs_claim_row(js, "UPDATE jobs SET verify_state = 'checking' "
+        "WHERE seq = (SELECT seq FROM jobs WHERE verify_state = 'pending' "
+        "AND verify_next_ms <= ?1 ORDER BY verify_next_ms LIMIT 1) AND "
         "verify_state = 'pending' RETURNING id, state, reason, rule_name, "
         "feed_type, id_key, alert_id, envelope, rule_json, "
-        "verify_deadline_ms", &st, err, errlen) == -1)
-        goto out;
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
-    step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        memset(out, 0, sizeof(*out));
-        snprintf(out->id, sizeof(out->id), "%s",
-            (const char *)sqlite3_column_text(st, 0));
-        out->state = jobs_col_dup(st, 1);
-        out->reason = jobs_col_dup(st, 2);
-        out->rule_name = jobs_col_dup(st, 3);
-        out->feed_type = jobs_col_dup(st, 4);
-        out->id_key = jobs_col_dup(st, 5);
-        out->alert_id = jobs_col_dup(st, 6);
-        out->envelope = jobs_col_dup(st, 7);
-        out->rule_json = jobs_col_dup(st, 8);
-        *deadline = (uint64_t)sqlite3_column_int64(st, 9);
-        rc = jobs_step_done(js, st, err, errlen) == 0 ? 1 : -1;
-        if (rc == -1)
-            jobs_job_free(out);
-    } else if (step == SQLITE_DONE) {
-        rc = 0;
-    } else {
-        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
-    }
-out:
-    sqlite3_finalize(st);
-    pthread_mutex_unlock(&js->lock);
-    return rc;
+        "verify_deadline_ms", now, load_verify, deadline, out, err, errlen);
 }
 
 int

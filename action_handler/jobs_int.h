@@ -169,6 +169,24 @@ int jobs_exec(struct jobs *js, const char *sql, char *err, size_t errlen);
 int jobs_step_done(struct jobs *js, sqlite3_stmt *st, char *err,
     size_t errlen);
 
+/* fn inside one BEGIN IMMEDIATE transaction, under js->lock: committed
+ * when fn returns 0 or more (jobs_tx returns that), rolled back when it
+ * returns -1 (with err) or the commit fails. */
+typedef int (*jobs_tx_fn)(struct jobs *js, void *arg, char *err,
+    size_t errlen);
+int jobs_tx(struct jobs *js, jobs_tx_fn fn, void *arg, char *err,
+    size_t errlen);
+
+/* Fills out (zeroed) from the current row of st. */
+typedef void (*jobs_load_fn)(sqlite3_stmt *st, struct job *out, void *arg);
+
+/* Run sql, an UPDATE ... RETURNING that changes at most one row, with ?1
+ * (when it has one) bound to now_ms, under js->lock; load its row into
+ * out with load(st, out, arg). 1 claimed (free out with jobs_job_free),
+ * 0 none, -1 with err. */
+int jobs_claim_row(struct jobs *js, const char *sql, uint64_t now_ms,
+    jobs_load_fn load, void *arg, struct job *out, char *err, size_t errlen);
+
 /* What a guarded create adds to jobs_create_tx's transaction (jobs_guard.c
  * passes its own), with js->lock held: decide runs before a new job is
  * inserted (v says "queued" until it changes it), record after the
