@@ -108,6 +108,10 @@ struct job_row {
     char       *error;          /* "" when none */
 };
 
+/* The columns a struct job is read from, in this order, in every store. */
+#define JOB_COLUMNS "id, state, reason, rule_name, feed_type, id_key, " \
+    "alert_id, envelope, rule_json, detail, requestor, approver"
+
 /* Called with one job (strings borrowed for the call); jobs_recover calls
  * it for each job it interrupts. */
 typedef void (*job_fn)(void *arg, const struct job *j);

@@ -90,10 +90,6 @@ static const char migrate_v1_sql[] =
     "DROP TABLE jobs;"
     "ALTER TABLE jobs_v2 RENAME TO jobs;";
 
-/* The columns load_job reads, in its order. */
-#define JOB_COLUMNS "id, state, reason, rule_name, feed_type, id_key, " \
-    "alert_id, envelope, rule_json, detail, requestor, approver"
-
 int
 jobs_prepare(struct jobs *js, const char *sql, sqlite3_stmt **st, char *err,
     size_t errlen)
@@ -525,7 +521,6 @@ out:
     return rc;
 }
 
-static void load_job(sqlite3_stmt *st, struct job *j);
 
 int
 jobs_load_locked(struct jobs *js, const char *id, struct job *out,
@@ -540,7 +535,7 @@ jobs_load_locked(struct jobs *js, const char *id, struct job *out,
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     step = sqlite3_step(st);
     if (step == SQLITE_ROW) {
-        load_job(st, out);
+        jobs_load_job(st, out);
         rc = 1;
     } else if (step == SQLITE_DONE) {
         rc = 0;
@@ -563,7 +558,7 @@ list_running(struct jobs *js, job_fn fn, void *arg, char *err,
         "state = 'running' ORDER BY seq", &st, err, errlen) == -1)
         return -1;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        load_job(st, &j);
+        jobs_load_job(st, &j);
         fn(arg, &j);
         jobs_job_free(&j);
     }
@@ -575,17 +570,10 @@ list_running(struct jobs *js, job_fn fn, void *arg, char *err,
     return rc;
 }
 
-struct recover_arg {
-    const char *reason;
-    job_fn      fn;
-    void       *arg;
-    size_t     *n;
-};
-
 static int
 recover_tx(struct jobs *js, void *arg, char *err, size_t errlen)
 {
-    struct recover_arg *a = arg;
+    struct jobs_recover_arg *a = arg;
     sqlite3_stmt *st = NULL;
     int rc;
 
@@ -616,7 +604,7 @@ int
 jobs_recover(struct jobs *js, const char *reason, job_fn fn,
     void *arg, size_t *n, char *err, size_t errlen)
 {
-    struct recover_arg a = { .reason = reason, .fn = fn, .arg = arg,
+    struct jobs_recover_arg a = { .reason = reason, .fn = fn, .arg = arg,
         .n = n };
 
     if (js->ops != NULL)
@@ -625,8 +613,8 @@ jobs_recover(struct jobs *js, const char *reason, job_fn fn,
     return jobs_tx(js, recover_tx, &a, err, errlen) == -1 ? -1 : 0;
 }
 
-static void
-load_job(sqlite3_stmt *st, struct job *j)
+void
+jobs_load_job(sqlite3_stmt *st, struct job *j)
 {
     memset(j, 0, sizeof(*j));
     snprintf(j->id, sizeof(j->id), "%s",
@@ -679,7 +667,7 @@ static void
 load_claimed(sqlite3_stmt *st, struct job *out, void *arg)
 {
     (void)arg;
-    load_job(st, out);
+    jobs_load_job(st, out);
 }
 
 /* An UPDATE ... RETURNING JOB_COLUMNS that changes at most one row. */

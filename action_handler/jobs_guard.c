@@ -291,19 +291,10 @@ state_of(struct jobs *js, const char *id, char cur[JOB_STATE_MAX],
     }
     return rc == -1 ? -1 : 0;
 }
-struct transition_arg {
-    const char         *id;
-    const char *const  *from;
-    const char         *to;
-    const char         *reason;
-    const char         *actor;
-    char               *cur;
-};
-
 static int
 transition_tx(struct jobs *js, void *arg, char *err, size_t errlen)
 {
-    struct transition_arg *a = arg;
+    struct jobs_transition_arg *a = arg;
     sqlite3_stmt *st = NULL;
     int rc;
 
@@ -336,7 +327,7 @@ jobs_transition(struct jobs *js, const char *id, const char *const *from,
     const char *to, const char *reason, const char *actor,
     char cur[JOB_STATE_MAX], char *err, size_t errlen)
 {
-    struct transition_arg a = { .id = id, .from = from, .to = to,
+    struct jobs_transition_arg a = { .id = id, .from = from, .to = to,
         .reason = reason, .actor = actor, .cur = cur };
     int rc;
 
@@ -428,21 +419,12 @@ jobs_verify_done(struct jobs *js, const char *id, int verified,
         "id = ?1", id, (uint64_t)verified, 0, err, errlen);
 }
 
-/* The columns of a verification claim; arg is the deadline's place. */
+/* A verification claim's row: JOB_COLUMNS, then the deadline into arg. */
 static void
 load_verify(sqlite3_stmt *st, struct job *out, void *arg)
 {
-    snprintf(out->id, sizeof(out->id), "%s",
-        (const char *)sqlite3_column_text(st, 0));
-    out->state = jobs_col_dup(st, 1);
-    out->reason = jobs_col_dup(st, 2);
-    out->rule_name = jobs_col_dup(st, 3);
-    out->feed_type = jobs_col_dup(st, 4);
-    out->id_key = jobs_col_dup(st, 5);
-    out->alert_id = jobs_col_dup(st, 6);
-    out->envelope = jobs_col_dup(st, 7);
-    out->rule_json = jobs_col_dup(st, 8);
-    *(uint64_t *)arg = (uint64_t)sqlite3_column_int64(st, 9);
+    jobs_load_job(st, out);
+    *(uint64_t *)arg = (uint64_t)sqlite3_column_int64(st, 12);
 }
 
 int
@@ -455,9 +437,8 @@ jobs_claim_verify(struct jobs *js, uint64_t now, struct job *out,
     return jobs_claim_row(js, "UPDATE jobs SET verify_state = 'checking' "
         "WHERE seq = (SELECT seq FROM jobs WHERE verify_state = 'pending' "
         "AND verify_next_ms <= ?1 ORDER BY verify_next_ms LIMIT 1) AND "
-        "verify_state = 'pending' RETURNING id, state, reason, rule_name, "
-        "feed_type, id_key, alert_id, envelope, rule_json, "
-        "verify_deadline_ms", now, load_verify, deadline, out, err, errlen);
+        "verify_state = 'pending' RETURNING " JOB_COLUMNS
+        ", verify_deadline_ms", now, load_verify, deadline, out, err, errlen);
 }
 
 int

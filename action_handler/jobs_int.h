@@ -160,6 +160,10 @@ void jobs_storm_touch(struct jobs *js, const char *state);
 int jobs_load_locked(struct jobs *js, const char *id, struct job *out,
     char *err, size_t errlen);
 
+/* The current row of st, JOB_COLUMNS in order, into j (zeroed first;
+ * strings owned: free with jobs_job_free). */
+void jobs_load_job(sqlite3_stmt *st, struct job *j);
+
 /* Column i as a heap copy (NULL stays NULL). */
 char *jobs_col_dup(sqlite3_stmt *st, int i);
 
@@ -168,6 +172,25 @@ char *jobs_col_dup(sqlite3_stmt *st, int i);
 int jobs_exec(struct jobs *js, const char *sql, char *err, size_t errlen);
 int jobs_step_done(struct jobs *js, sqlite3_stmt *st, char *err,
     size_t errlen);
+
+/* jobs_recover's and jobs_transition's arguments, packed for a backend's
+ * unit of work (jobs.c's transaction, jobs_pg's retried run). */
+struct jobs_recover_arg {
+    const char         *reason;
+    job_fn              fn;
+    void               *arg;
+    size_t             *n;
+};
+
+struct jobs_transition_arg {
+    const char         *id;
+    const char *const  *from;
+    const char         *to;
+    const char         *reason;
+    const char         *actor;
+    char               *cur;
+    int                 rc;     /* 1 moved, 0 not */
+};
 
 /* fn inside one BEGIN IMMEDIATE transaction, under js->lock: committed
  * when fn returns 0 or more (jobs_tx returns that), rolled back when it
