@@ -98,6 +98,7 @@ serve(struct classifier *c, const char *user)
         .tls_cert_file = c->conf.listener.tls_cert_file,
         .tls_key_file = c->conf.listener.tls_key_file,
         .has_listen_fd = true,
+        .threads = CLASSIFIER_SERVER_THREADS,
     };
     struct rule_set *rs;
     char err[ALEXIS_ERR_MAX];
