@@ -20,6 +20,7 @@
 #include "handler.h"
 #include "jobs.h"
 #include "jobs_defer.h"
+#include "jobs_guard.h"
 #include "jobs_json.h"
 #include "jobs_query.h"
 #include "json.h"
@@ -121,6 +122,21 @@ pick_rule(struct action_handler *ah, const cJSON *req_rule, const char *name,
     return *owned;
 }
 
+/* Refuse with status, msg and Retry-After, after logging action_refused
+ * with reason and the count (key=n) that was over its limit. True. */
+static bool
+refuse(struct http_response *resp, const struct alert *a,
+    const struct rule *r, int status, const char *reason, const char *key,
+    uint64_t n, const char *msg)
+{
+    log_event(LOG_WARN, "action_refused", KV_STR(a->id_key, a->id),
+        KV_STR("rule_name", r->name), KV_INT("status", status),
+        KV_STR("reason", reason), KV_UINT(key, n));
+    http_reply_error(resp, status, "%s", msg);
+    resp->retry_after_s = AH_RETRY_AFTER_S;
+    return true;
+}
+
 /*
  * Back-pressure before anything is stored (issue 11): past queue_max
  * queued jobs every client gets 503, and a client with client_max_jobs
@@ -133,7 +149,7 @@ over_limits(struct action_handler *ah, const struct http_request *req,
     const struct alert *a, const struct rule *r, struct http_response *resp)
 {
     uint64_t queued, mine;
-    char err[ALEXIS_ERR_MAX];
+    char err[ALEXIS_ERR_MAX], msg[ALEXIS_ERR_MAX];
 
     if (jobs_count_unfinished(ah->jobs, req->requestor, &queued, &mine, err,
         sizeof(err)) == -1) {
@@ -145,24 +161,17 @@ over_limits(struct action_handler *ah, const struct http_request *req,
         return true;
     }
     if (queued >= (uint64_t)ah->conf.queue_max) {
-        log_event(LOG_WARN, "action_refused", KV_STR(a->id_key, a->id),
-            KV_STR("rule_name", r->name), KV_INT("status", 503),
-            KV_STR("reason", "queue_full"), KV_UINT("queued", queued));
-        http_reply_error(resp, 503, "the job queue is full (%llu queued, "
+        snprintf(msg, sizeof(msg), "the job queue is full (%llu queued, "
             "queue_max %lld); retry later", (unsigned long long)queued,
             ah->conf.queue_max);
-        resp->retry_after_s = AH_RETRY_AFTER_S;
-        return true;
+        return refuse(resp, a, r, 503, "queue_full", "queued", queued, msg);
     }
     if (mine >= (uint64_t)ah->conf.client_max_jobs) {
-        log_event(LOG_WARN, "action_refused", KV_STR(a->id_key, a->id),
-            KV_STR("rule_name", r->name), KV_INT("status", 429),
-            KV_STR("reason", "client_limit"), KV_UINT("unfinished", mine));
-        http_reply_error(resp, 429, "%llu of your jobs are not finished "
+        snprintf(msg, sizeof(msg), "%llu of your jobs are not finished "
             "(client_max_jobs %lld); retry later", (unsigned long long)mine,
             ah->conf.client_max_jobs);
-        resp->retry_after_s = AH_RETRY_AFTER_S;
-        return true;
+        return refuse(resp, a, r, 429, "client_limit", "unfinished", mine,
+            msg);
     }
     return false;
 }
@@ -403,7 +412,7 @@ handle_metrics(void *ctx, const struct http_request *req,
     metrics_http_reply(ah->metrics, req, resp);
 }
 
-const struct http_route api_routes[] = {
+const struct http_route ah_api_routes[] = {
     { .method = "GET", .path = "/v1/ping", .fn = handle_ping,
       .auth_optional = true },
     { .method = "GET", .path = "/metrics", .fn = handle_metrics },

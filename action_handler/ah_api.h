@@ -10,6 +10,6 @@
 #include "http_server.h"
 
 /* The route table (ctx of every handler: struct action_handler *). */
-extern const struct http_route api_routes[];
+extern const struct http_route ah_api_routes[];
 
 #endif

@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #include "compat.h"
-#include "jobs.h"
+#include "job.h"
 
 /* The counts guard_decide asks for, only when a guardrail needs them. Each
  * returns 0 or -1 with err. */

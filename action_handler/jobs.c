@@ -20,7 +20,6 @@
 
 #include "alexis_limits.h"
 #include "clock.h"
-#include "jobs_guard.h"
 #include "jobs_int.h"
 #include "xmem.h"
 
@@ -90,10 +89,6 @@ static const char migrate_v1_sql[] =
     " FROM jobs;"
     "DROP TABLE jobs;"
     "ALTER TABLE jobs_v2 RENAME TO jobs;";
-
-/* The columns load_job reads, in its order. */
-#define JOB_COLUMNS "id, state, reason, rule_name, feed_type, id_key, " \
-    "alert_id, envelope, rule_json, detail, requestor, approver"
 
 int
 jobs_prepare(struct jobs *js, const char *sql, sqlite3_stmt **st, char *err,
@@ -478,19 +473,23 @@ jobs_create(struct jobs *js, const struct job_new *jn, char id[JOB_ID_LEN],
 {
     struct job_verdict v;
 
-    return jobs_create_guarded(js, jn, NULL, id, dup, &v, err, errlen);
+    if (js->ops == NULL)
+        return jobs_create_tx(js, jn, NULL, id, dup, &v, err, errlen);
+    /* A backend with guard ops creates through them, without guardrails. */
+    if (js->ops->guard != NULL)
+        return js->ops->guard->create(js->impl, jn, NULL, id, dup, &v, err,
+            errlen);
+    return js->ops->create(js->impl, jn, id, dup, err, errlen);
 }
 
 int
-jobs_create_guarded(struct jobs *js, const struct job_new *jn,
-    const struct job_guard *g, char id[JOB_ID_LEN], bool *dup,
+jobs_create_tx(struct jobs *js, const struct job_new *jn,
+    const struct jobs_create_step *step, char id[JOB_ID_LEN], bool *dup,
     struct job_verdict *v, char *err, size_t errlen)
 {
     uint64_t now = jn->now_ms != 0 ? jn->now_ms : clock_wall_ms();
     int rc = -1, found = 0;
 
-    if (js->ops != NULL)
-        return jobs_guard_create_other(js, jn, g, id, dup, v, err, errlen);
     *dup = false;
     memset(v, 0, sizeof(*v));
     snprintf(v->state, sizeof(v->state), "queued");
@@ -505,10 +504,10 @@ jobs_create_guarded(struct jobs *js, const struct job_new *jn,
         goto rollback;
     if (found == 1)
         *dup = true;
-    else if ((g != NULL && jobs_guard_decide_locked(js, jn, g, now, v, err,
+    else if ((step != NULL && step->decide(step->arg, js, now, v, err,
         errlen) == -1) || insert_job(js, jn, now, v, id, err, errlen) == -1 ||
-        (g != NULL && jobs_entities_add_locked(js, id, jn->rule_name, g,
-        now, err, errlen) == -1))
+        (step != NULL && step->record(step->arg, js, id, now, err,
+        errlen) == -1))
         goto rollback;
     if (exec_sql(js, "COMMIT", err, errlen) == -1)
         goto rollback;
@@ -522,7 +521,6 @@ out:
     return rc;
 }
 
-static void load_job(sqlite3_stmt *st, struct job *j);
 
 int
 jobs_load_locked(struct jobs *js, const char *id, struct job *out,
@@ -537,7 +535,7 @@ jobs_load_locked(struct jobs *js, const char *id, struct job *out,
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     step = sqlite3_step(st);
     if (step == SQLITE_ROW) {
-        load_job(st, out);
+        jobs_load_job(st, out);
         rc = 1;
     } else if (step == SQLITE_DONE) {
         rc = 0;
@@ -549,7 +547,7 @@ jobs_load_locked(struct jobs *js, const char *id, struct job *out,
 }
 
 static int
-list_running(struct jobs *js, jobs_recover_fn fn, void *arg, char *err,
+list_running(struct jobs *js, job_fn fn, void *arg, char *err,
     size_t errlen)
 {
     sqlite3_stmt *st = NULL;
@@ -560,7 +558,7 @@ list_running(struct jobs *js, jobs_recover_fn fn, void *arg, char *err,
         "state = 'running' ORDER BY seq", &st, err, errlen) == -1)
         return -1;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        load_job(st, &j);
+        jobs_load_job(st, &j);
         fn(arg, &j);
         jobs_job_free(&j);
     }
@@ -572,49 +570,51 @@ list_running(struct jobs *js, jobs_recover_fn fn, void *arg, char *err,
     return rc;
 }
 
-int
-jobs_recover(struct jobs *js, const char *reason, jobs_recover_fn fn,
-    void *arg, size_t *n, char *err, size_t errlen)
+static int
+recover_tx(struct jobs *js, void *arg, char *err, size_t errlen)
 {
+    struct jobs_recover_arg *a = arg;
     sqlite3_stmt *st = NULL;
-    int rc = -1;
+    int rc;
 
-    if (js->ops != NULL)
-        return js->ops->recover(js->impl, reason, fn, arg, n, err, errlen);
-    *n = 0;
-    pthread_mutex_lock(&js->lock);
-    if (exec_sql(js, "BEGIN IMMEDIATE", err, errlen) == -1)
-        goto out;
-    if ((fn != NULL && list_running(js, fn, arg, err, errlen) == -1) ||
+    if ((a->fn != NULL && list_running(js, a->fn, a->arg, err,
+        errlen) == -1) ||
         jobs_prepare(js, "UPDATE jobs SET state = 'interrupted', "
         "reason = ?1, finished_ms = ?2, report_state = 'pending' "
         "WHERE state = 'running'", &st, err, errlen) == -1)
-        goto rollback;
-    sqlite3_bind_text(st, 1, reason, -1, SQLITE_STATIC);
+        return -1;
+    sqlite3_bind_text(st, 1, a->reason, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)clock_wall_ms());
-    if (step_done(js, st, err, errlen) == -1)
-        goto rollback;
-    *n = (size_t)sqlite3_changes(js->db);
+    rc = step_done(js, st, err, errlen);
+    sqlite3_finalize(st);
+    if (rc == -1)
+        return -1;
+    *a->n = (size_t)sqlite3_changes(js->db);
     /* A crash while a report was being sent: send it again rather than
      * lose it (the window is one HTTP exchange). */
     if (exec_sql(js, "UPDATE jobs SET report_state = 'pending' "
         "WHERE report_state = 'sending'", err, errlen) == -1 ||
         exec_sql(js, "UPDATE jobs SET verify_state = 'pending' "
-        "WHERE verify_state = 'checking'", err, errlen) == -1 ||
-        exec_sql(js, "COMMIT", err, errlen) == -1)
-        goto rollback;
-    rc = 0;
-    goto out;
-rollback:
-    exec_quiet(js, "ROLLBACK");
-out:
-    sqlite3_finalize(st);
-    pthread_mutex_unlock(&js->lock);
-    return rc;
+        "WHERE verify_state = 'checking'", err, errlen) == -1)
+        return -1;
+    return 0;
 }
 
-static void
-load_job(sqlite3_stmt *st, struct job *j)
+int
+jobs_recover(struct jobs *js, const char *reason, job_fn fn,
+    void *arg, size_t *n, char *err, size_t errlen)
+{
+    struct jobs_recover_arg a = { .reason = reason, .fn = fn, .arg = arg,
+        .n = n };
+
+    if (js->ops != NULL)
+        return js->ops->recover(js->impl, reason, fn, arg, n, err, errlen);
+    *n = 0;
+    return jobs_tx(js, recover_tx, &a, err, errlen) == -1 ? -1 : 0;
+}
+
+void
+jobs_load_job(sqlite3_stmt *st, struct job *j)
 {
     memset(j, 0, sizeof(*j));
     snprintf(j->id, sizeof(j->id), "%s",
@@ -632,10 +632,9 @@ load_job(sqlite3_stmt *st, struct job *j)
     j->approver = jobs_col_dup(st, 11);
 }
 
-/* Run an UPDATE ... RETURNING JOB_COLUMNS that changes at most one row. */
-static int
-claim_with(struct jobs *js, const char *sql, struct job *out, char *err,
-    size_t errlen)
+int
+jobs_claim_row(struct jobs *js, const char *sql, uint64_t now_ms,
+    jobs_load_fn load, void *arg, struct job *out, char *err, size_t errlen)
 {
     sqlite3_stmt *st = NULL;
     int rc = -1, step;
@@ -644,10 +643,11 @@ claim_with(struct jobs *js, const char *sql, struct job *out, char *err,
     if (jobs_prepare(js, sql, &st, err, errlen) == -1)
         goto out;
     if (sqlite3_bind_parameter_count(st) > 0)
-        sqlite3_bind_int64(st, 1, (sqlite3_int64)clock_wall_ms());
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)now_ms);
     step = sqlite3_step(st);
     if (step == SQLITE_ROW) {
-        load_job(st, out);
+        memset(out, 0, sizeof(*out));
+        load(st, out, arg);
         rc = step_done(js, st, err, errlen) == 0 ? 1 : -1;
         if (rc == -1)
             jobs_job_free(out);
@@ -661,6 +661,22 @@ out:
     sqlite3_finalize(st);
     pthread_mutex_unlock(&js->lock);
     return rc;
+}
+
+static void
+load_claimed(sqlite3_stmt *st, struct job *out, void *arg)
+{
+    (void)arg;
+    jobs_load_job(st, out);
+}
+
+/* An UPDATE ... RETURNING JOB_COLUMNS that changes at most one row. */
+static int
+claim_with(struct jobs *js, const char *sql, struct job *out, char *err,
+    size_t errlen)
+{
+    return jobs_claim_row(js, sql, clock_wall_ms(), load_claimed, NULL, out,
+        err, errlen);
 }
 
 int
@@ -806,51 +822,108 @@ out:
 #define JOBS_PRUNABLE "state NOT IN ('queued', 'running') AND " \
     "report_state IN ('sent', 'failed') AND finished_ms < ?1"
 
+/* Run sql with ?1 bound to ms, to its end. -1 with err. */
+static int
+run_with_ms(struct jobs *js, const char *sql, uint64_t ms, char *err,
+    size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (jobs_prepare(js, sql, &st, err, errlen) == -1)
+        return -1;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)ms);
+    rc = step_done(js, st, err, errlen);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+struct prune_arg {
+    uint64_t    before_ms;
+    size_t     *n;
+};
+
+static int
+prune_tx(struct jobs *js, void *arg, char *err, size_t errlen)
+{
+    struct prune_arg *a = arg;
+
+    if (run_with_ms(js, "DELETE FROM results WHERE job IN (SELECT id "
+        "FROM jobs WHERE " JOBS_PRUNABLE ")", a->before_ms, err,
+        errlen) == -1 ||
+        run_with_ms(js, "DELETE FROM job_entities WHERE job IN (SELECT id "
+        "FROM jobs WHERE " JOBS_PRUNABLE ")", a->before_ms, err,
+        errlen) == -1 ||
+        run_with_ms(js, "DELETE FROM jobs WHERE " JOBS_PRUNABLE,
+        a->before_ms, err, errlen) == -1)
+        return -1;
+    *a->n = (size_t)sqlite3_changes(js->db);
+    jobs_storm_touch(js, NULL);
+    return 0;
+}
+
 int
 jobs_prune(struct jobs *js, uint64_t before_ms, size_t *n, char *err,
     size_t errlen)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = -1;
+    struct prune_arg a = { .before_ms = before_ms, .n = n };
 
     if (js->ops != NULL)
         return js->ops->prune(js->impl, before_ms, n, err, errlen);
     *n = 0;
+    return jobs_tx(js, prune_tx, &a, err, errlen) == -1 ? -1 : 0;
+}
+
+int
+jobs_tx(struct jobs *js, jobs_tx_fn fn, void *arg, char *err, size_t errlen)
+{
+    int rc = -1;
+
     pthread_mutex_lock(&js->lock);
-    if (exec_sql(js, "BEGIN IMMEDIATE", err, errlen) == -1)
-        goto out;
-    if (jobs_prepare(js, "DELETE FROM results WHERE job IN (SELECT id "
-        "FROM jobs WHERE " JOBS_PRUNABLE ")", &st, err, errlen) == -1)
-        goto rollback;
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)before_ms);
-    if (step_done(js, st, err, errlen) == -1)
-        goto rollback;
-    sqlite3_finalize(st);
-    if (jobs_prepare(js, "DELETE FROM job_entities WHERE job IN (SELECT id "
-        "FROM jobs WHERE " JOBS_PRUNABLE ")", &st, err, errlen) == -1)
-        goto rollback;
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)before_ms);
-    if (step_done(js, st, err, errlen) == -1)
-        goto rollback;
-    sqlite3_finalize(st);
-    if (jobs_prepare(js, "DELETE FROM jobs WHERE " JOBS_PRUNABLE, &st, err,
-        errlen) == -1)
-        goto rollback;
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)before_ms);
-    if (step_done(js, st, err, errlen) == -1)
-        goto rollback;
-    *n = (size_t)sqlite3_changes(js->db);
-    jobs_storm_touch(js, NULL);
-    if (exec_sql(js, "COMMIT", err, errlen) == -1)
-        goto rollback;
-    rc = 0;
-    goto out;
-rollback:
-    exec_quiet(js, "ROLLBACK");
-out:
-    sqlite3_finalize(st);
+    if (exec_sql(js, "BEGIN IMMEDIATE", err, errlen) == 0) {
+        rc = fn(js, arg, err, errlen);
+        if (rc == -1 || exec_sql(js, "COMMIT", err, errlen) == -1) {
+            exec_quiet(js, "ROLLBACK");
+            rc = -1;
+        }
+    }
     pthread_mutex_unlock(&js->lock);
     return rc;
+}
+
+bool
+jobs_state_in(const char *s, const char *const *list)
+{
+    for (; *list != NULL; list++) {
+        if (strcmp(s, *list) == 0)
+            return true;
+    }
+    return false;
+}
+
+bool
+jobs_state_final(const char *s)
+{
+    static const char *const final[] = { "succeeded", "failed", "partial",
+        "interrupted", "skipped", "refused", "rejected", "cancelled", NULL };
+
+    return jobs_state_in(s, final);
+}
+
+bool
+jobs_state_admitted(const char *s)
+{
+    static const char *const admitted[] = { "queued", "pending_approval",
+        "running", "succeeded", "failed", "partial", "interrupted", NULL };
+
+    return jobs_state_in(s, admitted);
+}
+
+void
+jobs_storm_touch(struct jobs *js, const char *state)
+{
+    if (state == NULL || !jobs_state_admitted(state))
+        js->storm_gen++;
 }
 
 uint64_t

@@ -2,8 +2,8 @@
  * The job store's guardrail operations (see jobs.h): counts answered by
  * SQL over the jobs and job_entities tables (no separate counters), state
  * transitions for approve/reject/cancel, and the verification schedule.
- * Every function takes the store's lock, except the *_locked ones that
- * jobs_create_guarded calls inside its transaction.
+ * Every function takes the store's lock, except the steps that
+ * jobs_create_guarded passes into jobs_create_tx's transaction.
  */
 #include "jobs_guard.h"
 
@@ -32,46 +32,11 @@ guard_active(const struct job_guard *g)
         g->cooldown_window_ms > 0 || g->storm_window_ms > 0);
 }
 
-int
-jobs_guard_create_other(struct jobs *js, const struct job_new *jn,
-    const struct job_guard *g, char id[JOB_ID_LEN], bool *dup,
-    struct job_verdict *v, char *err, size_t errlen)
-{
-    memset(v, 0, sizeof(*v));
-    snprintf(v->state, sizeof(v->state), "queued");
-    if (OPS(js) != NULL)
-        return OPS(js)->create(js->impl, jn, g, id, dup, v, err, errlen);
-    if (guard_active(g)) {
-        snprintf(err, errlen, "%s (the rule has guardrails)", NO_GUARD_OPS);
-        return -1;
-    }
-    return js->ops->create(js->impl, jn, id, dup, err, errlen);
-}
-
 /* The states of a job that was let through: it runs, ran, or will run.
  * Written "+state IN": the unary + keeps SQLite from picking the state
  * index (an equality on 100,000 finished jobs) over the time range. */
 #define ADMITTED "('queued','pending_approval','running','succeeded'," \
     "'failed','partial','interrupted')"
-
-static bool
-in_list(const char *s, const char *const *list)
-{
-    for (; *list != NULL; list++) {
-        if (strcmp(s, *list) == 0)
-            return true;
-    }
-    return false;
-}
-
-bool
-jobs_state_final(const char *s)
-{
-    static const char *const final[] = { "succeeded", "failed", "partial",
-        "interrupted", "skipped", "refused", "rejected", "cancelled", NULL };
-
-    return in_list(s, final);
-}
 
 /* A one-row, one-integer query on a cached statement, reset after. */
 static int
@@ -88,22 +53,6 @@ count_of(struct jobs *js, sqlite3_stmt *st, uint64_t *n, char *err,
     }
     sqlite3_reset(st);
     return rc;
-}
-
-bool
-jobs_state_admitted(const char *s)
-{
-    static const char *const admitted[] = { "queued", "pending_approval",
-        "running", "succeeded", "failed", "partial", "interrupted", NULL };
-
-    return in_list(s, admitted);
-}
-
-void
-jobs_storm_touch(struct jobs *js, const char *state)
-{
-    if (state == NULL || !jobs_state_admitted(state))
-        js->storm_gen++;
 }
 
 /* One integer from a cached statement with up to three bound integers. */
@@ -261,22 +210,27 @@ c_entity_runs(void *arg, const char *entity, uint64_t since, uint64_t *n,
         a->g->cooldown_max_runs, n, err, errlen);
 }
 
-int
-jobs_guard_decide_locked(struct jobs *js, const struct job_new *jn,
-    const struct job_guard *g, uint64_t now, struct job_verdict *v,
+/* Inside jobs_create_tx: the counts and guard_decide into v. */
+static int
+step_decide(void *arg, struct jobs *js, uint64_t now, struct job_verdict *v,
     char *err, size_t errlen)
 {
-    struct counter_arg a = { .js = js, .rule = jn->rule_name, .g = g };
+    struct counter_arg *a = arg;
     struct guard_counter cnt = { .admitted = c_admitted,
-        .entity_runs = c_entity_runs, .arg = &a };
+        .entity_runs = c_entity_runs, .arg = a };
 
-    return guard_decide(g, now, &cnt, v, err, errlen);
+    a->js = js;
+    return guard_decide(a->g, now, &cnt, v, err, errlen);
 }
 
-int
-jobs_entities_add_locked(struct jobs *js, const char *id, const char *rule,
-    const struct job_guard *g, uint64_t now, char *err, size_t errlen)
+/* Inside jobs_create_tx, after the insert: the job's entities, for later
+ * cooldowns. */
+static int
+step_record(void *arg, struct jobs *js, const char *id, uint64_t now,
+    char *err, size_t errlen)
 {
+    struct counter_arg *a = arg;
+    const struct job_guard *g = a->g;
     sqlite3_stmt *st = NULL;
     size_t i;
     int rc = 0;
@@ -290,13 +244,36 @@ jobs_entities_add_locked(struct jobs *js, const char *id, const char *rule,
     for (i = 0; i < g->nentities && rc == 0; i++) {
         sqlite3_reset(st);
         sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, rule, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, a->rule, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, g->entities[i], -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
         rc = jobs_step_done(js, st, err, errlen);
     }
     sqlite3_reset(st);
     return rc;
+}
+
+int
+jobs_create_guarded(struct jobs *js, const struct job_new *jn,
+    const struct job_guard *g, char id[JOB_ID_LEN], bool *dup,
+    struct job_verdict *v, char *err, size_t errlen)
+{
+    struct counter_arg a = { .js = js, .rule = jn->rule_name, .g = g };
+    struct jobs_create_step step = { .decide = step_decide,
+        .record = step_record, .arg = &a };
+
+    if (js->ops == NULL)
+        return jobs_create_tx(js, jn, g != NULL ? &step : NULL, id, dup, v,
+            err, errlen);
+    memset(v, 0, sizeof(*v));
+    snprintf(v->state, sizeof(v->state), "queued");
+    if (OPS(js) != NULL)
+        return OPS(js)->create(js->impl, jn, g, id, dup, v, err, errlen);
+    if (guard_active(g)) {
+        snprintf(err, errlen, "%s (the rule has guardrails)", NO_GUARD_OPS);
+        return -1;
+    }
+    return jobs_create(js, jn, id, dup, err, errlen);
 }
 
 /* The state of job id into cur ("" when there is none). */
@@ -314,13 +291,45 @@ state_of(struct jobs *js, const char *id, char cur[JOB_STATE_MAX],
     }
     return rc == -1 ? -1 : 0;
 }
+static int
+transition_tx(struct jobs *js, void *arg, char *err, size_t errlen)
+{
+    struct jobs_transition_arg *a = arg;
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (state_of(js, a->id, a->cur, err, errlen) == -1)
+        return -1;
+    if (a->cur[0] == '\0' || !jobs_state_in(a->cur, a->from))
+        return 0;
+    if (jobs_prepare(js, "UPDATE jobs SET state = ?2, reason = "
+        "coalesce(?3, reason), approver = coalesce(?4, approver), "
+        "report_state = 'pending', finished_ms = ?5, detail = NULL "
+        "WHERE id = ?1", &st,
+        err, errlen) == -1)
+        return -1;
+    sqlite3_bind_text(st, 1, a->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, a->to, -1, SQLITE_STATIC);
+    if (a->reason != NULL)
+        sqlite3_bind_text(st, 3, a->reason, -1, SQLITE_STATIC);
+    if (a->actor != NULL)
+        sqlite3_bind_text(st, 4, a->actor, -1, SQLITE_STATIC);
+    if (jobs_state_final(a->to))
+        sqlite3_bind_int64(st, 5, (sqlite3_int64)clock_wall_ms());
+    jobs_storm_touch(js, a->to);
+    rc = jobs_step_done(js, st, err, errlen);
+    sqlite3_finalize(st);
+    return rc == -1 ? -1 : 1;
+}
+
 int
 jobs_transition(struct jobs *js, const char *id, const char *const *from,
     const char *to, const char *reason, const char *actor,
     char cur[JOB_STATE_MAX], char *err, size_t errlen)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = -1;
+    struct jobs_transition_arg a = { .id = id, .from = from, .to = to,
+        .reason = reason, .actor = actor, .cur = cur };
+    int rc;
 
     if (js->ops != NULL) {
         if (OPS(js) != NULL)
@@ -329,41 +338,8 @@ jobs_transition(struct jobs *js, const char *id, const char *const *from,
         snprintf(err, errlen, NO_GUARD_OPS);
         return -1;
     }
-    pthread_mutex_lock(&js->lock);
-    if (jobs_exec(js, "BEGIN IMMEDIATE", err, errlen) == -1)
-        goto out;
-    if (state_of(js, id, cur, err, errlen) == -1)
-        goto rollback;
-    if (cur[0] == '\0' || !in_list(cur, from)) {
-        rc = 0;
-        goto rollback;
-    }
-    if (jobs_prepare(js, "UPDATE jobs SET state = ?2, reason = "
-        "coalesce(?3, reason), approver = coalesce(?4, approver), "
-        "report_state = 'pending', finished_ms = ?5, detail = NULL "
-        "WHERE id = ?1", &st,
-        err, errlen) == -1)
-        goto rollback;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
-    if (reason != NULL)
-        sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
-    if (actor != NULL)
-        sqlite3_bind_text(st, 4, actor, -1, SQLITE_STATIC);
-    if (jobs_state_final(to))
-        sqlite3_bind_int64(st, 5, (sqlite3_int64)clock_wall_ms());
-    jobs_storm_touch(js, to);
-    if (jobs_step_done(js, st, err, errlen) == -1 ||
-        jobs_exec(js, "COMMIT", err, errlen) == -1)
-        goto rollback;
-    snprintf(cur, JOB_STATE_MAX, "%s", to);
-    rc = 1;
-    goto out;
-rollback:
-    (void)sqlite3_exec(js->db, "ROLLBACK", NULL, NULL, NULL);
-out:
-    sqlite3_finalize(st);
-    pthread_mutex_unlock(&js->lock);
+    if ((rc = jobs_tx(js, transition_tx, &a, err, errlen)) == 1)
+        snprintf(cur, JOB_STATE_MAX, "%s", to);
     return rc;
 }
 
@@ -443,51 +419,26 @@ jobs_verify_done(struct jobs *js, const char *id, int verified,
         "id = ?1", id, (uint64_t)verified, 0, err, errlen);
 }
 
+/* A verification claim's row: JOB_COLUMNS, then the deadline into arg. */
+static void
+load_verify(sqlite3_stmt *st, struct job *out, void *arg)
+{
+    jobs_load_job(st, out);
+    *(uint64_t *)arg = (uint64_t)sqlite3_column_int64(st, 12);
+}
+
 int
 jobs_claim_verify(struct jobs *js, uint64_t now, struct job *out,
     uint64_t *deadline, char *err, size_t errlen)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = -1, step;
-
     if (js->ops != NULL)
         return OPS(js) != NULL ? OPS(js)->claim_verify(js->impl, now, out,
             deadline, err, errlen) : 0;
-    pthread_mutex_lock(&js->lock);
-    if (jobs_prepare(js, "UPDATE jobs SET verify_state = 'checking' WHERE "
-        "seq = (SELECT seq FROM jobs WHERE verify_state = 'pending' AND "
-        "verify_next_ms <= ?1 ORDER BY verify_next_ms LIMIT 1) AND "
-        "verify_state = 'pending' RETURNING id, state, reason, rule_name, "
-        "feed_type, id_key, alert_id, envelope, rule_json, "
-        "verify_deadline_ms", &st, err, errlen) == -1)
-        goto out;
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
-    step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        memset(out, 0, sizeof(*out));
-        snprintf(out->id, sizeof(out->id), "%s",
-            (const char *)sqlite3_column_text(st, 0));
-        out->state = jobs_col_dup(st, 1);
-        out->reason = jobs_col_dup(st, 2);
-        out->rule_name = jobs_col_dup(st, 3);
-        out->feed_type = jobs_col_dup(st, 4);
-        out->id_key = jobs_col_dup(st, 5);
-        out->alert_id = jobs_col_dup(st, 6);
-        out->envelope = jobs_col_dup(st, 7);
-        out->rule_json = jobs_col_dup(st, 8);
-        *deadline = (uint64_t)sqlite3_column_int64(st, 9);
-        rc = jobs_step_done(js, st, err, errlen) == 0 ? 1 : -1;
-        if (rc == -1)
-            jobs_job_free(out);
-    } else if (step == SQLITE_DONE) {
-        rc = 0;
-    } else {
-        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
-    }
-out:
-    sqlite3_finalize(st);
-    pthread_mutex_unlock(&js->lock);
-    return rc;
+    return jobs_claim_row(js, "UPDATE jobs SET verify_state = 'checking' "
+        "WHERE seq = (SELECT seq FROM jobs WHERE verify_state = 'pending' "
+        "AND verify_next_ms <= ?1 ORDER BY verify_next_ms LIMIT 1) AND "
+        "verify_state = 'pending' RETURNING " JOB_COLUMNS
+        ", verify_deadline_ms", now, load_verify, deadline, out, err, errlen);
 }
 
 int

@@ -1,6 +1,7 @@
 /*
- * The SQLite job store's guardrail counts, state changes and verification
- * (jobs_guard.c); the states' meaning.
+ * The job store's guarded create, its guardrail counts, state changes and
+ * verification (jobs_guard.c; SQLite here, other backends through their
+ * guard ops).
  */
 #ifndef ALEXIS_AH_JOBS_GUARD_H
 #define ALEXIS_AH_JOBS_GUARD_H
@@ -11,6 +12,17 @@
 
 #include "compat.h"
 #include "jobs.h"
+
+/* jobs_create with guardrails g (NULL: none, as jobs_create): a new job
+ * is stored in the state guard_decide gives from the store's counts
+ * (jobs_count_admitted, jobs_count_entity_runs), its entities are
+ * recorded (for later cooldowns) and *v says the state and reason. A
+ * duplicate is not checked again (*dup, v says "queued"). Jobs stored
+ * final (skipped, refused) have a pending report like a finished job.
+ * Returns 0 or -1 with err. */
+int jobs_create_guarded(struct jobs *js, const struct job_new *jn,
+    const struct job_guard *g, char id[JOB_ID_LEN], bool *dup,
+    struct job_verdict *v, char *err, size_t errlen) ATTR_WUR;
 
 /* Storm breaker count: jobs created at or after since_ms that were let
  * through (queued, pending_approval, running, or finished after running:
@@ -59,12 +71,5 @@ int jobs_verify_done(struct jobs *js, const char *id, int verified,
 /* When the next verification check is due: 1 with *when_ms, 0 none. */
 int jobs_verify_next(struct jobs *js, uint64_t *when_ms, char *err,
     size_t errlen) ATTR_WUR;
-
-/* True for the states a job ends in (nothing more runs). */
-bool jobs_state_final(const char *state);
-
-/* Whether a job in state was let through: it runs, ran or will run (what
- * the storm breaker and the cooldown count). */
-bool jobs_state_admitted(const char *state);
 
 #endif

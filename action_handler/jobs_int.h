@@ -9,10 +9,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <cjson/cJSON.h>
 #include <sqlite3.h>
 
 #include "alexis_limits.h"
-#include "jobs.h"
+#include "job.h"
 
 struct jobs_deferred;
 struct jobs_ops;
@@ -78,7 +79,7 @@ struct jobs_ops {
     void    (*close)(void *impl);
     int     (*create)(void *impl, const struct job_new *jn,
         char id[JOB_ID_LEN], bool *dup, char *err, size_t errlen);
-    int     (*recover)(void *impl, const char *reason, jobs_recover_fn fn,
+    int     (*recover)(void *impl, const char *reason, job_fn fn,
         void *arg, size_t *n, char *err, size_t errlen);
     int     (*claim)(void *impl, struct job *out, char *err, size_t errlen);
     int     (*claim_report)(void *impl, struct job *out, char *err,
@@ -159,12 +160,12 @@ void jobs_storm_touch(struct jobs *js, const char *state);
 int jobs_load_locked(struct jobs *js, const char *id, struct job *out,
     char *err, size_t errlen);
 
+/* The current row of st, JOB_COLUMNS in order, into j (zeroed first;
+ * strings owned: free with jobs_job_free). */
+void jobs_load_job(sqlite3_stmt *st, struct job *j);
+
 /* Column i as a heap copy (NULL stays NULL). */
 char *jobs_col_dup(sqlite3_stmt *st, int i);
-
-struct job_new;
-struct job_guard;
-struct job_verdict;
 
 /* sqlite3_exec with the store's error form; a prepared statement run to
  * its end. -1 with err. */
@@ -172,20 +173,60 @@ int jobs_exec(struct jobs *js, const char *sql, char *err, size_t errlen);
 int jobs_step_done(struct jobs *js, sqlite3_stmt *st, char *err,
     size_t errlen);
 
-/* jobs_guard.c, called by jobs_create_guarded with the lock held and the
- * transaction open: the counts and guard_decide into v; then the job's
- * entities recorded. -1 with err. */
-int jobs_guard_decide_locked(struct jobs *js, const struct job_new *jn,
-    const struct job_guard *g, uint64_t now, struct job_verdict *v,
-    char *err, size_t errlen);
-/* jobs_create_guarded on another backend (js->ops): its guard ops, or,
- * without them, a plain create when g asks for nothing and an error when
- * it does. */
-int jobs_guard_create_other(struct jobs *js, const struct job_new *jn,
-    const struct job_guard *g, char id[JOB_ID_LEN], bool *dup,
+/* jobs_recover's and jobs_transition's arguments, packed for a backend's
+ * unit of work (jobs.c's transaction, jobs_pg's retried run). */
+struct jobs_recover_arg {
+    const char         *reason;
+    job_fn              fn;
+    void               *arg;
+    size_t             *n;
+};
+
+struct jobs_transition_arg {
+    const char         *id;
+    const char *const  *from;
+    const char         *to;
+    const char         *reason;
+    const char         *actor;
+    char               *cur;
+    int                 rc;     /* 1 moved, 0 not */
+};
+
+/* fn inside one BEGIN IMMEDIATE transaction, under js->lock: committed
+ * when fn returns 0 or more (jobs_tx returns that), rolled back when it
+ * returns -1 (with err) or the commit fails. */
+typedef int (*jobs_tx_fn)(struct jobs *js, void *arg, char *err,
+    size_t errlen);
+int jobs_tx(struct jobs *js, jobs_tx_fn fn, void *arg, char *err,
+    size_t errlen);
+
+/* Fills out (zeroed) from the current row of st. */
+typedef void (*jobs_load_fn)(sqlite3_stmt *st, struct job *out, void *arg);
+
+/* Run sql, an UPDATE ... RETURNING that changes at most one row, with ?1
+ * (when it has one) bound to now_ms, under js->lock; load its row into
+ * out with load(st, out, arg). 1 claimed (free out with jobs_job_free),
+ * 0 none, -1 with err. */
+int jobs_claim_row(struct jobs *js, const char *sql, uint64_t now_ms,
+    jobs_load_fn load, void *arg, struct job *out, char *err, size_t errlen);
+
+/* What a guarded create adds to jobs_create_tx's transaction (jobs_guard.c
+ * passes its own), with js->lock held: decide runs before a new job is
+ * inserted (v says "queued" until it changes it), record after the
+ * insert. Each returns 0, or -1 with err (the transaction is rolled
+ * back). */
+struct jobs_create_step {
+    int   (*decide)(void *arg, struct jobs *js, uint64_t now,
+              struct job_verdict *v, char *err, size_t errlen);
+    int   (*record)(void *arg, struct jobs *js, const char *id, uint64_t now,
+              char *err, size_t errlen);
+    void   *arg;
+};
+
+/* The SQLite create (jobs_create), with step (NULL: none) inside its
+ * transaction; *v receives the verdict ("queued" for a duplicate). */
+int jobs_create_tx(struct jobs *js, const struct job_new *jn,
+    const struct jobs_create_step *step, char id[JOB_ID_LEN], bool *dup,
     struct job_verdict *v, char *err, size_t errlen);
-int jobs_entities_add_locked(struct jobs *js, const char *id,
-    const char *rule_name, const struct job_guard *g, uint64_t now,
-    char *err, size_t errlen);
 
 #endif

@@ -279,6 +279,18 @@ out:
     return job;
 }
 
+/* doc after a loop over a statement's rows that ended with step: NULL
+ * (doc deleted) with the store's error when it stopped on one. */
+static cJSON *
+rows_done(struct jobs *js, int step, cJSON *doc, char *err, size_t errlen)
+{
+    if (step == SQLITE_DONE)
+        return doc;
+    snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+    cJSON_Delete(doc);
+    return NULL;
+}
+
 cJSON *
 jobs_list_json(struct jobs *js, int limit, char *err, size_t errlen)
 {
@@ -297,11 +309,7 @@ jobs_list_json(struct jobs *js, int limit, char *err, size_t errlen)
     arr = cJSON_AddArrayToObject(doc, "jobs");
     while ((step = sqlite3_step(st)) == SQLITE_ROW)
         cJSON_AddItemToArray(arr, summary_json(st));
-    if (step != SQLITE_DONE) {
-        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
-        cJSON_Delete(doc);
-        doc = NULL;
-    }
+    doc = rows_done(js, step, doc, err, errlen);
 out:
     sqlite3_finalize(st);
     pthread_mutex_unlock(&js->lock);
@@ -325,11 +333,7 @@ jobs_stats_json(struct jobs *js, char *err, size_t errlen)
     while ((step = sqlite3_step(st)) == SQLITE_ROW)
         cJSON_AddNumberToObject(doc, (const char *)sqlite3_column_text(st,
             0), (double)sqlite3_column_int64(st, 1));
-    if (step != SQLITE_DONE) {
-        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
-        cJSON_Delete(doc);
-        doc = NULL;
-    }
+    doc = rows_done(js, step, doc, err, errlen);
 out:
     sqlite3_finalize(st);
     pthread_mutex_unlock(&js->lock);

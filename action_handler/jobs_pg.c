@@ -377,7 +377,7 @@ pg_claim(void *impl, struct job *out, char *err, size_t errlen)
     return claim(impl, "UPDATE jobs SET state = 'running', started_ms = "
         "$3::bigint, " LEASE_SET " WHERE seq = (SELECT seq FROM jobs WHERE "
         "state = 'queued' ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED) "
-        "RETURNING " JOBS_PG_JOB_COLUMNS, 3, out, err, errlen);
+        "RETURNING " JOB_COLUMNS, 3, out, err, errlen);
 }
 
 static int
@@ -386,7 +386,7 @@ pg_claim_report(void *impl, struct job *out, char *err, size_t errlen)
     return claim(impl, "UPDATE jobs SET report_state = 'sending', "
         LEASE_SET " WHERE seq = (SELECT seq FROM jobs WHERE report_state = "
         "'pending' AND state NOT IN ('queued', 'running') ORDER BY seq "
-        "LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING " JOBS_PG_JOB_COLUMNS, 2,
+        "LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING " JOB_COLUMNS, 2,
         out, err, errlen);
 }
 
@@ -395,7 +395,7 @@ pg_claim_report(void *impl, struct job *out, char *err, size_t errlen)
  * stale "sending" reports back. *n receives the count. */
 static int
 sweep(struct jobs_pg *jp, PGconn *c, const char *reason, bool mine,
-    jobs_recover_fn fn, void *arg, size_t *n, char *err, size_t errlen)
+    job_fn fn, void *arg, size_t *n, char *err, size_t errlen)
 {
     char nowbuf[24];
     const char *v[3] = { reason, nowbuf, mine ? jp->holder : "" };
@@ -408,7 +408,7 @@ sweep(struct jobs_pg *jp, PGconn *c, const char *reason, bool mine,
     if ((res = jobs_pg_query(c, "UPDATE jobs SET state = 'interrupted', "
         "reason = $1, finished_ms = $2::bigint, report_state = 'pending', "
         "lease_until = NULL WHERE state = 'running' AND (lease_until < now() "
-        "OR holder = $3) RETURNING " JOBS_PG_JOB_COLUMNS, 3, v, NULL, NULL,
+        "OR holder = $3) RETURNING " JOB_COLUMNS, 3, v, NULL, NULL,
         err, errlen)) == NULL)
         return -1;
     *n = (size_t)PQntuples(res);
@@ -429,18 +429,11 @@ sweep(struct jobs_pg *jp, PGconn *c, const char *reason, bool mine,
     return res != NULL ? 0 : -1;
 }
 
-struct recover_arg {
-    const char         *reason;
-    jobs_recover_fn     fn;
-    void               *arg;
-    size_t             *n;
-};
-
 static int
 recover_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe,
     char *err, size_t errlen)
 {
-    struct recover_arg *a = arg;
+    struct jobs_recover_arg *a = arg;
 
     (void)unsafe;
     if (jobs_pg_exec(c, "BEGIN", err, errlen) == -1)
@@ -454,10 +447,10 @@ recover_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe,
 }
 
 static int
-pg_recover(void *impl, const char *reason, jobs_recover_fn fn, void *arg,
+pg_recover(void *impl, const char *reason, job_fn fn, void *arg,
     size_t *n, char *err, size_t errlen)
 {
-    struct recover_arg a = { reason, fn, arg, n };
+    struct jobs_recover_arg a = { reason, fn, arg, n };
 
     *n = 0;
     return jobs_pg_run(impl, recover_fn, &a, err, errlen);

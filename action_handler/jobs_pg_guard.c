@@ -258,31 +258,11 @@ pg_count_entity_runs(void *impl, const char *rule, const char *entity,
 
 /* ---- transitions ---- */
 
-struct trans_arg {
-    const char          *id;
-    const char *const   *from;
-    const char          *to;
-    const char          *reason;
-    const char          *actor;
-    char                *cur;
-    int                  rc;
-};
-
-static bool
-in_list(const char *s, const char *const *list)
-{
-    for (; *list != NULL; list++) {
-        if (strcmp(s, *list) == 0)
-            return true;
-    }
-    return false;
-}
-
 static int
 trans_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     size_t errlen)
 {
-    struct trans_arg *a = arg;
+    struct jobs_transition_arg *a = arg;
     char now[24];
     const char *v[5] = { a->id, a->to, a->reason, a->actor, NULL };
     PGresult *res;
@@ -298,7 +278,7 @@ trans_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     if (PQntuples(res) == 1)
         snprintf(a->cur, JOB_STATE_MAX, "%s", PQgetvalue(res, 0, 0));
     PQclear(res);
-    if (a->cur[0] == '\0' || !in_list(a->cur, a->from))
+    if (a->cur[0] == '\0' || !jobs_state_in(a->cur, a->from))
         return jobs_pg_exec(c, "ROLLBACK", err, errlen);
     u64s(now, clock_wall_ms());
     v[4] = jobs_state_final(a->to) ? now : NULL;
@@ -324,7 +304,7 @@ pg_transition(void *impl, const char *id, const char *const *from,
     const char *to, const char *reason, const char *actor,
     char cur[JOB_STATE_MAX], char *err, size_t errlen)
 {
-    struct trans_arg a = { .id = id, .from = from, .to = to,
+    struct jobs_transition_arg a = { .id = id, .from = from, .to = to,
         .reason = reason, .actor = actor, .cur = cur };
 
     if (jobs_pg_run(impl, trans_fn, &a, err, errlen) == -1)
@@ -341,7 +321,7 @@ struct one_arg {
     char        *out;       /* first column of the first row, or NULL */
     size_t       outlen;
     int          rows;
-    struct job  *job;       /* JOBS_PG_JOB_COLUMNS, then one more */
+    struct job  *job;       /* JOB_COLUMNS, then one more */
     uint64_t    *extra;
 };
 
@@ -379,7 +359,7 @@ static int
 pg_load(void *impl, const char *id, struct job *out, char *err,
     size_t errlen)
 {
-    struct one_arg a = { .sql = "SELECT " JOBS_PG_JOB_COLUMNS " FROM jobs "
+    struct one_arg a = { .sql = "SELECT " JOB_COLUMNS " FROM jobs "
         "WHERE id = $1", .n = 1, .v = { id }, .job = out };
 
     if (jobs_pg_run(impl, one_fn, &a, err, errlen) == -1)
@@ -438,7 +418,7 @@ pg_claim_verify(void *impl, uint64_t now, struct job *out,
         "verify_next_ms = $2::bigint WHERE seq = (SELECT seq FROM jobs "
         "WHERE verify_state IN ('pending', 'checking') AND verify_next_ms "
         "<= $1::bigint ORDER BY verify_next_ms LIMIT 1 FOR UPDATE SKIP "
-        "LOCKED) RETURNING " JOBS_PG_JOB_COLUMNS ", verify_deadline_ms",
+        "LOCKED) RETURNING " JOB_COLUMNS ", verify_deadline_ms",
         .n = 2, .v = { n, until }, .job = out, .extra = deadline };
 
     u64s(n, now);

@@ -35,10 +35,6 @@ struct jobs_pg {
     bool                hb_down;    /* heartbeat thread only */
 };
 
-/* The columns jobs_pg_load_job reads, in its order (as jobs.c's). */
-#define JOBS_PG_JOB_COLUMNS "id, state, reason, rule_name, feed_type, " \
-    "id_key, alert_id, envelope, rule_json, detail, requestor, approver"
-
 /* One unit of work on connection c. May set *unsafe once a commit may
  * have reached the server (then a broken connection is not retried). */
 typedef int (*jobs_pg_fn)(struct jobs_pg *jp, PGconn *c, void *arg,

@@ -13,7 +13,7 @@
 
 #include "jobs_pg_int.h"
 
-/* Row i of a JOBS_PG_JOB_COLUMNS result into j (strings owned). */
+/* Row i of a JOB_COLUMNS result into j (strings owned). */
 void jobs_pg_load_job(const PGresult *res, int i, struct job *j);
 
 /* The read half (jobs_pg_read.c): the jobs_ops entries of the same name. */

@@ -133,7 +133,7 @@ serve(struct action_handler *ah, const char *user)
     if ((ah->runner = runner_start(&ah->conf, ah->jobs, ah->passphrase,
         ssh_exec, err, sizeof(err))) == NULL)
         log_fatal("startup_failed", KV_ERR(err));
-    if ((ah->server = http_server_start(&o, api_routes, ah, err,
+    if ((ah->server = http_server_start(&o, ah_api_routes, ah, err,
         sizeof(err))) == NULL)
         log_fatal("startup_failed", KV_ERR(err));
     log_listening(ah, o.host);

@@ -30,6 +30,7 @@
 
 #include "buf.h"
 #include "clock.h"
+#include "ssh_err.h"
 #include "ssh_key.h"
 #include "ssh_known.h"
 #include "str.h"
@@ -132,19 +133,14 @@ fail(struct conn *c, enum ssh_outcome outcome, const char *fmt, ...)
 static int ATTR_PRINTF(3, 4)
 fail_ssh(struct conn *c, enum ssh_outcome outcome, const char *fmt, ...)
 {
-    char step[128];
-    char *msg = NULL;
-    int len = 0;
     va_list ap;
 
+    c->res->outcome = outcome;
     va_start(ap, fmt);
-    (void)vsnprintf(step, sizeof(step), fmt, ap);
+    ssh_err_vlast(c->session, c->res->error, sizeof(c->res->error), fmt, ap);
     va_end(ap);
-    (void)libssh2_session_last_error(c->session, &msg, &len, 0);
     c->broken = true;
-    if (msg == NULL || len <= 0)
-        return fail(c, outcome, "%s: unknown libssh2 error", step);
-    return fail(c, outcome, "%s: %.*s", step, len, msg);
+    return -1;
 }
 
 static int

@@ -13,8 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alexis_limits.h"
 #include "file.h"
-#include "ssh.h"
+#include "ssh_err.h"
 #include "str.h"
 #include "xmem.h"
 
@@ -48,26 +49,6 @@ struct algs {
     int          n;
 };
 
-/* err = "<prefix>: <libssh2's last error>". */
-static void ATTR_PRINTF(4, 5)
-last_error(LIBSSH2_SESSION *session, char *err, size_t errlen,
-    const char *fmt, ...)
-{
-    char prefix[128];
-    char *msg = NULL;
-    int len = 0;
-    va_list ap;
-
-    va_start(ap, fmt);
-    (void)vsnprintf(prefix, sizeof(prefix), fmt, ap);
-    va_end(ap);
-    (void)libssh2_session_last_error(session, &msg, &len, 0);
-    if (msg == NULL || len <= 0)
-        (void)snprintf(err, errlen, "%s: unknown libssh2 error", prefix);
-    else
-        (void)snprintf(err, errlen, "%s: %.*s", prefix, len, msg);
-}
-
 /*
  * Add one line (trimmed and NUL-terminated in place); blank lines and
  * comments are skipped.
@@ -97,7 +78,7 @@ add_line(LIBSSH2_SESSION *session, LIBSSH2_KNOWNHOSTS *known,
     }
     if (libssh2_knownhost_readline(known, line, len,
         LIBSSH2_KNOWNHOST_FILE_OPENSSH) != 0) {
-        last_error(session, err, errlen, "%s:%u", path, lineno);
+        ssh_err_last(session, err, errlen, "%s:%u", path, lineno);
         return -1;
     }
     return 0;
@@ -116,7 +97,7 @@ ssh_known_load(LIBSSH2_SESSION *session, const char *path, char *err,
         errlen)) == NULL)
         goto out;
     if ((known = libssh2_knownhost_init(session)) == NULL) {
-        last_error(session, err, errlen, "%s", path);
+        ssh_err_last(session, err, errlen, "%s", path);
         goto out;
     }
     for (p = text, end = text + len; p < end; p = eol + 1) {
@@ -215,7 +196,7 @@ ssh_known_prefer(LIBSSH2_SESSION *session, LIBSSH2_KNOWNHOSTS *known,
      * ones with an overlapping memcpy. */
     if ((algs.n = libssh2_session_supported_algs(session,
         LIBSSH2_METHOD_HOSTKEY, &algs.names)) <= 0) {
-        last_error(session, err, errlen, "host key algorithms");
+        ssh_err_last(session, err, errlen, "host key algorithms");
         goto out;
     }
     list[0] = '\0';
@@ -228,7 +209,7 @@ ssh_known_prefer(LIBSSH2_SESSION *session, LIBSSH2_KNOWNHOSTS *known,
     }
     if (libssh2_session_method_pref(session, LIBSSH2_METHOD_HOSTKEY,
         list) != 0) {
-        last_error(session, err, errlen, "host key algorithms");
+        ssh_err_last(session, err, errlen, "host key algorithms");
         goto out;
     }
     rc = 0;
@@ -316,7 +297,7 @@ ssh_known_check(LIBSSH2_SESSION *session, LIBSSH2_KNOWNHOSTS *known,
     else
         (void)snprintf(label, sizeof(label), "[%s]:%d", host, port);
     if ((key = libssh2_session_hostkey(session, &keylen, &type)) == NULL) {
-        last_error(session, err, errlen, "host key");
+        ssh_err_last(session, err, errlen, "host key");
         return SSH_KNOWN_ERROR;
     }
     fingerprint(session, fp, sizeof(fp));
@@ -340,7 +321,7 @@ ssh_known_check(LIBSSH2_SESSION *session, LIBSSH2_KNOWNHOSTS *known,
             errlen);
         return SSH_KNOWN_UNKNOWN;
     default:
-        last_error(session, err, errlen, "checking %s", path);
+        ssh_err_last(session, err, errlen, "checking %s", path);
         return SSH_KNOWN_ERROR;
     }
 }

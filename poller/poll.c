@@ -27,7 +27,7 @@
 
 /* Shared by the workers of one feed's batch. */
 struct poll_job {
-    struct poller              *p;
+    const struct poll_env      *env;
     const struct poller_feed   *feed;
     const struct feed_ids      *ids;
     const char *const          *feed_hdrs;
@@ -54,7 +54,7 @@ poll_result_name(enum poll_result r)
 }
 
 const char *
-item_trigger_name(enum item_trigger t)
+poll_trigger_name(enum item_trigger t)
 {
     return t == ITEM_BY_WEBHOOK ? "webhook" : "poll";
 }
@@ -66,10 +66,10 @@ ctx_init(struct feed_ctx *c, const struct item_req *r)
     c->feed = &r->feed->def;
     c->fetcher = r->fetcher;
     c->hdrs = r->feed_hdrs;
-    c->page_size = (size_t)r->p->conf.page_size;
-    c->max_pages = (unsigned)r->p->conf.max_pages;
+    c->page_size = (size_t)r->env->conf->page_size;
+    c->max_pages = (unsigned)r->env->conf->max_pages;
     c->now_epoch_ms = r->now_epoch_ms;
-    c->stop = &r->p->stop;
+    c->stop = r->env->stop;
 }
 
 static void
@@ -90,7 +90,7 @@ log_skip(const struct item_req *r, const char *id, const char *reason)
 {
     log_event(LOG_INFO, "item_skipped", KV_STR("feed_name", r->feed->name),
         KV_STR(r->feed->sys->list_key, id), KV_STR("reason", reason),
-        KV_STR("trigger", item_trigger_name(r->trigger)));
+        KV_STR("trigger", poll_trigger_name(r->trigger)));
 }
 
 static void
@@ -100,7 +100,7 @@ log_fail(const struct item_req *r, const char *id, const char *stage,
     log_event(LOG_WARN, "item_failed", KV_STR("feed_name", r->feed->name),
         KV_STR(r->feed->sys->list_key, id), KV_STR("stage", stage),
         KV_INT("status", status), KV_ERR(err),
-        KV_STR("trigger", item_trigger_name(r->trigger)),
+        KV_STR("trigger", poll_trigger_name(r->trigger)),
         KV_UINT("app_elapsed_ms", clock_mono_ms() - t0));
 }
 
@@ -115,14 +115,14 @@ deliver(const struct item_req *r, const char *id, const char *env,
     long status;
     int rc;
 
-    if (r->p->conf.development) {
+    if (r->env->conf->development) {
         /* Dry run: the envelope was built and is logged, not sent. */
         metrics_inc(METRIC_FORWARDS, "skipped", NULL);
         log_event(LOG_INFO, "item_forward_skipped",
             KV_STR("feed_name", r->feed->name),
             KV_STR(r->feed->sys->list_key, id),
             KV_STR("reason", "development mode: dry run"),
-            KV_STR("trigger", item_trigger_name(r->trigger)),
+            KV_STR("trigger", poll_trigger_name(r->trigger)),
             KV_UINT("envelope_bytes", strlen(env)));
         return ITEM_SKIP;
     }
@@ -137,7 +137,7 @@ deliver(const struct item_req *r, const char *id, const char *env,
     }
     log_event(LOG_INFO, "item_delivered", KV_STR("feed_name", r->feed->name),
         KV_STR(r->feed->sys->list_key, id), KV_INT("status", status),
-        KV_STR("trigger", item_trigger_name(r->trigger)),
+        KV_STR("trigger", poll_trigger_name(r->trigger)),
         KV_UINT("app_elapsed_ms", clock_mono_ms() - t0));
     return ITEM_DELIVER;
 }
@@ -201,8 +201,8 @@ item_run(const struct item_req *r, const char *id, uint64_t t0)
 enum item_result
 poll_item(const struct item_req *r, const char *id)
 {
-    struct recent *rec = r->p->recent;
-    size_t feed = (size_t)(r->feed - r->p->conf.feeds);
+    struct recent *rec = r->env->recent;
+    size_t feed = (size_t)(r->feed - r->env->conf->feeds);
     enum recent_claim claim;
     enum item_result res;
     uint64_t t0 = clock_mono_ms();
@@ -229,12 +229,12 @@ run_item(void *arg, void *tls, size_t i)
     struct poll_job *j = arg;
     struct item_req r;
 
-    if (atomic_load(&j->p->stop)) {
+    if (atomic_load(j->env->stop)) {
         atomic_fetch_add(&j->untried, 1);
         return;
     }
     memset(&r, 0, sizeof(r));
-    r.p = j->p;
+    r.env = j->env;
     r.feed = j->feed;
     r.fetcher = tls;
     r.feed_hdrs = j->feed_hdrs;
@@ -258,12 +258,12 @@ poll_feed_headers(const struct poller_feed *f)
 }
 
 static void
-ping(struct poller *p, const struct poller_feed *f)
+ping(const struct poll_env *e, const struct poller_feed *f)
 {
     char err[ALEXIS_ERR_MAX];
     long status;
 
-    status = forward_ping(p->fetcher, f->classifier, err, sizeof(err));
+    status = forward_ping(e->fetcher, f->classifier, err, sizeof(err));
     if (status >= 200 && status <= 299)
         log_event(LOG_INFO, "classifier_pinged",
             KV_STR("feed_name", f->name), KV_INT("status", status));
@@ -279,19 +279,19 @@ list(struct poll_job *j, struct feed_ids *ids, struct feed_list_result *r)
 {
     struct feed_ctx c;
     struct item_req q;
-    unsigned long before = j->p->fetcher->calls;
+    unsigned long before = j->env->fetcher->calls;
     char err[ALEXIS_ERR_MAX];
     int rc;
 
     memset(&q, 0, sizeof(q));
-    q.p = j->p;
+    q.env = j->env;
     q.feed = j->feed;
-    q.fetcher = j->p->fetcher;
+    q.fetcher = j->env->fetcher;
     q.feed_hdrs = j->feed_hdrs;
     q.now_epoch_ms = j->now_epoch_ms;
     ctx_init(&c, &q);
     rc = feed_list(&c, ids, r, err, sizeof(err));
-    atomic_fetch_add(&j->counts.api_calls, j->p->fetcher->calls - before);
+    atomic_fetch_add(&j->counts.api_calls, j->env->fetcher->calls - before);
     if (rc == -1) {
         log_event(LOG_ERROR, "poll_failed",
             KV_STR("feed_name", j->feed->name), KV_STR("stage", "list"),
@@ -312,13 +312,13 @@ outcome(struct poll_job *j, int listed)
 {
     if (listed == -1)
         return POLL_FAILED;
-    if (atomic_load(&j->p->stop) && atomic_load(&j->untried) > 0)
+    if (atomic_load(j->env->stop) && atomic_load(&j->untried) > 0)
         return POLL_INTERRUPTED;
     return atomic_load(&j->counts.failed) > 0 ? POLL_PARTIAL : POLL_OK;
 }
 
 enum poll_result
-poll_feed(struct poller *p, const struct poller_feed *f,
+poll_feed(const struct poll_env *e, const struct poller_feed *f,
     const char *bearer_line)
 {
     struct poll_job j;
@@ -332,7 +332,7 @@ poll_feed(struct poller *p, const struct poller_feed *f,
     memset(&j, 0, sizeof(j));
     memset(&ids, 0, sizeof(ids));
     memset(&r, 0, sizeof(r));
-    j.p = p;
+    j.env = e;
     j.feed = f;
     j.ids = &ids;
     j.feed_hdrs = fh;
@@ -341,10 +341,10 @@ poll_feed(struct poller *p, const struct poller_feed *f,
     log_event(LOG_INFO, "poll_started", KV_STR("feed_name", f->name),
         KV_STR("feed_type", f->type), KV_STR("api", poller_feed_api(f)));
     listed = list(&j, &ids, &r);
-    if (listed == 0 && ids.n == 0 && !atomic_load(&p->stop))
-        ping(p, f);
+    if (listed == 0 && ids.n == 0 && !atomic_load(e->stop))
+        ping(e, f);
     else if (listed == 0)
-        workq_run(p->pool, ids.n, run_item, &j);
+        workq_run(e->pool, ids.n, run_item, &j);
     res = outcome(&j, listed);
     metrics_add(METRIC_ALERTS_RECEIVED, f->name, NULL, ids.n);
     metrics_inc(METRIC_POLLS, f->name, poll_result_name(res));

@@ -18,7 +18,6 @@
 #include "forward.h"
 #include "leader.h"
 #include "log.h"
-#include "poll.h"
 #include "recent.h"
 #include "workq.h"
 #include "xmem.h"
@@ -95,12 +94,18 @@ poller_init(struct poller *p, char *err, size_t errlen)
      * listener the poller forwards as it always did. */
     if (poller_conf_listens(&p->conf))
         p->recent = recent_new(RECENT_MAX, p->conf.dedup_window_ms);
+    p->env.conf = &p->conf;
+    p->env.pool = p->pool;
+    p->env.fetcher = p->fetcher;
+    p->env.recent = p->recent;
+    p->env.stop = &p->stop;
     return 0;
 }
 
 void
 poller_cleanup(struct poller *p)
 {
+    memset(&p->env, 0, sizeof(p->env));
     workq_free(p->pool);
     p->pool = NULL;
     leader_free(p->leader);
@@ -155,7 +160,7 @@ poller_pass(struct poller *p)
          * the next pass. */
         if (!leader_is_active(p->leader, i, p->conf.feeds[i].name))
             continue;
-        if (poll_feed(p, &p->conf.feeds[i], bearer) != POLL_OK)
+        if (poll_feed(&p->env, &p->conf.feeds[i], bearer) != POLL_OK)
             bad++;
     }
     forward_auth_free(bearer);

@@ -13,8 +13,9 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
-#include "poller_conf.h"
 #include "feed.h"
+#include "poll.h"
+#include "poller_conf.h"
 #include "throttle.h"
 
 struct fetcher;
@@ -41,14 +42,7 @@ struct poller {
     /* classifier_destinations URLs, NULL-terminated: what conf.ca_file
      * verifies (the feeds' APIs keep the system's CAs). */
     const char        **dest_urls;
-};
-
-/* What one feed's poll came to (also logged as poll_finished). */
-enum poll_result {
-    POLL_OK,            /* listed, and every item delivered or skipped */
-    POLL_PARTIAL,       /* listed, some items failed (offered next pass) */
-    POLL_FAILED,        /* the listing failed */
-    POLL_INTERRUPTED,   /* stopped by a signal */
+    struct poll_env     env;        /* the above, for poll.c (poller_init) */
 };
 
 /* Prepare p (conf already loaded): the worker pool and the main fetcher.

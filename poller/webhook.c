@@ -239,7 +239,7 @@ worker_run(void *ctx, void *tls, void *item)
     cls[0] = bearer;
     fh = poll_feed_headers(d->feed);
     memset(&r, 0, sizeof(r));
-    r.p = w->p;
+    r.env = &w->p->env;
     r.feed = d->feed;
     r.fetcher = tls;
     r.feed_hdrs = fh;

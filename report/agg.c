@@ -22,19 +22,6 @@
  * a NUL per field. */
 #define SCRATCH_MAX     (LOG_LINE_MAX + LOGFMT_FIELDS_MAX)
 
-struct run {
-    const char *action;
-    const char *entity;
-    const char *rule;
-    const char *alert;
-    const char *reason;
-    const char *job;
-    int64_t     ts;
-    bool        ok;
-    bool        has_elapsed;
-    uint64_t    elapsed;
-};
-
 struct scratch {
     char    buf[SCRATCH_MAX];
     size_t  used;
@@ -242,7 +229,7 @@ fallback_reason(const char *status, const char *exit_status,
 /* Remember the stated reason of a failed ActionResult for the
  * ActionFinished line of the same job, entity and action. */
 static void
-pending_put(struct agg *a, const struct run *r)
+pending_put(struct agg *a, const struct agg_run *r)
 {
     struct agg_pending *p = &a->pending[a->pend_next];
 
@@ -254,7 +241,7 @@ pending_put(struct agg *a, const struct run *r)
 }
 
 static const char *
-pending_take(struct agg *a, const struct run *r, struct scratch *s)
+pending_take(struct agg *a, const struct agg_run *r, struct scratch *s)
 {
     struct agg_pending *p;
     const char *v;
@@ -275,7 +262,7 @@ pending_take(struct agg *a, const struct run *r, struct scratch *s)
 }
 
 static bool
-keep_run(const struct agg_filter *f, const struct run *r)
+keep_run(const struct agg_filter *f, const struct agg_run *r)
 {
     if (f->action != NULL && strcmp(f->action, r->action) != 0)
         return false;
@@ -305,7 +292,7 @@ note_result(struct agg *a, const struct logfmt_line *l, struct scratch *s)
 {
     const char *status, *exit_status;
     struct run_fields rf;
-    struct run r;
+    struct agg_run r;
 
     find_fields(l, &rf);
     status = take(&rf, RK_STATUS, s);
@@ -323,7 +310,7 @@ note_result(struct agg *a, const struct logfmt_line *l, struct scratch *s)
 
 /* Decode the fields of an ActionFinished line into r (strings in s). */
 static void
-decode_run(struct agg *a, const struct logfmt_line *l, struct run *r,
+decode_run(struct agg *a, const struct logfmt_line *l, struct agg_run *r,
     struct scratch *s)
 {
     const char *status, *exit_status, *el, *errstr;
@@ -349,13 +336,13 @@ decode_run(struct agg *a, const struct logfmt_line *l, struct run *r,
     if ((el = take(&rf, RK_ELAPSED, s)) != NULL &&
         str_to_u64(el, 0, UINT64_MAX, &v, &errstr) == 0) {
         r->has_elapsed = true;
-        r->elapsed = v;
+        r->elapsed_ms = v;
     }
     r->ts = line_time(l);
 }
 
 static void
-count_run(struct agg *a, const struct run *r)
+count_run(struct agg *a, const struct agg_run *r)
 {
     const char *day_parts[1];
     const char *fail_parts[4] = { r->rule, r->action, r->entity, r->reason };
@@ -372,8 +359,8 @@ count_run(struct agg *a, const struct run *r)
     g = gtable_get(a->by_action, &r->action);
     group_count(g, r->ok, r->ts, r->alert);
     if (r->has_elapsed) {
-        pctl_add(&g->pc, r->elapsed);
-        for (b = 0; b + 1 < AGG_DUR_BINS && r->elapsed >= dur_bins[b].max;
+        pctl_add(&g->pc, r->elapsed_ms);
+        for (b = 0; b + 1 < AGG_DUR_BINS && r->elapsed_ms >= dur_bins[b].max;
             b++)
             continue;
         a->dur_bins[b]++;
@@ -469,7 +456,7 @@ line_fields(struct agg *a, const char *line, size_t len)
     struct logfmt_line l;
     const struct logfmt_field *ev;
     struct scratch s;
-    struct run r;
+    struct agg_run r;
 
     if (logfmt_parse(line, len, &l, NULL, 0) == -1) {
         a->cnt.malformed++;
@@ -600,7 +587,7 @@ agg_file(struct agg *a, const char *path, char *err, size_t errlen)
 void
 agg_run(struct agg *a, const struct agg_run *in)
 {
-    struct run r;
+    struct agg_run r;
 
     memset(&r, 0, sizeof(r));
     r.action = or_none(in->action);
@@ -611,7 +598,7 @@ agg_run(struct agg *a, const struct agg_run *in)
     r.ok = in->ok;
     r.reason = in->ok ? NULL : or_none(in->reason);
     r.has_elapsed = in->has_elapsed;
-    r.elapsed = in->elapsed_ms;
+    r.elapsed_ms = in->elapsed_ms;
     r.ts = in->ts;
     a->cnt.action_finished++;
     if (r.ts == GROUP_NO_TIME)

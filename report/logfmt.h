@@ -20,24 +20,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "alexis_limits.h"
 #include "compat.h"
-
-/* One field. key and val point into the parsed line (borrowed). val is the
- * raw span between the quotes, still escaped when escaped is true. */
-struct logfmt_field {
-    const char *key;
-    const char *val;
-    size_t      keylen;
-    size_t      vallen;
-    bool        quoted;
-    bool        escaped;
-};
-
-struct logfmt_line {
-    struct logfmt_field f[LOGFMT_FIELDS_MAX];
-    size_t              n;
-};
+#include "logfmt_line.h"
 
 /* logfmt_parse without its fast path (logscan.h): the byte parser, which
  * defines the grammar. Tests hold the fast path against it. */

@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 #include "compat.h"
-#include "logfmt.h"
+#include "logfmt_line.h"
 
 enum logscan_rc {
     LOGSCAN_OK,     /* valid; out or the head are filled */

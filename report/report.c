@@ -201,34 +201,82 @@ by_action_table(struct agg *a)
     return t;
 }
 
-/* Runs by one key (rule, entity or day): key, runs, ok, failed, %, last. */
-static struct table *
-by_key_table(const struct gtable *g, const char *name, const char *title,
-    const char *keycol, enum group_order order)
-{
-    const char *cols[] = { keycol, "runs", "ok", "failed", "success_pct",
-        "last" };
-    static const enum table_col types[] = { TABLE_TEXT, TABLE_NUM,
-        TABLE_NUM, TABLE_NUM, TABLE_NUM, TABLE_TEXT };
-    char num[4][NUM_LEN], last[CLOCK_ISO_LEN];
-    const char *row[6];
-    struct table *t = new_table(name, title, cols, types, NELEM(cols));
-    struct group **v = NULL;
-    size_t n, i;
+/* What a column of a group_table shows of its row. */
+enum gcol_kind {
+    GC_PART,        /* key part `part` */
+    GC_RUNS,
+    GC_OK,
+    GC_FAILED,
+    GC_PCT,         /* ok of runs, in percent */
+    GC_FIRST,
+    GC_LAST,
+    GC_ALERT,       /* the alert of the last run */
+};
 
+struct gcol {
+    const char     *name;
+    enum gcol_kind  kind;
+    int             part;   /* GC_PART only */
+};
+
+#define GCOLS_MAX   8
+#define CELL_LEN    (NUM_LEN > CLOCK_ISO_LEN ? NUM_LEN : CLOCK_ISO_LEN)
+
+/* The cell of column c in row g, rendered into buf when it is a number or
+ * a time. */
+static const char *
+gcell(const struct group *g, const struct gcol *c, char buf[CELL_LEN])
+{
+    switch (c->kind) {
+    case GC_PART:
+        return g->part[c->part];
+    case GC_RUNS:
+        fmt_u64(buf, g->runs);
+        break;
+    case GC_OK:
+        fmt_u64(buf, g->ok);
+        break;
+    case GC_FAILED:
+        fmt_u64(buf, g->failed);
+        break;
+    case GC_PCT:
+        fmt_pct(buf, g->ok, g->runs);
+        break;
+    case GC_FIRST:
+        fmt_time(buf, g->first_ms);
+        break;
+    case GC_LAST:
+        fmt_time(buf, g->last_ms);
+        break;
+    case GC_ALERT:
+        return g->last_alert;
+    }
+    return buf;
+}
+
+/* One row per group of g in order, with the columns spec[0..ncols) (at
+ * most GCOLS_MAX); numbers are TABLE_NUM, the rest text. */
+static struct table *
+group_table(const struct gtable *g, enum group_order order, const char *name,
+    const char *title, const struct gcol *spec, size_t ncols)
+{
+    const char *cols[GCOLS_MAX], *row[GCOLS_MAX];
+    enum table_col types[GCOLS_MAX];
+    char cell[GCOLS_MAX][CELL_LEN];
+    struct table *t;
+    struct group **v;
+    size_t n, i, k;
+
+    for (k = 0; k < ncols; k++) {
+        cols[k] = spec[k].name;
+        types[k] = spec[k].kind >= GC_RUNS && spec[k].kind <= GC_PCT ?
+            TABLE_NUM : TABLE_TEXT;
+    }
+    t = new_table(name, title, cols, types, ncols);
     v = gtable_sorted(g, order, &n);
     for (i = 0; i < n; i++) {
-        fmt_u64(num[0], v[i]->runs);
-        fmt_u64(num[1], v[i]->ok);
-        fmt_u64(num[2], v[i]->failed);
-        fmt_pct(num[3], v[i]->ok, v[i]->runs);
-        fmt_time(last, v[i]->last_ms);
-        row[0] = v[i]->part[0];
-        row[1] = num[0];
-        row[2] = num[1];
-        row[3] = num[2];
-        row[4] = num[3];
-        row[5] = last;
+        for (k = 0; k < ncols; k++)
+            row[k] = gcell(v[i], &spec[k], cell[k]);
         table_add(t, row);
     }
     note_overflow(t, g);
@@ -236,139 +284,67 @@ by_key_table(const struct gtable *g, const char *name, const char *title,
     return t;
 }
 
+/* Runs by one key (rule, entity or day): key, runs, ok, failed, %, last. */
+static struct table *
+by_key_table(const struct gtable *g, const char *name, const char *title,
+    const char *keycol, enum group_order order)
+{
+    const struct gcol spec[] = { { keycol, GC_PART, 0 },
+        { "runs", GC_RUNS, 0 }, { "ok", GC_OK, 0 },
+        { "failed", GC_FAILED, 0 }, { "success_pct", GC_PCT, 0 },
+        { "last", GC_LAST, 0 } };
+
+    return group_table(g, order, name, title, spec, NELEM(spec));
+}
+
 static struct table *
 runs_table(const struct agg *a)
 {
-    static const char *const cols[] = { "action", "entity", "runs", "ok",
-        "failed", "first", "last", "last_alert" };
-    static const enum table_col types[] = { TABLE_TEXT, TABLE_TEXT,
-        TABLE_NUM, TABLE_NUM, TABLE_NUM, TABLE_TEXT, TABLE_TEXT,
-        TABLE_TEXT };
-    char num[3][NUM_LEN], first[CLOCK_ISO_LEN], last[CLOCK_ISO_LEN];
-    const char *row[8];
-    struct table *t = new_table("runs", "Runs by action and entity", cols,
-        types, NELEM(cols));
-    struct group **v;
-    size_t n, i;
+    static const struct gcol spec[] = { { "action", GC_PART, 0 },
+        { "entity", GC_PART, 1 }, { "runs", GC_RUNS, 0 },
+        { "ok", GC_OK, 0 }, { "failed", GC_FAILED, 0 },
+        { "first", GC_FIRST, 0 }, { "last", GC_LAST, 0 },
+        { "last_alert", GC_ALERT, 0 } };
 
-    v = gtable_sorted(a->by_pair, GROUP_BY_RUNS, &n);
-    for (i = 0; i < n; i++) {
-        fmt_u64(num[0], v[i]->runs);
-        fmt_u64(num[1], v[i]->ok);
-        fmt_u64(num[2], v[i]->failed);
-        fmt_time(first, v[i]->first_ms);
-        fmt_time(last, v[i]->last_ms);
-        row[0] = v[i]->part[0];
-        row[1] = v[i]->part[1];
-        row[2] = num[0];
-        row[3] = num[1];
-        row[4] = num[2];
-        row[5] = first;
-        row[6] = last;
-        row[7] = v[i]->last_alert;
-        table_add(t, row);
-    }
-    note_overflow(t, a->by_pair);
-    free(v);
-    return t;
+    return group_table(a->by_pair, GROUP_BY_RUNS, "runs",
+        "Runs by action and entity", spec, NELEM(spec));
 }
 
 static struct table *
 failures_table(const struct agg *a)
 {
-    static const char *const cols[] = { "rule", "action", "entity",
-        "reason", "failures", "last", "last_alert" };
-    static const enum table_col types[] = { TABLE_TEXT, TABLE_TEXT,
-        TABLE_TEXT, TABLE_TEXT, TABLE_NUM, TABLE_TEXT, TABLE_TEXT };
-    char num[NUM_LEN], last[CLOCK_ISO_LEN];
-    const char *row[7];
-    struct table *t = new_table("failures", "Failures", cols, types,
-        NELEM(cols));
-    struct group **v;
-    size_t n, i;
+    static const struct gcol spec[] = { { "rule", GC_PART, 0 },
+        { "action", GC_PART, 1 }, { "entity", GC_PART, 2 },
+        { "reason", GC_PART, 3 }, { "failures", GC_RUNS, 0 },
+        { "last", GC_LAST, 0 }, { "last_alert", GC_ALERT, 0 } };
 
-    v = gtable_sorted(a->failures, GROUP_BY_RUNS, &n);
-    for (i = 0; i < n; i++) {
-        fmt_u64(num, v[i]->runs);
-        fmt_time(last, v[i]->last_ms);
-        row[0] = v[i]->part[0];
-        row[1] = v[i]->part[1];
-        row[2] = v[i]->part[2];
-        row[3] = v[i]->part[3];
-        row[4] = num;
-        row[5] = last;
-        row[6] = v[i]->last_alert;
-        table_add(t, row);
-    }
-    note_overflow(t, a->failures);
-    free(v);
-    return t;
+    return group_table(a->failures, GROUP_BY_RUNS, "failures", "Failures",
+        spec, NELEM(spec));
 }
 
 /* Guardrails that stopped jobs, by event and reason (issue 13). */
 static struct table *
 skips_table(const struct agg *a)
 {
-    static const char *const cols[] = { "event", "reason", "jobs", "last",
-        "last_alert" };
-    static const enum table_col types[] = { TABLE_TEXT, TABLE_TEXT,
-        TABLE_NUM, TABLE_TEXT, TABLE_TEXT };
-    char num[NUM_LEN], last[CLOCK_ISO_LEN];
-    const char *row[5];
-    struct table *t = new_table("guardrail_skips", "Jobs stopped by "
-        "guardrails", cols, types, NELEM(cols));
-    struct group **v;
-    size_t n, i;
+    static const struct gcol spec[] = { { "event", GC_PART, 0 },
+        { "reason", GC_PART, 1 }, { "jobs", GC_RUNS, 0 },
+        { "last", GC_LAST, 0 }, { "last_alert", GC_ALERT, 0 } };
 
-    v = gtable_sorted(a->skips, GROUP_BY_RUNS, &n);
-    for (i = 0; i < n; i++) {
-        fmt_u64(num, v[i]->runs);
-        fmt_time(last, v[i]->last_ms);
-        row[0] = v[i]->part[0];
-        row[1] = v[i]->part[1];
-        row[2] = num;
-        row[3] = last;
-        row[4] = v[i]->last_alert;
-        table_add(t, row);
-    }
-    note_overflow(t, a->skips);
-    free(v);
-    return t;
+    return group_table(a->skips, GROUP_BY_RUNS, "guardrail_skips",
+        "Jobs stopped by guardrails", spec, NELEM(spec));
 }
 
 /* Verification results by rule, with verified_pct. */
 static struct table *
 verified_table(const struct agg *a)
 {
-    static const char *const cols[] = { "rule", "verifications",
-        "verified", "not_verified", "verified_pct", "last" };
-    static const enum table_col types[] = { TABLE_TEXT, TABLE_NUM,
-        TABLE_NUM, TABLE_NUM, TABLE_NUM, TABLE_TEXT };
-    char num[4][NUM_LEN], last[CLOCK_ISO_LEN];
-    const char *row[6];
-    struct table *t = new_table("verified", "Verification by rule", cols,
-        types, NELEM(cols));
-    struct group **v;
-    size_t n, i;
+    static const struct gcol spec[] = { { "rule", GC_PART, 0 },
+        { "verifications", GC_RUNS, 0 }, { "verified", GC_OK, 0 },
+        { "not_verified", GC_FAILED, 0 }, { "verified_pct", GC_PCT, 0 },
+        { "last", GC_LAST, 0 } };
 
-    v = gtable_sorted(a->verified, GROUP_BY_RUNS, &n);
-    for (i = 0; i < n; i++) {
-        fmt_u64(num[0], v[i]->runs);
-        fmt_u64(num[1], v[i]->ok);
-        fmt_u64(num[2], v[i]->failed);
-        fmt_pct(num[3], v[i]->ok, v[i]->runs);
-        fmt_time(last, v[i]->last_ms);
-        row[0] = v[i]->part[0];
-        row[1] = num[0];
-        row[2] = num[1];
-        row[3] = num[2];
-        row[4] = num[3];
-        row[5] = last;
-        table_add(t, row);
-    }
-    note_overflow(t, a->verified);
-    free(v);
-    return t;
+    return group_table(a->verified, GROUP_BY_RUNS, "verified",
+        "Verification by rule", spec, NELEM(spec));
 }
 
 static struct table *
