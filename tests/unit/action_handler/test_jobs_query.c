@@ -24,7 +24,7 @@
 #include "jobs_store.h"
 #include "json.h"
 #include "xmem.h"
-#include "pg_testutil.h"
+#include "store_testutil.h"
 
 /* 2026-05-04T10:00:00Z */
 #define T0  1777888800000LL
@@ -129,68 +129,20 @@ test_parse_values(void **state)
 
 /* ---- the query on a store ---- */
 
-struct fx {
-    char        dir[64];
-    char        path[128];
-    struct jobs *js;
-};
-
-/* The store under test: the SQLite file, or (as in test_jobs.c) the
- * PostgreSQL database of ALEXIS_TEST_PG_URI, emptied first. */
-static struct jobs *
-open_store(struct fx *f, char *err, size_t errlen)
-{
-    struct jobs_store_opts o;
-
-    memset(&o, 0, sizeof(o));
-    o.store = getenv("ALEXIS_TEST_PG_URI");
-    if (o.store == NULL)
-        return jobs_open(f->path, err, errlen);
-    o.password_file = getenv("ALEXIS_TEST_PG_PASSWORD_FILE");
-    o.holder = "replica-q";
-    o.lease_ms = 30000;
-    return jobs_store_open(&o, err, errlen);
-}
-
 static int
 setup(void **state)
 {
-    struct fx *f = xcalloc(1, sizeof(*f));
-    char err[ALEXIS_ERR_MAX];
-
-    snprintf(f->dir, sizeof(f->dir), "/tmp/ah-jq-XXXXXX");
-    if (mkdtemp(f->dir) == NULL)
-        return -1;
-    snprintf(f->path, sizeof(f->path), "%s/jobs.db", f->dir);
-    if (pg_reset() == -1)
-        return -1;
-    if ((f->js = open_store(f, err, sizeof(err))) == NULL) {
-        print_error("%s\n", err);
-        return -1;
-    }
-    *state = f;
-    return 0;
+    return store_fx_setup(state, "/tmp/ah-jq-XXXXXX", "replica-q");
 }
 
 static int
 teardown(void **state)
 {
-    struct fx *f = *state;
-    char p[160];
-
-    jobs_close(f->js);
-    unlink(f->path);
-    snprintf(p, sizeof(p), "%s-wal", f->path);
-    unlink(p);
-    snprintf(p, sizeof(p), "%s-shm", f->path);
-    unlink(p);
-    rmdir(f->dir);
-    free(f);
-    return 0;
+    return store_fx_teardown(state);
 }
 
 static void
-add(struct fx *f, const char *unique, const char *rule, int64_t at)
+add(struct store_fx *f, const char *unique, const char *rule, int64_t at)
 {
     struct job_new jn;
     char id[JOB_ID_LEN], err[ALEXIS_ERR_MAX];
@@ -211,7 +163,7 @@ add(struct fx *f, const char *unique, const char *rule, int64_t at)
 
 /* The unique values of the page, "a,b,c"; *next gets next_cursor or "". */
 static void
-run(struct fx *f, const char *const *params, char *out, size_t len,
+run(struct store_fx *f, const char *const *params, char *out, size_t len,
     char *next)
 {
     struct jobs_query q;
@@ -243,7 +195,7 @@ run(struct fx *f, const char *const *params, char *out, size_t len,
 static void
 test_filters(void **state)
 {
-    struct fx *f = *state;
+    struct store_fx *f = *state;
     struct job j;
     char got[256], next[JOBS_CURSOR_LEN], err[ALEXIS_ERR_MAX];
     const char *all[] = { NULL };
@@ -287,7 +239,7 @@ test_filters(void **state)
 static void
 test_cursor_pages_stable_under_inserts(void **state)
 {
-    struct fx *f = *state;
+    struct store_fx *f = *state;
     char got[256], next[JOBS_CURSOR_LEN], arg[64], uv[16];
     const char *first[] = { "limit=2", "rule=gc", NULL };
     const char *more[] = { "limit=2", "rule=gc", arg, NULL };
@@ -319,7 +271,7 @@ test_cursor_pages_stable_under_inserts(void **state)
 static void
 test_exact_page_has_no_next(void **state)
 {
-    struct fx *f = *state;
+    struct store_fx *f = *state;
     char got[256], next[JOBS_CURSOR_LEN];
     const char *two[] = { "limit=2", NULL };
 
