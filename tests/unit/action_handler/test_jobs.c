@@ -78,6 +78,23 @@ create(struct jobs *js, const char *unique, uint64_t now, char id[JOB_ID_LEN],
     assert_true(jobs_id_valid(id));
 }
 
+/* Two queued jobs (unique values u1 then u2, ids into a and b); the
+ * older, a, is claimed (oldest first) and goes to running. */
+static void
+two_jobs_first_claimed(struct jobs *js, const char *u1, const char *u2,
+    char a[JOB_ID_LEN], char b[JOB_ID_LEN])
+{
+    char err[ALEXIS_ERR_MAX];
+    struct job j;
+
+    create(js, u1, 0, a, false);
+    create(js, u2, 0, b, false);
+    assert_int_equal(jobs_claim(js, &j, err, sizeof(err)), 1);
+    assert_string_equal(j.id, a);
+    assert_string_equal(j.rule_name, "r1");
+    jobs_job_free(&j);
+}
+
 static void
 test_idempotency_window(void **state)
 {
@@ -106,12 +123,7 @@ test_claim_result_finish(void **state)
     struct job j;
     cJSON *doc;
 
-    create(f->js, "c1", 0, a, false);
-    create(f->js, "c2", 0, b, false);
-    assert_int_equal(jobs_claim(f->js, &j, err, sizeof(err)), 1);
-    assert_string_equal(j.id, a);       /* oldest first */
-    assert_string_equal(j.rule_name, "r1");
-    jobs_job_free(&j);
+    two_jobs_first_claimed(f->js, "c1", "c2", a, b);
     assert_int_equal(jobs_claim_report(f->js, &j, err, sizeof(err)), 0);
     memset(&r, 0, sizeof(r));
     r.entity = "h1";
@@ -171,10 +183,7 @@ test_recover_and_list(void **state)
     size_t n;
     int seen = 0;
 
-    create(f->js, "r1", 0, a, false);
-    create(f->js, "r2", 0, b, false);
-    assert_int_equal(jobs_claim(f->js, &j, err, sizeof(err)), 1);
-    jobs_job_free(&j);
+    two_jobs_first_claimed(f->js, "r1", "r2", a, b);
     /* A restart: close and reopen the same file. */
     jobs_close(f->js);
     f->js = store_fx_open(f, "replica-a", err, sizeof(err));
@@ -215,10 +224,7 @@ test_prune(void **state)
     cJSON *doc;
     size_t n;
 
-    create(f->js, "p1", 0, a, false);
-    create(f->js, "p2", 0, b, false);
-    assert_int_equal(jobs_claim(f->js, &j, err, sizeof(err)), 1);
-    jobs_job_free(&j);
+    two_jobs_first_claimed(f->js, "p1", "p2", a, b);
     memset(&r, 0, sizeof(r));
     r.entity = "h1";
     r.state = "succeeded";

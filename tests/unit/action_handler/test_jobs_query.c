@@ -195,17 +195,24 @@ run(struct store_fx *f, const char *const *params, char *out, size_t len,
 static void
 test_filters(void **state)
 {
+    /* "now" is T0 + 1 h in run(): 45m back is T0 + 15 min. */
+    static const struct {
+        const char *args[3];    /* NULL-terminated */
+        const char *want;
+    } rows[] = {
+        { { NULL }, "a4,a3,a2,a1" },
+        { { "rule=gc" }, "a4,a3,a1" },
+        { { "alert=a2" }, "a2" },
+        { { "state=running" }, "a1" },
+        { { "state=queued", "rule=gc" }, "a4,a3" },
+        { { "since=2026-05-04T10:20:00Z" }, "a4,a3" },
+        { { "since=45m", "rule=gc" }, "a4,a3" },
+        { { "rule=nothing" }, "" },
+    };
     struct store_fx *f = *state;
     struct job j;
     char got[256], next[JOBS_CURSOR_LEN], err[ALEXIS_ERR_MAX];
-    const char *all[] = { NULL };
-    const char *by_rule[] = { "rule=gc", NULL };
-    const char *by_alert[] = { "alert=a2", NULL };
-    const char *by_state[] = { "state=running", NULL };
-    const char *queued_gc[] = { "state=queued", "rule=gc", NULL };
-    const char *since[] = { "since=2026-05-04T10:20:00Z", NULL };
-    const char *recent[] = { "since=45m", "rule=gc", NULL };
-    const char *none[] = { "rule=nothing", NULL };
+    size_t i;
 
     add(f, "a1", "gc", T0);
     add(f, "a2", "disk", T0 + 10 * 60000);
@@ -215,25 +222,13 @@ test_filters(void **state)
     assert_int_equal(jobs_claim(f->js, &j, err, sizeof(err)), 1);
     jobs_job_free(&j);
 
-    run(f, all, got, sizeof(got), next);
-    assert_string_equal(got, "a4,a3,a2,a1");
-    assert_string_equal(next, "");
-    run(f, by_rule, got, sizeof(got), next);
-    assert_string_equal(got, "a4,a3,a1");
-    run(f, by_alert, got, sizeof(got), next);
-    assert_string_equal(got, "a2");
-    run(f, by_state, got, sizeof(got), next);
-    assert_string_equal(got, "a1");
-    run(f, queued_gc, got, sizeof(got), next);
-    assert_string_equal(got, "a4,a3");
-    run(f, since, got, sizeof(got), next);
-    assert_string_equal(got, "a4,a3");
-    /* "now" is T0 + 1 h in run(): 45m back is T0 + 15 min. */
-    run(f, recent, got, sizeof(got), next);
-    assert_string_equal(got, "a4,a3");
-    run(f, none, got, sizeof(got), next);
-    assert_string_equal(got, "");
-    assert_string_equal(next, "");
+    for (i = 0; i < NELEM(rows); i++) {
+        run(f, rows[i].args, got, sizeof(got), next);
+        if (strcmp(got, rows[i].want) != 0 || next[0] != '\0')
+            fail_msg("row %zu (%s): got \"%s\", next \"%s\"", i,
+                rows[i].args[0] != NULL ? rows[i].args[0] : "all", got,
+                next);
+    }
 }
 
 static void
