@@ -16,10 +16,12 @@
   pid, the last started first.
 - TempServer: the common part of the servers a test runs in a temp dir of
   their own (sshd.Sshd, pg.Postgres): cleanup, with-statement, log().
-- gen_tokens(), action_handler_yaml(), classifier_yaml(), poller_yaml(),
-  og_feed(): a whole pipeline's config on loopback, ports chosen at run
-  time, tokens as scripts/gen-tokens.sh writes them; OgPipeline: that
-  pipeline started against alexis-sim (benchmarks).
+- start_sim(): alexis-sim on a loopback port chosen at run time.
+- gen_tokens(), auth_yaml(), action_handler_yaml(), classifier_yaml(),
+  poller_yaml(), og_feed(): a whole pipeline's config on loopback, ports
+  chosen at run time, tokens as scripts/gen-tokens.sh writes them;
+  OgPipeline: that pipeline started against alexis-sim (benchmarks).
+- at_once(): n calls from n threads at once (races).
 - wait_until(): poll a condition with a deadline; free_port(): a port no
   one listens on; run_check(): a daemon's --check of a config.
 - WorkDir / TempDir: files under a directory (TempDir: a fresh temp dir),
@@ -348,6 +350,27 @@ def og_feed(name, teams="payments_incoming", individual_url=True,
     return textwrap.indent("\n".join(lines) + "\n", "    ")
 
 
+# auth_yaml() entries that send the sample credentials as headers.
+OG_HEADERS = {"headers": '{"Authorization":"GenieKey %s"}' % GENIE_KEY}
+DT_HEADERS = {"headers": '{"Authorization":"Api-Token %s"}' % DT_TOKEN}
+
+
+def auth_yaml(url, og=None, dt=None):
+    """An authentication_list of two entries at base_url url: og
+    (opsgenie; og: its other keys, default the API key file
+    secrets/og_key) and, given dt (its other keys, e.g. {"api_key_file":
+    "secrets/dt_key"}), dt (dynatrace)."""
+    out = "authentication_list:\n"
+    for name, kind, keys in (
+            ("og", "opsgenie", og or {"api_key_file": "secrets/og_key"}),
+            ("dt", "dynatrace", dt)):
+        if keys is not None:
+            out += "  - name: %s\n    type: %s\n    base_url: '%s'\n" % (
+                name, kind, url)
+            out += "".join("    %s: '%s'\n" % kv for kv in keys.items())
+    return out
+
+
 class OgPipeline(Daemons):
     """alexis-sim (OpsGenie, changes applied at once) and the action
     handler, classifier and poller on loopback, configured in the WorkDir
@@ -362,13 +385,11 @@ class OgPipeline(Daemons):
         try:
             gen_tokens(tmp.join("tokens"))
             tmp.write("secrets/og_key", GENIE_KEY + "\n", 0o600)
-            _, self.sim_url = self.start("sim", [
-                "alexis-sim", "--host", "127.0.0.1", "--port", "0",
-                "--apply-delay-ms", "0"])
+            p, self.sim_url = start_sim(tmp.join("sim.log"),
+                                        "--apply-delay-ms", "0")
+            self.procs.append((p, "sim"))
             self.sim = SimAdmin(self.sim_url)
-            auth = ("authentication_list:\n"
-                    "  - {name: og, type: opsgenie, base_url: '%s',\n"
-                    "     api_key_file: secrets/og_key}\n" % self.sim_url)
+            auth = auth_yaml(self.sim_url)
             ah = tmp.write("ah.yaml", auth + action_handler_yaml(*ah_settings))
             _, self.ah_url = self.start(
                 "action_handler", ["alexis-action-handler", "--config", ah])
@@ -393,6 +414,29 @@ class OgPipeline(Daemons):
         except BaseException:
             self.stop()
             raise
+
+
+def start_sim(log_path, *args, bin_dir=None):
+    """Start alexis-sim (in bin_dir, default BIN) on 127.0.0.1, port 0,
+    with args (e.g. "--apply-delay-ms", "0"); (Proc, URL) once it
+    listens."""
+    return start_daemon([os.path.join(bin_dir or BIN, "alexis-sim"),
+                         "--host", "127.0.0.1", "--port", "0"] + list(args),
+                        log_path)
+
+
+def at_once(n, fn, timeout=60.0):
+    """Call fn(i) for i in 0..n-1 from n threads started together; wait
+    for each at most timeout seconds. Returns the results of the calls that
+    returned, in the order they returned."""
+    out = []
+    threads = [threading.Thread(target=lambda i=i: out.append(fn(i)))
+               for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    return list(out)
 
 
 def wait_until(cond, timeout=10.0, what="condition", interval=0.02):
@@ -719,6 +763,7 @@ __all__ = ["Proc", "Daemons", "OgPipeline", "TempServer", "Sink",
            "start_daemon", "start_sink", "token", "wait_until", "bin_path",
            "RUN_AS", "run_as_user", "chown_tree", "proc_ids",
            "parse_logfmt", "free_port", "gen_tokens", "run_check",
+           "start_sim", "auth_yaml", "at_once", "OG_HEADERS", "DT_HEADERS",
            "action_handler_yaml", "classifier_yaml", "poller_yaml", "og_feed",
            "LOOPBACK_LISTENER", "BIN", "SRC", "GENIE_KEY", "DT_TOKEN",
            "JSM_CLOUD_ID", "JSM_EMAIL", "JSM_TOKEN"]

@@ -12,8 +12,8 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (BIN, SRC, Proc, SimAdmin, Sink,  # noqa: E402
-                     TempDir, bin_path, start_daemon, GENIE_KEY)
+from harness import (BIN, SRC, Proc, SimAdmin, Sink, TempDir,  # noqa: E402
+                     bin_path, start_daemon, start_sim, GENIE_KEY)
 from test_http_hardening import (AH_CLIENT, CLASSIFIER_CLIENT,  # noqa: E402
                                  ah_conf, classifier_conf, envelope,
                                  raw_exchange, write_common)
@@ -181,9 +181,8 @@ class TestChain(TlsCase):
     def test_poller_to_classifier_over_tls(self):
         ah, ah_url = self.start_ah()
         cl, cl_url = self.start_classifier(ah_url)
-        sim, sim_url = start_daemon(
-            [bin_path("alexis-sim"), "--host", "127.0.0.1", "--port", "0",
-             "--apply-delay-ms", "0"], self.tmp.join("sim.log"))
+        sim, sim_url = start_sim(
+            self.tmp.join("sim.log"), "--apply-delay-ms", "0")
         self.procs.append(sim)
         SimAdmin(sim_url).add_alerts([{
             "message": "[Dynatrace] Long garbage-collection time on ledger",
