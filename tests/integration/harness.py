@@ -7,6 +7,7 @@
 - Sink: a loopback HTTP server recording every request, standing in for the
   action handler and the OpsGenie/Dynatrace APIs; answers are programmable
   per (method, path prefix); wait_for() blocks on a condition, not a sleep.
+  classifier_sink(): a Sink answering as the classifier.
 - http(): one request with urllib, returning (status, body text, headers).
 - start_daemon(): a Proc whose config asks for port 0, and its URL once the
   `listening` line is logged; start_sink(): the C alexis-sink (benchmarks).
@@ -559,6 +560,15 @@ class Sink:
         self.srv.server_close()
 
 
+def classifier_sink():
+    """A Sink playing the classifier: POST /v1/classifier gets 202, GET
+    /v1/ping answers ok."""
+    sink = Sink()
+    sink.answer("POST", "/v1/classifier", 202, json.dumps({"received": "x"}))
+    sink.answer("GET", "/v1/ping", 200, json.dumps({"status": "ok"}))
+    return sink
+
+
 def http(method, url, body=None, headers=None, timeout=10.0, cafile=None):
     """One request; returns (status, text, headers). Never raises on 4xx/5xx.
     cafile: the CA bundle that verifies an https URL (else the system's)."""
@@ -763,7 +773,8 @@ __all__ = ["Proc", "Daemons", "OgPipeline", "TempServer", "Sink",
            "start_daemon", "start_sink", "token", "wait_until", "bin_path",
            "RUN_AS", "run_as_user", "chown_tree", "proc_ids",
            "parse_logfmt", "free_port", "gen_tokens", "run_check",
-           "start_sim", "auth_yaml", "at_once", "OG_HEADERS", "DT_HEADERS",
+           "start_sim", "auth_yaml", "at_once", "classifier_sink",
+           "OG_HEADERS", "DT_HEADERS",
            "action_handler_yaml", "classifier_yaml", "poller_yaml", "og_feed",
            "LOOPBACK_LISTENER", "BIN", "SRC", "GENIE_KEY", "DT_TOKEN",
            "JSM_CLOUD_ID", "JSM_EMAIL", "JSM_TOKEN"]

@@ -16,8 +16,9 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (Proc, SimAdmin, Sink, TempDir, auth_yaml,  # noqa: E402
-                     bin_path, http, og_feed, start_sim, wait_until,
-                     DT_HEADERS, DT_TOKEN, GENIE_KEY, OG_HEADERS, SRC)
+                     bin_path, classifier_sink, http, og_feed, start_sim,
+                     wait_until, DT_HEADERS, DT_TOKEN, GENIE_KEY, OG_HEADERS,
+                     SRC)
 
 RUNTIME = "p0ll3r-runtime-token-0123456789abcdef"
 OG_FEED = og_feed("og_payments", base_url="{sim}")
@@ -79,10 +80,7 @@ class PollerCase(unittest.TestCase):
         self.sim_proc, self.sim_url = start_sim(
             self.tmp.join("sim.log"), *self.sim_args)
         self.sim = SimAdmin(self.sim_url)
-        self.cls = Sink()
-        self.cls.answer("POST", "/v1/classifier", 202,
-                        json.dumps({"received": "x"}))
-        self.cls.answer("GET", "/v1/ping", 200, json.dumps({"status": "ok"}))
+        self.cls = classifier_sink()
         self.poller = None
 
     def tearDown(self):

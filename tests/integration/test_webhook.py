@@ -15,9 +15,9 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (SimAdmin, Sink, TempDir, at_once, auth_yaml,  # noqa: E402
-                     bin_path, http, og_feed, start_daemon, start_sim,
-                     wait_until, DT_HEADERS, DT_TOKEN, GENIE_KEY,
+from harness import (SimAdmin, TempDir, at_once, auth_yaml,  # noqa: E402
+                     bin_path, classifier_sink, http, og_feed, start_daemon,
+                     start_sim, wait_until, DT_HEADERS, DT_TOKEN, GENIE_KEY,
                      JSM_CLOUD_ID, JSM_EMAIL, JSM_TOKEN, OG_HEADERS)
 
 RUNTIME = "w3bh00k-runtime-token-0123456789abcdef"
@@ -84,10 +84,7 @@ class WebhookCase(unittest.TestCase):
         self.sim_proc, self.sim_url = start_sim(
             self.tmp.join("sim.log"), "--apply-delay-ms", "0")
         self.sim = SimAdmin(self.sim_url)
-        self.cls = Sink()
-        self.cls.answer("POST", "/v1/classifier", 202,
-                        json.dumps({"received": "x"}))
-        self.cls.answer("GET", "/v1/ping", 200, json.dumps({"status": "ok"}))
+        self.cls = classifier_sink()
         self.poller = None
         self.start_poller()
 
