@@ -22,7 +22,7 @@ FROM debian:bookworm-slim
 # HEALTHCHECK.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        libcurl4 libyaml-0-2 libssh2-1 libcjson1 libpcre2-8-0 \
+        libcurl3-gnutls libyaml-0-2 libssh2-1 libcjson1 libpcre2-8-0 \
         libmicrohttpd12 libsqlite3-0 libpq5 zlib1g libssl3 ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --user-group --home-dir /var/lib/alexis \

@@ -69,7 +69,9 @@ static const char *const outcome_names[] = {
 int
 ssh_global_init(void)
 {
-    return libssh2_init(0) == 0 ? 0 : -1;
+    /* Without OpenSSL's ENGINE modules, as http_client_global_init
+     * (which runs first) does: OpenSSL 3 needs no explicit init. */
+    return libssh2_init(LIBSSH2_INIT_NO_CRYPTO) == 0 ? 0 : -1;
 }
 
 void

@@ -14,7 +14,7 @@ process (/bin/sleep), and alexis-rss-floor, which loads the daemons'
 libraries (libcurl with its dependencies, libmicrohttpd with GnuTLS,
 libyaml, cJSON, PCRE2, libcrypto) and calls curl_global_init, with none
 of our code: what any daemon built on these Debian libraries starts
-from. The target is 10 MB per daemon. Every process is stopped by its
+from; then the action handler's own libraries (SQLite, libpq) too. The target is 10 MB per daemon. Every process is stopped by its
 pid.
 
 Usage: bench/rss_bench.py [--idle 2] [--json]
@@ -105,7 +105,8 @@ def main():
             stdout=subprocess.PIPE).stdout)
         rows = [("/bin/sleep (floor)", status(sleeper.pid)),
                 ("libraries loaded", floor["loaded"]),
-                ("+ curl_global_init", floor["curl_init"])]
+                ("+ curl_global_init", floor["curl_init"]),
+                ("+ the action handler's", floor["ah_libs"])]
         for name in ("classifier", "action_handler", "poller", "sim"):
             rows.append(("alexis-" + name.replace("_", "-"),
                          status(stack.proc(name).p.pid)))

@@ -16,11 +16,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
-
 #include "alexis_limits.h"
 #include "config.h"
 
+#include "http_client.h"
 #include "http_server.h"
 #include "json.h"
 #include "log.h"
@@ -65,7 +64,7 @@ daemon_init(const char *app, bool check)
         fd = STDERR_FILENO;
     log_init(app, LOG_INFO, fd);
     json_init();
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+    if (http_client_global_init() != 0)
         log_fatal("startup_failed", KV_STR("error", "curl_global_init"));
     metrics_init(strcmp(app, "poller") == 0 ? METRICS_POLLER :
         strcmp(app, "classifier") == 0 ? METRICS_CLASSIFIER :

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#include <libssh2.h>
 
 #include "alexis_limits.h"
 #include "buf.h"
@@ -35,6 +36,22 @@ struct http_client {
     uint64_t    rng;                    /* xorshift state for jitter */
     char        errbuf[CURL_ERROR_SIZE];
 };
+
+/*
+ * curl_global_init calls libssh2_init(0) (libcurl is built with SCP/SFTP
+ * support), and libssh2 1.10's crypto init loads and registers OpenSSL's
+ * built-in ENGINE modules: 1.5 MB of resident pages in every daemon,
+ * including the three that never speak SSH. OpenSSL 3 initialises itself
+ * on first use and no engine is ever used, so libssh2 is initialised first
+ * without it; its later libssh2_init calls only count up.
+ */
+int
+http_client_global_init(void)
+{
+    if (libssh2_init(LIBSSH2_INIT_NO_CRYPTO) != 0)
+        return -1;
+    return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
+}
 
 /* State of one transfer, filled by the callbacks. */
 struct xfer {

@@ -2,7 +2,7 @@
  * HTTP client over libcurl: connect and total timeouts, a response size cap
  * enforced in the write callback, only http/https, no signals, kept-alive
  * connections per client. One struct http_client per thread (not
- * thread-safe). Call curl_global_init once in main before threads.
+ * thread-safe). Call http_client_global_init once in main before threads.
  */
 #ifndef ALEXIS_HTTP_CLIENT_H
 #define ALEXIS_HTTP_CLIENT_H
@@ -42,6 +42,13 @@ struct http_result {
     char    error_type[64]; /* X-Opsgenie-Errortype, "" when none */
     char    err[ALEXIS_ERR_PART_MAX];  /* transport error when status == 0 */
 };
+
+/*
+ * Once in main, before any thread: libcurl's global state. Keeps libcurl's
+ * libssh2 from initialising OpenSSL's ENGINE modules (see the .c). Returns
+ * 0, or -1 when libcurl cannot start.
+ */
+int http_client_global_init(void);
 
 struct http_client *http_client_new(const struct http_client_opts *opts);
 void http_client_free(struct http_client *c);

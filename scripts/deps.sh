@@ -13,7 +13,7 @@
 set -eu
 
 BUILD_PKGS="build-essential cmake pkg-config
-libcurl4-openssl-dev libyaml-dev libssh2-1-dev libcjson-dev libpcre2-dev
+libcurl4-gnutls-dev libyaml-dev libssh2-1-dev libcjson-dev libpcre2-dev
 libmicrohttpd-dev libsqlite3-dev libpq-dev libcmocka-dev zlib1g-dev libssl-dev
 python3"
 TEST_PKGS="openssh-server openssh-client curl ca-certificates openssl chromium

@@ -14,11 +14,11 @@
 
 #include <arpa/inet.h>
 
-#include <curl/curl.h>
 
 #include "admin.h"
 #include "alexis_limits.h"
 #include "daemon.h"
+#include "http_client.h"
 #include "json.h"
 #include "log.h"
 #include "sim.h"
@@ -191,7 +191,7 @@ main(int argc, char **argv)
     parse_args(argc, argv, &a);
     log_init("sim", a.level, 2);
     json_init();
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+    if (http_client_global_init() != 0)
         log_fatal("start_failed", KV_STR("error", "curl_global_init"));
     if (a.sim.ngenie_keys == 0)
         a.sim.genie_keys[a.sim.ngenie_keys++] = SAMPLE_GENIE_KEY;

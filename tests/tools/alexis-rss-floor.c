@@ -7,15 +7,21 @@
  *
  *   loaded       the libraries mapped and their constructors run
  *                (libmicrohttpd's initialises GnuTLS)
- *   curl_init    after curl_global_init, which every daemon calls
- *                (libcurl initialises OpenSSL)
+ *   curl_init    after libssh2_init(LIBSSH2_INIT_NO_CRYPTO) and
+ *                curl_global_init, what every daemon does at start
+ *                (http_client_global_init)
+ *   ah_libs      after loading the action handler's own libraries too
+ *                (SQLite, libpq; dlopen, so that the steps above stay
+ *                those of the other daemons) and sqlite3_initialize
  */
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
+#include <libssh2.h>
 #include <microhttpd.h>
 #include <openssl/crypto.h>
 #include <yaml.h>
@@ -49,6 +55,8 @@ int
 main(void)
 {
     char buf[16];
+    void *sqlite, *pq;
+    int (*sqlite_init)(void);
 
     /* One call into each library, so none is dropped as unneeded. */
     (void)snprintf(buf, sizeof(buf), "%s%s%d%s", cJSON_Version(),
@@ -57,9 +65,16 @@ main(void)
     (void)pcre2_config(PCRE2_CONFIG_JIT, buf);
     printf("{");
     print_status("loaded", 0);
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+    if (libssh2_init(LIBSSH2_INIT_NO_CRYPTO) != 0 ||
+        curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         return 1;
-    print_status("curl_init", 1);
+    print_status("curl_init", 0);
+    if ((sqlite = dlopen("libsqlite3.so.0", RTLD_NOW)) == NULL ||
+        (pq = dlopen("libpq.so.5", RTLD_NOW)) == NULL ||
+        (*(void **)&sqlite_init = dlsym(sqlite, "sqlite3_initialize")) ==
+        NULL || sqlite_init() != 0)
+        return 1;
+    print_status("ah_libs", 1);
     curl_global_cleanup();
     return 0;
 }

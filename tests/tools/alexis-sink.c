@@ -27,7 +27,6 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
-#include <curl/curl.h>
 
 #include "alexis_limits.h"
 #include "http_client.h"
@@ -283,7 +282,7 @@ main(int argc, char **argv)
     log_init("sink", LOG_WARN, STDERR_FILENO);
     atomic_init(&s.requests, 0);
     atomic_init(&s.relay_failed, 0);
-    if (s.relay != NULL && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+    if (s.relay != NULL && http_client_global_init() != 0)
         log_fatal("startup_failed", KV_STR("error", "curl_global_init"));
     if (pthread_key_create(&relay_key, relay_client_free) != 0)
         log_fatal("startup_failed", KV_STR("error", "pthread_key_create"));
