@@ -277,8 +277,9 @@ def run_check(program, conf, timeout=30):
 # and secrets/; every listener asks for port 0.
 
 def gen_tokens(path):
-    """Every daemon's token files, written into path by
-    scripts/gen-tokens.sh (tokens/<daemon>.token.json, clients.*.json)."""
+    """Every daemon's token files (<daemon>.token.json,
+    clients.<daemon>.json), written into the directory path by
+    scripts/gen-tokens.sh."""
     subprocess.run(["sh", os.path.join(SRC, "scripts", "gen-tokens.sh"),
                     path], check=True, stdout=subprocess.DEVNULL)
 
