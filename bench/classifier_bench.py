@@ -47,6 +47,13 @@ wrk.headers["Authorization"] = "Bearer " .. os.getenv("BENCH_TOKEN")
 """
 
 
+def cpu_s(pid):
+    """User + system CPU seconds of a process (every thread) so far."""
+    with open("/proc/%d/stat" % pid) as f:
+        v = f.read().rsplit(")", 1)[1].split()
+    return (int(v[11]) + int(v[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def sink_count(port):
     st, body, _ = http("GET", "http://127.0.0.1:%d/_sink/count" % port)
     return json.loads(body)["requests"]
@@ -138,15 +145,20 @@ def main():
                       "http://127.0.0.1:%d/v1/action" % sport))
             try:
                 before = sink_count(sport)
-                t0 = time.monotonic()
+                t0, c0 = time.monotonic(), cpu_s(relay.pid)
                 wrk("http://127.0.0.1:%d/v1/classifier" % rport,
                     args.duration, args.connections, env)
-                return (sink_count(sport) - before) / 2.0 / (
-                    time.monotonic() - t0)
+                n = (sink_count(sport) - before) / 2.0
+                cpu_us["relay"].append(1e6 * (cpu_s(relay.pid) - c0) / n)
+                return n / (time.monotonic() - t0)
             finally:
                 relay.terminate()
                 relay.wait(timeout=10)
 
+        # CPU time per processed alert of the relay and of the classifier:
+        # what each costs, less moved by the machine's other load than
+        # alerts/s.
+        cpu_us = {"relay": []}
         floor = relay_floor(0)
         print("relay floor (intake + 2 libcurl POSTs, nothing else): "
               "%.0f alerts/s = %.0f%% of the empty server"
@@ -164,11 +176,13 @@ def main():
                                   tmp.join("classifier%d.log" % n))
             procs.append(c)
             before = sink_count(sport)
-            t0 = time.monotonic()
+            t0, c0 = time.monotonic(), cpu_s(c.p.pid)
             acc, _ = wrk(url + "/v1/classifier", args.duration,
                          args.connections, env)
             elapsed = time.monotonic() - t0
             after = sink_count(sport)
+            cpu_us[n] = 1e6 * (cpu_s(c.p.pid) - c0) / max(
+                (after - before) / 2.0, 1)
             c.stop()
             # Work accepted during the run but finished while draining at
             # stop is not counted: only what completed within the window.
@@ -181,6 +195,9 @@ def main():
                   "in log)"
                   % (n, processed, 100.0 * processed / ref,
                      100.0 * processed / floor, floor, acc, fin))
+            print("           CPU per processed alert: classifier %.0f us, "
+                  "relay %.0f us (its run just before)"
+                  % (cpu_us[n], cpu_us["relay"][-1]))
         with open("/proc/loadavg") as f:
             load = " ".join(f.read().split()[:3])
         print(json.dumps({"empty_server_req_s": ref, "load": load,
@@ -188,8 +205,10 @@ def main():
             {"rules": n, "processed_per_s": round(p),
              "relay_floor_alerts_s": round(fl),
              "ratio_vs_empty": round(p / ref, 3),
-             "ratio_vs_relay": round(p / fl, 3)}
-            for n, p, fl in results]}))
+             "ratio_vs_relay": round(p / fl, 3),
+             "cpu_us_per_alert": round(cpu_us[n]),
+             "relay_cpu_us_per_alert": round(cpu_us["relay"][i + 1])}
+            for i, (n, p, fl) in enumerate(results)]}))
     finally:
         for c in procs:
             c.stop()

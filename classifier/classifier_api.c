@@ -265,7 +265,7 @@ handle_metrics(void *ctx, const struct http_request *req,
     metrics_http_reply(c->metrics, req, resp);
 }
 
-const struct http_route api_routes[] = {
+const struct http_route classifier_api_routes[] = {
     { .method = "GET", .path = "/v1/ping", .fn = handle_ping,
       .auth_optional = true },
     { .method = "GET", .path = "/metrics", .fn = handle_metrics },

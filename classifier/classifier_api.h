@@ -12,7 +12,7 @@
 #include "http_server.h"
 
 /* The route table (ctx of every handler: struct classifier *). */
-extern const struct http_route api_routes[];
+extern const struct http_route classifier_api_routes[];
 
 /* The action handlers' health for /v1/ping, as a JSON object (caller
  * deletes): the last check while it is fresh, else a new one; while

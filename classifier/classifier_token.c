@@ -22,9 +22,10 @@ classifier_token(struct classifier *c, char *buf, size_t len, char *err,
     char *v;
     int rc = -1;
 
-    pthread_mutex_lock(&t->lock);
+    /* The stat(2) outside the lock: workers do not queue behind it. */
     if (file_id_get(path, &id, err, errlen) == -1)
-        goto out;
+        return -1;
+    pthread_mutex_lock(&t->lock);
     if (t->value == NULL || !file_id_same(&t->id, &id)) {
         if ((v = auth_runtime_load(path, err, errlen)) == NULL)
             goto out;

@@ -98,6 +98,7 @@ serve(struct classifier *c, const char *user)
         .tls_cert_file = c->conf.listener.tls_cert_file,
         .tls_key_file = c->conf.listener.tls_key_file,
         .has_listen_fd = true,
+        .threads = CLASSIFIER_SERVER_THREADS,
     };
     struct rule_set *rs;
     char err[ALEXIS_ERR_MAX];
@@ -125,7 +126,7 @@ serve(struct classifier *c, const char *user)
     rule_set_release(rs);
     if (workers_start(c, err, sizeof(err)) == -1)
         log_fatal("startup_failed", KV_ERR(err));
-    if ((c->server = http_server_start(&o, api_routes, c, err,
+    if ((c->server = http_server_start(&o, classifier_api_routes, c, err,
         sizeof(err))) == NULL)
         log_fatal("startup_failed", KV_ERR(err));
     log_event(LOG_INFO, "listening", KV_STR("host", o.host),

@@ -373,23 +373,40 @@ auth_clients_free(struct auth_clients *ac)
 }
 
 int
-auth_clients_refresh(struct auth_clients *ac, char *err, size_t errlen)
+auth_clients_stat(const struct auth_clients *ac, struct file_id *id,
+    char *err, size_t errlen)
+{
+    if (file_id_get(ac->path, id, err, errlen) == -1)
+        return file_fail(ac->path, err, errlen);
+    return 0;
+}
+
+int
+auth_clients_update(struct auth_clients *ac, const struct file_id *id,
+    char *err, size_t errlen)
 {
     struct auth_client *clients = NULL;
-    struct file_id id;
     size_t n = 0;
 
-    if (file_id_get(ac->path, &id, err, errlen) == -1)
-        return file_fail(ac->path, err, errlen);
-    if (file_id_same(&id, &ac->id))
+    if (file_id_same(id, &ac->id))
         return 0;
     if (clients_read(ac->path, &clients, &n, err, errlen) == -1)
         return -1;
     clients_clear(ac->clients, ac->n);
     ac->clients = clients;
     ac->n = n;
-    ac->id = id;
+    ac->id = *id;
     return 0;
+}
+
+int
+auth_clients_refresh(struct auth_clients *ac, char *err, size_t errlen)
+{
+    struct file_id id;
+
+    if (auth_clients_stat(ac, &id, err, errlen) == -1)
+        return -1;
+    return auth_clients_update(ac, &id, err, errlen);
 }
 
 int

@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "compat.h"
+#include "file.h"
 
 struct auth_clients;
 
@@ -43,6 +44,15 @@ void auth_clients_free(struct auth_clients *ac);
  * serialise (the HTTP server holds a lock around refresh+check). */
 int auth_clients_refresh(struct auth_clients *ac, char *err, size_t errlen)
     ATTR_WUR;
+
+/* auth_clients_refresh in two steps, so that a caller holding a lock
+ * around update+check need not hold it across the stat(2): stat is
+ * thread-safe (the path never changes), update is not. update reloads
+ * when id differs from the identity the set was read with. */
+int auth_clients_stat(const struct auth_clients *ac, struct file_id *id,
+    char *err, size_t errlen) ATTR_WUR;
+int auth_clients_update(struct auth_clients *ac, const struct file_id *id,
+    char *err, size_t errlen) ATTR_WUR;
 
 /* The requestor name of the client whose token equals presented, or NULL.
  * Constant time with respect to the tokens' contents. Borrowed until the

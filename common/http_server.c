@@ -254,23 +254,27 @@ queue_error(struct http_server *srv, struct MHD_Connection *mc,
 }
 
 /* Check the presented token; on success the requestor's name is copied into
- * st. The lock serialises refresh and check (auth.h). */
+ * st. The lock serialises update and check (auth.h); the stat(2) of the
+ * file is made before it, so no thread waits on another's system call. */
 static int
 authenticate(struct http_server *srv, struct MHD_Connection *mc,
     struct req_state *st)
 {
     char err[ALEXIS_ERR_MAX];
     const char *token, *who;
-    int rc = -1;
+    struct file_id id;
+    int rc = -1, stat_rc;
 
     token = auth_presented(lookup(mc, MHD_HEADER_KIND,
         MHD_HTTP_HEADER_AUTHORIZATION), lookup(mc, MHD_GET_ARGUMENT_KIND,
         "token"));
     if (token == NULL || srv->clients == NULL)
         return -1;
+    stat_rc = auth_clients_stat(srv->clients, &id, err, sizeof(err));
     if (pthread_mutex_lock(&srv->auth_lock) != 0)
         return -1;
-    if (auth_clients_refresh(srv->clients, err, sizeof(err)) == -1) {
+    if (stat_rc == -1 ||
+        auth_clients_update(srv->clients, &id, err, sizeof(err)) == -1) {
         /* Logged once per failing streak; the old set stays in use. */
         if (!srv->auth_failing)
             log_event(LOG_WARN, "auth_refresh_failed", KV_ERR(err));
