@@ -33,9 +33,9 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
-from harness import (BIN, GENIE_KEY, JSM_CLOUD_ID, JSM_EMAIL,  # noqa: E402
-                     JSM_TOKEN, Proc, SimAdmin, TempDir, http, start_daemon,
-                     start_sink)
+from harness import (BIN, GENIE_KEY, Proc, SimAdmin, TempDir,  # noqa: E402
+                     http, og_feed, start_sim, start_sink, JSM_CLOUD_ID,
+                     JSM_EMAIL, JSM_TOKEN)
 
 TOKEN = "bench-poller-token-0123456789"
 BATCH = 1000
@@ -63,20 +63,7 @@ authentication_list:
     type: 'opsgenie'
     base_url: '{sim}'
     headers: '{{"Authorization":"GenieKey {genie}"}}'
-""" + POLLER + """\
-    - name: 'bench'
-      authentication: 'og'
-      type: 'opsgenie'
-      lookback: 1
-      lookback_unit: 'h'
-      feed_url: >
-        $base_url/v2/alerts?query=status=open
-        AND teams=payments_incoming
-        AND teams!=queue_autoremediation
-        AND teams!=queue_needsinvestigation
-        AND createdAt>$lookback
-      individual_url: '$base_url/v2/alerts/$uniqueid?identifierType=tiny'
-""",
+""" + POLLER + og_feed("bench"),
     "jsm": """\
 authentication_list:
   - name: 'jsm'
@@ -182,10 +169,9 @@ def main():
         ap.error("--feeds takes opsgenie and/or jsm")
     rates = [] if args.no_rate else (args.rate or DEFAULT_RATES)
     tmp = TempDir(prefix="alexis-poller-bench-")
-    sim_proc, sim_url = start_daemon(
-        [os.path.join(BIN, "alexis-sim"), "--host", "127.0.0.1", "--port",
-         "0", "--max-alerts", str(args.alerts + 100)] +
-        sum([["--rate-limit", r] for r in rates], []), tmp.join("sim.log"))
+    sim_proc, sim_url = start_sim(
+        tmp.join("sim.log"), "--max-alerts", str(args.alerts + 100),
+        *sum([["--rate-limit", r] for r in rates], []))
     sim = SimAdmin(sim_url, timeout=60)
     sink = None
     try:

@@ -25,13 +25,12 @@ import json
 import os
 import subprocess
 import sys
-import textwrap
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
-from harness import (BIN, GENIE_KEY, Proc, SimAdmin,  # noqa: E402
-                     TempDir, start_daemon, wait_until)
+from harness import (BIN, LOOPBACK_LISTENER, OgPipeline,  # noqa: E402
+                     TempDir, free_port, og_feed, wait_until)
 
 TARGET_KB = 10 * 1024
 SECRET = "bench-webhook-secret-0123456789abcdef"
@@ -61,104 +60,25 @@ def status(pid):
     return out
 
 
-def free_port():
-    import socket
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-class Stack:
-    def __init__(self, tmp):
-        self.tmp, self.procs = tmp, []
-        subprocess.run(["sh", os.path.join(ROOT, "scripts", "gen-tokens.sh"),
-                        tmp.join("tokens")], check=True,
-                       stdout=subprocess.DEVNULL)
-        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f",
-                        tmp.join("ssh_key")], check=True)
-        # No host listens on this port: the job's connection fails at once.
-        self.ssh_port = free_port()
-        tmp.write("known_hosts", "[127.0.0.1]:%d ssh-ed25519 "
-                  "AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0"
-                  "dh2l9GKJl\n" % self.ssh_port)
-        tmp.write("rules/rss_gc.json", json.dumps(dict(
-            RULE, entities=["127.0.0.1:%d" % self.ssh_port])))
-        tmp.write("secrets/og_key", GENIE_KEY + "\n", 0o600)
-        tmp.write("secrets/og_webhook", SECRET + "\n", 0o600)
-        self.sim_url = self.start("sim", [
-            "alexis-sim", "--host", "127.0.0.1", "--port", "0",
-            "--apply-delay-ms", "0"])
-        self.sim = SimAdmin(self.sim_url)
-        auth = textwrap.dedent("""\
-            authentication_list:
-              - {name: og, type: opsgenie, base_url: '%s',
-                 api_key_file: secrets/og_key}
-            """) % self.sim_url
-        ah = tmp.write("ah.yaml", auth + textwrap.dedent("""\
-            action_handler:
-              listener: {hostname: 127.0.0.1, port: 0}
-              ssh_user: alexis
-              ssh_key: ssh_key
-              known_hosts: known_hosts
-              connect_timeout: 2s
-              rules_dir: rules
-              db_path: ah.db
-              tokens: {directory: tokens,
-                       allowed_clients: clients.action_handler.json,
-                       runtime: action_handler.token.json}
-            """))
-        self.ah_url = self.start("action_handler",
-                                 ["alexis-action-handler", "--config", ah])
-        cl = tmp.write("cl.yaml", auth + textwrap.dedent("""\
-            classifier:
-              action_handler_destinations: {linux: '%s/v1'}
-              default_remediation_queue: queue_autoremediation
-              default_investigation_queue: queue_needsinvestigation
-              rules_dir: rules
-              listener: {hostname: 127.0.0.1, port: 0}
-              tokens: {directory: tokens,
-                       allowed_clients: clients.classifier.json,
-                       runtime: classifier.token.json}
-            """) % self.ah_url)
-        self.cl_url = self.start("classifier",
-                                 ["alexis-classifier", "--config", cl])
-        po = tmp.write("po.yaml", auth + textwrap.dedent("""\
-            poller:
-              classifier_destinations: {opsgenie: '%s/v1'}
-              loop_interval: 1
-              listener: {hostname: 127.0.0.1, port: 0}
-              feed_list:
-                - name: %s
-                  authentication: og
-                  type: opsgenie
-                  lookback: 1
-                  lookback_unit: h
-                  feed_url: >
-                    $base_url/v2/alerts?query=status=open
-                    AND teams!=queue_autoremediation
-                    AND teams!=queue_needsinvestigation
-                    AND createdAt>$lookback
-                  webhook_secret_file: secrets/og_webhook
-              tokens: {directory: tokens, runtime: poller.token.json}
-            """) % (self.cl_url, FEED))
-        self.po_url = self.start("poller", ["alexis-poller", "--config", po])
-        wait_until(lambda: self.proc("poller").events("pass_finished"), 30,
-                   "the poller's first pass")
-
-    def start(self, name, args):
-        args = [os.path.join(BIN, args[0])] + args[1:]
-        p, url = start_daemon(args, self.tmp.join(name + ".log"))
-        self.procs.append((p, name))
-        return url
-
-    def proc(self, name):
-        return [p for p, n in self.procs if n == name][0]
-
-    def stop(self):
-        for p, _ in reversed(self.procs):
-            p.stop()
+def start_stack(tmp):
+    """The pipeline, with an SSH key, known_hosts for a loopback port no
+    host listens on (the job's connection fails at once) and the rule."""
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f",
+                    tmp.join("ssh_key")], check=True)
+    ssh_port = free_port()
+    tmp.write("known_hosts", "[127.0.0.1]:%d ssh-ed25519 "
+              "AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0"
+              "dh2l9GKJl\n" % ssh_port)
+    tmp.write("rules/rss_gc.json", json.dumps(dict(
+        RULE, entities=["127.0.0.1:%d" % ssh_port])))
+    tmp.write("secrets/og_webhook", SECRET + "\n", 0o600)
+    p = OgPipeline(tmp, ("ssh_user: alexis", "ssh_key: ssh_key",
+                         "known_hosts: known_hosts", "connect_timeout: 2s"),
+                   og_feed(FEED, teams=None, individual_url=False,
+                           webhook_secret_file="secrets/og_webhook"),
+                   ("loop_interval: 1", LOOPBACK_LISTENER))
+    p.first_pass()
+    return p
 
 
 def main():
@@ -170,7 +90,7 @@ def main():
     stack = None
     sleeper = subprocess.Popen(["/bin/sleep", "600"])
     try:
-        stack = Stack(tmp)
+        stack = start_stack(tmp)
         stack.sim.add_alerts({
             "message": "Long garbage-collection time on ledger-worker",
             "tags": ["env.prod"]})

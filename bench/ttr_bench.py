@@ -28,15 +28,13 @@ import argparse
 import calendar
 import json
 import os
-import subprocess
 import sys
-import textwrap
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
-from harness import (BIN, GENIE_KEY, DT_TOKEN, SimAdmin,  # noqa: E402
-                     TempDir, start_daemon, wait_until)
+from harness import (LOOPBACK_LISTENER, OgPipeline,  # noqa: E402
+                     TempDir, og_feed, wait_until)
 
 SECRET = "bench-webhook-secret-0123456789abcdef"
 FEED = "og_bench"
@@ -72,108 +70,32 @@ def pctl(values, p):
     return v[k]
 
 
-class Stack:
-    """sim + action handler (development) + classifier + poller."""
-
-    def __init__(self, tmp, loop, webhooks):
-        self.tmp, self.procs = tmp, []
-        subprocess.run(["sh", os.path.join(ROOT, "scripts", "gen-tokens.sh"),
-                        tmp.join("tokens")], check=True,
-                       stdout=subprocess.DEVNULL)
-        tmp.write("rules/bench_gc.json", json.dumps(RULE))
-        tmp.write("secrets/og_key", GENIE_KEY + "\n", 0o600)
-        tmp.write("secrets/dt_key", DT_TOKEN + "\n", 0o600)
-        tmp.write("secrets/og_webhook", SECRET + "\n", 0o600)
-        self.sim_url = self.start("sim", [
-            "alexis-sim", "--host", "127.0.0.1", "--port", "0",
-            "--apply-delay-ms", "0"])
-        self.sim = SimAdmin(self.sim_url)
-        auth = textwrap.dedent("""\
-            authentication_list:
-              - {name: og, type: opsgenie, base_url: '%s',
-                 api_key_file: secrets/og_key}
-            """) % self.sim_url
-        ah = tmp.write("ah.yaml", auth + textwrap.dedent("""\
-            action_handler:
-              listener: {hostname: 127.0.0.1, port: 0}
-              development: true
-              rules_dir: rules
-              db_path: ah.db
-              tokens: {directory: tokens,
-                       allowed_clients: clients.action_handler.json,
-                       runtime: action_handler.token.json}
-            """))
-        self.ah_url = self.start("action_handler",
-                                 ["alexis-action-handler", "--config", ah])
-        cl = tmp.write("cl.yaml", auth + textwrap.dedent("""\
-            classifier:
-              action_handler_destinations: {linux: '%s/v1'}
-              default_remediation_queue: queue_autoremediation
-              default_investigation_queue: queue_needsinvestigation
-              rules_dir: rules
-              listener: {hostname: 127.0.0.1, port: 0}
-              tokens: {directory: tokens,
-                       allowed_clients: clients.classifier.json,
-                       runtime: classifier.token.json}
-            """) % self.ah_url)
-        self.cl_url = self.start("classifier",
-                                 ["alexis-classifier", "--config", cl])
-        po = tmp.write("po.yaml", auth + textwrap.dedent("""\
-            poller:
-              classifier_destinations: {opsgenie: '%(cl)s/v1'}
-              loop_interval: %(loop)s
-              %(listener)s
-              feed_list:
-                - name: %(feed)s
-                  authentication: og
-                  type: opsgenie
-                  lookback: 1
-                  lookback_unit: h
-                  feed_url: >
-                    $base_url/v2/alerts?query=status=open
-                    AND teams=payments_incoming
-                    AND teams!=queue_autoremediation
-                    AND teams!=queue_needsinvestigation
-                    AND createdAt>$lookback
-                  %(hook)s
-              tokens: {directory: tokens, runtime: poller.token.json}
-            """) % {"cl": self.cl_url, "loop": loop, "feed": FEED,
-                    "listener": "listener: {hostname: 127.0.0.1, port: 0}"
-                    if webhooks else "",
-                    "hook": "webhook_secret_file: secrets/og_webhook"
-                    if webhooks else ""})
-        self.po_url = self.start("poller", ["alexis-poller", "--config", po],
-                                 listens=webhooks)
-        if webhooks:
-            st, doc = self.sim.admin("POST", "webhooks", {
-                "source": "opsgenie", "secret": SECRET,
-                "url": "%s/v1/webhook/%s" % (self.po_url, FEED)})
-            assert st == 200, doc
-        wait_until(lambda: self.procs[-1][0].events("pass_finished"), 30,
-                   "the poller's first pass")
-
-    def start(self, name, args, listens=True):
-        args = [os.path.join(BIN, args[0])] + args[1:]
-        log = self.tmp.join(name + ".log")
-        if listens:
-            p, url = start_daemon(args, log)
-        else:
-            from harness import Proc
-            p, url = Proc(args, log), None
-        self.procs.append((p, name))
-        return url
-
-    def proc(self, name):
-        return [p for p, n in self.procs if n == name][0]
-
-    def stop(self):
-        for p, _ in reversed(self.procs):
+def start_stack(loop, webhooks, tmp):
+    """The pipeline (the action handler in development mode) with the
+    rule; webhooks: the poller listens and the simulator POSTs Create
+    webhooks to it."""
+    tmp.write("rules/bench_gc.json", json.dumps(RULE))
+    tmp.write("secrets/og_webhook", SECRET + "\n", 0o600)
+    p = OgPipeline(tmp, ("development: true",), og_feed(
+        FEED, individual_url=False,
+        webhook_secret_file="secrets/og_webhook" if webhooks else None),
+        ["loop_interval: %s" % loop] + ([LOOPBACK_LISTENER] if webhooks
+                                        else []),
+        poller_listens=webhooks)
+    if webhooks:
+        st, doc = p.sim.admin("POST", "webhooks", {
+            "source": "opsgenie", "secret": SECRET,
+            "url": "%s/v1/webhook/%s" % (p.po_url, FEED)})
+        if st != 200:
             p.stop()
+            raise AssertionError(doc)
+    p.first_pass()
+    return p
 
 
 def run_case(name, loop, webhooks, n, gap_s, deadline_s):
     tmp = TempDir(prefix="alexis-ttr-")
-    stack = Stack(tmp, loop, webhooks)
+    stack = start_stack(loop, webhooks, tmp)
     created = {}
     try:
         t_end = time.monotonic() + deadline_s

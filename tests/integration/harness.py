@@ -7,12 +7,24 @@
 - Sink: a loopback HTTP server recording every request, standing in for the
   action handler and the OpsGenie/Dynatrace APIs; answers are programmable
   per (method, path prefix); wait_for() blocks on a condition, not a sleep.
+  classifier_sink(): a Sink answering as the classifier.
 - http(): one request with urllib, returning (status, body text, headers).
 - start_daemon(): a Proc whose config asks for port 0, and its URL once the
   `listening` line is logged; start_sink(): the C alexis-sink (benchmarks).
 - SimAdmin: alexis-sim's /_admin API; GENIE_KEY / DT_TOKEN / JSM_*: sample
   credentials.
-- wait_until(): poll a condition with a deadline.
+- Daemons: several Procs by name (logs under one directory), stopped by
+  pid, the last started first.
+- TempServer: the common part of the servers a test runs in a temp dir of
+  their own (sshd.Sshd, pg.Postgres): cleanup, with-statement, log().
+- start_sim(): alexis-sim on a loopback port chosen at run time.
+- gen_tokens(), auth_yaml(), action_handler_yaml(), classifier_yaml(),
+  poller_yaml(), og_feed(): a whole pipeline's config on loopback, ports
+  chosen at run time, tokens as scripts/gen-tokens.sh writes them;
+  OgPipeline: that pipeline started against alexis-sim (benchmarks).
+- at_once(): n calls from n threads at once (races).
+- wait_until(): poll a condition with a deadline; free_port(): a port no
+  one listens on; run_check(): a daemon's --check of a config.
 - WorkDir / TempDir: files under a directory (TempDir: a fresh temp dir),
   including the original-format token files (write_tokens).
 """
@@ -22,10 +34,12 @@ import os
 import pwd
 import shutil
 import signal
+import socket
 import socketserver
 import ssl
 import subprocess
 import tempfile
+import textwrap
 import threading
 import time
 import urllib.error
@@ -186,6 +200,247 @@ def start_daemon(args, log_path, env=None, timeout=10.0):
     return proc, "http://127.0.0.1:%s" % port
 
 
+class Daemons:
+    """Daemons a test or benchmark starts, by name, each logging to
+    <log_dir>/<name>.log; stop() stops them by pid, the last started
+    first."""
+
+    def __init__(self, log_dir):
+        self.log_dir = log_dir
+        self.procs = []     # (Proc, name), in start order
+
+    def start(self, name, args, listens=True, env=None):
+        """Start args (args[0] a program in BIN, or a path). A listening
+        daemon (config port 0): (Proc, its URL) once it logs listening;
+        else (Proc, None) at once."""
+        if os.sep not in args[0]:
+            args = [bin_path(args[0])] + list(args[1:])
+        log = os.path.join(self.log_dir, name + ".log")
+        if listens:
+            p, url = start_daemon(args, log, env=env)
+        else:
+            p, url = Proc(args, log, env=env), None
+        self.procs.append((p, name))
+        return p, url
+
+    def proc(self, name):
+        return [p for p, n in self.procs if n == name][0]
+
+    def stop(self):
+        for p, _ in reversed(self.procs):
+            p.stop()
+        self.procs = []
+
+
+class TempServer:
+    """What the servers a test runs in a temporary directory of their own
+    (self.dir, log file self.log_path) share; a subclass has start() and
+    stop()."""
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.cleanup()
+
+    def log(self):
+        try:
+            with open(self.log_path, errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+
+def free_port(addr="127.0.0.1"):
+    """A TCP port of addr that no one listened on a moment ago."""
+    family = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.bind((addr, 0))
+        return s.getsockname()[1]
+
+
+def run_check(program, conf, timeout=30):
+    """program (in BIN) --check --config conf: (exit status, what it
+    wrote to stdout and stderr, as one text)."""
+    p = subprocess.run([bin_path(program), "--check", "--config", conf],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=timeout)
+    return p.returncode, p.stdout.decode("utf-8", "replace")
+
+
+# ---- a pipeline on loopback, as the deployment lays it out ----
+# Config sections for a directory holding tokens/ (gen_tokens()), rules/
+# and secrets/; every listener asks for port 0.
+
+def gen_tokens(path):
+    """Every daemon's token files (<daemon>.token.json,
+    clients.<daemon>.json), written into the directory path by
+    scripts/gen-tokens.sh."""
+    subprocess.run(["sh", os.path.join(SRC, "scripts", "gen-tokens.sh"),
+                    path], check=True, stdout=subprocess.DEVNULL)
+
+
+LOOPBACK_LISTENER = "listener: {hostname: 127.0.0.1, port: 0}"
+
+
+def _section(name, lines):
+    return name + ":\n" + "".join("  %s\n" % l for l in lines)
+
+
+def _tokens(daemon, clients=True):
+    return "tokens: {directory: tokens,%s runtime: %s.token.json}" % (
+        " allowed_clients: clients.%s.json," % daemon if clients else "",
+        daemon)
+
+
+def action_handler_yaml(*settings):
+    """The action_handler section: a loopback listener, then settings (YAML
+    lines, e.g. "development: true"), rules/, the SQLite store ah.db and
+    gen_tokens()'s files."""
+    return _section("action_handler", [LOOPBACK_LISTENER] + list(settings) +
+                    ["rules_dir: rules", "db_path: ah.db",
+                     _tokens("action_handler")])
+
+
+def classifier_yaml(ah_url):
+    """The classifier section: linux alerts to the action handler at
+    ah_url, the default queues, rules/, a loopback listener and
+    gen_tokens()'s files."""
+    return _section("classifier", [
+        "action_handler_destinations: {linux: '%s/v1'}" % ah_url,
+        "default_remediation_queue: queue_autoremediation",
+        "default_investigation_queue: queue_needsinvestigation",
+        "rules_dir: rules", LOOPBACK_LISTENER, _tokens("classifier")])
+
+
+def poller_yaml(destinations, feeds, *settings):
+    """The poller section: classifier_destinations (a dict, feed type ->
+    the classifier's URL), settings (YAML lines), feeds (feed_list entries
+    as og_feed() writes them, 4 spaces in) and gen_tokens()'s runtime
+    token."""
+    dest = ", ".join("%s: '%s/v1'" % kv for kv in sorted(destinations.items()))
+    return (_section("poller", ["classifier_destinations: {%s}" % dest] +
+                     list(settings) + ["feed_list:"]) + "".join(feeds) +
+            "  %s\n" % _tokens("poller", clients=False))
+
+
+def og_feed(name, teams="payments_incoming", individual_url=True,
+            webhook_secret_file=None, base_url=None, auth="og"):
+    """One OpsGenie entry of a poller's feed_list (4 spaces in), with the
+    original layout's folded query: open alerts (of team teams, unless
+    None) in neither Alexis queue, created within the last hour."""
+    lines = ["- name: '%s'" % name, "  authentication: '%s'" % auth,
+             "  type: 'opsgenie'"]
+    if base_url is not None:
+        lines.append("  base_url: '%s'" % base_url)
+    lines += ["  lookback: 1", "  lookback_unit: 'h'", "  feed_url: >",
+              "    $base_url/v2/alerts?query=status=open"]
+    if teams is not None:
+        lines.append("    AND teams=%s" % teams)
+    lines += ["    AND teams!=queue_autoremediation",
+              "    AND teams!=queue_needsinvestigation",
+              "    AND createdAt>$lookback"]
+    if individual_url:
+        lines.append("  individual_url: "
+                     "'$base_url/v2/alerts/$uniqueid?identifierType=tiny'")
+    if webhook_secret_file is not None:
+        lines.append("  webhook_secret_file: '%s'" % webhook_secret_file)
+    return textwrap.indent("\n".join(lines) + "\n", "    ")
+
+
+# auth_yaml() entries that send the sample credentials as headers.
+OG_HEADERS = {"headers": '{"Authorization":"GenieKey %s"}' % GENIE_KEY}
+DT_HEADERS = {"headers": '{"Authorization":"Api-Token %s"}' % DT_TOKEN}
+
+
+def auth_yaml(url, og=None, dt=None):
+    """An authentication_list of two entries at base_url url: og
+    (opsgenie; og: its other keys, default the API key file
+    secrets/og_key) and, given dt (its other keys, e.g. {"api_key_file":
+    "secrets/dt_key"}), dt (dynatrace)."""
+    out = "authentication_list:\n"
+    for name, kind, keys in (
+            ("og", "opsgenie", og or {"api_key_file": "secrets/og_key"}),
+            ("dt", "dynatrace", dt)):
+        if keys is not None:
+            out += "  - name: %s\n    type: %s\n    base_url: '%s'\n" % (
+                name, kind, url)
+            out += "".join("    %s: '%s'\n" % kv for kv in keys.items())
+    return out
+
+
+class OgPipeline(Daemons):
+    """alexis-sim (OpsGenie, changes applied at once) and the action
+    handler, classifier and poller on loopback, configured in the WorkDir
+    tmp by the sections above with one OpsGenie authentication (og); logs
+    in tmp. The caller has written rules/ and whatever ah_settings and
+    feed name (e.g. an SSH key, a webhook secret). If a daemon does not
+    start, those started are stopped and the error raised."""
+
+    def __init__(self, tmp, ah_settings, feed, poller_settings=(),
+                 poller_listens=True):
+        super().__init__(tmp.path)
+        try:
+            gen_tokens(tmp.join("tokens"))
+            tmp.write("secrets/og_key", GENIE_KEY + "\n", 0o600)
+            p, self.sim_url = start_sim(tmp.join("sim.log"),
+                                        "--apply-delay-ms", "0")
+            self.procs.append((p, "sim"))
+            self.sim = SimAdmin(self.sim_url)
+            auth = auth_yaml(self.sim_url)
+            ah = tmp.write("ah.yaml", auth + action_handler_yaml(*ah_settings))
+            _, self.ah_url = self.start(
+                "action_handler", ["alexis-action-handler", "--config", ah])
+            cl = tmp.write("cl.yaml", auth + classifier_yaml(self.ah_url))
+            _, self.cl_url = self.start(
+                "classifier", ["alexis-classifier", "--config", cl])
+            po = tmp.write("po.yaml", auth + poller_yaml(
+                {"opsgenie": self.cl_url}, [feed], *poller_settings))
+            _, self.po_url = self.start(
+                "poller", ["alexis-poller", "--config", po],
+                listens=poller_listens)
+        except BaseException:
+            self.stop()
+            raise
+
+    def first_pass(self, timeout=30):
+        """Wait until the poller has finished its first pass; if it does
+        not, stop every daemon and raise the wait's error."""
+        try:
+            wait_until(lambda: self.proc("poller").events("pass_finished"),
+                       timeout, "the poller's first pass")
+        except BaseException:
+            self.stop()
+            raise
+
+
+def start_sim(log_path, *args, bin_dir=None):
+    """Start alexis-sim (in bin_dir, default BIN) on 127.0.0.1, port 0,
+    with args (e.g. "--apply-delay-ms", "0"); (Proc, URL) once it
+    listens."""
+    return start_daemon([os.path.join(bin_dir or BIN, "alexis-sim"),
+                         "--host", "127.0.0.1", "--port", "0"] + list(args),
+                        log_path)
+
+
+def at_once(n, fn, timeout=60.0):
+    """Call fn(i) for i in 0..n-1 from n threads started together; wait
+    for each at most timeout seconds. Returns the results of the calls that
+    returned, in the order they returned."""
+    out = []
+    threads = [threading.Thread(target=lambda i=i: out.append(fn(i)))
+               for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    return list(out)
+
+
 def wait_until(cond, timeout=10.0, what="condition", interval=0.02):
     """Call cond() every interval seconds until it returns something true,
     and return that; after timeout seconds raise AssertionError naming what
@@ -304,6 +559,15 @@ class Sink:
     def close(self):
         self.srv.shutdown()
         self.srv.server_close()
+
+
+def classifier_sink():
+    """A Sink playing the classifier: POST /v1/classifier gets 202, GET
+    /v1/ping answers ok."""
+    sink = Sink()
+    sink.answer("POST", "/v1/classifier", 202, json.dumps({"received": "x"}))
+    sink.answer("GET", "/v1/ping", 200, json.dumps({"status": "ok"}))
+    return sink
 
 
 def http(method, url, body=None, headers=None, timeout=10.0, cafile=None):
@@ -505,8 +769,13 @@ def start_sink(tmpdir, args=(), bin_dir=None):
         return p, int(f.read().strip())
 
 
-__all__ = ["Proc", "Sink", "SimAdmin", "TempDir", "WorkDir", "http",
+__all__ = ["Proc", "Daemons", "OgPipeline", "TempServer", "Sink",
+           "SimAdmin", "TempDir", "WorkDir", "http",
            "start_daemon", "start_sink", "token", "wait_until", "bin_path",
            "RUN_AS", "run_as_user", "chown_tree", "proc_ids",
-           "parse_logfmt", "BIN", "SRC", "GENIE_KEY", "DT_TOKEN",
+           "parse_logfmt", "free_port", "gen_tokens", "run_check",
+           "start_sim", "auth_yaml", "at_once", "classifier_sink",
+           "OG_HEADERS", "DT_HEADERS",
+           "action_handler_yaml", "classifier_yaml", "poller_yaml", "og_feed",
+           "LOOPBACK_LISTENER", "BIN", "SRC", "GENIE_KEY", "DT_TOKEN",
            "JSM_CLOUD_ID", "JSM_EMAIL", "JSM_TOKEN"]

@@ -25,7 +25,7 @@ import tempfile
 import time
 import unittest
 
-from sshd import free_port
+from harness import TempServer, free_port
 
 ROLE = "alexis"
 PASSWORD = "pg-test-password-5e1f"
@@ -59,7 +59,7 @@ def account():
     raise unittest.SkipTest("no unprivileged account to run postgres as")
 
 
-class Postgres:
+class Postgres(TempServer):
     def __init__(self):
         self.bin = bin_dir()
         if self.bin is None:
@@ -165,23 +165,6 @@ class Postgres:
         """Stop, then serve again on the same port."""
         self.stop()
         self.start(self.port)
-
-    def cleanup(self):
-        self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.cleanup()
-
-    def log(self):
-        try:
-            with open(self.log_path, errors="replace") as f:
-                return f.read()
-        except OSError:
-            return ""
 
     def uri(self, db="postgres"):
         """The libpq URI of db, without the password (it is in

@@ -27,6 +27,8 @@ import tempfile
 import time
 import unittest
 
+from harness import TempServer, free_port
+
 SSHD = "/usr/sbin/sshd"
 HOST_KEY_TYPES = ("ed25519", "ecdsa", "rsa")
 USER_KEYS = ("ed25519", "ecdsa", "rsa", "passphrase", "stranger")
@@ -35,13 +37,6 @@ START_ATTEMPTS = 3          # a free port can be taken before sshd binds it
 READY_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 10.0
 DRAIN_TIMEOUT_S = 5.0       # for sessions still closing when stop() runs
-
-
-def free_port(addr="127.0.0.1"):
-    family = socket.AF_INET6 if ":" in addr else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as s:
-        s.bind((addr, 0))
-        return s.getsockname()[1]
 
 
 def keygen(path, ktype, passphrase="", comment="alexis-test"):
@@ -67,7 +62,7 @@ def openssh_version():
     return (int(m.group(1)), int(m.group(2))) if m else (0, 0)
 
 
-class Sshd:
+class Sshd(TempServer):
     def __init__(self, addresses=("127.0.0.1",), legacy_rsa=False,
                  extra_config=()):
         if not os.path.exists(SSHD) or shutil.which("ssh-keygen") is None:
@@ -262,23 +257,6 @@ class Sshd:
                 self.proc.wait(timeout=STOP_TIMEOUT_S)
         rc, self.proc = self.proc.returncode, None
         return rc
-
-    def cleanup(self):
-        self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.cleanup()
-
-    def log(self):
-        try:
-            with open(self.log_path, errors="replace") as f:
-                return f.read()
-        except OSError:
-            return ""
 
     def known_hosts_line(self, form="bracket", ktype="ed25519", key=None,
                          host="127.0.0.1"):

@@ -12,16 +12,15 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (RUN_AS, chown_tree, proc_ids,  # noqa: E402
-                     run_as_user)
-from harness import (Sink, TempDir, bin_path, http, start_daemon,  # noqa
-                     wait_until, SRC)
+from harness import (RUN_AS, auth_yaml, chown_tree, free_port,  # noqa: E402
+                     proc_ids, run_as_user)
+from harness import (Sink, TempDir, at_once, bin_path, http,  # noqa
+                     start_daemon, wait_until, SRC)
 from pg import test_store  # noqa: E402
-from sshd import Sshd, free_port  # noqa: E402
+from sshd import Sshd  # noqa: E402
 
 OG_KEY = "og-test-key-77aa55cc"
 DT_KEY = "dt-test-key-3e3e9d9d"
@@ -122,17 +121,8 @@ class AhCase(unittest.TestCase):
                               ("action_handler", RUNTIME_TOKEN))
         self.tmp.write("secrets/og_key", OG_KEY + "\n", mode=0o600)
         self.tmp.write("secrets/dt_key", DT_KEY + "\n", mode=0o600)
-        conf = """
-version: '2.060'
-authentication_list:
-  - name: og
-    type: opsgenie
-    base_url: '%(url)s'
-    api_key_file: secrets/og_key
-  - name: dt
-    type: dynatrace
-    base_url: '%(url)s'
-    api_key_file: secrets/dt_key
+        conf = "\nversion: '2.060'\n" + auth_yaml(
+            self.sink.url, dt={"api_key_file": "secrets/dt_key"}) + """\
 action_handler:
   development: '%(dev)s'
   listener: {hostname: 127.0.0.1, port: 0, protocol: http}
@@ -148,7 +138,7 @@ action_handler:
 %(extra)s
 classifier:
   default_remediation_queue: x
-""" % {"url": self.sink.url, "key": key or SSHD.user_key(self.key),
+""" % {"key": key or SSHD.user_key(self.key),
        "user": SSHD.user, "kh": known_hosts or self.kh,
        "dev": self.development, "workers": self.workers,
        "store": self.store_conf(),
@@ -329,15 +319,7 @@ class TestRun(AhCase):
         self.start()
         env = envelope(self.sink.url, "777")
         env["rule"] = r
-        out = []
-
-        def go():
-            out.append(self.post(env))
-        th = [threading.Thread(target=go) for _ in range(8)]
-        for x in th:
-            x.start()
-        for x in th:
-            x.join(JOB_TIMEOUT_S)
+        out = at_once(8, lambda i: self.post(env), JOB_TIMEOUT_S)
         codes = sorted(s for s, _, _ in out)
         self.assertEqual(codes, [200] * 7 + [202], out)
         self.assertEqual(len({json.loads(b)["job"] for _, b, _ in out}), 1)

@@ -13,8 +13,8 @@ import unittest
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import (RUN_AS, chown_tree, proc_ids,  # noqa: E402
                      run_as_user)
-from harness import (Proc, Sink, TempDir, bin_path, http,  # noqa: E402
-                     start_daemon, SRC)
+from harness import (Proc, Sink, TempDir, auth_yaml, bin_path,  # noqa: E402
+                     http, start_daemon, SRC)
 
 OG_KEY = "og-test-key-0f9e8d7c"
 DT_TOKEN = "dt0c01.TESTPUBLIC.TESTSECRET0000"
@@ -38,17 +38,8 @@ def write_config(tmp, sink, rules_dir=None, extra=""):
                      clients_name="tokens/clients.classifier.json",
                      runtime_name="tokens/localhost.token.json")
     tmp.write("secrets/og_key", OG_KEY + "\n", mode=0o600)
-    conf = """
-version: '2.060'
-authentication_list:
-  - name: og
-    type: opsgenie
-    base_url: '%(url)s'
-    api_key_file: secrets/og_key
-  - name: dt
-    type: dynatrace
-    base_url: '%(url)s'
-    headers: '{"Authorization":"Api-Token %(dt)s"}'
+    conf = "\nversion: '2.060'\n" + auth_yaml(sink.url, dt={
+        "headers": '{"Authorization":"Api-Token %s"}' % DT_TOKEN}) + """\
 classifier:
   action_handler_destinations:
     linux: '%(url)s/v1'
@@ -62,8 +53,8 @@ classifier:
 %(extra)s
 poller:
   loop_interval: 10
-""" % {"url": sink.url, "dt": DT_TOKEN,
-       "rules": rules_dir or tmp.join("rules"), "extra": extra}
+""" % {"url": sink.url, "rules": rules_dir or tmp.join("rules"),
+       "extra": extra}
     return tmp.write("alexis.conf.yaml", conf)
 
 
@@ -100,6 +91,15 @@ class ClassifierCase(unittest.TestCase):
         h = {"Authorization": "Bearer " + token} if token else {}
         h.update(headers or {})
         return http("POST", self.url + "/v1/classifier" + query, body, h)
+
+    def post_no_match(self):
+        """Post an alert no rule matches (env.dev, tinyId 77): accepted."""
+        env = envelope("opsgenie-gc.json", self.sink.url)
+        env["tags"] = ["env.dev"]
+        env["tinyId"] = "77"
+        env["alexis"]["unique_value"] = "77"
+        st, _, _ = self.post(env)
+        self.assertEqual(st, 202)
 
     def finished(self, id_key, id_value):
         return self.proc.wait_event("classification_finished",
@@ -240,12 +240,7 @@ class TestForwardAndMark(ClassifierCase):
         self.finished("tinyId", "5120")
 
     def test_no_match_adds_investigation_team(self):
-        env = envelope("opsgenie-gc.json", self.sink.url)
-        env["tags"] = ["env.dev"]
-        env["tinyId"] = "77"
-        env["alexis"]["unique_value"] = "77"
-        st, _, _ = self.post(env)
-        self.assertEqual(st, 202)
+        self.post_no_match()
         team = self.sink.wait_for("POST", "/v2/alerts/")[0]
         self.assertEqual(team["json"]["team"]["name"],
                          "queue_needsinvestigation")
@@ -685,12 +680,7 @@ class TestDevelopmentIsADryRun(ClassifierCase):
         self.assertEqual(self.proc.events("action_forwarded"), [])
 
     def test_no_match_marks_nothing(self):
-        env = envelope("opsgenie-gc.json", self.sink.url)
-        env["tags"] = ["env.dev"]
-        env["tinyId"] = "77"
-        env["alexis"]["unique_value"] = "77"
-        st, _, _ = self.post(env)
-        self.assertEqual(st, 202)
+        self.post_no_match()
         self.assertEqual(self.finished("tinyId", "77")["result"], "no_match")
         ev = self.proc.events("ticket_mark_skipped", tinyId="77")
         self.assertEqual(ev[0]["mark"], "investigation_queue")

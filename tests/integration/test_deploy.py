@@ -12,7 +12,8 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import SRC, TempDir, bin_path  # noqa: E402
+from harness import (SRC, TempDir, bin_path, gen_tokens,  # noqa: E402
+                     run_check)
 from sshd import keygen  # noqa: E402
 
 DAEMONS = {"classifier.yaml": "alexis-classifier",
@@ -21,16 +22,23 @@ DAEMONS = {"classifier.yaml": "alexis-classifier",
 
 
 class TestStack(unittest.TestCase):
-    def test_docker_stack_config_accepts_the_stack(self):
+    def stack_config(self, *files):
+        """docker stack config of the stack files (the last named in the
+        skip message); its output, once it has succeeded."""
         if shutil.which("docker") is None:
             self.skipTest("no docker client on this machine: "
-                          "docker-stack.yml not validated")
-        p = subprocess.run(["docker", "stack", "config", "-c",
-                            "docker-stack.yml"], cwd=SRC,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           timeout=60)
-        self.assertEqual(p.returncode, 0, p.stdout.decode())
+                          "%s not validated" % files[-1])
+        args = ["docker", "stack", "config"]
+        for f in files:
+            args += ["-c", f]
+        p = subprocess.run(args, cwd=SRC, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=60)
         out = p.stdout.decode()
+        self.assertEqual(p.returncode, 0, out)
+        return out
+
+    def test_docker_stack_config_accepts_the_stack(self):
+        out = self.stack_config("docker-stack.yml")
         for svc in ("poller:", "classifier:", "action_handler:"):
             self.assertIn(svc, out)
         self.assertIn("published: 8083", out)
@@ -42,15 +50,7 @@ class TestStack(unittest.TestCase):
             self.assertIn("port: 8085", f.read())
 
     def test_docker_stack_config_accepts_the_tls_overlay(self):
-        if shutil.which("docker") is None:
-            self.skipTest("no docker client on this machine: "
-                          "docker-stack.tls.yml not validated")
-        p = subprocess.run(["docker", "stack", "config", "-c",
-                            "docker-stack.yml", "-c", "docker-stack.tls.yml"],
-                           cwd=SRC, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, timeout=60)
-        out = p.stdout.decode()
-        self.assertEqual(p.returncode, 0, out)
+        out = self.stack_config("docker-stack.yml", "docker-stack.tls.yml")
         for name in ("conf/swarm/tls/poller.yaml",
                      "conf/swarm/tls/classifier.yaml",
                      "conf/swarm/tls/action_handler.yaml",
@@ -62,15 +62,7 @@ class TestStack(unittest.TestCase):
         """docker-stack.ha.yml (issue 14): a postgres service with its
         password as a Swarm secret and a volume, two replicas of each
         daemon, their configs from conf/swarm/ha where they differ."""
-        if shutil.which("docker") is None:
-            self.skipTest("no docker client on this machine: "
-                          "docker-stack.ha.yml not validated")
-        p = subprocess.run(["docker", "stack", "config", "-c",
-                            "docker-stack.ha.yml"], cwd=SRC,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           timeout=60)
-        self.assertEqual(p.returncode, 0, p.stdout.decode())
-        out = p.stdout.decode()
+        out = self.stack_config("docker-stack.ha.yml")
         services = out.split("\nservices:\n", 1)[1]
         blocks = dict(re.findall(r"(?m)^  (\w+):\n((?:    .*\n|\n)*)",
                                  services))
@@ -94,8 +86,7 @@ class TestSwarmConfigs(unittest.TestCase):
         self.tmp = TempDir()
         sec = self.tmp.join("secrets")
         os.makedirs(sec)
-        subprocess.run(["sh", os.path.join(SRC, "scripts", "gen-tokens.sh"),
-                        sec], check=True, stdout=subprocess.DEVNULL)
+        gen_tokens(sec)
         for name in ("opsgenie_api_key", "dynatrace_api_token"):
             self.tmp.write("secrets/" + name, "not-a-real-key\n", mode=0o600)
         keygen(os.path.join(sec, "alexis_ssh_key"), "ed25519")
@@ -119,11 +110,8 @@ class TestSwarmConfigs(unittest.TestCase):
             text = text.replace("/run/secrets", self.tmp.join("secrets"))
             text = text.replace("/var/lib/alexis", self.tmp.path)
             path = self.tmp.write(name, text)
-            p = subprocess.run([bin_path(daemon), "--check", "--config",
-                                path], stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, timeout=30)
-            out = p.stdout.decode()
-            self.assertEqual(p.returncode, 0, "%s: %s" % (conf, out))
+            rc, out = run_check(daemon, path)
+            self.assertEqual(rc, 0, "%s: %s" % (conf, out))
             self.assertIn("configuration OK", out, conf)
 
     def test_every_tls_swarm_config_passes_check(self):
@@ -138,11 +126,8 @@ class TestSwarmConfigs(unittest.TestCase):
             text = text.replace("/run/secrets", sec)
             text = text.replace("/var/lib/alexis", self.tmp.path)
             path = self.tmp.write(conf, text)
-            p = subprocess.run([bin_path(daemon), "--check", "--config",
-                                path], stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, timeout=30)
-            out = p.stdout.decode()
-            self.assertEqual(p.returncode, 0, "%s: %s" % (conf, out))
+            rc, out = run_check(daemon, path)
+            self.assertEqual(rc, 0, "%s: %s" % (conf, out))
 
     def test_tls_swarm_configs_differ_only_in_tls_lines(self):
         # Two copies of each config: keep them the same but for TLS.
@@ -169,23 +154,16 @@ class TestExampleConfigs(unittest.TestCase):
                 shutil.copytree(os.path.join(SRC, "conf", d),
                                 tmp.join("conf", d))
             shutil.copytree(os.path.join(SRC, "rules"), tmp.join("rules"))
-            subprocess.run(["sh", os.path.join(SRC, "scripts",
-                                               "gen-tokens.sh"),
-                            tmp.join("conf", "tokens")], check=True,
-                           stdout=subprocess.DEVNULL)
+            gen_tokens(tmp.join("conf", "tokens"))
             for name in ("opsgenie_api_key", "dynatrace_api_token"):
                 tmp.write("conf/secrets/" + name, "k\n", mode=0o600)
             os.makedirs(tmp.join("keys"))
             keygen(tmp.join("keys", "alexis_ssh_key"), "ed25519")
             tmp.write("keys/known_hosts", "")
             for d in ("classifier", "action_handler", "poller"):
-                p = subprocess.run(
-                    [bin_path("alexis-" + d.replace("_", "-")), "--check",
-                     "--config", tmp.join("conf", d, "alexis.conf.yaml")],
-                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                    timeout=30)
-                out = p.stdout.decode()
-                self.assertEqual(p.returncode, 0, "%s: %s" % (d, out))
+                rc, out = run_check("alexis-" + d.replace("_", "-"),
+                                    tmp.join("conf", d, "alexis.conf.yaml"))
+                self.assertEqual(rc, 0, "%s: %s" % (d, out))
                 self.assertIn("configuration OK", out)
         finally:
             tmp.cleanup()
@@ -211,9 +189,7 @@ class TestReadmeTokens(unittest.TestCase):
         tmp = TempDir()
         try:
             out = tmp.join("conf", "tokens")
-            subprocess.run(["sh", os.path.join(SRC, "scripts",
-                                               "gen-tokens.sh"), out],
-                           check=True, stdout=subprocess.DEVNULL)
+            gen_tokens(out)
             for name in sorted(used):
                 self.assertTrue(os.path.isfile(os.path.join(out, name)),
                                 name)

@@ -14,8 +14,9 @@ import unittest
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (GENIE_KEY, SimAdmin, TempDir, bin_path,  # noqa: E402
-                     http, start_daemon, token, wait_until)
+from harness import (GENIE_KEY, SimAdmin, TempDir, auth_yaml,  # noqa: E402
+                     bin_path, http, start_daemon, start_sim, token,
+                     wait_until)
 from sshd import Sshd  # noqa: E402
 import test_classifier as tc  # noqa: E402
 
@@ -46,9 +47,8 @@ class GuardCase(unittest.TestCase):
 
     def setUp(self):
         self.tmp = TempDir()
-        self.sim_proc, self.sim_url = start_daemon(
-            [bin_path("alexis-sim"), "--host", "127.0.0.1", "--port", "0",
-             "--apply-delay-ms", "0"], self.tmp.join("sim.log"))
+        self.sim_proc, self.sim_url = start_sim(
+            self.tmp.join("sim.log"), "--apply-delay-ms", "0")
         self.sim = SimAdmin(self.sim_url)
         self.proc = None
         self.kh = SSHD.known_hosts("bracket", hosts=ADDRS, name="kh_guard")
@@ -59,12 +59,8 @@ class GuardCase(unittest.TestCase):
              dict(token("webteam", LIMITED), rules=["web_*", "exact"])],
             ("action_handler", RUNTIME))
         self.tmp.write("secrets/og_key", GENIE_KEY + "\n", mode=0o600)
-        self.tmp.write("alexis.conf.yaml", """
-authentication_list:
-  - name: og
-    type: opsgenie
-    base_url: '%(url)s'
-    api_key_file: secrets/og_key
+        self.tmp.write("alexis.conf.yaml", "\n" + auth_yaml(
+            self.sim_url) + """\
 action_handler:
   listener: {hostname: 127.0.0.1, port: 0}
   ssh_key: '%(key)s'
@@ -77,8 +73,8 @@ action_handler:
   tokens: {directory: tokens, allowed_clients: clients.json,
            runtime: runtime.json}
 %(extra)s
-""" % {"url": self.sim_url, "key": SSHD.user_key("ed25519"),
-            "user": SSHD.user, "kh": self.kh, "extra": self.extra})
+""" % {"key": SSHD.user_key("ed25519"), "user": SSHD.user, "kh": self.kh,
+       "extra": self.extra})
 
     def tearDown(self):
         rc = self.proc.stop() if self.proc else 0

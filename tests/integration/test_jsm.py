@@ -19,16 +19,16 @@ extraProperties.host).
 import json
 import os
 import shutil
-import subprocess
 import sys
 import textwrap
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from harness import (SRC, Proc, SimAdmin, TempDir, bin_path,  # noqa: E402
-                     start_daemon, wait_until, JSM_CLOUD_ID, JSM_EMAIL,
-                     JSM_TOKEN)
+from harness import (SRC, Daemons, SimAdmin, TempDir,  # noqa: E402
+                     action_handler_yaml, classifier_yaml, gen_tokens,
+                     poller_yaml, run_check, wait_until, JSM_CLOUD_ID,
+                     JSM_EMAIL, JSM_TOKEN)
 from sshd import Sshd, keygen  # noqa: E402
 
 WAIT_S = 45.0
@@ -42,36 +42,27 @@ def until(cond, what, timeout=WAIT_S):
 class TestJsm(unittest.TestCase):
     def setUp(self):
         self.tmp = TempDir()
-        self.procs = []
         self.sshd = Sshd(addresses=("127.0.0.1",))
         self.sshd.start()
         self.host = "127.0.0.1:%d" % self.sshd.port
         self.traces = self.tmp.join("traces")
         os.makedirs(self.traces)
         os.makedirs(self.tmp.join("logs"))
-        subprocess.run(["sh", os.path.join(SRC, "scripts", "gen-tokens.sh"),
-                        self.tmp.join("tokens")], check=True,
-                       stdout=subprocess.DEVNULL)
+        self.daemons = Daemons(self.tmp.join("logs"))
+        gen_tokens(self.tmp.join("tokens"))
         self.tmp.write("known_hosts",
                        self.sshd.known_hosts_line(host="127.0.0.1") + "\n")
         self.tmp.write("secrets/jsm_token", JSM_TOKEN + "\n", 0o600)
         self.tmp.write("secrets/wrong_token", "not-the-token\n", 0o600)
         self.write_rules()
-        self.sim_proc, self.sim_url = self.start(
-            "sim", [bin_path("alexis-sim"), "--host", "127.0.0.1",
-                    "--port", "0"])
+        self.sim_proc, self.sim_url = self.daemons.start(
+            "sim", ["alexis-sim", "--host", "127.0.0.1", "--port", "0"])
         self.sim = SimAdmin(self.sim_url, timeout=30)
 
     def tearDown(self):
-        for p in reversed(self.procs):
-            p.stop()
+        self.daemons.stop()
         self.sshd.cleanup()
         self.tmp.cleanup()
-
-    def start(self, name, args):
-        p, url = start_daemon(args, self.tmp.join("logs", name + ".log"))
-        self.procs.append(p)
-        return p, url
 
     def write_rules(self):
         trace = os.path.join(self.traces, "jsm_ledger_gc_restart.trace")
@@ -110,58 +101,31 @@ class TestJsm(unittest.TestCase):
 
     def start_daemons(self, token_file="secrets/jsm_token"):
         auth = self.auth(token_file)
-        ah = self.tmp.write("ah.yaml", auth + textwrap.dedent("""\
-            action_handler:
-              listener: {hostname: 127.0.0.1, port: 0}
-              ssh_user: '%s'
-              ssh_key: '%s'
-              known_hosts: known_hosts
-              rules_dir: rules
-              db_path: ah.db
-              tokens: {directory: tokens,
-                       allowed_clients: clients.action_handler.json,
-                       runtime: action_handler.token.json}
-            """) % (self.sshd.user, self.sshd.user_key("ed25519")))
-        self.ah, self.ah_url = self.start(
-            "action_handler", [bin_path("alexis-action-handler"),
-                               "--config", ah])
-        cl = self.tmp.write("cl.yaml", auth + textwrap.dedent("""\
-            classifier:
-              action_handler_destinations: {linux: '%s/v1'}
-              default_remediation_queue: queue_autoremediation
-              default_investigation_queue: queue_needsinvestigation
-              rules_dir: rules
-              listener: {hostname: 127.0.0.1, port: 0}
-              tokens: {directory: tokens,
-                       allowed_clients: clients.classifier.json,
-                       runtime: classifier.token.json}
-            """) % self.ah_url)
-        self.cl, self.cl_url = self.start(
-            "classifier", [bin_path("alexis-classifier"), "--config", cl])
-        po = self.tmp.write("po.yaml", auth + textwrap.dedent("""\
-            poller:
-              classifier_destinations: {jsm: '%s/v1'}
-              loop_interval: 1
-              max_retries: 3
-              feed_list:
+        ah = self.tmp.write("ah.yaml", auth + action_handler_yaml(
+            "ssh_user: '%s'" % self.sshd.user,
+            "ssh_key: '%s'" % self.sshd.user_key("ed25519"),
+            "known_hosts: known_hosts"))
+        self.ah, self.ah_url = self.daemons.start(
+            "action_handler", ["alexis-action-handler", "--config", ah])
+        cl = self.tmp.write("cl.yaml", auth + classifier_yaml(self.ah_url))
+        self.cl, self.cl_url = self.daemons.start(
+            "classifier", ["alexis-classifier", "--config", cl])
+        po = self.tmp.write("po.yaml", auth + poller_yaml(
+            {"jsm": self.cl_url}, [textwrap.indent(textwrap.dedent("""\
                 - name: JSM_payments_open
                   authentication: jsm_demo
                   type: jsm
                   query: 'status: open AND tag: svc.ledger'
                   lookback: 4
                   lookback_unit: h
-              tokens: {directory: tokens, runtime: poller.token.json}
-            """) % self.cl_url)
+                """), "    ")], "loop_interval: 1", "max_retries: 3"))
         for conf, binary in ((ah, "alexis-action-handler"),
                              (cl, "alexis-classifier"),
                              (po, "alexis-poller")):
-            out = subprocess.run([bin_path(binary), "--check", "--config",
-                                  conf], stdout=subprocess.PIPE,
-                                 stderr=subprocess.STDOUT, timeout=30)
-            self.assertEqual(out.returncode, 0, out.stdout.decode())
-        self.po = Proc([bin_path("alexis-poller"), "--config", po],
-                       self.tmp.join("logs", "poller.log"))
-        self.procs.append(self.po)
+            rc, out = run_check(binary, conf)
+            self.assertEqual(rc, 0, out)
+        self.po, _ = self.daemons.start(
+            "poller", ["alexis-poller", "--config", po], listens=False)
 
     def alert(self, key):
         return self.sim.jsm_alert(key)
@@ -281,22 +245,15 @@ class TestJsmExample(unittest.TestCase):
             shutil.copytree(os.path.join(SRC, "conf", "jsm"),
                             tmp.join("conf", "jsm"))
             shutil.copytree(os.path.join(SRC, "rules"), tmp.join("rules"))
-            subprocess.run(["sh", os.path.join(SRC, "scripts",
-                                               "gen-tokens.sh"),
-                            tmp.join("conf", "tokens")], check=True,
-                           stdout=subprocess.DEVNULL)
+            gen_tokens(tmp.join("conf", "tokens"))
             tmp.write("conf/secrets/jsm_api_token", "t\n", mode=0o600)
             os.makedirs(tmp.join("keys"))
             keygen(tmp.join("keys", "alexis_ssh_key"), "ed25519")
             tmp.write("keys/known_hosts", "")
             for d in ("classifier", "action-handler", "poller"):
-                p = subprocess.run(
-                    [bin_path("alexis-" + d), "--check", "--config",
-                     tmp.join("conf", "jsm", "alexis.conf.yaml")],
-                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                    timeout=30)
-                out = p.stdout.decode()
-                self.assertEqual(p.returncode, 0, "%s: %s" % (d, out))
+                rc, out = run_check("alexis-" + d, tmp.join(
+                    "conf", "jsm", "alexis.conf.yaml"))
+                self.assertEqual(rc, 0, "%s: %s" % (d, out))
                 self.assertIn("configuration OK", out)
         finally:
             tmp.cleanup()

@@ -29,8 +29,9 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from harness import (Proc, SimAdmin, Sink, TempDir, bin_path,  # noqa: E402
-                     http, start_daemon, wait_until, GENIE_KEY)
+from harness import (Proc, SimAdmin, Sink, TempDir, at_once,  # noqa: E402
+                     auth_yaml, bin_path, http, start_daemon, start_sim,
+                     wait_until, GENIE_KEY)
 from pg import Postgres  # noqa: E402
 from sshd import Sshd  # noqa: E402
 from test_action_handler import (CLIENT_TOKEN, OG_KEY,  # noqa: E402
@@ -127,12 +128,8 @@ class Replicas(unittest.TestCase):
         self.tmp.cleanup()
 
     def config(self, i):
-        return self.tmp.write("ah%d.yaml" % i, """
-authentication_list:
-  - name: og
-    type: opsgenie
-    base_url: '%(url)s'
-    api_key_file: secrets/og_key
+        return self.tmp.write("ah%d.yaml" % i, "\n" + auth_yaml(
+            self.sink.url) + """\
 action_handler:
   listener: {hostname: 127.0.0.1, port: 0}
   ssh_key: '%(key)s'
@@ -146,8 +143,8 @@ action_handler:
   job_lease: %(lease)s
   tokens: {directory: tokens, allowed_clients: clients.json,
            runtime: runtime.json}
-""" % {"url": self.sink.url, "key": SSHD.user_key("ed25519"),
-            "user": SSHD.user, "kh": self.kh, "workers": self.workers,
+""" % {"key": SSHD.user_key("ed25519"), "user": SSHD.user, "kh": self.kh,
+       "workers": self.workers,
             "uri": PG.uri(self.db), "pwf": PG.password_file,
             "lease": self.lease})
 
@@ -199,15 +196,7 @@ class TestReplicas(Replicas):
         t = self.trace("dup")
         r = self.add_rule("dup", "echo ran >> %s" % t)
         self.start(3)
-        out = []
-
-        def go(i):
-            out.append(self.post(i % 3, r, "4242"))
-        th = [threading.Thread(target=go, args=(i,)) for i in range(12)]
-        for x in th:
-            x.start()
-        for x in th:
-            x.join(WAIT_S)
+        out = at_once(12, lambda i: self.post(i % 3, r, "4242"), WAIT_S)
         codes = sorted(s for s, _, _ in out)
         self.assertEqual(codes, [200] * 11 + [202], out)
         ids = {json.loads(b)["job"] for _, b, _ in out}
@@ -380,9 +369,8 @@ class MarkingClassifier(Sink):
 class TestPollerLeader(unittest.TestCase):
     def setUp(self):
         self.tmp = TempDir()
-        self.sim_proc, self.sim_url = start_daemon(
-            [bin_path("alexis-sim"), "--host", "127.0.0.1", "--port", "0",
-             "--apply-delay-ms", "0"], self.tmp.join("sim.log"))
+        self.sim_proc, self.sim_url = start_sim(
+            self.tmp.join("sim.log"), "--apply-delay-ms", "0")
         self.sim = SimAdmin(self.sim_url)
         self.cls = MarkingClassifier(self.sim_url)
         self.cls.answer("GET", "/v1/ping", 200, '{"status":"ok"}')

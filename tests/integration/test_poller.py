@@ -15,25 +15,13 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (Proc, SimAdmin, Sink, TempDir, bin_path,  # noqa: E402
-                     http, start_daemon, wait_until, DT_TOKEN, GENIE_KEY, SRC)
+from harness import (Proc, SimAdmin, Sink, TempDir, auth_yaml,  # noqa: E402
+                     bin_path, classifier_sink, http, og_feed, start_sim,
+                     wait_until, DT_HEADERS, DT_TOKEN, GENIE_KEY, OG_HEADERS,
+                     SRC)
 
 RUNTIME = "p0ll3r-runtime-token-0123456789abcdef"
-OG_FEED = """\
-    - name: 'og_payments'
-      authentication: 'og'
-      type: 'opsgenie'
-      base_url: '{sim}'
-      lookback: 1
-      lookback_unit: 'h'
-      feed_url: >
-        $base_url/v2/alerts?query=status=open
-        AND teams=payments_incoming
-        AND teams!=queue_autoremediation
-        AND teams!=queue_needsinvestigation
-        AND createdAt>$lookback
-      individual_url: '$base_url/v2/alerts/$uniqueid?identifierType=tiny'
-"""
+OG_FEED = og_feed("og_payments", base_url="{sim}")
 DT1_FEED = """\
     - name: 'dt_v1'
       authentication: 'dt'
@@ -63,17 +51,8 @@ def read(path):
 def write_config(tmp, sim, classifier, feeds, extra="", single=True):
     tmp.write_tokens(None, ("poller", RUNTIME, "personal", "test"),
                      runtime_name="conf/tokens/poller.token.json")
-    text = """\
-version: '2.060'
-authentication_list:
-  - name: 'og'
-    type: 'opsgenie'
-    base_url: '{sim}'
-    headers: '{{"Authorization":"GenieKey {genie}"}}'
-  - name: 'dt'
-    type: 'dynatrace'
-    base_url: '{sim}'
-    headers: '{{"Authorization":"Api-Token {dt}"}}'
+    text = "version: '2.060'\n" + auth_yaml(
+        sim, og=OG_HEADERS, dt=DT_HEADERS) + """\
 poller:
   classifier_destinations:
     opsgenie: '{cls}/v1'
@@ -86,7 +65,7 @@ poller:
     directory: 'tokens'
     runtime: 'poller.token.json'
 {extra}  feed_list:
-{feeds}""".format(sim=sim, genie=GENIE_KEY, dt=DT_TOKEN, cls=classifier,
+{feeds}""".format(cls=classifier,
                   extra=extra, single="true" if single else "false", feeds="".join(feeds).format(sim=sim))
     return tmp.write("conf/alexis.conf.yaml", text)
 
@@ -98,14 +77,10 @@ class PollerCase(unittest.TestCase):
 
     def setUp(self):
         self.tmp = TempDir()
-        self.sim_proc, self.sim_url = start_daemon(
-            [bin_path("alexis-sim"), "--host", "127.0.0.1", "--port", "0"] +
-            self.sim_args, self.tmp.join("sim.log"))
+        self.sim_proc, self.sim_url = start_sim(
+            self.tmp.join("sim.log"), *self.sim_args)
         self.sim = SimAdmin(self.sim_url)
-        self.cls = Sink()
-        self.cls.answer("POST", "/v1/classifier", 202,
-                        json.dumps({"received": "x"}))
-        self.cls.answer("GET", "/v1/ping", 200, json.dumps({"status": "ok"}))
+        self.cls = classifier_sink()
         self.poller = None
 
     def tearDown(self):

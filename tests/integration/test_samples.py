@@ -45,6 +45,22 @@ class SampleCase(unittest.TestCase):
                                                                      "rules"))
         return os.path.join(d, "alexis.conf.yaml")
 
+    def edit(self, conf, *pairs):
+        """Replace each (old, new) of pairs in the config file conf."""
+        with open(conf) as f:
+            text = f.read()
+        for old, new in pairs:
+            text = text.replace(old, new)
+        with open(conf, "w") as f:
+            f.write(text)
+
+    def client_token(self, conf, daemon):
+        """The first client token of the sample's tokens/clients.<daemon>
+        .json."""
+        with open(os.path.join(os.path.dirname(conf), "tokens",
+                               "clients.%s.json" % daemon)) as f:
+            return json.load(f)["token_list"][0]["token"]["id"]
+
     def check(self, daemon, conf):
         r = subprocess.run([binary(daemon), "--check", "--config", conf],
                            capture_output=True, text=True, timeout=30)
@@ -78,12 +94,9 @@ class TestCheck(SampleCase):
         keygen(os.path.join(d, "id_ed25519"), "ed25519")
         with open(os.path.join(d, "known_hosts"), "w") as f:
             f.write("")
-        with open(conf) as f:
-            text = f.read()
-        with open(conf, "w") as f:
-            f.write(text.replace("/run/secrets/autoremediation_id_ed25519",
-                                 "id_ed25519").replace(
-                "  ssh_user:", "  known_hosts: 'known_hosts'\n  ssh_user:"))
+        self.edit(conf, ("/run/secrets/autoremediation_id_ed25519",
+                         "id_ed25519"),
+                  ("  ssh_user:", "  known_hosts: 'known_hosts'\n  ssh_user:"))
         rc, out = self.check("action_handler", conf)
         self.assertEqual((rc, out), (0, "configuration OK (%d rules)\n" % N_RULES))
 
@@ -112,17 +125,11 @@ class TestActionHandlerNeedsItsRules(SampleCase):
 
     def test_503_then_422_then_202(self):
         conf = self.layout("action_handler", rules=False)
-        with open(conf) as f:
-            text = f.read()
         # Only what a test needs: loopback, any port, a dry run.
-        text = text.replace("development: 'false'", "development: 'true'")
-        text = text.replace("hostname: '0.0.0.0'", "hostname: '127.0.0.1'")
-        text = text.replace("port: '8084'", "port: 0")
-        with open(conf, "w") as f:
-            f.write(text)
-        with open(os.path.join(os.path.dirname(conf), "tokens",
-                               "clients.action_handler.json")) as f:
-            tok = json.load(f)["token_list"][0]["token"]["id"]
+        self.edit(conf, ("development: 'false'", "development: 'true'"),
+                  ("hostname: '0.0.0.0'", "hostname: '127.0.0.1'"),
+                  ("port: '8084'", "port: 0"))
+        tok = self.client_token(conf, "action_handler")
         with open(FIXTURE) as f:
             env = json.load(f)
         env["rule"] = {"rule_name": "ledger_gc_restart",
@@ -159,17 +166,10 @@ class TestClassifierDynatraceWithoutBaseUrl(SampleCase):
         conf = self.layout("classifier")
         sink = Sink()
         sink.answer("POST", "/v1/action", 202, '{"received":"x"}')
-        with open(conf) as f:
-            text = f.read()
-        text = text.replace("'http://action_handler/v1'",
-                            "'%s/v1'" % sink.url)
-        text = text.replace("hostname: '0.0.0.0'", "hostname: '127.0.0.1'")
-        text = text.replace("port: '8083'", "port: 0")
-        with open(conf, "w") as f:
-            f.write(text)
-        with open(os.path.join(os.path.dirname(conf), "tokens",
-                               "clients.classifier.json")) as f:
-            tok = json.load(f)["token_list"][0]["token"]["id"]
+        self.edit(conf, ("'http://action_handler/v1'", "'%s/v1'" % sink.url),
+                  ("hostname: '0.0.0.0'", "hostname: '127.0.0.1'"),
+                  ("port: '8083'", "port: 0"))
+        tok = self.client_token(conf, "classifier")
         with open(os.path.join(SRC, "tests", "fixtures", "envelopes",
                                "dynatrace-v2.json")) as f:
             env = json.load(f)

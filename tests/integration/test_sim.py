@@ -16,7 +16,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (Proc, SimAdmin, TempDir, bin_path, http,  # noqa: E402
-                     start_daemon, wait_until, DT_TOKEN, GENIE_KEY, SRC)
+                     start_sim, wait_until, DT_TOKEN, GENIE_KEY, SRC)
 
 ISO_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$")
 ALEXIS_QUERY = ("status=open AND teams=payments_incoming AND "
@@ -35,9 +35,8 @@ class SimCase(unittest.TestCase):
 
     def setUp(self):
         self.tmp = TempDir()
-        self.proc, self.base = start_daemon(
-            [bin_path("alexis-sim"), "--host", "127.0.0.1", "--port", "0"] +
-            self.sim_args, self.tmp.join("sim.log"))
+        self.proc, self.base = start_sim(
+            self.tmp.join("sim.log"), *self.sim_args)
         self.sim = SimAdmin(self.base)
 
     def tearDown(self):

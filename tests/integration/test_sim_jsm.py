@@ -16,8 +16,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (SimAdmin, TempDir, bin_path, http,  # noqa: E402
-                     start_daemon, wait_until, JSM_CLOUD_ID, JSM_EMAIL,
-                     JSM_TOKEN)
+                     start_sim, wait_until, JSM_CLOUD_ID, JSM_EMAIL, JSM_TOKEN)
 
 ISO_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$")
 READ = "read:ops-alert:jira-service-management"
@@ -45,13 +44,11 @@ class JsmCase(unittest.TestCase):
     def setUp(self):
         self.tmp = TempDir()
         self.log = self.tmp.join("sim.log")
-        self.proc, self.base = start_daemon(
-            [bin_path("alexis-sim"), "--host", "127.0.0.1", "--port", "0",
-             "--jsm-user", "%s:%s:%s,%s" % (JSM_EMAIL, JSM_TOKEN, READ,
-                                             WRITE),
-             "--jsm-user", "%s:%s" % FULL,
-             "--jsm-user", "%s:%s:%s" % (RO[0], RO[1], READ)] +
-            self.sim_args, self.log)
+        self.proc, self.base = start_sim(
+            self.log,
+            "--jsm-user", "%s:%s:%s,%s" % (JSM_EMAIL, JSM_TOKEN, READ, WRITE),
+            "--jsm-user", "%s:%s" % FULL,
+            "--jsm-user", "%s:%s:%s" % (RO[0], RO[1], READ), *self.sim_args)
         self.sim = SimAdmin(self.base, timeout=60)
         self.api = "%s/jsm/ops/api/%s/v1" % (self.base, JSM_CLOUD_ID)
 

@@ -17,8 +17,8 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import bin_path  # noqa: E402
-from sshd import Sshd, free_port  # noqa: E402
+from harness import bin_path, free_port  # noqa: E402
+from sshd import Sshd  # noqa: E402
 
 PROBE = bin_path("alexis-ssh-probe")
 PROBE_TIMEOUT_S = 30

@@ -12,8 +12,8 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (BIN, SRC, Proc, SimAdmin, Sink,  # noqa: E402
-                     TempDir, bin_path, start_daemon, GENIE_KEY)
+from harness import (BIN, SRC, Proc, SimAdmin, Sink, TempDir,  # noqa: E402
+                     bin_path, start_daemon, start_sim, GENIE_KEY)
 from test_http_hardening import (AH_CLIENT, CLASSIFIER_CLIENT,  # noqa: E402
                                  ah_conf, classifier_conf, envelope,
                                  raw_exchange, write_common)
@@ -143,14 +143,18 @@ class TestChain(TlsCase):
             self.tmp, ah_url + "/v1", tls_listener(self.certs, "classifier"),
             extra), "classifier.log")
 
+    def post_alert(self, cl_url):
+        """The sample alert POSTed to the classifier at cl_url by curl,
+        which verifies its certificate with our CA; curl's result."""
+        return curl("--cacert", self.ca, "-H", "Authorization: Bearer " +
+                    CLASSIFIER_CLIENT, "-H", "Content-Type: application/json",
+                    "--data", json.dumps(envelope(self.sink.url)),
+                    cl_url + "/v1/classifier")
+
     def test_classifier_to_action_handler_over_tls(self):
         ah, ah_url = self.start_ah()
         cl, cl_url = self.start_classifier(ah_url)
-        rc, out, err = curl("--cacert", self.ca, "-H", "Authorization: "
-                            "Bearer " + CLASSIFIER_CLIENT, "-H",
-                            "Content-Type: application/json", "--data",
-                            json.dumps(envelope(self.sink.url)),
-                            cl_url + "/v1/classifier")
+        rc, out, err = self.post_alert(cl_url)
         self.assertEqual(rc, 0, err)
         fwd = cl.wait_event("action_forwarded", tinyId="5120", timeout=20)
         self.assertEqual(fwd["status"], "202")
@@ -166,11 +170,7 @@ class TestChain(TlsCase):
     def test_classifier_without_the_ca_refuses_the_action_handler(self):
         ah, ah_url = self.start_ah()
         cl, cl_url = self.start_classifier(ah_url, ca=False)
-        rc, _, err = curl("--cacert", self.ca, "-H", "Authorization: "
-                          "Bearer " + CLASSIFIER_CLIENT, "-H",
-                          "Content-Type: application/json", "--data",
-                          json.dumps(envelope(self.sink.url)),
-                          cl_url + "/v1/classifier")
+        rc, _, err = self.post_alert(cl_url)
         self.assertEqual(rc, 0, err)
         ev = cl.wait_event("action_forward_failed", tinyId="5120",
                            timeout=30)
@@ -181,9 +181,8 @@ class TestChain(TlsCase):
     def test_poller_to_classifier_over_tls(self):
         ah, ah_url = self.start_ah()
         cl, cl_url = self.start_classifier(ah_url)
-        sim, sim_url = start_daemon(
-            [bin_path("alexis-sim"), "--host", "127.0.0.1", "--port", "0",
-             "--apply-delay-ms", "0"], self.tmp.join("sim.log"))
+        sim, sim_url = start_sim(
+            self.tmp.join("sim.log"), "--apply-delay-ms", "0")
         self.procs.append(sim)
         SimAdmin(sim_url).add_alerts([{
             "message": "[Dynatrace] Long garbage-collection time on ledger",

@@ -11,14 +11,14 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (Proc, SimAdmin, Sink, TempDir, bin_path,  # noqa: E402
-                     http, start_daemon, wait_until, DT_TOKEN, GENIE_KEY,
-                     JSM_CLOUD_ID, JSM_EMAIL, JSM_TOKEN)
+from harness import (SimAdmin, TempDir, at_once, auth_yaml,  # noqa: E402
+                     bin_path, classifier_sink, http, og_feed, start_daemon,
+                     start_sim, wait_until, DT_HEADERS, DT_TOKEN, GENIE_KEY,
+                     JSM_CLOUD_ID, JSM_EMAIL, JSM_TOKEN, OG_HEADERS)
 
 RUNTIME = "w3bh00k-runtime-token-0123456789abcdef"
 OG_SECRET = "og-webhook-secret-0123456789abcdef"
@@ -27,20 +27,8 @@ JSM_SECRET = "jsm-webhook-secret-00112233445566778899"
 WRONG = "not-the-secret-but-long-enough-0000"
 HDR = "X-Alexis-Webhook-Secret"
 
-FEEDS = """\
-    - name: 'og_payments'
-      authentication: 'og'
-      type: 'opsgenie'
-      lookback: 1
-      lookback_unit: 'h'
-      feed_url: >
-        $base_url/v2/alerts?query=status=open
-        AND teams=payments_incoming
-        AND teams!=queue_autoremediation
-        AND teams!=queue_needsinvestigation
-        AND createdAt>$lookback
-      individual_url: '$base_url/v2/alerts/$uniqueid?identifierType=tiny'
-      webhook_secret_file: 'secrets/og_webhook'
+FEEDS = og_feed("og_payments",
+                webhook_secret_file="secrets/og_webhook") + """\
     - name: 'dt_prod'
       authentication: 'dt'
       type: 'dynatrace'
@@ -93,14 +81,10 @@ class WebhookCase(unittest.TestCase):
 
     def setUp(self):
         self.tmp = TempDir()
-        self.sim_proc, self.sim_url = start_daemon(
-            [bin_path("alexis-sim"), "--host", "127.0.0.1", "--port", "0",
-             "--apply-delay-ms", "0"], self.tmp.join("sim.log"))
+        self.sim_proc, self.sim_url = start_sim(
+            self.tmp.join("sim.log"), "--apply-delay-ms", "0")
         self.sim = SimAdmin(self.sim_url)
-        self.cls = Sink()
-        self.cls.answer("POST", "/v1/classifier", 202,
-                        json.dumps({"received": "x"}))
-        self.cls.answer("GET", "/v1/ping", 200, json.dumps({"status": "ok"}))
+        self.cls = classifier_sink()
         self.poller = None
         self.start_poller()
 
@@ -122,16 +106,8 @@ class WebhookCase(unittest.TestCase):
         self.tmp.write("conf/secrets/dt_webhook", DT_SECRET, 0o600)
         self.tmp.write("conf/secrets/jsm_webhook", JSM_SECRET, 0o600)
         self.tmp.write("conf/secrets/jsm_token", JSM_TOKEN, 0o600)
-        cfg = self.tmp.write("conf/alexis.conf.yaml", """\
-authentication_list:
-  - name: 'og'
-    type: 'opsgenie'
-    base_url: '{sim}'
-    headers: '{{"Authorization":"GenieKey {genie}"}}'
-  - name: 'dt'
-    type: 'dynatrace'
-    base_url: '{sim}'
-    headers: '{{"Authorization":"Api-Token {dt}"}}'
+        cfg = self.tmp.write("conf/alexis.conf.yaml", auth_yaml(
+            self.sim_url, og=OG_HEADERS, dt=DT_HEADERS) + """\
   - name: 'jsm'
     type: 'jsm'
     base_url: '{sim}'
@@ -149,8 +125,7 @@ poller:
     directory: 'tokens'
     runtime: 'poller.token.json'
   feed_list:
-{feeds}""".format(sim=self.sim_url, genie=GENIE_KEY, dt=DT_TOKEN,
-                  cloud=JSM_CLOUD_ID, email=JSM_EMAIL,
+{feeds}""".format(sim=self.sim_url, cloud=JSM_CLOUD_ID, email=JSM_EMAIL,
                   cls=self.cls.url, loop=self.loop_interval, feeds=FEEDS))
         self.poller, self.url = start_daemon(
             [bin_path("alexis-poller"), "--config", cfg],
@@ -183,6 +158,12 @@ poller:
 
     def wait_item(self, event, **match):
         return self.poller.wait_event(event, timeout=20, **match)
+
+    def deliver_at_once(self, n, feed, body):
+        """n deliveries of body from n threads at once; returns once
+        every one is answered and the poller has settled."""
+        at_once(n, lambda i: self.deliver(feed, body))
+        self.settle()
 
     def settle(self):
         """Wait until every accepted delivery was worked on: each 202 with
@@ -296,13 +277,7 @@ class TestOpsGenieWebhook(WebhookCase):
         for _ in range(2):
             st, _, _ = self.deliver("og_payments", og_payload(tiny))
             self.assertEqual(st, 202)
-        threads = [threading.Thread(target=self.deliver, args=(
-            "og_payments", og_payload(tiny))) for _ in range(5)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        self.settle()
+        self.deliver_at_once(5, "og_payments", og_payload(tiny))
         self.assertEqual(len(self.forwarded(tiny)), 1)
         skips = self.poller.events("item_skipped", tinyId=tiny)
         self.assertEqual(len(skips), 7)
@@ -311,13 +286,7 @@ class TestOpsGenieWebhook(WebhookCase):
 
     def test_concurrent_first_deliveries_forward_once(self):
         tiny = self.sim.add_alerts(og_alert(5))["tinyId"]
-        threads = [threading.Thread(target=self.deliver, args=(
-            "og_payments", og_payload(tiny))) for _ in range(8)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        self.settle()
+        self.deliver_at_once(8, "og_payments", og_payload(tiny))
         self.assertEqual(len(self.forwarded(tiny)), 1)
 
     def test_close_action_does_not_forward(self):

@@ -55,7 +55,7 @@ int
 main(void)
 {
     char buf[16];
-    void *sqlite, *pq;
+    void *sqlite;
     int (*sqlite_init)(void);
 
     /* One call into each library, so none is dropped as unneeded. */
@@ -70,7 +70,7 @@ main(void)
         return 1;
     print_status("curl_init", 0);
     if ((sqlite = dlopen("libsqlite3.so.0", RTLD_NOW)) == NULL ||
-        (pq = dlopen("libpq.so.5", RTLD_NOW)) == NULL ||
+        dlopen("libpq.so.5", RTLD_NOW) == NULL ||
         (*(void **)&sqlite_init = dlsym(sqlite, "sqlite3_initialize")) ==
         NULL || sqlite_init() != 0)
         return 1;

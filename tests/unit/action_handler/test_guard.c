@@ -28,7 +28,7 @@
 #include "jobs_store.h"
 #include "rules_guard.h"
 #include "xmem.h"
-#include "pg_testutil.h"
+#include "store_testutil.h"
 
 /* ---- guard_decide with fakes ---- */
 
@@ -223,53 +223,16 @@ test_grant_rules(void **state)
 
 /* ---- the store ---- */
 
-struct fx {
-    char        dir[64];
-    char        path[128];
-    struct jobs *js;
-};
-
 static int
 setup(void **state)
 {
-    struct fx *f = xcalloc(1, sizeof(*f));
-    struct jobs_store_opts o;
-    char err[ALEXIS_ERR_MAX];
-
-    snprintf(f->dir, sizeof(f->dir), "/tmp/ah-guard-XXXXXX");
-    if (mkdtemp(f->dir) == NULL)
-        return -1;
-    snprintf(f->path, sizeof(f->path), "%s/jobs.db", f->dir);
-    memset(&o, 0, sizeof(o));
-    o.store = getenv("ALEXIS_TEST_PG_URI") != NULL ?
-        getenv("ALEXIS_TEST_PG_URI") : f->path;
-    o.password_file = getenv("ALEXIS_TEST_PG_PASSWORD_FILE");
-    o.holder = "replica-a";
-    o.lease_ms = 30000;
-    if (pg_reset() == -1 ||
-        (f->js = jobs_store_open(&o, err, sizeof(err))) == NULL) {
-        print_error("%s\n", err);
-        return -1;
-    }
-    *state = f;
-    return 0;
+    return store_fx_setup(state, "/tmp/ah-guard-XXXXXX", "replica-a");
 }
 
 static int
 teardown(void **state)
 {
-    struct fx *f = *state;
-    char p[160];
-
-    jobs_close(f->js);
-    unlink(f->path);
-    snprintf(p, sizeof(p), "%s-wal", f->path);
-    unlink(p);
-    snprintf(p, sizeof(p), "%s-shm", f->path);
-    unlink(p);
-    rmdir(f->dir);
-    free(f);
-    return 0;
+    return store_fx_teardown(state);
 }
 
 static void
@@ -292,7 +255,7 @@ create(struct jobs *js, const char *unique, const struct job_guard *g,
 static void
 test_store_cooldown_and_storm(void **state)
 {
-    struct fx *f = *state;
+    struct store_fx *f = *state;
     static const char *const web1[] = { "web1", NULL };
     static const char *const web2[] = { "web2", NULL };
     struct job_guard g = { .entities = web1, .nentities = 1,
@@ -381,7 +344,7 @@ test_store_storm_count_carried(void **state)
     static const char *const from_q[] = { "queued", NULL };
     static const char *const ends[] = { "succeeded", "failed", "skipped",
         "refused", "partial" };
-    struct fx *f = *state;
+    struct store_fx *f = *state;
     struct model_job m[400];
     struct job_guard g;
     struct job_verdict v;
@@ -444,7 +407,7 @@ test_store_storm_count_carried(void **state)
 static void
 test_store_transitions(void **state)
 {
-    struct fx *f = *state;
+    struct store_fx *f = *state;
     static const char *const pending[] = { "pending_approval", NULL };
     static const char *const waiting[] = { "queued", "pending_approval",
         NULL };
@@ -498,7 +461,7 @@ test_store_transitions(void **state)
 static void
 test_store_verify_queue(void **state)
 {
-    struct fx *f = *state;
+    struct store_fx *f = *state;
     struct job_verdict v;
     struct job j;
     char id[JOB_ID_LEN], err[ALEXIS_ERR_MAX];
@@ -537,7 +500,7 @@ test_store_verify_queue(void **state)
 static void
 test_store_verify_reclaimed(void **state)
 {
-    struct fx *f = *state;
+    struct store_fx *f = *state;
     struct job_verdict v;
     struct job j;
     char id[JOB_ID_LEN], err[ALEXIS_ERR_MAX];
@@ -573,7 +536,7 @@ test_store_verify_reclaimed(void **state)
 static void
 test_migrate_v1(void **state)
 {
-    struct fx *f = *state;
+    struct store_fx *f = *state;
     sqlite3 *db;
     struct jobs *js;
     struct job j;

@@ -35,66 +35,18 @@
 #include "json.h"
 #include "note.h"
 #include "xmem.h"
-#include "pg_testutil.h"
-
-struct fx {
-    char        dir[64];
-    char        path[128];
-    struct jobs *js;
-};
-
-/* The store under test: the SQLite file, or the PostgreSQL database of
- * ALEXIS_TEST_PG_URI as replica holder (a reopen is the same replica). */
-static struct jobs *
-open_store(struct fx *f, const char *holder, char *err, size_t errlen)
-{
-    struct jobs_store_opts o;
-
-    memset(&o, 0, sizeof(o));
-    o.store = getenv("ALEXIS_TEST_PG_URI");
-    if (o.store == NULL)
-        return jobs_open(f->path, err, errlen);
-    o.password_file = getenv("ALEXIS_TEST_PG_PASSWORD_FILE");
-    o.holder = holder;
-    o.lease_ms = 30000;
-    return jobs_store_open(&o, err, errlen);
-}
+#include "store_testutil.h"
 
 static int
 setup(void **state)
 {
-    struct fx *f = xcalloc(1, sizeof(*f));
-    char err[ALEXIS_ERR_MAX];
-
-    snprintf(f->dir, sizeof(f->dir), "/tmp/ah-jobs-XXXXXX");
-    if (mkdtemp(f->dir) == NULL)
-        return -1;
-    snprintf(f->path, sizeof(f->path), "%s/jobs.db", f->dir);
-    if (pg_reset() == -1)
-        return -1;
-    if ((f->js = open_store(f, "replica-a", err, sizeof(err))) == NULL) {
-        print_error("%s\n", err);
-        return -1;
-    }
-    *state = f;
-    return 0;
+    return store_fx_setup(state, "/tmp/ah-jobs-XXXXXX", "replica-a");
 }
 
 static int
 teardown(void **state)
 {
-    struct fx *f = *state;
-    char p[160];
-
-    jobs_close(f->js);
-    unlink(f->path);
-    snprintf(p, sizeof(p), "%s-wal", f->path);
-    unlink(p);
-    snprintf(p, sizeof(p), "%s-shm", f->path);
-    unlink(p);
-    rmdir(f->dir);
-    free(f);
-    return 0;
+    return store_fx_teardown(state);
 }
 
 static void
@@ -126,10 +78,27 @@ create(struct jobs *js, const char *unique, uint64_t now, char id[JOB_ID_LEN],
     assert_true(jobs_id_valid(id));
 }
 
+/* Two queued jobs (unique values u1 then u2, ids into a and b); the
+ * older, a, is claimed (oldest first) and goes to running. */
+static void
+two_jobs_first_claimed(struct jobs *js, const char *u1, const char *u2,
+    char a[JOB_ID_LEN], char b[JOB_ID_LEN])
+{
+    char err[ALEXIS_ERR_MAX];
+    struct job j;
+
+    create(js, u1, 0, a, false);
+    create(js, u2, 0, b, false);
+    assert_int_equal(jobs_claim(js, &j, err, sizeof(err)), 1);
+    assert_string_equal(j.id, a);
+    assert_string_equal(j.rule_name, "r1");
+    jobs_job_free(&j);
+}
+
 static void
 test_idempotency_window(void **state)
 {
-    struct fx *f = *state;
+    struct store_fx *f = *state;
     char a[JOB_ID_LEN], b[JOB_ID_LEN], c[JOB_ID_LEN], d[JOB_ID_LEN];
     uint64_t t0 = 1700000000000ULL;
 
@@ -148,18 +117,13 @@ test_idempotency_window(void **state)
 static void
 test_claim_result_finish(void **state)
 {
-    struct fx *f = *state;
+    struct store_fx *f = *state;
     char a[JOB_ID_LEN], b[JOB_ID_LEN], err[ALEXIS_ERR_MAX];
     struct job_result r;
     struct job j;
     cJSON *doc;
 
-    create(f->js, "c1", 0, a, false);
-    create(f->js, "c2", 0, b, false);
-    assert_int_equal(jobs_claim(f->js, &j, err, sizeof(err)), 1);
-    assert_string_equal(j.id, a);       /* oldest first */
-    assert_string_equal(j.rule_name, "r1");
-    jobs_job_free(&j);
+    two_jobs_first_claimed(f->js, "c1", "c2", a, b);
     assert_int_equal(jobs_claim_report(f->js, &j, err, sizeof(err)), 0);
     memset(&r, 0, sizeof(r));
     r.entity = "h1";
@@ -212,20 +176,17 @@ count_cb(void *arg, const struct job *j)
 static void
 test_recover_and_list(void **state)
 {
-    struct fx *f = *state;
+    struct store_fx *f = *state;
     char a[JOB_ID_LEN], b[JOB_ID_LEN], err[ALEXIS_ERR_MAX];
     struct job j;
     cJSON *doc;
     size_t n;
     int seen = 0;
 
-    create(f->js, "r1", 0, a, false);
-    create(f->js, "r2", 0, b, false);
-    assert_int_equal(jobs_claim(f->js, &j, err, sizeof(err)), 1);
-    jobs_job_free(&j);
+    two_jobs_first_claimed(f->js, "r1", "r2", a, b);
     /* A restart: close and reopen the same file. */
     jobs_close(f->js);
-    f->js = open_store(f, "replica-a", err, sizeof(err));
+    f->js = store_fx_open(f, "replica-a", err, sizeof(err));
     assert_non_null(f->js);
     assert_int_equal(jobs_recover(f->js, "restarted", count_cb, &seen, &n,
         err, sizeof(err)), 0);
@@ -256,17 +217,14 @@ test_recover_and_list(void **state)
 static void
 test_prune(void **state)
 {
-    struct fx *f = *state;
+    struct store_fx *f = *state;
     char a[JOB_ID_LEN], b[JOB_ID_LEN], err[ALEXIS_ERR_MAX];
     struct job_result r;
     struct job j;
     cJSON *doc;
     size_t n;
 
-    create(f->js, "p1", 0, a, false);
-    create(f->js, "p2", 0, b, false);
-    assert_int_equal(jobs_claim(f->js, &j, err, sizeof(err)), 1);
-    jobs_job_free(&j);
+    two_jobs_first_claimed(f->js, "p1", "p2", a, b);
     memset(&r, 0, sizeof(r));
     r.entity = "h1";
     r.state = "succeeded";
@@ -321,7 +279,7 @@ race_create(void *arg)
 static void
 test_concurrent_create_one_job(void **state)
 {
-    struct fx *f = *state;
+    struct store_fx *f = *state;
     struct race r[2];
     pthread_t t[2];
     char err[ALEXIS_ERR_MAX];
@@ -329,7 +287,7 @@ test_concurrent_create_one_job(void **state)
 
     memset(r, 0, sizeof(r));
     r[0].js = f->js;
-    r[1].js = open_store(f, "replica-b", err, sizeof(err));
+    r[1].js = store_fx_open(f, "replica-b", err, sizeof(err));
     assert_non_null(r[1].js);
     for (i = 0; i < 2; i++)
         assert_int_equal(pthread_create(&t[i], NULL, race_create, &r[i]),
@@ -349,7 +307,7 @@ test_concurrent_create_one_job(void **state)
 static void
 test_pg_only_holder_writes(void **state)
 {
-    struct fx *f = *state;
+    struct store_fx *f = *state;
     struct jobs *b;
     struct job_result r;
     struct job j;
@@ -362,7 +320,7 @@ test_pg_only_holder_writes(void **state)
     create(f->js, "h1", 0, a, false);
     assert_int_equal(jobs_claim(f->js, &j, err, sizeof(err)), 1);
     jobs_job_free(&j);
-    b = open_store(f, "replica-b", err, sizeof(err));
+    b = store_fx_open(f, "replica-b", err, sizeof(err));
     assert_non_null(b);
     assert_int_equal(jobs_recover(b, "restarted", NULL, NULL, &n, err,
         sizeof(err)), 0);
@@ -446,7 +404,7 @@ static void
 test_files_are_private(void **state)
 {
     static const char *const suffix[] = { "", "-wal", "-shm" };
-    struct fx *f = *state;
+    struct store_fx *f = *state;
     struct jobs *js;
     struct stat sb;
     char p[160], id[JOB_ID_LEN], err[ALEXIS_ERR_MAX];
@@ -479,7 +437,7 @@ test_files_are_private(void **state)
 static void
 test_deferred_writes_survive_a_full_store(void **state)
 {
-    struct fx *f = *state;
+    struct store_fx *f = *state;
     static char big[200000];
     char a[JOB_ID_LEN], b[JOB_ID_LEN], err[ALEXIS_ERR_MAX];
     struct job_result r;

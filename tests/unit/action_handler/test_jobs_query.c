@@ -24,7 +24,7 @@
 #include "jobs_store.h"
 #include "json.h"
 #include "xmem.h"
-#include "pg_testutil.h"
+#include "store_testutil.h"
 
 /* 2026-05-04T10:00:00Z */
 #define T0  1777888800000LL
@@ -129,68 +129,20 @@ test_parse_values(void **state)
 
 /* ---- the query on a store ---- */
 
-struct fx {
-    char        dir[64];
-    char        path[128];
-    struct jobs *js;
-};
-
-/* The store under test: the SQLite file, or (as in test_jobs.c) the
- * PostgreSQL database of ALEXIS_TEST_PG_URI, emptied first. */
-static struct jobs *
-open_store(struct fx *f, char *err, size_t errlen)
-{
-    struct jobs_store_opts o;
-
-    memset(&o, 0, sizeof(o));
-    o.store = getenv("ALEXIS_TEST_PG_URI");
-    if (o.store == NULL)
-        return jobs_open(f->path, err, errlen);
-    o.password_file = getenv("ALEXIS_TEST_PG_PASSWORD_FILE");
-    o.holder = "replica-q";
-    o.lease_ms = 30000;
-    return jobs_store_open(&o, err, errlen);
-}
-
 static int
 setup(void **state)
 {
-    struct fx *f = xcalloc(1, sizeof(*f));
-    char err[ALEXIS_ERR_MAX];
-
-    snprintf(f->dir, sizeof(f->dir), "/tmp/ah-jq-XXXXXX");
-    if (mkdtemp(f->dir) == NULL)
-        return -1;
-    snprintf(f->path, sizeof(f->path), "%s/jobs.db", f->dir);
-    if (pg_reset() == -1)
-        return -1;
-    if ((f->js = open_store(f, err, sizeof(err))) == NULL) {
-        print_error("%s\n", err);
-        return -1;
-    }
-    *state = f;
-    return 0;
+    return store_fx_setup(state, "/tmp/ah-jq-XXXXXX", "replica-q");
 }
 
 static int
 teardown(void **state)
 {
-    struct fx *f = *state;
-    char p[160];
-
-    jobs_close(f->js);
-    unlink(f->path);
-    snprintf(p, sizeof(p), "%s-wal", f->path);
-    unlink(p);
-    snprintf(p, sizeof(p), "%s-shm", f->path);
-    unlink(p);
-    rmdir(f->dir);
-    free(f);
-    return 0;
+    return store_fx_teardown(state);
 }
 
 static void
-add(struct fx *f, const char *unique, const char *rule, int64_t at)
+add(struct store_fx *f, const char *unique, const char *rule, int64_t at)
 {
     struct job_new jn;
     char id[JOB_ID_LEN], err[ALEXIS_ERR_MAX];
@@ -211,7 +163,7 @@ add(struct fx *f, const char *unique, const char *rule, int64_t at)
 
 /* The unique values of the page, "a,b,c"; *next gets next_cursor or "". */
 static void
-run(struct fx *f, const char *const *params, char *out, size_t len,
+run(struct store_fx *f, const char *const *params, char *out, size_t len,
     char *next)
 {
     struct jobs_query q;
@@ -243,17 +195,24 @@ run(struct fx *f, const char *const *params, char *out, size_t len,
 static void
 test_filters(void **state)
 {
-    struct fx *f = *state;
+    /* "now" is T0 + 1 h in run(): 45m back is T0 + 15 min. */
+    static const struct {
+        const char *args[3];    /* NULL-terminated */
+        const char *want;
+    } rows[] = {
+        { { NULL }, "a4,a3,a2,a1" },
+        { { "rule=gc" }, "a4,a3,a1" },
+        { { "alert=a2" }, "a2" },
+        { { "state=running" }, "a1" },
+        { { "state=queued", "rule=gc" }, "a4,a3" },
+        { { "since=2026-05-04T10:20:00Z" }, "a4,a3" },
+        { { "since=45m", "rule=gc" }, "a4,a3" },
+        { { "rule=nothing" }, "" },
+    };
+    struct store_fx *f = *state;
     struct job j;
     char got[256], next[JOBS_CURSOR_LEN], err[ALEXIS_ERR_MAX];
-    const char *all[] = { NULL };
-    const char *by_rule[] = { "rule=gc", NULL };
-    const char *by_alert[] = { "alert=a2", NULL };
-    const char *by_state[] = { "state=running", NULL };
-    const char *queued_gc[] = { "state=queued", "rule=gc", NULL };
-    const char *since[] = { "since=2026-05-04T10:20:00Z", NULL };
-    const char *recent[] = { "since=45m", "rule=gc", NULL };
-    const char *none[] = { "rule=nothing", NULL };
+    size_t i;
 
     add(f, "a1", "gc", T0);
     add(f, "a2", "disk", T0 + 10 * 60000);
@@ -263,31 +222,19 @@ test_filters(void **state)
     assert_int_equal(jobs_claim(f->js, &j, err, sizeof(err)), 1);
     jobs_job_free(&j);
 
-    run(f, all, got, sizeof(got), next);
-    assert_string_equal(got, "a4,a3,a2,a1");
-    assert_string_equal(next, "");
-    run(f, by_rule, got, sizeof(got), next);
-    assert_string_equal(got, "a4,a3,a1");
-    run(f, by_alert, got, sizeof(got), next);
-    assert_string_equal(got, "a2");
-    run(f, by_state, got, sizeof(got), next);
-    assert_string_equal(got, "a1");
-    run(f, queued_gc, got, sizeof(got), next);
-    assert_string_equal(got, "a4,a3");
-    run(f, since, got, sizeof(got), next);
-    assert_string_equal(got, "a4,a3");
-    /* "now" is T0 + 1 h in run(): 45m back is T0 + 15 min. */
-    run(f, recent, got, sizeof(got), next);
-    assert_string_equal(got, "a4,a3");
-    run(f, none, got, sizeof(got), next);
-    assert_string_equal(got, "");
-    assert_string_equal(next, "");
+    for (i = 0; i < NELEM(rows); i++) {
+        run(f, rows[i].args, got, sizeof(got), next);
+        if (strcmp(got, rows[i].want) != 0 || next[0] != '\0')
+            fail_msg("row %zu (%s): got \"%s\", next \"%s\"", i,
+                rows[i].args[0] != NULL ? rows[i].args[0] : "all", got,
+                next);
+    }
 }
 
 static void
 test_cursor_pages_stable_under_inserts(void **state)
 {
-    struct fx *f = *state;
+    struct store_fx *f = *state;
     char got[256], next[JOBS_CURSOR_LEN], arg[64], uv[16];
     const char *first[] = { "limit=2", "rule=gc", NULL };
     const char *more[] = { "limit=2", "rule=gc", arg, NULL };
@@ -319,7 +266,7 @@ test_cursor_pages_stable_under_inserts(void **state)
 static void
 test_exact_page_has_no_next(void **state)
 {
-    struct fx *f = *state;
+    struct store_fx *f = *state;
     char got[256], next[JOBS_CURSOR_LEN];
     const char *two[] = { "limit=2", NULL };
 

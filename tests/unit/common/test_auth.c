@@ -361,6 +361,21 @@ test_malformed_files(void **state)
     }
 }
 
+/* A client file of one token whose id is prefix, then TOKEN_LEN_MAX
+ * bytes 'k' (text: a buffer of cap bytes to build it in). */
+static void
+write_long_id(const char *path, char *text, size_t cap, const char *prefix)
+{
+    size_t n;
+
+    n = (size_t)snprintf(text, cap, "{\"token_list\": [{\"token\": "
+        "{\"requestor\": \"a\", \"id\": \"%s", prefix);
+    memset(text + n, 'k', TOKEN_LEN_MAX);
+    n += TOKEN_LEN_MAX;
+    n += (size_t)snprintf(text + n, cap - n, "\"}}]}");
+    write_file(path, text, n);
+}
+
 static void
 test_limits(void **state)
 {
@@ -374,21 +389,11 @@ test_limits(void **state)
     assert_non_null(text);
 
     /* A token of exactly TOKEN_LEN_MAX bytes is fine; one more is not. */
-    n = (size_t)snprintf(text, cap, "{\"token_list\": [{\"token\": "
-        "{\"requestor\": \"a\", \"id\": \"");
-    memset(text + n, 'k', TOKEN_LEN_MAX);
-    n += TOKEN_LEN_MAX;
-    n += (size_t)snprintf(text + n, cap - n, "\"}}]}");
-    write_file(f->path, text, n);
+    write_long_id(f->path, text, cap, "");
     ac = auth_clients_load(f->path, err, sizeof(err));
     assert_non_null(ac);
     auth_clients_free(ac);
-    n = (size_t)snprintf(text, cap, "{\"token_list\": [{\"token\": "
-        "{\"requestor\": \"a\", \"id\": \"s3cr3t");
-    memset(text + n, 'k', TOKEN_LEN_MAX);
-    n += TOKEN_LEN_MAX;
-    n += (size_t)snprintf(text + n, cap - n, "\"}}]}");
-    write_file(f->path, text, n);
+    write_long_id(f->path, text, cap, "s3cr3t");
     expect_load_error(f, "\"id\" must be 1 to 512 bytes long");
 
     /* More clients than TOKEN_MAX_CLIENTS. */

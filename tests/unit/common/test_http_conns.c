@@ -43,6 +43,22 @@ pairs_open(struct pair *p, size_t n)
         assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, p[i].fd), 0);
 }
 
+/* n fresh socket pairs in p, and a guard of soft_max connections with
+ * deadline_ms (idle: LONG_MS). */
+static struct http_conns *
+conns_new(struct pair *p, size_t n, unsigned soft_max, uint64_t deadline_ms)
+{
+    struct http_conns *g;
+    char err[ALEXIS_ERR_MAX];
+
+    memset(p, 0, n * sizeof(*p));
+    pairs_open(p, n);
+    g = http_conns_new(soft_max, deadline_ms, LONG_MS, err, sizeof(err));
+    if (g == NULL)
+        fail_msg("http_conns_new: %s", err);
+    return g;
+}
+
 /* The guard is told first (as MHD does), then the sockets close. */
 static void
 pairs_close(struct http_conns *g, struct pair *p, size_t n)
@@ -74,14 +90,10 @@ test_evicts_the_longest_waiting(void **state)
 {
     struct pair p[NCONN];
     struct http_conns *g;
-    char err[ALEXIS_ERR_MAX];
     size_t i;
 
     (void)state;
-    memset(p, 0, sizeof(p));
-    pairs_open(p, NCONN);
-    assert_non_null(g = http_conns_new(4, LONG_MS, LONG_MS, err,
-        sizeof(err)));
+    g = conns_new(p, NCONN, 4, LONG_MS);
     for (i = 0; i < 4; i++)
         p[i].t = http_conns_opened(g, p[i].fd[0]);
     /* The first is being answered: never a victim. */
@@ -106,14 +118,10 @@ test_no_victim_when_all_are_answered(void **state)
 {
     struct pair p[3];
     struct http_conns *g;
-    char err[ALEXIS_ERR_MAX];
     size_t i;
 
     (void)state;
-    memset(p, 0, sizeof(p));
-    pairs_open(p, 3);
-    assert_non_null(g = http_conns_new(2, LONG_MS, LONG_MS, err,
-        sizeof(err)));
+    g = conns_new(p, 3, 2, LONG_MS);
     for (i = 0; i < 2; i++) {
         p[i].t = http_conns_opened(g, p[i].fd[0]);
         http_conns_answering(g, p[i].t);
@@ -130,15 +138,11 @@ test_deadline_cuts_a_slow_request(void **state)
 {
     struct pair p[3];
     struct http_conns *g;
-    char err[ALEXIS_ERR_MAX];
     uint64_t t0;
 
     (void)state;
-    memset(p, 0, sizeof(p));
-    pairs_open(p, 3);
     /* A 200 ms deadline, and a long idle time for kept-alive ones. */
-    assert_non_null(g = http_conns_new(100, 200, LONG_MS, err,
-        sizeof(err)));
+    g = conns_new(p, 3, 100, 200);
     t0 = clock_mono_ms();
     p[0].t = http_conns_opened(g, p[0].fd[0]);
     p[1].t = http_conns_opened(g, p[1].fd[0]);
@@ -158,14 +162,10 @@ test_closed_in_any_order(void **state)
 {
     struct pair p[NCONN];
     struct http_conns *g;
-    char err[ALEXIS_ERR_MAX];
     size_t i;
 
     (void)state;
-    memset(p, 0, sizeof(p));
-    pairs_open(p, NCONN);
-    assert_non_null(g = http_conns_new(NCONN, LONG_MS, LONG_MS, err,
-        sizeof(err)));
+    g = conns_new(p, NCONN, NCONN, LONG_MS);
     for (i = 0; i < NCONN; i++)
         p[i].t = http_conns_opened(g, p[i].fd[0]);
     /* Middle, first, last: the table stays consistent (ASan checks). */

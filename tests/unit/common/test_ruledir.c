@@ -227,6 +227,18 @@ get_ok(struct ruledir *rd)
     return rs;
 }
 
+/* The rule set now: count rules, and the log lines since the last check
+ * are logs (as expect_logs). The caller releases it. */
+static struct rule_set *
+get_expect(struct fx *f, struct ruledir *rd, size_t count, const char *logs)
+{
+    struct rule_set *rs = get_ok(rd);
+
+    assert_int_equal(rule_set_count(rs), count);
+    expect_logs(f, logs);
+    return rs;
+}
+
 static const char *
 cmd_of(const struct rule *r)
 {
@@ -264,8 +276,9 @@ test_initial_load(void **state)
     free(q);
 
     rd = ruledir_new(f->dir);
-    rs = get_ok(rd);
-    assert_int_equal(rule_set_count(rs), 3);
+    rs = get_expect(f, rd, 3,
+        "rule_file_loaded:a.json rule_file_loaded:b.json "
+        "rule_file_loaded:link.json");
     assert_string_equal(rule_set_at(rs, 0)->name, "r_a");
     assert_string_equal(rule_set_at(rs, 1)->name, "r_b");
     assert_string_equal(rule_set_at(rs, 2)->name, "r_link");
@@ -277,8 +290,6 @@ test_initial_load(void **state)
     assert_null(rule_set_find(rs, "zzz"));
     assert_int_equal(rule_set_error_count(rs), 0);
     assert_null(rule_set_error_at(rs, 0));
-    expect_logs(f, "rule_file_loaded:a.json rule_file_loaded:b.json "
-        "rule_file_loaded:link.json");
 
     /* Nothing changed: the same snapshot, and nothing logged. */
     rs2 = get_ok(rd);
@@ -300,15 +311,11 @@ test_add_edit_delete(void **state)
 
     write_rule(f, "a.json", "r_a", "echo 00");
     rd = ruledir_new(f->dir);
-    first = get_ok(rd);
-    assert_int_equal(rule_set_count(first), 1);
-    expect_logs(f, "rule_file_loaded:a.json");
+    first = get_expect(f, rd, 1, "rule_file_loaded:a.json");
 
     write_rule(f, "b.json", "r_b", "b");
-    rs = get_ok(rd);
-    assert_int_equal(rule_set_count(rs), 2);
+    rs = get_expect(f, rd, 2, "rule_file_loaded:b.json");
     assert_string_equal(cmd_of(rule_set_find(rs, "r_b")), "b");
-    expect_logs(f, "rule_file_loaded:b.json");
 
     /* Same size, same inode, no pause: only the event can tell. */
     prev = rs;
@@ -327,10 +334,8 @@ test_add_edit_delete(void **state)
     }
 
     remove_in(f, "b.json");
-    rs = get_ok(rd);
-    assert_int_equal(rule_set_count(rs), 1);
+    rs = get_expect(f, rd, 1, "rule_file_removed:b.json");
     assert_null(rule_set_find(rs, "r_b"));
-    expect_logs(f, "rule_file_removed:b.json");
     assert_string_equal(cmd_of(rule_set_find(first, "r_a")), "echo 00");
     rule_set_release(first);
     rule_set_release(prev);
@@ -353,29 +358,24 @@ test_rename(void **state)
     expect_logs(f, "rule_file_loaded:a.json rule_file_loaded:b.json");
 
     rename_in(f, "a.json", "c.json");
-    rs = get_ok(rd);
-    assert_int_equal(rule_set_count(rs), 2);
+    rs = get_expect(f, rd, 2,
+        "rule_file_loaded:c.json rule_file_removed:a.json");
     assert_string_equal(rule_set_at(rs, 0)->name, "r_b");
     assert_string_equal(rule_set_at(rs, 1)->name, "r_a");
     p = fx_path(f, "c.json");
     assert_string_equal(rule_set_at(rs, 1)->path, p);
     free(p);
-    expect_logs(f, "rule_file_loaded:c.json rule_file_removed:a.json");
     rule_set_release(rs);
 
     rename_in(f, "c.json", "c.json.disabled");
-    rs = get_ok(rd);
-    assert_int_equal(rule_set_count(rs), 1);
+    rs = get_expect(f, rd, 1, "rule_file_removed:c.json");
     assert_null(rule_set_find(rs, "r_a"));
-    expect_logs(f, "rule_file_removed:c.json");
     rule_set_release(rs);
 
     /* Renaming over an existing file replaces its rule. */
     rename_in(f, "c.json.disabled", "b.json");
-    rs = get_ok(rd);
-    assert_int_equal(rule_set_count(rs), 1);
+    rs = get_expect(f, rd, 1, "rule_file_loaded:b.json");
     assert_string_equal(rule_set_at(rs, 0)->name, "r_a");
-    expect_logs(f, "rule_file_loaded:b.json");
     rule_set_release(rs);
     ruledir_free(rd);
 }
@@ -395,8 +395,9 @@ test_broken_file(void **state)
     bad = fx_path(f, "bad.json");
     z = fx_path(f, "z.json");
     rd = ruledir_new(f->dir);
-    rs = get_ok(rd);
-    assert_int_equal(rule_set_count(rs), 1);
+    rs = get_expect(f, rd, 1,
+        "rule_file_loaded:a.json rule_file_rejected:bad.json "
+        "rule_file_rejected:z.json");
     assert_string_equal(rule_set_at(rs, 0)->name, "r_a");
     assert_int_equal(rule_set_error_count(rs), 2);
     e = rule_set_error_at(rs, 0);
@@ -408,8 +409,6 @@ test_broken_file(void **state)
     (void)snprintf(want, sizeof(want), "%s:1:1: error: rule \"r_z\": "
         "missing \"alert_feed\"", z);
     assert_string_equal(e->message, want);
-    expect_logs(f, "rule_file_loaded:a.json rule_file_rejected:bad.json "
-        "rule_file_rejected:z.json");
     rule_set_release(rs);
 
     /* Another file's change rescans; the broken ones are not re-logged. */
@@ -420,11 +419,9 @@ test_broken_file(void **state)
     rule_set_release(rs);
 
     write_rule(f, "bad.json", "r_bad", "fixed");
-    rs = get_ok(rd);
-    assert_int_equal(rule_set_count(rs), 2);
+    rs = get_expect(f, rd, 2, "rule_file_loaded:bad.json");
     assert_string_equal(cmd_of(rule_set_find(rs, "r_bad")), "fixed");
     assert_int_equal(rule_set_error_count(rs), 1);
-    expect_logs(f, "rule_file_loaded:bad.json");
     rule_set_release(rs);
     ruledir_free(rd);
     free(bad);
@@ -446,8 +443,9 @@ test_duplicates(void **state)
     a = fx_path(f, "a.json");
     b = fx_path(f, "b.json");
     rd = ruledir_new(f->dir);
-    rs = get_ok(rd);
-    assert_int_equal(rule_set_count(rs), 2);
+    rs = get_expect(f, rd, 2,
+        "rule_file_loaded:a.json rule_file_rejected:b.json "
+        "rule_file_loaded:c.json");
     assert_string_equal(cmd_of(rule_set_find(rs, "r_dup")), "first");
     assert_string_equal(rule_set_find(rs, "r_dup")->path, a);
     assert_ptr_equal(rule_set_at(rs, 1), rule_set_find(rs, "r_c"));
@@ -458,17 +456,14 @@ test_duplicates(void **state)
     (void)snprintf(want, sizeof(want), "%s:1:2: error: rule \"r_dup\": "
         "duplicate rule_name, already defined in %s", b, a);
     assert_string_equal(e->message, want);
-    expect_logs(f, "rule_file_loaded:a.json rule_file_rejected:b.json "
-        "rule_file_loaded:c.json");
     rule_set_release(rs);
 
     /* The later file takes over once the first one is gone. */
     remove_in(f, "a.json");
-    rs = get_ok(rd);
-    assert_int_equal(rule_set_count(rs), 2);
+    rs = get_expect(f, rd, 2,
+        "rule_file_loaded:b.json rule_file_removed:a.json");
     assert_string_equal(cmd_of(rule_set_find(rs, "r_dup")), "second");
     assert_int_equal(rule_set_error_count(rs), 0);
-    expect_logs(f, "rule_file_loaded:b.json rule_file_removed:a.json");
     rule_set_release(rs);
     ruledir_free(rd);
     free(a);
@@ -497,16 +492,12 @@ test_missing_dir(void **state)
 
     assert_int_equal(mkdir(f->dir, 0755), 0);
     write_rule(f, "a.json", "r_a", "a");
-    rs = get_ok(rd);
-    assert_int_equal(rule_set_count(rs), 1);
-    expect_logs(f, "rule_file_loaded:a.json");
+    rs = get_expect(f, rd, 1, "rule_file_loaded:a.json");
     rule_set_release(rs);
 
     /* Once watched, new files are seen at once. */
     write_rule(f, "b.json", "r_b", "b");
-    rs = get_ok(rd);
-    assert_int_equal(rule_set_count(rs), 2);
-    expect_logs(f, "rule_file_loaded:b.json");
+    rs = get_expect(f, rd, 2, "rule_file_loaded:b.json");
     rule_set_release(rs);
     ruledir_free(rd);
 }
@@ -533,10 +524,8 @@ test_dir_removed_and_replaced(void **state)
 
     assert_int_equal(mkdir(f->dir, 0755), 0);
     write_rule(f, "b.json", "r_b", "b");
-    rs = get_ok(rd);
-    assert_int_equal(rule_set_count(rs), 1);
+    rs = get_expect(f, rd, 1, "rule_file_loaded:b.json");
     assert_string_equal(rule_set_at(rs, 0)->name, "r_b");
-    expect_logs(f, "rule_file_loaded:b.json");
     rule_set_release(rs);
 
     /* Swap in another directory under the same name. */
@@ -544,10 +533,9 @@ test_dir_removed_and_replaced(void **state)
     assert_int_equal(rename(f->dir, old), 0);
     assert_int_equal(mkdir(f->dir, 0755), 0);
     write_rule(f, "c.json", "r_c", "c");
-    rs = get_ok(rd);
-    assert_int_equal(rule_set_count(rs), 1);
+    rs = get_expect(f, rd, 1,
+        "rule_file_loaded:c.json rule_file_removed:b.json");
     assert_string_equal(rule_set_at(rs, 0)->name, "r_c");
-    expect_logs(f, "rule_file_loaded:c.json rule_file_removed:b.json");
     rule_set_release(rs);
 
     /* The watch follows the new directory, not the old one. */
@@ -555,10 +543,8 @@ test_dir_removed_and_replaced(void **state)
     write_file(p, "{}");
     free(p);
     write_rule(f, "d.json", "r_d", "d");
-    rs = get_ok(rd);
-    assert_int_equal(rule_set_count(rs), 2);
+    rs = get_expect(f, rd, 2, "rule_file_loaded:d.json");
     assert_int_equal(rule_set_error_count(rs), 0);
-    expect_logs(f, "rule_file_loaded:d.json");
     rule_set_release(rs);
 
     assert_string_equal(cmd_of(rule_set_at(held, 0)), "a");

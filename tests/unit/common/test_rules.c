@@ -354,30 +354,32 @@ rule_with_regex_len(size_t n)
 static void
 test_parse_limits(void **state)
 {
+    static const struct {
+        char       *(*make)(size_t n);
+        size_t      n;
+        const char *label, *want;
+    } rows[] = {
+        { rule_with_evals, RULE_EVALS_MAX, "64 evals", NULL },
+        { rule_with_evals, RULE_EVALS_MAX + 1, "65 evals",
+          ER("5:2", "\"evaluation_list\" must be an array of 1..64 items") },
+        { rule_with_entities, RULE_ENTITIES_MAX, "1024 entities", NULL },
+        { rule_with_entities, RULE_ENTITIES_MAX + 1, "1025 entities",
+          ER("7:29", "\"entities\" must be an array of 1..1024 non-empty "
+            "strings") },
+        { rule_with_regex_len, RULE_REGEX_MAX, "regex of 4096", NULL },
+        { rule_with_regex_len, RULE_REGEX_MAX + 1, "regex of 4097",
+          ER("5:57", "evaluation_list[0]: \"search_text\" is longer than "
+            "4096 bytes") },
+    };
     char *t;
+    size_t i;
 
     (void)state;
-    t = rule_with_evals(RULE_EVALS_MAX);
-    check_parse("64 evals", t, NULL, false);
-    free(t);
-    t = rule_with_evals(RULE_EVALS_MAX + 1);
-    check_parse("65 evals", t, ER("5:2", "\"evaluation_list\" must be an "
-        "array of 1..64 items"), false);
-    free(t);
-    t = rule_with_entities(RULE_ENTITIES_MAX);
-    check_parse("1024 entities", t, NULL, false);
-    free(t);
-    t = rule_with_entities(RULE_ENTITIES_MAX + 1);
-    check_parse("1025 entities", t, ER("7:29", "\"entities\" must be an "
-        "array of 1..1024 non-empty strings"), false);
-    free(t);
-    t = rule_with_regex_len(RULE_REGEX_MAX);
-    check_parse("regex of 4096", t, NULL, false);
-    free(t);
-    t = rule_with_regex_len(RULE_REGEX_MAX + 1);
-    check_parse("regex of 4097", t, ER("5:57", "evaluation_list[0]: "
-        "\"search_text\" is longer than 4096 bytes"), false);
-    free(t);
+    for (i = 0; i < NELEM(rows); i++) {
+        t = rows[i].make(rows[i].n);
+        check_parse(rows[i].label, t, rows[i].want, false);
+        free(t);
+    }
 }
 
 static void
