@@ -16,14 +16,13 @@
 
 #include "alexis_limits.h"
 #include "cfg_common.h"
+#include "compat.h"
 #include "jobs_store.h"
 #include "path.h"
 #include "window.h"
 #include "xmem.h"
 
 #define AC_OFF(f) offsetof(struct ah_conf, f)
-#define STR(x)  #x
-#define XSTR(x) STR(x)
 /* AH_BODY_MAX_DEFAULT as the default's text (it is an expression). */
 #define AH_BODY_MAX_DEFAULT_TEXT    "1310784"
 _Static_assert(AH_BODY_MAX_DEFAULT == 1310784,

@@ -10,11 +10,10 @@
 
 #include "alexis_limits.h"
 #include "cfg_common.h"
+#include "compat.h"
 #include "url.h"
 
 #define CC_OFF(f) offsetof(struct classifier_conf, f)
-#define STR(x)      #x
-#define XSTR(x)     STR(x)
 
 const struct cfg_field classifier_conf_fields[] = {
     { .key = "listener", .type = CFG_SECTION, .offset = CC_OFF(listener),

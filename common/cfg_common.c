@@ -15,14 +15,12 @@
 #include <cjson/cJSON.h>
 #include <openssl/evp.h>
 
+#include "compat.h"
 #include "file.h"
 #include "path.h"
 #include "str.h"
 #include "ticketsys.h"
 #include "xmem.h"
-
-#define STR(x)              #x
-#define XSTR(x)             STR(x)
 
 static int
 check_protocol(const char *text, char *err, size_t errlen)

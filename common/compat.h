@@ -22,6 +22,10 @@
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
+/* XSTR(MACRO): the macro's expansion as a string literal ("42"). */
+#define XSTR_(x) #x
+#define XSTR(x) XSTR_(x)
+
 #if !HAVE_STRLCPY
 /* OpenBSD strlcpy(3): copies at most dstsize-1 bytes, always NUL-terminates,
  * returns strlen(src); truncation happened when the result >= dstsize. */

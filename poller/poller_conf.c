@@ -14,6 +14,7 @@
 
 #include "alexis_limits.h"
 #include "cfg_common.h"
+#include "compat.h"
 #include "leader.h"
 #include "str.h"
 #include "ticketsys.h"
@@ -85,9 +86,6 @@ static const struct cfg_field feed_fields[] = {
     { .key = NULL },
 };
 
-#define STR_(x) #x
-#define STR(x) STR_(x)
-
 static const struct cfg_field poller_fields[] = {
     { .key = "classifier_destinations", .type = CFG_STRMAP,
       .offset = PC_OFF(destinations), .flags = CFG_REQUIRED,
@@ -119,15 +117,15 @@ static const struct cfg_field poller_fields[] = {
       .max = RECENT_WINDOW_MAX_MS, .def = "15m" },
     { .key = "concurrency", .type = CFG_INT, .offset = PC_OFF(concurrency),
       .min = 1, .max = POLLER_CONCURRENCY_MAX,
-      .def = STR(POLLER_CONCURRENCY_DEFAULT) },
+      .def = XSTR(POLLER_CONCURRENCY_DEFAULT) },
     { .key = "page_size", .type = CFG_INT, .offset = PC_OFF(page_size),
-      .min = 1, .max = OG_PAGE_SIZE_MAX, .def = STR(OG_PAGE_SIZE_DEFAULT) },
+      .min = 1, .max = OG_PAGE_SIZE_MAX, .def = XSTR(OG_PAGE_SIZE_DEFAULT) },
     { .key = "max_pages", .type = CFG_INT, .offset = PC_OFF(max_pages),
       .min = 1, .max = POLLER_MAX_PAGES_MAX,
-      .def = STR(POLLER_MAX_PAGES_DEFAULT) },
+      .def = XSTR(POLLER_MAX_PAGES_DEFAULT) },
     { .key = "max_retries", .type = CFG_INT, .offset = PC_OFF(max_retries),
       .min = 0, .max = POLLER_RETRIES_MAX,
-      .def = STR(POLLER_RETRIES_DEFAULT) },
+      .def = XSTR(POLLER_RETRIES_DEFAULT) },
     { .key = "max_response_bytes", .type = CFG_INT,
       .offset = PC_OFF(max_response_bytes), .min = POLLER_RESPONSE_MIN,
       .max = POLLER_RESPONSE_MAX, .def = "16777216" },
