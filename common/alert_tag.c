@@ -4,17 +4,12 @@
 #include "alert_tag.h"
 
 #include "alexis_limits.h"
+#include "fnv.h"
 
 uint32_t
 alert_tag_hash(const char *tag)
 {
-    uint32_t h = 2166136261u;
-
-    for (; *tag != '\0'; tag++) {
-        h ^= (unsigned char)*tag;
-        h *= 16777619u;
-    }
-    return h;
+    return fnv1a32_str(tag);
 }
 
 void

@@ -13,6 +13,7 @@
 #include "alexis_limits.h"
 #include "envelope.h"
 #include "fetcher.h"
+#include "fnv.h"
 #include "json.h"
 #include "ticket.h"
 #include "ticketsys_iface.h"
@@ -69,11 +70,7 @@ feed_id_ok(const char *s)
 size_t
 feed_id_hash(const char *s)
 {
-    size_t h = (size_t)14695981039346656037ULL;
-
-    for (; *s != '\0'; s++)
-        h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
-    return h;
+    return (size_t)fnv1a64_str(s);
 }
 
 /* Find id's slot: the one holding it, or the empty one it would take. */

@@ -14,6 +14,7 @@
 
 #include "alexis_limits.h"
 #include "clock.h"
+#include "fnv.h"
 #include "jsm_alert.h"
 #include "og_parse.h"
 #include "sim_limits.h"
@@ -114,13 +115,14 @@ store_free(struct store *st)
 static void
 team_id_for(const char *name, char *out)
 {
-    uint64_t h1 = 1469598103934665603ULL, h2 = 0x9e3779b97f4a7c15ULL;
+    /* h1's start is FNV's basis short of its last digit; kept so existing
+     * ids stay. h2 is a second, salted FNV-style mix for the low bits. */
+    uint64_t h1 = fnv1a64_str_from(1469598103934665603ULL, name);
+    uint64_t h2 = 0x9e3779b97f4a7c15ULL;
     const unsigned char *p;
 
-    for (p = (const unsigned char *)name; *p != '\0'; p++) {
-        h1 = (h1 ^ *p) * 1099511628211ULL;
+    for (p = (const unsigned char *)name; *p != '\0'; p++)
         h2 = (h2 ^ *p) * 0x100000001b3ULL + 7;
-    }
     snprintf(out, SIMUTIL_UUID_LEN, "%08x-%04x-4%03x-8%03x-%012llx",
         (unsigned)(h1 >> 32), (unsigned)((h1 >> 16) & 0xffff),
         (unsigned)(h1 & 0xfff), (unsigned)(h2 >> 52),
