@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "logscan.h"
 
 #define C_KEY   0x01    /* may appear in a key */
@@ -130,18 +132,6 @@ scan_key(const unsigned char *p, size_t n)
 }
 #endif
 
-static int
-hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* The code point of the 4 hex digits at p, or -1. */
 static long
 hex4(const unsigned char *p)
@@ -150,7 +140,7 @@ hex4(const unsigned char *p)
     int i, h;
 
     for (i = 0; i < 4; i++) {
-        if ((h = hexval(p[i])) < 0)
+        if ((h = OPENSSL_hexchar2int(p[i])) < 0)
             return -1;
         v = v * 16 + h;
     }
