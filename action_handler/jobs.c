@@ -90,12 +90,18 @@ static const char migrate_v1_sql[] =
     "DROP TABLE jobs;"
     "ALTER TABLE jobs_v2 RENAME TO jobs;";
 
+void
+jobs_db_error(struct jobs *js, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+}
+
 int
 jobs_prepare(struct jobs *js, const char *sql, sqlite3_stmt **st, char *err,
     size_t errlen)
 {
     if (sqlite3_prepare_v2(js->db, sql, -1, st, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+        jobs_db_error(js, err, errlen);
         *st = NULL;
         return -1;
     }
@@ -108,7 +114,7 @@ jobs_stmt(struct jobs *js, enum jobs_stmt_id id, const char *sql,
 {
     if (js->stmts[id] == NULL && sqlite3_prepare_v3(js->db, sql, -1,
         SQLITE_PREPARE_PERSISTENT, &js->stmts[id], NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+        jobs_db_error(js, err, errlen);
         js->stmts[id] = NULL;
         *st = NULL;
         return -1;
@@ -133,8 +139,10 @@ exec_sql(struct jobs *js, const char *sql, char *err, size_t errlen)
     char *msg = NULL;
 
     if (sqlite3_exec(js->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        snprintf(err, errlen, "job store: %s",
-            msg != NULL ? msg : sqlite3_errmsg(js->db));
+        if (msg != NULL)
+            snprintf(err, errlen, "job store: %s", msg);
+        else
+            jobs_db_error(js, err, errlen);
         sqlite3_free(msg);
         jobs_note_write(js, -1, err);
         return -1;
@@ -159,7 +167,7 @@ step_done(struct jobs *js, sqlite3_stmt *st, char *err, size_t errlen)
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         ;
     if (rc != SQLITE_DONE) {
-        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+        jobs_db_error(js, err, errlen);
         jobs_note_write(js, -1, err);
         return -1;
     }
@@ -248,7 +256,7 @@ jobs_count_unfinished(struct jobs *js, const char *requestor,
     if (requestor != NULL)
         sqlite3_bind_text(st, 1, requestor, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_ROW) {
-        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+        jobs_db_error(js, err, errlen);
         goto out;
     }
     *queued = (uint64_t)sqlite3_column_int64(st, 0);
@@ -422,7 +430,7 @@ find_recent(struct jobs *js, const struct job_new *jn, uint64_t now,
     } else if (rc == SQLITE_DONE) {
         rc = 0;
     } else {
-        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+        jobs_db_error(js, err, errlen);
         rc = -1;
     }
     sqlite3_finalize(st);
@@ -540,7 +548,7 @@ jobs_load_locked(struct jobs *js, const char *id, struct job *out,
     } else if (step == SQLITE_DONE) {
         rc = 0;
     } else {
-        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+        jobs_db_error(js, err, errlen);
     }
     sqlite3_finalize(st);
     return rc;
@@ -565,7 +573,7 @@ list_running(struct jobs *js, job_fn fn, void *arg, char *err,
     if (step == SQLITE_DONE)
         rc = 0;
     else
-        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+        jobs_db_error(js, err, errlen);
     sqlite3_finalize(st);
     return rc;
 }
@@ -654,7 +662,7 @@ jobs_claim_row(struct jobs *js, const char *sql, uint64_t now_ms,
     } else if (step == SQLITE_DONE) {
         rc = 0;
     } else {
-        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+        jobs_db_error(js, err, errlen);
         jobs_note_write(js, -1, err);
     }
 out:

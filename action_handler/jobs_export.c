@@ -97,7 +97,7 @@ jobs_export_each(struct jobs *js, jobs_export_fn fn, void *arg, size_t *n,
         (*n)++;
     }
     if (step != SQLITE_DONE) {
-        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+        jobs_db_error(js, err, errlen);
         rc = -1;
         goto out;
     }
@@ -111,7 +111,8 @@ static int
 import_results(PGconn *c, const struct jobs_export *e, char *err,
     size_t errlen)
 {
-    char task[16], exit_status[16], dur[24], fin[24];
+    char task[JOBS_PG_NUM_LEN], exit_status[JOBS_PG_NUM_LEN];
+    char dur[JOBS_PG_NUM_LEN], fin[JOBS_PG_NUM_LEN];
     const struct job_row *r;
     const char *v[14];
     int lens[14] = { 0 }, fmts[14] = { 0 };
@@ -120,12 +121,11 @@ import_results(PGconn *c, const struct jobs_export *e, char *err,
 
     for (i = 0; i < e->nrows; i++) {
         r = &e->rows[i];
-        snprintf(task, sizeof(task), "%d", r->task);
-        snprintf(exit_status, sizeof(exit_status), "%d", r->exit_status);
-        snprintf(dur, sizeof(dur), "%llu",
-            (unsigned long long)r->duration_ms);
-        snprintf(fin, sizeof(fin), "%llu", (unsigned long long)
-            (e->finished_ms != 0 ? e->finished_ms : e->created_ms));
+        jobs_pg_i64s(task, r->task);
+        jobs_pg_i64s(exit_status, r->exit_status);
+        jobs_pg_u64s(dur, r->duration_ms);
+        jobs_pg_u64s(fin, e->finished_ms != 0 ? e->finished_ms :
+            e->created_ms);
         v[0] = e->job.id;
         v[1] = task;
         v[2] = r->entity;
@@ -165,7 +165,8 @@ import_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe,
     char *err, size_t errlen)
 {
     const struct jobs_export *e = ((struct import_arg *)arg)->e;
-    char cr[24], st[24], fin[24], att[16];
+    char cr[JOBS_PG_NUM_LEN], st[JOBS_PG_NUM_LEN], fin[JOBS_PG_NUM_LEN];
+    char att[JOBS_PG_NUM_LEN];
     const char *running = strcmp(e->job.state, "running") == 0 ?
         "interrupted" : e->job.state;
     const char *v[18] = { e->job.id, e->job.feed_type, e->unique_value,
@@ -180,13 +181,13 @@ import_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe,
     PGresult *res;
 
     (void)unsafe;
-    snprintf(cr, sizeof(cr), "%llu", (unsigned long long)e->created_ms);
-    snprintf(st, sizeof(st), "%llu", (unsigned long long)e->started_ms);
-    snprintf(fin, sizeof(fin), "%llu", (unsigned long long)
-        (e->finished_ms != 0 ? e->finished_ms : clock_wall_ms()));
+    jobs_pg_u64s(cr, e->created_ms);
+    jobs_pg_u64s(st, e->started_ms);
+    jobs_pg_u64s(fin, e->finished_ms != 0 ? e->finished_ms :
+        clock_wall_ms());
     if (strcmp(e->job.state, "running") == 0)
         v[12] = fin;
-    snprintf(att, sizeof(att), "%d", e->report_attempts);
+    jobs_pg_i64s(att, e->report_attempts);
     if (jobs_pg_exec(c, "BEGIN", err, errlen) == -1)
         return -1;
     if ((res = jobs_pg_query(c, "INSERT INTO jobs (id, feed_type, "

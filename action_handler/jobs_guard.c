@@ -49,7 +49,7 @@ count_of(struct jobs *js, sqlite3_stmt *st, uint64_t *n, char *err,
         *n = (uint64_t)sqlite3_column_int64(st, 0);
         rc = 0;
     } else {
-        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+        jobs_db_error(js, err, errlen);
     }
     sqlite3_reset(st);
     return rc;
@@ -455,7 +455,7 @@ jobs_verify_next(struct jobs *js, uint64_t *when, char *err, size_t errlen)
         "verify_state = 'pending'", &st, err, errlen) == -1)
         goto out;
     if (sqlite3_step(st) != SQLITE_ROW) {
-        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+        jobs_db_error(js, err, errlen);
     } else if (sqlite3_column_type(st, 0) == SQLITE_NULL) {
         rc = 0;
     } else {

@@ -143,6 +143,9 @@ int jobs_new_id(char id[JOB_ID_LEN], char *err, size_t errlen);
 cJSON *jobs_row_json(const struct job_row *r);
 
 /* Prepare sql on js->db; -1 with SQLite's message in err. */
+/* "job store: <SQLite's last error on js->db>" into err. */
+void jobs_db_error(struct jobs *js, char *err, size_t errlen);
+
 int jobs_prepare(struct jobs *js, const char *sql, sqlite3_stmt **st,
     char *err, size_t errlen);
 

@@ -109,7 +109,7 @@ jobs_results(struct jobs *js, const char *id, struct job_row **out,
         load_row(st, &rows[cnt++]);
     }
     if (step != SQLITE_DONE) {
-        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+        jobs_db_error(js, err, errlen);
         goto out;
     }
     rc = 0;
@@ -268,7 +268,7 @@ jobs_get_json(struct jobs *js, const char *id, char *err, size_t errlen)
     if (step == SQLITE_ROW)
         job = summary_json(st);
     else if (step != SQLITE_DONE)
-        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+        jobs_db_error(js, err, errlen);
 out:
     sqlite3_finalize(st);
     pthread_mutex_unlock(&js->lock);
@@ -286,7 +286,7 @@ rows_done(struct jobs *js, int step, cJSON *doc, char *err, size_t errlen)
 {
     if (step == SQLITE_DONE)
         return doc;
-    snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+    jobs_db_error(js, err, errlen);
     cJSON_Delete(doc);
     return NULL;
 }
@@ -389,7 +389,7 @@ jobs_query_json(struct jobs *js, const struct jobs_query *q, char *err,
         n++;
     }
     if (step != SQLITE_DONE && step != SQLITE_ROW) {
-        snprintf(err, errlen, "job store: %s", sqlite3_errmsg(js->db));
+        jobs_db_error(js, err, errlen);
         cJSON_Delete(doc);
         doc = NULL;
         goto out;

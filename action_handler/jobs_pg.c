@@ -148,7 +148,7 @@ static int
 migrate(PGconn *c, char *err, size_t errlen)
 {
     PGresult *res = NULL;
-    char ver[16];
+    char ver[JOBS_PG_NUM_LEN];
     const char *v[1] = { ver }, *errstr;
     uint64_t have;
     int i, rc = -1;
@@ -175,7 +175,7 @@ migrate(PGconn *c, char *err, size_t errlen)
         goto out;
     }
     for (i = (int)have; i < SCHEMA_VERSION; i++) {
-        snprintf(ver, sizeof(ver), "%d", i + 1);
+        jobs_pg_i64s(ver, i + 1);
         PQclear(res);
         res = NULL;
         if (jobs_pg_exec(c, migrations[i], err, errlen) == -1 ||
@@ -228,14 +228,13 @@ int
 jobs_pg_claim_key(PGconn *c, const struct job_new *jn, uint64_t now,
     const char *newid, char *id, bool *found, char *err, size_t errlen)
 {
-    char nowbuf[24], cut[24];
+    char nowbuf[JOBS_PG_NUM_LEN], cut[JOBS_PG_NUM_LEN];
     const char *v[6] = { jn->feed_type, jn->unique_value, jn->rule_name,
         newid, nowbuf, cut };
     PGresult *res;
 
-    snprintf(nowbuf, sizeof(nowbuf), "%llu", (unsigned long long)now);
-    snprintf(cut, sizeof(cut), "%llu", (unsigned long long)(now -
-        (jn->window_ms < now ? jn->window_ms : now)));
+    jobs_pg_u64s(nowbuf, now);
+    jobs_pg_u64s(cut, now - (jn->window_ms < now ? jn->window_ms : now));
     if ((res = jobs_pg_query(c, "INSERT INTO job_keys (feed_type, "
         "unique_value, rule_name, job, created_ms) VALUES ($1, $2, $3, $4, "
         "$5) ON CONFLICT (feed_type, unique_value, rule_name) DO UPDATE SET "
@@ -271,7 +270,7 @@ create_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     struct create_arg *a = arg;
     const struct job_new *jn = a->jn;
     uint64_t now = jn->now_ms != 0 ? jn->now_ms : clock_wall_ms();
-    char nowbuf[24], cut[24];
+    char nowbuf[JOBS_PG_NUM_LEN], cut[JOBS_PG_NUM_LEN];
     const char *v[11] = { a->newid, jn->feed_type, jn->unique_value,
         jn->rule_name, jn->id_key, jn->alert_id, jn->envelope,
         jn->rule_json, nowbuf, jn->requestor, cut };
@@ -281,9 +280,8 @@ create_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     (void)jp;
     (void)unsafe;
     *a->dup = false;
-    snprintf(nowbuf, sizeof(nowbuf), "%llu", (unsigned long long)now);
-    snprintf(cut, sizeof(cut), "%llu", (unsigned long long)(now -
-        (jn->window_ms < now ? jn->window_ms : now)));
+    jobs_pg_u64s(nowbuf, now);
+    jobs_pg_u64s(cut, now - (jn->window_ms < now ? jn->window_ms : now));
     if ((res = jobs_pg_query(c, jn->window_ms > 0 ? CREATE_KEYED :
         CREATE_PLAIN, jn->window_ms > 0 ? 11 : 10, v, NULL, NULL, err,
         errlen)) == NULL)
@@ -337,14 +335,13 @@ claim_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     size_t errlen)
 {
     struct claim_arg *a = arg;
-    char nowbuf[24], lease[24];
+    char nowbuf[JOBS_PG_NUM_LEN], lease[JOBS_PG_NUM_LEN];
     const char *v[3] = { jp->holder, lease, nowbuf };
     PGresult *res;
 
     (void)unsafe;
-    snprintf(nowbuf, sizeof(nowbuf), "%llu",
-        (unsigned long long)clock_wall_ms());
-    snprintf(lease, sizeof(lease), "%llu", (unsigned long long)jp->lease_ms);
+    jobs_pg_u64s(nowbuf, clock_wall_ms());
+    jobs_pg_u64s(lease, jp->lease_ms);
     if ((res = jobs_pg_query(c, a->sql, a->nparams, v, NULL, NULL, err,
         errlen)) == NULL)
         return -1;
@@ -397,14 +394,13 @@ static int
 sweep(struct jobs_pg *jp, PGconn *c, const char *reason, bool mine,
     job_fn fn, void *arg, size_t *n, char *err, size_t errlen)
 {
-    char nowbuf[24];
+    char nowbuf[JOBS_PG_NUM_LEN];
     const char *v[3] = { reason, nowbuf, mine ? jp->holder : "" };
     PGresult *res;
     struct job j;
     int i;
 
-    snprintf(nowbuf, sizeof(nowbuf), "%llu",
-        (unsigned long long)clock_wall_ms());
+    jobs_pg_u64s(nowbuf, clock_wall_ms());
     if ((res = jobs_pg_query(c, "UPDATE jobs SET state = 'interrupted', "
         "reason = $1, finished_ms = $2::bigint, report_state = 'pending', "
         "lease_until = NULL WHERE state = 'running' AND (lease_until < now() "
@@ -470,7 +466,7 @@ log_swept(void *arg, const struct job *j)
 static void
 beat(struct jobs_pg *jp)
 {
-    char err[ALEXIS_ERR_MAX], lease[24], *ids;
+    char err[ALEXIS_ERR_MAX], lease[JOBS_PG_NUM_LEN], *ids;
     const char *v[3];
     PGresult *res;
     size_t n;
@@ -478,7 +474,7 @@ beat(struct jobs_pg *jp)
     if (jobs_pg_ensure(jp, &jp->hb_conn, err, sizeof(err)) == -1)
         goto down;
     ids = held_array(jp);
-    snprintf(lease, sizeof(lease), "%llu", (unsigned long long)jp->lease_ms);
+    jobs_pg_u64s(lease, jp->lease_ms);
     v[0] = jp->holder;
     v[1] = lease;
     v[2] = ids;
@@ -572,7 +568,8 @@ result_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
 {
     struct write_arg *a = arg;
     const struct job_result *r = a->r;
-    char task[16], exit_status[16], dur[24], now[24];
+    char task[JOBS_PG_NUM_LEN], exit_status[JOBS_PG_NUM_LEN];
+    char dur[JOBS_PG_NUM_LEN], now[JOBS_PG_NUM_LEN];
     const char *v[15] = { a->id, task, r->entity, r->action, r->state,
         r->outcome, r->exit_status >= 0 ? exit_status : NULL,
         r->signal != NULL && r->signal[0] != '\0' ? r->signal : NULL, dur,
@@ -585,10 +582,10 @@ result_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     bool wrote;
 
     (void)unsafe;
-    snprintf(task, sizeof(task), "%d", r->task);
-    snprintf(exit_status, sizeof(exit_status), "%d", r->exit_status);
-    snprintf(dur, sizeof(dur), "%llu", (unsigned long long)r->duration_ms);
-    snprintf(now, sizeof(now), "%llu", (unsigned long long)clock_wall_ms());
+    jobs_pg_i64s(task, r->task);
+    jobs_pg_i64s(exit_status, r->exit_status);
+    jobs_pg_u64s(dur, r->duration_ms);
+    jobs_pg_u64s(now, clock_wall_ms());
     lens[9] = (int)r->out_len;
     lens[10] = (int)r->err_len;
     fmts[9] = fmts[10] = 1;     /* bytes as they are: output is binary */
@@ -624,13 +621,13 @@ finish_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     size_t errlen)
 {
     struct write_arg *a = arg;
-    char now[24];
+    char now[JOBS_PG_NUM_LEN];
     const char *v[5] = { a->id, a->state, a->reason, now, jp->holder };
     PGresult *res;
     bool wrote;
 
     (void)unsafe;
-    snprintf(now, sizeof(now), "%llu", (unsigned long long)clock_wall_ms());
+    jobs_pg_u64s(now, clock_wall_ms());
     if ((res = jobs_pg_query(c, "UPDATE jobs SET state = $2, reason = $3, "
         "finished_ms = $4::bigint, lease_until = NULL WHERE id = $1 AND "
         "state = 'running' AND holder = $5 RETURNING 1", 5, v, NULL, NULL,
@@ -664,7 +661,7 @@ report_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     size_t errlen)
 {
     struct write_arg *a = arg;
-    char attempts[16];
+    char attempts[JOBS_PG_NUM_LEN];
     const char *v[5] = { a->id, a->sent ? "sent" : "failed",
         a->error != NULL && a->error[0] != '\0' ? a->error : NULL, attempts,
         jp->holder };
@@ -672,7 +669,7 @@ report_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     bool wrote;
 
     (void)unsafe;
-    snprintf(attempts, sizeof(attempts), "%d", a->attempts);
+    jobs_pg_i64s(attempts, a->attempts);
     if ((res = jobs_pg_query(c, "UPDATE jobs SET report_state = $2, "
         "report_error = $3, report_attempts = $4::integer, lease_until = "
         "NULL WHERE id = $1 AND report_state = 'sending' AND holder = $5 "
@@ -715,15 +712,14 @@ prune_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     size_t errlen)
 {
     struct prune_arg *a = arg;
-    char before[24];
+    char before[JOBS_PG_NUM_LEN];
     const char *v[1] = { before }, *errstr;
     uint64_t deleted;
     PGresult *res;
 
     (void)jp;
     (void)unsafe;
-    snprintf(before, sizeof(before), "%llu",
-        (unsigned long long)a->before_ms);
+    jobs_pg_u64s(before, a->before_ms);
     /* Results go with their job (ON DELETE CASCADE). */
     if ((res = jobs_pg_query(c, "DELETE FROM jobs WHERE state NOT IN "
         "('queued', 'running') AND report_state IN ('sent', 'failed') AND "
@@ -864,6 +860,18 @@ jobs_pg_attach(struct jobs *js, const struct jobs_pg_opts *o, char *err,
 fail:
     pg_close(jp);
     return -1;
+}
+
+void
+jobs_pg_u64s(char out[JOBS_PG_NUM_LEN], uint64_t v)
+{
+    snprintf(out, JOBS_PG_NUM_LEN, "%llu", (unsigned long long)v);
+}
+
+void
+jobs_pg_i64s(char out[JOBS_PG_NUM_LEN], int64_t v)
+{
+    snprintf(out, JOBS_PG_NUM_LEN, "%lld", (long long)v);
 }
 
 bool

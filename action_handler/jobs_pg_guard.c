@@ -30,12 +30,6 @@
 #define ADMITTED "('queued','pending_approval','running','succeeded'," \
     "'failed','partial','interrupted')"
 
-static void
-u64s(char out[24], uint64_t v)
-{
-    snprintf(out, 24, "%llu", (unsigned long long)v);
-}
-
 /* A one-row, one-number query. */
 static int
 count_q(PGconn *c, const char *sql, int n, const char *const *v,
@@ -60,10 +54,10 @@ count_q(PGconn *c, const char *sql, int n, const char *const *v,
 static int
 admitted_c(PGconn *c, uint64_t since, uint64_t *n, char *err, size_t errlen)
 {
-    char s[24];
+    char s[JOBS_PG_NUM_LEN];
     const char *v[1] = { s };
 
-    u64s(s, since);
+    jobs_pg_u64s(s, since);
     return count_q(c, "SELECT count(*) FROM jobs WHERE created_ms >= "
         "$1::bigint AND state IN " ADMITTED, 1, v, n, err, errlen);
 }
@@ -72,10 +66,10 @@ static int
 runs_c(PGconn *c, const char *rule, const char *entity, uint64_t since,
     uint64_t *n, char *err, size_t errlen)
 {
-    char s[24];
+    char s[JOBS_PG_NUM_LEN];
     const char *v[3] = { rule, entity, s };
 
-    u64s(s, since);
+    jobs_pg_u64s(s, since);
     return count_q(c, "SELECT count(*) FROM job_entities e JOIN jobs j ON "
         "j.id = e.job WHERE e.rule_name = $1 AND e.entity = $2 AND "
         "e.created_ms >= $3::bigint AND j.state IN " ADMITTED, 3, v, n, err,
@@ -118,7 +112,7 @@ static int
 insert(PGconn *c, const struct job_new *jn, const struct job_verdict *vd,
     uint64_t now, const char *id, char *err, size_t errlen)
 {
-    char nowbuf[24];
+    char nowbuf[JOBS_PG_NUM_LEN];
     const char *v[14] = { id, jn->feed_type, jn->unique_value,
         jn->rule_name, jn->id_key, jn->alert_id, jn->envelope,
         jn->rule_json, vd->state, nowbuf,
@@ -127,7 +121,7 @@ insert(PGconn *c, const struct job_new *jn, const struct job_verdict *vd,
         jobs_state_final(vd->state) ? nowbuf : NULL };
     PGresult *res;
 
-    u64s(nowbuf, now);
+    jobs_pg_u64s(nowbuf, now);
     res = jobs_pg_query(c, "INSERT INTO jobs (id, feed_type, unique_value, "
         "rule_name, id_key, alert_id, envelope, rule_json, state, "
         "created_ms, reason, detail, requestor, finished_ms) VALUES ($1, "
@@ -141,12 +135,12 @@ static int
 add_entities(PGconn *c, const char *id, const char *rule,
     const struct job_guard *g, uint64_t now, char *err, size_t errlen)
 {
-    char nowbuf[24];
+    char nowbuf[JOBS_PG_NUM_LEN];
     const char *v[4] = { id, rule, NULL, nowbuf };
     PGresult *res;
     size_t i;
 
-    u64s(nowbuf, now);
+    jobs_pg_u64s(nowbuf, now);
     for (i = 0; g != NULL && g->resolved && i < g->nentities; i++) {
         v[2] = g->entities[i];
         if ((res = jobs_pg_query(c, "INSERT INTO job_entities (job, "
@@ -263,7 +257,7 @@ trans_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     size_t errlen)
 {
     struct jobs_transition_arg *a = arg;
-    char now[24];
+    char now[JOBS_PG_NUM_LEN];
     const char *v[5] = { a->id, a->to, a->reason, a->actor, NULL };
     PGresult *res;
 
@@ -280,7 +274,7 @@ trans_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     PQclear(res);
     if (a->cur[0] == '\0' || !jobs_state_in(a->cur, a->from))
         return jobs_pg_exec(c, "ROLLBACK", err, errlen);
-    u64s(now, clock_wall_ms());
+    jobs_pg_u64s(now, clock_wall_ms());
     v[4] = jobs_state_final(a->to) ? now : NULL;
     if ((res = jobs_pg_query(c, "UPDATE jobs SET state = $2, reason = "
         "coalesce($3, reason), approver = coalesce($4, approver), "
@@ -371,13 +365,13 @@ static int
 pg_verify_start(void *impl, const char *id, uint64_t deadline,
     uint64_t next, char *err, size_t errlen)
 {
-    char d[24], n[24];
+    char d[JOBS_PG_NUM_LEN], n[JOBS_PG_NUM_LEN];
     struct one_arg a = { .sql = "UPDATE jobs SET verify_state = 'pending', "
         "verify_deadline_ms = $2::bigint, verify_next_ms = $3::bigint "
         "WHERE id = $1", .n = 3, .v = { id, d, n } };
 
-    u64s(d, deadline);
-    u64s(n, next);
+    jobs_pg_u64s(d, deadline);
+    jobs_pg_u64s(n, next);
     return jobs_pg_run(impl, one_fn, &a, err, errlen);
 }
 
@@ -385,10 +379,10 @@ static int
 pg_verify_done(void *impl, const char *id, int verified, uint64_t next,
     char *err, size_t errlen)
 {
-    char n[24];
+    char n[JOBS_PG_NUM_LEN];
     struct one_arg a = { .n = 2, .v = { id, n } };
 
-    u64s(n, next);
+    jobs_pg_u64s(n, next);
     if (verified == -1) {
         a.sql = "UPDATE jobs SET verify_state = 'pending', verify_next_ms "
             "= $2::bigint WHERE id = $1";
@@ -413,7 +407,7 @@ pg_claim_verify(void *impl, uint64_t now, struct job *out,
     uint64_t *deadline, char *err, size_t errlen)
 {
     struct jobs_pg *jp = impl;
-    char n[24], until[24];
+    char n[JOBS_PG_NUM_LEN], until[JOBS_PG_NUM_LEN];
     struct one_arg a = { .sql = "UPDATE jobs SET verify_state = 'checking', "
         "verify_next_ms = $2::bigint WHERE seq = (SELECT seq FROM jobs "
         "WHERE verify_state IN ('pending', 'checking') AND verify_next_ms "
@@ -421,8 +415,8 @@ pg_claim_verify(void *impl, uint64_t now, struct job *out,
         "LOCKED) RETURNING " JOB_COLUMNS ", verify_deadline_ms",
         .n = 2, .v = { n, until }, .job = out, .extra = deadline };
 
-    u64s(n, now);
-    u64s(until, now + jp->lease_ms);
+    jobs_pg_u64s(n, now);
+    jobs_pg_u64s(until, now + jp->lease_ms);
     if (jobs_pg_run(impl, one_fn, &a, err, errlen) == -1)
         return -1;
     return a.rows > 0 ? 1 : 0;

@@ -1,6 +1,6 @@
 /*
- * Private to jobs_pg.c and jobs_pg_read.c: the PostgreSQL store's state
- * and the helpers both halves use. Not part of the action handler's API.
+ * Private to the PostgreSQL store (jobs_pg*.c, and jobs_export.c which
+ * writes into one): its state and the helpers they share. Not part of the action handler's API.
  */
 #ifndef ALEXIS_AH_JOBS_PG_INT_H
 #define ALEXIS_AH_JOBS_PG_INT_H
@@ -39,6 +39,11 @@ struct jobs_pg {
  * have reached the server (then a broken connection is not retried). */
 typedef int (*jobs_pg_fn)(struct jobs_pg *jp, PGconn *c, void *arg,
     bool *unsafe, char *err, size_t errlen);
+
+/* A number as the decimal text libpq takes for a parameter (jobs_pg.c). */
+#define JOBS_PG_NUM_LEN 24
+void jobs_pg_u64s(char out[JOBS_PG_NUM_LEN], uint64_t v);
+void jobs_pg_i64s(char out[JOBS_PG_NUM_LEN], int64_t v);
 
 /* True when js is a PostgreSQL store. */
 bool jobs_pg_is(const struct jobs *js);

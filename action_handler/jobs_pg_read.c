@@ -252,7 +252,7 @@ list_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     size_t errlen)
 {
     struct json_arg *a = arg;
-    char limit[16];
+    char limit[JOBS_PG_NUM_LEN];
     const char *v[1] = { limit };
     PGresult *res;
     cJSON *arr;
@@ -260,7 +260,7 @@ list_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
 
     (void)jp;
     (void)unsafe;
-    snprintf(limit, sizeof(limit), "%d", a->limit);
+    jobs_pg_i64s(limit, a->limit);
     if ((res = jobs_pg_query(c, "SELECT " SUMMARY_COLUMNS " FROM jobs "
         "ORDER BY seq DESC LIMIT $1::integer", 1, v, NULL, NULL, err,
         errlen)) == NULL)
@@ -329,7 +329,8 @@ query_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
 {
     struct query_arg *a = arg;
     const struct jobs_query *q = a->q;
-    char since[24], after[24], limit[16], cursor[JOBS_CURSOR_LEN];
+    char since[JOBS_PG_NUM_LEN], after[JOBS_PG_NUM_LEN];
+    char limit[JOBS_PG_NUM_LEN], cursor[JOBS_CURSOR_LEN];
     const char *v[7] = { q->state, q->rule, q->alert,
         q->has_since ? since : NULL, q->after_seq > 0 ? after : NULL,
         limit, q->requestor };
@@ -339,9 +340,9 @@ query_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
 
     (void)jp;
     (void)unsafe;
-    snprintf(since, sizeof(since), "%lld", (long long)q->since_ms);
-    snprintf(after, sizeof(after), "%lld", (long long)q->after_seq);
-    snprintf(limit, sizeof(limit), "%d", q->limit + 1);
+    jobs_pg_i64s(since, q->since_ms);
+    jobs_pg_i64s(after, q->after_seq);
+    jobs_pg_i64s(limit, q->limit + 1);
     /* One row more than the page says whether another page follows. */
     if ((res = jobs_pg_query(c, "SELECT " SUMMARY_COLUMNS ", seq FROM jobs "
         "WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR "
