@@ -4,7 +4,8 @@
  * load time: structure and types, names, durations, entities, and every
  * regex (compiled with PCRE2 and JIT). Errors read
  * "path:line:col: error: rule "name": message"; cJSON keeps no positions,
- * so validation errors locate the offending key by searching the text.
+ * so validation errors locate the offending key with json_locate along the
+ * path to the object being read.
  * rules_regex_search runs a compiled regex with match and depth limits,
  * using per-thread match state so matching is thread-safe and does not
  * allocate in the steady state.
@@ -39,47 +40,22 @@ static int fail(struct parse_ctx *c, const char *key, const char *fmt, ...)
     ATTR_PRINTF(3, 4);
 
 /*
- * Byte offset of the n-th (0-based) occurrence of "word" (with its quotes)
- * in text at or after from, or -1.
- */
-static long
-find_quoted(const struct parse_ctx *c, const char *word, size_t n,
-    size_t from)
-{
-    char pat[160];
-    size_t plen, i;
-    int k;
-
-    k = snprintf(pat, sizeof(pat), "\"%s\"", word);
-    if (k < 0 || (size_t)k >= sizeof(pat))
-        return -1;
-    plen = (size_t)k;
-    for (i = from; plen <= c->len && i <= c->len - plen; i++) {
-        if (c->text[i] != '"' || memcmp(c->text + i, pat, plen) != 0)
-            continue;
-        if (n-- == 0)
-            return (long)i;
-    }
-    return -1;
-}
-
-/*
- * Where an error about key (NULL: about the current object itself) points.
- * Exact unless the same quoted string also appears inside a value.
+ * Where an error about key (NULL: about the current object itself) points:
+ * the key's member in the current object (the object's own key when key is
+ * absent from it), or -1 (line 1, column 1) for the document itself.
  */
 static long
 locate(const struct parse_ctx *c, const char *key)
 {
-    long a, k;
+    struct json_step p[RULES_CTX_DEPTH + 1];
+    size_t n = c->depth;
 
-    if (c->anchor == NULL)
-        return key == NULL ? -1 : find_quoted(c, key, 0, 0);
-    if ((a = find_quoted(c, c->anchor, c->idx, 0)) == -1)
-        return key == NULL ? -1 : find_quoted(c, key, c->idx, 0);
-    if (key == NULL)
-        return a;
-    k = find_quoted(c, key, 0, (size_t)a);
-    return k == -1 ? a : k;
+    if (key == NULL && n == 0)
+        return -1;
+    memcpy(p, c->at, n * sizeof(p[0]));
+    if (key != NULL)
+        p[n++] = (struct json_step){ .key = key };
+    return (long)json_locate(c->text, c->len, p, n);
 }
 
 static int
@@ -467,12 +443,15 @@ unwrap(struct parse_ctx *c, const cJSON *item, const char *list,
 
     c->list = list;
     c->idx = idx;
-    c->anchor = NULL;
+    c->depth = 0;
     if (!cJSON_IsObject(item) || !cJSON_IsObject(obj)) {
         (void)fail(c, list, "expected {\"%s\": {...}}", wrapper);
         return NULL;
     }
-    c->anchor = wrapper;
+    c->at[0] = (struct json_step){ .key = list };
+    c->at[1] = (struct json_step){ .index = idx };
+    c->at[2] = (struct json_step){ .key = wrapper };
+    c->depth = 3;
     return obj;
 }
 
@@ -480,7 +459,7 @@ static void
 leave_scope(struct parse_ctx *c)
 {
     c->list = NULL;
-    c->anchor = NULL;
+    c->depth = 0;
     c->idx = 0;
 }
 

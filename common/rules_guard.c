@@ -116,7 +116,8 @@ get_choice(struct parse_ctx *c, const cJSON *root, const char *key,
         names[0], names[1]);
 }
 
-/* An object member parsed by fn with the anchor set on it. */
+/* The object member key of root (the document), made the current object
+ * when it is there; *obj NULL when it is not. */
 static int
 get_object(struct parse_ctx *c, const cJSON *root, const char *key,
     const cJSON **obj)
@@ -126,8 +127,8 @@ get_object(struct parse_ctx *c, const cJSON *root, const char *key,
         return 0;
     if (!cJSON_IsObject(*obj))
         return rules_fail(c, key, "\"%s\" must be an object", key);
-    c->anchor = key;
-    c->idx = 0;
+    c->at[0] = (struct json_step){ .key = key };
+    c->depth = 1;
     return 0;
 }
 
@@ -147,7 +148,7 @@ parse_cooldown(struct parse_ctx *c, const cJSON *root, struct rule_guard *g)
         get_count(c, obj, "max_runs", "cooldown.max_runs", 1,
         GUARD_MAX_RUNS_MAX, &g->cooldown_max_runs) == -1)
         rc = -1;
-    c->anchor = NULL;
+    c->depth = 0;
     return rc;
 }
 
@@ -163,7 +164,7 @@ parse_verify(struct parse_ctx *c, const cJSON *root, struct rule_guard *g)
         return 0;
     rc = get_window(c, obj, "within", "verify.within", GUARD_VERIFY_MAX_MS,
         &g->verify_within_ms);
-    c->anchor = NULL;
+    c->depth = 0;
     if (rc == 0 && g->mode == RULE_MODE_NOTIFY)
         rc = rules_fail(c, "verify", "\"verify\" cannot go with \"mode\": "
             "\"notify\" (a notify rule runs nothing to verify)");

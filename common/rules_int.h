@@ -10,11 +10,16 @@
 #include <stddef.h>
 
 #include "compat.h"
+#include "json.h"
+
+/* Deepest object a rule's errors point into: task_list[i].task. */
+#define RULES_CTX_DEPTH 3
 
 /*
- * Parse state. list/idx/anchor describe the evaluation or task being read:
- * messages get a "task_list[1]: " prefix, and keys are searched for after
- * the idx-th occurrence of "anchor" in the text.
+ * Parse state. list/idx name the evaluation or task being read (messages
+ * get a "task_list[1]: " prefix); at[0..depth) is the JSON path from the
+ * document to the object being read ({"task_list"}, {index 1}, {"task"}),
+ * so an error about key K points at K inside that object (json_locate).
  */
 struct parse_ctx {
     const char *text;
@@ -22,8 +27,9 @@ struct parse_ctx {
     const char *path;
     const char *name;       /* rule_name once validated, else NULL */
     const char *list;       /* "evaluation_list", "task_list" or NULL */
-    const char *anchor;     /* "evaluation", "task" or NULL */
     size_t      idx;
+    struct json_step at[RULES_CTX_DEPTH];
+    size_t      depth;
     char       *err;
     size_t      errlen;
 };

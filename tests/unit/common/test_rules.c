@@ -225,6 +225,14 @@ static const struct parse_case parse_cases[] = {
         "  {\"task\": {\"task_type\": \"ssh\", \"run_command\": \"x\", "
         "\"action\": \"y\"}}],\n" L_ENT, ER("8:13", "task_list[1]: "
         "\"task_type\" must be \"remote_ssh\""), false },
+    /* The wrapper's and a key's names also appear as values earlier in
+     * the file: errors still point into the object they are about. */
+    { "task as a tag", HEAD L_EV("{\"tags\": [\"task\"]}")
+        L_TASK("{\"run_command\": \"uptime\", \"action\": \"up\"}") L_ENT,
+        ER("6:17", "task_list[0]: missing \"task_type\""), false },
+    { "mode as a tag", HEAD L_EV("{\"tags\": [\"mode\"]}") TASK_OK
+        " \"mode\": \"x\",\n" L_ENT, ER("7:2", "\"mode\" must be \"auto\", "
+        "\"approve\" or \"notify\""), false },
     { "entity_type missing", HEAD EV_OK TASK_OK " \"entities\": [\"h1\"]}",
         ER("1:1", "missing \"entity_type\""), false },
     { "entity_type list", HEAD EV_OK TASK_OK " \"entity_type\": \"list\", "
