@@ -100,7 +100,7 @@ pick_rule(struct action_handler *ah, const cJSON *req_rule, const char *name,
         *status = 503;
         return NULL;
     }
-    if ((mine = rule_set_find(*rs, name)) != NULL) {
+    if ((mine = ruledir_set_find(*rs, name)) != NULL) {
         if (mine->enabled)
             return mine;
         snprintf(err, errlen, "rule %s is disabled in rules_dir", name);
@@ -312,7 +312,7 @@ handle_action(void *ctx, const struct http_request *req,
     queue_job(ah, req, &a, r, resp);
 out:
     rules_unref(owned);
-    rule_set_release(rs);
+    ruledir_set_release(rs);
     cJSON_Delete(req_rule);
     alert_cleanup(&a);
 }

@@ -64,7 +64,7 @@ ping_handlers(const struct classifier *c)
             cJSON_AddBoolToObject(one, "up", 0);
             cJSON_AddStringToObject(one, "error", res.err);
         }
-        http_result_free(&res);
+        http_client_result_free(&res);
         free(url);
     }
     http_client_free(hc);

@@ -138,7 +138,7 @@ main(int argc, char **argv)
     daemon_init("poller", o.check);
 
     if (poller_conf_load(o.config, &p.conf, &errs) == -1) {
-        cfg_errors_print(&errs, stderr);
+        cfg_error_print(&errs, stderr);
         poller_conf_free(&p.conf);
         curl_global_cleanup();
         return 1;

@@ -107,7 +107,7 @@ post(struct webhook_out *w, struct http_client *hc, struct item *it)
     if (!ok)
         log_event(LOG_WARN, "webhook_send_failed", KV_STR("url", it->url),
             KV_INT("status", res.status), KV_STR("error", res.err));
-    http_result_free(&res);
+    http_client_result_free(&res);
     pthread_mutex_lock(&w->mu);
     if (ok)
         w->sent++;
