@@ -108,7 +108,7 @@ run(struct poller *p, int listen_fd)
     for (i = 0; i < p->conf.nfeeds; i++)
         log_event(LOG_INFO, "feed_configured",
             KV_STR("feed_name", p->conf.feeds[i].name),
-            KV_STR("api", poller_feed_api(&p->conf.feeds[i])),
+            KV_STR("api", poller_conf_feed_api(&p->conf.feeds[i])),
             KV_STR("base_url", p->conf.feeds[i].base_url),
             KV_STR("classifier", p->conf.feeds[i].classifier));
     rc = poller_run(p);

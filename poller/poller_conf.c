@@ -161,7 +161,7 @@ static const struct cfg_field root_fields[] = {
 };
 
 const char *
-poller_feed_api(const struct poller_feed *f)
+poller_conf_feed_api(const struct poller_feed *f)
 {
     return f->sys != NULL ? f->sys->name : f->type;
 }

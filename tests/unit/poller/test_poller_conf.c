@@ -93,7 +93,7 @@ test_sample(void **state)
     assert_ptr_equal(c.feeds[1].sys, &ticketsys_dtv1);
     assert_string_equal(c.feeds[1].base_url,
         "https://abc12345.live.dynatrace.com");
-    assert_string_equal(poller_feed_api(&c.feeds[1]), "dynatrace_v1");
+    assert_string_equal(poller_conf_feed_api(&c.feeds[1]), "dynatrace_v1");
     assert_non_null(strstr(c.tokens.runtime, "tokens/localhost.token.json"));
     poller_conf_free(&c);
 }
@@ -285,7 +285,7 @@ test_jsm_feed(void **state)
         d = &c.feeds[0].def;
         assert_ptr_equal(c.feeds[0].sys, &ticketsys_jsm);
         assert_ptr_equal(d->sys, &ticketsys_jsm);
-        assert_string_equal(poller_feed_api(&c.feeds[0]), "jsm");
+        assert_string_equal(poller_conf_feed_api(&c.feeds[0]), "jsm");
         assert_string_equal(d->base_url, "https://api.atlassian.com");
         assert_string_equal(d->auth->cloud_id, "c-1");
         assert_string_equal(c.feeds[0].classifier, "http://c:3/v1");
