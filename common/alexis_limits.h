@@ -148,9 +148,9 @@
 /* Classifier */
 #define CLASSIFIER_WORKERS_DEFAULT  16  /* matches and forwards at once */
 /* The intake's MHD threads. Its handlers never block (parse, queue,
- * answer), so two keep up with the workers; the default pool of 4 cost
- * 16% more CPU per alert in bench/classifier_bench.py (docs/PERFORMANCE.md):
- * more threads on the same cores, each waking for fewer events. */
+ * answer), so two keep up with the workers. On a quiet machine four did no
+ * worse; with the cores busy with other work they cost 16% more CPU per
+ * alert (docs/PERFORMANCE.md). */
 #define CLASSIFIER_SERVER_THREADS   2
 #define CLASSIFIER_WORKERS_MAX      64
 #define CLASSIFIER_QUEUE_DEFAULT    1024    /* waiting alerts; 503 above */
