@@ -56,7 +56,7 @@ handle_ping(void *ctx, const struct http_request *req,
 
     tok_ok = auth_runtime_check(ah->conf.tokens.runtime, err,
         sizeof(err)) == 0;
-    stats = jobs_stats_json(ah->jobs, jerr, sizeof(jerr));
+    stats = jobs_json_stats(ah->jobs, jerr, sizeof(jerr));
     ok = tok_ok && stats != NULL;
     doc = cJSON_CreateObject();
     cJSON_AddStringToObject(doc, "status", ok ? "ok" : "unhealthy");
@@ -74,7 +74,7 @@ handle_ping(void *ctx, const struct http_request *req,
         cJSON_AddItemToObject(doc, "jobs", stats);
     /* Writes failing is "failing" but not 503: a health check that
      * restarted us would lose the writes kept for the store's return. */
-    if (stats == NULL || !jobs_health(ah->jobs, jerr, sizeof(jerr))) {
+    if (stats == NULL || !jobs_defer_health(ah->jobs, jerr, sizeof(jerr))) {
         cJSON_AddStringToObject(doc, "db", "failing");
         cJSON_AddStringToObject(doc, "db_error", jerr);
     } else {
@@ -100,7 +100,7 @@ pick_rule(struct action_handler *ah, const cJSON *req_rule, const char *name,
         *status = 503;
         return NULL;
     }
-    if ((mine = rule_set_find(*rs, name)) != NULL) {
+    if ((mine = ruledir_set_find(*rs, name)) != NULL) {
         if (mine->enabled)
             return mine;
         snprintf(err, errlen, "rule %s is disabled in rules_dir", name);
@@ -203,7 +203,7 @@ queue_job(struct action_handler *ah, const struct http_request *req,
     jn.window_ms = ah->conf.idempotency_window_ms;
     jn.requestor = req->requestor;
     guard_api_build(ah, r, a->doc, &gr);
-    if (jobs_create_guarded(ah->jobs, &jn, &gr.g, id, &dup, &v, err,
+    if (jobs_guard_create(ah->jobs, &jn, &gr.g, id, &dup, &v, err,
         sizeof(err)) == -1) {
         guard_api_release(&gr);
         log_event(LOG_ERROR, "job_store_failed", KV_STR(a->id_key, a->id),
@@ -312,7 +312,7 @@ handle_action(void *ctx, const struct http_request *req,
     queue_job(ah, req, &a, r, resp);
 out:
     rules_unref(owned);
-    rule_set_release(rs);
+    ruledir_set_release(rs);
     cJSON_Delete(req_rule);
     alert_cleanup(&a);
 }
@@ -355,7 +355,7 @@ handle_job(void *ctx, const struct http_request *req,
         http_reply_error(resp, 404, "no such job");
         return;
     }
-    if ((doc = jobs_get_json(ah->jobs, id, err, sizeof(err))) == NULL) {
+    if ((doc = jobs_json_get(ah->jobs, id, err, sizeof(err))) == NULL) {
         if (err[0] != '\0')
             http_reply_error(resp, 503, "%s", err);
         else
@@ -394,7 +394,7 @@ handle_jobs(void *ctx, const struct http_request *req,
     }
     if (!req->read_all)
         q.requestor = req->requestor != NULL ? req->requestor : "";
-    if ((doc = jobs_query_json(ah->jobs, &q, err, sizeof(err))) == NULL) {
+    if ((doc = jobs_json_query(ah->jobs, &q, err, sizeof(err))) == NULL) {
         http_reply_error(resp, 503, "%s", err);
         return;
     }

@@ -87,7 +87,7 @@ static const struct cfg_field storm_fields[] = {
 
 static const struct cfg_field ah_fields[] = {
     { .key = "listener", .type = CFG_SECTION, .offset = AC_OFF(listener),
-      .sub = cfg_listener_fields },
+      .sub = cfg_common_listener_fields },
     { .key = "ssh_key", .type = CFG_PATH, .offset = AC_OFF(ssh_key) },
     { .key = "ssh_user", .type = CFG_STR, .offset = AC_OFF(ssh_user) },
     { .key = "ssh_key_passphrase_file", .type = CFG_PATH,
@@ -112,7 +112,7 @@ static const struct cfg_field ah_fields[] = {
     { .key = "debug", .type = CFG_BOOL, .offset = AC_OFF(debug),
       .def = "false" },
     { .key = "tokens", .type = CFG_SECTION, .offset = AC_OFF(tokens),
-      .sub = cfg_tokens_fields, .flags = CFG_REQUIRED },
+      .sub = cfg_common_tokens_fields, .flags = CFG_REQUIRED },
     { .key = "workers", .type = CFG_INT, .offset = AC_OFF(workers),
       .min = 1, .max = AH_WORKERS_MAX, .def = XSTR(AH_WORKERS_DEFAULT) },
     { .key = "report_workers", .type = CFG_INT,
@@ -160,7 +160,7 @@ static const struct cfg_field ah_fields[] = {
 static const struct cfg_field root_fields[] = {
     { .key = "version", .type = CFG_IGNORE },
     { .key = "authentication_list", .type = CFG_LIST, .offset = AC_OFF(auth),
-      .sub = cfg_auth_fields, .elem_size = sizeof(struct cfg_auth),
+      .sub = cfg_common_auth_fields, .elem_size = sizeof(struct cfg_auth),
       .count_offset = AC_OFF(nauth) },
     { .key = "action_handler", .type = CFG_SECTION, .offset = 0,
       .sub = ah_fields, .flags = CFG_REQUIRED },
@@ -215,7 +215,7 @@ ah_conf_load(const char *path, struct ah_conf *conf, struct cfg_errors *errs)
     /* The original's default port; fields without a default keep this. */
     conf->listener.port = 8084;
     rc = cfg_load(path, root_fields, conf, errs);
-    if (cfg_auth_resolve(conf->auth, conf->nauth, path, errs) == -1)
+    if (cfg_common_auth_resolve(conf->auth, conf->nauth, path, errs) == -1)
         rc = -1;
     if (conf->tokens.allowed_clients == NULL)
         cfg_error_add(errs, path, NULL,
@@ -232,9 +232,9 @@ ah_conf_load(const char *path, struct ah_conf *conf, struct cfg_errors *errs)
             "\"action_handler.ssh_key\": required unless development "
             "is true");
     if (rc == 0)
-        (void)cfg_listener_check(&conf->listener, path,
+        (void)cfg_common_listener_check(&conf->listener, path,
             "action_handler.listener", errs);
-    cfg_tokens_resolve(&conf->tokens);
+    cfg_common_tokens_resolve(&conf->tokens);
     resolve_store(conf, path);
     compile_patterns(conf);
     if (conf->storm.window != NULL && window_parse(conf->storm.window,

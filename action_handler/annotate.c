@@ -124,7 +124,7 @@ build_note(struct report *r, char *err, size_t errlen)
 
     if (guard_note_applies(r->j->state))
         return guard_note_format(r->j, r->rule);
-    if (jobs_results(r->js, r->j->id, &rows, &n, err, errlen) == -1)
+    if (jobs_json_results(r->js, r->j->id, &rows, &n, err, errlen) == -1)
         return NULL;
     memset(&nj, 0, sizeof(nj));
     nj.id = r->j->id;
@@ -135,7 +135,7 @@ build_note(struct report *r, char *err, size_t errlen)
     nj.rows = rows;
     nj.nrows = n;
     text = note_format(&nj, ticket_note_capacity(&r->t, AH_NOTE_MAX));
-    jobs_rows_free(rows, n);
+    jobs_json_rows_free(rows, n);
     return text;
 }
 

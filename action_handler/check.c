@@ -90,12 +90,12 @@ check_rules(struct action_handler *ah, size_t *nrules)
         fprintf(stderr, "%s: error: %s\n", ah->config_path, err);
         return 1;
     }
-    for (i = 0; i < rule_set_error_count(rs); i++) {
-        fprintf(stderr, "%s\n", rule_set_error_at(rs, i)->message);
+    for (i = 0; i < ruledir_set_error_count(rs); i++) {
+        fprintf(stderr, "%s\n", ruledir_set_error_at(rs, i)->message);
         bad = 1;
     }
-    *nrules = rule_set_count(rs);
-    rule_set_release(rs);
+    *nrules = ruledir_set_count(rs);
+    ruledir_set_release(rs);
     return bad;
 }
 

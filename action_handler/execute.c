@@ -207,7 +207,7 @@ run_one(struct task_run *tr, const struct entity *e)
     clip_output(r, &row);
     if (jobs_result_add(r->env->jobs, r->job->id, &row, err,
         sizeof(err)) == -1) {
-        /* Kept and written when the store is back (jobs_flush). */
+        /* Kept and written when the store is back (jobs_defer_flush). */
         log_event(LOG_ERROR, "result_store_failed", KV_STR("job",
             r->job->id), KV_STR("entity", e->text), KV_ERR(err),
             KV_STR("msg", "kept in memory until the job store is back"));
@@ -374,7 +374,7 @@ start_verify(const struct run *r)
 
     if (within == 0 || r->env->conf->development)
         return;
-    if (jobs_verify_start(r->env->jobs, r->job->id, deadline,
+    if (jobs_guard_verify_start(r->env->jobs, r->job->id, deadline,
         guard_verify_next(now, deadline, within), err, sizeof(err)) == -1)
         log_event(LOG_ERROR, "job_store_failed", KV_STR("job", r->job->id),
             KV_ERR(err));

@@ -9,7 +9,7 @@
  * "recheck", default on) and a closed one skips the job (alert_closed);
  * a failed task stops later tasks on that entity unless the rule says
  * "on_failure": "continue"; a succeeded job of a rule with "verify" is
- * put under watch (jobs_verify_start).
+ * put under watch (jobs_guard_verify_start).
  */
 #ifndef ALEXIS_AH_EXECUTE_H
 #define ALEXIS_AH_EXECUTE_H

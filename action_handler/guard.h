@@ -22,10 +22,11 @@
 /* The counts guard_decide asks for, only when a guardrail needs them. Each
  * returns 0 or -1 with err. */
 struct guard_counter {
-    /* Jobs let through since since_ms (jobs_count_admitted). */
+    /* Jobs let through since since_ms (jobs_guard_count_admitted). */
     int   (*admitted)(void *arg, uint64_t since_ms, uint64_t *n, char *err,
               size_t errlen);
-    /* Jobs of this rule on entity since since_ms (jobs_count_entity_runs). */
+    /* Jobs of this rule on entity since since_ms
+     * (jobs_guard_count_entity_runs). */
     int   (*entity_runs)(void *arg, const char *entity, uint64_t since_ms,
               uint64_t *n, char *err, size_t errlen);
     void   *arg;

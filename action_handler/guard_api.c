@@ -166,7 +166,7 @@ guard_api_control(void *ctx, const struct http_request *req,
             "/v1/jobs/<id>/approve, /reject or /cancel)");
         return;
     }
-    if ((rc = jobs_load(ah->jobs, id, &job, err, sizeof(err))) <= 0) {
+    if ((rc = jobs_guard_load(ah->jobs, id, &job, err, sizeof(err))) <= 0) {
         if (rc == 0)
             http_reply_error(resp, 404, "no such job");
         else
@@ -176,7 +176,7 @@ guard_api_control(void *ctx, const struct http_request *req,
     rule = job.rule_name;
     if (refuse(vb, req, rule, resp) == -1)
         goto out;
-    if ((rc = jobs_transition(ah->jobs, id, vb->from, vb->to, NULL,
+    if ((rc = jobs_guard_transition(ah->jobs, id, vb->from, vb->to, NULL,
         req->requestor, cur, err, sizeof(err))) == -1) {
         http_reply_error(resp, 503, "%s", err);
         goto out;

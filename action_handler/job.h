@@ -90,7 +90,7 @@ struct job_result {
     const char *error;          /* one sentence, "" when none */
 };
 
-/* A result row read back (strings owned; see jobs_results). */
+/* A result row read back (strings owned; see jobs_json_results). */
 struct job_row {
     int         task;
     char       *entity;

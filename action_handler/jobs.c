@@ -365,7 +365,8 @@ jobs_close(struct jobs *js)
 
     if (js == NULL)
         return;
-    jobs_deferred_free(js);
+    if (js->dq_free != NULL)
+        js->dq_free(js);
     if (js->ops != NULL)
         js->ops->close(js->impl);
     for (i = 0; i < JOBS_ST_COUNT; i++)

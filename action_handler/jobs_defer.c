@@ -1,6 +1,6 @@
 /*
  * Writes kept in memory while the store fails (see jobs.h): a FIFO of
- * copies, written back by jobs_flush in order, so a job's final state is
+ * copies, written back by jobs_defer_flush in order, so a job's final state is
  * never written before its result rows.
  */
 #include "jobs_defer.h"
@@ -67,6 +67,20 @@ entry_free(struct jobs_deferred *d)
     free(d);
 }
 
+/* Drop what is still queued: js->dq_free, called by jobs_close. */
+static void
+queue_free(struct jobs *js)
+{
+    struct jobs_deferred *d, *next;
+
+    for (d = js->dq_head; d != NULL; d = next) {
+        next = d->next;
+        entry_free(d);
+    }
+    js->dq_head = js->dq_tail = NULL;
+    js->ndeferred = 0;
+}
+
 static void
 push(struct jobs *js, struct jobs_deferred *d, const char *id)
 {
@@ -78,6 +92,7 @@ push(struct jobs *js, struct jobs_deferred *d, const char *id)
         js->dq_head = d;
     js->dq_tail = d;
     js->ndeferred++;
+    js->dq_free = queue_free;
     pthread_mutex_unlock(&js->lock);
 }
 
@@ -142,7 +157,7 @@ write_one(struct jobs *js, const struct jobs_deferred *d)
 }
 
 size_t
-jobs_flush(struct jobs *js)
+jobs_defer_flush(struct jobs *js)
 {
     struct jobs_deferred *d;
     size_t left;
@@ -177,7 +192,7 @@ jobs_flush(struct jobs *js)
 }
 
 bool
-jobs_health(struct jobs *js, char *err, size_t errlen)
+jobs_defer_health(struct jobs *js, char *err, size_t errlen)
 {
     bool ok;
 
@@ -188,17 +203,4 @@ jobs_health(struct jobs *js, char *err, size_t errlen)
             "writes are waiting for the job store");
     pthread_mutex_unlock(&js->lock);
     return ok;
-}
-
-void
-jobs_deferred_free(struct jobs *js)
-{
-    struct jobs_deferred *d, *next;
-
-    for (d = js->dq_head; d != NULL; d = next) {
-        next = d->next;
-        entry_free(d);
-    }
-    js->dq_head = js->dq_tail = NULL;
-    js->ndeferred = 0;
 }

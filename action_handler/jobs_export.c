@@ -79,14 +79,14 @@ jobs_export_each(struct jobs *js, jobs_export_fn fn, void *arg, size_t *n,
     pthread_mutex_unlock(&js->lock);
     if (rc == -1)
         return -1;
-    /* The rows of each job come through jobs_results, which takes the
+    /* The rows of each job come through jobs_json_results, which takes the
      * lock itself; this statement only reads. */
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         load(st, &e, &unique, &rstate, &rerror, &requestor);
-        rc = jobs_results(js, e.job.id, &e.rows, &e.nrows, err, errlen);
+        rc = jobs_json_results(js, e.job.id, &e.rows, &e.nrows, err, errlen);
         if (rc == 0)
             rc = fn(arg, &e, err, errlen);
-        jobs_rows_free(e.rows, e.nrows);
+        jobs_json_rows_free(e.rows, e.nrows);
         jobs_job_free(&e.job);
         free(unique);
         free(rstate);
@@ -143,7 +143,7 @@ import_results(PGconn *c, const struct jobs_export *e, char *err,
         lens[9] = (int)r->out_len;
         lens[10] = (int)r->err_len;
         fmts[9] = fmts[10] = 1;
-        if ((res = jobs_pg_query(c, "INSERT INTO results (job, task, "
+        if ((res = jobs_pg_conn_query(c, "INSERT INTO results (job, task, "
             "entity, action, state, outcome, exit_status, signal, "
             "duration_ms, stdout, stderr, truncated, error, finished_ms) "
             "VALUES ($1, $2::integer, $3, $4, $5, $6, $7::integer, $8, "
@@ -188,9 +188,9 @@ import_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe,
     if (strcmp(e->job.state, "running") == 0)
         v[12] = fin;
     jobs_pg_i64s(att, e->report_attempts);
-    if (jobs_pg_exec(c, "BEGIN", err, errlen) == -1)
+    if (jobs_pg_conn_exec(c, "BEGIN", err, errlen) == -1)
         return -1;
-    if ((res = jobs_pg_query(c, "INSERT INTO jobs (id, feed_type, "
+    if ((res = jobs_pg_conn_query(c, "INSERT INTO jobs (id, feed_type, "
         "unique_value, rule_name, id_key, alert_id, envelope, rule_json, "
         "state, reason, created_ms, started_ms, finished_ms, report_state, "
         "report_error, report_attempts, holder, requestor) VALUES ($1, $2, "
@@ -204,7 +204,7 @@ import_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe,
         if (import_results(c, e, err, errlen) == -1)
             goto rollback;
         /* The newest job of a key keeps deduplicating after the move. */
-        if ((res = jobs_pg_query(c, "INSERT INTO job_keys (feed_type, "
+        if ((res = jobs_pg_conn_query(c, "INSERT INTO job_keys (feed_type, "
             "unique_value, rule_name, job, created_ms) VALUES ($1, $2, $3, "
             "$4, $5::bigint) ON CONFLICT (feed_type, unique_value, "
             "rule_name) DO UPDATE SET job = EXCLUDED.job, created_ms = "
@@ -213,7 +213,7 @@ import_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe,
             goto rollback;
         PQclear(res);
     }
-    return jobs_pg_exec(c, "COMMIT", err, errlen);
+    return jobs_pg_conn_exec(c, "COMMIT", err, errlen);
 rollback:
     PQclear(PQexec(c, "ROLLBACK"));
     return -1;
@@ -229,5 +229,5 @@ jobs_export_to_pg(struct jobs *js, const struct jobs_export *e, bool *added,
         snprintf(err, errlen, "the destination is not a PostgreSQL store");
         return -1;
     }
-    return jobs_pg_run(js->impl, import_fn, &a, err, errlen);
+    return jobs_pg_conn_run(js->impl, import_fn, &a, err, errlen);
 }

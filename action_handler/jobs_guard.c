@@ -3,7 +3,7 @@
  * SQL over the jobs and job_entities tables (no separate counters), state
  * transitions for approve/reject/cancel, and the verification schedule.
  * Every function takes the store's lock, except the steps that
- * jobs_create_guarded passes into jobs_create_tx's transaction.
+ * jobs_guard_create passes into jobs_create_tx's transaction.
  */
 #include "jobs_guard.h"
 
@@ -147,8 +147,8 @@ entity_runs_locked(struct jobs *js, const char *rule, const char *entity,
 }
 
 int
-jobs_count_admitted(struct jobs *js, uint64_t since, uint64_t *n, char *err,
-    size_t errlen)
+jobs_guard_count_admitted(struct jobs *js, uint64_t since, uint64_t *n,
+    char *err, size_t errlen)
 {
     int rc;
 
@@ -165,8 +165,8 @@ jobs_count_admitted(struct jobs *js, uint64_t since, uint64_t *n, char *err,
 }
 
 int
-jobs_count_entity_runs(struct jobs *js, const char *rule, const char *entity,
-    uint64_t since, uint64_t *n, char *err, size_t errlen)
+jobs_guard_count_entity_runs(struct jobs *js, const char *rule,
+    const char *entity, uint64_t since, uint64_t *n, char *err, size_t errlen)
 {
     int rc;
 
@@ -254,7 +254,7 @@ step_record(void *arg, struct jobs *js, const char *id, uint64_t now,
 }
 
 int
-jobs_create_guarded(struct jobs *js, const struct job_new *jn,
+jobs_guard_create(struct jobs *js, const struct job_new *jn,
     const struct job_guard *g, char id[JOB_ID_LEN], bool *dup,
     struct job_verdict *v, char *err, size_t errlen)
 {
@@ -323,7 +323,7 @@ transition_tx(struct jobs *js, void *arg, char *err, size_t errlen)
 }
 
 int
-jobs_transition(struct jobs *js, const char *id, const char *const *from,
+jobs_guard_transition(struct jobs *js, const char *id, const char *const *from,
     const char *to, const char *reason, const char *actor,
     char cur[JOB_STATE_MAX], char *err, size_t errlen)
 {
@@ -344,7 +344,7 @@ jobs_transition(struct jobs *js, const char *id, const char *const *from,
 }
 
 int
-jobs_load(struct jobs *js, const char *id, struct job *out, char *err,
+jobs_guard_load(struct jobs *js, const char *id, struct job *out, char *err,
     size_t errlen)
 {
     int rc;
@@ -384,7 +384,7 @@ out:
 }
 
 int
-jobs_verify_start(struct jobs *js, const char *id, uint64_t deadline,
+jobs_guard_verify_start(struct jobs *js, const char *id, uint64_t deadline,
     uint64_t next, char *err, size_t errlen)
 {
     if (js->ops != NULL) {
@@ -400,7 +400,7 @@ jobs_verify_start(struct jobs *js, const char *id, uint64_t deadline,
 }
 
 int
-jobs_verify_done(struct jobs *js, const char *id, int verified,
+jobs_guard_verify_done(struct jobs *js, const char *id, int verified,
     uint64_t next, char *err, size_t errlen)
 {
     if (js->ops != NULL) {
@@ -428,7 +428,7 @@ load_verify(sqlite3_stmt *st, struct job *out, void *arg)
 }
 
 int
-jobs_claim_verify(struct jobs *js, uint64_t now, struct job *out,
+jobs_guard_claim_verify(struct jobs *js, uint64_t now, struct job *out,
     uint64_t *deadline, char *err, size_t errlen)
 {
     if (js->ops != NULL)
@@ -442,7 +442,8 @@ jobs_claim_verify(struct jobs *js, uint64_t now, struct job *out,
 }
 
 int
-jobs_verify_next(struct jobs *js, uint64_t *when, char *err, size_t errlen)
+jobs_guard_verify_next(struct jobs *js, uint64_t *when, char *err,
+    size_t errlen)
 {
     sqlite3_stmt *st = NULL;
     int rc = -1;

@@ -57,20 +57,21 @@ struct jobs {
      * hands over to ops with impl; NULL for SQLite. */
     const struct jobs_ops *ops;
     void               *impl;
-    /* Writes that failed, kept until jobs_flush writes them (under lock;
+    /* Writes that failed, kept until jobs_defer_flush writes them (under lock;
      * flushing: one flusher at a time). */
     struct jobs_deferred *dq_head, *dq_tail;
     size_t              ndeferred;
+    /* Drops what is still queued; set by jobs_defer.c with the first
+     * deferred write, called by jobs_close (a callback, so jobs.c does not
+     * call back into jobs_defer.c, which builds on it). */
+    void              (*dq_free)(struct jobs *js);
     bool                flushing;
-    /* The last write's outcome, for jobs_health (under lock). */
+    /* The last write's outcome, for jobs_defer_health (under lock). */
     bool                failing;
     char                health_err[ALEXIS_ERR_MAX];
 };
 
-/* Drop what is still deferred (jobs_close). */
-void jobs_deferred_free(struct jobs *js);
-
-/* Record a write's outcome for jobs_health; js->lock held. */
+/* Record a write's outcome for jobs_defer_health; js->lock held. */
 void jobs_note_write(struct jobs *js, int rc, const char *err);
 
 /* A backend other than SQLite: the public functions of jobs.h, in order,
@@ -140,7 +141,7 @@ int jobs_new_id(char id[JOB_ID_LEN], char *err, size_t errlen);
 
 /* Shared by both backends' JSON: one result row as GET /v1/jobs/<id>
  * shows it. */
-cJSON *jobs_row_json(const struct job_row *r);
+cJSON *jobs_json_row(const struct job_row *r);
 
 /* Prepare sql on js->db; -1 with SQLite's message in err. */
 /* "job store: <SQLite's last error on js->db>" into err. */
@@ -176,7 +177,7 @@ int jobs_exec(struct jobs *js, const char *sql, char *err, size_t errlen);
 int jobs_step_done(struct jobs *js, sqlite3_stmt *st, char *err,
     size_t errlen);
 
-/* jobs_recover's and jobs_transition's arguments, packed for a backend's
+/* jobs_recover's and jobs_guard_transition's arguments, packed for a backend's
  * unit of work (jobs.c's transaction, jobs_pg's retried run). */
 struct jobs_recover_arg {
     const char         *reason;

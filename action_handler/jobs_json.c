@@ -89,7 +89,7 @@ load_row(sqlite3_stmt *st, struct job_row *r)
 }
 
 int
-jobs_results(struct jobs *js, const char *id, struct job_row **out,
+jobs_json_results(struct jobs *js, const char *id, struct job_row **out,
     size_t *n, char *err, size_t errlen)
 {
     sqlite3_stmt *st = NULL;
@@ -117,7 +117,7 @@ out:
     sqlite3_finalize(st);
     pthread_mutex_unlock(&js->lock);
     if (rc == -1) {
-        jobs_rows_free(rows, cnt);
+        jobs_json_rows_free(rows, cnt);
         rows = NULL;
         cnt = 0;
     }
@@ -127,7 +127,7 @@ out:
 }
 
 void
-jobs_rows_free(struct job_row *r, size_t n)
+jobs_json_rows_free(struct job_row *r, size_t n)
 {
     size_t i;
 
@@ -145,7 +145,7 @@ jobs_rows_free(struct job_row *r, size_t n)
 }
 
 cJSON *
-jobs_row_json(const struct job_row *r)
+jobs_json_row(const struct job_row *r)
 {
     cJSON *o = cJSON_CreateObject();
     char *t;
@@ -240,17 +240,17 @@ add_results(struct jobs *js, cJSON *job, const char *id, char *err,
     cJSON *arr;
     size_t n, i;
 
-    if (jobs_results(js, id, &rows, &n, err, errlen) == -1)
+    if (jobs_json_results(js, id, &rows, &n, err, errlen) == -1)
         return -1;
     arr = cJSON_AddArrayToObject(job, "results");
     for (i = 0; i < n; i++)
-        cJSON_AddItemToArray(arr, jobs_row_json(&rows[i]));
-    jobs_rows_free(rows, n);
+        cJSON_AddItemToArray(arr, jobs_json_row(&rows[i]));
+    jobs_json_rows_free(rows, n);
     return 0;
 }
 
 cJSON *
-jobs_get_json(struct jobs *js, const char *id, char *err, size_t errlen)
+jobs_json_get(struct jobs *js, const char *id, char *err, size_t errlen)
 {
     sqlite3_stmt *st = NULL;
     cJSON *job = NULL;
@@ -292,7 +292,7 @@ rows_done(struct jobs *js, int step, cJSON *doc, char *err, size_t errlen)
 }
 
 cJSON *
-jobs_list_json(struct jobs *js, int limit, char *err, size_t errlen)
+jobs_json_list(struct jobs *js, int limit, char *err, size_t errlen)
 {
     sqlite3_stmt *st = NULL;
     cJSON *doc = NULL, *arr;
@@ -317,7 +317,7 @@ out:
 }
 
 cJSON *
-jobs_stats_json(struct jobs *js, char *err, size_t errlen)
+jobs_json_stats(struct jobs *js, char *err, size_t errlen)
 {
     sqlite3_stmt *st = NULL;
     cJSON *doc = NULL;
@@ -351,7 +351,7 @@ bind_opt(sqlite3_stmt *st, int i, const char *v)
 }
 
 cJSON *
-jobs_query_json(struct jobs *js, const struct jobs_query *q, char *err,
+jobs_json_query(struct jobs *js, const struct jobs_query *q, char *err,
     size_t errlen)
 {
     char cursor[JOBS_CURSOR_LEN];

@@ -14,26 +14,26 @@
 #include "jobs.h"
 
 /* The result rows of a job in (task, entity) order. *out owned by the
- * caller: free with jobs_rows_free. */
-int jobs_results(struct jobs *js, const char *id, struct job_row **out,
+ * caller: free with jobs_json_rows_free. */
+int jobs_json_results(struct jobs *js, const char *id, struct job_row **out,
     size_t *n, char *err, size_t errlen) ATTR_WUR;
-void jobs_rows_free(struct job_row *r, size_t n);
+void jobs_json_rows_free(struct job_row *r, size_t n);
 
 /* The job as GET /v1/jobs/<id> shows it (DESIGN §6). NULL with err; an
  * unknown id gives NULL with err "" . Caller frees with cJSON_Delete. */
-cJSON *jobs_get_json(struct jobs *js, const char *id, char *err,
+cJSON *jobs_json_get(struct jobs *js, const char *id, char *err,
     size_t errlen);
 
 /* The most recent limit jobs, newest first, without result rows. */
-cJSON *jobs_list_json(struct jobs *js, int limit, char *err, size_t errlen);
+cJSON *jobs_json_list(struct jobs *js, int limit, char *err, size_t errlen);
 
 /* GET /v1/jobs: the jobs matching q (jobs_query.h), newest first, without
  * result rows, as {"jobs":[...],"next_cursor":"..."|null}; next_cursor
  * is null on the last page. NULL with err on a DB error. */
-cJSON *jobs_query_json(struct jobs *js, const struct jobs_query *q,
+cJSON *jobs_json_query(struct jobs *js, const struct jobs_query *q,
     char *err, size_t errlen);
 
 /* Counts of jobs by state, for /v1/ping. NULL with err on a DB error. */
-cJSON *jobs_stats_json(struct jobs *js, char *err, size_t errlen);
+cJSON *jobs_json_stats(struct jobs *js, char *err, size_t errlen);
 
 #endif

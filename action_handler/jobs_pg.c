@@ -153,14 +153,14 @@ migrate(PGconn *c, char *err, size_t errlen)
     uint64_t have;
     int i, rc = -1;
 
-    if (jobs_pg_exec(c, "BEGIN", err, errlen) == -1)
+    if (jobs_pg_conn_exec(c, "BEGIN", err, errlen) == -1)
         return -1;
-    if (jobs_pg_exec(c, "SELECT pg_advisory_xact_lock(" MIGRATE_LOCK ")",
+    if (jobs_pg_conn_exec(c, "SELECT pg_advisory_xact_lock(" MIGRATE_LOCK ")",
         err, errlen) == -1 ||
-        jobs_pg_exec(c, "CREATE TABLE IF NOT EXISTS schema_version ("
+        jobs_pg_conn_exec(c, "CREATE TABLE IF NOT EXISTS schema_version ("
         "version integer NOT NULL, applied timestamptz NOT NULL "
         "DEFAULT now())", err, errlen) == -1 ||
-        (res = jobs_pg_query(c, "SELECT coalesce(max(version), 0) FROM "
+        (res = jobs_pg_conn_query(c, "SELECT coalesce(max(version), 0) FROM "
         "schema_version", 0, NULL, NULL, NULL, err, errlen)) == NULL)
         goto out;
     if (str_to_u64(PQgetvalue(res, 0, 0), 0, INT32_MAX, &have,
@@ -178,12 +178,12 @@ migrate(PGconn *c, char *err, size_t errlen)
         jobs_pg_i64s(ver, i + 1);
         PQclear(res);
         res = NULL;
-        if (jobs_pg_exec(c, migrations[i], err, errlen) == -1 ||
-            (res = jobs_pg_query(c, "INSERT INTO schema_version (version) "
+        if (jobs_pg_conn_exec(c, migrations[i], err, errlen) == -1 ||
+            (res = jobs_pg_conn_query(c, "INSERT INTO schema_version (version) "
             "VALUES ($1)", 1, v, NULL, NULL, err, errlen)) == NULL)
             goto out;
     }
-    rc = jobs_pg_exec(c, "COMMIT", err, errlen);
+    rc = jobs_pg_conn_exec(c, "COMMIT", err, errlen);
 out:
     PQclear(res);
     if (rc == -1)
@@ -235,7 +235,7 @@ jobs_pg_claim_key(PGconn *c, const struct job_new *jn, uint64_t now,
 
     jobs_pg_u64s(nowbuf, now);
     jobs_pg_u64s(cut, now - (jn->window_ms < now ? jn->window_ms : now));
-    if ((res = jobs_pg_query(c, "INSERT INTO job_keys (feed_type, "
+    if ((res = jobs_pg_conn_query(c, "INSERT INTO job_keys (feed_type, "
         "unique_value, rule_name, job, created_ms) VALUES ($1, $2, $3, $4, "
         "$5) ON CONFLICT (feed_type, unique_value, rule_name) DO UPDATE SET "
         "job = EXCLUDED.job, created_ms = EXCLUDED.created_ms WHERE "
@@ -248,7 +248,7 @@ jobs_pg_claim_key(PGconn *c, const struct job_new *jn, uint64_t now,
         return 0;
     /* Not ours: the key was taken within the window. Its row is locked
      * by the statement above, so this reads the committed winner. */
-    if ((res = jobs_pg_query(c, "SELECT job FROM job_keys WHERE "
+    if ((res = jobs_pg_conn_query(c, "SELECT job FROM job_keys WHERE "
         "feed_type = $1 AND unique_value = $2 AND rule_name = $3", 3, v,
         NULL, NULL, err, errlen)) == NULL)
         return -1;
@@ -282,7 +282,7 @@ create_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     *a->dup = false;
     jobs_pg_u64s(nowbuf, now);
     jobs_pg_u64s(cut, now - (jn->window_ms < now ? jn->window_ms : now));
-    if ((res = jobs_pg_query(c, jn->window_ms > 0 ? CREATE_KEYED :
+    if ((res = jobs_pg_conn_query(c, jn->window_ms > 0 ? CREATE_KEYED :
         CREATE_PLAIN, jn->window_ms > 0 ? 11 : 10, v, NULL, NULL, err,
         errlen)) == NULL)
         return -1;
@@ -294,7 +294,7 @@ create_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     /* The key was taken within the window: by the job it names. The
      * statement above waited for a racing replica's commit, so this reads
      * the winner. */
-    if ((res = jobs_pg_query(c, "SELECT job FROM job_keys WHERE "
+    if ((res = jobs_pg_conn_query(c, "SELECT job FROM job_keys WHERE "
         "feed_type = $1 AND unique_value = $2 AND rule_name = $3", 3, v + 1,
         NULL, NULL, err, errlen)) == NULL)
         return -1;
@@ -318,7 +318,7 @@ pg_create(void *impl, const struct job_new *jn, char id[JOB_ID_LEN],
 
     if (jobs_new_id(a.newid, err, errlen) == -1)
         return -1;
-    return jobs_pg_run(impl, create_fn, &a, err, errlen);
+    return jobs_pg_conn_run(impl, create_fn, &a, err, errlen);
 }
 
 /* ---- claims and leases ---- */
@@ -342,12 +342,12 @@ claim_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     (void)unsafe;
     jobs_pg_u64s(nowbuf, clock_wall_ms());
     jobs_pg_u64s(lease, jp->lease_ms);
-    if ((res = jobs_pg_query(c, a->sql, a->nparams, v, NULL, NULL, err,
+    if ((res = jobs_pg_conn_query(c, a->sql, a->nparams, v, NULL, NULL, err,
         errlen)) == NULL)
         return -1;
     a->got = PQntuples(res) == 1;
     if (a->got)
-        jobs_pg_load_job(res, 0, a->out);
+        jobs_pg_read_load_job(res, 0, a->out);
     PQclear(res);
     return a->got ? 1 : 0;
 }
@@ -359,7 +359,7 @@ claim(struct jobs_pg *jp, const char *sql, int nparams, struct job *out,
     struct claim_arg a = { .sql = sql, .nparams = nparams, .out = out };
     int rc;
 
-    rc = jobs_pg_run(jp, claim_fn, &a, err, errlen);
+    rc = jobs_pg_conn_run(jp, claim_fn, &a, err, errlen);
     if (rc == 1)
         held_add(jp, out->id);
     return rc;
@@ -401,7 +401,7 @@ sweep(struct jobs_pg *jp, PGconn *c, const char *reason, bool mine,
     int i;
 
     jobs_pg_u64s(nowbuf, clock_wall_ms());
-    if ((res = jobs_pg_query(c, "UPDATE jobs SET state = 'interrupted', "
+    if ((res = jobs_pg_conn_query(c, "UPDATE jobs SET state = 'interrupted', "
         "reason = $1, finished_ms = $2::bigint, report_state = 'pending', "
         "lease_until = NULL WHERE state = 'running' AND (lease_until < now() "
         "OR holder = $3) RETURNING " JOB_COLUMNS, 3, v, NULL, NULL,
@@ -409,7 +409,7 @@ sweep(struct jobs_pg *jp, PGconn *c, const char *reason, bool mine,
         return -1;
     *n = (size_t)PQntuples(res);
     for (i = 0; fn != NULL && i < PQntuples(res); i++) {
-        jobs_pg_load_job(res, i, &j);
+        jobs_pg_read_load_job(res, i, &j);
         /* fn sees the job as it was (jobs.h), RETURNING gives the new. */
         free(j.state);
         j.state = xstrdup("running");
@@ -417,7 +417,7 @@ sweep(struct jobs_pg *jp, PGconn *c, const char *reason, bool mine,
         jobs_job_free(&j);
     }
     PQclear(res);
-    res = jobs_pg_query(c, "UPDATE jobs SET report_state = 'pending', "
+    res = jobs_pg_conn_query(c, "UPDATE jobs SET report_state = 'pending', "
         "lease_until = NULL WHERE report_state = 'sending' AND "
         "(lease_until < now() OR holder = $1)", 1, v + 2, NULL, NULL, err,
         errlen);
@@ -432,14 +432,14 @@ recover_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe,
     struct jobs_recover_arg *a = arg;
 
     (void)unsafe;
-    if (jobs_pg_exec(c, "BEGIN", err, errlen) == -1)
+    if (jobs_pg_conn_exec(c, "BEGIN", err, errlen) == -1)
         return -1;
     if (sweep(jp, c, a->reason, true, a->fn, a->arg, a->n, err,
         errlen) == -1) {
         PQclear(PQexec(c, "ROLLBACK"));
         return -1;
     }
-    return jobs_pg_exec(c, "COMMIT", err, errlen);
+    return jobs_pg_conn_exec(c, "COMMIT", err, errlen);
 }
 
 static int
@@ -449,7 +449,7 @@ pg_recover(void *impl, const char *reason, job_fn fn, void *arg,
     struct jobs_recover_arg a = { reason, fn, arg, n };
 
     *n = 0;
-    return jobs_pg_run(impl, recover_fn, &a, err, errlen);
+    return jobs_pg_conn_run(impl, recover_fn, &a, err, errlen);
 }
 
 static void
@@ -471,14 +471,15 @@ beat(struct jobs_pg *jp)
     PGresult *res;
     size_t n;
 
-    if (jobs_pg_ensure(jp, &jp->hb_conn, err, sizeof(err)) == -1)
+    if (jobs_pg_conn_ensure(jp, &jp->hb_conn, err, sizeof(err)) == -1)
         goto down;
     ids = held_array(jp);
     jobs_pg_u64s(lease, jp->lease_ms);
     v[0] = jp->holder;
     v[1] = lease;
     v[2] = ids;
-    res = jobs_pg_query(jp->hb_conn, "UPDATE jobs SET lease_until = now() + "
+    res = jobs_pg_conn_query(jp->hb_conn,
+        "UPDATE jobs SET lease_until = now() + "
         "$2::bigint * interval '1 millisecond' WHERE holder = $1 AND "
         "id = ANY ($3::text[]) AND (state = 'running' OR "
         "report_state = 'sending')", 3, v, NULL, NULL, err, sizeof(err));
@@ -550,7 +551,7 @@ lost_or_done(PGconn *c, const char *sql, int n, const char *const *v,
     PGresult *res;
     bool done;
 
-    if ((res = jobs_pg_query(c, sql, n, v, NULL, NULL, err,
+    if ((res = jobs_pg_conn_query(c, sql, n, v, NULL, NULL, err,
         errlen)) == NULL)
         return -1;
     done = PQntuples(res) > 0;
@@ -590,7 +591,7 @@ result_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     lens[10] = (int)r->err_len;
     fmts[9] = fmts[10] = 1;     /* bytes as they are: output is binary */
     a->tries++;
-    if ((res = jobs_pg_query(c, "INSERT INTO results (job, task, entity, "
+    if ((res = jobs_pg_conn_query(c, "INSERT INTO results (job, task, entity, "
         "action, state, outcome, exit_status, signal, duration_ms, stdout, "
         "stderr, truncated, error, finished_ms) SELECT $1, $2::integer, $3, "
         "$4, $5, $6, $7::integer, $8, $9::bigint, $10::bytea, $11::bytea, "
@@ -613,7 +614,7 @@ pg_result_add(void *impl, const char *id, const struct job_result *r,
 {
     struct write_arg a = { .id = id, .r = r };
 
-    return jobs_pg_run_holder(impl, result_fn, &a, err, errlen);
+    return jobs_pg_conn_run_holder(impl, result_fn, &a, err, errlen);
 }
 
 static int
@@ -628,7 +629,7 @@ finish_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
 
     (void)unsafe;
     jobs_pg_u64s(now, clock_wall_ms());
-    if ((res = jobs_pg_query(c, "UPDATE jobs SET state = $2, reason = $3, "
+    if ((res = jobs_pg_conn_query(c, "UPDATE jobs SET state = $2, reason = $3, "
         "finished_ms = $4::bigint, lease_until = NULL WHERE id = $1 AND "
         "state = 'running' AND holder = $5 RETURNING 1", 5, v, NULL, NULL,
         err, errlen)) == NULL)
@@ -651,7 +652,7 @@ pg_finish(void *impl, const char *id, const char *state, const char *reason,
 
     /* Still held while the write waits (jobs_defer_finish): its lease
      * stays renewed, so no replica interrupts a job that did finish. */
-    if ((rc = jobs_pg_run_holder(impl, finish_fn, &a, err, errlen)) == 0)
+    if ((rc = jobs_pg_conn_run_holder(impl, finish_fn, &a, err, errlen)) == 0)
         held_remove(impl, id);
     return rc;
 }
@@ -670,7 +671,7 @@ report_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
 
     (void)unsafe;
     jobs_pg_i64s(attempts, a->attempts);
-    if ((res = jobs_pg_query(c, "UPDATE jobs SET report_state = $2, "
+    if ((res = jobs_pg_conn_query(c, "UPDATE jobs SET report_state = $2, "
         "report_error = $3, report_attempts = $4::integer, lease_until = "
         "NULL WHERE id = $1 AND report_state = 'sending' AND holder = $5 "
         "RETURNING 1", 5, v, NULL, NULL, err, errlen)) == NULL)
@@ -695,7 +696,7 @@ pg_report_done(void *impl, const char *id, bool sent, const char *error,
         .attempts = attempts };
     int rc;
 
-    if ((rc = jobs_pg_run_holder(impl, report_fn, &a, err, errlen)) == 0)
+    if ((rc = jobs_pg_conn_run_holder(impl, report_fn, &a, err, errlen)) == 0)
         held_remove(impl, id);
     return rc;
 }
@@ -721,7 +722,7 @@ prune_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     (void)unsafe;
     jobs_pg_u64s(before, a->before_ms);
     /* Results go with their job (ON DELETE CASCADE). */
-    if ((res = jobs_pg_query(c, "DELETE FROM jobs WHERE state NOT IN "
+    if ((res = jobs_pg_conn_query(c, "DELETE FROM jobs WHERE state NOT IN "
         "('queued', 'running') AND report_state IN ('sent', 'failed') AND "
         "finished_ms < $1::bigint", 1, v, NULL, NULL, err, errlen)) == NULL)
         return -1;
@@ -729,7 +730,7 @@ prune_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
         &errstr) == 0)
         *a->n = (size_t)deleted;
     PQclear(res);
-    res = jobs_pg_query(c, "DELETE FROM job_keys WHERE created_ms < "
+    res = jobs_pg_conn_query(c, "DELETE FROM job_keys WHERE created_ms < "
         "$1::bigint", 1, v, NULL, NULL, err, errlen);
     PQclear(res);
     return res != NULL ? 0 : -1;
@@ -742,7 +743,7 @@ pg_prune(void *impl, uint64_t before_ms, size_t *n, char *err,
     struct prune_arg a = { before_ms, n };
 
     *n = 0;
-    return jobs_pg_run(impl, prune_fn, &a, err, errlen);
+    return jobs_pg_conn_run(impl, prune_fn, &a, err, errlen);
 }
 
 /* ---- lifecycle ---- */
@@ -789,13 +790,13 @@ static const struct jobs_ops pg_ops = {
     .result_add = pg_result_add,
     .finish = pg_finish,
     .report_done = pg_report_done,
-    .results = jobs_pg_results,
-    .get_json = jobs_pg_get_json,
-    .list_json = jobs_pg_list_json,
-    .stats_json = jobs_pg_stats_json,
-    .query_json = jobs_pg_query_json,
+    .results = jobs_pg_read_results,
+    .get_json = jobs_pg_read_get,
+    .list_json = jobs_pg_read_list,
+    .stats_json = jobs_pg_read_stats,
+    .query_json = jobs_pg_read_query,
     .prune = pg_prune,
-    .count_unfinished = jobs_pg_count_unfinished,
+    .count_unfinished = jobs_pg_read_count_unfinished,
     .poll_ms = AH_PG_POLL_MS,
     .guard = &jobs_pg_guard_ops,
 };
@@ -845,7 +846,7 @@ jobs_pg_attach(struct jobs *js, const struct jobs_pg_opts *o, char *err,
     snprintf(jp->holder, sizeof(jp->holder), "%s", o->holder);
     jp->lease_ms = o->lease_ms;
     set_params(jp, o);
-    if ((jp->conn = jobs_pg_connect(jp, err, errlen)) == NULL ||
+    if ((jp->conn = jobs_pg_conn_connect(jp, err, errlen)) == NULL ||
         migrate(jp->conn, err, errlen) == -1)
         goto fail;
     if (pthread_create(&jp->hb, NULL, heartbeat, jp) != 0) {

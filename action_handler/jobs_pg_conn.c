@@ -17,7 +17,7 @@
 
 /* The first line of a libpq message, as our error. */
 void
-jobs_pg_error(const char *what, const char *msg, char *err, size_t errlen)
+jobs_pg_conn_error(const char *what, const char *msg, char *err, size_t errlen)
 {
     size_t n = strcspn(msg, "\n");
 
@@ -33,7 +33,7 @@ quiet(void *arg, const char *message)
 }
 
 PGconn *
-jobs_pg_connect(const struct jobs_pg *jp, char *err, size_t errlen)
+jobs_pg_conn_connect(const struct jobs_pg *jp, char *err, size_t errlen)
 {
     PGconn *c;
 
@@ -44,7 +44,7 @@ jobs_pg_connect(const struct jobs_pg *jp, char *err, size_t errlen)
         return NULL;
     }
     if (PQstatus(c) != CONNECTION_OK) {
-        jobs_pg_error("unreachable", PQerrorMessage(c), err, errlen);
+        jobs_pg_conn_error("unreachable", PQerrorMessage(c), err, errlen);
         PQfinish(c);
         return NULL;
     }
@@ -54,17 +54,17 @@ jobs_pg_connect(const struct jobs_pg *jp, char *err, size_t errlen)
 }
 
 int
-jobs_pg_ensure(struct jobs_pg *jp, PGconn **c, char *err, size_t errlen)
+jobs_pg_conn_ensure(struct jobs_pg *jp, PGconn **c, char *err, size_t errlen)
 {
     if (*c != NULL && PQstatus(*c) == CONNECTION_OK)
         return 0;
     PQfinish(*c);
-    *c = jobs_pg_connect(jp, err, errlen);
+    *c = jobs_pg_conn_connect(jp, err, errlen);
     return *c != NULL ? 0 : -1;
 }
 
 PGresult *
-jobs_pg_query(PGconn *c, const char *sql, int n, const char *const *vals,
+jobs_pg_conn_query(PGconn *c, const char *sql, int n, const char *const *vals,
     const int *lens, const int *fmts, char *err, size_t errlen)
 {
     PGresult *res;
@@ -77,25 +77,26 @@ jobs_pg_query(PGconn *c, const char *sql, int n, const char *const *vals,
     st = PQresultStatus(res);
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
         return res;
-    jobs_pg_error("", res != NULL ? PQresultErrorMessage(res) :
+    jobs_pg_conn_error("", res != NULL ? PQresultErrorMessage(res) :
         PQerrorMessage(c), err, errlen);
     if (PQstatus(c) != CONNECTION_OK)
-        jobs_pg_error("connection lost", PQerrorMessage(c), err, errlen);
+        jobs_pg_conn_error("connection lost", PQerrorMessage(c), err, errlen);
     PQclear(res);
     return NULL;
 }
 
 int
-jobs_pg_exec(PGconn *c, const char *sql, char *err, size_t errlen)
+jobs_pg_conn_exec(PGconn *c, const char *sql, char *err, size_t errlen)
 {
-    PGresult *res = jobs_pg_query(c, sql, 0, NULL, NULL, NULL, err, errlen);
+    PGresult *res = jobs_pg_conn_query(c, sql, 0, NULL, NULL, NULL, err,
+        errlen);
 
     PQclear(res);
     return res != NULL ? 0 : -1;
 }
 
 bool
-jobs_pg_broken(PGconn *c)
+jobs_pg_conn_broken(PGconn *c)
 {
     return c == NULL || PQstatus(c) != CONNECTION_OK;
 }
@@ -104,7 +105,7 @@ jobs_pg_broken(PGconn *c)
  * the connection broke (a server restart), reconnect and run it once more
  * unless *unsafe says a commit may have happened. */
 int
-jobs_pg_run(struct jobs_pg *jp, jobs_pg_fn fn, void *arg, char *err,
+jobs_pg_conn_run(struct jobs_pg *jp, jobs_pg_fn fn, void *arg, char *err,
     size_t errlen)
 {
     bool unsafe;
@@ -113,10 +114,10 @@ jobs_pg_run(struct jobs_pg *jp, jobs_pg_fn fn, void *arg, char *err,
     pthread_mutex_lock(&jp->lock);
     for (attempt = 0; attempt < 2; attempt++) {
         unsafe = false;
-        if (jobs_pg_ensure(jp, &jp->conn, err, errlen) == -1)
+        if (jobs_pg_conn_ensure(jp, &jp->conn, err, errlen) == -1)
             break;
         if ((rc = fn(jp, jp->conn, arg, &unsafe, err, errlen)) != -1 ||
-            !jobs_pg_broken(jp->conn) || unsafe)
+            !jobs_pg_conn_broken(jp->conn) || unsafe)
             break;
     }
     pthread_mutex_unlock(&jp->lock);
@@ -127,7 +128,7 @@ jobs_pg_run(struct jobs_pg *jp, jobs_pg_fn fn, void *arg, char *err,
  * store is unreachable (a restart, a failover), so a job that ran records
  * its result once the store is back. Bounded by AH_PG_WRITE_RETRY_MS. */
 int
-jobs_pg_run_holder(struct jobs_pg *jp, jobs_pg_fn fn, void *arg, char *err,
+jobs_pg_conn_run_holder(struct jobs_pg *jp, jobs_pg_fn fn, void *arg, char *err,
     size_t errlen)
 {
     uint64_t deadline = clock_mono_ms() + AH_PG_WRITE_RETRY_MS;
@@ -138,12 +139,12 @@ jobs_pg_run_holder(struct jobs_pg *jp, jobs_pg_fn fn, void *arg, char *err,
     for (;;) {
         pthread_mutex_lock(&jp->lock);
         unsafe = false;
-        if (jobs_pg_ensure(jp, &jp->conn, err, errlen) == -1) {
+        if (jobs_pg_conn_ensure(jp, &jp->conn, err, errlen) == -1) {
             rc = -1;
             down = true;
         } else {
             rc = fn(jp, jp->conn, arg, &unsafe, err, errlen);
-            down = rc == -1 && jobs_pg_broken(jp->conn);
+            down = rc == -1 && jobs_pg_conn_broken(jp->conn);
         }
         pthread_mutex_unlock(&jp->lock);
         if (!down || clock_mono_ms() >= deadline)

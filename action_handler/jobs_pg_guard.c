@@ -39,7 +39,7 @@ count_q(PGconn *c, const char *sql, int n, const char *const *v,
     PGresult *res;
     int rc = -1;
 
-    if ((res = jobs_pg_query(c, sql, n, v, NULL, NULL, err,
+    if ((res = jobs_pg_conn_query(c, sql, n, v, NULL, NULL, err,
         errlen)) == NULL)
         return -1;
     if (PQntuples(res) == 1 && str_to_u64(PQgetvalue(res, 0, 0), 0,
@@ -122,7 +122,8 @@ insert(PGconn *c, const struct job_new *jn, const struct job_verdict *vd,
     PGresult *res;
 
     jobs_pg_u64s(nowbuf, now);
-    res = jobs_pg_query(c, "INSERT INTO jobs (id, feed_type, unique_value, "
+    res = jobs_pg_conn_query(c,
+        "INSERT INTO jobs (id, feed_type, unique_value, "
         "rule_name, id_key, alert_id, envelope, rule_json, state, "
         "created_ms, reason, detail, requestor, finished_ms) VALUES ($1, "
         "$2, $3, $4, $5, $6, $7, $8, $9, $10::bigint, $11, $12, $13, "
@@ -143,7 +144,7 @@ add_entities(PGconn *c, const char *id, const char *rule,
     jobs_pg_u64s(nowbuf, now);
     for (i = 0; g != NULL && g->resolved && i < g->nentities; i++) {
         v[2] = g->entities[i];
-        if ((res = jobs_pg_query(c, "INSERT INTO job_entities (job, "
+        if ((res = jobs_pg_conn_query(c, "INSERT INTO job_entities (job, "
             "rule_name, entity, created_ms) VALUES ($1, $2, $3, $4::bigint) "
             "ON CONFLICT DO NOTHING", 4, v, NULL, NULL, err,
             errlen)) == NULL)
@@ -172,11 +173,11 @@ create_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     memset(a->v, 0, sizeof(*a->v));
     snprintf(a->v->state, sizeof(a->v->state), "queued");
     if (jobs_new_id(newid, err, errlen) == -1 ||
-        jobs_pg_exec(c, "BEGIN", err, errlen) == -1)
+        jobs_pg_conn_exec(c, "BEGIN", err, errlen) == -1)
         return -1;
     if (g != NULL && (g->storm_window_ms > 0 || g->cooldown_window_ms > 0) &&
-        jobs_pg_exec(c, "SELECT pg_advisory_xact_lock(" GUARD_LOCK ")", err,
-        errlen) == -1)
+        jobs_pg_conn_exec(c, "SELECT pg_advisory_xact_lock(" GUARD_LOCK ")",
+        err, errlen) == -1)
         goto rollback;
     if (jn->window_ms > 0 && jobs_pg_claim_key(c, jn, now, newid, a->id,
         &found, err, errlen) == -1)
@@ -192,7 +193,7 @@ create_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
             goto rollback;
     }
     *unsafe = true;
-    return jobs_pg_exec(c, "COMMIT", err, errlen);
+    return jobs_pg_conn_exec(c, "COMMIT", err, errlen);
 rollback:
     PQclear(PQexec(c, "ROLLBACK"));
     return -1;
@@ -206,7 +207,7 @@ pg_create(void *impl, const struct job_new *jn, const struct job_guard *g,
     struct create_arg a = { .jn = jn, .g = g, .id = id, .dup = dup,
         .v = v };
 
-    return jobs_pg_run(impl, create_fn, &a, err, errlen);
+    return jobs_pg_conn_run(impl, create_fn, &a, err, errlen);
 }
 
 /* ---- counts ---- */
@@ -237,7 +238,7 @@ pg_count_admitted(void *impl, uint64_t since, uint64_t *n, char *err,
 {
     struct count_arg a = { .since = since, .n = n };
 
-    return jobs_pg_run(impl, count_fn, &a, err, errlen);
+    return jobs_pg_conn_run(impl, count_fn, &a, err, errlen);
 }
 
 static int
@@ -247,7 +248,7 @@ pg_count_entity_runs(void *impl, const char *rule, const char *entity,
     struct count_arg a = { .rule = rule, .entity = entity, .since = since,
         .n = n };
 
-    return jobs_pg_run(impl, count_fn, &a, err, errlen);
+    return jobs_pg_conn_run(impl, count_fn, &a, err, errlen);
 }
 
 /* ---- transitions ---- */
@@ -264,26 +265,26 @@ trans_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     (void)jp;
     a->rc = 0;
     a->cur[0] = '\0';
-    if (jobs_pg_exec(c, "BEGIN", err, errlen) == -1)
+    if (jobs_pg_conn_exec(c, "BEGIN", err, errlen) == -1)
         return -1;
-    if ((res = jobs_pg_query(c, "SELECT state FROM jobs WHERE id = $1 FOR "
+    if ((res = jobs_pg_conn_query(c, "SELECT state FROM jobs WHERE id = $1 FOR "
         "UPDATE", 1, v, NULL, NULL, err, errlen)) == NULL)
         goto rollback;
     if (PQntuples(res) == 1)
         snprintf(a->cur, JOB_STATE_MAX, "%s", PQgetvalue(res, 0, 0));
     PQclear(res);
     if (a->cur[0] == '\0' || !jobs_state_in(a->cur, a->from))
-        return jobs_pg_exec(c, "ROLLBACK", err, errlen);
+        return jobs_pg_conn_exec(c, "ROLLBACK", err, errlen);
     jobs_pg_u64s(now, clock_wall_ms());
     v[4] = jobs_state_final(a->to) ? now : NULL;
-    if ((res = jobs_pg_query(c, "UPDATE jobs SET state = $2, reason = "
+    if ((res = jobs_pg_conn_query(c, "UPDATE jobs SET state = $2, reason = "
         "coalesce($3, reason), approver = coalesce($4, approver), "
         "report_state = 'pending', finished_ms = $5::bigint, detail = NULL "
         "WHERE id = $1", 5, v, NULL, NULL, err, errlen)) == NULL)
         goto rollback;
     PQclear(res);
     *unsafe = true;
-    if (jobs_pg_exec(c, "COMMIT", err, errlen) == -1)
+    if (jobs_pg_conn_exec(c, "COMMIT", err, errlen) == -1)
         return -1;
     snprintf(a->cur, JOB_STATE_MAX, "%s", a->to);
     a->rc = 1;
@@ -301,7 +302,7 @@ pg_transition(void *impl, const char *id, const char *const *from,
     struct jobs_transition_arg a = { .id = id, .from = from, .to = to,
         .reason = reason, .actor = actor, .cur = cur };
 
-    if (jobs_pg_run(impl, trans_fn, &a, err, errlen) == -1)
+    if (jobs_pg_conn_run(impl, trans_fn, &a, err, errlen) == -1)
         return -1;
     return a.rc;
 }
@@ -329,7 +330,7 @@ one_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
 
     (void)jp;
     (void)unsafe;
-    if ((res = jobs_pg_query(c, a->sql, a->n, a->v, NULL, NULL, err,
+    if ((res = jobs_pg_conn_query(c, a->sql, a->n, a->v, NULL, NULL, err,
         errlen)) == NULL)
         return -1;
     a->rows = PQntuples(res);
@@ -340,7 +341,7 @@ one_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
             snprintf(a->out, a->outlen, "%s", PQgetvalue(res, 0, 0));
     }
     if (a->rows > 0 && a->job != NULL) {
-        jobs_pg_load_job(res, 0, a->job);
+        jobs_pg_read_load_job(res, 0, a->job);
         if (a->extra != NULL && str_to_u64(PQgetvalue(res, 0, 12), 0,
             UINT64_MAX, a->extra, &errstr) == -1)
             *a->extra = 0;
@@ -356,7 +357,7 @@ pg_load(void *impl, const char *id, struct job *out, char *err,
     struct one_arg a = { .sql = "SELECT " JOB_COLUMNS " FROM jobs "
         "WHERE id = $1", .n = 1, .v = { id }, .job = out };
 
-    if (jobs_pg_run(impl, one_fn, &a, err, errlen) == -1)
+    if (jobs_pg_conn_run(impl, one_fn, &a, err, errlen) == -1)
         return -1;
     return a.rows > 0 ? 1 : 0;
 }
@@ -372,7 +373,7 @@ pg_verify_start(void *impl, const char *id, uint64_t deadline,
 
     jobs_pg_u64s(d, deadline);
     jobs_pg_u64s(n, next);
-    return jobs_pg_run(impl, one_fn, &a, err, errlen);
+    return jobs_pg_conn_run(impl, one_fn, &a, err, errlen);
 }
 
 static int
@@ -391,7 +392,7 @@ pg_verify_done(void *impl, const char *id, int verified, uint64_t next,
             "WHERE id = $1";
         a.v[1] = verified == 1 ? "verified" : "unverified";
     }
-    return jobs_pg_run(impl, one_fn, &a, err, errlen);
+    return jobs_pg_conn_run(impl, one_fn, &a, err, errlen);
 }
 
 /*
@@ -417,7 +418,7 @@ pg_claim_verify(void *impl, uint64_t now, struct job *out,
 
     jobs_pg_u64s(n, now);
     jobs_pg_u64s(until, now + jp->lease_ms);
-    if (jobs_pg_run(impl, one_fn, &a, err, errlen) == -1)
+    if (jobs_pg_conn_run(impl, one_fn, &a, err, errlen) == -1)
         return -1;
     return a.rows > 0 ? 1 : 0;
 }
@@ -431,7 +432,7 @@ pg_verify_next(void *impl, uint64_t *when, char *err, size_t errlen)
         "WHERE verify_state IN ('pending', 'checking')", .out = buf,
         .outlen = sizeof(buf) };
 
-    if (jobs_pg_run(impl, one_fn, &a, err, errlen) == -1)
+    if (jobs_pg_conn_run(impl, one_fn, &a, err, errlen) == -1)
         return -1;
     if (a.rows == 0 || str_to_u64(buf, 0, UINT64_MAX, when, &errstr) == -1)
         return 0;

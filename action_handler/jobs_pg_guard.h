@@ -1,6 +1,6 @@
 /*
  * The PostgreSQL job store's guardrail operations (jobs_ops.guard of
- * jobs_pg.c): jobs_create_guarded, the counts, approve/reject/cancel
+ * jobs_pg.c): jobs_guard_create, the counts, approve/reject/cancel
  * transitions and the verification queue, with the meaning jobs.h gives
  * them.
  */

@@ -46,7 +46,7 @@ col_u64(const PGresult *res, int i, int c)
 }
 
 void
-jobs_pg_load_job(const PGresult *res, int i, struct job *j)
+jobs_pg_read_load_job(const PGresult *res, int i, struct job *j)
 {
     memset(j, 0, sizeof(*j));
     snprintf(j->id, sizeof(j->id), "%s", PQgetvalue(res, i, 0));
@@ -123,7 +123,7 @@ rows_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
 
     (void)jp;
     (void)unsafe;
-    if ((res = jobs_pg_query(c, "SELECT " ROW_COLUMNS " FROM results "
+    if ((res = jobs_pg_conn_query(c, "SELECT " ROW_COLUMNS " FROM results "
         "WHERE job = $1 ORDER BY task, seq", 1, v, NULL, NULL, err,
         errlen)) == NULL)
         return -1;
@@ -136,15 +136,15 @@ rows_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
 }
 
 int
-jobs_pg_results(void *impl, const char *id, struct job_row **out,
+jobs_pg_read_results(void *impl, const char *id, struct job_row **out,
     size_t *n, char *err, size_t errlen)
 {
     struct rows_arg a = { .id = id };
     int rc;
 
-    rc = jobs_pg_run(impl, rows_fn, &a, err, errlen);
+    rc = jobs_pg_conn_run(impl, rows_fn, &a, err, errlen);
     if (rc == -1) {
-        jobs_rows_free(a.rows, a.n);
+        jobs_json_rows_free(a.rows, a.n);
         a.rows = NULL;
         a.n = 0;
     }
@@ -216,7 +216,7 @@ get_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
 
     (void)jp;
     (void)unsafe;
-    if ((res = jobs_pg_query(c, "SELECT " SUMMARY_COLUMNS " FROM jobs "
+    if ((res = jobs_pg_conn_query(c, "SELECT " SUMMARY_COLUMNS " FROM jobs "
         "WHERE id = $1", 1, v, NULL, NULL, err, errlen)) == NULL)
         return -1;
     if (PQntuples(res) == 1)
@@ -226,7 +226,7 @@ get_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
 }
 
 cJSON *
-jobs_pg_get_json(void *impl, const char *id, char *err, size_t errlen)
+jobs_pg_read_get(void *impl, const char *id, char *err, size_t errlen)
 {
     struct json_arg a = { .id = id };
     struct job_row *rows;
@@ -234,16 +234,16 @@ jobs_pg_get_json(void *impl, const char *id, char *err, size_t errlen)
     size_t n, i;
 
     err[0] = '\0';
-    if (jobs_pg_run(impl, get_fn, &a, err, errlen) == -1 || a.doc == NULL)
+    if (jobs_pg_conn_run(impl, get_fn, &a, err, errlen) == -1 || a.doc == NULL)
         return NULL;
-    if (jobs_pg_results(impl, id, &rows, &n, err, errlen) == -1) {
+    if (jobs_pg_read_results(impl, id, &rows, &n, err, errlen) == -1) {
         cJSON_Delete(a.doc);
         return NULL;
     }
     arr = cJSON_AddArrayToObject(a.doc, "results");
     for (i = 0; i < n; i++)
-        cJSON_AddItemToArray(arr, jobs_row_json(&rows[i]));
-    jobs_rows_free(rows, n);
+        cJSON_AddItemToArray(arr, jobs_json_row(&rows[i]));
+    jobs_json_rows_free(rows, n);
     return a.doc;
 }
 
@@ -261,7 +261,7 @@ list_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     (void)jp;
     (void)unsafe;
     jobs_pg_i64s(limit, a->limit);
-    if ((res = jobs_pg_query(c, "SELECT " SUMMARY_COLUMNS " FROM jobs "
+    if ((res = jobs_pg_conn_query(c, "SELECT " SUMMARY_COLUMNS " FROM jobs "
         "ORDER BY seq DESC LIMIT $1::integer", 1, v, NULL, NULL, err,
         errlen)) == NULL)
         return -1;
@@ -274,11 +274,11 @@ list_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
 }
 
 cJSON *
-jobs_pg_list_json(void *impl, int limit, char *err, size_t errlen)
+jobs_pg_read_list(void *impl, int limit, char *err, size_t errlen)
 {
     struct json_arg a = { .limit = limit };
 
-    if (jobs_pg_run(impl, list_fn, &a, err, errlen) == -1) {
+    if (jobs_pg_conn_run(impl, list_fn, &a, err, errlen) == -1) {
         cJSON_Delete(a.doc);
         return NULL;
     }
@@ -295,8 +295,9 @@ stats_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
 
     (void)jp;
     (void)unsafe;
-    if ((res = jobs_pg_query(c, "SELECT state, count(*) FROM jobs GROUP BY "
-        "state", 0, NULL, NULL, NULL, err, errlen)) == NULL)
+    if ((res = jobs_pg_conn_query(c,
+        "SELECT state, count(*) FROM jobs GROUP BY state", 0, NULL, NULL,
+        NULL, err, errlen)) == NULL)
         return -1;
     a->doc = cJSON_CreateObject();
     for (i = 0; i < PQntuples(res); i++)
@@ -307,11 +308,11 @@ stats_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
 }
 
 cJSON *
-jobs_pg_stats_json(void *impl, char *err, size_t errlen)
+jobs_pg_read_stats(void *impl, char *err, size_t errlen)
 {
     struct json_arg a = { 0 };
 
-    if (jobs_pg_run(impl, stats_fn, &a, err, errlen) == -1) {
+    if (jobs_pg_conn_run(impl, stats_fn, &a, err, errlen) == -1) {
         cJSON_Delete(a.doc);
         return NULL;
     }
@@ -344,7 +345,8 @@ query_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     jobs_pg_i64s(after, q->after_seq);
     jobs_pg_i64s(limit, q->limit + 1);
     /* One row more than the page says whether another page follows. */
-    if ((res = jobs_pg_query(c, "SELECT " SUMMARY_COLUMNS ", seq FROM jobs "
+    if ((res = jobs_pg_conn_query(c,
+        "SELECT " SUMMARY_COLUMNS ", seq FROM jobs "
         "WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR "
         "rule_name = $2) AND ($3::text IS NULL OR unique_value = $3) AND "
         "($4::bigint IS NULL OR created_ms >= $4) AND ($5::bigint IS NULL "
@@ -367,12 +369,12 @@ query_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
 }
 
 cJSON *
-jobs_pg_query_json(void *impl, const struct jobs_query *q, char *err,
+jobs_pg_read_query(void *impl, const struct jobs_query *q, char *err,
     size_t errlen)
 {
     struct query_arg a = { .q = q };
 
-    if (jobs_pg_run(impl, query_fn, &a, err, errlen) == -1) {
+    if (jobs_pg_conn_run(impl, query_fn, &a, err, errlen) == -1) {
         cJSON_Delete(a.doc);
         return NULL;
     }
@@ -394,7 +396,7 @@ count_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
 
     (void)jp;
     (void)unsafe;
-    if ((res = jobs_pg_query(c, "SELECT (SELECT count(*) FROM jobs WHERE "
+    if ((res = jobs_pg_conn_query(c, "SELECT (SELECT count(*) FROM jobs WHERE "
         "state = 'queued'), (SELECT count(*) FROM jobs WHERE requestor = "
         "$1 AND state IN ('queued', 'running'))", 1, v, NULL, NULL, err,
         errlen)) == NULL)
@@ -406,11 +408,11 @@ count_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
 }
 
 int
-jobs_pg_count_unfinished(void *impl, const char *requestor,
+jobs_pg_read_count_unfinished(void *impl, const char *requestor,
     uint64_t *queued, uint64_t *mine, char *err, size_t errlen)
 {
     struct count_arg a = { requestor, queued, mine };
 
     *queued = *mine = 0;
-    return jobs_pg_run(impl, count_fn, &a, err, errlen);
+    return jobs_pg_conn_run(impl, count_fn, &a, err, errlen);
 }

@@ -177,7 +177,7 @@ main(int argc, char **argv)
         log_fatal("startup_failed", KV_STR("error", "ssh_global_init"));
 
     if (ah_conf_load(o.config, &ah.conf, &errs) == -1) {
-        cfg_errors_print(&errs, stderr);
+        cfg_error_print(&errs, stderr);
         cleanup(&ah);
         return 1;
     }

@@ -132,7 +132,7 @@ run_report(struct runner *rn, struct http_client *hc, char *err,
         jobs_job_free(&j);
         return 1;
     }
-    if (rc == -1 || (rc = jobs_claim_verify(rn->js, clock_wall_ms(), &j,
+    if (rc == -1 || (rc = jobs_guard_claim_verify(rn->js, clock_wall_ms(), &j,
         &deadline, err, errlen)) != 1)
         return rc;
     verify_check(rn->conf, rn->js, hc, rn->env.alert_state,
@@ -158,7 +158,7 @@ verify_wait(struct runner *rn, uint64_t poll)
     uint64_t when = 0, now;
     char err[ALEXIS_ERR_MAX];
 
-    if (jobs_verify_next(rn->js, &when, err, sizeof(err)) != 1)
+    if (jobs_guard_verify_next(rn->js, &when, err, sizeof(err)) != 1)
         return poll;
     now = clock_wall_ms();
     if (when <= now)
@@ -170,7 +170,7 @@ typedef int (*work_fn)(struct runner *rn, struct http_client *hc,
     char *err, size_t errlen);
 
 /*
- * A worker's loop: write back what the store refused before (jobs_flush),
+ * A worker's loop: write back what the store refused before (jobs_defer_flush),
  * then one unit of work, else wait. While the store fails, retry every
  * AH_STORE_RETRY_MS, and log the failure once per streak.
  */
@@ -192,7 +192,7 @@ work_loop(struct runner *rn, work_fn fn, const char *role)
         if (atomic_load(&rn->stopping))
             break;
         err[0] = '\0';
-        rc = (left = jobs_flush(rn->js)) > 0 ? -1 : fn(rn, hc, err,
+        rc = (left = jobs_defer_flush(rn->js)) > 0 ? -1 : fn(rn, hc, err,
             sizeof(err));
         failed = rc == -1;
         if (failed && !failing)
@@ -294,7 +294,7 @@ runner_stop(struct runner *rn)
     pthread_mutex_unlock(&rn->lock);
     for (i = 0; i < rn->nthreads; i++)
         pthread_join(rn->threads[i], NULL);
-    if ((left = jobs_flush(rn->js)) > 0)
+    if ((left = jobs_defer_flush(rn->js)) > 0)
         log_event(LOG_ERROR, "job_store_writes_lost",
             KV_UINT("writes", left), KV_STR("msg", "the job store still "
             "fails at shutdown; the jobs concerned become interrupted at "

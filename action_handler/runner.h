@@ -5,7 +5,7 @@
  * queued jobs (jobs_claim, execute_job); a report thread sends the ticket
  * report of finished ones (jobs_claim_report, annotate_job), with its own
  * HTTP client, so a slow ticket API never holds up remediation. Both first
- * write back what the store refused earlier (jobs_flush) and, while the
+ * write back what the store refused earlier (jobs_defer_flush) and, while the
  * store fails, retry every AH_STORE_RETRY_MS instead of waiting for the
  * next request.
  */

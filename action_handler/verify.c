@@ -28,7 +28,7 @@ finish(const struct ah_conf *conf, struct jobs *js, struct http_client *hc,
     struct fetcher_client fc;
     char err[ALEXIS_ERR_MAX], *note;
 
-    if (jobs_verify_done(js, j->id, verified ? 1 : 0, 0, err,
+    if (jobs_guard_verify_done(js, j->id, verified ? 1 : 0, 0, err,
         sizeof(err)) == -1)
         log_event(LOG_ERROR, "job_store_failed", KV_STR("job", j->id),
             KV_ERR(err));
@@ -73,7 +73,7 @@ verify_check(const struct ah_conf *conf, struct jobs *js,
         finish(conf, js, hc, j, true, within);
     } else if (now >= deadline) {
         finish(conf, js, hc, j, false, within);
-    } else if (jobs_verify_done(js, j->id, -1, guard_verify_next(now,
+    } else if (jobs_guard_verify_done(js, j->id, -1, guard_verify_next(now,
         deadline, within), err, sizeof(err)) == -1) {
         log_event(LOG_ERROR, "job_store_failed", KV_STR("job", j->id),
             KV_ERR(err));

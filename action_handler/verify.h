@@ -17,8 +17,8 @@
 struct ah_conf;
 struct http_client;
 
-/* One check of job j (claimed with jobs_claim_verify) whose window ends at
- * deadline_ms. Uses hc for the note. */
+/* One check of job j (claimed with jobs_guard_claim_verify) whose window
+ * ends at deadline_ms. Uses hc for the note. */
 void verify_check(const struct ah_conf *conf, struct jobs *js,
     struct http_client *hc, guard_state_fn state, void *state_arg,
     const struct job *j, uint64_t deadline_ms);

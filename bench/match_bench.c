@@ -64,7 +64,7 @@ struct bench {
 static int
 match_with(struct bench *b, size_t ri, enum filter f)
 {
-    const struct rule *r = rule_set_at(b->rs, ri);
+    const struct rule *r = ruledir_set_at(b->rs, ri);
     struct rule_eval ev;
     const cJSON *v;
     char err[ALEXIS_ERR_MAX];
@@ -98,11 +98,11 @@ one_alert(struct bench *b, const struct variant *v)
     size_t i, matched = 0;
 
     if (v->index)
-        rule_index_candidates(rule_set_index(b->rs), b->a, b->cand);
+        rule_index_candidates(ruledir_set_index(b->rs), b->a, b->cand);
     for (i = 0; i < b->n; i++) {
         if (v->index && !b->cand[i])
             continue;
-        if (!match_rule_applies(rule_set_at(b->rs, i), b->a))
+        if (!match_rule_applies(ruledir_set_at(b->rs, i), b->a))
             continue;
         matched += (size_t)match_with(b, i, v->filter);
     }
@@ -163,7 +163,7 @@ main(int argc, char **argv)
         fprintf(stderr, "%s\n", err);
         return 1;
     }
-    b.n = rule_set_count(b.rs);
+    b.n = ruledir_set_count(b.rs);
     b.a = load_alert(argv[2]);
     b.cand = xcalloc(b.n + 1, 1);
     for (k = 0; k < NELEM(variants); k++)
@@ -197,7 +197,7 @@ main(int argc, char **argv)
     alert_cleanup(b.a);
     free(b.a);
     free(b.cand);
-    rule_set_release(b.rs);
+    ruledir_set_release(b.rs);
     ruledir_free(rd);
     return 0;
 }

@@ -64,7 +64,7 @@ ping_handlers(const struct classifier *c)
             cJSON_AddBoolToObject(one, "up", 0);
             cJSON_AddStringToObject(one, "error", res.err);
         }
-        http_result_free(&res);
+        http_client_result_free(&res);
         free(url);
     }
     http_client_free(hc);
@@ -72,7 +72,7 @@ ping_handlers(const struct classifier *c)
 }
 
 cJSON *
-classifier_handler_health(struct classifier *c)
+classifier_api_handler_health(struct classifier *c)
 {
     struct handler_health *h = &c->health;
     cJSON *report;
@@ -124,7 +124,7 @@ handle_ping(void *ctx, const struct http_request *req,
     cJSON_AddNumberToObject(q, "capacity",
         (double)workq_capacity(c->queue));
     cJSON_AddItemToObject(doc, "action_handlers",
-        classifier_handler_health(c));
+        classifier_api_handler_health(c));
 out:
     text = json_print(doc);
     http_reply(resp, ok ? 200 : 503, text);

@@ -17,6 +17,6 @@ extern const struct http_route classifier_api_routes[];
 /* The action handlers' health for /v1/ping, as a JSON object (caller
  * deletes): the last check while it is fresh, else a new one; while
  * another caller checks, the last one (or {} before the first). */
-cJSON *classifier_handler_health(struct classifier *c);
+cJSON *classifier_api_handler_health(struct classifier *c);
 
 #endif

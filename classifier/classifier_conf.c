@@ -17,7 +17,7 @@
 
 const struct cfg_field classifier_conf_fields[] = {
     { .key = "listener", .type = CFG_SECTION, .offset = CC_OFF(listener),
-      .sub = cfg_listener_fields },
+      .sub = cfg_common_listener_fields },
     { .key = "action_handler_destinations", .type = CFG_STRMAP,
       .offset = CC_OFF(destinations), .flags = CFG_REQUIRED,
       .check = url_check },
@@ -33,7 +33,7 @@ const struct cfg_field classifier_conf_fields[] = {
     { .key = "debug", .type = CFG_BOOL, .offset = CC_OFF(debug),
       .def = "false" },
     { .key = "tokens", .type = CFG_SECTION, .offset = CC_OFF(tokens),
-      .sub = cfg_tokens_fields, .flags = CFG_REQUIRED },
+      .sub = cfg_common_tokens_fields, .flags = CFG_REQUIRED },
     { .key = "workers", .type = CFG_INT, .offset = CC_OFF(workers),
       .min = 1, .max = CLASSIFIER_WORKERS_MAX,
       .def = XSTR(CLASSIFIER_WORKERS_DEFAULT) },
@@ -49,7 +49,7 @@ const struct cfg_field classifier_conf_fields[] = {
 static const struct cfg_field root_fields[] = {
     { .key = "version", .type = CFG_IGNORE },
     { .key = "authentication_list", .type = CFG_LIST, .offset = CC_OFF(auth),
-      .sub = cfg_auth_fields, .elem_size = sizeof(struct cfg_auth),
+      .sub = cfg_common_auth_fields, .elem_size = sizeof(struct cfg_auth),
       .count_offset = CC_OFF(nauth) },
     { .key = "classifier", .type = CFG_SECTION, .offset = 0,
       .sub = classifier_conf_fields, .flags = CFG_REQUIRED },
@@ -72,7 +72,7 @@ int
 classifier_conf_finish(struct classifier_conf *conf, const char *path,
     int rc, struct cfg_errors *errs)
 {
-    if (cfg_auth_resolve(conf->auth, conf->nauth, path, errs) == -1)
+    if (cfg_common_auth_resolve(conf->auth, conf->nauth, path, errs) == -1)
         rc = -1;
     /* Only meaningful once the file parsed: after a syntax error every
      * field is unset and these would bury the real message. */
@@ -83,9 +83,9 @@ classifier_conf_finish(struct classifier_conf *conf, const char *path,
         cfg_error_add(errs, path, NULL,
             "\"classifier.tokens.runtime\": required");
     if (rc == 0)
-        (void)cfg_listener_check(&conf->listener, path,
+        (void)cfg_common_listener_check(&conf->listener, path,
             "classifier.listener", errs);
-    cfg_tokens_resolve(&conf->tokens);
+    cfg_common_tokens_resolve(&conf->tokens);
     return errs->n == 0 && rc == 0 ? 0 : -1;
 }
 

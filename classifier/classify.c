@@ -293,11 +293,11 @@ classify_run(struct classifier *c, const struct classify_io *io,
         r.envelope = r.printed = json_print(a->doc);
         r.envelope_len = strlen(r.printed);
     }
-    possible = xmalloc(rule_set_count(rs) + 1);
-    rule_index_candidates(rule_set_index(rs), a, possible);
-    for (i = 0; i < rule_set_count(rs); i++) {
-        if (match_rule_applies(rule_set_at(rs, i), a))
-            evaluate(&r, rule_set_at(rs, i), possible[i] != 0);
+    possible = xmalloc(ruledir_set_count(rs) + 1);
+    rule_index_candidates(ruledir_set_index(rs), a, possible);
+    for (i = 0; i < ruledir_set_count(rs); i++) {
+        if (match_rule_applies(ruledir_set_at(rs, i), a))
+            evaluate(&r, ruledir_set_at(rs, i), possible[i] != 0);
     }
     free(possible);
     if (r.matched == 0) {
@@ -322,7 +322,7 @@ classify_run(struct classifier *c, const struct classify_io *io,
     metrics_observe_us(METRIC_CLASSIFY_DURATION, NULL, clock_mono_us() - t0);
     buf_free(&r.failures);
     free(r.printed);
-    rule_set_release(rs);
+    ruledir_set_release(rs);
     classify_job_free(job);
 }
 
@@ -372,8 +372,8 @@ classify_dry_run(struct classifier *c, struct alert *a, char *err,
     cJSON_AddBoolToObject(rep, "dry_run", 1);
     cJSON_AddStringToObject(rep, "feed_type", a->feed_type);
     list = cJSON_AddArrayToObject(rep, "rules");
-    for (i = 0; i < rule_set_count(rs); i++) {
-        rule = rule_set_at(rs, i);
+    for (i = 0; i < ruledir_set_count(rs); i++) {
+        rule = ruledir_set_at(rs, i);
         if (!match_rule_applies(rule, a))
             continue;
         m = match_rule(rule, a, why, sizeof(why));
@@ -394,12 +394,12 @@ classify_dry_run(struct classifier *c, struct alert *a, char *err,
     }
     cJSON_AddNumberToObject(rep, "matched", (double)nmatched);
     errs = cJSON_AddArrayToObject(rep, "rule_file_errors");
-    for (i = 0; i < rule_set_error_count(rs); i++) {
-        fe = rule_set_error_at(rs, i);
+    for (i = 0; i < ruledir_set_error_count(rs); i++) {
+        fe = ruledir_set_error_at(rs, i);
         item = cJSON_CreateObject();
         add_file_error(item, fe);
         cJSON_AddItemToArray(errs, item);
     }
-    rule_set_release(rs);
+    ruledir_set_release(rs);
     return rep;
 }

@@ -76,7 +76,7 @@ http_forward(void *arg, const char *dest, const char *body, size_t len,
     rc = 0;
 out:
     explicit_bzero(auth, sizeof(auth));
-    http_result_free(&res);
+    http_client_result_free(&res);
     free(url);
     return rc;
 }

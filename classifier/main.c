@@ -76,13 +76,13 @@ check(struct classifier *c)
         fprintf(stderr, "%s: error: %s\n", c->config_path, err);
         return 1;
     }
-    for (i = 0; i < rule_set_error_count(rs); i++) {
-        fprintf(stderr, "%s\n", rule_set_error_at(rs, i)->message);
+    for (i = 0; i < ruledir_set_error_count(rs); i++) {
+        fprintf(stderr, "%s\n", ruledir_set_error_at(rs, i)->message);
         bad = 1;
     }
     if (!bad)
-        printf("configuration OK (%zu rules)\n", rule_set_count(rs));
-    rule_set_release(rs);
+        printf("configuration OK (%zu rules)\n", ruledir_set_count(rs));
+    ruledir_set_release(rs);
     return bad;
 }
 
@@ -123,7 +123,7 @@ serve(struct classifier *c, const char *user)
     /* Load the rules once now so problems show in the log at start-up
      * (ruledir logs them, an unreadable directory included). */
     rs = ruledir_get(c->rules, err, sizeof(err));
-    rule_set_release(rs);
+    ruledir_set_release(rs);
     if (workers_start(c, err, sizeof(err)) == -1)
         log_fatal("startup_failed", KV_ERR(err));
     if ((c->server = http_server_start(&o, classifier_api_routes, c, err,
@@ -158,7 +158,7 @@ main(int argc, char **argv)
     daemon_init("classifier", o.check);
 
     if (classifier_conf_load(o.config, &c.conf, &errs) == -1) {
-        cfg_errors_print(&errs, stderr);
+        cfg_error_print(&errs, stderr);
         classifier_conf_free(&c.conf);
         return 1;
     }

@@ -334,7 +334,7 @@ set_strmap(const struct cfg_field *f, void *base, const struct node *v,
             continue;
         if (expect(val, NODE_SCALAR, ekp, w) == -1)
             continue;
-        if (cfg_node_is_null(val)) {
+        if (cfg_yaml_node_is_null(val)) {
             werr(w, &val->mark, ekp, "expected a value");
             continue;
         }
@@ -425,7 +425,7 @@ static int
 set_value(const struct cfg_field *f, void *base, const struct node *v,
     const char *kp, struct walk *w)
 {
-    if (cfg_node_is_null(v))
+    if (cfg_yaml_node_is_null(v))
         return 0;
     switch (f->type) {
     case CFG_IGNORE:
@@ -616,7 +616,7 @@ cfg_load_string(const char *text, size_t len, const char *path,
     if (cfg_yaml_parse(text, len, w.path, errs, &tree) == -1)
         goto out;
     empty.mark.line = empty.mark.col = 1;
-    if (tree != NULL && tree->kind != NODE_MAP && !cfg_node_is_null(tree))
+    if (tree != NULL && tree->kind != NODE_MAP && !cfg_yaml_node_is_null(tree))
         cfg_error_add(errs, path, &tree->mark,
             "expected a mapping at the top level, got %s",
             kind_names[tree->kind]);
@@ -624,7 +624,7 @@ cfg_load_string(const char *text, size_t len, const char *path,
         walk_map(root, out, tree != NULL && tree->kind == NODE_MAP ? tree :
             &empty, "", &w);
 out:
-    cfg_node_free(tree);
+    cfg_yaml_node_free(tree);
     free(w.dir);
     return errs->n == 0 && errs->dropped == 0 ? 0 : -1;
 }

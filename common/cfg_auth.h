@@ -27,7 +27,7 @@ struct cfg_auth {
     char   *email;          /* jsm */
     char   *api_token_file; /* jsm */
     struct cfg_strmap teams;    /* jsm: team name -> team id */
-    /* Resolved by cfg_auth_resolve: complete header lines
+    /* Resolved by cfg_common_auth_resolve: complete header lines
      * ("Authorization: GenieKey ...") for libcurl. Secret. */
     char  **header_lines;
     size_t  nheader_lines;

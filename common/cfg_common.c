@@ -47,7 +47,7 @@ check_auth_name(const char *text, char *err, size_t errlen)
 
 /* A JSM cloudId goes into the URL path: letters, digits and '-'. */
 bool
-cfg_text_plain(const char *text, const char *forbid)
+cfg_common_text_plain(const char *text, const char *forbid)
 {
     const char *p;
 
@@ -60,7 +60,7 @@ cfg_text_plain(const char *text, const char *forbid)
 }
 
 bool
-cfg_text_word(const char *text, const char *extra, size_t max)
+cfg_common_text_word(const char *text, const char *extra, size_t max)
 {
     const char *p;
 
@@ -74,7 +74,7 @@ cfg_text_word(const char *text, const char *extra, size_t max)
 static int
 check_cloud_id(const char *text, char *err, size_t errlen)
 {
-    if (cfg_text_word(text, "-", 128))
+    if (cfg_common_text_word(text, "-", 128))
         return 0;
     snprintf(err, errlen, "expected a cloud id (letters, digits and '-')");
     return -1;
@@ -85,7 +85,7 @@ check_cloud_id(const char *text, char *err, size_t errlen)
 static int
 check_email(const char *text, char *err, size_t errlen)
 {
-    if (cfg_text_plain(text, ":"))
+    if (cfg_common_text_plain(text, ":"))
         return 0;
     snprintf(err, errlen, "expected an e-mail address (no ':' or control "
         "characters)");
@@ -96,13 +96,13 @@ check_email(const char *text, char *err, size_t errlen)
 static int
 check_team_id(const char *text, char *err, size_t errlen)
 {
-    if (cfg_text_word(text, "-_", SIZE_MAX))
+    if (cfg_common_text_word(text, "-_", SIZE_MAX))
         return 0;
     snprintf(err, errlen, "expected a team id (letters, digits, '-', '_')");
     return -1;
 }
 
-const struct cfg_field cfg_listener_fields[] = {
+const struct cfg_field cfg_common_listener_fields[] = {
     { .key = "hostname", .type = CFG_STR,
       .offset = offsetof(struct cfg_listener, hostname), .def = "0.0.0.0" },
     /* No default: each daemon presets its own port. */
@@ -128,7 +128,7 @@ const struct cfg_field cfg_listener_fields[] = {
 };
 
 int
-cfg_listener_check(const struct cfg_listener *l, const char *path,
+cfg_common_listener_check(const struct cfg_listener *l, const char *path,
     const char *section, struct cfg_errors *errs)
 {
     bool cert = l->tls_cert_file != NULL, key = l->tls_key_file != NULL;
@@ -156,7 +156,7 @@ cfg_listener_check(const struct cfg_listener *l, const char *path,
     return 0;
 }
 
-const struct cfg_field cfg_tokens_fields[] = {
+const struct cfg_field cfg_common_tokens_fields[] = {
     { .key = "directory", .type = CFG_PATH,
       .offset = offsetof(struct cfg_tokens, directory), .def = "tokens" },
     { .key = "allowed_clients", .type = CFG_STR,
@@ -168,7 +168,7 @@ const struct cfg_field cfg_tokens_fields[] = {
     { .key = NULL },
 };
 
-const struct cfg_field cfg_auth_fields[] = {
+const struct cfg_field cfg_common_auth_fields[] = {
     { .key = "name", .type = CFG_STR, .check = check_auth_name,
       .offset = offsetof(struct cfg_auth, name), .flags = CFG_REQUIRED },
     { .key = "type", .type = CFG_STR, .check = ticketsys_check_type,
@@ -206,7 +206,7 @@ tokens_join(const char *dir, char **name)
 }
 
 void
-cfg_tokens_resolve(struct cfg_tokens *t)
+cfg_common_tokens_resolve(struct cfg_tokens *t)
 {
     if (t->directory == NULL)
         return;
@@ -321,7 +321,8 @@ add_basic(struct cfg_auth *a, const char *user, const char *secret)
 }
 
 char *
-cfg_secret_file_read(const char *path, size_t max, char *err, size_t errlen)
+cfg_common_secret_file_read(const char *path, size_t max, char *err,
+    size_t errlen)
 {
     char *text, *key, *end, *q, *out = NULL;
     size_t len = 0;
@@ -357,7 +358,7 @@ auth_key_file(struct cfg_auth *a, const char *path, char *err, size_t errlen)
     const struct ticketsys *sys = ticketsys_find(a->type);
     char *key;
 
-    if ((key = cfg_secret_file_read(path, AUTH_KEY_FILE_MAX, err,
+    if ((key = cfg_common_secret_file_read(path, AUTH_KEY_FILE_MAX, err,
         errlen)) == NULL)
         return -1;
     if (sys->basic_auth)
@@ -432,7 +433,7 @@ auth_resolve_one(struct cfg_auth *a, char *err, size_t errlen)
 }
 
 int
-cfg_auth_resolve(struct cfg_auth *list, size_t n, const char *path,
+cfg_common_auth_resolve(struct cfg_auth *list, size_t n, const char *path,
     struct cfg_errors *errs)
 {
     char err[ALEXIS_ERR_MAX];

@@ -34,7 +34,7 @@ cfg_error_add(struct cfg_errors *errs, const char *path,
 }
 
 void
-cfg_errors_print(const struct cfg_errors *errs, FILE *fp)
+cfg_error_print(const struct cfg_errors *errs, FILE *fp)
 {
     size_t i;
 

@@ -30,6 +30,6 @@ void cfg_error_add(struct cfg_errors *errs, const char *path,
 
 /* Print every error, one per line, then "N more errors" if some were
  * dropped. */
-void cfg_errors_print(const struct cfg_errors *errs, FILE *fp);
+void cfg_error_print(const struct cfg_errors *errs, FILE *fp);
 
 #endif

@@ -28,14 +28,14 @@ struct builder {
 /* ---- The node tree ---- */
 
 void
-cfg_node_free(struct node *n)
+cfg_yaml_node_free(struct node *n)
 {
     size_t i;
 
     if (n == NULL)
         return;
     for (i = 0; i < n->nkids; i++)
-        cfg_node_free(n->kids[i]);
+        cfg_yaml_node_free(n->kids[i]);
     free(n->kids);
     if (n->text != NULL) {
         /* Scalars may be secrets (headers). */
@@ -90,7 +90,7 @@ scalar_new(const yaml_event_t *ev)
 
 /* YAML null or an empty scalar: the key counts as absent. */
 bool
-cfg_node_is_null(const struct node *n)
+cfg_yaml_node_is_null(const struct node *n)
 {
     if (n->kind != NODE_SCALAR)
         return false;
@@ -130,7 +130,7 @@ build_attach(struct builder *b, struct node *n, const yaml_mark_t *ym)
     if (p->nkids >= max) {
         build_fail(b, ym, "more than %d %s", CFG_LIST_MAX,
             p->kind == NODE_MAP ? "keys in a mapping" : "items in a list");
-        cfg_node_free(n);
+        cfg_yaml_node_free(n);
         return -1;
     }
     if (p->nkids == p->cap) {
@@ -249,7 +249,7 @@ cfg_yaml_parse(const char *text, size_t len, const char *path,
 out:
     yaml_parser_delete(&parser);
     if (rc == -1) {
-        cfg_node_free(b.root);
+        cfg_yaml_node_free(b.root);
         b.root = NULL;
     }
     *rootp = b.root;

@@ -32,9 +32,9 @@ int cfg_yaml_parse(const char *text, size_t len, const char *path,
     struct cfg_errors *errs, struct node **rootp);
 
 /* Free a tree, wiping scalar text (it may hold secrets). Accepts NULL. */
-void cfg_node_free(struct node *n);
+void cfg_yaml_node_free(struct node *n);
 
 /* An explicit YAML null or an empty plain scalar: the key is "absent". */
-bool cfg_node_is_null(const struct node *n);
+bool cfg_yaml_node_is_null(const struct node *n);
 
 #endif

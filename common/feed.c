@@ -245,6 +245,6 @@ feed_details(const struct feed_ctx *c, const char *id, struct item_outcome *o)
         o->reason = NULL;
     }
 out:
-    http_result_free(&res);
+    http_client_result_free(&res);
     free(url);
 }

@@ -17,7 +17,7 @@
 struct fetcher {
     /* Both return 0 when a response arrived (any status) and -1 on a
      * transport error (res->err says which); res is released by the
-     * caller with http_result_free either way. hdrs is a NULL-terminated
+     * caller with http_client_result_free either way. hdrs is a NULL-terminated
      * list of "Name: value" lines (may be NULL). They retry 429, 5xx and
      * transport errors as the implementation is configured to. */
     int           (*get)(struct fetcher *f, const char *url,

@@ -102,7 +102,7 @@ http_client_free(struct http_client *c)
 }
 
 void
-http_result_free(struct http_result *res)
+http_client_result_free(struct http_result *res)
 {
     if (res == NULL)
         return;
@@ -439,7 +439,7 @@ rng_next(uint64_t *state)
 }
 
 long
-http_backoff_ms(uint64_t *rng, int attempt, long retry_after_ms)
+http_client_backoff_ms(uint64_t *rng, int attempt, long retry_after_ms)
 {
     long cap = HTTP_RETRY_CAP_MS, d = HTTP_RETRY_BASE_MS, half;
     int i;
@@ -457,7 +457,7 @@ http_backoff_ms(uint64_t *rng, int attempt, long retry_after_ms)
 }
 
 bool
-http_status_retryable(long status)
+http_client_status_retryable(long status)
 {
     return status == 429 || (status >= 500 && status <= 599 && status != 501);
 }
@@ -467,7 +467,7 @@ should_retry(int rc, bool retryable, long status)
 {
     if (rc == -1)
         return retryable;
-    return http_status_retryable(status);
+    return http_client_status_retryable(status);
 }
 
 int
@@ -505,9 +505,9 @@ http_client_do_retry_ex(struct http_client *c, const char *method,
         if (n > max_retries || !should_retry(rc, retryable, res->status))
             break;
         limited = rc == 0 && res->status == 429;
-        delay = http_backoff_ms(&c->rng, n - 1, res->retry_after_explicit ?
-            res->retry_after_ms : -1);
-        http_result_free(res);
+        delay = http_client_backoff_ms(&c->rng, n - 1,
+            res->retry_after_explicit ? res->retry_after_ms : -1);
+        http_client_result_free(res);
         if (hooks != NULL && hooks->wait != NULL)
             hooks->wait(hooks->arg, delay, limited);
         else

@@ -57,7 +57,7 @@ void http_client_free(struct http_client *c);
  * lines (may be NULL); a JSON body gets Content-Type: application/json.
  * Returns 0 when a response arrived (any status), -1 on a transport error,
  * timeout or a response over the cap (res->err says which). res must be
- * released with http_result_free either way. */
+ * released with http_client_result_free either way. */
 int http_client_do(struct http_client *c, const char *method,
     const char *url, const char *const *headers, const char *body,
     size_t body_len, struct http_result *res) ATTR_WUR;
@@ -91,16 +91,16 @@ int http_client_do_retry_ex(struct http_client *c, const char *method,
     size_t body_len, int max_retries, const struct http_retry_hooks *hooks,
     int *attempts, struct http_result *res) ATTR_WUR;
 
-void http_result_free(struct http_result *res);
+void http_client_result_free(struct http_result *res);
 
 /* The wait before retry number attempt+1 (attempt counts from 0), as
  * http_client_do_retry waits: retry_after_ms when it is >= 0, else
  * HTTP_RETRY_BASE_MS * 2^attempt with "equal jitter" (half fixed, half
  * random from the xorshift state *rng, seeded when 0); both capped at
  * HTTP_RETRY_CAP_MS. */
-long http_backoff_ms(uint64_t *rng, int attempt, long retry_after_ms);
+long http_client_backoff_ms(uint64_t *rng, int attempt, long retry_after_ms);
 
 /* Whether an answer with status may be retried: 429 and 5xx but 501. */
-bool http_status_retryable(long status);
+bool http_client_status_retryable(long status);
 
 #endif

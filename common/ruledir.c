@@ -126,7 +126,7 @@ set_free(struct rule_set *rs)
 }
 
 void
-rule_set_release(struct rule_set *rs)
+ruledir_set_release(struct rule_set *rs)
 {
     if (rs == NULL)
         return;
@@ -142,19 +142,19 @@ set_ref(struct rule_set *rs)
 }
 
 size_t
-rule_set_count(const struct rule_set *rs)
+ruledir_set_count(const struct rule_set *rs)
 {
     return rs->nrules;
 }
 
 const struct rule *
-rule_set_at(const struct rule_set *rs, size_t i)
+ruledir_set_at(const struct rule_set *rs, size_t i)
 {
     return i < rs->nrules ? rs->rules[i] : NULL;
 }
 
 const struct rule_index *
-rule_set_index(const struct rule_set *rs)
+ruledir_set_index(const struct rule_set *rs)
 {
     return rs->index;
 }
@@ -168,7 +168,7 @@ cmp_name_rule(const void *key, const void *elem)
 }
 
 const struct rule *
-rule_set_find(const struct rule_set *rs, const char *name)
+ruledir_set_find(const struct rule_set *rs, const char *name)
 {
     const struct rule *const *p;
 
@@ -180,13 +180,13 @@ rule_set_find(const struct rule_set *rs, const char *name)
 }
 
 size_t
-rule_set_error_count(const struct rule_set *rs)
+ruledir_set_error_count(const struct rule_set *rs)
 {
     return rs->nerrors;
 }
 
 const struct rule_file_error *
-rule_set_error_at(const struct rule_set *rs, size_t i)
+ruledir_set_error_at(const struct rule_set *rs, size_t i)
 {
     return i < rs->nerrors ? &rs->errors[i] : NULL;
 }
@@ -474,7 +474,7 @@ dir_failed(struct ruledir *rd, int errnum, char *err, size_t errlen)
 {
     (void)snprintf(err, errlen, "rules_dir %s: %s", rd->dir,
         strerror(errnum));
-    rule_set_release(rd->cur);
+    ruledir_set_release(rd->cur);
     rd->cur = NULL;
     if (!rd->unreadable) {
         log_event(LOG_ERROR, "rules_dir_unreadable",
@@ -505,11 +505,11 @@ rescan(struct ruledir *rd, char *err, size_t errlen)
     rs = set_build(rd, dirfd(d), names, n);
     rd->unreadable = false;
     if (set_same(rd->cur, rs)) {
-        rule_set_release(rs);
+        ruledir_set_release(rs);
         goto out;
     }
     log_changes(rd->cur, rs);
-    rule_set_release(rd->cur);
+    ruledir_set_release(rd->cur);
     rd->cur = rs;
 out:
     while (n > 0)
@@ -609,7 +609,7 @@ ruledir_free(struct ruledir *rd)
         return;
     if (rd->ifd != -1)
         (void)close(rd->ifd);
-    rule_set_release(rd->cur);
+    ruledir_set_release(rd->cur);
     clear_dirty(rd);
     (void)pthread_mutex_destroy(&rd->mu);
     free(rd->dir);

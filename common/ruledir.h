@@ -40,22 +40,23 @@ struct ruledir *ruledir_new(const char *dir);
 void ruledir_free(struct ruledir *rd);
 
 /* Bring the snapshot up to date and return a reference to it (release with
- * rule_set_release). Logs rule_file_loaded / rule_file_rejected /
+ * ruledir_set_release). Logs rule_file_loaded / rule_file_rejected /
  * rule_file_removed once per change. When the directory is missing or
  * unreadable, returns NULL with the reason in err and keeps nothing stale:
  * callers treat it as a failed classification. Thread-safe. */
 struct rule_set *ruledir_get(struct ruledir *rd, char *err, size_t errlen);
 
-void rule_set_release(struct rule_set *rs);
-size_t rule_set_count(const struct rule_set *rs);
+void ruledir_set_release(struct rule_set *rs);
+size_t ruledir_set_count(const struct rule_set *rs);
 /* Rules in file-name order. Borrowed while the set is held. */
-const struct rule *rule_set_at(const struct rule_set *rs, size_t i);
+const struct rule *ruledir_set_at(const struct rule_set *rs, size_t i);
 /* The rule named name, or NULL. */
-const struct rule *rule_set_find(const struct rule_set *rs, const char *name);
-/* Its tag index (rule_index.h), over the rules in rule_set_at order. */
-const struct rule_index *rule_set_index(const struct rule_set *rs);
-size_t rule_set_error_count(const struct rule_set *rs);
-const struct rule_file_error *rule_set_error_at(const struct rule_set *rs,
+const struct rule *ruledir_set_find(const struct rule_set *rs,
+    const char *name);
+/* Its tag index (rule_index.h), over the rules in ruledir_set_at order. */
+const struct rule_index *ruledir_set_index(const struct rule_set *rs);
+size_t ruledir_set_error_count(const struct rule_set *rs);
+const struct rule_file_error *ruledir_set_error_at(const struct rule_set *rs,
     size_t i);
 
 #endif

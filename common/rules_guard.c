@@ -14,7 +14,7 @@
 #include "window.h"
 
 const char *
-rules_mode_name(enum rule_mode m)
+rules_guard_mode_name(enum rule_mode m)
 {
     switch (m) {
     case RULE_MODE_APPROVE:

@@ -44,6 +44,6 @@ int rules_guard_parse(struct parse_ctx *c, const cJSON *root,
     struct rule_guard *g);
 
 /* "auto", "approve" or "notify". */
-const char *rules_mode_name(enum rule_mode m);
+const char *rules_guard_mode_name(enum rule_mode m);
 
 #endif

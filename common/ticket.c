@@ -168,7 +168,7 @@ ticket_send_json(struct fetcher *f, const struct ticket_ref *t,
 out:
     count_write(t, out->status);
     cJSON_Delete(doc);
-    http_result_free(&res);
+    http_client_result_free(&res);
     free(text);
     return rc;
 }
@@ -207,7 +207,7 @@ ticket_fetch_json(struct fetcher *f, const char *url,
         errlen)) == NULL)
         *status = 0;
 out:
-    http_result_free(&res);
+    http_client_result_free(&res);
     return doc;
 }
 
@@ -305,11 +305,11 @@ note_once(struct fetcher *f, const struct ticket_ref *t, const char *text,
         if (t->sys->note(f, t, text, out) == 0)
             return 0;
         if (attempt >= HTTP_RETRY_MAX ||
-            (out->status != 0 && !http_status_retryable(out->status)))
+            (out->status != 0 && !http_client_status_retryable(out->status)))
             return -1;
         /* Wait first: a write still on its way has a moment to land
          * before it is looked for. */
-        wait_ms(f, http_backoff_ms(&rng, attempt, out->retry_after_ms));
+        wait_ms(f, http_client_backoff_ms(&rng, attempt, out->retry_after_ms));
         if (key != NULL && t->sys->note_find != NULL &&
             outcome_unknown(out)) {
             found = t->sys->note_find(f, t, key, ferr, sizeof(ferr));

@@ -106,14 +106,14 @@ jsm_list(const struct feed_ctx *c, struct feed_ids *out,
         if ((doc = feed_get_json(c, url, &r->status, err, errlen)) == NULL)
             goto out;
         r->pages++;
-        if ((got = og_take_page(doc, "values", "id", c->feed, out, r,
+        if ((got = ticketsys_og_take_page(doc, "values", "id", c->feed, out, r,
             &full)) == -1) {
             snprintf(err, errlen, "answer has no \"values\" array");
             goto out;
         }
         step = feed_offset_page_step(offset, size, (size_t)got,
-            og_has_next(doc, "links"), r->pages, c->max_pages, JSM_OFFSET_SIZE_MAX,
-            &offset, &size);
+            ticketsys_og_has_next(doc, "links"), r->pages, c->max_pages,
+            JSM_OFFSET_SIZE_MAX, &offset, &size);
         if (full) {
             r->truncated = "items_max";
             break;
@@ -163,7 +163,7 @@ jsm_item(const struct feed_ctx *c, const char *id, struct item_outcome *o)
         cJSON_Delete(doc);
         goto out;
     }
-    if (og_has_skip_tag(c->feed, doc)) {
+    if (ticketsys_og_has_skip_tag(c->feed, doc)) {
         o->result = ITEM_SKIP;
         o->reason = "skip_tag";
         cJSON_Delete(doc);
@@ -291,7 +291,7 @@ static int
 jsm_webhook_id(const cJSON *payload, char *id, size_t idlen, char *err,
     size_t errlen)
 {
-    return og_webhook_id(payload, "alertId", id, idlen, err, errlen);
+    return ticketsys_og_webhook_id(payload, "alertId", id, idlen, err, errlen);
 }
 
 static const char *const jsm_aliases[] = {
@@ -331,11 +331,11 @@ const struct ticketsys ticketsys_jsm = {
     .list = jsm_list,
     .item = jsm_item,
     .identify = jsm_identify,
-    .collect_tags = og_collect_tags,
+    .collect_tags = ticketsys_og_collect_tags,
     .mark = jsm_mark,
     .route = jsm_route,
     .note = jsm_note,
-    .note_find = og_note_find,
-    .state = og_state,
+    .note_find = ticketsys_og_note_find,
+    .state = ticketsys_og_state,
     .webhook_id = jsm_webhook_id,
 };

@@ -12,7 +12,7 @@
 #include "json.h"
 
 bool
-og_has_skip_tag(const struct feed_def *d, const cJSON *alert)
+ticketsys_og_has_skip_tag(const struct feed_def *d, const cJSON *alert)
 {
     const cJSON *t;
     size_t i;
@@ -27,7 +27,7 @@ og_has_skip_tag(const struct feed_def *d, const cJSON *alert)
 }
 
 long
-og_take_page(const cJSON *doc, const char *array, const char *id_key,
+ticketsys_og_take_page(const cJSON *doc, const char *array, const char *id_key,
     const struct feed_def *skip, struct feed_ids *out,
     struct feed_list_result *r, bool *full)
 {
@@ -39,7 +39,7 @@ og_take_page(const cJSON *doc, const char *array, const char *id_key,
         return -1;
     cJSON_ArrayForEach(it, items) {
         n++;
-        if (skip != NULL && og_has_skip_tag(skip, it))
+        if (skip != NULL && ticketsys_og_has_skip_tag(skip, it))
             continue;
         id = json_str(it, id_key);
         if (!feed_id_ok(id)) {
@@ -56,7 +56,7 @@ og_take_page(const cJSON *doc, const char *array, const char *id_key,
 }
 
 bool
-og_has_next(const cJSON *doc, const char *links)
+ticketsys_og_has_next(const cJSON *doc, const char *links)
 {
     const char *next = json_str(cJSON_GetObjectItemCaseSensitive(doc,
         links), "next");
@@ -65,7 +65,7 @@ og_has_next(const cJSON *doc, const char *links)
 }
 
 void
-og_collect_tags(struct alert *a)
+ticketsys_og_collect_tags(struct alert *a)
 {
     const cJSON *t;
 
@@ -76,7 +76,7 @@ og_collect_tags(struct alert *a)
 }
 
 int
-og_note_find(struct fetcher *f, const struct ticket_ref *t,
+ticketsys_og_note_find(struct fetcher *f, const struct ticket_ref *t,
     const char *needle, char *err, size_t errlen)
 {
     const struct og_api *api = t->sys->data;
@@ -97,7 +97,7 @@ og_note_find(struct fetcher *f, const struct ticket_ref *t,
 }
 
 int
-og_webhook_id(const cJSON *payload, const char *field, char *id,
+ticketsys_og_webhook_id(const cJSON *payload, const char *field, char *id,
     size_t idlen, char *err, size_t errlen)
 {
     const cJSON *alert = cJSON_GetObjectItemCaseSensitive(payload, "alert");
@@ -120,7 +120,7 @@ og_webhook_id(const cJSON *payload, const char *field, char *id,
 }
 
 enum ticket_state
-og_state(struct fetcher *f, const struct ticket_ref *t, char *err,
+ticketsys_og_state(struct fetcher *f, const struct ticket_ref *t, char *err,
     size_t errlen)
 {
     static const char *const closed[] = { "closed", "resolved", NULL };

@@ -72,13 +72,14 @@ og_list(const struct feed_ctx *c, struct feed_ids *out,
         if ((doc = feed_get_json(c, url, &r->status, err, errlen)) == NULL)
             goto out;
         r->pages++;
-        if ((got = og_take_page(doc, "data", "tinyId", NULL, out, r,
+        if ((got = ticketsys_og_take_page(doc, "data", "tinyId", NULL, out, r,
             &full)) == -1) {
             snprintf(err, errlen, "answer has no \"data\" array");
             goto out;
         }
-        step = feed_og_page_step(offset, limit, (size_t)got, og_has_next(doc, "paging"),
-            r->pages, c->max_pages, &offset, &limit);
+        step = feed_og_page_step(offset, limit, (size_t)got,
+            ticketsys_og_has_next(doc, "paging"), r->pages, c->max_pages,
+            &offset, &limit);
         if (full) {
             r->truncated = "items_max";
             break;
@@ -266,7 +267,7 @@ static int
 opsgenie_webhook_id(const cJSON *payload, char *id, size_t idlen, char *err,
     size_t errlen)
 {
-    return og_webhook_id(payload, "tinyId", id, idlen, err, errlen);
+    return ticketsys_og_webhook_id(payload, "tinyId", id, idlen, err, errlen);
 }
 
 /* Reading back: GET /v2/alerts/{id}/notes, newest first
@@ -299,12 +300,12 @@ const struct ticketsys ticketsys_opsgenie = {
     .list = og_list,
     .item = og_item,
     .identify = og_identify,
-    .collect_tags = og_collect_tags,
+    .collect_tags = ticketsys_og_collect_tags,
     .mark = og_mark,
     .route = og_route,
     .note = og_note,
-    .note_find = og_note_find,
-    .state = og_state,
+    .note_find = ticketsys_og_note_find,
+    .state = ticketsys_og_state,
     .webhook_id = opsgenie_webhook_id,
     .listed = og_listed,
 };

@@ -148,7 +148,7 @@ static const struct cfg_field extra_fields[] = {
 static const struct cfg_field root_fields[] = {
     { .key = "version", .type = CFG_IGNORE },
     { .key = "authentication_list", .type = CFG_LIST,
-      .offset = FC_OFF(cc.auth), .sub = cfg_auth_fields,
+      .offset = FC_OFF(cc.auth), .sub = cfg_common_auth_fields,
       .elem_size = sizeof(struct cfg_auth),
       .count_offset = FC_OFF(cc.nauth) },
     { .key = "classifier", .type = CFG_SECTION, .offset = FC_OFF(cc),
@@ -237,7 +237,7 @@ check_secret_hidden(const char *secret, const char *text, size_t len,
         for (i = 0; i < errs->n; i++)
             FUZZ_CHECK(strstr(errs->msgs[i], needle) == NULL);
     }
-    cfg_node_free(tree);
+    cfg_yaml_node_free(tree);
     free(perrs);
 }
 
@@ -261,7 +261,7 @@ check_errors(const struct cfg_errors *errs)
         if ((devnull = fopen("/dev/null", "w")) == NULL)
             abort();
     }
-    cfg_errors_print(errs, devnull);
+    cfg_error_print(errs, devnull);
 }
 
 /* In a good config, each entry is found by its own type and base_url. */

@@ -71,7 +71,7 @@ forward_envelope(struct fetcher *f, const char *dest,
     else
         snprintf(err, errlen, "HTTP %ld", res.status);
 out:
-    http_result_free(&res);
+    http_client_result_free(&res);
     free(url);
     return rc;
 }
@@ -88,7 +88,7 @@ forward_ping(struct fetcher *f, const char *dest, char *err, size_t errlen)
         snprintf(err, errlen, "%s", res.err);
     else
         status = res.status;
-    http_result_free(&res);
+    http_client_result_free(&res);
     free(url);
     return status;
 }

@@ -108,7 +108,7 @@ run(struct poller *p, int listen_fd)
     for (i = 0; i < p->conf.nfeeds; i++)
         log_event(LOG_INFO, "feed_configured",
             KV_STR("feed_name", p->conf.feeds[i].name),
-            KV_STR("api", poller_feed_api(&p->conf.feeds[i])),
+            KV_STR("api", poller_conf_feed_api(&p->conf.feeds[i])),
             KV_STR("base_url", p->conf.feeds[i].base_url),
             KV_STR("classifier", p->conf.feeds[i].classifier));
     rc = poller_run(p);
@@ -138,7 +138,7 @@ main(int argc, char **argv)
     daemon_init("poller", o.check);
 
     if (poller_conf_load(o.config, &p.conf, &errs) == -1) {
-        cfg_errors_print(&errs, stderr);
+        cfg_error_print(&errs, stderr);
         poller_conf_free(&p.conf);
         curl_global_cleanup();
         return 1;

@@ -339,7 +339,7 @@ poll_feed(const struct poll_env *e, const struct poller_feed *f,
     j.cls_hdrs[0] = bearer_line;
     j.now_epoch_ms = clock_wall_ms();
     log_event(LOG_INFO, "poll_started", KV_STR("feed_name", f->name),
-        KV_STR("feed_type", f->type), KV_STR("api", poller_feed_api(f)));
+        KV_STR("feed_type", f->type), KV_STR("api", poller_conf_feed_api(f)));
     listed = list(&j, &ids, &r);
     if (listed == 0 && ids.n == 0 && !atomic_load(e->stop))
         ping(e, f);

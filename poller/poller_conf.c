@@ -38,7 +38,7 @@ check_lookback_unit(const char *text, char *err, size_t errlen)
 static int
 check_tag(const char *text, char *err, size_t errlen)
 {
-    if (cfg_text_plain(text, "\"\\"))
+    if (cfg_common_text_plain(text, "\"\\"))
         return 0;
     snprintf(err, errlen, "expected a tag (no quotes, backslashes or "
         "control characters)");
@@ -109,9 +109,9 @@ static const struct cfg_field poller_fields[] = {
       .count_offset = PC_OFF(nfeeds), .max = POLLER_FEEDS_MAX,
       .flags = CFG_REQUIRED },
     { .key = "tokens", .type = CFG_SECTION, .offset = PC_OFF(tokens),
-      .sub = cfg_tokens_fields, .flags = CFG_REQUIRED },
+      .sub = cfg_common_tokens_fields, .flags = CFG_REQUIRED },
     { .key = "listener", .type = CFG_SECTION, .offset = PC_OFF(listener),
-      .sub = cfg_listener_fields },
+      .sub = cfg_common_listener_fields },
     { .key = "dedup_window", .type = CFG_DURATION,
       .offset = PC_OFF(dedup_window_ms), .min = RECENT_WINDOW_MIN_MS,
       .max = RECENT_WINDOW_MAX_MS, .def = "15m" },
@@ -149,7 +149,7 @@ static const struct cfg_field poller_fields[] = {
 static const struct cfg_field root_fields[] = {
     { .key = "version", .type = CFG_IGNORE },
     { .key = "authentication_list", .type = CFG_LIST, .offset = PC_OFF(auth),
-      .sub = cfg_auth_fields, .elem_size = sizeof(struct cfg_auth),
+      .sub = cfg_common_auth_fields, .elem_size = sizeof(struct cfg_auth),
       .count_offset = PC_OFF(nauth) },
     { .key = "poller", .type = CFG_SECTION, .offset = 0,
       .sub = poller_fields, .flags = CFG_REQUIRED },
@@ -159,7 +159,7 @@ static const struct cfg_field root_fields[] = {
 };
 
 const char *
-poller_feed_api(const struct poller_feed *f)
+poller_conf_feed_api(const struct poller_feed *f)
 {
     return f->sys != NULL ? f->sys->name : f->type;
 }
@@ -349,7 +349,7 @@ resolve_webhook_secret(struct poller_feed *f, const char *path,
 
     if (f->webhook_secret_file == NULL)
         return;
-    if ((f->webhook_secret = cfg_secret_file_read(f->webhook_secret_file,
+    if ((f->webhook_secret = cfg_common_secret_file_read(f->webhook_secret_file,
         WEBHOOK_SECRET_FILE_MAX, err, sizeof(err))) == NULL) {
         cfg_error_add(e, path, &f->mark, "feed \"%s\": webhook_secret_file "
             "%s", f->name, err);
@@ -414,7 +414,7 @@ poller_conf_load(const char *path, struct poller_conf *conf,
     /* No default port: the listener is on when a port is set. */
     conf->listener.port = -1;
     rc = cfg_load(path, root_fields, conf, errs);
-    if (cfg_auth_resolve(conf->auth, conf->nauth, path, errs) == -1)
+    if (cfg_common_auth_resolve(conf->auth, conf->nauth, path, errs) == -1)
         rc = -1;
     /* Types compare in lower case from here on, like the auth entries'. */
     for (i = 0; i < conf->nfeeds; i++) {
@@ -434,7 +434,7 @@ poller_conf_load(const char *path, struct poller_conf *conf,
     }
     if (conf->tokens.runtime == NULL)
         cfg_error_add(errs, path, NULL, "\"poller.tokens.runtime\": required");
-    cfg_tokens_resolve(&conf->tokens);
+    cfg_common_tokens_resolve(&conf->tokens);
     return errs->n == 0 && rc == 0 ? 0 : -1;
 }
 

@@ -102,6 +102,6 @@ void poller_conf_free(struct poller_conf *conf);
 
 /* The short name of a feed's API for logs: "opsgenie", "dynatrace_v1",
  * "dynatrace_v2" (its module's name). */
-const char *poller_feed_api(const struct poller_feed *f);
+const char *poller_conf_feed_api(const struct poller_feed *f);
 
 #endif

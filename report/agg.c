@@ -55,14 +55,14 @@ agg_new(const struct agg_filter *f, const char *trace_id)
 
     if (f != NULL)
         a->flt = *f;
-    a->by_action = gtable_new(1, REPORT_ACTIONS_MAX);
-    a->by_rule = gtable_new(1, REPORT_GROUPS_MAX);
-    a->by_entity = gtable_new(1, REPORT_GROUPS_MAX);
-    a->by_pair = gtable_new(2, REPORT_GROUPS_MAX);
-    a->failures = gtable_new(4, REPORT_GROUPS_MAX);
-    a->by_day = gtable_new(1, REPORT_DAYS_MAX);
-    a->skips = gtable_new(2, REPORT_GROUPS_MAX);
-    a->verified = gtable_new(1, REPORT_GROUPS_MAX);
+    a->by_action = group_table_new(1, REPORT_ACTIONS_MAX);
+    a->by_rule = group_table_new(1, REPORT_GROUPS_MAX);
+    a->by_entity = group_table_new(1, REPORT_GROUPS_MAX);
+    a->by_pair = group_table_new(2, REPORT_GROUPS_MAX);
+    a->failures = group_table_new(4, REPORT_GROUPS_MAX);
+    a->by_day = group_table_new(1, REPORT_DAYS_MAX);
+    a->skips = group_table_new(2, REPORT_GROUPS_MAX);
+    a->verified = group_table_new(1, REPORT_GROUPS_MAX);
     a->first_ms = a->last_ms = GROUP_NO_TIME;
     if (trace_id != NULL)
         a->trace = trace_new(trace_id);
@@ -75,14 +75,14 @@ agg_free(struct agg *a)
 {
     if (a == NULL)
         return;
-    gtable_free(a->by_action);
-    gtable_free(a->by_rule);
-    gtable_free(a->by_entity);
-    gtable_free(a->by_pair);
-    gtable_free(a->failures);
-    gtable_free(a->by_day);
-    gtable_free(a->skips);
-    gtable_free(a->verified);
+    group_table_free(a->by_action);
+    group_table_free(a->by_rule);
+    group_table_free(a->by_entity);
+    group_table_free(a->by_pair);
+    group_table_free(a->failures);
+    group_table_free(a->by_day);
+    group_table_free(a->skips);
+    group_table_free(a->verified);
     trace_free(a->trace);
     free(a->pending);
     free(a);
@@ -356,7 +356,7 @@ count_run(struct agg *a, const struct agg_run *r)
         a->cnt.ok++;
     else
         a->cnt.failed++;
-    g = gtable_get(a->by_action, &r->action);
+    g = group_table_get(a->by_action, &r->action);
     group_count(g, r->ok, r->ts, r->alert);
     if (r->has_elapsed) {
         pctl_add(&g->pc, r->elapsed_ms);
@@ -365,12 +365,12 @@ count_run(struct agg *a, const struct agg_run *r)
             continue;
         a->dur_bins[b]++;
     }
-    group_count(gtable_get(a->by_rule, &r->rule), r->ok, r->ts, r->alert);
-    group_count(gtable_get(a->by_entity, &r->entity), r->ok, r->ts,
+    group_count(group_table_get(a->by_rule, &r->rule), r->ok, r->ts, r->alert);
+    group_count(group_table_get(a->by_entity, &r->entity), r->ok, r->ts,
         r->alert);
-    group_count(gtable_get(a->by_pair, pair), r->ok, r->ts, r->alert);
+    group_count(group_table_get(a->by_pair, pair), r->ok, r->ts, r->alert);
     if (!r->ok)
-        group_count(gtable_get(a->failures, fail_parts), false, r->ts,
+        group_count(group_table_get(a->failures, fail_parts), false, r->ts,
             r->alert);
     if (r->ts == GROUP_NO_TIME)
         return;
@@ -379,7 +379,7 @@ count_run(struct agg *a, const struct agg_run *r)
         a->day_no = clock_day(r->ts);
         clock_format_day(r->ts, day);
         day_parts[0] = day;
-        a->day_row = gtable_get(a->by_day, day_parts);
+        a->day_row = group_table_get(a->by_day, day_parts);
     }
     group_count(a->day_row, r->ok, r->ts, NULL);
     if (a->first_ms == GROUP_NO_TIME || r->ts < a->first_ms)
@@ -439,14 +439,14 @@ count_guard(struct agg *a, const struct logfmt_line *l, bool verify)
         id = guard_field(l, "problem_id", alert, sizeof(alert));
     if (verify) {
         a->cnt.verifications++;
-        group_count(gtable_get(a->verified, parts), strcmp(guard_field(l,
+        group_count(group_table_get(a->verified, parts), strcmp(guard_field(l,
             "verified", why, sizeof(why)), "true") == 0, ts, id);
         return;
     }
     a->cnt.guard_stops++;
     parts[0] = guard_field(l, "event", ev, sizeof(ev));
     parts[1] = guard_field(l, "reason", why, sizeof(why));
-    group_count(gtable_get(a->skips, parts), true, ts, id);
+    group_count(group_table_get(a->skips, parts), true, ts, id);
 }
 
 /* Count a line through a full parse: the lines whose fields are read. */

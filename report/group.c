@@ -24,7 +24,7 @@ struct gtable {
 };
 
 struct gtable *
-gtable_new(size_t nparts, size_t cap)
+group_table_new(size_t nparts, size_t cap)
 {
     struct gtable *t = xcalloc(1, sizeof(*t));
 
@@ -48,7 +48,7 @@ group_free(struct group *g)
 }
 
 void
-gtable_free(struct gtable *t)
+group_table_free(struct gtable *t)
 {
     size_t i;
 
@@ -198,7 +198,7 @@ other_row(struct gtable *t)
 }
 
 struct group *
-gtable_get(struct gtable *t, const char *const *parts)
+group_table_get(struct gtable *t, const char *const *parts)
 {
     uint32_t h = hash_parts(parts, t->nparts);
     size_t j;
@@ -245,13 +245,13 @@ group_count(struct group *g, bool ok, int64_t ts_ms, const char *alert)
 }
 
 size_t
-gtable_count(const struct gtable *t)
+group_table_count(const struct gtable *t)
 {
     return t->count;
 }
 
 uint64_t
-gtable_overflow(const struct gtable *t)
+group_table_overflow(const struct gtable *t)
 {
     return t->overflow;
 }
@@ -287,7 +287,7 @@ cmp_by_runs(const void *x, const void *y)
 }
 
 struct group **
-gtable_sorted(const struct gtable *t, enum group_order order, size_t *n)
+group_table_sorted(const struct gtable *t, enum group_order order, size_t *n)
 {
     struct group **v = xcalloc(t->count + 1, sizeof(*v));
     size_t i, k = 0;

@@ -39,25 +39,25 @@ enum group_order {
 struct gtable;
 
 /* A table of nparts-string keys holding at most cap rows (the "(other)"
- * row included). Caller frees with gtable_free. */
-struct gtable *gtable_new(size_t nparts, size_t cap);
-void gtable_free(struct gtable *t);
+ * row included). Caller frees with group_table_free. */
+struct gtable *group_table_new(size_t nparts, size_t cap);
+void group_table_free(struct gtable *t);
 
 /* The row of key parts[0..nparts), created when new. Values longer than
  * REPORT_VALUE_MAX are cut at a UTF-8 boundary and end in "...". Never
  * NULL: past the cap it is the "(other)" row. The row stays valid until
- * gtable_free. */
-struct group *gtable_get(struct gtable *t, const char *const *parts);
+ * group_table_free. */
+struct group *group_table_get(struct gtable *t, const char *const *parts);
 
 /* Record one run in row g: counts, times and the alert id. */
 void group_count(struct group *g, bool ok, int64_t ts_ms, const char *alert);
 
 /* Rows in the given order (caller frees the array, not the rows); *n gets
  * their number. */
-struct group **gtable_sorted(const struct gtable *t, enum group_order order,
-    size_t *n);
+struct group **group_table_sorted(const struct gtable *t,
+    enum group_order order, size_t *n);
 
-size_t gtable_count(const struct gtable *t);
-uint64_t gtable_overflow(const struct gtable *t);
+size_t group_table_count(const struct gtable *t);
+uint64_t group_table_overflow(const struct gtable *t);
 
 #endif

@@ -162,7 +162,7 @@ chart_days(FILE *fp, const struct agg *a)
     uint64_t ymax = 1;
     double bw, x, hok, hbad, base = CHART_H - PAD_B;
 
-    v = gtable_sorted(a->by_day, GROUP_BY_KEY, &n);
+    v = group_table_sorted(a->by_day, GROUP_BY_KEY, &n);
     from = n > REPORT_CHART_BARS_MAX ? n - REPORT_CHART_BARS_MAX : 0;
     (void)fputs("<h2>Runs per day (UTC)</h2>\n", fp);
     if (n == 0) {
@@ -206,7 +206,7 @@ chart_success(FILE *fp, const struct agg *a)
     double w = CHART_W - LABEL_W - 130, y, wok;
     char label[LABEL_MAX * 4 + 4];
 
-    v = gtable_sorted(a->by_action, GROUP_BY_RUNS, &n);
+    v = group_table_sorted(a->by_action, GROUP_BY_RUNS, &n);
     shown = n > REPORT_CHART_ACTIONS ? REPORT_CHART_ACTIONS : n;
     (void)fputs("<h2>Success rate by action</h2>\n", fp);
     if (shown == 0) {

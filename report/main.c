@@ -272,9 +272,9 @@ print_tables(enum out_format f, struct table **t, size_t n)
 {
     switch (f) {
     case OUT_CSV:
-        return table_print_csv(t, n, stdout);
+        return table_fmt_print_csv(t, n, stdout);
     case OUT_JSON:
-        return table_print_json(t, n, stdout);
+        return table_fmt_print_json(t, n, stdout);
     case OUT_TEXT:
         break;
     }

@@ -84,10 +84,10 @@ new_table(const char *name, const char *title, const char *const *cols,
 static void
 note_overflow(struct table *t, const struct gtable *g)
 {
-    if (gtable_overflow(g) > 0)
+    if (group_table_overflow(g) > 0)
         table_note(t, "note: more than %zu distinct keys; %" PRIu64
-            " runs are counted in the \"%s\" row", gtable_count(g) - 1,
-            gtable_overflow(g), GROUP_OTHER);
+            " runs are counted in the \"%s\" row", group_table_count(g) - 1,
+            group_table_overflow(g), GROUP_OTHER);
 }
 
 static void
@@ -171,8 +171,8 @@ by_action_table(struct agg *a)
     struct group **v, **pairs;
     size_t n, np, i, k;
 
-    v = gtable_sorted(a->by_action, GROUP_BY_RUNS, &n);
-    pairs = gtable_sorted(a->by_pair, GROUP_BY_KEY, &np);
+    v = group_table_sorted(a->by_action, GROUP_BY_RUNS, &n);
+    pairs = group_table_sorted(a->by_pair, GROUP_BY_KEY, &np);
     for (i = 0; i < n; i++) {
         struct group *g = v[i];
 
@@ -273,7 +273,7 @@ group_table(const struct gtable *g, enum group_order order, const char *name,
             TABLE_NUM : TABLE_TEXT;
     }
     t = new_table(name, title, cols, types, ncols);
-    v = gtable_sorted(g, order, &n);
+    v = group_table_sorted(g, order, &n);
     for (i = 0; i < n; i++) {
         for (k = 0; k < ncols; k++)
             row[k] = gcell(v[i], &spec[k], cell[k]);
@@ -362,7 +362,7 @@ durations_table(struct agg *a)
     struct group **v;
     size_t n, i, k;
 
-    v = gtable_sorted(a->by_action, GROUP_BY_RUNS, &n);
+    v = group_table_sorted(a->by_action, GROUP_BY_RUNS, &n);
     for (i = 0; i < n; i++) {
         struct pctl *p = &v[i]->pc;
 

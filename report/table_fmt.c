@@ -74,7 +74,7 @@ csv_cell(const char *s, bool text, FILE *fp)
 }
 
 int
-table_print_csv(struct table *const *tabs, size_t n, FILE *fp)
+table_fmt_print_csv(struct table *const *tabs, size_t n, FILE *fp)
 {
     const struct table *t;
     size_t i, r, c;
@@ -156,7 +156,7 @@ json_cell(const char *s, enum table_col type, FILE *fp)
 }
 
 int
-table_print_json(struct table *const *tabs, size_t n, FILE *fp)
+table_fmt_print_json(struct table *const *tabs, size_t n, FILE *fp)
 {
     const struct table *t;
     size_t i, r, c;

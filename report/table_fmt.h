@@ -12,7 +12,7 @@
 #include "table.h"
 
 /* Render n tables to fp. Return 0, or -1 when writing failed. */
-int table_print_csv(struct table *const *t, size_t n, FILE *fp) ATTR_WUR;
-int table_print_json(struct table *const *t, size_t n, FILE *fp) ATTR_WUR;
+int table_fmt_print_csv(struct table *const *t, size_t n, FILE *fp) ATTR_WUR;
+int table_fmt_print_json(struct table *const *t, size_t n, FILE *fp) ATTR_WUR;
 
 #endif

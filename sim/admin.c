@@ -42,7 +42,7 @@ fail(struct sim_resp *resp, int status, const char *fmt, ...)
     va_end(ap);
     cJSON_AddStringToObject(o, "error", msg);
     cJSON_AddNumberToObject(o, "status", status);
-    sim_resp_json(resp, status, o);
+    sim_http_resp_json(resp, status, o);
 }
 
 static void
@@ -51,7 +51,7 @@ ok(struct sim_resp *resp, int status, cJSON *data)
     cJSON *o = cJSON_CreateObject();
 
     cJSON_AddItemToObject(o, "data", data);
-    sim_resp_json(resp, status, o);
+    sim_http_resp_json(resp, status, o);
 }
 
 static int
@@ -231,10 +231,10 @@ route_fixed(struct sim *s, const struct sim_req *req, struct sim_resp *resp)
         faults_clear(s->faults);
         ok(resp, 200, faults_list(s->faults));
     } else if (strcmp(p, "/_admin/stats") == 0 && strcmp(m, "GET") == 0)
-        sim_resp_json(resp, 200, faults_stats(s->faults));
+        sim_http_resp_json(resp, 200, faults_stats(s->faults));
     else if (strcmp(p, "/_admin/stats") == 0 && strcmp(m, "DELETE") == 0) {
         faults_stats_reset(s->faults);
-        sim_resp_json(resp, 200, faults_stats(s->faults));
+        sim_http_resp_json(resp, 200, faults_stats(s->faults));
     } else if (strcmp(p, "/_admin/webhooks") == 0)
         webhook_out_admin(s->webhooks, req, resp);
     else

@@ -55,7 +55,7 @@ dt_api_answer(struct sim_resp *resp, enum store_rc rc, const struct sim_args *a,
 {
     switch (rc) {
     case STORE_OK:
-        sim_resp_json(resp, ok_status, out);
+        sim_http_resp_json(resp, ok_status, out);
         return;
     case STORE_ENOENT:
         cJSON_Delete(out);
@@ -73,7 +73,7 @@ int
 dt_api_fields(const struct sim_req *req, unsigned *fields,
     struct sim_resp *resp)
 {
-    const char *v = sim_req_query(req, "fields"), *p, *comma;
+    const char *v = sim_http_req_query(req, "fields"), *p, *comma;
     size_t len;
 
     *fields = 0;
@@ -105,7 +105,7 @@ int
 dt_api_time(const struct sim_req *req, const char *name, uint64_t def,
     uint64_t *out, struct sim_resp *resp)
 {
-    const char *v = sim_req_query(req, name);
+    const char *v = sim_http_req_query(req, name);
     cJSON *item;
     int rc;
 

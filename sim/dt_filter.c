@@ -302,7 +302,7 @@ value_match(const struct dt_problem *p, enum dt_crit_kind kind,
 }
 
 bool
-dt_problem_match(const struct dt_problem *p, const struct dt_filter *f,
+dt_filter_problem_match(const struct dt_problem *p, const struct dt_filter *f,
     uint64_t now)
 {
     uint64_t end = p->end_ms < 0 || (uint64_t)p->end_ms > now ? now :

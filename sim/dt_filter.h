@@ -20,7 +20,7 @@ int dt_filter_parse_selector(struct dt_filter *f, const char *text,
 int dt_filter_add(struct dt_filter *f, enum dt_crit_kind kind,
     const char *value) ATTR_WUR;
 void dt_filter_cleanup(struct dt_filter *f);
-bool dt_problem_match(const struct dt_problem *p, const struct dt_filter *f,
-    uint64_t now);
+bool dt_filter_problem_match(const struct dt_problem *p,
+    const struct dt_filter *f, uint64_t now);
 
 #endif

@@ -444,7 +444,7 @@ dt_problem_add_comment(struct dt_problem *p, const char *content,
 }
 
 cJSON *
-dt_comment_json(const struct dt_comment *c, int api_version)
+dt_problem_comment_json(const struct dt_comment *c, int api_version)
 {
     cJSON *o = cJSON_CreateObject();
 
@@ -650,7 +650,7 @@ v2_optional(cJSON *o, const struct dt_problem *p, unsigned fields)
     n = p->ncomments < SIM_DT_COMMENT_PAGE_DEFAULT ? p->ncomments :
         SIM_DT_COMMENT_PAGE_DEFAULT;
     for (i = 0; i < n; i++)
-        cJSON_AddItemToArray(arr, dt_comment_json(
+        cJSON_AddItemToArray(arr, dt_problem_comment_json(
             &p->comments[p->ncomments - 1 - i], 2));
     cJSON_AddNumberToObject(rc, "totalCount", (double)p->ncomments);
     cJSON_AddNumberToObject(rc, "pageSize", SIM_DT_COMMENT_PAGE_DEFAULT);
@@ -711,7 +711,7 @@ dt_problem_admin(const struct dt_problem *p)
     cJSON_AddStringToObject(o, "status", p->status);
     arr = cJSON_AddArrayToObject(o, "comments");
     for (i = 0; i < p->ncomments; i++)
-        cJSON_AddItemToArray(arr, dt_comment_json(&p->comments[i], 2));
+        cJSON_AddItemToArray(arr, dt_problem_comment_json(&p->comments[i], 2));
     cJSON_AddItemToObject(o, "v1", dt_problem_v1(p, true));
     cJSON_AddItemToObject(o, "v2", dt_problem_v2(p, DT_FIELD_EVIDENCE |
         DT_FIELD_IMPACT));

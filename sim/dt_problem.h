@@ -122,7 +122,7 @@ cJSON *dt_problem_v2(const struct dt_problem *p, unsigned fields);
 /* {"problemId","displayId","status","v1":…,"v2":…,"comments":[…]}. */
 cJSON *dt_problem_admin(const struct dt_problem *p);
 /* A comment as v1 (userName) or v2 (authorName) renders it. */
-cJSON *dt_comment_json(const struct dt_comment *c, int api_version);
+cJSON *dt_problem_comment_json(const struct dt_comment *c, int api_version);
 
 /* Append a comment; NULL when the problem holds comments_max already.
  * Borrowed pointer, valid until the next comment change. */

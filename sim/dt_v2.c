@@ -95,15 +95,15 @@ page_params(const struct sim_req *req, struct page *pg,
 {
     static const char *const with_key[] = { "nextPageKey", "fields",
         "api-token", NULL };
-    const char *key = sim_req_query(req, "nextPageKey");
-    const char *sel = sim_req_query(req, "problemSelector");
-    const char *sort = sim_req_query(req, "sort"), *errstr;
-    const char *size = sim_req_query(req, "pageSize");
+    const char *key = sim_http_req_query(req, "nextPageKey");
+    const char *sel = sim_http_req_query(req, "problemSelector");
+    const char *sort = sim_http_req_query(req, "sort"), *errstr;
+    const char *size = sim_http_req_query(req, "pageSize");
     uint64_t now = clock_wall_ms();
 
     memset(pg, 0, sizeof(*pg));
     if (key != NULL) {
-        if (sim_req_query_others(req, with_key) > 0) {
+        if (sim_http_req_query_others(req, with_key) > 0) {
             sim_dt_error(resp, 400, "nextPageKey", false, "when "
                 "nextPageKey is set, only fields may accompany it");
             return -1;
@@ -173,7 +173,7 @@ dt_v2_list(struct sim *s, const struct sim_req *req,
     }
     cJSON_AddItemToObject(o, "problems", items);
     cJSON_AddArrayToObject(o, "warnings");
-    sim_resp_json(resp, 200, o);
+    sim_http_resp_json(resp, 200, o);
 out:
     dt_filter_cleanup(&f);
 }
@@ -191,7 +191,7 @@ dt_v2_get(struct sim *s, const struct sim_req *req, const struct sim_args *a,
         dt_api_not_found(resp, "Problem", a->ident);
         return;
     }
-    sim_resp_json(resp, 200, p);
+    sim_http_resp_json(resp, 200, p);
 }
 
 /* Comment pages reuse the problem-page key (only offset and size count). */
@@ -199,8 +199,8 @@ static void
 comments_list(struct sim *s, const struct sim_req *req,
     const struct sim_args *a, struct sim_resp *resp)
 {
-    const char *key = sim_req_query(req, "nextPageKey");
-    const char *size = sim_req_query(req, "pageSize"), *errstr;
+    const char *key = sim_http_req_query(req, "nextPageKey");
+    const char *size = sim_http_req_query(req, "pageSize"), *errstr;
     struct page pg;
     enum store_rc rc;
     size_t total = 0;
@@ -232,7 +232,7 @@ comments_list(struct sim *s, const struct sim_req *req,
             cJSON_AddStringToObject(o, "nextPageKey", next);
         free(next);
     }
-    sim_resp_json(resp, 200, o);
+    sim_http_resp_json(resp, 200, o);
 }
 
 void

@@ -38,9 +38,9 @@ static int
 v1_timeframe(const struct sim_req *req, struct dt_filter *f,
     struct sim_resp *resp)
 {
-    const char *rel = sim_req_query(req, "relativeTime"), *errstr;
-    const char *st = sim_req_query(req, "startTimestamp");
-    const char *en = sim_req_query(req, "endTimestamp");
+    const char *rel = sim_http_req_query(req, "relativeTime"), *errstr;
+    const char *st = sim_http_req_query(req, "startTimestamp");
+    const char *en = sim_http_req_query(req, "endTimestamp");
     uint64_t now = clock_wall_ms(), span = SIM_DT_DEFAULT_FROM_MS;
     size_t i;
 
@@ -85,17 +85,17 @@ v1_filters(const struct sim_req *req, struct dt_filter *f,
     const char *tags[SIM_DT_CRITERIA_MAX], *v, *st;
     size_t i, n;
 
-    st = sim_req_query(req, "status");
+    st = sim_http_req_query(req, "status");
     if (st != NULL && strcmp(st, "OPEN") != 0 && strcmp(st, "CLOSED") != 0) {
         sim_dt_error(resp, 400, "status", false, "must be OPEN or CLOSED");
         return -1;
     }
     for (i = 0; i < NELEM(single); i++) {
-        if ((v = sim_req_query(req, single[i].param)) != NULL &&
+        if ((v = sim_http_req_query(req, single[i].param)) != NULL &&
             dt_filter_add(f, single[i].kind, v) == -1)
             goto full;
     }
-    n = sim_req_query_all(req, "tag", tags, NELEM(tags) - NELEM(single));
+    n = sim_http_req_query_all(req, "tag", tags, NELEM(tags) - NELEM(single));
     for (i = 0; i < n; i++) {
         if (dt_filter_add(f, DT_CRIT_TAG, tags[i]) == -1)
             goto full;
@@ -110,7 +110,7 @@ static void
 dt1_feed(struct sim *s, const struct sim_req *req, const struct sim_args *a,
     struct sim_resp *resp)
 {
-    const char *x = sim_req_query(req, "expandDetails");
+    const char *x = sim_http_req_query(req, "expandDetails");
     struct dt_filter f;
     cJSON *o, *r, *m;
     size_t total;
@@ -129,7 +129,7 @@ dt1_feed(struct sim *s, const struct sim_req *req, const struct sim_args *a,
     cJSON_AddNumberToObject(m, "SERVICE", 35);
     cJSON_AddNumberToObject(m, "APPLICATION", 4);
     cJSON_AddNumberToObject(m, "ENVIRONMENT", 1);
-    sim_resp_json(resp, 200, o);
+    sim_http_resp_json(resp, 200, o);
 out:
     dt_filter_cleanup(&f);
 }
@@ -147,7 +147,7 @@ dt1_details(struct sim *s, const struct sim_req *req,
     }
     o = cJSON_CreateObject();
     cJSON_AddItemToObject(o, "result", p);
-    sim_resp_json(resp, 200, o);
+    sim_http_resp_json(resp, 200, o);
 }
 
 static void

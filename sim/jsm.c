@@ -57,7 +57,7 @@ jsm_authorize(struct sim *s, const struct sim_req *req, struct sim_args *a,
     cJSON *o;
     int ret = -1;
 
-    (void)sim_req_basic_auth(req, &user, &pass);
+    (void)sim_http_req_basic_auth(req, &user, &pass);
     rc = jsm_auth_check(s->jsm_creds, s->njsm_creds, user, pass, 0);
     if (rc == JSM_AUTH_OK && strcmp(a->cloud, s->jsm_cloud_id) != 0) {
         sim_jsm_error(resp, 404, "NOT_FOUND", "No site with this cloudId");
@@ -81,7 +81,7 @@ jsm_authorize(struct sim *s, const struct sim_req *req, struct sim_args *a,
         cJSON_AddStringToObject(o, "message", rc == JSM_AUTH_SCOPE_MISMATCH ?
             "Unauthorized; scope does not match" :
             "Client must be authenticated to access this resource.");
-        sim_resp_json(resp, 401, o);
+        sim_http_resp_json(resp, 401, o);
         break;
     }
 out:
@@ -98,7 +98,7 @@ static int
 query_num(const struct sim_req *req, const char *name, uint64_t def,
     uint64_t *out)
 {
-    const char *v = sim_req_query(req, name), *errstr;
+    const char *v = sim_http_req_query(req, name), *errstr;
 
     *out = def;
     if (v == NULL)
@@ -117,8 +117,8 @@ static const struct {
 static int
 parse_sort(const struct sim_req *req, size_t *sort, bool *asc)
 {
-    const char *s = sim_req_query(req, "sort");
-    const char *o = sim_req_query(req, "order");
+    const char *s = sim_http_req_query(req, "sort");
+    const char *o = sim_http_req_query(req, "order");
 
     *sort = 0;
     *asc = o != NULL && strcmp(o, "asc") == 0;
@@ -138,7 +138,7 @@ static char *
 next_url(const struct sim_req *req, const struct sim_args *a,
     const char *query, size_t offset, size_t size, size_t sort, bool asc)
 {
-    const char *host = sim_req_header(req, "Host");
+    const char *host = sim_http_req_header(req, "Host");
     char *q = query != NULL ? url_escape(query) : NULL;
     struct buf b;
     int rc;
@@ -163,7 +163,7 @@ static void
 jsm_list(struct sim *s, const struct sim_req *req, const struct sim_args *a,
     struct sim_resp *resp)
 {
-    const char *text = sim_req_query(req, "query");
+    const char *text = sim_http_req_query(req, "query");
     struct og_query *q;
     uint64_t offset, size;
     size_t total, next, sort;
@@ -203,7 +203,7 @@ jsm_list(struct sim *s, const struct sim_req *req, const struct sim_args *a,
         cJSON_AddStringToObject(links, "next", url);
         free(url);
     }
-    sim_resp_json(resp, 200, o);
+    sim_http_resp_json(resp, 200, o);
 }
 
 static void
@@ -212,7 +212,7 @@ answer_alert(struct sim_resp *resp, cJSON *alert)
     if (alert == NULL)
         sim_jsm_error(resp, 404, "NOT_FOUND", "Alert not found");
     else
-        sim_resp_json(resp, 200, alert);
+        sim_http_resp_json(resp, 200, alert);
 }
 
 /* By the full id only: a tinyId finds nothing, as in JSM. */
@@ -229,7 +229,7 @@ static void
 jsm_notes_list(struct sim *s, const struct sim_req *req,
     const struct sim_args *a, struct sim_resp *resp)
 {
-    const char *host = sim_req_header(req, "Host");
+    const char *host = sim_http_req_header(req, "Host");
     uint64_t size;
     cJSON *data = NULL, *o, *links, *last;
     bool more;
@@ -241,8 +241,8 @@ jsm_notes_list(struct sim *s, const struct sim_req *req,
         return;
     }
     switch (store_og_notes(s->store, a->ident, OG_IDENT_ID,
-        sim_req_query(req, "after"), false, (size_t)size, jsm_note_to_json,
-        &data, &more)) {
+        sim_http_req_query(req, "after"), false, (size_t)size,
+        jsm_alert_note_to_json, &data, &more)) {
     case STORE_OK:
         break;
     case STORE_ENOENT:
@@ -265,7 +265,7 @@ jsm_notes_list(struct sim *s, const struct sim_req *req,
             json_str(last, "id"));
         cJSON_AddStringToObject(links, "next", url);
     }
-    sim_resp_json(resp, 200, o);
+    sim_http_resp_json(resp, 200, o);
 }
 
 static void
@@ -282,7 +282,7 @@ jsm_request_status(struct sim *s, const struct sim_req *req,
     }
     /* JSM has no success field; isSuccess stays. */
     cJSON_DeleteItemFromObjectCaseSensitive(d, "success");
-    sim_resp_json(resp, 200, d);
+    sim_http_resp_json(resp, 200, d);
 }
 
 /* --- writes ---------------------------------------------------------- */
@@ -338,7 +338,7 @@ submit(struct sim *s, struct og_action *act, const struct sim_args *a,
     case STORE_EBUSY:
         sim_jsm_error(resp, 429, "TOO_MANY_REQUESTS", "Too many pending "
             "requests");
-        sim_resp_header(resp, "Retry-After", "1");
+        sim_http_resp_header(resp, "Retry-After", "1");
         break;
     default:
         sim_jsm_error(resp, 507, "INSUFFICIENT_STORAGE", "The simulator's "
@@ -369,7 +369,7 @@ write_call(struct sim *s, const struct sim_req *req, const struct sim_args *a,
     act->user = xstrdup(a->user);
     memcpy(act->request_id, a->rid, sizeof(act->request_id));
     if (fill_action(act, body, err, sizeof(err)) == -1) {
-        og_action_free(act);
+        og_alert_action_free(act);
         sim_jsm_error(resp, 400, "INVALID_INPUT", "%s", err);
         goto out;
     }
@@ -380,7 +380,7 @@ write_call(struct sim *s, const struct sim_req *req, const struct sim_args *a,
     switch (store_og_note_now(s->store, a->ident, act->note, a->user,
         &note)) {
     case STORE_OK:
-        sim_resp_json(resp, 200, note);
+        sim_http_resp_json(resp, 200, note);
         break;
     case STORE_ENOENT:
         sim_jsm_error(resp, 404, "NOT_FOUND", "Alert not found");
@@ -390,7 +390,7 @@ write_call(struct sim *s, const struct sim_req *req, const struct sim_args *a,
             "the simulator's limit of notes");
         break;
     }
-    og_action_free(act);
+    og_alert_action_free(act);
 out:
     cJSON_Delete(body);
 }

@@ -28,7 +28,7 @@ add_full(cJSON *o, const struct og_alert *a)
 
     cJSON_AddStringToObject(o, "description", a->description);
     cJSON_AddStringToObject(o, "entity", a->entity);
-    cJSON_AddItemToObject(o, "actions", og_strv_json(&a->actions));
+    cJSON_AddItemToObject(o, "actions", og_alert_strv_json(&a->actions));
     d = cJSON_AddObjectToObject(o, "extraProperties");
     for (i = 0; i < a->detail_keys.n; i++)
         cJSON_AddStringToObject(d, a->detail_keys.v[i],
@@ -51,8 +51,8 @@ jsm_alert_to_json(const struct og_alert *a, enum og_view view)
     cJSON_AddBoolToObject(o, "seen", a->seen);
     cJSON_AddBoolToObject(o, "snoozed", a->snoozed);
     if (a->snoozed)
-        og_json_time(o, "snoozedUntil", a->snoozed_until_ms);
-    cJSON_AddItemToObject(o, "tags", og_strv_json(&a->tags));
+        og_alert_json_time(o, "snoozedUntil", a->snoozed_until_ms);
+    cJSON_AddItemToObject(o, "tags", og_alert_strv_json(&a->tags));
     cJSON_AddNumberToObject(o, "count", (double)a->count);
     cJSON_AddStringToObject(o, "priority", a->priority);
     cJSON_AddStringToObject(o, "owner", a->owner);
@@ -66,13 +66,13 @@ jsm_alert_to_json(const struct og_alert *a, enum og_view view)
     }
     cJSON_AddStringToObject(o, "integrationType", a->integ_type);
     cJSON_AddStringToObject(o, "integrationName", a->integ_name);
-    og_json_time(o, "createdAt", a->created_ms);
-    og_json_time(o, "updatedAt", a->updated_ms);
-    og_json_time(o, "lastOccuredAt", a->last_ms);
+    og_alert_json_time(o, "createdAt", a->created_ms);
+    og_alert_json_time(o, "updatedAt", a->updated_ms);
+    og_alert_json_time(o, "lastOccuredAt", a->last_ms);
     if (a->ack_by != NULL)
-        og_json_time(o, "ackTime", a->created_ms + a->ack_time);
+        og_alert_json_time(o, "ackTime", a->created_ms + a->ack_time);
     if (a->closed_by != NULL)
-        og_json_time(o, "closeTime", a->created_ms + a->close_time);
+        og_alert_json_time(o, "closeTime", a->created_ms + a->close_time);
     if (view == OG_VIEW_JSM_LIST)
         return o;
     add_full(o, a);
@@ -81,20 +81,20 @@ jsm_alert_to_json(const struct og_alert *a, enum og_view view)
     cJSON_AddNumberToObject(o, "createdAtMs", (double)a->created_ms);
     notes = cJSON_AddArrayToObject(o, "notes");
     for (i = 0; i < a->nnotes; i++)
-        cJSON_AddItemToArray(notes, jsm_note_to_json(&a->notes[i]));
+        cJSON_AddItemToArray(notes, jsm_alert_note_to_json(&a->notes[i]));
     return o;
 }
 
 cJSON *
-jsm_note_to_json(const struct og_note *n)
+jsm_alert_note_to_json(const struct og_note *n)
 {
     cJSON *o = cJSON_CreateObject();
     char id[24];
 
     snprintf(id, sizeof(id), "%llu", (unsigned long long)n->offset);
     cJSON_AddStringToObject(o, "id", id);
-    og_json_time(o, "createdAt", n->created_ms);
-    og_json_time(o, "updatedAt", n->created_ms);
+    og_alert_json_time(o, "createdAt", n->created_ms);
+    og_alert_json_time(o, "updatedAt", n->created_ms);
     cJSON_AddStringToObject(o, "note", n->note);
     cJSON_AddStringToObject(o, "owner", n->owner);
     return o;

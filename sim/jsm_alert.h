@@ -5,7 +5,7 @@
  * instead of details, responders instead of teams, every time an ISO-8601
  * string (lastOccuredAt spelled as JSM spells it), no report, no
  * integration object. Also the admin API's translation of a JSM-shaped
- * alert into the shape og_alert_from_json takes. Pure data code.
+ * alert into the shape og_parse_alert_from_json takes. Pure data code.
  */
 #ifndef ALEXIS_SIM_JSM_ALERT_H
 #define ALEXIS_SIM_JSM_ALERT_H
@@ -26,7 +26,7 @@ cJSON *jsm_alert_to_json(const struct og_alert *a, enum og_view view);
 
 /* A note as JSM answers it: {id, createdAt, updatedAt, note, owner}; the
  * id is the note's paging offset. */
-cJSON *jsm_note_to_json(const struct og_note *n);
+cJSON *jsm_alert_note_to_json(const struct og_note *n);
 
 /* A copy of a JSM-shaped alert (extraProperties, lastOccuredAt, status
  * acked|snoozed, integrationName/Type, responders) in the OpsGenie shape.

@@ -109,7 +109,7 @@ tags_field(const cJSON *body, struct og_action *act, struct verr *ve)
             strlen(e->valuestring) > SIM_TAG_LEN_MAX)
             return fail(ve, "tags", "tags must be strings of 1..50 "
                 "characters");
-        og_strv_push(&act->list, e->valuestring);
+        og_alert_strv_push(&act->list, e->valuestring);
     }
     return 0;
 }
@@ -148,7 +148,7 @@ build(const cJSON *body, const struct sim_req *req, const struct sim_args *a,
     struct verr *ve)
 {
     struct og_action *act = xcalloc(1, sizeof(*act));
-    const char *t = sim_req_query(req, "identifierType");
+    const char *t = sim_http_req_query(req, "identifierType");
 
     act->kind = action_kind(req);
     memcpy(act->request_id, a->rid, sizeof(act->request_id));
@@ -170,7 +170,7 @@ build(const cJSON *body, const struct sim_req *req, const struct sim_args *a,
         goto bad;
     return act;
 bad:
-    og_action_free(act);
+    og_alert_action_free(act);
     return NULL;
 }
 
@@ -213,9 +213,9 @@ og_actions_handle(struct sim *s, const struct sim_req *req,
         break;
     case STORE_EBUSY:
         sim_og_error(resp, a, 429, NULL, "TooManyRequests");
-        sim_resp_header(resp, "X-RateLimit-State", "THROTTLED");
-        sim_resp_header(resp, "X-RateLimit-Reason", "ACCOUNT");
-        sim_resp_header(resp, "X-RateLimit-Period-In-Sec", "60");
+        sim_http_resp_header(resp, "X-RateLimit-State", "THROTTLED");
+        sim_http_resp_header(resp, "X-RateLimit-Reason", "ACCOUNT");
+        sim_http_resp_header(resp, "X-RateLimit-Period-In-Sec", "60");
         break;
     default:
         sim_og_error(resp, a, 507, NULL, "The simulator's alert limit is "
@@ -224,6 +224,6 @@ og_actions_handle(struct sim *s, const struct sim_req *req,
     }
     act = NULL;
 out:
-    og_action_free(act);
+    og_alert_action_free(act);
     cJSON_Delete(body);
 }

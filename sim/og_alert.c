@@ -13,14 +13,14 @@
 #include "xmem.h"
 
 void
-og_strv_push(struct sim_strv *sv, const char *s)
+og_alert_strv_push(struct sim_strv *sv, const char *s)
 {
     sv->v = xreallocarray(sv->v, sv->n + 1, sizeof(*sv->v));
     sv->v[sv->n++] = xstrdup(s);
 }
 
 long
-og_strv_find(const struct sim_strv *sv, const char *s)
+og_alert_strv_find(const struct sim_strv *sv, const char *s)
 {
     size_t i;
 
@@ -32,7 +32,7 @@ og_strv_find(const struct sim_strv *sv, const char *s)
 }
 
 void
-og_strv_free(struct sim_strv *sv)
+og_alert_strv_free(struct sim_strv *sv)
 {
     size_t i;
 
@@ -66,12 +66,12 @@ og_alert_free(struct og_alert *a)
     free(a->integ_type);
     free(a->ack_by);
     free(a->closed_by);
-    og_strv_free(&a->tags);
-    og_strv_free(&a->actions);
-    og_strv_free(&a->team_ids);
-    og_strv_free(&a->team_names);
-    og_strv_free(&a->detail_keys);
-    og_strv_free(&a->detail_values);
+    og_alert_strv_free(&a->tags);
+    og_alert_strv_free(&a->actions);
+    og_alert_strv_free(&a->team_ids);
+    og_alert_strv_free(&a->team_names);
+    og_alert_strv_free(&a->detail_keys);
+    og_alert_strv_free(&a->detail_values);
     for (i = 0; i < a->nnotes; i++) {
         free(a->notes[i].note);
         free(a->notes[i].owner);
@@ -82,7 +82,7 @@ og_alert_free(struct og_alert *a)
 }
 
 void
-og_json_time(cJSON *o, const char *key, uint64_t ms)
+og_alert_json_time(cJSON *o, const char *key, uint64_t ms)
 {
     char iso[SIMUTIL_ISO_LEN];
 
@@ -91,7 +91,7 @@ og_json_time(cJSON *o, const char *key, uint64_t ms)
 }
 
 cJSON *
-og_strv_json(const struct sim_strv *sv)
+og_alert_strv_json(const struct sim_strv *sv)
 {
     cJSON *arr = cJSON_CreateArray();
     size_t i;
@@ -163,7 +163,7 @@ add_full(cJSON *o, const struct og_alert *a)
     cJSON *d;
     size_t i;
 
-    cJSON_AddItemToObject(o, "actions", og_strv_json(&a->actions));
+    cJSON_AddItemToObject(o, "actions", og_alert_strv_json(&a->actions));
     cJSON_AddStringToObject(o, "entity", a->entity);
     cJSON_AddStringToObject(o, "description", a->description);
     d = cJSON_AddObjectToObject(o, "details");
@@ -188,14 +188,14 @@ og_alert_to_json(const struct og_alert *a, enum og_view view)
     cJSON_AddStringToObject(o, "status", a->status);
     cJSON_AddBoolToObject(o, "acknowledged", a->acknowledged);
     cJSON_AddBoolToObject(o, "isSeen", a->seen);
-    cJSON_AddItemToObject(o, "tags", og_strv_json(&a->tags));
+    cJSON_AddItemToObject(o, "tags", og_alert_strv_json(&a->tags));
     cJSON_AddBoolToObject(o, "snoozed", a->snoozed);
     if (a->snoozed)
-        og_json_time(o, "snoozedUntil", a->snoozed_until_ms);
+        og_alert_json_time(o, "snoozedUntil", a->snoozed_until_ms);
     cJSON_AddNumberToObject(o, "count", (double)a->count);
-    og_json_time(o, "lastOccurredAt", a->last_ms);
-    og_json_time(o, "createdAt", a->created_ms);
-    og_json_time(o, "updatedAt", a->updated_ms);
+    og_alert_json_time(o, "lastOccurredAt", a->last_ms);
+    og_alert_json_time(o, "createdAt", a->created_ms);
+    og_alert_json_time(o, "updatedAt", a->updated_ms);
     cJSON_AddStringToObject(o, "source", a->source);
     cJSON_AddStringToObject(o, "owner", a->owner);
     cJSON_AddStringToObject(o, "priority", a->priority);
@@ -214,19 +214,19 @@ og_alert_to_json(const struct og_alert *a, enum og_view view)
     cJSON_AddNumberToObject(o, "createdAtMs", (double)a->created_ms);
     notes = cJSON_AddArrayToObject(o, "notes");
     for (i = 0; i < a->nnotes; i++)
-        cJSON_AddItemToArray(notes, og_note_to_json(&a->notes[i]));
+        cJSON_AddItemToArray(notes, og_alert_note_to_json(&a->notes[i]));
     return o;
 }
 
 cJSON *
-og_note_to_json(const struct og_note *n)
+og_alert_note_to_json(const struct og_note *n)
 {
     cJSON *o = cJSON_CreateObject();
     char off[24];
 
     cJSON_AddStringToObject(o, "note", n->note);
     cJSON_AddStringToObject(o, "owner", n->owner);
-    og_json_time(o, "createdAt", n->created_ms);
+    og_alert_json_time(o, "createdAt", n->created_ms);
     snprintf(off, sizeof(off), "%llu", (unsigned long long)n->offset);
     cJSON_AddStringToObject(o, "offset", off);
     return o;
@@ -287,7 +287,7 @@ static int
 apply_team(struct og_alert *a, const struct og_action *act, char *status,
     size_t statuslen)
 {
-    long i = og_strv_find(&a->team_ids, act->team_id);
+    long i = og_alert_strv_find(&a->team_ids, act->team_id);
 
     if (i >= 0)
         return 0;
@@ -295,8 +295,8 @@ apply_team(struct og_alert *a, const struct og_action *act, char *status,
         snprintf(status, statuslen, "Alert has too many teams");
         return -1;
     }
-    og_strv_push(&a->team_ids, act->team_id);
-    og_strv_push(&a->team_names, act->team_name);
+    og_alert_strv_push(&a->team_ids, act->team_id);
+    og_alert_strv_push(&a->team_names, act->team_name);
     return 0;
 }
 
@@ -307,15 +307,15 @@ apply_tags(struct og_alert *a, const struct og_action *act, char *status,
     size_t i, add = 0;
 
     for (i = 0; i < act->list.n; i++)
-        add += og_strv_find(&a->tags, act->list.v[i]) < 0;
+        add += og_alert_strv_find(&a->tags, act->list.v[i]) < 0;
     if (a->tags.n + add > SIM_TAGS_MAX) {
         snprintf(status, statuslen, "Alert can have at most %d tags",
             SIM_TAGS_MAX);
         return -1;
     }
     for (i = 0; i < act->list.n; i++) {
-        if (og_strv_find(&a->tags, act->list.v[i]) < 0)
-            og_strv_push(&a->tags, act->list.v[i]);
+        if (og_alert_strv_find(&a->tags, act->list.v[i]) < 0)
+            og_alert_strv_push(&a->tags, act->list.v[i]);
     }
     return 0;
 }
@@ -375,19 +375,19 @@ static const struct {
 };
 
 const char *
-og_action_name(enum og_action_kind kind)
+og_alert_action_name(enum og_action_kind kind)
 {
     return action_names[kind].name;
 }
 
 const char *
-og_action_done(enum og_action_kind kind)
+og_alert_action_done(enum og_action_kind kind)
 {
     return action_names[kind].done;
 }
 
 void
-og_action_free(struct og_action *act)
+og_alert_action_free(struct og_action *act)
 {
     if (act == NULL)
         return;
@@ -397,6 +397,6 @@ og_action_free(struct og_action *act)
     free(act->note);
     free(act->team_id);
     free(act->team_name);
-    og_strv_free(&act->list);
+    og_alert_strv_free(&act->list);
     free(act);
 }

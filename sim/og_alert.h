@@ -112,12 +112,12 @@ struct og_action {
 };
 
 /* Append a copy of s. */
-void og_strv_push(struct sim_strv *sv, const char *s);
+void og_alert_strv_push(struct sim_strv *sv, const char *s);
 /* Index of s (ASCII case-sensitive), or -1. */
-long og_strv_find(const struct sim_strv *sv, const char *s);
-void og_strv_free(struct sim_strv *sv);
+long og_alert_strv_find(const struct sim_strv *sv, const char *s);
+void og_alert_strv_free(struct sim_strv *sv);
 
-/* Free an alert built by og_alert_from_json (og_parse.h). */
+/* Free an alert built by og_parse_alert_from_json (og_parse.h). */
 void og_alert_free(struct og_alert *a);
 
 /* Render as the given OpsGenie view (OG_VIEW_LIST, _FULL, _ADMIN; the
@@ -125,13 +125,13 @@ void og_alert_free(struct og_alert *a);
 cJSON *og_alert_to_json(const struct og_alert *a, enum og_view view);
 /* o[key] = ms as an ISO-8601 string; the JSON array of sv's strings (the
  * OpsGenie and the JSM renderings share both). */
-void og_json_time(cJSON *o, const char *key, uint64_t ms);
-cJSON *og_strv_json(const struct sim_strv *sv);
+void og_alert_json_time(cJSON *o, const char *key, uint64_t ms);
+cJSON *og_alert_strv_json(const struct sim_strv *sv);
 /* Add the alert's other keys (kept from its creation) to o, where o has
  * no such key yet. */
 void og_alert_add_extra(cJSON *o, const struct og_alert *a);
 /* Render note i as {note, owner, createdAt, offset}. */
-cJSON *og_note_to_json(const struct og_note *n);
+cJSON *og_alert_note_to_json(const struct og_note *n);
 
 /* Fill qa with borrowed views of a for og_query_match. The arrays point
  * into a and stay valid while a is unchanged. */
@@ -148,9 +148,9 @@ int og_alert_add_note(struct og_alert *a, const char *note,
     const char *owner, uint64_t now, size_t notes_max);
 
 /* Request-status "action" and success "status" strings of a kind. */
-const char *og_action_name(enum og_action_kind kind);
-const char *og_action_done(enum og_action_kind kind);
+const char *og_alert_action_name(enum og_action_kind kind);
+const char *og_alert_action_done(enum og_action_kind kind);
 
-void og_action_free(struct og_action *act);
+void og_alert_action_free(struct og_action *act);
 
 #endif

@@ -99,8 +99,8 @@ take_strv(cJSON *rest, const char *key, struct sim_strv *sv, size_t maxn,
                 "most %zu characters", key, maxlen);
             goto out;
         }
-        if (og_strv_find(sv, e->valuestring) < 0)
-            og_strv_push(sv, e->valuestring);
+        if (og_alert_strv_find(sv, e->valuestring) < 0)
+            og_alert_strv_push(sv, e->valuestring);
     }
     rc = 0;
 out:
@@ -137,15 +137,15 @@ take_teams(cJSON *rest, const char *key, struct og_alert *a, char *err,
                 key);
             goto out;
         }
-        if ((id != NULL && og_strv_find(&a->team_ids, id) >= 0) ||
-            (name != NULL && og_strv_find(&a->team_names, name) >= 0))
+        if ((id != NULL && og_alert_strv_find(&a->team_ids, id) >= 0) ||
+            (name != NULL && og_alert_strv_find(&a->team_names, name) >= 0))
             continue;
         if (a->team_ids.n >= SIM_ALERT_TEAMS_MAX) {
             snprintf(err, errlen, "more than %d teams", SIM_ALERT_TEAMS_MAX);
             goto out;
         }
-        og_strv_push(&a->team_ids, id == NULL ? "" : id);
-        og_strv_push(&a->team_names, name == NULL ? "" : name);
+        og_alert_strv_push(&a->team_ids, id == NULL ? "" : id);
+        og_alert_strv_push(&a->team_names, name == NULL ? "" : name);
     }
     rc = 0;
 out:
@@ -173,8 +173,8 @@ take_details(cJSON *rest, struct og_alert *a, char *err, size_t errlen)
     }
     cJSON_ArrayForEach(e, it) {
         v = cJSON_IsString(e) ? xstrdup(e->valuestring) : json_print(e);
-        og_strv_push(&a->detail_keys, e->string);
-        og_strv_push(&a->detail_values, v);
+        og_alert_strv_push(&a->detail_keys, e->string);
+        og_alert_strv_push(&a->detail_values, v);
         free(v);
     }
     rc = 0;
@@ -341,7 +341,7 @@ take_scalars(cJSON *rest, struct og_alert *a, uint64_t now, char *err,
 }
 
 struct og_alert *
-og_alert_from_json(const cJSON *obj, uint64_t now, size_t notes_max,
+og_parse_alert_from_json(const cJSON *obj, uint64_t now, size_t notes_max,
     char *err, size_t errlen)
 {
     struct og_alert *a = NULL;

@@ -20,7 +20,7 @@
  * extension "notes":[{"note","owner","createdAt"}] preloads notes. NULL
  * with one sentence in err when a field has the wrong type or breaks an
  * OpsGenie limit. Caller frees with og_alert_free. */
-struct og_alert *og_alert_from_json(const cJSON *obj, uint64_t now,
+struct og_alert *og_parse_alert_from_json(const cJSON *obj, uint64_t now,
     size_t notes_max, char *err, size_t errlen);
 
 #endif

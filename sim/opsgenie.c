@@ -24,7 +24,7 @@
 static int
 ident_type(const struct sim_req *req, enum og_ident *it)
 {
-    const char *t = sim_req_query(req, "identifierType");
+    const char *t = sim_http_req_query(req, "identifierType");
 
     if (t == NULL || strcmp(t, "id") == 0)
         *it = OG_IDENT_ID;
@@ -41,7 +41,7 @@ static int
 query_num(const struct sim_req *req, const char *name, uint64_t def,
     uint64_t min, uint64_t max, uint64_t *out)
 {
-    const char *v = sim_req_query(req, name), *errstr;
+    const char *v = sim_http_req_query(req, name), *errstr;
 
     *out = def;
     if (v == NULL)
@@ -66,7 +66,7 @@ static char *
 page_url(const struct sim_req *req, const char *query, size_t offset,
     size_t limit, const char *sort, const char *order)
 {
-    const char *host = sim_req_header(req, "Host");
+    const char *host = sim_http_req_header(req, "Host");
     struct buf b;
     int rc;
 
@@ -124,8 +124,8 @@ paging(const struct sim_req *req, const char *query, size_t offset,
 static int
 parse_sort(const struct sim_req *req, enum og_sort *sort, bool *asc)
 {
-    const char *s = sim_req_query(req, "sort");
-    const char *o = sim_req_query(req, "order");
+    const char *s = sim_http_req_query(req, "sort");
+    const char *o = sim_http_req_query(req, "order");
     size_t i;
 
     *sort = OG_SORT_CREATED;
@@ -147,7 +147,7 @@ static void
 og_list(struct sim *s, const struct sim_req *req, const struct sim_args *a,
     struct sim_resp *resp)
 {
-    const char *text = sim_req_query(req, "query");
+    const char *text = sim_http_req_query(req, "query");
     struct og_query *q = NULL;
     uint64_t offset, limit;
     enum og_sort sort;
@@ -156,7 +156,7 @@ og_list(struct sim *s, const struct sim_req *req, const struct sim_args *a,
     char err[ALEXIS_ERR_MAX];
     bool asc;
 
-    if (sim_req_query(req, "searchIdentifier") != NULL) {
+    if (sim_http_req_query(req, "searchIdentifier") != NULL) {
         sim_og_error(resp, a, 422, "searchIdentifier", "saved searches are "
             "not simulated");
         return;
@@ -222,7 +222,8 @@ og_request_status(struct sim *s, const struct sim_req *req,
     if ((data = store_og_request(s->store, a->ident)) == NULL) {
         sim_og_error(resp, a, 404, NULL, "Request not found. It might not "
             "be processed, yet.");
-        sim_resp_header(resp, "X-Opsgenie-Errortype", "RequestNotProcessed");
+        sim_http_resp_header(resp, "X-Opsgenie-Errortype",
+            "RequestNotProcessed");
         return;
     }
     o = cJSON_CreateObject();
@@ -234,9 +235,9 @@ static void
 og_notes_list(struct sim *s, const struct sim_req *req,
     const struct sim_args *a, struct sim_resp *resp)
 {
-    const char *order = sim_req_query(req, "order");
-    const char *dir = sim_req_query(req, "direction");
-    const char *host = sim_req_header(req, "Host");
+    const char *order = sim_http_req_query(req, "order");
+    const char *dir = sim_http_req_query(req, "direction");
+    const char *host = sim_http_req_header(req, "Host");
     enum og_ident it;
     uint64_t limit;
     cJSON *data = NULL, *o, *p, *last;
@@ -251,8 +252,8 @@ og_notes_list(struct sim *s, const struct sim_req *req,
     }
     asc = (order != NULL && strcmp(order, "asc") == 0) !=
         (dir != NULL && strcmp(dir, "prev") == 0);
-    switch (store_og_notes(s->store, a->ident, it, sim_req_query(req,
-        "offset"), asc, (size_t)limit, og_note_to_json, &data, &more)) {
+    switch (store_og_notes(s->store, a->ident, it, sim_http_req_query(req,
+        "offset"), asc, (size_t)limit, og_alert_note_to_json, &data, &more)) {
     case STORE_OK:
         break;
     case STORE_ENOENT:

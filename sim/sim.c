@@ -117,7 +117,7 @@ sim_og_reply(struct sim_resp *resp, const struct sim_args *a, int status,
     cJSON *obj)
 {
     simutil_og_envelope(obj, a->rid, a->start_us);
-    sim_resp_json(resp, status, obj);
+    sim_http_resp_json(resp, status, obj);
 }
 
 void
@@ -155,7 +155,7 @@ sim_jsm_error(struct sim_resp *resp, int status, const char *code,
     cJSON_AddStringToObject(e, "title", msg);
     cJSON_AddStringToObject(e, "code", code);
     cJSON_AddItemToArray(cJSON_AddArrayToObject(o, "errors"), e);
-    sim_resp_json(resp, status, o);
+    sim_http_resp_json(resp, status, o);
 }
 
 void
@@ -183,7 +183,7 @@ sim_dt_error(struct sim_resp *resp, int status, const char *param,
         cJSON_AddItemToArray(cJSON_AddArrayToObject(e,
             "constraintViolations"), cv);
     }
-    sim_resp_json(resp, status, o);
+    sim_http_resp_json(resp, status, o);
 }
 
 cJSON *

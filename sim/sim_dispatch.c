@@ -103,7 +103,7 @@ static int
 authenticate(struct sim *s, const struct sim_route *rt, enum sim_api api,
     const struct sim_req *req, struct sim_args *a, struct sim_resp *resp)
 {
-    const char *h = sim_req_header(req, "Authorization"), *cred, *need;
+    const char *h = sim_http_req_header(req, "Authorization"), *cred, *need;
     int k;
 
     if (api == SIM_API_JSM)
@@ -117,7 +117,7 @@ authenticate(struct sim *s, const struct sim_route *rt, enum sim_api api,
     }
     cred = after_scheme(h, "Api-Token");
     if (cred == NULL && h == NULL)
-        cred = sim_req_query(req, "api-token");
+        cred = sim_http_req_query(req, "api-token");
     if (cred == NULL && h == NULL) {
         sim_dt_error(resp, 401, NULL, false,
             "Missing authorization parameter.");
@@ -143,23 +143,23 @@ rate_headers(struct sim_resp *resp, enum sim_api api,
         /* Atlassian publishes no limits; Retry-After only when the fault
          * asks for one (retryAfterSec 0: none). */
         if (retry_after_s > 0)
-            sim_resp_header(resp, "Retry-After", "%u", retry_after_s);
+            sim_http_resp_header(resp, "Retry-After", "%u", retry_after_s);
         return;
     }
     if (api == SIM_API_OG) {
-        sim_resp_header(resp, "X-RateLimit-State", "THROTTLED");
-        sim_resp_header(resp, "X-RateLimit-Reason", "ACCOUNT");
-        sim_resp_header(resp, "X-RateLimit-Period-In-Sec", "60");
+        sim_http_resp_header(resp, "X-RateLimit-State", "THROTTLED");
+        sim_http_resp_header(resp, "X-RateLimit-Reason", "ACCOUNT");
+        sim_http_resp_header(resp, "X-RateLimit-Period-In-Sec", "60");
         return;
     }
-    sim_resp_header(resp, "X-RateLimit-Limit", "%.0f",
+    sim_http_resp_header(resp, "X-RateLimit-Limit", "%.0f",
         ri != NULL ? ri->per_minute : 50.0);
-    sim_resp_header(resp, "X-RateLimit-Remaining", "%.0f",
+    sim_http_resp_header(resp, "X-RateLimit-Remaining", "%.0f",
         ri != NULL ? ri->remaining : 0.0);
-    sim_resp_header(resp, "X-RateLimit-Reset", "%llu",
+    sim_http_resp_header(resp, "X-RateLimit-Reset", "%llu",
         (unsigned long long)(ri != NULL ? ri->reset_us :
         (clock_wall_ms() + retry_after_s * 1000ULL) * 1000ULL));
-    sim_resp_header(resp, "Retry-After", "%u", retry_after_s);
+    sim_http_resp_header(resp, "Retry-After", "%u", retry_after_s);
 }
 
 static void
@@ -228,9 +228,10 @@ admit(struct sim *s, const struct sim_route *rt, enum sim_api api,
         return false;
     }
     if (ri.limited && api == SIM_API_DT) {
-        sim_resp_header(resp, "X-RateLimit-Limit", "%.0f", ri.per_minute);
-        sim_resp_header(resp, "X-RateLimit-Remaining", "%.0f", ri.remaining);
-        sim_resp_header(resp, "X-RateLimit-Reset", "%llu",
+        sim_http_resp_header(resp, "X-RateLimit-Limit", "%.0f", ri.per_minute);
+        sim_http_resp_header(resp, "X-RateLimit-Remaining", "%.0f",
+            ri.remaining);
+        sim_http_resp_header(resp, "X-RateLimit-Reset", "%llu",
             (unsigned long long)ri.reset_us);
     }
     return true;
@@ -286,7 +287,7 @@ sim_dispatch(void *ctx, const struct sim_req *req, struct sim_resp *resp)
     else if (admit(s, rt, api, req, &a, resp, &fault))
         rt->fn(s, req, &a, resp);
     if (api == SIM_API_OG && !resp->drop)
-        sim_resp_header(resp, "X-Request-ID", "%s", a.rid);
+        sim_http_resp_header(resp, "X-Request-ID", "%s", a.rid);
     faults_count(s->faults, rt != NULL ? rt->endpoint : "unknown",
         resp->status, resp->drop);
     log_event(LOG_INFO, "request_finished", KV_STR("method", req->method),

@@ -212,20 +212,20 @@ sim_http_stop(struct sim_http *srv)
 }
 
 const char *
-sim_req_header(const struct sim_req *req, const char *name)
+sim_http_req_header(const struct sim_req *req, const char *name)
 {
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
 const char *
-sim_req_query(const struct sim_req *req, const char *name)
+sim_http_req_query(const struct sim_req *req, const char *name)
 {
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
         name);
 }
 
 int
-sim_req_basic_auth(const struct sim_req *req, char **user, char **pass)
+sim_http_req_basic_auth(const struct sim_req *req, char **user, char **pass)
 {
     char *u, *p = NULL;
 
@@ -265,7 +265,7 @@ collect_values(void *cls, enum MHD_ValueKind kind, const char *key,
 }
 
 size_t
-sim_req_query_all(const struct sim_req *req, const char *name,
+sim_http_req_query_all(const struct sim_req *req, const char *name,
     const char **out, size_t max)
 {
     struct collect col = { .name = name, .out = out, .max = max };
@@ -293,7 +293,7 @@ count_others(void *cls, enum MHD_ValueKind kind, const char *key,
 }
 
 size_t
-sim_req_query_others(const struct sim_req *req, const char *const *allowed)
+sim_http_req_query_others(const struct sim_req *req, const char *const *allowed)
 {
     struct collect col = { .allowed = allowed };
 
@@ -303,7 +303,7 @@ sim_req_query_others(const struct sim_req *req, const char *const *allowed)
 }
 
 void
-sim_resp_json(struct sim_resp *resp, int status, cJSON *tree)
+sim_http_resp_json(struct sim_resp *resp, int status, cJSON *tree)
 {
     free(resp->body);
     resp->body = tree == NULL ? NULL : json_print(tree);
@@ -312,7 +312,7 @@ sim_resp_json(struct sim_resp *resp, int status, cJSON *tree)
 }
 
 void
-sim_resp_header(struct sim_resp *resp, const char *name, const char *fmt,
+sim_http_resp_header(struct sim_resp *resp, const char *name, const char *fmt,
     ...)
 {
     struct sim_header *h;

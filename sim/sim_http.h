@@ -57,23 +57,24 @@ void sim_http_stop(struct sim_http *srv);
 
 /* Request header (case-insensitive) or first query argument; NULL when
  * absent. Borrowed for the duration of the handler. */
-const char *sim_req_header(const struct sim_req *req, const char *name);
-const char *sim_req_query(const struct sim_req *req, const char *name);
+const char *sim_http_req_header(const struct sim_req *req, const char *name);
+const char *sim_http_req_query(const struct sim_req *req, const char *name);
 /* Every value of a repeated query argument (tag=a&tag=b), up to max. */
-size_t sim_req_query_all(const struct sim_req *req, const char *name,
+size_t sim_http_req_query_all(const struct sim_req *req, const char *name,
     const char **out, size_t max);
 /* The user and password of an HTTP Basic Authorization header, decoded by
  * libmicrohttpd, as copies the caller frees (wiping the password). -1 when
  * the request has none. */
-int sim_req_basic_auth(const struct sim_req *req, char **user, char **pass);
+int sim_http_req_basic_auth(const struct sim_req *req, char **user,
+    char **pass);
 /* Number of query arguments whose name is not in allowed (NULL-ended). */
-size_t sim_req_query_others(const struct sim_req *req,
+size_t sim_http_req_query_others(const struct sim_req *req,
     const char *const *allowed);
 
 /* Set status and a JSON body from tree (consumed; NULL: empty body). */
-void sim_resp_json(struct sim_resp *resp, int status, cJSON *tree);
+void sim_http_resp_json(struct sim_resp *resp, int status, cJSON *tree);
 /* Add a response header; silently ignored past SIM_RESP_HEADERS_MAX. */
-void sim_resp_header(struct sim_resp *resp, const char *name,
+void sim_http_resp_header(struct sim_resp *resp, const char *name,
     const char *fmt, ...) ATTR_PRINTF(3, 4);
 
 #endif

@@ -70,7 +70,7 @@ clear_all(struct store *st)
     st->alerts = NULL;
     st->nalerts = 0;
     for (i = 0; i < st->npending; i++)
-        og_action_free(st->pending[i]);
+        og_alert_action_free(st->pending[i]);
     free(st->pending);
     st->pending = NULL;
     st->npending = 0;
@@ -81,8 +81,8 @@ clear_all(struct store *st)
         memset(&st->recs[i], 0, sizeof(st->recs[i]));
     }
     st->nrecs = st->rec_next = 0;
-    og_strv_free(&st->team_ids);
-    og_strv_free(&st->team_names);
+    og_alert_strv_free(&st->team_ids);
+    og_alert_strv_free(&st->team_names);
     for (i = 0; i < st->nproblems; i++)
         dt_problem_free(st->problems[i]);
     free(st->problems);
@@ -138,9 +138,9 @@ team_resolve(struct store *st, const char *id, const char *name,
     char gen[SIMUTIL_UUID_LEN];
     long i;
 
-    if (id[0] == '\0' && (i = og_strv_find(&st->team_names, name)) >= 0)
+    if (id[0] == '\0' && (i = og_alert_strv_find(&st->team_names, name)) >= 0)
         id = st->team_ids.v[i];
-    if (name[0] == '\0' && (i = og_strv_find(&st->team_ids, id)) >= 0)
+    if (name[0] == '\0' && (i = og_alert_strv_find(&st->team_ids, id)) >= 0)
         name = st->team_names.v[i];
     if (id[0] == '\0') {
         team_id_for(name, gen);
@@ -148,10 +148,10 @@ team_resolve(struct store *st, const char *id, const char *name,
     }
     *out_id = xstrdup(id);
     *out_name = xstrdup(name);
-    if (name[0] != '\0' && og_strv_find(&st->team_ids, id) < 0 &&
+    if (name[0] != '\0' && og_alert_strv_find(&st->team_ids, id) < 0 &&
         st->team_ids.n < SIM_TEAMS_MAX) {
-        og_strv_push(&st->team_ids, *out_id);
-        og_strv_push(&st->team_names, *out_name);
+        og_alert_strv_push(&st->team_ids, *out_id);
+        og_alert_strv_push(&st->team_names, *out_name);
     }
 }
 
@@ -242,7 +242,7 @@ store_og_add(struct store *st, const cJSON *obj, enum og_view v,
 
     if (view != NULL)
         *view = NULL;
-    a = og_alert_from_json(obj, clock_wall_ms(), st->opts.notes_max, err,
+    a = og_parse_alert_from_json(obj, clock_wall_ms(), st->opts.notes_max, err,
         errlen);
     if (a == NULL)
         return STORE_EINVAL;
@@ -418,7 +418,7 @@ store_og_note_now(struct store *st, const char *id, const char *note,
         rc = STORE_EFULL;
     else {
         a->updated_ms = now;
-        *out = jsm_note_to_json(&a->notes[a->nnotes - 1]);
+        *out = jsm_alert_note_to_json(&a->notes[a->nnotes - 1]);
     }
     pthread_mutex_unlock(&st->mu);
     return rc;
@@ -435,9 +435,9 @@ record(struct store *st, const struct og_action *act, bool ok,
     free(r->alert_id);
     free(r->alias);
     memcpy(r->rid, act->request_id, sizeof(r->rid));
-    r->action = og_action_name(act->kind);
+    r->action = og_alert_action_name(act->kind);
     r->success = ok;
-    r->status = xstrdup(ok ? og_action_done(act->kind) : status);
+    r->status = xstrdup(ok ? og_alert_action_done(act->kind) : status);
     r->alert_id = xstrdup(a != NULL ? a->id : "");
     r->alias = xstrdup(a != NULL ? a->alias : "");
     r->processed_ms = clock_wall_ms();
@@ -479,7 +479,7 @@ apply_due(struct store *st, uint64_t mono)
 
         if (act->due_ms <= mono) {
             apply_action(st, act);
-            og_action_free(act);
+            og_alert_action_free(act);
             continue;
         }
         if (act->due_ms < next)
@@ -542,7 +542,7 @@ store_og_submit(struct store *st, struct og_action *act)
     pthread_cond_signal(&st->cv);
 out:
     pthread_mutex_unlock(&st->mu);
-    og_action_free(act);
+    og_alert_action_free(act);
     return rc;
 }
 

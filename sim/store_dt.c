@@ -92,7 +92,7 @@ store_dt_list(struct store *st, const struct dt_filter *f, int version,
     pthread_mutex_lock(&st->mu);
     v = xcalloc(st->nproblems + 1, sizeof(*v));
     for (i = 0; i < st->nproblems; i++) {
-        if (!dt_problem_match(st->problems[i], f, now))
+        if (!dt_filter_problem_match(st->problems[i], f, now))
             continue;
         v[n].p = st->problems[i];
         v[n].start = st->problems[i]->start_ms;
@@ -167,7 +167,7 @@ store_dt_comment_add(struct store *st, const char *pid, const char *content,
         clock_wall_ms(), st->opts.comments_max)) == NULL)
         rc = STORE_EFULL;
     else
-        *out = dt_comment_json(c, version);
+        *out = dt_problem_comment_json(c, version);
     pthread_mutex_unlock(&st->mu);
     return rc;
 }
@@ -188,7 +188,7 @@ store_dt_comments(struct store *st, const char *pid, int version,
     *out = cJSON_CreateArray();
     *total = p->ncomments;
     for (i = offset; i < p->ncomments && i < offset + limit; i++)
-        cJSON_AddItemToArray(*out, dt_comment_json(&p->comments[i],
+        cJSON_AddItemToArray(*out, dt_problem_comment_json(&p->comments[i],
             version));
     pthread_mutex_unlock(&st->mu);
     return STORE_OK;

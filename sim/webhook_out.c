@@ -107,7 +107,7 @@ post(struct webhook_out *w, struct http_client *hc, struct item *it)
     if (!ok)
         log_event(LOG_WARN, "webhook_send_failed", KV_STR("url", it->url),
             KV_INT("status", res.status), KV_STR("error", res.err));
-    http_result_free(&res);
+    http_client_result_free(&res);
     pthread_mutex_lock(&w->mu);
     if (ok)
         w->sent++;
@@ -370,7 +370,7 @@ admin_fail(struct sim_resp *resp, int status, const char *msg)
 
     cJSON_AddStringToObject(o, "error", msg);
     cJSON_AddNumberToObject(o, "status", status);
-    sim_resp_json(resp, status, o);
+    sim_http_resp_json(resp, status, o);
 }
 
 static bool
@@ -459,7 +459,7 @@ set_target(struct webhook_out *w, const struct sim_req *req,
             w->t[src].header_name = xstrdup(header);
             w->t[src].header_line = buf_steal(&line);
             pthread_mutex_unlock(&w->mu);
-            sim_resp_json(resp, 200, state(w));
+            sim_http_resp_json(resp, 200, state(w));
         }
     }
     if (body != NULL && secret != NULL)
@@ -481,9 +481,9 @@ webhook_out_admin(struct webhook_out *w, const struct sim_req *req,
         for (i = 0; i < NSOURCES; i++)
             target_clear(&w->t[i]);
         pthread_mutex_unlock(&w->mu);
-        sim_resp_json(resp, 200, state(w));
+        sim_http_resp_json(resp, 200, state(w));
     } else if (strcmp(req->method, "GET") == 0) {
-        sim_resp_json(resp, 200, state(w));
+        sim_http_resp_json(resp, 200, state(w));
     } else {
         admin_fail(resp, 405, "GET, POST or DELETE");
     }

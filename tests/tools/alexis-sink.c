@@ -80,7 +80,7 @@ relay(struct sink *s, const struct http_request *req)
         ok = http_client_do(hc, "POST", s->relay, NULL, req->body,
             req->body_len, &res) == 0 && res.status >= 200 &&
             res.status <= 299;
-        http_result_free(&res);
+        http_client_result_free(&res);
     }
     return ok;
 }

@@ -162,7 +162,7 @@ finished_job(struct fx *f, const char *env, const char *rule,
 
     ah_queue_job(&f->ah, env, rule, id);
     if (strcmp(state, "skipped") == 0) {
-        assert_int_equal(jobs_transition(f->js, id, queued, state,
+        assert_int_equal(jobs_guard_transition(f->js, id, queued, state,
             "alert_closed", NULL, cur, err, sizeof(err)), 1);
     } else {
         assert_int_equal(jobs_claim(f->js, j, err, sizeof(err)), 1);
@@ -211,7 +211,7 @@ run_row(struct fx *f, const struct row *r)
     /* A note names its job: found rather than sent twice (ticket.c). */
     if (r->ncalls >= 2)
         assert_non_null(strstr(k.calls[1].body, j.id));
-    assert_non_null(doc = jobs_get_json(f->js, j.id, err, sizeof(err)));
+    assert_non_null(doc = jobs_json_get(f->js, j.id, err, sizeof(err)));
     rep = cJSON_GetObjectItem(doc, "report");
     assert_string_equal(json_str(rep, "state"), r->want_sent ? "sent" :
         "failed");

@@ -242,8 +242,8 @@ stored_rows(struct jobs *js, const char *id)
     char err[ALEXIS_ERR_MAX], **v;
     size_t n, i;
 
-    if (jobs_results(js, id, &rs, &n, err, sizeof(err)) == -1)
-        fail_msg("jobs_results: %s", err);
+    if (jobs_json_results(js, id, &rs, &n, err, sizeof(err)) == -1)
+        fail_msg("jobs_json_results: %s", err);
     v = xcalloc(n + 1, sizeof(*v));
     for (i = 0; i < n; i++) {
         buf_init(&b, 64);
@@ -253,7 +253,7 @@ stored_rows(struct jobs *js, const char *id)
         /* Every row names its task's action. */
         assert_string_equal(rs[i].action, rs[i].task == 0 ? "a_t0" : "a_t1");
     }
-    jobs_rows_free(rs, n);
+    jobs_json_rows_free(rs, n);
     qsort(v, n, sizeof(*v), cmp_str);
     buf_init(&b, 256);
     for (i = 0; i < n; i++) {
@@ -311,7 +311,7 @@ run_row(struct ah_fx *f, const struct row *r, struct ah_conf *conf)
     if (strcmp(got, r->want_rows) != 0)
         fail_msg("%s: rows \"%s\", want \"%s\"", r->what, got, r->want_rows);
     free(got);
-    assert_non_null(doc = jobs_get_json(f->js, id, err, sizeof(err)));
+    assert_non_null(doc = jobs_json_get(f->js, id, err, sizeof(err)));
     if (strcmp(json_str(doc, "state"), r->want_state) != 0)
         fail_msg("%s: state %s, want %s", r->what, json_str(doc, "state"),
             r->want_state);

@@ -246,7 +246,7 @@ create(struct jobs *js, const char *unique, const struct job_guard *g,
     char err[ALEXIS_ERR_MAX];
     bool dup;
 
-    if (jobs_create_guarded(js, &jn, g, id, &dup, v, err,
+    if (jobs_guard_create(js, &jn, g, id, &dup, v, err,
         sizeof(err)) == -1)
         fail_msg("%s", err);
     assert_false(dup);
@@ -276,7 +276,7 @@ test_store_cooldown_and_storm(void **state)
     create(f->js, "3", &g, base + 2000, id, &v);
     assert_string_equal(v.state, "queued");
     /* A cancelled job does not count as a run. */
-    assert_int_equal(jobs_transition(f->js, id, from_q, "cancelled", NULL,
+    assert_int_equal(jobs_guard_transition(f->js, id, from_q, "cancelled", NULL,
         "tester", cur, err, sizeof(err)), 1);
     create(f->js, "4", &g, base + 3000, id, &v);
     assert_string_equal(v.state, "queued");
@@ -284,12 +284,12 @@ test_store_cooldown_and_storm(void **state)
     g.entities = web1;
     create(f->js, "5", &g, base + 61000, id, &v);
     assert_string_equal(v.state, "queued");
-    assert_int_equal(jobs_count_entity_runs(f->js, "restart", "web1", base,
-        &n, err, sizeof(err)), 0);
+    assert_int_equal(jobs_guard_count_entity_runs(f->js, "restart", "web1",
+        base, &n, err, sizeof(err)), 0);
     assert_int_equal(n, 2);
     /* Storm: 3 admitted jobs since base (1, 4, 5; 2 skipped, 3
      * cancelled). */
-    assert_int_equal(jobs_count_admitted(f->js, base, &n, err,
+    assert_int_equal(jobs_guard_count_admitted(f->js, base, &n, err,
         sizeof(err)), 0);
     assert_int_equal(n, 3);
     memset(&g, 0, sizeof(g));
@@ -383,7 +383,7 @@ test_store_storm_count_carried(void **state)
         } else if (op == 7 && nm > 0) {
             struct model_job *x = &m[(seed >> 8) % nm];
 
-            rc = jobs_transition(f->js, x->id, from_q, "cancelled", NULL,
+            rc = jobs_guard_transition(f->js, x->id, from_q, "cancelled", NULL,
                 "tester", cur, err, sizeof(err));
             assert_int_not_equal(rc, -1);
             if (rc == 1)
@@ -391,12 +391,12 @@ test_store_storm_count_carried(void **state)
         } else {
             now += (seed >> 8) % 9000;
         }
-        assert_int_equal(jobs_count_admitted(f->js, now - window, &n, err,
+        assert_int_equal(jobs_guard_count_admitted(f->js, now - window, &n, err,
             sizeof(err)), 0);
         assert_int_equal(n, model_admitted(m, nm, now - window));
         /* A window that moved back is counted afresh. */
         if (step % 97 == 0) {
-            assert_int_equal(jobs_count_admitted(f->js, now - 2 * window,
+            assert_int_equal(jobs_guard_count_admitted(f->js, now - 2 * window,
                 &n, err, sizeof(err)), 0);
             assert_int_equal(n, model_admitted(m, nm, now - 2 * window));
         }
@@ -425,13 +425,13 @@ test_store_transitions(void **state)
     /* Approved while its request was being sent: the new report is not
      * lost when the old one completes. */
     assert_int_equal(jobs_claim(f->js, &j, err, sizeof(err)), 0);
-    assert_int_equal(jobs_transition(f->js, id, pending, "queued",
+    assert_int_equal(jobs_guard_transition(f->js, id, pending, "queued",
         "approved", "boss", cur, err, sizeof(err)), 1);
     assert_string_equal(cur, "queued");
     assert_int_equal(jobs_report_done(f->js, id, true, NULL, 1, err,
         sizeof(err)), 0);
     jobs_job_free(&j);
-    assert_int_equal(jobs_transition(f->js, id, pending, "rejected", NULL,
+    assert_int_equal(jobs_guard_transition(f->js, id, pending, "rejected", NULL,
         "boss", cur, err, sizeof(err)), 0);
     assert_string_equal(cur, "queued");
     assert_int_equal(jobs_claim(f->js, &j, err, sizeof(err)), 1);
@@ -442,19 +442,20 @@ test_store_transitions(void **state)
     assert_int_equal(jobs_claim_report(f->js, &j, err, sizeof(err)), 1);
     assert_string_equal(j.state, "succeeded");
     jobs_job_free(&j);
-    assert_int_equal(jobs_transition(f->js, id, waiting, "cancelled", NULL,
-        NULL, cur, err, sizeof(err)), 0);
+    assert_int_equal(jobs_guard_transition(f->js, id, waiting, "cancelled",
+        NULL, NULL, cur, err, sizeof(err)), 0);
     assert_string_equal(cur, "succeeded");
-    assert_int_equal(jobs_transition(f->js, "00000000000000000000000000000000",
-        waiting, "cancelled", NULL, NULL, cur, err, sizeof(err)), 0);
+    assert_int_equal(jobs_guard_transition(f->js,
+        "00000000000000000000000000000000", waiting, "cancelled", NULL, NULL,
+        cur, err, sizeof(err)), 0);
     assert_string_equal(cur, "");
-    assert_int_equal(jobs_load(f->js, id, &j, err, sizeof(err)), 1);
+    assert_int_equal(jobs_guard_load(f->js, id, &j, err, sizeof(err)), 1);
     assert_string_equal(j.rule_name, "restart");
     assert_string_equal(j.id_key, "tinyId");
     assert_string_equal(j.alert_id, "1");
     assert_string_equal(j.state, "succeeded");
     jobs_job_free(&j);
-    assert_int_equal(jobs_load(f->js, "00000000000000000000000000000000",
+    assert_int_equal(jobs_guard_load(f->js, "00000000000000000000000000000000",
         &j, err, sizeof(err)), 0);
 }
 
@@ -468,30 +469,31 @@ test_store_verify_queue(void **state)
     uint64_t when, deadline;
 
     create(f->js, "1", NULL, 0, id, &v);
-    assert_int_equal(jobs_verify_next(f->js, &when, err, sizeof(err)), 0);
-    assert_int_equal(jobs_verify_start(f->js, id, 5000, 1000, err,
+    assert_int_equal(jobs_guard_verify_next(f->js, &when, err, sizeof(err)), 0);
+    assert_int_equal(jobs_guard_verify_start(f->js, id, 5000, 1000, err,
         sizeof(err)), 0);
-    assert_int_equal(jobs_verify_next(f->js, &when, err, sizeof(err)), 1);
+    assert_int_equal(jobs_guard_verify_next(f->js, &when, err, sizeof(err)), 1);
     assert_int_equal(when, 1000);
-    assert_int_equal(jobs_claim_verify(f->js, 999, &j, &deadline, err,
+    assert_int_equal(jobs_guard_claim_verify(f->js, 999, &j, &deadline, err,
         sizeof(err)), 0);
-    assert_int_equal(jobs_claim_verify(f->js, 1000, &j, &deadline, err,
+    assert_int_equal(jobs_guard_claim_verify(f->js, 1000, &j, &deadline, err,
         sizeof(err)), 1);
     assert_int_equal(deadline, 5000);
     assert_string_equal(j.id, id);
     jobs_job_free(&j);
     /* Claimed: not claimed twice. */
-    assert_int_equal(jobs_claim_verify(f->js, 9999, &j, &deadline, err,
+    assert_int_equal(jobs_guard_claim_verify(f->js, 9999, &j, &deadline, err,
         sizeof(err)), 0);
-    assert_int_equal(jobs_verify_done(f->js, id, -1, 3000, err,
+    assert_int_equal(jobs_guard_verify_done(f->js, id, -1, 3000, err,
         sizeof(err)), 0);
-    assert_int_equal(jobs_verify_next(f->js, &when, err, sizeof(err)), 1);
+    assert_int_equal(jobs_guard_verify_next(f->js, &when, err, sizeof(err)), 1);
     assert_int_equal(when, 3000);
-    assert_int_equal(jobs_claim_verify(f->js, 3000, &j, &deadline, err,
+    assert_int_equal(jobs_guard_claim_verify(f->js, 3000, &j, &deadline, err,
         sizeof(err)), 1);
     jobs_job_free(&j);
-    assert_int_equal(jobs_verify_done(f->js, id, 1, 0, err, sizeof(err)), 0);
-    assert_int_equal(jobs_verify_next(f->js, &when, err, sizeof(err)), 0);
+    assert_int_equal(jobs_guard_verify_done(f->js, id, 1, 0, err,
+        sizeof(err)), 0);
+    assert_int_equal(jobs_guard_verify_next(f->js, &when, err, sizeof(err)), 0);
 }
 
 /* A check claimed by a replica that stopped before verify_done is taken
@@ -508,25 +510,25 @@ test_store_verify_reclaimed(void **state)
     size_t n;
 
     create(f->js, "1", NULL, 0, id, &v);
-    assert_int_equal(jobs_verify_start(f->js, id, 90000, 1000, err,
+    assert_int_equal(jobs_guard_verify_start(f->js, id, 90000, 1000, err,
         sizeof(err)), 0);
-    assert_int_equal(jobs_claim_verify(f->js, 1000, &j, &deadline, err,
+    assert_int_equal(jobs_guard_claim_verify(f->js, 1000, &j, &deadline, err,
         sizeof(err)), 1);
     jobs_job_free(&j);
     /* Inside the claim (lease 30 s): nobody else takes it. */
-    assert_int_equal(jobs_claim_verify(f->js, 30999, &j, &deadline, err,
+    assert_int_equal(jobs_guard_claim_verify(f->js, 30999, &j, &deadline, err,
         sizeof(err)), 0);
     if (getenv("ALEXIS_TEST_PG_URI") != NULL) {
-        assert_int_equal(jobs_verify_next(f->js, &when, err, sizeof(err)),
+        assert_int_equal(jobs_guard_verify_next(f->js, &when, err, sizeof(err)),
             1);
         assert_int_equal(when, 31000);
     } else {
-        assert_int_equal(jobs_claim_verify(f->js, 31000, &j, &deadline,
+        assert_int_equal(jobs_guard_claim_verify(f->js, 31000, &j, &deadline,
             err, sizeof(err)), 0);
         assert_int_equal(jobs_recover(f->js, "test", NULL, NULL, &n, err,
             sizeof(err)), 0);
     }
-    assert_int_equal(jobs_claim_verify(f->js, 31000, &j, &deadline, err,
+    assert_int_equal(jobs_guard_claim_verify(f->js, 31000, &j, &deadline, err,
         sizeof(err)), 1);
     assert_string_equal(j.id, id);
     assert_int_equal(deadline, 90000);

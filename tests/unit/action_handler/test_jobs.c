@@ -139,7 +139,7 @@ test_claim_result_finish(void **state)
     assert_int_equal(jobs_result_add(f->js, a, &r, err, sizeof(err)), 0);
     assert_int_equal(jobs_finish(f->js, a, "failed", "1 of 1 failed", err,
         sizeof(err)), 0);
-    doc = jobs_get_json(f->js, a, err, sizeof(err));
+    doc = jobs_json_get(f->js, a, err, sizeof(err));
     assert_non_null(doc);
     assert_string_equal(json_str(doc, "state"), "failed");
     assert_string_equal(json_path(doc, "results.0.stdout")->valuestring,
@@ -154,14 +154,14 @@ test_claim_result_finish(void **state)
     jobs_job_free(&j);
     assert_int_equal(jobs_report_done(f->js, a, false, "HTTP 500", 5, err,
         sizeof(err)), 0);
-    doc = jobs_get_json(f->js, a, err, sizeof(err));
+    doc = jobs_json_get(f->js, a, err, sizeof(err));
     assert_non_null(doc);
     assert_string_equal(json_path(doc, "report.state")->valuestring,
         "failed");
     assert_int_equal(json_path(doc, "report.attempts")->valueint, 5);
     cJSON_Delete(doc);
     assert_int_equal(jobs_claim_report(f->js, &j, err, sizeof(err)), 0);
-    assert_null(jobs_get_json(f->js, "00000000000000000000000000000000",
+    assert_null(jobs_json_get(f->js, "00000000000000000000000000000000",
         err, sizeof(err)));
     assert_string_equal(err, "");
 }
@@ -192,7 +192,7 @@ test_recover_and_list(void **state)
         err, sizeof(err)), 0);
     assert_int_equal(n, 1);
     assert_int_equal(seen, 1);
-    doc = jobs_get_json(f->js, a, err, sizeof(err));
+    doc = jobs_json_get(f->js, a, err, sizeof(err));
     assert_string_equal(json_str(doc, "state"), "interrupted");
     assert_string_equal(json_str(doc, "reason"), "restarted");
     cJSON_Delete(doc);
@@ -205,7 +205,7 @@ test_recover_and_list(void **state)
     assert_int_equal(jobs_claim_report(f->js, &j, err, sizeof(err)), 1);
     assert_string_equal(j.id, a);
     jobs_job_free(&j);
-    doc = jobs_list_json(f->js, 1, err, sizeof(err));
+    doc = jobs_json_list(f->js, 1, err, sizeof(err));
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "jobs")),
         1);
     assert_string_equal(json_path(doc, "jobs.0.job")->valuestring, b);
@@ -248,9 +248,9 @@ test_prune(void **state)
     assert_int_equal(jobs_prune(f->js, UINT64_MAX / 2, &n, err,
         sizeof(err)), 0);
     assert_int_equal(n, 1);
-    assert_null(jobs_get_json(f->js, a, err, sizeof(err)));
+    assert_null(jobs_json_get(f->js, a, err, sizeof(err)));
     assert_string_equal(err, "");
-    doc = jobs_get_json(f->js, b, err, sizeof(err));
+    doc = jobs_json_get(f->js, b, err, sizeof(err));
     assert_non_null(doc);       /* the queued job stays */
     cJSON_Delete(doc);
 }
@@ -335,7 +335,7 @@ test_pg_only_holder_writes(void **state)
     r.signal = "";
     r.error = "";
     assert_int_equal(jobs_result_add(b, a, &r, err, sizeof(err)), 0);
-    doc = jobs_get_json(f->js, a, err, sizeof(err));
+    doc = jobs_json_get(f->js, a, err, sizeof(err));
     assert_non_null(doc);
     assert_string_equal(json_str(doc, "state"), "running");
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
@@ -343,7 +343,7 @@ test_pg_only_holder_writes(void **state)
     cJSON_Delete(doc);
     assert_int_equal(jobs_finish(f->js, a, "succeeded", NULL, err,
         sizeof(err)), 0);
-    doc = jobs_get_json(f->js, a, err, sizeof(err));
+    doc = jobs_json_get(f->js, a, err, sizeof(err));
     assert_string_equal(json_str(doc, "state"), "succeeded");
     cJSON_Delete(doc);
     jobs_close(b);
@@ -432,7 +432,7 @@ test_files_are_private(void **state)
 /* Issue 11 item 3: the store refuses writes (the database is "full": a
  * page cap stands in for a full disk); the result and the final state are
  * kept, the job stays running (never claimed again, its report waits),
- * the health says failing; once the store takes writes again, jobs_flush
+ * the health says failing; once the store takes writes again, jobs_defer_flush
  * writes both, in order, once. */
 static void
 test_deferred_writes_survive_a_full_store(void **state)
@@ -449,7 +449,7 @@ test_deferred_writes_survive_a_full_store(void **state)
     create(f->js, "full", 1700000000000ULL, a, false);
     assert_int_equal(jobs_claim(f->js, &j, err, sizeof(err)), 1);
     jobs_job_free(&j);
-    assert_true(jobs_health(f->js, err, sizeof(err)));
+    assert_true(jobs_defer_health(f->js, err, sizeof(err)));
     assert_int_equal(sqlite3_exec(f->js->db, "PRAGMA max_page_count = 1",
         NULL, NULL, NULL), SQLITE_OK);
     memset(big, 'o', sizeof(big));
@@ -464,14 +464,14 @@ test_deferred_writes_survive_a_full_store(void **state)
     r.out_len = sizeof(big);
     r.error = "";
     assert_int_equal(jobs_result_add(f->js, a, &r, err, sizeof(err)), -1);
-    assert_false(jobs_health(f->js, err, sizeof(err)));
+    assert_false(jobs_defer_health(f->js, err, sizeof(err)));
     assert_non_null(strstr(err, "full"));
     jobs_defer_result(f->js, a, &r);
     jobs_defer_finish(f->js, a, "succeeded", NULL);
     memset(big, 'x', sizeof(big));          /* the copy is the store's */
-    assert_int_equal(jobs_flush(f->js), 2);
+    assert_int_equal(jobs_defer_flush(f->js), 2);
     assert_int_equal(jobs_claim_report(f->js, &j, err, sizeof(err)), 0);
-    assert_false(jobs_health(f->js, err, sizeof(err)));
+    assert_false(jobs_defer_health(f->js, err, sizeof(err)));
     /* New jobs are refused meanwhile: nothing half-written. */
     {
         struct job_new jn;
@@ -485,10 +485,10 @@ test_deferred_writes_survive_a_full_store(void **state)
     }
     assert_int_equal(sqlite3_exec(f->js->db, "PRAGMA max_page_count = "
         "1073741823", NULL, NULL, NULL), SQLITE_OK);
-    assert_int_equal(jobs_flush(f->js), 0);
-    assert_true(jobs_health(f->js, err, sizeof(err)));
-    assert_int_equal(jobs_flush(f->js), 0);
-    doc = jobs_get_json(f->js, a, err, sizeof(err));
+    assert_int_equal(jobs_defer_flush(f->js), 0);
+    assert_true(jobs_defer_health(f->js, err, sizeof(err)));
+    assert_int_equal(jobs_defer_flush(f->js), 0);
+    doc = jobs_json_get(f->js, a, err, sizeof(err));
     assert_non_null(doc);
     assert_string_equal(json_str(doc, "state"), "succeeded");
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "results")),

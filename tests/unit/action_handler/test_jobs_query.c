@@ -173,7 +173,7 @@ run(struct store_fx *f, const char *const *params, char *out, size_t len,
 
     assert_int_equal(jobs_query_parse(&q, get, params, T0 + 3600000, err,
         sizeof(err)), 0);
-    doc = jobs_query_json(f->js, &q, err, sizeof(err));
+    doc = jobs_json_query(f->js, &q, err, sizeof(err));
     assert_non_null(doc);
     out[0] = '\0';
     cJSON_ArrayForEach(j, cJSON_GetObjectItem(doc, "jobs")) {

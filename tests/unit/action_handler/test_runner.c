@@ -109,7 +109,7 @@ assert_state(struct ah_fx *f, const char *id, const char *state,
     char err[ALEXIS_ERR_MAX];
     cJSON *doc;
 
-    assert_non_null(doc = jobs_get_json(f->js, id, err, sizeof(err)));
+    assert_non_null(doc = jobs_json_get(f->js, id, err, sizeof(err)));
     assert_string_equal(json_str(doc, "state"), state);
     if (reason != NULL)
         assert_non_null(strstr(json_str(doc, "reason"), reason));

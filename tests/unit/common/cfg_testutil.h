@@ -28,7 +28,7 @@ expect_errors(const char *what, const struct cfg_errors *errs,
         continue;
     if (errs->n != n) {
         print_error("%s: %zu errors, expected %zu\n", what, errs->n, n);
-        cfg_errors_print(errs, stderr);
+        cfg_error_print(errs, stderr);
     }
     assert_int_equal(errs->n, n);
     for (i = 0; i < n; i++) {

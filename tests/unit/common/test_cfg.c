@@ -108,7 +108,7 @@ static const struct cfg_field t_fields[] = {
       .offset = offsetof(struct t_conf, map) },
     { .key = "sec", .type = CFG_SECTION, .sub = t_sec_fields,
       .offset = offsetof(struct t_conf, sec) },
-    { .key = "listener", .type = CFG_SECTION, .sub = cfg_listener_fields,
+    { .key = "listener", .type = CFG_SECTION, .sub = cfg_common_listener_fields,
       .offset = offsetof(struct t_conf, listener) },
     { .key = "items", .type = CFG_LIST, .sub = t_item_fields, .max = 3,
       .offset = offsetof(struct t_conf, items),
@@ -276,7 +276,7 @@ test_values(void **state)
         } else if (cfg_load_string(r->yaml, strlen(r->yaml), TPATH,
             t_fields, &c, &errs) != 0) {
             print_error("value row %zu:\n", i);
-            cfg_errors_print(&errs, stderr);
+            cfg_error_print(&errs, stderr);
             fail();
         }
         render(&c, r->key, got, sizeof(got));
@@ -621,7 +621,7 @@ test_error_overflow(void **state)
     assert_string_equal(errs.msgs[0], TPATH ":1:1: error: unknown key "
         "\"bad0\"");
     assert_non_null(fp = open_memstream(&printed, &plen));
-    cfg_errors_print(&errs, fp);
+    cfg_error_print(&errs, fp);
     assert_int_equal(fclose(fp), 0);
     assert_non_null(strstr(printed, "\n" TPATH ":64:1: error: unknown key "
         "\"bad63\"\n6 more errors\n"));
@@ -774,7 +774,7 @@ test_scalar_list(void **state)
             continue;
         }
         if (rc != 0) {
-            cfg_errors_print(&errs, stderr);
+            cfg_error_print(&errs, stderr);
             fail_msg("row %zu: rejected", i);
         }
         buf_init(&b, 1024);

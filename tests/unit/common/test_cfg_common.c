@@ -80,13 +80,13 @@ struct t_daemon {
 };
 
 #define AUTH_LIST { .key = "authentication_list", .type = CFG_LIST, \
-    .sub = cfg_auth_fields, .elem_size = sizeof(struct cfg_auth), \
+    .sub = cfg_common_auth_fields, .elem_size = sizeof(struct cfg_auth), \
     .offset = offsetof(struct t_daemon, auth), \
     .count_offset = offsetof(struct t_daemon, nauth) }
 #define LISTENER(T) { .key = "listener", .type = CFG_SECTION, \
-    .sub = cfg_listener_fields, .offset = offsetof(T, listener) }
+    .sub = cfg_common_listener_fields, .offset = offsetof(T, listener) }
 #define TOKENS(T) { .key = "tokens", .type = CFG_SECTION, \
-    .sub = cfg_tokens_fields, .offset = offsetof(T, tokens) }
+    .sub = cfg_common_tokens_fields, .offset = offsetof(T, tokens) }
 
 static const struct cfg_field classifier_fields[] = {
     { .key = "action_handler_destinations", .type = CFG_STRMAP,
@@ -202,8 +202,8 @@ load_sample(const char *name, const struct cfg_field *root,
     free(path);
     path = path_join(dir, "alexis.conf.yaml");
     if (cfg_load(path, root, d, &errs) != 0 ||
-        cfg_auth_resolve(d->auth, d->nauth, path, &errs) != 0) {
-        cfg_errors_print(&errs, stderr);
+        cfg_common_auth_resolve(d->auth, d->nauth, path, &errs) != 0) {
+        cfg_error_print(&errs, stderr);
         fail();
     }
     free(path);
@@ -239,7 +239,7 @@ test_sample_classifier(void **state)
     assert_string_equal(cfg_strmap_get(&c->destinations, "linux"),
         "http://action_handler/v1");
     assert_path(c->rules_dir, dir, "rules");
-    cfg_tokens_resolve(&c->tokens);
+    cfg_common_tokens_resolve(&c->tokens);
     assert_path(c->tokens.directory, dir, "tokens");
     assert_path(c->tokens.allowed_clients, dir,
         "tokens/clients.classifier.json");
@@ -304,7 +304,7 @@ test_sample_poller(void **state)
     assert_int_equal(f->lookback, 0);
     assert_string_equal(f->feed_url,
         "$base_url/api/v1/problem/feed?status=OPEN&relativeTime=2hours");
-    cfg_tokens_resolve(&p->tokens);
+    cfg_common_tokens_resolve(&p->tokens);
     assert_null(p->tokens.allowed_clients);
     assert_path(p->tokens.runtime, dir, "tokens/localhost.token.json");
     assert_int_equal(access(p->tokens.runtime, R_OK), 0);
@@ -332,7 +332,7 @@ test_sample_action_handler(void **state)
     assert_string_equal(a->ssh_user, "autoremediation");
     assert_path(a->known_hosts, dir, "known_hosts");
     assert_path(a->rules_dir, dir, "rules");
-    cfg_tokens_resolve(&a->tokens);
+    cfg_common_tokens_resolve(&a->tokens);
     assert_path(a->tokens.allowed_clients, dir,
         "tokens/clients.action_handler.json");
     assert_int_equal(d.nauth, 1);
@@ -351,7 +351,7 @@ struct t_auths {
 
 static const struct cfg_field auth_root[] = {
     { .key = "authentication_list", .type = CFG_LIST,
-      .sub = cfg_auth_fields, .elem_size = sizeof(struct cfg_auth),
+      .sub = cfg_common_auth_fields, .elem_size = sizeof(struct cfg_auth),
       .offset = offsetof(struct t_auths, auth),
       .count_offset = offsetof(struct t_auths, nauth) },
     { .key = NULL },
@@ -497,7 +497,7 @@ auth_row_check(const struct auth_row *r, size_t idx, const char *dir,
     /* As the daemons do: resolve even after a failed load, which must not
      * repeat what cfg_load reported. */
     rc = cfg_load_string(lines.data, lines.len, path, auth_root, &a, &errs);
-    if (cfg_auth_resolve(a.auth, a.nauth, path, &errs) == -1)
+    if (cfg_common_auth_resolve(a.auth, a.nauth, path, &errs) == -1)
         rc = -1;
     assert_int_equal(rc, r->errors[0] == NULL ? 0 : -1);
     buf_free(&lines);
@@ -612,15 +612,15 @@ test_tokens_resolve(void **state)
 
     (void)state;
     t.allowed_clients = xstrdup("c.json");
-    cfg_tokens_resolve(&t);
+    cfg_common_tokens_resolve(&t);
     assert_string_equal(t.allowed_clients, "c.json");
     t.directory = xstrdup("/etc/alexis/tokens");
     t.runtime = xstrdup("/run/secrets/token.json");
-    cfg_tokens_resolve(&t);
-    cfg_tokens_resolve(&t);
+    cfg_common_tokens_resolve(&t);
+    cfg_common_tokens_resolve(&t);
     assert_string_equal(t.allowed_clients, "/etc/alexis/tokens/c.json");
     assert_string_equal(t.runtime, "/run/secrets/token.json");
-    cfg_free(cfg_tokens_fields, &t);
+    cfg_free(cfg_common_tokens_fields, &t);
     assert_null(t.directory);
 }
 
@@ -629,8 +629,8 @@ static void
 test_listener_tls(void **state)
 {
     static const struct cfg_field root[] = {
-        { .key = "listener", .type = CFG_SECTION, .sub = cfg_listener_fields,
-          .offset = 0 },
+        { .key = "listener", .type = CFG_SECTION,
+          .sub = cfg_common_listener_fields, .offset = 0 },
         { .key = NULL },
     };
     static const struct {
@@ -669,12 +669,12 @@ test_listener_tls(void **state)
         assert_int_equal(l.request_timeout_ms, 30000);
         assert_int_equal(l.max_per_client, 80);
         if (rows[i].err == NULL) {
-            assert_int_equal(cfg_listener_check(&l, "l.yaml", "x.listener",
-                &errs), 0);
+            assert_int_equal(cfg_common_listener_check(&l, "l.yaml",
+                "x.listener", &errs), 0);
             assert_int_equal(errs.n, 0);
         } else {
-            assert_int_equal(cfg_listener_check(&l, "l.yaml", "x.listener",
-                &errs), -1);
+            assert_int_equal(cfg_common_listener_check(&l, "l.yaml",
+                "x.listener", &errs), -1);
             assert_int_equal(errs.n, 1);
             (void)snprintf(got, sizeof(got), "%s", errs.msgs[0]);
             if (strcmp(got, rows[i].err) != 0)

@@ -483,7 +483,7 @@ run_server_case(struct fixture *fx, const struct server_case *tc)
         fail_msg("%s: body echoes '%s'", tc->name, tc->absent);
     if (tc->status >= 400 && strstr(res.body, "\"status\":") == NULL)
         fail_msg("%s: error body without status: %s", tc->name, res.body);
-    http_result_free(&res);
+    http_client_result_free(&res);
     free(fill);
 }
 
@@ -563,7 +563,7 @@ test_server_ipv6(void **state)
         http_server_port(srv));
     assert_int_equal(http_client_do(cli, "GET", url, NULL, NULL, 0, &res), 0);
     assert_int_equal(res.status, 200);
-    http_result_free(&res);
+    http_client_result_free(&res);
     http_client_free(cli);
     http_server_stop(srv);
 }
@@ -586,7 +586,7 @@ test_client_response_max(void **state)
         -1);
     assert_int_equal(res.status, 0);
     assert_string_equal(res.err, "response larger than 16 bytes");
-    http_result_free(&res);
+    http_client_result_free(&res);
     http_client_free(cli);
 }
 
@@ -611,7 +611,7 @@ test_client_connect_refused(void **state)
     assert_true(clock_mono_ms() - t0 < 1000);
     assert_int_equal(res.status, 0);
     assert_true(res.err[0] != '\0');
-    http_result_free(&res);
+    http_client_result_free(&res);
     http_client_free(cli);
 }
 
@@ -637,7 +637,7 @@ test_client_total_timeout(void **state)
     assert_true(dt >= 250 && dt < 3000);
     assert_int_equal(res.status, 0);
     assert_non_null(strstr(res.err, "timed out"));
-    http_result_free(&res);
+    http_client_result_free(&res);
     http_client_free(cli);
     (void)close(fd);
 }
@@ -698,7 +698,7 @@ run_header_case(struct http_client *cli, const struct header_case *tc)
             res.retry_after_ms, tc->min_ms, tc->max_ms);
     }
     assert_string_equal(res.error_type, tc->error_type);
-    http_result_free(&res);
+    http_client_result_free(&res);
 }
 
 static void
@@ -758,7 +758,7 @@ run_retry_case(struct fixture *fx, const struct retry_case *tc)
             tc->name, rc, res.status, attempts, tc->rc, tc->status,
             tc->attempts, res.err);
     }
-    http_result_free(&res);
+    http_client_result_free(&res);
     http_client_free(cli);
 }
 
@@ -803,7 +803,7 @@ retry_after_case(struct http_client *cli, const char *retry_after,
     if (dt < min_ms || dt > max_ms)
         fail_msg("waited %llu ms, want [%llu, %llu]", (unsigned long long)dt,
             (unsigned long long)min_ms, (unsigned long long)max_ms);
-    http_result_free(&res);
+    http_client_result_free(&res);
 }
 
 static void
@@ -838,7 +838,7 @@ get_secure(int port)
     assert_int_equal(http_client_do(cli, "GET", url, bearer, NULL, 0, &res),
         0);
     status = res.status;
-    http_result_free(&res);
+    http_client_result_free(&res);
     http_client_free(cli);
     return status;
 }
@@ -874,12 +874,12 @@ test_server_log(void **state)
     url_for(url, sizeof(url), port, "/secure?token=" TOKEN);
     assert_int_equal(http_client_do(cli, "GET", url, NULL, NULL, 0, &res), 0);
     assert_int_equal(res.status, 200);
-    http_result_free(&res);
+    http_client_result_free(&res);
     assert_int_equal(get_secure(port), 200);
     url_for(url, sizeof(url), port, "/echo");
     assert_int_equal(http_client_do(cli, "POST", url, NULL, "{}", 2, &res),
         0);
-    http_result_free(&res);
+    http_client_result_free(&res);
     http_client_free(cli);
     http_server_stop(srv);
 

@@ -234,7 +234,7 @@ get_expect(struct fx *f, struct ruledir *rd, size_t count, const char *logs)
 {
     struct rule_set *rs = get_ok(rd);
 
-    assert_int_equal(rule_set_count(rs), count);
+    assert_int_equal(ruledir_set_count(rs), count);
     expect_logs(f, logs);
     return rs;
 }
@@ -279,24 +279,24 @@ test_initial_load(void **state)
     rs = get_expect(f, rd, 3,
         "rule_file_loaded:a.json rule_file_loaded:b.json "
         "rule_file_loaded:link.json");
-    assert_string_equal(rule_set_at(rs, 0)->name, "r_a");
-    assert_string_equal(rule_set_at(rs, 1)->name, "r_b");
-    assert_string_equal(rule_set_at(rs, 2)->name, "r_link");
-    assert_false(rule_set_at(rs, 2)->enabled);
-    assert_null(rule_set_at(rs, 3));
-    assert_ptr_equal(rule_set_find(rs, "r_b"), rule_set_at(rs, 1));
-    assert_ptr_equal(rule_set_find(rs, "r_link"), rule_set_at(rs, 2));
-    assert_null(rule_set_find(rs, "r_h"));
-    assert_null(rule_set_find(rs, "zzz"));
-    assert_int_equal(rule_set_error_count(rs), 0);
-    assert_null(rule_set_error_at(rs, 0));
+    assert_string_equal(ruledir_set_at(rs, 0)->name, "r_a");
+    assert_string_equal(ruledir_set_at(rs, 1)->name, "r_b");
+    assert_string_equal(ruledir_set_at(rs, 2)->name, "r_link");
+    assert_false(ruledir_set_at(rs, 2)->enabled);
+    assert_null(ruledir_set_at(rs, 3));
+    assert_ptr_equal(ruledir_set_find(rs, "r_b"), ruledir_set_at(rs, 1));
+    assert_ptr_equal(ruledir_set_find(rs, "r_link"), ruledir_set_at(rs, 2));
+    assert_null(ruledir_set_find(rs, "r_h"));
+    assert_null(ruledir_set_find(rs, "zzz"));
+    assert_int_equal(ruledir_set_error_count(rs), 0);
+    assert_null(ruledir_set_error_at(rs, 0));
 
     /* Nothing changed: the same snapshot, and nothing logged. */
     rs2 = get_ok(rd);
     assert_ptr_equal(rs2, rs);
     expect_logs(f, "");
-    rule_set_release(rs2);
-    rule_set_release(rs);
+    ruledir_set_release(rs2);
+    ruledir_set_release(rs);
     ruledir_free(rd);
 }
 
@@ -315,7 +315,7 @@ test_add_edit_delete(void **state)
 
     write_rule(f, "b.json", "r_b", "b");
     rs = get_expect(f, rd, 2, "rule_file_loaded:b.json");
-    assert_string_equal(cmd_of(rule_set_find(rs, "r_b")), "b");
+    assert_string_equal(cmd_of(ruledir_set_find(rs, "r_b")), "b");
 
     /* Same size, same inode, no pause: only the event can tell. */
     prev = rs;
@@ -324,10 +324,10 @@ test_add_edit_delete(void **state)
         (void)snprintf(cmd, sizeof(cmd), "echo %02d", i);
         write_rule(f, "a.json", "r_a", cmd);
         rs = get_ok(rd);
-        assert_string_equal(cmd_of(rule_set_find(rs, "r_a")), cmd);
+        assert_string_equal(cmd_of(ruledir_set_find(rs, "r_a")), cmd);
         /* The set held from before the reload is intact. */
-        assert_string_equal(cmd_of(rule_set_find(prev, "r_a")), prevcmd);
-        rule_set_release(prev);
+        assert_string_equal(cmd_of(ruledir_set_find(prev, "r_a")), prevcmd);
+        ruledir_set_release(prev);
         prev = rs;
         (void)snprintf(prevcmd, sizeof(prevcmd), "%s", cmd);
         expect_logs(f, "rule_file_loaded:a.json");
@@ -335,11 +335,11 @@ test_add_edit_delete(void **state)
 
     remove_in(f, "b.json");
     rs = get_expect(f, rd, 1, "rule_file_removed:b.json");
-    assert_null(rule_set_find(rs, "r_b"));
-    assert_string_equal(cmd_of(rule_set_find(first, "r_a")), "echo 00");
-    rule_set_release(first);
-    rule_set_release(prev);
-    rule_set_release(rs);
+    assert_null(ruledir_set_find(rs, "r_b"));
+    assert_string_equal(cmd_of(ruledir_set_find(first, "r_a")), "echo 00");
+    ruledir_set_release(first);
+    ruledir_set_release(prev);
+    ruledir_set_release(rs);
     ruledir_free(rd);
 }
 
@@ -354,29 +354,29 @@ test_rename(void **state)
     write_rule(f, "a.json", "r_a", "a");
     write_rule(f, "b.json", "r_b", "b");
     rd = ruledir_new(f->dir);
-    rule_set_release(get_ok(rd));
+    ruledir_set_release(get_ok(rd));
     expect_logs(f, "rule_file_loaded:a.json rule_file_loaded:b.json");
 
     rename_in(f, "a.json", "c.json");
     rs = get_expect(f, rd, 2,
         "rule_file_loaded:c.json rule_file_removed:a.json");
-    assert_string_equal(rule_set_at(rs, 0)->name, "r_b");
-    assert_string_equal(rule_set_at(rs, 1)->name, "r_a");
+    assert_string_equal(ruledir_set_at(rs, 0)->name, "r_b");
+    assert_string_equal(ruledir_set_at(rs, 1)->name, "r_a");
     p = fx_path(f, "c.json");
-    assert_string_equal(rule_set_at(rs, 1)->path, p);
+    assert_string_equal(ruledir_set_at(rs, 1)->path, p);
     free(p);
-    rule_set_release(rs);
+    ruledir_set_release(rs);
 
     rename_in(f, "c.json", "c.json.disabled");
     rs = get_expect(f, rd, 1, "rule_file_removed:c.json");
-    assert_null(rule_set_find(rs, "r_a"));
-    rule_set_release(rs);
+    assert_null(ruledir_set_find(rs, "r_a"));
+    ruledir_set_release(rs);
 
     /* Renaming over an existing file replaces its rule. */
     rename_in(f, "c.json.disabled", "b.json");
     rs = get_expect(f, rd, 1, "rule_file_loaded:b.json");
-    assert_string_equal(rule_set_at(rs, 0)->name, "r_a");
-    rule_set_release(rs);
+    assert_string_equal(ruledir_set_at(rs, 0)->name, "r_a");
+    ruledir_set_release(rs);
     ruledir_free(rd);
 }
 
@@ -398,31 +398,31 @@ test_broken_file(void **state)
     rs = get_expect(f, rd, 1,
         "rule_file_loaded:a.json rule_file_rejected:bad.json "
         "rule_file_rejected:z.json");
-    assert_string_equal(rule_set_at(rs, 0)->name, "r_a");
-    assert_int_equal(rule_set_error_count(rs), 2);
-    e = rule_set_error_at(rs, 0);
+    assert_string_equal(ruledir_set_at(rs, 0)->name, "r_a");
+    assert_int_equal(ruledir_set_error_count(rs), 2);
+    e = ruledir_set_error_at(rs, 0);
     assert_string_equal(e->path, bad);
     (void)snprintf(want, sizeof(want), "%s:2:3: error: invalid JSON", bad);
     assert_memory_equal(e->message, want, strlen(want));
-    e = rule_set_error_at(rs, 1);
+    e = ruledir_set_error_at(rs, 1);
     assert_string_equal(e->path, z);
     (void)snprintf(want, sizeof(want), "%s:1:1: error: rule \"r_z\": "
         "missing \"alert_feed\"", z);
     assert_string_equal(e->message, want);
-    rule_set_release(rs);
+    ruledir_set_release(rs);
 
     /* Another file's change rescans; the broken ones are not re-logged. */
     write_rule(f, "a.json", "r_a", "a");
     rs = get_ok(rd);
-    assert_int_equal(rule_set_error_count(rs), 2);
+    assert_int_equal(ruledir_set_error_count(rs), 2);
     expect_logs(f, "");
-    rule_set_release(rs);
+    ruledir_set_release(rs);
 
     write_rule(f, "bad.json", "r_bad", "fixed");
     rs = get_expect(f, rd, 2, "rule_file_loaded:bad.json");
-    assert_string_equal(cmd_of(rule_set_find(rs, "r_bad")), "fixed");
-    assert_int_equal(rule_set_error_count(rs), 1);
-    rule_set_release(rs);
+    assert_string_equal(cmd_of(ruledir_set_find(rs, "r_bad")), "fixed");
+    assert_int_equal(ruledir_set_error_count(rs), 1);
+    ruledir_set_release(rs);
     ruledir_free(rd);
     free(bad);
     free(z);
@@ -446,25 +446,25 @@ test_duplicates(void **state)
     rs = get_expect(f, rd, 2,
         "rule_file_loaded:a.json rule_file_rejected:b.json "
         "rule_file_loaded:c.json");
-    assert_string_equal(cmd_of(rule_set_find(rs, "r_dup")), "first");
-    assert_string_equal(rule_set_find(rs, "r_dup")->path, a);
-    assert_ptr_equal(rule_set_at(rs, 1), rule_set_find(rs, "r_c"));
-    assert_int_equal(rule_set_error_count(rs), 1);
-    e = rule_set_error_at(rs, 0);
+    assert_string_equal(cmd_of(ruledir_set_find(rs, "r_dup")), "first");
+    assert_string_equal(ruledir_set_find(rs, "r_dup")->path, a);
+    assert_ptr_equal(ruledir_set_at(rs, 1), ruledir_set_find(rs, "r_c"));
+    assert_int_equal(ruledir_set_error_count(rs), 1);
+    e = ruledir_set_error_at(rs, 0);
     assert_string_equal(e->path, b);
     /* The rules here are one-line objects: "rule_name" is at 1:2. */
     (void)snprintf(want, sizeof(want), "%s:1:2: error: rule \"r_dup\": "
         "duplicate rule_name, already defined in %s", b, a);
     assert_string_equal(e->message, want);
-    rule_set_release(rs);
+    ruledir_set_release(rs);
 
     /* The later file takes over once the first one is gone. */
     remove_in(f, "a.json");
     rs = get_expect(f, rd, 2,
         "rule_file_loaded:b.json rule_file_removed:a.json");
-    assert_string_equal(cmd_of(rule_set_find(rs, "r_dup")), "second");
-    assert_int_equal(rule_set_error_count(rs), 0);
-    rule_set_release(rs);
+    assert_string_equal(cmd_of(ruledir_set_find(rs, "r_dup")), "second");
+    assert_int_equal(ruledir_set_error_count(rs), 0);
+    ruledir_set_release(rs);
     ruledir_free(rd);
     free(a);
     free(b);
@@ -493,12 +493,12 @@ test_missing_dir(void **state)
     assert_int_equal(mkdir(f->dir, 0755), 0);
     write_rule(f, "a.json", "r_a", "a");
     rs = get_expect(f, rd, 1, "rule_file_loaded:a.json");
-    rule_set_release(rs);
+    ruledir_set_release(rs);
 
     /* Once watched, new files are seen at once. */
     write_rule(f, "b.json", "r_b", "b");
     rs = get_expect(f, rd, 2, "rule_file_loaded:b.json");
-    rule_set_release(rs);
+    ruledir_set_release(rs);
     ruledir_free(rd);
 }
 
@@ -525,8 +525,8 @@ test_dir_removed_and_replaced(void **state)
     assert_int_equal(mkdir(f->dir, 0755), 0);
     write_rule(f, "b.json", "r_b", "b");
     rs = get_expect(f, rd, 1, "rule_file_loaded:b.json");
-    assert_string_equal(rule_set_at(rs, 0)->name, "r_b");
-    rule_set_release(rs);
+    assert_string_equal(ruledir_set_at(rs, 0)->name, "r_b");
+    ruledir_set_release(rs);
 
     /* Swap in another directory under the same name. */
     old = path_join(f->base, "rules.old");
@@ -535,8 +535,8 @@ test_dir_removed_and_replaced(void **state)
     write_rule(f, "c.json", "r_c", "c");
     rs = get_expect(f, rd, 1,
         "rule_file_loaded:c.json rule_file_removed:b.json");
-    assert_string_equal(rule_set_at(rs, 0)->name, "r_c");
-    rule_set_release(rs);
+    assert_string_equal(ruledir_set_at(rs, 0)->name, "r_c");
+    ruledir_set_release(rs);
 
     /* The watch follows the new directory, not the old one. */
     p = path_join(old, "ignored.json");
@@ -544,11 +544,11 @@ test_dir_removed_and_replaced(void **state)
     free(p);
     write_rule(f, "d.json", "r_d", "d");
     rs = get_expect(f, rd, 2, "rule_file_loaded:d.json");
-    assert_int_equal(rule_set_error_count(rs), 0);
-    rule_set_release(rs);
+    assert_int_equal(ruledir_set_error_count(rs), 0);
+    ruledir_set_release(rs);
 
-    assert_string_equal(cmd_of(rule_set_at(held, 0)), "a");
-    rule_set_release(held);
+    assert_string_equal(cmd_of(ruledir_set_at(held, 0)), "a");
+    ruledir_set_release(held);
     ruledir_free(rd);
     free(old);
 }
@@ -573,7 +573,7 @@ test_queue_overflow(void **state)
     write_rule(f, "x.json", "r_x", "x 0000000");
     write_rule(f, "y.json", "r_y", "y 0000000");
     rd = ruledir_new(f->dir);
-    rule_set_release(get_ok(rd));
+    ruledir_set_release(get_ok(rd));
     expect_logs(f, "rule_file_loaded:x.json rule_file_loaded:y.json");
     for (i = 1; i <= max; i++) {
         (void)snprintf(cmd, sizeof(cmd), "%c %07ld", i % 2 ? 'x' : 'y', i);
@@ -582,14 +582,14 @@ test_queue_overflow(void **state)
     }
     rs = get_ok(rd);
     (void)snprintf(cmd, sizeof(cmd), "%c %07ld", max % 2 ? 'x' : 'y', max);
-    assert_string_equal(cmd_of(rule_set_find(rs, max % 2 ? "r_x" : "r_y")),
+    assert_string_equal(cmd_of(ruledir_set_find(rs, max % 2 ? "r_x" : "r_y")),
         cmd);
     (void)snprintf(cmd, sizeof(cmd), "%c %07ld", max % 2 ? 'y' : 'x',
         max - 1);
-    assert_string_equal(cmd_of(rule_set_find(rs, max % 2 ? "r_y" : "r_x")),
+    assert_string_equal(cmd_of(ruledir_set_find(rs, max % 2 ? "r_y" : "r_x")),
         cmd);
     expect_logs(f, "rule_file_loaded:x.json rule_file_loaded:y.json");
-    rule_set_release(rs);
+    ruledir_set_release(rs);
     ruledir_free(rd);
 }
 
@@ -604,10 +604,10 @@ test_set_outlives_ruledir(void **state)
     rd = ruledir_new(f->dir);
     rs = get_ok(rd);
     ruledir_free(rd);
-    assert_string_equal(rule_set_at(rs, 0)->name, "r_a");
-    assert_non_null(strstr(rule_set_at(rs, 0)->json, "\"r_a\""));
-    rule_set_release(rs);
-    rule_set_release(NULL);
+    assert_string_equal(ruledir_set_at(rs, 0)->name, "r_a");
+    assert_non_null(strstr(ruledir_set_at(rs, 0)->json, "\"r_a\""));
+    ruledir_set_release(rs);
+    ruledir_set_release(NULL);
     expect_logs(f, "rule_file_loaded:a.json");
 }
 
@@ -631,17 +631,17 @@ test_too_many_files(void **state)
     rd = ruledir_new(f->dir);
     rs = get_ok(rd);
     log_set_level(LOG_INFO);
-    assert_int_equal(rule_set_count(rs), RULES_MAX);
-    assert_non_null(rule_set_find(rs, "r09999"));
-    assert_null(rule_set_find(rs, "r10000"));
-    assert_int_equal(rule_set_error_count(rs), 1);
-    e = rule_set_error_at(rs, 0);
+    assert_int_equal(ruledir_set_count(rs), RULES_MAX);
+    assert_non_null(ruledir_set_find(rs, "r09999"));
+    assert_null(ruledir_set_find(rs, "r10000"));
+    assert_int_equal(ruledir_set_error_count(rs), 1);
+    e = ruledir_set_error_at(rs, 0);
     assert_string_equal(e->path, f->dir);
     (void)snprintf(want, sizeof(want), "rules_dir %s: more than %d rule "
         "files; ignoring r10000.json and later", f->dir, RULES_MAX);
     assert_string_equal(e->message, want);
     expect_logs(f, "");
-    rule_set_release(rs);
+    ruledir_set_release(rs);
     ruledir_free(rd);
 }
 
@@ -666,10 +666,10 @@ reader_main(void *arg)
             r->bad++;
             continue;
         }
-        a = rule_set_find(rs, "r_a");
+        a = ruledir_set_find(rs, "r_a");
         if (a == NULL || strncmp(cmd_of(a), "echo ", 5) != 0)
             r->bad++;
-        rule_set_release(rs);
+        ruledir_set_release(rs);
     }
     return NULL;
 }

@@ -45,7 +45,7 @@ test_defaults(void **state)
     assert_int_equal(r->guard.cooldown_window_ms, 0);
     assert_int_equal(r->guard.max_entities, 0);
     assert_int_equal(r->guard.verify_within_ms, 0);
-    assert_string_equal(rules_mode_name(r->guard.mode), "auto");
+    assert_string_equal(rules_guard_mode_name(r->guard.mode), "auto");
     rules_unref(r);
 }
 

@@ -75,7 +75,7 @@ test_sample(void **state)
     memset(&c, 0, sizeof(c));
     memset(&e, 0, sizeof(e));
     if (poller_conf_load(SAMPLE, &c, &e) == -1) {
-        cfg_errors_print(&e, stderr);
+        cfg_error_print(&e, stderr);
         fail();
     }
     assert_int_equal(c.nfeeds, 2);
@@ -93,7 +93,7 @@ test_sample(void **state)
     assert_ptr_equal(c.feeds[1].sys, &ticketsys_dtv1);
     assert_string_equal(c.feeds[1].base_url,
         "https://abc12345.live.dynatrace.com");
-    assert_string_equal(poller_feed_api(&c.feeds[1]), "dynatrace_v1");
+    assert_string_equal(poller_conf_feed_api(&c.feeds[1]), "dynatrace_v1");
     assert_non_null(strstr(c.tokens.runtime, "tokens/localhost.token.json"));
     poller_conf_free(&c);
 }
@@ -127,7 +127,7 @@ test_spellings_and_units(void **state)
             "      url_individual: '$base_url/v2/alerts/$tinyid'\n"
             "      %s", unit_rows[i].lookback);
         if (load_text(text, &c, &e) == -1) {
-            cfg_errors_print(&e, stderr);
+            cfg_error_print(&e, stderr);
             fail_msg("row %zu", i);
         }
         assert_int_equal(c.feeds[0].lookback_ms, unit_rows[i].want_ms);
@@ -229,7 +229,7 @@ test_bad_feeds(void **state)
             assert_null(strstr(e.msgs[k], "k-dt"));
         }
         if (!found) {
-            cfg_errors_print(&e, stderr);
+            cfg_error_print(&e, stderr);
             fail_msg("row %zu: no error containing: %s", i, bad_rows[i].want);
         }
         poller_conf_free(&c);
@@ -279,13 +279,13 @@ test_jsm_feed(void **state)
             continue;
         }
         if (rc == -1) {
-            cfg_errors_print(&e, stderr);
+            cfg_error_print(&e, stderr);
             fail_msg("row %zu", i);
         }
         d = &c.feeds[0].def;
         assert_ptr_equal(c.feeds[0].sys, &ticketsys_jsm);
         assert_ptr_equal(d->sys, &ticketsys_jsm);
-        assert_string_equal(poller_feed_api(&c.feeds[0]), "jsm");
+        assert_string_equal(poller_conf_feed_api(&c.feeds[0]), "jsm");
         assert_string_equal(d->base_url, "https://api.atlassian.com");
         assert_string_equal(d->auth->cloud_id, "c-1");
         assert_string_equal(c.feeds[0].classifier, "http://c:3/v1");

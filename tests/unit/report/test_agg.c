@@ -106,7 +106,7 @@ row(struct gtable *t, const char *k0, const char *k1)
 {
     const char *parts[2] = { k0, k1 };
 
-    return gtable_get(t, parts);
+    return group_table_get(t, parts);
 }
 
 static void
@@ -144,12 +144,12 @@ test_failure_reasons(void **state)
         "exit status 1" };
 
     (void)state;
-    assert_int_equal(gtable_get(a->failures, p1)->runs, 1);
-    assert_string_equal(gtable_get(a->failures, p1)->last_alert, "5120");
-    assert_int_equal(gtable_get(a->failures, p2)->runs, 1);
-    assert_string_equal(gtable_get(a->failures, p2)->last_alert, "-77_1");
-    assert_int_equal(gtable_get(a->failures, p3)->runs, 1);
-    assert_int_equal(gtable_count(a->failures), 3);
+    assert_int_equal(group_table_get(a->failures, p1)->runs, 1);
+    assert_string_equal(group_table_get(a->failures, p1)->last_alert, "5120");
+    assert_int_equal(group_table_get(a->failures, p2)->runs, 1);
+    assert_string_equal(group_table_get(a->failures, p2)->last_alert, "-77_1");
+    assert_int_equal(group_table_get(a->failures, p3)->runs, 1);
+    assert_int_equal(group_table_count(a->failures), 3);
     agg_free(a);
 }
 
@@ -221,31 +221,31 @@ test_filters(void **state)
 static void
 test_overflow(void **state)
 {
-    struct gtable *t = gtable_new(1, 3);
+    struct gtable *t = group_table_new(1, 3);
     const char *keys[] = { "a", "b", "c", "d", "a" };
     struct group **v;
     size_t i, n;
 
     (void)state;
     for (i = 0; i < NELEM(keys); i++)
-        group_count(gtable_get(t, &keys[i]), true, GROUP_NO_TIME, NULL);
-    assert_int_equal(gtable_count(t), 3);
-    assert_int_equal(gtable_overflow(t), 2);
-    v = gtable_sorted(t, GROUP_BY_RUNS, &n);
+        group_count(group_table_get(t, &keys[i]), true, GROUP_NO_TIME, NULL);
+    assert_int_equal(group_table_count(t), 3);
+    assert_int_equal(group_table_overflow(t), 2);
+    v = group_table_sorted(t, GROUP_BY_RUNS, &n);
     assert_int_equal(n, 3);
     assert_string_equal(v[0]->part[0], "a");
     assert_int_equal(v[0]->runs, 2);
     assert_string_equal(v[2]->part[0], GROUP_OTHER);
     assert_int_equal(v[2]->runs, 2);
     free(v);
-    gtable_free(t);
+    group_table_free(t);
 }
 
 /* Values longer than REPORT_VALUE_MAX are cut, and equal cuts share a row. */
 static void
 test_long_keys(void **state)
 {
-    struct gtable *t = gtable_new(1, 10);
+    struct gtable *t = group_table_new(1, 10);
     char k1[REPORT_VALUE_MAX * 2], k2[REPORT_VALUE_MAX * 2];
     const char *p1 = k1, *p2 = k2;
     struct group *g;
@@ -255,15 +255,15 @@ test_long_keys(void **state)
     k1[sizeof(k1) - 1] = '\0';
     memcpy(k2, k1, sizeof(k1));
     k2[sizeof(k2) - 2] = 'y';
-    g = gtable_get(t, &p1);
-    assert_ptr_equal(gtable_get(t, &p2), g);
+    g = group_table_get(t, &p1);
+    assert_ptr_equal(group_table_get(t, &p2), g);
     assert_int_equal(strlen(g->part[0]), REPORT_VALUE_MAX);
     assert_string_equal(g->part[0] + REPORT_VALUE_MAX - 3, "...");
     /* Bytes past the cut differ, but before REPORT_VALUE_MAX. */
     k2[REPORT_VALUE_MAX - 2] = 'y';
-    assert_ptr_equal(gtable_get(t, &p2), g);
-    assert_int_equal(gtable_count(t), 1);
-    gtable_free(t);
+    assert_ptr_equal(group_table_get(t, &p2), g);
+    assert_int_equal(group_table_count(t), 1);
+    group_table_free(t);
 }
 
 struct route_case {
@@ -489,11 +489,11 @@ test_reason_from_result(void **state)
     FIN("h4");
 #undef RES
 #undef FIN
-    assert_int_equal(gtable_get(a->failures, p1)->runs, 1);
-    assert_int_equal(gtable_get(a->failures, p2)->runs, 1);
-    assert_int_equal(gtable_get(a->failures, p3)->runs, 1);
-    assert_int_equal(gtable_get(a->failures, p4)->runs, 1);
-    assert_int_equal(gtable_count(a->failures), 4);
+    assert_int_equal(group_table_get(a->failures, p1)->runs, 1);
+    assert_int_equal(group_table_get(a->failures, p2)->runs, 1);
+    assert_int_equal(group_table_get(a->failures, p3)->runs, 1);
+    assert_int_equal(group_table_get(a->failures, p4)->runs, 1);
+    assert_int_equal(group_table_count(a->failures), 4);
     agg_free(a);
 }
 

@@ -98,7 +98,7 @@ failures(struct agg *a, const char *rule, const char *action,
 {
     const char *parts[4] = { rule, action, entity, reason };
 
-    return gtable_get(a->failures, parts)->runs;
+    return group_table_get(a->failures, parts)->runs;
 }
 
 static void
@@ -123,15 +123,15 @@ test_rows_are_runs(void **state)
     assert_int_equal(failures(a, "gc", "restart", "h4",
         "connect to h4 port 22: Connection refused"), 1);
     assert_int_equal(failures(a, "disk", "vacuum", "h1", "timeout"), 1);
-    assert_int_equal(gtable_count(a->failures), 4);
+    assert_int_equal(group_table_count(a->failures), 4);
     key = "restart";
-    assert_int_equal(gtable_get(a->by_action, &key)->runs, 4);
-    assert_int_equal(gtable_get(a->by_action, &key)->ok, 1);
+    assert_int_equal(group_table_get(a->by_action, &key)->runs, 4);
+    assert_int_equal(group_table_get(a->by_action, &key)->ok, 1);
     key = "gc";
-    assert_int_equal(gtable_get(a->by_rule, &key)->runs, 4);
+    assert_int_equal(group_table_get(a->by_rule, &key)->runs, 4);
     assert_int_equal(a->first_ms, T0);
     assert_int_equal(a->last_ms, T0 + 86400000LL + 1000);
-    assert_int_equal(gtable_count(a->by_day), 2);
+    assert_int_equal(group_table_count(a->by_day), 2);
     agg_free(a);
 }
 

@@ -108,12 +108,12 @@ test_escaping(void **state)
         (void)snprintf(want, sizeof(want), "\n%s", esc_cases[i].text);
         check_contains(out, want, i, "text");
         free(out);
-        out = render(table_print_csv, &t, 1);
+        out = render(table_fmt_print_csv, &t, 1);
         (void)snprintf(want, sizeof(want), "v,n\n%s,12\n", esc_cases[i].csv);
         if (strcmp(out, want) != 0)
             fail_msg("case %zu csv: [%s] want [%s]", i, out, want);
         free(out);
-        out = render(table_print_json, &t, 1);
+        out = render(table_fmt_print_json, &t, 1);
         (void)snprintf(want, sizeof(want), "{\"v\": %s, \"n\": 12}",
             esc_cases[i].json);
         check_contains(out, want, i, "json");
@@ -172,7 +172,7 @@ test_json_numbers(void **state)
 
     (void)state;
     table_add(t, r);
-    out = render(table_print_json, &t, 1);
+    out = render(table_fmt_print_json, &t, 1);
     assert_string_equal(out, "{\n\"nums\": [\n  {\"a\": 0, \"b\": 97.5, "
         "\"c\": null, \"d\": \"1e5\"}\n]\n}\n");
     free(out);
@@ -192,8 +192,8 @@ test_html_page(void **state)
     FILE *fp;
 
     (void)state;
-    group_count(gtable_get(a->by_action, p), true, 0, evil);
-    group_count(gtable_get(a->by_day, p), false, 0, NULL);
+    group_count(group_table_get(a->by_action, p), true, 0, evil);
+    group_count(group_table_get(a->by_day, p), false, 0, NULL);
     a->dur_bins[3] = 2;
     assert_non_null(fp = open_memstream(&out, &len));
     assert_int_equal(html_write(fp, a, &t, 1, evil), 0);

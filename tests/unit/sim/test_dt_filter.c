@@ -102,7 +102,7 @@ test_selector_rows(void **state)
                 fail_msg("row %zu (%s): parsed", i, rows[i].selector);
         } else if (rc == -1)
             fail_msg("row %zu (%s): %s", i, rows[i].selector, err);
-        else if (dt_problem_match(p, &f, NOW) != (rows[i].want == MATCH))
+        else if (dt_filter_problem_match(p, &f, NOW) != (rows[i].want == MATCH))
             fail_msg("row %zu (%s): want %s", i, rows[i].selector,
                 rows[i].want == MATCH ? "match" : "no match");
         dt_filter_cleanup(&f);
@@ -129,12 +129,12 @@ test_timeframe(void **state)
     memset(&f, 0, sizeof(f));
     f.from_ms = 1500;
     f.to_ms = NOW;
-    assert_true(dt_problem_match(p, &f, NOW));
+    assert_true(dt_filter_problem_match(p, &f, NOW));
     f.from_ms = 2001;
-    assert_false(dt_problem_match(p, &f, NOW));
+    assert_false(dt_filter_problem_match(p, &f, NOW));
     f.from_ms = 0;
     f.to_ms = 999;
-    assert_false(dt_problem_match(p, &f, NOW));
+    assert_false(dt_filter_problem_match(p, &f, NOW));
     dt_problem_free(p);
 }
 

@@ -24,7 +24,7 @@ alert(const char *json)
 {
     cJSON *o = cJSON_Parse(json);
     char err[ALEXIS_ERR_MAX];
-    struct og_alert *a = og_alert_from_json(o, 1764000000000ULL, 10, err,
+    struct og_alert *a = og_parse_alert_from_json(o, 1764000000000ULL, 10, err,
         sizeof(err));
 
     if (a == NULL)
