@@ -39,7 +39,7 @@ reply_json(struct http_response *resp, int status, cJSON *doc)
 {
     char *text = json_print(doc);
 
-    http_reply(resp, status, text);
+    http_server_reply(resp, status, text);
     free(text);
     cJSON_Delete(doc);
 }
@@ -132,7 +132,7 @@ refuse(struct http_response *resp, const struct alert *a,
     log_event(LOG_WARN, "action_refused", KV_STR(a->id_key, a->id),
         KV_STR("rule_name", r->name), KV_INT("status", status),
         KV_STR("reason", reason), KV_UINT(key, n));
-    http_reply_error(resp, status, "%s", msg);
+    http_server_reply_error(resp, status, "%s", msg);
     resp->retry_after_s = AH_RETRY_AFTER_S;
     return true;
 }
@@ -155,7 +155,7 @@ over_limits(struct action_handler *ah, const struct http_request *req,
         sizeof(err)) == -1) {
         log_event(LOG_ERROR, "job_store_failed", KV_STR(a->id_key, a->id),
             KV_STR("rule_name", r->name), KV_ERR(err));
-        http_reply_error(resp, 503, "the job could not be stored (%s); "
+        http_server_reply_error(resp, 503, "the job could not be stored (%s); "
             "retry", err);
         resp->retry_after_s = AH_RETRY_AFTER_S;
         return true;
@@ -208,7 +208,7 @@ queue_job(struct action_handler *ah, const struct http_request *req,
         guard_api_release(&gr);
         log_event(LOG_ERROR, "job_store_failed", KV_STR(a->id_key, a->id),
             KV_STR("rule_name", r->name), KV_ERR(err));
-        http_reply_error(resp, 503, "the job could not be stored (%s); "
+        http_server_reply_error(resp, 503, "the job could not be stored (%s); "
             "retry", err);
         free(envelope);
         return;
@@ -282,21 +282,21 @@ handle_action(void *ctx, const struct http_request *req,
     memset(&a, 0, sizeof(a));
     if ((doc = json_parse_marking_nul(req->body, req->body_len,
         "request body", err, sizeof(err))) == NULL) {
-        http_reply_error(resp, 400, "%s", err);
+        http_server_reply_error(resp, 400, "%s", err);
         return;
     }
     if (alert_from_json(&a, doc, err, sizeof(err)) == -1 ||
         (name = take_rule(&a, &req_rule, err, sizeof(err))) == NULL) {
-        http_reply_error(resp, 400, "%s", err);
+        http_server_reply_error(resp, 400, "%s", err);
         goto out;
     }
-    http_response_set_id(resp, a.id_key, a.id);
+    http_server_response_set_id(resp, a.id_key, a.id);
     if (!auth_grant_allows_rule(req->grant, name)) {
         log_event(LOG_WARN, "action_refused", KV_STR(a.id_key, a.id),
             KV_STR("rule_name", name), KV_INT("status", 403),
             KV_STR("requestor", req->requestor),
             KV_STR("reason", "client_not_allowed"));
-        http_reply_error(resp, 403, "client %s may not run rule %s",
+        http_server_reply_error(resp, 403, "client %s may not run rule %s",
             req->requestor, name);
         goto out;
     }
@@ -306,7 +306,7 @@ handle_action(void *ctx, const struct http_request *req,
             KV_STR("rule_name", name), KV_INT("status", status),
             KV_STR("reason", err));
         metrics_inc(METRIC_JOBS, name, "refused");
-        http_reply_error(resp, status, "%s", err);
+        http_server_reply_error(resp, status, "%s", err);
         goto out;
     }
     queue_job(ah, req, &a, r, resp);
@@ -352,21 +352,21 @@ handle_job(void *ctx, const struct http_request *req,
     cJSON *doc;
 
     if (!jobs_id_valid(id)) {
-        http_reply_error(resp, 404, "no such job");
+        http_server_reply_error(resp, 404, "no such job");
         return;
     }
     if ((doc = jobs_json_get(ah->jobs, id, err, sizeof(err))) == NULL) {
         if (err[0] != '\0')
-            http_reply_error(resp, 503, "%s", err);
+            http_server_reply_error(resp, 503, "%s", err);
         else
-            http_reply_error(resp, 404, "no such job");
+            http_server_reply_error(resp, 404, "no such job");
         return;
     }
     /* Another client's job (or one without a requestor) is "no such
      * job", so ids are not confirmed (issue 11). */
     if (!req->read_all && !owned_by(doc, req->requestor)) {
         cJSON_Delete(doc);
-        http_reply_error(resp, 404, "no such job");
+        http_server_reply_error(resp, 404, "no such job");
         return;
     }
     reply_json(resp, 200, doc);
@@ -375,7 +375,7 @@ handle_job(void *ctx, const struct http_request *req,
 static const char *
 query_arg(const void *arg, const char *name)
 {
-    return http_request_query(arg, name);
+    return http_server_request_query(arg, name);
 }
 
 static void
@@ -389,13 +389,13 @@ handle_jobs(void *ctx, const struct http_request *req,
 
     if (jobs_query_parse(&q, query_arg, req, (int64_t)clock_wall_ms(), err,
         sizeof(err)) == -1) {
-        http_reply_error(resp, 400, "%s", err);
+        http_server_reply_error(resp, 400, "%s", err);
         return;
     }
     if (!req->read_all)
         q.requestor = req->requestor != NULL ? req->requestor : "";
     if ((doc = jobs_json_query(ah->jobs, &q, err, sizeof(err))) == NULL) {
-        http_reply_error(resp, 503, "%s", err);
+        http_server_reply_error(resp, 503, "%s", err);
         return;
     }
     if (!req->read_all)

@@ -88,7 +88,7 @@ reply_state(struct http_response *resp, int status, const char *id,
     cJSON_AddStringToObject(o, "job", id);
     cJSON_AddStringToObject(o, "state", state);
     text = json_print(o);
-    http_reply(resp, status, text);
+    http_server_reply(resp, status, text);
     free(text);
     cJSON_Delete(o);
 }
@@ -138,13 +138,14 @@ refuse(const struct verb *vb, const struct http_request *req,
     const char *who = req->requestor != NULL ? req->requestor : "?";
 
     if (vb->needs_approve && (req->grant == NULL || !req->grant->approve)) {
-        http_reply_error(resp, 403, "client %s may not %s jobs (rule %s): "
-            "its token has no \"approve\": true", who, vb->name, rule);
+        http_server_reply_error(resp, 403, "client %s may not %s jobs "
+            "(rule %s): its token has no \"approve\": true", who, vb->name,
+            rule);
         return -1;
     }
     if (!auth_grant_allows_rule(req->grant, rule)) {
-        http_reply_error(resp, 403, "client %s may not %s jobs of rule %s",
-            who, vb->name, rule);
+        http_server_reply_error(resp, 403, "client %s may not %s jobs of "
+            "rule %s", who, vb->name, rule);
         return -1;
     }
     return 0;
@@ -162,15 +163,15 @@ guard_api_control(void *ctx, const struct http_request *req,
     int rc;
 
     if ((vb = parse_path(req->path + strlen(JOBS_PREFIX), id)) == NULL) {
-        http_reply_error(resp, 404, "no such job or action (POST "
+        http_server_reply_error(resp, 404, "no such job or action (POST "
             "/v1/jobs/<id>/approve, /reject or /cancel)");
         return;
     }
     if ((rc = jobs_guard_load(ah->jobs, id, &job, err, sizeof(err))) <= 0) {
         if (rc == 0)
-            http_reply_error(resp, 404, "no such job");
+            http_server_reply_error(resp, 404, "no such job");
         else
-            http_reply_error(resp, 503, "%s", err);
+            http_server_reply_error(resp, 503, "%s", err);
         return;
     }
     rule = job.rule_name;
@@ -178,11 +179,11 @@ guard_api_control(void *ctx, const struct http_request *req,
         goto out;
     if ((rc = jobs_guard_transition(ah->jobs, id, vb->from, vb->to, NULL,
         req->requestor, cur, err, sizeof(err))) == -1) {
-        http_reply_error(resp, 503, "%s", err);
+        http_server_reply_error(resp, 503, "%s", err);
         goto out;
     }
     if (rc == 0 && cur[0] == '\0') {
-        http_reply_error(resp, 404, "no such job");
+        http_server_reply_error(resp, 404, "no such job");
         goto out;
     }
     if (rc == 0) {

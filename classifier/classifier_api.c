@@ -127,7 +127,7 @@ handle_ping(void *ctx, const struct http_request *req,
         classifier_api_handler_health(c));
 out:
     text = json_print(doc);
-    http_reply(resp, ok ? 200 : 503, text);
+    http_server_reply(resp, ok ? 200 : 503, text);
     free(text);
     cJSON_Delete(doc);
 }
@@ -135,7 +135,7 @@ out:
 static bool
 query_true(const struct http_request *req, const char *name)
 {
-    const char *v = http_request_query(req, name);
+    const char *v = http_server_request_query(req, name);
 
     return v != NULL && (str_eq_nocase(v, "true") || strcmp(v, "1") == 0);
 }
@@ -150,11 +150,11 @@ dry_run(struct classifier *c, struct alert *a,
     if ((rep = classify_dry_run(c, a, err, sizeof(err))) == NULL) {
         log_event(LOG_ERROR, "dry_run_failed", KV_STR(a->id_key, a->id),
             KV_ERR(err));
-        http_reply_error(resp, 503, "%s", err);
+        http_server_reply_error(resp, 503, "%s", err);
         return;
     }
     text = json_print(rep);
-    http_reply(resp, 200, text);
+    http_server_reply(resp, 200, text);
     free(text);
     cJSON_Delete(rep);
 }
@@ -209,18 +209,18 @@ handle_classify(void *ctx, const struct http_request *req,
 
     if ((doc = json_parse_marking_nul(req->body, req->body_len,
         "request body", err, sizeof(err))) == NULL) {
-        http_reply_error(resp, 400, "%s", err);
+        http_server_reply_error(resp, 400, "%s", err);
         return;
     }
     dropped_rule = drop_rule(doc);
     a = xcalloc(1, sizeof(*a));
     if (alert_from_json(a, doc, err, sizeof(err)) == -1) {
-        http_reply_error(resp, 400, "%s", err);
+        http_server_reply_error(resp, 400, "%s", err);
         alert_cleanup(a);
         free(a);
         return;
     }
-    http_response_set_id(resp, a->id_key, a->id);
+    http_server_response_set_id(resp, a->id_key, a->id);
     if (dropped_rule)
         log_event(LOG_WARN, "envelope_field_dropped", KV_STR(a->id_key, a->id),
             KV_STR("field", "rule"), KV_STR("reason", "reserved for the "
@@ -246,13 +246,13 @@ handle_classify(void *ctx, const struct http_request *req,
     if (workq_push(c->queue, job) == -1) {
         log_event(LOG_WARN, "classification_rejected",
             KV_STR(a->id_key, a->id), KV_STR("reason", "queue full"));
-        http_reply_error(resp, 503, "classification queue full (%zu "
+        http_server_reply_error(resp, 503, "classification queue full (%zu "
             "waiting); retry later", workq_capacity(c->queue));
         classify_job_free(job);
         free(text);
         return;
     }
-    http_reply(resp, 202, text);
+    http_server_reply(resp, 202, text);
     free(text);
 }
 

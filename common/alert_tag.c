@@ -9,7 +9,7 @@
 uint32_t
 alert_tag_hash(const char *tag)
 {
-    return fnv1a32_str(tag);
+    return fnv_str32(tag);
 }
 
 void

@@ -70,7 +70,7 @@ feed_id_ok(const char *s)
 size_t
 feed_id_hash(const char *s)
 {
-    return (size_t)fnv1a64_str(s);
+    return (size_t)fnv_str64(s);
 }
 
 /* Find id's slot: the one holding it, or the empty one it would take. */

@@ -7,7 +7,7 @@
 #define FNV1A64_PRIME 1099511628211ULL
 
 uint32_t
-fnv1a32_str(const char *s)
+fnv_str32(const char *s)
 {
     uint32_t h = FNV1A32_BASIS;
 
@@ -17,7 +17,7 @@ fnv1a32_str(const char *s)
 }
 
 uint64_t
-fnv1a64_str_from(uint64_t h, const char *s)
+fnv_str64_from(uint64_t h, const char *s)
 {
     for (; *s != '\0'; s++)
         h = (h ^ (unsigned char)*s) * FNV1A64_PRIME;
@@ -25,7 +25,7 @@ fnv1a64_str_from(uint64_t h, const char *s)
 }
 
 uint64_t
-fnv1a64_str(const char *s)
+fnv_str64(const char *s)
 {
-    return fnv1a64_str_from(FNV1A64_BASIS, s);
+    return fnv_str64_from(FNV1A64_BASIS, s);
 }

@@ -13,13 +13,13 @@
 #define FNV1A64_BASIS 14695981039346656037ULL
 
 /* 32-bit FNV-1a of a NUL-terminated string. */
-uint32_t fnv1a32_str(const char *s);
+uint32_t fnv_str32(const char *s);
 
 /* 64-bit FNV-1a of a NUL-terminated string. */
-uint64_t fnv1a64_str(const char *s);
+uint64_t fnv_str64(const char *s);
 
 /* Continue a 64-bit FNV-1a from state h (FNV1A64_BASIS to start) over the
  * string s; callers with their own start value use this. */
-uint64_t fnv1a64_str_from(uint64_t h, const char *s);
+uint64_t fnv_str64_from(uint64_t h, const char *s);
 
 #endif

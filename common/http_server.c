@@ -201,7 +201,7 @@ queue_response(struct http_server *srv, struct MHD_Connection *mc,
     size_t len;
 
     if (resp->status < 100 || resp->status > 599)
-        http_reply_error(resp, 500, "handler set no valid answer");
+        http_server_reply_error(resp, 500, "handler set no valid answer");
     len = resp->body != NULL ? strlen(resp->body) : 0;
     if (len == 0) {
         free(resp->body);
@@ -249,7 +249,7 @@ queue_error(struct http_server *srv, struct MHD_Connection *mc,
     va_start(ap, fmt);
     (void)vsnprintf(reason, sizeof(reason), fmt, ap);
     va_end(ap);
-    http_reply_error(&resp, status, "%s", reason);
+    http_server_reply_error(&resp, status, "%s", reason);
     return queue_response(srv, mc, st, &resp, allow);
 }
 
@@ -914,20 +914,20 @@ http_server_stop(struct http_server *srv)
 }
 
 const char *
-http_request_header(const struct http_request *req, const char *name)
+http_server_request_header(const struct http_request *req, const char *name)
 {
     return lookup((struct MHD_Connection *)req->conn, MHD_HEADER_KIND, name);
 }
 
 const char *
-http_request_query(const struct http_request *req, const char *name)
+http_server_request_query(const struct http_request *req, const char *name)
 {
     return lookup((struct MHD_Connection *)req->conn, MHD_GET_ARGUMENT_KIND,
         name);
 }
 
 void
-http_reply(struct http_response *resp, int status, const char *json)
+http_server_reply(struct http_response *resp, int status, const char *json)
 {
     free(resp->body);
     resp->status = status;
@@ -935,7 +935,7 @@ http_reply(struct http_response *resp, int status, const char *json)
 }
 
 void
-http_reply_error(struct http_response *resp, int status, const char *fmt,
+http_server_reply_error(struct http_response *resp, int status, const char *fmt,
     ...)
 {
     char reason[HTTP_REASON_MAX];
@@ -972,7 +972,7 @@ out:
 }
 
 void
-http_response_set_id(struct http_response *resp, const char *key,
+http_server_response_set_id(struct http_response *resp, const char *key,
     const char *value)
 {
     /* These only feed request_finished; a cut value is still useful. */

@@ -119,19 +119,20 @@ int http_server_port(const struct http_server *srv);
 void http_server_stop(struct http_server *srv);
 
 /* Request header (case-insensitive) or query argument; NULL when absent. */
-const char *http_request_header(const struct http_request *req,
+const char *http_server_request_header(const struct http_request *req,
     const char *name);
-const char *http_request_query(const struct http_request *req,
+const char *http_server_request_query(const struct http_request *req,
     const char *name);
 
 /* Set a JSON answer; body is copied. */
-void http_reply(struct http_response *resp, int status, const char *json);
+void http_server_reply(struct http_response *resp, int status,
+    const char *json);
 /* Set an error answer {"error":reason,"status":status}; reason is one line
  * (newlines are replaced) and JSON-escaped. */
-void http_reply_error(struct http_response *resp, int status,
+void http_server_reply_error(struct http_response *resp, int status,
     const char *fmt, ...) ATTR_PRINTF(3, 4);
 /* Record the alert id key/value that request_finished will carry. */
-void http_response_set_id(struct http_response *resp, const char *key,
+void http_server_response_set_id(struct http_response *resp, const char *key,
     const char *value);
 
 #endif

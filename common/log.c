@@ -444,9 +444,9 @@ write_line(int fd, const char *line, size_t n)
     ssize_t w;
 
     if (n <= PIPE_BUF)
-        (void)pthread_rwlock_rdlock(&log_write_lock);
+        (void)pthread_rwlock_rdlock(&log_lock);
     else
-        (void)pthread_rwlock_wrlock(&log_write_lock);
+        (void)pthread_rwlock_wrlock(&log_lock);
     while (n > 0) {
         w = write(fd, line, n);
         if (w == -1 && errno == EINTR)
@@ -456,7 +456,7 @@ write_line(int fd, const char *line, size_t n)
         line += w;
         n -= (size_t)w;
     }
-    (void)pthread_rwlock_unlock(&log_write_lock);
+    (void)pthread_rwlock_unlock(&log_lock);
 }
 
 void

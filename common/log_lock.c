@@ -11,8 +11,8 @@
 #include <pthread.h>
 
 #ifdef PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP
-pthread_rwlock_t log_write_lock =
+pthread_rwlock_t log_lock =
     PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
 #else
-pthread_rwlock_t log_write_lock = PTHREAD_RWLOCK_INITIALIZER;
+pthread_rwlock_t log_lock = PTHREAD_RWLOCK_INITIALIZER;
 #endif

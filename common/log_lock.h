@@ -8,6 +8,6 @@
 
 #include <pthread.h>
 
-extern pthread_rwlock_t log_write_lock;
+extern pthread_rwlock_t log_lock;
 
 #endif

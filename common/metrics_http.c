@@ -65,8 +65,8 @@ allowed(struct metrics_http *mh, const struct http_request *req)
 
     if (mh->clients == NULL)
         return true;
-    token = auth_presented(http_request_header(req, "Authorization"),
-        http_request_query(req, "token"));
+    token = auth_presented(http_server_request_header(req, "Authorization"),
+        http_server_request_query(req, "token"));
     if (token == NULL)
         return false;
     pthread_mutex_lock(&mh->lock);
@@ -89,11 +89,12 @@ metrics_http_reply(struct metrics_http *mh, const struct http_request *req,
     char *page;
 
     if (mh == NULL || !allowed(mh, req)) {
-        http_reply_error(resp, 401, "missing or invalid token");
+        http_server_reply_error(resp, 401, "missing or invalid token");
         return;
     }
     if ((page = metrics_render()) == NULL) {
-        http_reply_error(resp, 500, "metrics page larger than its limit");
+        http_server_reply_error(resp, 500,
+            "metrics page larger than its limit");
         return;
     }
     resp->status = 200;

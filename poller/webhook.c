@@ -59,10 +59,10 @@ find_feed(const struct poller *p, const char *name)
 static bool
 secret_ok(const struct http_request *req, const struct poller_feed *f)
 {
-    const char *got = http_request_header(req, WEBHOOK_HEADER);
+    const char *got = http_server_request_header(req, WEBHOOK_HEADER);
 
     if (got == NULL)
-        got = auth_presented(http_request_header(req, "Authorization"),
+        got = auth_presented(http_server_request_header(req, "Authorization"),
             NULL);
     return got != NULL && auth_timingsafe_streq(f->webhook_secret, got) == 1;
 }
@@ -79,7 +79,7 @@ reply_received(struct http_response *resp, const char *id,
         cJSON_AddStringToObject(o, "ignored", ignored);
     text = json_print(o);
     cJSON_Delete(o);
-    http_reply(resp, 202, text);
+    http_server_reply(resp, 202, text);
     free(text);
 }
 
@@ -110,7 +110,7 @@ accept_event(struct webhook *w, const struct poller_feed *f,
 
     if ((doc = json_parse_located(req->body, req->body_len, "request body",
         err, sizeof(err))) == NULL) {
-        http_reply_error(resp, 400, "%s", err);
+        http_server_reply_error(resp, 400, "%s", err);
         return;
     }
     rc = webhook_event_read(doc, &ev, err, sizeof(err));
@@ -121,10 +121,10 @@ accept_event(struct webhook *w, const struct poller_feed *f,
     if (rc == -1) {
         log_event(LOG_WARN, "webhook_refused", KV_STR("feed_name", f->name),
             KV_STR("reason", "no_id"), KV_ERR(err));
-        http_reply_error(resp, 400, "%s", err);
+        http_server_reply_error(resp, 400, "%s", err);
         return;
     }
-    http_response_set_id(resp, key, id);
+    http_server_response_set_id(resp, key, id);
     log_event(LOG_INFO, "webhook_received", KV_STR("feed_name", f->name),
         KV_STR(key, id), KV_STR("webhook_event", ev.event),
         KV_BOOL("forward", ev.forward));
@@ -133,7 +133,8 @@ accept_event(struct webhook *w, const struct poller_feed *f,
         return;
     }
     if (!enqueue(w, f, id)) {
-        http_reply_error(resp, 503, "too many webhook deliveries waiting");
+        http_server_reply_error(resp, 503,
+            "too many webhook deliveries waiting");
         return;
     }
     reply_received(resp, id, NULL);
@@ -148,13 +149,13 @@ handle_webhook(void *ctx, const struct http_request *req,
 
     /* An unknown feed and one without a secret look the same. */
     if ((f = find_feed(w->p, req->path + strlen(WEBHOOK_PREFIX))) == NULL) {
-        http_reply_error(resp, 404, "no webhook endpoint at this path");
+        http_server_reply_error(resp, 404, "no webhook endpoint at this path");
         return;
     }
     if (!secret_ok(req, f)) {
         log_event(LOG_WARN, "webhook_refused", KV_STR("feed_name", f->name),
             KV_STR("reason", "bad_secret"));
-        http_reply_error(resp, 401, "missing or bad webhook secret");
+        http_server_reply_error(resp, 401, "missing or bad webhook secret");
         return;
     }
     accept_event(w, f, req, resp);
@@ -170,10 +171,10 @@ handle_ping(void *ctx, const struct http_request *req,
     (void)req;
     if (auth_runtime_check(w->p->conf.tokens.runtime, err,
         sizeof(err)) == -1) {
-        http_reply_error(resp, 503, "runtime token unreadable");
+        http_server_reply_error(resp, 503, "runtime token unreadable");
         return;
     }
-    http_reply(resp, 200, "{\"status\":\"ok\"}");
+    http_server_reply(resp, 200, "{\"status\":\"ok\"}");
 }
 
 static void

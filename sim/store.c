@@ -117,7 +117,7 @@ team_id_for(const char *name, char *out)
 {
     /* h1's start is FNV's basis short of its last digit; kept so existing
      * ids stay. h2 is a second, salted FNV-style mix for the low bits. */
-    uint64_t h1 = fnv1a64_str_from(1469598103934665603ULL, name);
+    uint64_t h1 = fnv_str64_from(1469598103934665603ULL, name);
     uint64_t h2 = 0x9e3779b97f4a7c15ULL;
     const unsigned char *p;
 

@@ -103,10 +103,10 @@ sink_answer(void *ctx, const struct http_request *req,
     atomic_fetch_add(&s->requests, 1);
     if (s->relay != NULL && !relay(s, req)) {
         atomic_fetch_add(&s->relay_failed, 1);
-        http_reply_error(resp, 502, "relay to %s failed", s->relay);
+        http_server_reply_error(resp, 502, "relay to %s failed", s->relay);
         return;
     }
-    http_reply(resp, s->status, s->body);
+    http_server_reply(resp, s->status, s->body);
 }
 
 static void
@@ -121,7 +121,7 @@ sink_count(void *ctx, const struct http_request *req,
         "\"relay_failed\":%llu}",
         (unsigned long long)atomic_load(&s->requests),
         (unsigned long long)atomic_load(&s->relay_failed));
-    http_reply(resp, 200, body);
+    http_server_reply(resp, 200, body);
 }
 
 static const struct http_route sink_routes[] = {

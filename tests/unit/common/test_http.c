@@ -67,8 +67,8 @@ static void
 h_echo(void *ctx, const struct http_request *req, struct http_response *resp)
 {
     (void)ctx;
-    http_response_set_id(resp, "tinyId", "5120");
-    http_reply(resp, 200, req->body);
+    http_server_response_set_id(resp, "tinyId", "5120");
+    http_server_reply(resp, 200, req->body);
 }
 
 static void
@@ -76,7 +76,7 @@ h_hello(void *ctx, const struct http_request *req, struct http_response *resp)
 {
     (void)ctx;
     (void)req;
-    http_reply(resp, 200, "{\"hello\":\"world\"}");
+    http_server_reply(resp, 200, "{\"hello\":\"world\"}");
 }
 
 static void
@@ -87,12 +87,12 @@ h_secure(void *ctx, const struct http_request *req,
 
     (void)ctx;
     if (req->requestor == NULL) {
-        http_reply_error(resp, 500, "no requestor");
+        http_server_reply_error(resp, 500, "no requestor");
         return;
     }
     (void)snprintf(body, sizeof(body), "{\"requestor\":\"%s\"}",
         req->requestor);
-    http_reply(resp, 200, body);
+    http_server_reply(resp, 200, body);
 }
 
 static void
@@ -100,7 +100,7 @@ h_bad(void *ctx, const struct http_request *req, struct http_response *resp)
 {
     (void)ctx;
     (void)req;
-    http_reply_error(resp, 400, "bad input: %s",
+    http_server_reply_error(resp, 400, "bad input: %s",
         "line one\nline two \"quoted\"");
 }
 
@@ -120,9 +120,9 @@ h_flaky(void *ctx, const struct http_request *req, struct http_response *resp)
 
     (void)req;
     if (atomic_fetch_add(&hc->flaky_calls, 1) < 2)
-        http_reply_error(resp, 503, "try again");
+        http_server_reply_error(resp, 503, "try again");
     else
-        http_reply(resp, 200, "{\"ok\":true}");
+        http_server_reply(resp, 200, "{\"ok\":true}");
 }
 
 static void
@@ -131,7 +131,7 @@ h_notimpl(void *ctx, const struct http_request *req,
 {
     (void)ctx;
     (void)req;
-    http_reply_error(resp, 501, "not implemented");
+    http_server_reply_error(resp, 501, "not implemented");
 }
 
 static void
@@ -145,7 +145,7 @@ h_big(void *ctx, const struct http_request *req, struct http_response *resp)
     memset(body, ' ', TEST_BIG_BODY);
     memcpy(body, "{}", 2);
     body[TEST_BIG_BODY] = '\0';
-    http_reply(resp, 200, body);
+    http_server_reply(resp, 200, body);
     free(body);
 }
 
