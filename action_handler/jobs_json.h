@@ -13,8 +13,9 @@
 #include "compat.h"
 #include "jobs.h"
 
-/* The result rows of a job in (task, entity) order. *out owned by the
- * caller: free with jobs_json_rows_free. */
+/* The result rows of a job in task order, and within a task in the order
+ * they were recorded (with "parallel" above 1, the order its entities
+ * finished). *out owned by the caller: free with jobs_json_rows_free. */
 int jobs_json_results(struct jobs *js, const char *id, struct job_row **out,
     size_t *n, char *err, size_t errlen) ATTR_WUR;
 void jobs_json_rows_free(struct job_row *r, size_t n);

@@ -10,7 +10,6 @@
  * using per-thread match state so matching is thread-safe and does not
  * allocate in the steady state.
  */
-#define _GNU_SOURCE     /* memmem (glibc declares it for GNU only) */
 #include "rules.h"
 
 #include <math.h>

@@ -6,8 +6,6 @@ envelope). Every wait is bounded; every process is stopped by its pid."""
 import json
 import os
 import sys
-import threading
-import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
