@@ -8,6 +8,8 @@
 
 #include <sys/stat.h>
 
+#include <pthread.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -22,6 +24,7 @@
 #include "alexis_limits.h"
 #include "file.h"
 #include "json.h"
+#include "log.h"
 #include "xmem.h"
 
 struct auth_client {
@@ -37,6 +40,8 @@ struct auth_clients {
     struct file_id      id;     /* what the set was loaded from */
     struct auth_client *clients;
     size_t              n;
+    pthread_mutex_t     lock;   /* update + check in auth_clients_match */
+    bool                failing; /* under lock: the last reload failed */
 };
 
 /* One token file being read: its text stays (wiped at the end) so an
@@ -94,7 +99,7 @@ tok_fail(const struct tokfile *f, const char *k1, const char *k2,
 static int
 file_fail(const char *path, char *err, size_t errlen)
 {
-    char reason[ALEXIS_ERR_MAX];
+    char reason[ALEXIS_ERR_PART_MAX];   /* quoted in a longer line */
     size_t plen = strlen(path);
 
     if (strncmp(err, path, plen) != 0 || strncmp(err + plen, ": ", 2) != 0)
@@ -351,6 +356,8 @@ auth_clients_load(const char *path, char *err, size_t errlen)
 
     ac = xcalloc(1, sizeof(*ac));
     ac->path = xstrdup(path);
+    if (pthread_mutex_init(&ac->lock, NULL) != 0)
+        abort();
     /* Identity first: if the file changes while we read it, the next
      * refresh sees a new identity and reads it again. */
     if ((file_id_get(path, &ac->id, err, errlen) == -1 &&
@@ -368,22 +375,25 @@ auth_clients_free(struct auth_clients *ac)
     if (ac == NULL)
         return;
     clients_clear(ac->clients, ac->n);
+    (void)pthread_mutex_destroy(&ac->lock);
     free(ac->path);
     free(ac);
 }
 
-int
-auth_clients_stat(const struct auth_clients *ac, struct file_id *id,
-    char *err, size_t errlen)
+/* The file's identity now; thread-safe (the path never changes). */
+static int
+clients_stat(const struct auth_clients *ac, struct file_id *id, char *err,
+    size_t errlen)
 {
     if (file_id_get(ac->path, id, err, errlen) == -1)
         return file_fail(ac->path, err, errlen);
     return 0;
 }
 
-int
-auth_clients_update(struct auth_clients *ac, const struct file_id *id,
-    char *err, size_t errlen)
+/* Reload when id differs from what the set was read from. */
+static int
+clients_update(struct auth_clients *ac, const struct file_id *id, char *err,
+    size_t errlen)
 {
     struct auth_client *clients = NULL;
     size_t n = 0;
@@ -404,9 +414,37 @@ auth_clients_refresh(struct auth_clients *ac, char *err, size_t errlen)
 {
     struct file_id id;
 
-    if (auth_clients_stat(ac, &id, err, errlen) == -1)
+    if (clients_stat(ac, &id, err, errlen) == -1)
         return -1;
-    return auth_clients_update(ac, &id, err, errlen);
+    return clients_update(ac, &id, err, errlen);
+}
+
+bool
+auth_clients_match(struct auth_clients *ac, const char *presented,
+    struct auth_match *m)
+{
+    char err[ALEXIS_ERR_MAX];
+    struct file_id id;
+    const char *who;
+    int stat_rc;
+
+    stat_rc = clients_stat(ac, &id, err, sizeof(err));
+    if (pthread_mutex_lock(&ac->lock) != 0)
+        return false;
+    if (stat_rc == -1 || clients_update(ac, &id, err, sizeof(err)) == -1) {
+        if (!ac->failing)
+            log_event(LOG_WARN, "auth_refresh_failed", KV_ERR(err));
+        ac->failing = true;
+    } else {
+        ac->failing = false;
+    }
+    if ((who = auth_clients_check(ac, presented)) != NULL && m != NULL) {
+        m->requestor = xstrdup(who);
+        m->grant = auth_clients_grant(ac, who);
+        m->read_all = auth_clients_read_all(ac, who);
+    }
+    (void)pthread_mutex_unlock(&ac->lock);
+    return who != NULL;
 }
 
 int

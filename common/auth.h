@@ -18,7 +18,6 @@
 #include <stddef.h>
 
 #include "compat.h"
-#include "file.h"
 
 struct auth_clients;
 
@@ -40,19 +39,27 @@ struct auth_clients *auth_clients_load(const char *path, char *err,
 void auth_clients_free(struct auth_clients *ac);
 
 /* Reload the file if stat(2) says it changed. On a failed reload the old set
- * is kept and -1 is returned with err filled. Not thread-safe: callers
- * serialise (the HTTP server holds a lock around refresh+check). */
+ * is kept and -1 is returned with err filled. Not thread-safe, and with
+ * auth_clients_check a caller's own pair: threads use auth_clients_match. */
 int auth_clients_refresh(struct auth_clients *ac, char *err, size_t errlen)
     ATTR_WUR;
 
-/* auth_clients_refresh in two steps, so that a caller holding a lock
- * around update+check need not hold it across the stat(2): stat is
- * thread-safe (the path never changes), update is not. update reloads
- * when id differs from the identity the set was read with. */
-int auth_clients_stat(const struct auth_clients *ac, struct file_id *id,
-    char *err, size_t errlen) ATTR_WUR;
-int auth_clients_update(struct auth_clients *ac, const struct file_id *id,
-    char *err, size_t errlen) ATTR_WUR;
+/* What auth_clients_match copies out for a matching token. */
+struct auth_match {
+    char               *requestor;  /* the client's name (owned) */
+    struct auth_grant  *grant;      /* its rights (owned: auth_grant_free) */
+    bool                read_all;   /* may read every client's jobs */
+};
+
+/*
+ * The thread-safe way in, for every request: reload the set if its file
+ * changed, then check presented. The stat(2) is made before the set's own
+ * lock is taken, so no thread waits on another's system call; a failed
+ * reload keeps the old set and is logged (auth_refresh_failed) once per
+ * failing streak. True on a match, with m (when not NULL) filled.
+ */
+bool auth_clients_match(struct auth_clients *ac, const char *presented,
+    struct auth_match *m);
 
 /* The requestor name of the client whose token equals presented, or NULL.
  * Constant time with respect to the tokens' contents. Borrowed until the

@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -63,8 +62,6 @@ struct http_server {
     unsigned                 timeout_s;
     int                      port;
     struct auth_clients     *clients;
-    pthread_mutex_t          auth_lock;     /* refresh + check */
-    bool                     auth_failing;  /* under auth_lock */
     atomic_uint              inflight;      /* requests not yet completed */
     struct http_conns       *conns;
     char                    *tls_cert;      /* PEM text, while serving */
@@ -253,43 +250,25 @@ queue_error(struct http_server *srv, struct MHD_Connection *mc,
     return queue_response(srv, mc, st, &resp, allow);
 }
 
-/* Check the presented token; on success the requestor's name is copied into
- * st. The lock serialises update and check (auth.h); the stat(2) of the
- * file is made before it, so no thread waits on another's system call. */
+/* Check the presented token; on success the requestor's name, grant and
+ * read_all go into st. */
 static int
 authenticate(struct http_server *srv, struct MHD_Connection *mc,
     struct req_state *st)
 {
-    char err[ALEXIS_ERR_MAX];
-    const char *token, *who;
-    struct file_id id;
-    int rc = -1, stat_rc;
+    struct auth_match m;
+    const char *token;
 
     token = auth_presented(lookup(mc, MHD_HEADER_KIND,
         MHD_HTTP_HEADER_AUTHORIZATION), lookup(mc, MHD_GET_ARGUMENT_KIND,
         "token"));
-    if (token == NULL || srv->clients == NULL)
+    if (token == NULL || srv->clients == NULL ||
+        !auth_clients_match(srv->clients, token, &m))
         return -1;
-    stat_rc = auth_clients_stat(srv->clients, &id, err, sizeof(err));
-    if (pthread_mutex_lock(&srv->auth_lock) != 0)
-        return -1;
-    if (stat_rc == -1 ||
-        auth_clients_update(srv->clients, &id, err, sizeof(err)) == -1) {
-        /* Logged once per failing streak; the old set stays in use. */
-        if (!srv->auth_failing)
-            log_event(LOG_WARN, "auth_refresh_failed", KV_ERR(err));
-        srv->auth_failing = true;
-    } else {
-        srv->auth_failing = false;
-    }
-    if ((who = auth_clients_check(srv->clients, token)) != NULL) {
-        st->requestor = xstrdup(who);
-        st->grant = auth_clients_grant(srv->clients, who);
-        st->read_all = auth_clients_read_all(srv->clients, who);
-        rc = 0;
-    }
-    (void)pthread_mutex_unlock(&srv->auth_lock);
-    return rc;
+    st->requestor = m.requestor;
+    st->grant = m.grant;
+    st->read_all = m.read_all;
+    return 0;
 }
 
 /* Iterator state of framing_error: the Content-Length values seen. */
@@ -847,11 +826,6 @@ http_server_start(const struct http_server_opts *opts,
         return NULL;
     }
     srv = xcalloc(1, sizeof(*srv));
-    if (pthread_mutex_init(&srv->auth_lock, NULL) != 0) {
-        (void)snprintf(err, errlen, "cannot create the auth lock");
-        free(srv);
-        return NULL;
-    }
     atomic_init(&srv->inflight, 0);
     copy_routes(srv, routes);
     srv->ctx = ctx;
@@ -909,7 +883,6 @@ http_server_stop(struct http_server *srv)
         free(srv->routes[i].path);
     }
     free(srv->routes);
-    (void)pthread_mutex_destroy(&srv->auth_lock);
     free(srv);
 }
 

@@ -3,21 +3,16 @@
  */
 #include "metrics_http.h"
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
-#include "alexis_limits.h"
 #include "auth.h"
 #include "http_server.h"
-#include "log.h"
 #include "metrics.h"
 #include "xmem.h"
 
 struct metrics_http {
-    pthread_mutex_t      lock;      /* refresh + check of clients */
     struct auth_clients *clients;   /* NULL: open */
-    bool                 failing;   /* under lock: refresh is failing */
 };
 
 struct metrics_http *
@@ -30,7 +25,6 @@ metrics_http_new(const char *token_file, char *err, size_t errlen)
         (ac = auth_clients_load(token_file, err, errlen)) == NULL)
         return NULL;
     mh = xcalloc(1, sizeof(*mh));
-    pthread_mutex_init(&mh->lock, NULL);
     mh->clients = ac;
     return mh;
 }
@@ -41,7 +35,6 @@ metrics_http_free(struct metrics_http *mh)
     if (mh == NULL)
         return;
     auth_clients_free(mh->clients);
-    pthread_mutex_destroy(&mh->lock);
     free(mh);
 }
 
@@ -60,26 +53,12 @@ static bool
 allowed(struct metrics_http *mh, const struct http_request *req)
 {
     const char *token;
-    char err[ALEXIS_ERR_MAX];
-    bool ok;
 
     if (mh->clients == NULL)
         return true;
     token = auth_presented(http_server_request_header(req, "Authorization"),
         http_server_request_query(req, "token"));
-    if (token == NULL)
-        return false;
-    pthread_mutex_lock(&mh->lock);
-    if (auth_clients_refresh(mh->clients, err, sizeof(err)) == -1) {
-        if (!mh->failing)
-            log_event(LOG_WARN, "auth_refresh_failed", KV_ERR(err));
-        mh->failing = true;
-    } else {
-        mh->failing = false;
-    }
-    ok = auth_clients_check(mh->clients, token) != NULL;
-    pthread_mutex_unlock(&mh->lock);
-    return ok;
+    return token != NULL && auth_clients_match(mh->clients, token, NULL);
 }
 
 void

@@ -14,7 +14,6 @@
 
 #include <arpa/inet.h>
 
-
 #include "admin.h"
 #include "alexis_limits.h"
 #include "daemon.h"

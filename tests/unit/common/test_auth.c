@@ -276,6 +276,41 @@ test_refresh(void **state)
     auth_clients_free(ac);
 }
 
+/* auth_clients_match: what request threads call. It sees a replaced file
+ * at once, copies the match out, and keeps the old set when the file
+ * breaks. */
+static void
+test_match(void **state)
+{
+    struct fixture *f = *state;
+    struct auth_clients *ac;
+    struct auth_match m;
+    char err[ALEXIS_ERR_MAX] = "";
+    char other[512];
+
+    write_file(f->path, clients_json, strlen(clients_json));
+    ac = auth_clients_load(f->path, err, sizeof(err));
+    assert_non_null(ac);
+    memset(&m, 0, sizeof(m));
+    assert_true(auth_clients_match(ac, POLLER_TOK, &m));
+    assert_string_equal(m.requestor, "poller");
+    assert_non_null(m.grant);
+    free(m.requestor);
+    auth_grant_free(m.grant);
+    assert_false(auth_clients_match(ac, NEW_TOK, NULL));
+
+    snprintf(other, sizeof(other),
+        "{\"token_list\": [{\"token\": {\"requestor\": \"newbie\", "
+        "\"id\": \"%s\"}}]}", NEW_TOK);
+    replace_file(f, other);
+    assert_true(auth_clients_match(ac, NEW_TOK, NULL));
+    assert_false(auth_clients_match(ac, POLLER_TOK, NULL));
+
+    replace_file(f, "{\"token_list\": [");
+    assert_true(auth_clients_match(ac, NEW_TOK, NULL));
+    auth_clients_free(ac);
+}
+
 struct bad_case {
     const char *text;
     const char *err;    /* expected substring */
@@ -499,6 +534,7 @@ main(void)
         cmocka_unit_test(test_presented_table),
         cmocka_unit_test_setup_teardown(test_read_all, setup, teardown),
         cmocka_unit_test(test_timingsafe_table),
+        cmocka_unit_test_setup_teardown(test_match, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refresh, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed_files, setup,
             teardown),
