@@ -2,8 +2,8 @@
  * The action handler daemon's one context struct, passed explicitly to
  * every module (no globals but the logger). After start-up everything here
  * is read-only except the rules directory snapshot (ruledir swaps it under
- * its own lock), the client token set (refreshed under the HTTP server's
- * lock), the job store (its own lock) and the runner (its own lock).
+ * its own lock), the client token set (refreshed under its own lock), the
+ * job store (its own lock) and the runner (its own lock).
  */
 #ifndef ALEXIS_AH_HANDLER_H
 #define ALEXIS_AH_HANDLER_H

@@ -2,7 +2,7 @@
  * The classifier daemon's one context struct, passed explicitly to every
  * module (no globals but the logger). After start-up everything here is
  * read-only except the rules directory snapshot (ruledir swaps it under its
- * own lock), the client token set (refreshed under the HTTP server's lock)
+ * own lock), the client token set (refreshed under its own lock)
  * and the runtime token cache (its own lock).
  */
 #ifndef ALEXIS_CLASSIFIER_H
