@@ -202,23 +202,25 @@ mark_failed(struct run *r)
     buf_free(&note);
 }
 
-/* possible: the rule set's tag index allows the rule for this alert; when
- * it does not, the rule cannot match and is only counted, unless debug
- * logging wants the reason. */
+/* tags_present: the rule set's index found every tag of the rule among
+ * the alert's; when a tag is missing the rule cannot match and is only
+ * counted, unless debug logging wants the reason. */
 static void
-evaluate(struct run *r, const struct rule *rule, bool possible)
+evaluate(struct run *r, const struct rule *rule, bool tags_present)
 {
     char why[WHY_MAX], err[ALEXIS_ERR_MAX];
     long status = 0;
     int m;
 
     r->checked++;
-    if (!possible && !log_enabled(LOG_DEBUG))
-        return;
     /* Reasons are only logged at debug level; don't format them for
      * nothing (1,000 rules = 1,000 snprintf per alert). */
-    m = match_rule(rule, r->a, log_enabled(LOG_DEBUG) ? why : NULL,
-        sizeof(why));
+    if (log_enabled(LOG_DEBUG))
+        m = match_rule(rule, r->a, why, sizeof(why));
+    else if (tags_present)
+        m = match_rule_tags_known(rule, r->a);
+    else
+        return;
     if (!m) {
         log_event(LOG_DEBUG, "rule_evaluated", KV_STR(r->a->id_key, r->a->id),
             KV_STR("rule_name", rule->name), KV_BOOL("matched", 0),
@@ -268,7 +270,7 @@ classify_run(struct classifier *c, const struct classify_io *io,
     struct rule_set *rs;
     const char *result;
     enum outcome_mark outcome = OUTCOME_DONE;
-    unsigned char *possible;
+    unsigned char *verdict;
     char err[ALEXIS_ERR_MAX];
     size_t i;
     uint64_t t0 = clock_mono_us();
@@ -293,13 +295,16 @@ classify_run(struct classifier *c, const struct classify_io *io,
         r.envelope = r.printed = json_print(a->doc);
         r.envelope_len = strlen(r.printed);
     }
-    possible = xmalloc(ruledir_set_count(rs) + 1);
-    rule_index_candidates(ruledir_set_index(rs), a, possible);
+    /* The index answers the feed and tag checks from its own compact
+     * arrays, so a rule's memory is read only when its regexes decide. */
+    verdict = xmalloc(ruledir_set_count(rs) + 1);
+    rule_index_candidates(ruledir_set_index(rs), a, verdict);
     for (i = 0; i < ruledir_set_count(rs); i++) {
-        if (match_rule_applies(ruledir_set_at(rs, i), a))
-            evaluate(&r, ruledir_set_at(rs, i), possible[i] != 0);
+        if (verdict[i] != RULE_INDEX_OTHER_FEED)
+            evaluate(&r, ruledir_set_at(rs, i),
+                verdict[i] == RULE_INDEX_TAGS_PRESENT);
     }
-    free(possible);
+    free(verdict);
     if (r.matched == 0) {
         mark_unmatched(&r);
         result = "no_match";

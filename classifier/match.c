@@ -25,16 +25,17 @@ match_rule_applies(const struct rule *r, const struct alert *a)
         snprintf(why, whylen, __VA_ARGS__);                             \
 } while (0)
 
+/* tags_known: the rule index found every tag; only the regex is left. */
 static int
 match_eval(const struct rule_eval *ev, size_t n, struct alert *a,
-    char *why, size_t whylen)
+    bool tags_known, char *why, size_t whylen)
 {
     const cJSON *v;
     char rerr[ALEXIS_ERR_MAX];
     size_t i;
     int rc;
 
-    for (i = 0; i < ev->ntags; i++) {
+    for (i = 0; !tags_known && i < ev->ntags; i++) {
         if (!alert_has_tag_hashed(a, ev->tags[i], ev->tag_hashes[i])) {
             WHY("evaluation %zu: tag %s missing", n, ev->tags[i]);
             return 0;
@@ -62,9 +63,9 @@ match_eval(const struct rule_eval *ev, size_t n, struct alert *a,
     return 0;
 }
 
-int
-match_rule(const struct rule *r, struct alert *a, char *why,
-    size_t whylen)
+static int
+match_all(const struct rule *r, struct alert *a, bool tags_known,
+    char *why, size_t whylen)
 {
     size_t i;
 
@@ -73,10 +74,23 @@ match_rule(const struct rule *r, struct alert *a, char *why,
         return 0;
     }
     for (i = 0; i < r->nevals; i++) {
-        if (match_eval(&r->evals[i], i + 1, a, why, whylen) == 0)
+        if (match_eval(&r->evals[i], i + 1, a, tags_known, why, whylen) == 0)
             return 0;
     }
     if (why != NULL && whylen > 0)
         why[0] = '\0';
     return 1;
+}
+
+int
+match_rule(const struct rule *r, struct alert *a, char *why,
+    size_t whylen)
+{
+    return match_all(r, a, false, why, whylen);
+}
+
+int
+match_rule_tags_known(const struct rule *r, struct alert *a)
+{
+    return match_all(r, a, true, NULL, 0);
 }

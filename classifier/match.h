@@ -27,4 +27,9 @@ bool match_rule_applies(const struct rule *r, const struct alert *a);
 int match_rule(const struct rule *r, struct alert *a, char *why,
     size_t whylen);
 
+/* match_rule's answer for a rule whose tags the alert is known to carry
+ * (rule_index_candidates said RULE_INDEX_TAGS_PRESENT): the tags are not
+ * compared again, and no reason is formatted. */
+int match_rule_tags_known(const struct rule *r, struct alert *a);
+
 #endif

@@ -1,11 +1,13 @@
 /*
- * The tag index (see rule_index.h): (tag hash, rule) pairs sorted by hash,
- * searched once per alert tag. Two tags with the same hash only make an
- * extra candidate, never a missed one, because match_rule compares the
- * text.
+ * The rule index (see rule_index.h). The set's distinct tags, sorted by
+ * (hash, text), are the dictionary; each rule keeps the dictionary numbers
+ * of its tags in one flat array. An alert's tags are looked up by hash and
+ * confirmed by text, so the verdict is exact: two tags with the same hash
+ * are two entries.
  */
 #include "rule_index.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,113 +16,92 @@
 #include "rules.h"
 #include "xmem.h"
 
-struct entry {
+struct tag {
     uint32_t    hash;
-    uint32_t    rule;
+    const char *text;   /* borrowed from a rule */
 };
 
 struct rule_index {
     size_t          nrules;
-    struct entry   *by_tag;     /* one per tagged rule, by (hash, rule) */
-    size_t          ntagged;
-    uint32_t       *untagged;   /* rules with no tag: always candidates */
-    size_t          nuntagged;
+    const char    **feed;       /* each rule's feed_type (borrowed) */
+    struct tag     *tags;       /* the dictionary, by (hash, text) */
+    size_t          ntags;
+    uint32_t       *ids;        /* rule i's tags: ids[off[i]..off[i+1]) */
+    size_t         *off;
 };
 
 static int
-cmp_entry(const void *a, const void *b)
+cmp_tag(const void *a, const void *b)
 {
-    const struct entry *x = a, *y = b;
+    const struct tag *x = a, *y = b;
 
     if (x->hash != y->hash)
         return x->hash < y->hash ? -1 : 1;
-    return x->rule < y->rule ? -1 : x->rule > y->rule;
+    return strcmp(x->text, y->text);
 }
 
-/* Index of the first entry with hash h in v[0..n), or n. */
-static size_t
-lower_bound(const struct entry *v, size_t n, uint32_t h)
+/* The dictionary number of tag (text, hash), or -1 when no rule has it. */
+static long
+tag_id(const struct rule_index *ix, const char *text, uint32_t hash)
 {
-    size_t lo = 0, hi = n, mid;
+    size_t lo = 0, hi = ix->ntags, mid;
 
     while (lo < hi) {
         mid = lo + (hi - lo) / 2;
-        if (v[mid].hash < h)
+        if (ix->tags[mid].hash < hash)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo;
-}
-
-/* How many rules have a tag with hash h (all[] holds each rule's tag
- * hashes, sorted, one entry per rule and hash). */
-static size_t
-rules_with(const struct entry *all, size_t n, uint32_t h)
-{
-    size_t i = lower_bound(all, n, h), k = 0;
-
-    for (; i < n && all[i].hash == h; i++)
-        k++;
-    return k;
+    for (; lo < ix->ntags && ix->tags[lo].hash == hash; lo++) {
+        if (strcmp(ix->tags[lo].text, text) == 0)
+            return (long)lo;
+    }
+    return -1;
 }
 
 struct rule_index *
 rule_index_build(const struct rule *const *rules, size_t n)
 {
     struct rule_index *ix = xcalloc(1, sizeof(*ix));
-    struct entry *all = NULL;
-    size_t nall = 0, i, j, k, c, best_n;
-    uint32_t best;
-    const struct rule *r;
+    const struct rule_eval *ev;
+    size_t nall = 0, i, j, k, m;
 
     ix->nrules = n;
+    ix->feed = xcalloc(n + 1, sizeof(*ix->feed));
+    ix->off = xcalloc(n + 1, sizeof(*ix->off));
     for (i = 0; i < n; i++) {
         for (j = 0; j < rules[i]->nevals; j++)
             nall += rules[i]->evals[j].ntags;
     }
-    all = xcalloc(nall + 1, sizeof(*all));
-    nall = 0;
+    ix->tags = xcalloc(nall + 1, sizeof(*ix->tags));
+    ix->ids = xcalloc(nall + 1, sizeof(*ix->ids));
     for (i = 0; i < n; i++) {
-        r = rules[i];
-        for (j = 0; j < r->nevals; j++) {
-            for (k = 0; k < r->evals[j].ntags; k++) {
-                all[nall].hash = r->evals[j].tag_hashes[k];
-                all[nall++].rule = (uint32_t)i;
+        for (j = 0; j < rules[i]->nevals; j++) {
+            ev = &rules[i]->evals[j];
+            for (k = 0; k < ev->ntags; k++) {
+                ix->tags[ix->ntags].hash = ev->tag_hashes[k];
+                ix->tags[ix->ntags++].text = ev->tags[k];
             }
         }
     }
-    qsort(all, nall, sizeof(*all), cmp_entry);
-    /* One entry per (hash, rule), so a count is a number of rules. */
-    for (i = 0, k = 0; i < nall; i++) {
-        if (k == 0 || cmp_entry(&all[k - 1], &all[i]) != 0)
-            all[k++] = all[i];
+    qsort(ix->tags, ix->ntags, sizeof(*ix->tags), cmp_tag);
+    for (i = 0, m = 0; i < ix->ntags; i++) {
+        if (m == 0 || cmp_tag(&ix->tags[m - 1], &ix->tags[i]) != 0)
+            ix->tags[m++] = ix->tags[i];
     }
-    nall = k;
-    ix->by_tag = xcalloc(n + 1, sizeof(*ix->by_tag));
-    ix->untagged = xcalloc(n + 1, sizeof(*ix->untagged));
-    for (i = 0; i < n; i++) {
-        r = rules[i];
-        best_n = SIZE_MAX;
-        best = 0;
-        for (j = 0; j < r->nevals; j++) {
-            for (k = 0; k < r->evals[j].ntags; k++) {
-                c = rules_with(all, nall, r->evals[j].tag_hashes[k]);
-                if (c < best_n) {
-                    best_n = c;
-                    best = r->evals[j].tag_hashes[k];
-                }
-            }
-        }
-        if (best_n == SIZE_MAX) {
-            ix->untagged[ix->nuntagged++] = (uint32_t)i;
-        } else {
-            ix->by_tag[ix->ntagged].hash = best;
-            ix->by_tag[ix->ntagged++].rule = (uint32_t)i;
+    ix->ntags = m;
+    for (i = 0, m = 0; i < n; i++) {
+        ix->feed[i] = rules[i]->feed_type;
+        ix->off[i] = m;
+        for (j = 0; j < rules[i]->nevals; j++) {
+            ev = &rules[i]->evals[j];
+            for (k = 0; k < ev->ntags; k++)
+                ix->ids[m++] = (uint32_t)tag_id(ix, ev->tags[k],
+                    ev->tag_hashes[k]);
         }
     }
-    qsort(ix->by_tag, ix->ntagged, sizeof(*ix->by_tag), cmp_entry);
-    free(all);
+    ix->off[n] = m;
     return ix;
 }
 
@@ -129,23 +110,42 @@ rule_index_free(struct rule_index *ix)
 {
     if (ix == NULL)
         return;
-    free(ix->by_tag);
-    free(ix->untagged);
+    free(ix->feed);
+    free(ix->tags);
+    free(ix->ids);
+    free(ix->off);
     free(ix);
 }
 
+#define BITS_ON_STACK 4096
+
 void
 rule_index_candidates(const struct rule_index *ix, const struct alert *a,
-    unsigned char *cand)
+    unsigned char *out)
 {
-    size_t i, j;
+    uint64_t stack[BITS_ON_STACK / 64], *have = stack;
+    size_t words = (ix->ntags + 63) / 64, i, j;
+    long id;
+    bool all;
 
-    memset(cand, 0, ix->nrules);
-    for (i = 0; i < ix->nuntagged; i++)
-        cand[ix->untagged[i]] = 1;
+    if (ix->ntags > BITS_ON_STACK)
+        have = xcalloc(words, sizeof(*have));
+    else
+        memset(have, 0, words * sizeof(*have));
     for (i = 0; i < a->ntags; i++) {
-        for (j = lower_bound(ix->by_tag, ix->ntagged, a->tag_hashes[i]);
-            j < ix->ntagged && ix->by_tag[j].hash == a->tag_hashes[i]; j++)
-            cand[ix->by_tag[j].rule] = 1;
+        if ((id = tag_id(ix, a->tags[i], a->tag_hashes[i])) >= 0)
+            have[id / 64] |= UINT64_C(1) << (id % 64);
     }
+    for (i = 0; i < ix->nrules; i++) {
+        if (!rules_feed_is(ix->feed[i], a->feed_type)) {
+            out[i] = RULE_INDEX_OTHER_FEED;
+            continue;
+        }
+        all = true;
+        for (j = ix->off[i]; j < ix->off[i + 1] && all; j++)
+            all = (have[ix->ids[j] / 64] >> (ix->ids[j] % 64)) & 1;
+        out[i] = all ? RULE_INDEX_TAGS_PRESENT : RULE_INDEX_TAG_MISSING;
+    }
+    if (have != stack)
+        free(have);
 }

@@ -631,10 +631,16 @@ rules_unref(struct rule *r)
 }
 
 bool
-rules_for_feed(const struct rule *r, const char *feed_type)
+rules_feed_is(const char *rule_feed, const char *feed_type)
 {
     /* Both are usually the same merged literal. */
-    return r->feed_type == feed_type || strcmp(r->feed_type, feed_type) == 0;
+    return rule_feed == feed_type || strcmp(rule_feed, feed_type) == 0;
+}
+
+bool
+rules_for_feed(const struct rule *r, const char *feed_type)
+{
+    return rules_feed_is(r->feed_type, feed_type);
 }
 
 /*

@@ -95,6 +95,10 @@ void rules_unref(struct rule *r);
  * lower case: compared exactly, the hot path of matching). */
 bool rules_for_feed(const struct rule *r, const char *feed_type);
 
+/* The same test on a rule's feed_type string (the rule index keeps these
+ * apart from the rules). */
+bool rules_feed_is(const char *rule_feed, const char *feed_type);
+
 /* Fill ev's prefilter fields from PCRE2's start-up information about
  * ev->re (first code unit or bitmap, last required code unit, minimum
  * length) and set ev->prefilter; rules_parse does this for every regex. */

@@ -23,6 +23,7 @@
 #include "alert_tag.h"
 #include "json.h"
 #include "match.h"
+#include "rule_index.h"
 #include "rules.h"
 
 #define SUBJECTS_MAX    64      /* strings of the envelope tried per regex */
@@ -140,6 +141,8 @@ static void
 check_match(const struct rule *r, struct alert *a)
 {
     char why[ALEXIS_ERR_MAX];
+    struct rule_index *ix;
+    unsigned char verdict;
     size_t i;
     int m, quiet, ref;
 
@@ -161,6 +164,16 @@ check_match(const struct rule *r, struct alert *a)
             why, ref);
     }
     FUZZ_CHECK(m == ref);
+    /* The rule index's feed and tag verdict agrees with match_rule. */
+    ix = rule_index_build(&r, 1);
+    rule_index_candidates(ix, a, &verdict);
+    FUZZ_CHECK((verdict == RULE_INDEX_OTHER_FEED) ==
+        !match_rule_applies(r, a));
+    if (verdict == RULE_INDEX_TAG_MISSING)
+        FUZZ_CHECK(m == 0);
+    if (verdict == RULE_INDEX_TAGS_PRESENT)
+        FUZZ_CHECK(match_rule_tags_known(r, a) == m);
+    rule_index_free(ix);
 }
 
 int
