@@ -23,29 +23,8 @@
 #include "str.h"
 #include "xmem.h"
 
+/* About how many bytes of an entity an error message quotes. */
 #define QUOTE_MAX           80
-
-/* A printable, shortened copy of untrusted text for error sentences. */
-static const char *
-quoted(char *dst, size_t len, const char *s)
-{
-    size_t i, o = 0;
-
-    for (i = 0; s[i] != '\0' && o + 5 < len && i < QUOTE_MAX; i++) {
-        unsigned char c = (unsigned char)s[i];
-
-        if (c < ' ' || c == 0x7f || c == '"' || c == '\\')
-            o += (size_t)snprintf(dst + o, len - o, "\\x%02x", c);
-        else
-            dst[o++] = (char)c;
-    }
-    if (s[i] != '\0' && o + 4 < len) {
-        memcpy(dst + o, "...", 3);
-        o += 3;
-    }
-    dst[o] = '\0';
-    return dst;
-}
 
 static void
 list_add(struct entity_list *l, const char *text)
@@ -228,11 +207,11 @@ entities_parse(const char *text, char *host, size_t hostlen, int *port,
 {
     unsigned char addr[16];
     struct in_addr v4;
-    char q[QUOTE_MAX * 4 + 8];
+    char q[QUOTE_MAX + 8];
 
     if (json_has_nul(text)) {
         snprintf(err, errlen, "entity \"%s\" contains a NUL character",
-            quoted(q, sizeof(q), text));
+            str_quote(q, sizeof(q), text));
         host[0] = '\0';
         return -1;
     }
@@ -254,7 +233,7 @@ entities_parse(const char *text, char *host, size_t hostlen, int *port,
         return 0;
 bad:
     snprintf(err, errlen, "entity \"%s\" is not a valid host name, IPv4 or "
-        "IPv6 address (with an optional :port)", quoted(q, sizeof(q), text));
+        "IPv6 address (with an optional :port)", str_quote(q, sizeof(q), text));
     host[0] = '\0';
     return -1;
 }

@@ -35,32 +35,6 @@ struct walk {
 
 /* ---- Messages ---- */
 
-/* Copy s into dst for quoting in a message: control bytes, '"' and '\'
- * escaped, long text cut with "...". Returns dst. */
-static const char *
-esc(char *dst, size_t dstlen, const char *s)
-{
-    size_t o = 0;
-    unsigned char c;
-
-    for (; *s != '\0'; s++) {
-        c = (unsigned char)*s;
-        /* The longest step is 4 bytes; keep room for "..." and the NUL. */
-        if (o + 8 >= dstlen) {
-            memcpy(dst + o, "...", 4);
-            return dst;
-        }
-        if (c == '"' || c == '\\')
-            o += (size_t)snprintf(dst + o, dstlen - o, "\\%c", c);
-        else if (c < 0x20 || c == 0x7f)
-            o += (size_t)snprintf(dst + o, dstlen - o, "\\x%02x", c);
-        else
-            dst[o++] = (char)c;
-    }
-    dst[o] = '\0';
-    return dst;
-}
-
 /* An error about the value at keypath kp. */
 static void ATTR_PRINTF(4, 5)
 werr(struct walk *w, const struct cfg_mark *mark, const char *kp,
@@ -73,7 +47,7 @@ werr(struct walk *w, const struct cfg_mark *mark, const char *kp,
     (void)vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     cfg_error_add(w->errs, w->path, mark, "\"%s\": %s",
-        esc(k, sizeof(k), kp), msg);
+        str_quote(k, sizeof(k), kp), msg);
 }
 
 static const char *const kind_names[] = {
@@ -224,7 +198,7 @@ set_scalar(const struct cfg_field *f, void *base, const char *s, size_t len,
         rc = conv_string(f, base, s, w, msg, sizeof(msg));
     if (rc == -1) {
         /* Only non-secret types can fail here. */
-        werr(w, m, kp, "%s, got \"%s\"", msg, esc(ex, sizeof(ex), s));
+        werr(w, m, kp, "%s, got \"%s\"", msg, str_quote(ex, sizeof(ex), s));
         return;
     }
     msg[0] = '\0';
@@ -291,7 +265,7 @@ key_ok(const struct node *map, size_t i, const char *kp, struct walk *w)
             memcmp(o->text, k->text, k->len) == 0) {
             cfg_error_add(w->errs, w->path, &k->mark,
                 "duplicate key \"%s\" (first at line %d)",
-                esc(ek, sizeof(ek), kp), o->mark.line);
+                str_quote(ek, sizeof(ek), kp), o->mark.line);
             return -1;
         }
     }
@@ -498,11 +472,11 @@ unknown_key(const struct cfg_field *t, const struct node *k, const char *kp,
             best = t->key;
         }
     }
-    esc(ek, sizeof(ek), kp);
+    str_quote(ek, sizeof(ek), kp);
     if (best != NULL)
         cfg_error_add(w->errs, w->path, &k->mark,
             "unknown key \"%s\" (did you mean \"%s\"?)", ek,
-            esc(es, sizeof(es), best));
+            str_quote(es, sizeof(es), best));
     else
         cfg_error_add(w->errs, w->path, &k->mark, "unknown key \"%s\"", ek);
 }

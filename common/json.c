@@ -518,3 +518,30 @@ json_init(void)
 
     cJSON_InitHooks(&hooks);
 }
+
+void
+json_write_string(FILE *f, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, k;
+
+    (void)putc('"', f);
+    while (i < n) {
+        if (p[i] == '"' || p[i] == '\\') {
+            (void)putc('\\', f);
+            (void)putc(p[i++], f);
+        } else if (p[i] == '\n') {
+            (void)fputs("\\n", f);
+            i++;
+        } else if (p[i] < 0x20 || p[i] == 0x7f) {
+            (void)fprintf(f, "\\u%04x", p[i++]);
+        } else if ((k = utf8_decode(p + i, n - i, NULL)) > 0) {
+            (void)fwrite(p + i, 1, k, f);
+            i += k;
+        } else {
+            (void)fputs("\\ufffd", f);
+            i++;
+        }
+    }
+    (void)putc('"', f);
+}

@@ -7,6 +7,7 @@
 #define ALEXIS_JSON_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 
 #include <cjson/cJSON.h>
@@ -79,6 +80,12 @@ int json_bool(const cJSON *obj, const char *key);
 
 /* Compact serialisation (caller frees with free()). Aborts on OOM. */
 char *json_print(const cJSON *item);
+
+/* Write s[0..n) to f as one JSON string literal, quotes included, for
+ * output streamed line by line (report tables, tool results): '"', '\\'
+ * and newline escaped with a backslash, other control bytes and DEL as
+ * \u00XX, a byte that is not valid UTF-8 as \ufffd. */
+void json_write_string(FILE *f, const char *s, size_t n);
 
 /* Hook cJSON's allocator to xmalloc/free. Call once from main. */
 void json_init(void);

@@ -127,3 +127,27 @@ str_redact(char *s, size_t size, const char *what, const char *label)
     (void)snprintf(s, size, "%s", b.data != NULL ? b.data : "");
     buf_free(&b);
 }
+
+const char *
+str_quote(char *dst, size_t dstlen, const char *s)
+{
+    size_t o = 0;
+    unsigned char c;
+
+    for (; *s != '\0'; s++) {
+        c = (unsigned char)*s;
+        /* The longest step is 4 bytes; keep room for "..." and the NUL. */
+        if (o + 8 >= dstlen) {
+            memcpy(dst + o, "...", 4);
+            return dst;
+        }
+        if (c == '"' || c == '\\')
+            o += (size_t)snprintf(dst + o, dstlen - o, "\\%c", c);
+        else if (c < 0x20 || c == 0x7f)
+            o += (size_t)snprintf(dst + o, dstlen - o, "\\x%02x", c);
+        else
+            dst[o++] = (char)c;
+    }
+    dst[o] = '\0';
+    return dst;
+}

@@ -35,4 +35,9 @@ bool str_has_suffix(const char *s, const char *suffix);
  * where a secret lives (a key's or known_hosts' path). */
 void str_redact(char *s, size_t size, const char *what, const char *label);
 
+/* A printable copy of untrusted text for quoting in an error sentence:
+ * '"' and '\\' escaped with a backslash, control bytes and DEL as \xNN,
+ * text that does not fit cut with "...". Returns dst (dstlen >= 8). */
+const char *str_quote(char *dst, size_t dstlen, const char *s);
+
 #endif

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "json.h"
 #include "utf8.h"
 
 #define REPLACEMENT     "\xef\xbf\xbd"      /* U+FFFD */
@@ -100,34 +101,6 @@ table_fmt_print_csv(struct table *const *tabs, size_t n, FILE *fp)
     return fflush(fp) == 0 && !ferror(fp) ? 0 : -1;
 }
 
-static void
-json_string(const char *s, FILE *fp)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    const unsigned char *end = p + strlen(s);
-    uint32_t cp;
-    size_t k;
-
-    (void)fputc('"', fp);
-    while (p < end) {
-        if (*p == '"' || *p == '\\') {
-            (void)fprintf(fp, "\\%c", *p++);
-        } else if (*p == '\n') {
-            (void)fputs("\\n", fp);
-            p++;
-        } else if (*p < 0x20 || *p == 0x7f) {
-            (void)fprintf(fp, "\\u%04x", *p++);
-        } else if ((k = utf8_decode(p, (size_t)(end - p), &cp)) == 0) {
-            (void)fputs("\\ufffd", fp);
-            p++;
-        } else {
-            (void)fwrite(p, 1, k, fp);
-            p += k;
-        }
-    }
-    (void)fputc('"', fp);
-}
-
 /* A JSON number as we write them: digits, at most one dot inside. */
 static bool
 json_number(const char *s)
@@ -152,7 +125,7 @@ json_cell(const char *s, enum table_col type, FILE *fp)
     else if (type == TABLE_NUM && json_number(s))
         (void)fputs(s, fp);
     else
-        json_string(s, fp);
+        json_write_string(fp, s, strlen(s));
 }
 
 int
@@ -165,13 +138,13 @@ table_fmt_print_json(struct table *const *tabs, size_t n, FILE *fp)
     for (i = 0; i < n; i++) {
         t = tabs[i];
         (void)fputs(i > 0 ? ",\n" : "\n", fp);
-        json_string(t->name, fp);
+        json_write_string(fp, t->name, strlen(t->name));
         (void)fputs(": [", fp);
         for (r = 0; r < t->nrows; r++) {
             (void)fputs(r > 0 ? ",\n  {" : "\n  {", fp);
             for (c = 0; c < t->ncols; c++) {
                 (void)fputs(c > 0 ? ", " : "", fp);
-                json_string(t->cols[c], fp);
+                json_write_string(fp, t->cols[c], strlen(t->cols[c]));
                 (void)fputs(": ", fp);
                 json_cell(table_cell(t, r, c), t->types[c], fp);
             }

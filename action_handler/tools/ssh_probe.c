@@ -23,9 +23,9 @@
 #include "alexis_limits.h"
 #include "buf.h"
 #include "file.h"
+#include "json.h"
 #include "ssh.h"
 #include "str.h"
-#include "utf8.h"
 #include "xmem.h"
 
 struct probe_args {
@@ -192,34 +192,6 @@ read_passphrase(const char *path, size_t *lenp)
     return p;
 }
 
-/* Remote output is arbitrary bytes: invalid UTF-8 becomes U+FFFD. */
-static void
-json_string(FILE *f, const char *s, size_t n)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0, k;
-
-    putc('"', f);
-    while (i < n) {
-        if (p[i] == '"' || p[i] == '\\') {
-            putc('\\', f);
-            putc(p[i++], f);
-        } else if (p[i] == '\n') {
-            fputs("\\n", f);
-            i++;
-        } else if (p[i] < 0x20) {
-            fprintf(f, "\\u%04x", p[i++]);
-        } else if ((k = utf8_decode(p + i, n - i, NULL)) > 0) {
-            fwrite(p + i, 1, k, f);
-            i += k;
-        } else {
-            fputs("\\ufffd", f);
-            i++;
-        }
-    }
-    putc('"', f);
-}
-
 static int
 print_result(const struct ssh_result *r)
 {
@@ -227,18 +199,18 @@ print_result(const struct ssh_result *r)
 
     fprintf(f, "{\"outcome\":\"%s\",\"exit_status\":%d,\"signal\":",
         ssh_outcome_name(r->outcome), r->exit_status);
-    json_string(f, r->signal, strlen(r->signal));
+    json_write_string(f, r->signal, strlen(r->signal));
     fputs(",\"stdout\":", f);
-    json_string(f, r->out, r->out_len);
+    json_write_string(f, r->out, r->out_len);
     fputs(",\"stderr\":", f);
-    json_string(f, r->err, r->err_len);
+    json_write_string(f, r->err, r->err_len);
     fprintf(f, ",\"stdout_truncated\":%s,\"stderr_truncated\":%s,"
         "\"command_sent\":%s,\"duration_ms\":%llu,\"error\":",
         r->out_truncated ? "true" : "false",
         r->err_truncated ? "true" : "false",
         r->command_sent ? "true" : "false",
         (unsigned long long)r->duration_ms);
-    json_string(f, r->error, strlen(r->error));
+    json_write_string(f, r->error, strlen(r->error));
     fputs("}\n", f);
     return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }

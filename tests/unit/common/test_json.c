@@ -384,6 +384,46 @@ test_bool_table(void **state)
     assert_int_equal(json_bool(NULL, "v"), -1);
 }
 
+/* json_write_string: one JSON string literal whatever the bytes, and cJSON
+ * reads back the text (invalid UTF-8 as U+FFFD). */
+static void
+test_write_string(void **state)
+{
+    static const struct {
+        const char *in;
+        size_t      len;
+        const char *want;
+        const char *back;
+    } rows[] = {
+        { "plain", 5, "\"plain\"", "plain" },
+        { "q\"b\\n\n", 6, "\"q\\\"b\\\\n\\n\"", "q\"b\\n\n" },
+        { "\x01\x7f\t", 3, "\"\\u0001\\u007f\\u0009\"", "\x01\x7f\t" },
+        { "caf\xc3\xa9", 5, "\"caf\xc3\xa9\"", "caf\xc3\xa9" },
+        { "a\xff" "b", 3, "\"a\\ufffdb\"", "a\xef\xbf\xbd" "b" },
+        { "nul\0x", 5, "\"nul\\u0000x\"", NULL },
+    };
+    char *text;
+    size_t len, i;
+    FILE *f;
+    cJSON *v;
+
+    (void)state;
+    for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        f = open_memstream(&text, &len);
+        assert_non_null(f);
+        json_write_string(f, rows[i].in, rows[i].len);
+        assert_int_equal(fclose(f), 0);
+        if (strcmp(text, rows[i].want) != 0)
+            fail_msg("row %zu: %s != %s", i, text, rows[i].want);
+        v = cJSON_Parse(text);
+        assert_true(cJSON_IsString(v));
+        if (rows[i].back != NULL)
+            assert_string_equal(v->valuestring, rows[i].back);
+        cJSON_Delete(v);
+        free(text);
+    }
+}
+
 static void
 test_str_and_print(void **state)
 {
@@ -525,6 +565,7 @@ main(void)
         cmocka_unit_test(test_path_list),
         cmocka_unit_test(test_bool_table),
         cmocka_unit_test(test_str_and_print),
+        cmocka_unit_test(test_write_string),
         cmocka_unit_test(test_parse_marking_nul),
         cmocka_unit_test(test_locate_table),
     };

@@ -1,0 +1,56 @@
+/*
+ * str_quote: what error sentences quote of untrusted text (a config key,
+ * an entity), table-driven.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "str.h"
+
+struct quote_row {
+    const char *in;
+    size_t      dstlen;
+    const char *want;
+};
+
+static const struct quote_row quote_rows[] = {
+    { "web1.prod", 64, "web1.prod" },
+    { "", 64, "" },
+    { "a\"b\\c", 64, "a\\\"b\\\\c" },
+    { "line\nbreak\ttab", 64, "line\\x0abreak\\x09tab" },
+    { "del\x7f", 64, "del\\x7f" },
+    { "caf\xc3\xa9", 64, "caf\xc3\xa9" },                 /* UTF-8 kept */
+    { "abcdefghijklmnop", 16, "abcdefgh..." },
+    { "\n\n\n\n", 16, "\\x0a\\x0a..." },        /* never half an escape */
+};
+
+static void
+test_quote_table(void **state)
+{
+    char dst[128];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(quote_rows) / sizeof(quote_rows[0]); i++) {
+        memset(dst, 'Z', sizeof(dst));
+        assert_ptr_equal(str_quote(dst, quote_rows[i].dstlen,
+            quote_rows[i].in), dst);
+        if (strcmp(dst, quote_rows[i].want) != 0)
+            fail_msg("row %zu: \"%s\" != \"%s\"", i, dst, quote_rows[i].want);
+        assert_true(strlen(dst) < quote_rows[i].dstlen);
+    }
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_quote_table),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
