@@ -20,6 +20,7 @@
 
 #include "alexis_limits.h"
 #include "clock.h"
+#include "hex.h"
 #include "jobs_int.h"
 #include "xmem.h"
 
@@ -379,28 +380,19 @@ jobs_close(struct jobs *js)
 bool
 jobs_id_valid(const char *id)
 {
-    size_t i;
-
-    for (i = 0; id[i] != '\0'; i++) {
-        if (!((id[i] >= '0' && id[i] <= '9') ||
-            (id[i] >= 'a' && id[i] <= 'f')))
-            return false;
-    }
-    return i == JOB_ID_LEN - 1;
+    return hex_is_lower(id) && strlen(id) == JOB_ID_LEN - 1;
 }
 
 int
 jobs_new_id(char id[JOB_ID_LEN], char *err, size_t errlen)
 {
     unsigned char raw[AH_JOB_ID_BYTES];
-    size_t i;
 
     if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
         snprintf(err, errlen, "getrandom: %s", strerror(errno));
         return -1;
     }
-    for (i = 0; i < sizeof(raw); i++)
-        snprintf(id + 2 * i, 3, "%02x", raw[i]);
+    (void)hex_encode(raw, sizeof(raw), id, JOB_ID_LEN);
     return 0;
 }
 

@@ -19,6 +19,7 @@
 
 #include "alexis_limits.h"
 #include "clock.h"
+#include "hex.h"
 #include "log_lock.h"
 
 #define LOG_APP_MAX     64
@@ -156,18 +157,17 @@ needs_quotes(const unsigned char *p)
     return false;
 }
 
-/* Write the escape \uXXXX of cp (below 0x10000) to out; returns 6. */
+/* Write the escape \uXXXX of cp (below 0x10000) to out (room for 7);
+ * returns 6. */
 static size_t
 escape_u(long cp, char *out)
 {
-    static const char hex[] = "0123456789abcdef";
+    const unsigned char be[2] = { (unsigned char)(cp >> 8),
+        (unsigned char)cp };
 
     out[0] = '\\';
     out[1] = 'u';
-    out[2] = hex[(cp >> 12) & 0x0f];
-    out[3] = hex[(cp >> 8) & 0x0f];
-    out[4] = hex[(cp >> 4) & 0x0f];
-    out[5] = hex[cp & 0x0f];
+    (void)hex_encode(be, sizeof(be), out + 2, 5);
     return 6;
 }
 

@@ -12,8 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
+#include "hex.h"
 #include "logscan.h"
 
 #define C_KEY   0x01    /* may appear in a key */
@@ -136,15 +135,11 @@ scan_key(const unsigned char *p, size_t n)
 static long
 hex4(const unsigned char *p)
 {
-    long v = 0;
-    int i, h;
+    unsigned char b[2];
 
-    for (i = 0; i < 4; i++) {
-        if ((h = OPENSSL_hexchar2int(p[i])) < 0)
-            return -1;
-        v = v * 16 + h;
-    }
-    return v;
+    if (hex_decode((const char *)p, 4, b, sizeof(b)) == -1)
+        return -1;
+    return (long)b[0] << 8 | b[1];
 }
 
 /*

@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "dt_api.h"
 #include "dt_filter.h"
+#include "hex.h"
 #include "json.h"
 #include "store_dt.h"
 #include "str.h"
@@ -46,46 +47,45 @@ key_encode(const struct page *pg)
     if (n < 0 || (size_t)n >= sizeof(text))
         return NULL;
     hex = xmalloc(2 * (size_t)n + 1);
-    simutil_hex(text, (size_t)n, hex, 2 * (size_t)n + 1);
+    (void)hex_encode(text, (size_t)n, hex, 2 * (size_t)n + 1);
     return hex;
 }
 
 static int
 key_decode(const char *key, struct page *pg)
 {
-    char *text, *parts[KEY_FIELDS], *p;
+    char text[KEY_TEXT_MAX + 1], *parts[KEY_FIELDS], *p;
     uint64_t *nums[] = { &pg->offset, &pg->from_ms, &pg->to_ms, &pg->size,
         &pg->asc };
     const char *errstr;
-    size_t i;
-    int rc = -1;
+    size_t i, n = strlen(key) / 2;
 
-    if ((text = simutil_unhex(key, KEY_TEXT_MAX)) == NULL)
+    /* A NUL byte would end the text early: not a key of ours. */
+    if (hex_decode(key, strlen(key), text, KEY_TEXT_MAX) == -1 ||
+        memchr(text, '\0', n) != NULL)
         return -1;
+    text[n] = '\0';
     p = text;
     for (i = 0; i < KEY_FIELDS; i++) {
         parts[i] = p;
         if (i + 1 < KEY_FIELDS) {
             if ((p = strchr(p, '|')) == NULL)
-                goto out;
+                return -1;
             *p++ = '\0';
         }
     }
     if (strcmp(parts[0], "P1") != 0)
-        goto out;
+        return -1;
     for (i = 0; i < NELEM(nums); i++) {
         if (str_to_u64(parts[i + 1], 0, UINT64_MAX, nums[i], &errstr) == -1)
-            goto out;
+            return -1;
     }
     if (pg->size < 1 || pg->size > SIM_DT_PAGE_MAX ||
         pg->offset > SIM_OBJECTS_MAX_CEILING ||
         strlen(parts[6]) > SIM_DT_SELECTOR_LEN_MAX)
-        goto out;
+        return -1;
     snprintf(pg->selector, sizeof(pg->selector), "%s", parts[6]);
-    rc = 0;
-out:
-    free(text);
-    return rc;
+    return 0;
 }
 
 /* The first page's parameters, or the state of nextPageKey. */

@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "clock.h"
 #include "str.h"
 #include "xmem.h"
@@ -172,44 +170,4 @@ simutil_og_envelope(cJSON *obj, const char *rid, uint64_t start_us)
     cJSON_AddNumberToObject(obj, "took",
         (double)took_ms / 1000.0 + 0.001);
     cJSON_AddStringToObject(obj, "requestId", rid);
-}
-
-void
-simutil_hex(const void *src, size_t n, char *dst, size_t dstlen)
-{
-    static const char digits[] = "0123456789abcdef";
-    const unsigned char *p = src;
-    size_t i;
-
-    if (dstlen < 2 * n + 1)
-        n = dstlen == 0 ? 0 : (dstlen - 1) / 2;
-    for (i = 0; i < n; i++) {
-        dst[2 * i] = digits[p[i] >> 4];
-        dst[2 * i + 1] = digits[p[i] & 0xf];
-    }
-    if (dstlen > 0)
-        dst[2 * n] = '\0';
-}
-
-char *
-simutil_unhex(const char *hex, size_t max)
-{
-    size_t len = strlen(hex), i;
-    char *out;
-    int hi, lo;
-
-    if (len % 2 != 0 || len / 2 > max)
-        return NULL;
-    out = xmalloc(len / 2 + 1);
-    for (i = 0; i < len / 2; i++) {
-        hi = OPENSSL_hexchar2int((unsigned char)hex[2 * i]);
-        lo = OPENSSL_hexchar2int((unsigned char)hex[2 * i + 1]);
-        if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
-            free(out);
-            return NULL;
-        }
-        out[i] = (char)(hi << 4 | lo);
-    }
-    out[len / 2] = '\0';
-    return out;
 }

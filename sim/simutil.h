@@ -40,11 +40,4 @@ char *simutil_dup(const char *s, const char *def);
  * OpsGenie answer object. */
 void simutil_og_envelope(cJSON *obj, const char *rid, uint64_t start_us);
 
-/* Lower-case hex of n bytes of src into dst (dstlen >= 2n+1). */
-void simutil_hex(const void *src, size_t n, char *dst, size_t dstlen);
-
-/* Decode hex text into a NUL-terminated string (caller frees); NULL when
- * the text is not even-length hex or longer than max bytes decoded. */
-char *simutil_unhex(const char *hex, size_t max);
-
 #endif
