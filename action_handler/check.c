@@ -138,15 +138,12 @@ int
 check_load_passphrase(struct action_handler *ah, char *err, size_t errlen)
 {
     char *p;
-    size_t len;
 
     if (ah->conf.ssh_key_passphrase_file == NULL)
         return 0;
-    if ((p = file_slurp(ah->conf.ssh_key_passphrase_file,
-        SSH_PASSPHRASE_FILE_MAX, &len, err, errlen)) == NULL)
+    if ((p = file_first_line(ah->conf.ssh_key_passphrase_file,
+        SSH_PASSPHRASE_FILE_MAX, NULL, err, errlen)) == NULL)
         return -1;
-    while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == '\r'))
-        p[--len] = '\0';
     ah->passphrase = p;
     return 0;
 }

@@ -17,8 +17,9 @@ struct action_handler;
  * the exit code (0 or 1). */
 int check_config(struct action_handler *ah);
 
-/* Read ssh_key_passphrase_file (when set) into ah->passphrase, without
- * its trailing newline. -1 with err (never the passphrase). */
+/* Read ssh_key_passphrase_file (when set) into ah->passphrase: its first
+ * line, without the line end (file_first_line, as alexis-ssh-probe reads
+ * it). -1 with err (never the passphrase). */
 int check_load_passphrase(struct action_handler *ah, char *err,
     size_t errlen) ATTR_WUR;
 

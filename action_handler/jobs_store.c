@@ -106,20 +106,6 @@ jobs_store_display(const char *store)
     return xstrdup(buf);
 }
 
-/* The password file's first line, or NULL with err. */
-static char *
-read_password(const char *path, char *err, size_t errlen)
-{
-    char *pw;
-    size_t len;
-
-    if ((pw = file_slurp(path, AH_PG_PASSWORD_MAX, &len, err,
-        errlen)) == NULL)
-        return NULL;
-    pw[strcspn(pw, "\r\n")] = '\0';
-    return pw;
-}
-
 struct jobs *
 jobs_store_open(const struct jobs_store_opts *o, char *err, size_t errlen)
 {
@@ -130,7 +116,8 @@ jobs_store_open(const struct jobs_store_opts *o, char *err, size_t errlen)
     if (!jobs_store_is_pg(o->store))
         return jobs_open(jobs_store_sqlite_path(o->store), err, errlen);
     if (o->password_file != NULL &&
-        (pw = read_password(o->password_file, err, errlen)) == NULL)
+        (pw = file_first_line(o->password_file, AH_PG_PASSWORD_MAX, NULL,
+        err, errlen)) == NULL)
         return NULL;
     if (o->holder == NULL) {
         if (gethostname(host, sizeof(host)) == -1)

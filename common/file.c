@@ -63,6 +63,21 @@ fail:
     return NULL;
 }
 
+char *
+file_first_line(const char *path, size_t max, size_t *lenp, char *err,
+    size_t errlen)
+{
+    char *text;
+    size_t len = 0, line;
+
+    if ((text = file_slurp(path, max, &len, err, errlen)) == NULL)
+        return NULL;
+    line = strcspn(text, "\r\n");
+    explicit_bzero(text + line, len - line);
+    if (lenp != NULL)
+        *lenp = line;
+    return text;
+}
 
 void
 file_id_from_stat(struct file_id *id, const struct stat *st)

@@ -1,7 +1,7 @@
 /*
- * Files: a bounded whole-file reader and a file's identity, to notice
- * cheaply that it changed. Nothing here logs; errors come back as one
- * sentence in a caller-owned buffer.
+ * Files: a bounded whole-file reader, a secret file's first line, and a
+ * file's identity, to notice cheaply that it changed. Nothing here logs;
+ * errors come back as one sentence in a caller-owned buffer.
  */
 #ifndef ALEXIS_FILE_H
 #define ALEXIS_FILE_H
@@ -19,6 +19,13 @@
  * (caller frees). *lenp (optional) receives the length. NULL on error with
  * "<path>: <reason>" in err. */
 char *file_slurp(const char *path, size_t max, size_t *lenp, char *err,
+    size_t errlen);
+
+/* The first line of a file of at most max bytes (a password or passphrase
+ * file), without its line end: file_slurp, cut at the first CR or LF, the
+ * rest wiped. Caller wipes and frees. *lenp (optional) receives the line's
+ * length. NULL with "<path>: <reason>" in err. */
+char *file_first_line(const char *path, size_t max, size_t *lenp, char *err,
     size_t errlen);
 
 /* A file's identity, to notice cheaply that it changed (replaced, edited,

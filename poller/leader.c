@@ -61,12 +61,9 @@ leader_new(const char *uri, const char *password_file, size_t nfeeds,
 
     if (uri == NULL)
         return xcalloc(1, sizeof(struct leader));
-    if (password_file != NULL) {
-        if ((pw = file_slurp(password_file, POLLER_PASSWORD_MAX, NULL, err,
-            errlen)) == NULL)
-            return NULL;
-        pw[strcspn(pw, "\r\n")] = '\0';
-    }
+    if (password_file != NULL && (pw = file_first_line(password_file,
+        POLLER_PASSWORD_MAX, NULL, err, errlen)) == NULL)
+        return NULL;
     l = xcalloc(1, sizeof(*l));
     l->keys[n] = "application_name";
     l->vals[n++] = xstrdup("alexis-poller");

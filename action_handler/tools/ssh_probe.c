@@ -179,16 +179,10 @@ read_passphrase(const char *path, size_t *lenp)
 {
     char err[ALEXIS_ERR_MAX];
     char *p;
-    size_t len = 0;
 
-    if ((p = file_slurp(path, SSH_PASSPHRASE_FILE_MAX, &len, err,
-        sizeof(err))) == NULL) {
+    if ((p = file_first_line(path, SSH_PASSPHRASE_FILE_MAX, lenp, err,
+        sizeof(err))) == NULL)
         fprintf(stderr, "alexis-ssh-probe: %s\n", err);
-        return NULL;
-    }
-    len = strcspn(p, "\r\n");
-    p[len] = '\0';
-    *lenp = len;
     return p;
 }
 
