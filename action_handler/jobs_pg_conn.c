@@ -12,6 +12,7 @@
 #include <libpq-fe.h>
 
 #include "alexis_limits.h"
+#include "backoff.h"
 #include "clock.h"
 #include "jobs_pg_int.h"
 
@@ -132,9 +133,9 @@ jobs_pg_conn_run_holder(struct jobs_pg *jp, jobs_pg_fn fn, void *arg, char *err,
     size_t errlen)
 {
     uint64_t deadline = clock_mono_ms() + AH_PG_WRITE_RETRY_MS;
-    long backoff = AH_PG_BACKOFF_MIN_MS;
+    uint64_t rng = 0;
     bool unsafe, down;
-    int rc;
+    int attempt = 0, rc;
 
     for (;;) {
         pthread_mutex_lock(&jp->lock);
@@ -149,9 +150,8 @@ jobs_pg_conn_run_holder(struct jobs_pg *jp, jobs_pg_fn fn, void *arg, char *err,
         pthread_mutex_unlock(&jp->lock);
         if (!down || clock_mono_ms() >= deadline)
             return rc;
-        clock_sleep_ms(backoff + (long)(clock_mono_us() % (uint64_t)backoff));
-        backoff = backoff * 2 > AH_PG_BACKOFF_MAX_MS ?
-            AH_PG_BACKOFF_MAX_MS : backoff * 2;
+        clock_sleep_ms(backoff_ms(&rng, attempt++, AH_PG_BACKOFF_BASE_MS,
+            AH_PG_BACKOFF_CAP_MS));
     }
 }
 

@@ -304,8 +304,8 @@
 #define AH_PG_TCP_TIMEOUT_MS        "10000" /* tcp_user_timeout */
 #define AH_PG_WRITE_RETRY_MS        (30LL * 1000)   /* holder writes, then
                                                        jobs_defer_* */
-#define AH_PG_BACKOFF_MIN_MS        100
-#define AH_PG_BACKOFF_MAX_MS        2000
+#define AH_PG_BACKOFF_BASE_MS       200     /* backoff_ms: waits 100-200, */
+#define AH_PG_BACKOFF_CAP_MS        4000    /* doubling up to 2000-4000 */
 #define AH_PG_HOLDER_MAX            128     /* replica id bytes */
 #define AH_PG_PASSWORD_MAX          1024    /* job_store_password_file */
 

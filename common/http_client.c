@@ -20,6 +20,7 @@
 #include <libssh2.h>
 
 #include "alexis_limits.h"
+#include "backoff.h"
 #include "buf.h"
 #include "clock.h"
 #include "log.h"
@@ -426,34 +427,13 @@ http_client_do(struct http_client *c, const char *method, const char *url,
     return perform(c, method, url, headers, body, body_len, res, &retryable);
 }
 
-static uint64_t
-rng_next(uint64_t *state)
-{
-    uint64_t x = *state;
-
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    *state = x;
-    return x;
-}
-
 long
 http_client_backoff_ms(uint64_t *rng, int attempt, long retry_after_ms)
 {
-    long cap = HTTP_RETRY_CAP_MS, d = HTTP_RETRY_BASE_MS, half;
-    int i;
-
     if (retry_after_ms >= 0)
-        return retry_after_ms < cap ? retry_after_ms : cap;
-    for (i = 0; i < attempt && d < cap; i++)
-        d *= 2;
-    if (d > cap)
-        d = cap;
-    half = d / 2;
-    if (*rng == 0)
-        *rng = clock_mono_us() | 1;
-    return half + (long)(rng_next(rng) % (uint64_t)(half + 1));
+        return retry_after_ms < HTTP_RETRY_CAP_MS ? retry_after_ms :
+            HTTP_RETRY_CAP_MS;
+    return backoff_ms(rng, attempt, HTTP_RETRY_BASE_MS, HTTP_RETRY_CAP_MS);
 }
 
 bool

@@ -95,9 +95,8 @@ void http_client_result_free(struct http_result *res);
 
 /* The wait before retry number attempt+1 (attempt counts from 0), as
  * http_client_do_retry waits: retry_after_ms when it is >= 0, else
- * HTTP_RETRY_BASE_MS * 2^attempt with "equal jitter" (half fixed, half
- * random from the xorshift state *rng, seeded when 0); both capped at
- * HTTP_RETRY_CAP_MS. */
+ * backoff_ms from HTTP_RETRY_BASE_MS (half fixed, half random from the
+ * xorshift state *rng, seeded when 0); both capped at HTTP_RETRY_CAP_MS. */
 long http_client_backoff_ms(uint64_t *rng, int attempt, long retry_after_ms);
 
 /* Whether an answer with status may be retried: 429 and 5xx but 501. */
