@@ -8,20 +8,21 @@
 
 #include "str.h"
 
+/* The units window_format prints, largest last. */
 static const struct {
     const char *suffix;
     uint64_t    mult;
 } units[] = {
     { "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
-    { "d", 86400000 }, { "", 1000 },
+    { "d", 86400000 },
 };
 
+/* The language is str_to_duration_ms's; the words for what is wrong are
+ * the guardrails' own. */
 int
 window_parse(const char *s, uint64_t max_ms, uint64_t *out,
     const char **errstr)
 {
-    char num[24];
-    size_t i, n;
     uint64_t v;
 
     if (s == NULL || *s == '\0') {
@@ -32,35 +33,19 @@ window_parse(const char *s, uint64_t max_ms, uint64_t *out,
         *errstr = "negative";
         return -1;
     }
-    n = strspn(s, "0123456789");
-    if (n == 0 || n >= sizeof(num)) {
-        *errstr = n == 0 ? "invalid" : "too large";
+    /* More digits than any uint64_t holds: too large, not invalid. */
+    if (strspn(s, "0123456789") >= 24) {
+        *errstr = "too large";
         return -1;
     }
-    memcpy(num, s, n);
-    num[n] = '\0';
-    for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-        if (strcmp(s + n, units[i].suffix) != 0)
-            continue;
-        if (str_to_u64(num, 0, UINT64_MAX / units[i].mult, &v,
-            errstr) == -1) {
-            *errstr = "too large";
-            return -1;
-        }
-        v *= units[i].mult;
-        if (v == 0) {
-            *errstr = "zero";
-            return -1;
-        }
-        if (v > max_ms) {
-            *errstr = "too large";
-            return -1;
-        }
-        *out = v;
-        return 0;
+    if (str_to_duration_ms(s, max_ms, &v, errstr) == -1)
+        return -1;
+    if (v == 0) {
+        *errstr = "zero";
+        return -1;
     }
-    *errstr = "invalid";
-    return -1;
+    *out = v;
+    return 0;
 }
 
 uint64_t
@@ -93,9 +78,8 @@ window_format(uint64_t ms, char *out, size_t outlen)
 {
     size_t i;
 
-    /* Largest unit that divides exactly; units[] ends with the bare
-     * number, which is not a unit to print. */
-    for (i = 4; ms != 0; i--) {
+    /* Largest unit that divides exactly. */
+    for (i = NELEM(units) - 1; ms != 0; i--) {
         if (ms % units[i].mult == 0) {
             (void)snprintf(out, outlen, "%llu%s",
                 (unsigned long long)(ms / units[i].mult), units[i].suffix);

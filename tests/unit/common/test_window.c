@@ -43,6 +43,10 @@ test_parse(void **state)
         { "5mins", 0, "invalid" },
         { "99999999999999999999999h", 0, "too large" },
         { "9999999999999h", 0, "too large" },
+        { "1234567890123456789012345678901234567890s", 0, "too large" },
+        { "1000ms", 1000, NULL },
+        { "s", 0, "invalid" },
+        { "+5m", 0, "invalid" },
     };
     const char *errstr;
     uint64_t ms;
