@@ -25,6 +25,7 @@
 #include "file.h"
 #include "json.h"
 #include "log.h"
+#include "str.h"
 #include "xmem.h"
 
 struct auth_client {
@@ -166,7 +167,7 @@ static const char *
 token_id(const cJSON *tok, const struct tokfile *f)
 {
     const char *id;
-    size_t len, i;
+    size_t len;
 
     if (!cJSON_IsObject(tok)) {
         tok_fail(f, "token", NULL, "\"token\" must be an object");
@@ -182,12 +183,10 @@ token_id(const cJSON *tok, const struct tokfile *f)
             TOKEN_LEN_MAX);
         return NULL;
     }
-    for (i = 0; i < len; i++) {
-        if ((unsigned char)id[i] <= ' ' || id[i] == 0x7f) {
-            tok_fail(f, "token", "id", "\"id\" must not contain spaces "
-                "or control characters");
-            return NULL;
-        }
+    if (!str_no_ctl(id, len) || memchr(id, ' ', len) != NULL) {
+        tok_fail(f, "token", "id", "\"id\" must not contain spaces "
+            "or control characters");
+        return NULL;
     }
     return id;
 }

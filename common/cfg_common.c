@@ -36,11 +36,9 @@ check_protocol(const char *text, char *err, size_t errlen)
 static int
 check_auth_name(const char *text, char *err, size_t errlen)
 {
-    for (; *text != '\0'; text++) {
-        if ((unsigned char)*text < ' ' || *text == 0x7f) {
-            snprintf(err, errlen, "must not contain control characters");
-            return -1;
-        }
+    if (!str_no_ctl(text, strlen(text))) {
+        snprintf(err, errlen, "must not contain control characters");
+        return -1;
     }
     return 0;
 }
@@ -49,14 +47,8 @@ check_auth_name(const char *text, char *err, size_t errlen)
 bool
 cfg_common_text_plain(const char *text, const char *forbid)
 {
-    const char *p;
-
-    for (p = text; *p != '\0'; p++) {
-        if ((unsigned char)*p < ' ' || *p == 0x7f ||
-            strchr(forbid, *p) != NULL)
-            return false;
-    }
-    return p != text;
+    return *text != '\0' && str_no_ctl(text, strlen(text)) &&
+        strpbrk(text, forbid) == NULL;
 }
 
 bool
@@ -234,14 +226,12 @@ add_line(struct cfg_auth *a, const char *name, const char *prefix,
 static bool
 header_text_ok(const char *s, const char *end, bool is_name)
 {
-    if (is_name && s == end)
-        return false;
-    for (; s < end; s++) {
-        if (*s == '\r' || *s == '\n' || (is_name && (*s == ':' ||
-            (unsigned char)*s <= ' ' || *s == 0x7f)))
-            return false;
-    }
-    return true;
+    size_t n = (size_t)(end - s);
+
+    if (is_name)
+        return n > 0 && str_no_ctl(s, n) && memchr(s, ' ', n) == NULL &&
+            memchr(s, ':', n) == NULL;
+    return memchr(s, '\r', n) == NULL && memchr(s, '\n', n) == NULL;
 }
 
 /* cJSON frees without wiping; the strings here are credentials. */
@@ -324,7 +314,7 @@ char *
 cfg_common_secret_file_read(const char *path, size_t max, char *err,
     size_t errlen)
 {
-    char *text, *key, *end, *q, *out = NULL;
+    char *text, *key, *end, *out = NULL;
     size_t len = 0;
 
     if ((text = file_slurp(path, max, &len, err, errlen)) == NULL)
@@ -334,9 +324,7 @@ cfg_common_secret_file_read(const char *path, size_t max, char *err,
         continue;
     while (end > key && isspace((unsigned char)end[-1]))
         end--;
-    for (q = key; q < end && (unsigned char)*q >= ' ' && *q != 0x7f; q++)
-        continue;
-    if (key == end || q != end) {
+    if (key == end || !str_no_ctl(key, (size_t)(end - key))) {
         snprintf(err, errlen, "%s: %s", path, key == end ?
             "the key file is empty" : "the key contains control bytes");
         goto out;

@@ -15,6 +15,7 @@
 #include "fetcher.h"
 #include "fnv.h"
 #include "json.h"
+#include "str.h"
 #include "ticket.h"
 #include "ticketsys_iface.h"
 #include "url.h"
@@ -60,11 +61,8 @@ feed_id_ok(const char *s)
 
     if (s == NULL)
         return false;
-    for (n = 0; s[n] != '\0'; n++) {
-        if ((unsigned char)s[n] < 0x20 || s[n] == 0x7f || n >= POLLER_ID_MAX)
-            return false;
-    }
-    return n > 0;
+    n = strnlen(s, POLLER_ID_MAX);
+    return n > 0 && n < POLLER_ID_MAX && str_no_ctl(s, n);
 }
 
 size_t

@@ -128,6 +128,18 @@ str_redact(char *s, size_t size, const char *what, const char *label)
     buf_free(&b);
 }
 
+bool
+str_no_ctl(const char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            return false;
+    }
+    return true;
+}
+
 const char *
 str_quote(char *dst, size_t dstlen, const char *s)
 {

@@ -35,6 +35,11 @@ bool str_has_suffix(const char *s, const char *suffix);
  * where a secret lives (a key's or known_hosts' path). */
 void str_redact(char *s, size_t size, const char *what, const char *label);
 
+/* Whether none of the n bytes at s is a control byte (below 0x20, NUL
+ * included, or DEL): text that may be echoed in a message, a log line or a
+ * header as it is. UTF-8 and other bytes from 0x80 up pass. */
+bool str_no_ctl(const char *s, size_t n);
+
 /* A printable copy of untrusted text for quoting in an error sentence:
  * '"' and '\\' escaped with a backslash, control bytes and DEL as \xNN,
  * text that does not fit cut with "...". Returns dst (dstlen >= 8). */

@@ -389,13 +389,9 @@ header_name_ok(const char *s)
 static bool
 secret_ok(const char *s)
 {
-    size_t n = 0;
+    size_t n = strnlen(s, SIM_WEBHOOK_SECRET_MAX + 1);
 
-    for (; s[n] != '\0'; n++) {
-        if ((unsigned char)s[n] < ' ' || s[n] == 0x7f)
-            return false;
-    }
-    return n > 0 && n <= SIM_WEBHOOK_SECRET_MAX;
+    return n > 0 && n <= SIM_WEBHOOK_SECRET_MAX && str_no_ctl(s, n);
 }
 
 static cJSON *

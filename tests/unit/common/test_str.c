@@ -1,8 +1,9 @@
 /*
  * str_quote: what error sentences quote of untrusted text (a config key,
- * an entity), table-driven.
+ * an entity); str_no_ctl: what refuses control bytes. Table-driven.
  */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -45,11 +46,48 @@ test_quote_table(void **state)
     }
 }
 
+struct ctl_row {
+    const char *in;
+    size_t      n;
+    bool        want;
+};
+
+/* str_no_ctl: feed ids, token ids, credential names, header names, key
+ * and secret files all refuse what it refuses. */
+static const struct ctl_row ctl_rows[] = {
+    { "web1.prod", 9, true },
+    { "with space", 10, true },             /* space is not a control */
+    { "caf\xc3\xa9 \xe2\x80\xa8", 9, true },  /* any byte >= 0x80 */
+    { "\x7e~", 2, true },
+    { "", 0, true },                        /* nothing to refuse */
+    { "tab\there", 8, false },
+    { "line\n", 5, false },
+    { "cr\r", 3, false },
+    { "del\x7f", 4, false },
+    { "\x1f", 1, false },
+    { "nul\0after", 9, false },             /* NUL within n counts */
+    { "ok\nrest", 2, true },                /* only n bytes are read */
+};
+
+static void
+test_no_ctl_table(void **state)
+{
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(ctl_rows) / sizeof(ctl_rows[0]); i++) {
+        if (str_no_ctl(ctl_rows[i].in, ctl_rows[i].n) != ctl_rows[i].want)
+            fail_msg("row %zu: \"%s\" != %d", i, ctl_rows[i].in,
+                ctl_rows[i].want);
+    }
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_quote_table),
+        cmocka_unit_test(test_no_ctl_table),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
