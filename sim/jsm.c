@@ -138,14 +138,14 @@ static char *
 next_url(const struct sim_req *req, const struct sim_args *a,
     const char *query, size_t offset, size_t size, size_t sort, bool asc)
 {
-    const char *host = sim_http_req_header(req, "Host");
+    const char *host = sim_http_req_host(req);
     char *q = query != NULL ? url_escape(query) : NULL;
     struct buf b;
     int rc;
 
     buf_init(&b, SIM_QUERY_LEN_MAX * 3 + 1024);
-    rc = buf_appendf(&b, "http://%s%s%s/v1/alerts?", host == NULL ?
-        "127.0.0.1" : host, JSM_PREFIX, a->cloud);
+    rc = buf_appendf(&b, "http://%s%s%s/v1/alerts?", host, JSM_PREFIX,
+        a->cloud);
     if (rc == 0 && q != NULL)
         rc = buf_appendf(&b, "query=%s&", q);
     if (rc == 0)
@@ -229,7 +229,7 @@ static void
 jsm_notes_list(struct sim *s, const struct sim_req *req,
     const struct sim_args *a, struct sim_resp *resp)
 {
-    const char *host = sim_http_req_header(req, "Host");
+    const char *host = sim_http_req_host(req);
     uint64_t size;
     cJSON *data = NULL, *o, *links, *last;
     bool more;
@@ -260,9 +260,8 @@ jsm_notes_list(struct sim *s, const struct sim_req *req,
         char url[1024];
 
         snprintf(url, sizeof(url), "http://%s%s%s/v1/alerts/%s/notes?"
-            "size=%llu&after=%s", host == NULL ? "127.0.0.1" : host,
-            JSM_PREFIX, a->cloud, a->ident, (unsigned long long)size,
-            json_str(last, "id"));
+            "size=%llu&after=%s", host, JSM_PREFIX, a->cloud, a->ident,
+            (unsigned long long)size, json_str(last, "id"));
         cJSON_AddStringToObject(links, "next", url);
     }
     sim_http_resp_json(resp, 200, o);

@@ -66,13 +66,12 @@ static char *
 page_url(const struct sim_req *req, const char *query, size_t offset,
     size_t limit, const char *sort, const char *order)
 {
-    const char *host = sim_http_req_header(req, "Host");
+    const char *host = sim_http_req_host(req);
     struct buf b;
     int rc;
 
     buf_init(&b, SIM_QUERY_LEN_MAX * 3 + 1024);
-    rc = buf_appendf(&b, "http://%s%s?", host == NULL ? "127.0.0.1" : host,
-        OG_PREFIX);
+    rc = buf_appendf(&b, "http://%s%s?", host, OG_PREFIX);
     if (rc == 0 && query != NULL)
         rc = buf_appends(&b, "query=") | url_encode(&b, query) |
             buf_appends(&b, "&");
@@ -237,7 +236,7 @@ og_notes_list(struct sim *s, const struct sim_req *req,
 {
     const char *order = sim_http_req_query(req, "order");
     const char *dir = sim_http_req_query(req, "direction");
-    const char *host = sim_http_req_header(req, "Host");
+    const char *host = sim_http_req_host(req);
     enum og_ident it;
     uint64_t limit;
     cJSON *data = NULL, *o, *p, *last;
@@ -267,8 +266,8 @@ og_notes_list(struct sim *s, const struct sim_req *req,
     cJSON_AddItemToObject(o, "data", data);
     p = cJSON_AddObjectToObject(o, "paging");
     buf_init(&b, SIM_ARG_MAX * 3 + 256);
-    if (buf_appendf(&b, "http://%s%s/", host == NULL ? "127.0.0.1" : host,
-        OG_PREFIX) == -1 || url_encode(&b, a->ident) == -1 ||
+    if (buf_appendf(&b, "http://%s%s/", host, OG_PREFIX) == -1 ||
+        url_encode(&b, a->ident) == -1 ||
         buf_appendf(&b, "/notes?identifierType=%s&limit=%llu&order=%s",
         it == OG_IDENT_ID ? "id" : it == OG_IDENT_TINY ? "tiny" : "alias",
         (unsigned long long)limit, asc ? "asc" : "desc") == -1) {

@@ -218,6 +218,14 @@ sim_http_req_header(const struct sim_req *req, const char *name)
 }
 
 const char *
+sim_http_req_host(const struct sim_req *req)
+{
+    const char *host = sim_http_req_header(req, "Host");
+
+    return host != NULL ? host : "127.0.0.1";
+}
+
+const char *
 sim_http_req_query(const struct sim_req *req, const char *name)
 {
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,

@@ -59,6 +59,9 @@ void sim_http_stop(struct sim_http *srv);
  * absent. Borrowed for the duration of the handler. */
 const char *sim_http_req_header(const struct sim_req *req, const char *name);
 const char *sim_http_req_query(const struct sim_req *req, const char *name);
+/* The host (and port) the client addressed, for absolute links in an
+ * answer: its Host header, or "127.0.0.1" without one. */
+const char *sim_http_req_host(const struct sim_req *req);
 /* Every value of a repeated query argument (tag=a&tag=b), up to max. */
 size_t sim_http_req_query_all(const struct sim_req *req, const char *name,
     const char **out, size_t max);
