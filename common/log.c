@@ -21,6 +21,7 @@
 #include "clock.h"
 #include "hex.h"
 #include "log_lock.h"
+#include "utf8.h"
 
 #define LOG_APP_MAX     64
 #define LOG_NUM_MAX     128     /* rendered number, bool or errno text */
@@ -130,18 +131,12 @@ utf8_cp(const unsigned char *p)
     return -1;
 }
 
-/*
- * Code points that some tools treat as a line end (C1 controls with NEL
- * U+0085, LINE and PARAGRAPH SEPARATOR) or that reorder what a reader sees
- * (the bidirectional controls). Written raw they would let a value forge
- * a log line or hide part of one, so they are escaped like \n.
- */
+/* Code points that would let a value forge a log line or hide part of one
+ * (utf8_misleads), so they are escaped like \n. cp -1: none. */
 static bool
 is_line_breaker(long cp)
 {
-    return (cp >= 0x80 && cp <= 0x9f) || cp == 0x061c || cp == 0x200e ||
-        cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) ||
-        (cp >= 0x2066 && cp <= 0x2069);
+    return cp >= 0 && utf8_misleads((uint32_t)cp);
 }
 
 static bool

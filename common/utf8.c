@@ -74,3 +74,11 @@ utf8_chars(const char *s)
         n += !utf8_is_cont((unsigned char)*s);
     return n;
 }
+
+bool
+utf8_misleads(uint32_t cp)
+{
+    return (cp >= 0x80 && cp <= 0x9f) || cp == 0x061c || cp == 0x200e ||
+        cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) ||
+        (cp >= 0x2066 && cp <= 0x2069);
+}

@@ -34,4 +34,11 @@ size_t utf8_prefix(const char *s, size_t max);
 /* The number of characters in the NUL-terminated s. */
 size_t utf8_chars(const char *s);
 
+/* Whether cp is one that some tool treats as a line end (the C1 controls
+ * with NEL U+0085, LINE and PARAGRAPH SEPARATOR) or that reorders what a
+ * reader sees (the bidirectional marks, embeddings, overrides and
+ * isolates). Shown raw, it lets a value forge or hide part of a line: the
+ * log and alexis-report's text tables escape it. */
+bool utf8_misleads(uint32_t cp);
+
 #endif

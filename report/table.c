@@ -89,13 +89,13 @@ table_cell(const struct table *t, size_t r, size_t c)
     return t->cells[r * t->ncols + c];
 }
 
-/* Code points a terminal would act on: C0, DEL, C1, and the bidirectional
- * overrides and isolates that can make text read differently. */
+/* Code points a terminal would act on: C0, DEL, and those that let text
+ * read differently (C1, line separators, bidirectional controls), the
+ * same set the log escapes. */
 static bool
 dangerous(uint32_t cp)
 {
-    return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) ||
-        (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+    return cp < 0x20 || cp == 0x7f || utf8_misleads(cp);
 }
 
 /* Append the printable form of s to b; *width gets its display columns. */

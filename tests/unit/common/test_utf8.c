@@ -5,6 +5,7 @@
  * counting characters.
  */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -122,6 +123,34 @@ test_count(void **state)
     assert_true(utf8_is_cont(0xbf));
 }
 
+/* utf8_misleads: what the log and the report's text tables escape. */
+static void
+test_misleads(void **state)
+{
+    static const struct {
+        uint32_t    cp;
+        bool        want;
+    } rows[] = {
+        { 0x7f, false }, { 0x80, true }, { 0x85, true },    /* NEL */
+        { 0x9b, true }, { 0x9f, true }, { 0xa0, false },
+        { 0x061b, false }, { 0x061c, true }, { 0x061d, false },
+        { 0x200d, false }, { 0x200e, true }, { 0x200f, true },
+        { 0x2027, false }, { 0x2028, true }, { 0x2029, true },
+        { 0x202a, true }, { 0x202e, true }, { 0x202f, false },
+        { 0x2065, false }, { 0x2066, true }, { 0x2069, true },
+        { 0x206a, false }, { 'a', false }, { 0x0a, false },  /* C0: not */
+        { 0xe9, false }, { 0x1f600, false },
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < NELEM(rows); i++) {
+        if (utf8_misleads(rows[i].cp) != rows[i].want)
+            fail_msg("row %zu: U+%04x != %d", i, (unsigned)rows[i].cp,
+                rows[i].want);
+    }
+}
+
 int
 main(void)
 {
@@ -129,6 +158,7 @@ main(void)
         cmocka_unit_test(test_decode),
         cmocka_unit_test(test_cut),
         cmocka_unit_test(test_count),
+        cmocka_unit_test(test_misleads),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

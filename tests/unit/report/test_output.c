@@ -52,6 +52,8 @@ static const struct esc_case esc_cases[] = {
         "bad&#xfffd;" },
     { "\xe2\x80\xaervil", "\\u202ervil", "\xe2\x80\xaervil",
         "\"\xe2\x80\xaervil\"", "\xe2\x80\xaervil" },
+    { "a\xe2\x80\xa8" "b", "a\\u2028b", "a\xe2\x80\xa8" "b",
+        "\"a\xe2\x80\xa8" "b\"", "a\xe2\x80\xa8" "b" },
     { "\xc2\x9b" "31m", "\\u009b31m", "\xc2\x9b" "31m", "\"\xc2\x9b" "31m\"",
         "&#xfffd;31m" },
     { "back\\slash", "back\\slash", "back\\slash", "\"back\\\\slash\"",
