@@ -10,10 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "buf.h"
 #include "dt_problem.h"
+#include "simutil.h"
 #include "str.h"
 #include "xmem.h"
 
@@ -247,18 +247,6 @@ entity_in(const struct dt_entity *v, size_t n, const char *id)
 }
 
 static bool
-contains_ci(const char *hay, const char *needle)
-{
-    size_t n = strlen(needle);
-
-    for (; *hay != '\0'; hay++) {
-        if (strncasecmp(hay, needle, n) == 0)
-            return true;
-    }
-    return n == 0;
-}
-
-static bool
 value_match(const struct dt_problem *p, enum dt_crit_kind kind,
     const char *v)
 {
@@ -286,7 +274,7 @@ value_match(const struct dt_problem *p, enum dt_crit_kind kind,
     case DT_CRIT_ROOT_CAUSE:
         return p->root != NULL && strcmp(p->root->id, v) == 0;
     case DT_CRIT_TEXT:
-        return contains_ci(p->title, v);
+        return simutil_contains_ci(p->title, v);
     case DT_CRIT_MZ_NAME:
     case DT_CRIT_MZ_ID:
         for (i = 0; i < p->nzones; i++) {

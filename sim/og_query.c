@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "sim_limits.h"
+#include "simutil.h"
 #include "str.h"
 #include "xmem.h"
 
@@ -511,8 +512,6 @@ glob_ci(const char *pat, const char *s)
 static bool
 contains_ci(const char *hay, const char *needle)
 {
-    size_t n = strlen(needle), i;
-
     if (strchr(needle, '*') != NULL) {
         struct buf b;
         bool r;
@@ -526,16 +525,7 @@ contains_ci(const char *hay, const char *needle)
         buf_free(&b);
         return r;
     }
-    for (; *hay != '\0'; hay++) {
-        for (i = 0; i < n; i++) {
-            if (tolower((unsigned char)hay[i]) !=
-                tolower((unsigned char)needle[i]))
-                break;
-        }
-        if (i == n)
-            return true;
-    }
-    return n == 0;
+    return simutil_contains_ci(hay, needle);
 }
 
 static const char *

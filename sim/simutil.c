@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "clock.h"
 #include "str.h"
@@ -154,6 +155,18 @@ simutil_dup(const char *s, const char *def)
     if (s != NULL)
         return xstrdup(s);
     return def == NULL ? NULL : xstrdup(def);
+}
+
+bool
+simutil_contains_ci(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+
+    for (; *hay != '\0'; hay++) {
+        if (strncasecmp(hay, needle, n) == 0)
+            return true;
+    }
+    return n == 0;
 }
 
 void

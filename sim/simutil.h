@@ -1,7 +1,7 @@
 /*
  * Small helpers of alexis-sim: ISO-8601 in OpsGenie's style, time values in
  * the forms the admin API accepts, random ids in the real services' shapes,
- * and cJSON conveniences. Nothing here logs.
+ * case-insensitive search and cJSON conveniences. Nothing here logs.
  */
 #ifndef ALEXIS_SIM_SIMUTIL_H
 #define ALEXIS_SIM_SIMUTIL_H
@@ -35,6 +35,10 @@ uint64_t simutil_random64(void);
 
 /* Duplicate s (or def when s is NULL); NULL when both are NULL. */
 char *simutil_dup(const char *s, const char *def);
+
+/* Whether needle occurs in hay, ignoring ASCII case (an empty needle
+ * always does): the simulated services' "contains" filters. */
+bool simutil_contains_ci(const char *hay, const char *needle);
 
 /* Add "took" and "requestId" (a fresh UUID unless rid is given) to an
  * OpsGenie answer object. */
