@@ -113,6 +113,7 @@
  * escaped, with room to spare. */
 #define JSM_QUERY_MAX           4096
 #define TICKET_REASON_MAX       160     /* bytes of the API's refusal kept */
+#define TICKET_URL_MAX          8192    /* a ticket write's URL (url_item) */
 
 /* Alerts */
 /* Tags per alert: a flood of tags cannot make matching slow (OpsGenie

@@ -226,17 +226,11 @@ char *
 ticket_url(const struct ticket_ref *t, const char *prefix, const char *what,
     const char *query)
 {
-    char *id, *url;
-    struct buf b;
+    char *url = url_item(t->auth->base_url, prefix, t->id, what, query,
+        TICKET_URL_MAX);
 
-    id = url_escape(t->id);
-    buf_init(&b, 8192);
-    (void)!buf_appendf(&b, "%s%s/%s%s%s%s", t->auth->base_url, prefix, id,
-        what != NULL ? "/" : "", what != NULL ? what : "",
-        query != NULL ? query : "");
-    free(id);
-    url = buf_steal(&b);
-    return url;
+    /* Too long: an empty URL, which the request then fails on. */
+    return url != NULL ? url : xstrdup("");
 }
 
 int

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "alexis_limits.h"
-#include "buf.h"
 #include "feed.h"
 #include "http_client.h"
 #include "json.h"
@@ -156,19 +155,16 @@ void
 ticketsys_dt_item_at(const struct feed_ctx *c, const char *prefix,
     const char *query, bool paged, const char *id, struct item_outcome *o)
 {
-    char *esc = url_escape(id);
-    struct buf b;
+    char *url = url_item(c->feed->base_url, prefix, id, "comments", query,
+        POLLER_URL_MAX);
 
-    buf_init(&b, POLLER_URL_MAX);
-    if (buf_appendf(&b, "%s%s/%s/comments%s", c->feed->base_url, prefix,
-        esc, query) == -1) {
+    if (url == NULL) {
         o->reason = "comments";
         snprintf(o->err, sizeof(o->err), "comments URL too long");
     } else {
-        ticketsys_dt_item(c, b.data, paged, id, o);
+        ticketsys_dt_item(c, url, paged, id, o);
     }
-    buf_free(&b);
-    free(esc);
+    free(url);
 }
 
 int

@@ -134,20 +134,18 @@ out:
 static void
 jsm_item(const struct feed_ctx *c, const char *id, struct item_outcome *o)
 {
-    char prefix[JSM_PREFIX_MAX], *esc = url_escape(id), *url;
+    char prefix[JSM_PREFIX_MAX], *url;
     struct envelope_meta m;
     cJSON *doc;
-    struct buf b;
 
     alerts_prefix(c->feed->auth, prefix, sizeof(prefix));
-    buf_init(&b, POLLER_URL_MAX);
     o->reason = "details";
-    if (buf_appendf(&b, "%s%s/%s", c->feed->base_url, prefix, esc) == -1) {
+    if ((url = url_item(c->feed->base_url, prefix, id, NULL, NULL,
+        POLLER_URL_MAX)) == NULL) {
         o->reason = "url";
         snprintf(o->err, sizeof(o->err), "details URL too long");
         goto out;
     }
-    url = b.data;
     if ((doc = feed_get_json(c, url, &o->status, o->err,
         sizeof(o->err))) == NULL) {
         if (o->status == 404) {
@@ -174,8 +172,7 @@ jsm_item(const struct feed_ctx *c, const char *id, struct item_outcome *o)
     o->result = ITEM_DELIVER;
     o->reason = NULL;
 out:
-    buf_free(&b);
-    free(esc);
+    free(url);
 }
 
 /* ---- The envelope ---- */

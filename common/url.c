@@ -57,6 +57,23 @@ url_escape(const char *s)
     return out;
 }
 
+char *
+url_item(const char *base, const char *prefix, const char *id,
+    const char *what, const char *query, size_t max)
+{
+    char *esc = url_escape(id), *url = NULL;
+    struct buf b;
+
+    buf_init(&b, max);
+    if (buf_appendf(&b, "%s%s/%s%s%s%s", base, prefix, esc,
+        what != NULL ? "/" : "", what != NULL ? what : "",
+        query != NULL ? query : "") == 0)
+        url = buf_steal(&b);
+    buf_free(&b);
+    free(esc);
+    return url;
+}
+
 static bool
 is_escape(const char *s, size_t n, size_t i)
 {

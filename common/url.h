@@ -23,6 +23,13 @@
  * a space %20). Caller frees. */
 char *url_escape(const char *s);
 
+/* The URL of one item of a ticket API:
+ * "{base}{prefix}/{id, url_escape'd}[/{what}][{query}]" (what and query
+ * may be NULL; query starts with its '?'). NULL when longer than max
+ * bytes. Caller frees. */
+char *url_item(const char *base, const char *prefix, const char *id,
+    const char *what, const char *query, size_t max);
+
 /* 0 when text is an http:// or https:// URL (scheme in any case) with a
  * host, parsed by curl_url: userinfo is allowed, a port must be 1-65535,
  * no white space or control bytes. Otherwise -1 with one sentence in err.

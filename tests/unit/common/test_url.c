@@ -4,7 +4,8 @@
  * spaces, '=', '!' and '>' inside the value, already-encoded URLs, ids
  * that need escaping, lookback units through the feed config, and the
  * paging edits (limit/offset replaced, only nextPageKey kept); the
- * one-component encoder (url_escape) and the http(s) check (url_check).
+ * one-component encoder (url_escape), a ticket item's URL (url_item) and
+ * the http(s) check (url_check).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -291,6 +292,50 @@ test_lookback_epoch(void **state)
     }
 }
 
+/* url_item: the URLs of one ticket item the modules and ticket writes
+ * build. */
+static void
+test_item(void **state)
+{
+    static const struct {
+        const char *base, *prefix, *id, *what, *query;
+        size_t      max;
+        const char *want;       /* NULL: too long */
+    } rows[] = {
+        { "https://api.opsgenie.com", "/v2/alerts", "5120", NULL, NULL,
+          POLLER_URL_MAX, "https://api.opsgenie.com/v2/alerts/5120" },
+        { "https://api.opsgenie.com", "/v2/alerts", "5120", "notes",
+          "?identifierType=tiny", TICKET_URL_MAX,
+          "https://api.opsgenie.com/v2/alerts/5120/notes"
+          "?identifierType=tiny" },
+        { "http://127.0.0.1:9", "/api/v2/problems", "-42_1700", "comments",
+          "", POLLER_URL_MAX,
+          "http://127.0.0.1:9/api/v2/problems/-42_1700/comments" },
+        { "http://h", "/a", "a b/c?d#e%", "tags", NULL, 1024,
+          "http://h/a/a%20b%2Fc%3Fd%23e%25/tags" },       /* id escaped */
+        { "http://h", "", "caf\xc3\xa9", NULL, "?x=1", 1024,
+          "http://h/caf%C3%A9?x=1" },
+        { "http://h", "/a", "123", NULL, NULL, 14, "http://h/a/123" },
+        { "http://h", "/a", "1234", NULL, NULL, 14, NULL },  /* max bytes */
+    };
+    char *got;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        got = url_item(rows[i].base, rows[i].prefix, rows[i].id,
+            rows[i].what, rows[i].query, rows[i].max);
+        if (rows[i].want == NULL) {
+            if (got != NULL)
+                fail_msg("row %zu: got %s, want too long", i, got);
+        } else if (got == NULL || strcmp(got, rows[i].want) != 0) {
+            fail_msg("row %zu: got %s, want %s", i,
+                got != NULL ? got : "NULL", rows[i].want);
+        }
+        free(got);
+    }
+}
+
 int
 main(void)
 {
@@ -302,6 +347,7 @@ main(void)
         cmocka_unit_test(test_set_param),
         cmocka_unit_test(test_keep_and_get),
         cmocka_unit_test(test_lookback_epoch),
+        cmocka_unit_test(test_item),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
