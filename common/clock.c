@@ -45,12 +45,17 @@ clock_wall_us(void)
 void
 clock_sleep_ms(long ms)
 {
+    if (ms > 0)
+        clock_sleep_us((uint64_t)ms * 1000u);
+}
+
+void
+clock_sleep_us(uint64_t us)
+{
     struct timespec ts;
 
-    if (ms <= 0)
-        return;
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (ms % 1000) * 1000000L;
+    ts.tv_sec = (time_t)(us / 1000000u);
+    ts.tv_nsec = (long)(us % 1000000u) * 1000L;
     while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
         continue;
 }

@@ -28,8 +28,11 @@ uint64_t clock_mono_us(void);
 uint64_t clock_wall_ms(void);
 uint64_t clock_wall_us(void);
 
-/* Sleep ms milliseconds, resuming after signals. */
+/* Sleep ms milliseconds (nothing when ms <= 0), resuming after signals. */
 void clock_sleep_ms(long ms);
+
+/* Sleep us microseconds, resuming after signals. */
+void clock_sleep_us(uint64_t us);
 
 /* The time ms milliseconds from now on clock clk (CLOCK_REALTIME or
  * CLOCK_MONOTONIC, as the condition variable was made), for

@@ -4,9 +4,6 @@
  */
 #include "throttle.h"
 
-#include <errno.h>
-#include <time.h>
-
 #include "clock.h"
 
 #define THROTTLE_SLICE_MS   100
@@ -32,14 +29,8 @@ throttle_cleanup(struct throttle *t)
 static void
 nap_us(uint64_t us)
 {
-    struct timespec ts;
-
-    if (us > THROTTLE_SLICE_MS * 1000u)
-        us = THROTTLE_SLICE_MS * 1000u;
-    ts.tv_sec = (time_t)(us / 1000000u);
-    ts.tv_nsec = (long)(us % 1000000u) * 1000L;
-    while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-        continue;
+    clock_sleep_us(us < THROTTLE_SLICE_MS * 1000u ? us :
+        THROTTLE_SLICE_MS * 1000u);
 }
 
 /* Under the lock: microseconds to wait before a request may go, 0 when

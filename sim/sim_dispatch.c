@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "admin.h"
 #include "alexis_limits.h"
@@ -34,11 +33,10 @@ enum sim_api {
 static void
 sim_delay_ms(struct sim *s, unsigned ms)
 {
-    struct timespec ts = { 0, 20 * 1000000L };
     uint64_t until = clock_mono_ms() + ms;
 
     while (clock_mono_ms() < until && !atomic_load(&s->stopping))
-        nanosleep(&ts, NULL);
+        clock_sleep_ms(20);
 }
 
 /* Index of the key presented, -1 if none; every key is compared. */

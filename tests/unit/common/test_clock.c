@@ -167,6 +167,39 @@ test_readers(void **state)
     assert_true(ts.tv_sec <= now.tv_sec + 2);
 }
 
+/* clock_sleep_us and clock_sleep_ms sleep at least what they are asked
+ * (never less; how much more depends on the machine, so no upper bound). */
+static void
+test_sleep_table(void **state)
+{
+    static const struct {
+        uint64_t    us;         /* clock_sleep_us, or ... */
+        long        ms;         /* ... clock_sleep_ms when us == 0 */
+        uint64_t    at_least_us;
+    } rows[] = {
+        { 1500, 0, 1500 },
+        { 1000001, 0, 1000001 },    /* over a second: tv_sec and tv_nsec */
+        { 0, 3, 3000 },
+        { 0, 0, 0 },                /* nothing */
+        { 0, -5, 0 },
+    };
+    uint64_t a, b;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        a = clock_mono_us();
+        if (rows[i].us > 0)
+            clock_sleep_us(rows[i].us);
+        else
+            clock_sleep_ms(rows[i].ms);
+        b = clock_mono_us();
+        if (b - a < rows[i].at_least_us)
+            fail_msg("row %zu: slept %llu us", i,
+                (unsigned long long)(b - a));
+    }
+}
+
 int
 main(void)
 {
@@ -175,6 +208,7 @@ main(void)
         cmocka_unit_test(test_format),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_readers),
+        cmocka_unit_test(test_sleep_table),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
