@@ -117,20 +117,16 @@ conv_bool(const struct cfg_field *f, void *base, const char *s, char *want,
     return -1;
 }
 
-/* ms as the largest unit that divides it: 500ms, 30s, 5m, 2h. */
+/* ms as the largest unit up to hours that divides it: 500ms, 30s, 5m,
+ * 2h, 24h; 0 as 0s. */
 static const char *
 fmt_ms(char *dst, size_t len, uint64_t ms)
 {
-    static const struct { uint64_t ms; const char *unit; } units[] = {
-        { 3600000, "h" }, { 60000, "m" }, { 1000, "s" }, { 1, "ms" },
-    };
-    size_t i;
-
-    for (i = 0; ms != 0 && ms % units[i].ms != 0; i++)
-        continue;
-    snprintf(dst, len, "%llu%s", (unsigned long long)(ms / units[i].ms),
-        ms == 0 ? "s" : units[i].unit);
-    return dst;
+    if (ms == 0) {
+        snprintf(dst, len, "0s");
+        return dst;
+    }
+    return str_format_duration_ms(ms, false, dst, len);
 }
 
 static int

@@ -41,18 +41,23 @@ str_to_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out,
     return 0;
 }
 
+/* The units of a duration, smallest first, then the bare number
+ * (seconds), which is read but never written. */
+static const struct {
+    const char *suffix;
+    uint64_t    mult;
+} units[] = {
+    { "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
+    { "d", 86400000 },
+    { "", 1000 },
+};
+#define UNIT_H  3
+#define UNIT_D  4
+
 int
 str_to_duration_ms(const char *s, uint64_t max_ms, uint64_t *out,
     const char **errstr)
 {
-    static const struct {
-        const char *suffix;
-        uint64_t    mult;
-    } units[] = {
-        { "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
-        { "d", 86400000 },
-        { "", 1000 },
-    };
     char num[32];
     size_t i, n;
     uint64_t v;
@@ -84,6 +89,18 @@ str_to_duration_ms(const char *s, uint64_t max_ms, uint64_t *out,
     }
     *errstr = "invalid";
     return -1;
+}
+
+char *
+str_format_duration_ms(uint64_t ms, bool days, char *out, size_t outlen)
+{
+    size_t i = ms == 0 ? 0 : days ? UNIT_D : UNIT_H;
+
+    while (i > 0 && ms % units[i].mult != 0)
+        i--;
+    (void)snprintf(out, outlen, "%llu%s",
+        (unsigned long long)(ms / units[i].mult), units[i].suffix);
+    return out;
 }
 
 bool

@@ -23,6 +23,12 @@ int str_to_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out,
 int str_to_duration_ms(const char *s, uint64_t max_ms, uint64_t *out,
     const char **errstr) ATTR_WUR;
 
+/* Write ms in str_to_duration_ms's language: the largest of ms, s, m, h
+ * and (when days) d that divides it exactly ("250ms", "90s", "36h", "1d";
+ * 0 is "0ms"). Returns out (outlen >= 24). */
+char *str_format_duration_ms(uint64_t ms, bool days, char *out,
+    size_t outlen);
+
 /* Case-insensitive ASCII equality. */
 bool str_eq_nocase(const char *a, const char *b);
 

@@ -3,19 +3,9 @@
  */
 #include "window.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "str.h"
-
-/* The units window_format prints, largest last. */
-static const struct {
-    const char *suffix;
-    uint64_t    mult;
-} units[] = {
-    { "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
-    { "d", 86400000 },
-};
 
 /* The language is str_to_duration_ms's; the words for what is wrong are
  * the guardrails' own. */
@@ -76,18 +66,5 @@ window_reopens(uint64_t oldest_ms, uint64_t window_ms)
 char *
 window_format(uint64_t ms, char *out, size_t outlen)
 {
-    size_t i;
-
-    /* Largest unit that divides exactly. */
-    for (i = NELEM(units) - 1; ms != 0; i--) {
-        if (ms % units[i].mult == 0) {
-            (void)snprintf(out, outlen, "%llu%s",
-                (unsigned long long)(ms / units[i].mult), units[i].suffix);
-            return out;
-        }
-        if (i == 0)
-            break;
-    }
-    (void)snprintf(out, outlen, "%llums", (unsigned long long)ms);
-    return out;
+    return str_format_duration_ms(ms, true, out, outlen);
 }

@@ -1,6 +1,7 @@
 /*
  * str_quote: what error sentences quote of untrusted text (a config key,
- * an entity); str_no_ctl: what refuses control bytes. Table-driven.
+ * an entity); str_no_ctl: what refuses control bytes;
+ * str_format_duration_ms: how durations are written. Table-driven.
  */
 #include <setjmp.h>
 #include <stdbool.h>
@@ -82,12 +83,47 @@ test_no_ctl_table(void **state)
     }
 }
 
+/* str_format_duration_ms: the bounds cfg.c names (hours at most) and the
+ * guardrail windows (days); what it writes reads back the same. */
+static void
+test_format_duration_table(void **state)
+{
+    static const struct {
+        uint64_t    ms;
+        bool        days;
+        const char *want;
+    } rows[] = {
+        { 250, false, "250ms" }, { 1500, false, "1500ms" },
+        { 30000, false, "30s" }, { 90000, false, "90s" },
+        { 300000, false, "5m" }, { 3600000, false, "1h" },
+        { 86400000, false, "24h" }, { 86400000, true, "1d" },
+        { 36 * 3600000ULL, true, "36h" }, { 30 * 86400000ULL, true, "30d" },
+        { 0, false, "0ms" }, { 0, true, "0ms" },
+    };
+    const char *errstr;
+    char buf[32];
+    uint64_t back;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        assert_ptr_equal(str_format_duration_ms(rows[i].ms, rows[i].days,
+            buf, sizeof(buf)), buf);
+        if (strcmp(buf, rows[i].want) != 0)
+            fail_msg("row %zu: \"%s\" != \"%s\"", i, buf, rows[i].want);
+        assert_int_equal(str_to_duration_ms(buf, UINT64_MAX, &back,
+            &errstr), 0);
+        assert_int_equal(back, rows[i].ms);
+    }
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_quote_table),
         cmocka_unit_test(test_no_ctl_table),
+        cmocka_unit_test(test_format_duration_table),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
