@@ -23,31 +23,6 @@
 #define ROW_COLUMNS "task, entity, action, state, outcome, exit_status, " \
     "signal, duration_ms, stdout, stderr, truncated, error"
 
-/* Column i as an ISO time, or JSON null when the column is NULL. */
-static void
-add_time(cJSON *obj, const char *key, sqlite3_stmt *st, int i)
-{
-    char iso[CLOCK_ISO_LEN];
-
-    if (sqlite3_column_type(st, i) == SQLITE_NULL) {
-        cJSON_AddNullToObject(obj, key);
-        return;
-    }
-    clock_format_iso(sqlite3_column_int64(st, i), iso);
-    cJSON_AddStringToObject(obj, key, iso);
-}
-
-static void
-add_text(cJSON *obj, const char *key, sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-
-    if (t == NULL)
-        cJSON_AddNullToObject(obj, key);
-    else
-        cJSON_AddStringToObject(obj, key, (const char *)t);
-}
-
 static char *
 blob_dup(sqlite3_stmt *st, int i, size_t *len)
 {
@@ -178,58 +153,99 @@ jobs_json_row(const struct job_row *r)
     return o;
 }
 
+/* Column col of r as an ISO time, or JSON null when it is NULL. */
+static void
+add_time(cJSON *obj, const char *key, const struct jobs_json_row *r,
+    int col)
+{
+    char iso[CLOCK_ISO_LEN];
+
+    if (r->text(r->src, col) == NULL) {
+        cJSON_AddNullToObject(obj, key);
+        return;
+    }
+    clock_format_iso(r->num(r->src, col), iso);
+    cJSON_AddStringToObject(obj, key, iso);
+}
+
+static void
+add_text(cJSON *obj, const char *key, const struct jobs_json_row *r,
+    int col)
+{
+    const char *t = r->text(r->src, col);
+
+    if (t == NULL)
+        cJSON_AddNullToObject(obj, key);
+    else
+        cJSON_AddStringToObject(obj, key, t);
+}
+
 /* "verified": true/false once known, null while watching or without
  * verify; "verify" the watch's own state. */
 static void
-add_verified(cJSON *o, sqlite3_stmt *st, int i)
+add_verified(cJSON *o, const struct jobs_json_row *r, int col)
 {
-    const unsigned char *t = sqlite3_column_text(st, i);
+    const char *t = r->text(r->src, col);
 
     if (t == NULL) {
         cJSON_AddNullToObject(o, "verified");
         return;
     }
-    if (strcmp((const char *)t, "verified") == 0)
+    if (strcmp(t, "verified") == 0)
         cJSON_AddTrueToObject(o, "verified");
-    else if (strcmp((const char *)t, "unverified") == 0)
+    else if (strcmp(t, "unverified") == 0)
         cJSON_AddFalseToObject(o, "verified");
     else
         cJSON_AddNullToObject(o, "verified");
-    cJSON_AddStringToObject(o, "verify", (const char *)t);
+    cJSON_AddStringToObject(o, "verify", t);
 }
 
-#define SUMMARY_COLUMNS "id, state, reason, rule_name, feed_type, id_key, " \
-    "alert_id, unique_value, created_ms, started_ms, finished_ms, " \
-    "report_state, report_error, report_attempts, requestor, detail, " \
-    "approver, verify_state"
-#define SUMMARY_NCOLS   18      /* columns in SUMMARY_COLUMNS */
-
-/* One job's summary from a SUMMARY_COLUMNS row. */
-static cJSON *
-summary_json(sqlite3_stmt *st)
+cJSON *
+jobs_json_summary(const struct jobs_json_row *r)
 {
     cJSON *o = cJSON_CreateObject(), *rep;
 
-    add_text(o, "job", st, 0);
-    add_text(o, "state", st, 1);
-    add_text(o, "rule_name", st, 3);
-    add_text(o, "feed_type", st, 4);
-    add_text(o, "alert_id_key", st, 5);
-    add_text(o, "alert_id", st, 6);
-    add_text(o, "received", st, 7);
-    add_time(o, "created", st, 8);
-    add_time(o, "started", st, 9);
-    add_time(o, "finished", st, 10);
-    add_text(o, "reason", st, 2);
+    add_text(o, "job", r, 0);
+    add_text(o, "state", r, 1);
+    add_text(o, "rule_name", r, 3);
+    add_text(o, "feed_type", r, 4);
+    add_text(o, "alert_id_key", r, 5);
+    add_text(o, "alert_id", r, 6);
+    add_text(o, "received", r, 7);
+    add_time(o, "created", r, 8);
+    add_time(o, "started", r, 9);
+    add_time(o, "finished", r, 10);
+    add_text(o, "reason", r, 2);
     rep = cJSON_AddObjectToObject(o, "report");
-    add_text(rep, "state", st, 11);
-    add_text(rep, "error", st, 12);
-    cJSON_AddNumberToObject(rep, "attempts", sqlite3_column_int(st, 13));
-    add_text(o, "requestor", st, 14);
-    add_text(o, "detail", st, 15);
-    add_text(o, "approver", st, 16);
-    add_verified(o, st, 17);
+    add_text(rep, "state", r, 11);
+    add_text(rep, "error", r, 12);
+    cJSON_AddNumberToObject(rep, "attempts", (double)r->num(r->src, 13));
+    add_text(o, "requestor", r, 14);
+    add_text(o, "detail", r, 15);
+    add_text(o, "approver", r, 16);
+    add_verified(o, r, 17);
     return o;
+}
+
+static const char *
+sqlite_text(void *src, int col)
+{
+    return (const char *)sqlite3_column_text(src, col);
+}
+
+static int64_t
+sqlite_num(void *src, int col)
+{
+    return sqlite3_column_int64(src, col);
+}
+
+/* One job's summary from a JOBS_JSON_SUMMARY_COLUMNS row. */
+static cJSON *
+summary_json(sqlite3_stmt *st)
+{
+    const struct jobs_json_row r = { sqlite_text, sqlite_num, st };
+
+    return jobs_json_summary(&r);
 }
 
 static int
@@ -260,8 +276,8 @@ jobs_json_get(struct jobs *js, const char *id, char *err, size_t errlen)
         return js->ops->get_json(js->impl, id, err, errlen);
     err[0] = '\0';
     pthread_mutex_lock(&js->lock);
-    if (jobs_prepare(js, "SELECT " SUMMARY_COLUMNS " FROM jobs WHERE "
-        "id = ?1", &st, err, errlen) == -1)
+    if (jobs_prepare(js, "SELECT " JOBS_JSON_SUMMARY_COLUMNS
+        " FROM jobs WHERE id = ?1", &st, err, errlen) == -1)
         goto out;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     step = sqlite3_step(st);
@@ -301,8 +317,8 @@ jobs_json_list(struct jobs *js, int limit, char *err, size_t errlen)
     if (js->ops != NULL)
         return js->ops->list_json(js->impl, limit, err, errlen);
     pthread_mutex_lock(&js->lock);
-    if (jobs_prepare(js, "SELECT " SUMMARY_COLUMNS " FROM jobs ORDER BY "
-        "seq DESC LIMIT ?1", &st, err, errlen) == -1)
+    if (jobs_prepare(js, "SELECT " JOBS_JSON_SUMMARY_COLUMNS
+        " FROM jobs ORDER BY seq DESC LIMIT ?1", &st, err, errlen) == -1)
         goto out;
     sqlite3_bind_int(st, 1, limit);
     doc = cJSON_CreateObject();
@@ -364,7 +380,8 @@ jobs_json_query(struct jobs *js, const struct jobs_query *q, char *err,
         return js->ops->query_json(js->impl, q, err, errlen);
     pthread_mutex_lock(&js->lock);
     /* One row more than the page says whether another page follows. */
-    if (jobs_prepare(js, "SELECT " SUMMARY_COLUMNS ", seq FROM jobs WHERE"
+    if (jobs_prepare(js, "SELECT " JOBS_JSON_SUMMARY_COLUMNS
+        ", seq FROM jobs WHERE"
         " (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR rule_name = ?2)"
         " AND (?3 IS NULL OR unique_value = ?3)"
         " AND (?4 IS NULL OR created_ms >= ?4)"
@@ -385,7 +402,7 @@ jobs_json_query(struct jobs *js, const struct jobs_query *q, char *err,
     arr = cJSON_AddArrayToObject(doc, "jobs");
     while ((step = sqlite3_step(st)) == SQLITE_ROW && n < q->limit) {
         cJSON_AddItemToArray(arr, summary_json(st));
-        last = sqlite3_column_int64(st, SUMMARY_NCOLS);
+        last = sqlite3_column_int64(st, JOBS_JSON_SUMMARY_NCOLS);
         n++;
     }
     if (step != SQLITE_DONE && step != SQLITE_ROW) {

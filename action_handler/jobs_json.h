@@ -1,12 +1,14 @@
 /*
  * Reading the SQLite job store back (jobs_json.c): result rows for the
  * ticket note, and the JSON of GET /v1/jobs/<id>, GET /v1/jobs and the
- * counts of /v1/ping.
+ * counts of /v1/ping. The summary of one job is built here for both
+ * stores (jobs_json_summary; the PostgreSQL store in jobs_pg_read.c).
  */
 #ifndef ALEXIS_AH_JOBS_JSON_H
 #define ALEXIS_AH_JOBS_JSON_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cjson/cJSON.h>
 
@@ -33,6 +35,26 @@ cJSON *jobs_json_list(struct jobs *js, int limit, char *err, size_t errlen);
  * is null on the last page. NULL with err on a DB error. */
 cJSON *jobs_json_query(struct jobs *js, const struct jobs_query *q,
     char *err, size_t errlen);
+
+/* The columns of a job's summary, in the order jobs_json_summary reads
+ * them; both stores select these. */
+#define JOBS_JSON_SUMMARY_COLUMNS "id, state, reason, rule_name, " \
+    "feed_type, id_key, alert_id, unique_value, created_ms, started_ms, " \
+    "finished_ms, report_state, report_error, report_attempts, " \
+    "requestor, detail, approver, verify_state"
+#define JOBS_JSON_SUMMARY_NCOLS 18
+
+/* One row of a JOBS_JSON_SUMMARY_COLUMNS result, from either store: text
+ * gives column col as text (NULL for SQL NULL), num as a number. */
+struct jobs_json_row {
+    const char *(*text)(void *src, int col);
+    int64_t     (*num)(void *src, int col);
+    void         *src;
+};
+
+/* The summary of one job (GET /v1/jobs, and GET /v1/jobs/<id> before its
+ * result rows) from row r. Caller frees with cJSON_Delete. */
+cJSON *jobs_json_summary(const struct jobs_json_row *r);
 
 /* Counts of jobs by state, for /v1/ping. NULL with err on a DB error. */
 cJSON *jobs_json_stats(struct jobs *js, char *err, size_t errlen);

@@ -1,7 +1,8 @@
 /*
  * Reading jobs back from the PostgreSQL store (see jobs_pg.h): result
  * rows, and the JSON of GET /v1/jobs/<id>, GET /v1/jobs and /v1/ping, in
- * the same shape as the SQLite store's (jobs_json.c).
+ * the same shape as the SQLite store's (a job's summary by
+ * jobs_json_summary).
  */
 #include "jobs_pg_read.h"
 
@@ -23,9 +24,6 @@
 #define ROW_COLUMNS "task, entity, action, state, outcome, exit_status, " \
     "signal, duration_ms, stdout, stderr, truncated, error"
 
-#define SUMMARY_COLUMNS "id, state, reason, rule_name, feed_type, id_key, " \
-    "alert_id, unique_value, created_ms, started_ms, finished_ms, " \
-    "report_state, report_error, report_attempts, requestor"
 
 static char *
 col_dup(const PGresult *res, int i, int c)
@@ -153,51 +151,37 @@ jobs_pg_read_results(void *impl, const char *id, struct job_row **out,
     return rc;
 }
 
-static void
-add_text(cJSON *o, const char *key, const PGresult *res, int i, int c)
+/* Row i of a PGresult, for jobs_json_summary. */
+struct pg_row {
+    const PGresult *res;
+    int             i;
+};
+
+static const char *
+pg_text(void *src, int col)
 {
-    if (PQgetisnull(res, i, c))
-        cJSON_AddNullToObject(o, key);
-    else
-        cJSON_AddStringToObject(o, key, PQgetvalue(res, i, c));
+    const struct pg_row *p = src;
+
+    return PQgetisnull(p->res, p->i, col) ? NULL :
+        PQgetvalue(p->res, p->i, col);
 }
 
-static void
-add_time(cJSON *o, const char *key, const PGresult *res, int i, int c)
+static int64_t
+pg_num(void *src, int col)
 {
-    char iso[CLOCK_ISO_LEN];
+    const struct pg_row *p = src;
 
-    if (PQgetisnull(res, i, c)) {
-        cJSON_AddNullToObject(o, key);
-        return;
-    }
-    clock_format_iso((int64_t)col_u64(res, i, c), iso);
-    cJSON_AddStringToObject(o, key, iso);
+    return (int64_t)col_u64(p->res, p->i, col);
 }
 
-/* Row i of a SUMMARY_COLUMNS result, as jobs_json.c's summary_json. */
+/* Row i of a JOBS_JSON_SUMMARY_COLUMNS result. */
 static cJSON *
 summary_json(const PGresult *res, int i)
 {
-    cJSON *o = cJSON_CreateObject(), *rep;
+    struct pg_row p = { res, i };
+    const struct jobs_json_row r = { pg_text, pg_num, &p };
 
-    add_text(o, "job", res, i, 0);
-    add_text(o, "state", res, i, 1);
-    add_text(o, "rule_name", res, i, 3);
-    add_text(o, "feed_type", res, i, 4);
-    add_text(o, "alert_id_key", res, i, 5);
-    add_text(o, "alert_id", res, i, 6);
-    add_text(o, "received", res, i, 7);
-    add_time(o, "created", res, i, 8);
-    add_time(o, "started", res, i, 9);
-    add_time(o, "finished", res, i, 10);
-    add_text(o, "reason", res, i, 2);
-    rep = cJSON_AddObjectToObject(o, "report");
-    add_text(rep, "state", res, i, 11);
-    add_text(rep, "error", res, i, 12);
-    cJSON_AddNumberToObject(rep, "attempts", (double)col_u64(res, i, 13));
-    add_text(o, "requestor", res, i, 14);
-    return o;
+    return jobs_json_summary(&r);
 }
 
 struct json_arg {
@@ -216,8 +200,9 @@ get_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
 
     (void)jp;
     (void)unsafe;
-    if ((res = jobs_pg_conn_query(c, "SELECT " SUMMARY_COLUMNS " FROM jobs "
-        "WHERE id = $1", 1, v, NULL, NULL, err, errlen)) == NULL)
+    if ((res = jobs_pg_conn_query(c, "SELECT "
+        JOBS_JSON_SUMMARY_COLUMNS " FROM jobs WHERE id = $1", 1, v, NULL,
+        NULL, err, errlen)) == NULL)
         return -1;
     if (PQntuples(res) == 1)
         a->doc = summary_json(res, 0);
@@ -261,7 +246,8 @@ list_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     (void)jp;
     (void)unsafe;
     jobs_pg_i64s(limit, a->limit);
-    if ((res = jobs_pg_conn_query(c, "SELECT " SUMMARY_COLUMNS " FROM jobs "
+    if ((res = jobs_pg_conn_query(c, "SELECT "
+        JOBS_JSON_SUMMARY_COLUMNS " FROM jobs "
         "ORDER BY seq DESC LIMIT $1::integer", 1, v, NULL, NULL, err,
         errlen)) == NULL)
         return -1;
@@ -346,7 +332,7 @@ query_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     jobs_pg_i64s(limit, q->limit + 1);
     /* One row more than the page says whether another page follows. */
     if ((res = jobs_pg_conn_query(c,
-        "SELECT " SUMMARY_COLUMNS ", seq FROM jobs "
+        "SELECT " JOBS_JSON_SUMMARY_COLUMNS ", seq FROM jobs "
         "WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR "
         "rule_name = $2) AND ($3::text IS NULL OR unique_value = $3) AND "
         "($4::bigint IS NULL OR created_ms >= $4) AND ($5::bigint IS NULL "
@@ -359,7 +345,8 @@ query_fn(struct jobs_pg *jp, PGconn *c, void *arg, bool *unsafe, char *err,
     for (i = 0; i < n; i++)
         cJSON_AddItemToArray(arr, summary_json(res, i));
     if (PQntuples(res) > q->limit && n > 0) {
-        jobs_query_cursor((int64_t)col_u64(res, n - 1, 15), cursor);
+        jobs_query_cursor((int64_t)col_u64(res, n - 1,
+            JOBS_JSON_SUMMARY_NCOLS), cursor);
         cJSON_AddStringToObject(a->doc, "next_cursor", cursor);
     } else {
         cJSON_AddNullToObject(a->doc, "next_cursor");
