@@ -60,11 +60,12 @@ key_decode(const char *key, struct page *pg)
     const char *errstr;
     size_t i, n = strlen(key) / 2;
 
-    /* A NUL byte would end the text early: not a key of ours. */
-    if (hex_decode(key, strlen(key), text, KEY_TEXT_MAX) == -1 ||
-        memchr(text, '\0', n) != NULL)
+    if (hex_decode(key, strlen(key), text, KEY_TEXT_MAX) == -1)
         return -1;
     text[n] = '\0';
+    /* A NUL byte would end the text early: not a key of ours. */
+    if (strlen(text) != n)
+        return -1;
     p = text;
     for (i = 0; i < KEY_FIELDS; i++) {
         parts[i] = p;
