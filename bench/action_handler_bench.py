@@ -20,7 +20,6 @@ run as the current user, and on a machine whose ~/.bashrc does real work
 measured 50 times over on 2 cores.
 """
 import argparse
-import datetime
 import json
 import os
 import pwd
@@ -30,7 +29,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
-from harness import Sink, TempDir, http, start_daemon  # noqa: E402
+from harness import (Sink, TempDir, http, log_time,  # noqa: E402
+                     start_daemon)
 from sshd import Sshd  # noqa: E402
 
 TOKEN = "bench-token-5566"
@@ -141,9 +141,7 @@ action_handler:
         ev = proc.wait_event("job_finished", timeout=120, job=job)
         # The end is the job_finished line's own timestamp (ms), not when
         # the log poll (every 20 ms) saw it.
-        end = datetime.datetime.strptime(
-            ev["ts"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(
-            tzinfo=datetime.timezone.utc).timestamp()
+        end = log_time(ev["ts"])
         wall = end - t0
         cpu = proc_cpu_ms(proc.pid) - cpu0
         mcpu = machine_cpu_ms() - mcpu0

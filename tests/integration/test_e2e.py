@@ -49,7 +49,6 @@ class TestEndToEnd(unittest.TestCase):
         self.demo = Demo(BIN, self.tmp.join("run"), command=command,
                          loop_interval=1)
         self.demo.setup()
-        self.demo.start_daemons()
 
     def tearDown(self):
         self.demo.stop_all()

@@ -216,7 +216,6 @@ class TestDemo(unittest.TestCase):
         demo = Demo(BIN, tmp.join("run"), loop_interval=1, tls=True)
         try:
             demo.setup()
-            demo.start_daemons()
             self.assertTrue(demo.cl_url.startswith("https://"))
             self.assertTrue(demo.ah_url.startswith("https://"))
             self.assertTrue(demo.wait_done(), "demo alerts not handled")
