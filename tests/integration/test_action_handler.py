@@ -676,8 +676,8 @@ class TestDynatrace(AhCase):
     def run_problem(self, version):
         t = self.trace("dt%d" % version)
         name = "dt%d" % version
-        r = self.add_rule(rule(name, "echo ran >> %s; echo dt-out" % t,
-                               feed="dynatrace"))
+        self.add_rule(rule(name, "echo ran >> %s; echo dt-out" % t,
+                           feed="dynatrace"))
         # Dynatrace answers a new comment with 201 and the comment.
         self.sink.answer("POST", "/api/", 201, json.dumps(
             {"id": "c-1", "createdAtTimestamp": 1, "content": "x"}))

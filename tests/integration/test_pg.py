@@ -523,7 +523,7 @@ class RoundRobin:
 class TestClassifierReplicas(Replicas):
     def test_two_classifiers_behind_one_address_remediate_once(self):
         t = self.trace("cls")
-        r = self.add_rule("cls", "echo ran >> %s" % t)
+        self.add_rule("cls", "echo ran >> %s" % t)
         self.start(1)
         self.tmp.write_tokens([("poller", POLLER_TOKEN)],
                               ("classifier", CLIENT_TOKEN),
