@@ -304,11 +304,11 @@ def gen_tokens(path):
 
 def gen_certs(path, *names):
     """A CA (ca.crt) and a certificate and key for each of names
-    (<name>.crt, <name>.key), written into the directory path by
-    scripts/gen-certs.sh."""
+    (<name>.crt, <name>.key; none: the script's defaults), written into
+    the directory path by scripts/gen-certs.sh."""
     subprocess.run(["sh", os.path.join(SRC, "scripts", "gen-certs.sh"),
                     path] + list(names), check=True,
-                   stdout=subprocess.DEVNULL)
+                   stdout=subprocess.DEVNULL, timeout=60)
 
 
 def loopback_listener(tls=None):
@@ -464,15 +464,18 @@ class Pipeline(Daemons):
         self.sim = SimAdmin(self.sim_url)
 
     def start_daemons(self, ah_settings, feeds, poller_settings=(),
-                      poller_listens=True, sources=("opsgenie",)):
+                      poller_listens=True, sources=("opsgenie",), auth=None):
         """Write ah.yaml, cl.yaml and po.yaml and start the three (self.ah,
         self.cl, self.po, their URLs self.ah_url, ...): ah_settings and
         poller_settings YAML lines of their sections; feeds the poller's
         feed_list (og_feed(), dt_feed()); sources the feed types (the
-        classifier takes each; "dynatrace" adds the authentication dt);
-        poller_listens: the poller has a listener (in its settings)."""
-        auth = auth_yaml(self.sim_url, dt=DT_KEY_FILE
-                         if "dynatrace" in sources else None)
+        classifier takes each); poller_listens: the poller has a listener
+        (in its settings); auth the authentication_list (YAML), by default
+        og and, if sources has "dynatrace", dt (auth_yaml(), key files).
+        Returns the three config files' paths."""
+        if auth is None:
+            auth = auth_yaml(self.sim_url, dt=DT_KEY_FILE
+                             if "dynatrace" in sources else None)
         tls = self.ca is not None
         ca = ["ca_file: certs/ca.crt"] if tls else []
         ah = self.tmp.write("ah.yaml", auth + action_handler_yaml(
@@ -491,6 +494,7 @@ class Pipeline(Daemons):
         self.po, self.po_url = self.start(
             "poller", ["alexis-poller", "--config", po],
             listens=poller_listens)
+        return ah, cl, po
 
     def token(self, name):
         """The secret of gen_tokens()'s token file tokens/<name>."""

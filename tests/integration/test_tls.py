@@ -13,13 +13,10 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (BIN, SRC, Proc, SimAdmin, Sink, TempDir,  # noqa: E402
-                     bin_path, start_daemon, start_sim, GENIE_KEY)
+                     bin_path, gen_certs, start_daemon, start_sim, GENIE_KEY)
 from test_http_hardening import (AH_CLIENT, CLASSIFIER_CLIENT,  # noqa: E402
                                  ah_conf, classifier_conf, envelope,
                                  raw_exchange, write_common)
-
-GEN_CERTS = os.path.join(SRC, "scripts", "gen-certs.sh")
-
 
 def tls_listener(certs, name):
     return ", tls_cert_file: '%s/%s.crt', tls_key_file: '%s/%s.key'" % (
@@ -43,9 +40,7 @@ class TlsCase(unittest.TestCase):
         self.sink = Sink()
         self.procs = []
         self.certs = self.tmp.join("certs")
-        subprocess.run(["sh", GEN_CERTS, self.certs, "classifier",
-                        "action_handler"], check=True, timeout=60,
-                       capture_output=True)
+        gen_certs(self.certs, "classifier", "action_handler")
         self.ca = os.path.join(self.certs, "ca.crt")
         write_common(self.tmp, self.sink)
 
@@ -62,7 +57,8 @@ class TlsCase(unittest.TestCase):
                                  self.tmp.join(log))
         self.procs.append(proc)
         self.assertEqual(proc.events("listening")[0]["tls"], "true")
-        return proc, https(url)
+        self.assertTrue(url.startswith("https://"), url)
+        return proc, url
 
     def start_ah(self):
         return self.start("alexis-action-handler", ah_conf(

@@ -16,7 +16,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (SimAdmin, TempDir, at_once, auth_yaml,  # noqa: E402
-                     bin_path, classifier_sink, http, og_feed, start_daemon,
+                     bin_path, classifier_sink, dt_feed, http, og_feed,
+                     poller_yaml, start_daemon, LOOPBACK_LISTENER,
                      start_sim, wait_until, DT_HEADERS, DT_TOKEN, GENIE_KEY,
                      JSM_CLOUD_ID, JSM_EMAIL, JSM_TOKEN, OG_HEADERS)
 
@@ -28,12 +29,8 @@ WRONG = "not-the-secret-but-long-enough-0000"
 HDR = "X-Alexis-Webhook-Secret"
 
 FEEDS = og_feed("og_payments",
-                webhook_secret_file="secrets/og_webhook") + """\
-    - name: 'dt_prod'
-      authentication: 'dt'
-      type: 'dynatrace'
-      feed_url: '$base_url/api/v2/problems?problemSelector=status("open")&from=now-2h'
-      webhook_secret_file: 'secrets/dt_webhook'
+                webhook_secret_file="secrets/og_webhook") + dt_feed(
+    "dt_prod", webhook_secret_file="secrets/dt_webhook") + """\
     - name: 'og_no_webhook'
       authentication: 'og'
       type: 'opsgenie'
@@ -114,19 +111,11 @@ class WebhookCase(unittest.TestCase):
     cloud_id: '{cloud}'
     email: '{email}'
     api_token_file: 'secrets/jsm_token'
-poller:
-  classifier_destinations:
-    opsgenie: '{cls}/v1'
-    dynatrace: '{cls}/v1'
-    jsm: '{cls}/v1'
-  loop_interval: {loop}
-  listener: {{hostname: 127.0.0.1, port: 0}}
-  tokens:
-    directory: 'tokens'
-    runtime: 'poller.token.json'
-  feed_list:
-{feeds}""".format(sim=self.sim_url, cloud=JSM_CLOUD_ID, email=JSM_EMAIL,
-                  cls=self.cls.url, loop=self.loop_interval, feeds=FEEDS))
+""".format(sim=self.sim_url, cloud=JSM_CLOUD_ID, email=JSM_EMAIL) +
+            poller_yaml(dict.fromkeys(("opsgenie", "dynatrace", "jsm"),
+                                      self.cls.url), [FEEDS],
+                        "loop_interval: %s" % self.loop_interval,
+                        LOOPBACK_LISTENER))
         self.poller, self.url = start_daemon(
             [bin_path("alexis-poller"), "--config", cfg],
             self.tmp.join("poller.log"))
@@ -139,10 +128,8 @@ poller:
                    30, "pass %d" % n)
 
     def hook(self, source, feed, secret):
-        st, doc = self.sim.admin("POST", "webhooks", {
-            "source": source, "url": "%s/v1/webhook/%s" % (self.url, feed),
-            "secret": secret})
-        self.assertEqual(st, 200, doc)
+        self.sim.add_webhook(source, "%s/v1/webhook/%s" % (self.url, feed),
+                             secret)
 
     def deliver(self, feed, body, secret=OG_SECRET, headers=None):
         h = {HDR: secret} if secret is not None else {}
