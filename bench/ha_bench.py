@@ -43,7 +43,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 sys.path.insert(0, HERE)
 from action_handler_bench import login_user  # noqa: E402
-from harness import Sink, TempDir, http, start_daemon  # noqa: E402
+from harness import (Sink, TempDir, fixture_envelope, http,  # noqa: E402
+                     start_daemon)
 from pg import Postgres  # noqa: E402
 from sshd import Sshd  # noqa: E402
 
@@ -52,18 +53,9 @@ TERMINAL = ("succeeded", "failed", "partial", "interrupted")
 CLIENTS = 8
 
 
-with open(os.path.join(HERE, "..", "tests", "fixtures", "envelopes",
-                       "opsgenie-gc.json")) as _f:
-    FIXTURE = json.load(_f)
-
-
 def envelope(sink_url, unique, rule_name):
     """The test fixture's OpsGenie alert as alert unique, for rule_name."""
-    doc = json.loads(json.dumps(FIXTURE))
-    doc["alexis"]["base_url"] = sink_url
-    doc["alexis"]["unique_value"] = unique
-    doc["tinyId"] = unique
-    doc["id"] = "alert-" + unique
+    doc = fixture_envelope(sink_url, unique=unique)
     doc["rule"] = {"rule_name": rule_name}
     return doc
 

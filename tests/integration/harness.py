@@ -28,12 +28,16 @@
   demo, benchmarks, tests), OgPipeline: one started at once with one
   OpsGenie feed.
 - at_once(): n calls from n threads at once (races).
+- now_ms(): the wall clock in ms; file_lines(): a file's lines, [] if
+  absent (trace files); fixture_envelope(): a copy of an envelope of
+  tests/fixtures/envelopes/.
 - wait_until(): poll a condition with a deadline; free_port(): a port no
   one listens on; run_check(): a daemon's --check of a config.
 - WorkDir / TempDir: files under a directory (TempDir: a fresh temp dir),
   including the original-format token files (write_tokens).
 """
 import calendar
+import functools
 import http.server
 import json
 import os
@@ -365,14 +369,18 @@ def poller_yaml(destinations, feeds, *settings):
             "  %s\n" % _tokens("poller", clients=False))
 
 
-def _feed(name, auth, kind, base_url, lines, webhook_secret_file):
-    """A feed_list entry (4 spaces in): name, auth, type kind, base_url
-    (None: the authentication's), lines, webhook_secret_file (or None)."""
+def _feed(name, auth, kind, base_url, lines, individual_url,
+          webhook_secret_file):
+    """A feed_list entry (4 spaces in): name, auth, type kind, then
+    base_url, individual_url and webhook_secret_file unless None (base_url
+    None: the authentication's), with lines between."""
     out = ["- name: '%s'" % name, "  authentication: '%s'" % auth,
            "  type: '%s'" % kind]
     if base_url is not None:
         out.append("  base_url: '%s'" % base_url)
     out += lines
+    if individual_url is not None:
+        out.append("  individual_url: '%s'" % individual_url)
     if webhook_secret_file is not None:
         out.append("  webhook_secret_file: '%s'" % webhook_secret_file)
     return textwrap.indent("\n".join(out) + "\n", "    ")
@@ -391,11 +399,9 @@ def og_feed(name, teams="payments_incoming", individual_url=True,
     lines += ["    AND teams!=queue_autoremediation",
               "    AND teams!=queue_needsinvestigation",
               "    AND createdAt>$lookback"]
-    if individual_url:
-        lines.append("  individual_url: "
-                     "'$base_url/v2/alerts/$uniqueid?identifierType=tiny'")
     return _feed(name, auth, "opsgenie", base_url, lines,
-                 webhook_secret_file)
+                 "$base_url/v2/alerts/$uniqueid?identifierType=tiny"
+                 if individual_url else None, webhook_secret_file)
 
 
 def dt_feed(name, webhook_secret_file=None, base_url=None, auth="dt",
@@ -403,13 +409,11 @@ def dt_feed(name, webhook_secret_file=None, base_url=None, auth="dt",
     """One Dynatrace (API v2) entry of a poller's feed_list (4 spaces in):
     open problems of the last two hours; individual_url: each one fetched
     again by its id."""
-    lines = ["  feed_url: '$base_url/api/v2/problems?problemSelector="
-             "status(\"open\")&from=now-2h'"]
-    if individual_url:
-        lines.append("  individual_url: '$base_url/api/v2/problems/"
-                     "$uniqueid'")
-    return _feed(name, auth, "dynatrace", base_url, lines,
-                 webhook_secret_file)
+    return _feed(name, auth, "dynatrace", base_url, [
+        "  feed_url: '$base_url/api/v2/problems?problemSelector="
+        "status(\"open\")&from=now-2h'"],
+        "$base_url/api/v2/problems/$uniqueid" if individual_url else None,
+        webhook_secret_file)
 
 
 # auth_yaml() entries that send the sample credentials as headers.
@@ -771,6 +775,43 @@ class SimAdmin:
                             urllib.parse.quote(pid, safe=""))["data"]
 
 
+def now_ms():
+    """The wall clock in epoch milliseconds (the simulator's times)."""
+    return int(time.time() * 1000)
+
+
+def file_lines(path):
+    """The lines of the file at path (e.g. what a task command appended),
+    [] if there is no such file."""
+    try:
+        with open(path) as f:
+            return f.read().splitlines()
+    except FileNotFoundError:
+        return []
+
+
+@functools.lru_cache(maxsize=None)
+def _fixture_text(name):
+    with open(os.path.join(SRC, "tests", "fixtures", "envelopes",
+                           name)) as f:
+        return f.read()
+
+
+def fixture_envelope(base_url, name="opsgenie-gc.json", unique=None):
+    """A fresh copy of the envelope tests/fixtures/envelopes/<name> (an
+    alert as the poller forwards it) whose ticket API is at base_url (None:
+    the fixture's); given unique, as the alert unique (its tinyId, id
+    alert-<unique> and alexis.unique_value)."""
+    doc = json.loads(_fixture_text(name))
+    if base_url is not None:
+        doc["alexis"]["base_url"] = base_url
+    if unique is not None:
+        doc["alexis"]["unique_value"] = unique
+        doc["tinyId"] = unique
+        doc["id"] = "alert-" + unique
+    return doc
+
+
 def token(requestor, secret, kind="personal", description="t"):
     """One entry of a token file, in the original layout."""
     return {"type": kind, "requestor": requestor,
@@ -891,7 +932,8 @@ __all__ = ["Proc", "Daemons", "OgPipeline", "TempServer", "Sink",
            "SimAdmin", "TempDir", "WorkDir", "http",
            "start_daemon", "start_sink", "token", "wait_until", "bin_path",
            "RUN_AS", "run_as_user", "chown_tree", "proc_ids",
-           "parse_logfmt", "log_time", "free_port", "gen_tokens", "run_check",
+           "parse_logfmt", "log_time", "free_port", "now_ms", "file_lines",
+           "fixture_envelope", "gen_tokens", "run_check",
            "start_sim", "auth_yaml", "at_once", "classifier_sink",
            "OG_HEADERS", "DT_HEADERS", "OG_KEY_FILE", "DT_KEY_FILE",
            "Pipeline", "gen_certs", "loopback_listener", "dt_feed",

@@ -20,14 +20,12 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import (SRC, Sink, TempDir, bin_path, http,  # noqa: E402
-                     start_daemon, wait_until)
+from harness import (SRC, Sink, TempDir, bin_path,  # noqa: E402
+                     fixture_envelope, http, start_daemon, wait_until)
 
 CLASSIFIER_CLIENT = "poller-token-5d4c3b2a"
 AH_CLIENT = "classifier-token-6e5f4a3b"
 RUNTIME = "runtime-token-7a8b9c0d"
-FIXTURE = os.path.join(SRC, "tests", "fixtures", "envelopes",
-                       "opsgenie-gc.json")
 
 ATTACK_CONNS = 300
 ATTACK_ADDRS = ["127.0.0.%d" % i for i in range(2, 12)]
@@ -75,13 +73,6 @@ action_handler:
            runtime: ah.token.json}
 %(extra)s
 """ % {"listener": listener, "extra": extra})
-
-
-def envelope(base_url):
-    with open(FIXTURE) as f:
-        doc = json.load(f)
-    doc["alexis"]["base_url"] = base_url
-    return doc
 
 
 def slow_conn(port, src, path):
@@ -142,7 +133,7 @@ class Daemons(unittest.TestCase):
         """(name, proc, url, attacked path, authenticated request)."""
         def classify():
             return http("POST", self.cl_url + "/v1/classifier?dry_run=true",
-                        envelope(self.sink.url), {
+                        fixture_envelope(self.sink.url), {
                             "Authorization": "Bearer " + CLASSIFIER_CLIENT})
 
         def jobs():
@@ -227,7 +218,7 @@ class TestEnvelopeNearTheLimit(Daemons):
         # The classifier takes up to 1 MiB and adds the rule; the action
         # handler's default limit leaves room for the largest rule (issue
         # 11 #5: it answered 413, and the alert looped).
-        env = envelope(self.sink.url)
+        env = fixture_envelope(self.sink.url)
         env["details"] = {"pad": ""}
         size = len(json.dumps(env, separators=(",", ":")))
         env["details"]["pad"] = "x" * (1024 * 1024 - size - 16)

@@ -25,7 +25,8 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from harness import (SRC, Pipeline, TempDir, gen_tokens,  # noqa: E402
+from harness import (SRC, Pipeline, TempDir, file_lines,  # noqa: E402
+                     gen_tokens,
                      run_check, wait_until, JSM_CLOUD_ID, JSM_EMAIL,
                      JSM_TOKEN)
 from sshd import Sshd, keygen  # noqa: E402
@@ -125,12 +126,8 @@ class TestJsm(unittest.TestCase):
         return self.sim.jsm_alert(key)
 
     def trace(self):
-        try:
-            with open(os.path.join(self.traces,
-                                   "jsm_ledger_gc_restart.trace")) as f:
-                return f.read().splitlines()
-        except FileNotFoundError:
-            return []
+        return file_lines(os.path.join(self.traces,
+                                       "jsm_ledger_gc_restart.trace"))
 
     def polls(self):
         return len(self.po.events("poll_finished",

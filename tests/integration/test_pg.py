@@ -30,12 +30,12 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from harness import (Proc, SimAdmin, Sink, TempDir, at_once,  # noqa: E402
-                     auth_yaml, bin_path, http, start_daemon, start_sim,
-                     wait_until, GENIE_KEY)
+                     auth_yaml, bin_path, file_lines, http, start_daemon,
+                     start_sim, wait_until, GENIE_KEY)
 from pg import Postgres  # noqa: E402
 from sshd import Sshd  # noqa: E402
 from test_action_handler import (CLIENT_TOKEN, OG_KEY,  # noqa: E402
-                                 RUNTIME_TOKEN, envelope, lines, rule)
+                                 RUNTIME_TOKEN, envelope, rule)
 
 TESTS_BIN = os.environ.get("ALEXIS_TESTS_BIN", os.path.join(
     HERE, "..", "..", "build", "tests"))
@@ -204,7 +204,7 @@ class TestReplicas(Replicas):
         job = ids.pop()
         wait_until(lambda: self.state(0, job) == "succeeded", WAIT_S,
                    "the job succeeded")
-        self.assertEqual(lines(t), ["ran"])
+        self.assertEqual(file_lines(t), ["ran"])
         self.assertEqual(sum(len(p.events("job_started")) for p in
                              self.procs), 1)
         self.assertEqual(PG.sql("SELECT count(*) FROM jobs", self.db),
@@ -219,7 +219,7 @@ class TestReplicas(Replicas):
         self.assertEqual(st, 202, body)
         a = json.loads(body)["job"]
         victim = self.runner_of(a)
-        wait_until(lambda: lines(ta) == ["start"], WAIT_S,
+        wait_until(lambda: file_lines(ta) == ["start"], WAIT_S,
                    "the long command started")
         # Jobs the victim accepts (its one worker is busy): they are in
         # the shared store, so the others run them, before or after the
@@ -236,7 +236,7 @@ class TestReplicas(Replicas):
         for q in quick:
             wait_until(lambda: self.state(alive, q) == "succeeded", WAIT_S,
                        "queued job %s ran elsewhere" % q)
-        self.assertEqual(lines(tb), ["ran"] * 3)
+        self.assertEqual(file_lines(tb), ["ran"] * 3)
         wait_until(lambda: self.state(alive, a) == "interrupted", WAIT_S,
                    "the long job interrupted after its lease")
         took = time.monotonic() - killed_at
@@ -254,7 +254,7 @@ class TestReplicas(Replicas):
             a in q["json"]["note"] for q in self.sink.find(
                 "POST", "/v2/alerts/")), WAIT_S, "the interrupted note")
         self.assertTrue(notes)
-        self.assertEqual(lines(ta), ["start"])
+        self.assertEqual(file_lines(ta), ["start"])
         self.assertEqual(sum(len(p.events("job_started", job=a))
                              for p in self.procs), 1)
         self.assertLess(took, 15.0)
@@ -272,7 +272,8 @@ class TestPostgresRestart(Replicas):
         self.assertEqual(st, 202, body)
         job = json.loads(body)["job"]
         self.procs[0].wait_event("job_started", job=job, timeout=WAIT_S)
-        wait_until(lambda: lines(t) == ["a"], WAIT_S, "the command started")
+        wait_until(lambda: file_lines(t) == ["a"], WAIT_S,
+                   "the command started")
         PG.stop()
         try:
             st, body, _ = self.post(0, r, "11")
@@ -282,7 +283,7 @@ class TestPostgresRestart(Replicas):
             st, body, _ = http("GET", self.urls[0] + "/v1/ping")
             self.assertEqual(st, 503, body)
             # The command finishes while the server is down.
-            wait_until(lambda: lines(t) == ["a", "b"], WAIT_S,
+            wait_until(lambda: file_lines(t) == ["a", "b"], WAIT_S,
                        "the command finished")
         finally:
             PG.start(PG.port)
@@ -338,7 +339,7 @@ class TestMigrateStore(Replicas):
         # Dedup carried over: the same alert and rule is a duplicate.
         st, body, _ = self.post(0, r, "77")
         self.assertEqual(st, 200, body)
-        self.assertEqual(lines(t), ["moved"])
+        self.assertEqual(file_lines(t), ["moved"])
 
 
 # ---- pollers -----------------------------------------------------------
@@ -571,7 +572,7 @@ classifier:
         wait_until(lambda: self.state(0, job) == "succeeded", WAIT_S,
                    "the job ran")
         self.assertEqual(len(ah.events("job_queued")), 1)
-        self.assertEqual(lines(t), ["ran"])
+        self.assertEqual(file_lines(t), ["ran"])
 
 
 if __name__ == "__main__":

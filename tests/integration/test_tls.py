@@ -13,9 +13,10 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (BIN, SRC, Proc, SimAdmin, Sink, TempDir,  # noqa: E402
-                     bin_path, gen_certs, start_daemon, start_sim, GENIE_KEY)
+                     bin_path, fixture_envelope, gen_certs, start_daemon,
+                     start_sim, GENIE_KEY)
 from test_http_hardening import (AH_CLIENT, CLASSIFIER_CLIENT,  # noqa: E402
-                                 ah_conf, classifier_conf, envelope,
+                                 ah_conf, classifier_conf,
                                  raw_exchange, write_common)
 
 def tls_listener(certs, name):
@@ -144,7 +145,7 @@ class TestChain(TlsCase):
         which verifies its certificate with our CA; curl's result."""
         return curl("--cacert", self.ca, "-H", "Authorization: Bearer " +
                     CLASSIFIER_CLIENT, "-H", "Content-Type: application/json",
-                    "--data", json.dumps(envelope(self.sink.url)),
+                    "--data", json.dumps(fixture_envelope(self.sink.url)),
                     cl_url + "/v1/classifier")
 
     def test_classifier_to_action_handler_over_tls(self):

@@ -11,13 +11,12 @@ import json
 import os
 import subprocess
 import sys
-import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (SimAdmin, TempDir, at_once, auth_yaml,  # noqa: E402
-                     bin_path, classifier_sink, dt_feed, http, og_feed,
-                     poller_yaml, start_daemon, LOOPBACK_LISTENER,
+                     bin_path, classifier_sink, dt_feed, http, now_ms,
+                     og_feed, poller_yaml, start_daemon, LOOPBACK_LISTENER,
                      start_sim, wait_until, DT_HEADERS, DT_TOKEN, GENIE_KEY,
                      JSM_CLOUD_ID, JSM_EMAIL, JSM_TOKEN, OG_HEADERS)
 
@@ -41,10 +40,6 @@ FEEDS = og_feed("og_payments",
       query: 'status: open AND tag: payments'
       webhook_secret_file: 'secrets/jsm_webhook'
 """
-
-
-def now_ms():
-    return int(time.time() * 1000)
 
 
 def og_alert(i, teams=("payments_incoming",)):
