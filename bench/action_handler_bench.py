@@ -29,8 +29,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
-from harness import (Sink, TempDir, http, log_time,  # noqa: E402
-                     start_daemon)
+from harness import (Sink, TempDir, auth_yaml, http,  # noqa: E402
+                     log_time, start_daemon)
 from sshd import Sshd  # noqa: E402
 
 TOKEN = "bench-token-5566"
@@ -116,9 +116,8 @@ def main():
                 "entity_type": "explicit",
                 "entities": ents}
         tmp.write("rules/bench.json", json.dumps(rule))
-        conf = tmp.write("c.yaml", """
-authentication_list:
-  - {name: og, type: opsgenie, base_url: '%s', api_key_file: secrets/og}
+        conf = tmp.write("c.yaml", "\n" + auth_yaml(sink.url, og={
+            "api_key_file": "secrets/og"}) + """\
 action_handler:
   listener: {hostname: 127.0.0.1, port: 0}
   ssh_key: '%s'
@@ -126,7 +125,7 @@ action_handler:
   known_hosts: '%s'
   parallel: 64
   tokens: {allowed_clients: c.json, runtime: r.json}
-""" % (sink.url, sshd.user_key("ed25519"), a.login_user or sshd.user, kh))
+""" % (sshd.user_key("ed25519"), a.login_user or sshd.user, kh))
         ah = os.path.join(a.bin, "alexis-action-handler")
         proc, url = start_daemon([ah, "--config", conf], tmp.join("ah.log"))
         env = {"alexis": {"feed_type": "opsgenie", "unique_value": "1",

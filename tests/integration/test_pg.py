@@ -30,8 +30,9 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from harness import (Proc, SimAdmin, Sink, TempDir, at_once,  # noqa: E402
-                     auth_yaml, bin_path, file_lines, http, start_daemon,
-                     start_sim, wait_until, GENIE_KEY)
+                     auth_yaml, bin_path, classifier_yaml, file_lines,
+                     http, og_feed, poller_yaml, start_daemon, start_sim,
+                     wait_until, GENIE_KEY, OG_HEADERS)
 from pg import Postgres  # noqa: E402
 from sshd import Sshd  # noqa: E402
 from test_action_handler import (CLIENT_TOKEN, OG_KEY,  # noqa: E402
@@ -391,31 +392,11 @@ class TestPollerLeader(unittest.TestCase):
     def config(self):
         self.tmp.write_tokens(None, ("poller", POLLER_TOKEN),
                               runtime_name="tokens/poller.token.json")
-        return self.tmp.write("poller.yaml", """
-authentication_list:
-  - name: og
-    type: opsgenie
-    base_url: '%(sim)s'
-    headers: '{"Authorization":"GenieKey %(genie)s"}'
-poller:
-  classifier_destinations: {opsgenie: '%(cls)s/v1'}
-  loop_interval: 1
-  leader_store: '%(uri)s'
-  leader_store_password_file: '%(pwf)s'
-  tokens: {directory: tokens, runtime: poller.token.json}
-  feed_list:
-    - name: og_payments
-      authentication: og
-      type: opsgenie
-      lookback: 1
-      lookback_unit: h
-      feed_url: >
-        $base_url/v2/alerts?query=status=open AND teams=payments_incoming
-        AND teams!=queue_autoremediation AND teams!=queue_needsinvestigation
-        AND createdAt>$lookback
-      individual_url: '$base_url/v2/alerts/$uniqueid?identifierType=tiny'
-""" % {"sim": self.sim_url, "genie": GENIE_KEY, "cls": self.cls.url,
-            "uri": PG.uri(self.db), "pwf": PG.password_file})
+        return self.tmp.write("poller.yaml", auth_yaml(
+            self.sim_url, og=OG_HEADERS) + poller_yaml(
+            {"opsgenie": self.cls.url}, [og_feed("og_payments")],
+            "loop_interval: 1", "leader_store: '%s'" % PG.uri(self.db),
+            "leader_store_password_file: '%s'" % PG.password_file))
 
     def add(self, n):
         got = self.sim.add_alerts([{"message": "disk full %d" % i,
@@ -526,25 +507,12 @@ class TestClassifierReplicas(Replicas):
         t = self.trace("cls")
         self.add_rule("cls", "echo ran >> %s" % t)
         self.start(1)
-        self.tmp.write_tokens([("poller", POLLER_TOKEN)],
-                              ("classifier", CLIENT_TOKEN),
-                              clients_name="ctokens/clients.json",
-                              runtime_name="ctokens/runtime.json")
-        conf = self.tmp.write("cls.yaml", """
-authentication_list:
-  - name: og
-    type: opsgenie
-    base_url: '%(sink)s'
-    api_key_file: secrets/og_key
-classifier:
-  action_handler_destinations: {linux: '%(ah)s/v1'}
-  default_remediation_queue: queue_autoremediation
-  default_investigation_queue: queue_needsinvestigation
-  rules_dir: rules
-  listener: {hostname: 127.0.0.1, port: 0}
-  tokens: {directory: ctokens, allowed_clients: clients.json,
-           runtime: runtime.json}
-""" % {"sink": self.sink.url, "ah": self.urls[0]})
+        self.tmp.write_tokens(
+            [("poller", POLLER_TOKEN)], ("classifier", CLIENT_TOKEN),
+            clients_name="tokens/clients.classifier.json",
+            runtime_name="tokens/classifier.token.json")
+        conf = self.tmp.write("cls.yaml", auth_yaml(self.sink.url) +
+                              classifier_yaml(self.urls[0]))
         cls = []
         for i in range(2):
             p, url = start_daemon([bin_path("alexis-classifier"),

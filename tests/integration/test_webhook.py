@@ -451,10 +451,8 @@ class TestConfig(unittest.TestCase):
                 {"token": {"type": "personal", "requestor": "p",
                            "description": "d", "id": RUNTIME}}))
             tmp.write("short", "tooshort", 0o600)
-            base = """\
-authentication_list:
-  - {name: og, type: opsgenie, base_url: 'http://127.0.0.1:9',
-     headers: '{"Authorization":"GenieKey k"}'}
+            base = auth_yaml("http://127.0.0.1:9", og={
+                "headers": '{"Authorization":"GenieKey k"}'}) + """\
 poller:
   classifier_destinations: {opsgenie: 'http://127.0.0.1:9/v1'}
   tokens: {directory: tokens, runtime: poller.token.json}
