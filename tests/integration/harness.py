@@ -315,13 +315,14 @@ def gen_certs(path, *names):
                    stdout=subprocess.DEVNULL, timeout=60)
 
 
-def loopback_listener(tls=None):
+def loopback_listener(tls=None, extra=""):
     """A listener line on 127.0.0.1, port 0; tls: the name of the
-    certificate and key under certs/ (gen_certs()) it serves HTTPS with."""
-    if tls is None:
-        return "listener: {hostname: 127.0.0.1, port: 0}"
-    return ("listener: {hostname: 127.0.0.1, port: 0, tls_cert_file: "
-            "certs/%s.crt, tls_key_file: certs/%s.key}" % (tls, tls))
+    certificate and key under certs/ (gen_certs()) it serves HTTPS with;
+    extra: more keys (", request_timeout: 2s")."""
+    if tls is not None:
+        extra = (", tls_cert_file: certs/%s.crt, tls_key_file: "
+                 "certs/%s.key" % (tls, tls)) + extra
+    return "listener: {hostname: 127.0.0.1, port: 0%s}" % extra
 
 
 LOOPBACK_LISTENER = loopback_listener()

@@ -20,8 +20,9 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import (SRC, Sink, TempDir, bin_path,  # noqa: E402
-                     fixture_envelope, http, start_daemon, wait_until)
+from harness import (SRC, Sink, TempDir, action_handler_yaml,  # noqa
+                     bin_path, classifier_yaml, fixture_envelope, http,
+                     loopback_listener, start_daemon, wait_until)
 
 CLASSIFIER_CLIENT = "poller-token-5d4c3b2a"
 AH_CLIENT = "classifier-token-6e5f4a3b"
@@ -39,40 +40,28 @@ def write_common(tmp, sink):
                      clients_name="tokens/clients.classifier.json",
                      runtime_name="tokens/classifier.token.json")
     tmp.write_tokens([("classifier", AH_CLIENT)], ("action_handler", RUNTIME),
-                     clients_name="tokens/clients.ah.json",
-                     runtime_name="tokens/ah.token.json")
+                     clients_name="tokens/clients.action_handler.json",
+                     runtime_name="tokens/action_handler.token.json")
     os.makedirs(tmp.join("rules"), exist_ok=True)
     for f in os.listdir(os.path.join(SRC, "rules")):
         shutil.copy(os.path.join(SRC, "rules", f), tmp.join("rules", f))
 
 
-def classifier_conf(tmp, dest, listener="", extra=""):
-    return tmp.write("classifier.yaml", """
-authentication_list: []
-classifier:
-  action_handler_destinations: {linux: '%(dest)s'}
-  default_remediation_queue: q_remediate
-  default_investigation_queue: q_investigate
-  rules_dir: rules
-  listener: {hostname: 127.0.0.1, port: 0%(listener)s}
-  tokens: {directory: tokens, allowed_clients: clients.classifier.json,
-           runtime: classifier.token.json}
-%(extra)s
-""" % {"dest": dest, "listener": listener, "extra": extra})
+def classifier_conf(tmp, ah_url, listener="", settings=()):
+    """classifier.yaml: to the action handler at ah_url; listener: more
+    keys of the loopback listener; settings: more YAML lines."""
+    return tmp.write("classifier.yaml", "authentication_list: []\n" +
+                     classifier_yaml(ah_url, *settings,
+                                     listener=loopback_listener(
+                                         extra=listener)))
 
 
-def ah_conf(tmp, listener="", extra=""):
-    return tmp.write("ah.yaml", """
-authentication_list: []
-action_handler:
-  development: true
-  rules_dir: rules
-  db_path: jobs.db
-  listener: {hostname: 127.0.0.1, port: 0%(listener)s}
-  tokens: {directory: tokens, allowed_clients: clients.ah.json,
-           runtime: ah.token.json}
-%(extra)s
-""" % {"listener": listener, "extra": extra})
+def ah_conf(tmp, listener=""):
+    """ah.yaml, a dry run; listener: more keys of the loopback listener."""
+    return tmp.write("ah.yaml", "authentication_list: []\n" +
+                     action_handler_yaml("development: true",
+                                         listener=loopback_listener(
+                                             extra=listener)))
 
 
 def slow_conn(port, src, path):
@@ -118,7 +107,7 @@ class Daemons(unittest.TestCase):
              ah_conf(self.tmp, self.listener)], self.tmp.join("ah.log"))
         self.cl, self.cl_url = start_daemon(
             [bin_path("alexis-classifier"), "--config",
-             classifier_conf(self.tmp, self.ah_url + "/v1", self.listener)],
+             classifier_conf(self.tmp, self.ah_url, self.listener)],
             self.tmp.join("classifier.log"))
 
     def tearDown(self):

@@ -135,10 +135,9 @@ class TestServe(TlsCase):
 
 class TestChain(TlsCase):
     def start_classifier(self, ah_url, ca=True):
-        extra = "  ca_file: '%s'\n" % self.ca if ca else ""
         return self.start("alexis-classifier", classifier_conf(
-            self.tmp, ah_url + "/v1", tls_listener(self.certs, "classifier"),
-            extra), "classifier.log")
+            self.tmp, ah_url, tls_listener(self.certs, "classifier"),
+            ["ca_file: '%s'" % self.ca] if ca else []), "classifier.log")
 
     def post_alert(self, cl_url):
         """The sample alert POSTed to the classifier at cl_url by curl,
