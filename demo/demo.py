@@ -79,7 +79,15 @@ class Demo(Pipeline):
     # ---- set-up --------------------------------------------------------
     def setup(self):
         """The sshd, the rules, the simulator, then the three daemons (and
-        the simulator's webhooks to the poller)."""
+        the simulator's webhooks to the poller). If any of it fails, what
+        started is stopped and the error raised."""
+        try:
+            self._setup()
+        except BaseException:
+            self.stop_all()
+            raise
+
+    def _setup(self):
         for src, secret in WEBHOOK_SECRETS.items():
             self.write("secrets/%s_webhook_secret" % src, secret + "\n",
                        0o600)
