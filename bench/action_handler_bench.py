@@ -20,7 +20,6 @@ run as the current user, and on a machine whose ~/.bashrc does real work
 measured 50 times over on 2 cores.
 """
 import argparse
-import datetime
 import json
 import os
 import pwd
@@ -30,7 +29,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
-from harness import Sink, TempDir, http, start_daemon  # noqa: E402
+from harness import (Sink, TempDir, auth_yaml, http,  # noqa: E402
+                     log_time, start_daemon)
 from sshd import Sshd  # noqa: E402
 
 TOKEN = "bench-token-5566"
@@ -116,9 +116,8 @@ def main():
                 "entity_type": "explicit",
                 "entities": ents}
         tmp.write("rules/bench.json", json.dumps(rule))
-        conf = tmp.write("c.yaml", """
-authentication_list:
-  - {name: og, type: opsgenie, base_url: '%s', api_key_file: secrets/og}
+        conf = tmp.write("c.yaml", "\n" + auth_yaml(sink.url, og={
+            "api_key_file": "secrets/og"}) + """\
 action_handler:
   listener: {hostname: 127.0.0.1, port: 0}
   ssh_key: '%s'
@@ -126,7 +125,7 @@ action_handler:
   known_hosts: '%s'
   parallel: 64
   tokens: {allowed_clients: c.json, runtime: r.json}
-""" % (sink.url, sshd.user_key("ed25519"), a.login_user or sshd.user, kh))
+""" % (sshd.user_key("ed25519"), a.login_user or sshd.user, kh))
         ah = os.path.join(a.bin, "alexis-action-handler")
         proc, url = start_daemon([ah, "--config", conf], tmp.join("ah.log"))
         env = {"alexis": {"feed_type": "opsgenie", "unique_value": "1",
@@ -141,9 +140,7 @@ action_handler:
         ev = proc.wait_event("job_finished", timeout=120, job=job)
         # The end is the job_finished line's own timestamp (ms), not when
         # the log poll (every 20 ms) saw it.
-        end = datetime.datetime.strptime(
-            ev["ts"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(
-            tzinfo=datetime.timezone.utc).timestamp()
+        end = log_time(ev["ts"])
         wall = end - t0
         cpu = proc_cpu_ms(proc.pid) - cpu0
         mcpu = machine_cpu_ms() - mcpu0

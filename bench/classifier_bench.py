@@ -33,7 +33,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
-from harness import TempDir, http, start_daemon, start_sink  # noqa: E402
+from harness import (TempDir, auth_yaml, http, start_daemon,  # noqa: E402
+                     start_sink)
 
 BIN = os.path.join(ROOT, "build", "bin")
 TOKEN = "bench-poller-token-0123456789"
@@ -95,9 +96,8 @@ def config(tmp, sink_port, rules, workers):
     tmp.write_tokens([("bench", TOKEN, "personal", "b")],
                      ("classifier", "bench-runtime", "personal", "b"),
                      runtime_name="tokens/rt.json")
-    return tmp.write("alexis.conf.yaml", """authentication_list:
-  - {name: og, type: opsgenie, base_url: '%s',
-     headers: '{"Authorization":"GenieKey bench"}'}
+    return tmp.write("alexis.conf.yaml", auth_yaml(url, og={
+        "headers": '{"Authorization":"GenieKey bench"}'}) + """\
 classifier:
   action_handler_destinations: {linux: '%s/v1'}
   default_remediation_queue: q_rem
@@ -107,7 +107,7 @@ classifier:
   workers: %d
   queue_size: 4096
   tokens: {directory: tokens, allowed_clients: clients.json, runtime: rt.json}
-""" % (url, url, rules, workers))
+""" % (url, rules, workers))
 
 
 def main():

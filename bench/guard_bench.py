@@ -42,7 +42,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
-from harness import Sink, TempDir, WorkDir, http, start_daemon  # noqa: E402
+from harness import (Sink, TempDir, WorkDir, auth_yaml, http,  # noqa: E402
+                     start_daemon)
 
 TOKEN = "bench-token-7788"
 RULE = "bench_rule"
@@ -66,12 +67,7 @@ def write_conf(tmp, name, sink_url, guard):
         rule["cooldown"] = {"window": "1h", "max_runs": 5}
         rule["max_entities"] = 10
     w.write("rules/%s.json" % RULE, json.dumps(rule))
-    w.write("alexis.conf.yaml", """
-authentication_list:
-  - name: og
-    type: opsgenie
-    base_url: '%s'
-    api_key_file: secrets/og_key
+    w.write("alexis.conf.yaml", "\n" + auth_yaml(sink_url) + """\
 action_handler:
   development: true
   listener: {hostname: 127.0.0.1, port: 0}
@@ -80,7 +76,7 @@ action_handler:
   tokens: {directory: tokens, allowed_clients: clients.json,
            runtime: runtime.json}
 %s
-""" % (sink_url, "  storm_breaker: {window: 1m, max_jobs: 100000}"
+""" % ("  storm_breaker: {window: 1m, max_jobs: 100000}"
        if guard else ""))
     return d
 

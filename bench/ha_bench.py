@@ -43,7 +43,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 sys.path.insert(0, HERE)
 from action_handler_bench import login_user  # noqa: E402
-from harness import Sink, TempDir, http, start_daemon  # noqa: E402
+from harness import (Sink, TempDir, auth_yaml, fixture_envelope,  # noqa
+                     http, start_daemon)
 from pg import Postgres  # noqa: E402
 from sshd import Sshd  # noqa: E402
 
@@ -52,18 +53,9 @@ TERMINAL = ("succeeded", "failed", "partial", "interrupted")
 CLIENTS = 8
 
 
-with open(os.path.join(HERE, "..", "tests", "fixtures", "envelopes",
-                       "opsgenie-gc.json")) as _f:
-    FIXTURE = json.load(_f)
-
-
 def envelope(sink_url, unique, rule_name):
     """The test fixture's OpsGenie alert as alert unique, for rule_name."""
-    doc = json.loads(json.dumps(FIXTURE))
-    doc["alexis"]["base_url"] = sink_url
-    doc["alexis"]["unique_value"] = unique
-    doc["tinyId"] = unique
-    doc["id"] = "alert-" + unique
+    doc = fixture_envelope(sink_url, unique=unique)
     doc["rule"] = {"rule_name": rule_name}
     return doc
 
@@ -92,12 +84,8 @@ class Bench:
         self.tmp.write("secrets/og", "k\n", mode=0o600)
 
     def config(self, name, store, extra=""):
-        return self.tmp.write(name, """
-authentication_list:
-  - name: og
-    type: opsgenie
-    base_url: '%(sink)s'
-    api_key_file: secrets/og
+        return self.tmp.write(name, "\n" + auth_yaml(self.sink.url, og={
+            "api_key_file": "secrets/og"}) + """\
 action_handler:
   listener: {hostname: 127.0.0.1, port: 0}
   ssh_key: '%(key)s'
@@ -114,7 +102,7 @@ action_handler:
   client_max_jobs: 100000
   tokens: {directory: tokens, allowed_clients: clients.json,
            runtime: runtime.json}
-%(extra)s""" % {"sink": self.sink.url, "key": self.key, "user": self.user,
+%(extra)s""" % {"key": self.key, "user": self.user,
                 "kh": self.kh, "rules": self.rules, "store": store,
                 "pwf": self.pg.password_file, "extra": extra})
 

@@ -31,6 +31,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 from harness import (BIN, LOOPBACK_LISTENER, OgPipeline,  # noqa: E402
                      TempDir, free_port, og_feed, wait_until)
+from sshd import keygen  # noqa: E402
 
 TARGET_KB = 10 * 1024
 SECRET = "bench-webhook-secret-0123456789abcdef"
@@ -63,8 +64,7 @@ def status(pid):
 def start_stack(tmp):
     """The pipeline, with an SSH key, known_hosts for a loopback port no
     host listens on (the job's connection fails at once) and the rule."""
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f",
-                    tmp.join("ssh_key")], check=True)
+    keygen(tmp.join("ssh_key"), "ed25519")
     ssh_port = free_port()
     tmp.write("known_hosts", "[127.0.0.1]:%d ssh-ed25519 "
               "AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0"

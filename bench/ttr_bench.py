@@ -25,7 +25,6 @@ Usage: bench/ttr_bench.py [--alerts 200] [--gap-ms 25] [--spread-60 120]
 Needs a build in build/ (scripts/build.sh) or ALEXIS_BIN.
 """
 import argparse
-import calendar
 import json
 import os
 import sys
@@ -34,7 +33,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 from harness import (LOOPBACK_LISTENER, OgPipeline,  # noqa: E402
-                     TempDir, og_feed, wait_until)
+                     TempDir, log_time, og_feed, wait_until)
 
 SECRET = "bench-webhook-secret-0123456789abcdef"
 FEED = "og_bench"
@@ -52,14 +51,6 @@ RULE = {
     "entity_type": "keyvalue", "entity_keyvalue": ["details", "host"],
     "route_to_team": "payments_oncall",
 }
-
-
-def ts_ms(ts):
-    """Epoch ms of a log line's ts (2026-12-04T23:22:50.540Z)."""
-    base, _, frac = ts.rstrip("Z").partition(".")
-    ms = int((frac + "000")[:3]) if frac else 0
-    return calendar.timegm(time.strptime(base, "%Y-%m-%dT%H:%M:%S")) * 1000 \
-        + ms
 
 
 def pctl(values, p):
@@ -83,12 +74,12 @@ def start_stack(loop, webhooks, tmp):
                                         else []),
         poller_listens=webhooks)
     if webhooks:
-        st, doc = p.sim.admin("POST", "webhooks", {
-            "source": "opsgenie", "secret": SECRET,
-            "url": "%s/v1/webhook/%s" % (p.po_url, FEED)})
-        if st != 200:
+        try:
+            p.sim.add_webhook("opsgenie", "%s/v1/webhook/%s" % (
+                p.po_url, FEED), SECRET)
+        except BaseException:
             p.stop()
-            raise AssertionError(doc)
+            raise
     p.first_pass()
     return p
 
@@ -118,7 +109,7 @@ def run_case(name, loop, webhooks, n, gap_s, deadline_s):
         for e in ah.events("ActionStart"):
             t = e.get("tinyId")
             if t in created and t not in ttr:
-                ttr[t] = ts_ms(e["ts"]) - created[t]
+                ttr[t] = round(log_time(e["ts"]) * 1000) - created[t]
         po = stack.proc("poller")
         triggers = {}
         for e in po.events("item_delivered"):

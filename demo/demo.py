@@ -21,7 +21,6 @@ the run's CA (ca_file). Everything (configs, tokens, keys, certificates,
 logs) is under run/demo-<time>/.
 """
 import argparse
-import calendar
 import json
 import os
 import signal
@@ -32,15 +31,17 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
-from harness import (Proc, SimAdmin, WorkDir, http,  # noqa: E402
-                     parse_logfmt, start_daemon, wait_until, DT_TOKEN,
-                     GENIE_KEY)
+from harness import (Pipeline, WorkDir, dt_feed, http,  # noqa: E402
+                     log_time, loopback_listener, og_feed, parse_logfmt,
+                     wait_until)
 from sshd import Sshd  # noqa: E402
 
 WAIT_S = 90
 DT_PROBLEM = "-4417200931562209843_1763805540000V2"
 WEBHOOK_SECRETS = {"opsgenie": "demo-opsgenie-webhook-secret-0123456789",
                    "dynatrace": "demo-dynatrace-webhook-secret-012345678"}
+FEEDS = {"opsgenie": "OpsGenie_payments_open",
+         "dynatrace": "Dynatrace_prod_open"}
 
 
 def demo_command(rule, task):
@@ -50,61 +51,43 @@ def demo_command(rule, task):
             _shell_quote("[demo] would run: " + task["run_command"]))
 
 
-class Demo:
-    """The whole loop on loopback. bin: the binaries; workdir: where
-    configs, keys, tokens and logs go; command: (rule, task) -> the shell
-    command that replaces the task's run_command (tests leave traces)."""
+class Demo(Pipeline):
+    """The whole loop on loopback: the harness's Pipeline with the
+    example rules, the demo seed and a real sshd. bin: the binaries;
+    workdir: where configs, keys, tokens and logs go; command: (rule,
+    task) -> the shell command that replaces the task's run_command (tests
+    leave traces)."""
 
     def __init__(self, bin_dir, workdir, command=demo_command,
                  loop_interval=2, webhooks=False, tls=False):
-        self.bin = bin_dir
         self.files = WorkDir(workdir)     # configs, keys, tokens, logs
         self.path, self.write = self.files.join, self.files.write
+        os.makedirs(self.path("logs"))
+        super().__init__(self.files, log_dir=self.path("logs"),
+                         bin_dir=bin_dir, tls=tls)
         self.command = command
         self.loop_interval = loop_interval
         self.webhooks = webhooks    # the poller listens; the sim sends
-        self.po_url = None
-        self.procs = []
         self.sshd = None
-        self.tls = tls
-        self.ca = None          # the run's CA certificate, with tls
-
-    # ---- helpers -------------------------------------------------------
-    def start(self, name, args, listens=True):
-        """Start a daemon (args[0] from the bin dir), logging to
-        logs/<name>.log; returns (Proc, its URL, or None if it does not
-        listen)."""
-        args = [os.path.join(self.bin, args[0])] + args[1:]
-        log = self.path("logs", name + ".log")
-        if listens:
-            p, url = start_daemon(args, log)
-            if p.events("listening")[0].get("tls") == "true":
-                url = url.replace("http://", "https://", 1)
-        else:
-            p, url = Proc(args, log), None
-        self.procs.append(p)
-        return p, url
-
-    def token(self, name):
-        with open(self.path("tokens", name)) as f:
-            return json.load(f)["token"]["id"]
 
     def stop_all(self):
-        for p in reversed(self.procs):
-            p.stop()
-        self.procs = []
+        self.stop()
         if self.sshd is not None:
             self.sshd.cleanup()
             self.sshd = None
 
     # ---- set-up --------------------------------------------------------
     def setup(self):
-        os.makedirs(self.path("logs"))
-        subprocess.run(["sh", os.path.join(ROOT, "scripts", "gen-tokens.sh"),
-                        self.path("tokens")], check=True,
-                       stdout=subprocess.DEVNULL)
-        self.write("secrets/opsgenie_api_key", GENIE_KEY + "\n", 0o600)
-        self.write("secrets/dynatrace_api_token", DT_TOKEN + "\n", 0o600)
+        """The sshd, the rules, the simulator, then the three daemons (and
+        the simulator's webhooks to the poller). If any of it fails, what
+        started is stopped and the error raised."""
+        try:
+            self._setup()
+        except BaseException:
+            self.stop_all()
+            raise
+
+    def _setup(self):
         for src, secret in WEBHOOK_SECRETS.items():
             self.write("secrets/%s_webhook_secret" % src, secret + "\n",
                        0o600)
@@ -114,25 +97,28 @@ class Demo:
         self.write("ssh/known_hosts",
                    self.sshd.known_hosts_line(host="127.0.0.1") + "\n")
         self.write_rules()
-        self.start_sim()
-        if self.tls:
-            subprocess.run(["sh", os.path.join(ROOT, "scripts",
-                                               "gen-certs.sh"),
-                            self.path("certs"), "classifier",
-                            "action_handler"], check=True,
-                           stdout=subprocess.DEVNULL)
-            self.ca = self.path("certs", "ca.crt")
+        self.start_sim("--seed", self.seed())
+        self.start_daemons(
+            ["ssh_user: '%s'" % self.sshd.user,
+             "ssh_key: '%s'" % self.sshd.user_key("ed25519"),
+             "known_hosts: ssh/known_hosts"],
+            [og_feed(FEEDS["opsgenie"], lookback=4,
+                     webhook_secret_file=self.hook_file("opsgenie")),
+             dt_feed(FEEDS["dynatrace"], individual_url=True,
+                     webhook_secret_file=self.hook_file("dynatrace"))],
+            ["loop_interval: %d" % self.loop_interval] +
+            ([loopback_listener()] if self.webhooks else []),
+            poller_listens=self.webhooks, sources=tuple(FEEDS))
+        if self.webhooks:
+            for src, feed in FEEDS.items():
+                self.sim.add_webhook(src, "%s/v1/webhook/%s" % (
+                    self.po_url, feed), WEBHOOK_SECRETS[src])
 
-    def listener(self, name):
-        """The listener line: loopback, any port; HTTPS with --tls."""
-        if not self.tls:
-            return "listener: {hostname: 127.0.0.1, port: 0}"
-        return ("listener: {hostname: 127.0.0.1, port: 0, "
-                "tls_cert_file: certs/%s.crt, tls_key_file: certs/%s.key}"
-                % (name, name))
-
-    def ca_line(self):
-        return "ca_file: certs/ca.crt" if self.tls else ""
+    def hook_file(self, source):
+        """The feed's webhook secret file, None without webhooks."""
+        if not self.webhooks:
+            return None
+        return "secrets/%s_webhook_secret" % source
 
     def write_rules(self):
         src = os.path.join(ROOT, "rules")
@@ -156,111 +142,6 @@ class Demo:
                 if k in a.get("details", {}):
                     a["details"][k] = self.host
         return self.write("sim-seed.json", json.dumps(seed, indent=1))
-
-    def start_sim(self):
-        self.sim_proc, self.sim_url = self.start(
-            "sim", ["alexis-sim", "--host", "127.0.0.1", "--port", "0",
-                    "--seed", self.seed()])
-        self.sim = SimAdmin(self.sim_url)
-
-    def auth_config(self):
-        return textwrap.dedent("""\
-            authentication_list:
-              - name: opsgenie_demo
-                type: opsgenie
-                base_url: '%(sim)s'
-                api_key_file: secrets/opsgenie_api_key
-              - name: dynatrace_demo
-                type: dynatrace
-                base_url: '%(sim)s'
-                api_key_file: secrets/dynatrace_api_token
-            """) % {"sim": self.sim_url}
-
-    def start_daemons(self):
-        auth = self.auth_config()
-        ah_conf = self.write("action_handler.yaml", auth + textwrap.dedent("""\
-            action_handler:
-              %s
-              ssh_user: '%s'
-              ssh_key: '%s'
-              known_hosts: ssh/known_hosts
-              rules_dir: rules
-              db_path: action_handler.db
-              tokens: {directory: tokens,
-                       allowed_clients: clients.action_handler.json,
-                       runtime: action_handler.token.json}
-            """) % (self.listener("action_handler"), self.sshd.user,
-                    self.sshd.user_key("ed25519")))
-        self.ah, self.ah_url = self.start(
-            "action_handler", ["alexis-action-handler", "--config", ah_conf])
-        cl_conf = self.write("classifier.yaml", auth + textwrap.dedent("""\
-            classifier:
-              action_handler_destinations: {linux: '%s/v1'}
-              default_remediation_queue: queue_autoremediation
-              default_investigation_queue: queue_needsinvestigation
-              rules_dir: rules
-              %s
-              %s
-              tokens: {directory: tokens,
-                       allowed_clients: clients.classifier.json,
-                       runtime: classifier.token.json}
-            """) % (self.ah_url, self.listener("classifier"),
-                    self.ca_line()))
-        self.cl, self.cl_url = self.start(
-            "classifier", ["alexis-classifier", "--config", cl_conf])
-        po_conf = self.write("poller.yaml", auth + textwrap.dedent("""\
-            poller:
-              classifier_destinations:
-                opsgenie: '%(cl)s/v1'
-                dynatrace: '%(cl)s/v1'
-              loop_interval: %(loop)d
-              %(ca)s
-              feed_list:
-                - name: OpsGenie_payments_open
-                  authentication: opsgenie_demo
-                  type: opsgenie
-                  base_url: '%(sim)s'
-                  lookback: 4
-                  lookback_unit: h
-                  feed_url: >
-                    $base_url/v2/alerts?query=status=open
-                    AND teams=payments_incoming
-                    AND teams!=queue_autoremediation
-                    AND teams!=queue_needsinvestigation
-                    AND createdAt>$lookback
-                  individual_url: '$base_url/v2/alerts/$uniqueid?identifierType=tiny'
-                  %(og_hook)s
-                - name: Dynatrace_prod_open
-                  authentication: dynatrace_demo
-                  type: dynatrace
-                  base_url: '%(sim)s'
-                  feed_url: '$base_url/api/v2/problems?problemSelector=status("open")&from=now-2h'
-                  individual_url: '$base_url/api/v2/problems/$uniqueid'
-                  %(dt_hook)s
-              tokens: {directory: tokens, runtime: poller.token.json}
-              %(listener)s
-            """) % {"cl": self.cl_url, "sim": self.sim_url,
-                    "loop": self.loop_interval, "ca": self.ca_line(),
-                    "og_hook": self.hook_key("opsgenie"),
-                    "dt_hook": self.hook_key("dynatrace"),
-                    "listener": "listener: {hostname: 127.0.0.1, port: 0}"
-                    if self.webhooks else ""})
-        self.po, self.po_url = self.start("poller", [
-            "alexis-poller", "--config", po_conf], listens=self.webhooks)
-        if self.webhooks:
-            for src, feed in (("opsgenie", "OpsGenie_payments_open"),
-                              ("dynatrace", "Dynatrace_prod_open")):
-                st, doc = self.sim.admin("POST", "webhooks", {
-                    "source": src, "secret": WEBHOOK_SECRETS[src],
-                    "url": "%s/v1/webhook/%s" % (self.po_url, feed)})
-                if st != 200:
-                    raise SystemExit("demo: webhook set-up failed: %r" % doc)
-
-    def hook_key(self, source):
-        """The feed's webhook_secret_file line, or a harmless comment."""
-        if not self.webhooks:
-            return "# no webhook"
-        return "webhook_secret_file: secrets/%s_webhook_secret" % source
 
     # ---- what happened -------------------------------------------------
     def og(self, tiny):
@@ -286,7 +167,7 @@ class Demo:
                     "dba_oncall" in self.teams(b) and
                     len(p.get("comments", [])) >= 2):
                 return True
-            for pr in self.procs:
+            for pr, _ in self.procs:
                 if pr.p.poll() is not None:
                     raise SystemExit("demo: %s exited early; see %s" %
                                      (pr.args[0], pr.log_path))
@@ -354,7 +235,7 @@ class Demo:
                 "  the poller fetched and forwarded it (trigger=%s);"
                 % trigger,
                 "  ActionStart (rule %s) %d ms after the alert was created"
-                % (start.get("rule_name"), (_ts(start["ts"]) - t0) * 1000)]
+                % (start.get("rule_name"), (log_time(start["ts"]) - t0) * 1000)]
 
     def jobs(self):
         st, body, _ = http("GET", self.ah_url + "/v1/jobs?limit=20",
@@ -380,20 +261,13 @@ class Demo:
             print(textwrap.indent(r.get("stdout", "").rstrip(), "      > "))
 
     def report(self):
-        rep = os.path.join(self.bin, "alexis-report")
+        rep = os.path.join(self.bin_dir, "alexis-report")
         if not os.path.exists(rep):
             return
         print("\n=== alexis-report summary ===")
         subprocess.run([rep, "summary"] + [self.path("logs", n + ".log")
                        for n in ("poller", "classifier", "action_handler")],
                        check=False)
-
-
-def _ts(ts):
-    """Epoch seconds of a log line's ts (2026-12-04T23:22:50.540Z)."""
-    base, _, frac = ts.rstrip("Z").partition(".")
-    return calendar.timegm(time.strptime(base, "%Y-%m-%dT%H:%M:%S")) + (
-        float("0." + frac) if frac else 0.0)
 
 
 def _shell_quote(s):
@@ -421,7 +295,6 @@ def main():
     try:
         print("demo: working directory %s" % demo.files.path)
         demo.setup()
-        demo.start_daemons()
         print("demo: sim %s, classifier %s, action handler %s, sshd %s" % (
             demo.sim_url, demo.cl_url, demo.ah_url, demo.host))
         print("demo: waiting for the poller to pick up the alerts...")

@@ -8,6 +8,7 @@
 #                      (gen-certs.sh), chromium,
 #                      systemd (systemd-analyze checks the units),
 #                      python3-prometheus-client (parses /metrics),
+#                      pyflakes3 (scripts/pyflakes.sh),
 #                      postgresql (the replicated job store's tests)
 #   EXTRA_PKGS="wrk"   anything else (the benchmarks use wrk)
 set -eu
@@ -17,7 +18,7 @@ libcurl4-gnutls-dev libyaml-dev libssh2-1-dev libcjson-dev libpcre2-dev
 libmicrohttpd-dev libsqlite3-dev libpq-dev libcmocka-dev zlib1g-dev libssl-dev
 python3"
 TEST_PKGS="openssh-server openssh-client curl ca-certificates openssl chromium
-systemd python3-prometheus-client postgresql"
+systemd python3-prometheus-client postgresql python3-pyflakes pyflakes3"
 
 case "${ALEXIS_DEPS:-all}" in
 build) PKGS="$BUILD_PKGS" ;;

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The README's test command (and exactly what .ci/run runs): install what is
 # missing, run gcc's static analyzer and clang-tidy over the programs
-# (scripts/analyze.sh, scripts/tidy.sh), build with -Werror and
+# (scripts/analyze.sh, scripts/tidy.sh) and pyflakes over the Python files
+# (scripts/pyflakes.sh), build with -Werror and
 # AddressSanitizer/UBSan into build-test/, then run
 # every test: cmocka unit tests, golden --check tests and the integration
 # tests that start the real daemons on loopback.
@@ -10,6 +11,7 @@ set -eu
 cd "$(dirname "$0")/.."
 ./scripts/analyze.sh
 ./scripts/tidy.sh
+./scripts/pyflakes.sh
 BUILD_DIR=build-test ./scripts/build.sh -DCMAKE_BUILD_TYPE=Debug \
     -DWERROR=ON -DSANITIZE=address,undefined
 cd build-test

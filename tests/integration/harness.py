@@ -8,6 +8,8 @@
   action handler and the OpsGenie/Dynatrace APIs; answers are programmable
   per (method, path prefix); wait_for() blocks on a condition, not a sleep.
   classifier_sink(): a Sink answering as the classifier.
+- parse_logfmt(): one key=value log line; log_time(): its ts in epoch
+  seconds.
 - http(): one request with urllib, returning (status, body text, headers).
 - start_daemon(): a Proc whose config asks for port 0, and its URL once the
   `listening` line is logged; start_sink(): the C alexis-sink (benchmarks).
@@ -18,16 +20,24 @@
 - TempServer: the common part of the servers a test runs in a temp dir of
   their own (sshd.Sshd, pg.Postgres): cleanup, with-statement, log().
 - start_sim(): alexis-sim on a loopback port chosen at run time.
-- gen_tokens(), auth_yaml(), action_handler_yaml(), classifier_yaml(),
-  poller_yaml(), og_feed(): a whole pipeline's config on loopback, ports
-  chosen at run time, tokens as scripts/gen-tokens.sh writes them;
-  OgPipeline: that pipeline started against alexis-sim (benchmarks).
+- gen_tokens(), gen_certs(), auth_yaml(), loopback_listener(),
+  action_handler_yaml(), classifier_yaml(), poller_yaml(), og_feed(),
+  dt_feed(): a whole pipeline's config on loopback, ports chosen at run
+  time, tokens and certificates as scripts/gen-tokens.sh and gen-certs.sh
+  write them; Pipeline: that pipeline started against alexis-sim (the
+  demo, benchmarks, tests), OgPipeline: one started at once with one
+  OpsGenie feed.
 - at_once(): n calls from n threads at once (races).
+- now_ms(): the wall clock in ms; file_lines(): a file's lines, [] if
+  absent (trace files); fixture_envelope(): a copy of an envelope of
+  tests/fixtures/envelopes/.
 - wait_until(): poll a condition with a deadline; free_port(): a port no
   one listens on; run_check(): a daemon's --check of a config.
 - WorkDir / TempDir: files under a directory (TempDir: a fresh temp dir),
   including the original-format token files (write_tokens).
 """
+import calendar
+import functools
 import http.server
 import json
 import os
@@ -104,6 +114,14 @@ def parse_logfmt(line):
             out[key] = line[i:j]
             i = j
     return out
+
+
+def log_time(ts):
+    """Epoch seconds (a float) of a log line's ts, e.g.
+    2026-12-04T23:22:50.540Z (UTC)."""
+    base, _, frac = ts.rstrip("Z").partition(".")
+    return calendar.timegm(time.strptime(base, "%Y-%m-%dT%H:%M:%S")) + (
+        float("0." + frac) if frac else 0.0)
 
 
 def _log_lines(data):
@@ -189,32 +207,35 @@ class Proc:
 
 def start_daemon(args, log_path, env=None, timeout=10.0):
     """Start a daemon whose listener asks for port 0; return (Proc, its
-    http://127.0.0.1:<port> URL) once it logs event=listening. If it never
-    does, it is stopped and the wait's AssertionError raised."""
+    http://127.0.0.1:<port> URL, https:// when it serves TLS) once it logs
+    event=listening. If it never does, it is stopped and the wait's
+    AssertionError raised."""
     proc = Proc(args, log_path, env=env)
     try:
-        port = proc.wait_event("listening", timeout=timeout)["port"]
+        ev = proc.wait_event("listening", timeout=timeout)
     except BaseException:
         proc.stop()
         raise
-    return proc, "http://127.0.0.1:%s" % port
+    return proc, "%s://127.0.0.1:%s" % (
+        "https" if ev.get("tls") == "true" else "http", ev["port"])
 
 
 class Daemons:
     """Daemons a test or benchmark starts, by name, each logging to
     <log_dir>/<name>.log; stop() stops them by pid, the last started
-    first."""
+    first. bin_dir: where the programs are (default BIN)."""
 
-    def __init__(self, log_dir):
+    def __init__(self, log_dir, bin_dir=None):
         self.log_dir = log_dir
+        self.bin_dir = bin_dir or BIN
         self.procs = []     # (Proc, name), in start order
 
     def start(self, name, args, listens=True, env=None):
-        """Start args (args[0] a program in BIN, or a path). A listening
-        daemon (config port 0): (Proc, its URL) once it logs listening;
-        else (Proc, None) at once."""
+        """Start args (args[0] a program in bin_dir, or a path). A
+        listening daemon (config port 0): (Proc, its URL) once it logs
+        listening; else (Proc, None) at once."""
         if os.sep not in args[0]:
-            args = [bin_path(args[0])] + list(args[1:])
+            args = [os.path.join(self.bin_dir, args[0])] + list(args[1:])
         log = os.path.join(self.log_dir, name + ".log")
         if listens:
             p, url = start_daemon(args, log, env=env)
@@ -274,7 +295,8 @@ def run_check(program, conf, timeout=30):
 
 # ---- a pipeline on loopback, as the deployment lays it out ----
 # Config sections for a directory holding tokens/ (gen_tokens()), rules/
-# and secrets/; every listener asks for port 0.
+# and secrets/ (certs/ with TLS, gen_certs()); every listener asks for
+# port 0.
 
 def gen_tokens(path):
     """Every daemon's token files (<daemon>.token.json,
@@ -284,7 +306,26 @@ def gen_tokens(path):
                     path], check=True, stdout=subprocess.DEVNULL)
 
 
-LOOPBACK_LISTENER = "listener: {hostname: 127.0.0.1, port: 0}"
+def gen_certs(path, *names):
+    """A CA (ca.crt) and a certificate and key for each of names
+    (<name>.crt, <name>.key; none: the script's defaults), written into
+    the directory path by scripts/gen-certs.sh."""
+    subprocess.run(["sh", os.path.join(SRC, "scripts", "gen-certs.sh"),
+                    path] + list(names), check=True,
+                   stdout=subprocess.DEVNULL, timeout=60)
+
+
+def loopback_listener(tls=None, extra=""):
+    """A listener line on 127.0.0.1, port 0; tls: the name of the
+    certificate and key under certs/ (gen_certs()) it serves HTTPS with;
+    extra: more keys (", request_timeout: 2s")."""
+    if tls is not None:
+        extra = (", tls_cert_file: certs/%s.crt, tls_key_file: "
+                 "certs/%s.key" % (tls, tls)) + extra
+    return "listener: {hostname: 127.0.0.1, port: 0%s}" % extra
+
+
+LOOPBACK_LISTENER = loopback_listener()
 
 
 def _section(name, lines):
@@ -297,24 +338,25 @@ def _tokens(daemon, clients=True):
         daemon)
 
 
-def action_handler_yaml(*settings):
-    """The action_handler section: a loopback listener, then settings (YAML
-    lines, e.g. "development: true"), rules/, the SQLite store ah.db and
-    gen_tokens()'s files."""
-    return _section("action_handler", [LOOPBACK_LISTENER] + list(settings) +
+def action_handler_yaml(*settings, listener=LOOPBACK_LISTENER):
+    """The action_handler section: listener (default loopback), then
+    settings (YAML lines, e.g. "development: true"), rules/, the SQLite
+    store ah.db and gen_tokens()'s files."""
+    return _section("action_handler", [listener] + list(settings) +
                     ["rules_dir: rules", "db_path: ah.db",
                      _tokens("action_handler")])
 
 
-def classifier_yaml(ah_url):
+def classifier_yaml(ah_url, *settings, listener=LOOPBACK_LISTENER):
     """The classifier section: linux alerts to the action handler at
-    ah_url, the default queues, rules/, a loopback listener and
-    gen_tokens()'s files."""
+    ah_url, the default queues, rules/, settings (YAML lines, e.g. a
+    ca_file), listener (default loopback) and gen_tokens()'s files."""
     return _section("classifier", [
         "action_handler_destinations: {linux: '%s/v1'}" % ah_url,
         "default_remediation_queue: queue_autoremediation",
         "default_investigation_queue: queue_needsinvestigation",
-        "rules_dir: rules", LOOPBACK_LISTENER, _tokens("classifier")])
+        "rules_dir: rules"] + list(settings) +
+        [listener, _tokens("classifier")])
 
 
 def poller_yaml(destinations, feeds, *settings):
@@ -328,43 +370,68 @@ def poller_yaml(destinations, feeds, *settings):
             "  %s\n" % _tokens("poller", clients=False))
 
 
+def _feed(name, auth, kind, base_url, lines, individual_url,
+          webhook_secret_file):
+    """A feed_list entry (4 spaces in): name, auth, type kind, then
+    base_url, individual_url and webhook_secret_file unless None (base_url
+    None: the authentication's), with lines between."""
+    out = ["- name: '%s'" % name, "  authentication: '%s'" % auth,
+           "  type: '%s'" % kind]
+    if base_url is not None:
+        out.append("  base_url: '%s'" % base_url)
+    out += lines
+    if individual_url is not None:
+        out.append("  individual_url: '%s'" % individual_url)
+    if webhook_secret_file is not None:
+        out.append("  webhook_secret_file: '%s'" % webhook_secret_file)
+    return textwrap.indent("\n".join(out) + "\n", "    ")
+
+
 def og_feed(name, teams="payments_incoming", individual_url=True,
-            webhook_secret_file=None, base_url=None, auth="og"):
+            webhook_secret_file=None, base_url=None, auth="og", lookback=1):
     """One OpsGenie entry of a poller's feed_list (4 spaces in), with the
     original layout's folded query: open alerts (of team teams, unless
-    None) in neither Alexis queue, created within the last hour."""
-    lines = ["- name: '%s'" % name, "  authentication: '%s'" % auth,
-             "  type: 'opsgenie'"]
-    if base_url is not None:
-        lines.append("  base_url: '%s'" % base_url)
-    lines += ["  lookback: 1", "  lookback_unit: 'h'", "  feed_url: >",
-              "    $base_url/v2/alerts?query=status=open"]
+    None) in neither Alexis queue, created within the last lookback
+    hours."""
+    lines = ["  lookback: %d" % lookback, "  lookback_unit: 'h'",
+             "  feed_url: >", "    $base_url/v2/alerts?query=status=open"]
     if teams is not None:
         lines.append("    AND teams=%s" % teams)
     lines += ["    AND teams!=queue_autoremediation",
               "    AND teams!=queue_needsinvestigation",
               "    AND createdAt>$lookback"]
-    if individual_url:
-        lines.append("  individual_url: "
-                     "'$base_url/v2/alerts/$uniqueid?identifierType=tiny'")
-    if webhook_secret_file is not None:
-        lines.append("  webhook_secret_file: '%s'" % webhook_secret_file)
-    return textwrap.indent("\n".join(lines) + "\n", "    ")
+    return _feed(name, auth, "opsgenie", base_url, lines,
+                 "$base_url/v2/alerts/$uniqueid?identifierType=tiny"
+                 if individual_url else None, webhook_secret_file)
+
+
+def dt_feed(name, webhook_secret_file=None, base_url=None, auth="dt",
+            individual_url=False):
+    """One Dynatrace (API v2) entry of a poller's feed_list (4 spaces in):
+    open problems of the last two hours; individual_url: each one fetched
+    again by its id."""
+    return _feed(name, auth, "dynatrace", base_url, [
+        "  feed_url: '$base_url/api/v2/problems?problemSelector="
+        "status(\"open\")&from=now-2h'"],
+        "$base_url/api/v2/problems/$uniqueid" if individual_url else None,
+        webhook_secret_file)
 
 
 # auth_yaml() entries that send the sample credentials as headers.
 OG_HEADERS = {"headers": '{"Authorization":"GenieKey %s"}' % GENIE_KEY}
 DT_HEADERS = {"headers": '{"Authorization":"Api-Token %s"}' % DT_TOKEN}
+# auth_yaml() entries that read them from the files Pipeline writes.
+OG_KEY_FILE = {"api_key_file": "secrets/og_key"}
+DT_KEY_FILE = {"api_key_file": "secrets/dt_key"}
 
 
 def auth_yaml(url, og=None, dt=None):
     """An authentication_list of two entries at base_url url: og
-    (opsgenie; og: its other keys, default the API key file
-    secrets/og_key) and, given dt (its other keys, e.g. {"api_key_file":
-    "secrets/dt_key"}), dt (dynatrace)."""
+    (opsgenie; og: its other keys, default OG_KEY_FILE) and, given dt (its
+    other keys, e.g. DT_KEY_FILE), dt (dynatrace)."""
     out = "authentication_list:\n"
     for name, kind, keys in (
-            ("og", "opsgenie", og or {"api_key_file": "secrets/og_key"}),
+            ("og", "opsgenie", og or OG_KEY_FILE),
             ("dt", "dynatrace", dt)):
         if keys is not None:
             out += "  - name: %s\n    type: %s\n    base_url: '%s'\n" % (
@@ -373,46 +440,96 @@ def auth_yaml(url, og=None, dt=None):
     return out
 
 
-class OgPipeline(Daemons):
-    """alexis-sim (OpsGenie, changes applied at once) and the action
-    handler, classifier and poller on loopback, configured in the WorkDir
-    tmp by the sections above with one OpsGenie authentication (og); logs
-    in tmp. The caller has written rules/ and whatever ah_settings and
-    feed name (e.g. an SSH key, a webhook secret). If a daemon does not
-    start, those started are stopped and the error raised."""
+class Pipeline(Daemons):
+    """alexis-sim and the action handler, classifier and poller on
+    loopback (programs in bin_dir, default BIN), configured in the WorkDir
+    tmp by the sections above: tokens/ (gen_tokens()), the sample keys in
+    secrets/og_key and secrets/dt_key; with tls, certs/ (gen_certs()),
+    HTTPS between the daemons and self.ca the CA that verifies them. Logs
+    under log_dir (default tmp). The caller writes rules/ (and whatever
+    its settings name), then start_sim() and start_daemons(); stop() stops
+    what started."""
 
-    def __init__(self, tmp, ah_settings, feed, poller_settings=(),
-                 poller_listens=True):
-        super().__init__(tmp.path)
-        try:
-            gen_tokens(tmp.join("tokens"))
-            tmp.write("secrets/og_key", GENIE_KEY + "\n", 0o600)
-            p, self.sim_url = start_sim(tmp.join("sim.log"),
-                                        "--apply-delay-ms", "0")
-            self.procs.append((p, "sim"))
-            self.sim = SimAdmin(self.sim_url)
-            auth = auth_yaml(self.sim_url)
-            ah = tmp.write("ah.yaml", auth + action_handler_yaml(*ah_settings))
-            _, self.ah_url = self.start(
-                "action_handler", ["alexis-action-handler", "--config", ah])
-            cl = tmp.write("cl.yaml", auth + classifier_yaml(self.ah_url))
-            _, self.cl_url = self.start(
-                "classifier", ["alexis-classifier", "--config", cl])
-            po = tmp.write("po.yaml", auth + poller_yaml(
-                {"opsgenie": self.cl_url}, [feed], *poller_settings))
-            _, self.po_url = self.start(
-                "poller", ["alexis-poller", "--config", po],
-                listens=poller_listens)
-        except BaseException:
-            self.stop()
-            raise
+    def __init__(self, tmp, log_dir=None, bin_dir=None, tls=False):
+        super().__init__(log_dir or tmp.path, bin_dir)
+        self.tmp = tmp
+        self.ca = None
+        gen_tokens(tmp.join("tokens"))
+        tmp.write("secrets/og_key", GENIE_KEY + "\n", 0o600)
+        tmp.write("secrets/dt_key", DT_TOKEN + "\n", 0o600)
+        if tls:
+            gen_certs(tmp.join("certs"), "classifier", "action_handler")
+            self.ca = tmp.join("certs", "ca.crt")
+
+    def start_sim(self, *args):
+        """alexis-sim with args (e.g. "--apply-delay-ms", "0"): self.sim
+        (its SimAdmin), self.sim_url."""
+        self.sim_proc, self.sim_url = self.start("sim", [
+            "alexis-sim", "--host", "127.0.0.1", "--port", "0"] + list(args))
+        self.sim = SimAdmin(self.sim_url)
+
+    def start_daemons(self, ah_settings, feeds, poller_settings=(),
+                      poller_listens=True, sources=("opsgenie",), auth=None):
+        """Write ah.yaml, cl.yaml and po.yaml and start the three (self.ah,
+        self.cl, self.po, their URLs self.ah_url, ...): ah_settings and
+        poller_settings YAML lines of their sections; feeds the poller's
+        feed_list (og_feed(), dt_feed()); sources the feed types (the
+        classifier takes each); poller_listens: the poller has a listener
+        (in its settings); auth the authentication_list (YAML), by default
+        og and, if sources has "dynatrace", dt (auth_yaml(), key files).
+        Returns the three config files' paths."""
+        if auth is None:
+            auth = auth_yaml(self.sim_url, dt=DT_KEY_FILE
+                             if "dynatrace" in sources else None)
+        tls = self.ca is not None
+        ca = ["ca_file: certs/ca.crt"] if tls else []
+        ah = self.tmp.write("ah.yaml", auth + action_handler_yaml(
+            *ah_settings, listener=loopback_listener(
+                "action_handler" if tls else None)))
+        self.ah, self.ah_url = self.start(
+            "action_handler", ["alexis-action-handler", "--config", ah])
+        cl = self.tmp.write("cl.yaml", auth + classifier_yaml(
+            self.ah_url, *ca, listener=loopback_listener(
+                "classifier" if tls else None)))
+        self.cl, self.cl_url = self.start(
+            "classifier", ["alexis-classifier", "--config", cl])
+        po = self.tmp.write("po.yaml", auth + poller_yaml(
+            {s: self.cl_url for s in sources}, feeds,
+            *(list(poller_settings) + ca)))
+        self.po, self.po_url = self.start(
+            "poller", ["alexis-poller", "--config", po],
+            listens=poller_listens)
+        return ah, cl, po
+
+    def token(self, name):
+        """The secret of gen_tokens()'s token file tokens/<name>."""
+        with open(self.tmp.join("tokens", name)) as f:
+            return json.load(f)["token"]["id"]
 
     def first_pass(self, timeout=30):
         """Wait until the poller has finished its first pass; if it does
         not, stop every daemon and raise the wait's error."""
         try:
-            wait_until(lambda: self.proc("poller").events("pass_finished"),
+            wait_until(lambda: self.po.events("pass_finished"),
                        timeout, "the poller's first pass")
+        except BaseException:
+            self.stop()
+            raise
+
+
+class OgPipeline(Pipeline):
+    """A Pipeline in tmp, started at once: alexis-sim (OpsGenie, changes
+    applied at once), the action handler with ah_settings, the poller with
+    the one OpsGenie feed and poller_settings. If a daemon does not start,
+    those started are stopped and the error raised."""
+
+    def __init__(self, tmp, ah_settings, feed, poller_settings=(),
+                 poller_listens=True):
+        super().__init__(tmp)
+        try:
+            self.start_sim("--apply-delay-ms", "0")
+            self.start_daemons(ah_settings, [feed], poller_settings,
+                               poller_listens)
         except BaseException:
             self.stop()
             raise
@@ -629,6 +746,12 @@ class SimAdmin:
         return self._expect(200, "GET", "jsm/alerts/" +
                             urllib.parse.quote(key, safe=""))["data"]
 
+    def add_webhook(self, source, url, secret):
+        """Have the simulator POST source's ("opsgenie", "dynatrace",
+        "jsm") webhooks to url with secret."""
+        self._expect(200, "POST", "webhooks", {
+            "source": source, "url": url, "secret": secret})
+
     def fault(self, spec):
         """Inject one fault (a dict) or several (a list)."""
         self._expect(201, "POST", "faults", spec)
@@ -651,6 +774,43 @@ class SimAdmin:
         displayId."""
         return self._expect(200, "GET", "dynatrace/problems/" +
                             urllib.parse.quote(pid, safe=""))["data"]
+
+
+def now_ms():
+    """The wall clock in epoch milliseconds (the simulator's times)."""
+    return int(time.time() * 1000)
+
+
+def file_lines(path):
+    """The lines of the file at path (e.g. what a task command appended),
+    [] if there is no such file."""
+    try:
+        with open(path) as f:
+            return f.read().splitlines()
+    except FileNotFoundError:
+        return []
+
+
+@functools.lru_cache(maxsize=None)
+def _fixture_text(name):
+    with open(os.path.join(SRC, "tests", "fixtures", "envelopes",
+                           name)) as f:
+        return f.read()
+
+
+def fixture_envelope(base_url, name="opsgenie-gc.json", unique=None):
+    """A fresh copy of the envelope tests/fixtures/envelopes/<name> (an
+    alert as the poller forwards it) whose ticket API is at base_url (None:
+    the fixture's); given unique, as the alert unique (its tinyId, id
+    alert-<unique> and alexis.unique_value)."""
+    doc = json.loads(_fixture_text(name))
+    if base_url is not None:
+        doc["alexis"]["base_url"] = base_url
+    if unique is not None:
+        doc["alexis"]["unique_value"] = unique
+        doc["tinyId"] = unique
+        doc["id"] = "alert-" + unique
+    return doc
 
 
 def token(requestor, secret, kind="personal", description="t"):
@@ -773,9 +933,11 @@ __all__ = ["Proc", "Daemons", "OgPipeline", "TempServer", "Sink",
            "SimAdmin", "TempDir", "WorkDir", "http",
            "start_daemon", "start_sink", "token", "wait_until", "bin_path",
            "RUN_AS", "run_as_user", "chown_tree", "proc_ids",
-           "parse_logfmt", "free_port", "gen_tokens", "run_check",
+           "parse_logfmt", "log_time", "free_port", "now_ms", "file_lines",
+           "fixture_envelope", "gen_tokens", "run_check",
            "start_sim", "auth_yaml", "at_once", "classifier_sink",
-           "OG_HEADERS", "DT_HEADERS",
+           "OG_HEADERS", "DT_HEADERS", "OG_KEY_FILE", "DT_KEY_FILE",
+           "Pipeline", "gen_certs", "loopback_listener", "dt_feed",
            "action_handler_yaml", "classifier_yaml", "poller_yaml", "og_feed",
            "LOOPBACK_LISTENER", "BIN", "SRC", "GENIE_KEY", "DT_TOKEN",
            "JSM_CLOUD_ID", "JSM_EMAIL", "JSM_TOKEN"]

@@ -17,8 +17,9 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (RUN_AS, auth_yaml, chown_tree, free_port,  # noqa: E402
                      proc_ids, run_as_user)
-from harness import (Sink, TempDir, at_once, bin_path, http,  # noqa
-                     start_daemon, wait_until, SRC)
+from harness import (Sink, TempDir, at_once, bin_path,  # noqa
+                     file_lines, fixture_envelope, http, start_daemon,
+                     wait_until, SRC)
 from pg import test_store  # noqa: E402
 from sshd import Sshd  # noqa: E402
 
@@ -30,8 +31,6 @@ CLIENT_TOKEN = "classifier-token-0c0ffee0"
 RUNTIME_TOKEN = "ah-runtime-token-1234"
 JOB_TIMEOUT_S = 60
 ADDRS = ("127.0.0.1", "127.0.0.2", "127.0.0.3")
-FIXTURES = os.path.join(SRC, "tests", "fixtures", "envelopes")
-FIXTURE = os.path.join(FIXTURES, "opsgenie-gc.json")
 TERMINAL = ("succeeded", "failed", "partial", "interrupted")
 
 SSHD = None
@@ -48,12 +47,7 @@ def tearDownModule():
 
 
 def envelope(base_url, unique="5120", details=None):
-    with open(FIXTURE) as f:
-        doc = json.load(f)
-    doc["alexis"]["base_url"] = base_url
-    doc["alexis"]["unique_value"] = unique
-    doc["tinyId"] = unique
-    doc["id"] = "alert-" + unique
+    doc = fixture_envelope(base_url, unique=unique)
     if details is not None:
         doc["details"] = details
     return doc
@@ -62,9 +56,7 @@ def envelope(base_url, unique="5120", details=None):
 def dt_envelope(version, base_url):
     """A Dynatrace v1 or v2 problem as the poller forwards it, carrying the
     old poller's feed_headers (which must never be used)."""
-    with open(os.path.join(FIXTURES, "dynatrace-v%d.json" % version)) as f:
-        doc = json.load(f)
-    doc["alexis"]["base_url"] = base_url
+    doc = fixture_envelope(base_url, "dynatrace-v%d.json" % version)
     doc["alexis"]["feed_headers"] = {"Authorization": "Api-Token " +
                                      REQUEST_KEY}
     return doc
@@ -90,13 +82,6 @@ def rule(name, command, entities=None, keyvalue=None, timeout=None,
         r["entity_type"] = "explicit"
         r["entities"] = entities or ["127.0.0.1:%d" % SSHD.port]
     return r
-
-
-def lines(path):
-    if not os.path.exists(path):
-        return []
-    with open(path) as f:
-        return f.read().splitlines()
 
 
 class AhCase(unittest.TestCase):
@@ -234,7 +219,7 @@ class TestRun(AhCase):
         self.assertEqual(res["stderr"], "oops\n")
         self.assertFalse(res["truncated"])
         self.assertEqual(res["entity"], "127.0.0.1:%d" % SSHD.port)
-        self.assertEqual(lines(t), ["ran"])
+        self.assertEqual(file_lines(t), ["ran"])
         reqs = self.sink.wait_for("POST", "/v2/alerts/", count=2,
                                   timeout=JOB_TIMEOUT_S)
         note = [q for q in reqs if q["path"].endswith("/notes")][0]
@@ -270,7 +255,7 @@ class TestRun(AhCase):
         self.assertEqual(job["state"], "succeeded", job)
         self.assertEqual(sorted(x["entity"] for x in job["results"]),
                          sorted(ents))
-        self.assertEqual(sorted(lines(t)), sorted(ADDRS))
+        self.assertEqual(sorted(file_lines(t)), sorted(ADDRS))
 
     def test_keyvalue_nested_array(self):
         t = self.trace("kv")
@@ -281,7 +266,7 @@ class TestRun(AhCase):
                                   "127.0.0.3:%d" % SSHD.port]}}
         job = self.finished(self.action(r, details=det)["job"])
         self.assertEqual(job["state"], "succeeded", job)
-        self.assertEqual(lines(t), ["x", "x"])
+        self.assertEqual(file_lines(t), ["x", "x"])
 
     def test_two_tasks_in_order_partial(self):
         t = self.trace("order")
@@ -295,7 +280,7 @@ class TestRun(AhCase):
         self.start()
         job = self.finished(self.action(r)["job"])
         self.assertEqual(job["state"], "partial", job)
-        self.assertEqual(lines(t), ["one", "two"])
+        self.assertEqual(file_lines(t), ["one", "two"])
         self.assertEqual([x["exit_status"] for x in job["results"]], [0, 3])
         self.assertIn("1 of 2", job["reason"])
 
@@ -311,7 +296,7 @@ class TestRun(AhCase):
         third = self.action(r, unique="5999")
         self.assertNotEqual(third["job"], first["job"])
         self.finished(third["job"])
-        self.assertEqual(lines(t), ["ran", "ran"])
+        self.assertEqual(file_lines(t), ["ran", "ran"])
         self.assertEqual(len(self.proc.events("job_started")), 2)
 
     def test_concurrent_duplicates_create_one_job(self):
@@ -543,7 +528,7 @@ class TestBadInput(AhCase):
         self.assertEqual(st, 202, body)
         job = self.finished(json.loads(body)["job"])
         self.assertEqual(job["state"], "succeeded")
-        self.assertEqual(lines(t), [])
+        self.assertEqual(file_lines(t), [])
 
     def test_405_and_415(self):
         h = {"Authorization": "Bearer " + CLIENT_TOKEN}
@@ -581,7 +566,7 @@ class TestJobFailures(AhCase):
                                               "-oProxyCommand=sh"]})
         self.assertEqual(job["state"], "failed")
         self.assertIn("not a valid host", job["reason"])
-        self.assertEqual(lines(t), [])
+        self.assertEqual(file_lines(t), [])
         self.assertIn("not a valid host", self.note_text())
 
     def test_connection_refused(self):
@@ -676,8 +661,8 @@ class TestDynatrace(AhCase):
     def run_problem(self, version):
         t = self.trace("dt%d" % version)
         name = "dt%d" % version
-        r = self.add_rule(rule(name, "echo ran >> %s; echo dt-out" % t,
-                               feed="dynatrace"))
+        self.add_rule(rule(name, "echo ran >> %s; echo dt-out" % t,
+                           feed="dynatrace"))
         # Dynatrace answers a new comment with 201 and the comment.
         self.sink.answer("POST", "/api/", 201, json.dumps(
             {"id": "c-1", "createdAtTimestamp": 1, "content": "x"}))
@@ -689,7 +674,7 @@ class TestDynatrace(AhCase):
         job_id = json.loads(body)["job"]
         job = self.finished(job_id)
         self.assertEqual(job["state"], "succeeded", job)
-        self.assertEqual(lines(t), ["ran"])
+        self.assertEqual(file_lines(t), ["ran"])
         ev = self.proc.wait_event("ticket_noted", timeout=JOB_TIMEOUT_S,
                                   job=job_id)
         pid = env["problemId"] if version == 2 else env["id"]
@@ -752,7 +737,7 @@ class TestRequestCommandsOff(AhCase):
         self.assertEqual(self.proc.events("job_queued"), [])
         self.assertEqual(self.proc.events("request_commands_allowed"), [])
         self.assertEqual(self.proc.events("request_commands_used"), [])
-        self.assertEqual(lines(t), [])
+        self.assertEqual(file_lines(t), [])
 
 
 class TestRequestCommandsOn(AhCase):
@@ -767,7 +752,7 @@ class TestRequestCommandsOn(AhCase):
         job = self.finished(self.action(r)["job"])
         self.assertEqual(job["state"], "succeeded", job)
         self.assertEqual(job["rule_name"], "carried")
-        self.assertEqual(lines(t), ["carried"])
+        self.assertEqual(file_lines(t), ["carried"])
         ev = self.proc.wait_event("request_commands_used",
                                   rule_name="carried")
         self.assertEqual(ev["level"], "warn")
@@ -786,8 +771,8 @@ class TestRequestCommandsOn(AhCase):
         st, body, _ = self.post(env)
         self.assertEqual(st, 422, body)
         self.assertIn("disabled", json.loads(body)["error"])
-        self.assertEqual(lines(mine), ["disk"])
-        self.assertEqual(lines(theirs), [])
+        self.assertEqual(file_lines(mine), ["disk"])
+        self.assertEqual(file_lines(theirs), [])
         self.assertEqual(self.proc.events("request_commands_used"), [])
 
 
@@ -799,7 +784,7 @@ class TestPassphrase(AhCase):
         t = self.trace("pp")
         r = self.add_rule(rule("pp", "echo ran >> %s" % t))
         self.start()
-        return self.finished(self.action(r)["job"]), lines(t)
+        return self.finished(self.action(r)["job"]), file_lines(t)
 
     def test_key_with_passphrase_file(self):
         job, ran = self.run_job("  ssh_key_passphrase_file: '%s'" %
@@ -831,7 +816,7 @@ class TestPassphrase(AhCase):
         self.start()
         job = self.finished(self.action(r)["job"])
         self.assertEqual(job["state"], "succeeded", job)
-        self.assertEqual(lines(t), ["ran"])
+        self.assertEqual(file_lines(t), ["ran"])
         bad = self.tmp.write("secrets/bad_pass", "nope\n", mode=0o600)
         self.assertEqual(self.proc.stop(), 0)
         self.conf = self.write_config(key=key, extra=(
@@ -840,7 +825,7 @@ class TestPassphrase(AhCase):
         job = self.finished(self.action(r, unique="5121")["job"])
         self.assertEqual(job["state"], "failed", job)
         self.assertEqual(job["results"][0]["outcome"], "local_error")
-        self.assertEqual(lines(t), ["ran"])
+        self.assertEqual(file_lines(t), ["ran"])
 
     def test_without_passphrase_file_runs_nothing(self):
         job, ran = self.run_job("")
@@ -862,7 +847,7 @@ class TestEntityAllow(AhCase):
         self.start()
         job = self.finished(self.action(r)["job"])
         self.assertEqual(job["state"], "succeeded", job)
-        self.assertEqual(lines(t), ["x", "x"])
+        self.assertEqual(file_lines(t), ["x", "x"])
 
     def test_entity_outside_the_list_fails_the_job(self):
         t = self.trace("deny")
@@ -882,7 +867,7 @@ class TestEntityAllow(AhCase):
             notes = [q["json"]["note"] for q in self.note(count=2 * (i + 1))
                      if q["path"].endswith("/notes")]
             self.assertTrue(any(why in n for n in notes), notes)
-        self.assertEqual(lines(t), [])
+        self.assertEqual(file_lines(t), [])
         self.assertEqual(self.proc.events("ActionStart"), [])
 
 
@@ -894,7 +879,7 @@ class TestSshRefusals(AhCase):
         self.start()
         job = self.finished(self.action(r)["job"])
         self.assertEqual(job["state"], "failed")
-        self.assertEqual(lines(t), [])
+        self.assertEqual(file_lines(t), [])
         return job["results"][0]
 
     def test_host_key_unknown(self):
@@ -909,7 +894,7 @@ class TestSshRefusals(AhCase):
         self.assertEqual(job["state"], "failed")
         self.assertIn("no entry in known_hosts", job["reason"])
         self.assertEqual(job["results"], [])
-        self.assertEqual(lines(t), [])
+        self.assertEqual(file_lines(t), [])
 
     def test_host_key_changed(self):
         kh = self.tmp.write("kh_changed", SSHD.known_hosts_line(
@@ -932,7 +917,7 @@ class TestDevelopment(AhCase):
         job = self.finished(self.action(r)["job"])
         self.assertEqual(job["state"], "succeeded")
         self.assertEqual(job["results"][0]["state"], "dry_run")
-        self.assertEqual(lines(t), [])
+        self.assertEqual(file_lines(t), [])
         self.assertIn("dry run", self.note()[0]["json"]["note"])
 
 
@@ -955,7 +940,7 @@ class TestRunAs(AhCase):
                          [str(pw.pw_uid)] * 4)
         job = self.finished(self.action(r)["job"])
         self.assertEqual(job["state"], "succeeded", job)
-        self.assertEqual(lines(t), ["ran"])
+        self.assertEqual(file_lines(t), ["ran"])
         # The job store was created by the user, not by root.
         self.assertEqual(os.stat(self.tmp.join("action_handler.db")).st_uid,
                          pw.pw_uid)
@@ -973,18 +958,18 @@ class TestCrash(AhCase):
         self.start()
         a = self.action(ra, unique="1")["job"]
         self.proc.wait_event("ActionStart", job=a)
-        wait_until(lambda: lines(ta) == ["start"], JOB_TIMEOUT_S,
+        wait_until(lambda: file_lines(ta) == ["start"], JOB_TIMEOUT_S,
                    "the long command started")
         b = self.action(rb, unique="2")["job"]
         os.kill(self.proc.pid, signal.SIGKILL)
         self.proc.wait_exit()
         self.proc.logf.close()
-        self.assertEqual(lines(tb), [])
+        self.assertEqual(file_lines(tb), [])
         self.start("ah2.log")
         self.assertTrue(self.proc.events("job_interrupted", job=a))
         job_b = self.finished(b)
         self.assertEqual(job_b["state"], "succeeded")
-        self.assertEqual(lines(tb), ["ran"])
+        self.assertEqual(file_lines(tb), ["ran"])
         job_a = self.job(a)
         self.assertEqual(job_a["state"], "interrupted")
         notes = [q["json"]["note"] for q in self.note(count=4)]
@@ -992,7 +977,7 @@ class TestCrash(AhCase):
                         notes)
         self.proc.wait_event("ticket_noted", job=a)
         self.assertEqual(self.job(a)["report"]["state"], "sent")
-        self.assertEqual(lines(ta), ["start"])
+        self.assertEqual(file_lines(ta), ["start"])
         self.assertEqual(len(self.proc.events("job_started", job=a)), 0)
 
 

@@ -11,8 +11,8 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_action_handler as tah  # noqa: E402
 from test_action_handler import (ADDRS, CLIENT_TOKEN, RUNTIME_TOKEN,  # noqa
-                                 AhCase, envelope, lines, rule)
-from harness import http, token, wait_until  # noqa: E402
+                                 AhCase, envelope, rule)
+from harness import file_lines, http, token, wait_until  # noqa: E402
 from sshd import Sshd  # noqa: E402
 
 ENGINEER_TOKEN = "engineer-token-5eed5eed"
@@ -218,7 +218,7 @@ class TestNul(AhCase):
             self.assertIn("NUL", json.loads(body)["error"])
         st, body, _ = http("GET", self.url + "/v1/jobs", headers=auth())
         self.assertEqual(json.loads(body)["jobs"], [])
-        self.assertEqual(lines(self.t), [])
+        self.assertEqual(file_lines(self.t), [])
 
     def test_nul_as_data_is_kept(self):
         env = envelope(self.sink.url, details={"text": "a\x00b"})
@@ -239,7 +239,7 @@ class TestNul(AhCase):
         job = self.finished(json.loads(body)["job"])
         self.assertEqual(job["state"], "failed", job)
         self.assertIn("NUL", job["reason"])
-        self.assertEqual(lines(self.t), [])
+        self.assertEqual(file_lines(self.t), [])
 
 
 class TestWhatWeConnectTo(AhCase):
@@ -273,7 +273,7 @@ class TestWhatWeConnectTo(AhCase):
         self.assertIn("no entry in known_hosts", job["reason"])
         self.assertIn("127.0.0.4", job["reason"])
         self.assertEqual(job["results"], [])
-        self.assertEqual(lines(t), [])
+        self.assertEqual(file_lines(t), [])
         self.assertEqual(len(self.accepted_connections()), before)
         self.assertNotIn(self.kh, json.dumps(job))
         note = self.note()[0]["json"]["note"]
@@ -283,7 +283,7 @@ class TestWhatWeConnectTo(AhCase):
     def test_hashed_known_entity_runs(self):
         job, t = self.kv_job("known", ["127.0.0.2:%d" % tah.SSHD.port])
         self.assertEqual(job["state"], "succeeded", job)
-        self.assertEqual(lines(t), ["ran"])
+        self.assertEqual(file_lines(t), ["ran"])
 
     def test_inet_aton_forms_refused(self):
         for i, h in enumerate(("127.0.0.0x1", "0x7f000001", "127.1",
@@ -291,7 +291,7 @@ class TestWhatWeConnectTo(AhCase):
             job, t = self.kv_job("aton%d" % i, ["%s:%d" % (h, tah.SSHD.port)])
             self.assertEqual(job["state"], "failed", job)
             self.assertIn("not a valid host name", job["reason"])
-            self.assertEqual(lines(t), [])
+            self.assertEqual(file_lines(t), [])
 
     def test_entity_cap(self):
         self.write_config(extra="  max_entities: 3\n")
@@ -299,7 +299,7 @@ class TestWhatWeConnectTo(AhCase):
         job, t = self.kv_job("many", hosts)
         self.assertEqual(job["state"], "failed", job)
         self.assertIn("4 entities, more than max_entities (3)", job["reason"])
-        self.assertEqual(lines(t), [])
+        self.assertEqual(file_lines(t), [])
 
 
 class TestReportsApart(AhCase):
@@ -322,7 +322,7 @@ class TestReportsApart(AhCase):
         self.assertEqual(self.proc.events("ticket_noted", job=a), [],
                          "job b waited for job a's report:\n" +
                          "\n".join(self.proc.lines()))
-        self.assertEqual(lines(tb), ["b"])
+        self.assertEqual(file_lines(tb), ["b"])
         self.proc.wait_event("ticket_noted", timeout=30, job=a)
 
 
@@ -393,7 +393,7 @@ class TestFullDisk(AhCase):
         got = self.job(job)
         self.assertEqual(len(got["results"]), 1, got)
         self.assertEqual(len(got["results"][0]["stdout"]), 65536)
-        self.assertEqual(lines(t), ["ran"])
+        self.assertEqual(file_lines(t), ["ran"])
         self.note()
         wait_until(lambda: self.ping()[1]["db"] == "ok", timeout=30,
                    what="store healthy")

@@ -14,21 +14,13 @@ sys.path.insert(0, os.path.dirname(__file__))
 from harness import (RUN_AS, chown_tree, proc_ids,  # noqa: E402
                      run_as_user)
 from harness import (Proc, Sink, TempDir, auth_yaml, bin_path,  # noqa: E402
-                     http, start_daemon, SRC)
+                     fixture_envelope, http, start_daemon, SRC)
 
 OG_KEY = "og-test-key-0f9e8d7c"
 DT_TOKEN = "dt0c01.TESTPUBLIC.TESTSECRET0000"
 POLLER_TOKEN = "poller-token-1a2b3c4d5e6f"
 ENGINEER_TOKEN = "engineer-token-9z8y7x6w"
 RUNTIME_TOKEN = "classifier-runtime-token-42"
-FIXTURES = os.path.join(SRC, "tests", "fixtures", "envelopes")
-
-
-def envelope(name, base_url):
-    with open(os.path.join(FIXTURES, name)) as f:
-        doc = json.load(f)
-    doc["alexis"]["base_url"] = base_url
-    return doc
 
 
 def write_config(tmp, sink, rules_dir=None, extra=""):
@@ -94,7 +86,7 @@ class ClassifierCase(unittest.TestCase):
 
     def post_no_match(self):
         """Post an alert no rule matches (env.dev, tinyId 77): accepted."""
-        env = envelope("opsgenie-gc.json", self.sink.url)
+        env = fixture_envelope(self.sink.url)
         env["tags"] = ["env.dev"]
         env["tinyId"] = "77"
         env["alexis"]["unique_value"] = "77"
@@ -156,7 +148,7 @@ class TestForwardAndMark(ClassifierCase):
         self.assertTrue(results[-1][1]["action_handlers"]["linux"]["up"])
 
     def test_opsgenie_match_forwards_then_adds_team(self):
-        env = envelope("opsgenie-gc.json", self.sink.url)
+        env = fixture_envelope(self.sink.url)
         env["alexis"]["feed_headers"] = {"Authorization": "feed-secret"}
         st, body, _ = self.post(env)
         self.assertEqual(st, 202, body)
@@ -198,7 +190,7 @@ class TestForwardAndMark(ClassifierCase):
     def test_forward_is_the_body_as_received_plus_the_rule(self):
         # Bytes the parser would not print back the same way (spacing,
         # escapes, a float) go to the action handler unchanged.
-        env = envelope("opsgenie-gc.json", self.sink.url)
+        env = fixture_envelope(self.sink.url)
         raw = json.dumps(env, indent=1, ensure_ascii=True)
         raw = raw[:-1] + ', "note": "caf\\u00e9", "ratio": 1.50}\n\n'
         st, body, _ = self.post(raw)
@@ -212,7 +204,7 @@ class TestForwardAndMark(ClassifierCase):
     def test_rule_in_the_request_is_dropped(self):
         # The alert must not choose what runs: the action handler takes
         # the first "rule" of the body.
-        env = envelope("opsgenie-gc.json", self.sink.url)
+        env = fixture_envelope(self.sink.url)
         env["rule"] = {"rule_name": "some_other_rule"}
         st, body, _ = self.post(env)
         self.assertEqual(st, 202, body)
@@ -227,7 +219,7 @@ class TestForwardAndMark(ClassifierCase):
         self.finished("tinyId", "5120")
 
     def test_every_feed_headers_is_removed(self):
-        env = envelope("opsgenie-gc.json", self.sink.url)
+        env = fixture_envelope(self.sink.url)
         raw = json.dumps(env)
         raw = raw.replace('"alexis": {', '"alexis": {"Feed_Headers": '
                           '{"Authorization": "feed-secret"}, "feed_headers": '
@@ -249,7 +241,7 @@ class TestForwardAndMark(ClassifierCase):
         self.assertEqual(self.sink.find("POST", "/v1/action"), [])
 
     def test_dynatrace_v1_comment(self):
-        env = envelope("dynatrace-v1.json", self.sink.url)
+        env = fixture_envelope(self.sink.url, "dynatrace-v1.json")
         st, _, _ = self.post(env)
         self.assertEqual(st, 202)
         pid = env["id"]
@@ -264,7 +256,7 @@ class TestForwardAndMark(ClassifierCase):
         self.assertEqual(self.finished("problem_id", pid)["result"], "matched")
 
     def test_dynatrace_v2_comment(self):
-        env = envelope("dynatrace-v2.json", self.sink.url)
+        env = fixture_envelope(self.sink.url, "dynatrace-v2.json")
         st, _, _ = self.post(env)
         self.assertEqual(st, 202)
         pid = env["problemId"]
@@ -276,7 +268,7 @@ class TestForwardAndMark(ClassifierCase):
     def test_refused_comment_is_logged_in_the_apis_words(self):
         # A token without problems.write: Dynatrace answers 403, which is
         # not retried, and the log says what the API said.
-        env = envelope("dynatrace-v2.json", self.sink.url)
+        env = fixture_envelope(self.sink.url, "dynatrace-v2.json")
         pid = env["problemId"]
         self.sink.answer("POST", "/api/v2/problems/%s/comments" % pid, 403,
                          '{"error":{"code":403,"message":"Token is missing '
@@ -292,7 +284,7 @@ class TestForwardAndMark(ClassifierCase):
             "POST", "/api/v2/problems/%s/comments" % pid)), 1)
 
     def test_dynatrace_no_match_comment(self):
-        env = envelope("dynatrace-v2.json", self.sink.url)
+        env = fixture_envelope(self.sink.url, "dynatrace-v2.json")
         env["entityTags"] = []
         st, _, _ = self.post(env)
         self.assertEqual(st, 202)
@@ -301,7 +293,7 @@ class TestForwardAndMark(ClassifierCase):
         self.assertEqual(self.sink.find("POST", "/v1/action"), [])
 
     def test_unconfigured_base_url_is_refused(self):
-        env = envelope("opsgenie-gc.json", "http://127.0.0.1:9/elsewhere")
+        env = fixture_envelope("http://127.0.0.1:9/elsewhere")
         st, _, _ = self.post(env)
         self.assertEqual(st, 202)
         self.sink.wait_for("POST", "/v1/action")
@@ -312,7 +304,7 @@ class TestForwardAndMark(ClassifierCase):
 
     def test_action_handler_failure_leaves_ticket_unmarked(self):
         self.sink.answer("POST", "/v1/action", 500, '{"error":"boom"}')
-        st, _, _ = self.post(envelope("opsgenie-gc.json", self.sink.url))
+        st, _, _ = self.post(fixture_envelope(self.sink.url))
         self.assertEqual(st, 202)
         fin = self.finished("tinyId", "5120")
         self.assertEqual(fin["result"], "forward_failed")
@@ -327,7 +319,7 @@ class TestForwardAndMark(ClassifierCase):
         # #5): it goes to investigation, with the reason in the note.
         self.sink.answer("POST", "/v1/action", 413,
                          '{"error":"body larger than 1024 bytes"}')
-        st, _, _ = self.post(envelope("opsgenie-gc.json", self.sink.url))
+        st, _, _ = self.post(fixture_envelope(self.sink.url))
         self.assertEqual(st, 202)
         fin = self.finished("tinyId", "5120")
         self.assertEqual(fin["result"], "forward_failed")
@@ -339,7 +331,7 @@ class TestForwardAndMark(ClassifierCase):
                              mark="investigation_queue")
 
     def test_query_token_and_engineer_token(self):
-        env = envelope("opsgenie-gc.json", self.sink.url)
+        env = fixture_envelope(self.sink.url)
         st, _, _ = self.post(env, token=None, query="?token=" + POLLER_TOKEN)
         self.assertEqual(st, 202)
         st, _, _ = self.post(env, token=ENGINEER_TOKEN)
@@ -352,7 +344,7 @@ class TestBadInput(ClassifierCase):
     extra = "  max_body_bytes: 4096\n"
 
     def test_missing_and_bad_token(self):
-        env = envelope("opsgenie-gc.json", self.sink.url)
+        env = fixture_envelope(self.sink.url)
         st, body, _ = self.post(env, token=None)
         self.assertEqual(st, 401)
         st, body, _ = self.post(env, token="wrong-token-xyz")
@@ -367,7 +359,7 @@ class TestBadInput(ClassifierCase):
         self.assertIn("request body:2:", json.loads(body)["error"])
 
     def test_body_too_large(self):
-        env = envelope("opsgenie-gc.json", self.sink.url)
+        env = fixture_envelope(self.sink.url)
         env["description"] = "x" * 10000
         st, body, _ = self.post(env)
         self.assertEqual(st, 413, body)
@@ -417,7 +409,7 @@ class TestRulesReload(ClassifierCase):
         return sorted(r["rule_name"] for r in rep["rules"] if r["matched"])
 
     def test_dry_run_reports_why(self):
-        env = envelope("opsgenie-gc.json", self.sink.url)
+        env = fixture_envelope(self.sink.url)
         env["tags"] = ["svc.ledger"]
         rep = self.dry(env)
         self.assertTrue(rep["dry_run"])
@@ -441,7 +433,7 @@ class TestRulesReload(ClassifierCase):
         self.assertEqual(self.sink.find("POST"), [])
 
     def test_add_edit_delete_seen_by_next_request(self):
-        env = envelope("opsgenie-gc.json", self.sink.url)
+        env = fixture_envelope(self.sink.url)
         self.assertEqual(self.matched(self.dry(env)), ["ledger_gc_restart"])
         path = self.tmp.write("rules/zz_new.json", self.rule("zz_new"))
         self.assertEqual(self.matched(self.dry(env)),
@@ -465,7 +457,7 @@ class TestRulesReload(ClassifierCase):
         self.tmp.write("rules/aa_broken.json",
                        '{"rule_name": "broken",\n "enabled": "true"\n'
                        ' "alert_feed": "opsgenie"}\n')
-        rep = self.dry(envelope("opsgenie-gc.json", self.sink.url))
+        rep = self.dry(fixture_envelope(self.sink.url))
         self.assertEqual(self.matched(rep), ["ledger_gc_restart"])
         errs = rep["rule_file_errors"]
         self.assertEqual(len(errs), 1)
@@ -480,7 +472,7 @@ class TestRulesReload(ClassifierCase):
     def test_regex_on_non_string_is_no_match(self):
         self.tmp.write("rules/count.json", self.rule("count_rule").replace(
             '"search_key": "message"', '"search_key": "count"'))
-        rep = self.dry(envelope("opsgenie-gc.json", self.sink.url))
+        rep = self.dry(fixture_envelope(self.sink.url))
         why = {r["rule_name"]: r.get("reason") for r in rep["rules"]}
         self.assertEqual(why["count_rule"],
                          "evaluation 1: search_key count is not a string")
@@ -494,7 +486,7 @@ class TestRulesDirMissing(ClassifierCase):
         os.rmdir(self.tmp.join("rules"))
 
     def test_classification_fails_daemon_stays_up(self):
-        env = envelope("opsgenie-gc.json", self.sink.url)
+        env = fixture_envelope(self.sink.url)
         st, _, _ = self.post(env)
         self.assertEqual(st, 202)
         fin = self.finished("tinyId", "5120")
@@ -517,7 +509,7 @@ class TestQueueFull(ClassifierCase):
     def test_full_queue_answers_503(self):
         # The action handler stalls, so the single worker stays busy.
         self.sink.answer("POST", "/v1/action", 202, "{}", delay=1.0)
-        env = envelope("opsgenie-gc.json", self.sink.url)
+        env = fixture_envelope(self.sink.url)
         codes = [self.post(env)[0] for _ in range(6)]
         self.assertIn(503, codes)
         self.assertIn(202, codes)
@@ -624,7 +616,7 @@ class TestRunAs(unittest.TestCase):
         self.assertEqual(self.proc.events("running_as_root"), [])
         # Rules and the runtime token are read as the user.
         st, body, _ = http("POST", url + "/v1/classifier",
-                           envelope("opsgenie-gc.json", self.sink.url),
+                           fixture_envelope(self.sink.url),
                            {"Authorization": "Bearer " + POLLER_TOKEN})
         self.assertEqual(st, 202, body)
         fwd = self.sink.wait_for("POST", "/v1/action")[0]
@@ -666,7 +658,7 @@ class TestDevelopmentIsADryRun(ClassifierCase):
     extra = "  development: true"
 
     def test_match_is_logged_not_forwarded_nor_marked(self):
-        env = envelope("opsgenie-gc.json", self.sink.url)
+        env = fixture_envelope(self.sink.url)
         st, body, _ = self.post(env)
         self.assertEqual(st, 202, body)
         fin = self.finished("tinyId", "5120")

@@ -20,7 +20,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "..", "demo"))
-from harness import BIN, TempDir, wait_until  # noqa: E402
+from harness import BIN, TempDir, file_lines, wait_until  # noqa: E402
 from demo import Demo  # noqa: E402
 
 DT_PROBLEM = "-4417200931562209843_1763805540000V2"
@@ -49,18 +49,13 @@ class TestEndToEnd(unittest.TestCase):
         self.demo = Demo(BIN, self.tmp.join("run"), command=command,
                          loop_interval=1)
         self.demo.setup()
-        self.demo.start_daemons()
 
     def tearDown(self):
         self.demo.stop_all()
         self.tmp.cleanup()
 
     def trace(self, rule):
-        try:
-            with open(os.path.join(self.traces, rule + ".trace")) as f:
-                return f.read().splitlines()
-        except FileNotFoundError:
-            return []
+        return file_lines(os.path.join(self.traces, rule + ".trace"))
 
     def polls(self, feed):
         return len(self.demo.po.events("poll_finished", feed_name=feed))

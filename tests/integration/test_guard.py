@@ -15,8 +15,8 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (GENIE_KEY, SimAdmin, TempDir, auth_yaml,  # noqa: E402
-                     bin_path, http, start_daemon, start_sim, token,
-                     wait_until)
+                     bin_path, file_lines, fixture_envelope, http,
+                     start_daemon, start_sim, token, wait_until)
 from sshd import Sshd  # noqa: E402
 import test_classifier as tc  # noqa: E402
 
@@ -95,11 +95,7 @@ action_handler:
         return self.tmp.join("runs_" + name)
 
     def runs(self, name):
-        p = self.trace(name)
-        if not os.path.exists(p):
-            return 0
-        with open(p) as f:
-            return len(f.read().splitlines())
+        return len(file_lines(self.trace(name)))
 
     def rule(self, name, tasks=None, entities=None, **guard):
         tasks = tasks or ["echo run >> %s" % self.trace(name)]
@@ -584,7 +580,7 @@ class TestClassifierLoops(tc.ClassifierCase):
     def test_422_goes_to_investigation_at_once(self):
         self.sink.answer("POST", "/v1/action", 422, json.dumps(
             {"error": "unknown rule b_second", "status": 422}))
-        st, _, _ = self.post(tc.envelope("opsgenie-gc.json", self.sink.url))
+        st, _, _ = self.post(fixture_envelope(self.sink.url))
         self.assertEqual(st, 202)
         fin = self.finished("tinyId", "5120")
         self.assertEqual((fin["result"], fin["next"]),
@@ -602,7 +598,7 @@ class TestClassifierLoops(tc.ClassifierCase):
         self.sink.answer("POST", "/v1/action", 503, json.dumps(
             {"error": "the job could not be stored; retry", "status": 503}))
         self.tmp.write("rules/b_second.json", "{}")     # one rule only
-        st, _, _ = self.post(tc.envelope("opsgenie-gc.json", self.sink.url))
+        st, _, _ = self.post(fixture_envelope(self.sink.url))
         self.assertEqual(st, 202)
         fin = self.finished("tinyId", "5120")
         self.assertEqual(fin["next"], "investigate")
@@ -617,7 +613,7 @@ class TestClassifierLoops(tc.ClassifierCase):
         self.sink.answer("POST", "/v1/action", 500, '{"error":"boom"}')
         self.sink.answer("POST", "/v1/action", 202,
                          '{"received":"5120","job":"j"}', times=1)
-        st, _, _ = self.post(tc.envelope("opsgenie-gc.json", self.sink.url))
+        st, _, _ = self.post(fixture_envelope(self.sink.url))
         self.assertEqual(st, 202)
         fin = self.finished("tinyId", "5120")
         self.assertEqual((fin["result"], fin["next"]),
@@ -630,7 +626,7 @@ class TestClassifierLoops(tc.ClassifierCase):
 
     def test_transient_failure_still_retries_next_poll(self):
         self.sink.answer("POST", "/v1/action", 500, '{"error":"boom"}')
-        st, _, _ = self.post(tc.envelope("opsgenie-gc.json", self.sink.url))
+        st, _, _ = self.post(fixture_envelope(self.sink.url))
         self.assertEqual(st, 202)
         fin = self.finished("tinyId", "5120")
         self.assertEqual(fin["next"], "retry_next_poll")

@@ -20,14 +20,13 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import (SRC, Sink, TempDir, bin_path, http,  # noqa: E402
-                     start_daemon, wait_until)
+from harness import (SRC, Sink, TempDir, action_handler_yaml,  # noqa
+                     bin_path, classifier_yaml, fixture_envelope, http,
+                     loopback_listener, start_daemon, wait_until)
 
 CLASSIFIER_CLIENT = "poller-token-5d4c3b2a"
 AH_CLIENT = "classifier-token-6e5f4a3b"
 RUNTIME = "runtime-token-7a8b9c0d"
-FIXTURE = os.path.join(SRC, "tests", "fixtures", "envelopes",
-                       "opsgenie-gc.json")
 
 ATTACK_CONNS = 300
 ATTACK_ADDRS = ["127.0.0.%d" % i for i in range(2, 12)]
@@ -41,47 +40,28 @@ def write_common(tmp, sink):
                      clients_name="tokens/clients.classifier.json",
                      runtime_name="tokens/classifier.token.json")
     tmp.write_tokens([("classifier", AH_CLIENT)], ("action_handler", RUNTIME),
-                     clients_name="tokens/clients.ah.json",
-                     runtime_name="tokens/ah.token.json")
+                     clients_name="tokens/clients.action_handler.json",
+                     runtime_name="tokens/action_handler.token.json")
     os.makedirs(tmp.join("rules"), exist_ok=True)
     for f in os.listdir(os.path.join(SRC, "rules")):
         shutil.copy(os.path.join(SRC, "rules", f), tmp.join("rules", f))
 
 
-def classifier_conf(tmp, dest, listener="", extra=""):
-    return tmp.write("classifier.yaml", """
-authentication_list: []
-classifier:
-  action_handler_destinations: {linux: '%(dest)s'}
-  default_remediation_queue: q_remediate
-  default_investigation_queue: q_investigate
-  rules_dir: rules
-  listener: {hostname: 127.0.0.1, port: 0%(listener)s}
-  tokens: {directory: tokens, allowed_clients: clients.classifier.json,
-           runtime: classifier.token.json}
-%(extra)s
-""" % {"dest": dest, "listener": listener, "extra": extra})
+def classifier_conf(tmp, ah_url, listener="", settings=()):
+    """classifier.yaml: to the action handler at ah_url; listener: more
+    keys of the loopback listener; settings: more YAML lines."""
+    return tmp.write("classifier.yaml", "authentication_list: []\n" +
+                     classifier_yaml(ah_url, *settings,
+                                     listener=loopback_listener(
+                                         extra=listener)))
 
 
-def ah_conf(tmp, listener="", extra=""):
-    return tmp.write("ah.yaml", """
-authentication_list: []
-action_handler:
-  development: true
-  rules_dir: rules
-  db_path: jobs.db
-  listener: {hostname: 127.0.0.1, port: 0%(listener)s}
-  tokens: {directory: tokens, allowed_clients: clients.ah.json,
-           runtime: ah.token.json}
-%(extra)s
-""" % {"listener": listener, "extra": extra})
-
-
-def envelope(base_url):
-    with open(FIXTURE) as f:
-        doc = json.load(f)
-    doc["alexis"]["base_url"] = base_url
-    return doc
+def ah_conf(tmp, listener=""):
+    """ah.yaml, a dry run; listener: more keys of the loopback listener."""
+    return tmp.write("ah.yaml", "authentication_list: []\n" +
+                     action_handler_yaml("development: true",
+                                         listener=loopback_listener(
+                                             extra=listener)))
 
 
 def slow_conn(port, src, path):
@@ -127,7 +107,7 @@ class Daemons(unittest.TestCase):
              ah_conf(self.tmp, self.listener)], self.tmp.join("ah.log"))
         self.cl, self.cl_url = start_daemon(
             [bin_path("alexis-classifier"), "--config",
-             classifier_conf(self.tmp, self.ah_url + "/v1", self.listener)],
+             classifier_conf(self.tmp, self.ah_url, self.listener)],
             self.tmp.join("classifier.log"))
 
     def tearDown(self):
@@ -142,7 +122,7 @@ class Daemons(unittest.TestCase):
         """(name, proc, url, attacked path, authenticated request)."""
         def classify():
             return http("POST", self.cl_url + "/v1/classifier?dry_run=true",
-                        envelope(self.sink.url), {
+                        fixture_envelope(self.sink.url), {
                             "Authorization": "Bearer " + CLASSIFIER_CLIENT})
 
         def jobs():
@@ -227,7 +207,7 @@ class TestEnvelopeNearTheLimit(Daemons):
         # The classifier takes up to 1 MiB and adds the rule; the action
         # handler's default limit leaves room for the largest rule (issue
         # 11 #5: it answered 413, and the alert looped).
-        env = envelope(self.sink.url)
+        env = fixture_envelope(self.sink.url)
         env["details"] = {"pad": ""}
         size = len(json.dumps(env, separators=(",", ":")))
         env["details"]["pad"] = "x" * (1024 * 1024 - size - 16)

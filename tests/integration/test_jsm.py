@@ -25,10 +25,10 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from harness import (SRC, Daemons, SimAdmin, TempDir,  # noqa: E402
-                     action_handler_yaml, classifier_yaml, gen_tokens,
-                     poller_yaml, run_check, wait_until, JSM_CLOUD_ID,
-                     JSM_EMAIL, JSM_TOKEN)
+from harness import (SRC, Pipeline, TempDir, file_lines,  # noqa: E402
+                     gen_tokens,
+                     run_check, wait_until, JSM_CLOUD_ID, JSM_EMAIL,
+                     JSM_TOKEN)
 from sshd import Sshd, keygen  # noqa: E402
 
 WAIT_S = 45.0
@@ -48,16 +48,16 @@ class TestJsm(unittest.TestCase):
         self.traces = self.tmp.join("traces")
         os.makedirs(self.traces)
         os.makedirs(self.tmp.join("logs"))
-        self.daemons = Daemons(self.tmp.join("logs"))
-        gen_tokens(self.tmp.join("tokens"))
+        self.daemons = Pipeline(self.tmp, log_dir=self.tmp.join("logs"))
         self.tmp.write("known_hosts",
                        self.sshd.known_hosts_line(host="127.0.0.1") + "\n")
         self.tmp.write("secrets/jsm_token", JSM_TOKEN + "\n", 0o600)
         self.tmp.write("secrets/wrong_token", "not-the-token\n", 0o600)
         self.write_rules()
-        self.sim_proc, self.sim_url = self.daemons.start(
-            "sim", ["alexis-sim", "--host", "127.0.0.1", "--port", "0"])
-        self.sim = SimAdmin(self.sim_url, timeout=30)
+        self.daemons.start_sim()
+        self.sim_url = self.daemons.sim_url
+        self.sim = self.daemons.sim
+        self.sim.timeout = 30
 
     def tearDown(self):
         self.daemons.stop()
@@ -100,43 +100,34 @@ class TestJsm(unittest.TestCase):
                     TEAM_ID)
 
     def start_daemons(self, token_file="secrets/jsm_token"):
-        auth = self.auth(token_file)
-        ah = self.tmp.write("ah.yaml", auth + action_handler_yaml(
-            "ssh_user: '%s'" % self.sshd.user,
-            "ssh_key: '%s'" % self.sshd.user_key("ed25519"),
-            "known_hosts: known_hosts"))
-        self.ah, self.ah_url = self.daemons.start(
-            "action_handler", ["alexis-action-handler", "--config", ah])
-        cl = self.tmp.write("cl.yaml", auth + classifier_yaml(self.ah_url))
-        self.cl, self.cl_url = self.daemons.start(
-            "classifier", ["alexis-classifier", "--config", cl])
-        po = self.tmp.write("po.yaml", auth + poller_yaml(
-            {"jsm": self.cl_url}, [textwrap.indent(textwrap.dedent("""\
+        confs = self.daemons.start_daemons(
+            ["ssh_user: '%s'" % self.sshd.user,
+             "ssh_key: '%s'" % self.sshd.user_key("ed25519"),
+             "known_hosts: known_hosts"],
+            [textwrap.indent(textwrap.dedent("""\
                 - name: JSM_payments_open
                   authentication: jsm_demo
                   type: jsm
                   query: 'status: open AND tag: svc.ledger'
                   lookback: 4
                   lookback_unit: h
-                """), "    ")], "loop_interval: 1", "max_retries: 3"))
-        for conf, binary in ((ah, "alexis-action-handler"),
-                             (cl, "alexis-classifier"),
-                             (po, "alexis-poller")):
+                """), "    ")], ["loop_interval: 1", "max_retries: 3"],
+            poller_listens=False, sources=("jsm",),
+            auth=self.auth(token_file))
+        for conf, binary in zip(confs, ("alexis-action-handler",
+                                        "alexis-classifier",
+                                        "alexis-poller")):
             rc, out = run_check(binary, conf)
             self.assertEqual(rc, 0, out)
-        self.po, _ = self.daemons.start(
-            "poller", ["alexis-poller", "--config", po], listens=False)
+        self.ah, self.cl, self.po = (self.daemons.ah, self.daemons.cl,
+                                     self.daemons.po)
 
     def alert(self, key):
         return self.sim.jsm_alert(key)
 
     def trace(self):
-        try:
-            with open(os.path.join(self.traces,
-                                   "jsm_ledger_gc_restart.trace")) as f:
-                return f.read().splitlines()
-        except FileNotFoundError:
-            return []
+        return file_lines(os.path.join(self.traces,
+                                       "jsm_ledger_gc_restart.trace"))
 
     def polls(self):
         return len(self.po.events("poll_finished",

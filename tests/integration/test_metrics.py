@@ -70,7 +70,6 @@ class TestCountersFollowTheLoop(unittest.TestCase):
         self.demo = Demo(BIN, self.tmp.join("run"), loop_interval=1,
                          webhooks=True)
         self.demo.setup()
-        self.demo.start_daemons()
 
     def tearDown(self):
         self.demo.stop_all()

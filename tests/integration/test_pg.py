@@ -30,12 +30,13 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from harness import (Proc, SimAdmin, Sink, TempDir, at_once,  # noqa: E402
-                     auth_yaml, bin_path, http, start_daemon, start_sim,
-                     wait_until, GENIE_KEY)
+                     auth_yaml, bin_path, classifier_yaml, file_lines,
+                     http, og_feed, poller_yaml, start_daemon, start_sim,
+                     wait_until, GENIE_KEY, OG_HEADERS)
 from pg import Postgres  # noqa: E402
 from sshd import Sshd  # noqa: E402
 from test_action_handler import (CLIENT_TOKEN, OG_KEY,  # noqa: E402
-                                 RUNTIME_TOKEN, envelope, lines, rule)
+                                 RUNTIME_TOKEN, envelope, rule)
 
 TESTS_BIN = os.environ.get("ALEXIS_TESTS_BIN", os.path.join(
     HERE, "..", "..", "build", "tests"))
@@ -204,7 +205,7 @@ class TestReplicas(Replicas):
         job = ids.pop()
         wait_until(lambda: self.state(0, job) == "succeeded", WAIT_S,
                    "the job succeeded")
-        self.assertEqual(lines(t), ["ran"])
+        self.assertEqual(file_lines(t), ["ran"])
         self.assertEqual(sum(len(p.events("job_started")) for p in
                              self.procs), 1)
         self.assertEqual(PG.sql("SELECT count(*) FROM jobs", self.db),
@@ -219,7 +220,7 @@ class TestReplicas(Replicas):
         self.assertEqual(st, 202, body)
         a = json.loads(body)["job"]
         victim = self.runner_of(a)
-        wait_until(lambda: lines(ta) == ["start"], WAIT_S,
+        wait_until(lambda: file_lines(ta) == ["start"], WAIT_S,
                    "the long command started")
         # Jobs the victim accepts (its one worker is busy): they are in
         # the shared store, so the others run them, before or after the
@@ -236,7 +237,7 @@ class TestReplicas(Replicas):
         for q in quick:
             wait_until(lambda: self.state(alive, q) == "succeeded", WAIT_S,
                        "queued job %s ran elsewhere" % q)
-        self.assertEqual(lines(tb), ["ran"] * 3)
+        self.assertEqual(file_lines(tb), ["ran"] * 3)
         wait_until(lambda: self.state(alive, a) == "interrupted", WAIT_S,
                    "the long job interrupted after its lease")
         took = time.monotonic() - killed_at
@@ -254,7 +255,7 @@ class TestReplicas(Replicas):
             a in q["json"]["note"] for q in self.sink.find(
                 "POST", "/v2/alerts/")), WAIT_S, "the interrupted note")
         self.assertTrue(notes)
-        self.assertEqual(lines(ta), ["start"])
+        self.assertEqual(file_lines(ta), ["start"])
         self.assertEqual(sum(len(p.events("job_started", job=a))
                              for p in self.procs), 1)
         self.assertLess(took, 15.0)
@@ -272,7 +273,8 @@ class TestPostgresRestart(Replicas):
         self.assertEqual(st, 202, body)
         job = json.loads(body)["job"]
         self.procs[0].wait_event("job_started", job=job, timeout=WAIT_S)
-        wait_until(lambda: lines(t) == ["a"], WAIT_S, "the command started")
+        wait_until(lambda: file_lines(t) == ["a"], WAIT_S,
+                   "the command started")
         PG.stop()
         try:
             st, body, _ = self.post(0, r, "11")
@@ -282,7 +284,7 @@ class TestPostgresRestart(Replicas):
             st, body, _ = http("GET", self.urls[0] + "/v1/ping")
             self.assertEqual(st, 503, body)
             # The command finishes while the server is down.
-            wait_until(lambda: lines(t) == ["a", "b"], WAIT_S,
+            wait_until(lambda: file_lines(t) == ["a", "b"], WAIT_S,
                        "the command finished")
         finally:
             PG.start(PG.port)
@@ -338,7 +340,7 @@ class TestMigrateStore(Replicas):
         # Dedup carried over: the same alert and rule is a duplicate.
         st, body, _ = self.post(0, r, "77")
         self.assertEqual(st, 200, body)
-        self.assertEqual(lines(t), ["moved"])
+        self.assertEqual(file_lines(t), ["moved"])
 
 
 # ---- pollers -----------------------------------------------------------
@@ -390,31 +392,11 @@ class TestPollerLeader(unittest.TestCase):
     def config(self):
         self.tmp.write_tokens(None, ("poller", POLLER_TOKEN),
                               runtime_name="tokens/poller.token.json")
-        return self.tmp.write("poller.yaml", """
-authentication_list:
-  - name: og
-    type: opsgenie
-    base_url: '%(sim)s'
-    headers: '{"Authorization":"GenieKey %(genie)s"}'
-poller:
-  classifier_destinations: {opsgenie: '%(cls)s/v1'}
-  loop_interval: 1
-  leader_store: '%(uri)s'
-  leader_store_password_file: '%(pwf)s'
-  tokens: {directory: tokens, runtime: poller.token.json}
-  feed_list:
-    - name: og_payments
-      authentication: og
-      type: opsgenie
-      lookback: 1
-      lookback_unit: h
-      feed_url: >
-        $base_url/v2/alerts?query=status=open AND teams=payments_incoming
-        AND teams!=queue_autoremediation AND teams!=queue_needsinvestigation
-        AND createdAt>$lookback
-      individual_url: '$base_url/v2/alerts/$uniqueid?identifierType=tiny'
-""" % {"sim": self.sim_url, "genie": GENIE_KEY, "cls": self.cls.url,
-            "uri": PG.uri(self.db), "pwf": PG.password_file})
+        return self.tmp.write("poller.yaml", auth_yaml(
+            self.sim_url, og=OG_HEADERS) + poller_yaml(
+            {"opsgenie": self.cls.url}, [og_feed("og_payments")],
+            "loop_interval: 1", "leader_store: '%s'" % PG.uri(self.db),
+            "leader_store_password_file: '%s'" % PG.password_file))
 
     def add(self, n):
         got = self.sim.add_alerts([{"message": "disk full %d" % i,
@@ -523,27 +505,14 @@ class RoundRobin:
 class TestClassifierReplicas(Replicas):
     def test_two_classifiers_behind_one_address_remediate_once(self):
         t = self.trace("cls")
-        r = self.add_rule("cls", "echo ran >> %s" % t)
+        self.add_rule("cls", "echo ran >> %s" % t)
         self.start(1)
-        self.tmp.write_tokens([("poller", POLLER_TOKEN)],
-                              ("classifier", CLIENT_TOKEN),
-                              clients_name="ctokens/clients.json",
-                              runtime_name="ctokens/runtime.json")
-        conf = self.tmp.write("cls.yaml", """
-authentication_list:
-  - name: og
-    type: opsgenie
-    base_url: '%(sink)s'
-    api_key_file: secrets/og_key
-classifier:
-  action_handler_destinations: {linux: '%(ah)s/v1'}
-  default_remediation_queue: queue_autoremediation
-  default_investigation_queue: queue_needsinvestigation
-  rules_dir: rules
-  listener: {hostname: 127.0.0.1, port: 0}
-  tokens: {directory: ctokens, allowed_clients: clients.json,
-           runtime: runtime.json}
-""" % {"sink": self.sink.url, "ah": self.urls[0]})
+        self.tmp.write_tokens(
+            [("poller", POLLER_TOKEN)], ("classifier", CLIENT_TOKEN),
+            clients_name="tokens/clients.classifier.json",
+            runtime_name="tokens/classifier.token.json")
+        conf = self.tmp.write("cls.yaml", auth_yaml(self.sink.url) +
+                              classifier_yaml(self.urls[0]))
         cls = []
         for i in range(2):
             p, url = start_daemon([bin_path("alexis-classifier"),
@@ -571,7 +540,7 @@ classifier:
         wait_until(lambda: self.state(0, job) == "succeeded", WAIT_S,
                    "the job ran")
         self.assertEqual(len(ah.events("job_queued")), 1)
-        self.assertEqual(lines(t), ["ran"])
+        self.assertEqual(file_lines(t), ["ran"])
 
 
 if __name__ == "__main__":

@@ -16,7 +16,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (Proc, SimAdmin, Sink, TempDir, auth_yaml,  # noqa: E402
-                     bin_path, classifier_sink, http, og_feed, start_sim,
+                     bin_path, classifier_sink, http, now_ms, og_feed,
+                     start_sim,
                      wait_until, DT_HEADERS, DT_TOKEN, GENIE_KEY, OG_HEADERS,
                      SRC)
 
@@ -37,10 +38,6 @@ DT2_FEED = """\
       lookback: 30
       lookback_unit: 'm'
 """
-
-
-def now_ms():
-    return int(time.time() * 1000)
 
 
 def read(path):

@@ -15,7 +15,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import TempDir, bin_path, SRC  # noqa: E402
+from harness import TempDir, bin_path, fixture_envelope, SRC  # noqa: E402
 
 LOGS = os.path.join(SRC, "tests", "fixtures", "logs")
 FILES = [os.path.join(LOGS, n) for n in
@@ -186,7 +186,7 @@ class TestClassifierLog(unittest.TestCase):
         case = tc.TestForwardAndMark("test_ping")
         case.setUp()
         try:
-            env = tc.envelope("opsgenie-gc.json", case.sink.url)
+            env = fixture_envelope(case.sink.url)
             st, body, _ = case.post(env)
             self.assertEqual(st, 202, body)
             case.finished("tinyId", "5120")

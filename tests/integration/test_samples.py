@@ -15,13 +15,11 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (SRC, Sink, TempDir, bin_path, http,  # noqa: E402
-                     start_daemon)
+from harness import (SRC, Sink, TempDir, bin_path,  # noqa: E402
+                     fixture_envelope, http, start_daemon)
 from sshd import keygen  # noqa: E402
 
 SAMPLES = os.path.join(SRC, "tests", "fixtures", "samples", "conf")
-FIXTURE = os.path.join(SRC, "tests", "fixtures", "envelopes",
-                       "opsgenie-gc.json")
 DAEMONS = ("classifier", "action_handler", "poller")
 
 
@@ -130,8 +128,7 @@ class TestActionHandlerNeedsItsRules(SampleCase):
                   ("hostname: '0.0.0.0'", "hostname: '127.0.0.1'"),
                   ("port: '8084'", "port: 0"))
         tok = self.client_token(conf, "action_handler")
-        with open(FIXTURE) as f:
-            env = json.load(f)
+        env = fixture_envelope(None)
         env["rule"] = {"rule_name": "ledger_gc_restart",
                        "task_list": [{"task": {"run_command": "true"}}]}
         proc, url = start_daemon([binary("action_handler"), "--config",

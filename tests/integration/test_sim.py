@@ -16,16 +16,12 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (Proc, SimAdmin, TempDir, bin_path, http,  # noqa: E402
-                     start_sim, wait_until, DT_TOKEN, GENIE_KEY, SRC)
+                     now_ms, start_sim, wait_until, DT_TOKEN, GENIE_KEY, SRC)
 
 ISO_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$")
 ALEXIS_QUERY = ("status=open AND teams=payments_incoming AND "
                 "teams!=queue_autoremediation AND "
                 "teams!=queue_needsinvestigation AND createdAt>%d")
-
-
-def now_ms():
-    return int(time.time() * 1000)
 
 
 class SimCase(unittest.TestCase):

@@ -13,13 +13,11 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (BIN, SRC, Proc, SimAdmin, Sink, TempDir,  # noqa: E402
-                     bin_path, start_daemon, start_sim, GENIE_KEY)
+                     bin_path, fixture_envelope, gen_certs, start_daemon,
+                     start_sim, GENIE_KEY)
 from test_http_hardening import (AH_CLIENT, CLASSIFIER_CLIENT,  # noqa: E402
-                                 ah_conf, classifier_conf, envelope,
+                                 ah_conf, classifier_conf,
                                  raw_exchange, write_common)
-
-GEN_CERTS = os.path.join(SRC, "scripts", "gen-certs.sh")
-
 
 def tls_listener(certs, name):
     return ", tls_cert_file: '%s/%s.crt', tls_key_file: '%s/%s.key'" % (
@@ -43,9 +41,7 @@ class TlsCase(unittest.TestCase):
         self.sink = Sink()
         self.procs = []
         self.certs = self.tmp.join("certs")
-        subprocess.run(["sh", GEN_CERTS, self.certs, "classifier",
-                        "action_handler"], check=True, timeout=60,
-                       capture_output=True)
+        gen_certs(self.certs, "classifier", "action_handler")
         self.ca = os.path.join(self.certs, "ca.crt")
         write_common(self.tmp, self.sink)
 
@@ -62,7 +58,8 @@ class TlsCase(unittest.TestCase):
                                  self.tmp.join(log))
         self.procs.append(proc)
         self.assertEqual(proc.events("listening")[0]["tls"], "true")
-        return proc, https(url)
+        self.assertTrue(url.startswith("https://"), url)
+        return proc, url
 
     def start_ah(self):
         return self.start("alexis-action-handler", ah_conf(
@@ -138,17 +135,16 @@ class TestServe(TlsCase):
 
 class TestChain(TlsCase):
     def start_classifier(self, ah_url, ca=True):
-        extra = "  ca_file: '%s'\n" % self.ca if ca else ""
         return self.start("alexis-classifier", classifier_conf(
-            self.tmp, ah_url + "/v1", tls_listener(self.certs, "classifier"),
-            extra), "classifier.log")
+            self.tmp, ah_url, tls_listener(self.certs, "classifier"),
+            ["ca_file: '%s'" % self.ca] if ca else []), "classifier.log")
 
     def post_alert(self, cl_url):
         """The sample alert POSTed to the classifier at cl_url by curl,
         which verifies its certificate with our CA; curl's result."""
         return curl("--cacert", self.ca, "-H", "Authorization: Bearer " +
                     CLASSIFIER_CLIENT, "-H", "Content-Type: application/json",
-                    "--data", json.dumps(envelope(self.sink.url)),
+                    "--data", json.dumps(fixture_envelope(self.sink.url)),
                     cl_url + "/v1/classifier")
 
     def test_classifier_to_action_handler_over_tls(self):
@@ -216,7 +212,6 @@ class TestDemo(unittest.TestCase):
         demo = Demo(BIN, tmp.join("run"), loop_interval=1, tls=True)
         try:
             demo.setup()
-            demo.start_daemons()
             self.assertTrue(demo.cl_url.startswith("https://"))
             self.assertTrue(demo.ah_url.startswith("https://"))
             self.assertTrue(demo.wait_done(), "demo alerts not handled")

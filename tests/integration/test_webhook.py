@@ -11,12 +11,12 @@ import json
 import os
 import subprocess
 import sys
-import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (SimAdmin, TempDir, at_once, auth_yaml,  # noqa: E402
-                     bin_path, classifier_sink, http, og_feed, start_daemon,
+                     bin_path, classifier_sink, dt_feed, http, now_ms,
+                     og_feed, poller_yaml, start_daemon, LOOPBACK_LISTENER,
                      start_sim, wait_until, DT_HEADERS, DT_TOKEN, GENIE_KEY,
                      JSM_CLOUD_ID, JSM_EMAIL, JSM_TOKEN, OG_HEADERS)
 
@@ -28,12 +28,8 @@ WRONG = "not-the-secret-but-long-enough-0000"
 HDR = "X-Alexis-Webhook-Secret"
 
 FEEDS = og_feed("og_payments",
-                webhook_secret_file="secrets/og_webhook") + """\
-    - name: 'dt_prod'
-      authentication: 'dt'
-      type: 'dynatrace'
-      feed_url: '$base_url/api/v2/problems?problemSelector=status("open")&from=now-2h'
-      webhook_secret_file: 'secrets/dt_webhook'
+                webhook_secret_file="secrets/og_webhook") + dt_feed(
+    "dt_prod", webhook_secret_file="secrets/dt_webhook") + """\
     - name: 'og_no_webhook'
       authentication: 'og'
       type: 'opsgenie'
@@ -44,10 +40,6 @@ FEEDS = og_feed("og_payments",
       query: 'status: open AND tag: payments'
       webhook_secret_file: 'secrets/jsm_webhook'
 """
-
-
-def now_ms():
-    return int(time.time() * 1000)
 
 
 def og_alert(i, teams=("payments_incoming",)):
@@ -114,19 +106,11 @@ class WebhookCase(unittest.TestCase):
     cloud_id: '{cloud}'
     email: '{email}'
     api_token_file: 'secrets/jsm_token'
-poller:
-  classifier_destinations:
-    opsgenie: '{cls}/v1'
-    dynatrace: '{cls}/v1'
-    jsm: '{cls}/v1'
-  loop_interval: {loop}
-  listener: {{hostname: 127.0.0.1, port: 0}}
-  tokens:
-    directory: 'tokens'
-    runtime: 'poller.token.json'
-  feed_list:
-{feeds}""".format(sim=self.sim_url, cloud=JSM_CLOUD_ID, email=JSM_EMAIL,
-                  cls=self.cls.url, loop=self.loop_interval, feeds=FEEDS))
+""".format(sim=self.sim_url, cloud=JSM_CLOUD_ID, email=JSM_EMAIL) +
+            poller_yaml(dict.fromkeys(("opsgenie", "dynatrace", "jsm"),
+                                      self.cls.url), [FEEDS],
+                        "loop_interval: %s" % self.loop_interval,
+                        LOOPBACK_LISTENER))
         self.poller, self.url = start_daemon(
             [bin_path("alexis-poller"), "--config", cfg],
             self.tmp.join("poller.log"))
@@ -139,10 +123,8 @@ poller:
                    30, "pass %d" % n)
 
     def hook(self, source, feed, secret):
-        st, doc = self.sim.admin("POST", "webhooks", {
-            "source": source, "url": "%s/v1/webhook/%s" % (self.url, feed),
-            "secret": secret})
-        self.assertEqual(st, 200, doc)
+        self.sim.add_webhook(source, "%s/v1/webhook/%s" % (self.url, feed),
+                             secret)
 
     def deliver(self, feed, body, secret=OG_SECRET, headers=None):
         h = {HDR: secret} if secret is not None else {}
@@ -469,10 +451,8 @@ class TestConfig(unittest.TestCase):
                 {"token": {"type": "personal", "requestor": "p",
                            "description": "d", "id": RUNTIME}}))
             tmp.write("short", "tooshort", 0o600)
-            base = """\
-authentication_list:
-  - {name: og, type: opsgenie, base_url: 'http://127.0.0.1:9',
-     headers: '{"Authorization":"GenieKey k"}'}
+            base = auth_yaml("http://127.0.0.1:9", og={
+                "headers": '{"Authorization":"GenieKey k"}'}) + """\
 poller:
   classifier_destinations: {opsgenie: 'http://127.0.0.1:9/v1'}
   tokens: {directory: tokens, runtime: poller.token.json}
