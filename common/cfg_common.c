@@ -314,16 +314,15 @@ char *
 cfg_common_secret_file_read(const char *path, size_t max, char *err,
     size_t errlen)
 {
-    char *text, *key, *end, *out = NULL;
+    const char *key, *end;
+    char *text, *out = NULL;
     size_t len = 0;
 
     if ((text = file_slurp(path, max, &len, err, errlen)) == NULL)
         return NULL;
-    for (key = text, end = text + len; key < end &&
-        isspace((unsigned char)*key); key++)
-        continue;
-    while (end > key && isspace((unsigned char)end[-1]))
-        end--;
+    key = text;
+    end = text + len;
+    str_trim(&key, &end);
     if (key == end || !str_no_ctl(key, (size_t)(end - key))) {
         snprintf(err, errlen, "%s: %s", path, key == end ?
             "the key file is empty" : "the key contains control bytes");

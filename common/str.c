@@ -180,3 +180,12 @@ str_quote(char *dst, size_t dstlen, const char *s)
     dst[o] = '\0';
     return dst;
 }
+
+void
+str_trim(const char **start, const char **end)
+{
+    while (*start < *end && isspace((unsigned char)**start))
+        (*start)++;
+    while (*end > *start && isspace((unsigned char)(*end)[-1]))
+        (*end)--;
+}

@@ -51,4 +51,8 @@ bool str_no_ctl(const char *s, size_t n);
  * text that does not fit cut with "...". Returns dst (dstlen >= 8). */
 const char *str_quote(char *dst, size_t dstlen, const char *s);
 
+/* Trim ASCII white space (isspace) from both ends of the span
+ * [*start, *end): moves *start forward and *end back. */
+void str_trim(const char **start, const char **end);
+
 #endif

@@ -23,6 +23,7 @@
 #include "alexis_limits.h"
 #include "buf.h"
 #include "log.h"
+#include "str.h"
 #include "xmem.h"
 
 /* Bytes RFC 3986 allows literally in a path besides unreserved ones. */
@@ -254,10 +255,7 @@ url_expand(const char *tmpl, const struct url_vars *vars, char *err,
 
     buf_init(&b, POLLER_URL_MAX);
     err[0] = '\0';
-    while (t < end && isspace((unsigned char)*t))
-        t++;
-    while (end > t && isspace((unsigned char)end[-1]))
-        end--;
+    str_trim(&t, &end);
     while (t < end) {
         c = *t;
         if (c == '$') {

@@ -85,6 +85,35 @@ test_no_ctl_table(void **state)
 
 /* str_format_duration_ms: the bounds cfg.c names (hours at most) and the
  * guardrail windows (days); what it writes reads back the same. */
+/* str_trim: both ends, nothing inside; an all-blank span ends empty. */
+static void
+test_trim_table(void **state)
+{
+    static const struct {
+        const char *in;
+        const char *want;
+    } rows[] = {
+        { "key", "key" },
+        { "  key\n", "key" },
+        { "\t\r\nk e y \v\f", "k e y" },
+        { "   ", "" },
+        { "", "" },
+    };
+    const char *a, *b;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        a = rows[i].in;
+        b = a + strlen(a);
+        str_trim(&a, &b);
+        assert_true(a <= b);
+        if ((size_t)(b - a) != strlen(rows[i].want) ||
+            memcmp(a, rows[i].want, (size_t)(b - a)) != 0)
+            fail_msg("row %zu: \"%.*s\"", i, (int)(b - a), a);
+    }
+}
+
 static void
 test_format_duration_table(void **state)
 {
@@ -124,6 +153,7 @@ main(void)
         cmocka_unit_test(test_quote_table),
         cmocka_unit_test(test_no_ctl_table),
         cmocka_unit_test(test_format_duration_table),
+        cmocka_unit_test(test_trim_table),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
