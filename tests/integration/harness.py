@@ -333,18 +333,35 @@ def _section(name, lines):
 
 
 def _tokens(daemon, clients=True):
-    return "tokens: {directory: tokens,%s runtime: %s.token.json}" % (
-        " allowed_clients: clients.%s.json," % daemon if clients else "",
-        daemon)
+    return _tokens_line("clients.%s.json" % daemon if clients else None,
+                        "%s.token.json" % daemon)
 
 
-def action_handler_yaml(*settings, listener=LOOPBACK_LISTENER):
+def _tokens_line(allowed_clients, runtime):
+    """The tokens line: the files allowed_clients (None: none) and runtime
+    under tokens/."""
+    return "tokens: {directory: tokens,%s runtime: %s}" % (
+        " allowed_clients: %s," % allowed_clients if allowed_clients else "",
+        runtime)
+
+
+def action_handler_yaml(*settings, listener=LOOPBACK_LISTENER,
+                        rules_dir="rules", db_path="ah.db", tokens=None):
     """The action_handler section: listener (default loopback), then
-    settings (YAML lines, e.g. "development: true"), rules/, the SQLite
-    store ah.db and gen_tokens()'s files."""
-    return _section("action_handler", [listener] + list(settings) +
-                    ["rules_dir: rules", "db_path: ah.db",
-                     _tokens("action_handler")])
+    settings (YAML lines, e.g. "development: true", or blocks of them:
+    a block's common indentation goes, empty ones are left out), rules_dir
+    (default rules/), the SQLite store db_path (default ah.db; None for
+    either: the daemon's default) and the token files: tokens, a pair
+    (allowed_clients, runtime) of names under tokens/, e.g. the
+    ("clients.json", "runtime.json") WorkDir.write_tokens() writes, or
+    None: gen_tokens()'s files."""
+    lines = [l for s in settings
+             for l in textwrap.dedent(s).splitlines() if l.strip()]
+    lines += ["%s: '%s'" % kv for kv in (("rules_dir", rules_dir),
+                                          ("db_path", db_path))
+              if kv[1] is not None]
+    return _section("action_handler", [listener] + lines + [
+        _tokens_line(*tokens) if tokens else _tokens("action_handler")])
 
 
 def classifier_yaml(ah_url, *settings, listener=LOOPBACK_LISTENER):

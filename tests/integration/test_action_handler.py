@@ -16,7 +16,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (RUN_AS, auth_yaml, chown_tree, free_port,  # noqa: E402
-                     proc_ids, run_as_user)
+                     proc_ids, run_as_user, action_handler_yaml,
+                     loopback_listener)
 from harness import (Sink, TempDir, at_once, bin_path,  # noqa
                      file_lines, fixture_envelope, http, start_daemon,
                      wait_until, SRC)
@@ -107,27 +108,21 @@ class AhCase(unittest.TestCase):
         self.tmp.write("secrets/og_key", OG_KEY + "\n", mode=0o600)
         self.tmp.write("secrets/dt_key", DT_KEY + "\n", mode=0o600)
         conf = "\nversion: '2.060'\n" + auth_yaml(
-            self.sink.url, dt={"api_key_file": "secrets/dt_key"}) + """\
-action_handler:
-  development: '%(dev)s'
-  listener: {hostname: 127.0.0.1, port: 0, protocol: http}
-  ssh_key: '%(key)s'
-  ssh_user: '%(user)s'
-  known_hosts: '%(kh)s'
-  workers: %(workers)d
-%(store)s
-  connect_timeout: 3s
-  command_timeout: 20s
-  tokens: {directory: tokens, allowed_clients: clients.json,
-           runtime: runtime.json}
-%(extra)s
+            self.sink.url, dt={"api_key_file": "secrets/dt_key"}) + \
+            action_handler_yaml(
+                "development: '%s'" % self.development,
+                "ssh_key: '%s'" % (key or SSHD.user_key(self.key)),
+                "ssh_user: '%s'" % SSHD.user,
+                "known_hosts: '%s'" % (known_hosts or self.kh),
+                "workers: %d" % self.workers, self.store_conf(),
+                "connect_timeout: 3s", "command_timeout: 20s",
+                extra if extra is not None else self.extra,
+                listener=loopback_listener(extra=", protocol: http"),
+                rules_dir=None, db_path=None,
+                tokens=("clients.json", "runtime.json")) + """\
 classifier:
   default_remediation_queue: x
-""" % {"key": key or SSHD.user_key(self.key),
-       "user": SSHD.user, "kh": known_hosts or self.kh,
-       "dev": self.development, "workers": self.workers,
-       "store": self.store_conf(),
-       "extra": extra if extra is not None else self.extra}
+"""
         return self.tmp.write("alexis.conf.yaml", conf)
 
     def store_conf(self):

@@ -15,7 +15,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (GENIE_KEY, SimAdmin, TempDir, auth_yaml,  # noqa: E402
-                     bin_path, file_lines, fixture_envelope, http,
+                     action_handler_yaml, bin_path, file_lines, fixture_envelope, http,
                      start_daemon, start_sim, token, wait_until)
 from sshd import Sshd  # noqa: E402
 import test_classifier as tc  # noqa: E402
@@ -60,21 +60,12 @@ class GuardCase(unittest.TestCase):
             ("action_handler", RUNTIME))
         self.tmp.write("secrets/og_key", GENIE_KEY + "\n", mode=0o600)
         self.tmp.write("alexis.conf.yaml", "\n" + auth_yaml(
-            self.sim_url) + """\
-action_handler:
-  listener: {hostname: 127.0.0.1, port: 0}
-  ssh_key: '%(key)s'
-  ssh_user: '%(user)s'
-  known_hosts: '%(kh)s'
-  workers: 4
-  connect_timeout: 3s
-  command_timeout: 20s
-  idempotency_window: 1h
-  tokens: {directory: tokens, allowed_clients: clients.json,
-           runtime: runtime.json}
-%(extra)s
-""" % {"key": SSHD.user_key("ed25519"), "user": SSHD.user, "kh": self.kh,
-       "extra": self.extra})
+            self.sim_url) + action_handler_yaml(
+                "ssh_key: '%s'" % SSHD.user_key("ed25519"),
+                "ssh_user: '%s'" % SSHD.user, "known_hosts: '%s'" % self.kh,
+                "workers: 4", "connect_timeout: 3s", "command_timeout: 20s",
+                "idempotency_window: 1h", self.extra, rules_dir=None,
+                db_path=None, tokens=("clients.json", "runtime.json")))
 
     def tearDown(self):
         rc = self.proc.stop() if self.proc else 0

@@ -30,7 +30,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from harness import (Proc, SimAdmin, Sink, TempDir, at_once,  # noqa: E402
-                     auth_yaml, bin_path, classifier_yaml, file_lines,
+                     action_handler_yaml, auth_yaml, bin_path, classifier_yaml, file_lines,
                      http, og_feed, poller_yaml, start_daemon, start_sim,
                      wait_until, GENIE_KEY, OG_HEADERS)
 from pg import Postgres  # noqa: E402
@@ -130,24 +130,14 @@ class Replicas(unittest.TestCase):
 
     def config(self, i):
         return self.tmp.write("ah%d.yaml" % i, "\n" + auth_yaml(
-            self.sink.url) + """\
-action_handler:
-  listener: {hostname: 127.0.0.1, port: 0}
-  ssh_key: '%(key)s'
-  ssh_user: '%(user)s'
-  known_hosts: '%(kh)s'
-  workers: %(workers)d
-  connect_timeout: 3s
-  command_timeout: 30s
-  job_store: '%(uri)s'
-  job_store_password_file: '%(pwf)s'
-  job_lease: %(lease)s
-  tokens: {directory: tokens, allowed_clients: clients.json,
-           runtime: runtime.json}
-""" % {"key": SSHD.user_key("ed25519"), "user": SSHD.user, "kh": self.kh,
-       "workers": self.workers,
-            "uri": PG.uri(self.db), "pwf": PG.password_file,
-            "lease": self.lease})
+            self.sink.url) + action_handler_yaml(
+                "ssh_key: '%s'" % SSHD.user_key("ed25519"),
+                "ssh_user: '%s'" % SSHD.user, "known_hosts: '%s'" % self.kh,
+                "workers: %d" % self.workers, "connect_timeout: 3s",
+                "command_timeout: 30s", "job_store: '%s'" % PG.uri(self.db),
+                "job_store_password_file: '%s'" % PG.password_file,
+                "job_lease: %s" % self.lease, rules_dir=None, db_path=None,
+                tokens=("clients.json", "runtime.json")))
 
     def start(self, n):
         for i in range(len(self.procs), len(self.procs) + n):
