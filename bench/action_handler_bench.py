@@ -30,7 +30,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 from harness import (Sink, TempDir, auth_yaml, http,  # noqa: E402
-                     log_time, start_daemon)
+                     action_handler_yaml, log_time, start_daemon)
 from sshd import Sshd  # noqa: E402
 
 TOKEN = "bench-token-5566"
@@ -117,15 +117,11 @@ def main():
                 "entities": ents}
         tmp.write("rules/bench.json", json.dumps(rule))
         conf = tmp.write("c.yaml", "\n" + auth_yaml(sink.url, og={
-            "api_key_file": "secrets/og"}) + """\
-action_handler:
-  listener: {hostname: 127.0.0.1, port: 0}
-  ssh_key: '%s'
-  ssh_user: '%s'
-  known_hosts: '%s'
-  parallel: 64
-  tokens: {allowed_clients: c.json, runtime: r.json}
-""" % (sshd.user_key("ed25519"), a.login_user or sshd.user, kh))
+            "api_key_file": "secrets/og"}) + action_handler_yaml(
+                "ssh_key: '%s'" % sshd.user_key("ed25519"),
+                "ssh_user: '%s'" % (a.login_user or sshd.user),
+                "known_hosts: '%s'" % kh, "parallel: 64", rules_dir=None,
+                db_path=None, tokens=("c.json", "r.json")))
         ah = os.path.join(a.bin, "alexis-action-handler")
         proc, url = start_daemon([ah, "--config", conf], tmp.join("ah.log"))
         env = {"alexis": {"feed_type": "opsgenie", "unique_value": "1",

@@ -43,7 +43,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 from harness import (Sink, TempDir, WorkDir, auth_yaml, http,  # noqa: E402
-                     start_daemon)
+                     action_handler_yaml, start_daemon)
 
 TOKEN = "bench-token-7788"
 RULE = "bench_rule"
@@ -67,17 +67,12 @@ def write_conf(tmp, name, sink_url, guard):
         rule["cooldown"] = {"window": "1h", "max_runs": 5}
         rule["max_entities"] = 10
     w.write("rules/%s.json" % RULE, json.dumps(rule))
-    w.write("alexis.conf.yaml", "\n" + auth_yaml(sink_url) + """\
-action_handler:
-  development: true
-  listener: {hostname: 127.0.0.1, port: 0}
-  workers: 1
-  db_path: jobs.db
-  tokens: {directory: tokens, allowed_clients: clients.json,
-           runtime: runtime.json}
-%s
-""" % ("  storm_breaker: {window: 1m, max_jobs: 100000}"
-       if guard else ""))
+    w.write("alexis.conf.yaml", "\n" + auth_yaml(sink_url) +
+            action_handler_yaml(
+                "development: true", "workers: 1",
+                "storm_breaker: {window: 1m, max_jobs: 100000}"
+                if guard else "", rules_dir=None, db_path="jobs.db",
+                tokens=("clients.json", "runtime.json")))
     return d
 
 

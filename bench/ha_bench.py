@@ -44,7 +44,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 sys.path.insert(0, HERE)
 from action_handler_bench import login_user  # noqa: E402
 from harness import (Sink, TempDir, auth_yaml, fixture_envelope,  # noqa
-                     http, start_daemon)
+                     action_handler_yaml, http, start_daemon)
 from pg import Postgres  # noqa: E402
 from sshd import Sshd  # noqa: E402
 
@@ -85,26 +85,15 @@ class Bench:
 
     def config(self, name, store, extra=""):
         return self.tmp.write(name, "\n" + auth_yaml(self.sink.url, og={
-            "api_key_file": "secrets/og"}) + """\
-action_handler:
-  listener: {hostname: 127.0.0.1, port: 0}
-  ssh_key: '%(key)s'
-  ssh_user: '%(user)s'
-  known_hosts: '%(kh)s'
-  rules_dir: '%(rules)s'
-  workers: 4
-  connect_timeout: 5s
-  command_timeout: 30s
-  job_store: '%(store)s'
-  job_store_password_file: '%(pwf)s'
-  job_lease: 2s
-  queue_max: 100000
-  client_max_jobs: 100000
-  tokens: {directory: tokens, allowed_clients: clients.json,
-           runtime: runtime.json}
-%(extra)s""" % {"key": self.key, "user": self.user,
-                "kh": self.kh, "rules": self.rules, "store": store,
-                "pwf": self.pg.password_file, "extra": extra})
+            "api_key_file": "secrets/og"}) + action_handler_yaml(
+                "ssh_key: '%s'" % self.key, "ssh_user: '%s'" % self.user,
+                "known_hosts: '%s'" % self.kh, "workers: 4",
+                "connect_timeout: 5s", "command_timeout: 30s",
+                "job_store: '%s'" % store,
+                "job_store_password_file: '%s'" % self.pg.password_file,
+                "job_lease: 2s", "queue_max: 100000",
+                "client_max_jobs: 100000", extra, rules_dir=self.rules,
+                db_path=None, tokens=("clients.json", "runtime.json")))
 
     # ---- chaos ----
 
