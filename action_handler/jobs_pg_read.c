@@ -24,7 +24,6 @@
 #define ROW_COLUMNS "task, entity, action, state, outcome, exit_status, " \
     "signal, duration_ms, stdout, stderr, truncated, error"
 
-
 static char *
 col_dup(const PGresult *res, int i, int c)
 {

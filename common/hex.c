@@ -3,7 +3,6 @@
  */
 #include "hex.h"
 
-
 static const char digits[] = "0123456789abcdef";
 
 /* The value of hex digit c, or -1. */
