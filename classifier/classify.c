@@ -67,7 +67,8 @@ action_body(const struct run *r, const struct rule *rule, size_t *lenp)
 
     buf_init(&b, r->envelope_len + strlen(rule->json) +
         FORWARD_RULE_OVERHEAD);
-    if (buf_append(&b, r->envelope, r->envelope_len - 1) == -1 ||
+    if (buf_reserve(&b, b.max) == -1 ||
+        buf_append(&b, r->envelope, r->envelope_len - 1) == -1 ||
         buf_appends(&b, ",\"rule\":") == -1 ||
         buf_appends(&b, rule->json) == -1 ||
         buf_append(&b, "}", 1) == -1)

@@ -19,6 +19,10 @@ struct buf {
 
 /* Prepare an empty buffer limited to max bytes of content. */
 void buf_init(struct buf *b, size_t max);
+/* Room for n more bytes in one allocation, for a size known beforehand
+ * (appends would grow it by doubling); -1 (buffer unchanged) if len + n
+ * would exceed max. */
+int buf_reserve(struct buf *b, size_t n) ATTR_WUR;
 /* Append n bytes; -1 (buffer unchanged) if len would exceed max. */
 int buf_append(struct buf *b, const void *p, size_t n) ATTR_WUR;
 int buf_appends(struct buf *b, const char *s) ATTR_WUR;

@@ -361,6 +361,10 @@ screen_request(struct http_server *srv, struct MHD_Connection *mc,
         return queue_error(srv, mc, st, 413, NULL,
             "body larger than %zu bytes", srv->body_max);
     }
+    /* The announced length in one allocation rather than a realloc per
+     * doubling (checked against body_max just above). */
+    if (clen > 0)
+        (void)!buf_reserve(&st->body, (size_t)clen);
     has_body = clen > 0 ||
         lookup(mc, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
     v = lookup(mc, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
