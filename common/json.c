@@ -205,6 +205,21 @@ json_parse_located(const char *text, size_t len, const char *name,
     return doc;
 }
 
+/* Whether "\u0000" occurs anywhere in text[0..len) (escaped backslash or
+ * not): when it does not, there is nothing to mark. */
+static bool
+may_have_nul_escape(const char *text, size_t len)
+{
+    const char *p = text, *end = text + len;
+
+    while ((p = memchr(p, '\\', (size_t)(end - p))) != NULL) {
+        if (end - p >= 6 && memcmp(p + 1, "u0000", 5) == 0)
+            return true;
+        p++;
+    }
+    return false;
+}
+
 cJSON *
 json_parse_marking_nul(const char *text, size_t len, const char *name,
     char *err, size_t errlen)
@@ -214,7 +229,8 @@ json_parse_marking_nul(const char *text, size_t len, const char *name,
     char *copy;
     size_t i;
 
-    if (text == NULL)
+    /* Most bodies have no \u0000 at all: parse them where they are. */
+    if (text == NULL || !may_have_nul_escape(text, len))
         return json_parse_located(text, len, name, err, errlen);
     copy = xmalloc(len + 1);
     memcpy(copy, text, len);

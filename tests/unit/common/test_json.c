@@ -463,6 +463,9 @@ static const struct {
     { "{\"r\\u0000\":\"v\",\"r\":\"w\"}", "r", "w", false },
     { "{\"r\":\"plain\"}", "r", "plain", false },
     { "{\"r\":\"\\u00000\"}", "r", JSON_NUL_MARK "0", true },
+    { "{\"r\":\"x\\u0000\"}", "r", "x" JSON_NUL_MARK, true },
+    { "{\"r\":\"\\\\\"}", "r", "\\", false },
+    { "{\"r\":\"\\u000\"}", "r", NULL, false },     /* invalid JSON */
 };
 
 static void
@@ -490,6 +493,28 @@ test_parse_marking_nul(void **state)
         cJSON_Delete(doc);
     }
     assert_false(json_has_nul(NULL));
+}
+
+/* Only text[0..len) counts, with or without an escaped NUL in it: what
+ * follows (here a \u0000 past the end) is not read. */
+static void
+test_parse_marking_nul_bounded(void **state)
+{
+    const char plain[] = "{\"r\":\"a\"}\\u0000";
+    const char marked[] = "{\"r\":\"\\u0000\"}\\u0000";
+    char err[ALEXIS_ERR_MAX];
+    cJSON *doc;
+
+    (void)state;
+    doc = json_parse_marking_nul(plain, 9, "n", err, sizeof(err));
+    assert_non_null(doc);
+    assert_string_equal(json_str(doc, "r"), "a");
+    cJSON_Delete(doc);
+    doc = json_parse_marking_nul(marked, 14, "n", err, sizeof(err));
+    assert_non_null(doc);
+    assert_string_equal(json_str(doc, "r"), JSON_NUL_MARK);
+    cJSON_Delete(doc);
+    assert_null(json_parse_marking_nul(plain, 15, "n", err, sizeof(err)));
 }
 
 struct locate_case {
@@ -567,6 +592,7 @@ main(void)
         cmocka_unit_test(test_str_and_print),
         cmocka_unit_test(test_write_string),
         cmocka_unit_test(test_parse_marking_nul),
+        cmocka_unit_test(test_parse_marking_nul_bounded),
         cmocka_unit_test(test_locate_table),
     };
 
