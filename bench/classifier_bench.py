@@ -8,11 +8,19 @@ measures the req/s of an empty libmicrohttpd handler (alexis-sink) under
 the same load generator (wrk) on the same machine, and prints the ratios.
 
 A second reference in the same run is the protocol's floor (measured
-once more right before each rule count): alexis-sink --relay, an empty handler that POSTs each body twice to the sink with
-libcurl before answering (forward and ticket mark, with no parsing,
-matching or logging). Whatever a classifier does, it cannot process more
-alerts/s than that on this machine, so the ratio to it is the classifier's
-own overhead.
+once more right before each rule count): alexis-sink --relay, an empty
+handler that POSTs each body twice to the sink with libcurl before
+answering (forward and ticket mark, with no parsing, matching or
+logging). Whatever a classifier does, it cannot process more alerts/s
+than that on this machine, so the ratio to it is the classifier's own
+overhead.
+
+The third reference, measured right after the relay, is the design's
+floor: the same relay that also parses the body with cJSON and writes six
+log lines about it, one write(2) each, to a file (alexis-sink --relay
+--floor-log 6). DESIGN asks that of every classifier (§8: one write(2)
+per line; the classifier writes six lines per matched alert), so the
+ratio to it is what our code adds beyond what the design costs anyway.
 
 A "processed" alert is one whose forward and ticket mark both reached the
 sink: processed/s = (sink POSTs during the run) / 2 / duration. wrk keeps
@@ -136,20 +144,21 @@ def main():
         # Floor of the protocol: the same three exchanges, nothing else.
         # Measured again right before each rule count, so that the ratio
         # compares two runs a few seconds apart on this shared machine.
-        def relay_floor(k):
-            d = tmp.join("relay%d" % k)
+        def relay_floor(k, kind="relay"):
+            d = tmp.join("%s%d" % (kind, k))
             os.makedirs(d)
+            extra = ("--floor-log", "6") if kind == "design" else ()
             relay, rport = start_sink(
-                d, bin_dir=BIN,
+                d, bin_dir=BIN, log=os.path.join(d, "sink.log"),
                 args=("--threads", str(args.workers), "--relay",
-                      "http://127.0.0.1:%d/v1/action" % sport))
+                      "http://127.0.0.1:%d/v1/action" % sport) + extra)
             try:
                 before = sink_count(sport)
                 t0, c0 = time.monotonic(), cpu_s(relay.pid)
                 wrk("http://127.0.0.1:%d/v1/classifier" % rport,
                     args.duration, args.connections, env)
                 n = (sink_count(sport) - before) / 2.0
-                cpu_us["relay"].append(1e6 * (cpu_s(relay.pid) - c0) / n)
+                cpu_us[kind].append(1e6 * (cpu_s(relay.pid) - c0) / n)
                 return n / (time.monotonic() - t0)
             finally:
                 relay.terminate()
@@ -158,16 +167,21 @@ def main():
         # CPU time per processed alert of the relay and of the classifier:
         # what each costs, less moved by the machine's other load than
         # alerts/s.
-        cpu_us = {"relay": []}
+        cpu_us = {"relay": [], "design": []}
         floor = relay_floor(0)
         print("relay floor (intake + 2 libcurl POSTs, nothing else): "
               "%.0f alerts/s = %.0f%% of the empty server"
               % (floor, 100.0 * floor / ref))
+        design = relay_floor(0, "design")
+        print("design floor (the relay + cJSON parse + 6 log lines, one "
+              "write(2) each): %.0f alerts/s = %.0f%% of the relay floor"
+              % (design, 100.0 * design / floor))
         print("original Python classifier (issue 2): 83 / 19 / 1.9 "
               "alerts/s at 4 / 100 / 1000 rules")
         results = []
         for n in (4, 100, 1000):
             floor = relay_floor(n)
+            design = relay_floor(n, "design")
             rules = tmp.join("rules%d" % n)
             write_rules(rules, n)
             conf = config(tmp, sport, rules, args.workers)
@@ -188,27 +202,33 @@ def main():
             # stop is not counted: only what completed within the window.
             processed = (after - before) / 2.0 / elapsed
             fin = len(c.events("classification_finished", result="matched"))
-            results.append((n, processed, floor))
+            results.append((n, processed, floor, design))
             print("%4d rules: %8.0f processed alerts/s  (%.0f%% of empty "
-                  "server, %.0f%% of the relay floor of %.0f/s measured "
-                  "just before; HTTP answers %.0f/s incl. 503s; %d matched "
+                  "server, %.0f%% of the relay floor of %.0f/s and %.0f%% "
+                  "of the design floor of %.0f/s, both measured just "
+                  "before; HTTP answers %.0f/s incl. 503s; %d matched "
                   "in log)"
                   % (n, processed, 100.0 * processed / ref,
-                     100.0 * processed / floor, floor, acc, fin))
+                     100.0 * processed / floor, floor,
+                     100.0 * processed / design, design, acc, fin))
             print("           CPU per processed alert: classifier %.0f us, "
-                  "relay %.0f us (its run just before)"
-                  % (cpu_us[n], cpu_us["relay"][-1]))
+                  "relay %.0f us, design floor %.0f us (their runs just "
+                  "before)" % (cpu_us[n], cpu_us["relay"][-1],
+                               cpu_us["design"][-1]))
         with open("/proc/loadavg") as f:
             load = " ".join(f.read().split()[:3])
         print(json.dumps({"empty_server_req_s": ref, "load": load,
                           "results": [
             {"rules": n, "processed_per_s": round(p),
              "relay_floor_alerts_s": round(fl),
+             "design_floor_alerts_s": round(de),
              "ratio_vs_empty": round(p / ref, 3),
              "ratio_vs_relay": round(p / fl, 3),
+             "ratio_vs_design": round(p / de, 3),
              "cpu_us_per_alert": round(cpu_us[n]),
-             "relay_cpu_us_per_alert": round(cpu_us["relay"][i + 1])}
-            for i, (n, p, fl) in enumerate(results)]}))
+             "relay_cpu_us_per_alert": round(cpu_us["relay"][i + 1]),
+             "design_cpu_us_per_alert": round(cpu_us["design"][i + 1])}
+            for i, (n, p, fl, de) in enumerate(results)]}))
     finally:
         for c in procs:
             c.stop()

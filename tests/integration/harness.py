@@ -925,15 +925,21 @@ def proc_ids(pid):
     return ids
 
 
-def start_sink(tmpdir, args=(), bin_dir=None):
+def start_sink(tmpdir, args=(), bin_dir=None, log=None):
     """Start the C alexis-sink (bin_dir, default BIN) on 127.0.0.1, port 0;
-    extra args e.g. ("--status", "202"). Returns (Popen, port) once it has
-    written its port file (under tmpdir); stop it with terminate()."""
+    extra args e.g. ("--status", "202"). Its log goes to the file log (a
+    path), or nowhere. Returns (Popen, port) once it has written its port
+    file (under tmpdir); stop it with terminate()."""
     pf = os.path.join(tmpdir, "sink.port")
-    p = subprocess.Popen([os.path.join(bin_dir or BIN, "alexis-sink"),
-                          "--host", "127.0.0.1", "--port", "0",
-                          "--port-file", pf] + list(args),
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    out = open(log, "ab") if log is not None else subprocess.DEVNULL
+    try:
+        p = subprocess.Popen([os.path.join(bin_dir or BIN, "alexis-sink"),
+                              "--host", "127.0.0.1", "--port", "0",
+                              "--port-file", pf] + list(args),
+                             stdout=out, stderr=out)
+    finally:
+        if log is not None:
+            out.close()
     deadline = time.monotonic() + 10
     while not os.path.exists(pf) or os.path.getsize(pf) == 0:
         if time.monotonic() > deadline or p.poll() is not None:
