@@ -29,6 +29,7 @@
 #include "log.h"
 #include "metrics_http.h"
 #include "ruledir.h"
+#include "rules.h"
 #include "runner.h"
 #include "ssh.h"
 
@@ -183,6 +184,10 @@ main(int argc, char **argv)
     }
     if (ah.conf.debug)
         log_set_level(LOG_DEBUG);
+    /* Rules come here to be run, never to match an alert: their regexes
+     * are checked, not JIT-compiled (4 parses per job, and the JIT's
+     * code pages and memory). */
+    rules_set_jit(false);
     ah.rules = ruledir_new(ah.conf.rules_dir);
     if (o.check) {
         rc = check_config(&ah);

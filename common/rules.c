@@ -15,6 +15,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -317,6 +318,14 @@ rules_start_info(struct rule_eval *ev)
     ev->prefilter = true;
 }
 
+static atomic_bool jit_on = true;
+
+void
+rules_set_jit(bool on)
+{
+    atomic_store(&jit_on, on);
+}
+
 static int
 compile_regex(struct parse_ctx *c, struct rule_eval *ev)
 {
@@ -334,8 +343,9 @@ compile_regex(struct parse_ctx *c, struct rule_eval *ev)
         return fail(c, "search_text", "bad regex at offset %zu: %s",
             (size_t)erroff, (const char *)msg);
     }
-    /* Without JIT support the interpreter runs the same pattern. */
-    (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+    /* Without JIT (support or wish) the interpreter runs the pattern. */
+    if (atomic_load(&jit_on))
+        (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
     ev->re = re;
     rules_start_info(ev);
     return 0;

@@ -104,6 +104,13 @@ bool rules_feed_is(const char *rule_feed, const char *feed_type);
  * length) and set ev->prefilter; rules_parse does this for every regex. */
 void rules_start_info(struct rule_eval *ev);
 
+/* Whether rules_parse JIT-compiles each regex (the default: on). A
+ * process that never matches alerts against rules (the action handler
+ * only reads them) turns it off before it loads any, and spares the JIT's
+ * compile time and memory; the regexes are still compiled and checked,
+ * and rules_regex_search still works (PCRE2's interpreter). */
+void rules_set_jit(bool on);
+
 /* Run eval's regex on subject. Returns 1 match, 0 no match, -1 when the
  * match failed (limit hit, bad UTF-8) with a reason in err. Thread-safe.
  * With ev->prefilter, a subject that PCRE2's start-up information rules

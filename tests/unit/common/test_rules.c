@@ -547,7 +547,7 @@ static const struct search_case search_cases[] = {
 };
 
 static void
-test_regex_search_table(void **state)
+run_search_table(void)
 {
     const struct search_case *c;
     char err[ALEXIS_ERR_MAX];
@@ -555,7 +555,6 @@ test_regex_search_table(void **state)
     size_t i, len;
     int rc;
 
-    (void)state;
     for (i = 0; i < NELEM(search_cases); i++) {
         c = &search_cases[i];
         r = regex_rule(c->pattern);
@@ -569,6 +568,42 @@ test_regex_search_table(void **state)
         }
         rules_unref(r);
     }
+}
+
+static void
+test_regex_search_table(void **state)
+{
+    (void)state;
+    run_search_table();
+}
+
+static size_t
+jit_size(const char *pattern)
+{
+    struct rule *r = regex_rule(pattern);
+    size_t n = 1;
+
+    assert_int_equal(pcre2_pattern_info(r->evals[0].re, PCRE2_INFO_JITSIZE,
+        &n), 0);
+    rules_unref(r);
+    return n;
+}
+
+/* Without the JIT (the action handler's setting) nothing is JIT-compiled
+ * and every search answers the same, through PCRE2's interpreter. */
+static void
+test_regex_without_jit(void **state)
+{
+    uint32_t jit = 0;
+
+    (void)state;
+    rules_set_jit(false);
+    assert_int_equal(jit_size("GC (time|pause)"), 0);
+    run_search_table();
+    rules_set_jit(true);
+    (void)pcre2_config(PCRE2_CONFIG_JIT, &jit);
+    if (jit)
+        assert_true(jit_size("GC (time|pause)") > 0);
 }
 
 static void
@@ -798,6 +833,7 @@ main(void)
         cmocka_unit_test(test_load_file_errors),
         cmocka_unit_test(test_fields_and_defaults),
         cmocka_unit_test(test_regex_search_table),
+        cmocka_unit_test(test_regex_without_jit),
         cmocka_unit_test(test_regex_limit),
         cmocka_unit_test(test_regex_no_regex),
         cmocka_unit_test(test_regex_threads),
