@@ -7,6 +7,7 @@
 #include "runner.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -180,7 +181,7 @@ work_loop(struct runner *rn, work_fn fn, const char *role)
     struct http_client *hc = http_client_new(NULL);
     char err[ALEXIS_ERR_MAX];
     unsigned long seen;
-    bool failing = false, failed;
+    bool failing = false, failed, worked = false;
     uint64_t poll;
     size_t left;
     int rc;
@@ -204,10 +205,19 @@ work_loop(struct runner *rn, work_fn fn, const char *role)
             log_event(LOG_INFO, "job_store_recovered",
                 KV_STR("worker", role));
         failing = failed;
-        if (rc == 1)
+        if (rc == 1) {
+            worked = true;
             continue;
+        }
         if (!failed)
             maybe_prune(rn);
+        /* Idle after work: hand the heap a job freed (SSH and store
+         * buffers, the rule) back to the system, so that an idle daemon
+         * holds what it uses. Once per burst, never between jobs. */
+        if (worked) {
+            (void)malloc_trim(0);
+            worked = false;
+        }
         poll = failed ? AH_STORE_RETRY_MS : jobs_poll_ms(rn->js);
         if (fn == run_report && !failed)
             poll = verify_wait(rn, poll);
