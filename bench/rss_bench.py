@@ -14,8 +14,10 @@ process (/bin/sleep), and alexis-rss-floor, which loads the daemons'
 libraries (libcurl with its dependencies, libmicrohttpd with GnuTLS,
 libyaml, cJSON, PCRE2, libcrypto) and calls curl_global_init, with none
 of our code: what any daemon built on these Debian libraries starts
-from; then the action handler's own libraries (SQLite, libpq) too. The target is 10 MB per daemon. Every process is stopped by its
-pid.
+from; then the action handler's own libraries (SQLite, libpq) too; then
+SQLite doing the least a job store does (a WAL database file, a table, a
+row written in a transaction and read back). The target is 10 MB per
+daemon. Every process is stopped by its pid.
 
 Usage: bench/rss_bench.py [--idle 2] [--json]
 Needs a build in build/ (scripts/build.sh) or ALEXIS_BIN.
@@ -100,13 +102,15 @@ def main():
         if os.environ.get("RSS_HOLD"):
             print({n: p.p.pid for p, n in stack.procs}, flush=True)
             time.sleep(float(os.environ["RSS_HOLD"]))
+        os.makedirs(tmp.join("floor"))
         floor = json.loads(subprocess.run(
-            [os.path.join(BIN, "alexis-rss-floor")], check=True,
-            stdout=subprocess.PIPE).stdout)
+            [os.path.join(BIN, "alexis-rss-floor"), tmp.join("floor")],
+            check=True, stdout=subprocess.PIPE).stdout)
         rows = [("/bin/sleep (floor)", status(sleeper.pid)),
                 ("libraries loaded", floor["loaded"]),
                 ("+ curl_global_init", floor["curl_init"]),
-                ("+ the action handler's", floor["ah_libs"])]
+                ("+ the action handler's", floor["ah_libs"]),
+                ("+ a SQLite store at work", floor["ah_store"])]
         for name in ("classifier", "action_handler", "poller", "sim"):
             rows.append(("alexis-" + name.replace("_", "-"),
                          status(stack.proc(name).p.pid)))

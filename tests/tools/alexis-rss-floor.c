@@ -13,6 +13,11 @@
  *   ah_libs      after loading the action handler's own libraries too
  *                (SQLite, libpq; dlopen, so that the steps above stay
  *                those of the other daemons) and sqlite3_initialize
+ *   ah_store     with a directory argument: after SQLite has done what
+ *                a job store does at the least (a WAL database file
+ *                opened, a table made, a row written in a transaction
+ *                and read back, the connection left open), which brings
+ *                in the pages of SQLite's code that any store runs
  */
 #include <dlfcn.h>
 #include <stdio.h>
@@ -24,6 +29,7 @@
 #include <libssh2.h>
 #include <microhttpd.h>
 #include <openssl/crypto.h>
+#include <sqlite3.h>    /* types only: the library is dlopen'ed */
 #include <yaml.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -51,8 +57,51 @@ print_status(const char *step, int last)
         rss, anon, file, last ? "}\n" : ",");
 }
 
+static int
+count_row(void *arg, int ncol, char **val, char **col)
+{
+    (void)ncol;
+    (void)val;
+    (void)col;
+    (*(int *)arg)++;
+    return 0;
+}
+
+/* The least a job store does with SQLite (see ah_store above). */
+static int
+sqlite_store(void *lib, const char *dir)
+{
+    static const char sql[] =
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+        "CREATE TABLE IF NOT EXISTS jobs (seq INTEGER PRIMARY KEY "
+        "AUTOINCREMENT, id TEXT NOT NULL UNIQUE, state TEXT NOT NULL,"
+        " body TEXT NOT NULL);"
+        "BEGIN IMMEDIATE;"
+        "INSERT INTO jobs (id, state, body) VALUES ('j1', 'queued', '{}');"
+        "UPDATE jobs SET state = 'finished' WHERE id = 'j1';"
+        "COMMIT;";
+    __typeof__(sqlite3_open_v2) *open_v2;
+    __typeof__(sqlite3_exec) *exec;
+    char path[4096];
+    sqlite3 *db = NULL;
+    int rows = 0;
+
+    *(void **)&open_v2 = dlsym(lib, "sqlite3_open_v2");
+    *(void **)&exec = dlsym(lib, "sqlite3_exec");
+    if (open_v2 == NULL || exec == NULL ||
+        snprintf(path, sizeof(path), "%s/floor.db", dir) >=
+        (int)sizeof(path) ||
+        open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+        NULL) != SQLITE_OK ||
+        exec(db, sql, NULL, NULL, NULL) != SQLITE_OK ||
+        exec(db, "SELECT id, state FROM jobs WHERE id = 'j1'", count_row,
+        &rows, NULL) != SQLITE_OK || rows != 1)
+        return -1;
+    return 0;   /* the connection stays open, as the store's does */
+}
+
 int
-main(void)
+main(int argc, char **argv)
 {
     char buf[16];
     void *sqlite;
@@ -74,7 +123,12 @@ main(void)
         (*(void **)&sqlite_init = dlsym(sqlite, "sqlite3_initialize")) ==
         NULL || sqlite_init() != 0)
         return 1;
-    print_status("ah_libs", 1);
+    print_status("ah_libs", argc < 2);
+    if (argc >= 2) {
+        if (sqlite_store(sqlite, argv[1]) == -1)
+            return 1;
+        print_status("ah_store", 1);
+    }
     curl_global_cleanup();
     return 0;
 }
