@@ -22,6 +22,7 @@
 struct auth_clients;
 struct http_server;
 struct metrics_http;
+struct retire_homes;
 struct ruledir;
 struct workq;
 
@@ -54,6 +55,9 @@ struct classifier {
     /* The action_handler_destinations URLs, NULL-terminated: what
      * conf.ca_file verifies (http_client_opts.ca_for). */
     const char            **dest_urls;
+    /* Finished jobs on their way back to the intake thread that made
+     * them (retire.h). */
+    struct retire_homes    *retired;
 };
 
 #endif

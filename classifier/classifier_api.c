@@ -26,6 +26,7 @@
 #include "metrics.h"
 #include "metrics_http.h"
 #include "path.h"
+#include "retire.h"
 #include "ruledir.h"
 #include "str.h"
 #include "workq.h"
@@ -204,9 +205,13 @@ handle_classify(void *ctx, const struct http_request *req,
     struct classify_job *job;
     struct alert *a;
     char err[ALEXIS_ERR_MAX], *text;
+    struct retire_home *home = retire_home_mine(c->retired);
     cJSON *doc, *ans;
     bool dropped_rule;
 
+    /* What the workers finished of this thread's alerts is freed here,
+     * and its memory reused by the parse below. */
+    retire_drain(home);
     if ((doc = json_parse_marking_nul(req->body, req->body_len,
         "request body", err, sizeof(err))) == NULL) {
         http_server_reply_error(resp, 400, "%s", err);
@@ -240,6 +245,8 @@ handle_classify(void *ctx, const struct http_request *req,
     if (!a->had_feed_headers && !dropped_rule)
         keep_raw(job, req->body, req->body_len);
     job->received_us = clock_mono_us();
+    job->home = home;
+    job->done = retire_job;
     /* Counted before the push: once queued, a worker may free the job
      * (and a) at any moment. */
     metrics_inc(METRIC_ALERTS_RECEIVED, a->feed_name, NULL);

@@ -47,6 +47,16 @@ struct run {
     struct buf               failures;      /* "rule X: reason" lines */
 };
 
+/* The end of a job's run: its owner's done, else freed here. */
+static void
+job_done(struct classify_job *job)
+{
+    if (job->done != NULL)
+        job->done(job);
+    else
+        classify_job_free(job);
+}
+
 void
 classify_job_free(struct classify_job *job)
 {
@@ -285,7 +295,7 @@ classify_run(struct classifier *c, const struct classify_io *io,
             KV_ERR(err), KV_UINT("app_elapsed_ms", (clock_mono_us() - t0) / 1000));
         metrics_inc(METRIC_CLASSIFICATIONS, "failed", NULL);
         metrics_observe_us(METRIC_CLASSIFY_DURATION, NULL, clock_mono_us() - t0);
-        classify_job_free(job);
+        job_done(job);
         return;
     }
     buf_init(&r.failures, 64 * 1024);
@@ -329,7 +339,7 @@ classify_run(struct classifier *c, const struct classify_io *io,
     buf_free(&r.failures);
     free(r.printed);
     ruledir_set_release(rs);
-    classify_job_free(job);
+    job_done(job);
 }
 
 /* A rule file's name without its directory: a dry run says which file,

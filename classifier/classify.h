@@ -36,6 +36,8 @@ struct classify_io {
 };
 
 /* An accepted request waiting for a worker. */
+struct retire_home;
+
 struct classify_job {
     struct alert   *alert;
     /* The request body as received, through its closing '}', when it can
@@ -44,12 +46,18 @@ struct classify_job {
     char           *raw;
     size_t          raw_len;
     uint64_t        received_us;
+    /* What classify_run does with the job when it is done: done(job)
+     * (the daemon's retire_job, which hands it back to the intake thread
+     * that allocated it, home); NULL: classify_job_free. */
+    void               (*done)(struct classify_job *job);
+    struct retire_home  *home;
+    struct classify_job *next;  /* on home's list */
 };
 
 void classify_job_free(struct classify_job *job);
 
 /* Classify, forward, mark through io; logs every step with the alert's
- * id. Takes job (freed here). */
+ * id. Takes job (job->done, else freed here). */
 void classify_run(struct classifier *c, const struct classify_io *io,
     struct classify_job *job);
 

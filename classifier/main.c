@@ -23,6 +23,7 @@
 #include "json.h"
 #include "log.h"
 #include "metrics_http.h"
+#include "retire.h"
 #include "ruledir.h"
 #include "rules.h"
 #include "workers.h"
@@ -138,6 +139,7 @@ serve(struct classifier *c, const char *user)
     daemon_signals_wait(&set);
     http_server_stop(c->server);
     workers_stop(c);
+    retire_drain_all(c->retired);
     return 0;
 }
 
@@ -165,6 +167,7 @@ main(int argc, char **argv)
     if (c.conf.debug)
         log_set_level(LOG_DEBUG);
     c.rules = ruledir_new(c.conf.rules_dir);
+    c.retired = xcalloc(1, sizeof(*c.retired));
     c.dest_urls = dest_urls(&c.conf);
     if (o.check) {
         rc = check(&c);
@@ -178,6 +181,7 @@ main(int argc, char **argv)
     classifier_token_cleanup(&c);
     free(c.health.report);
     free(c.dest_urls);
+    free(c.retired);
     classifier_conf_free(&c.conf);
     curl_global_cleanup();
     return rc;
