@@ -35,9 +35,9 @@ struct classify_io {
     void     *arg;
 };
 
-/* An accepted request waiting for a worker. */
 struct retire_home;
 
+/* An accepted request waiting for a worker. */
 struct classify_job {
     struct alert   *alert;
     /* The request body as received, through its closing '}', when it can

@@ -3,14 +3,14 @@
  * freed there. An alert is parsed by an intake thread and classified by a
  * worker; freed by the worker, its hundred-odd cJSON nodes went to the
  * intake thread's malloc arena from another thread, and the intake's next
- * large allocation (a request body) had glibc consolidate them: about 8%
- * of the classifier's CPU per alert. Freed by the intake thread just
- * before it parses the next alert, they are reused at once.
+ * large allocation (a request body) had glibc consolidate them. Freed by
+ * the intake thread just before it parses the next alert, they are
+ * reused at once: 3-5% less CPU per alert (docs/PERFORMANCE.md).
  *
  * Each intake thread has a home: a lock-free list that workers push onto
  * and its thread empties (all at once, so there is no ABA). A home holds
  * at most RETIRE_HELD_MAX jobs; past that, or for a job without a home
- * (a unit test's, a dry run's), the job is freed where it ends. An idle
+ * (a unit test's), the job is freed where it ends. An idle
  * intake thread therefore holds at most that many finished jobs.
  */
 #ifndef ALEXIS_CLASSIFIER_RETIRE_H

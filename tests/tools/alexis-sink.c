@@ -93,9 +93,10 @@ relay(struct sink *s, const struct http_request *req)
 }
 
 /*
- * What DESIGN asks of any classifier beyond the relay, with nothing of
- * ours: parse the body with cJSON and write floor_lines log lines about
- * it, each by its own write(2) and about as long as the classifier's.
+ * What DESIGN asks of any classifier beyond the relay, and nothing of the
+ * classifier's own: parse the body with cJSON and write floor_lines log
+ * lines about it (through the daemons' logger, which is DESIGN's format),
+ * each by its own write(2) and about as long as the classifier's.
  */
 static int
 floor_work(const struct sink *s, const struct http_request *req)
