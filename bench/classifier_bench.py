@@ -144,7 +144,7 @@ def main():
         # Floor of the protocol: the same three exchanges, nothing else.
         # Measured again right before each rule count, so that the ratio
         # compares two runs a few seconds apart on this shared machine.
-        def relay_floor(k, kind="relay"):
+        def floor_rate(k, kind="relay"):
             d = tmp.join("%s%d" % (kind, k))
             os.makedirs(d)
             extra = ("--floor-log", "6") if kind == "design" else ()
@@ -168,11 +168,11 @@ def main():
         # what each costs, less moved by the machine's other load than
         # alerts/s.
         cpu_us = {"relay": [], "design": []}
-        floor = relay_floor(0)
+        floor = floor_rate(0)
         print("relay floor (intake + 2 libcurl POSTs, nothing else): "
               "%.0f alerts/s = %.0f%% of the empty server"
               % (floor, 100.0 * floor / ref))
-        design = relay_floor(0, "design")
+        design = floor_rate(0, "design")
         print("design floor (the relay + cJSON parse + 6 log lines, one "
               "write(2) each): %.0f alerts/s = %.0f%% of the relay floor"
               % (design, 100.0 * design / floor))
@@ -180,8 +180,8 @@ def main():
               "alerts/s at 4 / 100 / 1000 rules")
         results = []
         for n in (4, 100, 1000):
-            floor = relay_floor(n)
-            design = relay_floor(n, "design")
+            floor = floor_rate(n)
+            design = floor_rate(n, "design")
             rules = tmp.join("rules%d" % n)
             write_rules(rules, n)
             conf = config(tmp, sport, rules, args.workers)

@@ -20,6 +20,7 @@
  *                in the pages of SQLite's code that any store runs
  */
 #include <dlfcn.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,7 +83,7 @@ sqlite_store(void *lib, const char *dir)
         "COMMIT;";
     __typeof__(sqlite3_open_v2) *open_v2;
     __typeof__(sqlite3_exec) *exec;
-    char path[4096];
+    char path[PATH_MAX];
     sqlite3 *db = NULL;
     int rows = 0;
 

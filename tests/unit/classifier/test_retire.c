@@ -97,18 +97,13 @@ test_each_thread_its_home(void **state)
 #define PUSHERS     4
 #define PER_PUSHER  2000
 
-struct push_arg {
-    struct retire_home *home;
-};
-
 static void *
-pusher(void *arg)
+pusher(void *home)
 {
-    struct push_arg *p = arg;
     int i;
 
     for (i = 0; i < PER_PUSHER; i++)
-        retire_job(new_job(p->home));
+        retire_job(new_job(home));
     return NULL;
 }
 
@@ -118,24 +113,24 @@ static void
 test_concurrent_push_and_drain(void **state)
 {
     struct retire_homes hs;
-    struct push_arg arg;
+    struct retire_home *h;
     pthread_t th[PUSHERS];
     int i;
 
     (void)state;
     memset(&hs, 0, sizeof(hs));
-    arg.home = &hs.home[1];
+    h = &hs.home[1];
     for (i = 0; i < PUSHERS; i++)
-        assert_int_equal(pthread_create(&th[i], NULL, pusher, &arg), 0);
+        assert_int_equal(pthread_create(&th[i], NULL, pusher, h), 0);
     for (i = 0; i < 1000; i++)
-        retire_drain(arg.home);
+        retire_drain(h);
     for (i = 0; i < PUSHERS; i++)
         pthread_join(th[i], NULL);
-    assert_true(held(arg.home) <= 8);
-    assert_int_equal(atomic_load(&arg.home->count), held(arg.home));
+    assert_true(held(h) <= 8);
+    assert_int_equal(atomic_load(&h->count), held(h));
     retire_drain_all(&hs);
-    assert_int_equal(held(arg.home), 0);
-    assert_int_equal(atomic_load(&arg.home->count), 0);
+    assert_int_equal(held(h), 0);
+    assert_int_equal(atomic_load(&h->count), 0);
 }
 
 int
